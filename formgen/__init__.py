@@ -1,0 +1,1 @@
+"""formgen: consent declarations for recordings in educational practice."""

@@ -1,0 +1,315 @@
+"""``formgen``: a thin click layer over the library (spec section 6 is its contract).
+
+Every reporting command takes ``--json`` and then prints exactly one JSON document on
+stdout. Every refusal is one line on stderr and a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from functools import cached_property
+from typing import Any
+
+import click
+from sqlalchemy import Engine
+
+from . import config as config_module
+from . import records
+from .config import Config, ConfigError
+from .records import RecordError
+from .store import StoreError, open_store
+
+# Errors the library raises for a person to read; anything else is a bug and keeps
+# its traceback.
+EXPECTED = (RecordError, StoreError, ConfigError)
+
+
+class App:
+    """Opens the store and configuration only when a command needs them."""
+
+    @cached_property
+    def config(self) -> Config:
+        return config_module.load()
+
+    @cached_property
+    def engine(self) -> Engine:
+        return open_store()
+
+
+pass_app = click.make_pass_decorator(App, ensure=True)
+
+
+def emit(as_json: bool, document: Any, text: Callable[[], str]) -> None:
+    if as_json:
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    else:
+        click.echo(text())
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in r] for r in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+
+
+class Formgen(click.Group):
+    """Reports every refusal as one line: ``formgen: <what is wrong>``."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except EXPECTED as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        kwargs["standalone_mode"] = False
+        try:
+            result = super().main(*args, **kwargs)
+        except click.exceptions.Abort:
+            click.echo("formgen: aborted", err=True)
+            sys.exit(1)
+        except click.ClickException as exc:
+            # click's messages may span lines (choices); a refusal is one line
+            click.echo(f"formgen: {' '.join(exc.format_message().split())}", err=True)
+            sys.exit(exc.exit_code)
+        # click returns the exit code instead of exiting when not standalone
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+@click.group(cls=Formgen, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="formgen")
+def cli() -> None:
+    """Consent declarations for recordings in educational practice: generate them,
+    read the signed scans back, and keep each recording's consent record.
+
+    The store is FORMGEN_DB (a database URL or an SQLite file path), by default
+    output/formgen.db in the current directory.
+    """
+
+
+# --- recording ------------------------------------------------------------------------
+
+
+@cli.group()
+def recording() -> None:
+    """Create and list recordings."""
+
+
+@recording.command("create")
+@click.option("--title", required=True, help="What is recorded, e.g. the lesson.")
+@click.option("--student", required=True, help="Who records.")
+@click.option("--supervisor", required=True, help="The student's supervisor.")
+@click.option(
+    "--situation",
+    type=click.Choice(["1", "2", "3"]),
+    required=True,
+    help="1 partner institution, 2 other internship institution, 3 outside any institution.",
+)
+@click.option(
+    "--purpose",
+    type=click.Choice(["reflection", "assessment", "final-level"]),
+    required=True,
+    help="Sets the retention: 4 weeks, 1 year or 7 years.",
+)
+@click.option(
+    "--date",
+    "date_",
+    type=click.DateTime(["%Y-%m-%d"]),
+    required=True,
+    help="Date of the recording, YYYY-MM-DD.",
+)
+@click.option("--institution", help="Where it is recorded (required in situations 1 and 2).")
+@click.option(
+    "--media",
+    type=click.Choice(["video", "audio", "both"]),
+    default="both",
+    show_default=True,
+    help="Image, sound or both.",
+)
+@click.option("--livestream", is_flag=True, help="The recording is streamed live.")
+@click.option("--livestream-stored", is_flag=True, help="The live stream is also stored.")
+@click.option("--360", "view360", is_flag=True, help="A 360-degree camera is used.")
+@click.option(
+    "--lang",
+    type=click.Choice(records.LANGS),
+    default="nl",
+    show_default=True,
+    help="Language of the declarations.",
+)
+@json_option
+@pass_app
+def recording_create(app: App, date_: dt.datetime, as_json: bool, **options: Any) -> None:
+    """Register a recording and the consent it needs."""
+    created = records.create_recording(app.engine, app.config, recorded_on=date_.date(), **options)
+    emit(as_json, created.as_dict(), lambda: f"{created.id}  delete by {created.delete_by}")
+
+
+@recording.command("list")
+@json_option
+@pass_app
+def recording_list(app: App, as_json: bool) -> None:
+    """List recordings with their deletion dates."""
+    found = records.list_recordings(app.engine)
+    emit(
+        as_json,
+        {"recordings": [r.as_dict() for r in found]},
+        lambda: table(
+            ["id", "date", "purpose", "delete by", "title"],
+            [(r.id, r.recorded_on, r.plan.purpose, r.delete_by, r.title) for r in found],
+        ),
+    )
+
+
+# --- participant ----------------------------------------------------------------------
+
+
+@cli.group()
+def participant() -> None:
+    """Add the people who will be recorded."""
+
+
+@participant.command("add")
+@click.argument("recording_id", metavar="REC")
+@click.option("--name", help="The participant's name (for under-16s: the child's).")
+@click.option("--under-16", is_flag=True, help="A parent or guardian consents.")
+@click.option(
+    "--lang",
+    type=click.Choice(records.LANGS),
+    help="Language of this person's form (default: the recording's).",
+)
+@click.option("--blank", is_flag=True, help="Forms whose names are written on the paper.")
+@click.option(
+    "--count",
+    type=click.IntRange(1, 500),
+    default=1,
+    show_default=True,
+    help="How many blank forms (with --blank).",
+)
+@json_option
+@pass_app
+def participant_add(
+    app: App,
+    recording_id: str,
+    name: str | None,
+    under_16: bool,
+    lang: str | None,
+    blank: bool,
+    count: int,
+    as_json: bool,
+) -> None:
+    """Add a participant, each with a declaration form ID of their own."""
+    if blank == (name is not None):
+        raise click.UsageError("give either --name or --blank")
+    if not blank and count != 1:
+        raise click.UsageError("--count goes with --blank")
+    added = records.add_participants(
+        app.engine, recording_id, [name] * (1 if name else count), under_16=under_16, lang=lang
+    )
+    rows = [
+        {"id": p.id, "form_id": p.form_id, "name": p.name, "variant": p.variant, "lang": p.lang}
+        for p in added
+    ]
+    document = rows[0] if len(rows) == 1 and not blank else {"participants": rows}
+    emit(
+        as_json,
+        document,
+        lambda: table(
+            ["id", "form", "variant", "lang"],
+            [(r["id"], r["form_id"], r["variant"], r["lang"]) for r in rows],
+        ),
+    )
+
+
+# --- status and consent ---------------------------------------------------------------
+
+ADVICE = {
+    "all": "everyone consented: no restriction, 360 degrees allowed",
+    "most": "most consented: position the others out of frame (e.g. at the back)",
+    "few": "few consented: set up so that only you are in frame",
+    "none": "no one consented: set up so that only you are in frame",
+}
+
+
+@cli.command("status")
+@click.argument("recording_id", metavar="REC")
+@json_option
+@pass_app
+def status_command(app: App, recording_id: str, as_json: bool) -> None:
+    """Who consented to what, the camera advice, who must not appear, delete-by date."""
+    report = records.status(app.engine, recording_id)
+
+    def text() -> str:
+        people = report["participants"]
+        clauses = sorted({k for p in people for k in p["clauses"]})
+        signed = {True: "yes", False: "NO", None: "-"}
+        lines = [
+            f"{report['id']}  {report['title']}  ({report['purpose']}, {report['date']})",
+            f"delete by: {report['delete_by']}",
+            f"camera: {ADVICE[report['camera_advice']]} "
+            f"({report['camera']['consented']}/{report['camera']['present']})",
+            "",
+            table(
+                ["participant", "form", "name", "signed", *clauses],
+                [
+                    (
+                        p["id"],
+                        p["form_id"],
+                        p["name"] or "(see scan)",
+                        signed[p["signed"]],
+                        *(p["clauses"].get(c, "") for c in clauses),
+                    )
+                    for p in people
+                ],
+            ),
+        ]
+        if report["must_not_appear"]:
+            lines += ["", "must not appear:"]
+            lines += [
+                f"  {p['name'] or '(see scan)'} [{p['form_id']}]: {'; '.join(p['reasons'])}"
+                for p in report["must_not_appear"]
+            ]
+        return "\n".join(lines)
+
+    emit(as_json, report, text)
+
+
+@cli.group()
+def consent() -> None:
+    """Set a decision by hand."""
+
+
+@consent.command("set")
+@click.argument("form_id")
+@click.argument("clause")
+@click.argument("decision", type=click.Choice(["given", "refused", "no_answer"]))
+@click.option("--by", required=True, help="Who decides (recorded with the event).")
+@click.option("--reason", required=True, help="Why, e.g. 'checked the paper form'.")
+@json_option
+@pass_app
+def consent_set(
+    app: App, form_id: str, clause: str, decision: str, by: str, reason: str, as_json: bool
+) -> None:
+    """Record a decision for one clause of a form, as an event like any other."""
+    records.set_consent(app.engine, form_id, clause, decision, by=by, reason=reason)
+    events = records.form_events(app.engine, form_id)
+    emit(
+        as_json,
+        {"form_id": events[-1]["form_id"], "clause": clause, "status": decision},
+        lambda: f"{events[-1]['form_id']} {clause}: {decision}",
+    )
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+"""Organisation details and paths, from a TOML file with the seed's HvA FOO values as
+defaults, so another faculty can use formgen unchanged.
+
+Looked up in this order: ``FORMGEN_CONFIG`` (a file path), ``./formgen.toml``, defaults.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+from .rules import DEFAULT_RETENTION, Period, Purpose
+
+
+@dataclass(frozen=True)
+class Organisation:
+    name: str = "Hogeschool van Amsterdam"
+    short_name: str = "HvA"
+    faculty: str = "Faculteit Onderwijs en Opvoeding"
+    faculty_en: str = "Faculty of Education"
+    privacy_email: str = "gegevensbescherming-foo@hva.nl"
+    platform: str = "MediaSite (mijnvideo)"
+    platform_url: str = "http://hva.nl/mijnvideo"
+    authority: str = "Autoriteit Persoonsgegevens"
+    authority_url: str = "https://autoriteitpersoonsgegevens.nl"
+    procedure: str = "Werkwijze beeld- en geluidsopnamen FOO"
+    procedure_version: str = "20 augustus 2020"
+
+
+@dataclass(frozen=True)
+class Config:
+    org: Organisation = field(default_factory=Organisation)
+    retention: Mapping[Purpose, Period] = field(default_factory=lambda: dict(DEFAULT_RETENTION))
+    templates_dir: Path | None = None  # user templates that override the shipped ones
+    output_dir: Path = Path("output")
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def load(path: Path | None = None) -> Config:
+    if path is None:
+        env = os.environ.get("FORMGEN_CONFIG")
+        path = Path(env) if env else Path("formgen.toml")
+        if not env and not path.exists():
+            return Config()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read configuration {path}: {exc}") from exc
+    return from_mapping(data, base=path.parent)
+
+
+def from_mapping(data: Mapping[str, object], base: Path = Path(".")) -> Config:
+    config = Config()
+    org = data.get("organisation", {})
+    if not isinstance(org, Mapping):
+        raise ConfigError("[organisation] must be a table")
+    known = {f.name for f in fields(Organisation)}
+    if unknown := set(org) - known:
+        raise ConfigError(f"unknown organisation keys: {', '.join(sorted(unknown))}")
+    config = replace(config, org=replace(config.org, **{k: str(v) for k, v in org.items()}))
+    retention = data.get("retention", {})
+    if not isinstance(retention, Mapping):
+        raise ConfigError("[retention] must be a table")
+    table = dict(config.retention)
+    for key, value in retention.items():
+        try:
+            table[Purpose(key)] = Period.parse(str(value))
+        except ValueError as exc:
+            raise ConfigError(f"retention.{key}: {exc}") from exc
+    config = replace(config, retention=table)
+    if "templates_dir" in data:
+        config = replace(config, templates_dir=base / str(data["templates_dir"]))
+    if "output_dir" in data:
+        config = replace(config, output_dir=base / str(data["output_dir"]))
+    return config

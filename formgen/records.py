@@ -1,0 +1,446 @@
+"""The consent record as a library: recordings, participants, forms and their events.
+
+Every function takes an Engine and runs in one transaction. The current status of a
+clause is never stored: it is the fold of the form's append-only events, each of which
+was checked against the lifecycle in ``rules.transition`` when it was appended.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, select
+
+from . import rules
+from .config import Config
+from .formid import ALPHABET, FormIdError, new_form_id, normalise
+from .rules import Media, Plan, Purpose, Situation, Status
+from .schema import events, forms, participants, recordings
+
+LANGS = ("nl", "en")
+SIGNATURE = "signature"  # pseudo-clause for events about the form's signature
+
+
+class RecordError(ValueError):
+    """A request the record refuses; the message is one line for a person."""
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+def _new_id(prefix: str) -> str:
+    return prefix + "-" + "".join(secrets.choice(ALPHABET) for _ in range(6))
+
+
+# --- Recordings -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recording:
+    id: str
+    title: str
+    student: str
+    supervisor: str
+    situation: Situation
+    institution: str | None
+    recorded_on: dt.date
+    plan: Plan
+    lang: str
+    delete_by: dt.date
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Recording:
+        plan = Plan(
+            purpose=Purpose(row["purpose"]),
+            media=Media(row["media"]),
+            livestream=row["livestream"],
+            livestream_stored=row["livestream_stored"],
+            view360=row["view360"],
+        )
+        return cls(
+            id=row["id"],
+            title=row["title"],
+            student=row["student"],
+            supervisor=row["supervisor"],
+            situation=Situation(row["situation"]),
+            institution=row["institution"],
+            recorded_on=row["recorded_on"],
+            plan=plan,
+            lang=row["lang"],
+            delete_by=row["delete_by"],
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "student": self.student,
+            "supervisor": self.supervisor,
+            "situation": int(self.situation),
+            "institution": self.institution,
+            "date": self.recorded_on.isoformat(),
+            "media": str(self.plan.media),
+            "purpose": str(self.plan.purpose),
+            "livestream": self.plan.livestream,
+            "livestream_stored": self.plan.livestream_stored,
+            "360": self.plan.view360,
+            "lang": self.lang,
+            "delete_by": self.delete_by.isoformat(),
+            "clauses": [str(c) for c in rules.clauses_for(self.plan)],
+        }
+
+
+def create_recording(
+    engine: Engine,
+    config: Config,
+    *,
+    title: str,
+    student: str,
+    supervisor: str,
+    situation: str,
+    purpose: str,
+    recorded_on: dt.date,
+    institution: str | None = None,
+    media: str = "both",
+    livestream: bool = False,
+    livestream_stored: bool = False,
+    view360: bool = False,
+    lang: str = "nl",
+) -> Recording:
+    try:
+        plan = Plan(Purpose(purpose), Media(media), livestream, livestream_stored, view360)
+        situation_ = Situation(str(situation))
+        values = {
+            "title": rules.check_name(title, "title"),
+            "student": rules.check_name(student, "student"),
+            "supervisor": rules.check_name(supervisor, "supervisor"),
+            "institution": rules.check_name(institution, "institution") if institution else None,
+        }
+    except ValueError as exc:
+        raise RecordError(str(exc)) from exc
+    if situation_ is not Situation.OUTSIDE and not values["institution"]:
+        raise RecordError(
+            f"situation {situation_} takes place at an institution: give --institution"
+        )
+    _check_lang(lang)
+    row = {
+        "id": _new_id("R"),
+        **values,
+        "situation": str(situation_),
+        "recorded_on": recorded_on,
+        "media": str(plan.media),
+        "purpose": str(plan.purpose),
+        "livestream": plan.livestream,
+        "livestream_stored": plan.livestream_stored,
+        "view360": plan.view360,
+        "lang": lang,
+        "delete_by": rules.delete_by(recorded_on, plan.purpose, config.retention),
+        "created_at": now(),
+    }
+    with engine.begin() as conn:
+        conn.execute(recordings.insert().values(**row))
+    return Recording.from_row(row)
+
+
+def get_recording(conn: Connection | Engine, recording_id: str) -> Recording:
+    if isinstance(conn, Engine):
+        with conn.connect() as c:
+            return get_recording(c, recording_id)
+    row = (
+        conn.execute(select(recordings).where(recordings.c.id == recording_id.strip().upper()))
+        .mappings()
+        .first()
+    )
+    if row is None:
+        raise RecordError(f"no recording {recording_id!r}")
+    return Recording.from_row(row)
+
+
+def list_recordings(engine: Engine) -> list[Recording]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(recordings).order_by(recordings.c.created_at)).mappings()
+        return [Recording.from_row(r) for r in rows]
+
+
+# --- Participants and their forms -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Participant:
+    id: str
+    recording_id: str
+    name: str | None
+    under_16: bool
+    lang: str
+    form_id: str
+    variant: str
+    clauses: list[str] = field(default_factory=list)
+
+
+def _check_lang(lang: str) -> None:
+    if lang not in LANGS:
+        raise RecordError(f"language {lang!r} is not one of {', '.join(LANGS)}")
+
+
+def add_participants(
+    engine: Engine,
+    recording_id: str,
+    names: Iterable[str | None],
+    *,
+    under_16: bool = False,
+    lang: str | None = None,
+) -> list[Participant]:
+    """Add participants, each with a declaration form whose ID is fixed from now on.
+    A name of None is a blank form whose name is written on the paper."""
+    checked: list[str | None] = []
+    try:
+        for name in names:
+            checked.append(None if name is None else rules.check_name(name))
+    except ValueError as exc:
+        raise RecordError(str(exc)) from exc
+    added = []
+    with engine.begin() as conn:
+        recording = get_recording(conn, recording_id)
+        language = lang or recording.lang
+        _check_lang(language)
+        clauses = [str(c) for c in rules.clauses_for(recording.plan)]
+        position = conn.execute(
+            select(func.count()).where(participants.c.recording_id == recording.id)
+        ).scalar_one()
+        stamp = now()
+        for offset, name in enumerate(checked):
+            person = Participant(
+                id=_new_id("P"),
+                recording_id=recording.id,
+                name=name,
+                under_16=under_16,
+                lang=language,
+                form_id=_unused_form_id(conn),
+                variant="parent" if under_16 else "adult",
+                clauses=clauses,
+            )
+            conn.execute(
+                participants.insert().values(
+                    id=person.id,
+                    recording_id=person.recording_id,
+                    position=position + offset,
+                    name=name,
+                    under_16=under_16,
+                    lang=language,
+                    created_at=stamp,
+                )
+            )
+            conn.execute(
+                forms.insert().values(
+                    id=person.form_id,
+                    participant_id=person.id,
+                    variant=person.variant,
+                    lang=language,
+                    clauses=clauses,
+                    created_at=stamp,
+                )
+            )
+            _append(
+                conn,
+                [(person.form_id, c, Status.REQUESTED) for c in clauses],
+                source="formgen",
+                reason="declaration issued",
+            )
+            added.append(person)
+    return added
+
+
+def _unused_form_id(conn: Connection) -> str:
+    while True:
+        candidate = new_form_id()
+        if conn.execute(select(forms.c.id).where(forms.c.id == candidate)).first() is None:
+            return candidate
+
+
+_PARTICIPANT_COLUMNS = (
+    participants.c.id,
+    participants.c.recording_id,
+    participants.c.name,
+    participants.c.under_16,
+    participants.c.lang,
+    forms.c.id.label("form_id"),
+    forms.c.variant,
+    forms.c.clauses,
+)
+
+
+def list_participants(conn: Connection, recording_id: str) -> list[Participant]:
+    rows = conn.execute(
+        select(*_PARTICIPANT_COLUMNS)
+        .join(forms, forms.c.participant_id == participants.c.id)
+        .where(participants.c.recording_id == recording_id)
+        .order_by(participants.c.position, forms.c.created_at)
+    ).mappings()
+    return [Participant(**row) for row in rows]
+
+
+def get_form(conn: Connection, form_id: str) -> Participant:
+    try:
+        canonical = normalise(form_id)
+    except FormIdError as exc:
+        raise RecordError(str(exc)) from exc
+    row = (
+        conn.execute(
+            select(*_PARTICIPANT_COLUMNS)
+            .join(forms, forms.c.participant_id == participants.c.id)
+            .where(forms.c.id == canonical)
+        )
+        .mappings()
+        .first()
+    )
+    if row is None:
+        raise RecordError(f"no form {canonical} in this record")
+    return Participant(**row)
+
+
+# --- Events and status ------------------------------------------------------------------
+
+
+@dataclass
+class FormState:
+    clauses: dict[str, Status]
+    signed: bool | None = None
+    reasons: dict[str, str | None] = field(default_factory=dict)
+
+
+def form_states(conn: Connection, form_ids: Iterable[str]) -> dict[str, FormState]:
+    """Fold each form's events, oldest first, into its current state."""
+    ids = list(form_ids)
+    states: dict[str, FormState] = defaultdict(lambda: FormState({}))
+    rows = conn.execute(
+        select(events.c.form_id, events.c.clause, events.c.status, events.c.reason)
+        .where(events.c.form_id.in_(ids))
+        .order_by(events.c.id)
+    )
+    for form_id, clause, status, reason in rows:
+        state = states[form_id]
+        if clause == SIGNATURE:
+            state.signed = status == "signed"
+        elif clause is not None:
+            state.clauses[clause] = Status(status)
+            state.reasons[clause] = reason
+    return {form_id: states[form_id] for form_id in ids}
+
+
+def _append(
+    conn: Connection,
+    changes: Iterable[tuple[str, str | None, str]],
+    *,
+    source: str,
+    reason: str | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> int:
+    """Append events after checking each against the lifecycle."""
+    changes = list(changes)
+    states = form_states(conn, {form_id for form_id, _, _ in changes})
+    stamp = now()
+    for form_id, clause, status in changes:
+        if clause not in (None, SIGNATURE):
+            current = states[form_id].clauses.get(clause)
+            if current is not None:
+                try:
+                    rules.transition(current, Status(status))
+                except rules.TransitionError as exc:
+                    raise RecordError(f"{form_id} {clause}: {exc}") from exc
+            states[form_id].clauses[clause] = Status(status)
+        conn.execute(
+            events.insert().values(
+                form_id=form_id,
+                clause=clause,
+                status=str(status),
+                at=stamp,
+                source=source,
+                reason=reason,
+                detail=dict(detail) if detail else None,
+            )
+        )
+    return len(changes)
+
+
+def set_consent(
+    engine: Engine, form_id: str, clause: str, status: str, *, by: str, reason: str
+) -> None:
+    """A decision by hand (also how a reviewer settles what the reader could not)."""
+    try:
+        new = Status(status)
+        by = rules.check_name(by, "--by")
+        reason = rules.check_name(reason, "--reason")
+    except ValueError as exc:
+        raise RecordError(str(exc)) from exc
+    if new not in (Status.GIVEN, Status.REFUSED, Status.NO_ANSWER):
+        raise RecordError("a decision by hand is given, refused or no_answer")
+    with engine.begin() as conn:
+        form = get_form(conn, form_id)
+        if clause not in form.clauses:
+            raise RecordError(
+                f"form {form.form_id} has no clause {clause!r} (it has {', '.join(form.clauses)})"
+            )
+        _append(conn, [(form.form_id, clause, new)], source=f"manual:{by}", reason=reason)
+
+
+def form_events(engine: Engine, form_id: str) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        form = get_form(conn, form_id)
+        rows = conn.execute(
+            select(events).where(events.c.form_id == form.form_id).order_by(events.c.id)
+        ).mappings()
+        return [{**row, "at": row["at"].isoformat(timespec="seconds")} for row in rows]
+
+
+def status(engine: Engine, recording_id: str) -> dict[str, Any]:
+    """The recording's consent record as spec section 6 prints it."""
+    with engine.connect() as conn:
+        recording = get_recording(conn, recording_id)
+        people = list_participants(conn, recording.id)
+        states = form_states(conn, [p.form_id for p in people])
+    listed, blocked = [], []
+    for person in people:
+        state = states[person.form_id]
+        listed.append(
+            {
+                "id": person.id,
+                "name": person.name,
+                "form_id": person.form_id,
+                "under_16": person.under_16,
+                "lang": person.lang,
+                "signed": state.signed,
+                "clauses": {k: str(v) for k, v in state.clauses.items()},
+            }
+        )
+        if not rules.may_appear(state.clauses, state.signed):
+            blocked.append(
+                {
+                    "id": person.id,
+                    "name": person.name,
+                    "form_id": person.form_id,
+                    "reasons": rules.blocking_clauses(state.clauses, state.signed),
+                }
+            )
+    advice = rules.camera_advice(len(people) - len(blocked), len(people))
+    return {
+        "id": recording.id,
+        "title": recording.title,
+        "date": recording.recorded_on.isoformat(),
+        "purpose": str(recording.plan.purpose),
+        "delete_by": recording.delete_by.isoformat(),
+        "camera_advice": str(advice.level),
+        "camera": {
+            "level": str(advice.level),
+            "allow_360": advice.allow_360,
+            "consented": advice.consented,
+            "present": advice.present,
+        },
+        "participants": listed,
+        "must_not_appear": blocked,
+    }

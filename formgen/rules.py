@@ -1,0 +1,306 @@
+"""The faculty's procedure as pure functions (no I/O, no click).
+
+Read beside ``shared/seed/werkwijze-beeld-en-geluidsopnamen.txt`` (HvA FOO, 20 Aug 2020).
+Every rule formgen applies lives here, so a reviewer can check them against the seed
+in one sitting: situations, purposes and retention, which clauses a declaration needs,
+camera advice, who must not appear, the mark decision rule and the consent lifecycle.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+# --- Situations ("Welke verschillende situaties zijn er?") -------------------------------
+
+
+class Situation(StrEnum):
+    PARTNER = "1"  # institution with a structural partnership and protocol
+    INTERNSHIP = "2"  # other internship institution (school, childcare)
+    OUTSIDE = "3"  # outside any institution
+
+
+def consent_collector(situation: Situation) -> str:
+    """Who asks for consent: in 1 and 2 the institution ("vraag dus niet zelf om
+    toestemming"), only in 3 the student, who also archives the declarations."""
+    return "student" if situation is Situation.OUTSIDE else "institution"
+
+
+def may_request_from_institution(situation: Situation) -> bool:
+    """Situations 1 and 2: the supervisor may ask the institution for additional
+    declarations for this specific recording; in 3 there is no institution to ask."""
+    return situation is not Situation.OUTSIDE
+
+
+def reminder_required(situation: Situation) -> bool:
+    """Step 3: after recording in situation 3, point participants to their right to
+    withdraw."""
+    return situation is Situation.OUTSIDE
+
+
+# --- Purposes and retention (step 6) ----------------------------------------------------
+
+
+class Purpose(StrEnum):
+    REFLECTION = "reflection"
+    ASSESSMENT = "assessment"
+    FINAL_LEVEL = "final-level"
+
+
+@dataclass(frozen=True)
+class Period:
+    """A retention period: a number of weeks, months or years."""
+
+    amount: int
+    unit: str  # "weeks" | "months" | "years"
+
+    _PATTERN = re.compile(r"^\s*(\d+)\s*(w|weeks?|m|months?|y|years?)\s*$", re.IGNORECASE)
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        match = cls._PATTERN.match(text)
+        if not match:
+            raise ValueError(f"retention {text!r} is not like '4 weeks', '1 year' or '7y'")
+        unit = {"w": "weeks", "m": "months", "y": "years"}[match.group(2)[0].lower()]
+        return cls(int(match.group(1)), unit)
+
+    def after(self, start: dt.date) -> dt.date:
+        if self.unit == "weeks":
+            return start + dt.timedelta(weeks=self.amount)
+        months = self.amount * (12 if self.unit == "years" else 1)
+        return add_months(start, months)
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.unit}"
+
+
+# Seed, step 6: 4 weeks for reflection, 1 year as direct evidence in an assessment,
+# 7 years as direct evidence of reaching the programme's final level.
+DEFAULT_RETENTION: Mapping[Purpose, Period] = {
+    Purpose.REFLECTION: Period(4, "weeks"),
+    Purpose.ASSESSMENT: Period(1, "years"),
+    Purpose.FINAL_LEVEL: Period(7, "years"),
+}
+
+
+def add_months(start: dt.date, months: int) -> dt.date:
+    """Calendar months; a day that the target month lacks (31 Jan + 1 month, 29 Feb +
+    1 year) becomes that month's last day, so retention never runs past its term."""
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def delete_by(
+    recorded_on: dt.date,
+    purpose: Purpose,
+    retention: Mapping[Purpose, Period] = DEFAULT_RETENTION,
+) -> dt.date:
+    """Retention runs "na registratie": from the date of the recording."""
+    return retention[purpose].after(recorded_on)
+
+
+# --- Clauses: one yes/no per purpose and per processing ---------------------------------
+
+
+class Media(StrEnum):
+    VIDEO = "video"  # image only
+    AUDIO = "audio"  # sound only
+    BOTH = "both"  # image and sound
+
+
+class Clause(StrEnum):
+    RECORDING = "recording"  # recording for the stated purpose
+    LIVESTREAM = "livestream"  # live streaming (says whether the stream is stored)
+    VIEW360 = "360"  # 360-degree recording of the whole room
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a recording will do, as far as consent is concerned."""
+
+    purpose: Purpose
+    media: Media = Media.BOTH
+    livestream: bool = False
+    livestream_stored: bool = False
+    view360: bool = False
+
+    def __post_init__(self) -> None:
+        if self.livestream_stored and not self.livestream:
+            raise ValueError("a stream can only be stored when the recording is live-streamed")
+        if self.view360 and self.media is Media.AUDIO:
+            raise ValueError("a 360-degree recording records images; media cannot be audio")
+
+
+def clauses_for(plan: Plan) -> list[Clause]:
+    """The yes/no pairs a declaration needs, in the order printed: recording for its
+    purpose always; live streaming only when streamed ("ook toestemming benodigd");
+    360 degrees only when planned, as it captures everyone present."""
+    clauses = [Clause.RECORDING]
+    if plan.livestream:
+        clauses.append(Clause.LIVESTREAM)
+    if plan.view360:
+        clauses.append(Clause.VIEW360)
+    return clauses
+
+
+# --- Consent lifecycle (spec section 5) -------------------------------------------------
+
+
+class Status(StrEnum):
+    REQUESTED = "requested"
+    GIVEN = "given"
+    REFUSED = "refused"
+    NO_ANSWER = "no_answer"
+    REVIEW = "review"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+    INVALIDATED = "invalidated"
+
+
+DECIDED = frozenset({Status.GIVEN, Status.REFUSED, Status.NO_ANSWER, Status.REVIEW})
+FINAL = frozenset({Status.WITHDRAWN, Status.EXPIRED, Status.INVALIDATED})
+
+# Allowed moves. A decision may be corrected (a later scan, a reviewer) until the
+# consent ends; only a given consent can be withdrawn; expiry and invalidation end
+# any consent that has not ended. Nothing leaves a final status: new consent needs a
+# new form.
+TRANSITIONS: Mapping[Status, frozenset[Status]] = {
+    Status.REQUESTED: DECIDED | {Status.EXPIRED, Status.INVALIDATED},
+    **{s: DECIDED | {Status.EXPIRED, Status.INVALIDATED} for s in DECIDED - {Status.GIVEN}},
+    Status.GIVEN: DECIDED | FINAL,
+    **{s: frozenset() for s in FINAL},
+}
+
+
+class TransitionError(ValueError):
+    pass
+
+
+def transition(current: Status, new: Status) -> Status:
+    if new not in TRANSITIONS[current]:
+        raise TransitionError(f"consent cannot go from {current} to {new}")
+    return new
+
+
+# --- Camera set-up (step 2) and checking footage (step 3) -------------------------------
+
+
+class Advice(StrEnum):
+    ALL = "all"  # everyone consented: no restriction, ideal set-up, 360 allowed
+    MOST = "most"  # most consented: position the others out of frame
+    FEW = "few"  # only a few: set up so that only you are in frame
+    NONE = "none"  # no one (or no one known yet): only you in frame
+
+
+@dataclass(frozen=True)
+class CameraAdvice:
+    level: Advice
+    allow_360: bool
+    consented: int
+    present: int
+
+
+def camera_advice(consented: int, present: int) -> CameraAdvice:
+    """Seed step 2. "Het merendeel" is read as a strict majority: exactly half is not
+    most. With no participants known, nobody is known to have consented: advice NONE.
+    360 degrees only when everyone present consented."""
+    if not 0 <= consented <= present:
+        raise ValueError("consented must be between 0 and the number present")
+    if present and consented == present:
+        level = Advice.ALL
+    elif consented * 2 > present:
+        level = Advice.MOST
+    elif consented:
+        level = Advice.FEW
+    else:
+        level = Advice.NONE
+    return CameraAdvice(level, level is Advice.ALL, consented, present)
+
+
+def may_appear(statuses: Mapping[str, Status], signed: bool | None) -> bool:
+    """A person may be in frame only with every clause of the recording given on a
+    signed form; silence, doubt and withdrawal all keep them out ("wie zwijgt, stemt
+    toe" does not apply)."""
+    return (
+        signed is not False and bool(statuses) and all(s is Status.GIVEN for s in statuses.values())
+    )
+
+
+def blocking_clauses(statuses: Mapping[str, Status], signed: bool | None) -> list[str]:
+    """Why a person must not appear: the clauses not given (or 'signature')."""
+    reasons = [f"{k}: {s}" for k, s in statuses.items() if s is not Status.GIVEN]
+    if signed is False:
+        reasons.insert(0, "not signed")
+    return reasons
+
+
+# --- Reading marks (spec section 4) -----------------------------------------------------
+
+
+class Mark(StrEnum):
+    EMPTY = "empty"
+    MARKED = "marked"
+    UNSURE = "unsure"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Ink cover of a box's interior (0..1). Below ``empty`` a box is blank, above
+    ``marked`` it is ticked; in between the reader is not sure and a person decides."""
+
+    empty: float = 0.035
+    marked: float = 0.09
+
+
+def classify_mark(ink: float, thresholds: Thresholds = Thresholds()) -> Mark:
+    if ink < thresholds.empty:
+        return Mark.EMPTY
+    if ink > thresholds.marked:
+        return Mark.MARKED
+    return Mark.UNSURE
+
+
+@dataclass(frozen=True)
+class Decision:
+    status: Status
+    reason: str | None = None
+
+
+def decide_pair(yes: Mark, no: Mark, signed: bool | None) -> Decision:
+    """Only yes → given; only no → refused; neither → no_answer; both → review; any
+    uncertainty → review. No signature → no consent for the whole form: review."""
+    if Mark.UNSURE in (yes, no):
+        return Decision(Status.REVIEW, "a box is faintly marked")
+    if yes is Mark.MARKED and no is Mark.MARKED:
+        return Decision(Status.REVIEW, "both yes and no are marked")
+    if signed is not True:
+        return Decision(Status.REVIEW, "not signed" if signed is False else "signature unclear")
+    if yes is Mark.MARKED:
+        return Decision(Status.GIVEN)
+    if no is Mark.MARKED:
+        return Decision(Status.REFUSED)
+    return Decision(Status.NO_ANSWER)
+
+
+# --- Names as typed ---------------------------------------------------------------------
+
+MAX_NAME = 120
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def check_name(name: str, what: str = "name") -> str:
+    """Names are stored as typed ('t Hooft, Çelik, even <b>); only control characters
+    and absurd lengths are refused, as they can only be mistakes or attacks."""
+    stripped = name.strip()
+    if not stripped:
+        raise ValueError(f"{what} is empty")
+    if _CONTROL.search(stripped):
+        raise ValueError(f"{what} contains control characters")
+    if len(stripped) > MAX_NAME:
+        raise ValueError(f"{what} is longer than {MAX_NAME} characters")
+    return stripped
