@@ -6,25 +6,28 @@ stdout. Every refusal is one line on stderr and a non-zero exit code.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import click
 from sqlalchemy import Engine
 
 from . import config as config_module
-from . import records
+from . import documents, records
 from .config import Config, ConfigError
 from .records import RecordError
+from .render import RenderError
 from .store import StoreError, open_store
 
 # Errors the library raises for a person to read; anything else is a bug and keeps
 # its traceback.
-EXPECTED = (RecordError, StoreError, ConfigError)
+EXPECTED = (RecordError, StoreError, ConfigError, RenderError)
 
 
 class App:
@@ -304,6 +307,159 @@ def consent_set(
         as_json,
         {"form_id": events[-1]["form_id"], "clause": clause, "status": decision},
         lambda: f"{events[-1]['form_id']} {clause}: {decision}",
+    )
+
+
+# --- documents ------------------------------------------------------------------------
+
+
+def _progress(label: str, total: int, as_json: bool) -> Any:
+    """A progress bar on stderr for people; nothing when printing JSON."""
+    if as_json or total < 4:
+        return contextlib.nullcontext(None)
+    return click.progressbar(length=total, label=label, file=sys.stderr)
+
+
+@cli.command("forms")
+@click.argument("recording_id", metavar="REC")
+@click.option(
+    "--participant",
+    "participants",
+    multiple=True,
+    help="Only this participant (ID or form ID); repeat for more, in this order.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the PDF (default: under output/).",
+)
+@json_option
+@pass_app
+def forms_command(
+    app: App, recording_id: str, participants: tuple[str, ...], out: Path | None, as_json: bool
+) -> None:
+    """Write one print-ready PDF with every participant's declaration."""
+    with app.engine.connect() as conn:
+        count = len(records.list_participants(conn, records.get_recording(conn, recording_id).id))
+    total = 2 * (len(participants) or count)
+    with _progress("rendering", total, as_json) as bar:
+        written = documents.write_forms(
+            app.engine,
+            app.config,
+            recording_id,
+            participants=participants or None,
+            out=out,
+            progress=bar.update if bar else None,
+        )
+    emit(as_json, written.as_dict(), lambda: f"{written.pdf}  ({len(written.forms)} declarations)")
+
+
+@cli.command("layout")
+@click.argument("form_id")
+@json_option
+@pass_app
+def layout_command(app: App, form_id: str, as_json: bool) -> None:
+    """Where every box and the signature field are on the printed form (mm)."""
+    found = documents.layout(app.engine, form_id)
+
+    def text() -> str:
+        rows = []
+        for page in found["pages"]:
+            rows += [
+                (page["page"], f"{b['clause']} {b['answer']}", *b["rect_mm"]) for b in page["boxes"]
+            ]
+            if page["signature"]:
+                rows.append((page["page"], "signature", *page["signature"]["rect_mm"]))
+        return table(["page", "what", "x mm", "y mm", "w mm", "h mm"], rows)
+
+    emit(as_json, found, text)
+
+
+@cli.command("request")
+@click.argument("recording_id", metavar="REC")
+@click.option("--institution", required=True, help="The institution asked.")
+@click.option("--contact", required=True, help="Its contact person.")
+@click.option(
+    "--count",
+    type=click.IntRange(1, 500),
+    default=1,
+    show_default=True,
+    help="How many additional declarations.",
+)
+@click.option(
+    "--for",
+    "audience",
+    type=click.Choice(["parents", "adults"]),
+    default="parents",
+    show_default=True,
+    help="Parental forms (pupils under 16) or adult forms.",
+)
+@click.option("--lang", type=click.Choice(records.LANGS), help="Default: the recording's.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the PDF (default: under output/).",
+)
+@json_option
+@pass_app
+def request_command(
+    app: App,
+    recording_id: str,
+    institution: str,
+    contact: str,
+    count: int,
+    audience: str,
+    lang: str | None,
+    out: Path | None,
+    as_json: bool,
+) -> None:
+    """Situations 1 and 2: a letter asking the institution for declarations, with blank
+    pre-ID'd forms."""
+    written = documents.write_request(
+        app.engine,
+        app.config,
+        recording_id,
+        institution=institution,
+        contact=contact,
+        count=count,
+        under_16=audience == "parents",
+        lang=lang,
+        out=out,
+    )
+    emit(
+        as_json,
+        written.as_dict(),
+        lambda: f"{written.pdf}  (letter and {len(written.forms)} blank declarations)",
+    )
+
+
+@cli.command("sample")
+@json_option
+@pass_app
+def sample_command(app: App, as_json: bool) -> None:
+    """Create a sample recording with three participants and print their declarations."""
+    sample = records.create_recording(
+        app.engine,
+        app.config,
+        title="Voorbeeld: rekenles groep 5",
+        student="Sam de Vries",
+        supervisor="Dr. A. Jansen",
+        situation="3",
+        purpose="assessment",
+        recorded_on=dt.date.today() + dt.timedelta(days=7),
+        livestream=True,
+    )
+    records.add_participants(app.engine, sample.id, ["Noor Bakker"])
+    records.add_participants(app.engine, sample.id, ["Daan 't Hooft"], under_16=True)
+    records.add_participants(app.engine, sample.id, ["Alex Çelik"], lang="en")
+    written = documents.write_forms(app.engine, app.config, sample.id)
+    emit(
+        as_json,
+        {"id": sample.id, **written.as_dict()},
+        lambda: (
+            f"sample recording {sample.id}: declarations in {written.pdf}\n"
+            f"next: formgen status {sample.id}"
+        ),
     )
 
 

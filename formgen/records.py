@@ -189,7 +189,7 @@ def _check_lang(lang: str) -> None:
 
 
 def add_participants(
-    engine: Engine,
+    db: Engine | Connection,
     recording_id: str,
     names: Iterable[str | None],
     *,
@@ -204,55 +204,58 @@ def add_participants(
             checked.append(None if name is None else rules.check_name(name))
     except ValueError as exc:
         raise RecordError(str(exc)) from exc
+    if isinstance(db, Engine):
+        with db.begin() as conn:
+            return add_participants(conn, recording_id, checked, under_16=under_16, lang=lang)
+    conn = db
     added = []
-    with engine.begin() as conn:
-        recording = get_recording(conn, recording_id)
-        language = lang or recording.lang
-        _check_lang(language)
-        clauses = [str(c) for c in rules.clauses_for(recording.plan)]
-        position = conn.execute(
-            select(func.count()).where(participants.c.recording_id == recording.id)
-        ).scalar_one()
-        stamp = now()
-        for offset, name in enumerate(checked):
-            person = Participant(
-                id=_new_id("P"),
-                recording_id=recording.id,
+    recording = get_recording(conn, recording_id)
+    language = lang or recording.lang
+    _check_lang(language)
+    clauses = [str(c) for c in rules.clauses_for(recording.plan)]
+    position = conn.execute(
+        select(func.count()).where(participants.c.recording_id == recording.id)
+    ).scalar_one()
+    stamp = now()
+    for offset, name in enumerate(checked):
+        person = Participant(
+            id=_new_id("P"),
+            recording_id=recording.id,
+            name=name,
+            under_16=under_16,
+            lang=language,
+            form_id=_unused_form_id(conn),
+            variant="parent" if under_16 else "adult",
+            clauses=clauses,
+        )
+        conn.execute(
+            participants.insert().values(
+                id=person.id,
+                recording_id=person.recording_id,
+                position=position + offset,
                 name=name,
                 under_16=under_16,
                 lang=language,
-                form_id=_unused_form_id(conn),
-                variant="parent" if under_16 else "adult",
+                created_at=stamp,
+            )
+        )
+        conn.execute(
+            forms.insert().values(
+                id=person.form_id,
+                participant_id=person.id,
+                variant=person.variant,
+                lang=language,
                 clauses=clauses,
+                created_at=stamp,
             )
-            conn.execute(
-                participants.insert().values(
-                    id=person.id,
-                    recording_id=person.recording_id,
-                    position=position + offset,
-                    name=name,
-                    under_16=under_16,
-                    lang=language,
-                    created_at=stamp,
-                )
-            )
-            conn.execute(
-                forms.insert().values(
-                    id=person.form_id,
-                    participant_id=person.id,
-                    variant=person.variant,
-                    lang=language,
-                    clauses=clauses,
-                    created_at=stamp,
-                )
-            )
-            _append(
-                conn,
-                [(person.form_id, c, Status.REQUESTED) for c in clauses],
-                source="formgen",
-                reason="declaration issued",
-            )
-            added.append(person)
+        )
+        _append(
+            conn,
+            [(person.form_id, c, Status.REQUESTED) for c in clauses],
+            source="formgen",
+            reason="declaration issued",
+        )
+        added.append(person)
     return added
 
 

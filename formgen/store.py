@@ -13,7 +13,7 @@ from pathlib import Path
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect, select
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, select
 from sqlalchemy.exc import DatabaseError, SQLAlchemyError
 
 from . import schema
@@ -107,9 +107,11 @@ def _migrate(engine: Engine) -> None:
             )
 
 
-def instance(engine: Engine) -> Instance:
-    with engine.connect() as connection:
-        secret = connection.execute(
-            select(schema.meta.c.value).where(schema.meta.c.key == "instance")
-        ).scalar_one()
+def instance(db: Engine | Connection) -> Instance:
+    if isinstance(db, Engine):
+        with db.connect() as connection:
+            return instance(connection)
+    secret = db.execute(
+        select(schema.meta.c.value).where(schema.meta.c.key == "instance")
+    ).scalar_one()
     return Instance(bytes(secret))

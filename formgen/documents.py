@@ -1,0 +1,185 @@
+"""Documents for a recording: its declarations and the supervisor's request letter.
+
+Joins the record (who, which form IDs, which clauses) to the renderer, stores each
+form's rendered layout with the form, and writes the PDF owner-only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select, update
+
+from . import records, render, rules
+from .config import Config
+from .privacy import write_private
+from .records import Participant, RecordError, Recording
+from .schema import forms
+from .store import instance
+
+
+@dataclass(frozen=True)
+class Written:
+    pdf: Path
+    forms: list[dict[str, Any]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"pdf": str(self.pdf), "forms": self.forms}
+
+
+def declaration_spec(recording: Recording, person: Participant, config: Config) -> render.FormSpec:
+    return render.FormSpec(
+        form_id=person.form_id,
+        kind="declaration",
+        lang=person.lang,
+        variant=person.variant,
+        name=person.name,
+        clauses=person.clauses,
+        context=render.recording_context(recording, config, person.lang),
+    )
+
+
+def _select(people: Sequence[Participant], wanted: Sequence[str] | None) -> list[Participant]:
+    if not wanted:
+        return list(people)
+    by_id = {p.id: p for p in people}
+    by_form = {p.form_id: p for p in people}
+    chosen = []
+    for key in wanted:
+        person = by_id.get(key.strip().upper()) or by_form.get(key.strip().upper())
+        if person is None:
+            raise RecordError(f"no participant {key!r} in this recording")
+        chosen.append(person)
+    return chosen
+
+
+def _render_and_store(
+    conn: Connection,
+    specs: Sequence[render.FormSpec],
+    config: Config,
+    progress: Callable[[int], None] | None,
+    before: Sequence[render.Page] = (),
+) -> render.Rendered:
+    """Render, and store each form's layout in the caller's transaction, so a failed
+    render or write leaves the record as it was."""
+    rendered = render.render(specs, instance(conn), config, progress, before=before)
+    for form_id, layout in rendered.layouts.items():
+        conn.execute(update(forms).where(forms.c.id == form_id).values(layout=layout))
+    return rendered
+
+
+def default_path(config: Config, name: str) -> Path:
+    return config.output_dir / name
+
+
+def write_forms(
+    engine: Engine,
+    config: Config,
+    recording_id: str,
+    *,
+    participants: Sequence[str] | None = None,
+    out: Path | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Written:
+    """One PDF with the declarations of the recording's participants, in their order
+    (or in the order given). A form keeps its ID however often it is printed."""
+    with engine.connect() as conn:
+        recording = records.get_recording(conn, recording_id)
+        people = _select(records.list_participants(conn, recording.id), participants)
+    if not people:
+        raise RecordError(f"recording {recording.id} has no participants yet")
+    specs = [declaration_spec(recording, p, config) for p in people]
+    suffix = "" if participants is None else "-" + "-".join(p.id for p in people[:3])
+    path = out or default_path(config, f"{recording.id}-declarations{suffix}.pdf")
+    with engine.begin() as conn:
+        rendered = _render_and_store(conn, specs, config, progress)
+        write_private(path, rendered.pdf)
+    return _written(path, people, rendered)
+
+
+def _written(path: Path, people: Sequence[Participant], rendered: render.Rendered) -> Written:
+    return Written(
+        path,
+        [
+            {
+                "form_id": p.form_id,
+                "participant_id": p.id,
+                "variant": p.variant,
+                "lang": p.lang,
+                "pages": rendered.pages[p.form_id],
+            }
+            for p in people
+        ],
+    )
+
+
+def layout(engine: Engine, form_id: str) -> dict[str, Any]:
+    with engine.connect() as conn:
+        person = records.get_form(conn, form_id)
+        stored = conn.execute(select(forms.c.layout).where(forms.c.id == person.form_id)).scalar()
+    if stored is None:
+        raise RecordError(f"form {person.form_id} has not been printed yet: run 'formgen forms'")
+    return render.public_layout(stored)
+
+
+def stored_layout(engine: Engine, form_id: str) -> dict[str, Any] | None:
+    with engine.connect() as conn:
+        return conn.execute(select(forms.c.layout).where(forms.c.id == form_id)).scalar()
+
+
+def write_request(
+    engine: Engine,
+    config: Config,
+    recording_id: str,
+    *,
+    institution: str,
+    contact: str,
+    count: int,
+    under_16: bool = True,
+    lang: str | None = None,
+    out: Path | None = None,
+    today: dt.date | None = None,
+) -> Written:
+    """Situations 1 and 2: the supervisor asks the institution's contact person for
+    additional declarations; the institution, not the student, asks its people."""
+    with engine.connect() as conn:
+        recording = records.get_recording(conn, recording_id)
+    if not rules.may_request_from_institution(recording.situation):
+        raise RecordError(
+            "situation 3 has no institution to ask: the student collects consent "
+            "personally (formgen participant add, formgen forms)"
+        )
+    try:
+        institution = rules.check_name(institution, "--institution")
+        contact = rules.check_name(contact, "--contact")
+    except ValueError as exc:
+        raise RecordError(str(exc)) from exc
+    language = lang or recording.lang
+    with engine.begin() as conn:
+        people = records.add_participants(
+            conn, recording.id, [None] * count, under_16=under_16, lang=language
+        )
+        letter = render.Page(
+            template=f"{language}/request.html",
+            context={
+                **render.recording_context(recording, config, language),
+                "org": config.org,
+                "lang": language,
+                "addressee": institution,
+                "contact": contact,
+                "count": count,
+                "variant": "parent" if under_16 else "adult",
+                "today": render.long_date(today or dt.date.today(), language),
+                "first_form": people[0].form_id,
+                "last_form": people[-1].form_id,
+            },
+        )
+        specs = [declaration_spec(recording, p, config) for p in people]
+        rendered = _render_and_store(conn, specs, config, None, before=[letter])
+        path = out or default_path(config, f"{recording.id}-request-{people[0].form_id}.pdf")
+        write_private(path, rendered.pdf)
+    return _written(path, people, rendered)

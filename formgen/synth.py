@@ -1,0 +1,873 @@
+"""Synthetic pen marks and scan/photo degradations for testing the form reader.
+
+Tests and benchmarks render clean consent forms; the reader, however, has to
+cope with pages that people filled in by hand and then scanned or photographed.
+This module fakes both halves with numpy + OpenCV only (no augraphy, which
+needs network access), so that fixtures can be generated offline and
+reproducibly.
+
+Conventions
+-----------
+* Images are ``numpy.uint8`` arrays, grayscale ``HxW`` or colour ``HxWx3`` in
+  **RGB** order (OpenCV's BGR is only used internally around JPEG coding).
+* Rectangles are ``(x, y, w, h)`` in pixels of the image they are drawn on.
+* All randomness comes from the ``numpy.random.Generator`` passed as ``rng``;
+  the same seed gives byte-identical output.
+* Functions return new arrays; the drawing functions only modify their input
+  when called with ``inplace=True``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+Image = NDArray[np.uint8]
+Rect = tuple[float, float, float, float]
+RGB = tuple[int, int, int]
+FloatArray = NDArray[np.float64]
+
+MM_PER_INCH = 25.4
+
+MARK_KINDS: tuple[str, ...] = ("tick", "cross", "fill", "scribble", "dot", "overrun")
+PEN_KINDS: tuple[str, ...] = ("black-ballpoint", "blue-ballpoint", "black-felt", "pencil")
+
+_SUPERSAMPLE = 4  # marks are rasterised at 4x and area-downsampled (anti-aliasing)
+_SHIFT = 4  # fixed-point fractional bits handed to cv2 drawing calls
+_ONE = 1 << _SHIFT
+
+
+def mm_to_px(mm: float, dpi: float) -> float:
+    """Convert millimetres to pixels; pen widths and speck sizes are physical."""
+    return mm * dpi / MM_PER_INCH
+
+
+def _check_image(img: Image) -> None:
+    """Reject arrays the rest of the module would silently mangle."""
+    if img.dtype != np.uint8:
+        raise TypeError(f"expected uint8 image, got {img.dtype}")
+    if not (img.ndim == 2 or (img.ndim == 3 and img.shape[2] == 3)):
+        raise ValueError(f"expected HxW or HxWx3 image, got shape {img.shape}")
+
+
+def _white(img: Image) -> int | tuple[int, int, int]:
+    """Border value meaning 'blank paper' for this image's channel count."""
+    return 255 if img.ndim == 2 else (255, 255, 255)
+
+
+# --------------------------------------------------------------------------
+# Pens
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pen:
+    """What the mark is drawn with; opacity < 1 gives light, grainy pencil."""
+
+    colour: RGB
+    width_px: float
+    opacity: float = 1.0
+    name: str = "pen"
+    grain: float = 0.0  # 0 = smooth ink; towards 1 = patchy graphite on paper fibres
+
+    @property
+    def gray(self) -> float:
+        """Luminance of the ink, used when drawing on grayscale pages."""
+        r, g, b = self.colour
+        return 0.299 * r + 0.587 * g + 0.114 * b
+
+
+def random_pen(rng: np.random.Generator, dpi: float, kind: str | None = None) -> Pen:
+    """Pick a writing instrument people really use on paper forms.
+
+    ``kind`` (one of ``PEN_KINDS``) forces the instrument; otherwise black and
+    blue ballpoints are most likely, felt tips and pencils less so.  Widths are
+    physical (ballpoint 0.3-0.5 mm, felt tip 0.7-1.0 mm) scaled to ``dpi``.
+    """
+    if kind is None:
+        kind = PEN_KINDS[int(rng.choice(len(PEN_KINDS), p=[0.35, 0.35, 0.15, 0.15]))]
+    if kind == "black-ballpoint":
+        g = int(rng.integers(15, 45))
+        colour: RGB = (g, g, g + int(rng.integers(0, 10)))
+        return Pen(colour, mm_to_px(rng.uniform(0.3, 0.5), dpi), float(rng.uniform(0.9, 1.0)), kind)
+    if kind == "blue-ballpoint":
+        colour = (int(rng.integers(10, 45)), int(rng.integers(30, 70)), int(rng.integers(120, 175)))
+        width = mm_to_px(rng.uniform(0.3, 0.5), dpi)
+        return Pen(colour, width, float(rng.uniform(0.85, 1.0)), kind)
+    if kind == "black-felt":
+        g = int(rng.integers(5, 25))
+        return Pen((g, g, g), mm_to_px(rng.uniform(0.7, 1.0), dpi), 1.0, kind)
+    if kind == "pencil":
+        g = int(rng.integers(100, 150))
+        width = mm_to_px(rng.uniform(0.3, 0.6), dpi)
+        return Pen((g, g, g), width, float(rng.uniform(0.55, 0.8)), kind, grain=0.45)
+    raise ValueError(f"unknown pen kind {kind!r}; expected one of {PEN_KINDS}")
+
+
+# --------------------------------------------------------------------------
+# Stroke geometry
+# --------------------------------------------------------------------------
+
+
+def _smooth_noise(rng: np.random.Generator, n: int, knots: int) -> FloatArray:
+    """Low-frequency noise (smoothstep between random knots) for hand tremor."""
+    knots = max(1, knots)
+    k = rng.standard_normal(knots + 1)
+    xs = np.linspace(0.0, knots, n)
+    i = np.minimum(xs.astype(np.int64), knots - 1)
+    f = xs - i
+    f = f * f * (3.0 - 2.0 * f)
+    return k[i] * (1.0 - f) + k[i + 1] * f
+
+
+def _bezier(p0: FloatArray, p1: FloatArray, bend: float, n: int) -> FloatArray:
+    """Quadratic Bezier from p0 to p1 bowed sideways by ``bend`` x length."""
+    d = p1 - p0
+    length = float(np.hypot(d[0], d[1]))
+    normal = np.array([-d[1], d[0]]) / length if length > 1e-9 else np.zeros(2)
+    c = (p0 + p1) / 2.0 + normal * bend * length
+    t = np.linspace(0.0, 1.0, n)[:, None]
+    return (1 - t) ** 2 * p0 + 2 * (1 - t) * t * c + t**2 * p1
+
+
+def _stroke(
+    rng: np.random.Generator, ctrl: FloatArray, jitter_px: float, bend_sd: float = 0.06
+) -> FloatArray:
+    """Hand-drawn polyline through control points: bowed segments plus tremor.
+
+    Segments meet at sharp corners (like the bottom of a tick); the tremor is
+    smooth so the line looks drawn, not noisy.
+    """
+    parts: list[FloatArray] = []
+    for a, b in itertools.pairwise(ctrl):
+        n = max(6, int(np.hypot(*(b - a)) / 2.0))
+        seg = _bezier(a, b, float(rng.normal(0.0, bend_sd)), n)
+        parts.append(seg if not parts else seg[1:])
+    path = np.concatenate(parts)
+    n = len(path)
+    knots = max(2, n // 25)
+    wobble = np.stack([_smooth_noise(rng, n, knots), _smooth_noise(rng, n, knots)], axis=1)
+    return path + jitter_px * wobble
+
+
+def _tremor(rng: np.random.Generator, path: FloatArray, amp: float) -> FloatArray:
+    """Add smooth hand tremor (a few px wavelength, not per-point noise)."""
+    n = len(path)
+    knots = max(2, n // 8)
+    return path + amp * np.stack([_smooth_noise(rng, n, knots), _smooth_noise(rng, n, knots)], 1)
+
+
+def _in_rect(rect: Rect, uv: FloatArray) -> FloatArray:
+    """Map box-normalised coordinates (0..1) to image pixels."""
+    x, y, w, h = rect
+    return np.column_stack([x + uv[:, 0] * w, y + uv[:, 1] * h])
+
+
+# --------------------------------------------------------------------------
+# Rasterisation
+# --------------------------------------------------------------------------
+
+
+Stroke = tuple[FloatArray, float]  # (N x 2 points in image pixels, width in px)
+
+
+def _render(
+    img: Image, strokes: list[Stroke], pen: Pen, rng: np.random.Generator, inplace: bool
+) -> Image:
+    """Anti-aliased ink: rasterise strokes supersampled in the local ROI only,
+    then alpha-blend the pen colour (pencil gets a paper-grain texture)."""
+    _check_image(img)
+    out = img if inplace else img.copy()
+    if not strokes:
+        return out
+    h_img, w_img = img.shape[:2]
+    pts = np.concatenate([s for s, _ in strokes])
+    pad = max(wd for _, wd in strokes) / 2.0 + 2.0
+    x0 = max(0, math.floor(pts[:, 0].min() - pad))
+    y0 = max(0, math.floor(pts[:, 1].min() - pad))
+    x1 = min(w_img, math.ceil(pts[:, 0].max() + pad) + 1)
+    y1 = min(h_img, math.ceil(pts[:, 1].max() + pad) + 1)
+    if x1 <= x0 or y1 <= y0:
+        return out
+    ss = _SUPERSAMPLE
+    mask = np.zeros(((y1 - y0) * ss, (x1 - x0) * ss), np.uint8)
+    origin = np.array([x0, y0], np.float64)
+    for path, width in strokes:
+        # pixel i covers supersampled pixels i*ss .. i*ss+ss-1, centred at i*ss+(ss-1)/2
+        p = np.round(((path - origin) * ss + (ss - 1) / 2.0) * _ONE).astype(np.int32)
+        if len(p) == 1:  # a speck: filled disc of diameter ``width``
+            radius = max(1, round(width * ss / 2.0 * _ONE))
+            cv2.circle(mask, (int(p[0, 0]), int(p[0, 1])), radius, 255, -1, cv2.LINE_AA, _SHIFT)
+            continue
+        thick = max(1, round(width * ss))
+        cv2.polylines(mask, [p.reshape(-1, 1, 2)], False, 255, thick, cv2.LINE_AA, _SHIFT)
+    alpha = cv2.resize(mask, (x1 - x0, y1 - y0), interpolation=cv2.INTER_AREA).astype(np.float32)
+    alpha *= np.float32(pen.opacity / 255.0)
+    if pen.grain > 0.0:  # graphite sits on paper fibres: patchy coverage
+        grain = rng.uniform(1.0 - pen.grain, 1.0, alpha.shape).astype(np.float32)
+        alpha *= cv2.GaussianBlur(grain, (0, 0), 0.6)
+    roi = out[y0:y1, x0:x1].astype(np.float32)
+    if out.ndim == 2:
+        roi += (np.float32(pen.gray) - roi) * alpha
+    else:
+        roi += (np.asarray(pen.colour, np.float32) - roi) * alpha[..., None]
+    out[y0:y1, x0:x1] = np.clip(roi + 0.5, 0, 255).astype(np.uint8)
+    return out
+
+
+# --------------------------------------------------------------------------
+# Check-box marks
+# --------------------------------------------------------------------------
+
+
+def _tick_uv(rng: np.random.Generator, overrun: bool) -> FloatArray:
+    """Control points of a check mark: short down stroke, then long up stroke."""
+    start = [rng.uniform(0.08, 0.3), rng.uniform(0.35, 0.6)]
+    bottom = [rng.uniform(0.32, 0.5), rng.uniform(0.72, 0.92)]
+    if overrun:  # the long stroke leaves the box clearly
+        end = [rng.uniform(1.2, 1.6), rng.uniform(-0.65, -0.25)]
+    elif rng.random() < 0.3:  # sloppy but still a box-sized tick
+        end = [rng.uniform(0.95, 1.08), rng.uniform(-0.08, 0.03)]
+        bottom[1] = rng.uniform(0.85, 1.03)
+    else:
+        end = [rng.uniform(0.78, 0.95), rng.uniform(0.05, 0.22)]
+    uv = np.array([start, bottom, end], np.float64)
+    if not overrun:  # some people tick small
+        s = rng.uniform(0.75, 1.0)
+        uv = 0.5 + s * (uv - 0.5) + rng.uniform(-0.05, 0.05, 2)
+    return uv
+
+
+def _zigzag_uv(rng: np.random.Generator, rows: int, horizontal: bool) -> FloatArray:
+    """Back-and-forth hatching used to black out a box."""
+    lo, hi = rng.uniform(0.0, 0.08), rng.uniform(0.92, 1.0)
+    near, far = rng.uniform(-0.02, 0.08, rows), rng.uniform(0.92, 1.02, rows)
+    across = np.where(np.arange(rows) % 2 == 0, near, far)
+    along = np.linspace(lo, hi, rows) + rng.normal(0.0, 0.15 / rows, rows)
+    uv = np.column_stack([across, along]) if horizontal else np.column_stack([along, across])
+    return uv
+
+
+def draw_mark(
+    img: Image,
+    rect: Rect,
+    kind: str,
+    pen: Pen,
+    rng: np.random.Generator,
+    dpi: float = 300.0,
+    inplace: bool = False,
+) -> Image:
+    """Draw one hand-made mark of ``kind`` (see ``MARK_KINDS``) in/over ``rect``.
+
+    ``dpi`` is only used to keep the accidental ``"dot"`` physically tiny
+    (<= 0.6 mm); everything else scales with the rectangle and the pen.
+    """
+    if kind not in MARK_KINDS:
+        raise ValueError(f"unknown mark kind {kind!r}; expected one of {MARK_KINDS}")
+    x, y, w, h = rect
+    size = min(w, h)
+    jitter = 0.012 * size + 0.3
+    width = pen.width_px
+    strokes: list[Stroke] = []
+    if kind in ("tick", "overrun"):
+        uv = _tick_uv(rng, overrun=kind == "overrun")
+        strokes.append((_stroke(rng, _in_rect(rect, uv), jitter), width))
+    elif kind == "cross":
+        a = rng.uniform(0.04, 0.2, 4)
+        b = rng.uniform(0.8, 0.96, 4)
+        d1 = np.array([[a[0], a[1]], [b[0], b[1]]])
+        d2 = np.array([[b[2], a[2]], [a[3], b[3]]])
+        for d in (d1, d2):
+            strokes.append((_stroke(rng, _in_rect(rect, d), jitter, 0.05), width))
+    elif kind == "fill":
+        fill_w = width * rng.uniform(1.0, 1.3)
+        rows = max(4, math.ceil(h / (fill_w * rng.uniform(0.55, 0.8))))
+        hatch = _in_rect(rect, _zigzag_uv(rng, rows, True))
+        strokes.append((_stroke(rng, hatch, jitter, 0.02), fill_w))
+        if rng.random() < 0.5:  # a second, crossing pass
+            cols = max(4, math.ceil(w / (fill_w * rng.uniform(0.7, 1.2))))
+            hatch = _in_rect(rect, _zigzag_uv(rng, cols, False))
+            strokes.append((_stroke(rng, hatch, jitter, 0.02), fill_w))
+    elif kind == "scribble":
+        if rng.random() < 0.6:  # loose loops
+            turns = rng.uniform(1.8, 3.5)
+            n = int(60 * turns)
+            t = np.linspace(0.0, 2 * np.pi * turns, n) + rng.uniform(0, 2 * np.pi)
+            r = 1.0 + 0.2 * _smooth_noise(rng, n, int(turns * 3))
+            rx, ry = rng.uniform(0.22, 0.38, 2)
+            cx = 0.5 + 0.06 * _smooth_noise(rng, n, 3)
+            cy = 0.5 + 0.06 * _smooth_noise(rng, n, 3)
+            uv = np.column_stack([cx + rx * r * np.cos(t), cy + ry * r * np.sin(t)])
+            strokes.append((_in_rect(rect, uv) + jitter * rng.normal(0, 0.3, (n, 2)), width))
+        else:  # a few big zig-zags at odd angles
+            k = int(rng.integers(4, 8))
+            near, far = rng.uniform(0.1, 0.35, k), rng.uniform(0.65, 0.9, k)
+            side = np.where(np.arange(k) % 2 == 0, near, far)
+            uv = np.column_stack([side, rng.uniform(0.12, 0.88, k)])
+            if rng.random() < 0.5:
+                uv = uv[:, ::-1]
+            strokes.append((_stroke(rng, _in_rect(rect, uv), jitter, 0.15), width))
+    else:  # "dot": an accidental speck, never tick-like
+        d = min(mm_to_px(rng.uniform(0.2, 0.6), dpi), 0.12 * size, mm_to_px(0.6, dpi))
+        d = max(d, 1.0)
+        c = np.array([x + rng.uniform(0.15, 0.85) * w, y + rng.uniform(0.15, 0.85) * h])
+        ang = rng.uniform(0, np.pi)
+        tail = rng.uniform(0.0, 0.2) * d * np.array([np.cos(ang), np.sin(ang)])
+        strokes.append((np.stack([c, c + tail]), 0.8 * d))
+    return _render(img, strokes, pen, rng, inplace)
+
+
+# --------------------------------------------------------------------------
+# Handwriting
+# --------------------------------------------------------------------------
+
+
+def _cursive(
+    rng: np.random.Generator,
+    n_letters: int,
+    loop_max: float,
+    tall_prob: float,
+    capital: bool,
+) -> FloatArray:
+    """Pseudo-cursive in letter units: x advances ~1 per letter, y in x-heights
+    (negative is up).  Each letter is one up-down oscillation; a backwards
+    x-component makes loops (like 'l' and 'e') when it outruns the advance."""
+    per = 26
+    n = n_letters * per + 1
+    t = np.linspace(0.0, n_letters, n)
+    li = np.minimum(t.astype(np.int64), n_letters - 1)
+    amp_k = rng.uniform(0.55, 1.0, n_letters)
+    tall = rng.random(n_letters) < tall_prob
+    amp_k[tall] *= rng.uniform(1.8, 2.6, int(tall.sum()))
+    desc = (~tall) & (rng.random(n_letters) < tall_prob * 0.5)
+    amp_k[desc] *= -rng.uniform(1.5, 2.0, int(desc.sum()))  # loops below the baseline
+    if capital:
+        amp_k[0] = rng.uniform(2.2, 3.0)
+    loop_k = rng.uniform(0.0, loop_max, n_letters)
+    loop_k[tall | desc] = rng.uniform(0.2, 0.32, int((tall | desc).sum()))  # looped l, b, g
+    adv_k = rng.uniform(0.7, 1.3, n_letters)
+    frac = t - li
+    x_base = np.concatenate([[0.0], np.cumsum(adv_k)])[li] + adv_k[li] * frac
+    # dx/dt < 0 near the top (frac ~ 0.5) when loop > ~adv/(2 pi): a loop forms
+    x = x_base + loop_k[li] * np.sin(2 * np.pi * frac)
+    y = -amp_k[li] * (1.0 - np.cos(2 * np.pi * frac)) / 2.0
+    y += 0.12 * _smooth_noise(rng, n, max(2, n_letters // 3))  # wandering baseline
+    slant = rng.uniform(0.1, 0.4)
+    x = x - slant * y
+    return np.column_stack([x, y])
+
+
+def _place_words(
+    rng: np.random.Generator,
+    rect: Rect,
+    words: list[FloatArray],
+    span_frac: float,
+    x_height_frac: float,
+    baseline_frac: float,
+    gap: float,
+) -> list[FloatArray]:
+    """Scale letter-unit words into ``rect`` with the requested overall span,
+    squeezing vertically if tall loops would leave the box."""
+    x, y, w, h = rect
+    offsets: list[float] = []
+    cursor = 0.0
+    for word in words:
+        offsets.append(cursor - word[:, 0].min())
+        cursor += word[:, 0].max() - word[:, 0].min() + gap
+    total = cursor - gap
+    sx = span_frac * w / max(total, 1e-6)
+    sy = x_height_frac * h
+    start = x + rng.uniform(0.03, max(0.031, 1.0 - span_frac - 0.03)) * w
+    base = y + baseline_frac * h
+    placed = [
+        np.column_stack([start + (wd[:, 0] + off) * sx, base + wd[:, 1] * sy])
+        for wd, off in zip(words, offsets, strict=True)
+    ]
+    allpts = np.concatenate(placed)
+    top, bot = allpts[:, 1].min(), allpts[:, 1].max()
+    lim_top, lim_bot = y + 0.04 * h, y + 0.96 * h
+    k = 1.0
+    if top < lim_top:
+        k = min(k, (base - lim_top) / max(base - top, 1e-6))
+    if bot > lim_bot:
+        k = min(k, (lim_bot - base) / max(bot - base, 1e-6))
+    for p in placed:
+        p[:, 1] = base + (p[:, 1] - base) * k
+    return placed
+
+
+def draw_signature(
+    img: Image, rect: Rect, pen: Pen, rng: np.random.Generator, inplace: bool = False
+) -> Image:
+    """Scrawl a random signature: loopy connected cursive across 40-90 % of
+    the rect width, sometimes an initial apart and an underline flourish."""
+    _, y, w, h = rect
+    span = rng.uniform(0.4, 0.9)
+    x_height = rng.uniform(0.18, 0.3)
+    letter_px = x_height * h * rng.uniform(0.9, 1.6)
+    n_total = int(np.clip(round(span * w / max(letter_px, 1.0)), 4, 16))
+    words: list[FloatArray] = []
+    if rng.random() < 0.4 and n_total >= 6:
+        n_init = int(rng.integers(1, 3))
+        words.append(_cursive(rng, n_init, 0.3, 0.2, capital=True))
+        n_total -= n_init
+    words.append(_cursive(rng, n_total, rng.uniform(0.15, 0.3), 0.3, capital=True))
+    baseline, gap = rng.uniform(0.58, 0.72), rng.uniform(0.5, 1.2)
+    placed = _place_words(rng, rect, words, span, x_height, baseline, gap)
+    strokes: list[Stroke] = [(_tremor(rng, p, 0.3 * pen.width_px), pen.width_px) for p in placed]
+    if rng.random() < 0.5:  # underline flourish, drawn back from the end
+        allpts = np.concatenate(placed)
+        x_end, x_start = allpts[:, 0].max(), allpts[:, 0].min()
+        yb = min(allpts[:, 1].max() + 0.05 * h, y + 0.93 * h)
+        x_back = x_start + rng.uniform(0.0, 0.3) * (x_end - x_start)
+        ctrl = np.array([[x_end, yb - 0.1 * h], [x_back, yb]])
+        strokes.append((_stroke(rng, ctrl, 0.01 * h, 0.08), pen.width_px))
+    return _render(img, strokes, pen, rng, inplace)
+
+
+def draw_handwritten_text(
+    img: Image, rect: Rect, pen: Pen, rng: np.random.Generator, inplace: bool = False
+) -> Image:
+    """Write a pseudo-handwritten name (1-3 words, capitals, modest loops) in
+    ``rect``; looks like handwriting at reading distance, says nothing."""
+    _, _, w, h = rect
+    span, x_height = rng.uniform(0.45, 0.9), rng.uniform(0.2, 0.3)
+    baseline, gap = rng.uniform(0.65, 0.75), rng.uniform(1.0, 1.8)
+    n_words = int(rng.choice([1, 2, 2, 3]))
+    # letters about as wide as they are high, so the count follows the span
+    n_letters = round(span * w / max(x_height * h * rng.uniform(1.0, 1.5), 1.0)) - n_words
+    n_letters = max(n_letters, 3 * n_words)
+    cuts = np.sort(rng.choice(np.arange(3, n_letters - 2), n_words - 1, replace=False))
+    counts = np.diff(np.concatenate([[0], cuts, [n_letters]])) if n_words > 1 else [n_letters]
+    words = [_cursive(rng, int(c), rng.uniform(0.08, 0.2), 0.15, capital=True) for c in counts]
+    placed = _place_words(rng, rect, words, span, x_height, baseline, gap)
+    strokes: list[Stroke] = [(_tremor(rng, p, 0.25 * pen.width_px), pen.width_px) for p in placed]
+    return _render(img, strokes, pen, rng, inplace)
+
+
+def draw_dust(
+    img: Image, rng: np.random.Generator, count: int, dpi: float, inplace: bool = False
+) -> Image:
+    """Sprinkle ``count`` dark specks of 0.1-0.3 mm over the page, like dust on
+    scanner glass; they may land inside check boxes, which is the point."""
+    _check_image(img)
+    out = img if inplace else img.copy()
+    h, w = img.shape[:2]
+    xs = rng.uniform(0, w, count)
+    ys = rng.uniform(0, h, count)
+    sizes = rng.uniform(0.1, 0.3, count) * dpi / MM_PER_INCH
+    levels = rng.integers(20, 120, count)
+    for cx, cy, d, lv in zip(xs, ys, sizes, levels, strict=True):
+        speck = Pen((int(lv),) * 3, float(d), 1.0, "dust")
+        _render(out, [(np.array([[cx, cy]]), float(d))], speck, rng, inplace=True)
+    return out
+
+
+# --------------------------------------------------------------------------
+# Degradations
+# --------------------------------------------------------------------------
+
+
+def to_gray(img: Image) -> Image:
+    """Grayscale copy (luminance); most flatbed scans of forms are gray."""
+    _check_image(img)
+    if img.ndim == 2:
+        return img.copy()
+    return cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+
+
+def to_rgb(img: Image) -> Image:
+    """Colour copy, so colour-only steps also accept gray pages."""
+    _check_image(img)
+    if img.ndim == 3:
+        return img.copy()
+    return cv2.cvtColor(img, cv2.COLOR_GRAY2RGB)
+
+
+def binarize(img: Image, threshold: float | None = None) -> Image:
+    """1-bit scan: gray output with only 0 and 255 (Otsu if no threshold)."""
+    gray = to_gray(img)
+    if threshold is None:
+        _, out = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    else:
+        _, out = cv2.threshold(gray, float(threshold), 255, cv2.THRESH_BINARY)
+    return out
+
+
+def rotate(img: Image, angle_deg: float, scale: float = 1.0) -> Image:
+    """Rotate counter-clockwise about the centre, growing the canvas so no
+    content is cut off and filling the new area with white paper.
+
+    Quarter turns at scale 1 are exact (``np.rot90``), as when a page is fed
+    sideways or upside down.
+    """
+    _check_image(img)
+    if scale == 1.0 and float(angle_deg) % 90.0 == 0.0:
+        return np.ascontiguousarray(np.rot90(img, k=round(angle_deg / 90.0) % 4))
+    h, w = img.shape[:2]
+    m = cv2.getRotationMatrix2D(((w - 1) / 2.0, (h - 1) / 2.0), float(angle_deg), float(scale))
+    c, s = abs(m[0, 0]), abs(m[0, 1])
+    nw = math.ceil(w * c + h * s - 1e-6)
+    nh = math.ceil(w * s + h * c - 1e-6)
+    m[0, 2] += (nw - w) / 2.0
+    m[1, 2] += (nh - h) / 2.0
+    return cv2.warpAffine(img, m, (nw, nh), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                          borderValue=_white(img))
+
+
+def scale_page(img: Image, factor: float) -> Image:
+    """Printer 'fit to page': content shrunk by ``factor`` and centred on a
+    white page of the original size, so form coordinates no longer match."""
+    _check_image(img)
+    if not 0.0 < factor <= 1.0:
+        raise ValueError(f"factor must be in (0, 1], got {factor}")
+    h, w = img.shape[:2]
+    nw, nh = max(1, round(w * factor)), max(1, round(h * factor))
+    small = cv2.resize(img, (nw, nh), interpolation=cv2.INTER_AREA)
+    out = np.full_like(img, 255)
+    y0, x0 = (h - nh) // 2, (w - nw) // 2
+    out[y0:y0 + nh, x0:x0 + nw] = small
+    return out
+
+
+def speckle(img: Image, rng: np.random.Generator, amount: float) -> Image:
+    """Salt-and-pepper noise on a fraction ``amount`` of pixels (dirty glass,
+    sensor defects); sampled sparsely so cost scales with the noise, not the page."""
+    _check_image(img)
+    out = img.copy()
+    h, w = img.shape[:2]
+    n = int(rng.binomial(h * w, min(max(amount, 0.0), 1.0)))
+    if n == 0:
+        return out
+    idx = rng.integers(0, h * w, n)
+    vals = (rng.integers(0, 2, n) * 255).astype(np.uint8)
+    flat = out.reshape(h * w, -1)
+    flat[idx] = vals[:, None]
+    return out
+
+
+def blur(img: Image, sigma: float) -> Image:
+    """Gaussian blur: scanner optics / slight camera defocus."""
+    _check_image(img)
+    if sigma <= 0:
+        return img.copy()
+    return cv2.GaussianBlur(img, (0, 0), float(sigma))
+
+
+def jpeg(img: Image, quality: int) -> Image:
+    """Round-trip through JPEG at ``quality`` (block artefacts, ringing)."""
+    _check_image(img)
+    src = img if img.ndim == 2 else cv2.cvtColor(img, cv2.COLOR_RGB2BGR)
+    ok, buf = cv2.imencode(".jpg", src, [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
+    if not ok:
+        raise RuntimeError("JPEG encoding failed")
+    flag = cv2.IMREAD_GRAYSCALE if img.ndim == 2 else cv2.IMREAD_COLOR
+    dec = cv2.imdecode(buf, flag)
+    return dec if img.ndim == 2 else cv2.cvtColor(dec, cv2.COLOR_BGR2RGB)
+
+
+def resample_dpi(img: Image, from_dpi: float, to_dpi: float) -> Image:
+    """Change resolution as a scanner set to ``to_dpi`` would (area averaging
+    when shrinking, cubic when enlarging)."""
+    _check_image(img)
+    if from_dpi == to_dpi:
+        return img.copy()
+    f = to_dpi / from_dpi
+    h, w = img.shape[:2]
+    size = (max(1, round(w * f)), max(1, round(h * f)))
+    interp = cv2.INTER_AREA if f < 1.0 else cv2.INTER_CUBIC
+    return cv2.resize(img, size, interpolation=interp)
+
+
+def levels(img: Image, black: float = 0.0, white: float = 255.0, gamma: float = 1.0) -> Image:
+    """Tone curve via a LUT: scanners never give pure white paper or pure black ink."""
+    _check_image(img)
+    x = np.arange(256, dtype=np.float64) / 255.0
+    lut = np.clip(black + (white - black) * x**gamma + 0.5, 0, 255).astype(np.uint8)
+    return cv2.LUT(img, lut)
+
+
+def _gain_grid(
+    rng: np.random.Generator, gh: int, gw: int, min_gain: float, shadow: bool
+) -> NDArray[np.float32]:
+    """Coarse illumination map (callers upsample; light varies slowly): bright
+    near one spot, falling to ``min_gain`` in the opposite corner, a mild
+    vignette and optionally a soft shadow band (a hand or the phone)."""
+    gh, gw = max(2, gh), max(2, gw)
+    yy, xx = np.mgrid[0:gh, 0:gw].astype(np.float32)
+    xx /= gw - 1
+    yy /= gh - 1
+    corner = int(rng.integers(0, 4))
+    dark = np.array([corner % 2, corner // 2], np.float32)
+    bright = (1.0 - dark) + rng.uniform(-0.25, 0.25, 2).astype(np.float32) * (1.0 - 2.0 * dark)
+    dist = np.hypot(xx - bright[0], yy - bright[1])
+    ref = float(np.hypot(*(dark - bright)))
+    t = np.clip(dist / max(ref, 1e-3), 0.0, 1.0) ** 1.5
+    gain = 1.0 - (1.0 - min_gain) * t
+    gain *= 1.0 - 0.16 * ((xx - 0.5) ** 2 + (yy - 0.5) ** 2)
+    if shadow:
+        ang = rng.uniform(0, np.pi)
+        proj = (xx - 0.5) * np.cos(ang) + (yy - 0.5) * np.sin(ang)
+        c, half = rng.uniform(-0.3, 0.3), rng.uniform(0.05, 0.2)
+        soft = rng.uniform(0.03, 0.1)
+        inside = 1.0 / (1.0 + np.exp(-(half - np.abs(proj - c)) / soft))
+        gain *= 1.0 - rng.uniform(0.1, 0.25) * inside
+    return np.clip(gain, min_gain, 1.0).astype(np.float32)
+
+
+def uneven_light(img: Image, rng: np.random.Generator, min_gain: float = 0.6) -> Image:
+    """Multiply brightness by a smooth field going down to ``min_gain`` in
+    one corner (desk lamp, camera held at an angle)."""
+    _check_image(img)
+    h, w = img.shape[:2]
+    grid = _gain_grid(rng, h // 16, w // 16, min_gain, shadow=bool(rng.random() < 0.5))
+    gain = cv2.resize(grid, (w, h), interpolation=cv2.INTER_LINEAR)
+    f = img.astype(np.float32)
+    f *= gain if img.ndim == 2 else gain[..., None]
+    return np.clip(f + 0.5, 0, 255).astype(np.uint8)
+
+
+def _table(rng: np.random.Generator, h: int, w: int) -> NDArray[np.float32]:
+    """Background the page lies on (float RGB): wood grain (usually) or a plain
+    desk.  Callers build it at reduced size; texture this coarse upsamples well."""
+    if rng.random() < 0.65:
+        base = np.array(
+            [rng.uniform(120, 175), rng.uniform(75, 115), rng.uniform(40, 75)], np.float32
+        )
+        along, across = (h, w) if rng.random() < 0.5 else (w, h)
+        coarse = rng.standard_normal((6, max(8, across // 2))).astype(np.float32)
+        streak = cv2.resize(coarse, (across, along), interpolation=cv2.INTER_CUBIC)
+        ramp = np.linspace(0, rng.uniform(15, 40), across, dtype=np.float32)[None, :]
+        rings = np.sin(ramp + 2.5 * cv2.GaussianBlur(streak, (0, 0), 2.0))
+        pattern = 0.55 * rings + 0.3 * streak
+        if (along, across) != (h, w):
+            pattern = np.ascontiguousarray(pattern.T)
+        return base[None, None, :] * (1.0 + 0.12 * pattern[..., None])
+    v = rng.uniform(60, 210)
+    tint = rng.uniform(0.95, 1.05, 3).astype(np.float32)
+    coarse = rng.standard_normal((max(2, h // 4), max(2, w // 4))).astype(np.float32)
+    mottle = 1.0 + 0.04 * cv2.resize(coarse, (w, h), interpolation=cv2.INTER_CUBIC)
+    return np.float32(v) * tint[None, None, :] * mottle[..., None]
+
+
+def _photo(
+    img: Image,
+    rng: np.random.Generator,
+    strength: float,
+    long_side: int,
+    max_rotation_deg: float,
+    jpeg_quality: int | None,
+) -> tuple[Image, float]:
+    """Phone photo of the page on a table; also returns the average linear
+    scale from input page pixels to photo pixels (for an effective dpi).
+
+    Everything smooth (table texture, shadow, light) is computed at low
+    resolution and upsampled; full-resolution work stays in uint8/int16.
+    """
+    _check_image(img)
+    ph, pw = img.shape[:2]
+    portrait = ph >= pw
+    out_h, out_w = (long_side, long_side * 3 // 4) if portrait else (long_side * 3 // 4, long_side)
+    s = rng.uniform(0.72, 0.88) * min(out_h / ph, out_w / pw)
+
+    # --- where the page corners land: tilt (trapezoid), corner jitter, rotation
+    half = np.array([pw, ph], np.float64) * s / 2.0
+    quad = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]], np.float64) * half
+    tilt = rng.uniform(-strength, strength) * half[0]
+    quad[0, 0] += tilt
+    quad[1, 0] -= tilt
+    quad += rng.uniform(-strength, strength, (4, 2)) * half
+    ang = math.radians(rng.uniform(-max_rotation_deg, max_rotation_deg))
+    rot = np.array([[math.cos(ang), -math.sin(ang)], [math.sin(ang), math.cos(ang)]])
+    quad = quad @ rot.T
+    limit = np.array([out_w, out_h], np.float64) / 2.0 * 0.97
+    quad *= min(1.0, float((limit / np.abs(quad).max(axis=0)).min()))
+    slack = np.maximum(limit - np.abs(quad).max(axis=0), 0.0)
+    centre = np.array([out_w, out_h], np.float64) / 2.0 + rng.uniform(-1, 1, 2) * slack * 0.7
+    dst = (quad + centre).astype(np.float32)
+
+    # --- table with the page's soft contact shadow, built at 1/4 size
+    lo = 4
+    th, tw = max(2, out_h // lo), max(2, out_w // lo)
+    table = _table(rng, th, tw)
+    footprint = np.zeros((th, tw), np.uint8)
+    cv2.fillConvexPoly(footprint, np.round(dst / lo * _ONE).astype(np.int32), 255,
+                       cv2.LINE_AA, _SHIFT)
+    shade = cv2.GaussianBlur(footprint, (0, 0), long_side * 0.004).astype(np.float32) / 255.0
+    table *= (1.0 - 0.35 * shade)[..., None]
+    bg = cv2.resize(np.clip(table, 0, 255).astype(np.uint8), (out_w, out_h),
+                    interpolation=cv2.INTER_LINEAR)
+
+    # --- page: halve with a Gaussian pyramid (cheap anti-aliasing), tint, warp
+    page = to_rgb(img) if img.ndim == 2 else img
+    while s * pw / page.shape[1] < 0.55 and min(page.shape[:2]) > 64:
+        page = cv2.pyrDown(page)
+    paper = np.array([1.0, rng.uniform(0.96, 1.0), rng.uniform(0.88, 0.97)])  # warm paper
+    ramp = np.arange(256, dtype=np.float64)[:, None] * paper[None, :]
+    page = cv2.LUT(page, np.clip(ramp + 0.5, 0, 255).astype(np.uint8).reshape(256, 1, 3))
+    sh, sw = page.shape[:2]
+    src = np.array([[0, 0], [sw, 0], [sw, sh], [0, sh]], np.float32)
+    hmat = cv2.getPerspectiveTransform(src, dst)
+    cv2.warpPerspective(page, hmat, (out_w, out_h), dst=bg, flags=cv2.INTER_LINEAR,
+                        borderMode=cv2.BORDER_TRANSPARENT)
+
+    # --- light: smooth gain x white balance, applied as an 8-bit multiply
+    gain = _gain_grid(rng, out_h // 16, out_w // 16, rng.uniform(0.55, 0.7),
+                      shadow=bool(rng.random() < 0.5))
+    wb = rng.uniform(0.92, 1.05, 3)
+    wb /= wb.max()
+    gain3 = np.clip(gain[..., None] * wb[None, None, :] * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    gain3 = cv2.resize(gain3, (out_w, out_h), interpolation=cv2.INTER_LINEAR)
+    photo = cv2.multiply(bg, gain3, scale=1.0 / 255.0)
+
+    # --- optics, sensor noise (blotchy after the phone's own processing), JPEG
+    photo = cv2.GaussianBlur(photo, (0, 0), rng.uniform(0.5, 1.1))
+    noise = rng.standard_normal((out_h // 2, out_w // 2), dtype=np.float32)
+    noise *= np.float32(rng.uniform(2.0, 5.0))
+    noise = cv2.resize(noise, (out_w, out_h), interpolation=cv2.INTER_LINEAR)
+    noisy = photo.astype(np.int16)
+    noisy += np.round(noise).astype(np.int16)[..., None]
+    photo = np.clip(noisy, 0, 255).astype(np.uint8)
+    q = int(rng.integers(75, 88)) if jpeg_quality is None else jpeg_quality
+    photo = jpeg(photo, q)
+    scale = math.sqrt(abs(float(cv2.contourArea(dst))) / float(pw * ph))
+    return photo, scale
+
+
+def perspective_photo(
+    img: Image,
+    rng: np.random.Generator,
+    strength: float = 0.05,
+    long_side: int = 2000,
+    max_rotation_deg: float = 10.0,
+    jpeg_quality: int | None = None,
+) -> Image:
+    """Simulate a phone photo of the page lying on a table: wood/desk
+    background, perspective from corners moved by up to ``strength`` x page
+    size, in-plane rotation, uneven light and shadow, blur, sensor noise and
+    JPEG.  Output is RGB, ``long_side`` px on its long side, 4:3 aspect."""
+    return _photo(img, rng, strength, long_side, max_rotation_deg, jpeg_quality)[0]
+
+
+def photo_effective_dpi(img: Image, rng: np.random.Generator, dpi: float, strength: float = 0.05,
+                        long_side: int = 2000) -> tuple[Image, int]:
+    """``perspective_photo`` that also reports the page's effective dpi in the photo."""
+    out, scale = _photo(img, rng, strength, long_side, 10.0, None)
+    return out, round(dpi * scale)
+
+
+# --------------------------------------------------------------------------
+# Standard conditions
+# --------------------------------------------------------------------------
+
+
+ConditionFn = Callable[[Image, np.random.Generator], tuple[Image, int]]
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A named way a clean 300-dpi render reaches the reader: ``apply(page,
+    rng)`` returns ``(image, effective_dpi)``."""
+
+    name: str
+    apply: ConditionFn
+    description: str = ""
+
+    def __call__(self, page: Image, rng: np.random.Generator) -> tuple[Image, int]:
+        return self.apply(page, rng)
+
+
+SOURCE_DPI = 300
+
+
+def _scan(
+    page: Image, rng: np.random.Generator, dpi: float, gray: bool = True,
+    optics: tuple[float, float] = (0.4, 0.8),
+) -> Image:
+    """Office flatbed: optical blur (sigma in output pixels) at the source
+    resolution, which also anti-aliases the resample to ``dpi``; then paper a
+    little below white and ink a little above black.  Blur + linear resize
+    costs a fraction of INTER_AREA at non-integer ratios such as 300->200."""
+    img = to_gray(page) if gray else (page if page.ndim == 3 else to_rgb(page))
+    f = dpi / SOURCE_DPI
+    sigma = rng.uniform(*optics) / min(f, 1.0)
+    img = cv2.GaussianBlur(img, (0, 0), sigma)
+    if f != 1.0:
+        h, w = img.shape[:2]
+        size = (max(1, round(w * f)), max(1, round(h * f)))
+        img = cv2.resize(img, size, interpolation=cv2.INTER_LINEAR)
+    return levels(img, rng.uniform(8, 30), rng.uniform(236, 252), rng.uniform(0.9, 1.1))
+
+
+def _c_flatbed(dpi: int) -> ConditionFn:
+    def apply(page: Image, rng: np.random.Generator) -> tuple[Image, int]:
+        return _scan(page, rng, dpi), dpi
+
+    return apply
+
+
+def _c_bw(page: Image, rng: np.random.Generator) -> tuple[Image, int]:
+    g = blur(to_gray(page), rng.uniform(0.4, 0.8))
+    return binarize(g, rng.uniform(128, 170)), SOURCE_DPI
+
+
+def _c_rot5(page: Image, rng: np.random.Generator) -> tuple[Image, int]:
+    return rotate(_scan(page, rng, 200), rng.uniform(-5.0, 5.0)), 200
+
+
+def _c_quarter(angle: int) -> ConditionFn:
+    def apply(page: Image, rng: np.random.Generator) -> tuple[Image, int]:
+        return rotate(_scan(page, rng, 200), angle), 200
+
+    return apply
+
+
+def _c_fit(page: Image, rng: np.random.Generator) -> tuple[Image, int]:
+    """Printed shrunk, then scanned at 200 dpi: one resample straight to the
+    shrunk size, centred on a 200-dpi page (same result as ``scale_page``)."""
+    factor = rng.uniform(0.94, 0.97)
+    small = _scan(page, rng, 200 * factor)
+    h, w = (max(1, round(n * 200 / SOURCE_DPI)) for n in page.shape[:2])
+    out = np.full((h, w), 255, np.uint8)
+    sh, sw = min(h, small.shape[0]), min(w, small.shape[1])
+    y0, x0 = (h - sh) // 2, (w - sw) // 2
+    out[y0:y0 + sh, x0:x0 + sw] = small[:sh, :sw]
+    return out, 200
+
+
+def _c_noisy(page: Image, rng: np.random.Generator) -> tuple[Image, int]:
+    g = _scan(page, rng, 200, optics=(0.6, 1.0))
+    g = speckle(g, rng, rng.uniform(0.002, 0.006))
+    return jpeg(g, int(rng.integers(55, 66))), 200
+
+
+def _c_color(page: Image, rng: np.random.Generator) -> tuple[Image, int]:
+    return jpeg(_scan(page, rng, 200, gray=False), int(rng.integers(80, 92))), 200
+
+
+def _c_phone(page: Image, rng: np.random.Generator) -> tuple[Image, int]:
+    return photo_effective_dpi(page, rng, SOURCE_DPI, strength=rng.uniform(0.03, 0.08))
+
+
+CONDITIONS: dict[str, Condition] = {
+    c.name: c
+    for c in (
+        Condition("flatbed-300-gray", _c_flatbed(300), "gray 300 dpi, light blur and levels"),
+        Condition("flatbed-200-gray", _c_flatbed(200), "gray 200 dpi, light blur and levels"),
+        Condition("flatbed-150-gray", _c_flatbed(150), "gray 150 dpi, light blur and levels"),
+        Condition("flatbed-300-bw", _c_bw, "1-bit 300 dpi, threshold 128-170 (pencil may vanish)"),
+        Condition("flatbed-200-color", _c_color, "RGB 200 dpi, JPEG q80-91"),
+        Condition("flatbed-rot5", _c_rot5, "gray 200 dpi, skewed by a random angle in [-5, 5] deg"),
+        Condition("flatbed-rot90", _c_quarter(90), "gray 200 dpi, page fed sideways (90 deg CCW)"),
+        Condition("flatbed-rot180", _c_quarter(180), "gray 200 dpi, page upside down"),
+        Condition("fit-to-page", _c_fit, "gray 200 dpi, printed 'fit to page' at 94-97 %"),
+        Condition("noisy", _c_noisy, "gray 200 dpi, blur + salt-and-pepper + JPEG q55-65"),
+        Condition("phone-photo", _c_phone, "RGB phone photo on a table, ~2000 px long side"),
+    )
+}
