@@ -433,6 +433,150 @@ def request_command(
     )
 
 
+# --- scans and review -----------------------------------------------------------------
+
+
+@cli.group()
+def scan() -> None:
+    """Read signed declarations back."""
+
+
+@scan.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@json_option
+@pass_app
+def scan_import(app: App, files: tuple[Path, ...], as_json: bool) -> None:
+    """Import scanned PDFs or photos (PNG, JPEG, TIFF): one transaction per file."""
+    from . import reading
+    from .reading import NOT_IMPORTED
+
+    with _progress("reading", len(files) * 2, as_json) as bar:
+        reports = reading.import_files(
+            app.engine, app.config, list(files), progress=bar.update if bar else None
+        )
+    document = {"pages": [r.as_dict() for r in reports]}
+
+    def text() -> str:
+        rows = []
+        with app.engine.connect() as conn:
+            for r in reports:
+                who = ""
+                if r.form_id and r.status != "error":
+                    person = records.get_form(conn, r.form_id)
+                    who = person.name or "(name on paper)"
+                read = ", ".join(f"{k}={v}" for k, v in r.decisions.items())
+                if r.signed is not None or r.decisions:
+                    read += f"{', ' if read else ''}signed={'yes' if r.signed else 'NO/unclear'}"
+                rows.append(
+                    (
+                        Path(r.source).name,
+                        r.page or "-",
+                        r.form_id or "-",
+                        who,
+                        r.status,
+                        read,
+                        r.reason or "",
+                    )
+                )
+        summary = {s: sum(r.status == s for r in reports) for s in ("ok", "review", "error")}
+        return table(["file", "page", "form", "who", "status", "read", "note"], rows) + (
+            f"\n\n{summary['ok']} ok, {summary['review']} to review, {summary['error']} errors"
+            + ("; next: formgen review list" if summary["review"] else "")
+        )
+
+    emit(as_json, document, text)
+    if any(r.status == "error" for r in reports):
+        failed = [r for r in reports if r.status == "error"]
+        reasons = {r.reason for r in failed if r.reason != NOT_IMPORTED}
+        why = reasons.pop() if len(reasons) == 1 else "see the report"
+        raise click.ClickException(f"{len(failed)} page(s) not imported: {why}")
+
+
+@cli.group()
+def review() -> None:
+    """What the scan reader was not sure about, for a person to decide."""
+
+
+@review.command("list")
+@json_option
+@pass_app
+def review_list(app: App, as_json: bool) -> None:
+    """Every clause waiting for a person's decision."""
+    from . import reading
+
+    items = reading.review_items(app.engine)
+    emit(
+        as_json,
+        {"items": items},
+        lambda: (
+            table(
+                ["item", "recording", "name", "reason"],
+                [
+                    (
+                        i["item"],
+                        i["recording_id"],
+                        i["name"] or "(name on paper)",
+                        i["reason"] or "",
+                    )
+                    for i in items
+                ],
+            )
+            if items
+            else "nothing to review"
+        ),
+    )
+
+
+@review.command("show")
+@click.argument("item")
+@json_option
+@pass_app
+def review_show(app: App, item: str, as_json: bool) -> None:
+    """What the reader measured for ITEM, and where its crops and page image are."""
+    from . import reading
+
+    shown = reading.review_show(app.engine, item)
+
+    def text() -> str:
+        lines = [
+            f"{shown['item']}  {shown['name'] or '(name written on paper)'}",
+            f"reason: {shown['reason']}",
+            f"source: {shown['source']}",
+        ]
+        if shown["ink"]:
+            t = shown["thresholds"]
+            lines.append(
+                f"ink: yes {shown['ink']['yes']:.3f}, no {shown['ink']['no']:.3f} "
+                f"(blank below {t['empty']}, ticked above {t['marked']})"
+            )
+        if shown["signature_ink"] is not None:
+            lines.append(f"signature ink: {shown['signature_ink']:.4f}")
+        if shown["residual_mm"] is not None:
+            lines.append(f"registration residual: {shown['residual_mm']:.2f} mm")
+        lines += [f"page image: {shown['page_image']}"]
+        lines += [f"crop {k}: {v}" for k, v in shown["crops"].items()]
+        return "\n".join(lines)
+
+    emit(as_json, shown, text)
+
+
+@review.command("resolve")
+@click.argument("item")
+@click.argument("decision", type=click.Choice(["given", "refused", "no_answer"]))
+@click.option("--by", required=True, help="Who decides (recorded with the event).")
+@click.option("--name", help="The name as handwritten on a blank form.")
+@json_option
+@pass_app
+def review_resolve(
+    app: App, item: str, decision: str, by: str, name: str | None, as_json: bool
+) -> None:
+    """Settle ITEM by hand; recorded as a manual event."""
+    from . import reading
+
+    done = reading.review_resolve(app.engine, item, decision, by=by, name=name)
+    emit(as_json, done, lambda: f"{done['item']}: {done['status']}")
+
+
 @cli.command("sample")
 @json_option
 @pass_app

@@ -7,10 +7,11 @@ was checked against the lifecycle in ``rules.transition`` when it was appended.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -204,10 +205,19 @@ def add_participants(
             checked.append(None if name is None else rules.check_name(name))
     except ValueError as exc:
         raise RecordError(str(exc)) from exc
-    if isinstance(db, Engine):
-        with db.begin() as conn:
-            return add_participants(conn, recording_id, checked, under_16=under_16, lang=lang)
-    conn = db
+    added = []
+    with _transaction(db) as conn:
+        added = _insert_participants(conn, recording_id, checked, under_16, lang)
+    return added
+
+
+def _insert_participants(
+    conn: Connection,
+    recording_id: str,
+    checked: list[str | None],
+    under_16: bool,
+    lang: str | None,
+) -> list[Participant]:
     added = []
     recording = get_recording(conn, recording_id)
     language = lang or recording.lang
@@ -257,6 +267,16 @@ def add_participants(
         )
         added.append(person)
     return added
+
+
+@contextlib.contextmanager
+def _transaction(db: Engine | Connection) -> Iterator[Connection]:
+    """A new transaction on an Engine, or the caller's on a Connection."""
+    if isinstance(db, Engine):
+        with db.begin() as conn:
+            yield conn
+    else:
+        yield db
 
 
 def _unused_form_id(conn: Connection) -> str:
@@ -372,7 +392,7 @@ def _append(
 
 
 def set_consent(
-    engine: Engine, form_id: str, clause: str, status: str, *, by: str, reason: str
+    db: Engine | Connection, form_id: str, clause: str, status: str, *, by: str, reason: str
 ) -> None:
     """A decision by hand (also how a reviewer settles what the reader could not)."""
     try:
@@ -383,7 +403,7 @@ def set_consent(
         raise RecordError(str(exc)) from exc
     if new not in (Status.GIVEN, Status.REFUSED, Status.NO_ANSWER):
         raise RecordError("a decision by hand is given, refused or no_answer")
-    with engine.begin() as conn:
+    with _transaction(db) as conn:
         form = get_form(conn, form_id)
         if clause not in form.clauses:
             raise RecordError(
