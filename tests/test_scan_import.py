@@ -1,0 +1,244 @@
+"""Signed scans back into the record through `formgen scan import`: never inventing
+consent, one transaction per file, review for everything unsure."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import stat
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from formgen.rules import Status
+
+from .conftest import Run
+from .rendering import rasterise
+from .scans import Fill, blank_backside, degrade, fill_page, save_pdf, save_png
+
+LIVE = ("--livestream",)
+
+
+@pytest.fixture
+def printed(js: Callable[..., Any], run: Run, rec_live: str) -> dict[str, Any]:
+    """Four participants of a live-streamed recording, their forms printed and
+    rasterised at 300 dpi."""
+    people = [js("participant", "add", rec_live, "--name", n) for n in ("Ann", "Bob", "Cas")]
+    people.append(js("participant", "add", rec_live, "--name", "Dex", "--under-16"))
+    pdf = Path(js("forms", rec_live)["pdf"]).read_bytes()
+    pages = rasterise(pdf, 300)
+    layouts = {p["form_id"]: js("layout", p["form_id"]) for p in people}
+    return {"rec": rec_live, "people": people, "pages": pages, "layouts": layouts}
+
+
+@pytest.fixture
+def rec_live(js: Callable[..., Any]) -> str:
+    from .conftest import RECORDING
+
+    return js(*RECORDING, *LIVE)["id"]
+
+
+def page2(printed: dict[str, Any], index: int) -> tuple[np.ndarray, dict[str, Any]]:
+    person = printed["people"][index]
+    return printed["pages"][2 * index + 1], printed["layouts"][person["form_id"]]["pages"][1]
+
+
+FILLS = [
+    Fill({"recording": ["yes"], "livestream": ["no"]}),
+    Fill({"recording": ["no"], "livestream": []}, kind="cross", pen="black-ballpoint"),
+    Fill({"recording": ["yes", "no"], "livestream": ["yes"]}, kind="fill", pen="black-felt"),
+    Fill({"recording": ["yes"], "livestream": ["yes"]}, signed=False, kind="scribble"),
+]
+
+
+def import_json(run: Run, *files: Path, ok: bool = True) -> dict[str, Any]:
+    result = run("scan", "import", *map(str, files), "--json", ok=ok)
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        "flatbed-200-gray",
+        "flatbed-300-bw",
+        "flatbed-rot5",
+        "flatbed-rot180",
+        "fit-to-page",
+        "noisy",
+        "phone-photo",
+    ],
+)
+def test_decisions_follow_the_marks(
+    printed: dict[str, Any], run: Run, js: Callable[..., Any], condition: str
+) -> None:
+    rng = np.random.default_rng(7)
+    files = []
+    for index, fill in enumerate(FILLS):
+        page, sheet = page2(printed, index)
+        scan = degrade(fill_page(page, sheet, fill, rng), condition, rng)
+        files.append(save_png(Path(f"scan-{index}.png"), scan))
+    report = import_json(run, *files)
+    assert [p["form_id"] for p in report["pages"]] == [p["form_id"] for p in printed["people"]]
+    status = js("status", printed["rec"])
+    for person, fill in zip(status["participants"], FILLS, strict=True):
+        for clause, got in person["clauses"].items():
+            truth = fill.truth(clause)
+            assert got != Status.GIVEN or truth is Status.GIVEN, (condition, clause, person)
+            assert got == truth, (condition, person["name"], clause, got, truth)
+        assert person["signed"] is fill.signed
+    assert [p["name"] for p in status["must_not_appear"]] == ["Ann", "Bob", "Cas", "Dex"]
+
+
+def test_a_scanner_stack_in_any_order(
+    printed: dict[str, Any], run: Run, js: Callable[..., Any]
+) -> None:
+    """One PDF: forms shuffled, one upside down, information pages and blank backsides."""
+    rng = np.random.default_rng(3)
+    everyone = Fill({"recording": ["yes"], "livestream": ["yes"]})
+    images = []
+    for index in (2, 0, 3, 1):
+        page, sheet = page2(printed, index)
+        images.append(degrade(fill_page(page, sheet, everyone, rng), "flatbed-200-gray", rng))
+        images.append(blank_backside(rng))
+    images.insert(3, degrade(np.rot90(printed["pages"][0], 2).copy(), "flatbed-200-gray", rng))
+    images[0] = np.rot90(images[0], 2).copy()
+    report = import_json(run, save_pdf(Path("stack.pdf"), images))
+    pages = report["pages"]
+    assert len(pages) == 9
+    assert [p["status"] for p in pages] == ["ok"] * 9
+    assert sum(bool(p.get("blank")) for p in pages) == 4
+    status = js("status", printed["rec"])
+    assert status["camera_advice"] == "all" and status["must_not_appear"] == []
+
+
+def store_digest(db: Path) -> str:
+    return hashlib.sha256(db.read_bytes()).hexdigest()
+
+
+def test_the_same_scan_twice_changes_nothing(printed: dict[str, Any], run: Run, db: Path) -> None:
+    rng = np.random.default_rng(5)
+    page, sheet = page2(printed, 0)
+    scan = save_png(
+        Path("once.png"), degrade(fill_page(page, sheet, FILLS[0], rng), "flatbed-200-gray", rng)
+    )
+    import_json(run, scan)
+    before = store_digest(db)
+    result = run("scan", "import", str(scan), ok=False)
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and "already imported" in result.stderr
+    assert store_digest(db) == before
+
+
+def test_a_later_scan_that_disagrees_goes_to_review(
+    printed: dict[str, Any], run: Run, js: Callable[..., Any]
+) -> None:
+    rng = np.random.default_rng(9)
+    page, sheet = page2(printed, 0)
+    first = Fill({"recording": ["yes"], "livestream": ["yes"]})
+    second = Fill({"recording": ["no"], "livestream": ["yes"]})
+    for name, fill in (("first.png", first), ("second.png", second)):
+        image = degrade(fill_page(page, sheet, fill, rng), "flatbed-200-gray", rng)
+        import_json(run, save_png(Path(name), image))
+    person = js("status", printed["rec"])["participants"][0]
+    assert person["clauses"] == {"recording": "review", "livestream": "given"}
+    items = js("review", "list")["items"]
+    assert [i["item"] for i in items] == [f"{person['form_id']}:recording"]
+    assert "conflicts" in items[0]["reason"]
+
+
+def test_review_show_and_resolve(printed: dict[str, Any], run: Run, js: Callable[..., Any]) -> None:
+    rng = np.random.default_rng(11)
+    page, sheet = page2(printed, 3)
+    unsigned = FILLS[3]
+    import_json(
+        run,
+        save_png(
+            Path("u.png"), degrade(fill_page(page, sheet, unsigned, rng), "flatbed-200-gray", rng)
+        ),
+    )
+    form_id = printed["people"][3]["form_id"]
+    shown = js("review", "show", f"{form_id}:recording")
+    assert shown["reason"] == "not signed" and shown["ink"]["yes"] > shown["thresholds"]["marked"]
+    for path in [shown["page_image"], *shown["crops"].values()]:
+        assert stat.S_IMODE(Path(path).stat().st_mode) == 0o600
+    assert "signature" in shown["crops"]
+    run("review", "resolve", f"{form_id}:recording", "given", "--by", "Dr. Jansen")
+    person = js("status", printed["rec"])["participants"][3]
+    assert person["clauses"]["recording"] == "given"
+    again = run("review", "resolve", f"{form_id}:recording", "given", "--by", "x", ok=False)
+    assert "not waiting for review" in again.stderr
+
+
+def test_blank_form_needs_the_handwritten_name(js: Callable[..., Any], run: Run) -> None:
+    from .conftest import RECORDING
+
+    args = list(RECORDING)
+    args[args.index("--situation") + 1] = "1"
+    rec = js(*args, "--institution", "OBS")["id"]
+    written = js("request", rec, "--institution", "OBS", "--contact", "Mw. X")
+    form_id = written["forms"][0]["form_id"]
+    pages = rasterise(Path(written["pdf"]).read_bytes(), 300)
+    sheet = js("layout", form_id)["pages"][1]
+    rng = np.random.default_rng(2)
+    image = degrade(
+        fill_page(pages[2], sheet, Fill({"recording": ["yes"]}), rng), "flatbed-300-gray", rng
+    )
+    report = import_json(run, save_png(Path("blank.png"), image))
+    assert report["pages"][0]["status"] == "review"
+    item = f"{form_id}:recording"
+    assert "name" in js("review", "show", item)["crops"]
+    refused = run("review", "resolve", item, "given", "--by", "Dr. J", ok=False)
+    assert "--name" in refused.stderr
+    run("review", "resolve", item, "given", "--by", "Dr. J", "--name", "Lotte de Wit")
+    person = js("status", rec)["participants"][0]
+    assert person["name"] == "Lotte de Wit" and person["clauses"]["recording"] == "given"
+
+
+def test_bad_files_are_refused_whole(
+    printed: dict[str, Any], run: Run, db: Path, tmp_path: Path
+) -> None:
+    from formgen import render
+    from formgen.formid import Instance
+    from formgen.rules import Plan, Purpose
+
+    from .rendering import CONFIG, spec
+
+    rng = np.random.default_rng(13)
+    page, sheet = page2(printed, 0)
+    good = degrade(fill_page(page, sheet, FILLS[0], rng), "flatbed-200-gray", rng)
+    foreign_spec = spec(Plan(Purpose.REFLECTION), "nl", "adult")
+    foreign = rasterise(render.render([foreign_spec], Instance.create(), CONFIG).pdf, 200)[1]
+    (tmp_path / "notes.pdf").write_text("not a pdf at all")
+    (tmp_path / "truncated.pdf").write_bytes(
+        save_pdf(tmp_path / "x.pdf", [good]).read_bytes()[:900]
+    )
+    unknown_spec = spec(Plan(Purpose.REFLECTION), "nl", "adult")
+    from formgen.store import instance, open_store
+
+    mine = instance(open_store(str(db)))
+    unknown = rasterise(render.render([unknown_spec], mine, CONFIG).pdf, 200)[1]
+    text = np.full((2339, 1654), 255, np.uint8)
+    text[400:600, 200:1400] = 0  # content, but no QR
+    cases = {
+        "notes.pdf": "not a PDF",
+        "truncated.pdf": "",
+        "foreign.pdf": "another formgen",
+        "unknown.pdf": "not in this record",
+        "noqr.pdf": "no formgen QR",
+    }
+    save_pdf(tmp_path / "foreign.pdf", [good, foreign])  # first page fine: still nothing kept
+    save_pdf(tmp_path / "unknown.pdf", [unknown])
+    save_pdf(tmp_path / "noqr.pdf", [text])
+    before = store_digest(db)
+    for name, message in cases.items():
+        result = run("scan", "import", str(tmp_path / name), "--json", ok=False)
+        assert result.exit_code == 1, name
+        assert len(result.stderr.strip().splitlines()) == 1
+        pages = json.loads(result.stdout)["pages"]
+        assert all(p["status"] == "error" for p in pages), pages
+        assert any(message in (p.get("reason") or "") for p in pages), (name, pages)
+    assert store_digest(db) == before
+    assert not list(Path("output/scans").glob("*/*")) if Path("output/scans").exists() else True
