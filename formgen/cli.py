@@ -310,6 +310,60 @@ def consent_set(
     )
 
 
+@cli.command("withdraw")
+@click.argument("form_id")
+@click.option("--clause", help="Only this clause (default: every given clause).")
+@click.option("--by", required=True, help="Who records the withdrawal.")
+@click.option("--reason", help="How it reached you, e.g. 'email of 3 March'.")
+@json_option
+@pass_app
+def withdraw_command(
+    app: App, form_id: str, clause: str | None, by: str, reason: str | None, as_json: bool
+) -> None:
+    """Record that a person withdrew consent; they must then not appear."""
+    done = records.withdraw(app.engine, form_id, by=by, clause=clause, reason=reason)
+    form = records.form_events(app.engine, form_id)[-1]["form_id"]
+    emit(
+        as_json,
+        {"form_id": form, "withdrawn": done},
+        lambda: f"{form}: withdrawn {', '.join(done)}; see formgen status for what to edit",
+    )
+
+
+@cli.command("due")
+@click.option(
+    "--on", "on", type=click.DateTime(["%Y-%m-%d"]), help="Date to check (default today)."
+)
+@click.option(
+    "--within",
+    type=click.IntRange(0, 3650),
+    default=0,
+    show_default=True,
+    help="Also list recordings due within this many days.",
+)
+@json_option
+@pass_app
+def due_command(app: App, on: dt.datetime | None, within: int, as_json: bool) -> None:
+    """Recordings past their deletion date (or due soon)."""
+    day = on.date() if on else dt.date.today()
+    found = records.due(app.engine, day, within)
+    emit(
+        as_json,
+        {"on": day.isoformat(), "recordings": found},
+        lambda: (
+            table(
+                ["id", "delete by", "overdue", "title"],
+                [
+                    (r["id"], r["delete_by"], "yes" if r["overdue"] else "soon", r["title"])
+                    for r in found
+                ],
+            )
+            if found
+            else "nothing due"
+        ),
+    )
+
+
 # --- documents ------------------------------------------------------------------------
 
 

@@ -412,6 +412,44 @@ def set_consent(
         _append(conn, [(form.form_id, clause, new)], source=f"manual:{by}", reason=reason)
 
 
+def withdraw(
+    engine: Engine, form_id: str, *, by: str, clause: str | None = None, reason: str | None = None
+) -> list[str]:
+    """Withdrawal, as easy as giving: every given clause of the form (or the one named)
+    becomes withdrawn. Returns the clauses withdrawn."""
+    try:
+        by = rules.check_name(by, "--by")
+        reason = rules.check_name(reason, "--reason") if reason else "withdrawn by the person"
+    except ValueError as exc:
+        raise RecordError(str(exc)) from exc
+    with engine.begin() as conn:
+        form = get_form(conn, form_id)
+        state = form_states(conn, [form.form_id])[form.form_id]
+        if clause is not None and clause not in form.clauses:
+            raise RecordError(f"form {form.form_id} has no clause {clause!r}")
+        wanted = [clause] if clause else form.clauses
+        given = [c for c in wanted if state.clauses.get(c) is Status.GIVEN]
+        if not given:
+            raise RecordError(f"form {form.form_id} has no given consent to withdraw")
+        _append(
+            conn,
+            [(form.form_id, c, Status.WITHDRAWN) for c in given],
+            source=f"manual:{by}",
+            reason=reason,
+        )
+    return given
+
+
+def due(engine: Engine, on: dt.date, within_days: int = 0) -> list[dict[str, Any]]:
+    """Recordings whose deletion date has passed on ``on`` or falls within N days."""
+    horizon = on + dt.timedelta(days=within_days)
+    return [
+        {**r.as_dict(), "overdue": r.delete_by <= on}
+        for r in list_recordings(engine)
+        if r.delete_by <= horizon
+    ]
+
+
 def form_events(engine: Engine, form_id: str) -> list[dict[str, Any]]:
     with engine.connect() as conn:
         form = get_form(conn, form_id)
@@ -421,12 +459,18 @@ def form_events(engine: Engine, form_id: str) -> list[dict[str, Any]]:
         return [{**row, "at": row["at"].isoformat(timespec="seconds")} for row in rows]
 
 
-def status(engine: Engine, recording_id: str) -> dict[str, Any]:
-    """The recording's consent record as spec section 6 prints it."""
+def status(engine: Engine, recording_id: str, today: dt.date | None = None) -> dict[str, Any]:
+    """The recording's consent record as spec section 6 prints it. Past the deletion
+    date every consent that has not ended shows as expired."""
     with engine.connect() as conn:
         recording = get_recording(conn, recording_id)
         people = list_participants(conn, recording.id)
         states = form_states(conn, [p.form_id for p in people])
+    if (today or dt.date.today()) > recording.delete_by:
+        for state in states.values():
+            state.clauses = {
+                k: v if v in rules.FINAL else Status.EXPIRED for k, v in state.clauses.items()
+            }
     listed, blocked = [], []
     for person in people:
         state = states[person.form_id]
@@ -451,6 +495,16 @@ def status(engine: Engine, recording_id: str) -> dict[str, Any]:
                 }
             )
     advice = rules.camera_advice(len(people) - len(blocked), len(people))
+    withdrawn = [
+        {
+            "id": p["id"],
+            "form_id": p["form_id"],
+            "clauses": [k for k, v in p["clauses"].items() if v == Status.WITHDRAWN],
+            "action": f"edit recording {recording.id} to remove this person, or destroy it",
+        }
+        for p in listed
+        if Status.WITHDRAWN in p["clauses"].values()
+    ]
     return {
         "id": recording.id,
         "title": recording.title,
@@ -466,4 +520,5 @@ def status(engine: Engine, recording_id: str) -> dict[str, Any]:
         },
         "participants": listed,
         "must_not_appear": blocked,
+        "withdrawn": withdrawn,
     }

@@ -61,7 +61,7 @@ RECORDING = (
     "--purpose",
     "reflection",
     "--date",
-    "2026-12-01",
+    "2030-12-01",
 )
 
 

@@ -46,7 +46,7 @@ def test_create_add_status_round_trip(js: Callable[..., Any], rec: str) -> None:
     assert adult["variant"] == "adult" and child["variant"] == "parent" and child["lang"] == "en"
     status = js("status", rec)
     assert status["id"] == rec
-    assert status["delete_by"] == "2026-12-29"
+    assert status["delete_by"] == "2030-12-29"
     assert status["camera_advice"] == "none"
     assert [p["id"] for p in status["participants"]] == [adult["id"], child["id"]]
     first = status["participants"][0]
@@ -117,7 +117,7 @@ def test_manual_consent_changes_advice(js: Callable[..., Any], run: Run, rec: st
 def test_status_text_is_readable(run: Run, js: Callable[..., Any], rec: str) -> None:
     js("participant", "add", rec, "--name", "<b>Ann</b>")
     text = run("status", rec).stdout
-    assert "delete by: 2026-12-29" in text
+    assert "delete by: 2030-12-29" in text
     assert "<b>Ann</b>" in text and "must not appear" in text
 
 

@@ -78,8 +78,8 @@ def test_request_for_an_institution(js: Callable[..., Any], run: Run) -> None:
     for fragment in (
         "Mw. De Wit",
         "Rekenles groep 5",
-        "1 december 2026",
-        "29 december 2026",
+        "1 december 2030",
+        "29 december 2030",
         "4 weken",
         "3 extra toestemmingsverklaringen",
         "de instelling",
