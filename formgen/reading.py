@@ -312,20 +312,21 @@ def review_items(engine: Engine) -> list[dict[str, Any]]:
     return items
 
 
-def _parse_item(item: str) -> tuple[str, str]:
+def _pending(conn: Connection, item: str) -> tuple[records.Participant, str]:
+    """The form and clause of a review item ("FORM-ID:clause") that is still open."""
     form_id, sep, clause = item.partition(":")
     if not sep or not clause:
         raise RecordError(f"{item!r} is not a review item (like 7KQ2-M9XD-4:recording)")
-    return form_id, clause
+    person = records.get_form(conn, form_id)
+    state = records.form_states(conn, [person.form_id])[person.form_id]
+    if state.clauses.get(clause) is not Status.REVIEW:
+        raise RecordError(f"{person.form_id}:{clause} is not waiting for review")
+    return person, clause
 
 
 def review_show(engine: Engine, item: str) -> dict[str, Any]:
-    form_id, clause = _parse_item(item)
     with engine.connect() as conn:
-        person = records.get_form(conn, form_id)
-        state = records.form_states(conn, [person.form_id])[person.form_id]
-        if state.clauses.get(clause) is not Status.REVIEW:
-            raise RecordError(f"{person.form_id}:{clause} is not waiting for review")
+        person, clause = _pending(conn, item)
         last = (
             conn.execute(
                 select(events)
@@ -363,12 +364,8 @@ def review_resolve(
 ) -> dict[str, Any]:
     """A person's decision on a review item, recorded as a manual event. For a blank
     form the handwritten name is typed in as part of resolving it."""
-    form_id, clause = _parse_item(item)
     with engine.begin() as conn:
-        person = records.get_form(conn, form_id)
-        state = records.form_states(conn, [person.form_id])[person.form_id]
-        if state.clauses.get(clause) is not Status.REVIEW:
-            raise RecordError(f"{person.form_id}:{clause} is not waiting for review")
+        person, clause = _pending(conn, item)
         if person.name is None and not name:
             raise RecordError("this form's name was written by hand: give --name as written")
         if name:
