@@ -138,11 +138,12 @@ class _Reader:
     def read(self, page: scan.PageImage) -> PageReport:
         report = PageReport(page.source, page.page, None, "ok")
         gray = scan.ink_gray(page.image)
+        # Blank first: a backside can show the QR of its front through the paper.
+        if scan.is_blank(gray):
+            report.blank, report.reason = True, "blank page"
+            return report
         hits = scan.find_qr(gray)
         if not hits:
-            if scan.is_blank(gray):
-                report.blank, report.reason = True, "blank page"
-                return report
             return self._error(report, "no formgen QR code found on this page")
         mine = []
         for hit in hits:
@@ -176,6 +177,9 @@ class _Reader:
             return report
         measured = scan.measure(rectified, sheet, SCAN_DPI)
         crops = _save_crops(folder, measured)
+        if measured.problems:  # an outline not where the layout says: don't read it
+            reason = "page not read reliably (" + "; ".join(measured.problems) + ")"
+            return self._review_all(report, person, sheet, reason, folder)
         detail: dict[str, Any] = {
             "page_image": str(folder / "page.jpg"),
             "crops": crops,

@@ -252,10 +252,13 @@ def read_layout(
     layouts: dict[str, dict[str, Any]] = {}
     for page in document.pages:
         sheet: dict[str, Any] | None = None
+        seen: set[int] = set()
         for box in _boxes(page._page_box):
             element = getattr(box, "element", None)
-            if element is None or getattr(box, "element_tag", None) is None:
+            # An element's first box is its outer one; its line and text boxes follow.
+            if element is None or id(element) in seen:
                 continue
+            seen.add(id(element))
             attrs = element.attrib
             if "data-form" in attrs and "data-page" in attrs and sheet is None:
                 form_id = attrs["data-form"]

@@ -517,8 +517,14 @@ def rotate(img: Image, angle_deg: float, scale: float = 1.0) -> Image:
     nh = math.ceil(w * s + h * c - 1e-6)
     m[0, 2] += (nw - w) / 2.0
     m[1, 2] += (nh - h) / 2.0
-    return cv2.warpAffine(img, m, (nw, nh), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
-                          borderValue=_white(img))
+    return cv2.warpAffine(
+        img,
+        m,
+        (nw, nh),
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=_white(img),
+    )
 
 
 def scale_page(img: Image, factor: float) -> Image:
@@ -532,7 +538,7 @@ def scale_page(img: Image, factor: float) -> Image:
     small = cv2.resize(img, (nw, nh), interpolation=cv2.INTER_AREA)
     out = np.full_like(img, 255)
     y0, x0 = (h - nh) // 2, (w - nw) // 2
-    out[y0:y0 + nh, x0:x0 + nw] = small
+    out[y0 : y0 + nh, x0 : x0 + nw] = small
     return out
 
 
@@ -697,12 +703,14 @@ def _photo(
     th, tw = max(2, out_h // lo), max(2, out_w // lo)
     table = _table(rng, th, tw)
     footprint = np.zeros((th, tw), np.uint8)
-    cv2.fillConvexPoly(footprint, np.round(dst / lo * _ONE).astype(np.int32), 255,
-                       cv2.LINE_AA, _SHIFT)
+    cv2.fillConvexPoly(
+        footprint, np.round(dst / lo * _ONE).astype(np.int32), 255, cv2.LINE_AA, _SHIFT
+    )
     shade = cv2.GaussianBlur(footprint, (0, 0), long_side * 0.004).astype(np.float32) / 255.0
     table *= (1.0 - 0.35 * shade)[..., None]
-    bg = cv2.resize(np.clip(table, 0, 255).astype(np.uint8), (out_w, out_h),
-                    interpolation=cv2.INTER_LINEAR)
+    bg = cv2.resize(
+        np.clip(table, 0, 255).astype(np.uint8), (out_w, out_h), interpolation=cv2.INTER_LINEAR
+    )
 
     # --- page: halve with a Gaussian pyramid (cheap anti-aliasing), tint, warp
     page = to_rgb(img) if img.ndim == 2 else img
@@ -714,12 +722,19 @@ def _photo(
     sh, sw = page.shape[:2]
     src = np.array([[0, 0], [sw, 0], [sw, sh], [0, sh]], np.float32)
     hmat = cv2.getPerspectiveTransform(src, dst)
-    cv2.warpPerspective(page, hmat, (out_w, out_h), dst=bg, flags=cv2.INTER_LINEAR,
-                        borderMode=cv2.BORDER_TRANSPARENT)
+    cv2.warpPerspective(
+        page,
+        hmat,
+        (out_w, out_h),
+        dst=bg,
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_TRANSPARENT,
+    )
 
     # --- light: smooth gain x white balance, applied as an 8-bit multiply
-    gain = _gain_grid(rng, out_h // 16, out_w // 16, rng.uniform(0.55, 0.7),
-                      shadow=bool(rng.random() < 0.5))
+    gain = _gain_grid(
+        rng, out_h // 16, out_w // 16, rng.uniform(0.55, 0.7), shadow=bool(rng.random() < 0.5)
+    )
     wb = rng.uniform(0.92, 1.05, 3)
     wb /= wb.max()
     gain3 = np.clip(gain[..., None] * wb[None, None, :] * 255.0 + 0.5, 0, 255).astype(np.uint8)
@@ -755,8 +770,9 @@ def perspective_photo(
     return _photo(img, rng, strength, long_side, max_rotation_deg, jpeg_quality)[0]
 
 
-def photo_effective_dpi(img: Image, rng: np.random.Generator, dpi: float, strength: float = 0.05,
-                        long_side: int = 2000) -> tuple[Image, int]:
+def photo_effective_dpi(
+    img: Image, rng: np.random.Generator, dpi: float, strength: float = 0.05, long_side: int = 2000
+) -> tuple[Image, int]:
     """``perspective_photo`` that also reports the page's effective dpi in the photo."""
     out, scale = _photo(img, rng, strength, long_side, 10.0, None)
     return out, round(dpi * scale)
@@ -787,7 +803,10 @@ SOURCE_DPI = 300
 
 
 def _scan(
-    page: Image, rng: np.random.Generator, dpi: float, gray: bool = True,
+    page: Image,
+    rng: np.random.Generator,
+    dpi: float,
+    gray: bool = True,
     optics: tuple[float, float] = (0.4, 0.8),
 ) -> Image:
     """Office flatbed: optical blur (sigma in output pixels) at the source
@@ -837,7 +856,7 @@ def _c_fit(page: Image, rng: np.random.Generator) -> tuple[Image, int]:
     out = np.full((h, w), 255, np.uint8)
     sh, sw = min(h, small.shape[0]), min(w, small.shape[1])
     y0, x0 = (h - sh) // 2, (w - sw) // 2
-    out[y0:y0 + sh, x0:x0 + sw] = small[:sh, :sw]
+    out[y0 : y0 + sh, x0 : x0 + sw] = small[:sh, :sw]
     return out, 200
 
 

@@ -198,7 +198,7 @@ def test_dust_specks_are_small_and_scattered() -> None:
     out = synth.draw_dust(page, _rng(4), 60, DPI)
     assert (page == 255).all()
     n, _, stats, _ = cv2.connectedComponentsWithStats((out < 230).astype(np.uint8))
-    sizes = stats[1:, cv2.CC_STAT_WIDTH:cv2.CC_STAT_HEIGHT + 1]
+    sizes = stats[1:, cv2.CC_STAT_WIDTH : cv2.CC_STAT_HEIGHT + 1]
     assert 30 <= n - 1 <= 60
     assert sizes.max() <= math.ceil(synth.mm_to_px(0.3, DPI)) + 2
     assert (out < 255).mean() < 0.01
@@ -353,7 +353,7 @@ def test_rot180_condition_turns_the_page(a4_page: np.ndarray) -> None:
     out, dpi = synth.CONDITIONS["flatbed-rot180"](page, _rng(0))
     corner = round(300 * dpi / 300)
     assert out[-corner + 10 :, -corner + 10 :].mean() < 60
-    assert out[:corner - 10, :corner - 10].mean() > 200
+    assert out[: corner - 10, : corner - 10].mean() > 200
 
 
 # ----------------------------------------------------------- reproducibility
