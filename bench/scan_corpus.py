@@ -1,0 +1,1329 @@
+"""Read a synthetic corpus of filled-in, scanned and photographed declarations back in
+and count how often the reader decides right, wrong, or sends a clause to review.
+
+    .venv/bin/python bench/scan_corpus.py [--pages N] [--seed S] [--keep] [--workdir DIR]
+                                          [--live-code]
+
+Everything happens in a temporary directory (a fresh store, its own output dir):
+
+1. one recording with live streaming and 360 degrees (3 clauses); one participant and
+   so one FRESH form per synthetic page (a form's page may be imported only once), a
+   mix of adult / under-16 and nl / en; forms rendered in batches (timed apart);
+2. page 2 of each form rasterised at 300 dpi, filled in like people do (tick, cross,
+   fill, scribble, overrun; ballpoint, felt tip, pencil; stray dots; signature in
+   ~90 %; dust; a handwritten date), then degraded by one of ``synth.CONDITIONS``
+   (cycled, so every condition gets a similar share); per condition also a few page-1
+   pages (no boxes) and blank backsides;
+3. each page saved as PNG (flatbed) or JPEG (phone photo) and imported on its own with
+   ``reading.import_file``; the expected decision per clause follows ``rules.decide_pair``
+   (a stray dot is not a mark);
+4. a 100-page scanner-style PDF (gray JPEG pages at 200 dpi, fresh forms) imported in a
+   subprocess for its peak RSS and speed;
+5. the corpus imported again, into a copy of the store, by two spawned worker processes
+   at once (and, as a diagnostic, again with OpenCV limited to one thread per worker).
+
+Others may edit formgen while this runs: unless ``--live-code`` is given, the run
+restarts itself on a snapshot of ``formgen/`` and ``templates/`` taken at start (via
+PYTHONPATH), so the main process, the workers and the subprocess all read with the same
+code; the machine's CPU load from other processes is reported for each timed phase.
+
+``--import-only FILE --db DB --output DIR --result JSON`` is the subprocess of step 4.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import hashlib
+import importlib.util
+import json
+import math
+import multiprocessing as mp
+import os
+import resource
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+from sqlalchemy import Engine, select
+
+from formgen import documents, reading, records, rules, synth
+from formgen.config import Config
+from formgen.schema import events
+from formgen.store import open_store
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCE_DPI = 300
+PHONE = "phone-photo"
+BW = "flatbed-300-bw"
+CONDITION_NAMES: tuple[str, ...] = tuple(synth.CONDITIONS)
+
+CHOICES = ("yes", "no", "neither", "both")
+CHOICE_P = (0.55, 0.25, 0.10, 0.10)
+MARKS = ("tick", "cross", "fill", "scribble", "overrun")
+MARK_P = (0.40, 0.25, 0.10, 0.10, 0.15)
+SIGNED_P = 0.90
+DOT_P = 0.30  # a page gets a stray dot in one of its empty boxes
+DATE_P = 0.70  # the date is written by hand
+PAGE1_PER_CONDITION = 2
+BLANK_PER_CONDITION = 3  # plain; show-through of a page 1; show-through of a page 2
+RENDER_BATCH = 50
+PDF_FORMS = 50  # x 2 printed pages = the 100-page scanned PDF
+PDF_DPI = 200
+PDF_CONDITION = "flatbed-200-gray"
+PARTICIPANT_KINDS = ((False, "nl"), (True, "nl"), (False, "en"), (True, "en"))
+THRESHOLDS = rules.Thresholds()
+
+
+# --- Corpus description -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Job:
+    """One synthetic page to make (picklable, for the generator pool)."""
+
+    index: int
+    kind: str  # form | page1 | blank | pdf-page1 | pdf-form
+    condition: str
+    form_id: str | None
+    pdf: str  # rendered declarations the page comes from
+    page: int  # 0-based page of ``pdf`` (for a blank: the front whose print shows through)
+    sheet: dict[str, Any] | None  # public layout of the page with the boxes
+    seed: int
+    stem: str  # output path without suffix
+
+
+@dataclass
+class ClauseTruth:
+    clause: str
+    choice: str  # yes | no | neither | both
+    kinds: dict[str, str]  # answer -> mark kind drawn in that box ("dot": not a mark)
+    truth: str
+
+
+@dataclass
+class Synthetic:
+    index: int
+    kind: str
+    condition: str
+    form_id: str | None
+    path: str = ""
+    pen: str = ""
+    signed: bool | None = None
+    clauses: list[ClauseTruth] = field(default_factory=list)
+    notes: str = ""
+    error: str | None = None
+
+
+@dataclass
+class Outcome:
+    synthetic: Synthetic
+    seconds: float
+    report: dict[str, Any] | None  # the file's first (only) page report
+    error: str | None = None
+    events: dict[str, dict[str, Any]] = field(default_factory=dict)
+    cpu: float = 0.0  # process CPU time (all threads) during import_file
+
+
+def expected(yes: bool, no: bool, signed: bool) -> str:
+    """The decision a careful person reads off the page (``rules.decide_pair``)."""
+    if yes and no:
+        return str(rules.Status.REVIEW)
+    if not signed:
+        return str(rules.Status.REVIEW)
+    if yes:
+        return str(rules.Status.GIVEN)
+    if no:
+        return str(rules.Status.REFUSED)
+    return str(rules.Status.NO_ANSWER)
+
+
+# --- Making pages (runs in the generator pool) ------------------------------------------
+
+_PDF_CACHE: dict[str, bytes] = {}
+
+
+def _rasterise(pdf_path: str, page: int) -> np.ndarray:
+    if pdf_path not in _PDF_CACHE:
+        _PDF_CACHE.clear()
+        _PDF_CACHE[pdf_path] = Path(pdf_path).read_bytes()
+    return _test_helpers().rasterise(_PDF_CACHE[pdf_path], SOURCE_DPI, [page])[0]
+
+
+def _test_helpers() -> Any:
+    """``tests/rendering.py``, loaded by path (formgen itself comes from sys.path)."""
+    if "scan_corpus_rendering" not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            "scan_corpus_rendering", ROOT / "tests" / "rendering.py"
+        )
+        if spec is None or spec.loader is None:
+            raise ImportError("cannot load tests/rendering.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+    return sys.modules["scan_corpus_rendering"]
+
+
+def _px(rect_mm: Sequence[float]) -> tuple[float, float, float, float]:
+    f = SOURCE_DPI / 25.4
+    x, y, w, h = rect_mm
+    return x * f, y * f, w * f, h * f
+
+
+def fill_in(
+    page: np.ndarray, sheet: dict[str, Any], rng: np.random.Generator
+) -> tuple[list[ClauseTruth], str, bool, str]:
+    """Fill page 2 in place like a person would; return the truth per clause, the pen,
+    whether it was signed and notes on what else was drawn."""
+    pen = synth.random_pen(rng, SOURCE_DPI)
+    boxes = {(b["clause"], b["answer"]): b["rect_mm"] for b in sheet["boxes"]}
+    clauses = list(dict.fromkeys(b["clause"] for b in sheet["boxes"]))
+    signed = bool(rng.random() < SIGNED_P)
+    truths: list[ClauseTruth] = []
+    empty: list[tuple[int, str]] = []
+    for clause in clauses:
+        choice = CHOICES[int(rng.choice(len(CHOICES), p=CHOICE_P))]
+        answers = {"yes": ["yes"], "no": ["no"], "neither": [], "both": ["yes", "no"]}[choice]
+        kinds: dict[str, str] = {}
+        for answer in answers:
+            kind = MARKS[int(rng.choice(len(MARKS), p=MARK_P))]
+            synth.draw_mark(
+                page, _px(boxes[(clause, answer)]), kind, pen, rng, SOURCE_DPI, inplace=True
+            )
+            kinds[answer] = kind
+        empty += [(len(truths), a) for a in ("yes", "no") if a not in answers]
+        truths.append(ClauseTruth(clause, choice, kinds, ""))
+    notes = []
+    if empty and rng.random() < DOT_P:
+        i, answer = empty[int(rng.integers(len(empty)))]
+        synth.draw_mark(
+            page, _px(boxes[(truths[i].clause, answer)]), "dot", pen, rng, SOURCE_DPI, inplace=True
+        )
+        truths[i].kinds[answer] = "dot"
+    date = next((f for f in sheet.get("fields", []) if f["field"] == "date"), None)
+    if date is not None and rng.random() < DATE_P:
+        try:
+            synth.draw_handwritten_text(page, _px(date["rect_mm"]), pen, rng, inplace=True)
+            notes.append("date")
+        except ValueError:  # too few letters for the words asked: leave it out
+            pass
+    signature = sheet.get("signature")
+    if signed and signature is not None:
+        sig_pen = pen if rng.random() < 0.8 else synth.random_pen(rng, SOURCE_DPI)
+        synth.draw_signature(page, _px(signature["rect_mm"]), sig_pen, rng, inplace=True)
+        notes.append(f"signed ({sig_pen.name})")
+    else:
+        notes.append("unsigned")
+    dust = int(rng.integers(0, 40))
+    synth.draw_dust(page, rng, dust, SOURCE_DPI, inplace=True)
+    notes.append(f"dust {dust}")
+    for t in truths:
+        real = {a for a, k in t.kinds.items() if k != "dot"}
+        t.truth = expected("yes" in real, "no" in real, signed)
+    return truths, pen.name, signed, ", ".join(notes)
+
+
+def _blank_page(job: Job, rng: np.random.Generator) -> tuple[np.ndarray, str]:
+    """A white backside: dust, sometimes speckle; with ``job.page`` >= 0 the faint
+    mirrored show-through of that printed page (thin paper, lid open)."""
+    notes = []
+    if job.page >= 0:
+        front = _rasterise(job.pdf, job.page)
+        strength = rng.uniform(0.03, 0.08)
+        page = 255.0 - (255.0 - front[:, ::-1].astype(np.float32)) * strength
+        page = np.clip(page + 0.5, 0, 255).astype(np.uint8)
+        shown = "page 2 (boxes)" if job.sheet is not None else "page 1"
+        notes.append(f"show-through of {shown} of {job.form_id} at {strength:.2f}")
+    else:
+        page = np.full((3508, 2480), 255, np.uint8)
+    dust = int(rng.integers(5, 60))
+    page = synth.draw_dust(page, rng, dust, SOURCE_DPI)
+    notes.append(f"dust {dust}")
+    if rng.random() < 0.5:
+        amount = float(rng.uniform(0.0002, 0.001))
+        page = synth.speckle(page, rng, amount)
+        notes.append(f"speckle {amount:.4f}")
+    return page, ", ".join(notes)
+
+
+def _save(image: np.ndarray, stem: str, condition: str, dpi: int) -> str:
+    pil = Image.fromarray(image)
+    if condition == PHONE:
+        path = stem + ".jpg"
+        pil.save(path, "JPEG", quality=92)
+    else:
+        path = stem + ".png"
+        if condition == BW:
+            pil = pil.convert("1", dither=Image.Dither.NONE)
+        pil.save(path, "PNG", dpi=(dpi, dpi), compress_level=1)
+    return path
+
+
+def make_page(job: Job) -> Synthetic:
+    """Generate, degrade and save one page; never raises (errors are reported)."""
+    out = Synthetic(job.index, job.kind, job.condition, job.form_id)
+    try:
+        rng = np.random.default_rng(job.seed)
+        if job.kind == "blank":
+            page, out.notes = _blank_page(job, rng)
+        else:
+            page = synth.to_rgb(_rasterise(job.pdf, job.page))
+            if job.sheet is not None:
+                out.clauses, out.pen, out.signed, out.notes = fill_in(page, job.sheet, rng)
+            else:
+                dust = int(rng.integers(0, 40))
+                synth.draw_dust(page, rng, dust, SOURCE_DPI, inplace=True)
+                out.notes = f"dust {dust}"
+        image, dpi = synth.CONDITIONS[job.condition].apply(page, rng)
+        if job.kind.startswith("pdf"):
+            gray = synth.to_gray(image)
+            out.path = job.stem + ".jpg"
+            Image.fromarray(gray).save(out.path, "JPEG", quality=85, dpi=(dpi, dpi))
+        else:
+            out.path = _save(image, job.stem, job.condition, dpi)
+    except Exception as exc:
+        out.error = f"{type(exc).__name__}: {exc}"
+    return out
+
+
+# --- Setting up the store ---------------------------------------------------------------
+
+
+@dataclass
+class Printed:
+    form_id: str
+    pdf: str
+    first: int  # 0-based index of the form's first page in ``pdf``
+    box_page: int  # 0-based index of the page with the boxes in ``pdf``
+    sheet: dict[str, Any]
+    pages: int
+
+
+def add_people(engine: Engine, recording_id: str, count: int, start: int) -> list[str]:
+    ids = []
+    for i in range(start, start + count):
+        under_16, lang = PARTICIPANT_KINDS[i % len(PARTICIPANT_KINDS)]
+        person = records.add_participants(
+            engine, recording_id, [f"Deelnemer {i + 1:03d}"], under_16=under_16, lang=lang
+        )[0]
+        ids.append(person.id)
+    return ids
+
+
+def render_forms(
+    engine: Engine,
+    config: Config,
+    recording_id: str,
+    people: Sequence[str],
+    folder: Path,
+    prefix: str,
+) -> list[Printed]:
+    printed: list[Printed] = []
+    for b in range(0, len(people), RENDER_BATCH):
+        batch = list(people[b : b + RENDER_BATCH])
+        path = folder / f"{prefix}-{b // RENDER_BATCH:03d}.pdf"
+        written = documents.write_forms(engine, config, recording_id, participants=batch, out=path)
+        offset = 0
+        for form in written.forms:
+            public = documents.layout(engine, form["form_id"])
+            sheet = next(s for s in public["pages"] if s["boxes"])
+            printed.append(
+                Printed(
+                    form["form_id"],
+                    str(path),
+                    offset,
+                    offset + sheet["page"] - 1,
+                    sheet,
+                    form["pages"],
+                )
+            )
+            offset += form["pages"]
+    return printed
+
+
+def copy_store(src: Path, dst: Path) -> None:
+    with sqlite3.connect(src) as a, sqlite3.connect(dst) as b:
+        a.backup(b)
+    os.chmod(dst, 0o600)
+
+
+# --- Judging ----------------------------------------------------------------------------
+
+
+def judge(truth: str, out: str | None) -> str:
+    """right | wrong | review (definite truth sent to review) | missing."""
+    if out is None:
+        return "missing"
+    if out == truth:
+        return "right"
+    if out == "review":
+        return "review"
+    return "wrong"
+
+
+def scan_events(engine: Engine, form_id: str) -> dict[str, dict[str, Any]]:
+    """The latest scan event per clause (and 'signature') of a form."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(events.c.clause, events.c.status, events.c.reason, events.c.detail)
+            .where(events.c.form_id == form_id, events.c.source.like("scan:%"))
+            .order_by(events.c.id)
+        ).all()
+    return {
+        r.clause: {"status": r.status, "reason": r.reason, "detail": r.detail or {}} for r in rows
+    }
+
+
+@dataclass
+class Tally:
+    pages: int = 0
+    identified: int = 0
+    errors: int = 0
+    decisions: int = 0
+    right: int = 0
+    wrong: int = 0
+    review: int = 0
+    missing: int = 0
+    wrong_given: int = 0
+    seconds: float = 0.0
+    p1: int = 0
+    p1_ok: int = 0
+    blank: int = 0
+    blank_ok: int = 0
+    all_pages: int = 0
+    all_seconds: float = 0.0
+
+    def add(self, other: Tally) -> None:
+        for f in dataclasses.fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+
+def pct(part: float, whole: float) -> str:
+    return f"{100.0 * part / whole:5.1f} %" if whole else "    - "
+
+
+def rate(pages: int, seconds: float) -> str:
+    return f"{pages / seconds:6.1f}" if seconds > 0 else "     -"
+
+
+def page_checks(o: Outcome) -> tuple[bool, bool]:
+    """(form identified, page classified right) for page-1 and blank pages."""
+    r = o.report
+    if r is None:
+        return False, False
+    if o.synthetic.kind in ("page1", "pdf-page1"):
+        identified = r.get("form_id") == o.synthetic.form_id
+        return identified, identified and r["status"] == "ok" and not r.get("decisions")
+    return False, r["status"] == "ok" and bool(r.get("blank"))
+
+
+def tally(outcomes: Iterable[Outcome]) -> tuple[Tally, list[tuple[Outcome, ClauseTruth, str]]]:
+    t = Tally()
+    bad: list[tuple[Outcome, ClauseTruth, str]] = []
+    for o in outcomes:
+        s = o.synthetic
+        t.all_pages += 1
+        t.all_seconds += o.seconds
+        if s.kind in ("page1", "pdf-page1"):
+            t.p1 += 1
+            t.p1_ok += page_checks(o)[1]
+            continue
+        if s.kind == "blank":
+            t.blank += 1
+            t.blank_ok += page_checks(o)[1]
+            continue
+        t.pages += 1
+        t.seconds += o.seconds
+        r = o.report
+        if r is None or r["status"] == "error":
+            t.errors += 1
+        if r is not None and r.get("form_id") == s.form_id:
+            t.identified += 1
+        decisions = (r or {}).get("decisions") or {}
+        for c in s.clauses:
+            out = decisions.get(c.clause)
+            verdict = judge(c.truth, out)
+            t.decisions += 1
+            setattr(t, verdict, getattr(t, verdict) + 1)
+            if out == "given" and c.truth != "given":
+                t.wrong_given += 1
+            if verdict in ("wrong", "missing"):
+                bad.append((o, c, out or "-"))
+    return t, bad
+
+
+# --- Importing --------------------------------------------------------------------------
+
+
+def import_one(
+    engine: Engine, config: Config, path: str
+) -> tuple[float, float, dict | None, str | None]:
+    """(wall seconds, CPU seconds of all threads, first page report, note)."""
+    try:
+        start, cpu = time.perf_counter(), time.process_time()
+        reports = reading.import_file(engine, config, Path(path))
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    except Exception as exc:
+        return 0.0, 0.0, None, f"{type(exc).__name__}: {exc}"
+    if not reports:
+        return seconds, cpu, None, "no report"
+    note = None if len(reports) == 1 else f"{len(reports)} reports for one page"
+    return seconds, cpu, reports[0].as_dict(), note
+
+
+def _parallel_worker(
+    db: str,
+    output: str,
+    files: list[str],
+    cv_threads: int | None,
+    barrier: Any,
+    queue: Any,
+) -> None:
+    if cv_threads is not None:
+        import cv2
+
+        cv2.setNumThreads(cv_threads)
+    engine = open_store(db)
+    config = dataclasses.replace(Config(), output_dir=Path(output))
+    results: list[tuple[str, str, dict[str, str]]] = []
+    barrier.wait()
+    start, cpu = time.monotonic(), time.process_time()
+    for path in files:
+        try:
+            reports = reading.import_file(engine, config, Path(path))
+            r = reports[0]
+            results.append((path, r.status, dict(r.decisions)))
+        except Exception as exc:
+            results.append((path, f"exception {type(exc).__name__}: {exc}", {}))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    end, cpu = time.monotonic(), time.process_time() - cpu
+    queue.put((start, end, cpu, usage.ru_utime + usage.ru_stime, results))
+    engine.dispose()
+
+
+@dataclass
+class ParallelRun:
+    label: str
+    wall: float
+    cpu: float  # CPU seconds of both workers during their imports
+    cpu_total: float  # CPU seconds of both worker processes, start-up included
+    results: list[tuple[str, str, dict[str, str]]]
+
+
+def run_parallel(
+    label: str, db: Path, output: Path, files: list[str], cv_threads: int | None = None
+) -> ParallelRun:
+    """Two spawned workers import disjoint halves (interleaved) of ``files`` into the
+    same SQLite store, released together by a barrier; wall time from the first start
+    to the last finish."""
+    ctx = mp.get_context("spawn")
+    barrier = ctx.Barrier(2)
+    queue = ctx.Queue()
+    halves = [files[0::2], files[1::2]]
+    workers = [
+        ctx.Process(
+            target=_parallel_worker,
+            args=(str(db), str(output / f"w{i}"), half, cv_threads, barrier, queue),
+        )
+        for i, half in enumerate(halves)
+    ]
+    for w in workers:
+        w.start()
+    got = [queue.get() for _ in workers]
+    for w in workers:
+        w.join()
+    wall = max(g[1] for g in got) - min(g[0] for g in got)
+    return ParallelRun(
+        label, wall, sum(g[2] for g in got), sum(g[3] for g in got), [r for g in got for r in g[4]]
+    )
+
+
+def import_only(args: argparse.Namespace) -> None:
+    """Subprocess mode: import one file, write the reports, time and own peak RSS."""
+    engine = open_store(args.db)
+    config = dataclasses.replace(Config(), output_dir=Path(args.output))
+    start = time.perf_counter()
+    reports = reading.import_file(engine, config, Path(args.import_only))
+    seconds = time.perf_counter() - start
+    result = {
+        "pages": len(reports),
+        "seconds": seconds,
+        "maxrss_self_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        "vm_hwm_kb": vm_hwm_kb(),
+        "reports": [r.as_dict() for r in reports],
+    }
+    Path(args.result).write_text(json.dumps(result), encoding="utf-8")
+
+
+# A process's ru_maxrss starts at its parent's high-water mark (Linux keeps it across
+# fork and exec), so a child of this big process would report at least our own peak.
+# A small launcher in between starts the measured process from a clean address space
+# and reports getrusage(RUSAGE_CHILDREN).ru_maxrss after reaping it.
+LAUNCHER = """
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+code = subprocess.run(sys.argv[1:]).returncode
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"code": code, "maxrss_kb": usage.ru_maxrss,
+                  "cpu_s": usage.ru_utime + usage.ru_stime,
+                  "wall_s": time.perf_counter() - start}))
+"""
+
+
+def measured_child(args: Sequence[str], result: Path) -> tuple[int, int, dict[str, Any] | None]:
+    """Run ``scan_corpus.py --import-only ...`` through the launcher: (exit code, the
+    child's peak RSS in KB from RUSAGE_CHILDREN, the child's own result)."""
+    target = [sys.executable, str(Path(__file__).resolve()), *args]
+    done = subprocess.run(
+        [sys.executable, "-c", LAUNCHER, *target], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0 or not done.stdout.strip():
+        print(done.stderr)
+        return done.returncode, 0, None
+    launched = json.loads(done.stdout.strip().splitlines()[-1])
+    data = json.loads(result.read_text(encoding="utf-8")) if result.exists() else None
+    if data is not None:
+        data["wall_s"], data["cpu_s"] = launched["wall_s"], launched["cpu_s"]
+    if launched["code"] != 0:
+        print(done.stderr)
+    return launched["code"], launched["maxrss_kb"], data
+
+
+class MachineLoad:
+    """CPU use of the whole machine over a phase, from /proc/stat: others may be
+    running heavy jobs on it at the same time, which the timings would not show."""
+
+    def __init__(self) -> None:
+        self.start = self._sample()
+        self.wall = time.perf_counter()
+
+    @staticmethod
+    def _sample() -> tuple[int, int]:
+        values = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:9]]
+        return sum(values) - values[3] - values[4], sum(values)
+
+    def note(self, phase: str, own_cpu_s: float) -> str:
+        busy, total = self._sample()
+        wall = time.perf_counter() - self.wall
+        cores = os.cpu_count() or 1
+        machine = (busy - self.start[0]) / max(total - self.start[1], 1) * cores
+        own = own_cpu_s / wall if wall > 0 else 0.0
+        return (
+            f"  {phase:<48} {wall:6.1f} s: {machine:.2f} of {cores} cores busy, "
+            f"{own:.2f} by this benchmark, ~{max(machine - own, 0.0):.2f} by other processes"
+        )
+
+
+def vm_hwm_kb() -> int:
+    """Peak RSS of this process's own address space (since exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return -1
+
+
+def pdf_filters(path: Path) -> Counter[str]:
+    import pypdf
+
+    found: Counter[str] = Counter()
+    for page in pypdf.PdfReader(path).pages:
+        for ref in (page.get("/Resources", {}).get("/XObject", {}) or {}).values():
+            xobject = ref.get_object()
+            if xobject.get("/Subtype") == "/Image":
+                found[str(xobject.get("/Filter"))] += 1
+    return found
+
+
+# --- Reporting --------------------------------------------------------------------------
+
+
+def describe(c: ClauseTruth) -> str:
+    marks = " ".join(f"{a}:{k}" for a, k in c.kinds.items()) or "nothing"
+    return f"{c.choice} ({marks})"
+
+
+def ink_text(o: Outcome, clause: str) -> str:
+    ev = o.events.get(clause) or {}
+    detail = ev.get("detail") or {}
+    ink = detail.get(f"ink_{clause}")
+    sig = (o.events.get(records.SIGNATURE) or {}).get("status")
+    parts = [
+        f"ink yes={ink['yes']:.4f} no={ink['no']:.4f}" if ink else "ink -",
+        f"signature_ink={detail.get('signature_ink')} ({sig})",
+        f"residual={detail.get('residual_mm')} mm",
+    ]
+    if ev.get("reason"):
+        parts.append(f"reason: {ev['reason']}")
+    return ", ".join(parts)
+
+
+def print_table(rows: list[tuple[str, Tally]]) -> None:
+    head = (
+        f"{'condition':<19} {'pages':>5} {'form id':>7} {'decis.':>6} {'right':>5} "
+        f"{'wrong':>5} {'review':>6} {'wr.giv':>6} {'miss':>4} {'err':>3} "
+        f"{'p1 ok':>5} {'blank':>5} {'p2 p/s':>6} {'all p/s':>7}"
+    )
+    print(head)
+    print("-" * len(head))
+    for name, t in rows:
+        print(
+            f"{name:<19} {t.pages:>5} {t.identified:>7} {t.decisions:>6} {t.right:>5} "
+            f"{t.wrong:>5} {t.review:>6} {t.wrong_given:>6} {t.missing:>4} {t.errors:>3} "
+            f"{f'{t.p1_ok}/{t.p1}':>5} {f'{t.blank_ok}/{t.blank}':>5} "
+            f"{rate(t.pages, t.seconds):>6} {rate(t.all_pages, t.all_seconds):>7}"
+        )
+
+
+def print_aggregate(name: str, t: Tally) -> None:
+    print(
+        f"{name:<8} pages {t.pages:>4}  form identified {pct(t.identified, t.pages)}  "
+        f"decisions {t.decisions:>4}: right {pct(t.right, t.decisions)}, "
+        f"review {pct(t.review, t.decisions)}, wrong {pct(t.wrong, t.decisions)} "
+        f"({t.wrong}), missing {t.missing}, wrong given {t.wrong_given}; "
+        f"page 1 ok {t.p1_ok}/{t.p1}, blank ok {t.blank_ok}/{t.blank}; "
+        f"{rate(t.pages, t.seconds).strip()} p2 pages/s, "
+        f"{rate(t.all_pages, t.all_seconds).strip()} pages/s all"
+    )
+
+
+def breakdown(
+    title: str, outcomes: Sequence[Outcome], key: Callable[[Outcome, ClauseTruth], str]
+) -> None:
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for o in outcomes:
+        if o.synthetic.kind != "form":
+            continue
+        decisions = (o.report or {}).get("decisions") or {}
+        for c in o.synthetic.clauses:
+            counts[key(o, c)][judge(c.truth, decisions.get(c.clause))] += 1
+    print(f"{title}:")
+    for name in sorted(counts):
+        n = counts[name]
+        total = sum(n.values())
+        print(
+            f"  {name:<34} {total:>4} clauses: right {pct(n['right'], total)}, "
+            f"review {pct(n['review'], total)}, wrong {n['wrong']}, missing {n['missing']}"
+        )
+
+
+def ink_statistics(outcomes: Sequence[Outcome]) -> None:
+    """Measured ink per box, against the thresholds, by what was drawn in it."""
+    groups: dict[str, list[float]] = defaultdict(list)
+    for o in outcomes:
+        if o.synthetic.kind != "form":
+            continue
+        where = "phone" if o.synthetic.condition == PHONE else "flatbed"
+        for c in o.synthetic.clauses:
+            ink = ((o.events.get(c.clause) or {}).get("detail") or {}).get(f"ink_{c.clause}")
+            if not ink:
+                continue
+            for answer in ("yes", "no"):
+                kind = c.kinds.get(answer, "empty")
+                if kind not in ("empty", "dot"):
+                    kind = f"mark/{o.synthetic.pen}" if o.synthetic.pen == "pencil" else "mark"
+                groups[f"{where:<7} {kind}"].append(float(ink[answer]))
+    print(
+        f"box ink by content (thresholds: empty < {THRESHOLDS.empty}, "
+        f"marked > {THRESHOLDS.marked}):"
+    )
+    for name in sorted(groups):
+        v = np.array(groups[name])
+        below = int(np.count_nonzero(v <= THRESHOLDS.marked))
+        above = int(np.count_nonzero(v >= THRESHOLDS.empty))
+        print(
+            f"  {name:<22} n={len(v):>4}  min {v.min():.4f}  p5 {np.percentile(v, 5):.4f}  "
+            f"median {np.median(v):.4f}  p95 {np.percentile(v, 95):.4f}  max {v.max():.4f}  "
+            f"<=marked {below:>3}  >=empty {above:>3}"
+        )
+
+
+def signature_confusion(outcomes: Sequence[Outcome]) -> None:
+    counts: Counter[tuple[str, str, str]] = Counter()
+    for o in outcomes:
+        if o.synthetic.kind != "form":
+            continue
+        where = "phone" if o.synthetic.condition == PHONE else "flatbed"
+        seen = (o.events.get(records.SIGNATURE) or {}).get("status", "-")
+        counts[(where, "signed" if o.synthetic.signed else "unsigned", seen)] += 1
+    print("signature (drawn -> read):")
+    for (where, drawn, seen), n in sorted(counts.items()):
+        print(f"  {where:<7} {drawn:<8} -> {seen:<8} {n:>4}")
+    for o in outcomes:
+        if o.synthetic.kind != "form":
+            continue
+        event = o.events.get(records.SIGNATURE) or {}
+        seen = event.get("status", "-")
+        if seen != ("signed" if o.synthetic.signed else "unsigned"):
+            print(
+                f"    misread: {Path(o.synthetic.path).name}: drawn "
+                f"{'signed' if o.synthetic.signed else 'unsigned'}, read {seen}, "
+                f"signature_ink {(event.get('detail') or {}).get('signature_ink')}; "
+                f"pen {o.synthetic.pen}, {o.synthetic.notes}"
+            )
+
+
+def save_results(path: Path, outcomes: Sequence[Outcome]) -> None:
+    """Every page's truth, report and scan events, for looking into a result later."""
+    rows = [
+        {
+            **dataclasses.asdict(o.synthetic),
+            "seconds": o.seconds,
+            "report": o.report,
+            "error": o.error,
+            "events": o.events,
+        }
+        for o in outcomes
+    ]
+    path.write_text(json.dumps(rows, indent=1, default=str), encoding="utf-8")
+
+
+# --- Main -------------------------------------------------------------------------------
+
+
+def make_jobs(
+    printed: list[Printed], pdf_printed: list[Printed], pages: int, seed: int, folder: Path
+) -> tuple[list[Job], list[Job]]:
+    jobs: list[Job] = []
+    n_cond = len(CONDITION_NAMES)
+    for i in range(pages):
+        p = printed[i]
+        cond = CONDITION_NAMES[i % n_cond]
+        jobs.append(
+            Job(
+                i,
+                "form",
+                cond,
+                p.form_id,
+                p.pdf,
+                p.box_page,
+                p.sheet,
+                seed * 1_000_003 + i,
+                str(folder / f"{i:04d}-{cond}-p2"),
+            )
+        )
+    i = pages
+    for k, cond in enumerate(CONDITION_NAMES):
+        for j in range(PAGE1_PER_CONDITION):
+            p = printed[(k * PAGE1_PER_CONDITION + j) % len(printed)]
+            jobs.append(
+                Job(
+                    i,
+                    "page1",
+                    cond,
+                    p.form_id,
+                    p.pdf,
+                    p.first,
+                    None,
+                    seed * 1_000_003 + i,
+                    str(folder / f"{i:04d}-{cond}-p1"),
+                )
+            )
+            i += 1
+        for j in range(BLANK_PER_CONDITION):
+            # the backside of one sheet shows its front through: a corpus form's page 1,
+            # or page 2 of a form of the PDF set (its QR and boxes, mirrored)
+            front = printed[(k * BLANK_PER_CONDITION + j + 7) % len(printed)]
+            if j == 2 and pdf_printed:
+                front = pdf_printed[k % len(pdf_printed)]
+            page = {0: -1, 1: front.first}.get(j, front.box_page)
+            jobs.append(
+                Job(
+                    i,
+                    "blank",
+                    cond,
+                    front.form_id if page >= 0 else None,
+                    front.pdf,
+                    page,
+                    front.sheet if page == front.box_page else None,
+                    seed * 1_000_003 + i,
+                    str(folder / f"{i:04d}-{cond}-blank"),
+                )
+            )
+            i += 1
+    pdf_jobs: list[Job] = []
+    for k, p in enumerate(pdf_printed):
+        for kind, page, sheet in (("pdf-page1", p.first, None), ("pdf-form", p.box_page, p.sheet)):
+            pdf_jobs.append(
+                Job(
+                    i,
+                    kind,
+                    PDF_CONDITION,
+                    p.form_id,
+                    p.pdf,
+                    page,
+                    sheet,
+                    seed * 1_000_003 + i,
+                    str(folder / f"pdf-{k:03d}-{kind}"),
+                )
+            )
+            i += 1
+    return jobs, pdf_jobs
+
+
+def generate(jobs: list[Job]) -> list[Synthetic]:
+    ctx = mp.get_context("spawn")
+    with ctx.Pool(2) as pool:
+        return list(pool.imap(make_page, jobs, chunksize=4))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=220, help="form pages (page 2) to read")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workdir", type=Path, help="keep everything here (default: a temp dir)")
+    parser.add_argument("--keep", action="store_true", help="do not delete the temp dir")
+    parser.add_argument("--import-only", help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
+    parser.add_argument("--output", help=argparse.SUPPRESS)
+    parser.add_argument("--result", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--live-code",
+        action="store_true",
+        help="use formgen as it is on disk in every process (default: a snapshot taken at start)",
+    )
+    args = parser.parse_args(argv)
+    if args.import_only:
+        import_only(args)
+        return 0
+    if not args.live_code and not os.environ.get(SNAPSHOT_ENV):
+        return run_on_snapshot(list(sys.argv[1:] if argv is None else argv))
+    if args.workdir:
+        args.workdir.mkdir(parents=True, exist_ok=True)
+        work = args.workdir
+    else:
+        work = Path(tempfile.mkdtemp(prefix="scan_corpus-"))
+    try:
+        return run(args, work)
+    finally:
+        if not args.workdir and not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            print(f"(files kept in {work})")
+
+
+SNAPSHOT_ENV = "SCAN_CORPUS_SNAPSHOT"
+
+
+def code_hashes(package: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(package)): hashlib.sha256(p.read_bytes()).hexdigest()[:12]
+        for p in sorted(package.rglob("*.py"))
+        if "__pycache__" not in p.parts
+    }
+
+
+def run_on_snapshot(argv: list[str]) -> int:
+    """Others edit formgen while this runs, and the worker processes and the subprocess
+    import it afresh: run everything on one copy of formgen (and its templates) taken
+    now, so every number is for the same code."""
+    snap = Path(tempfile.mkdtemp(prefix="scan_corpus-code-"))
+    try:
+        ignore = shutil.ignore_patterns("__pycache__")
+        shutil.copytree(ROOT / "formgen", snap / "formgen", ignore=ignore)
+        if (ROOT / "templates").is_dir():
+            shutil.copytree(ROOT / "templates", snap / "templates", ignore=ignore)
+        path = os.pathsep.join(p for p in (str(snap), os.environ.get("PYTHONPATH")) if p)
+        env = {**os.environ, SNAPSHOT_ENV: str(snap), "PYTHONPATH": path}
+        code = subprocess.run([sys.executable, str(Path(__file__).resolve()), *argv], env=env)
+        return code.returncode
+    finally:
+        shutil.rmtree(snap, ignore_errors=True)
+
+
+def print_code_version() -> dict[str, str]:
+    import formgen
+
+    package = Path(formgen.__file__).resolve().parent
+    hashes = code_hashes(package)
+    key = ", ".join(f"{n} {hashes.get(n, '-')}" for n in ("scan.py", "reading.py", "rules.py"))
+    where = "snapshot taken at start" if os.environ.get(SNAPSHOT_ENV) else "live checkout"
+    print(f"formgen from {package} ({where}); sha256/12: {key}")
+    return hashes
+
+
+def print_code_drift(used: dict[str, str]) -> None:
+    """Which formgen files on disk differ from the code this run started with."""
+    live = code_hashes(ROOT / "formgen")
+    changed = sorted(n for n in used.keys() | live.keys() if used.get(n) != live.get(n))
+    if changed and os.environ.get(SNAPSHOT_ENV):
+        print(
+            f"  note: formgen on disk changed during the run ({', '.join(changed)}); "
+            "all numbers above are for the snapshot this run started with"
+        )
+    elif changed:
+        print(
+            f"  WARNING: formgen changed during the run ({', '.join(changed)}) and "
+            "--live-code was given: later phases may have run different code"
+        )
+    else:
+        print("  formgen on disk is unchanged since the start of the run")
+
+
+def run(args: argparse.Namespace, work: Path) -> int:
+    t_total = time.perf_counter()
+    pages = max(1, args.pages)
+    print(f"scan corpus benchmark: {pages} form pages, seed {args.seed}, work dir {work}")
+    print(f"conditions: {', '.join(CONDITION_NAMES)}")
+    code = print_code_version()
+    config = dataclasses.replace(Config(), output_dir=work / "output")
+    db = work / "bench.db"
+    engine = open_store(str(db))
+    rec = records.create_recording(
+        engine,
+        config,
+        title="Rekenles groep 5",
+        student="Sam de Vries",
+        supervisor="Dr. Jansen",
+        situation="3",
+        purpose="assessment",
+        recorded_on=dt.date(2026, 12, 1),
+        livestream=True,
+        view360=True,
+    )
+    corpus_people = add_people(engine, rec.id, pages, 0)
+    pdf_people = add_people(engine, rec.id, PDF_FORMS, pages)
+    (work / "forms").mkdir()
+    t = time.perf_counter()
+    printed = render_forms(engine, config, rec.id, corpus_people, work / "forms", "corpus")
+    pdf_printed = render_forms(engine, config, rec.id, pdf_people, work / "forms", "pdf")
+    render_s = time.perf_counter() - t
+    n_rendered = len(printed) + len(pdf_printed)
+    rendered_pages = sum(p.pages for p in [*printed, *pdf_printed])
+    print(
+        f"rendered {n_rendered} forms ({rendered_pages} pages) in {render_s:.1f} s "
+        f"({render_s / n_rendered:.3f} s/form, {render_s / rendered_pages:.3f} s/page)"
+    )
+    kinds = Counter(
+        ("under-16" if under else "adult", lang)
+        for under, lang in (PARTICIPANT_KINDS[i % 4] for i in range(pages))
+    )
+    print("corpus forms: " + ", ".join(f"{a}/{b} {n}" for (a, b), n in sorted(kinds.items())))
+
+    # before any import: the 2-worker runs read the whole corpus again
+    copy_store(db, work / "parallel.db")
+    copy_store(db, work / "parallel-1thread.db")
+
+    (work / "pages").mkdir()
+    jobs, pdf_jobs = make_jobs(printed, pdf_printed, pages, args.seed, work / "pages")
+    t = time.perf_counter()
+    made = generate(jobs + pdf_jobs)
+    gen_s = time.perf_counter() - t
+    corpus, pdf_pages = made[: len(jobs)], made[len(jobs) :]
+    print(f"generated {len(made)} page images in {gen_s:.1f} s (2 processes)")
+    for s in made:
+        if s.error:
+            print(f"  GENERATION FAILED #{s.index} {s.kind} {s.condition}: {s.error}")
+
+    # --- sequential import, one file per page
+    loads: list[str] = []
+    load = MachineLoad()
+    outcomes: list[Outcome] = []
+    for s in corpus:
+        if s.error:
+            outcomes.append(Outcome(s, 0.0, None, s.error))
+            continue
+        seconds, cpu, report, note = import_one(engine, config, s.path)
+        outcomes.append(Outcome(s, seconds, report, note, cpu=cpu))
+    loads.append(load.note("sequential import (one process)", sum(o.cpu for o in outcomes)))
+    for o in outcomes:
+        if o.synthetic.kind == "form" and o.synthetic.form_id:
+            o.events = scan_events(engine, o.synthetic.form_id)
+
+    # --- 100-page scanned PDF, in a subprocess
+    pdf_path = work / "scanned-100.pdf"
+    pdf_note = ""
+    pdf_outcomes: list[Outcome] = []
+    child: tuple[int, int, dict[str, Any] | None] | None = None
+    base: tuple[int, int, dict[str, Any] | None] | None = None
+    ok_pages = [s for s in pdf_pages if not s.error]
+    try:
+        images = [Image.open(s.path) for s in ok_pages]
+        images[0].save(
+            pdf_path,
+            "PDF",
+            save_all=True,
+            append_images=images[1:],
+            resolution=PDF_DPI,
+            quality=85,
+        )
+        for im in images:
+            im.close()
+        filters = pdf_filters(pdf_path)
+        pdf_note = (
+            f"{len(ok_pages)} pages, {pdf_path.stat().st_size / 1e6:.1f} MB, embedded images: "
+            + ", ".join(f"{k} x{n}" for k, n in filters.items())
+        )
+        one = next(s for s in ok_pages if s.kind == "pdf-page1")
+        single = work / "single-page1.png"
+        Image.open(one.path).save(single, dpi=(PDF_DPI, PDF_DPI))
+        base = measured_child(
+            [
+                "--import-only",
+                str(single),
+                "--db",
+                str(db),
+                "--output",
+                str(work / "output-child"),
+                "--result",
+                str(work / "single.json"),
+            ],
+            work / "single.json",
+        )
+        load = MachineLoad()
+        child = measured_child(
+            [
+                "--import-only",
+                str(pdf_path),
+                "--db",
+                str(db),
+                "--output",
+                str(work / "output-child"),
+                "--result",
+                str(work / "pdf.json"),
+            ],
+            work / "pdf.json",
+        )
+        if child[2] is not None:
+            loads.append(load.note("100-page PDF subprocess (incl. start-up)", child[2]["cpu_s"]))
+            for s, r in zip(ok_pages, child[2]["reports"], strict=False):
+                pdf_outcomes.append(Outcome(s, 0.0, r))
+            for o in pdf_outcomes:
+                if o.synthetic.kind == "pdf-form" and o.synthetic.form_id:
+                    o.events = scan_events(engine, o.synthetic.form_id)
+    except Exception:
+        pdf_note += "\nPDF test failed:\n" + traceback.format_exc()
+
+    # --- two workers at once, on a copy of the store as it was before any import
+    parallel: list[ParallelRun] = []
+    files = [s.path for s in corpus if not s.error]
+    for label, name, threads in (
+        ("as is", "parallel", None),
+        ("diagnostic: cv2.setNumThreads(1) in each worker", "parallel-1thread", 1),
+    ):
+        try:
+            load = MachineLoad()
+            run_ = run_parallel(label, work / f"{name}.db", work / f"output-{name}", files, threads)
+            parallel.append(run_)
+            loads.append(load.note(f"2 workers, {label} (incl. start-up)"[:48], run_.cpu_total))
+        except Exception:
+            print(f"parallel run ({label}) failed:\n" + traceback.format_exc())
+
+    print_report(outcomes, pdf_outcomes, pdf_note, base, child, parallel, render_s, gen_s)
+    save_results(work / "results.json", outcomes + pdf_outcomes)
+    print("\n=== machine load during the timed phases (from /proc/stat) ===")
+    print("\n".join(loads))
+    print(f"  load average at the end: {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    print_code_drift(code)
+    print(f"\ntotal run time {time.perf_counter() - t_total:.1f} s")
+    engine.dispose()
+    return 0
+
+
+def print_report(
+    outcomes: list[Outcome],
+    pdf_outcomes: list[Outcome],
+    pdf_note: str,
+    base: tuple[int, int, dict[str, Any] | None] | None,
+    child: tuple[int, int, dict[str, Any] | None] | None,
+    parallel: list[ParallelRun],
+    render_s: float,
+    gen_s: float,
+) -> None:
+    print("\n=== per condition (one file per page; reading speed timed around import_file) ===")
+    rows: list[tuple[str, Tally]] = []
+    flatbed, phone, total = Tally(), Tally(), Tally()
+    bad_all: list[tuple[Outcome, ClauseTruth, str]] = []
+    for name in CONDITION_NAMES:
+        t, bad = tally(o for o in outcomes if o.synthetic.condition == name)
+        rows.append((name, t))
+        bad_all += bad
+        (phone if name == PHONE else flatbed).add(t)
+        total.add(t)
+    print_table([*rows, ("ALL", total)])
+    print(
+        "columns: pages = form pages with boxes; form id = QR found and matched; decisions = "
+        "clauses; review = definite truth sent to review; wr.giv = read 'given' where the "
+        "truth is not; miss = no decision (page error); p1 ok / blank = page-1 and blank "
+        "pages classified right; p2 p/s = form pages per second, all p/s = every page"
+    )
+    print("\n=== aggregates ===")
+    print_aggregate("overall", total)
+    print_aggregate("flatbed", flatbed)
+    print_aggregate("phone", phone)
+
+    print("\n=== wrong given (must be 0) ===")
+    given = [(o, c, out) for o, c, out in bad_all if out == "given" and c.truth != "given"]
+    print(f"{len(given)}")
+    for o, c, out in given:
+        print(
+            f"  {o.synthetic.condition} {o.synthetic.path} {c.clause}: truth {c.truth}, "
+            f"read {out}; drawn {describe(c)}, pen {o.synthetic.pen}, {o.synthetic.notes}; "
+            f"{ink_text(o, c.clause)}"
+        )
+
+    print("\n=== all wrong / missing decisions ===")
+    if not bad_all:
+        print("none")
+    for o, c, out in bad_all:
+        r = o.report or {}
+        print(
+            f"  {o.synthetic.condition} {Path(o.synthetic.path).name} {c.clause}: "
+            f"truth {c.truth}, read {out} (page {r.get('status', '-')}"
+            f"{'; ' + str(r.get('reason')) if r.get('reason') else ''}"
+            f"{'; ' + o.error if o.error else ''}); drawn {describe(c)}, "
+            f"pen {o.synthetic.pen}, {o.synthetic.notes}; {ink_text(o, c.clause)}"
+        )
+
+    print("\n=== page-1 and blank pages not classified right ===")
+    misfits = [
+        o for o in outcomes if o.synthetic.kind in ("page1", "blank") and not page_checks(o)[1]
+    ]
+    print("none" if not misfits else "")
+    for o in misfits:
+        r = o.report or {}
+        print(
+            f"  {o.synthetic.kind} {o.synthetic.condition} {Path(o.synthetic.path).name}: "
+            f"status {r.get('status')}, blank {r.get('blank', False)}, form {r.get('form_id')}, "
+            f"decisions {r.get('decisions') or {}}, reason {r.get('reason')}"
+            f"{'; ' + o.error if o.error else ''}; "
+            f"drawn: {o.synthetic.notes}"
+        )
+
+    print("\n=== why definite decisions went to review ===")
+    reasons: dict[str, Counter[str]] = defaultdict(Counter)
+    for o in outcomes:
+        if o.synthetic.kind != "form":
+            continue
+        decisions = (o.report or {}).get("decisions") or {}
+        where = "phone" if o.synthetic.condition == PHONE else "flatbed"
+        for c in o.synthetic.clauses:
+            if judge(c.truth, decisions.get(c.clause)) == "review":
+                why = (o.events.get(c.clause) or {}).get("reason") or "-"
+                reasons[where][why.split(" (")[0]] += 1
+    for where in ("flatbed", "phone"):
+        for why, n in reasons[where].most_common():
+            print(f"  {where:<7} {n:>4}  {why}")
+    shown = 0
+    for o in outcomes:
+        decisions = (o.report or {}).get("decisions") or {}
+        for c in o.synthetic.clauses if o.synthetic.kind == "form" else []:
+            if judge(c.truth, decisions.get(c.clause)) == "review" and shown < 60:
+                shown += 1
+                print(
+                    f"    {Path(o.synthetic.path).name} {c.clause}: truth {c.truth}; drawn "
+                    f"{describe(c)}, pen {o.synthetic.pen}, {o.synthetic.notes}; "
+                    f"{ink_text(o, c.clause)}"
+                )
+    by_cond: Counter[str] = Counter()
+    for o in outcomes:
+        if (
+            o.synthetic.kind == "form"
+            and (o.report or {}).get("reason", "")
+            and ("could not be registered" in str((o.report or {}).get("reason")))
+        ):
+            by_cond[o.synthetic.condition] += 1
+    if by_cond:
+        print("  pages not registered: " + ", ".join(f"{k} {n}" for k, n in by_cond.items()))
+
+    print("\n=== where decisions go astray ===")
+    breakdown("by pen", outcomes, lambda o, c: o.synthetic.pen)
+    breakdown(
+        "by mark kind (clauses with a real mark)",
+        outcomes,
+        lambda o, c: "+".join(sorted(k for k in c.kinds.values() if k != "dot")) or "(none)",
+    )
+    breakdown("by what was ticked", outcomes, lambda o, c: c.choice)
+    breakdown(
+        "stray dot in an empty box",
+        outcomes,
+        lambda o, c: "with dot" if "dot" in c.kinds.values() else "no dot",
+    )
+    breakdown(
+        "pencil by condition",
+        [o for o in outcomes if o.synthetic.pen == "pencil"],
+        lambda o, c: o.synthetic.condition,
+    )
+    ink_statistics(outcomes)
+    signature_confusion(outcomes)
+
+    times = [o.seconds for o in outcomes if o.report is not None]
+    if times:
+        print(
+            f"\nimport_file time per page: median {statistics.median(times) * 1000:.0f} ms, "
+            f"p95 {np.percentile(times, 95) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms"
+        )
+    print(f"(form rendering {render_s:.1f} s and page generation {gen_s:.1f} s not included)")
+
+    print("\n=== 100-page scanned PDF, imported in a subprocess ===")
+    print(pdf_note)
+    for label, run_ in (("1-page PNG (baseline)", base), ("100-page PDF", child)):
+        if run_ is None:
+            continue
+        code, maxrss, data = run_
+        if data is None:
+            print(f"  {label}: subprocess exit code {code}, no result")
+            continue
+        print(
+            f"  {label}: exit {code}, peak RSS {maxrss / 1024:.0f} MB (RUSAGE_CHILDREN "
+            f"ru_maxrss {maxrss} KB; the child's own VmHWM {data['vm_hwm_kb']} KB), "
+            f"{data['pages']} pages in {data['seconds']:.2f} s = "
+            f"{data['pages'] / data['seconds']:.1f} pages/s around import_file (PDF loading "
+            f"included; process wall time with start-up {data['wall_s']:.1f} s)"
+        )
+    if pdf_outcomes:
+        t, bad = tally(pdf_outcomes)
+        statuses = Counter(o.report["status"] for o in pdf_outcomes if o.report)
+        print(
+            f"  PDF pages: {dict(statuses)}; page 2: form identified {t.identified}/{t.pages}, "
+            f"decisions right {t.right}/{t.decisions}, review {t.review}, wrong {t.wrong}, "
+            f"wrong given {t.wrong_given}, missing {t.missing}; page 1 ok {t.p1_ok}/{t.p1}"
+        )
+        for o, c, out in bad:
+            print(
+                f"    {Path(o.synthetic.path).name} {c.clause}: truth {c.truth}, read {out}; "
+                f"drawn {describe(c)}, pen {o.synthetic.pen}; {ink_text(o, c.clause)}"
+            )
+
+    print("\n=== two worker processes (spawn), disjoint halves, same SQLite file ===")
+    sequential = {
+        o.synthetic.path: ((o.report or {}).get("status"), (o.report or {}).get("decisions") or {})
+        for o in outcomes
+    }
+    seq_rate = total.all_pages / total.all_seconds if total.all_seconds else math.nan
+    seq_cpu = sum(o.cpu for o in outcomes)
+    print(
+        f"  one process (the sequential run above): {seq_rate:.1f} pages/s, "
+        f"{seq_cpu / total.all_seconds:.2f} cores busy on average"
+    )
+    if not parallel:
+        print("  not run")
+    for run_ in parallel:
+        n = len(run_.results)
+        differ = [p for p, st, dec in run_.results if sequential.get(p) != (st, dec)]
+        failures = [p for p, st, _ in run_.results if st.startswith("exception") or st == "error"]
+        print(
+            f"  {run_.label}: {n} pages in {run_.wall:.1f} s = {n / run_.wall:.1f} pages/s "
+            f"(target >= 20; speed-up over one process {n / run_.wall / seq_rate:.2f}x; "
+            f"{run_.cpu / run_.wall:.2f} cores busy); pages with status error or an exception: "
+            f"{len(failures)}; results differing from the sequential run: {len(differ)}"
+        )
+        for p in differ[:10]:
+            got = next(r for r in run_.results if r[0] == p)
+            print(f"    {Path(p).name}: sequential {sequential.get(p)}, parallel {got[1:]}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
