@@ -126,11 +126,6 @@ def layout(engine: Engine, form_id: str) -> dict[str, Any]:
     return render.public_layout(stored)
 
 
-def stored_layout(engine: Engine, form_id: str) -> dict[str, Any] | None:
-    with engine.connect() as conn:
-        return conn.execute(select(forms.c.layout).where(forms.c.id == form_id)).scalar()
-
-
 def write_request(
     engine: Engine,
     config: Config,

@@ -12,8 +12,8 @@ import pypdfium2 as pdfium
 
 from formgen import records, render
 from formgen.config import Config
-from formgen.formid import Instance, new_form_id
-from formgen.rules import Clause, Media, Plan, Purpose, Situation, clauses_for
+from formgen.formid import new_form_id
+from formgen.rules import Media, Plan, Purpose, Situation, clauses_for
 
 CONFIG = Config()
 
@@ -86,4 +86,3 @@ PLANS = {
     "stream-not-stored": Plan(Purpose.REFLECTION, media=Media.AUDIO, livestream=True),
     "video-360": Plan(Purpose.FINAL_LEVEL, media=Media.VIDEO, view360=True),
 }
-_ = Clause, Instance
