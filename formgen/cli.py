@@ -19,10 +19,11 @@ import click
 from sqlalchemy import Engine
 
 from . import config as config_module
-from . import documents, records
+from . import documents, lifecycle, records
 from .config import Config, ConfigError
 from .records import RecordError
 from .render import RenderError
+from .rules import Purpose
 from .store import StoreError, open_store
 
 # Errors the library raises for a person to read; anything else is a bug and keeps
@@ -167,6 +168,70 @@ def recording_list(app: App, as_json: bool) -> None:
         lambda: table(
             ["id", "date", "purpose", "delete by", "title"],
             [(r.id, r.recorded_on, r.plan.purpose, r.delete_by, r.title) for r in found],
+        ),
+    )
+
+
+@recording.command("change")
+@click.argument("recording_id", metavar="REC")
+@click.option(
+    "--purpose",
+    type=click.Choice([str(p) for p in Purpose]),
+    help="The new purpose; its retention applies.",
+)
+@click.option(
+    "--extend-to",
+    "extend_to",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Keep the recording until this later date.",
+)
+@click.option("--by", required=True, help="Who decided the change.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the new declarations (default: under output/).",
+)
+@json_option
+@pass_app
+def recording_change(
+    app: App,
+    recording_id: str,
+    purpose: str | None,
+    extend_to: dt.datetime | None,
+    by: str,
+    out: Path | None,
+    as_json: bool,
+) -> None:
+    """Change the purpose or extend retention: earlier consent becomes invalidated and
+    everyone is asked again on new declarations (new form IDs)."""
+    change = lifecycle.change_recording(
+        app.engine,
+        app.config,
+        recording_id,
+        by=by,
+        purpose=purpose,
+        extend_to=extend_to.date() if extend_to else None,
+    )
+    document = change.as_dict()
+    if change.issued:
+        written = documents.write_forms(
+            app.engine,
+            app.config,
+            change.recording.id,
+            participants=[p.id for p in change.issued],
+            out=out
+            or documents.default_path(
+                app.config, f"{change.recording.id}-round{change.issued[0].round}.pdf"
+            ),
+        )
+        document["pdf"] = str(written.pdf)
+    emit(
+        as_json,
+        document,
+        lambda: (
+            f"{change.recording.id}: {change.reason}\n"
+            f"{len(change.invalidated)} declarations invalidated, "
+            f"{len(change.issued)} new ones" + (f" in {document['pdf']}" if change.issued else "")
         ),
     )
 
@@ -360,6 +425,25 @@ def due_command(app: App, on: dt.datetime | None, within: int, as_json: bool) ->
             )
             if found
             else "nothing due"
+        ),
+    )
+
+
+@cli.command("destroy")
+@click.argument("recording_id", metavar="REC")
+@click.option("--by", required=True, help="Who destroyed the recording.")
+@json_option
+@pass_app
+def destroy_command(app: App, recording_id: str, by: str, as_json: bool) -> None:
+    """Record that the recording was destroyed and delete formgen's scans and crops of
+    its forms; the consent events stay as proof."""
+    done = lifecycle.destroy(app.engine, app.config, recording_id, by=by)
+    emit(
+        as_json,
+        done,
+        lambda: (
+            f"{done['id']}: destroyed; {done['consents_expired']} consents expired, "
+            f"{done['scan_folders_removed']} scanned pages deleted"
         ),
     )
 

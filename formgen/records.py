@@ -21,7 +21,7 @@ from . import rules
 from .config import Config
 from .formid import ALPHABET, FormIdError, new_form_id, normalise
 from .rules import Media, Plan, Purpose, Situation, Status
-from .schema import events, forms, participants, recordings
+from .schema import events, forms, participants, recording_events, recordings
 
 LANGS = ("nl", "en")
 SIGNATURE = "signature"  # pseudo-clause for events about the form's signature
@@ -169,6 +169,58 @@ def list_recordings(engine: Engine) -> list[Recording]:
         return [Recording.from_row(r) for r in rows]
 
 
+# --- What happens to a recording as a whole --------------------------------------------
+
+DESTROYED = "destroyed"
+
+
+def log_event(
+    conn: Connection,
+    recording_id: str,
+    kind: str,
+    *,
+    source: str,
+    detail: Mapping[str, Any] | None = None,
+) -> None:
+    conn.execute(
+        recording_events.insert().values(
+            recording_id=recording_id,
+            kind=kind,
+            at=now(),
+            source=source,
+            detail=dict(detail) if detail else None,
+        )
+    )
+
+
+def recording_log(conn: Connection, recording_id: str) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(recording_events)
+        .where(recording_events.c.recording_id == recording_id)
+        .order_by(recording_events.c.id)
+    ).mappings()
+    return [
+        {
+            "kind": r["kind"],
+            "at": r["at"].isoformat(timespec="seconds"),
+            "source": r["source"],
+            "detail": r["detail"] or {},
+        }
+        for r in rows
+    ]
+
+
+def destroyed(conn: Connection, recording_id: str) -> dict[str, Any] | None:
+    """The destruction event of a recording, if it was destroyed."""
+    found = [e for e in recording_log(conn, recording_id) if e["kind"] == DESTROYED]
+    return found[0] if found else None
+
+
+def _refuse_if_destroyed(conn: Connection, recording: Recording) -> None:
+    if (event := destroyed(conn, recording.id)) is not None:
+        raise RecordError(f"recording {recording.id} was destroyed on {event['at'][:10]}")
+
+
 # --- Participants and their forms -------------------------------------------------------
 
 
@@ -182,6 +234,7 @@ class Participant:
     form_id: str
     variant: str
     clauses: list[str] = field(default_factory=list)
+    round: int = 1  # 2 and up: a re-consent after the purpose or retention changed
 
 
 def _check_lang(lang: str) -> None:
@@ -222,7 +275,7 @@ def _insert_participants(
     recording = get_recording(conn, recording_id)
     language = lang or recording.lang
     _check_lang(language)
-    clauses = [str(c) for c in rules.clauses_for(recording.plan)]
+    _refuse_if_destroyed(conn, recording)
     position = conn.execute(
         select(func.count()).where(participants.c.recording_id == recording.id)
     ).scalar_one()
@@ -234,9 +287,8 @@ def _insert_participants(
             name=name,
             under_16=under_16,
             lang=language,
-            form_id=_unused_form_id(conn),
+            form_id="",
             variant="parent" if under_16 else "adult",
-            clauses=clauses,
         )
         conn.execute(
             participants.insert().values(
@@ -249,24 +301,44 @@ def _insert_participants(
                 created_at=stamp,
             )
         )
-        conn.execute(
-            forms.insert().values(
-                id=person.form_id,
-                participant_id=person.id,
-                variant=person.variant,
-                lang=language,
-                clauses=clauses,
-                created_at=stamp,
-            )
-        )
-        _append(
-            conn,
-            [(person.form_id, c, Status.REQUESTED) for c in clauses],
-            source="formgen",
-            reason="declaration issued",
-        )
-        added.append(person)
+        added.append(_issue_form(conn, recording, person, 1, "declaration issued"))
     return added
+
+
+def _issue_form(
+    conn: Connection, recording: Recording, person: Participant, round_: int, reason: str
+) -> Participant:
+    """A new declaration form for a participant: a fresh ID, the recording's current
+    clauses, purpose and deletion date, every clause requested."""
+    clauses = [str(c) for c in rules.clauses_for(recording.plan)]
+    form_id = _unused_form_id(conn)
+    conn.execute(
+        forms.insert().values(
+            id=form_id,
+            participant_id=person.id,
+            variant=person.variant,
+            lang=person.lang,
+            clauses=clauses,
+            created_at=now(),
+            round=round_,
+            purpose=str(recording.plan.purpose),
+            delete_by=recording.delete_by,
+        )
+    )
+    _append(
+        conn, [(form_id, c, Status.REQUESTED) for c in clauses], source="formgen", reason=reason
+    )
+    return Participant(
+        id=person.id,
+        recording_id=person.recording_id,
+        name=person.name,
+        under_16=person.under_16,
+        lang=person.lang,
+        form_id=form_id,
+        variant=person.variant,
+        clauses=clauses,
+        round=round_,
+    )
 
 
 @contextlib.contextmanager
@@ -295,17 +367,26 @@ _PARTICIPANT_COLUMNS = (
     forms.c.id.label("form_id"),
     forms.c.variant,
     forms.c.clauses,
+    forms.c.round,
 )
 
 
-def list_participants(conn: Connection, recording_id: str) -> list[Participant]:
+def list_participants(
+    conn: Connection, recording_id: str, *, every_round: bool = False
+) -> list[Participant]:
+    """The recording's participants, each with the current form (the latest round);
+    with ``every_round`` one entry per form ever issued, oldest round first."""
     rows = conn.execute(
         select(*_PARTICIPANT_COLUMNS)
         .join(forms, forms.c.participant_id == participants.c.id)
         .where(participants.c.recording_id == recording_id)
-        .order_by(participants.c.position, forms.c.created_at)
+        .order_by(participants.c.position, forms.c.round)
     ).mappings()
-    return [Participant(**row) for row in rows]
+    people = [Participant(**row) for row in rows]
+    if every_round:
+        return people
+    current = {p.id: p for p in people}  # the last round wins
+    return [p for p in people if current[p.id] is p]
 
 
 def get_form(conn: Connection, form_id: str) -> Participant:
@@ -443,10 +524,17 @@ def withdraw(
 def due(engine: Engine, on: dt.date, within_days: int = 0) -> list[dict[str, Any]]:
     """Recordings whose deletion date has passed on ``on`` or falls within N days."""
     horizon = on + dt.timedelta(days=within_days)
+    with engine.connect() as conn:
+        gone = {
+            r
+            for (r,) in conn.execute(
+                select(recording_events.c.recording_id).where(recording_events.c.kind == DESTROYED)
+            )
+        }
     return [
         {**r.as_dict(), "overdue": r.delete_by <= on}
         for r in list_recordings(engine)
-        if r.delete_by <= horizon
+        if r.delete_by <= horizon and r.id not in gone
     ]
 
 
@@ -466,6 +554,7 @@ def status(engine: Engine, recording_id: str, today: dt.date | None = None) -> d
         recording = get_recording(conn, recording_id)
         people = list_participants(conn, recording.id)
         states = form_states(conn, [p.form_id for p in people])
+        gone = destroyed(conn, recording.id)
     if (today or dt.date.today()) > recording.delete_by:
         for state in states.values():
             state.clauses = {
@@ -482,6 +571,7 @@ def status(engine: Engine, recording_id: str, today: dt.date | None = None) -> d
                 "under_16": person.under_16,
                 "lang": person.lang,
                 "signed": state.signed,
+                "round": person.round,
                 "clauses": {k: str(v) for k, v in state.clauses.items()},
             }
         )
@@ -511,6 +601,7 @@ def status(engine: Engine, recording_id: str, today: dt.date | None = None) -> d
         "date": recording.recorded_on.isoformat(),
         "purpose": str(recording.plan.purpose),
         "delete_by": recording.delete_by.isoformat(),
+        "destroyed": gone and {"at": gone["at"], "by": gone["source"].removeprefix("manual:")},
         "camera_advice": str(advice.level),
         "camera": {
             "level": str(advice.level),

@@ -104,6 +104,22 @@ def delete_by(
     return retention[purpose].after(recorded_on)
 
 
+def reconsent_reason(
+    old: Purpose, old_until: dt.date, new: Purpose, new_until: dt.date
+) -> str | None:
+    """Step 7: a new purpose, or keeping the recording longer than the declarations
+    say, needs new consent; the reason is recorded on every consent it ends. Keeping it
+    for less time under the same purpose needs none (None)."""
+    if new is not old:
+        return f"purpose changed from {old} to {new}: new consent needed"
+    if new_until > old_until:
+        return (
+            f"retention extended from {old_until.isoformat()} to {new_until.isoformat()}:"
+            " new consent needed"
+        )
+    return None
+
+
 # --- Clauses: one yes/no per purpose and per processing ---------------------------------
 
 

@@ -71,6 +71,12 @@ forms = Table(
     Column("clauses", JSON, nullable=False),
     Column("layout", JSON),  # filled in when the form is rendered
     Column("created_at", DateTime, nullable=False),
+    # What the paper said: a consent counts only for this purpose and deletion date.
+    # A re-consent issues a new form in the next round; the participant's current form
+    # is the one with the highest round.
+    Column("round", Integer, nullable=False, server_default="1"),
+    Column("purpose", String(16)),
+    Column("delete_by", Date),
 )
 
 # Append-only: SQLite triggers (see the first migration) refuse UPDATE and DELETE.
@@ -84,6 +90,19 @@ events = Table(
     Column("at", DateTime, nullable=False),
     Column("source", Text, nullable=False),  # "scan:<sha256>#<page>" or "manual:<name>"
     Column("reason", Text),
+    Column("detail", JSON),
+)
+
+# Append-only as well: what happened to a recording as a whole (changed, reminded,
+# checklist step confirmed, destroyed).
+recording_events = Table(
+    "recording_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("recording_id", String(16), ForeignKey("recordings.id"), nullable=False, index=True),
+    Column("kind", String(24), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("source", Text, nullable=False),  # "manual:<name>" or "formgen"
     Column("detail", JSON),
 )
 

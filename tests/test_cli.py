@@ -57,6 +57,7 @@ def test_create_add_status_round_trip(js: Callable[..., Any], rec: str) -> None:
         "under_16": False,
         "lang": "nl",
         "signed": None,
+        "round": 1,
         "clauses": {"recording": "requested"},
     }
     assert {p["id"] for p in status["must_not_appear"]} == {adult["id"], child["id"]}
