@@ -320,7 +320,12 @@ def status_command(app: App, recording_id: str, as_json: bool) -> None:
         signed = {True: "yes", False: "NO", None: "-"}
         lines = [
             f"{report['id']}  {report['title']}  ({report['purpose']}, {report['date']})",
-            f"delete by: {report['delete_by']}",
+            f"delete by: {report['delete_by']}"
+            + (
+                f"  (destroyed {report['destroyed']['at'][:10]} by {report['destroyed']['by']})"
+                if report["destroyed"]
+                else ""
+            ),
             f"camera: {ADVICE[report['camera_advice']]} "
             f"({report['camera']['consented']}/{report['camera']['present']})",
             "",
@@ -351,7 +356,7 @@ def status_command(app: App, recording_id: str, as_json: bool) -> None:
 
 @cli.group()
 def consent() -> None:
-    """Set a decision by hand."""
+    """Set a decision by hand, or show a form's history."""
 
 
 @consent.command("set")
@@ -372,6 +377,24 @@ def consent_set(
         as_json,
         {"form_id": events[-1]["form_id"], "clause": clause, "status": decision},
         lambda: f"{events[-1]['form_id']} {clause}: {decision}",
+    )
+
+
+@consent.command("history")
+@click.argument("form_id")
+@json_option
+@pass_app
+def consent_history(app: App, form_id: str, as_json: bool) -> None:
+    """Every event of a form, oldest first: the proof of what was decided, when, from
+    which scan page or by whom."""
+    found = records.form_events(app.engine, form_id)
+    emit(
+        as_json,
+        {"form_id": found[0]["form_id"] if found else form_id, "events": found},
+        lambda: table(
+            ["at", "clause", "status", "source", "reason"],
+            [(e["at"], e["clause"], e["status"], e["source"], e["reason"]) for e in found],
+        ),
     )
 
 

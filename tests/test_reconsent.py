@@ -1,0 +1,157 @@
+"""Seed steps 6 and 7: re-consent when the purpose changes or retention is extended, and
+destruction that leaves only the proof of consent."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from .conftest import Run
+from .rendering import rasterise
+from .scans import Fill, fill_page, save_png
+
+
+def given(run: Run, form_id: str, clause: str = "recording") -> None:
+    run("consent", "set", form_id, clause, "given", "--by", "S", "--reason", "paper")
+
+
+def test_purpose_change_invalidates_and_asks_again(
+    js: Callable[..., Any], run: Run, rec: str
+) -> None:
+    ann = js("participant", "add", rec, "--name", "Ann")
+    bob = js("participant", "add", rec, "--name", "Bob")
+    cas = js("participant", "add", rec, "--name", "Cas")
+    given(run, ann["form_id"])
+    run("consent", "set", bob["form_id"], "recording", "refused", "--by", "S", "--reason", "p")
+    given(run, cas["form_id"])
+    run("withdraw", cas["form_id"], "--by", "S")
+    assert js("status", rec)["delete_by"] == "2030-12-29"
+
+    change = js("recording", "change", rec, "--purpose", "assessment", "--by", "Dr. Jansen")
+    assert change["before"] == {"purpose": "reflection", "delete_by": "2030-12-29"}
+    assert change["after"] == {"purpose": "assessment", "delete_by": "2031-12-01"}
+    assert "purpose changed from reflection to assessment" in change["reason"]
+    # Ann's consent and Bob's refusal end; Cas had withdrawn everything and is not asked.
+    assert set(change["invalidated"]) == {ann["form_id"], bob["form_id"]}
+    issued = {i["participant_id"]: i for i in change["issued"]}
+    assert set(issued) == {ann["id"], bob["id"]}
+    assert all(i["round"] == 2 for i in issued.values())
+    new_ids = {i["form_id"] for i in issued.values()}
+    assert not new_ids & {ann["form_id"], bob["form_id"]}
+    assert Path(change["pdf"]).is_file()
+
+    status = js("status", rec)
+    assert status["purpose"] == "assessment"
+    people = {p["id"]: p for p in status["participants"]}
+    assert people[ann["id"]]["form_id"] == issued[ann["id"]]["form_id"]
+    assert people[ann["id"]]["clauses"] == {"recording": "requested"}
+    assert people[cas["id"]]["clauses"] == {"recording": "withdrawn"}
+    assert status["camera_advice"] == "none"  # old consent never counts for the new purpose
+
+    # The old form's history is kept, ending in invalidated with the reason.
+    history = js("consent", "history", ann["form_id"])["events"]
+    assert [e["status"] for e in history] == ["requested", "given", "invalidated"]
+    assert "purpose changed" in history[-1]["reason"]
+    # Nothing brings the old consent back; the new form takes new consent.
+    back = run(
+        "consent", "set", ann["form_id"], "recording", "given", "--by", "S", "--reason", "r",
+        ok=False,
+    )  # fmt: skip
+    assert back.exit_code == 1 and "invalidated" in back.stderr
+    given(run, issued[ann["id"]]["form_id"])
+    assert js("status", rec)["camera"]["consented"] == 1
+
+
+def test_extending_retention_needs_new_consent(js: Callable[..., Any], run: Run, rec: str) -> None:
+    ann = js("participant", "add", rec, "--name", "Ann")
+    given(run, ann["form_id"])
+    assert js("status", rec)["camera_advice"] == "all"
+    change = js("recording", "change", rec, "--extend-to", "2031-03-01", "--by", "V")
+    assert "retention extended from 2030-12-29 to 2031-03-01" in change["reason"]
+    status = js("status", rec)
+    assert status["delete_by"] == "2031-03-01"
+    # Extended, but without new consent nobody may appear any more.
+    assert status["camera_advice"] == "none"
+    assert status["must_not_appear"][0]["id"] == ann["id"]
+    assert status["participants"][0]["clauses"] == {"recording": "requested"}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--extend-to", "2030-12-01"), "is not later than the deletion date 2030-12-29"),
+        (("--purpose", "reflection"), "already has purpose reflection"),
+        ((), "say what changes"),
+        (("--purpose", "assessment", "--extend-to", "2031-06-01"), "not later than"),
+    ],
+)
+def test_change_refusals_change_nothing(
+    js: Callable[..., Any], run: Run, rec: str, db: Path, args: tuple[str, ...], message: str
+) -> None:
+    ann = js("participant", "add", rec, "--name", "Ann")
+    given(run, ann["form_id"])
+    before = sqlite3.connect(db).iterdump()
+    snapshot = "\n".join(before)
+    result = run("recording", "change", rec, *args, "--by", "V", ok=False)
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and message in result.stderr
+    assert "\n".join(sqlite3.connect(db).iterdump()) == snapshot
+
+
+def test_destroy_leaves_only_the_proof(
+    js: Callable[..., Any], run: Run, rec: str, tmp_path: Path
+) -> None:
+    ann = js("participant", "add", rec, "--name", "Ann")
+    other = js(
+        "recording", "create", "--title", "Other", "--student", "S", "--supervisor", "V",
+        "--situation", "3", "--purpose", "assessment", "--date", "2030-11-01",
+    )["id"]  # fmt: skip
+    bob = js("participant", "add", other, "--name", "Bob")
+    pages = []
+    for recording, person in ((rec, ann), (other, bob)):
+        pdf = Path(js("forms", recording)["pdf"]).read_bytes()
+        sheet = js("layout", person["form_id"])["pages"][1]
+        page = rasterise(pdf, 300)[1]
+        pages.append(fill_page(page, sheet, Fill({"recording": ["yes"]}), np.random.default_rng(1)))
+    files = [save_png(tmp_path / f"scan{i}.png", p) for i, p in enumerate(pages)]
+    imported = json.loads(run("scan", "import", *map(str, files), "--json").stdout)
+    assert [p["status"] for p in imported["pages"]] == ["ok", "ok"]
+    scans = Path("output/scans")
+    kept = {p.name.split("-", 1)[1] for p in scans.glob("*/p*")}
+    assert kept == {ann["form_id"], bob["form_id"]}
+
+    done = js("destroy", rec, "--by", "Sam")
+    assert done["consents_expired"] == 1 and done["scan_folders_removed"] == 1
+    # Nothing of the destroyed recording's scans is left on disk; the other one's stays.
+    left = [p for p in scans.rglob("*") if p.is_file()]
+    assert left and all(bob["form_id"] in str(p) for p in left)
+    assert not any(ann["form_id"] in str(p) for p in scans.rglob("*"))
+    status = js("status", rec)
+    assert status["destroyed"]["by"] == "Sam"
+    assert status["participants"][0]["clauses"] == {"recording": "expired"}
+    assert status["camera_advice"] == "none"
+    # The events stay, naming the scan by its hash.
+    history = js("consent", "history", ann["form_id"])["events"]
+    assert [e["status"] for e in history] == ["requested", "signed", "given", "expired"]
+    assert history[2]["source"].startswith("scan:")
+    assert js("due", "--on", "2031-06-01")["recordings"] == []
+
+    again = run("destroy", rec, "--by", "Sam", ok=False)
+    assert again.exit_code == 1 and "was destroyed on" in again.stderr
+    for args in (
+        ("participant", "add", rec, "--name", "Late"),
+        ("recording", "change", rec, "--purpose", "assessment", "--by", "V"),
+    ):
+        refused = run(*args, ok=False)
+        assert refused.exit_code == 1 and "was destroyed" in refused.stderr
+
+
+def test_destroy_unknown_recording(run: Run) -> None:
+    result = run("destroy", "R-NOPE00", "--by", "S", ok=False)
+    assert result.exit_code == 1 and "no recording" in result.stderr
