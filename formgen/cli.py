@@ -594,6 +594,43 @@ def request_command(
     )
 
 
+@cli.command("withdrawal-form")
+@click.argument("form_id")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the PDF (default: under output/).",
+)
+@json_option
+@pass_app
+def withdrawal_form_command(app: App, form_id: str, out: Path | None, as_json: bool) -> None:
+    """A one-page withdrawal form for a declaration (same form ID); scanned back with
+    'formgen scan import' it records the withdrawal."""
+    written = documents.write_withdrawal(app.engine, app.config, form_id, out=out)
+    emit(as_json, written.as_dict(), lambda: f"{written.pdf}  (withdrawal form)")
+
+
+@cli.command("remind")
+@click.argument("recording_id", metavar="REC")
+@click.option("--by", required=True, help="Who sends the reminders (recorded).")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the PDF (default: under output/).",
+)
+@json_option
+@pass_app
+def remind_command(app: App, recording_id: str, by: str, out: Path | None, as_json: bool) -> None:
+    """Situation 3, after recording: a letter to everyone who consented about their
+    right to withdraw, each with a withdrawal form."""
+    written = documents.write_reminders(app.engine, app.config, recording_id, by=by, out=out)
+    emit(
+        as_json,
+        written.as_dict(),
+        lambda: f"{written.pdf}  ({len(written.forms)} reminder letters with withdrawal forms)",
+    )
+
+
 # --- scans and review -----------------------------------------------------------------
 
 
@@ -723,7 +760,7 @@ def review_show(app: App, item: str, as_json: bool) -> None:
 
 @review.command("resolve")
 @click.argument("item")
-@click.argument("decision", type=click.Choice(["given", "refused", "no_answer"]))
+@click.argument("decision", type=click.Choice(["given", "refused", "no_answer", "withdrawn"]))
 @click.option("--by", required=True, help="Who decides (recorded with the event).")
 @click.option("--name", help="The name as handwritten on a blank form.")
 @json_option
@@ -731,7 +768,8 @@ def review_show(app: App, item: str, as_json: bool) -> None:
 def review_resolve(
     app: App, item: str, decision: str, by: str, name: str | None, as_json: bool
 ) -> None:
-    """Settle ITEM by hand; recorded as a manual event."""
+    """Settle ITEM by hand; recorded as a manual event. 'withdrawn' is for a given
+    consent that an unclear withdrawal form put in review."""
     from . import reading
 
     done = reading.review_resolve(app.engine, item, decision, by=by, name=name)

@@ -68,6 +68,13 @@ def _render_and_store(
     render or write leaves the record as it was."""
     rendered = render.render(specs, instance(conn), config, progress, before=before)
     for form_id, layout in rendered.layouts.items():
+        # Merge by page number: printing a withdrawal sheet (or reprinting) must not
+        # forget the pages printed before, which may still come back as scans.
+        stored = conn.execute(select(forms.c.layout).where(forms.c.id == form_id)).scalar()
+        if stored:
+            pages = {p["page"]: p for p in stored["pages"]}
+            pages.update({p["page"]: p for p in layout["pages"]})
+            layout = {**layout, "pages": [pages[n] for n in sorted(pages)]}
         conn.execute(update(forms).where(forms.c.id == form_id).values(layout=layout))
     return rendered
 
@@ -115,6 +122,103 @@ def _written(path: Path, people: Sequence[Participant], rendered: render.Rendere
             for p in people
         ],
     )
+
+
+# The withdrawal sheet's page number in its QR code: it belongs to the declaration's form
+# ID, after any page a declaration could have.
+WITHDRAWAL_PAGE = 9
+
+
+def withdrawal_spec(
+    recording: Recording,
+    person: Participant,
+    config: Config,
+    *,
+    letter: bool = False,
+    today: dt.date | None = None,
+) -> render.FormSpec:
+    """One page to withdraw the consent given on ``person``'s form; with ``letter``, the
+    reminder of the right to withdraw comes first."""
+    spec = declaration_spec(recording, person, config)
+    return render.FormSpec(
+        form_id=spec.form_id,
+        kind="withdrawal",
+        lang=spec.lang,
+        variant=spec.variant,
+        name=spec.name,
+        clauses=spec.clauses,
+        context={
+            **spec.context,
+            "page": WITHDRAWAL_PAGE,
+            "letter": letter,
+            "today": render.long_date(today or dt.date.today(), spec.lang),
+        },
+    )
+
+
+def write_withdrawal(
+    engine: Engine, config: Config, form_id: str, *, out: Path | None = None
+) -> Written:
+    """The withdrawal form for one declaration, to hand to whoever asks for it."""
+    with engine.connect() as conn:
+        person = records.get_form(conn, form_id)
+        recording = records.get_recording(conn, person.recording_id)
+        records._refuse_if_destroyed(conn, recording)
+    path = out or default_path(config, f"{person.form_id}-withdrawal.pdf")
+    with engine.begin() as conn:
+        rendered = _render_and_store(
+            conn, [withdrawal_spec(recording, person, config)], config, None
+        )
+        write_private(path, rendered.pdf)
+    return _written(path, [person], rendered)
+
+
+REMINDED = "reminded"
+
+
+def write_reminders(
+    engine: Engine,
+    config: Config,
+    recording_id: str,
+    *,
+    by: str,
+    out: Path | None = None,
+    today: dt.date | None = None,
+) -> Written:
+    """Situation 3, after recording (seed step 3): a letter per participant who gave
+    consent, reminding them of the right to withdraw, with their withdrawal form. The
+    record notes that the reminders were produced."""
+    try:
+        by = rules.check_name(by, "--by")
+    except ValueError as exc:
+        raise RecordError(str(exc)) from exc
+    with engine.connect() as conn:
+        recording = records.get_recording(conn, recording_id)
+        records._refuse_if_destroyed(conn, recording)
+        people = records.list_participants(conn, recording.id)
+        states = records.form_states(conn, [p.form_id for p in people])
+    if not rules.reminder_required(recording.situation):
+        raise RecordError(
+            f"recording {recording.id} is in situation {recording.situation}: the institution"
+            " keeps the declarations and reminds its people"
+        )
+    # Only who gave consent can be in the footage and has something to withdraw.
+    reminded = [p for p in people if rules.Status.GIVEN in states[p.form_id].clauses.values()]
+    if not reminded:
+        raise RecordError(f"nobody has given consent for recording {recording.id}: no reminders")
+    specs = [withdrawal_spec(recording, p, config, letter=True, today=today) for p in reminded]
+    path = out or default_path(config, f"{recording.id}-reminders.pdf")
+    with engine.begin() as conn:
+        rendered = _render_and_store(conn, specs, config, None)
+        write_private(path, rendered.pdf)
+        records.log_event(
+            conn,
+            recording.id,
+            REMINDED,
+            source=f"manual:{by}",
+            detail={"forms": [p.form_id for p in reminded], "pdf": path.name},
+        )
+    return _written(path, reminded, rendered)
 
 
 def layout(engine: Engine, form_id: str) -> dict[str, Any]:

@@ -201,9 +201,15 @@ class _Reader:
                 rules.classify_mark(yes), rules.classify_mark(no), measured.signed
             )
             status, reason = decision.status, decision.reason
-            if status is Status.GIVEN and person.name is None:
-                status, reason = Status.REVIEW, "name written by hand: type it when resolving"
             current = state.clauses.get(clause)
+            if sheet.get("kind") == "withdrawal":
+                outcome = rules.decide_withdrawal(decision, current)
+                if outcome is None:
+                    reasons[clause] = f"{current}; the withdrawal form changes nothing"
+                    continue
+                status, reason = outcome.status, outcome.reason
+            elif status is Status.GIVEN and person.name is None:
+                status, reason = Status.REVIEW, "name written by hand: type it when resolving"
             if current in rules.FINAL:
                 report.status = "review"
                 reasons[clause] = f"already {current}; this scan changes nothing"
@@ -211,6 +217,7 @@ class _Reader:
             if current in (Status.GIVEN, Status.REFUSED, Status.NO_ANSWER) and status not in (
                 current,
                 Status.REVIEW,
+                Status.WITHDRAWN,
             ):
                 status, reason = Status.REVIEW, f"conflicts with the earlier decision ({current})"
             reasons[clause] = reason
@@ -246,6 +253,8 @@ class _Reader:
         clauses = list(dict.fromkeys(b["clause"] for b in sheet["boxes"]))
         state = records.form_states(self.conn, [person.form_id])[person.form_id]
         open_clauses = [c for c in clauses if state.clauses.get(c) not in rules.FINAL]
+        if sheet.get("kind") == "withdrawal":  # only a given consent has anything to lose
+            open_clauses = [c for c in clauses if state.clauses.get(c) is Status.GIVEN]
         records._append(
             self.conn,
             [(person.form_id, c, str(Status.REVIEW)) for c in open_clauses],

@@ -482,15 +482,34 @@ def set_consent(
         reason = rules.check_name(reason, "--reason")
     except ValueError as exc:
         raise RecordError(str(exc)) from exc
-    if new not in (Status.GIVEN, Status.REFUSED, Status.NO_ANSWER):
-        raise RecordError("a decision by hand is given, refused or no_answer")
+    if new not in (Status.GIVEN, Status.REFUSED, Status.NO_ANSWER, Status.WITHDRAWN):
+        raise RecordError("a decision by hand is given, refused, no_answer or withdrawn")
     with _transaction(db) as conn:
         form = get_form(conn, form_id)
         if clause not in form.clauses:
             raise RecordError(
                 f"form {form.form_id} has no clause {clause!r} (it has {', '.join(form.clauses)})"
             )
+        if new is Status.WITHDRAWN and not _given_before_review(conn, form.form_id, clause):
+            raise RecordError(f"{form.form_id} {clause}: only a given consent can be withdrawn")
         _append(conn, [(form.form_id, clause, new)], source=f"manual:{by}", reason=reason)
+
+
+def _given_before_review(conn: Connection, form_id: str, clause: str) -> bool:
+    """Whether the clause is in review after having been given (an unclear withdrawal
+    form): only then may a reviewer record a withdrawal."""
+    history = [
+        Status(s)
+        for (s,) in conn.execute(
+            select(events.c.status)
+            .where(events.c.form_id == form_id, events.c.clause == clause)
+            .order_by(events.c.id)
+        )
+    ]
+    if not history or history[-1] is not Status.REVIEW:
+        return False
+    before = [s for s in history if s is not Status.REVIEW]
+    return bool(before) and before[-1] is Status.GIVEN
 
 
 def withdraw(

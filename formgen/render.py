@@ -267,6 +267,7 @@ def read_layout(
                 )
                 sheet = {
                     "page": int(attrs["data-page"]),
+                    "kind": attrs.get("data-kind", "declaration"),
                     "boxes": [],
                     "signature": None,
                     "fields": [],
@@ -338,6 +339,7 @@ def public_layout(layout: Mapping[str, Any]) -> dict[str, Any]:
         "pages": [
             {
                 "page": sheet["page"],
+                "kind": sheet.get("kind", "declaration"),
                 "boxes": sheet["boxes"],
                 "signature": sheet["signature"],
                 "fields": sheet["fields"],

@@ -189,6 +189,9 @@ TRANSITIONS: Mapping[Status, frozenset[Status]] = {
     Status.REQUESTED: DECIDED | {Status.EXPIRED, Status.INVALIDATED},
     **{s: DECIDED | {Status.EXPIRED, Status.INVALIDATED} for s in DECIDED - {Status.GIVEN}},
     Status.GIVEN: DECIDED | FINAL,
+    # An unclear withdrawal form puts a given consent in review; the reviewer may then
+    # record the withdrawal (records.set_consent checks it was given before).
+    Status.REVIEW: DECIDED | {Status.EXPIRED, Status.INVALIDATED, Status.WITHDRAWN},
     **{s: frozenset() for s in FINAL},
 }
 
@@ -301,6 +304,21 @@ def decide_pair(yes: Mark, no: Mark, signed: bool | None) -> Decision:
     if no is Mark.MARKED:
         return Decision(Status.REFUSED)
     return Decision(Status.NO_ANSWER)
+
+
+def decide_withdrawal(read: Decision, current: Status | None) -> Decision | None:
+    """A withdrawal sheet is read with ``decide_pair`` ("yes" = I withdraw). A clear
+    yes ends a given consent; a clear no or nothing keeps it; doubt (a faint mark, both
+    boxes, no signature) about a given consent sends it to review, which keeps the
+    person out of frame until someone has looked. A consent that was not given has
+    nothing to withdraw: None, nothing changes."""
+    if current is not Status.GIVEN:
+        return None
+    if read.status is Status.GIVEN:
+        return Decision(Status.WITHDRAWN, "withdrawn on the withdrawal form")
+    if read.status is Status.REVIEW:
+        return Decision(Status.REVIEW, f"withdrawal form unclear ({read.reason})")
+    return None
 
 
 # --- Names as typed ---------------------------------------------------------------------

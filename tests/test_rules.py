@@ -173,6 +173,43 @@ def test_lifecycle_transitions() -> None:
         rules.transition(Status.REFUSED, Status.WITHDRAWN)  # nothing to withdraw
     with pytest.raises(rules.TransitionError):
         rules.transition(Status.REQUESTED, Status.WITHDRAWN)
+    # An unclear withdrawal form: review, then a person records the withdrawal.
+    assert rules.transition(Status.REVIEW, Status.WITHDRAWN) is Status.WITHDRAWN
+    for start in (Status.REQUESTED, *rules.DECIDED):
+        assert rules.transition(start, Status.INVALIDATED) is Status.INVALIDATED
+        assert rules.transition(start, Status.EXPIRED) is Status.EXPIRED
+
+
+@pytest.mark.parametrize(
+    ("read", "current", "expected"),
+    [
+        (Status.GIVEN, Status.GIVEN, Status.WITHDRAWN),  # "yes, I withdraw"
+        (Status.REFUSED, Status.GIVEN, None),  # "no": keeps the consent
+        (Status.NO_ANSWER, Status.GIVEN, None),
+        (Status.REVIEW, Status.GIVEN, Status.REVIEW),  # doubt ends counting consent
+        (Status.GIVEN, Status.REFUSED, None),  # nothing to withdraw
+        (Status.GIVEN, Status.REQUESTED, None),
+        (Status.REVIEW, Status.REQUESTED, None),
+        (Status.GIVEN, None, None),
+    ],
+)
+def test_withdrawal_form_decisions(
+    read: Status, current: Status | None, expected: Status | None
+) -> None:
+    outcome = rules.decide_withdrawal(rules.Decision(read, "why"), current)
+    assert (outcome.status if outcome else None) is expected
+
+
+def test_reconsent_needed_for_new_purpose_or_longer_retention() -> None:
+    day, later = dt.date(2031, 1, 1), dt.date(2031, 6, 1)
+    r, a = Purpose.REFLECTION, Purpose.ASSESSMENT
+    assert "purpose changed from reflection to assessment" in str(
+        rules.reconsent_reason(r, day, a, later)
+    )
+    assert "purpose changed" in str(rules.reconsent_reason(a, later, r, day))  # even shorter
+    assert "retention extended" in str(rules.reconsent_reason(r, day, r, later))
+    assert rules.reconsent_reason(r, later, r, day) is None  # keeping less needs no consent
+    assert rules.reconsent_reason(r, day, r, day) is None
 
 
 def test_who_may_appear() -> None:
