@@ -18,8 +18,8 @@ from typing import Any
 import click
 from sqlalchemy import Engine
 
+from . import aftercare, documents, export, lifecycle, privacy, records
 from . import config as config_module
-from . import documents, lifecycle, records
 from .config import Config, ConfigError
 from .records import RecordError
 from .render import RenderError
@@ -469,6 +469,114 @@ def destroy_command(app: App, recording_id: str, by: str, as_json: bool) -> None
             f"{done['scan_folders_removed']} scanned pages deleted"
         ),
     )
+
+
+# --- after recording ------------------------------------------------------------------
+
+
+@cli.command("describe")
+@click.argument("recording_id", metavar="REC")
+@json_option
+@pass_app
+def describe_command(app: App, recording_id: str, as_json: bool) -> None:
+    """The text for the video's description on the platform (keep-until date, purpose,
+    where the declarations are, who may see it) and the date for automatic deletion."""
+    found = aftercare.describe(app.engine, app.config, recording_id)
+    emit(
+        as_json,
+        found,
+        lambda: "\n".join(
+            [found["text"], "", f"Set automatic deletion on: {found['delete_on']}"]
+            + [f"Note: {n}" for n in found["notes"]]
+        ),
+    )
+
+
+@cli.command("checklist")
+@click.argument("recording_id", metavar="REC")
+@click.option("--confirm", "step", metavar="STEP", help="Confirm that you did this step.")
+@click.option("--by", help="Who confirms (with --confirm).")
+@json_option
+@pass_app
+def checklist_command(
+    app: App, recording_id: str, step: str | None, by: str | None, as_json: bool
+) -> None:
+    """The seed's seven steps with what the record knows; --confirm STEP --by NAME
+    records a step only a person can know about (footage_checked, transport, stored)."""
+    if (step is None) != (by is None):
+        raise click.UsageError("--confirm and --by go together")
+    if step is not None and by is not None:
+        done = aftercare.confirm_step(app.engine, recording_id, step, by, config=app.config)
+        emit(
+            as_json,
+            done,
+            lambda: f"{done['id']}: step {done['step']} confirmed by {done['confirmed']['by']}",
+        )
+        return
+    found = aftercare.checklist(app.engine, app.config, recording_id)
+    mark = {"done": "x", "open": " ", "not_needed": "-"}
+
+    def text() -> str:
+        lines = [
+            f"{found['id']}  delete by {found['delete_by']}"
+            + ("  OVERDUE" if found["overdue"] else ""),
+            "",
+        ]
+        for s in found["steps"]:
+            known = s["known"]
+            if s["confirmed"] and s["state"] == "done":
+                known += f" (confirmed by {s['confirmed']['by']}, {s['confirmed']['at'][:10]})"
+            lines += [f"{s['seed_step']} [{mark[s['state']]}] {s['step']}: {s['title']}"]
+            lines += [f"      {known}"]
+        lines += [
+            "",
+            "[x] done  [ ] open  [-] not needed; confirm a step with:",
+            f"  formgen checklist {found['id']} --confirm STEP --by NAME",
+        ]
+        return "\n".join(lines)
+
+    emit(as_json, found, text)
+
+
+# --- export ---------------------------------------------------------------------------
+
+
+@cli.command("export")
+@click.argument("recording_id", metavar="REC")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the JSON to this file (readable by you only).",
+)
+@json_option
+@pass_app
+def export_command(app: App, recording_id: str, out: Path | None, as_json: bool) -> None:
+    """The consent record as JSON: one ISO/IEC TS 27560 record per form, in W3C DPV terms
+    (schema/consent-record.schema.json). Without --json, a summary."""
+    document = export.consent_record(app.engine, app.config, recording_id)
+    if out is not None:
+        text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+        privacy.write_private(out, text.encode("utf-8"))
+
+    def summary() -> str:
+        rows = [
+            (
+                r["dct:identifier"],
+                r["dpv:hasDataSubject"]["dct:identifier"],
+                r["round"],
+                ", ".join(
+                    f"{p['clause']}={p['dpv:hasConsentStatus']['status']}"
+                    for p in r["dpv:hasProcess"]
+                ),
+                len(r["dpv:hasConsentStatus"]),
+            )
+            for r in document["records"]
+        ]
+        lines = [table(["form", "participant", "round", "status", "events"], rows)]
+        lines.append(f"\n{out}" if out else "\nuse --json to print the record, --out to save it")
+        return "\n".join(lines)
+
+    emit(as_json, document, summary)
 
 
 # --- documents ------------------------------------------------------------------------

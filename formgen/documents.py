@@ -173,9 +173,6 @@ def write_withdrawal(
     return _written(path, [person], rendered)
 
 
-REMINDED = "reminded"
-
-
 def write_reminders(
     engine: Engine,
     config: Config,
@@ -214,7 +211,7 @@ def write_reminders(
         records.log_event(
             conn,
             recording.id,
-            REMINDED,
+            records.REMINDED,
             source=f"manual:{by}",
             detail={"forms": [p.form_id for p in reminded], "pdf": path.name},
         )

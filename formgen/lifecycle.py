@@ -21,8 +21,6 @@ from .records import Participant, RecordError, Recording
 from .rules import Purpose, Status
 from .schema import recordings
 
-CHANGED = "changed"
-
 
 @dataclass(frozen=True)
 class Change:
@@ -120,7 +118,7 @@ def change_recording(
         records.log_event(
             conn,
             old.id,
-            CHANGED,
+            records.CHANGED,
             source=source,
             detail={
                 "before": before,

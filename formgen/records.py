@@ -171,6 +171,9 @@ def list_recordings(engine: Engine) -> list[Recording]:
 
 # --- What happens to a recording as a whole --------------------------------------------
 
+# Kinds of recording events.
+CHANGED = "changed"  # purpose or retention changed (lifecycle.change_recording)
+REMINDED = "reminded"  # reminder letters written (documents.write_reminders)
 DESTROYED = "destroyed"
 
 

@@ -338,3 +338,45 @@ def check_name(name: str, what: str = "name") -> str:
     if len(stripped) > MAX_NAME:
         raise ValueError(f"{what} is longer than {MAX_NAME} characters")
     return stripped
+
+
+# --- The seven steps ("Maar hoe pak ik dit concreet aan?") ------------------------------
+
+# A person's consent is not settled while a clause of their current form is still
+# requested or waits for review; refused, no answer and withdrawn are settled: the
+# person stays out of frame.
+UNSETTLED = frozenset({Status.REQUESTED, Status.REVIEW})
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    seed_step: int  # the step's number in the seed's "stappenplan"
+    title: str
+    by_person: bool  # only a person can confirm it; otherwise formgen derives it
+
+
+# In the seed's order. Step 3 has two parts: checking the footage, and (situation 3
+# only) reminding participants afterwards of their right to withdraw.
+STEPS: tuple[Step, ...] = (
+    Step("consent", 1, "Check or obtain written consent", False),
+    Step("camera", 2, "Choose a camera set-up that fits the consents", False),
+    Step("footage_checked", 3, "Check the footage: no one without consent appears", True),
+    Step("reminded", 3, "Remind participants of their right to withdraw", False),
+    Step("transport", 4, "Move the footage to secure storage, destroy the local copy", True),
+    Step(
+        "stored",
+        5,
+        "Store it on the video platform: strict settings, description, automatic deletion",
+        True,
+    ),
+    Step("destroyed", 6, "Destroy the recording on time", False),
+    Step("reconsent", 7, "Ask again for consent when the purpose or retention changes", False),
+)
+
+
+def footage_check_needed(situation: Situation, advice: CameraAdvice) -> bool:
+    """Step 3: check the footage unless everyone present consented. Only in situation 3
+    does the record hold every declaration; in 1 and 2 the institution's generic ones
+    are not in it, so formgen cannot know that everyone consented."""
+    return situation is not Situation.OUTSIDE or advice.level is not Advice.ALL

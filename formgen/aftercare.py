@@ -1,0 +1,409 @@
+"""After the declarations: the text for the video platform's description (seed step 5,
+TIP 1 and 2) and a checklist through the seed's seven steps (``rules.STEPS``).
+
+Most steps formgen derives from the record; the ones only a person can know (footage
+checked, moved to secure storage, stored on the platform) are confirmed by hand and
+kept as a "step" event in the recording's append-only log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+
+from . import records, render, rules
+from .config import Config
+from .records import RecordError, Recording
+from .rules import Advice, CameraAdvice, Situation, Status
+from .schema import events
+
+STEP = "step"  # log kind of a step confirmed by hand; detail {"step": KEY}
+
+STEP_KEYS = [s.key for s in rules.STEPS]
+
+# Why a derived step cannot be confirmed by hand, and what records it instead.
+DERIVED_BY = {
+    "consent": "formgen derives it from the declarations (formgen consent set, review resolve)",
+    "camera": "formgen derives it from the consents (see formgen status)",
+    "reminded": "formgen records it when you run formgen remind {id}",
+    "destroyed": "record it with formgen destroy {id} --by NAME",
+    "reconsent": "formgen records it when you run formgen recording change {id}",
+}
+
+CAMERA = {
+    Advice.ALL: "everyone consented: no restriction",
+    Advice.MOST: "most consented: position the others out of frame (e.g. at the back)",
+    Advice.FEW: "few consented: set up so that only you are in frame",
+    Advice.NONE: "no one consented: set up so that only you are in frame",
+}
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What the record knows about a recording on one day."""
+
+    recording: Recording
+    today: dt.date
+    report: dict[str, Any]  # records.status
+    unsettled: list[str]  # form IDs whose consent is not settled
+    log: list[dict[str, Any]]
+    last_withdrawal: dt.datetime | None
+
+    @property
+    def advice(self) -> CameraAdvice:
+        c = self.report["camera"]
+        return CameraAdvice(Advice(c["level"]), c["allow_360"], c["consented"], c["present"])
+
+    def confirmation(self, key: str) -> dict[str, str] | None:
+        found = _confirmations(self.log, key)
+        if not found:
+            return None
+        return {"at": found[-1]["at"], "by": found[-1]["source"].removeprefix("manual:")}
+
+
+def _confirmations(log: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+    return [e for e in log if e["kind"] == STEP and e["detail"].get("step") == key]
+
+
+def _facts(engine: Engine, recording_id: str, today: dt.date | None) -> _Facts:
+    day = today or dt.date.today()
+    report = records.status(engine, recording_id, today=day)
+    with engine.connect() as conn:
+        recording = records.get_recording(conn, recording_id)
+        people = records.list_participants(conn, recording.id)
+        # Unexpired states: past the deletion date status() shows everything expired,
+        # which would hide that consent was never settled.
+        states = records.form_states(conn, [p.form_id for p in people])
+        every_round = records.list_participants(conn, recording.id, every_round=True)
+        last_withdrawal = conn.execute(
+            select(func.max(events.c.at)).where(
+                events.c.form_id.in_([p.form_id for p in every_round]),
+                events.c.status == str(Status.WITHDRAWN),
+            )
+        ).scalar_one()
+        log = records.recording_log(conn, recording.id)
+    unsettled = [
+        p.form_id
+        for p in people
+        if any(s in rules.UNSETTLED for s in states[p.form_id].clauses.values())
+    ]
+    return _Facts(recording, day, report, unsettled, log, last_withdrawal)
+
+
+# --- The checklist ----------------------------------------------------------------------
+
+
+def _step(
+    key: str, state: str, known: str, confirmed: dict[str, str] | None = None
+) -> dict[str, Any]:
+    step = next(s for s in rules.STEPS if s.key == key)
+    return {
+        "step": key,
+        "seed_step": step.seed_step,
+        "title": step.title,
+        "state": state,
+        "known": known,
+        "confirmed": confirmed,
+        "by_person": step.by_person,
+    }
+
+
+def _consent(f: _Facts) -> dict[str, Any]:
+    people = f.report["participants"]
+    if f.unsettled:
+        return _step(
+            "consent",
+            "open",
+            f"{len(f.unsettled)} of {len(people)} participant(s) not settled yet"
+            f" (requested or to review): see formgen status {f.recording.id}",
+        )
+    if f.recording.situation is not Situation.OUTSIDE:
+        return _step(
+            "consent",
+            "done",
+            f"check with {f.recording.institution} who has a generic declaration;"
+            f" {len(people)} additional declaration(s) in the record, all settled",
+        )
+    if not people:
+        return _step("consent", "done", "no participants registered: only you may appear")
+    return _step("consent", "done", f"all {len(people)} declaration(s) settled")
+
+
+def _camera(f: _Facts) -> dict[str, Any]:
+    advice = f.advice
+    known = f"{CAMERA[advice.level]} ({advice.consented}/{advice.present})"
+    if f.recording.plan.view360 and not advice.allow_360:
+        known += "; no 360-degree recording: not everyone consented"
+    if f.unsettled:
+        return _step("camera", "open", f"advice so far: {known}")
+    return _step("camera", "done", known)
+
+
+def _footage(f: _Facts) -> dict[str, Any]:
+    confirmed = f.confirmation("footage_checked")
+    # A withdrawal after the check means the person must now be cut out or the
+    # recording destroyed: the check is due again.
+    withdrawn = f.last_withdrawal
+    if confirmed and withdrawn and withdrawn > dt.datetime.fromisoformat(confirmed["at"]):
+        return _step(
+            "footage_checked",
+            "open",
+            f"consent withdrawn on {withdrawn.date().isoformat()}, after the check:"
+            " remove the person or destroy the recording, then confirm again",
+            confirmed,
+        )
+    if confirmed:
+        return _step("footage_checked", "done", "checked", confirmed)
+    if not f.unsettled and not rules.footage_check_needed(f.recording.situation, f.advice):
+        return _step("footage_checked", "not_needed", "everyone registered consented")
+    absent = len(f.report["must_not_appear"])
+    if f.recording.situation is not Situation.OUTSIDE:
+        known = "check that no one without consent (generic or additional) appears"
+    elif absent:
+        known = f"{absent} person(s) must not appear (see formgen status): check they do not"
+    else:
+        known = "check that no one without consent appears"
+    return _step("footage_checked", "open", known)
+
+
+def _reminded(f: _Facts) -> dict[str, Any]:
+    if not rules.reminder_required(f.recording.situation):
+        return _step("reminded", "not_needed", "only after recording outside an institution")
+    if f.unsettled:
+        return _step("reminded", "open", "after the consents are settled and you recorded")
+    consented = {p["form_id"] for p in f.report["participants"] if "given" in p["clauses"].values()}
+    reminders = [e for e in f.log if e["kind"] == records.REMINDED]
+    covered: set[str] = set()
+    for event in reminders:
+        forms = event["detail"].get("forms")
+        covered |= set(forms) if isinstance(forms, list) else consented
+    if not consented and not reminders:
+        return _step("reminded", "not_needed", "no one gave consent: no one to remind")
+    if missing := consented - covered:
+        return _step(
+            "reminded",
+            "open",
+            f"{len(missing)} participant(s) who consented not reminded yet:"
+            f" run formgen remind {f.recording.id}",
+        )
+    return _step("reminded", "done", f"reminder letters produced on {reminders[-1]['at'][:10]}")
+
+
+def _transport(f: _Facts) -> dict[str, Any]:
+    confirmed = f.confirmation("transport")
+    if confirmed:
+        return _step("transport", "done", "moved; local copy destroyed", confirmed)
+    return _step(
+        "transport",
+        "open",
+        "as soon as possible, preferably on location; then destroy the copy on the camera,"
+        " phone or SD card",
+    )
+
+
+def _stored(f: _Facts, config: Config) -> dict[str, Any]:
+    confirmed = f.confirmation("stored")
+    if confirmed:
+        return _step("stored", "done", f"stored on {config.org.platform}", confirmed)
+    return _step(
+        "stored",
+        "open",
+        f"only on {config.org.platform}, strictest security settings, shared only with who"
+        f" needs it; description: formgen describe {f.recording.id};"
+        f" automatic deletion on {f.recording.delete_by.isoformat()}",
+    )
+
+
+def _destroyed(f: _Facts) -> dict[str, Any]:
+    gone = f.report["destroyed"]
+    if gone:
+        return _step("destroyed", "done", f"destroyed on {gone['at'][:10]} by {gone['by']}")
+    until = f.recording.delete_by
+    how = f"destroy it, then run formgen destroy {f.recording.id} --by NAME"
+    if _overdue(f):
+        return _step("destroyed", "open", f"OVERDUE: delete by {until.isoformat()}; {how}")
+    left = (until - f.today).days
+    return _step("destroyed", "open", f"delete by {until.isoformat()} ({left} days left); {how}")
+
+
+def _reconsent(f: _Facts) -> dict[str, Any]:
+    changes = [e for e in f.log if e["kind"] == records.CHANGED]
+    if not changes:
+        return _step(
+            "reconsent",
+            "not_needed",
+            "purpose and retention unchanged; a change needs formgen recording change",
+        )
+    last = changes[-1]
+    return _step(
+        "reconsent",
+        "done",
+        f"{len(changes)} change(s), last on {last['at'][:10]}: {last['detail'].get('reason')};"
+        " new declarations issued (see step consent)",
+    )
+
+
+def _overdue(f: _Facts) -> bool:
+    # The same day as ``formgen due``: due on the deletion date itself.
+    return not f.report["destroyed"] and f.recording.delete_by <= f.today
+
+
+def _steps(f: _Facts, config: Config) -> list[dict[str, Any]]:
+    derive = {
+        "consent": _consent,
+        "camera": _camera,
+        "footage_checked": _footage,
+        "reminded": _reminded,
+        "transport": _transport,
+        "stored": lambda facts: _stored(facts, config),
+        "destroyed": _destroyed,
+        "reconsent": _reconsent,
+    }
+    return [derive[key](f) for key in STEP_KEYS]
+
+
+def checklist(
+    engine: Engine, config: Config, recording_id: str, today: dt.date | None = None
+) -> dict[str, Any]:
+    """The seed's seven steps with what the record knows about each."""
+    f = _facts(engine, recording_id, today)
+    return {
+        "id": f.recording.id,
+        "situation": int(f.recording.situation),
+        "delete_by": f.recording.delete_by.isoformat(),
+        "overdue": _overdue(f),
+        "destroyed": f.report["destroyed"],
+        "steps": _steps(f, config),
+    }
+
+
+def confirm_step(
+    engine: Engine,
+    recording_id: str,
+    step: str,
+    by: str,
+    *,
+    config: Config | None = None,
+    today: dt.date | None = None,
+) -> dict[str, Any]:
+    """Record that a person did a step only a person can know about."""
+    config = config or Config()
+    key = step.strip().lower()
+    definition = next((s for s in rules.STEPS if s.key == key), None)
+    if definition is None:
+        raise RecordError(f"no checklist step {step!r}; the steps are {', '.join(STEP_KEYS)}")
+    recording = records.get_recording(engine, recording_id)
+    if not definition.by_person:
+        how = DERIVED_BY[key].format(id=recording.id)
+        raise RecordError(f"step {key} is not confirmed by hand: {how}")
+    try:
+        who = rules.check_name(by, "--by")
+    except ValueError as exc:
+        raise RecordError(str(exc)) from exc
+    f = _facts(engine, recording.id, today)
+    if f.report["destroyed"]:
+        raise RecordError(
+            f"recording {recording.id} was destroyed on {f.report['destroyed']['at'][:10]}"
+        )
+    current = next(s for s in _steps(f, config) if s["step"] == key)
+    if current["state"] == "done":
+        done = current["confirmed"]
+        raise RecordError(
+            f"step {key} of {recording.id} was already confirmed by {done['by']} on"
+            f" {done['at'][:10]}"
+        )
+    if current["state"] == "not_needed":
+        raise RecordError(f"step {key} is not needed for {recording.id}: {current['known']}")
+    with engine.begin() as conn:
+        records._refuse_if_destroyed(conn, recording)
+        # Someone may have confirmed it since we looked.
+        if _confirmations(records.recording_log(conn, recording.id), key) != _confirmations(
+            f.log, key
+        ):
+            raise RecordError(f"step {key} of {recording.id} was confirmed meanwhile")
+        records.log_event(conn, recording.id, STEP, source=f"manual:{who}", detail={"step": key})
+    after = checklist(engine, config, recording.id, today)
+    return {"id": recording.id, **next(s for s in after["steps"] if s["step"] == key)}
+
+
+# --- The description on the video platform (TIP 1 and 2) -------------------------------
+
+
+def description_text(
+    recording: Recording,
+    config: Config,
+    *,
+    registered: int,
+    absent: int,
+    checked_on: dt.date | None,
+) -> str:
+    """Plain text in the recording's language from ``templates/<lang>/description.txt``
+    (a faculty can override it like the forms), without anyone's name: who the student
+    is shows on the platform already, and the description may outlive a participant's
+    consent. ``absent`` counts registered people who must not appear. Access is only
+    for who needs it for the purpose: reflection needs no assessors."""
+    lang = recording.lang
+    template = render.environment(config).get_template(f"{lang}/description.txt")
+    return template.render(
+        id=recording.id,
+        purpose=str(recording.plan.purpose),
+        delete_by=render.long_date(recording.delete_by, lang),
+        outside=recording.situation is Situation.OUTSIDE,
+        institution=recording.institution,
+        registered=registered,
+        absent=absent,
+        checked_on=render.long_date(checked_on, lang) if checked_on else None,
+        org=config.org,
+    ).strip()
+
+
+def describe(
+    engine: Engine, config: Config, recording_id: str, today: dt.date | None = None
+) -> dict[str, Any]:
+    """The text to paste into the video's description and the date to set for its
+    automatic deletion. Refused while anyone's consent is not settled: until then it
+    is not known who may appear. Nobody registered is allowed (the seed's "geen
+    verklaringen": only the student in frame) and the text says so."""
+    f = _facts(engine, recording_id, today)
+    rec = f.recording
+    if f.report["destroyed"]:
+        raise RecordError(
+            f"recording {rec.id} was destroyed on {f.report['destroyed']['at'][:10]}:"
+            " there is nothing to describe"
+        )
+    if f.today > rec.delete_by:
+        raise RecordError(
+            f"recording {rec.id} was to be deleted by {rec.delete_by.isoformat()}:"
+            f" destroy it and run formgen destroy {rec.id} --by NAME"
+        )
+    if f.unsettled:
+        raise RecordError(
+            f"cannot describe {rec.id}: consent of {len(f.unsettled)} participant(s) is not"
+            f" settled (requested or to review); run formgen status {rec.id}"
+        )
+    steps = {s["step"]: s for s in _steps(f, config)}
+    footage = steps["footage_checked"]
+    checked = footage["confirmed"] if footage["state"] == "done" else None
+    text = description_text(
+        rec,
+        config,
+        registered=len(f.report["participants"]),
+        absent=len(f.report["must_not_appear"]),
+        checked_on=dt.date.fromisoformat(checked["at"][:10]) if checked else None,
+    )
+    notes = []
+    if footage["state"] == "open":
+        notes.append(
+            "the footage check is not confirmed yet: formgen checklist"
+            f" {rec.id} --confirm footage_checked --by NAME"
+        )
+    return {
+        "id": rec.id,
+        "lang": rec.lang,
+        "text": text,
+        "delete_on": rec.delete_by.isoformat(),
+        "notes": notes,
+    }

@@ -1,0 +1,225 @@
+"""After recording: the platform description (seed TIP 1 and 2) and the seven-step
+checklist with steps a person confirms."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from click.testing import Result
+
+from formgen import aftercare, records, rules
+from formgen.config import Config
+from formgen.store import open_store
+
+from .conftest import RECORDING, Run
+
+Js = Callable[..., Any]
+BASE = (*RECORDING[:-6], "--date", "2030-12-01")  # without situation and purpose
+SITUATION_1 = ("--situation", "1", "--institution", "OBS De Regenboog", "--purpose", "reflection")
+
+
+def refused(result: Result, words: str) -> None:
+    """A refusal: exit code 1 and one line on stderr naming the problem."""
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("formgen: ") and result.stderr.count("\n") == 1
+    assert words in result.stderr, result.stderr
+
+
+def give(run: Run, form_id: str, decision: str = "given") -> None:
+    run("consent", "set", form_id, "recording", decision, "--by", "S", "--reason", "r")
+
+
+def steps(js: Js, rec: str) -> dict[str, dict[str, Any]]:
+    return {s["step"]: s for s in js("checklist", rec)["steps"]}
+
+
+def test_describe_in_dutch_has_what_the_seed_asks_and_no_names(js: Js, run: Run, rec: str) -> None:
+    ann = js("participant", "add", rec, "--name", "Ann Smit")
+    bob = js("participant", "add", rec, "--name", "Bob Bakker")
+    give(run, ann["form_id"])
+    give(run, bob["form_id"], "refused")
+    found = js("describe", rec)
+    assert (found["id"], found["lang"], found["delete_on"]) == (rec, "nl", "2030-12-29")
+    text = found["text"]
+    assert "Bewaren: tot 29 december 2030" in text  # keep-until date
+    assert "Doel: reflectie" in text
+    assert "de student die deze opname maakte, bewaart de toestemmingsverklaringen" in text
+    assert f"registratienummer {rec}" in text  # where: situation 3, by the student
+    assert "alleen de student en de begeleider" in text and "publiceer" in text
+    assert "Wie geen toestemming gaf, mag niet op de opname staan" in text
+    for name in ("Ann", "Bob", "Smit", "Bakker", "Sam de Vries", "Jansen"):
+        assert name not in text
+    assert found["notes"]  # the footage check is not confirmed yet
+    shown = run("describe", rec).stdout
+    assert shown.startswith(text) and "Set automatic deletion on: 2030-12-29" in shown
+
+
+def test_describe_in_english_after_the_footage_check(js: Js, run: Run) -> None:
+    rec = js(*BASE, "--situation", "3", "--purpose", "assessment", "--lang", "en")["id"]
+    ann = js("participant", "add", rec, "--name", "Ann Smit")
+    bob = js("participant", "add", rec, "--name", "Bob Bakker")
+    give(run, ann["form_id"])
+    give(run, bob["form_id"], "no_answer")
+    js("checklist", rec, "--confirm", "footage_checked", "--by", "Sam")
+    found = js("describe", rec)
+    assert (found["lang"], found["delete_on"], found["notes"]) == ("en", "2031-12-01", [])
+    text = found["text"]
+    assert "Keep until: 1 December 2031" in text
+    assert "Purpose: assessment" in text
+    assert "the student, the supervisor and the assessors" in text
+    assert f"under record number {rec}" in text
+    assert "The recording was checked for this on" in text
+    assert "Ann" not in text and "Sam de Vries" not in text
+
+
+def test_describe_names_the_institution_in_situation_1(js: Js, run: Run) -> None:
+    rec = js(*BASE, *SITUATION_1)["id"]
+    text = js("describe", rec)["text"]  # nobody in the record: generic declarations
+    assert "de instelling (OBS De Regenboog) bewaart de verklaringen" in text
+    assert "begeleider, bij registratienummer" not in text
+    extra = js("participant", "add", rec, "--blank")["participants"][0]
+    give(run, extra["form_id"])
+    assert (
+        f"Extra verklaringen voor deze opname bewaart de begeleider, bij registratienummer {rec}"
+        in (js("describe", rec)["text"])
+    )
+
+
+def test_describe_refuses_missing_consent_and_destroyed(js: Js, run: Run, rec: str) -> None:
+    ann = js("participant", "add", rec, "--name", "Ann")
+    js("participant", "add", rec, "--name", "Bob")
+    give(run, ann["form_id"])
+    refused(run("describe", rec, ok=False), "consent of 1 participant(s) is not settled")
+    refused(run("describe", rec, "--json", ok=False), f"formgen status {rec}")
+    run("destroy", rec, "--by", "S")
+    refused(run("describe", rec, ok=False), "was destroyed on")
+    refused(run("describe", "R-NOSUCH", ok=False), "no recording")
+
+
+def test_describe_refuses_past_the_deletion_date(js: Js, run: Run, rec: str) -> None:
+    give(run, js("participant", "add", rec, "--name", "Ann")["form_id"])
+    engine, config = open_store(), Config()
+    assert aftercare.describe(engine, config, rec, today=dt.date(2030, 12, 29))["text"]
+    with pytest.raises(records.RecordError, match="was to be deleted by 2030-12-29"):
+        aftercare.describe(engine, config, rec, today=dt.date(2030, 12, 30))
+
+
+def test_checklist_follows_the_seven_steps(js: Js, run: Run, rec: str) -> None:
+    found = js("checklist", rec)
+    assert [s["step"] for s in found["steps"]] == [s.key for s in rules.STEPS]
+    assert [s["seed_step"] for s in found["steps"]] == [1, 2, 3, 3, 4, 5, 6, 7]
+    assert (found["delete_by"], found["overdue"]) == ("2030-12-29", False)
+    ann = js("participant", "add", rec, "--name", "Ann")
+    before = steps(js, rec)
+    assert before["consent"]["state"] == "open" and "1 of 1" in before["consent"]["known"]
+    assert before["camera"]["state"] == "open"
+    assert before["reminded"]["state"] == "open"
+    assert {k: before[k]["state"] for k in ("transport", "stored", "destroyed")} == {
+        "transport": "open",
+        "stored": "open",
+        "destroyed": "open",
+    }
+    assert before["reconsent"]["state"] == "not_needed"
+    assert all(s["confirmed"] is None for s in before.values())
+    give(run, ann["form_id"])
+    after = steps(js, rec)
+    assert after["consent"]["state"] == "done"
+    assert after["camera"]["state"] == "done" and "everyone consented" in after["camera"]["known"]
+    # Everyone in the record consented (situation 3): no one to look for in the footage.
+    assert after["footage_checked"]["state"] == "not_needed"
+    assert after["reminded"]["state"] == "open" and "formgen remind" in after["reminded"]["known"]
+    text = run("checklist", rec).stdout
+    assert "1 [x] consent" in text and "4 [ ] transport" in text and "7 [-] reconsent" in text
+
+
+def test_reminder_done_from_the_log_and_not_needed_in_situation_1(js: Js, run: Run) -> None:
+    rec = js(*RECORDING)["id"]
+    ann = js("participant", "add", rec, "--name", "Ann")
+    give(run, ann["form_id"])
+    assert steps(js, rec)["reminded"]["state"] == "open"
+    js("remind", rec, "--by", "S")
+    assert steps(js, rec)["reminded"]["state"] == "done"
+    # Someone who consents after the reminders were written still needs one.
+    bob = js("participant", "add", rec, "--name", "Bob")
+    give(run, bob["form_id"])
+    assert steps(js, rec)["reminded"]["state"] == "open"
+    partner = js(*BASE, *SITUATION_1)["id"]
+    reminded = steps(js, partner)["reminded"]
+    assert reminded["state"] == "not_needed"
+    refused(
+        run("checklist", partner, "--confirm", "reminded", "--by", "S", ok=False),
+        "formgen remind",
+    )
+
+
+def test_confirming_steps(js: Js, run: Run, rec: str) -> None:
+    done = js("checklist", rec, "--confirm", "transport", "--by", "Sam")
+    assert (done["id"], done["step"], done["state"]) == (rec, "transport", "done")
+    assert done["confirmed"]["by"] == "Sam"
+    assert steps(js, rec)["transport"]["confirmed"] == done["confirmed"]
+    text = run("checklist", rec, "--confirm", "stored", "--by", "Sam").stdout
+    assert text.strip() == f"{rec}: step stored confirmed by Sam"
+    with open_store().connect() as conn:
+        logged = [e for e in records.recording_log(conn, rec) if e["kind"] == "step"]
+    assert [(e["detail"], e["source"]) for e in logged] == [
+        ({"step": "transport"}, "manual:Sam"),
+        ({"step": "stored"}, "manual:Sam"),
+    ]
+    refused(
+        run("checklist", rec, "--confirm", "transport", "--by", "Kim", ok=False),
+        "already confirmed by Sam",
+    )
+    refused(
+        run("checklist", rec, "--confirm", "uploaded", "--by", "Sam", ok=False),
+        "the steps are consent, camera, footage_checked",
+    )
+    refused(
+        run("checklist", rec, "--confirm", "consent", "--by", "Sam", ok=False),
+        "not confirmed by hand",
+    )
+    refused(run("checklist", rec, "--confirm", "stored", "--by", " ", ok=False), "--by is empty")
+    usage = run("checklist", rec, "--confirm", "stored", ok=False)
+    assert usage.exit_code == 2 and "go together" in usage.stderr
+    run("destroy", rec, "--by", "S")
+    refused(
+        run("checklist", rec, "--confirm", "footage_checked", "--by", "Sam", ok=False),
+        "was destroyed on",
+    )
+    gone = steps(js, rec)
+    assert gone["destroyed"]["state"] == "done" and "by S" in gone["destroyed"]["known"]
+
+
+def test_footage_check_reopens_after_a_withdrawal(
+    js: Js, run: Run, rec: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ann = js("participant", "add", rec, "--name", "Ann")
+    bob = js("participant", "add", rec, "--name", "Bob")
+    give(run, ann["form_id"])
+    give(run, bob["form_id"], "refused")
+    refused(
+        run("checklist", rec, "--confirm", "reminded", "--by", "Sam", ok=False), "formgen remind"
+    )
+    assert steps(js, rec)["footage_checked"]["state"] == "open"
+    js("checklist", rec, "--confirm", "footage_checked", "--by", "Sam")
+    later = records.now() + dt.timedelta(minutes=5)
+    monkeypatch.setattr(records, "now", lambda: later)
+    js("withdraw", ann["form_id"], "--by", "Sam")
+    footage = steps(js, rec)["footage_checked"]
+    assert footage["state"] == "open" and "confirm again" in footage["known"]
+    assert js("checklist", rec, "--confirm", "footage_checked", "--by", "Sam")["state"] == "done"
+
+
+def test_overdue_and_not_needed_refusals(js: Js, run: Run, rec: str) -> None:
+    give(run, js("participant", "add", rec, "--name", "Ann")["form_id"])
+    engine, config = open_store(), Config()
+    late = aftercare.checklist(engine, config, rec, today=dt.date(2030, 12, 29))
+    assert late["overdue"] is True
+    destroyed = next(s for s in late["steps"] if s["step"] == "destroyed")
+    assert destroyed["state"] == "open" and destroyed["known"].startswith("OVERDUE")
+    refused(
+        run("checklist", rec, "--confirm", "footage_checked", "--by", "S", ok=False),
+        "not needed",
+    )
