@@ -155,3 +155,25 @@ def test_destroy_leaves_only_the_proof(
 def test_destroy_unknown_recording(run: Run) -> None:
     result = run("destroy", "R-NOPE00", "--by", "S", ok=False)
     assert result.exit_code == 1 and "no recording" in result.stderr
+
+
+def test_a_late_scan_of_the_old_declaration_gives_no_consent(
+    js: Callable[..., Any], run: Run, rec: str, tmp_path: Path
+) -> None:
+    ann = js("participant", "add", rec, "--name", "Ann")
+    pdf = Path(js("forms", rec)["pdf"]).read_bytes()
+    sheet = js("layout", ann["form_id"])["pages"][1]
+    js("recording", "change", rec, "--purpose", "final-level", "--by", "V")
+    # The old paper, ticked yes and signed, arrives after the change.
+    page = fill_page(
+        rasterise(pdf, 300)[1], sheet, Fill({"recording": ["yes"]}), np.random.default_rng(2)
+    )
+    result = run("scan", "import", str(save_png(tmp_path / "old.png", page)), "--json")
+    report = json.loads(result.stdout)["pages"][0]
+    assert report["form_id"] == ann["form_id"] and "decisions" not in report
+    assert "already invalidated" in report["reason"]
+    status = js("status", rec)
+    assert status["participants"][0]["clauses"] == {"recording": "requested"}
+    assert status["camera_advice"] == "none"
+    history = js("consent", "history", ann["form_id"])["events"]
+    assert [e["status"] for e in history if e["clause"] == "recording"][-1] == "invalidated"
