@@ -612,7 +612,9 @@ def status(engine: Engine, recording_id: str, today: dt.date | None = None) -> d
             "id": p["id"],
             "form_id": p["form_id"],
             "clauses": [k for k, v in p["clauses"].items() if v == Status.WITHDRAWN],
-            "action": f"edit recording {recording.id} to remove this person, or destroy it",
+            "action": "nothing: the recording was destroyed"
+            if gone
+            else f"edit recording {recording.id} to remove this person, or destroy it",
         }
         for p in listed
         if Status.WITHDRAWN in p["clauses"].values()
