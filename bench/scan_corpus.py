@@ -14,20 +14,26 @@ Everything happens in a temporary directory (a fresh store, its own output dir):
    ~90 %; dust; a handwritten date), then degraded by one of ``synth.CONDITIONS``
    (cycled, so every condition gets a similar share); per condition also a few page-1
    pages (no boxes) and blank backsides;
-3. each page saved as PNG (flatbed) or JPEG (phone photo) and imported on its own with
-   ``reading.import_file``; the expected decision per clause follows ``rules.decide_pair``
-   (a stray dot is not a mark);
-4. a 100-page scanner-style PDF (gray JPEG pages at 200 dpi, fresh forms) imported in a
-   subprocess for its peak RSS and speed;
-5. the corpus imported again, into a copy of the store, by two spawned worker processes
-   at once (and, as a diagnostic, again with OpenCV limited to one thread per worker).
+3. each page saved as PNG (flatbed; 1-bit PNG for the 1-bit conditions) or JPEG (phone
+   photo) and imported on its own with ``reading.import_file`` (one process): accuracy
+   per condition, and the time per page; the expected decision per clause follows
+   ``rules.decide_pair`` (a stray dot is not a mark);
+4. a 100-page scanner-style PDF (gray JPEG pages at 200 dpi, fresh forms) imported by
+   ``formgen scan import`` in a subprocess, as people run it (``reading.import_files``
+   with its default worker processes): speed, and peak memory of the whole process tree
+   (RSS and PSS summed over the processes, sampled from /proc); for comparison the same
+   PDF read in one process (``import_files(workers=1)``) into a copy of the store;
+5. the whole corpus imported again, into a copy of the store as it was before any
+   import, by one ``formgen scan import`` of all its files: what a user gets for a
+   folder of scans; its reports must equal the one-process run's.
 
 Others may edit formgen while this runs: unless ``--live-code`` is given, the run
 restarts itself on a snapshot of ``formgen/`` and ``templates/`` taken at start (via
 PYTHONPATH), so the main process, the workers and the subprocess all read with the same
 code; the machine's CPU load from other processes is reported for each timed phase.
 
-``--import-only FILE --db DB --output DIR --result JSON`` is the subprocess of step 4.
+``--import-only FILE --db DB --output DIR --result JSON [--workers N]`` is the one-process
+subprocess of step 4.
 """
 
 from __future__ import annotations
@@ -69,6 +75,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCE_DPI = 300
 PHONE = "phone-photo"
 BW = "flatbed-300-bw"
+DITHER = "flatbed-300-dither"
 CONDITION_NAMES: tuple[str, ...] = tuple(synth.CONDITIONS)
 
 CHOICES = ("yes", "no", "neither", "both")
@@ -266,7 +273,7 @@ def _save(image: np.ndarray, stem: str, condition: str, dpi: int) -> str:
         pil.save(path, "JPEG", quality=92)
     else:
         path = stem + ".png"
-        if condition == BW:
+        if condition in (BW, DITHER):  # already 0/255: stored as the 1-bit PNG it is
             pil = pil.convert("1", dither=Image.Dither.NONE)
         pil.save(path, "PNG", dpi=(dpi, dpi), compress_level=1)
     return path
@@ -484,71 +491,49 @@ def import_one(
     return seconds, cpu, reports[0].as_dict(), note
 
 
-def _parallel_worker(
-    db: str,
-    output: str,
-    files: list[str],
-    cv_threads: int | None,
-    barrier: Any,
-    queue: Any,
-) -> None:
-    if cv_threads is not None:
-        import cv2
-
-        cv2.setNumThreads(cv_threads)
-    engine = open_store(db)
-    config = dataclasses.replace(Config(), output_dir=Path(output))
-    results: list[tuple[str, str, dict[str, str]]] = []
-    barrier.wait()
-    start, cpu = time.monotonic(), time.process_time()
-    for path in files:
-        try:
-            reports = reading.import_file(engine, config, Path(path))
-            r = reports[0]
-            results.append((path, r.status, dict(r.decisions)))
-        except Exception as exc:
-            results.append((path, f"exception {type(exc).__name__}: {exc}", {}))
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    end, cpu = time.monotonic(), time.process_time() - cpu
-    queue.put((start, end, cpu, usage.ru_utime + usage.ru_stime, results))
-    engine.dispose()
-
-
 @dataclass
-class ParallelRun:
-    label: str
-    wall: float
-    cpu: float  # CPU seconds of both workers during their imports
-    cpu_total: float  # CPU seconds of both worker processes, start-up included
-    results: list[tuple[str, str, dict[str, str]]]
+class Measured:
+    """A subprocess run through the launcher. ``maxrss_kb``: the largest single process
+    (RUSAGE_CHILDREN); ``rss_sum_kb`` / ``pss_sum_kb``: the peak over time of the sum
+    over its process tree (worker processes included), sampled every 20 ms. RSS counts
+    shared library pages once per process, PSS shares them out: the machine needs about
+    the PSS sum. ``cpu_s`` covers the whole tree."""
+
+    code: int
+    wall_s: float
+    cpu_s: float
+    maxrss_kb: int
+    rss_sum_kb: int
+    pss_sum_kb: int
+    processes: int
+    stdout: str = ""
+    stderr: str = ""
+    result: dict[str, Any] | None = None
 
 
-def run_parallel(
-    label: str, db: Path, output: Path, files: list[str], cv_threads: int | None = None
-) -> ParallelRun:
-    """Two spawned workers import disjoint halves (interleaved) of ``files`` into the
-    same SQLite store, released together by a barrier; wall time from the first start
-    to the last finish."""
-    ctx = mp.get_context("spawn")
-    barrier = ctx.Barrier(2)
-    queue = ctx.Queue()
-    halves = [files[0::2], files[1::2]]
-    workers = [
-        ctx.Process(
-            target=_parallel_worker,
-            args=(str(db), str(output / f"w{i}"), half, cv_threads, barrier, queue),
-        )
-        for i, half in enumerate(halves)
-    ]
-    for w in workers:
-        w.start()
-    got = [queue.get() for _ in workers]
-    for w in workers:
-        w.join()
-    wall = max(g[1] for g in got) - min(g[0] for g in got)
-    return ParallelRun(
-        label, wall, sum(g[2] for g in got), sum(g[3] for g in got), [r for g in got for r in g[4]]
-    )
+def formgen_command() -> list[str]:
+    """The installed ``formgen`` console script (as people run it), run by this Python
+    so that the snapshot on PYTHONPATH is what it imports."""
+    script = Path(sys.executable).parent / "formgen"
+    if script.exists():
+        return [sys.executable, str(script)]
+    return [sys.executable, "-c", "import sys; from formgen.cli import main; sys.exit(main())"]
+
+
+def cli_import(files: Sequence[str], db: Path, cwd: Path) -> Measured:
+    """``formgen scan import FILE... --json`` in a subprocess, with its own store and
+    working directory (its kept images land in ``cwd/output``)."""
+    cwd.mkdir(parents=True, exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if k != "FORMGEN_CONFIG"}
+    env["FORMGEN_DB"] = str(db)
+    out = cwd / "stdout.json"
+    run_ = measured_child([*formgen_command(), "scan", "import", *files, "--json"], cwd, out, env)
+    if run_.stdout.strip():
+        try:
+            run_.result = json.loads(run_.stdout)
+        except ValueError:
+            run_.result = None
+    return run_
 
 
 def import_only(args: argparse.Namespace) -> None:
@@ -556,7 +541,7 @@ def import_only(args: argparse.Namespace) -> None:
     engine = open_store(args.db)
     config = dataclasses.replace(Config(), output_dir=Path(args.output))
     start = time.perf_counter()
-    reports = reading.import_file(engine, config, Path(args.import_only))
+    reports = reading.import_files(engine, config, [Path(args.import_only)], workers=args.workers)
     seconds = time.perf_counter() - start
     result = {
         "pages": len(reports),
@@ -570,36 +555,103 @@ def import_only(args: argparse.Namespace) -> None:
 
 # A process's ru_maxrss starts at its parent's high-water mark (Linux keeps it across
 # fork and exec), so a child of this big process would report at least our own peak.
-# A small launcher in between starts the measured process from a clean address space
-# and reports getrusage(RUSAGE_CHILDREN).ru_maxrss after reaping it.
-LAUNCHER = """
-import json, resource, subprocess, sys, time
+# A small launcher in between starts the measured process from a clean address space,
+# samples the memory of its process tree while it runs and reports
+# getrusage(RUSAGE_CHILDREN) after reaping it.
+LAUNCHER = r"""
+import json, os, resource, subprocess, sys, threading, time
+
+def tree(pid):
+    found = [pid]
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children") as handle:
+                for child in handle.read().split():
+                    found += tree(int(child))
+    except OSError:
+        pass
+    return found
+
+def memory(pid):
+    rss = pss = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Rss:"):
+                    rss = int(line.split()[1])
+                elif line.startswith("Pss:"):
+                    pss = int(line.split()[1])
+    except OSError:
+        pass
+    return rss, pss
+
+cwd, out = sys.argv[1], sys.argv[2]
+peak = {"rss": 0, "pss": 0, "procs": 0}
 start = time.perf_counter()
-code = subprocess.run(sys.argv[1:]).returncode
+with open(out, "wb") as stdout:
+    proc = subprocess.Popen(sys.argv[3:], cwd=cwd, stdout=stdout)
+    done = threading.Event()
+    def sample():
+        while not done.is_set():
+            pids = tree(proc.pid)
+            rss = pss = 0
+            for pid in pids:
+                r, p = memory(pid)
+                rss, pss = rss + r, pss + p
+            peak["rss"], peak["pss"] = max(peak["rss"], rss), max(peak["pss"], pss)
+            peak["procs"] = max(peak["procs"], len(pids))
+            done.wait(0.02)
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    code = proc.wait()
+    done.set()
+    sampler.join()
 usage = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"code": code, "maxrss_kb": usage.ru_maxrss,
                   "cpu_s": usage.ru_utime + usage.ru_stime,
-                  "wall_s": time.perf_counter() - start}))
+                  "wall_s": time.perf_counter() - start,
+                  "rss_sum_kb": peak["rss"], "pss_sum_kb": peak["pss"],
+                  "processes": peak["procs"]}))
 """
 
 
-def measured_child(args: Sequence[str], result: Path) -> tuple[int, int, dict[str, Any] | None]:
-    """Run ``scan_corpus.py --import-only ...`` through the launcher: (exit code, the
-    child's peak RSS in KB from RUSAGE_CHILDREN, the child's own result)."""
-    target = [sys.executable, str(Path(__file__).resolve()), *args]
+def measured_child(
+    command: Sequence[str], cwd: Path, stdout: Path, env: dict[str, str] | None = None
+) -> Measured:
+    """Run ``command`` through the launcher (see ``Measured``); its stdout is kept."""
     done = subprocess.run(
-        [sys.executable, "-c", LAUNCHER, *target], capture_output=True, text=True, check=False
+        [sys.executable, "-c", LAUNCHER, str(cwd), str(stdout), *command],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
     )
-    if done.returncode != 0 or not done.stdout.strip():
+    lines = done.stdout.strip().splitlines()
+    if done.returncode != 0 or not lines:
         print(done.stderr)
-        return done.returncode, 0, None
-    launched = json.loads(done.stdout.strip().splitlines()[-1])
-    data = json.loads(result.read_text(encoding="utf-8")) if result.exists() else None
-    if data is not None:
-        data["wall_s"], data["cpu_s"] = launched["wall_s"], launched["cpu_s"]
-    if launched["code"] != 0:
-        print(done.stderr)
-    return launched["code"], launched["maxrss_kb"], data
+        return Measured(done.returncode, 0.0, 0.0, 0, 0, 0, 0, stderr=done.stderr)
+    launched = json.loads(lines[-1])
+    return Measured(
+        launched["code"],
+        launched["wall_s"],
+        launched["cpu_s"],
+        launched["maxrss_kb"],
+        launched["rss_sum_kb"],
+        launched["pss_sum_kb"],
+        launched["processes"],
+        stdout.read_text(encoding="utf-8") if stdout.exists() else "",
+        done.stderr,
+    )
+
+
+def import_only_child(args: Sequence[str], result: Path, cwd: Path) -> Measured:
+    """``scan_corpus.py --import-only ...`` through the launcher, with its own result."""
+    run_ = measured_child([sys.executable, str(Path(__file__).resolve()), *args], cwd, cwd / "out")
+    if result.exists():
+        run_.result = json.loads(result.read_text(encoding="utf-8"))
+    elif run_.code == 0:
+        print(run_.stderr)
+    return run_
 
 
 class MachineLoad:
@@ -881,7 +933,9 @@ def generate(jobs: list[Job]) -> list[Synthetic]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", type=int, default=220, help="form pages (page 2) to read")
+    parser.add_argument(
+        "--pages", type=int, default=240, help="form pages (page 2) to read: 20 per condition"
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, help="keep everything here (default: a temp dir)")
     parser.add_argument("--keep", action="store_true", help="do not delete the temp dir")
@@ -889,6 +943,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--output", help=argparse.SUPPRESS)
     parser.add_argument("--result", help=argparse.SUPPRESS)
+    parser.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument(
         "--live-code",
         action="store_true",
@@ -1012,9 +1067,9 @@ def run(args: argparse.Namespace, work: Path) -> int:
     )
     print("corpus forms: " + ", ".join(f"{a}/{b} {n}" for (a, b), n in sorted(kinds.items())))
 
-    # before any import: the 2-worker runs read the whole corpus again
-    copy_store(db, work / "parallel.db")
-    copy_store(db, work / "parallel-1thread.db")
+    # before any import: the same files are imported again into copies of this store
+    for name in ("corpus-cli", "pdf-one", "single"):
+        copy_store(db, work / f"{name}.db")
 
     (work / "pages").mkdir()
     jobs, pdf_jobs = make_jobs(printed, pdf_printed, pages, args.seed, work / "pages")
@@ -1046,8 +1101,9 @@ def run(args: argparse.Namespace, work: Path) -> int:
     pdf_path = work / "scanned-100.pdf"
     pdf_note = ""
     pdf_outcomes: list[Outcome] = []
-    child: tuple[int, int, dict[str, Any] | None] | None = None
-    base: tuple[int, int, dict[str, Any] | None] | None = None
+    child: Measured | None = None
+    base: Measured | None = None
+    one_process: Measured | None = None
     ok_pages = [s for s in pdf_pages if not s.error]
     try:
         images = [Image.open(s.path) for s in ok_pages]
@@ -1069,59 +1125,48 @@ def run(args: argparse.Namespace, work: Path) -> int:
         one = next(s for s in ok_pages if s.kind == "pdf-page1")
         single = work / "single-page1.png"
         Image.open(one.path).save(single, dpi=(PDF_DPI, PDF_DPI))
-        base = measured_child(
-            [
-                "--import-only",
-                str(single),
-                "--db",
-                str(db),
-                "--output",
-                str(work / "output-child"),
-                "--result",
-                str(work / "single.json"),
-            ],
-            work / "single.json",
-        )
+        base = cli_import([str(single)], work / "single.db", work / "cli-single")
         load = MachineLoad()
-        child = measured_child(
-            [
-                "--import-only",
-                str(pdf_path),
-                "--db",
-                str(db),
-                "--output",
-                str(work / "output-child"),
-                "--result",
-                str(work / "pdf.json"),
-            ],
-            work / "pdf.json",
-        )
-        if child[2] is not None:
-            loads.append(load.note("100-page PDF subprocess (incl. start-up)", child[2]["cpu_s"]))
-            for s, r in zip(ok_pages, child[2]["reports"], strict=False):
+        child = cli_import([str(pdf_path)], db, work / "cli-pdf")
+        loads.append(load.note("100-page PDF: formgen scan import", child.cpu_s))
+        if child.result is not None:
+            for s, r in zip(ok_pages, child.result["pages"], strict=False):
                 pdf_outcomes.append(Outcome(s, 0.0, r))
             for o in pdf_outcomes:
                 if o.synthetic.kind == "pdf-form" and o.synthetic.form_id:
                     o.events = scan_events(engine, o.synthetic.form_id)
+        else:
+            pdf_note += f"\nformgen scan import failed (exit {child.code}):\n{child.stderr}"
+        load = MachineLoad()
+        one_process = import_only_child(
+            [
+                "--import-only",
+                str(pdf_path),
+                "--db",
+                str(work / "pdf-one.db"),
+                "--output",
+                str(work / "output-one"),
+                "--result",
+                str(work / "pdf-one.json"),
+                "--workers",
+                "1",
+            ],
+            work / "pdf-one.json",
+            work,
+        )
+        loads.append(load.note("100-page PDF: one process", one_process.cpu_s))
     except Exception:
         pdf_note += "\nPDF test failed:\n" + traceback.format_exc()
 
-    # --- two workers at once, on a copy of the store as it was before any import
-    parallel: list[ParallelRun] = []
+    # --- the whole corpus by one command, into a copy of the store before any import
     files = [s.path for s in corpus if not s.error]
-    for label, name, threads in (
-        ("as is", "parallel", None),
-        ("diagnostic: cv2.setNumThreads(1) in each worker", "parallel-1thread", 1),
-    ):
-        try:
-            load = MachineLoad()
-            run_ = run_parallel(label, work / f"{name}.db", work / f"output-{name}", files, threads)
-            parallel.append(run_)
-            loads.append(load.note(f"2 workers, {label} (incl. start-up)"[:48], run_.cpu_total))
-        except Exception:
-            print(f"parallel run ({label}) failed:\n" + traceback.format_exc())
+    load = MachineLoad()
+    corpus_cli = cli_import(files, work / "corpus-cli.db", work / "cli-corpus")
+    loads.append(load.note("corpus: formgen scan import", corpus_cli.cpu_s))
 
-    print_report(outcomes, pdf_outcomes, pdf_note, base, child, parallel, render_s, gen_s)
+    print_report(
+        outcomes, pdf_outcomes, pdf_note, base, child, one_process, corpus_cli, render_s, gen_s
+    )
     save_results(work / "results.json", outcomes + pdf_outcomes)
     print("\n=== machine load during the timed phases (from /proc/stat) ===")
     print("\n".join(loads))
@@ -1132,13 +1177,21 @@ def run(args: argparse.Namespace, work: Path) -> int:
     return 0
 
 
+def memory_text(m: Measured) -> str:
+    return (
+        f"peak memory of the {m.processes} process(es) together: RSS {m.rss_sum_kb / 1024:.0f} "
+        f"MB, PSS {m.pss_sum_kb / 1024:.0f} MB; largest single process {m.maxrss_kb / 1024:.0f} MB"
+    )
+
+
 def print_report(
     outcomes: list[Outcome],
     pdf_outcomes: list[Outcome],
     pdf_note: str,
-    base: tuple[int, int, dict[str, Any] | None] | None,
-    child: tuple[int, int, dict[str, Any] | None] | None,
-    parallel: list[ParallelRun],
+    base: Measured | None,
+    child: Measured | None,
+    one_process: Measured | None,
+    corpus_cli: Measured | None,
     render_s: float,
     gen_s: float,
 ) -> None:
@@ -1267,21 +1320,31 @@ def print_report(
         )
     print(f"(form rendering {render_s:.1f} s and page generation {gen_s:.1f} s not included)")
 
-    print("\n=== 100-page scanned PDF, imported in a subprocess ===")
+    print("\n=== 100-page scanned PDF, imported by `formgen scan import` in a subprocess ===")
     print(pdf_note)
-    for label, run_ in (("1-page PNG (baseline)", base), ("100-page PDF", child)):
-        if run_ is None:
-            continue
-        code, maxrss, data = run_
-        if data is None:
-            print(f"  {label}: subprocess exit code {code}, no result")
-            continue
+    start_up = base.wall_s if base is not None and base.code == 0 else 0.0
+    if base is not None:
         print(
-            f"  {label}: exit {code}, peak RSS {maxrss / 1024:.0f} MB (RUSAGE_CHILDREN "
-            f"ru_maxrss {maxrss} KB; the child's own VmHWM {data['vm_hwm_kb']} KB), "
-            f"{data['pages']} pages in {data['seconds']:.2f} s = "
-            f"{data['pages'] / data['seconds']:.1f} pages/s around import_file (PDF loading "
-            f"included; process wall time with start-up {data['wall_s']:.1f} s)"
+            f"  1-page PNG (start-up baseline): exit {base.code}, {base.wall_s:.2f} s wall; "
+            f"{memory_text(base)}"
+        )
+    if child is not None and child.result is not None:
+        n = len(child.result["pages"])
+        print(
+            f"  100-page PDF: exit {child.code}, {n} pages in {child.wall_s:.2f} s wall = "
+            f"{n / child.wall_s:.1f} pages/s including process start-up; "
+            f"{(n - 1) / max(child.wall_s - start_up, 1e-9):.1f} pages/s without it (wall "
+            f"minus the 1-page run's); {child.cpu_s / child.wall_s:.2f} cores busy; "
+            f"{memory_text(child)}"
+        )
+    if one_process is not None and one_process.result is not None:
+        d = one_process.result
+        same = child is not None and child.result is not None
+        same = same and d["reports"] == child.result["pages"]  # type: ignore[union-attr]
+        print(
+            f"  the same PDF in one process (import_files(workers=1)): {d['pages']} pages in "
+            f"{d['seconds']:.2f} s = {d['pages'] / d['seconds']:.1f} pages/s around "
+            f"import_files; {memory_text(one_process)}; reports equal to the command's: {same}"
         )
     if pdf_outcomes:
         t, bad = tally(pdf_outcomes)
@@ -1297,32 +1360,33 @@ def print_report(
                 f"drawn {describe(c)}, pen {o.synthetic.pen}; {ink_text(o, c.clause)}"
             )
 
-    print("\n=== two worker processes (spawn), disjoint halves, same SQLite file ===")
-    sequential = {
-        o.synthetic.path: ((o.report or {}).get("status"), (o.report or {}).get("decisions") or {})
-        for o in outcomes
-    }
+    print("\n=== the whole corpus by one `formgen scan import` (what a user gets) ===")
+    sequential = {o.synthetic.path: o.report for o in outcomes}
     seq_rate = total.all_pages / total.all_seconds if total.all_seconds else math.nan
     seq_cpu = sum(o.cpu for o in outcomes)
     print(
-        f"  one process (the sequential run above): {seq_rate:.1f} pages/s, "
+        f"  one process, one import_file per page (the run above): {seq_rate:.1f} pages/s, "
         f"{seq_cpu / total.all_seconds:.2f} cores busy on average"
     )
-    if not parallel:
-        print("  not run")
-    for run_ in parallel:
-        n = len(run_.results)
-        differ = [p for p, st, dec in run_.results if sequential.get(p) != (st, dec)]
-        failures = [p for p, st, _ in run_.results if st.startswith("exception") or st == "error"]
-        print(
-            f"  {run_.label}: {n} pages in {run_.wall:.1f} s = {n / run_.wall:.1f} pages/s "
-            f"(target >= 20; speed-up over one process {n / run_.wall / seq_rate:.2f}x; "
-            f"{run_.cpu / run_.wall:.2f} cores busy); pages with status error or an exception: "
-            f"{len(failures)}; results differing from the sequential run: {len(differ)}"
-        )
-        for p in differ[:10]:
-            got = next(r for r in run_.results if r[0] == p)
-            print(f"    {Path(p).name}: sequential {sequential.get(p)}, parallel {got[1:]}")
+    if corpus_cli is None or corpus_cli.result is None:
+        print(f"  not run{'' if corpus_cli is None else ': ' + corpus_cli.stderr}")
+        return
+    pages = corpus_cli.result["pages"]
+    n, wall = len(pages), corpus_cli.wall_s
+    start_up = base.wall_s if base is not None and base.code == 0 else 0.0
+    differ = [r for r in pages if sequential.get(r["source"]) != r]
+    errors = Counter(r.get("reason") for r in pages if r["status"] == "error")
+    print(
+        f"  {n} files of one page in {wall:.1f} s wall = {n / wall:.1f} pages/s including "
+        f"process start-up, {(n - 1) / max(wall - start_up, 1e-9):.1f} pages/s without it "
+        f"(target >= 20); {corpus_cli.cpu_s / wall:.2f} cores busy; {memory_text(corpus_cli)}"
+    )
+    print(
+        f"  exit {corpus_cli.code}; pages with status error: {sum(errors.values())} "
+        f"({dict(errors)}); reports differing from the one-process run: {len(differ)}"
+    )
+    for r in differ[:10]:
+        print(f"    {Path(r['source']).name}: one process {sequential.get(r['source'])}, now {r}")
 
 
 if __name__ == "__main__":

@@ -2,20 +2,23 @@
 
 This module only MEASURES. Which ink cover counts as a mark, and what a pair of boxes
 means, is decided in ``rules.py`` (``classify_mark``, ``decide_pair``); matching a QR
-text to a form is the caller's (``Instance.verify``). Coordinates in a layout are
+text to a form is the caller's (``Instance.verify``). ``look`` does all of it for one
+page, and ``page_worker`` does it in a worker process: this module imports nothing of
+the store, so such a process starts quickly and small. Coordinates in a layout are
 millimetres from the page's top-left corner; image coordinates are OpenCV's (pixel
 centres at integers). A homography ``H`` maps layout millimetres to image pixels.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import itertools
 import math
 import struct
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +36,7 @@ PAGE_MM = (210.0, 297.0)
 
 MAX_PIXELS = 80_000_000  # per page: far above any sensible scan, far below a memory bomb
 RENDER_DPI = 200.0  # vector (or mixed) PDF pages are rendered, not scanned
+ORIENTATION_TAG = 0x0112  # EXIF: how a camera stored the picture (1 = as is)
 QR_LONG_SIDE = 1170  # decode QR codes at 100-200 dpi on A4 (3+ px per module): fast, sharp
 
 # Registration
@@ -41,6 +45,7 @@ MARK_WINDOW_MM = (10.0, 22.0, 40.0)  # search half-widths, tried in turn
 MIN_MARKS = 3
 MAX_RESIDUAL_MM = 0.6  # good pages show <= 0.3 mm; a moved mark shows more
 MAX_LAYOUT_OFFSET_MM = 0.7  # printed boxes vs. registration: good pages show <= 0.25 mm
+BINARY_SMOOTH = 0.5  # a 1-bit page is blurred by this many output pixels (sigma) first
 
 # Measurement
 BOX_INSET_MM = 1.0  # interior = outline's outer edge moved in by this (border is 0.45 mm)
@@ -101,21 +106,145 @@ def load_pages(path: Path) -> Iterator[PageImage]:
 
     Raises ScanInputError (also part-way, for a broken later page) for anything that
     is not a readable, unencrypted PDF or a PNG/JPEG/TIFF of sane size."""
-    path = Path(path)
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(1024)
-    except OSError as exc:
-        raise ScanInputError(f"cannot read {path.name}: {exc.strerror or exc}") from exc
-    if not head:
-        raise ScanInputError(f"{path.name} is empty")
-    kind = _sniff(head)
-    if kind is None:
-        raise ScanInputError(f"{path.name} is not a PDF or an image (PNG, JPEG, TIFF)")
-    if kind == "pdf":
-        yield from _pdf_pages(path)
-    else:
-        yield from _image_pages(path)
+    with PageFile(path) as pages:
+        for index in range(pages.count):
+            yield pages.page(index)
+
+
+class PageFile:
+    """A scan file opened once, its pages loaded on demand and in any order: what a
+    worker process needs to read some of the pages of a file it opened itself.
+
+    ``count`` pages; ``page(index)`` (0-based) loads one. Opening raises ScanInputError
+    for anything that is not a readable, unencrypted PDF or a PNG/JPEG/TIFF; ``page``
+    raises it for a broken page. A PDF is read from the file as needed, not held in
+    memory whole."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.count = 0
+        self._image: Image.Image | None = None
+        self._handle: Any = None
+        self._reader: Any = None
+        self._document: Any = None
+        try:
+            with self.path.open("rb") as handle:
+                head = handle.read(1024)
+        except OSError as exc:
+            raise ScanInputError(f"cannot read {self.path.name}: {exc.strerror or exc}") from exc
+        if not head:
+            raise ScanInputError(f"{self.path.name} is empty")
+        kind = _sniff(head)
+        if kind is None:
+            raise ScanInputError(f"{self.path.name} is not a PDF or an image (PNG, JPEG, TIFF)")
+        try:
+            if kind == "pdf":
+                self._open_pdf()
+            else:
+                self._open_image()
+        except BaseException:
+            self.close()
+            raise
+
+    def __enter__(self) -> PageFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for closing in (self._image, self._document, self._handle):
+            if closing is not None:
+                closing.close()
+        self._image = self._document = self._handle = self._reader = None
+
+    def page(self, index: int) -> PageImage:
+        if not 0 <= index < self.count:
+            raise IndexError(f"{self.path.name} has no page {index + 1}")
+        if self._reader is not None:
+            return self._pdf_page(index)
+        return self._image_page(index)
+
+    def _open_image(self) -> None:
+        name = self.path.name
+        try:
+            with _strict_pillow():
+                self._image = Image.open(self.path)
+                self.count = getattr(self._image, "n_frames", 1)
+        except _BOMB as exc:
+            raise ScanInputError(f"{name}: image too large (decompression bomb?)") from exc
+        except _BROKEN as exc:
+            raise ScanInputError(f"{name}: corrupt image ({_brief(exc)})") from exc
+
+    def _image_page(self, index: int) -> PageImage:
+        image = self._image
+        assert image is not None
+        where = f"{self.path.name} page {index + 1}"
+        try:
+            with _strict_pillow():
+                image.seek(index)
+                width, height = image.size
+                if width * height > MAX_PIXELS:
+                    raise ScanInputError(f"{where}: {width}x{height} pixels is too large")
+                image.load()
+                array, dpi = _from_pil(image)
+        except _BOMB as exc:
+            raise ScanInputError(f"{where}: image too large (decompression bomb?)") from exc
+        except _BROKEN as exc:
+            raise ScanInputError(f"{where}: corrupt or truncated image ({_brief(exc)})") from exc
+        return PageImage(str(self.path), index + 1, array, dpi)
+
+    def _open_pdf(self) -> None:
+        import pypdf
+
+        name = self.path.name
+        try:
+            self._handle = self.path.open("rb")
+            size = self._handle.seek(0, io.SEEK_END)
+            self._handle.seek(max(0, size - 2048))
+            tail = self._handle.read()
+        except OSError as exc:
+            raise ScanInputError(f"cannot read {name}: {exc.strerror or exc}") from exc
+        # A scan cut off in transfer still parses (both libraries repair xrefs) but loses
+        # pages silently; every complete PDF ends with %%EOF.
+        if b"%%EOF" not in tail:
+            raise ScanInputError(f"{name}: truncated PDF (no end-of-file marker)")
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # pypdf warns about repairable oddities
+                self._handle.seek(0)
+                reader = pypdf.PdfReader(self._handle)
+                encrypted = reader.is_encrypted
+                count = None if encrypted else len(reader.pages)
+        except Exception as exc:  # untrusted input: any parser failure is "corrupt"
+            raise ScanInputError(f"{name}: corrupt PDF ({_brief(exc)})") from exc
+        if encrypted:
+            raise ScanInputError(f"{name}: encrypted PDF; save it without a password")
+        if not count:
+            raise ScanInputError(f"{name}: PDF without pages")
+        self._reader, self.count = reader, count
+
+    def _pdf_page(self, index: int) -> PageImage:
+        import pypdfium2 as pdfium
+
+        name = self.path.name
+        found: tuple[Array, float] | None = None
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                found = _pdf_raster(self._reader.pages[index])
+        except ScanInputError as exc:
+            raise ScanInputError(f"{name} page {index + 1}: {exc}") from exc
+        except Exception:
+            found = None  # unusual image encoding (JBIG2 ...): let pdfium render it
+        if found is None:
+            if self._document is None:
+                try:
+                    self._document = pdfium.PdfDocument(str(self.path))
+                except Exception as exc:
+                    raise ScanInputError(f"{name}: corrupt PDF ({_brief(exc)})") from exc
+            found = _pdf_render(self._document, index, name)
+        return PageImage(str(self.path), index + 1, found[0], found[1])
 
 
 @contextmanager
@@ -137,38 +266,11 @@ _BOMB = (Image.DecompressionBombError, Image.DecompressionBombWarning)
 _BROKEN = (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, struct.error)
 
 
-def _image_pages(path: Path) -> Iterator[PageImage]:
-    try:
-        with _strict_pillow():
-            image = Image.open(path)
-            frames = getattr(image, "n_frames", 1)
-    except _BOMB as exc:
-        raise ScanInputError(f"{path.name}: image too large (decompression bomb?)") from exc
-    except _BROKEN as exc:
-        raise ScanInputError(f"{path.name}: corrupt image ({_brief(exc)})") from exc
-    with image:
-        for index in range(frames):
-            where = f"{path.name} page {index + 1}"
-            try:
-                with _strict_pillow():
-                    image.seek(index)
-                    width, height = image.size
-                    if width * height > MAX_PIXELS:
-                        raise ScanInputError(f"{where}: {width}x{height} pixels is too large")
-                    image.load()
-                    array, dpi = _from_pil(image)
-            except _BOMB as exc:
-                raise ScanInputError(f"{where}: image too large (decompression bomb?)") from exc
-            except _BROKEN as exc:
-                raise ScanInputError(
-                    f"{where}: corrupt or truncated image ({_brief(exc)})"
-                ) from exc
-            yield PageImage(str(path), index + 1, array, dpi)
-
-
 def _from_pil(image: Image.Image) -> tuple[Array, float | None]:
     dpi_info = image.info.get("dpi")
-    oriented = ImageOps.exif_transpose(image)  # phone photos are stored sideways
+    oriented = image
+    if image.getexif().get(ORIENTATION_TAG, 1) != 1:  # phone photos are stored sideways
+        oriented = ImageOps.exif_transpose(image)  # (always a copy: only when needed)
     if oriented.mode in ("RGBA", "LA", "PA") or (
         oriented.mode == "P" and "transparency" in oriented.info
     ):
@@ -177,13 +279,13 @@ def _from_pil(image: Image.Image) -> tuple[Array, float | None]:
         oriented = Image.alpha_composite(paper, rgba)
     if oriented.mode in ("1", "L", "I;16", "I;16B", "I;16L", "I", "F"):
         if oriented.mode in ("1", "L"):
-            array = np.asarray(oriented.convert("L"))
+            array = np.asarray(oriented if oriented.mode == "L" else oriented.convert("L"))
         else:  # 16-bit or float gray: scale by its own range
             raw = np.asarray(oriented, dtype=np.float64)
             top = 65535.0 if raw.max() > 255 else 255.0
             array = np.clip(raw * (255.0 / top) + 0.5, 0, 255).astype(np.uint8)
     else:
-        array = np.asarray(oriented.convert("RGB"))
+        array = np.asarray(oriented if oriented.mode == "RGB" else oriented.convert("RGB"))
     dpi: float | None = None
     if dpi_info:
         try:
@@ -197,52 +299,6 @@ def _from_pil(image: Image.Image) -> tuple[Array, float | None]:
 def _brief(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return (text[0] if text else type(exc).__name__)[:160]
-
-
-def _pdf_pages(path: Path) -> Iterator[PageImage]:
-    import pypdf
-    import pypdfium2 as pdfium
-
-    data = path.read_bytes()
-    # A scan cut off in transfer still parses (both libraries repair xrefs) but loses
-    # pages silently; every complete PDF ends with %%EOF.
-    if b"%%EOF" not in data[-2048:]:
-        raise ScanInputError(f"{path.name}: truncated PDF (no end-of-file marker)")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # pypdf warns about repairable oddities
-            reader = pypdf.PdfReader(io.BytesIO(data))
-            encrypted = reader.is_encrypted
-            count = None if encrypted else len(reader.pages)
-    except Exception as exc:  # untrusted input: any parser failure is "corrupt"
-        raise ScanInputError(f"{path.name}: corrupt PDF ({_brief(exc)})") from exc
-    if encrypted:
-        raise ScanInputError(f"{path.name}: encrypted PDF; save it without a password")
-    if not count:
-        raise ScanInputError(f"{path.name}: PDF without pages")
-    document: Any = None
-    try:
-        for index in range(count):
-            found: tuple[Array, float] | None = None
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    found = _pdf_raster(reader.pages[index])
-            except ScanInputError as exc:
-                raise ScanInputError(f"{path.name} page {index + 1}: {exc}") from exc
-            except Exception:
-                found = None  # unusual image encoding (JBIG2 ...): let pdfium render it
-            if found is None:
-                if document is None:
-                    try:
-                        document = pdfium.PdfDocument(data)
-                    except Exception as exc:
-                        raise ScanInputError(f"{path.name}: corrupt PDF ({_brief(exc)})") from exc
-                found = _pdf_render(document, index, path.name)
-            yield PageImage(str(path), index + 1, found[0], found[1])
-    finally:
-        if document is not None:
-            document.close()
 
 
 # Operators that paint something other than an image: such a page is rendered.
@@ -737,6 +793,13 @@ def _plausible(H: Array, qr_mm: Array) -> bool:
     return 1.5 < scale < 50.0
 
 
+def is_binary(gray: Array) -> bool:
+    """A 1-bit scan (only black and white), judged from a sample of its pixels."""
+    sample = gray[::7, ::7]
+    counts = np.bincount(sample.ravel(), minlength=256)
+    return int(counts[1:255].sum()) == 0 and counts[0] > 0
+
+
 def rectify(gray: Array, H: Array, dpi_out: float = 150.0) -> Array:
     """The page warped upright at dpi_out (one warp; pre-shrunk when the source is
     much finer, so thin strokes are averaged rather than skipped)."""
@@ -748,9 +811,15 @@ def rectify(gray: Array, H: Array, dpi_out: float = 150.0) -> Array:
     jac = _jacobian(H, (PAGE_MM[0] / 2, PAGE_MM[1] / 2))
     ratio = math.sqrt(abs(float(np.linalg.det(jac)))) * k
     M = H @ to_mm
+    if is_binary(gray):
+        # A 1-bit scan has no gray: a light stroke survives as scattered black dots
+        # (dithering, or graphite grain at the threshold), which point sampling would
+        # drop or turn into dust. Averaging over about an output pixel gives them back
+        # as the gray a person sees; solid strokes and dust stay solid and dark.
+        source = cv2.GaussianBlur(gray, (0, 0), BINARY_SMOOTH * max(ratio, 1.0))
     if ratio > 2.5:
         f = 1.5 / ratio
-        source = cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+        source = cv2.resize(source, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
         shrink = np.array([[f, 0.0, 0.5 * f - 0.5], [0.0, f, 0.5 * f - 0.5], [0.0, 0.0, 1.0]])
         M = shrink @ M
     return cv2.warpPerspective(
@@ -1091,3 +1160,226 @@ def measure(
         for f in layout_page.get("fields", [])
     ]
     return Measurement(boxes, sig_ink, signed, sig_crop, fields, problems)
+
+
+# --- One page for the record, pixels only (also in a worker process) --------------------
+
+
+@dataclass
+class Identity:
+    """Which form and printed page a page's QR code names (``hit``: which of the codes
+    found), with that page's layout; or why not (``error``). The caller's answer."""
+
+    form_id: str | None = None
+    page_no: int = 0
+    hit: int = 0
+    sheet: dict[str, Any] | None = None
+    error: str | None = None
+
+
+@dataclass
+class PageLook:
+    """What one page shows, measured without the store: picklable, so that a worker
+    process can send it. Its images are encoded, for the caller to keep."""
+
+    source: str
+    page: int
+    blank: bool = False
+    error: str | None = None  # the page cannot be read: why
+    form_id: str | None = None
+    page_no: int = 0
+    sheet: dict[str, Any] | None = None
+    registered: bool = False
+    reason: str | None = None  # why registration failed
+    residual_mm: float = 0.0
+    measured: Measurement | None = None  # without its crops (they are in ``images``)
+    images: dict[str, bytes] = field(default_factory=dict)  # file name -> encoded image
+    crops: dict[str, str] = field(default_factory=dict)  # crop key -> file name
+
+
+def look(
+    page: PageImage, identify: Callable[[list[str]], Identity], dpi_out: float = 150.0
+) -> PageLook:
+    """Every pixel operation on a page: blank check, QR codes, registration and
+    measurement, and the images a reviewer needs. ``identify`` maps the QR texts found
+    to a form and its layout (the caller's: it holds the store)."""
+    started = look_start(page)
+    if started.texts is None:
+        return started.seen
+    return look_finish(started, identify(started.texts), dpi_out)
+
+
+@dataclass
+class Started:
+    """A page looked at up to its QR codes: ``texts`` is None when that is all there
+    is to it (blank, or no code), else the codes' texts to identify."""
+
+    seen: PageLook
+    gray: Array | None = None
+    hits: list[QrHit] = field(default_factory=list)
+    texts: list[str] | None = None
+
+
+def look_start(page: PageImage) -> Started:
+    """``look`` up to the QR codes, which is all it can do before knowing the form."""
+    seen = PageLook(page.source, page.page)
+    gray = ink_gray(page.image)
+    # Blank first: a backside can show the QR of its front through the paper.
+    if is_blank(gray):
+        seen.blank = True
+        return Started(seen)
+    hits = find_qr(gray)
+    if not hits:
+        seen.error = "no formgen QR code found on this page"
+        return Started(seen)
+    return Started(seen, gray, hits, [hit.text for hit in hits])
+
+
+def look_finish(started: Started, who: Identity, dpi_out: float = 150.0) -> PageLook:
+    """The rest of ``look`` once the form is known."""
+    seen, gray = started.seen, started.gray
+    seen.form_id, seen.error = who.form_id, who.error
+    if who.error is not None or who.sheet is None or gray is None:
+        return seen
+    seen.page_no, seen.sheet = who.page_no, who.sheet
+    sheet = who.sheet
+    registration = register(gray, sheet, started.hits[who.hit], dpi_out)
+    if not registration.ok or registration.rectified is None:
+        seen.images["page.jpg"] = encode(".jpg", small(gray))
+        seen.reason = registration.reason
+        return seen
+    seen.registered, seen.residual_mm = True, registration.residual_mm
+    seen.images["page.jpg"] = encode(".jpg", registration.rectified)
+    if not sheet["boxes"] and sheet.get("signature") is None:
+        return seen
+    measured = measure(registration.rectified, sheet, dpi_out)
+    boxes = measured.boxes
+    crops = [(f"{b.clause}-{b.answer}", f"box-{b.clause}-{b.answer}.png", b.crop) for b in boxes]
+    if measured.signature_crop is not None:
+        crops.append(("signature", "signature.png", measured.signature_crop))
+    crops += [(f.field, f"field-{f.field}.png", f.crop) for f in measured.fields]
+    for key, name, crop in crops:
+        seen.images[name] = encode(".png", crop)
+        seen.crops[key] = name
+    none = np.zeros((0, 0), np.uint8)
+    seen.measured = dataclasses.replace(
+        measured,
+        boxes=[dataclasses.replace(b, crop=none) for b in boxes],
+        signature_crop=None,
+        fields=[],
+    )
+    return seen
+
+
+def encode(ext: str, image: Array) -> bytes:
+    """An image as a file's bytes: ".jpg" (quality 85) or ".png"."""
+    params = [cv2.IMWRITE_JPEG_QUALITY, 85] if ext == ".jpg" else []
+    ok, data = cv2.imencode(ext, image, params)
+    if not ok:
+        raise OSError(f"cannot encode a {ext} image")
+    return bytes(data.tobytes())
+
+
+def small(gray: Array, long_side: int = 1800) -> Array:
+    """The page shrunk to ``long_side`` pixels, for a reviewer to look at."""
+    scale = long_side / max(gray.shape[:2])
+    if scale >= 1:
+        return gray
+    return cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+
+
+@dataclass
+class PageFailure:
+    """A page a worker could not read: a broken page (``load``: reported as
+    ``load_pages`` reports it) or a bug (``message`` is the traceback)."""
+
+    message: str
+    load: bool
+
+
+WORKER_PARKED = 2  # pages a worker starts while earlier ones wait for their form
+
+
+def page_worker(conn: Any, dpi_out: float = 150.0) -> None:
+    """A worker process (``reading`` starts them): reads the pages sent to it and
+    imports nothing that holds the store.
+
+    Over ``conn``, a duplex pipe, it receives ``(task, path, index, stamp)`` tuples, and
+    None to stop; asks ``("who", task, qr_texts)`` and receives ``("who", task,
+    Identity)``; sends ``("seen", task, PageLook | PageFailure)``, not necessarily in
+    the order of the tasks: while a page waits for its form, the next one is started.
+    ``stamp`` is the file's (size, mtime_ns) when it was hashed: a file changed since
+    is not read."""
+    import traceback
+    from collections import deque
+
+    cv2.setNumThreads(1)  # one process per core: OpenCV's own threads would only contend
+    tasks: deque[tuple[int, str, int, tuple[int, int]]] = deque()
+    parked: dict[int, Started] = {}
+    answers: dict[int, Identity] = {}
+    opened: PageFile | None = None
+
+    def take(message: Any) -> bool:
+        """File a message; False for the stop."""
+        if message is None:
+            return False
+        if message[0] == "who":
+            answers[message[1]] = message[2]
+        else:
+            tasks.append(message)
+        return True
+
+    def failure(exc: BaseException) -> PageFailure:
+        if isinstance(exc, ScanInputError):
+            return PageFailure(str(exc), load=True)
+        return PageFailure("".join(traceback.format_exception(exc)), load=False)
+
+    try:
+        running = True
+        while running:
+            while running and conn.poll():
+                running = take(conn.recv())
+            done = next((t for t in parked if t in answers), None)
+            result: PageLook | PageFailure
+            if done is not None:
+                started = parked.pop(done)
+                try:
+                    result = look_finish(started, answers.pop(done), dpi_out)
+                except Exception as exc:
+                    result = failure(exc)
+                conn.send(("seen", done, result))
+            elif tasks and len(parked) < WORKER_PARKED:
+                task, path, index, stamp = tasks.popleft()
+                try:
+                    if opened is None or str(opened.path) != path:
+                        if opened is not None:
+                            opened.close()
+                        opened = None
+                        opened = _reopen(Path(path), stamp)
+                    started = look_start(opened.page(index))
+                except Exception as exc:
+                    conn.send(("seen", task, failure(exc)))
+                    continue
+                if started.texts is None:
+                    conn.send(("seen", task, started.seen))
+                else:
+                    parked[task] = started
+                    conn.send(("who", task, started.texts))
+            elif running:
+                running = take(conn.recv())
+    except (EOFError, OSError, KeyboardInterrupt):
+        pass
+    finally:
+        if opened is not None:
+            opened.close()
+
+
+def _reopen(path: Path, stamp: tuple[int, int]) -> PageFile:
+    """The file a task names, if it is still the file that was hashed."""
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise ScanInputError(f"cannot read {path.name}: {exc.strerror or exc}") from exc
+    if (stat.st_size, stat.st_mtime_ns) != stamp:
+        raise ScanInputError(f"{path.name} changed while it was being imported")
+    return PageFile(path)

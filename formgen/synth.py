@@ -500,6 +500,15 @@ def binarize(img: Image, threshold: float | None = None) -> Image:
     return out
 
 
+def dither(img: Image) -> Image:
+    """1-bit scan by error diffusion (Floyd-Steinberg, Pillow's): gray output with only
+    0 and 255, where a gray area becomes a density of black dots."""
+    from PIL import Image as PILImage
+
+    out = PILImage.fromarray(to_gray(img)).convert("1", dither=PILImage.Dither.FLOYDSTEINBERG)
+    return np.asarray(out, dtype=np.uint8) * np.uint8(255)
+
+
 def rotate(img: Image, angle_deg: float, scale: float = 1.0) -> Image:
     """Rotate counter-clockwise about the centre, growing the canvas so no
     content is cut off and filling the new area with white paper.
@@ -832,8 +841,22 @@ def _c_flatbed(dpi: int) -> ConditionFn:
 
 
 def _c_bw(page: Image, rng: np.random.Generator) -> tuple[Image, int]:
+    """1-bit with a fixed threshold, as a flatbed's or copier's B/W text mode makes it.
+    The threshold, 50-67 % of white, is on the generous side of what drivers default
+    to (TWAIN's default is 50 %). Pencil at the synthetic pressures (stroke cores
+    around 160-210 after the optics) is lighter than that and mostly vanishes: real,
+    and why B/W scans of pencil are a known trouble; the reader must say review."""
     g = blur(to_gray(page), rng.uniform(0.4, 0.8))
     return binarize(g, rng.uniform(128, 170)), SOURCE_DPI
+
+
+def _c_dither(page: Image, rng: np.random.Generator) -> tuple[Image, int]:
+    """1-bit by error diffusion, as a scanner's B/W "text/photo" (halftone) mode makes
+    it: shading correction maps the paper to white, then Floyd-Steinberg. A light
+    stroke survives as scattered black dots rather than vanishing."""
+    g = blur(to_gray(page), rng.uniform(0.4, 0.8))
+    g = levels(g, rng.uniform(0, 20), 255.0, rng.uniform(0.9, 1.1))
+    return dither(g), SOURCE_DPI
 
 
 def _c_rot5(page: Image, rng: np.random.Generator) -> tuple[Image, int]:
@@ -881,6 +904,7 @@ CONDITIONS: dict[str, Condition] = {
         Condition("flatbed-200-gray", _c_flatbed(200), "gray 200 dpi, light blur and levels"),
         Condition("flatbed-150-gray", _c_flatbed(150), "gray 150 dpi, light blur and levels"),
         Condition("flatbed-300-bw", _c_bw, "1-bit 300 dpi, threshold 128-170 (pencil may vanish)"),
+        Condition("flatbed-300-dither", _c_dither, "1-bit 300 dpi, error diffusion (halftone)"),
         Condition("flatbed-200-color", _c_color, "RGB 200 dpi, JPEG q80-91"),
         Condition("flatbed-rot5", _c_rot5, "gray 200 dpi, skewed by a random angle in [-5, 5] deg"),
         Condition("flatbed-rot90", _c_quarter(90), "gray 200 dpi, page fed sideways (90 deg CCW)"),

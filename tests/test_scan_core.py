@@ -292,7 +292,13 @@ def test_is_blank(form: dict[str, Any]) -> None:
     white = np.full_like(form["clean"], 255)
     blanks = [white, synth.draw_dust(white, rng, 800, DPI), _show_through(form["clean"], 0.25)]
     for page in blanks:
-        for condition in ("flatbed-200-gray", "noisy", "flatbed-300-bw", "flatbed-rot5"):
+        for condition in (
+            "flatbed-200-gray",
+            "noisy",
+            "flatbed-300-bw",
+            "flatbed-300-dither",
+            "flatbed-rot5",
+        ):
             image, _ = synth.CONDITIONS[condition](page, np.random.default_rng(9))
             assert scan.is_blank(image), condition
             # the other side's QR code may read through the paper (mirrored), its faint
@@ -492,3 +498,18 @@ def test_other_language_and_clauses(form: dict[str, Any]) -> None:
         assert not meas.problems
     document.close()
     assert any(sheet["boxes"] for sheet in sheets)
+
+
+@pytest.mark.parametrize("seed", [21, 22, 23])
+def test_pencil_survives_a_dithered_scan(form: dict[str, Any], seed: int) -> None:
+    """On a 1-bit scan by error diffusion a light pencil stroke is a scatter of black
+    dots: it must still read as a mark, or a pair ticked both (review) could read as a
+    lone yes. (On a fixed-threshold scan pencil may vanish: nothing is left to read.)"""
+    plan = {key: ("tick", "pencil") for key in FILLED}
+    page = _draw(form, plan, sign=False, seed=seed)
+    image, _ = synth.CONDITIONS["flatbed-300-dither"](page, np.random.default_rng(seed))
+    assert scan.is_binary(image)
+    reg, meas = read(form, image)
+    assert reg.ok, reg.reason
+    assert [b.ink > T.marked for b in meas.boxes] == [True] * 6, [b.ink for b in meas.boxes]
+    assert meas.signed is False

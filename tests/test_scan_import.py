@@ -64,6 +64,7 @@ def import_json(run: Run, *files: Path, ok: bool = True) -> dict[str, Any]:
     [
         "flatbed-200-gray",
         "flatbed-300-bw",
+        "flatbed-300-dither",
         "flatbed-rot5",
         "flatbed-rot180",
         "fit-to-page",
@@ -242,3 +243,99 @@ def test_bad_files_are_refused_whole(
         assert any(message in (p.get("reason") or "") for p in pages), (name, pages)
     assert store_digest(db) == before
     assert not list(Path("output/scans").glob("*/*")) if Path("output/scans").exists() else True
+
+
+def _with_huge_page(path: Path, index: int) -> Path:
+    """The PDF with one page's image claiming more pixels than a page may have: that page
+    cannot be loaded (the file reads up to it, like a scan broken part-way)."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject, NumberObject
+
+    writer = PdfWriter(clone_from=PdfReader(path))
+    for image in writer.pages[index]["/Resources"]["/XObject"].values():
+        image = image.get_object()
+        image[NameObject("/Width")] = NumberObject(20000)
+        image[NameObject("/Height")] = NumberObject(20000)
+    with path.open("wb") as handle:
+        writer.write(handle)
+    return path
+
+
+def _events(db: Path) -> list[tuple[Any, ...]]:
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        return conn.execute(
+            "SELECT form_id, clause, status, source, reason FROM events WHERE source LIKE 'scan:%'"
+            " ORDER BY id"
+        ).fetchall()
+
+
+def _kept(output: Path) -> list[str]:
+    scans = output / "scans"
+    return sorted(str(p.relative_to(scans)) for p in scans.rglob("*")) if scans.exists() else []
+
+
+def test_worker_processes_read_as_one_process_does(
+    printed: dict[str, Any], run: Run, db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two worker processes give the same reports, events and kept images as reading in
+    this process: for a stack with a page that fails (the whole file rolled back, the
+    other pages "not imported") and for good files after it."""
+    import sqlite3
+
+    from formgen import reading
+    from formgen.config import Config
+    from formgen.store import open_store
+
+    pools: list[Any] = []
+    real_pool = reading._Pool
+
+    def spy(count: int) -> Any:
+        pools.append(count)
+        return real_pool(count)
+
+    monkeypatch.setattr(reading, "_Pool", spy)
+    rng = np.random.default_rng(17)
+    scans = []
+    for index, fill in enumerate(FILLS):
+        page, sheet = page2(printed, index)
+        scans.append(degrade(fill_page(page, sheet, fill, rng), "flatbed-200-gray", rng))
+    noqr = np.full((2339, 1654), 250, np.uint8)
+    noqr[400:600, 200:1400] = 20  # print, but no QR code
+    info = degrade(printed["pages"][0], "flatbed-200-gray", rng)
+    failing = save_pdf(
+        tmp_path / "failing.pdf", [scans[0], blank_backside(rng), info, noqr, scans[1], scans[2]]
+    )
+    good = save_pdf(tmp_path / "good.pdf", [scans[1], blank_backside(rng), info, scans[2]])
+    photos = [save_png(tmp_path / f"photo-{i}.png", scans[i]) for i in (0, 3)]
+    broken = _with_huge_page(
+        save_pdf(tmp_path / "broken.pdf", [scans[3], blank_backside(rng), info, scans[0]]), 2
+    )
+    files = [failing, broken, good, *photos, good]  # the last: already imported by then
+    results = {}
+    for workers in (1, 2):
+        store = tmp_path / f"store-{workers}.db"
+        with sqlite3.connect(db) as source, sqlite3.connect(store) as copy:
+            source.backup(copy)
+        engine = open_store(str(store))
+        output = tmp_path / f"output-{workers}"
+        ticks: list[int] = []
+        reports = reading.import_files(
+            engine, Config(output_dir=output), files, progress=ticks.append, workers=workers
+        )
+        engine.dispose()
+        results[workers] = ([r.as_dict() for r in reports], _events(store), _kept(output), ticks)
+    assert pools == [2]  # the second run read in two worker processes
+    assert results[2] == results[1]
+    pages, events, kept, ticks = results[1]
+    assert [p["status"] for p in pages[:6]] == ["error"] * 6
+    assert [p.get("reason") for p in pages[:6]].count("no formgen QR code found on this page") == 1
+    # the broken file: its first two pages read, then the page that cannot be loaded
+    assert [p["page"] for p in pages[6:9]] == [1, 2, None]
+    assert "pixel image is too large" in pages[8]["reason"]
+    assert [p["status"] for p in pages[9:]] == ["ok", "ok", "ok", "review", "ok", "review", "error"]
+    imported = {hashlib.sha256(f.read_bytes()).hexdigest()[:16] for f in (good, *photos)}
+    assert {name.split("/")[0] for name in kept} == imported
+    assert "already imported" in pages[-1]["reason"]
+    assert len(ticks) == len(pages) - 2 and events  # a tick per page read
