@@ -490,14 +490,13 @@ class _Reader:
             report.decisions[clause] = str(status)
             changes.append((form_id, clause, str(status)))
             detail[f"ink_{clause}"] = {"yes": round(yes, 4), "no": round(no, 4)}
-        for form, clause, status in changes:
-            records._append(
-                self.conn,
-                [(form, clause, status)],
-                source=f"scan:{self.digest}#{page.page}",
-                reason=reasons.get(clause or ""),
-                detail=detail,
-            )
+        records._append(
+            self.conn,
+            changes,
+            source=f"scan:{self.digest}#{page.page}",
+            reasons={SIGNATURE: None, **reasons},
+            detail=detail,
+        )
         if any(s == Status.REVIEW for s in report.decisions.values()):
             report.status = "review"
         notes = [f"{c}: {r}" for c, r in reasons.items() if r]

@@ -13,7 +13,7 @@ from sqlalchemy.exc import DatabaseError
 
 from formgen import records
 from formgen.schema import events, metadata
-from formgen.store import _alembic, open_store
+from formgen.store import HEAD, _alembic, open_store
 
 
 def test_migrations_from_empty_to_head_match_the_schema(tmp_path: Path) -> None:
@@ -25,6 +25,49 @@ def test_migrations_from_empty_to_head_match_the_schema(tmp_path: Path) -> None:
         for table in metadata.sorted_tables:
             columns = {c["name"] for c in inspector.get_columns(table.name)}
             assert columns == {c.name for c in table.columns}, table.name
+
+
+def test_head_constant_is_alembics_head() -> None:
+    # open_store skips importing Alembic when the database is at HEAD.
+    assert ScriptDirectory.from_config(_alembic(None)).get_current_head() == HEAD
+
+
+def test_upgrade_from_0001_keeps_forms_and_fills_what_they_said(tmp_path: Path) -> None:
+    from alembic import command
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        command.upgrade(_alembic(conn), "0001")
+        conn.execute(
+            text(
+                "INSERT INTO recordings VALUES ('R-OLD001', 'T', 'S', 'V', '3', NULL,"
+                " '2030-12-01', 'both', 'assessment', 0, 0, 0, 'nl', '2031-12-01',"
+                " '2026-01-01 10:00:00')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO participants VALUES ('P-OLD001', 'R-OLD001', 0, 'Ann', 0, 'nl',"
+                " '2026-01-01 10:00:00')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO forms (id, participant_id, variant, lang, clauses, created_at)"
+                " VALUES ('7KQ2-M9XD-4', 'P-OLD001', 'adult', 'nl', '[\"recording\"]',"
+                " '2026-01-01 10:00:00')"
+            )
+        )
+    engine.dispose()
+    upgraded = open_store(url)
+    with upgraded.connect() as conn:
+        row = conn.execute(text("SELECT round, purpose, delete_by FROM forms")).one()
+        assert tuple(row) == (1, "assessment", "2031-12-01")
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD
+        (person,) = records.list_participants(conn, "R-OLD001")
+        assert (person.name, person.form_id, person.round) == ("Ann", "7KQ2-M9XD-4", 1)
+        assert records.recording_log(conn, "R-OLD001") == []
 
 
 def test_reopening_keeps_records(tmp_path: Path) -> None:
