@@ -421,7 +421,33 @@ def is_blank(gray: Array) -> bool:
     # ink: darker than the paper by over a third of it (show-through stays lighter)
     ink = ((dark.astype(np.uint16) * 3 > paper) * 255).astype(np.uint8)
     ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))  # lone specks
-    return cv2.countNonZero(ink) < 0.0004 * small.size
+    if cv2.countNonZero(ink) < 0.0004 * small.size:
+        return True
+    # A phone photo shows the sheet on a darker table, whose edge reads as ink: look
+    # only inside the sheet, well away from its edge.
+    sheet = _sheet_mask(small)
+    if sheet is None:
+        return False
+    return cv2.countNonZero(cv2.bitwise_and(ink, sheet)) < 0.0004 * cv2.countNonZero(sheet)
+
+
+def _sheet_mask(small: Array) -> Array | None:
+    """The inside of the one bright sheet in a photo (None when the picture is not a
+    sheet on a darker background, as in any scan)."""
+    _, bright = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(bright, connectivity=4)
+    if count < 2:
+        return None
+    biggest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    share = stats[biggest, cv2.CC_STAT_AREA] / small.size
+    if not 0.15 < share < 0.95:
+        return None
+    # The sheet's outline, print included: the convex hull of its bright pixels.
+    points = cv2.findNonZero(((labels == biggest) * 255).astype(np.uint8))
+    mask = np.zeros_like(small)
+    cv2.fillConvexPoly(mask, cv2.convexHull(points), 255)
+    margin = max(2, min(small.shape) // 100)  # ~2 mm: the registration marks sit at 4 mm
+    return cv2.erode(mask, np.ones((2 * margin + 1, 2 * margin + 1), np.uint8))
 
 
 # --- QR codes ---------------------------------------------------------------------------

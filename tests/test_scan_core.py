@@ -298,6 +298,7 @@ def test_is_blank(form: dict[str, Any]) -> None:
             "flatbed-300-bw",
             "flatbed-300-dither",
             "flatbed-rot5",
+            "phone-photo",  # the sheet on a darker table: its edge is not ink
         ):
             image, _ = synth.CONDITIONS[condition](page, np.random.default_rng(9))
             assert scan.is_blank(image), condition
@@ -305,8 +306,22 @@ def test_is_blank(form: dict[str, Any]) -> None:
             # marks must not register
             for hit in scan.find_qr(image):
                 assert not scan.register(image, form["page"], hit).ok
-    content, _ = synth.CONDITIONS["flatbed-200-gray"](form["clean"], np.random.default_rng(9))
-    assert not scan.is_blank(content)
+    for condition in ("flatbed-200-gray", "phone-photo"):
+        for seed in range(3):
+            content, _ = synth.CONDITIONS[condition](form["clean"], np.random.default_rng(seed))
+            assert not scan.is_blank(content), condition
+    # a nearly empty sheet: only the QR code and the marks, photographed
+    sparse = np.full_like(form["clean"], 255)
+    for name in ("qr", *(m["mark"] for m in form["page"]["marks"])):
+        rect = (
+            form["page"]["qr"]["rect_mm"]
+            if name == "qr"
+            else next(m["rect_mm"] for m in form["page"]["marks"] if m["mark"] == name)
+        )
+        x, y, w, h = (round(v * PX_MM) for v in rect)
+        sparse[y : y + h, x : x + w] = form["clean"][y : y + h, x : x + w]
+    photo, _ = synth.CONDITIONS["phone-photo"](sparse, np.random.default_rng(4))
+    assert not scan.is_blank(photo)
 
 
 def test_qr_corners_are_the_symbol_corners(form: dict[str, Any]) -> None:

@@ -81,8 +81,12 @@ def test_decisions_follow_the_marks(
         page, sheet = page2(printed, index)
         scan = degrade(fill_page(page, sheet, fill, rng), condition, rng)
         files.append(save_png(Path(f"scan-{index}.png"), scan))
+    # the back of a sheet, taken the same way: reported blank, not an error
+    files.append(save_png(Path("back.png"), degrade(blank_backside(rng, 300), condition, rng)))
     report = import_json(run, *files)
-    assert [p["form_id"] for p in report["pages"]] == [p["form_id"] for p in printed["people"]]
+    *forms, back = report["pages"]
+    assert [p["form_id"] for p in forms] == [p["form_id"] for p in printed["people"]]
+    assert (back["status"], back.get("blank")) == ("ok", True), back
     status = js("status", printed["rec"])
     for person, fill in zip(status["participants"], FILLS, strict=True):
         for clause, got in person["clauses"].items():
