@@ -434,6 +434,9 @@ def is_blank(gray: Array) -> bool:
 def _sheet_mask(small: Array) -> Array | None:
     """The inside of the one bright sheet in a photo (None when the picture is not a
     sheet on a darker background, as in any scan)."""
+    rim = np.concatenate([small[0], small[-1], small[:, 0], small[:, -1]])
+    if _percentile(rim, 25) > 0.75 * _percentile(small, 90):  # paper all round: a scan
+        return None
     _, bright = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(bright, connectivity=4)
     if count < 2:
@@ -442,10 +445,12 @@ def _sheet_mask(small: Array) -> Array | None:
     share = stats[biggest, cv2.CC_STAT_AREA] / small.size
     if not 0.15 < share < 0.95:
         return None
-    # The sheet's outline, print included: the convex hull of its bright pixels.
-    points = cv2.findNonZero(((labels == biggest) * 255).astype(np.uint8))
+    # The sheet's outline, print included: the convex hull of its outer contour.
+    outline, _ = cv2.findContours(
+        (labels == biggest).astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE
+    )
     mask = np.zeros_like(small)
-    cv2.fillConvexPoly(mask, cv2.convexHull(points), 255)
+    cv2.fillConvexPoly(mask, cv2.convexHull(max(outline, key=len)), 255)
     margin = max(2, min(small.shape) // 100)  # ~2 mm: the registration marks sit at 4 mm
     return cv2.erode(mask, np.ones((2 * margin + 1, 2 * margin + 1), np.uint8))
 
