@@ -458,15 +458,16 @@ def due_command(app: App, on: dt.datetime | None, within: int, as_json: bool) ->
 @json_option
 @pass_app
 def destroy_command(app: App, recording_id: str, by: str, as_json: bool) -> None:
-    """Record that the recording was destroyed and delete formgen's scans and crops of
-    its forms; the consent events stay as proof."""
+    """Record that the recording was destroyed and delete formgen's scans, crops and
+    printed documents of it; the consent events stay as proof."""
     done = lifecycle.destroy(app.engine, app.config, recording_id, by=by)
     emit(
         as_json,
         done,
         lambda: (
             f"{done['id']}: destroyed; {done['consents_expired']} consents expired, "
-            f"{done['scan_folders_removed']} scanned pages deleted"
+            f"{done['scan_folders_removed']} scanned pages and "
+            f"{done['documents_removed']} printed documents deleted"
         ),
     )
 

@@ -144,10 +144,21 @@ def scan_folders(config: Config, form_ids: set[str]) -> list[Path]:
     )
 
 
+def printed_documents(config: Config, recording_id: str, form_ids: set[str]) -> list[Path]:
+    """The PDFs formgen wrote for a recording under their default names (declarations,
+    reminders, request letters, withdrawal forms): they carry the participants' names.
+    Files written elsewhere with --out are the user's to delete."""
+    root = config.output_dir
+    found = set(root.glob(f"{recording_id}-*.pdf"))
+    found.update(p for p in root.glob("*-withdrawal.pdf") if p.name[:-15] in form_ids)
+    return sorted(found)
+
+
 def destroy(engine: Engine, config: Config, recording_id: str, *, by: str) -> dict[str, Any]:
     """Record that the recording was destroyed, delete formgen's scans and crops of its
-    forms, and end every consent that has not ended as ``expired``. What proof of
-    consent needs stays: the events, whose sources name each scan by its SHA-256."""
+    forms and the documents it printed for it, and end every consent that has not ended
+    as ``expired``. What proof of consent needs stays: the events, whose sources name
+    each scan by its SHA-256."""
     source = f"manual:{_who(by)}"
     with engine.begin() as conn:
         recording = records.get_recording(conn, recording_id)
@@ -169,12 +180,19 @@ def destroy(engine: Engine, config: Config, recording_id: str, *, by: str) -> di
             shutil.rmtree(folder)
             if not any(folder.parent.iterdir()):
                 folder.parent.rmdir()
+        printed = printed_documents(config, recording.id, form_ids)
+        for document in printed:
+            document.unlink()
         records.log_event(
             conn,
             recording.id,
             records.DESTROYED,
             source=source,
-            detail={"scan_folders_removed": len(folders), "consents_expired": len(ended)},
+            detail={
+                "scan_folders_removed": len(folders),
+                "documents_removed": len(printed),
+                "consents_expired": len(ended),
+            },
         )
         event = records.destroyed(conn, recording.id)
     assert event is not None
@@ -184,4 +202,5 @@ def destroy(engine: Engine, config: Config, recording_id: str, *, by: str) -> di
         "by": source.removeprefix("manual:"),
         "consents_expired": len(ended),
         "scan_folders_removed": len(folders),
+        "documents_removed": len(printed),
     }

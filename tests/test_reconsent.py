@@ -126,8 +126,14 @@ def test_destroy_leaves_only_the_proof(
     kept = {p.name.split("-", 1)[1] for p in scans.glob("*/p*")}
     assert kept == {ann["form_id"], bob["form_id"]}
 
+    js("withdrawal-form", ann["form_id"])
+    mine = sorted(p.name for p in Path("output").glob("*.pdf") if other not in p.name)
+    assert mine == [f"{ann['form_id']}-withdrawal.pdf", f"{rec}-declarations.pdf"]
     done = js("destroy", rec, "--by", "Sam")
     assert done["consents_expired"] == 1 and done["scan_folders_removed"] == 1
+    # The printed documents (with names) go too; the other recording's stay.
+    assert done["documents_removed"] == 2
+    assert [p.name for p in Path("output").glob("*.pdf")] == [f"{other}-declarations.pdf"]
     # Nothing of the destroyed recording's scans is left on disk; the other one's stays.
     left = [p for p in scans.rglob("*") if p.is_file()]
     assert left and all(bob["form_id"] in str(p) for p in left)
