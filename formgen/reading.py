@@ -457,7 +457,10 @@ class _Reader:
         report.signed = measured.signed
         changes: list[tuple[str, str | None, str]] = []
         reasons: dict[str, str | None] = {}
-        if sheet.get("signature") is not None:
+        withdrawal = sheet.get("kind") == "withdrawal"
+        if sheet.get("signature") is not None and not withdrawal:
+            # (a withdrawal sheet's signature counts for the withdrawal only, through
+            # decide_pair; it says nothing about the declaration's)
             signature = {True: "signed", False: "unsigned", None: "unclear"}[measured.signed]
             changes.append((form_id, SIGNATURE, signature))
         state = records.form_states(self.conn, [form_id])[form_id]
@@ -468,7 +471,7 @@ class _Reader:
             )
             status, reason = decision.status, decision.reason
             current = state.clauses.get(clause)
-            if sheet.get("kind") == "withdrawal":
+            if withdrawal:
                 outcome = rules.decide_withdrawal(decision, current)
                 if outcome is None:
                     reasons[clause] = f"{current}; the withdrawal form changes nothing"

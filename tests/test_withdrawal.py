@@ -100,6 +100,8 @@ def test_withdrawal_form_round_trip(
     status = js("status", rec)
     clauses = {p["id"]: p["clauses"] for p in status["participants"]}
     assert clauses[ann["id"]] == {"recording": "given", "livestream": "withdrawn"}
+    # The sheet's signature is the withdrawal's, not a new state of the declaration's.
+    assert status["participants"][0]["signed"] is None
     assert ann["id"] in {p["id"] for p in status["must_not_appear"]}
     assert status["withdrawn"][0]["clauses"] == ["livestream"]
     last = js("consent", "history", ann["form_id"])["events"][-1]
