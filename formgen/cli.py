@@ -64,6 +64,14 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 
 
+def out_option(what: str = "the PDF", text: str | None = None) -> Callable[[Any], Any]:
+    return click.option(
+        "--out",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help=text or f"Where to write {what} (default: under output/).",
+    )
+
+
 class Formgen(click.Group):
     """Reports every refusal as one line: ``formgen: <what is wrong>``."""
 
@@ -186,11 +194,7 @@ def recording_list(app: App, as_json: bool) -> None:
     help="Keep the recording until this later date.",
 )
 @click.option("--by", required=True, help="Who decided the change.")
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write the new declarations (default: under output/).",
-)
+@out_option("the new declarations")
 @json_option
 @pass_app
 def recording_change(
@@ -544,11 +548,7 @@ def checklist_command(
 
 @cli.command("export")
 @click.argument("recording_id", metavar="REC")
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write the JSON to this file (readable by you only).",
-)
+@out_option(text="Also write the JSON to this file (readable by you only).")
 @json_option
 @pass_app
 def export_command(app: App, recording_id: str, out: Path | None, as_json: bool) -> None:
@@ -598,11 +598,7 @@ def _progress(label: str, total: int, as_json: bool) -> Any:
     multiple=True,
     help="Only this participant (ID or form ID); repeat for more, in this order.",
 )
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write the PDF (default: under output/).",
-)
+@out_option()
 @json_option
 @pass_app
 def forms_command(
@@ -665,11 +661,7 @@ def layout_command(app: App, form_id: str, as_json: bool) -> None:
     help="Parental forms (pupils under 16) or adult forms.",
 )
 @click.option("--lang", type=click.Choice(records.LANGS), help="Default: the recording's.")
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write the PDF (default: under output/).",
-)
+@out_option()
 @json_option
 @pass_app
 def request_command(
@@ -705,11 +697,7 @@ def request_command(
 
 @cli.command("withdrawal-form")
 @click.argument("form_id")
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write the PDF (default: under output/).",
-)
+@out_option()
 @json_option
 @pass_app
 def withdrawal_form_command(app: App, form_id: str, out: Path | None, as_json: bool) -> None:
@@ -722,11 +710,7 @@ def withdrawal_form_command(app: App, form_id: str, out: Path | None, as_json: b
 @cli.command("remind")
 @click.argument("recording_id", metavar="REC")
 @click.option("--by", required=True, help="Who sends the reminders (recorded).")
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write the PDF (default: under output/).",
-)
+@out_option()
 @json_option
 @pass_app
 def remind_command(app: App, recording_id: str, by: str, out: Path | None, as_json: bool) -> None:
