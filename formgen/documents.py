@@ -6,6 +6,7 @@ form's rendered layout with the form, and writes the PDF owner-only.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -140,13 +141,9 @@ def withdrawal_spec(
     """One page to withdraw the consent given on ``person``'s form; with ``letter``, the
     reminder of the right to withdraw comes first."""
     spec = declaration_spec(recording, person, config)
-    return render.FormSpec(
-        form_id=spec.form_id,
+    return dataclasses.replace(
+        spec,
         kind="withdrawal",
-        lang=spec.lang,
-        variant=spec.variant,
-        name=spec.name,
-        clauses=spec.clauses,
         context={
             **spec.context,
             "page": WITHDRAWAL_PAGE,
