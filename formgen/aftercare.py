@@ -33,13 +33,6 @@ DERIVED_BY = {
     "reconsent": "formgen records it when you run formgen recording change {id}",
 }
 
-CAMERA = {
-    Advice.ALL: "everyone consented: no restriction",
-    Advice.MOST: "most consented: position the others out of frame (e.g. at the back)",
-    Advice.FEW: "few consented: set up so that only you are in frame",
-    Advice.NONE: "no one consented: set up so that only you are in frame",
-}
-
 
 @dataclass(frozen=True)
 class _Facts:
@@ -134,7 +127,7 @@ def _consent(f: _Facts) -> dict[str, Any]:
 
 def _camera(f: _Facts) -> dict[str, Any]:
     advice = f.advice
-    known = f"{CAMERA[advice.level]} ({advice.consented}/{advice.present})"
+    known = f"{rules.SETUP[advice.level]} ({advice.consented}/{advice.present})"
     if f.recording.plan.view360 and not advice.allow_360:
         known += "; no 360-degree recording: not everyone consented"
     if f.unsettled:
@@ -174,7 +167,9 @@ def _reminded(f: _Facts) -> dict[str, Any]:
         return _step("reminded", "not_needed", "only after recording outside an institution")
     if f.unsettled:
         return _step("reminded", "open", "after the consents are settled and you recorded")
-    consented = {p["form_id"] for p in f.report["participants"] if "given" in p["clauses"].values()}
+    consented = {
+        p["form_id"] for p in f.report["participants"] if rules.needs_reminder(p["clauses"])
+    }
     reminders = [e for e in f.log if e["kind"] == records.REMINDED]
     covered: set[str] = set()
     for event in reminders:

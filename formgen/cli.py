@@ -18,7 +18,7 @@ from typing import Any
 import click
 from sqlalchemy import Engine
 
-from . import aftercare, documents, export, lifecycle, privacy, records
+from . import aftercare, documents, export, lifecycle, privacy, records, rules
 from . import config as config_module
 from .config import Config, ConfigError
 from .records import RecordError
@@ -302,13 +302,6 @@ def participant_add(
 
 # --- status and consent ---------------------------------------------------------------
 
-ADVICE = {
-    "all": "everyone consented: no restriction, 360 degrees allowed",
-    "most": "most consented: position the others out of frame (e.g. at the back)",
-    "few": "few consented: set up so that only you are in frame",
-    "none": "no one consented: set up so that only you are in frame",
-}
-
 
 @cli.command("status")
 @click.argument("recording_id", metavar="REC")
@@ -330,7 +323,7 @@ def status_command(app: App, recording_id: str, as_json: bool) -> None:
                 if report["destroyed"]
                 else ""
             ),
-            f"camera: {ADVICE[report['camera_advice']]} "
+            f"camera: {rules.SETUP[rules.Advice(report['camera_advice'])]} "
             f"({report['camera']['consented']}/{report['camera']['present']})",
             "",
             table(

@@ -196,8 +196,7 @@ def write_reminders(
             f"recording {recording.id} is in situation {recording.situation}: the institution"
             " keeps the declarations and reminds its people"
         )
-    # Only who gave consent can be in the footage and has something to withdraw.
-    reminded = [p for p in people if rules.Status.GIVEN in states[p.form_id].clauses.values()]
+    reminded = [p for p in people if rules.needs_reminder(states[p.form_id].clauses)]
     if not reminded:
         raise RecordError(f"nobody has given consent for recording {recording.id}: no reminders")
     specs = [withdrawal_spec(recording, p, config, letter=True, today=today) for p in reminded]

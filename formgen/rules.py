@@ -241,6 +241,21 @@ def camera_advice(consented: int, present: int) -> CameraAdvice:
     return CameraAdvice(level, level is Advice.ALL, consented, present)
 
 
+# Step 2 in words: the set-up each advice asks of the student.
+SETUP: Mapping[Advice, str] = {
+    Advice.ALL: "everyone consented: no restriction, 360 degrees allowed",
+    Advice.MOST: "most consented: position the others out of frame (e.g. at the back)",
+    Advice.FEW: "few consented: set up so that only you are in frame",
+    Advice.NONE: "no one consented: set up so that only you are in frame",
+}
+
+
+def needs_reminder(statuses: Mapping[str, Status]) -> bool:
+    """Step 3, situation 3: only who gave consent can be in the footage and has
+    something to withdraw."""
+    return Status.GIVEN in statuses.values()
+
+
 def may_appear(statuses: Mapping[str, Status], signed: bool | None) -> bool:
     """A person may be in frame only with every clause of the recording given on a
     signed form; silence, doubt and withdrawal all keep them out ("wie zwijgt, stemt
