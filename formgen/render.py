@@ -19,17 +19,20 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import qrcode
-import qrcode.constants
 from babel.dates import format_date
 from babel.units import format_unit
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from .config import Config
 from .formid import Instance
 from .rules import Plan
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+# Jinja2, qrcode and WeasyPrint are imported where a document is made: commands that
+# only read scans or the record start without them.
 
 PX_MM = 25.4 / 96  # CSS px to mm
 PAGE_MM = (210.0, 297.0)
@@ -51,6 +54,14 @@ def template_dirs(config: Config) -> list[Path]:
 
 @cache
 def _environment(dirs: tuple[Path, ...]) -> Environment:
+    from jinja2 import (
+        ChoiceLoader,
+        Environment,
+        FileSystemLoader,
+        StrictUndefined,
+        select_autoescape,
+    )
+
     env = Environment(
         loader=ChoiceLoader([FileSystemLoader(str(d)) for d in dirs]),
         autoescape=select_autoescape(["html"]),
@@ -77,6 +88,9 @@ def period_text(amount: int, unit: str, lang: str) -> str:
 def qr_data_uri(payload: str) -> str:
     """A QR code as a 1-pixel-per-module PNG; CSS scales it without smoothing, so the
     PDF holds a few hundred bytes per code instead of a vector path."""
+    import qrcode
+    import qrcode.constants
+
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=1, border=4)
     code.add_data(payload)
     code.make(fit=True)
