@@ -23,10 +23,12 @@ import pytest
 from PIL import Image
 from pypdf import PdfWriter
 
-from formgen import records, render, scan, synth
+from formgen import render, scan, synth
 from formgen.config import Config
-from formgen.formid import Instance, new_form_id
-from formgen.rules import Mark, Plan, Purpose, Situation, Thresholds, classify_mark
+from formgen.formid import Instance
+from formgen.rules import Mark, Plan, Purpose, Thresholds, classify_mark
+
+from .rendering import recording, spec
 
 T = Thresholds()
 DPI = 300
@@ -54,29 +56,9 @@ UNSIGNED: dict[tuple[str, str], tuple[str, str] | None] = {
 @pytest.fixture(scope="module")
 def form() -> dict[str, Any]:
     cfg, inst = Config(), Instance.create()
-    rec = records.Recording(
-        id="R-X",
-        title="Les",
-        student="Sam",
-        supervisor="Jan",
-        situation=Situation.OUTSIDE,
-        institution=None,
-        recorded_on=dt.date(2026, 12, 1),
-        plan=Plan(Purpose.ASSESSMENT, livestream=True, view360=True),
-        lang="nl",
-        delete_by=dt.date(2027, 12, 1),
-    )
-    form_id = new_form_id()
-    spec = render.FormSpec(
-        form_id,
-        "declaration",
-        "nl",
-        "adult",
-        "Ann",
-        ["recording", "livestream", "360"],
-        render.recording_context(rec, cfg, "nl"),
-    )
-    out = render.render([spec], inst, cfg)
+    declaration = spec(Plan(Purpose.ASSESSMENT, livestream=True, view360=True), "nl", "adult")
+    form_id = declaration.form_id
+    out = render.render([declaration], inst, cfg)
     layout = out.layouts[form_id]
     page2 = next(p for p in layout["pages"] if p["page"] == 2)
     document = pdfium.PdfDocument(out.pdf)
@@ -477,22 +459,11 @@ def test_shifted_fit_is_caught(form: dict[str, Any], filled: Any) -> None:
 
 def test_other_language_and_clauses(form: dict[str, Any]) -> None:
     cfg, inst = Config(), form["inst"]
-    rec = records.Recording(
-        id="R-Y",
-        title="Lesson",
-        student="Kim",
-        supervisor="Lee",
-        situation=Situation.OUTSIDE,
-        institution=None,
-        recorded_on=dt.date(2026, 3, 2),
-        plan=Plan(Purpose.REFLECTION),
-        lang="en",
-        delete_by=dt.date(2026, 3, 30),
-    )
-    form_id = new_form_id()
-    context = render.recording_context(rec, cfg, "en")
-    spec = render.FormSpec(form_id, "declaration", "en", "parent", None, ["recording"], context)
-    out = render.render([spec], inst, cfg)
+    plan = Plan(Purpose.REFLECTION)
+    rec = recording(plan, lang="en", recorded_on=dt.date(2026, 3, 2))
+    declaration = spec(plan, "en", "parent", name=None, rec=rec)
+    form_id = declaration.form_id
+    out = render.render([declaration], inst, cfg)
     sheets = out.layouts[form_id]["pages"]
     document = pdfium.PdfDocument(out.pdf)
     for index, sheet in enumerate(sheets):
