@@ -12,8 +12,9 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from formgen import synth
 from formgen.rules import Status
+
+from . import synth
 
 DPI = 300
 PX = DPI / 25.4

@@ -23,11 +23,12 @@ import pytest
 from PIL import Image
 from pypdf import PdfWriter
 
-from formgen import render, scan, synth
+from formgen import render, scan
 from formgen.config import Config
 from formgen.formid import Instance
 from formgen.rules import Mark, Plan, Purpose, Thresholds, classify_mark
 
+from . import synth
 from .rendering import recording, spec
 
 T = Thresholds()

@@ -1,4 +1,4 @@
-"""Tests for formgen.synth: pen marks and scan/photo degradations."""
+"""Tests for tests/synth.py: pen marks and scan/photo degradations."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
-from formgen import synth
+from . import synth
 
 DPI = 300
 BOX = synth.mm_to_px(5, DPI)  # a 5 mm check box, ~59 px

@@ -1,0 +1,41 @@
+"""The one error hierarchy of the library. Every message is one line for a person and
+speaks of recordings, forms and consent, never of command-line options or SQL; the CLI
+and the service add their own hints (and the service its HTTP status) by class."""
+
+from __future__ import annotations
+
+
+class FormgenError(Exception):
+    """Something formgen refuses or cannot do; ``str(exc)`` is one line for a person."""
+
+
+class RecordError(FormgenError, ValueError):
+    """A request the consent record refuses (a bad value, or a state that forbids it)."""
+
+
+class NotFound(RecordError):
+    """No such recording, form, participant or review item (or not one you may see)."""
+
+
+class Conflict(RecordError):
+    """The record's state forbids it: destroyed, already decided, already imported."""
+
+
+class StoreError(FormgenError):
+    """The store cannot be used: unreachable, locked too long, foreign, newer, read-only."""
+
+
+class ConfigError(FormgenError, ValueError):
+    """The configuration cannot be read or holds a value formgen does not know."""
+
+
+class RenderError(FormgenError):
+    """A document could not be made (a template, a font, a layout the reader needs)."""
+
+
+class OutputError(FormgenError):
+    """A file could not be written where asked (not a regular file, no room, no right)."""
+
+
+class ScanInputError(FormgenError):
+    """A scanned file or page cannot be read (not a PDF or image, broken, too large)."""

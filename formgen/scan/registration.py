@@ -1,0 +1,377 @@
+"""Registration: where the layout lies on a page image, and the page made upright.
+
+Coarse from the QR symbol's corners, then the four corner discs, a least-squares fit
+and a residual check (``register``); ``rectify`` warps the page upright. Coordinates in
+a layout are millimetres from the page's top-left corner; image coordinates are
+OpenCV's (pixel centres at integers). A homography ``H`` maps layout millimetres to
+image pixels.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import cv2
+import numpy as np
+
+from .measuring import layout_offset
+from .pixels import MM_PER_INCH, Array, _halve, _percentile, ink_gray
+from .qr import QrHit
+
+PAGE_MM = (210.0, 297.0)
+
+MARK_DIAMETER_MM = 6.0
+MARK_WINDOW_MM = (10.0, 22.0, 40.0)  # search half-widths, tried in turn
+MIN_MARKS = 3
+MAX_RESIDUAL_MM = 0.6  # good pages show <= 0.3 mm; a moved mark shows more
+MAX_LAYOUT_OFFSET_MM = 0.7  # printed boxes vs. registration: good pages show <= 0.25 mm
+BINARY_SMOOTH = 0.5  # a 1-bit page is blurred by this many output pixels (sigma) first
+
+
+@dataclass
+class Registration:
+    ok: bool
+    reason: str | None  # why not ok, for the reviewer
+    H: Array | None  # 3x3, layout mm -> image px (the best available, also when not ok)
+    residual_mm: float  # largest distance between a fitted point and where H puts it
+    rectified: Array | None  # upright page at dpi_out, ink gray (None when not ok)
+    dpi_out: float = 150.0
+    marks: dict[str, tuple[float, float]] = field(default_factory=dict)  # found, image px
+    residuals_mm: dict[str, float] = field(default_factory=dict)  # per fitted point
+
+
+def _centre(rect: Sequence[float]) -> tuple[float, float]:
+    x, y, w, h = rect
+    return x + w / 2.0, y + h / 2.0
+
+
+def qr_symbol_mm(layout_page: Mapping[str, Any], modules: int = 25) -> Array:
+    """The symbol's corners in the layout: the image includes a 4-module quiet zone."""
+    x, y, w, h = layout_page["qr"]["rect_mm"]
+    ix, iy = w * 4.0 / (modules + 8), h * 4.0 / (modules + 8)
+    return np.array(
+        [[x + ix, y + iy], [x + w - ix, y + iy], [x + w - ix, y + h - iy], [x + ix, y + h - iy]],
+        np.float64,
+    )
+
+
+def _project(H: Array, pts: Array) -> Array:
+    pts = np.asarray(pts, np.float64).reshape(-1, 2)
+    hom = np.hstack([pts, np.ones((len(pts), 1))]) @ H.T
+    return hom[:, :2] / hom[:, 2:3]
+
+
+def _jacobian(H: Array, pt: tuple[float, float]) -> Array:
+    """Local linear map (px per mm) of H at a layout point."""
+    x, y = pt
+    w = H[2, 0] * x + H[2, 1] * y + H[2, 2]
+    u = (H[0, 0] * x + H[0, 1] * y + H[0, 2]) / w
+    v = (H[1, 0] * x + H[1, 1] * y + H[1, 2]) / w
+    return np.array(
+        [
+            [(H[0, 0] - u * H[2, 0]) / w, (H[0, 1] - u * H[2, 1]) / w],
+            [(H[1, 0] - v * H[2, 0]) / w, (H[1, 1] - v * H[2, 1]) / w],
+        ]
+    )
+
+
+def _fit(src_mm: list[Array], dst_px: list[Array], perspective: bool = True) -> Array | None:
+    """Homography by least squares; affine while the points cluster at the top of the
+    page, as perspective estimated from a 21 mm QR code explodes 270 mm away."""
+    src = np.array(src_mm, np.float64).reshape(-1, 2)
+    dst = np.array(dst_px, np.float64).reshape(-1, 2)
+    if not perspective:
+        design = np.hstack([src, np.ones((len(src), 1))])
+        coef, *_ = np.linalg.lstsq(design, dst, rcond=None)
+        return np.vstack([coef.T, [0.0, 0.0, 1.0]])
+    H, _ = cv2.findHomography(src, dst, 0)
+    return H
+
+
+def _find_mark(
+    gray: Array, H: Array, centre_mm: tuple[float, float], window_mm: float
+) -> Array | None:
+    """The registration disc nearest to where H predicts it, or None."""
+    height, width = gray.shape
+    cx, cy = centre_mm
+    square = np.array(
+        [
+            [cx - window_mm, cy - window_mm],
+            [cx + window_mm, cy - window_mm],
+            [cx + window_mm, cy + window_mm],
+            [cx - window_mm, cy + window_mm],
+        ]
+    )
+    quad = _project(H, square)
+    x0, y0 = np.floor(quad.min(axis=0)).astype(int)
+    x1, y1 = np.ceil(quad.max(axis=0)).astype(int) + 1
+    x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, width), min(y1, height)
+    if x1 - x0 < 8 or y1 - y0 < 8:
+        return None
+    window = gray[y0:y1, x0:x1]
+    jac = _jacobian(H, centre_mm)
+    radius = MARK_DIAMETER_MM / 2.0
+    area = math.pi * radius**2 * abs(float(np.linalg.det(jac)))
+    half_w = radius * math.hypot(jac[0, 0], jac[0, 1])
+    half_h = radius * math.hypot(jac[1, 0], jac[1, 1])
+    if area < 12:  # under ~2 px per mm nothing here is measurable
+        return None
+    lo, hi = _percentile(window, 1), _percentile(window, 90)
+    if hi - lo < max(40.0, 0.45 * hi):  # no black disc (painted over, or show-through)
+        return None
+    _, binary = cv2.threshold(window, (lo + hi) / 2.0, 255, cv2.THRESH_BINARY_INV)
+    n, _, stats, centroids = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    predicted = _project(H, np.array([centre_mm]))[0] - (x0, y0)
+    best: Array | None = None
+    best_distance = math.inf
+    for i in range(1, n):
+        bx, by, bw, bh, count = stats[i]
+        if not 0.6 * area <= count <= 1.5 * area:
+            continue
+        if not (0.7 * 2 * half_w <= bw <= 1.35 * 2 * half_w + 2):
+            continue
+        if not (0.7 * 2 * half_h <= bh <= 1.35 * 2 * half_h + 2):
+            continue
+        if not 0.62 <= count / float(bw * bh) <= 0.92:  # a disc, not a bar or blot
+            continue
+        if bx == 0 or by == 0 or bx + bw >= x1 - x0 or by + bh >= y1 - y0:
+            continue  # cut by the window (or the image edge): centroid would be biased
+        distance = float(np.hypot(*(centroids[i] - predicted)))
+        if distance < best_distance:
+            best, best_distance = centroids[i] + (x0, y0), distance
+    return best
+
+
+def register(
+    gray: Array, layout_page: Mapping[str, Any], qr: QrHit, dpi_out: float = 150.0
+) -> Registration:
+    """Map the layout onto the image: coarse from the QR symbol's corners, then the
+    four corner discs found one by one (nearest first, refitting after each), a
+    least-squares fit over all points, and a residual check.
+
+    Four marks give a homography (any perspective). With three, the fit is affine:
+    three marks and a QR code cannot tell a perspective from a mark in the wrong
+    place, so a phone photo with a mark missing goes to review rather than risk it."""
+    gray = ink_gray(gray)
+    qr_mm = qr_symbol_mm(layout_page, qr.modules)
+    H = _fit(list(qr_mm), list(qr.corners), perspective=False)
+    if H is None or not _plausible(H, qr_mm):
+        return Registration(False, "QR code geometry is implausible", H, math.inf, None, dpi_out)
+    marks_mm = {m["mark"]: _centre(m["rect_mm"]) for m in layout_page["marks"]}
+    qr_centre = qr_mm.mean(axis=0)
+    order = sorted(marks_mm, key=lambda n: float(np.hypot(*(np.array(marks_mm[n]) - qr_centre))))
+    found: dict[str, tuple[float, float]] = {}
+    for name in order:
+        hit = None
+        for window in MARK_WINDOW_MM:
+            hit = _find_mark(gray, H, marks_mm[name], window)
+            if hit is not None:
+                break
+        if hit is None:
+            continue
+        found[name] = (float(hit[0]), float(hit[1]))
+        src = [*qr_mm, *(marks_mm[n] for n in found)]
+        dst = [*qr.corners, *found.values()]
+        refit = _fit(src, dst, perspective=len(found) >= MIN_MARKS)
+        if refit is not None and _plausible(refit, qr_mm):
+            H = refit
+    if 2 <= len(found) < 4:  # strong perspective puts marks far from any prediction
+        found.update(_complete(gray, H, qr_mm, qr.corners, marks_mm, found))
+    if len(found) < MIN_MARKS:
+        return Registration(
+            False,
+            f"only {len(found)} of 4 registration marks found",
+            H,
+            math.inf,
+            None,
+            dpi_out,
+            found,
+        )
+    # The first fit that both the marks and the printed boxes agree with; a moved mark
+    # can hide in a fit of four, so each three-mark fit is a fallback.
+    reason, fitted, worst, residuals = "", H, math.inf, {}
+    for trial, trial_res in _fits(qr_mm, qr.corners, marks_mm, found):
+        trial_worst = max(trial_res.values())
+        if trial_worst > MAX_RESIDUAL_MM:
+            where = max(trial_res, key=trial_res.__getitem__)
+            failure = f"registration marks disagree by {trial_worst:.2f} mm ({where})"
+        else:
+            rectified = rectify(gray, trial, dpi_out)
+            offset = layout_offset(rectified, layout_page, dpi_out)
+            if offset <= MAX_LAYOUT_OFFSET_MM:
+                return Registration(
+                    True, None, trial, trial_worst, rectified, dpi_out, found, trial_res
+                )
+            what = "not found" if math.isinf(offset) else f"{offset:.2f} mm away"
+            failure = f"printed boxes {what} where the registration marks put them"
+        if not reason:
+            reason, fitted, worst, residuals = failure, trial, trial_worst, trial_res
+    return Registration(False, reason, fitted, worst, None, dpi_out, found, residuals)
+
+
+def _residuals(H: Array, src: list[Any], dst: list[Any], names: list[str]) -> dict[str, float]:
+    back = _project(np.linalg.inv(H), np.array(dst))
+    errors = np.hypot(*(back - np.array(src, np.float64)).T)
+    return {name: round(float(e), 3) for name, e in zip(names, errors, strict=True)}
+
+
+def _fit_marks(
+    qr_mm: Array,
+    qr_px: Array,
+    marks_mm: Mapping[str, tuple[float, float]],
+    found: Mapping[str, tuple[float, float]],
+    perspective: bool,
+) -> tuple[Array | None, dict[str, float]]:
+    names = ["qr-tl", "qr-tr", "qr-br", "qr-bl", *found]
+    src = [*qr_mm, *(marks_mm[n] for n in found)]
+    dst = [*qr_px, *found.values()]
+    H = _fit(src, dst, perspective)
+    if H is None or not np.all(np.isfinite(H)) or abs(np.linalg.det(H)) < 1e-12:
+        return None, {}
+    return H, _residuals(H, src, dst, names)
+
+
+def _fits(
+    qr_mm: Array,
+    qr_px: Array,
+    marks_mm: Mapping[str, tuple[float, float]],
+    found: Mapping[str, tuple[float, float]],
+) -> Iterator[tuple[Array, dict[str, float]]]:
+    """Candidate fits, best first: a homography over four marks and the QR code (an
+    affine fit over three, which cannot take a perspective for a misplaced mark);
+    then, with four, each affine fit that leaves one mark out, by residual."""
+    H, residuals = _fit_marks(qr_mm, qr_px, marks_mm, found, perspective=len(found) == 4)
+    if H is not None:
+        yield H, residuals
+    if len(found) < 4:
+        return
+    rest = []
+    for drop in found:
+        subset = {n: p for n, p in found.items() if n != drop}
+        trial, trial_res = _fit_marks(qr_mm, qr_px, marks_mm, subset, perspective=False)
+        if trial is not None:
+            rest.append((max(trial_res.values()), trial, trial_res))
+    for _, trial, trial_res in sorted(rest, key=lambda r: r[0]):
+        yield trial, trial_res
+
+
+def _disc_candidates(gray: Array, px_per_mm: float) -> Array:
+    """Centres (image px) of every dark disc-like blob of roughly a mark's size, from a
+    thumbnail: the last resort when a mark is far from where it was expected."""
+    small, k = _halve(gray, 800)
+    d = MARK_DIAMETER_MM * px_per_mm / k
+    if d < 4:
+        return np.zeros((0, 2))
+    size = int(2 * d) | 1
+    paper = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_RECT, (size, size)))
+    mask = ((small.astype(np.int16) * 2 < paper) * 255).astype(np.uint8)
+    _, _, stats, centroids = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    x, y, w, h, area = (stats[1:, i].astype(np.float64) for i in range(5))
+    expected = math.pi / 4 * d * d
+    fill = area / np.maximum(w * h, 1)
+    aspect = np.maximum(w, h) / np.maximum(np.minimum(w, h), 1)
+    inside = (x > 0) & (y > 0) & (x + w < small.shape[1]) & (y + h < small.shape[0])
+    keep = (
+        (area > 0.3 * expected)
+        & (area < 4.0 * expected)
+        & (fill > 0.6)
+        & (fill < 0.92)
+        & (aspect < 2.2)
+        & inside
+    )
+    return (centroids[1:][keep] + 0.5) * k - 0.5
+
+
+def _complete(
+    gray: Array,
+    H: Array,
+    qr_mm: Array,
+    qr_px: Array,
+    marks_mm: Mapping[str, tuple[float, float]],
+    found: Mapping[str, tuple[float, float]],
+) -> dict[str, tuple[float, float]]:
+    """Missing marks from disc-like blobs anywhere: the assignment that, with the marks
+    already found, makes all four and the QR code agree. Only a complete set of four
+    is accepted, so the perspective is measured, not guessed."""
+    missing = [n for n in marks_mm if n not in found]
+    scale = math.sqrt(abs(float(np.linalg.det(_jacobian(H, tuple(qr_mm.mean(axis=0)))))))
+    candidates = _disc_candidates(gray, scale)
+    taken = np.array(list(found.values()))
+    if len(candidates) and len(taken):
+        near = np.hypot(*(candidates[:, None, :] - taken[None, :, :]).transpose(2, 0, 1))
+        candidates = candidates[near.min(axis=1) > MARK_DIAMETER_MM * scale]
+    if len(candidates) < len(missing):
+        return {}
+    predicted = _project(H, np.array([marks_mm[n] for n in missing]))
+    distance = np.hypot(*(candidates[:, None, :] - predicted[None, :, :]).transpose(2, 0, 1))
+    candidates = candidates[np.argsort(distance.min(axis=1))[:12]]
+    best: tuple[float, dict[str, tuple[float, float]]] = (MAX_RESIDUAL_MM, {})
+    for combo in itertools.permutations(range(len(candidates)), len(missing)):
+        trial = dict(found)
+        trial.update({n: tuple(candidates[i]) for n, i in zip(missing, combo, strict=True)})
+        fitted, residuals = _fit_marks(qr_mm, qr_px, marks_mm, trial, perspective=True)
+        if fitted is not None and _plausible(fitted, qr_mm):
+            worst = max(residuals.values())
+            if worst < best[0]:
+                best = (worst, {n: trial[n] for n in missing})
+    if not best[1]:
+        return {}
+    trial = {**found, **best[1]}
+    fitted, _ = _fit_marks(qr_mm, qr_px, marks_mm, trial, perspective=True)
+    refined: dict[str, tuple[float, float]] = {}
+    for name, coarse in best[1].items():
+        hit = _find_mark(gray, fitted, marks_mm[name], 5.0) if fitted is not None else None
+        refined[name] = coarse if hit is None else (float(hit[0]), float(hit[1]))
+    return refined
+
+
+def _plausible(H: Array, qr_mm: Array) -> bool:
+    """Between ~40 and ~1300 dpi at the QR code, and not degenerate."""
+    if not np.all(np.isfinite(H)):
+        return False
+    jac = _jacobian(H, tuple(qr_mm.mean(axis=0)))
+    scale = math.sqrt(abs(float(np.linalg.det(jac))))
+    return 1.5 < scale < 50.0
+
+
+def is_binary(gray: Array) -> bool:
+    """A 1-bit scan (only black and white), judged from a sample of its pixels."""
+    sample = gray[::7, ::7]
+    counts = np.bincount(sample.ravel(), minlength=256)
+    return int(counts[1:255].sum()) == 0 and counts[0] > 0
+
+
+def rectify(gray: Array, H: Array, dpi_out: float = 150.0) -> Array:
+    """The page warped upright at dpi_out (one warp; pre-shrunk when the source is
+    much finer, so thin strokes are averaged rather than skipped)."""
+    k = MM_PER_INCH / dpi_out
+    size = (round(PAGE_MM[0] / k), round(PAGE_MM[1] / k))
+    # output pixel centre (u, v) is at ((u + 0.5) k, (v + 0.5) k) mm
+    to_mm = np.array([[k, 0.0, 0.5 * k], [0.0, k, 0.5 * k], [0.0, 0.0, 1.0]])
+    source = gray
+    jac = _jacobian(H, (PAGE_MM[0] / 2, PAGE_MM[1] / 2))
+    ratio = math.sqrt(abs(float(np.linalg.det(jac)))) * k
+    M = H @ to_mm
+    if is_binary(gray):
+        # A 1-bit scan has no gray: a light stroke survives as scattered black dots
+        # (dithering, or graphite grain at the threshold), which point sampling would
+        # drop or turn into dust. Averaging over about an output pixel gives them back
+        # as the gray a person sees; solid strokes and dust stay solid and dark.
+        source = cv2.GaussianBlur(gray, (0, 0), BINARY_SMOOTH * max(ratio, 1.0))
+    if ratio > 2.5:
+        f = 1.5 / ratio
+        source = cv2.resize(source, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+        shrink = np.array([[f, 0.0, 0.5 * f - 0.5], [0.0, f, 0.5 * f - 0.5], [0.0, 0.0, 1.0]])
+        M = shrink @ M
+    return cv2.warpPerspective(
+        source,
+        M,
+        size,
+        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=255,
+    )
