@@ -1,46 +1,99 @@
-"""Opening the consent-record store: SQLite by default, any SQLAlchemy URL later.
+"""Opening the consent-record store: an SQLite file by default, or PostgreSQL.
 
 The schema is owned by Alembic from the first table on, so an upgrade never loses a
 record: opening a store brings an older schema to head, refuses a database that is not
 formgen's, and refuses one written by a newer formgen instead of guessing.
+
+Transactions: ``engine.begin()`` (or ``connection.begin()``) starts a *write*
+transaction, and write transactions take turns on both backends: on SQLite it begins
+with ``BEGIN IMMEDIATE`` (SQLAlchemy's documented pysqlite recipe: the driver's own
+BEGIN is switched off), on PostgreSQL it takes one transaction-scoped advisory lock. So
+a read-then-write transaction sees no other writer between its read and its write, and
+a writer waits for the one before it instead of failing; after ``FORMGEN_DB_TIMEOUT``
+seconds (default 30) it gives up, and :func:`explain` says so in one line. A transaction
+that a statement begins by itself (``engine.connect()`` and reading) is a reader: it
+never waits (SQLite runs in WAL mode) and must not write.
 """
 
 from __future__ import annotations
 
+import errno
+import hashlib
+import hmac
+import math
 import os
+import re
+import sqlite3
+import sys
+import weakref
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, select, text
-from sqlalchemy.exc import DatabaseError, SQLAlchemyError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.pool import NullPool
 
 from . import schema
+from .errors import OutputError, StoreError
 from .formid import Instance
 from .privacy import private_dir
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
 
+__all__ = ["HEAD", "StoreError", "database_url", "explain", "instance", "open_store"]
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration. Checked against Alembic's scripts by a test; with it, opening a
 # store that is up to date needs no Alembic import (a quarter second of every command).
-HEAD = "0002"
+HEAD = "0004"
 DEFAULT_DB = Path("output") / "formgen.db"
-
-
-class StoreError(Exception):
-    """The store cannot be used; the message is one line for a person."""
+DEFAULT_TIMEOUT = 30.0
+# The signing key every printed QR code carries an HMAC of, and its fingerprint: both
+# are written with a fresh schema, and never again.
+KEY = "instance"
+KEY_ID = "instance_id"
+KEY_PROBLEM = (
+    "the store's signing key is missing (or changed): forms printed before could no "
+    "longer be read; restore the store from a backup"
+)
+# The advisory lock that PostgreSQL write transactions take ("formgen" in ASCII).
+WRITE_LOCK = 0x666F726D67656E
+APPEND_ONLY = "the event log is append-only"
+_SUPPORTED = "an SQLite file (sqlite:///PATH) or PostgreSQL (postgresql+psycopg://USER@HOST/DB)"
 
 
 def database_url(value: str | None = None) -> str:
     """``FORMGEN_DB`` holds a URL or a plain path taken as SQLite; unset, the default
-    file under ``output/`` in the current directory."""
+    file under ``output/`` in the current directory. A PostgreSQL URL without a driver
+    gets psycopg, the one formgen installs."""
     value = value if value is not None else os.environ.get("FORMGEN_DB", "")
     if not value:
         value = str(DEFAULT_DB)
-    if "://" in value:
-        return value
-    return f"sqlite:///{Path(value)}"
+    if "://" not in value:
+        return f"sqlite:///{Path(value)}"
+    return re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", value)
+
+
+def timeout() -> float:
+    """Seconds a writer waits for another before giving up: ``FORMGEN_DB_TIMEOUT``."""
+    value = os.environ.get("FORMGEN_DB_TIMEOUT", "").strip()
+    if not value:
+        return DEFAULT_TIMEOUT
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not (0 < seconds <= 86400):
+        raise StoreError(f"FORMGEN_DB_TIMEOUT must be a number of seconds, not {value!r}")
+    return seconds
+
+
+def key_id(secret: bytes) -> bytes:
+    """The signing key's fingerprint, stored beside it (migration 0003 has a copy)."""
+    return hmac.new(secret, b"formgen key id", hashlib.sha256).digest()[:16]
 
 
 def _alembic(connection: object) -> AlembicConfig:
@@ -52,44 +105,187 @@ def _alembic(connection: object) -> AlembicConfig:
     return config
 
 
-def _prepare_sqlite_file(url: str) -> None:
-    """Create the database file owner-only before SQLite does (its journal files copy
-    the file's permissions)."""
-    path = url.removeprefix("sqlite:///")
-    if not path or path == ":memory:" or Path(path).exists():
-        return
-    private_dir(Path(path).parent)
-    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+# --- Opening ------------------------------------------------------------------------
 
 
-def open_store(url: str | None = None) -> Engine:
+def _parse(url: str) -> URL:
+    """The URL, if it names a backend and driver formgen supports."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StoreError(f"the database URL cannot be read; formgen uses {_SUPPORTED}") from None
+    backend, _, driver = parsed.drivername.partition("+")
+    if (backend, driver) not in {("sqlite", ""), ("sqlite", "pysqlite"), ("postgresql", "psycopg")}:
+        # Only the scheme: the rest of a URL may hold a password.
+        raise StoreError(
+            f"formgen cannot use a {parsed.drivername!r} database; it uses {_SUPPORTED}"
+        )
+    if backend == "postgresql" and not _installed("psycopg"):
+        raise StoreError(
+            "the PostgreSQL driver is not installed: install formgen with its 'postgres' "
+            "extra (pip install 'formgen[postgres]')"
+        )
+    return parsed
+
+
+def _installed(module: str) -> bool:
+    from importlib.util import find_spec
+
+    return find_spec(module) is not None
+
+
+def _sqlite_file(url: URL) -> Path | None:
+    """The file of an SQLite URL (None: in memory); refuses one opened read-only."""
+    database = url.database or ""
+    if url.query.get("uri") in ("true", "1"):
+        if url.query.get("mode") == "ro" or url.query.get("immutable") in ("1", "true"):
+            raise StoreError(
+                "the store is read-only (opened with mode=ro); formgen must write to it"
+            )
+        if url.query.get("mode") == "memory":
+            return None
+        database = re.sub(r"^file:(//)?", "", database)
+    if not database or database == ":memory:":
+        return None
+    return Path(database)
+
+
+def _check_writable(path: Path) -> None:
+    """SQLite writes the file and, beside it, its WAL files: both must be allowed (for
+    root, only a read-only file system refuses, and ``access`` knows it)."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.exists():
+        if not os.access(path, os.R_OK):
+            raise StoreError(f"no permission to read the store {path}")
+        if not os.access(path, os.W_OK):
+            raise StoreError(f"the store is read-only: formgen cannot write to {path}")
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise StoreError(
+                f"the store's folder is read-only: formgen cannot write its journal beside {path}"
+            )
+
+
+def _prepare_sqlite_file(path: Path) -> bool:
+    """Create the database file owner-only before SQLite does (its WAL and journal files
+    copy the file's permissions). Whether it was created."""
+    if path.exists():
+        return False
+    try:
+        private_dir(path.parent)
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:  # another process was first
+        return False
+    except OutputError as exc:
+        raise StoreError(f"cannot create the store: {exc}") from None
+    except OSError as exc:
+        raise StoreError(f"cannot create the store {path} ({_os_reason(exc)})") from None
+    return True
+
+
+def open_store(url: str | None = None, *, pooled: bool = False) -> Engine:
+    """The store's engine, its schema at :data:`HEAD` and its signing key checked; every
+    refusal is a :class:`StoreError` of one line.
+
+    On PostgreSQL a connection is closed when given back, unless ``pooled``: a process
+    that lives long and disposes of the engine when done (the service) keeps a pool. An
+    engine nobody disposes of then leaves no connection open behind it.
+    """
     url = database_url(url)
-    created = False
-    if url.startswith("sqlite:///"):
-        created = not Path(url.removeprefix("sqlite:///")).exists()
-        _prepare_sqlite_file(url)
-    engine = create_engine(url)
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+    parsed = _parse(url)
+    seconds = timeout()
+    path = created = None
+    if parsed.get_backend_name() == "sqlite":
+        path = _sqlite_file(parsed)
+        if path is not None:
+            _check_writable(path)
+            created = _prepare_sqlite_file(path)
+        engine = create_engine(parsed)
+        event.listen(engine, "connect", _sqlite_connect(seconds))
+    else:
+        connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": 10}
+        pool: dict[str, Any] = {"pool_pre_ping": True} if pooled else {"poolclass": NullPool}
+        engine = create_engine(parsed, connect_args=connect_args, **pool)
+        event.listen(engine, "connect", _postgresql_connect(seconds))
+    engine._connection_cls = _Connection
+    event.listen(engine, "begin", _begin)
     try:
         _migrate(engine)
-    except StoreError:
+        if path is not None:
+            _use_wal(engine)
+    except BaseException as exc:
         engine.dispose()
-        if created:  # don't leave an empty file behind a refusal
-            Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+        if created and path is not None:  # don't leave an empty file behind a refusal
+            for leftover in (path, *(Path(f"{path}{s}") for s in ("-wal", "-shm", "-journal"))):
+                leftover.unlink(missing_ok=True)
+        if isinstance(exc, (SQLAlchemyError, sqlite3.Error, OSError)) or _is_psycopg(exc):
+            raise explain(exc) from exc
         raise
-    except (DatabaseError, SQLAlchemyError) as exc:
-        engine.dispose()
-        reason = str(getattr(exc, "orig", exc)) or type(exc).__name__
-        raise StoreError(f"cannot open the formgen database ({reason})") from exc
     return engine
 
 
-def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
-    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.close()
+def _sqlite_connect(seconds: float) -> Any:
+    def connect(dbapi_connection: Any, _record: object) -> None:
+        # The documented recipe: the driver emits no BEGIN of its own; _begin does.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={round(seconds * 1000)}")
+        cursor.close()
+
+    return connect
+
+
+def _postgresql_connect(seconds: float) -> Any:
+    def connect(dbapi_connection: Any, _record: object) -> None:
+        # A wait for a lock (the write lock, a row, a table) ends after the timeout.
+        # No statement_timeout: it would also cancel long work that waits for nothing.
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"SET lock_timeout = {round(seconds * 1000)}")
+        cursor.close()
+        dbapi_connection.commit()
+
+    return connect
+
+
+# Connections whose transaction a statement is beginning by itself: readers.
+_implicit: weakref.WeakSet[Connection] = weakref.WeakSet()
+
+
+class _Connection(Connection):
+    """Tells ``_begin`` which transactions a statement begins (SQLAlchemy's autobegin):
+    those are readers. No public event says so, hence the override; a test fails
+    (readers would wait) if SQLAlchemy ever stops calling it."""
+
+    def _autobegin(self) -> None:
+        _implicit.add(self)
+        try:
+            super()._autobegin()
+        finally:
+            _implicit.discard(self)
+
+
+def _begin(conn: Connection) -> None:
+    writer = conn not in _implicit
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+    elif writer:
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+
+
+def _use_wal(engine: Engine) -> None:
+    """Readers never wait for a writer in WAL mode; the mode stays with the file, so it
+    is set once. Outside a transaction: SQLite cannot switch inside one."""
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            cursor.execute("PRAGMA journal_mode=WAL").fetchone()
+        cursor.close()
+    finally:
+        raw.close()
+
+
+# --- Schema and signing key -----------------------------------------------------------
 
 
 def _revision(connection: Connection) -> tuple[bool, str | None]:
@@ -102,14 +298,42 @@ def _revision(connection: Connection) -> tuple[bool, str | None]:
 
 
 def _migrate(engine: Engine) -> None:
-    with engine.begin() as connection:
+    # Read first: a store that is up to date takes no write lock to be opened.
+    with engine.connect() as connection:
+        postgresql = connection.dialect.name == "postgresql"
+        if postgresql and connection.exec_driver_sql("SHOW transaction_read_only").scalar() == "on":
+            raise StoreError("the store is read-only: the database server accepts no writes")
+        tables, current = _revision(connection)
+        if tables and current is None:
+            raise StoreError("the database is not a formgen database (no schema version)")
+        if current == HEAD:
+            _check_key(connection)
+            return
+    with engine.begin() as connection:  # again, under the write lock
         tables, current = _revision(connection)
         if current != HEAD:
             _upgrade(connection, tables, current)
-        if connection.execute(select(schema.meta.c.key)).first() is None:
+        if not tables:
+            secret = Instance.create().secret
             connection.execute(
-                schema.meta.insert().values(key="instance", value=Instance.create().secret)
+                schema.meta.insert(),
+                [{"key": KEY, "value": secret}, {"key": KEY_ID, "value": key_id(secret)}],
             )
+        _check_key(connection)
+
+
+def _check_key(connection: Connection) -> None:
+    """Never make a new key for a store that has forms' schema: every form printed
+    before would then be read as another installation's."""
+    query = select(schema.meta.c.key, schema.meta.c.value).where(
+        schema.meta.c.key.in_([KEY, KEY_ID])
+    )
+    rows = {key: value for key, value in connection.execute(query)}
+    secret, fingerprint = rows.get(KEY), rows.get(KEY_ID)
+    if secret is None or fingerprint is None:
+        raise StoreError(KEY_PROBLEM)
+    if not hmac.compare_digest(key_id(bytes(secret)), bytes(fingerprint)):
+        raise StoreError(KEY_PROBLEM)
 
 
 def _upgrade(connection: Connection, tables: bool, current: str | None) -> None:
@@ -130,7 +354,137 @@ def instance(db: Engine | Connection) -> Instance:
     if isinstance(db, Engine):
         with db.connect() as connection:
             return instance(connection)
-    secret = db.execute(
-        select(schema.meta.c.value).where(schema.meta.c.key == "instance")
-    ).scalar_one()
+    secret = db.execute(select(schema.meta.c.value).where(schema.meta.c.key == KEY)).scalar()
+    if secret is None:
+        raise StoreError(KEY_PROBLEM)
     return Instance(bytes(secret))
+
+
+# --- Errors for a person ------------------------------------------------------------
+
+
+def _busy() -> str:
+    try:
+        seconds = timeout()
+    except StoreError:
+        seconds = DEFAULT_TIMEOUT
+    return (
+        f"the store is busy: another formgen process held it for more than {seconds:g} s; try again"
+    )
+
+
+def _is_psycopg(exc: BaseException) -> bool:
+    psycopg = sys.modules.get("psycopg")
+    return psycopg is not None and isinstance(exc, psycopg.Error)
+
+
+def explain(exc: BaseException) -> StoreError:
+    """One line for a person about a database fault: what happened and what to do. It
+    never holds SQL or its parameters (participants' names), only the kind of fault."""
+    if isinstance(exc, StoreError):
+        return exc
+    orig = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    if isinstance(orig, sqlite3.Error):
+        return StoreError(_explain_sqlite(orig))
+    if _is_psycopg(orig):
+        return StoreError(_explain_postgresql(orig))
+    if isinstance(orig, OSError):
+        return StoreError(f"the store cannot be used ({_os_reason(orig)})")
+    if isinstance(exc, PoolTimeout):
+        return StoreError("the store has no free connection: too many at once; try again")
+    if isinstance(exc, NoSuchModuleError | ArgumentError):
+        return StoreError(f"the database URL cannot be used; formgen uses {_SUPPORTED}")
+    return StoreError(f"the store failed ({type(orig).__name__})")
+
+
+def _os_reason(exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC:
+        return "the disk is full"
+    if exc.errno == errno.EROFS:
+        return "the store is read-only"
+    return os.strerror(exc.errno) if exc.errno else type(exc).__name__
+
+
+def _explain_sqlite(exc: sqlite3.Error) -> str:
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    # Messages of SQLite itself hold no parameters, but may quote SQL: only fixed words.
+    message = str(exc)
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "database is locked" in message:
+        return _busy()
+    if name.startswith("SQLITE_READONLY") or "readonly database" in message:
+        return "the store is read-only: formgen cannot write to it"
+    if name == "SQLITE_FULL" or "disk is full" in message:
+        return "the disk is full: the store could not save the change"
+    if name == "SQLITE_NOTADB" or "not a database" in message:
+        return "cannot open the formgen database (the file is not an SQLite database)"
+    if name.startswith("SQLITE_CORRUPT"):
+        return "the store is damaged; restore it from a backup"
+    if name.startswith("SQLITE_CANTOPEN") or "unable to open" in message:
+        return "cannot open the formgen database (its file or folder cannot be opened)"
+    if name.startswith("SQLITE_IOERR"):
+        return "the store could not be read or written (a disk error)"
+    if name.startswith(("SQLITE_PERM", "SQLITE_AUTH")):
+        return "no permission to use the store"
+    if APPEND_ONLY in message:
+        return f"{APPEND_ONLY}: recorded decisions cannot be changed or deleted"
+    if name.startswith("SQLITE_CONSTRAINT") or isinstance(exc, sqlite3.IntegrityError):
+        return "the store refused a change that breaks its rules (a duplicate or a missing link)"
+    return f"the store failed ({name or type(exc).__name__})"
+
+
+def _server(exc: Any) -> str:
+    pgconn = getattr(exc, "pgconn", None)
+    host = (getattr(pgconn, "host", b"") or b"").decode(errors="replace")
+    port = (getattr(pgconn, "port", b"") or b"").decode(errors="replace")
+    if host:
+        return f"the database server at {host}:{port}"
+    return "the database server"
+
+
+def _explain_postgresql(exc: Any) -> str:
+    state = getattr(exc, "sqlstate", None) or ""
+    primary = getattr(getattr(exc, "diag", None), "message_primary", None) or ""
+    if state == "55P03":  # lock_not_available: lock_timeout ran out
+        return _busy()
+    if state == "57014":
+        return "the database server cancelled the operation; try again"
+    if state in ("40001", "40P01"):  # serialization_failure, deadlock_detected
+        return "the store was changed by another formgen process at the same time; try again"
+    if state == "25006":
+        return "the store is read-only: the database server accepts no writes"
+    if state == "53100":
+        return "the disk is full: the database server could not save the change"
+    if state == "53300":
+        return f"{_server(exc)} has too many connections; try again later"
+    if state.startswith("53"):
+        return f"{_server(exc)} is out of resources ({state}); try again later"
+    if state == "3D000":
+        return f"the database does not exist on {_server(exc)}"
+    if state.startswith("28"):
+        return f"{_server(exc)} refused the login (check the user and password)"
+    if state == "42501":
+        return "no permission to use the store (the database user lacks a right)"
+    if state.startswith("23"):
+        if APPEND_ONLY in primary:
+            return f"{APPEND_ONLY}: recorded decisions cannot be changed or deleted"
+        return "the store refused a change that breaks its rules (a duplicate or a missing link)"
+    if state.startswith(("08", "57P")) or not state:
+        # libpq's connection errors carry no SQLSTATE; its text holds host, port, user.
+        message = str(exc)
+        if "does not exist" in message and "database" in message:
+            return f"the database does not exist on {_server(exc)}"
+        if "authentication failed" in message or (
+            "role" in message and "does not exist" in message
+        ):
+            return f"{_server(exc)} refused the login (check the user and password)"
+        for words, reason in (
+            ("Connection refused", "connection refused"),
+            ("timeout expired", "no answer"),
+            ("could not translate host name", "unknown host"),
+            ("No route to host", "no route to host"),
+            ("server closed the connection", "the connection was closed"),
+        ):
+            if words in message:
+                return f"cannot reach {_server(exc)} ({reason})"
+        return f"cannot reach {_server(exc)}"
+    return f"the database server refused the operation (SQLSTATE {state})"
