@@ -4,7 +4,9 @@ and count how often the reader decides right, wrong, or sends a clause to review
     .venv/bin/python bench/scan_corpus.py [--pages N] [--seed S] [--keep] [--workdir DIR]
                                           [--live-code]
 
-Everything happens in a temporary directory (a fresh store, its own output dir):
+Everything happens in a temporary directory (a fresh store, its own output dir), and
+only through the library's public object, ``formgen.Formgen`` (scan images are kept in
+the store, not on disk):
 
 1. one recording with live streaming and 360 degrees (3 clauses); one participant and
    so one FRESH form per synthetic page (a form's page may be imported only once), a
@@ -15,22 +17,24 @@ Everything happens in a temporary directory (a fresh store, its own output dir):
    (cycled, so every condition gets a similar share); per condition also a few page-1
    pages (no boxes) and blank backsides;
 3. each page saved as PNG (flatbed; 1-bit PNG for the 1-bit conditions) or JPEG (phone
-   photo) and imported on its own with ``reading.import_file`` (one process): accuracy
-   per condition, and the time per page; the expected decision per clause follows
+   photo) and imported on its own with ``Formgen.import_scans([page], workers=1)`` (one
+   process): accuracy per condition (the report, and the scan events of
+   ``Formgen.history``), and the time per page; the expected decision per clause follows
    ``rules.decide_pair`` (a stray dot is not a mark);
 4. a 100-page scanner-style PDF (gray JPEG pages at 200 dpi, fresh forms) imported by
-   ``formgen scan import`` in a subprocess, as people run it (``reading.import_files``
+   ``formgen scan import`` in a subprocess, as people run it (``Formgen.import_scans``
    with its default worker processes): speed, and peak memory of the whole process tree
    (RSS and PSS summed over the processes, sampled from /proc); for comparison the same
-   PDF read in one process (``import_files(workers=1)``) into a copy of the store;
+   PDF read in one process (``import_scans(workers=1)``) into a copy of the store;
 5. the whole corpus imported again, into a copy of the store as it was before any
    import, by one ``formgen scan import`` of all its files: what a user gets for a
    folder of scans; its reports must equal the one-process run's.
 
 Others may edit formgen while this runs: unless ``--live-code`` is given, the run
-restarts itself on a snapshot of ``formgen/`` and ``templates/`` taken at start (via
-PYTHONPATH), so the main process, the workers and the subprocess all read with the same
-code; the machine's CPU load from other processes is reported for each timed phase.
+restarts itself on a snapshot of ``formgen/``, ``templates/`` and ``tests/synth.py``
+taken at start (via PYTHONPATH), so the main process, the workers and the subprocess
+all read with the same code; the machine's CPU load from other processes is reported
+for each timed phase.
 
 ``--import-only FILE --db DB --output DIR --result JSON [--workers N]`` is the one-process
 subprocess of step 4.
@@ -64,14 +68,15 @@ from typing import Any
 
 import numpy as np
 from PIL import Image
-from sqlalchemy import Engine, select
 
-from formgen import documents, reading, records, rules, synth
+from formgen import Formgen, records, rules
 from formgen.config import Config
-from formgen.schema import events
-from formgen.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # for tests/synth.py, the page maker (not in the wheel)
+    sys.path.append(str(ROOT))  # last: a snapshot on PYTHONPATH comes first
+from tests import synth  # noqa: E402
+
 SOURCE_DPI = 300
 PHONE = "phone-photo"
 BW = "flatbed-300-bw"
@@ -142,7 +147,7 @@ class Outcome:
     report: dict[str, Any] | None  # the file's first (only) page report
     error: str | None = None
     events: dict[str, dict[str, Any]] = field(default_factory=dict)
-    cpu: float = 0.0  # process CPU time (all threads) during import_file
+    cpu: float = 0.0  # process CPU time (all threads) during import_scans
 
 
 def expected(yes: bool, no: bool, signed: bool) -> str:
@@ -319,33 +324,28 @@ class Printed:
     pages: int
 
 
-def add_people(engine: Engine, recording_id: str, count: int, start: int) -> list[str]:
+def add_people(fg: Formgen, recording_id: str, count: int, start: int) -> list[str]:
     ids = []
     for i in range(start, start + count):
         under_16, lang = PARTICIPANT_KINDS[i % len(PARTICIPANT_KINDS)]
-        person = records.add_participants(
-            engine, recording_id, [f"Deelnemer {i + 1:03d}"], under_16=under_16, lang=lang
-        )[0]
+        person = fg.add_participant(
+            recording_id, f"Deelnemer {i + 1:03d}", under_16=under_16, lang=lang
+        )
         ids.append(person.id)
     return ids
 
 
 def render_forms(
-    engine: Engine,
-    config: Config,
-    recording_id: str,
-    people: Sequence[str],
-    folder: Path,
-    prefix: str,
+    fg: Formgen, recording_id: str, people: Sequence[str], folder: Path, prefix: str
 ) -> list[Printed]:
     printed: list[Printed] = []
     for b in range(0, len(people), RENDER_BATCH):
         batch = list(people[b : b + RENDER_BATCH])
         path = folder / f"{prefix}-{b // RENDER_BATCH:03d}.pdf"
-        written = documents.write_forms(engine, config, recording_id, participants=batch, out=path)
+        written = fg.forms(recording_id, participants=batch, out=path)
         offset = 0
         for form in written.forms:
-            public = documents.layout(engine, form["form_id"])
+            public = fg.layout(form["form_id"])
             sheet = next(s for s in public["pages"] if s["boxes"])
             printed.append(
                 Printed(
@@ -381,16 +381,13 @@ def judge(truth: str, out: str | None) -> str:
     return "wrong"
 
 
-def scan_events(engine: Engine, form_id: str) -> dict[str, dict[str, Any]]:
-    """The latest scan event per clause (and 'signature') of a form."""
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(events.c.clause, events.c.status, events.c.reason, events.c.detail)
-            .where(events.c.form_id == form_id, events.c.source.like("scan:%"))
-            .order_by(events.c.id)
-        ).all()
+def scan_events(fg: Formgen, form_id: str) -> dict[str, dict[str, Any]]:
+    """The latest scan event per clause (and 'signature') of a form (``history`` lists
+    them oldest first)."""
     return {
-        r.clause: {"status": r.status, "reason": r.reason, "detail": r.detail or {}} for r in rows
+        e["clause"]: {"status": e["status"], "reason": e["reason"], "detail": e["detail"] or {}}
+        for e in fg.history(form_id)["events"]
+        if str(e["source"] or "").startswith("scan:")
     }
 
 
@@ -475,13 +472,11 @@ def tally(outcomes: Iterable[Outcome]) -> tuple[Tally, list[tuple[Outcome, Claus
 # --- Importing --------------------------------------------------------------------------
 
 
-def import_one(
-    engine: Engine, config: Config, path: str
-) -> tuple[float, float, dict | None, str | None]:
+def import_one(fg: Formgen, path: str) -> tuple[float, float, dict | None, str | None]:
     """(wall seconds, CPU seconds of all threads, first page report, note)."""
     try:
         start, cpu = time.perf_counter(), time.process_time()
-        reports = reading.import_file(engine, config, Path(path))
+        reports = fg.import_scans([Path(path)], workers=1).pages
         seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     except Exception as exc:
         return 0.0, 0.0, None, f"{type(exc).__name__}: {exc}"
@@ -522,7 +517,7 @@ def formgen_command() -> list[str]:
 
 def cli_import(files: Sequence[str], db: Path, cwd: Path) -> Measured:
     """``formgen scan import FILE... --json`` in a subprocess, with its own store and
-    working directory (its kept images land in ``cwd/output``)."""
+    working directory (the page images it keeps go into the store)."""
     cwd.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if k != "FORMGEN_CONFIG"}
     env["FORMGEN_DB"] = str(db)
@@ -538,11 +533,11 @@ def cli_import(files: Sequence[str], db: Path, cwd: Path) -> Measured:
 
 def import_only(args: argparse.Namespace) -> None:
     """Subprocess mode: import one file, write the reports, time and own peak RSS."""
-    engine = open_store(args.db)
-    config = dataclasses.replace(Config(), output_dir=Path(args.output))
+    fg = Formgen.open(db=args.db, config=Config(output_dir=Path(args.output)))
     start = time.perf_counter()
-    reports = reading.import_files(engine, config, [Path(args.import_only)], workers=args.workers)
+    reports = fg.import_scans([Path(args.import_only)], workers=args.workers).pages
     seconds = time.perf_counter() - start
+    fg.close()
     result = {
         "pages": len(reports),
         "seconds": seconds,
@@ -990,6 +985,9 @@ def run_on_snapshot(argv: list[str]) -> int:
         shutil.copytree(ROOT / "formgen", snap / "formgen", ignore=ignore)
         if (ROOT / "templates").is_dir():
             shutil.copytree(ROOT / "templates", snap / "templates", ignore=ignore)
+        (snap / "tests").mkdir()  # tests.synth makes the pages: the same code throughout
+        for helper in ("__init__.py", "synth.py"):
+            shutil.copy2(ROOT / "tests" / helper, snap / "tests" / helper)
         path = os.pathsep.join(p for p in (str(snap), os.environ.get("PYTHONPATH")) if p)
         env = {**os.environ, SNAPSHOT_ENV: str(snap), "PYTHONPATH": path}
         code = subprocess.run([sys.executable, str(Path(__file__).resolve()), *argv], env=env)
@@ -1003,7 +1001,7 @@ def print_code_version() -> dict[str, str]:
 
     package = Path(formgen.__file__).resolve().parent
     hashes = code_hashes(package)
-    key = ", ".join(f"{n} {hashes.get(n, '-')}" for n in ("scan.py", "reading.py", "rules.py"))
+    key = ", ".join(f"{n} {hashes.get(n, '-')}" for n in ("scan/load.py", "reading.py", "rules.py"))
     where = "snapshot taken at start" if os.environ.get(SNAPSHOT_ENV) else "live checkout"
     print(f"formgen from {package} ({where}); sha256/12: {key}")
     return hashes
@@ -1033,27 +1031,24 @@ def run(args: argparse.Namespace, work: Path) -> int:
     print(f"scan corpus benchmark: {pages} form pages, seed {args.seed}, work dir {work}")
     print(f"conditions: {', '.join(CONDITION_NAMES)}")
     code = print_code_version()
-    config = dataclasses.replace(Config(), output_dir=work / "output")
     db = work / "bench.db"
-    engine = open_store(str(db))
-    rec = records.create_recording(
-        engine,
-        config,
+    fg = Formgen.open(db=db, config=Config(output_dir=work / "output"))
+    rec = fg.create_recording(
         title="Rekenles groep 5",
         student="Sam de Vries",
         supervisor="Dr. Jansen",
-        situation="3",
+        situation=3,
         purpose="assessment",
-        recorded_on=dt.date(2026, 12, 1),
+        date=dt.date(2026, 12, 1),
         livestream=True,
         view360=True,
     )
-    corpus_people = add_people(engine, rec.id, pages, 0)
-    pdf_people = add_people(engine, rec.id, PDF_FORMS, pages)
+    corpus_people = add_people(fg, rec.id, pages, 0)
+    pdf_people = add_people(fg, rec.id, PDF_FORMS, pages)
     (work / "forms").mkdir()
     t = time.perf_counter()
-    printed = render_forms(engine, config, rec.id, corpus_people, work / "forms", "corpus")
-    pdf_printed = render_forms(engine, config, rec.id, pdf_people, work / "forms", "pdf")
+    printed = render_forms(fg, rec.id, corpus_people, work / "forms", "corpus")
+    pdf_printed = render_forms(fg, rec.id, pdf_people, work / "forms", "pdf")
     render_s = time.perf_counter() - t
     n_rendered = len(printed) + len(pdf_printed)
     rendered_pages = sum(p.pages for p in [*printed, *pdf_printed])
@@ -1090,12 +1085,12 @@ def run(args: argparse.Namespace, work: Path) -> int:
         if s.error:
             outcomes.append(Outcome(s, 0.0, None, s.error))
             continue
-        seconds, cpu, report, note = import_one(engine, config, s.path)
+        seconds, cpu, report, note = import_one(fg, s.path)
         outcomes.append(Outcome(s, seconds, report, note, cpu=cpu))
     loads.append(load.note("sequential import (one process)", sum(o.cpu for o in outcomes)))
     for o in outcomes:
         if o.synthetic.kind == "form" and o.synthetic.form_id:
-            o.events = scan_events(engine, o.synthetic.form_id)
+            o.events = scan_events(fg, o.synthetic.form_id)
 
     # --- 100-page scanned PDF, in a subprocess
     pdf_path = work / "scanned-100.pdf"
@@ -1134,7 +1129,7 @@ def run(args: argparse.Namespace, work: Path) -> int:
                 pdf_outcomes.append(Outcome(s, 0.0, r))
             for o in pdf_outcomes:
                 if o.synthetic.kind == "pdf-form" and o.synthetic.form_id:
-                    o.events = scan_events(engine, o.synthetic.form_id)
+                    o.events = scan_events(fg, o.synthetic.form_id)
         else:
             pdf_note += f"\nformgen scan import failed (exit {child.code}):\n{child.stderr}"
         load = MachineLoad()
@@ -1173,7 +1168,7 @@ def run(args: argparse.Namespace, work: Path) -> int:
     print(f"  load average at the end: {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
     print_code_drift(code)
     print(f"\ntotal run time {time.perf_counter() - t_total:.1f} s")
-    engine.dispose()
+    fg.close()
     return 0
 
 
@@ -1195,7 +1190,7 @@ def print_report(
     render_s: float,
     gen_s: float,
 ) -> None:
-    print("\n=== per condition (one file per page; reading speed timed around import_file) ===")
+    print("\n=== per condition (one file per page; reading speed timed around import_scans) ===")
     rows: list[tuple[str, Tally]] = []
     flatbed, phone, total = Tally(), Tally(), Tally()
     bad_all: list[tuple[Outcome, ClauseTruth, str]] = []
@@ -1315,7 +1310,7 @@ def print_report(
     times = [o.seconds for o in outcomes if o.report is not None]
     if times:
         print(
-            f"\nimport_file time per page: median {statistics.median(times) * 1000:.0f} ms, "
+            f"\nimport_scans time per page: median {statistics.median(times) * 1000:.0f} ms, "
             f"p95 {np.percentile(times, 95) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms"
         )
     print(f"(form rendering {render_s:.1f} s and page generation {gen_s:.1f} s not included)")
@@ -1342,9 +1337,9 @@ def print_report(
         same = child is not None and child.result is not None
         same = same and d["reports"] == child.result["pages"]  # type: ignore[union-attr]
         print(
-            f"  the same PDF in one process (import_files(workers=1)): {d['pages']} pages in "
+            f"  the same PDF in one process (import_scans(workers=1)): {d['pages']} pages in "
             f"{d['seconds']:.2f} s = {d['pages'] / d['seconds']:.1f} pages/s around "
-            f"import_files; {memory_text(one_process)}; reports equal to the command's: {same}"
+            f"import_scans; {memory_text(one_process)}; reports equal to the command's: {same}"
         )
     if pdf_outcomes:
         t, bad = tally(pdf_outcomes)
@@ -1365,7 +1360,7 @@ def print_report(
     seq_rate = total.all_pages / total.all_seconds if total.all_seconds else math.nan
     seq_cpu = sum(o.cpu for o in outcomes)
     print(
-        f"  one process, one import_file per page (the run above): {seq_rate:.1f} pages/s, "
+        f"  one process, one import_scans per page (the run above): {seq_rate:.1f} pages/s, "
         f"{seq_cpu / total.all_seconds:.2f} cores busy on average"
     )
     if corpus_cli is None or corpus_cli.result is None:

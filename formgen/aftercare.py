@@ -1,5 +1,5 @@
-"""After the declarations: the text for the video platform's description (seed step 5,
-TIP 1 and 2) and a checklist through the seed's seven steps (``rules.STEPS``).
+"""After the declarations: the text for the video platform's description (procedure step 5,
+TIP 1 and 2) and a checklist through the procedure's seven steps (``rules.STEPS``).
 
 Most steps formgen derives from the record; the ones only a person can know (footage
 checked, moved to secure storage, stored on the platform) are confirmed by hand and
@@ -26,11 +26,11 @@ STEP_KEYS = [s.key for s in rules.STEPS]
 
 # Why a derived step cannot be confirmed by hand, and what records it instead.
 DERIVED_BY = {
-    "consent": "formgen derives it from the declarations (formgen consent set, review resolve)",
-    "camera": "formgen derives it from the consents (see formgen status)",
-    "reminded": "formgen records it when you run formgen remind {id}",
-    "destroyed": "record it with formgen destroy {id} --by NAME",
-    "reconsent": "formgen records it when you run formgen recording change {id}",
+    "consent": "formgen derives it from the declarations and the decisions on them",
+    "camera": "formgen derives it from the consents (see the status)",
+    "reminded": "formgen records it when the reminders for {id} are made",
+    "destroyed": "record the destruction of {id} instead",
+    "reconsent": "formgen records it when the purpose or retention of {id} changes",
 }
 
 
@@ -63,7 +63,7 @@ def _confirmations(log: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
 
 def _facts(engine: Engine, recording_id: str, today: dt.date | None) -> _Facts:
     day = today or dt.date.today()
-    report = records.status(engine, recording_id, today=day)
+    report = records.status(engine, recording_id, today=day).as_dict()
     with engine.connect() as conn:
         recording = records.get_recording(conn, recording_id)
         people = records.list_participants(conn, recording.id)
@@ -95,7 +95,7 @@ def _step(
     step = next(s for s in rules.STEPS if s.key == key)
     return {
         "step": key,
-        "seed_step": step.seed_step,
+        "procedure_step": step.procedure_step,
         "title": step.title,
         "state": state,
         "known": known,
@@ -111,7 +111,7 @@ def _consent(f: _Facts) -> dict[str, Any]:
             "consent",
             "open",
             f"{len(f.unsettled)} of {len(people)} participant(s) not settled yet"
-            f" (requested or to review): see formgen status {f.recording.id}",
+            f" (requested or to review): see the status of {f.recording.id}",
         )
     if f.recording.situation is not Situation.OUTSIDE:
         return _step(
@@ -156,7 +156,7 @@ def _footage(f: _Facts) -> dict[str, Any]:
     if f.recording.situation is not Situation.OUTSIDE:
         known = "check that no one without consent (generic or additional) appears"
     elif absent:
-        known = f"{absent} person(s) must not appear (see formgen status): check they do not"
+        known = f"{absent} person(s) must not appear (see the status): check they do not"
     else:
         known = "check that no one without consent appears"
     return _step("footage_checked", "open", known)
@@ -182,7 +182,7 @@ def _reminded(f: _Facts) -> dict[str, Any]:
             "reminded",
             "open",
             f"{len(missing)} participant(s) who consented not reminded yet:"
-            f" run formgen remind {f.recording.id}",
+            f" make the reminders for {f.recording.id}",
         )
     return _step("reminded", "done", f"reminder letters produced on {reminders[-1]['at'][:10]}")
 
@@ -207,7 +207,7 @@ def _stored(f: _Facts, config: Config) -> dict[str, Any]:
         "stored",
         "open",
         f"only on {config.org.platform}, strictest security settings, shared only with who"
-        f" needs it; description: formgen describe {f.recording.id};"
+        f" needs it; see the description of {f.recording.id};"
         f" automatic deletion on {f.recording.delete_by.isoformat()}",
     )
 
@@ -217,7 +217,7 @@ def _destroyed(f: _Facts) -> dict[str, Any]:
     if gone:
         return _step("destroyed", "done", f"destroyed on {gone['at'][:10]} by {gone['by']}")
     until = f.recording.delete_by
-    how = f"destroy it, then run formgen destroy {f.recording.id} --by NAME"
+    how = f"destroy it, then record the destruction of {f.recording.id}"
     if _overdue(f):
         return _step("destroyed", "open", f"OVERDUE: delete by {until.isoformat()}; {how}")
     left = (until - f.today).days
@@ -230,7 +230,7 @@ def _reconsent(f: _Facts) -> dict[str, Any]:
         return _step(
             "reconsent",
             "not_needed",
-            "purpose and retention unchanged; a change needs formgen recording change",
+            "purpose and retention unchanged; a change asks everyone again",
         )
     last = changes[-1]
     return _step(
@@ -263,7 +263,7 @@ def _steps(f: _Facts, config: Config) -> list[dict[str, Any]]:
 def checklist(
     engine: Engine, config: Config, recording_id: str, today: dt.date | None = None
 ) -> dict[str, Any]:
-    """The seed's seven steps with what the record knows about each."""
+    """The procedure's seven steps with what the record knows about each."""
     f = _facts(engine, recording_id, today)
     return {
         "id": f.recording.id,
@@ -295,7 +295,7 @@ def confirm_step(
         how = DERIVED_BY[key].format(id=recording.id)
         raise RecordError(f"step {key} is not confirmed by hand: {how}")
     try:
-        who = rules.check_name(by, "--by")
+        who = rules.check_name(by, "the author's name")
     except ValueError as exc:
         raise RecordError(str(exc)) from exc
     f = _facts(engine, recording.id, today)
@@ -313,7 +313,7 @@ def confirm_step(
     if current["state"] == "not_needed":
         raise RecordError(f"step {key} is not needed for {recording.id}: {current['known']}")
     with engine.begin() as conn:
-        records._refuse_if_destroyed(conn, recording)
+        records.refuse_if_destroyed(conn, recording)
         # Someone may have confirmed it since we looked.
         if _confirmations(records.recording_log(conn, recording.id), key) != _confirmations(
             f.log, key
@@ -360,7 +360,7 @@ def describe(
 ) -> dict[str, Any]:
     """The text to paste into the video's description and the date to set for its
     automatic deletion. Refused while anyone's consent is not settled: until then it
-    is not known who may appear. Nobody registered is allowed (the seed's "geen
+    is not known who may appear. Nobody registered is allowed (the procedure's "geen
     verklaringen": only the student in frame) and the text says so."""
     f = _facts(engine, recording_id, today)
     rec = f.recording
@@ -372,12 +372,12 @@ def describe(
     if f.today > rec.delete_by:
         raise RecordError(
             f"recording {rec.id} was to be deleted by {rec.delete_by.isoformat()}:"
-            f" destroy it and run formgen destroy {rec.id} --by NAME"
+            f" destroy it and record the destruction"
         )
     if f.unsettled:
         raise RecordError(
             f"cannot describe {rec.id}: consent of {len(f.unsettled)} participant(s) is not"
-            f" settled (requested or to review); run formgen status {rec.id}"
+            f" settled (requested or to review); see the status"
         )
     steps = {s["step"]: s for s in _steps(f, config)}
     footage = steps["footage_checked"]
@@ -391,10 +391,7 @@ def describe(
     )
     notes = []
     if footage["state"] == "open":
-        notes.append(
-            "the footage check is not confirmed yet: formgen checklist"
-            f" {rec.id} --confirm footage_checked --by NAME"
-        )
+        notes.append("the footage check (footage_checked) is not confirmed yet")
     return {
         "id": rec.id,
         "lang": rec.lang,

@@ -16,31 +16,23 @@ from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy import Engine
 
-from . import aftercare, documents, export, lifecycle, privacy, records, rules
-from . import config as config_module
-from .config import Config, ConfigError
-from .records import RecordError
-from .render import RenderError
+from . import privacy, rules
+from .api import Formgen as Library
+from .errors import FormgenError
+from .records import LANGS
 from .rules import Purpose
-from .store import StoreError, open_store
-
-# Errors the library raises for a person to read; anything else is a bug and keeps
-# its traceback.
-EXPECTED = (RecordError, StoreError, ConfigError, RenderError)
 
 
 class App:
-    """Opens the store and configuration only when a command needs them."""
+    """Opens the library (store and configuration) only when a command needs it, and
+    closes it when the command ends (so SQLite can fold its write-ahead log back)."""
 
     @cached_property
-    def config(self) -> Config:
-        return config_module.load()
-
-    @cached_property
-    def engine(self) -> Engine:
-        return open_store()
+    def fg(self) -> Library:
+        fg = Library.open()
+        click.get_current_context().find_root().call_on_close(fg.close)
+        return fg
 
 
 pass_app = click.make_pass_decorator(App, ensure=True)
@@ -78,8 +70,8 @@ class Formgen(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except EXPECTED as exc:
-            raise click.ClickException(str(exc)) from exc
+        except FormgenError as exc:
+            raise click.ClickException(str(exc) + _hint(exc)) from exc
 
     def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         kwargs["standalone_mode"] = False
@@ -151,7 +143,7 @@ def recording() -> None:
 @click.option("--360", "view360", is_flag=True, help="A 360-degree camera is used.")
 @click.option(
     "--lang",
-    type=click.Choice(records.LANGS),
+    type=click.Choice(LANGS),
     default="nl",
     show_default=True,
     help="Language of the declarations.",
@@ -160,7 +152,7 @@ def recording() -> None:
 @pass_app
 def recording_create(app: App, date_: dt.datetime, as_json: bool, **options: Any) -> None:
     """Register a recording and the consent it needs."""
-    created = records.create_recording(app.engine, app.config, recorded_on=date_.date(), **options)
+    created = app.fg.create_recording(date=date_.date(), **options)
     emit(as_json, created.as_dict(), lambda: f"{created.id}  delete by {created.delete_by}")
 
 
@@ -169,7 +161,7 @@ def recording_create(app: App, date_: dt.datetime, as_json: bool, **options: Any
 @pass_app
 def recording_list(app: App, as_json: bool) -> None:
     """List recordings with their deletion dates."""
-    found = records.list_recordings(app.engine)
+    found = app.fg.recordings()
     emit(
         as_json,
         {"recordings": [r.as_dict() for r in found]},
@@ -208,27 +200,14 @@ def recording_change(
 ) -> None:
     """Change the purpose or extend retention: earlier consent becomes invalidated and
     everyone is asked again on new declarations (new form IDs)."""
-    change = lifecycle.change_recording(
-        app.engine,
-        app.config,
+    change = app.fg.change_recording(
         recording_id,
         by=by,
         purpose=purpose,
         extend_to=extend_to.date() if extend_to else None,
+        out=out,
     )
     document = change.as_dict()
-    if change.issued:
-        written = documents.write_forms(
-            app.engine,
-            app.config,
-            change.recording.id,
-            participants=[p.id for p in change.issued],
-            out=out
-            or documents.default_path(
-                app.config, f"{change.recording.id}-round{change.issued[0].round}.pdf"
-            ),
-        )
-        document["pdf"] = str(written.pdf)
     emit(
         as_json,
         document,
@@ -254,7 +233,7 @@ def participant() -> None:
 @click.option("--under-16", is_flag=True, help="A parent or guardian consents.")
 @click.option(
     "--lang",
-    type=click.Choice(records.LANGS),
+    type=click.Choice(LANGS),
     help="Language of this person's form (default: the recording's).",
 )
 @click.option("--blank", is_flag=True, help="Forms whose names are written on the paper.")
@@ -282,9 +261,10 @@ def participant_add(
         raise click.UsageError("give either --name or --blank")
     if not blank and count != 1:
         raise click.UsageError("--count goes with --blank")
-    added = records.add_participants(
-        app.engine, recording_id, [name] * (1 if name else count), under_16=under_16, lang=lang
-    )
+    if name is not None:
+        added = [app.fg.add_participant(recording_id, name, under_16=under_16, lang=lang)]
+    else:
+        added = app.fg.add_blank(recording_id, count, under_16=under_16, lang=lang)
     rows = [
         {"id": p.id, "form_id": p.form_id, "name": p.name, "variant": p.variant, "lang": p.lang}
         for p in added
@@ -309,7 +289,7 @@ def participant_add(
 @pass_app
 def status_command(app: App, recording_id: str, as_json: bool) -> None:
     """Who consented to what, the camera advice, who must not appear, delete-by date."""
-    report = records.status(app.engine, recording_id)
+    report = app.fg.status(recording_id).as_dict()
 
     def text() -> str:
         people = report["participants"]
@@ -368,13 +348,8 @@ def consent_set(
     app: App, form_id: str, clause: str, decision: str, by: str, reason: str, as_json: bool
 ) -> None:
     """Record a decision for one clause of a form, as an event like any other."""
-    records.set_consent(app.engine, form_id, clause, decision, by=by, reason=reason)
-    events = records.form_events(app.engine, form_id)
-    emit(
-        as_json,
-        {"form_id": events[-1]["form_id"], "clause": clause, "status": decision},
-        lambda: f"{events[-1]['form_id']} {clause}: {decision}",
-    )
+    done = app.fg.set_consent(form_id, clause, decision, by=by, reason=reason)
+    emit(as_json, done, lambda: f"{done['form_id']} {clause}: {decision}")
 
 
 @consent.command("history")
@@ -384,13 +359,16 @@ def consent_set(
 def consent_history(app: App, form_id: str, as_json: bool) -> None:
     """Every event of a form, oldest first: the proof of what was decided, when, from
     which scan page or by whom."""
-    found = records.form_events(app.engine, form_id)
+    found = app.fg.history(form_id)
     emit(
         as_json,
-        {"form_id": found[0]["form_id"] if found else form_id, "events": found},
+        found,
         lambda: table(
             ["at", "clause", "status", "source", "reason"],
-            [(e["at"], e["clause"], e["status"], e["source"], e["reason"]) for e in found],
+            [
+                (e["at"], e["clause"], e["status"], e["source"], e["reason"])
+                for e in found["events"]
+            ],
         ),
     )
 
@@ -406,12 +384,14 @@ def withdraw_command(
     app: App, form_id: str, clause: str | None, by: str, reason: str | None, as_json: bool
 ) -> None:
     """Record that a person withdrew consent; they must then not appear."""
-    done = records.withdraw(app.engine, form_id, by=by, clause=clause, reason=reason)
-    form = records.form_events(app.engine, form_id)[-1]["form_id"]
+    done = app.fg.withdraw(form_id, by=by, clause=clause, reason=reason)
     emit(
         as_json,
-        {"form_id": form, "withdrawn": done},
-        lambda: f"{form}: withdrawn {', '.join(done)}; see formgen status for what to edit",
+        done,
+        lambda: (
+            f"{done['form_id']}: withdrawn {', '.join(done['withdrawn'])};"
+            " see formgen status for what to edit"
+        ),
     )
 
 
@@ -431,7 +411,7 @@ def withdraw_command(
 def due_command(app: App, on: dt.datetime | None, within: int, as_json: bool) -> None:
     """Recordings past their deletion date (or due soon)."""
     day = on.date() if on else dt.date.today()
-    found = records.due(app.engine, day, within)
+    found = app.fg.due(day, within)
     emit(
         as_json,
         {"on": day.isoformat(), "recordings": found},
@@ -457,13 +437,13 @@ def due_command(app: App, on: dt.datetime | None, within: int, as_json: bool) ->
 def destroy_command(app: App, recording_id: str, by: str, as_json: bool) -> None:
     """Record that the recording was destroyed and delete formgen's scans, crops and
     printed documents of it; the consent events stay as proof."""
-    done = lifecycle.destroy(app.engine, app.config, recording_id, by=by)
+    done = app.fg.destroy(recording_id, by=by)
     emit(
         as_json,
         done,
         lambda: (
             f"{done['id']}: destroyed; {done['consents_expired']} consents expired, "
-            f"{done['scan_folders_removed']} scanned pages and "
+            f"{done['scan_images_removed']} scan images and "
             f"{done['documents_removed']} printed documents deleted"
         ),
     )
@@ -479,7 +459,7 @@ def destroy_command(app: App, recording_id: str, by: str, as_json: bool) -> None
 def describe_command(app: App, recording_id: str, as_json: bool) -> None:
     """The text for the video's description on the platform (keep-until date, purpose,
     where the declarations are, who may see it) and the date for automatic deletion."""
-    found = aftercare.describe(app.engine, app.config, recording_id)
+    found = app.fg.describe(recording_id)
     emit(
         as_json,
         found,
@@ -499,19 +479,19 @@ def describe_command(app: App, recording_id: str, as_json: bool) -> None:
 def checklist_command(
     app: App, recording_id: str, step: str | None, by: str | None, as_json: bool
 ) -> None:
-    """The seed's seven steps with what the record knows; --confirm STEP --by NAME
+    """The procedure's seven steps with what the record knows; --confirm STEP --by NAME
     records a step only a person can know about (footage_checked, transport, stored)."""
     if (step is None) != (by is None):
         raise click.UsageError("--confirm and --by go together")
     if step is not None and by is not None:
-        done = aftercare.confirm_step(app.engine, recording_id, step, by, config=app.config)
+        done = app.fg.confirm_step(recording_id, step, by=by)
         emit(
             as_json,
             done,
             lambda: f"{done['id']}: step {done['step']} confirmed by {done['confirmed']['by']}",
         )
         return
-    found = aftercare.checklist(app.engine, app.config, recording_id)
+    found = app.fg.checklist(recording_id)
     mark = {"done": "x", "open": " ", "not_needed": "-"}
 
     def text() -> str:
@@ -524,7 +504,7 @@ def checklist_command(
             known = s["known"]
             if s["confirmed"] and s["state"] == "done":
                 known += f" (confirmed by {s['confirmed']['by']}, {s['confirmed']['at'][:10]})"
-            lines += [f"{s['seed_step']} [{mark[s['state']]}] {s['step']}: {s['title']}"]
+            lines += [f"{s['procedure_step']} [{mark[s['state']]}] {s['step']}: {s['title']}"]
             lines += [f"      {known}"]
         lines += [
             "",
@@ -547,7 +527,7 @@ def checklist_command(
 def export_command(app: App, recording_id: str, out: Path | None, as_json: bool) -> None:
     """The consent record as JSON: one ISO/IEC TS 27560 record per form, in W3C DPV terms
     (schema/consent-record.schema.json). Without --json, a summary."""
-    document = export.consent_record(app.engine, app.config, recording_id)
+    document = app.fg.export(recording_id)
     if out is not None:
         text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
         privacy.write_private(out, text.encode("utf-8"))
@@ -598,13 +578,9 @@ def forms_command(
     app: App, recording_id: str, participants: tuple[str, ...], out: Path | None, as_json: bool
 ) -> None:
     """Write one print-ready PDF with every participant's declaration."""
-    with app.engine.connect() as conn:
-        count = len(records.list_participants(conn, records.get_recording(conn, recording_id).id))
-    total = 2 * (len(participants) or count)
+    total = app.fg.page_count(recording_id, participants)
     with _progress("rendering", total, as_json) as bar:
-        written = documents.write_forms(
-            app.engine,
-            app.config,
+        written = app.fg.forms(
             recording_id,
             participants=participants or None,
             out=out,
@@ -619,7 +595,7 @@ def forms_command(
 @pass_app
 def layout_command(app: App, form_id: str, as_json: bool) -> None:
     """Where every box and the signature field are on the printed form (mm)."""
-    found = documents.layout(app.engine, form_id)
+    found = app.fg.layout(form_id)
 
     def text() -> str:
         rows = []
@@ -653,7 +629,7 @@ def layout_command(app: App, form_id: str, as_json: bool) -> None:
     show_default=True,
     help="Parental forms (pupils under 16) or adult forms.",
 )
-@click.option("--lang", type=click.Choice(records.LANGS), help="Default: the recording's.")
+@click.option("--lang", type=click.Choice(LANGS), help="Default: the recording's.")
 @out_option()
 @json_option
 @pass_app
@@ -670,9 +646,7 @@ def request_command(
 ) -> None:
     """Situations 1 and 2: a letter asking the institution for declarations, with blank
     pre-ID'd forms."""
-    written = documents.write_request(
-        app.engine,
-        app.config,
+    written = app.fg.request(
         recording_id,
         institution=institution,
         contact=contact,
@@ -696,7 +670,7 @@ def request_command(
 def withdrawal_form_command(app: App, form_id: str, out: Path | None, as_json: bool) -> None:
     """A one-page withdrawal form for a declaration (same form ID); scanned back with
     'formgen scan import' it records the withdrawal."""
-    written = documents.write_withdrawal(app.engine, app.config, form_id, out=out)
+    written = app.fg.withdrawal_form(form_id, out=out)
     emit(as_json, written.as_dict(), lambda: f"{written.pdf}  (withdrawal form)")
 
 
@@ -709,7 +683,7 @@ def withdrawal_form_command(app: App, form_id: str, out: Path | None, as_json: b
 def remind_command(app: App, recording_id: str, by: str, out: Path | None, as_json: bool) -> None:
     """Situation 3, after recording: a letter to everyone who consented about their
     right to withdraw, each with a withdrawal form."""
-    written = documents.write_reminders(app.engine, app.config, recording_id, by=by, out=out)
+    written = app.fg.remind(recording_id, by=by, out=out)
     emit(
         as_json,
         written.as_dict(),
@@ -731,49 +705,38 @@ def scan() -> None:
 @pass_app
 def scan_import(app: App, files: tuple[Path, ...], as_json: bool) -> None:
     """Import scanned PDFs or photos (PNG, JPEG, TIFF): one transaction per file."""
-    from . import reading
-    from .reading import NOT_IMPORTED
-
-    with _progress("reading", len(files) * 2, as_json) as bar:
-        reports = reading.import_files(
-            app.engine, app.config, list(files), progress=bar.update if bar else None
-        )
-    document = {"pages": [r.as_dict() for r in reports]}
+    with _progress("reading", app.fg.scan_page_count(files), as_json) as bar:
+        done = app.fg.import_scans(files, progress=bar.update if bar else None)
 
     def text() -> str:
         rows = []
-        with app.engine.connect() as conn:
-            for r in reports:
-                who = ""
-                if r.form_id and r.status != "error":
-                    person = records.get_form(conn, r.form_id)
-                    who = person.name or "(name on paper)"
-                read = ", ".join(f"{k}={v}" for k, v in r.decisions.items())
-                if r.signed is not None or r.decisions:
-                    read += f"{', ' if read else ''}signed={'yes' if r.signed else 'NO/unclear'}"
-                rows.append(
-                    (
-                        Path(r.source).name,
-                        r.page or "-",
-                        r.form_id or "-",
-                        who,
-                        r.status,
-                        read,
-                        r.reason or "",
-                    )
+        for r in done.pages:
+            who = ""
+            if r.form_id and r.status != "error":
+                who = r.name or "(name on paper)"
+            read = ", ".join(f"{k}={v}" for k, v in r.decisions.items())
+            if r.signed is not None or r.decisions:
+                read += f"{', ' if read else ''}signed={'yes' if r.signed else 'NO/unclear'}"
+            rows.append(
+                (
+                    Path(r.source).name,
+                    r.page or "-",
+                    r.form_id or "-",
+                    who,
+                    r.status,
+                    read,
+                    r.reason or "",
                 )
-        summary = {s: sum(r.status == s for r in reports) for s in ("ok", "review", "error")}
+            )
+        ok, to_review, errors = (done.count(s) for s in ("ok", "review", "error"))
         return table(["file", "page", "form", "who", "status", "read", "note"], rows) + (
-            f"\n\n{summary['ok']} ok, {summary['review']} to review, {summary['error']} errors"
-            + ("; next: formgen review list" if summary["review"] else "")
+            f"\n\n{ok} ok, {to_review} to review, {errors} errors"
+            + ("; next: formgen review list" if to_review else "")
         )
 
-    emit(as_json, document, text)
-    if any(r.status == "error" for r in reports):
-        failed = [r for r in reports if r.status == "error"]
-        reasons = {r.reason for r in failed if r.reason != NOT_IMPORTED}
-        why = reasons.pop() if len(reasons) == 1 else "see the report"
-        raise click.ClickException(f"{len(failed)} page(s) not imported: {why}")
+    emit(as_json, done.as_dict(), text)
+    if (failure := done.error_summary()) is not None:
+        raise click.ClickException(failure)
 
 
 @cli.group()
@@ -786,9 +749,7 @@ def review() -> None:
 @pass_app
 def review_list(app: App, as_json: bool) -> None:
     """Every clause waiting for a person's decision."""
-    from . import reading
-
-    items = reading.review_items(app.engine)
+    items = [i.as_dict() for i in app.fg.review_items()]
     emit(
         as_json,
         {"items": items},
@@ -813,13 +774,27 @@ def review_list(app: App, as_json: bool) -> None:
 
 @review.command("show")
 @click.argument("item")
+@click.option(
+    "--save-crops",
+    "save_to",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write the page image and crops into this folder (readable by you only).",
+)
 @json_option
 @pass_app
-def review_show(app: App, item: str, as_json: bool) -> None:
-    """What the reader measured for ITEM, and where its crops and page image are."""
-    from . import reading
-
-    shown = reading.review_show(app.engine, item)
+def review_show(app: App, item: str, save_to: Path | None, as_json: bool) -> None:
+    """What the reader measured for ITEM, and the images it kept (in the store; written
+    out only with --save-crops)."""
+    detail = app.fg.review_item(item)
+    shown = detail.as_dict()
+    if save_to is not None:
+        names = [detail.page_image, *detail.crops.values()]
+        written = {}
+        for name in filter(None, names):
+            target = save_to / f"{detail.item.form_id}-{name}"
+            privacy.write_private(target, app.fg.review_image(item, name))
+            written[name] = str(target)
+        shown["saved"] = written
 
     def text() -> str:
         lines = [
@@ -837,8 +812,11 @@ def review_show(app: App, item: str, as_json: bool) -> None:
             lines.append(f"signature ink: {shown['signature_ink']:.4f}")
         if shown["residual_mm"] is not None:
             lines.append(f"registration residual: {shown['residual_mm']:.2f} mm")
-        lines += [f"page image: {shown['page_image']}"]
-        lines += [f"crop {k}: {v}" for k, v in shown["crops"].items()]
+        images = [n for n in [shown["page_image"], *shown["crops"].values()] if n]
+        lines.append(f"images in the store: {', '.join(images) or 'none'}")
+        lines += [f"saved: {path}" for path in shown.get("saved", {}).values()]
+        if images and save_to is None:
+            lines.append(f"see them: formgen review show {shown['item']} --save-crops DIR")
         return "\n".join(lines)
 
     emit(as_json, shown, text)
@@ -856,9 +834,7 @@ def review_resolve(
 ) -> None:
     """Settle ITEM by hand; recorded as a manual event. 'withdrawn' is for a given
     consent that an unclear withdrawal form put in review."""
-    from . import reading
-
-    done = reading.review_resolve(app.engine, item, decision, by=by, name=name)
+    done = app.fg.resolve(item, decision, by=by, name=name)
     emit(as_json, done, lambda: f"{done['item']}: {done['status']}")
 
 
@@ -867,29 +843,26 @@ def review_resolve(
 @pass_app
 def sample_command(app: App, as_json: bool) -> None:
     """Create a sample recording with three participants and print their declarations."""
-    sample = records.create_recording(
-        app.engine,
-        app.config,
-        title="Voorbeeld: rekenles groep 5",
-        student="Sam de Vries",
-        supervisor="Dr. A. Jansen",
-        situation="3",
-        purpose="assessment",
-        recorded_on=dt.date.today() + dt.timedelta(days=7),
-        livestream=True,
-    )
-    records.add_participants(app.engine, sample.id, ["Noor Bakker"])
-    records.add_participants(app.engine, sample.id, ["Daan 't Hooft"], under_16=True)
-    records.add_participants(app.engine, sample.id, ["Alex Çelik"], lang="en")
-    written = documents.write_forms(app.engine, app.config, sample.id)
+    sample = app.fg.sample()
     emit(
         as_json,
-        {"id": sample.id, **written.as_dict()},
+        sample.as_dict(),
         lambda: (
-            f"sample recording {sample.id}: declarations in {written.pdf}\n"
-            f"next: formgen status {sample.id}"
+            f"sample recording {sample.recording.id}: declarations in {sample.written.pdf}\n"
+            f"next: formgen status {sample.recording.id}"
         ),
     )
+
+
+# What a person at a terminal does next, beside the library's message.
+HINTS = {
+    "has not been printed yet": ": run formgen forms first",
+    "name was written by hand": " (--name)",
+}
+
+
+def _hint(exc: FormgenError) -> str:
+    return next((hint for key, hint in HINTS.items() if key in str(exc)), "")
 
 
 def main() -> None:

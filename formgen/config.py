@@ -1,4 +1,4 @@
-"""Organisation details and paths, from a TOML file with the seed's HvA FOO values as
+"""Organisation details and paths, from a TOML file with the procedure's HvA FOO values as
 defaults, so another faculty can use formgen unchanged.
 
 Looked up in this order: ``FORMGEN_CONFIG`` (a file path), ``./formgen.toml``, defaults.
@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+from .errors import ConfigError
 from .rules import DEFAULT_RETENTION, Period, Purpose
 
 
@@ -36,10 +37,6 @@ class Config:
     retention: Mapping[Purpose, Period] = field(default_factory=lambda: dict(DEFAULT_RETENTION))
     templates_dir: Path | None = None  # user templates that override the shipped ones
     output_dir: Path = Path("output")
-
-
-class ConfigError(ValueError):
-    pass
 
 
 def load(path: Path | None = None) -> Config:
@@ -79,3 +76,13 @@ def from_mapping(data: Mapping[str, object], base: Path = Path(".")) -> Config:
     if "output_dir" in data:
         config = replace(config, output_dir=base / str(data["output_dir"]))
     return config
+
+
+def absolute(config: Config) -> Config:
+    """The configuration with its folders made absolute against the current directory
+    now, so that where documents go does not change with a later ``chdir``."""
+    return replace(
+        config,
+        output_dir=config.output_dir.absolute(),
+        templates_dir=None if config.templates_dir is None else config.templates_dir.absolute(),
+    )

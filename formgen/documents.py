@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, select, update
 
 from . import records, render, rules
 from .config import Config
+from .errors import Conflict
 from .privacy import write_private
 from .records import Participant, RecordError, Recording
 from .schema import forms
@@ -25,11 +26,25 @@ from .store import instance
 
 @dataclass(frozen=True)
 class Written:
-    pdf: Path
+    """A rendered document: its bytes, where it was written (None: not written, e.g.
+    served by the service) and its forms as spec section 6 lists them."""
+
+    data: bytes
     forms: list[dict[str, Any]]
+    pdf: Path | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"pdf": str(self.pdf), "forms": self.forms}
+        return {"pdf": None if self.pdf is None else str(self.pdf), "forms": self.forms}
+
+
+def _save(conn: Connection, recording_id: str, data: bytes, out: Path | None) -> Path | None:
+    """Write a document owner-only, remembering where, so destroying the recording can
+    delete it wherever it was written."""
+    if out is None:
+        return None
+    path = write_private(out, data)
+    records.remember_document(conn, recording_id, path, data)
+    return path
 
 
 def declaration_spec(recording: Recording, person: Participant, config: Config) -> render.FormSpec:
@@ -80,10 +95,6 @@ def _render_and_store(
     return rendered
 
 
-def default_path(config: Config, name: str) -> Path:
-    return config.output_dir / name
-
-
 def write_forms(
     engine: Engine,
     config: Config,
@@ -98,20 +109,27 @@ def write_forms(
     with engine.connect() as conn:
         recording = records.get_recording(conn, recording_id)
         people = _select(records.list_participants(conn, recording.id), participants)
+        records.refuse_if_destroyed(conn, recording)
     if not people:
         raise RecordError(f"recording {recording.id} has no participants yet")
     specs = [declaration_spec(recording, p, config) for p in people]
-    suffix = "" if participants is None else "-" + "-".join(p.id for p in people[:3])
-    path = out or default_path(config, f"{recording.id}-declarations{suffix}.pdf")
     with engine.begin() as conn:
         rendered = _render_and_store(conn, specs, config, progress)
-        write_private(path, rendered.pdf)
+        path = _save(conn, recording.id, rendered.pdf, out)
     return _written(path, people, rendered)
 
 
-def _written(path: Path, people: Sequence[Participant], rendered: render.Rendered) -> Written:
+def declarations_name(recording_id: str, participants: Sequence[str] | None) -> str:
+    """The default file name of a recording's declarations: opaque IDs only."""
+    suffix = "" if not participants else "-" + "-".join(p.upper() for p in participants[:3])
+    return f"{recording_id}-declarations{suffix}.pdf"
+
+
+def _written(
+    path: Path | None, people: Sequence[Participant], rendered: render.Rendered
+) -> Written:
     return Written(
-        path,
+        rendered.pdf,
         [
             {
                 "form_id": p.form_id,
@@ -122,6 +140,7 @@ def _written(path: Path, people: Sequence[Participant], rendered: render.Rendere
             }
             for p in people
         ],
+        path,
     )
 
 
@@ -160,13 +179,12 @@ def write_withdrawal(
     with engine.connect() as conn:
         person = records.get_form(conn, form_id)
         recording = records.get_recording(conn, person.recording_id)
-        records._refuse_if_destroyed(conn, recording)
-    path = out or default_path(config, f"{person.form_id}-withdrawal.pdf")
+        records.refuse_if_destroyed(conn, recording)
     with engine.begin() as conn:
         rendered = _render_and_store(
             conn, [withdrawal_spec(recording, person, config)], config, None
         )
-        write_private(path, rendered.pdf)
+        path = _save(conn, recording.id, rendered.pdf, out)
     return _written(path, [person], rendered)
 
 
@@ -179,16 +197,16 @@ def write_reminders(
     out: Path | None = None,
     today: dt.date | None = None,
 ) -> Written:
-    """Situation 3, after recording (seed step 3): a letter per participant who gave
+    """Situation 3, after recording (procedure step 3): a letter per participant who gave
     consent, reminding them of the right to withdraw, with their withdrawal form. The
     record notes that the reminders were produced."""
     try:
-        by = rules.check_name(by, "--by")
+        by = rules.check_name(by, "the author's name")
     except ValueError as exc:
         raise RecordError(str(exc)) from exc
     with engine.connect() as conn:
         recording = records.get_recording(conn, recording_id)
-        records._refuse_if_destroyed(conn, recording)
+        records.refuse_if_destroyed(conn, recording)
         people = records.list_participants(conn, recording.id)
         states = records.form_states(conn, [p.form_id for p in people])
     if not rules.reminder_required(recording.situation):
@@ -200,16 +218,15 @@ def write_reminders(
     if not reminded:
         raise RecordError(f"nobody has given consent for recording {recording.id}: no reminders")
     specs = [withdrawal_spec(recording, p, config, letter=True, today=today) for p in reminded]
-    path = out or default_path(config, f"{recording.id}-reminders.pdf")
     with engine.begin() as conn:
         rendered = _render_and_store(conn, specs, config, None)
-        write_private(path, rendered.pdf)
+        path = _save(conn, recording.id, rendered.pdf, out)
         records.log_event(
             conn,
             recording.id,
             records.REMINDED,
             source=f"manual:{by}",
-            detail={"forms": [p.form_id for p in reminded], "pdf": path.name},
+            detail={"forms": [p.form_id for p in reminded]},
         )
     return _written(path, reminded, rendered)
 
@@ -219,7 +236,7 @@ def layout(engine: Engine, form_id: str) -> dict[str, Any]:
         person = records.get_form(conn, form_id)
         stored = conn.execute(select(forms.c.layout).where(forms.c.id == person.form_id)).scalar()
     if stored is None:
-        raise RecordError(f"form {person.form_id} has not been printed yet: run 'formgen forms'")
+        raise Conflict(f"form {person.form_id} has not been printed yet")
     return render.public_layout(stored)
 
 
@@ -243,11 +260,11 @@ def write_request(
     if not rules.may_request_from_institution(recording.situation):
         raise RecordError(
             "situation 3 has no institution to ask: the student collects consent "
-            "personally (formgen participant add, formgen forms)"
+            "personally, with a declaration for each participant"
         )
     try:
-        institution = rules.check_name(institution, "--institution")
-        contact = rules.check_name(contact, "--contact")
+        institution = rules.check_name(institution, "institution")
+        contact = rules.check_name(contact, "contact")
     except ValueError as exc:
         raise RecordError(str(exc)) from exc
     language = lang or recording.lang
@@ -272,6 +289,5 @@ def write_request(
         )
         specs = [declaration_spec(recording, p, config) for p in people]
         rendered = _render_and_store(conn, specs, config, None, before=[letter])
-        path = out or default_path(config, f"{recording.id}-request-{people[0].form_id}.pdf")
-        write_private(path, rendered.pdf)
+        path = _save(conn, recording.id, rendered.pdf, out)
     return _written(path, people, rendered)

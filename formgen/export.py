@@ -62,7 +62,7 @@ DPV_STATUS: Mapping[Status, str] = {
 # decides and withdraws; the controller's side asks, doubts, invalidates and ends.
 _BY_SIGNER = frozenset({Status.GIVEN, Status.REFUSED, Status.NO_ANSWER, Status.WITHDRAWN})
 
-# The seed is Dutch and the configuration names no country: the GDPR as applied in NL.
+# The procedure is Dutch and the configuration names no country: the GDPR as applied in NL.
 JURISDICTION = ["loc:NL", "loc:EU"]
 
 PURPOSE_TEXT: Mapping[Purpose, str] = {
@@ -133,7 +133,7 @@ def consent_record(
     # earlier round's consents all ended when it was replaced, so its fold is final.
     shown = {
         p["form_id"]: p["clauses"]
-        for p in records.status(engine, recording.id, today)["participants"]
+        for p in records.status(engine, recording.id, today).as_dict()["participants"]
     }
     rounds: dict[str, list[str]] = defaultdict(list)
     for person in people:  # oldest round first
@@ -190,7 +190,7 @@ def _record(
     delete_by: dt.date = form["delete_by"] or recording.delete_by
     signer = "dpv:ParentOfDataSubject" if person.under_16 else "dpv:DataSubject"
     subject: dict[str, Any] = {
-        # Under 16 a parent or guardian consents (seed). DPV also has
+        # Under 16 a parent or guardian consents (the procedure). DPV also has
         # dpv:GuardianOfDataSubject; the form does not record which of the two signed.
         # 16 and over is not asserted to be dpv:Adult: a 16-year-old is still a minor.
         "@type": [
@@ -301,7 +301,7 @@ def _process(
         {"@type": "dpv:UntilTimeDuration", "rdf:value": delete_by.isoformat()}
     ]
     period = config.retention[purpose]
-    # The period holds only when the date was not extended beyond it (seed step 7).
+    # The period holds only when the date was not extended beyond it (procedure step 7).
     if rules.delete_by(recording.recorded_on, purpose, config.retention) == delete_by:
         durations.append({"@type": "dpv:TemporalDuration", "rdf:value": _iso_period(period)})
     status = current.get(str(clause), Status.REQUESTED)

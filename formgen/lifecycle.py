@@ -1,5 +1,5 @@
 """A recording's life after its declarations: re-consent when the purpose or retention
-changes (seed step 7) and destruction (step 6).
+changes (procedure step 7) and destruction (step 6).
 
 Each operation is one transaction. What a recording was before a change stays in its
 ``recording_events``; what a consent was stays in the form's events.
@@ -8,18 +8,21 @@ Each operation is one transaction. What a recording was before a change stays in
 from __future__ import annotations
 
 import datetime as dt
-import shutil
+import hashlib
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, delete, select, update
 
 from . import records, rules
 from .config import Config
+from .documents import Written
+from .errors import OutputError
 from .records import Participant, RecordError, Recording
 from .rules import Purpose, Status
-from .schema import recordings
+from .schema import recordings, scan_images, scan_pages
 
 
 @dataclass(frozen=True)
@@ -29,8 +32,10 @@ class Change:
     reason: str
     invalidated: list[str]  # old form IDs whose open consents ended
     issued: list[Participant]  # the new declarations (new form IDs)
+    written: Written | None = None  # their PDF, once rendered
 
     def as_dict(self) -> dict[str, Any]:
+        pdf = self.written.pdf if self.written is not None else None
         return {
             "id": self.recording.id,
             "before": self.before,
@@ -44,12 +49,13 @@ class Change:
                 {"form_id": p.form_id, "participant_id": p.id, "round": p.round}
                 for p in self.issued
             ],
+            **({"pdf": str(pdf)} if pdf is not None else {}),
         }
 
 
 def _who(by: str) -> str:
     try:
-        return rules.check_name(by, "--by")
+        return rules.check_name(by, "the author's name")
     except ValueError as exc:
         raise RecordError(str(exc)) from exc
 
@@ -69,10 +75,10 @@ def change_recording(
     over: it was given for what the old paper said."""
     source = f"manual:{_who(by)}"
     if purpose is None and extend_to is None:
-        raise RecordError("say what changes: --purpose and/or --extend-to")
+        raise RecordError("say what changes: the purpose, the deletion date or both")
     with engine.begin() as conn:
         old = records.get_recording(conn, recording_id)
-        records._refuse_if_destroyed(conn, old)
+        records.refuse_if_destroyed(conn, old)
         try:
             new_purpose = Purpose(purpose) if purpose else old.plan.purpose
         except ValueError as exc:
@@ -83,7 +89,7 @@ def change_recording(
         if extend_to is not None:
             if extend_to <= new_until:
                 raise RecordError(
-                    f"--extend-to {extend_to.isoformat()} is not later than the deletion date"
+                    f"the new deletion date {extend_to.isoformat()} is not later than"
                     f" {new_until.isoformat()}; nothing changed"
                 )
             new_until = extend_to
@@ -104,7 +110,7 @@ def change_recording(
         for person in people:
             state = states[person.form_id]
             ending = [c for c, s in state.clauses.items() if s not in rules.FINAL]
-            records._append(
+            records.append_events(
                 conn,
                 [(person.form_id, c, Status.INVALIDATED) for c in ending],
                 source=source,
@@ -113,7 +119,7 @@ def change_recording(
             if ending:
                 invalidated.append(person.form_id)
             if any(s is not Status.WITHDRAWN for s in state.clauses.values()):
-                issued.append(records._issue_form(conn, new, person, person.round + 1, reason))
+                issued.append(records.issue_form(conn, new, person, person.round + 1, reason))
         before = {"purpose": str(old.plan.purpose), "delete_by": old.delete_by.isoformat()}
         records.log_event(
             conn,
@@ -131,38 +137,15 @@ def change_recording(
     return Change(new, before, reason, invalidated, issued)
 
 
-def scan_folders(config: Config, form_ids: set[str]) -> list[Path]:
-    """formgen's own copies of scanned pages and crops of these forms: the reader keeps
-    them as ``scans/<sha>/p<NNN>-<FORM-ID>/``."""
-    root = config.output_dir / "scans"
-    if not root.is_dir():
-        return []
-    return sorted(
-        folder
-        for folder in root.glob("*/p*-*")
-        if folder.is_dir() and folder.name.split("-", 1)[1] in form_ids
-    )
-
-
-def printed_documents(config: Config, recording_id: str, form_ids: set[str]) -> list[Path]:
-    """The PDFs formgen wrote for a recording under their default names (declarations,
-    reminders, request letters, withdrawal forms): they carry the participants' names.
-    Files written elsewhere with --out are the user's to delete."""
-    root = config.output_dir
-    found = set(root.glob(f"{recording_id}-*.pdf"))
-    found.update(p for p in root.glob("*-withdrawal.pdf") if p.name[:-15] in form_ids)
-    return sorted(found)
-
-
-def destroy(engine: Engine, config: Config, recording_id: str, *, by: str) -> dict[str, Any]:
-    """Record that the recording was destroyed, delete formgen's scans and crops of its
-    forms and the documents it printed for it, and end every consent that has not ended
+def destroy(engine: Engine, recording_id: str, *, by: str) -> dict[str, Any]:
+    """Record that the recording was destroyed, delete the scanned pages and crops of its
+    forms and the documents formgen wrote for it, and end every consent that has not ended
     as ``expired``. What proof of consent needs stays: the events, whose sources name
     each scan by its SHA-256."""
     source = f"manual:{_who(by)}"
     with engine.begin() as conn:
         recording = records.get_recording(conn, recording_id)
-        records._refuse_if_destroyed(conn, recording)
+        records.refuse_if_destroyed(conn, recording)
         people = records.list_participants(conn, recording.id, every_round=True)
         form_ids = {p.form_id for p in people}
         states = records.form_states(conn, form_ids)
@@ -172,24 +155,19 @@ def destroy(engine: Engine, config: Config, recording_id: str, *, by: str) -> di
             for clause, status in state.clauses.items()
             if status not in rules.FINAL
         ]
-        records._append(conn, ended, source=source, reason="recording destroyed")
-        # Files go before the commit: if deleting fails, the destruction is not recorded
-        # and can simply be run again.
-        folders = scan_folders(config, form_ids)
-        for folder in folders:
-            shutil.rmtree(folder)
-            if not any(folder.parent.iterdir()):
-                folder.parent.rmdir()
-        printed = printed_documents(config, recording.id, form_ids)
-        for document in printed:
-            document.unlink()
+        records.append_events(conn, ended, source=source, reason="recording destroyed")
+        # The scanned pages and crops are personal data: they go in this transaction.
+        # What landed (file SHA-256 and page) stays in scan_pages, as the events do.
+        pages = select(scan_pages.c.id).where(scan_pages.c.form_id.in_(sorted(form_ids)))
+        images = conn.execute(delete(scan_images).where(scan_images.c.page_id.in_(pages)))
+        printed = _delete_documents(records.written_documents(conn, recording.id))
         records.log_event(
             conn,
             recording.id,
             records.DESTROYED,
             source=source,
             detail={
-                "scan_folders_removed": len(folders),
+                "scan_images_removed": images.rowcount,
                 "documents_removed": len(printed),
                 "consents_expired": len(ended),
             },
@@ -201,6 +179,27 @@ def destroy(engine: Engine, config: Config, recording_id: str, *, by: str) -> di
         "destroyed_at": event["at"],
         "by": source.removeprefix("manual:"),
         "consents_expired": len(ended),
-        "scan_folders_removed": len(folders),
+        "scan_images_removed": images.rowcount,
         "documents_removed": len(printed),
     }
+
+
+def _delete_documents(written: list[tuple[Path, str]]) -> list[Path]:
+    """Delete the files formgen wrote for the recording that still hold what it wrote
+    (a file replaced since is someone else's). Deleted before the commit: if that fails,
+    the destruction is not recorded and can be run again."""
+    deleted = []
+    for path, digest in written:
+        try:
+            info = path.lstat()
+            if not stat.S_ISREG(info.st_mode):
+                continue
+            if hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+                continue
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise OutputError(f"cannot delete {path}: {exc.strerror or exc}") from exc
+        path.unlink()
+        deleted.append(path)
+    return deleted

@@ -9,26 +9,25 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, Table, func, select
 
 from . import rules
 from .config import Config
+from .errors import Conflict, NotFound, RecordError
 from .formid import ALPHABET, FormIdError, new_form_id, normalise
 from .rules import Media, Plan, Purpose, Situation, Status
-from .schema import events, forms, participants, recording_events, recordings
+from .schema import documents, events, forms, participants, recording_events, recordings
 
 LANGS = ("nl", "en")
 SIGNATURE = "signature"  # pseudo-clause for events about the form's signature
-
-
-class RecordError(ValueError):
-    """A request the record refuses; the message is one line for a person."""
 
 
 def now() -> dt.datetime:
@@ -159,7 +158,7 @@ def get_recording(conn: Connection | Engine, recording_id: str) -> Recording:
         .first()
     )
     if row is None:
-        raise RecordError(f"no recording {recording_id!r}")
+        raise NotFound(f"no recording {recording_id!r}")
     return Recording.from_row(row)
 
 
@@ -219,9 +218,29 @@ def destroyed(conn: Connection, recording_id: str) -> dict[str, Any] | None:
     return found[0] if found else None
 
 
-def _refuse_if_destroyed(conn: Connection, recording: Recording) -> None:
+def refuse_if_destroyed(conn: Connection, recording: Recording) -> None:
     if (event := destroyed(conn, recording.id)) is not None:
-        raise RecordError(f"recording {recording.id} was destroyed on {event['at'][:10]}")
+        raise Conflict(f"recording {recording.id} was destroyed on {event['at'][:10]}")
+
+
+def remember_document(conn: Connection, recording_id: str, path: Path, data: bytes) -> None:
+    """Note where a document of the recording was written, and what it held."""
+    conn.execute(
+        documents.insert().values(
+            recording_id=recording_id,
+            path=str(Path(path).absolute()),
+            sha256=hashlib.sha256(data).hexdigest(),
+            written_at=now(),
+        )
+    )
+
+
+def written_documents(conn: Connection, recording_id: str) -> list[tuple[Path, str]]:
+    """The files formgen wrote for a recording, with the SHA-256 of what it wrote."""
+    rows = conn.execute(
+        select(documents.c.path, documents.c.sha256).where(documents.c.recording_id == recording_id)
+    )
+    return [(Path(path), digest) for path, digest in rows]
 
 
 # --- Participants and their forms -------------------------------------------------------
@@ -262,7 +281,7 @@ def add_participants(
     except ValueError as exc:
         raise RecordError(str(exc)) from exc
     added = []
-    with _transaction(db) as conn:
+    with transaction(db) as conn:
         added = _insert_participants(conn, recording_id, checked, under_16, lang)
     return added
 
@@ -278,7 +297,7 @@ def _insert_participants(
     recording = get_recording(conn, recording_id)
     language = lang or recording.lang
     _check_lang(language)
-    _refuse_if_destroyed(conn, recording)
+    refuse_if_destroyed(conn, recording)
     position = conn.execute(
         select(func.count()).where(participants.c.recording_id == recording.id)
     ).scalar_one()
@@ -304,11 +323,11 @@ def _insert_participants(
                 created_at=stamp,
             )
         )
-        added.append(_issue_form(conn, recording, person, 1, "declaration issued"))
+        added.append(issue_form(conn, recording, person, 1, "declaration issued"))
     return added
 
 
-def _issue_form(
+def issue_form(
     conn: Connection, recording: Recording, person: Participant, round_: int, reason: str
 ) -> Participant:
     """A new declaration form for a participant: a fresh ID, the recording's current
@@ -328,7 +347,7 @@ def _issue_form(
             delete_by=recording.delete_by,
         )
     )
-    _append(
+    append_events(
         conn, [(form_id, c, Status.REQUESTED) for c in clauses], source="formgen", reason=reason
     )
     return Participant(
@@ -345,10 +364,20 @@ def _issue_form(
 
 
 @contextlib.contextmanager
-def _transaction(db: Engine | Connection) -> Iterator[Connection]:
+def transaction(db: Engine | Connection) -> Iterator[Connection]:
     """A new transaction on an Engine, or the caller's on a Connection."""
     if isinstance(db, Engine):
         with db.begin() as conn:
+            yield conn
+    else:
+        yield db
+
+
+@contextlib.contextmanager
+def connection(db: Engine | Connection) -> Iterator[Connection]:
+    """A new connection for reading on an Engine, or the caller's on a Connection."""
+    if isinstance(db, Engine):
+        with db.connect() as conn:
             yield conn
     else:
         yield db
@@ -392,6 +421,26 @@ def list_participants(
     return [p for p in people if current[p.id] is p]
 
 
+def insert_new(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert the rows whose key is not taken yet, without failing the transaction on
+    one another writer just inserted (both SQLite and PostgreSQL say ON CONFLICT)."""
+    if not rows:
+        return
+    dialect = conn.dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    conn.execute(insert(table).on_conflict_do_nothing(), rows)
+
+
+def lock_form(conn: Connection, form_id: str) -> None:
+    """Hold the form's row until the transaction ends, so that two writers deciding on
+    the same form (two scans, a scan and a person) take turns on PostgreSQL. SQLite's
+    write transactions take turns already (and ignore FOR UPDATE)."""
+    conn.execute(select(forms.c.id).where(forms.c.id == form_id).with_for_update())
+
+
 def get_form(conn: Connection, form_id: str) -> Participant:
     try:
         canonical = normalise(form_id)
@@ -407,7 +456,7 @@ def get_form(conn: Connection, form_id: str) -> Participant:
         .first()
     )
     if row is None:
-        raise RecordError(f"no form {canonical} in this record")
+        raise NotFound(f"no form {canonical} in this record")
     return Participant(**row)
 
 
@@ -440,7 +489,7 @@ def form_states(conn: Connection, form_ids: Iterable[str]) -> dict[str, FormStat
     return {form_id: states[form_id] for form_id in ids}
 
 
-def _append(
+def append_events(
     conn: Connection,
     changes: Iterable[tuple[str, str | None, str]],
     *,
@@ -488,13 +537,13 @@ def set_consent(
     """A decision by hand (also how a reviewer settles what the reader could not)."""
     try:
         new = Status(status)
-        by = rules.check_name(by, "--by")
-        reason = rules.check_name(reason, "--reason")
+        by = rules.check_name(by, "the author's name")
+        reason = rules.check_name(reason, "reason")
     except ValueError as exc:
         raise RecordError(str(exc)) from exc
     if new not in (Status.GIVEN, Status.REFUSED, Status.NO_ANSWER, Status.WITHDRAWN):
         raise RecordError("a decision by hand is given, refused, no_answer or withdrawn")
-    with _transaction(db) as conn:
+    with transaction(db) as conn:
         form = get_form(conn, form_id)
         if clause not in form.clauses:
             raise RecordError(
@@ -502,7 +551,7 @@ def set_consent(
             )
         if new is Status.WITHDRAWN and not _given_before_review(conn, form.form_id, clause):
             raise RecordError(f"{form.form_id} {clause}: only a given consent can be withdrawn")
-        _append(conn, [(form.form_id, clause, new)], source=f"manual:{by}", reason=reason)
+        append_events(conn, [(form.form_id, clause, new)], source=f"manual:{by}", reason=reason)
 
 
 def _given_before_review(conn: Connection, form_id: str, clause: str) -> bool:
@@ -528,8 +577,8 @@ def withdraw(
     """Withdrawal, as easy as giving: every given clause of the form (or the one named)
     becomes withdrawn. Returns the clauses withdrawn."""
     try:
-        by = rules.check_name(by, "--by")
-        reason = rules.check_name(reason, "--reason") if reason else "withdrawn by the person"
+        by = rules.check_name(by, "the author's name")
+        reason = rules.check_name(reason, "reason") if reason else "withdrawn by the person"
     except ValueError as exc:
         raise RecordError(str(exc)) from exc
     with engine.begin() as conn:
@@ -540,8 +589,8 @@ def withdraw(
         wanted = [clause] if clause else form.clauses
         given = [c for c in wanted if state.clauses.get(c) is Status.GIVEN]
         if not given:
-            raise RecordError(f"form {form.form_id} has no given consent to withdraw")
-        _append(
+            raise Conflict(f"form {form.form_id} has no given consent to withdraw")
+        append_events(
             conn,
             [(form.form_id, c, Status.WITHDRAWN) for c in given],
             source=f"manual:{by}",
@@ -576,10 +625,94 @@ def form_events(engine: Engine, form_id: str) -> list[dict[str, Any]]:
         return [{**row, "at": row["at"].isoformat(timespec="seconds")} for row in rows]
 
 
-def status(engine: Engine, recording_id: str, today: dt.date | None = None) -> dict[str, Any]:
-    """The recording's consent record as spec section 6 prints it. Past the deletion
-    date every consent that has not ended shows as expired."""
-    with engine.connect() as conn:
+@dataclass(frozen=True)
+class PersonStatus:
+    id: str
+    name: str | None
+    form_id: str
+    under_16: bool
+    lang: str
+    signed: bool | None
+    round: int
+    clauses: dict[str, Status]
+
+    @property
+    def may_appear(self) -> bool:
+        return rules.may_appear(self.clauses, self.signed)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "form_id": self.form_id,
+            "under_16": self.under_16,
+            "lang": self.lang,
+            "signed": self.signed,
+            "round": self.round,
+            "clauses": {k: str(v) for k, v in self.clauses.items()},
+        }
+
+
+@dataclass(frozen=True)
+class ConsentStatus:
+    """A recording's consent record as spec section 6 prints it (``as_dict``)."""
+
+    recording: Recording
+    destroyed: dict[str, str] | None  # {"at", "by"}
+    camera: rules.CameraAdvice
+    participants: list[PersonStatus]
+
+    @property
+    def must_not_appear(self) -> list[PersonStatus]:
+        return [p for p in self.participants if not p.may_appear]
+
+    def as_dict(self) -> dict[str, Any]:
+        rec, advice = self.recording, self.camera
+        return {
+            "id": rec.id,
+            "title": rec.title,
+            "date": rec.recorded_on.isoformat(),
+            "purpose": str(rec.plan.purpose),
+            "delete_by": rec.delete_by.isoformat(),
+            "destroyed": self.destroyed,
+            "camera_advice": str(advice.level),
+            "camera": {
+                "level": str(advice.level),
+                "allow_360": advice.allow_360,
+                "consented": advice.consented,
+                "present": advice.present,
+            },
+            "participants": [p.as_dict() for p in self.participants],
+            "must_not_appear": [
+                {
+                    "id": p.id,
+                    "name": p.name,
+                    "form_id": p.form_id,
+                    "reasons": rules.blocking_clauses(p.clauses, p.signed),
+                }
+                for p in self.must_not_appear
+            ],
+            "withdrawn": [
+                {
+                    "id": p.id,
+                    "form_id": p.form_id,
+                    "clauses": [k for k, v in p.clauses.items() if v is Status.WITHDRAWN],
+                    "action": "nothing: the recording was destroyed"
+                    if self.destroyed
+                    else f"edit recording {rec.id} to remove this person, or destroy it",
+                }
+                for p in self.participants
+                if Status.WITHDRAWN in p.clauses.values()
+            ],
+        }
+
+
+def status(
+    db: Engine | Connection, recording_id: str, today: dt.date | None = None
+) -> ConsentStatus:
+    """The recording's consent record. Past the deletion date every consent that has
+    not ended shows as expired."""
+    with connection(db) as conn:
         recording = get_recording(conn, recording_id)
         people = list_participants(conn, recording.id)
         states = form_states(conn, [p.form_id for p in people])
@@ -589,58 +722,23 @@ def status(engine: Engine, recording_id: str, today: dt.date | None = None) -> d
             state.clauses = {
                 k: v if v in rules.FINAL else Status.EXPIRED for k, v in state.clauses.items()
             }
-    listed, blocked = [], []
-    for person in people:
-        state = states[person.form_id]
-        listed.append(
-            {
-                "id": person.id,
-                "name": person.name,
-                "form_id": person.form_id,
-                "under_16": person.under_16,
-                "lang": person.lang,
-                "signed": state.signed,
-                "round": person.round,
-                "clauses": {k: str(v) for k, v in state.clauses.items()},
-            }
+    listed = [
+        PersonStatus(
+            id=person.id,
+            name=person.name,
+            form_id=person.form_id,
+            under_16=person.under_16,
+            lang=person.lang,
+            signed=states[person.form_id].signed,
+            round=person.round,
+            clauses=dict(states[person.form_id].clauses),
         )
-        if not rules.may_appear(state.clauses, state.signed):
-            blocked.append(
-                {
-                    "id": person.id,
-                    "name": person.name,
-                    "form_id": person.form_id,
-                    "reasons": rules.blocking_clauses(state.clauses, state.signed),
-                }
-            )
-    advice = rules.camera_advice(len(people) - len(blocked), len(people))
-    withdrawn = [
-        {
-            "id": p["id"],
-            "form_id": p["form_id"],
-            "clauses": [k for k, v in p["clauses"].items() if v == Status.WITHDRAWN],
-            "action": "nothing: the recording was destroyed"
-            if gone
-            else f"edit recording {recording.id} to remove this person, or destroy it",
-        }
-        for p in listed
-        if Status.WITHDRAWN in p["clauses"].values()
+        for person in people
     ]
-    return {
-        "id": recording.id,
-        "title": recording.title,
-        "date": recording.recorded_on.isoformat(),
-        "purpose": str(recording.plan.purpose),
-        "delete_by": recording.delete_by.isoformat(),
-        "destroyed": gone and {"at": gone["at"], "by": gone["source"].removeprefix("manual:")},
-        "camera_advice": str(advice.level),
-        "camera": {
-            "level": str(advice.level),
-            "allow_360": advice.allow_360,
-            "consented": advice.consented,
-            "present": advice.present,
-        },
-        "participants": listed,
-        "must_not_appear": blocked,
-        "withdrawn": withdrawn,
-    }
+    allowed = sum(p.may_appear for p in listed)
+    return ConsentStatus(
+        recording=recording,
+        destroyed=gone and {"at": gone["at"], "by": gone["source"].removeprefix("manual:")},
+        camera=rules.camera_advice(allowed, len(listed)),
+        participants=listed,
+    )

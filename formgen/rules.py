@@ -1,7 +1,7 @@
 """The faculty's procedure as pure functions (no I/O, no click).
 
-Read beside ``shared/seed/werkwijze-beeld-en-geluidsopnamen.txt`` (HvA FOO, 20 Aug 2020).
-Every rule formgen applies lives here, so a reviewer can check them against the seed
+Read beside ``shared/procedure/werkwijze-beeld-en-geluidsopnamen.txt`` (HvA FOO, 20 Aug 2020).
+Every rule formgen applies lives here, so a reviewer can check them against the procedure
 in one sitting: situations, purposes and retention, which clauses a declaration needs,
 camera advice, who must not appear, the mark decision rule and the consent lifecycle.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -70,15 +71,25 @@ class Period:
 
     def after(self, start: dt.date) -> dt.date:
         if self.unit == "weeks":
-            return start + dt.timedelta(weeks=self.amount)
+            try:
+                return start + dt.timedelta(weeks=self.amount)
+            except OverflowError:  # a date past 9999 is a misconfiguration, not a crash
+                raise ValueError(
+                    f"{self} after {start.isoformat()} falls after the year {dt.MAXYEAR}"
+                ) from None
         months = self.amount * (12 if self.unit == "years" else 1)
-        return add_months(start, months)
+        try:
+            return add_months(start, months)
+        except ValueError:
+            raise ValueError(
+                f"{self} after {start.isoformat()} falls after the year {dt.MAXYEAR}"
+            ) from None
 
     def __str__(self) -> str:
         return f"{self.amount} {self.unit}"
 
 
-# Seed, step 6: 4 weeks for reflection, 1 year as direct evidence in an assessment,
+# The procedure, step 6: 4 weeks for reflection, 1 year as direct evidence in an assessment,
 # 7 years as direct evidence of reaching the programme's final level.
 DEFAULT_RETENTION: Mapping[Purpose, Period] = {
     Purpose.REFLECTION: Period(4, "weeks"),
@@ -92,6 +103,11 @@ def add_months(start: dt.date, months: int) -> dt.date:
     1 year) becomes that month's last day, so retention never runs past its term."""
     index = start.month - 1 + months
     year, month = start.year + index // 12, index % 12 + 1
+    if not dt.MINYEAR <= year <= dt.MAXYEAR:
+        raise ValueError(
+            f"{months} months after {start.isoformat()} falls outside the years"
+            f" {dt.MINYEAR} to {dt.MAXYEAR}"
+        )
     return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
@@ -100,7 +116,8 @@ def delete_by(
     purpose: Purpose,
     retention: Mapping[Purpose, Period] = DEFAULT_RETENTION,
 ) -> dt.date:
-    """Retention runs "na registratie": from the date of the recording."""
+    """Retention runs "na registratie": from the date of the recording. A deletion date
+    past the calendar's end (an absurd period) is a ValueError, never an OverflowError."""
     return retention[purpose].after(recorded_on)
 
 
@@ -225,7 +242,7 @@ class CameraAdvice:
 
 
 def camera_advice(consented: int, present: int) -> CameraAdvice:
-    """Seed step 2. "Het merendeel" is read as a strict majority: exactly half is not
+    """Procedure step 2. "Het merendeel" is read as a strict majority: exactly half is not
     most. With no participants known, nobody is known to have consented: advice NONE.
     360 degrees only when everyone present consented."""
     if not 0 <= consented <= present:
@@ -336,23 +353,98 @@ def decide_withdrawal(read: Decision, current: Status | None) -> Decision | None
     return None
 
 
-# --- Names as typed ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class ScanOutcome:
+    """What one clause read from a scanned page does to the record: append ``status``
+    (None: nothing), and whether the page needs a person's look although nothing is
+    appended (an ended consent the paper tries to change)."""
+
+    status: Status | None
+    reason: str | None = None
+    flag: bool = False
+
+
+def decide_scanned(
+    read: Decision, current: Status | None, *, withdrawal: bool, named: bool
+) -> ScanOutcome:
+    """The reading of a declaration's (or withdrawal sheet's) box pair against the
+    clause's current status. A name written by hand is typed in by a person, so a yes on
+    a blank form waits for review; an ended consent stays ended; a scan that disagrees
+    with an earlier decision never overrides it: a person decides."""
+    status, reason = read.status, read.reason
+    if withdrawal:
+        outcome = decide_withdrawal(read, current)
+        if outcome is None:
+            return ScanOutcome(None, f"{current}; the withdrawal form changes nothing")
+        status, reason = outcome.status, outcome.reason
+    elif status is Status.GIVEN and not named:
+        status, reason = Status.REVIEW, "name written by hand: type it when resolving"
+    if current in FINAL:
+        return ScanOutcome(None, f"already {current}; this scan changes nothing", flag=True)
+    if current in (Status.GIVEN, Status.REFUSED, Status.NO_ANSWER) and status not in (
+        current,
+        Status.REVIEW,
+        Status.WITHDRAWN,
+    ):
+        status, reason = Status.REVIEW, f"conflicts with the earlier decision ({current})"
+    return ScanOutcome(status, reason)
+
+
+def reviewable_after_unreadable(current: Status | None, *, withdrawal: bool) -> bool:
+    """A page that could not be read puts a clause in review only if it could still
+    change: an ended consent stays ended, and a withdrawal sheet only threatens a given
+    consent."""
+    if withdrawal:
+        return current is Status.GIVEN
+    return current not in FINAL
+
+
+# --- Names and dates as typed ----------------------------------------------------------
 
 MAX_NAME = 120
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def check_name(name: str, what: str = "name") -> str:
-    """Names are stored as typed ('t Hooft, Çelik, even <b>); only control characters
-    and absurd lengths are refused, as they can only be mistakes or attacks."""
+    """Names are stored as typed ('t Hooft, Çelik, even <b>); only what can only be a
+    mistake or an attack is refused: control characters, absurd lengths, invisible format
+    characters (Unicode category Cf: a bidi override U+202E makes a printed name read
+    differently from the stored one; zero-width characters and BOMs make two names that
+    look the same differ) and lone surrogates (how Python carries bytes that are not
+    UTF-8, e.g. from a terminal in another encoding)."""
+    if _SURROGATE.search(name):
+        raise ValueError(f"{what} is not valid text (UTF-8)")
     stripped = name.strip()
     if not stripped:
         raise ValueError(f"{what} is empty")
     if _CONTROL.search(stripped):
         raise ValueError(f"{what} contains control characters")
+    for char in stripped:
+        if unicodedata.category(char) == "Cf":
+            label = unicodedata.name(char, "format character")
+            raise ValueError(
+                f"{what} contains an invisible formatting character (U+{ord(char):04X}"
+                f" {label}); retype it without that character"
+            )
     if len(stripped) > MAX_NAME:
         raise ValueError(f"{what} is longer than {MAX_NAME} characters")
     return stripped
+
+
+# A recording date outside this window is a typing mistake (0001-01-01, 2206-01-01) and
+# would put the deletion date centuries away or past the calendar's end.
+FIRST_DATE = dt.date(2000, 1, 1)
+LAST_DATE = dt.date(2100, 12, 31)
+
+
+def check_recording_date(day: dt.date) -> dt.date:
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise ValueError(
+            f"recording date {day.isoformat()} is not between {FIRST_DATE.isoformat()}"
+            f" and {LAST_DATE.isoformat()}"
+        )
+    return day
 
 
 # --- The seven steps ("Maar hoe pak ik dit concreet aan?") ------------------------------
@@ -366,12 +458,12 @@ UNSETTLED = frozenset({Status.REQUESTED, Status.REVIEW})
 @dataclass(frozen=True)
 class Step:
     key: str
-    seed_step: int  # the step's number in the seed's "stappenplan"
+    procedure_step: int  # the step's number in the procedure's "stappenplan"
     title: str
     by_person: bool  # only a person can confirm it; otherwise formgen derives it
 
 
-# In the seed's order. Step 3 has two parts: checking the footage, and (situation 3
+# In the procedure's order. Step 3 has two parts: checking the footage, and (situation 3
 # only) reminding participants afterwards of their right to withdraw.
 STEPS: tuple[Step, ...] = (
     Step("consent", 1, "Check or obtain written consent", False),

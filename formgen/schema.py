@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -113,4 +114,51 @@ scans = Table(
     Column("filename", Text, nullable=False),
     Column("imported_at", DateTime, nullable=False),
     Column("pages", Integer, nullable=False),
+)
+
+# One row per scanned page that landed in the record (blank pages included), so a file
+# imported again picks up only what did not land. Unique per file and page: of two
+# imports of the same file at once exactly one lands each page.
+scan_pages = Table(
+    "scan_pages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sha256", String(64), nullable=False),
+    Column("page", Integer, nullable=False),  # 1-based, in the file
+    Column("form_id", String(11), ForeignKey("forms.id"), index=True),  # NULL: blank
+    Column("form_page", Integer),  # the printed page number from the QR code
+    Column("imported_at", DateTime, nullable=False),
+    UniqueConstraint("sha256", "page", name="uq_scan_pages_file_page"),
+)
+
+# The page image and crops a person needs to check a decision: personal data (names,
+# signatures), so they live here, in the transaction of the events they prove, and
+# destroying the recording deletes them.
+scan_images = Table(
+    "scan_images",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "page_id",
+        Integer,
+        ForeignKey("scan_pages.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("name", String(40), nullable=False),  # "page.jpg", "recording-yes.png", …
+    Column("data", LargeBinary, nullable=False),
+    UniqueConstraint("page_id", "name", name="uq_scan_images_page_name"),
+)
+
+# Where formgen wrote a recording's documents (they carry names), with the bytes' hash:
+# destroying the recording deletes them wherever they were written, but only while the
+# file still holds what formgen wrote.
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("recording_id", String(16), ForeignKey("recordings.id"), nullable=False, index=True),
+    Column("path", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("written_at", DateTime, nullable=False),
 )

@@ -1,40 +1,120 @@
+"""Shared fixtures.
+
+Stores on both backends: a test that asks for ``store_url`` (a fresh, empty database's
+URL) runs twice, ``[sqlite]`` and ``[postgresql]``. ``db_url`` does the same and also
+sets ``FORMGEN_DB``, so the CLI fixtures (``run``, ``js``, ``rec``) use that store; to
+run a whole module on both backends put this at its top::
+
+    pytestmark = pytest.mark.usefixtures("db_url")
+
+The PostgreSQL variant needs a server: ``FORMGEN_TEST_PG`` is the URL of a database on
+it (``.ci/run`` starts a throwaway cluster and sets it), where each test gets its own
+``CREATE DATABASE``. Without it the variant is skipped, or fails when ``CI`` is set. On
+PostgreSQL the ``db`` path does not exist: open the store with ``open_store()`` (it
+reads ``FORMGEN_DB``), not with ``sqlite3``.
+"""
+
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import os
+import secrets
+import weakref
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
+from sqlalchemy.pool import NullPool
 
 from formgen.cli import cli
 
 
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Engine]:
+    """The PostgreSQL server of ``FORMGEN_TEST_PG``, to create test databases on."""
+    url = os.environ.get("FORMGEN_TEST_PG", "")
+    if not url:
+        message = "FORMGEN_TEST_PG is not set: no PostgreSQL server to test against"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message} (CI must run the PostgreSQL tests)")
+        pytest.skip(message)
+    engine = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+    except Exception as exc:  # a set but unusable server is a failure, never a skip
+        pytest.fail(f"FORMGEN_TEST_PG is set but the server cannot be used: {exc}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a fresh, empty database: an SQLite file (``tmp_path/store.db``, the
+    ``db`` fixture's path) or a new database on the ``FORMGEN_TEST_PG`` server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+        return
+    server: Engine = request.getfixturevalue("pg_server")
+    name = f"fg_{secrets.token_hex(6)}"
+    with server.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield server.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with server.connect() as conn:  # FORCE: the test's engines may still be connected
+            conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
 @pytest.fixture
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh store and working directory per test (output/ lands in tmp_path)."""
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Path:
+    """A fresh store and working directory per test (output/ lands in tmp_path). When
+    the test also uses ``store_url`` (``db_url`` does), FORMGEN_DB is that URL."""
     monkeypatch.chdir(tmp_path)
     path = tmp_path / "store.db"
-    monkeypatch.setenv("FORMGEN_DB", str(path))
+    if "store_url" in request.fixturenames:
+        monkeypatch.setenv("FORMGEN_DB", request.getfixturevalue("store_url"))
+    else:
+        monkeypatch.setenv("FORMGEN_DB", str(path))
     monkeypatch.delenv("FORMGEN_CONFIG", raising=False)
     return path
+
+
+@pytest.fixture
+def db_url(db: Path, store_url: str) -> str:
+    """Like ``db``, on SQLite and on PostgreSQL: FORMGEN_DB is the URL returned."""
+    assert make_url(os.environ["FORMGEN_DB"]) == make_url(store_url)
+    return store_url
 
 
 Run = Callable[..., Result]
 
 
 @pytest.fixture
-def run(db: Path) -> Run:
+def run(db: Path) -> Iterator[Run]:
     runner = CliRunner()
+    engines: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+    def seen(conn: Connection) -> None:
+        engines.add(conn.engine)
 
     def invoke(*args: str, ok: bool = True) -> Result:
         result = runner.invoke(cli, list(args), catch_exceptions=False)
+        # A real command's process ends here, and closing the store's last connection
+        # moves SQLite's WAL into the file (which tests compare byte for byte): so close
+        # the command's connections now, not at some later garbage collection.
+        for engine in list(engines):
+            engine.dispose()
         if ok:
             assert result.exit_code == 0, result.output + result.stderr
         return result
 
-    return invoke
+    event.listen(Engine, "engine_connect", seen)
+    yield invoke
+    event.remove(Engine, "engine_connect", seen)
 
 
 @pytest.fixture
@@ -68,3 +148,25 @@ RECORDING = (
 @pytest.fixture
 def rec(js: Callable[..., Any]) -> str:
     return js(*RECORDING)["id"]
+
+
+def store_dump(url: str | None = None) -> str:
+    """Every row of every formgen table, in key order, on either backend: to check that
+    a refused command changed nothing (a file's bytes would not do: WAL mode and
+    PostgreSQL write when they like)."""
+    from sqlalchemy import select
+
+    from formgen.schema import metadata
+    from formgen.store import database_url
+
+    engine = create_engine(database_url(url), poolclass=NullPool)
+    lines = []
+    try:
+        with engine.connect() as conn:
+            for table in metadata.sorted_tables:
+                key = list(table.primary_key.columns) or list(table.columns)
+                for row in conn.execute(select(table).order_by(*key)):
+                    lines.append(f"{table.name} {tuple(row)!r}")
+    finally:
+        engine.dispose()
+    return "\n".join(lines)

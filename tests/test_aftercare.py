@@ -1,4 +1,4 @@
-"""After recording: the platform description (seed TIP 1 and 2) and the seven-step
+"""After recording: the platform description (procedure TIP 1 and 2) and the seven-step
 checklist with steps a person confirms."""
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ def test_describe_refuses_missing_consent_and_destroyed(js: Js, run: Run, rec: s
     js("participant", "add", rec, "--name", "Bob")
     give(run, ann["form_id"])
     refused(run("describe", rec, ok=False), "consent of 1 participant(s) is not settled")
-    refused(run("describe", rec, "--json", ok=False), f"formgen status {rec}")
+    refused(run("describe", rec, "--json", ok=False), "see the status")
     run("destroy", rec, "--by", "S")
     refused(run("describe", rec, ok=False), "was destroyed on")
     refused(run("describe", "R-NOSUCH", ok=False), "no recording")
@@ -110,7 +110,7 @@ def test_describe_refuses_past_the_deletion_date(js: Js, run: Run, rec: str) -> 
 def test_checklist_follows_the_seven_steps(js: Js, run: Run, rec: str) -> None:
     found = js("checklist", rec)
     assert [s["step"] for s in found["steps"]] == [s.key for s in rules.STEPS]
-    assert [s["seed_step"] for s in found["steps"]] == [1, 2, 3, 3, 4, 5, 6, 7]
+    assert [s["procedure_step"] for s in found["steps"]] == [1, 2, 3, 3, 4, 5, 6, 7]
     assert (found["delete_by"], found["overdue"]) == ("2030-12-29", False)
     ann = js("participant", "add", rec, "--name", "Ann")
     before = steps(js, rec)
@@ -130,7 +130,9 @@ def test_checklist_follows_the_seven_steps(js: Js, run: Run, rec: str) -> None:
     assert after["camera"]["state"] == "done" and "everyone consented" in after["camera"]["known"]
     # Everyone in the record consented (situation 3): no one to look for in the footage.
     assert after["footage_checked"]["state"] == "not_needed"
-    assert after["reminded"]["state"] == "open" and "formgen remind" in after["reminded"]["known"]
+    assert (
+        after["reminded"]["state"] == "open" and "make the reminders" in after["reminded"]["known"]
+    )
     text = run("checklist", rec).stdout
     assert "1 [x] consent" in text and "4 [ ] transport" in text and "7 [-] reconsent" in text
 
@@ -151,7 +153,7 @@ def test_reminder_done_from_the_log_and_not_needed_in_situation_1(js: Js, run: R
     assert reminded["state"] == "not_needed"
     refused(
         run("checklist", partner, "--confirm", "reminded", "--by", "S", ok=False),
-        "formgen remind",
+        "reminders for",
     )
 
 
@@ -180,7 +182,10 @@ def test_confirming_steps(js: Js, run: Run, rec: str) -> None:
         run("checklist", rec, "--confirm", "consent", "--by", "Sam", ok=False),
         "not confirmed by hand",
     )
-    refused(run("checklist", rec, "--confirm", "stored", "--by", " ", ok=False), "--by is empty")
+    refused(
+        run("checklist", rec, "--confirm", "stored", "--by", " ", ok=False),
+        "author's name is empty",
+    )
     usage = run("checklist", rec, "--confirm", "stored", ok=False)
     assert usage.exit_code == 2 and "go together" in usage.stderr
     run("destroy", rec, "--by", "S")
@@ -200,7 +205,7 @@ def test_footage_check_reopens_after_a_withdrawal(
     give(run, ann["form_id"])
     give(run, bob["form_id"], "refused")
     refused(
-        run("checklist", rec, "--confirm", "reminded", "--by", "Sam", ok=False), "formgen remind"
+        run("checklist", rec, "--confirm", "reminded", "--by", "Sam", ok=False), "reminders for"
     )
     assert steps(js, rec)["footage_checked"]["state"] == "open"
     js("checklist", rec, "--confirm", "footage_checked", "--by", "Sam")

@@ -59,7 +59,9 @@ def test_due_and_expired(js: Callable[..., Any], run: Run, rec: str) -> None:
     from formgen import records
     from formgen.store import open_store
 
-    later = records.status(open_store(), rec, today=__import__("datetime").date(2030, 12, 30))
+    later = records.status(
+        open_store(), rec, today=__import__("datetime").date(2030, 12, 30)
+    ).as_dict()
     assert later["participants"][0]["clauses"] == {"recording": "expired"}
     assert later["camera_advice"] == "none"
     assert status["delete_by"] == "2030-12-29"

@@ -1,10 +1,9 @@
-"""Seed steps 6 and 7: re-consent when the purpose changes or retention is extended, and
+"""Procedure steps 6 and 7: re-consent when the purpose changes or retention is extended, and
 destruction that leaves only the proof of consent."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,9 +11,13 @@ from typing import Any
 import numpy as np
 import pytest
 
-from .conftest import Run
+from formgen.store import open_store
+
+from .conftest import Run, store_dump
 from .rendering import rasterise
 from .scans import Fill, fill_page, save_png
+
+pytestmark = pytest.mark.usefixtures("db_url")  # on SQLite and on PostgreSQL
 
 
 def given(run: Run, form_id: str, clause: str = "recording") -> None:
@@ -85,7 +88,7 @@ def test_extending_retention_needs_new_consent(js: Callable[..., Any], run: Run,
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--extend-to", "2030-12-01"), "is not later than the deletion date 2030-12-29"),
+        (("--extend-to", "2030-12-01"), "is not later than 2030-12-29"),
         (("--purpose", "reflection"), "already has purpose reflection"),
         ((), "say what changes"),
         (("--purpose", "assessment", "--extend-to", "2031-06-01"), "not later than"),
@@ -96,16 +99,27 @@ def test_change_refusals_change_nothing(
 ) -> None:
     ann = js("participant", "add", rec, "--name", "Ann")
     given(run, ann["form_id"])
-    before = sqlite3.connect(db).iterdump()
-    snapshot = "\n".join(before)
+    snapshot = store_dump()
     result = run("recording", "change", rec, *args, "--by", "V", ok=False)
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1 and message in result.stderr
-    assert "\n".join(sqlite3.connect(db).iterdump()) == snapshot
+    assert store_dump() == snapshot
+
+
+def stored_images(db: Path) -> list[tuple[str, str]]:
+    engine = open_store()
+    try:
+        with engine.connect() as conn:
+            rows = conn.exec_driver_sql(
+                "SELECT p.form_id, i.name FROM scan_images i JOIN scan_pages p ON p.id = i.page_id"
+            )
+            return [tuple(r) for r in rows]  # type: ignore[misc]
+    finally:
+        engine.dispose()
 
 
 def test_destroy_leaves_only_the_proof(
-    js: Callable[..., Any], run: Run, rec: str, tmp_path: Path
+    js: Callable[..., Any], run: Run, rec: str, tmp_path: Path, db: Path
 ) -> None:
     ann = js("participant", "add", rec, "--name", "Ann")
     other = js(
@@ -122,22 +136,21 @@ def test_destroy_leaves_only_the_proof(
     files = [save_png(tmp_path / f"scan{i}.png", p) for i, p in enumerate(pages)]
     imported = json.loads(run("scan", "import", *map(str, files), "--json").stdout)
     assert [p["status"] for p in imported["pages"]] == ["ok", "ok"]
-    scans = Path("output/scans")
-    kept = {p.name.split("-", 1)[1] for p in scans.glob("*/p*")}
-    assert kept == {ann["form_id"], bob["form_id"]}
+    kept = stored_images(db)
+    assert {form for form, _ in kept} == {ann["form_id"], bob["form_id"]}
 
     js("withdrawal-form", ann["form_id"])
     mine = {p.name for p in Path("output").glob("*.pdf") if other not in p.name}
     assert mine == {f"{ann['form_id']}-withdrawal.pdf", f"{rec}-declarations.pdf"}
     done = js("destroy", rec, "--by", "Sam")
-    assert done["consents_expired"] == 1 and done["scan_folders_removed"] == 1
+    assert done["consents_expired"] == 1
+    assert done["scan_images_removed"] == sum(form == ann["form_id"] for form, _ in kept)
     # The printed documents (with names) go too; the other recording's stay.
     assert done["documents_removed"] == 2
     assert [p.name for p in Path("output").glob("*.pdf")] == [f"{other}-declarations.pdf"]
-    # Nothing of the destroyed recording's scans is left on disk; the other one's stays.
-    left = [p for p in scans.rglob("*") if p.is_file()]
-    assert left and all(bob["form_id"] in str(p) for p in left)
-    assert not any(ann["form_id"] in str(p) for p in scans.rglob("*"))
+    # Nothing of the destroyed recording's scans is left in the store; the other one's stays.
+    left = stored_images(db)
+    assert left and {form for form, _ in left} == {bob["form_id"]}
     status = js("status", rec)
     assert status["destroyed"]["by"] == "Sam"
     assert status["participants"][0]["clauses"] == {"recording": "expired"}

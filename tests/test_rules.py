@@ -1,4 +1,4 @@
-"""The seed's rules, each at its boundaries."""
+"""The procedure's rules, each at its boundaries."""
 
 from __future__ import annotations
 

@@ -1,0 +1,458 @@
+"""The library's one public object: ``Formgen``, over a store and a configuration.
+
+Everything the CLI and the service do goes through here (spec section 8). Each method
+is one operation on the consent record; results are typed values whose ``as_dict()``
+is spec section 6's JSON; refusals are ``FormgenError`` subclasses whose messages speak
+of recordings, forms and consent. A fault of the database (busy too long, read-only,
+gone) becomes a ``StoreError`` of one line, never SQL or a participant's name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from . import aftercare, documents, export, lifecycle, records, review, rules, store
+from . import config as config_module
+from .config import Config
+from .documents import Written
+from .errors import RecordError
+from .lifecycle import Change
+from .records import ConsentStatus, Participant, Recording
+from .review import ReviewDetail, ReviewItem
+
+if TYPE_CHECKING:  # the scan reader (OpenCV, zxing) is imported when scans are read
+    from .reading import PageReport
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def _guarded(method: Callable[P, T]) -> Callable[P, T]:
+    """Turn a database fault into a ``StoreError`` of one line for a person."""
+
+    @functools.wraps(method)
+    def call(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return method(*args, **kwargs)
+        except SQLAlchemyError as exc:
+            raise store.explain(exc) from None
+
+    return call
+
+
+def _checked(check: Callable[..., T], *args: Any) -> T:
+    """A rule's ValueError as the record's refusal."""
+    try:
+        return check(*args)
+    except ValueError as exc:
+        raise RecordError(str(exc)) from exc
+
+
+@dataclass(frozen=True)
+class Sample:
+    recording: Recording
+    written: Written
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.recording.id, **self.written.as_dict()}
+
+
+@dataclass(frozen=True)
+class Import:
+    """What a scan import did, page by page (spec section 6), and a summary."""
+
+    pages: list[PageReport]
+
+    def count(self, status: str) -> int:
+        return sum(r.status == status for r in self.pages)
+
+    @property
+    def failed(self) -> list[PageReport]:
+        return [r for r in self.pages if r.status == "error"]
+
+    def error_summary(self) -> str | None:
+        """One line on what went wrong, or None when every page landed."""
+        failed = self.failed
+        if not failed:
+            return None
+        reasons = {r.reason for r in failed}
+        why = reasons.pop() if len(reasons) == 1 else "see the report"
+        return f"{len(failed)} page(s) not imported: {why}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"pages": [r.as_dict() for r in self.pages]}
+
+
+class Formgen:
+    """A consent-record store and the configuration it is used with.
+
+    ``Formgen.open()`` takes the store from ``FORMGEN_DB`` (a database URL or an SQLite
+    file path; unset, ``output/formgen.db``) and the configuration from
+    ``FORMGEN_CONFIG`` or ``./formgen.toml``; pass ``db`` and ``config`` to say them
+    yourself. Relative output paths are fixed when it opens, so later changes of the
+    working directory do not move where documents go."""
+
+    def __init__(self, engine: Engine, config: Config) -> None:
+        self.engine = engine
+        self.config = config
+
+    @classmethod
+    def open(cls, db: str | Path | None = None, config: Config | Path | None = None) -> Formgen:
+        if not isinstance(config, Config):
+            config = config_module.load(config)
+        config = config_module.absolute(config)
+        return cls(store.open_store(None if db is None else str(db)), config)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Formgen:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- recordings -------------------------------------------------------------------
+
+    @_guarded
+    def create_recording(
+        self,
+        *,
+        title: str,
+        student: str,
+        supervisor: str,
+        situation: str | int,
+        purpose: str,
+        date: dt.date,
+        institution: str | None = None,
+        media: str = "both",
+        livestream: bool = False,
+        livestream_stored: bool = False,
+        view360: bool = False,
+        lang: str = "nl",
+    ) -> Recording:
+        _checked(rules.check_recording_date, date)
+        return records.create_recording(
+            self.engine,
+            self.config,
+            title=title,
+            student=student,
+            supervisor=supervisor,
+            situation=str(situation),
+            purpose=purpose,
+            recorded_on=date,
+            institution=institution,
+            media=media,
+            livestream=livestream,
+            livestream_stored=livestream_stored,
+            view360=view360,
+            lang=lang,
+        )
+
+    @_guarded
+    def recordings(self) -> list[Recording]:
+        return records.list_recordings(self.engine)
+
+    @_guarded
+    def recording(self, recording_id: str) -> Recording:
+        return records.get_recording(self.engine, recording_id)
+
+    @_guarded
+    def change_recording(
+        self,
+        recording_id: str,
+        *,
+        by: str,
+        purpose: str | None = None,
+        extend_to: dt.date | None = None,
+        out: Path | None = None,
+        save: bool = True,
+    ) -> Change:
+        """Re-consent: a new purpose or a later deletion date ends every open consent
+        (``invalidated``) and issues new declarations, rendered here (written to
+        ``out`` or the default path unless ``save`` is false)."""
+        if extend_to is not None:
+            _checked(rules.check_recording_date, extend_to)
+        change = lifecycle.change_recording(
+            self.engine, self.config, recording_id, by=by, purpose=purpose, extend_to=extend_to
+        )
+        if not change.issued:
+            return change
+        written = documents.write_forms(
+            self.engine,
+            self.config,
+            change.recording.id,
+            participants=[p.id for p in change.issued],
+            out=self._target(out, save, f"{change.recording.id}-round{change.issued[0].round}.pdf"),
+        )
+        return Change(**{**change.__dict__, "written": written})
+
+    # --- participants -----------------------------------------------------------------
+
+    @_guarded
+    def add_participants(
+        self,
+        recording_id: str,
+        names: Sequence[str | None],
+        *,
+        under_16: bool = False,
+        lang: str | None = None,
+    ) -> list[Participant]:
+        """Add participants, each with a declaration form; a name of None is a blank
+        form whose name is written on the paper. A name no installed font can print is
+        refused here, before anything is stored."""
+        for name in names:
+            if name is not None:
+                self._printable(name)
+        return records.add_participants(
+            self.engine, recording_id, list(names), under_16=under_16, lang=lang
+        )
+
+    def add_participant(
+        self, recording_id: str, name: str, *, under_16: bool = False, lang: str | None = None
+    ) -> Participant:
+        return self.add_participants(recording_id, [name], under_16=under_16, lang=lang)[0]
+
+    def add_blank(
+        self, recording_id: str, count: int, *, under_16: bool = False, lang: str | None = None
+    ) -> list[Participant]:
+        if not 1 <= count <= 500:
+            raise RecordError("between 1 and 500 blank forms at a time")
+        return self.add_participants(recording_id, [None] * count, under_16=under_16, lang=lang)
+
+    def _printable(self, name: str) -> None:
+        from . import render
+
+        missing = render.unprintable(_checked(rules.check_name, name))
+        if missing:
+            shown = " ".join(f"U+{ord(c):04X}" for c in missing[:5])
+            raise RecordError(f"the name has characters no installed font can print ({shown})")
+
+    # --- consent ----------------------------------------------------------------------
+
+    @_guarded
+    def status(self, recording_id: str, today: dt.date | None = None) -> ConsentStatus:
+        return records.status(self.engine, recording_id, today)
+
+    @_guarded
+    def set_consent(
+        self, form_id: str, clause: str, decision: str, *, by: str, reason: str
+    ) -> dict[str, Any]:
+        records.set_consent(self.engine, form_id, clause, decision, by=by, reason=reason)
+        form = self._form_id(form_id)
+        return {"form_id": form, "clause": clause, "status": decision}
+
+    @_guarded
+    def history(self, form_id: str) -> dict[str, Any]:
+        """Every event of a form, oldest first: the proof of what was decided, when,
+        from which scan page or by whom."""
+        found = records.form_events(self.engine, form_id)
+        return {"form_id": self._form_id(form_id), "events": found}
+
+    @_guarded
+    def withdraw(
+        self, form_id: str, *, by: str, clause: str | None = None, reason: str | None = None
+    ) -> dict[str, Any]:
+        done = records.withdraw(self.engine, form_id, by=by, clause=clause, reason=reason)
+        return {"form_id": self._form_id(form_id), "withdrawn": done}
+
+    def _form_id(self, form_id: str) -> str:
+        with self.engine.connect() as conn:
+            return records.get_form(conn, form_id).form_id
+
+    @_guarded
+    def due(self, on: dt.date | None = None, within: int = 0) -> list[dict[str, Any]]:
+        """Recordings past their deletion date on ``on`` (default today), or within
+        ``within`` days of it, that were not destroyed yet."""
+        return records.due(self.engine, on or dt.date.today(), within)
+
+    @_guarded
+    def destroy(self, recording_id: str, *, by: str) -> dict[str, Any]:
+        return lifecycle.destroy(self.engine, recording_id, by=by)
+
+    # --- after the recording ----------------------------------------------------------
+
+    @_guarded
+    def checklist(self, recording_id: str, today: dt.date | None = None) -> dict[str, Any]:
+        return aftercare.checklist(self.engine, self.config, recording_id, today)
+
+    @_guarded
+    def confirm_step(self, recording_id: str, step: str, *, by: str) -> dict[str, Any]:
+        return aftercare.confirm_step(self.engine, recording_id, step, by, config=self.config)
+
+    @_guarded
+    def describe(self, recording_id: str, today: dt.date | None = None) -> dict[str, Any]:
+        return aftercare.describe(self.engine, self.config, recording_id, today)
+
+    @_guarded
+    def export(self, recording_id: str) -> dict[str, Any]:
+        return export.consent_record(self.engine, self.config, recording_id)
+
+    # --- documents --------------------------------------------------------------------
+
+    def _target(self, out: Path | None, save: bool, default: str) -> Path | None:
+        if not save:
+            return None
+        return out if out is not None else self.config.output_dir / default
+
+    @_guarded
+    def forms(
+        self,
+        recording_id: str,
+        *,
+        participants: Sequence[str] | None = None,
+        out: Path | None = None,
+        save: bool = True,
+        progress: Callable[[int], None] | None = None,
+    ) -> Written:
+        """One PDF with the declarations of the recording's participants (or of those
+        named, by participant or form ID, in that order)."""
+        rec = records.get_recording(self.engine, recording_id)
+        name = documents.declarations_name(rec.id, participants)
+        return documents.write_forms(
+            self.engine,
+            self.config,
+            rec.id,
+            participants=participants or None,
+            out=self._target(out, save, name),
+            progress=progress,
+        )
+
+    @_guarded
+    def page_count(self, recording_id: str, participants: Sequence[str] = ()) -> int:
+        """Pages ``forms`` will render, for a progress bar."""
+        with self.engine.connect() as conn:
+            rec = records.get_recording(conn, recording_id)
+            count = len(participants) or len(records.list_participants(conn, rec.id))
+        return 2 * count
+
+    @_guarded
+    def request(
+        self,
+        recording_id: str,
+        *,
+        institution: str,
+        contact: str,
+        count: int,
+        under_16: bool = True,
+        lang: str | None = None,
+        out: Path | None = None,
+        save: bool = True,
+    ) -> Written:
+        """Situations 1 and 2: the supervisor's letter to the institution with ``count``
+        pre-ID'd blank declarations."""
+        if not 1 <= count <= 500:
+            raise RecordError("between 1 and 500 blank forms at a time")
+        rec = records.get_recording(self.engine, recording_id)
+        # The file is named after the recording and the moment: the forms get their IDs
+        # only as they are made.
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        return documents.write_request(
+            self.engine,
+            self.config,
+            rec.id,
+            institution=institution,
+            contact=contact,
+            count=count,
+            under_16=under_16,
+            lang=lang,
+            out=self._target(out, save, f"{rec.id}-request-{stamp}.pdf"),
+        )
+
+    @_guarded
+    def withdrawal_form(
+        self, form_id: str, *, out: Path | None = None, save: bool = True
+    ) -> Written:
+        form = self._form_id(form_id)
+        return documents.write_withdrawal(
+            self.engine, self.config, form, out=self._target(out, save, f"{form}-withdrawal.pdf")
+        )
+
+    @_guarded
+    def remind(
+        self, recording_id: str, *, by: str, out: Path | None = None, save: bool = True
+    ) -> Written:
+        rec = records.get_recording(self.engine, recording_id)
+        return documents.write_reminders(
+            self.engine,
+            self.config,
+            rec.id,
+            by=by,
+            out=self._target(out, save, f"{rec.id}-reminders.pdf"),
+        )
+
+    @_guarded
+    def layout(self, form_id: str) -> dict[str, Any]:
+        return documents.layout(self.engine, form_id)
+
+    @_guarded
+    def sample(self, today: dt.date | None = None) -> Sample:
+        """A sample recording with three participants (one under 16, one English) and
+        their declarations: what a newcomer looks at first."""
+        sample = self.create_recording(
+            title="Voorbeeld: rekenles groep 5",
+            student="Sam de Vries",
+            supervisor="Dr. A. Jansen",
+            situation=3,
+            purpose="assessment",
+            date=(today or dt.date.today()) + dt.timedelta(days=7),
+            livestream=True,
+        )
+        self.add_participant(sample.id, "Noor Bakker")
+        self.add_participant(sample.id, "Daan 't Hooft", under_16=True)
+        self.add_participant(sample.id, "Alex Çelik", lang="en")
+        return Sample(sample, self.forms(sample.id))
+
+    # --- scans and review -------------------------------------------------------------
+
+    @_guarded
+    def import_scans(
+        self,
+        paths: Sequence[Path],
+        *,
+        progress: Callable[[int], None] | None = None,
+        workers: int | None = None,
+    ) -> Import:
+        """Read scanned PDFs or photos back into the record, form by form (spec
+        section 6): every form found lands in its own transaction, with its page images;
+        a page that cannot be read is reported and writes nothing."""
+        from . import reading
+
+        return Import(reading.import_files(self.engine, list(paths), progress, workers))
+
+    @staticmethod
+    def scan_page_count(paths: Sequence[Path]) -> int:
+        """Pages the files hold, for a progress bar."""
+        from . import reading
+
+        return reading.page_count(list(paths))
+
+    @_guarded
+    def review_items(self) -> list[ReviewItem]:
+        return review.items(self.engine)
+
+    @_guarded
+    def review_item(self, item: str) -> ReviewDetail:
+        return review.show(self.engine, item)
+
+    @_guarded
+    def review_image(self, item: str, name: str) -> bytes:
+        """An image kept for a review item: ``page.jpg`` or a crop ``review_item`` names."""
+        return review.image(self.engine, item, name)
+
+    @_guarded
+    def resolve(
+        self, item: str, decision: str, *, by: str, name: str | None = None
+    ) -> dict[str, Any]:
+        """A person's decision on a review item; ``name`` types in a handwritten one."""
+        if name is not None:
+            self._printable(name)
+        return review.resolve(self.engine, item, decision, by=by, name=name)

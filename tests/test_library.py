@@ -1,0 +1,336 @@
+"""The library as a service stands on it: one public object, typed results, one error
+hierarchy, imports by form that survive a second process and a kill -9, and
+destruction that leaves nothing behind from wherever it runs."""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from sqlalchemy import func, select, text
+
+import formgen
+from formgen import Formgen, FormgenError
+from formgen.config import Config
+from formgen.errors import Conflict, NotFound, RecordError
+from formgen.formid import new_form_id
+from formgen.schema import events, scan_images, scan_pages
+
+from .rendering import rasterise
+from .scans import Fill, blank_backside, degrade, fill_page, save_pdf, save_png
+
+PACKAGE = Path(formgen.__file__).parent
+
+
+@pytest.fixture
+def fg(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Formgen]:
+    monkeypatch.chdir(tmp_path)
+    with Formgen.open(db=db_url, config=Config(output_dir=tmp_path / "output")) as opened:
+        yield opened
+
+
+def make_recording(fg: Formgen, **overrides: Any) -> str:
+    values: dict[str, Any] = {
+        "title": "Rekenles groep 5",
+        "student": "Sam de Vries",
+        "supervisor": "Dr. Jansen",
+        "situation": 3,
+        "purpose": "reflection",
+        "date": dt.date(2030, 12, 1),
+    }
+    return fg.create_recording(**{**values, **overrides}).id
+
+
+# --- the public face ------------------------------------------------------------------
+
+
+def test_the_library_round_trip_with_typed_results(fg: Formgen) -> None:
+    rec = make_recording(fg, livestream=True)
+    ann = fg.add_participant(rec, "Ann")
+    blank = fg.add_blank(rec, 2, under_16=True)
+    status = fg.status(rec)
+    assert status.recording.delete_by == dt.date(2030, 12, 29)  # a date, not a string
+    assert [p.form_id for p in status.participants] == [ann.form_id, *(b.form_id for b in blank)]
+    assert status.as_dict()["delete_by"] == "2030-12-29"
+    written = fg.forms(rec, save=False)
+    assert written.pdf is None and written.data.startswith(b"%PDF")
+    assert not (Path("output") / f"{rec}-declarations.pdf").exists()
+    fg.set_consent(ann.form_id.lower(), "recording", "given", by="Sam", reason="told me")
+    done = fg.set_consent(ann.form_id, "livestream", "given", by="Sam", reason="told me")
+    assert done == {"form_id": ann.form_id, "clause": "livestream", "status": "given"}
+    assert fg.status(rec).participants[0].may_appear
+    assert fg.withdraw(ann.form_id, by="Sam")["withdrawn"] == ["recording", "livestream"]
+    assert ann.form_id in [p.form_id for p in fg.status(rec).must_not_appear]
+
+
+def test_errors_are_one_hierarchy_with_words_for_people(fg: Formgen) -> None:
+    rec = make_recording(fg)
+    with pytest.raises(NotFound, match="no recording"):
+        fg.status("R-NOSUCH")
+    with pytest.raises(NotFound):
+        fg.layout(new_form_id())
+    with pytest.raises(RecordError, match="check character"):
+        fg.layout("7KQ2-M9XD-5")
+    with pytest.raises(RecordError, match="deletion date") as refused:
+        fg.change_recording(rec, by="Dr. Jansen", extend_to=dt.date(2030, 12, 2))
+    assert "--" not in str(refused.value)
+    with pytest.raises(RecordError, match="2000") as absurd:
+        make_recording(fg, date=dt.date(1, 1, 1))
+    assert isinstance(absurd.value, FormgenError)
+    fg.destroy(rec, by="Sam")
+    with pytest.raises(Conflict, match="destroyed"):
+        fg.add_participant(rec, "Ann")
+
+
+def test_the_cli_is_a_thin_layer_over_the_library() -> None:
+    """cli.py reaches the record only through Formgen (no engine, no store modules), and
+    no module but cli.py imports click."""
+    tree = ast.parse((PACKAGE / "cli.py").read_text())
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            imported |= {node.module} if node.module else {a.name for a in node.names}
+    assert imported <= {"api", "errors", "privacy", "records", "rules"}, imported
+    names = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+    assert not names & {"engine", "connect", "begin", "execute"}
+    for module in PACKAGE.rglob("*.py"):
+        if module.name == "cli.py":
+            continue
+        for node in ast.walk(ast.parse(module.read_text())):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                found = [a.name for a in node.names] + [getattr(node, "module", None) or ""]
+                assert not any(n.split(".")[0] == "click" for n in found), module
+
+
+def test_every_command_goes_through_formgen(run: Any, rec: str) -> None:
+    """Each command that touches the record calls a method of Formgen: spying on the
+    class (the real methods still run) sees one call per command."""
+    from formgen import api
+
+    seen: list[str] = []
+    originals = {
+        name: value
+        for name, value in vars(api.Formgen).items()
+        if callable(value)
+        and not isinstance(value, staticmethod)
+        and not name.startswith("_")
+        and name not in ("open", "close")
+    }
+
+    def spy(name: str) -> Any:
+        def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+            seen.append(name)
+            return originals[name](self, *args, **kwargs)
+
+        return call
+
+    for name in originals:
+        setattr(api.Formgen, name, spy(name))
+    try:
+        run("recording", "list")
+        run("status", rec)
+        run("due")
+        run("checklist", rec)
+    finally:
+        for name, method in originals.items():
+            setattr(api.Formgen, name, method)
+    assert seen == ["recordings", "status", "due", "checklist"]
+
+
+# --- scans into the store, form by form -----------------------------------------------
+
+
+@pytest.fixture
+def stack(fg: Formgen, tmp_path: Path) -> dict[str, Any]:
+    """Six signed declarations of one recording in one scanned PDF, page 2 of each with
+    a blank backside after it: 12 pages, enough for the worker processes."""
+    rec = make_recording(fg)
+    people = [fg.add_participant(rec, n) for n in ("Ann", "Bob", "Cas", "Dex", "Eva", "Fem")]
+    pages = rasterise(fg.forms(rec, save=False).data, 300)
+    rng = np.random.default_rng(3)
+    images = []
+    for index, person in enumerate(people):
+        sheet = fg.layout(person.form_id)["pages"][1]
+        marked = Fill({"recording": ["yes" if index % 2 else "no"]})
+        scanned = fill_page(pages[2 * index + 1], sheet, marked, rng)
+        images += [degrade(scanned, "flatbed-200-gray", rng), blank_backside(rng)]
+    return {"rec": rec, "people": people, "pdf": save_pdf(tmp_path / "stack.pdf", images)}
+
+
+def counts(fg: Formgen) -> tuple[int, int, int]:
+    with fg.engine.connect() as conn:
+        return tuple(  # type: ignore[return-value]
+            conn.execute(select(func.count()).select_from(t)).scalar_one()
+            for t in (scan_pages, scan_images, events)
+        )
+
+
+def test_images_live_in_the_store_and_review_reads_them(fg: Formgen, tmp_path: Path) -> None:
+    rec = make_recording(fg)
+    person = fg.add_participant(rec, "Ann")
+    pages = rasterise(fg.forms(rec, save=False).data, 300)
+    rng = np.random.default_rng(8)
+    sheet = fg.layout(person.form_id)["pages"][1]
+    unsigned = fill_page(pages[1], sheet, Fill({"recording": ["yes"]}, signed=False), rng)
+    done = fg.import_scans([save_png(tmp_path / "u.png", degrade(unsigned, "noisy", rng))])
+    assert [p.status for p in done.pages] == ["review"] and done.pages[0].name == "Ann"
+    assert not (tmp_path / "output" / "scans").exists()
+    item = fg.review_items()[0]
+    detail = fg.review_item(item.item)
+    assert detail.page_image == "page.jpg" and "signature" in detail.crops
+    assert fg.review_image(item.item, "page.jpg")[:3] == b"\xff\xd8\xff"
+    assert fg.review_image(item.item, detail.crops["signature"])[:4] == b"\x89PNG"
+    with pytest.raises(NotFound):
+        fg.review_image(item.item, "../../etc/passwd")
+
+
+def test_a_second_import_of_a_stack_lands_only_what_did_not(
+    fg: Formgen, stack: dict[str, Any], tmp_path: Path
+) -> None:
+    first = fg.import_scans([stack["pdf"]], workers=1)
+    assert first.count("ok") == 12 and first.error_summary() is None
+    before = counts(fg)
+    again = fg.import_scans([stack["pdf"]], workers=1)
+    assert [p.status for p in again.pages] == ["error"]
+    assert "already imported" in (again.error_summary() or "")
+    assert counts(fg) == before
+
+
+def _import_in_a_process(db_url: str, pdf: str, out: Any) -> None:
+    with Formgen.open(db=db_url, config=Config()) as fg:
+        done = fg.import_scans([Path(pdf)], workers=1)
+    out.put([(p.page, p.status, p.reason) for p in done.pages])
+
+
+def test_two_imports_of_the_same_file_at_once(
+    fg: Formgen, stack: dict[str, Any], db_url: str
+) -> None:
+    """Exactly one import lands each page; the other reports it as already imported;
+    the record holds each decision once, with its images."""
+    context = multiprocessing.get_context("spawn")
+    out = context.Queue()
+    procs = [
+        context.Process(target=_import_in_a_process, args=(db_url, str(stack["pdf"]), out))
+        for _ in range(2)
+    ]
+    for proc in procs:
+        proc.start()
+    reports = [out.get(timeout=300) for _ in procs]
+    for proc in procs:
+        proc.join(timeout=60)
+        assert proc.exitcode == 0
+    landed = sum(status != "error" for report in reports for _, status, _ in report)
+    assert landed == 12  # every page once, whoever landed it
+    for report in reports:
+        assert all(
+            status != "error" or "already imported" in (reason or "")
+            for _, status, reason in report
+        )
+    pages, images, _ = counts(fg)
+    assert pages == 12 and images > 6 * 3  # page image and crops of every signed page
+    with fg.engine.connect() as conn:
+        decided = conn.execute(
+            select(func.count()).where(
+                events.c.source.like("scan:%"), events.c.clause == "recording"
+            )
+        ).scalar_one()
+    assert decided == 6
+    status = fg.status(stack["rec"])
+    assert [p.clauses["recording"] for p in status.participants] == ["refused", "given"] * 3
+
+
+def test_kill_9_during_an_import_leaves_a_consistent_store(
+    fg: Formgen, stack: dict[str, Any], db_url: str, tmp_path: Path
+) -> None:
+    """Killed part-way, every page that landed has its events and images and nothing
+    else was written; importing again lands the rest, as one import would have."""
+    script = (
+        "import sys\nfrom pathlib import Path\nfrom formgen import Formgen\n"
+        "from formgen.config import Config\n"
+        "fg = Formgen.open(db=sys.argv[1], config=Config())\n"
+        "fg.import_scans([Path(sys.argv[2])], workers=1)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script, db_url, str(stack["pdf"])])
+    deadline = time.monotonic() + 120
+    while counts(fg)[0] < 3 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    with fg.engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, sha256, page, form_id FROM scan_pages")).all()
+        for page_id, digest, page, form_id in rows:
+            if form_id is None:
+                continue  # a blank backside: nothing to prove
+            images = conn.execute(
+                select(func.count()).where(scan_images.c.page_id == page_id)
+            ).scalar_one()
+            proved = conn.execute(
+                select(func.count()).where(events.c.source == f"scan:{digest}#{page}")
+            ).scalar_one()
+            assert images and proved, (page, form_id)
+        sources = conn.execute(
+            select(events.c.source).where(events.c.source.like("scan:%")).distinct()
+        ).scalars()
+        landed = {f"scan:{d}#{p}" for _, d, p, _ in rows}
+        assert set(sources) <= landed
+    rest = fg.import_scans([stack["pdf"]], workers=1)
+    assert sum(p.status == "ok" for p in rest.pages) == 12 - len(rows)
+    assert counts(fg)[0] == 12
+    assert [p.clauses["recording"] for p in fg.status(stack["rec"]).participants] == [
+        "refused",
+        "given",
+    ] * 3
+
+
+# --- destruction ----------------------------------------------------------------------
+
+
+def test_destroy_from_another_directory_leaves_nothing_behind(
+    db_url: str, stack: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    output = tmp_path / "output"
+    with Formgen.open(db=db_url, config=Config(output_dir=output)) as fg:
+        written = fg.forms(stack["rec"])
+        mine = fg.forms(stack["rec"], out=tmp_path / "mine.pdf")
+        other = tmp_path / "other.pdf"  # a file formgen did not write stays
+        other.write_bytes(b"%PDF-1.7 someone else's")
+        fg.import_scans([stack["pdf"]], workers=1)
+        assert counts(fg)[1] > 0
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    with Formgen.open(db=db_url, config=Config()) as fg:
+        done = fg.destroy(stack["rec"], by="Sam")
+        assert done["documents_removed"] == 2 and done["scan_images_removed"] > 0
+        assert counts(fg)[1] == 0
+        assert written.pdf is not None and not written.pdf.exists()
+        assert mine.pdf is not None and not mine.pdf.exists() and other.exists()
+        refused = [
+            lambda: fg.forms(stack["rec"], save=False),
+            lambda: fg.add_participant(stack["rec"], "Gus"),
+            lambda: fg.change_recording(stack["rec"], by="Sam", purpose="assessment"),
+            lambda: fg.destroy(stack["rec"], by="Sam"),
+        ]
+        for attempt in refused:
+            with pytest.raises(Conflict, match="destroyed"):
+                attempt()
+        # A scan of its forms that never landed before: an error, and nothing kept.
+        copy = tmp_path / "copy.pdf"
+        copy.write_bytes(stack["pdf"].read_bytes() + b"\n%")  # another file, same pages
+        before = counts(fg)
+        late = fg.import_scans([copy], workers=1)
+        forms = [p for p in late.pages if not p.blank]
+        assert forms and all(p.status == "error" and "destroyed" in (p.reason or "") for p in forms)
+        assert counts(fg)[1:] == before[1:]
+    assert not any(elsewhere.iterdir())
