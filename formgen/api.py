@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,14 +20,17 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import aftercare, documents, export, lifecycle, records, review, rules, store
+from . import accounts, aftercare, documents, export, jobs, lifecycle, records, review, rules, store
 from . import config as config_module
+from .accounts import Session, User
 from .config import Config
 from .documents import Written
-from .errors import RecordError
+from .errors import Conflict, NotFound, RecordError
+from .jobs import Job
 from .lifecycle import Change
 from .records import ConsentStatus, Participant, Recording
 from .review import ReviewDetail, ReviewItem
+from .rules import Act, Relation, Role
 
 if TYPE_CHECKING:  # the scan reader (OpenCV, zxing) is imported when scans are read
     from .reading import PageReport
@@ -156,6 +160,20 @@ class Formgen:
             view360=view360,
             lang=lang,
         )
+
+    def delete_by(self, date: dt.date, purpose: str) -> dt.date:
+        """The deletion date a recording of this date and purpose gets (what a form shows
+        while someone fills it in)."""
+        try:
+            return rules.delete_by(
+                rules.check_recording_date(date), rules.Purpose(purpose), self.config.retention
+            )
+        except ValueError as exc:
+            raise RecordError(str(exc)) from exc
+
+    def retention(self) -> dict[str, tuple[int, str]]:
+        """Each purpose's retention period from the configuration: (4, "weeks")."""
+        return {str(p): (period.amount, period.unit) for p, period in self.config.retention.items()}
 
     @_guarded
     def recordings(self) -> list[Recording]:
@@ -426,7 +444,12 @@ class Formgen:
         a page that cannot be read is reported and writes nothing."""
         from . import reading
 
-        return Import(reading.import_files(self.engine, list(paths), progress, workers))
+        reports = reading.import_files(
+            self.engine, list(paths), progress, workers, allowed=self._may_land
+        )
+        return Import(reports)
+
+    _may_land: Callable[[str], bool] | None = None  # a person's view: their recordings only
 
     @staticmethod
     def scan_page_count(paths: Sequence[Path]) -> int:
@@ -456,3 +479,380 @@ class Formgen:
         if name is not None:
             self._printable(name)
         return review.resolve(self.engine, item, decision, by=by, name=name)
+
+    # --- people (the service) ---------------------------------------------------------
+
+    @_guarded
+    def add_user(
+        self,
+        email: str,
+        *,
+        name: str,
+        role: str,
+        password: str | None = None,
+        lang: str | None = None,
+    ) -> User:
+        return accounts.add_user(
+            self.engine, email, name=name, role=role, password=password, lang=lang
+        )
+
+    @_guarded
+    def users(self) -> list[User]:
+        return accounts.list_users(self.engine)
+
+    @_guarded
+    def user(self, user_id: str) -> User:
+        return accounts.get(self.engine, user_id)
+
+    @_guarded
+    def disable_user(self, email: str, disabled: bool = True) -> User:
+        return accounts.set_disabled(self.engine, email, disabled)
+
+    @_guarded
+    def set_password(self, user_id: str, password: str) -> None:
+        accounts.set_password(self.engine, user_id, password)
+
+    @_guarded
+    def set_lang(self, user_id: str, lang: str | None) -> None:
+        accounts.set_lang(self.engine, user_id, lang)
+
+    @_guarded
+    def issue_token(self, email: str) -> str:
+        """A new API token (bearer) for the account; shown once."""
+        return accounts.issue_token(self.engine, email)
+
+    @_guarded
+    def token_user(self, token: str) -> User | None:
+        return accounts.token_user(self.engine, token)
+
+    @_guarded
+    def authenticate(self, email: str, password: str, client: str = "") -> User:
+        """The account, if the password is right and sign-in is not throttled."""
+        return accounts.authenticate(self.engine, email, password, client)
+
+    @_guarded
+    def start_session(self, user: User) -> tuple[str, Session]:
+        return accounts.start_session(self.engine, user)
+
+    @_guarded
+    def session(self, secret: str) -> Session | None:
+        return accounts.session(self.engine, secret)
+
+    @_guarded
+    def end_session(self, secret: str) -> None:
+        accounts.end_session(self.engine, secret)
+
+    @_guarded
+    def web_secret(self) -> bytes:
+        """The key the service signs its session cookies with (one per store)."""
+        return accounts.web_secret(self.engine)
+
+    @_guarded
+    def setup_link(self) -> str | None:
+        """While no account exists: a one-time secret to become the privacy officer."""
+        return accounts.setup_link(self.engine)
+
+    @_guarded
+    def setup_valid(self, secret: str) -> bool:
+        return accounts.setup_valid(self.engine, secret)
+
+    @_guarded
+    def use_setup_link(self, secret: str, *, email: str, name: str, password: str) -> User:
+        return accounts.use_setup_link(
+            self.engine, secret, email=email, name=name, password=password
+        )
+
+    DEMO = (
+        ("student", "sam@example.org", "Sam de Vries"),
+        ("supervisor", "jansen@example.org", "Dr. A. Jansen"),
+        ("officer", "privacy@example.org", "P. Vermeer"),
+    )
+
+    @_guarded
+    def demo(self, today: dt.date | None = None) -> list[tuple[User, str]]:
+        """Demo accounts for each role, each with a new random password (returned, to
+        be shown once), and a sample recording of the student's supervised by the
+        supervisor, with three participants."""
+        import secrets
+
+        made = []
+        for role, email, name in self.DEMO:
+            password = secrets.token_urlsafe(9)
+            try:
+                account = accounts.by_email(self.engine, email)
+                accounts.set_password(self.engine, account.id, password)
+            except NotFound:
+                account = self.add_user(email, name=name, role=role, password=password)
+            made.append((account, password))
+        student = self.as_user(made[0][0])
+        if not student.recordings():
+            sample = student.create_recording(
+                title="Voorbeeld: rekenles groep 5",
+                supervisor=made[1][0].email,
+                situation=3,
+                purpose="assessment",
+                date=(today or dt.date.today()) + dt.timedelta(days=7),
+                livestream=True,
+            )
+            student.add_participant(sample.id, "Noor Bakker")
+            student.add_participant(sample.id, "Daan 't Hooft", under_16=True)
+            student.add_participant(sample.id, "Alex Çelik", lang="en")
+        return made
+
+    def as_user(self, user: User) -> Formgen:
+        """The same library as one person may use it (spec section 7): recordings they
+        may not see answer NotFound, exactly like ones that do not exist; what their
+        role may not do is refused; their changes name them as the author."""
+        return PersonalFormgen(self.engine, self.config, user)
+
+    # --- scan jobs --------------------------------------------------------------------
+
+    @_guarded
+    def job(self, job_id: str) -> Job:
+        return jobs.get(self.engine, job_id)
+
+    @_guarded
+    def work(self, *, once: bool = False, poll: float = 1.0, stop: Any = None) -> int:
+        """Claim and run scan jobs until ``stop`` (a threading.Event) is set, or, with
+        ``once``, until none is waiting. Each job imports as the person who uploaded
+        it. Returns the number of jobs run."""
+        import threading
+
+        stop = stop or threading.Event()
+        name = jobs.worker_name()
+        jobs.sweep_temp()
+        done = 0
+        while not stop.is_set():
+            job = jobs.claim(self.engine, name)
+            if job is None:
+                if once:
+                    break
+                stop.wait(poll)
+                continue
+            person = self.as_user(accounts.get(self.engine, job.user_id))
+
+            def run(paths: list[Path], progress: Callable[[int], None]) -> list[Any]:
+                return person.import_scans(paths, progress=progress).pages  # noqa: B023
+
+            try:
+                jobs.run(self.engine, job, run)
+            except Exception as exc:  # recorded in the job as failed; the worker goes on
+                logging.getLogger("formgen.worker").warning(
+                    "job %s failed: %s", job.id, type(exc).__name__
+                )
+            done += 1
+        return done
+
+
+class PersonalFormgen(Formgen):
+    """``Formgen`` as one signed-in person uses it: every operation first checks
+    ``rules.may`` for that person and the recording it concerns."""
+
+    def __init__(self, engine: Engine, config: Config, user: User) -> None:
+        super().__init__(engine, config)
+        self.person = user
+        self._may_land = lambda recording_id: self.may(Act.CHANGE, recording_id)
+
+    # Who may do what: the rule is rules.may; these only look up the relation.
+
+    def relation(self, recording_id: str) -> Relation:
+        owner, supervisor = records.people_of(self.engine, recording_id)
+        return Relation(self.person.role, owner == self.person.id, supervisor == self.person.id)
+
+    def may(self, act: Act, recording_id: str) -> bool:
+        return rules.may(act, self.relation(recording_id))
+
+    def _check(self, act: Act, recording_id: str) -> str:
+        """The recording's canonical ID, if the person may do ``act`` to it. One they
+        may not see is not found; one they see but may not change is a refusal."""
+        rec = records.get_recording(self.engine, recording_id).id
+        if not self.may(Act.SEE, rec):
+            raise NotFound(f"no recording {recording_id!r}")
+        if not self.may(act, rec):
+            raise Conflict(f"your role ({self.person.role}) may not {act} recording {rec}")
+        return rec
+
+    def _form(self, act: Act, form_id: str) -> str:
+        with self.engine.connect() as conn:
+            try:
+                form = records.get_form(conn, form_id)
+            except NotFound:
+                raise
+        try:
+            self._check(act, form.recording_id)
+        except NotFound:
+            raise NotFound(f"no form {form.form_id} in this record") from None
+        return form.form_id
+
+    def _only(self, allowed: bool, what: str) -> None:
+        if not allowed:
+            raise Conflict(f"your role ({self.person.role}) may not {what}")
+
+    def _by(self, by: str | None = None) -> str:
+        return self.person.name
+
+    # --- recordings
+
+    def create_recording(self, *, supervisor: str | None = None, **values: Any) -> Recording:
+        """A recording of the signed-in student; ``supervisor`` is the supervisor's
+        account e-mail (their name goes on the forms)."""
+        self._only(rules.may_create_recordings(self.person.role), "create recordings")
+        guide = None
+        if supervisor:
+            try:
+                guide = accounts.by_email(self.engine, supervisor)
+            except NotFound:
+                guide = None
+            if guide is None or guide.role is not Role.SUPERVISOR or guide.disabled:
+                raise RecordError(f"{supervisor} is not the e-mail address of a supervisor")
+        _checked(rules.check_recording_date, values["date"])
+        return records.create_recording(
+            self.engine,
+            self.config,
+            title=values["title"],
+            student=self.person.name,
+            supervisor=guide.name if guide else values.get("supervisor_name") or "-",
+            situation=str(values["situation"]),
+            purpose=values["purpose"],
+            recorded_on=values["date"],
+            institution=values.get("institution"),
+            media=values.get("media", "both"),
+            livestream=values.get("livestream", False),
+            livestream_stored=values.get("livestream_stored", False),
+            view360=values.get("view360", False),
+            lang=values.get("lang", self.person.lang or "nl"),
+            owner_id=self.person.id,
+            supervisor_id=guide.id if guide else None,
+        )
+
+    def recordings(self) -> list[Recording]:
+        return [r for r in super().recordings() if self.may(Act.SEE, r.id)]
+
+    def recording(self, recording_id: str) -> Recording:
+        return super().recording(self._check(Act.SEE, recording_id))
+
+    def status(self, recording_id: str, today: dt.date | None = None) -> ConsentStatus:
+        return super().status(self._check(Act.SEE, recording_id), today)
+
+    def change_recording(self, recording_id: str, *, by: str | None = None, **kw: Any) -> Change:
+        return super().change_recording(self._check(Act.CHANGE, recording_id), by=self._by(), **kw)
+
+    def add_participants(
+        self, recording_id: str, names: Sequence[str | None], **kw: Any
+    ) -> list[Participant]:
+        return super().add_participants(self._check(Act.CHANGE, recording_id), names, **kw)
+
+    def set_consent(
+        self, form_id: str, clause: str, decision: str, *, by: str | None = None, reason: str
+    ) -> dict[str, Any]:
+        return super().set_consent(
+            self._form(Act.CHANGE, form_id), clause, decision, by=self._by(), reason=reason
+        )
+
+    def history(self, form_id: str) -> dict[str, Any]:
+        return super().history(self._form(Act.SEE, form_id))
+
+    def withdraw(self, form_id: str, *, by: str | None = None, **kw: Any) -> dict[str, Any]:
+        return super().withdraw(self._form(Act.CHANGE, form_id), by=self._by(), **kw)
+
+    def due(self, on: dt.date | None = None, within: int = 0) -> list[dict[str, Any]]:
+        self._only(rules.may_list_due(self.person.role), "see the due list")
+        return [r for r in super().due(on, within) if self.may(Act.SEE, r["id"])]
+
+    def destroy(self, recording_id: str, *, by: str | None = None) -> dict[str, Any]:
+        return super().destroy(self._check(Act.DESTROY, recording_id), by=self._by())
+
+    def checklist(self, recording_id: str, today: dt.date | None = None) -> dict[str, Any]:
+        return super().checklist(self._check(Act.SEE, recording_id), today)
+
+    def confirm_step(
+        self, recording_id: str, step: str, *, by: str | None = None
+    ) -> dict[str, Any]:
+        return super().confirm_step(self._check(Act.CHANGE, recording_id), step, by=self._by())
+
+    def describe(self, recording_id: str, today: dt.date | None = None) -> dict[str, Any]:
+        return super().describe(self._check(Act.SEE, recording_id), today)
+
+    def export(self, recording_id: str) -> dict[str, Any]:
+        return super().export(self._check(Act.EXPORT, recording_id))
+
+    # --- documents
+
+    def forms(self, recording_id: str, **kw: Any) -> Written:
+        return super().forms(self._check(Act.SEE, recording_id), **kw)
+
+    def page_count(self, recording_id: str, participants: Sequence[str] = ()) -> int:
+        return super().page_count(self._check(Act.SEE, recording_id), participants)
+
+    def request(self, recording_id: str, **kw: Any) -> Written:
+        return super().request(self._check(Act.REQUEST, recording_id), **kw)
+
+    def withdrawal_form(self, form_id: str, **kw: Any) -> Written:
+        return super().withdrawal_form(self._form(Act.SEE, form_id), **kw)
+
+    def remind(self, recording_id: str, *, by: str | None = None, **kw: Any) -> Written:
+        return super().remind(self._check(Act.CHANGE, recording_id), by=self._by(), **kw)
+
+    def layout(self, form_id: str) -> dict[str, Any]:
+        return super().layout(self._form(Act.SEE, form_id))
+
+    def sample(self, today: dt.date | None = None) -> Sample:
+        raise Conflict("the sample is made on the command line")
+
+    # --- scans and review
+
+    def _item_recording(self, item: str) -> str:
+        form_id = item.partition(":")[0]
+        with self.engine.connect() as conn:
+            return records.get_form(conn, form_id).recording_id
+
+    def _item(self, item: str) -> str:
+        try:
+            self._check(Act.REVIEW, self._item_recording(item))
+        except NotFound:
+            raise NotFound(f"no review item {item!r}") from None
+        return item
+
+    def review_items(self) -> list[ReviewItem]:
+        return [i for i in super().review_items() if self.may(Act.REVIEW, i.recording_id)]
+
+    def review_item(self, item: str) -> ReviewDetail:
+        return super().review_item(self._item(item))
+
+    def review_image(self, item: str, name: str) -> bytes:
+        return super().review_image(self._item(item), name)
+
+    def resolve(
+        self, item: str, decision: str, *, by: str | None = None, name: str | None = None
+    ) -> dict[str, Any]:
+        return super().resolve(self._item(item), decision, by=self._by(), name=name)
+
+    @_guarded
+    def submit_scans(self, files: Sequence[tuple[str, bytes]]) -> Job:
+        """Store an upload as a scan job of this person's; a worker imports it."""
+        return jobs.submit(self.engine, self.person.id, files)
+
+    @_guarded
+    def job(self, job_id: str) -> Job:
+        return jobs.get(self.engine, job_id, self.person.id)
+
+    # --- people
+
+    def users(self) -> list[User]:
+        self._only(rules.may_manage_users(self.person.role), "see the users")
+        return super().users()
+
+    def add_user(self, email: str, **kw: Any) -> User:
+        self._only(rules.may_manage_users(self.person.role), "add users")
+        return super().add_user(email, **kw)
+
+    def disable_user(self, email: str, disabled: bool = True) -> User:
+        self._only(rules.may_manage_users(self.person.role), "disable users")
+        if email.strip().lower() == self.person.email:
+            raise Conflict("you cannot disable your own account")
+        return super().disable_user(email, disabled)
+
+    def issue_token(self, email: str) -> str:
+        if email.strip().lower() != self.person.email:
+            self._only(rules.may_manage_users(self.person.role), "issue tokens for others")
+        return super().issue_token(email)

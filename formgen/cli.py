@@ -854,6 +854,123 @@ def sample_command(app: App, as_json: bool) -> None:
     )
 
 
+# --- the service ------------------------------------------------------------------------
+
+
+@cli.group()
+def user() -> None:
+    """Accounts of the service: students, supervisors and the privacy officer."""
+
+
+@user.command("add")
+@click.argument("email")
+@click.option("--name", required=True, help="The person's name, as it goes on the forms.")
+@click.option(
+    "--role",
+    type=click.Choice(["student", "supervisor", "officer"]),
+    required=True,
+    help="What they may do.",
+)
+@click.option(
+    "--lang", type=click.Choice(LANGS), help="Language of their pages (default: the browser's)."
+)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@json_option
+@pass_app
+def user_add(
+    app: App,
+    email: str,
+    name: str,
+    role: str,
+    lang: str | None,
+    password_stdin: bool,
+    as_json: bool,
+) -> None:
+    """Add an account. Without a password the person cannot sign in yet (give one with
+    --password-stdin)."""
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    added = app.fg.add_user(email, name=name, role=role, password=password, lang=lang)
+    emit(as_json, added.as_dict(), lambda: f"{added.email}: {added.role} ({added.id})")
+
+
+@user.command("list")
+@json_option
+@pass_app
+def user_list(app: App, as_json: bool) -> None:
+    """Every account, with its role and whether it is disabled."""
+    found = app.fg.users()
+    emit(
+        as_json,
+        {"users": [u.as_dict() for u in found]},
+        lambda: table(
+            ["email", "name", "role", "state"],
+            [(u.email, u.name, u.role, "disabled" if u.disabled else "") for u in found],
+        ),
+    )
+
+
+@user.command("disable")
+@click.argument("email")
+@click.option("--enable", is_flag=True, help="Enable a disabled account again.")
+@json_option
+@pass_app
+def user_disable(app: App, email: str, enable: bool, as_json: bool) -> None:
+    """Disable an account: it is signed out everywhere and its API tokens stop working."""
+    done = app.fg.disable_user(email, disabled=not enable)
+    emit(
+        as_json,
+        done.as_dict(),
+        lambda: f"{done.email}: {'disabled' if done.disabled else 'enabled'}",
+    )
+
+
+@user.command("token")
+@click.argument("email")
+@json_option
+@pass_app
+def user_token(app: App, email: str, as_json: bool) -> None:
+    """Issue an API token (bearer) for the account; it is shown only now."""
+    token = app.fg.issue_token(email)
+    emit(as_json, {"token": token}, lambda: token)
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--demo", is_flag=True, help="Add demo accounts and a sample recording first.")
+@click.option(
+    "--workers",
+    "scan_workers",
+    type=click.IntRange(0, 8),
+    default=1,
+    show_default=True,
+    help="Scan-import workers to run beside the web server (formgen worker runs more).",
+)
+@pass_app
+def serve_command(app: App, host: str, port: int, demo: bool, scan_workers: int) -> None:
+    """Run the service: pages for people and the JSON API under /api/v1, on the same
+    store as the command line."""
+    from .web import serve
+
+    serve.run(app.fg, host=host, port=port, demo=demo, scan_workers=scan_workers)
+
+
+@cli.command("worker")
+@click.option("--once", is_flag=True, help="Stop when no job is waiting.")
+@pass_app
+def worker_command(app: App, once: bool) -> None:
+    """Import uploaded scans (the service's jobs), on this machine or another one that
+    reaches the same store. Stops cleanly on Ctrl-C or SIGTERM."""
+    import signal
+    import threading
+
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    count = app.fg.work(once=once, stop=stop)
+    click.echo(f"{count} job(s) done", err=True)
+
+
 # What a person at a terminal does next, beside the library's message.
 HINTS = {
     "has not been printed yet": ": run formgen forms first",

@@ -87,8 +87,12 @@ def import_files(
     paths: Sequence[Path],
     progress: Callable[[int], None] | None = None,
     workers: int | None = None,
+    allowed: Callable[[str], bool] | None = None,
 ) -> list[PageReport]:
-    """Import scanned files; the reports in file and page order.
+    """Import scanned files; the reports in file and page order. With ``allowed``, a
+    form lands only if ``allowed(recording_id)``: any other is reported exactly like a
+    form that is not in the record, so an upload reveals nothing of recordings its
+    uploader may not see.
 
     ``workers`` (default: the usable CPUs, at most ``MAX_WORKERS``) above 1 reads the
     pages in that many worker processes when the files hold ``PARALLEL_MIN_PAGES`` pages
@@ -110,7 +114,7 @@ def import_files(
     if count > 1 and sum(len(p.wanted) for p in plans) >= PARALLEL_MIN_PAGES:
         with contextlib.suppress(OSError):  # no processes to be had: read here
             pool = _Pool(count)
-    importer = _Importer(engine)
+    importer = _Importer(engine, allowed)
     reports: list[PageReport] = []
     try:
         if pool is not None:
@@ -231,8 +235,9 @@ class _Refused(Exception):
 class _Importer:
     """Identifies pages and lands them form by form, each form in its own transaction."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, allowed: Callable[[str], bool] | None = None) -> None:
         self.engine = engine
+        self.allowed = allowed
         self.instance: Instance = instance(engine)
         self.layouts: dict[str, dict[str, Any] | None] = {}
         self.pending: dict[tuple[str, bool], _Unit] = {}
@@ -329,7 +334,7 @@ class _Importer:
     def _land(self, unit: _Unit) -> None:
         try:
             with self.engine.begin() as conn:
-                recorder = _Recorder(conn, unit.form_id)
+                recorder = _Recorder(conn, unit.form_id, self.allowed)
                 self._note_files(conn, {digest for digest, _, _ in unit.pages})
                 recorder.record(unit.pages)
         except IntegrityError:
@@ -358,13 +363,17 @@ def _insert_page(
 class _Recorder:
     """Decides and records the pages of one form inside its transaction."""
 
-    def __init__(self, conn: Connection, form_id: str) -> None:
+    def __init__(
+        self, conn: Connection, form_id: str, allowed: Callable[[str], bool] | None
+    ) -> None:
         self.conn = conn
         records.lock_form(conn, form_id)  # PostgreSQL: one writer per form at a time
         try:
             self.person = records.get_form(conn, form_id)
         except NotFound as exc:
             raise _Refused(str(exc)) from exc
+        if allowed is not None and not allowed(self.person.recording_id):
+            raise _Refused(f"form {form_id} is not in this record")
         if records.destroyed(conn, self.person.recording_id) is not None:
             raise _Refused(
                 f"form {form_id} belongs to a destroyed recording: nothing of this page is kept"

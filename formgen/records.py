@@ -24,7 +24,15 @@ from .config import Config
 from .errors import Conflict, NotFound, RecordError
 from .formid import ALPHABET, FormIdError, new_form_id, normalise
 from .rules import Media, Plan, Purpose, Situation, Status
-from .schema import documents, events, forms, participants, recording_events, recordings
+from .schema import (
+    documents,
+    events,
+    forms,
+    participants,
+    recording_events,
+    recording_people,
+    recordings,
+)
 
 LANGS = ("nl", "en")
 SIGNATURE = "signature"  # pseudo-clause for events about the form's signature
@@ -34,7 +42,7 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
 
-def _new_id(prefix: str) -> str:
+def new_id(prefix: str) -> str:
     return prefix + "-" + "".join(secrets.choice(ALPHABET) for _ in range(6))
 
 
@@ -112,6 +120,8 @@ def create_recording(
     livestream_stored: bool = False,
     view360: bool = False,
     lang: str = "nl",
+    owner_id: str | None = None,
+    supervisor_id: str | None = None,
 ) -> Recording:
     try:
         plan = Plan(Purpose(purpose), Media(media), livestream, livestream_stored, view360)
@@ -130,7 +140,7 @@ def create_recording(
         )
     _check_lang(lang)
     row = {
-        "id": _new_id("R"),
+        "id": new_id("R"),
         **values,
         "situation": str(situation_),
         "recorded_on": recorded_on,
@@ -145,7 +155,25 @@ def create_recording(
     }
     with engine.begin() as conn:
         conn.execute(recordings.insert().values(**row))
+        if owner_id or supervisor_id:  # made in the service: whose it is
+            conn.execute(
+                recording_people.insert().values(
+                    recording_id=row["id"], owner_id=owner_id, supervisor_id=supervisor_id
+                )
+            )
     return Recording.from_row(row)
+
+
+def people_of(db: Engine | Connection, recording_id: str) -> tuple[str | None, str | None]:
+    """The accounts of the recording's student and supervisor (None: made outside the
+    service, or not named)."""
+    with connection(db) as conn:
+        row = conn.execute(
+            select(recording_people.c.owner_id, recording_people.c.supervisor_id).where(
+                recording_people.c.recording_id == recording_id
+            )
+        ).first()
+    return (row.owner_id, row.supervisor_id) if row else (None, None)
 
 
 def get_recording(conn: Connection | Engine, recording_id: str) -> Recording:
@@ -304,7 +332,7 @@ def _insert_participants(
     stamp = now()
     for offset, name in enumerate(checked):
         person = Participant(
-            id=_new_id("P"),
+            id=new_id("P"),
             recording_id=recording.id,
             name=name,
             under_16=under_16,

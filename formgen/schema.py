@@ -162,3 +162,80 @@ documents = Table(
     Column("sha256", String(64), nullable=False),
     Column("written_at", DateTime, nullable=False),
 )
+
+# --- The service: accounts, sessions, tokens and scan jobs -------------------------------
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("email", String(254), nullable=False),  # lower case
+    Column("name", Text, nullable=False),
+    Column("role", String(16), nullable=False),  # rules.Role
+    Column("password_hash", Text),  # argon2; NULL until the person sets one
+    Column("lang", String(2)),  # NULL: the browser's language
+    Column("disabled", Boolean, nullable=False, server_default="0"),
+    Column("created_at", DateTime, nullable=False),
+    UniqueConstraint("email", name="uq_users_email"),
+)
+
+# Who a recording belongs to in the service (NULL for recordings made on the command
+# line: only the officer sees those there).
+recording_people = Table(
+    "recording_people",
+    metadata,
+    Column("recording_id", String(16), ForeignKey("recordings.id"), primary_key=True),
+    Column("owner_id", String(16), ForeignKey("users.id"), index=True),
+    Column("supervisor_id", String(16), ForeignKey("users.id"), index=True),
+)
+
+# A session cookie, an API token or a one-time link: only a hash of the secret is kept.
+credentials = Table(
+    "credentials",
+    metadata,
+    Column("hash", String(64), primary_key=True),
+    Column("kind", String(8), nullable=False),  # session | token | setup
+    Column("user_id", String(16), ForeignKey("users.id")),  # NULL: the first officer's setup
+    Column("csrf", String(64)),  # sessions: the token every changing form carries
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime),
+    Column("used_at", DateTime),
+)
+
+sign_in_failures = Table(
+    "sign_in_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(300), nullable=False, index=True),  # "email:…" or "client:…"
+    Column("at", DateTime, nullable=False),
+)
+
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("user_id", String(16), ForeignKey("users.id"), nullable=False, index=True),
+    Column("state", String(8), nullable=False, index=True),  # queued|running|done|failed
+    Column("created_at", DateTime, nullable=False),
+    Column("started_at", DateTime),
+    Column("heartbeat_at", DateTime),
+    Column("finished_at", DateTime),
+    Column("worker", String(80)),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("total_pages", Integer, nullable=False, server_default="0"),
+    Column("done_pages", Integer, nullable=False, server_default="0"),
+    Column("pages", JSON),  # the page reports, as `scan import` prints them
+    Column("error", Text),
+)
+
+# The uploaded files of a job: scans are personal data, so they wait in the store (not
+# on disk) and are deleted when the job is done.
+job_files = Table(
+    "job_files",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("job_id", String(16), ForeignKey("jobs.id"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("filename", Text, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+)

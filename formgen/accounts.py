@@ -1,0 +1,344 @@
+"""People in the service: accounts with a role, passwords (argon2), sessions, API tokens
+and one-time links, and sign-in throttling. Secrets are random; the store keeps only
+their SHA-256, so a copy of the store lets nobody sign in. Who may do what is
+``rules.may``; this module only knows who someone is."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, func, select, update
+
+from . import records, rules
+from .errors import Conflict, NotFound, RecordError
+from .rules import Role
+from .schema import credentials, sign_in_failures, users
+
+SESSION_DAYS = 14
+SETUP_HOURS = 24
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    email: str
+    name: str
+    role: Role
+    lang: str | None
+    disabled: bool
+    has_password: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "email": self.email,
+            "name": self.name,
+            "role": str(self.role),
+            "lang": self.lang,
+            "disabled": self.disabled,
+        }
+
+
+def _user(row: Any) -> User:
+    return User(
+        id=row.id,
+        email=row.email,
+        name=row.name,
+        role=Role(row.role),
+        lang=row.lang,
+        disabled=bool(row.disabled),
+        has_password=row.password_hash is not None,
+    )
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _hasher() -> Any:
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
+
+
+MIN_PASSWORD = 10
+
+
+def check_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise RecordError(f"a password has at least {MIN_PASSWORD} characters")
+    if len(password) > 1000:
+        raise RecordError("a password has at most 1000 characters")
+    return password
+
+
+def check_email(email: str) -> str:
+    email = email.strip().lower()
+    if not _EMAIL.match(email) or len(email) > 254:
+        raise RecordError(f"{email!r} is not an e-mail address")
+    return email
+
+
+def add_user(
+    engine: Engine,
+    email: str,
+    *,
+    name: str,
+    role: str,
+    password: str | None = None,
+    lang: str | None = None,
+) -> User:
+    try:
+        role_ = Role(role)
+        name = rules.check_name(name, "name")
+    except ValueError as exc:
+        raise RecordError(str(exc)) from exc
+    email = check_email(email)
+    if lang is not None and lang not in records.LANGS:
+        raise RecordError(f"language {lang!r} is not one of {', '.join(records.LANGS)}")
+    hashed = _hasher().hash(check_password(password)) if password is not None else None
+    with engine.begin() as conn:
+        if conn.execute(select(users.c.id).where(users.c.email == email)).first():
+            raise Conflict(f"there is already an account for {email}")
+        user_id = records.new_id("U")
+        conn.execute(
+            users.insert().values(
+                id=user_id,
+                email=email,
+                name=name,
+                role=str(role_),
+                password_hash=hashed,
+                lang=lang,
+                disabled=False,
+                created_at=records.now(),
+            )
+        )
+        return _get(conn, user_id)
+
+
+def _get(conn: Connection, user_id: str) -> User:
+    row = conn.execute(select(users).where(users.c.id == user_id)).first()
+    if row is None:
+        raise NotFound(f"no account {user_id}")
+    return _user(row)
+
+
+def get(db: Engine | Connection, user_id: str) -> User:
+    with records.connection(db) as conn:
+        return _get(conn, user_id)
+
+
+def by_email(db: Engine | Connection, email: str) -> User:
+    with records.connection(db) as conn:
+        row = conn.execute(select(users).where(users.c.email == email.strip().lower())).first()
+    if row is None:
+        raise NotFound(f"no account for {email.strip().lower()}")
+    return _user(row)
+
+
+def list_users(engine: Engine) -> list[User]:
+    with engine.connect() as conn:
+        return [_user(r) for r in conn.execute(select(users).order_by(users.c.email))]
+
+
+def count(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(users)).scalar_one())
+
+
+def set_disabled(engine: Engine, email: str, disabled: bool = True) -> User:
+    user = by_email(engine, email)
+    with engine.begin() as conn:
+        conn.execute(update(users).where(users.c.id == user.id).values(disabled=disabled))
+        if disabled:  # signed out everywhere, its tokens useless
+            conn.execute(delete(credentials).where(credentials.c.user_id == user.id))
+        return _get(conn, user.id)
+
+
+def set_password(engine: Engine, user_id: str, password: str) -> None:
+    hashed = _hasher().hash(check_password(password))
+    with engine.begin() as conn:
+        conn.execute(update(users).where(users.c.id == user_id).values(password_hash=hashed))
+
+
+def set_lang(engine: Engine, user_id: str, lang: str | None) -> None:
+    if lang is not None and lang not in records.LANGS:
+        raise RecordError(f"language {lang!r} is not one of {', '.join(records.LANGS)}")
+    with engine.begin() as conn:
+        conn.execute(update(users).where(users.c.id == user_id).values(lang=lang))
+
+
+# --- Signing in -----------------------------------------------------------------------
+
+
+class SignInRefused(RecordError):
+    """Wrong address or password (never which of the two), or too many tries."""
+
+
+def authenticate(engine: Engine, email: str, password: str, client: str = "") -> User:
+    """The account whose password this is. Failures are counted per address and per
+    client; past ``rules.SIGN_IN_FAILURES`` in the window, even the right password is
+    refused until the window has passed."""
+    email = email.strip().lower()
+    keys = [f"email:{email}"[:300]] + ([f"client:{client}"[:300]] if client else [])
+    now = records.now()
+    with engine.connect() as conn:
+        failures = conn.execute(
+            select(sign_in_failures.c.at).where(
+                sign_in_failures.c.key.in_(keys),
+                sign_in_failures.c.at > now - rules.SIGN_IN_WINDOW,
+            )
+        ).scalars()
+        until = rules.sign_in_blocked(list(failures), now)
+        row = conn.execute(select(users).where(users.c.email == email)).first()
+    if until is not None:
+        minutes = max(1, int((until - now).total_seconds() // 60) + 1)
+        raise SignInRefused(f"too many failed sign-ins: try again in {minutes} minutes")
+    ok = False
+    if row is not None and row.password_hash and not row.disabled:
+        from argon2.exceptions import InvalidHashError, VerificationError
+
+        try:
+            ok = _hasher().verify(row.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            ok = False
+    else:
+        _hasher().hash(password)  # the same work either way: timing tells nothing
+    if not ok:
+        with engine.begin() as conn:
+            conn.execute(sign_in_failures.insert(), [{"key": k, "at": now} for k in keys])
+        raise SignInRefused("wrong e-mail address or password")
+    with engine.begin() as conn:
+        conn.execute(delete(sign_in_failures).where(sign_in_failures.c.key == keys[0]))
+    return _user(row)
+
+
+@dataclass(frozen=True)
+class Session:
+    user: User
+    csrf: str
+
+
+def start_session(engine: Engine, user: User) -> tuple[str, Session]:
+    """A new session (a new secret at every sign-in: no fixation) and its CSRF token."""
+    secret, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    now = records.now()
+    with engine.begin() as conn:
+        conn.execute(
+            credentials.insert().values(
+                hash=digest(secret),
+                kind="session",
+                user_id=user.id,
+                csrf=csrf,
+                created_at=now,
+                expires_at=now + dt.timedelta(days=SESSION_DAYS),
+            )
+        )
+    return secret, Session(user, csrf)
+
+
+def _holder(conn: Connection, secret: str, kind: str) -> tuple[User, Any] | None:
+    row = conn.execute(
+        select(credentials).where(credentials.c.hash == digest(secret), credentials.c.kind == kind)
+    ).first()
+    if row is None or row.user_id is None:
+        return None
+    if row.expires_at is not None and row.expires_at < records.now():
+        return None
+    user = _get(conn, row.user_id)
+    return (None, None) if user.disabled else (user, row)  # type: ignore[return-value]
+
+
+def session(engine: Engine, secret: str) -> Session | None:
+    with engine.connect() as conn:
+        found = _holder(conn, secret, "session")
+    if not found or found[0] is None:
+        return None
+    return Session(found[0], found[1].csrf)
+
+
+def end_session(engine: Engine, secret: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(delete(credentials).where(credentials.c.hash == digest(secret)))
+
+
+def issue_token(engine: Engine, email: str) -> str:
+    """A new API token for the account (bearer); shown once, only its hash is kept."""
+    user = by_email(engine, email)
+    if user.disabled:
+        raise Conflict(f"the account {user.email} is disabled")
+    token = "fg_" + secrets.token_urlsafe(32)
+    with engine.begin() as conn:
+        conn.execute(
+            credentials.insert().values(
+                hash=digest(token), kind="token", user_id=user.id, created_at=records.now()
+            )
+        )
+    return token
+
+
+def token_user(engine: Engine, token: str) -> User | None:
+    with engine.connect() as conn:
+        found = _holder(conn, token, "token")
+    return found[0] if found else None
+
+
+# --- The first officer ------------------------------------------------------------------
+
+
+def setup_link(engine: Engine) -> str | None:
+    """While no account exists, a new one-time secret that lets the first person become
+    the privacy officer (earlier ones stop working); None once anyone has an account."""
+    if count(engine):
+        return None
+    secret = secrets.token_urlsafe(32)
+    now = records.now()
+    with engine.begin() as conn:
+        conn.execute(delete(credentials).where(credentials.c.kind == "setup"))
+        conn.execute(
+            credentials.insert().values(
+                hash=digest(secret),
+                kind="setup",
+                created_at=now,
+                expires_at=now + dt.timedelta(hours=SETUP_HOURS),
+            )
+        )
+    return secret
+
+
+def setup_valid(engine: Engine, secret: str) -> bool:
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(credentials).where(
+                credentials.c.hash == digest(secret), credentials.c.kind == "setup"
+            )
+        ).first()
+    return bool(row and row.expires_at > records.now() and not count(engine))
+
+
+def use_setup_link(engine: Engine, secret: str, *, email: str, name: str, password: str) -> User:
+    """Make the first officer with the one-time secret, which then stops working."""
+    if not setup_valid(engine, secret):
+        raise NotFound("this link is not valid (any more)")
+    user = add_user(engine, email, name=name, role=str(Role.OFFICER), password=password)
+    with engine.begin() as conn:
+        conn.execute(delete(credentials).where(credentials.c.kind == "setup"))
+    return user
+
+
+def web_secret(engine: Engine) -> bytes:
+    """The key that signs session cookies: one per store, so every process and machine
+    serving the store accepts the same sessions; made on first use."""
+    from .schema import meta
+
+    with engine.begin() as conn:
+        records.insert_new(conn, meta, [{"key": "web_secret", "value": secrets.token_bytes(32)}])
+        return bytes(
+            conn.execute(select(meta.c.value).where(meta.c.key == "web_secret")).scalar_one()
+        )

@@ -1,0 +1,311 @@
+"""Scan imports as background jobs: an upload is stored with its files and answered at
+once; a worker (``formgen serve`` runs one, ``formgen worker`` more, on any machine that
+reaches the store) claims it, imports it with the library and reports progress per
+page. A job whose worker stopped sending heartbeats is claimed again; the import itself
+lands each page once (``scan_pages``), so nothing is imported twice.
+
+The uploaded files wait in the store, not on disk, and are deleted when the job ends.
+While a worker reads them they sit in a private temporary folder (0700, opaque names),
+removed when the import ends and swept at the next start after a crash.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import os
+import shutil
+import socket
+import tempfile
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, delete, func, or_, select, update
+
+from . import records
+from .errors import NotFound, RecordError
+from .schema import events, job_files, jobs, scan_pages
+
+HEARTBEAT = dt.timedelta(seconds=5)
+STALE = dt.timedelta(seconds=60)  # no heartbeat for this long: the worker is gone
+MAX_FILE_BYTES = 256 * 1024 * 1024
+MAX_JOB_BYTES = 512 * 1024 * 1024
+MAX_FILES = 200
+TEMP_PREFIX = "formgen-job-"
+_KINDS = {b"%PDF": "pdf", b"\x89PNG": "png", b"\xff\xd8\xff": "jpeg", b"II*\x00": "tiff"}
+
+
+def kind_of(head: bytes) -> str | None:
+    """A scan's type from its first bytes: PDF, PNG, JPEG or TIFF, else None."""
+    if head[:4] == b"MM\x00*":
+        return "tiff"
+    return next((k for magic, k in _KINDS.items() if head.startswith(magic)), None)
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    user_id: str
+    state: str  # queued | running | done | failed
+    total_pages: int
+    done_pages: int
+    pages: list[dict[str, Any]] = field(default_factory=list)
+    error: str | None = None
+    created_at: dt.datetime | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id,
+            "state": self.state,
+            "done_pages": self.done_pages,
+            "total_pages": self.total_pages,
+            "pages": self.pages,
+        }
+        if self.error:
+            out["error"] = self.error
+        return out
+
+
+def _job(row: Any) -> Job:
+    return Job(
+        id=row.id,
+        user_id=row.user_id,
+        state=row.state,
+        total_pages=row.total_pages,
+        done_pages=row.done_pages,
+        pages=list(row.pages or []),
+        error=row.error,
+        created_at=row.created_at,
+    )
+
+
+def submit(engine: Engine, user_id: str, files: Sequence[tuple[str, bytes]]) -> Job:
+    """Store an upload as a queued job. Only PDFs and images, within the size limits;
+    anything else is refused whole, before anything is stored."""
+    if not files:
+        raise RecordError("no files to import")
+    if len(files) > MAX_FILES:
+        raise RecordError(f"at most {MAX_FILES} files at a time")
+    total = 0
+    for name, data in files:
+        if kind_of(data[:8]) is None:
+            raise RecordError(f"{_shown(name)} is not a PDF or an image (PNG, JPEG, TIFF)")
+        if len(data) > MAX_FILE_BYTES:
+            raise RecordError(f"{_shown(name)} is larger than {MAX_FILE_BYTES >> 20} MiB")
+        total += len(data)
+    if total > MAX_JOB_BYTES:
+        raise RecordError(f"the files are larger than {MAX_JOB_BYTES >> 20} MiB together")
+    job_id = records.new_id("J")
+    with engine.begin() as conn:
+        conn.execute(
+            jobs.insert().values(
+                id=job_id, user_id=user_id, state="queued", created_at=records.now()
+            )
+        )
+        conn.execute(
+            job_files.insert(),
+            [
+                {"job_id": job_id, "position": i, "filename": _shown(name), "data": data}
+                for i, (name, data) in enumerate(files)
+            ],
+        )
+    return get(engine, job_id)
+
+
+def _shown(name: str) -> str:
+    """A file name as the uploader's browser gave it, reduced to its last part."""
+    return (Path(name.replace("\\", "/")).name or "upload")[:200]
+
+
+def get(engine: Engine, job_id: str, user_id: str | None = None) -> Job:
+    """A job; with ``user_id``, only that person's (another's answers NotFound)."""
+    with engine.connect() as conn:
+        row = conn.execute(select(jobs).where(jobs.c.id == job_id.strip().upper())).first()
+    if row is None or (user_id is not None and row.user_id != user_id):
+        raise NotFound(f"no job {job_id!r}")
+    return _job(row)
+
+
+def claim(engine: Engine, worker: str) -> Job | None:
+    """Take the oldest queued job, or one whose worker went silent. On PostgreSQL, FOR
+    UPDATE SKIP LOCKED lets workers claim side by side; SQLite's write transactions
+    take turns anyway."""
+    now = records.now()
+    with engine.begin() as conn:
+        query = (
+            select(jobs.c.id)
+            .where(
+                or_(
+                    jobs.c.state == "queued",
+                    (jobs.c.state == "running") & (jobs.c.heartbeat_at < now - STALE),
+                )
+            )
+            .order_by(jobs.c.created_at)
+            .limit(1)
+        )
+        if conn.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        job_id = conn.execute(query).scalar()
+        if job_id is None:
+            return None
+        conn.execute(
+            update(jobs)
+            .where(jobs.c.id == job_id)
+            .values(
+                state="running",
+                worker=worker[:80],
+                started_at=func.coalesce(jobs.c.started_at, now),
+                heartbeat_at=now,
+                attempts=jobs.c.attempts + 1,
+            )
+        )
+    return get(engine, job_id)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _beat(engine: Engine, job_id: str, **values: Any) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            update(jobs).where(jobs.c.id == job_id).values(heartbeat_at=records.now(), **values)
+        )
+
+
+def sweep_temp() -> None:
+    """Remove job folders a crashed worker of this machine left behind."""
+    root = Path(tempfile.gettempdir())
+    for folder in root.glob(f"{TEMP_PREFIX}*"):
+        with contextlib.suppress(OSError):
+            if folder.is_dir() and folder.stat().st_uid == os.getuid():
+                shutil.rmtree(folder)
+
+
+Importer = Callable[[list[Path], Callable[[int], None]], list[Any]]
+
+
+def run(engine: Engine, job: Job, import_files: Importer) -> Job:
+    """Import a claimed job's files with ``import_files(paths, progress)`` (the caller
+    decides whose forms may land), sending heartbeats, and record the outcome."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(job_files.c.filename, job_files.c.data)
+            .where(job_files.c.job_id == job.id)
+            .order_by(job_files.c.position)
+        ).all()
+    folder = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX))  # 0700
+    names: dict[str, str] = {}
+    digests: dict[str, str] = {}
+    paths = []
+    for index, (filename, data) in enumerate(rows):
+        path = folder / f"{index:03d}.{kind_of(bytes(data[:8])) or 'bin'}"
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        names[str(path)] = filename
+        digests[str(path)] = hashlib.sha256(data).hexdigest()
+        paths.append(path)
+    del rows
+    from . import reading
+
+    total = reading.page_count(paths)
+    _beat(engine, job.id, total_pages=total, done_pages=0)
+    done = 0
+    stop = threading.Event()
+
+    def heartbeat() -> None:
+        while not stop.wait(HEARTBEAT.total_seconds()):
+            with contextlib.suppress(Exception):  # a missed beat only risks a re-claim
+                _beat(engine, job.id, done_pages=done)
+
+    def progress(pages: int) -> None:
+        nonlocal done
+        done += pages
+
+    beating = threading.Thread(target=heartbeat, name=f"heartbeat-{job.id}", daemon=True)
+    beating.start()
+    try:
+        reports = import_files(paths, progress)
+    except Exception as exc:  # recorded for the person waiting; the worker goes on
+        stop.set()
+        beating.join()
+        _finish(engine, job.id, "failed", [], f"the import failed: {type(exc).__name__}")
+        raise
+    finally:
+        stop.set()
+        shutil.rmtree(folder, ignore_errors=True)
+    beating.join()
+    pages = [{**r.as_dict(), "source": names.get(r.source, r.source)} for r in reports]
+    pages = _earlier_attempt(engine, job, pages, reports, digests)
+    _finish(engine, job.id, "done", pages, None, done_pages=total)
+    return get(engine, job.id)
+
+
+def _earlier_attempt(
+    engine: Engine,
+    job: Job,
+    pages: list[dict[str, Any]],
+    reports: Sequence[Any],
+    digests: dict[str, str],
+) -> list[dict[str, Any]]:
+    """A job claimed again after its worker died finds the pages that worker landed
+    "already imported": they are this job's own, so report them as they landed."""
+    out = []
+    for page, report in zip(pages, reports, strict=True):
+        reason = page.get("reason") or ""
+        digest = digests.get(report.source)
+        if page["status"] == "error" and reason.startswith("already imported") and digest:
+            page = _own(engine, job, page, digest, report.page) or page
+        out.append(page)
+    return out
+
+
+def _own(
+    engine: Engine, job: Job, page: dict[str, Any], digest: str, number: int | None
+) -> dict[str, Any] | None:
+    """The page as it landed, if this job landed it (after the job was made)."""
+    if number is None or job.created_at is None:
+        return None
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(scan_pages.c.form_id).where(
+                scan_pages.c.sha256 == digest,
+                scan_pages.c.page == number,
+                scan_pages.c.imported_at >= job.created_at,
+            )
+        ).first()
+        if row is None:
+            return None
+        source = f"scan:{digest}#{number}"
+        statuses = set(
+            conn.execute(select(events.c.status).where(events.c.source == source)).scalars()
+        )
+    return {
+        **page,
+        "form_id": row.form_id,
+        "status": "review" if "review" in statuses else "ok",
+        "reason": "imported by an earlier attempt of this job",
+        **({"blank": True} if row.form_id is None else {}),
+    }
+
+
+def _finish(
+    engine: Engine,
+    job_id: str,
+    state: str,
+    pages: list[dict[str, Any]],
+    error: str | None,
+    **values: Any,
+) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            update(jobs)
+            .where(jobs.c.id == job_id)
+            .values(state=state, pages=pages, error=error, finished_at=records.now(), **values)
+        )
+        conn.execute(delete(job_files).where(job_files.c.job_id == job_id))

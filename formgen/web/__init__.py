@@ -1,0 +1,1 @@
+"""The service: ``formgen serve`` (``app.create_app``)."""

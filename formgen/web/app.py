@@ -1,0 +1,196 @@
+"""The service: one ASGI application (FastAPI) over one ``Formgen``. Server-rendered pages
+for people (``pages.py``, Jinja2 templates, htmx shipped in ``static/``), the JSON API
+for programs under ``/api/v1`` (``api.py``). Neither holds a rule: they ask the library,
+as the signed-in person (``Formgen.as_user``).
+
+Safe by default: opaque IDs only in URLs, a Content-Security-Policy without inline
+script or style, plain error pages (problem+json for the API) without tracebacks,
+no-store caching of pages that carry personal data, upload limits.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from itsdangerous import URLSafeSerializer
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, select_autoescape
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..api import Formgen
+from ..errors import Conflict, FormgenError, NotFound, RecordError, StoreError
+from . import i18n
+from .auth import BadCsrf, SignInNeeded, person_or_none
+
+HERE = Path(__file__).parent
+API = "/api/v1"
+log = logging.getLogger("formgen.web")
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "object-src 'none'"
+)
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+# Largest request body taken at all: a scan job's files (jobs.MAX_JOB_BYTES) plus room
+# for the multipart wrapping.
+MAX_BODY = 520 * 1024 * 1024
+
+
+def environment(fg: Formgen) -> Environment:
+    """Templates: a faculty's own (``templates_dir/web``) first, then the shipped ones,
+    which stay reachable as ``default:NAME`` so an override can extend them."""
+    shipped = FileSystemLoader(HERE / "templates")
+    loaders: list[Any] = []
+    if fg.config.templates_dir is not None:
+        loaders.append(FileSystemLoader(fg.config.templates_dir / "web"))
+    loaders += [shipped, PrefixLoader({"default": shipped})]
+    env = Environment(
+        loader=ChoiceLoader(loaders),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["API"] = API
+    return env
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """A page in the person's language, with what every page needs."""
+    person = person_or_none(request)
+    lang = i18n.negotiate(
+        request.headers.get("accept-language"), person.user.lang if person else None
+    )
+    env: Environment = request.app.state.templates
+    html = env.get_template(template).render(
+        request=request,
+        person=person,
+        lang=lang,
+        _=i18n.translator(lang),
+        csrf=person.csrf if person else None,
+        **context,
+    )
+    return HTMLResponse(html, status_code=status)
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith(API)
+
+
+def problem(status: int, title: str, detail: str | None = None) -> JSONResponse:
+    body = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    return JSONResponse(body, status_code=status, media_type="application/problem+json")
+
+
+STATUS = [(NotFound, 404), (Conflict, 409), (RecordError, 422), (StoreError, 503)]
+
+
+def status_of(exc: FormgenError) -> int:
+    return next((code for kind, code in STATUS if isinstance(exc, kind)), 422)
+
+
+def create_app(fg: Formgen) -> FastAPI:
+    app = FastAPI(
+        title="formgen",
+        summary="Consent for recordings in educational practice",
+        version="1",
+        openapi_url=f"{API}/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.fg = fg
+    app.state.templates = environment(fg)
+    app.state.signer = URLSafeSerializer(fg.web_secret(), salt="formgen-session")
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next: Any) -> Response:
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
+            response: Response = (
+                problem(413, "Upload too large") if is_api(request) else _error_page(request, 413)
+            )
+        else:
+            try:
+                response = await call_next(request)
+            except Exception as exc:
+                # The type only, never the message: it may quote a name or SQL parameters.
+                log.error("%s %s failed: %s", request.method, request.url.path, type(exc).__name__)
+                response = (
+                    problem(500, "Internal error")
+                    if is_api(request)
+                    else (_error_page(request, 500))
+                )
+        for name, value in HEADERS.items():
+            response.headers.setdefault(name, value)
+        if not request.url.path.startswith("/static/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.exception_handler(FormgenError)
+    async def refused(request: Request, exc: FormgenError) -> Response:
+        status = status_of(exc)
+        if is_api(request):
+            return problem(status, type(exc).__name__, str(exc))
+        return _error_page(request, status, str(exc))
+
+    @app.exception_handler(SignInNeeded)
+    async def sign_in(request: Request, exc: SignInNeeded) -> Response:
+        if is_api(request):
+            return problem(401, "Sign in needed", "use a bearer token")
+        return RedirectResponse("/sign-in", status_code=303)
+
+    @app.exception_handler(BadCsrf)
+    async def forged(request: Request, exc: BadCsrf) -> Response:
+        if is_api(request):
+            return problem(403, "CSRF token missing or wrong")
+        return _error_page(request, 403, csrf=True)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        fields = sorted({".".join(str(p) for p in e["loc"][1:]) for e in exc.errors()})
+        detail = "invalid or missing: " + ", ".join(f for f in fields if f)
+        if is_api(request):
+            return problem(422, "Invalid request", detail)
+        return _error_page(request, 422, detail)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if is_api(request):
+            return problem(exc.status_code, str(exc.detail))
+        return _error_page(request, exc.status_code)
+
+    from . import api, pages
+
+    app.include_router(pages.router)
+    app.include_router(api.router, prefix=API)
+    return app
+
+
+def _error_page(
+    request: Request, status: int, detail: str | None = None, csrf: bool = False
+) -> HTMLResponse:
+    titles = {401: "Sign in", 403: "Not allowed", 404: "Not found"}
+    return render(
+        request,
+        "error.html",
+        status=status,
+        status_code=status,
+        title=titles.get(status, "Something went wrong"),
+        detail=detail,
+        csrf_expired=csrf,
+    )
