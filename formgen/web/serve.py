@@ -9,8 +9,6 @@ import subprocess
 import sys
 from collections.abc import Iterator
 
-import click
-
 from ..api import Formgen
 
 
@@ -21,16 +19,16 @@ def run(fg: Formgen, *, host: str, port: int, demo: bool, scan_workers: int) -> 
 
     base = f"http://{host}:{port}"
     if demo:
-        click.echo("Demo accounts (passwords are shown only now):")
+        _say("Demo accounts (passwords are shown only now):")
         for account, password in fg.demo():
-            click.echo(f"  {account.role:<10} {account.email:<28} {password}")
+            _say(f"  {account.role:<10} {account.email:<28} {password}")
     if (secret := fg.setup_link()) is not None:
-        click.echo(
+        _say(
             f"No account yet. Make the privacy officer's account here (once): {base}/setup/{secret}"
         )
     app = create_app(fg)
     with _workers(fg, scan_workers):
-        click.echo(f"formgen serves {base}  (Ctrl-C stops it)")
+        _say(f"formgen serves {base}  (Ctrl-C stops it)")
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
 
@@ -49,3 +47,7 @@ def _workers(fg: Formgen, count: int) -> Iterator[None]:
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+def _say(line: str) -> None:
+    print(line, flush=True)
