@@ -51,7 +51,13 @@ NL: dict[str, str] = {
     "Back to the start": "Terug naar het begin",
 }
 
-TABLES = {"nl": NL, "en": {}}
+def _tables() -> dict[str, dict[str, str]]:
+    from . import words_recording, words_review
+
+    return {"nl": {**NL, **words_recording.NL, **words_review.NL}, "en": {}}
+
+
+TABLES = _tables()
 
 
 def translator(lang: str) -> Callable[[str], str]:

@@ -106,8 +106,3 @@ def sign_in_response(request: Request, user: User) -> Response:
         path="/",
     )
     return response
-
-
-@router.get("/recordings")
-def recordings(request: Request, person: Signed) -> Response:
-    return render(request, "recordings.html", recordings=person.fg.recordings())

@@ -1,0 +1,3 @@
+"""Dutch for the recording pages (see i18n.py): English text -> Dutch."""
+
+NL: dict[str, str] = {}
