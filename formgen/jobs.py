@@ -255,43 +255,47 @@ def _earlier_attempt(
 ) -> list[dict[str, Any]]:
     """A job claimed again after its worker died finds the pages that worker landed
     "already imported": they are this job's own, so report them as they landed."""
-    out = []
+    out: list[dict[str, Any]] = []
     for page, report in zip(pages, reports, strict=True):
-        reason = page.get("reason") or ""
         digest = digests.get(report.source)
-        if page["status"] == "error" and reason.startswith("already imported") and digest:
-            page = _own(engine, job, page, digest, report.page) or page
-        out.append(page)
+        again = page["status"] == "error" and (page.get("reason") or "").startswith(
+            "already imported"
+        )
+        own = _own(engine, job, page, digest, report.page) if again and digest else []
+        out += own or [page]
     return out
 
 
 def _own(
     engine: Engine, job: Job, page: dict[str, Any], digest: str, number: int | None
-) -> dict[str, Any] | None:
-    """The page as it landed, if this job landed it (after the job was made)."""
-    if number is None or job.created_at is None:
-        return None
+) -> list[dict[str, Any]]:
+    """The page (or, for a whole file, every page) as it landed, if this job landed it:
+    after the job was made."""
+    if job.created_at is None:
+        return []
+    query = select(scan_pages.c.page, scan_pages.c.form_id).where(
+        scan_pages.c.sha256 == digest, scan_pages.c.imported_at >= job.created_at
+    )
+    if number is not None:
+        query = query.where(scan_pages.c.page == number)
+    found = []
     with engine.connect() as conn:
-        row = conn.execute(
-            select(scan_pages.c.form_id).where(
-                scan_pages.c.sha256 == digest,
-                scan_pages.c.page == number,
-                scan_pages.c.imported_at >= job.created_at,
+        for landed, form_id in conn.execute(query.order_by(scan_pages.c.page)):
+            source = f"scan:{digest}#{landed}"
+            statuses = set(
+                conn.execute(select(events.c.status).where(events.c.source == source)).scalars()
             )
-        ).first()
-        if row is None:
-            return None
-        source = f"scan:{digest}#{number}"
-        statuses = set(
-            conn.execute(select(events.c.status).where(events.c.source == source)).scalars()
-        )
-    return {
-        **page,
-        "form_id": row.form_id,
-        "status": "review" if "review" in statuses else "ok",
-        "reason": "imported by an earlier attempt of this job",
-        **({"blank": True} if row.form_id is None else {}),
-    }
+            found.append(
+                {
+                    **page,
+                    "page": landed,
+                    "form_id": form_id,
+                    "status": "review" if "review" in statuses else "ok",
+                    "reason": "imported by an earlier attempt of this job",
+                    **({"blank": True} if form_id is None else {}),
+                }
+            )
+    return found
 
 
 def _finish(

@@ -142,7 +142,7 @@ def page_count(paths: Sequence[Path]) -> int:
 def _import_file(
     importer: _Importer,
     plan: _Plan,
-    done: dict[int, dt.datetime],
+    done: dict[int, tuple[dt.datetime, str | None]],
     pool: _Pool | None,
     progress: Callable[[int], None] | None,
 ) -> list[PageReport]:
@@ -154,11 +154,16 @@ def _import_file(
     if not plan.pages:
         return [PageReport(source, None, None, "error", "the file has no pages")]
     if done and not plan.wanted:
-        return [PageReport(source, None, None, "error", ALREADY.format(min(done.values())))]
+        first = min(at for at, _ in done.values())
+        return [PageReport(source, None, None, "error", ALREADY.format(first))]
     importer.file_seen(plan)
     reports = {
-        page: PageReport(source, page, None, "error", ALREADY.format(at))
-        for page, at in done.items()
+        # A blank page seen before is still just blank (another person's upload of the
+        # same stack may have seen it): no error for what carries no decision.
+        page: PageReport(source, page, None, "ok", "blank page", blank=True)
+        if form_id is None
+        else PageReport(source, page, form_id, "error", ALREADY.format(at))
+        for page, (at, form_id) in done.items()
     }
     read = _read_here if pool is None else pool.results_of
     looks = read(plan, importer.identify)
@@ -174,18 +179,24 @@ def _import_file(
     return [reports[page] for page in sorted(reports)]
 
 
-def _landed(engine: Engine, digests: Sequence[str]) -> dict[str, dict[int, dt.datetime]]:
-    """The pages of these files that landed before, and when."""
-    found: dict[str, dict[int, dt.datetime]] = {}
+def _landed(
+    engine: Engine, digests: Sequence[str]
+) -> dict[str, dict[int, tuple[dt.datetime, str | None]]]:
+    """The pages of these files that landed before: when, and of which form (None:
+    blank)."""
+    found: dict[str, dict[int, tuple[dt.datetime, str | None]]] = {}
     with engine.connect() as conn:
         for i in range(0, len(digests), 500):
             rows = conn.execute(
-                select(scan_pages.c.sha256, scan_pages.c.page, scan_pages.c.imported_at).where(
-                    scan_pages.c.sha256.in_(digests[i : i + 500])
-                )
+                select(
+                    scan_pages.c.sha256,
+                    scan_pages.c.page,
+                    scan_pages.c.imported_at,
+                    scan_pages.c.form_id,
+                ).where(scan_pages.c.sha256.in_(digests[i : i + 500]))
             )
-            for digest, page, at in rows:
-                found.setdefault(digest, {})[page] = at
+            for digest, page, at, form_id in rows:
+                found.setdefault(digest, {})[page] = (at, form_id)
     return found
 
 

@@ -1,0 +1,247 @@
+"""The library under the service: who may do what (rules.may), accounts and sign-in,
+one person's view of the record, and scan jobs that survive a dead worker. On SQLite
+and on PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from sqlalchemy import func, select, update
+
+from formgen import Formgen, rules
+from formgen.accounts import SignInRefused
+from formgen.config import Config
+from formgen.errors import Conflict, NotFound, RecordError
+from formgen.rules import Act, Relation, Role
+from formgen.schema import jobs, scan_pages
+
+from .rendering import rasterise
+from .scans import Fill, blank_backside, degrade, fill_page, save_pdf
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def fg(db_url: str, tmp_path: Path) -> Iterator[Formgen]:
+    with Formgen.open(db=db_url, config=Config(output_dir=tmp_path / "output")) as opened:
+        yield opened
+
+
+@pytest.fixture
+def people(fg: Formgen) -> dict[str, Any]:
+    made = {}
+    for key, role in [
+        ("sam", "student"),
+        ("kim", "student"),
+        ("jansen", "supervisor"),
+        ("de_wit", "supervisor"),
+        ("officer", "officer"),
+    ]:
+        made[key] = fg.add_user(
+            f"{key}@example.org", name=key.title(), role=role, password=PASSWORD
+        )
+    return made
+
+
+def recording(fg: Formgen, people: dict[str, Any], **values: Any) -> str:
+    sam = fg.as_user(people["sam"])
+    return sam.create_recording(
+        title="Rekenles",
+        supervisor="jansen@example.org",
+        situation=values.pop("situation", 3),
+        purpose="reflection",
+        date=values.pop("date", dt.date(2030, 12, 1)),
+        **values,
+    ).id
+
+
+# --- the rule ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "owns", "supervises", "allowed"),
+    [
+        (Role.STUDENT, True, False, {Act.SEE, Act.CHANGE, Act.DESTROY}),
+        (Role.STUDENT, False, False, set()),
+        (Role.SUPERVISOR, False, True, set(Act) - {Act.EXPORT}),
+        (Role.SUPERVISOR, False, False, set()),
+        (Role.OFFICER, False, False, set(Act)),
+        # a role and a relation that do not go together give nothing extra
+        (Role.SUPERVISOR, True, False, set()),
+        (Role.STUDENT, False, True, set()),
+    ],
+)
+def test_who_may_do_what(role: Role, owns: bool, supervises: bool, allowed: set[Act]) -> None:
+    assert {act for act in Act if rules.may(act, Relation(role, owns, supervises))} == allowed
+
+
+def test_sign_in_is_throttled_after_five_failures() -> None:
+    now = dt.datetime(2030, 1, 1, 12, 0)
+    four = [now - dt.timedelta(minutes=m) for m in range(4)]
+    assert rules.sign_in_blocked(four, now) is None
+    five = [*four, now - dt.timedelta(minutes=1)]
+    assert rules.sign_in_blocked(five, now) == now - dt.timedelta(minutes=3) + rules.SIGN_IN_WINDOW
+    old = [now - dt.timedelta(minutes=20)] * 10
+    assert rules.sign_in_blocked(old, now) is None
+
+
+# --- accounts ---------------------------------------------------------------------------
+
+
+def test_accounts_sign_in_sessions_and_tokens(fg: Formgen, people: dict[str, Any]) -> None:
+    sam = fg.authenticate("SAM@example.org ", PASSWORD)
+    assert sam.id == people["sam"].id
+    with pytest.raises(SignInRefused, match="wrong e-mail address or password"):
+        fg.authenticate("sam@example.org", "wrong password!")
+    with pytest.raises(SignInRefused, match="wrong e-mail address or password"):
+        fg.authenticate("nobody@example.org", PASSWORD)  # the same words: nothing revealed
+    for _ in range(5):
+        with pytest.raises(SignInRefused):
+            fg.authenticate("kim@example.org", "wrong password!")
+    with pytest.raises(SignInRefused, match="too many"):
+        fg.authenticate("kim@example.org", PASSWORD)
+    secret, session = fg.start_session(sam)
+    again, _ = fg.start_session(sam)
+    assert secret != again and fg.session(secret) == session
+    fg.end_session(secret)
+    assert fg.session(secret) is None and fg.session(again) is not None
+    token = fg.issue_token("sam@example.org")
+    assert fg.token_user(token) == sam and fg.token_user(token + "x") is None
+    fg.disable_user("sam@example.org")
+    assert fg.token_user(token) is None and fg.session(again) is None
+    with pytest.raises(SignInRefused):
+        fg.authenticate("sam@example.org", PASSWORD)
+    with pytest.raises(Conflict):
+        fg.add_user("Kim@Example.org", name="Kim", role="student")
+    with pytest.raises(RecordError, match="at least 10"):
+        fg.add_user("new@example.org", name="New", role="student", password="short")
+
+
+def test_the_first_officer_comes_from_a_one_time_link(fg: Formgen) -> None:
+    first = fg.setup_link()
+    second = fg.setup_link()
+    assert first and second and not fg.setup_valid(first) and fg.setup_valid(second)
+    officer = fg.use_setup_link(second, email="p@example.org", name="P", password=PASSWORD)
+    assert officer.role is Role.OFFICER
+    assert fg.setup_link() is None and not fg.setup_valid(second)
+    with pytest.raises(NotFound):
+        fg.use_setup_link(second, email="q@example.org", name="Q", password=PASSWORD)
+
+
+# --- one person's view ------------------------------------------------------------------
+
+
+def test_a_person_sees_and_changes_only_what_their_role_allows(
+    fg: Formgen, people: dict[str, Any]
+) -> None:
+    rec = recording(fg, people)
+    sam, kim = fg.as_user(people["sam"]), fg.as_user(people["kim"])
+    jansen, de_wit = fg.as_user(people["jansen"]), fg.as_user(people["de_wit"])
+    officer = fg.as_user(people["officer"])
+    assert fg.recording(rec).student == "Sam" and fg.recording(rec).supervisor == "Jansen"
+    ann = sam.add_participant(rec, "Ann")
+    for outsider in (kim, de_wit):
+        assert outsider.recordings() == []
+        for attempt in (
+            lambda o=outsider: o.status(rec),
+            lambda o=outsider: o.forms(rec, save=False),
+            lambda o=outsider: o.layout(ann.form_id),
+            lambda o=outsider: o.add_participant(rec, "Eve"),
+            lambda o=outsider: o.history(ann.form_id),
+        ):
+            with pytest.raises(NotFound):
+                attempt()
+    assert [r.id for r in jansen.recordings()] == [rec] == [r.id for r in officer.recordings()]
+    with pytest.raises(Conflict, match="may not export"):
+        sam.export(rec)
+    with pytest.raises(Conflict, match="may not see the due list"):
+        sam.due()
+    with pytest.raises(Conflict, match="may not create"):
+        jansen.create_recording(title="x", situation=3, purpose="reflection", date=dt.date.today())
+    with pytest.raises(RecordError, match="not the e-mail address of a supervisor"):
+        sam.create_recording(
+            title="x", supervisor="kim@example.org", situation=3, purpose="reflection",
+            date=dt.date(2030, 1, 1),
+        )  # fmt: skip
+    assert officer.export(rec)["recording"]["id"] == rec
+    # Changes name the person who made them, whatever `by` a caller passes.
+    sam.set_consent(ann.form_id, "recording", "given", by="someone else", reason="told me")
+    assert fg.history(ann.form_id)["events"][-1]["source"] == "manual:Sam"
+
+
+# --- scan jobs --------------------------------------------------------------------------
+
+
+def stack(fg: Formgen, people: dict[str, Any], tmp_path: Path, count: int = 3) -> tuple[str, Path]:
+    rec = recording(fg, people)
+    sam = fg.as_user(people["sam"])
+    persons = [sam.add_participant(rec, f"P{i}") for i in range(count)]
+    pages = rasterise(sam.forms(rec, save=False).data, 300)
+    rng = np.random.default_rng(4)
+    images = []
+    for index, person in enumerate(persons):
+        sheet = sam.layout(person.form_id)["pages"][1]
+        filled = fill_page(pages[2 * index + 1], sheet, Fill({"recording": ["yes"]}), rng)
+        images += [degrade(filled, "flatbed-200-gray", rng), blank_backside(rng)]
+    return rec, save_pdf(tmp_path / "stack.pdf", images)
+
+
+def test_a_job_is_imported_by_a_worker_as_its_uploader(
+    fg: Formgen, people: dict[str, Any], tmp_path: Path
+) -> None:
+    rec, pdf = stack(fg, people, tmp_path)
+    kim = fg.as_user(people["kim"])
+    # Someone else's forms in an upload: reported like unknown forms, nothing lands.
+    theirs = kim.submit_scans([("stack.pdf", pdf.read_bytes())])
+    assert theirs.state == "queued" and fg.work(once=True) == 1
+    done = kim.job(theirs.id)
+    assert done.state == "done" and done.done_pages == done.total_pages == 6
+    errors = [p for p in done.pages if p["status"] == "error"]
+    assert len(errors) == 3 and all("is not in this record" in p["reason"] for p in errors)
+    assert all(p["source"] == "stack.pdf" for p in done.pages)  # the uploaded name, no path
+    sam = fg.as_user(people["sam"])
+    mine = sam.submit_scans([("stack.pdf", pdf.read_bytes())])
+    assert fg.work(once=True) == 1
+    assert [p["status"] for p in sam.job(mine.id).pages] == ["ok"] * 6
+    assert {p.clauses["recording"] for p in sam.status(rec).participants} == {"given"}
+    with pytest.raises(NotFound):
+        kim.job(mine.id)
+    with fg.engine.connect() as conn:
+        left = conn.execute(select(func.count()).select_from(jobs)).scalar_one()
+    assert left == 2  # the jobs stay, their files are gone
+    for bad in [("notes.pdf", b"hello"), ("page.html", b"<html>")]:
+        with pytest.raises(RecordError, match="not a PDF or an image"):
+            sam.submit_scans([bad])
+
+
+def test_a_job_whose_worker_died_is_claimed_again_and_nothing_lands_twice(
+    fg: Formgen, people: dict[str, Any], tmp_path: Path
+) -> None:
+    _, pdf = stack(fg, people, tmp_path)
+    sam = fg.as_user(people["sam"])
+    job = sam.submit_scans([("stack.pdf", pdf.read_bytes())])
+    # A worker claims it, lands part of it, and dies (no more heartbeats).
+    from formgen import jobs as job_module
+
+    claimed = job_module.claim(fg.engine, "dead-worker")
+    assert claimed is not None and claimed.id == job.id
+    sam.import_scans([pdf], workers=1)  # what the dead worker had landed: every page
+    assert job_module.claim(fg.engine, "other") is None  # still fresh: not taken
+    with fg.engine.begin() as conn:
+        stale = dt.datetime.now(dt.UTC).replace(tzinfo=None) - 2 * job_module.STALE
+        conn.execute(update(jobs).where(jobs.c.id == job.id).values(heartbeat_at=stale))
+    stop = threading.Event()
+    assert fg.work(once=True, stop=stop) == 1
+    again = sam.job(job.id)
+    assert again.state == "done"
+    assert [p["status"] for p in again.pages] == ["ok"] * 6
+    assert all("earlier attempt" in p["reason"] for p in again.pages)
+    with fg.engine.connect() as conn:
+        landed = conn.execute(select(func.count()).select_from(scan_pages)).scalar_one()
+    assert landed == 6
