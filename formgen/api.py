@@ -20,7 +20,20 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import accounts, aftercare, documents, export, jobs, lifecycle, records, review, rules, store
+from . import (
+    accounts,
+    aftercare,
+    audit,
+    documents,
+    export,
+    jobs,
+    lifecycle,
+    records,
+    review,
+    rules,
+    store,
+    storecopy,
+)
 from . import config as config_module
 from .accounts import Session, User
 from .config import Config
@@ -28,7 +41,7 @@ from .documents import Written
 from .errors import Conflict, NotFound, RecordError
 from .jobs import Job
 from .lifecycle import Change
-from .records import ConsentStatus, Participant, Recording
+from .records import ConsentStatus, Participant, PersonStatus, Recording
 from .review import ReviewDetail, ReviewItem
 from .rules import Act, Relation, Role
 
@@ -58,6 +71,11 @@ def _checked(check: Callable[..., T], *args: Any) -> T:
         return check(*args)
     except ValueError as exc:
         raise RecordError(str(exc)) from exc
+
+
+class NotAllowed(Conflict):
+    """What the person's role may not do (to a recording they may see): a refusal like
+    any Conflict for the library's callers; the service answers it 403."""
 
 
 @dataclass(frozen=True)
@@ -296,6 +314,34 @@ class Formgen:
     def destroy(self, recording_id: str, *, by: str) -> dict[str, Any]:
         return lifecycle.destroy(self.engine, recording_id, by=by)
 
+    @_guarded
+    def earlier_rounds(self, recording_id: str) -> list[PersonStatus]:
+        """The declarations a re-consent replaced, oldest round first, each with the
+        statuses its clauses ended in (invalidated, withdrawn, ...): beside ``status``,
+        which shows only each participant's current form."""
+        with self.engine.connect() as conn:
+            rec = records.get_recording(conn, recording_id)
+            current = {p.form_id for p in records.list_participants(conn, rec.id)}
+            earlier = [
+                p
+                for p in records.list_participants(conn, rec.id, every_round=True)
+                if p.form_id not in current
+            ]
+            states = records.form_states(conn, [p.form_id for p in earlier])
+        return [
+            PersonStatus(
+                id=p.id,
+                name=p.name,
+                form_id=p.form_id,
+                under_16=p.under_16,
+                lang=p.lang,
+                signed=states[p.form_id].signed,
+                round=p.round,
+                clauses=dict(states[p.form_id].clauses),
+            )
+            for p in earlier
+        ]
+
     # --- after the recording ----------------------------------------------------------
 
     @_guarded
@@ -313,6 +359,21 @@ class Formgen:
     @_guarded
     def export(self, recording_id: str) -> dict[str, Any]:
         return export.consent_record(self.engine, self.config, recording_id)
+
+    @_guarded
+    def consent_csv(self, recording_ids: Sequence[str] | None = None) -> bytes:
+        """The officer's audit table (``audit.COLUMNS``): one row per form and clause of
+        these recordings (default: every recording), as CSV for a spreadsheet."""
+        if recording_ids is None:
+            ids = [r.id for r in self.recordings()]
+        else:
+            ids = [self.recording(r).id for r in recording_ids]
+        return audit.to_csv(audit.rows(self.engine, ids))
+
+    @_guarded
+    def copy_store(self, to: str) -> storecopy.Copied:
+        """Copy the whole store into the new, empty database at URL ``to``."""
+        return storecopy.copy(self.engine, to)
 
     # --- documents --------------------------------------------------------------------
 
@@ -470,6 +531,20 @@ class Formgen:
     def review_image(self, item: str, name: str) -> bytes:
         """An image kept for a review item: ``page.jpg`` or a crop ``review_item`` names."""
         return review.image(self.engine, item, name)
+
+    @_guarded
+    def review_decisions(self, item: str) -> list[str]:
+        """The decisions a reviewer chooses from for an item still waiting
+        (``rules.review_decisions``): given, refused or no answer; withdrawn or given
+        for a consent an unclear withdrawal form put in review."""
+        with self.engine.connect() as conn:
+            person, clause = review.pending(conn, item)
+        history = [
+            rules.Status(e["status"])
+            for e in records.form_events(self.engine, person.form_id)
+            if e["clause"] == clause
+        ]
+        return [str(s) for s in rules.review_decisions(history)]
 
     @_guarded
     def resolve(
@@ -669,7 +744,7 @@ class PersonalFormgen(Formgen):
         if not self.may(Act.SEE, rec):
             raise NotFound(f"no recording {recording_id!r}")
         if not self.may(act, rec):
-            raise Conflict(f"your role ({self.person.role}) may not {act} recording {rec}")
+            raise NotAllowed(f"your role ({self.person.role}) may not {act} recording {rec}")
         return rec
 
     def _form(self, act: Act, form_id: str) -> str:
@@ -686,7 +761,7 @@ class PersonalFormgen(Formgen):
 
     def _only(self, allowed: bool, what: str) -> None:
         if not allowed:
-            raise Conflict(f"your role ({self.person.role}) may not {what}")
+            raise NotAllowed(f"your role ({self.person.role}) may not {what}")
 
     def _by(self, by: str | None = None) -> str:
         return self.person.name
@@ -762,6 +837,9 @@ class PersonalFormgen(Formgen):
     def destroy(self, recording_id: str, *, by: str | None = None) -> dict[str, Any]:
         return super().destroy(self._check(Act.DESTROY, recording_id), by=self._by())
 
+    def earlier_rounds(self, recording_id: str) -> list[PersonStatus]:
+        return super().earlier_rounds(self._check(Act.SEE, recording_id))
+
     def checklist(self, recording_id: str, today: dt.date | None = None) -> dict[str, Any]:
         return super().checklist(self._check(Act.SEE, recording_id), today)
 
@@ -775,6 +853,14 @@ class PersonalFormgen(Formgen):
 
     def export(self, recording_id: str) -> dict[str, Any]:
         return super().export(self._check(Act.EXPORT, recording_id))
+
+    def consent_csv(self, recording_ids: Sequence[str] | None = None) -> bytes:
+        if recording_ids is None:
+            recording_ids = [r.id for r in self.recordings() if self.may(Act.EXPORT, r.id)]
+        return super().consent_csv([self._check(Act.EXPORT, r) for r in recording_ids])
+
+    def copy_store(self, to: str) -> storecopy.Copied:
+        raise Conflict("a store is copied on the command line")
 
     # --- documents
 
@@ -821,6 +907,9 @@ class PersonalFormgen(Formgen):
 
     def review_image(self, item: str, name: str) -> bytes:
         return super().review_image(self._item(item), name)
+
+    def review_decisions(self, item: str) -> list[str]:
+        return super().review_decisions(self._item(item))
 
     def resolve(
         self, item: str, decision: str, *, by: str | None = None, name: str | None = None

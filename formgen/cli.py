@@ -520,13 +520,31 @@ def checklist_command(
 
 
 @cli.command("export")
-@click.argument("recording_id", metavar="REC")
-@out_option(text="Also write the JSON to this file (readable by you only).")
+@click.argument("recording_id", metavar="[REC]", required=False)
+@click.option("--csv", "as_csv", is_flag=True, help="The audit table (CSV) instead of JSON-LD.")
+@click.option("--all", "every", is_flag=True, help="With --csv: every recording.")
+@out_option(text="Also write the export to this file (readable by you only).")
 @json_option
 @pass_app
-def export_command(app: App, recording_id: str, out: Path | None, as_json: bool) -> None:
-    """The consent record as JSON: one ISO/IEC TS 27560 record per form, in W3C DPV terms
-    (schema/consent-record.schema.json). Without --json, a summary."""
+def export_command(
+    app: App, recording_id: str | None, as_csv: bool, every: bool, out: Path | None, as_json: bool
+) -> None:
+    """The consent record as JSON-LD: one ISO/IEC TS 27560 record per form, in W3C DPV
+    terms (schema/consent-record.schema.json). Without --json, a summary. With --csv, a
+    table for an audit: one row per form and clause (REC, or --all recordings)."""
+    if as_csv:
+        if every == (recording_id is not None):
+            raise click.UsageError("with --csv give either REC or --all")
+        audit_csv = app.fg.consent_csv(None if every else [recording_id])  # type: ignore[list-item]
+        if out is None:
+            sys.stdout.buffer.write(audit_csv)
+        else:
+            privacy.write_private(out, audit_csv)
+            rows = audit_csv.count(b"\n") - 1
+            click.echo(f"{out}  ({rows} rows)", err=True)
+        return
+    if recording_id is None or every:
+        raise click.UsageError("give REC (or --csv with --all)")
     document = app.fg.export(recording_id)
     if out is not None:
         text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
@@ -969,6 +987,30 @@ def worker_command(app: App, once: bool) -> None:
         signal.signal(sig, lambda *_: stop.set())
     count = app.fg.work(once=once, stop=stop)
     click.echo(f"{count} job(s) done", err=True)
+
+
+@cli.group("store")
+def store_group() -> None:
+    """The store as a whole."""
+
+
+@store_group.command("copy")
+@click.option("--to", "target", required=True, metavar="URL", help="A new, empty database.")
+@json_option
+@pass_app
+def store_copy(app: App, target: str, as_json: bool) -> None:
+    """Copy the whole store (every record, event, scan image, account and job, and the
+    signing key) into a new, empty database, e.g. from the default SQLite file to a
+    faculty's PostgreSQL; checked against the original afterwards."""
+    done = app.fg.copy_store(target)
+    emit(
+        as_json,
+        done.as_dict(),
+        lambda: (
+            f"copied {sum(done.counts.values())} rows in {len(done.counts)} tables; "
+            f"event log sha256 {done.checksum[:16]}… the same on both sides"
+        ),
+    )
 
 
 # What a person at a terminal does next, beside the library's message.

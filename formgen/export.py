@@ -30,15 +30,36 @@ from .schema import events, forms
 EXPORT_VERSION = 1
 PROFILE = "https://w3id.org/dpv/schema/dpv-27560#record"
 
-CONTEXT = {
+# formgen's own keys (round, clause, status, source, the recording's fields, the list of
+# records itself) are terms of formgen's namespace through @vocab, so a JSON-LD processor
+# keeps them as triples instead of dropping them: the document is one graph.
+FORMGEN_NS = "urn:formgen:"
+
+# Properties whose values name a term (an IRI), not a piece of text.
+_TERM_VALUED = (
+    "dpv:hasProcessing",
+    "dpv:hasJurisdiction",
+    "dpv:hasApplicableLaw",
+    "dpv:hasLegalBasis",
+    "dpv:isIndicatedBy",
+    "dpv:isExercisedAt",
+    "skos:broader",
+    "schema:url",
+)
+
+CONTEXT: dict[str, Any] = {
+    "@vocab": FORMGEN_NS,
+    "fg": FORMGEN_NS,
     "dpv": "https://w3id.org/dpv#",
     "pd": "https://w3id.org/dpv/pd#",
     "loc": "https://w3id.org/dpv/loc#",
     "eu-gdpr": "https://w3id.org/dpv/legal/eu/gdpr#",
+    "legal-eu": "https://w3id.org/dpv/legal/eu#",
     "dct": "http://purl.org/dc/terms/",
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "schema": "https://schema.org/",
     "skos": "http://www.w3.org/2004/02/skos/core#",
+    **{term: {"@type": "@id"} for term in _TERM_VALUED},
 }
 
 # formgen's lifecycle onto dpv:ConsentStatus. Judgements: no_answer (neither box ticked)
@@ -228,7 +249,7 @@ def _record(
             "schema:url": org.authority_url,
         },
         "dpv:hasJurisdiction": JURISDICTION,
-        "dpv:hasApplicableLaw": "eu-gdpr:GDPR",
+        "dpv:hasApplicableLaw": "legal-eu:law-GDPR",
         "dpv:hasLegalBasis": "eu-gdpr:A6-1-a",
         "dpv:hasConsentControl": {
             "@type": "dpv:WithdrawConsent",

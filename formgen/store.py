@@ -190,6 +190,17 @@ def open_store(url: str | None = None, *, pooled: bool = False) -> Engine:
     that lives long and disposes of the engine when done (the service) keeps a pool. An
     engine nobody disposes of then leaves no connection open behind it.
     """
+    return _open(url, pooled=pooled, prepare=_migrate)
+
+
+def open_empty(url: str) -> Engine:
+    """A store to copy into (``storecopy``): a database with no tables gets formgen's
+    schema at :data:`HEAD` but no signing key (the copy brings the source's); one that
+    holds anything of its own is refused."""
+    return _open(url, pooled=False, prepare=_prepare_empty)
+
+
+def _open(url: str | None, *, pooled: bool, prepare: Any) -> Engine:
     url = database_url(url)
     parsed = _parse(url)
     seconds = timeout()
@@ -209,7 +220,7 @@ def open_store(url: str | None = None, *, pooled: bool = False) -> Engine:
     engine._connection_cls = _Connection
     event.listen(engine, "begin", _begin)
     try:
-        _migrate(engine)
+        prepare(engine)
         if path is not None:
             _use_wal(engine)
     except BaseException as exc:
@@ -221,6 +232,14 @@ def open_store(url: str | None = None, *, pooled: bool = False) -> Engine:
             raise explain(exc) from exc
         raise
     return engine
+
+
+def _prepare_empty(engine: Engine) -> None:
+    with engine.begin() as connection:
+        tables, current = _revision(connection)
+        if tables:
+            raise StoreError("the target database is not empty: copy into a new, empty database")
+        _upgrade(connection, tables, current)
 
 
 def _sqlite_connect(seconds: float) -> Any:

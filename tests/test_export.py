@@ -246,3 +246,66 @@ def test_past_the_deletion_date_and_after_destruction_consent_is_expired(
     assert record["dpv:hasConsentStatus"][-1]["reason"] == "recording destroyed"
     assert now_status(record)["status"] == "expired"
     assert [e["kind"] for e in document["recording_log"]] == ["destroyed"]
+
+
+# --- The export as linked data ------------------------------------------------------------
+
+TERMS = Path(__file__).resolve().parent / "data" / "dpv-2.2-terms.txt"
+DPV_FAMILY = (
+    "https://w3id.org/dpv#",
+    "https://w3id.org/dpv/pd#",
+    "https://w3id.org/dpv/loc#",
+    "https://w3id.org/dpv/legal/eu#",
+    "https://w3id.org/dpv/legal/eu/gdpr#",
+)
+
+
+# rdflib's own JSON-LD parser still builds on its deprecated ConjunctiveGraph.
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
+def test_the_export_is_one_graph_of_real_dpv_terms(
+    js: Js, rec: str, history: dict[str, Any]
+) -> None:
+    """Read as JSON-LD by a tool nobody here wrote (rdflib), every record, event and the
+    recording's log become triples, and every DPV-family term is defined in DPV 2.2
+    (tests/data/dpv-2.2-terms.txt, made by tests/data/make_dpv_terms.py)."""
+    from rdflib import RDF, Graph, Namespace, URIRef
+
+    document = js("export", rec)
+    graph = Graph().parse(data=json.dumps(document), format="json-ld")
+    dpv = Namespace("https://w3id.org/dpv#")
+    fg = Namespace(export.FORMGEN_NS)
+    records = set(graph.subjects(RDF.type, dpv.ConsentRecord))
+    assert len(records) == len(document["records"]) == 5
+    # Each record's events are its dpv:hasConsentStatus nodes, as consent history lists.
+    for record in records:
+        form_id = str(graph.value(record, URIRef("http://purl.org/dc/terms/identifier")))
+        shown = js("consent", "history", form_id)["events"]
+        statuses = [e for e in shown if e["clause"] not in (None, "signature")]
+        assert len(list(graph.objects(record, dpv.hasConsentStatus))) == len(statuses)
+    # The status the current form shows is there too, per process.
+    current = {p["form_id"]: p["clauses"] for p in js("status", rec)["participants"]}
+    for form_id, clauses in current.items():
+        (record,) = [
+            r
+            for r in records
+            if str(graph.value(r, URIRef("http://purl.org/dc/terms/identifier"))) == form_id
+        ]
+        for process in graph.objects(record, dpv.hasProcess):
+            clause = str(graph.value(process, fg.clause))
+            status = graph.value(process, dpv.hasConsentStatus)
+            assert str(graph.value(status, fg.status)) == clauses[clause]
+    # formgen's own keys are kept in its namespace, not dropped.
+    assert len(list(graph.objects(None, fg.records))) == 5
+    log = list(graph.objects(None, fg.recording_log))
+    assert len(log) == len(document["recording_log"]) >= 1
+    # Every DPV-family term used is real.
+    known = set(TERMS.read_text(encoding="utf-8").split())
+    used = {
+        str(term)
+        for triple in graph
+        for term in triple
+        if isinstance(term, URIRef) and str(term).startswith(DPV_FAMILY)
+    }
+    assert used and used <= known, sorted(used - known)
+    assert "https://w3id.org/dpv/legal/eu#law-GDPR" in used
+    print(f"{len(graph)} triples for {len(records)} records")

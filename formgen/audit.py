@@ -1,0 +1,118 @@
+"""A table for the privacy officer's audit: one row per form and clause, every round,
+as a CSV file a spreadsheet program opens right (UTF-8 with a byte-order mark, formulas
+neutralised so a name like ``=HYPERLINK(…)`` stays text)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from . import records
+from .records import SIGNATURE
+from .schema import events
+
+COLUMNS = (
+    "recording",
+    "title",
+    "purpose",
+    "delete_by",
+    "form",
+    "round",
+    "participant",
+    "name",
+    "under_16",
+    "clause",
+    "status",
+    "since",
+    "source",
+    "source_detail",
+)
+# A cell starting with one of these is a formula to a spreadsheet (OWASP's list).
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+def source_kind(source: str) -> tuple[str, str]:
+    """Where an event came from, in words an auditor reads: scan page, by hand, online,
+    or formgen itself; and the detail (the scan's file hash and page, or who)."""
+    if source.startswith("scan:"):
+        digest, _, page = source.removeprefix("scan:").partition("#")
+        return "scan page", f"page {page} of file sha256:{digest[:16]}"
+    if source.startswith("manual:"):
+        return "by hand", source.removeprefix("manual:")
+    if source.startswith("online"):
+        return "online", source.partition(":")[2]
+    return "formgen", ""
+
+
+def rows(
+    engine: Engine,
+    recording_ids: Sequence[str],
+    *,
+    names: bool = True,
+    today: dt.date | None = None,
+) -> list[dict[str, Any]]:
+    """One row per form (every round) and clause of these recordings; the status as
+    ``status`` shows it for current forms (expired past the deletion date)."""
+    out: list[dict[str, Any]] = []
+    for recording_id in recording_ids:
+        shown = {
+            p.form_id: p.clauses for p in records.status(engine, recording_id, today).participants
+        }
+        with engine.connect() as conn:
+            rec = records.get_recording(conn, recording_id)
+            people = records.list_participants(conn, rec.id, every_round=True)
+            ids = [p.form_id for p in people]
+            states = records.form_states(conn, ids)
+            last: dict[tuple[str, str], Any] = {}
+            for row in conn.execute(
+                select(events.c.form_id, events.c.clause, events.c.at, events.c.source)
+                .where(events.c.form_id.in_(ids))
+                .order_by(events.c.id)
+            ):
+                if row.clause not in (None, SIGNATURE):
+                    last[(row.form_id, row.clause)] = row
+        for person in people:
+            for clause in person.clauses:
+                status = shown.get(person.form_id, {}).get(
+                    clause, states[person.form_id].clauses.get(clause)
+                )
+                event = last.get((person.form_id, clause))
+                kind, detail = source_kind(event.source) if event else ("", "")
+                out.append(
+                    {
+                        "recording": rec.id,
+                        "title": rec.title,
+                        "purpose": str(rec.plan.purpose),
+                        "delete_by": rec.delete_by.isoformat(),
+                        "form": person.form_id,
+                        "round": person.round,
+                        "participant": person.id,
+                        "name": (person.name or "") if names else "",
+                        "under_16": "yes" if person.under_16 else "no",
+                        "clause": clause,
+                        "status": str(status) if status is not None else "",
+                        "since": event.at.isoformat(timespec="seconds") + "Z" if event else "",
+                        "source": kind,
+                        "source_detail": detail,
+                    }
+                )
+    return out
+
+
+def to_csv(table: Iterable[dict[str, Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for row in table:
+        writer.writerow([safe_cell(row[c]) for c in COLUMNS])
+    return buffer.getvalue().encode("utf-8-sig")
