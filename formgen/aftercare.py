@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from . import records, render, rules
+from . import documents, records, render, rules
 from .config import Config
 from .records import RecordError, Recording
 from .rules import Advice, CameraAdvice, Situation, Status
@@ -28,7 +28,7 @@ STEP_KEYS = [s.key for s in rules.STEPS]
 DERIVED_BY = {
     "consent": "formgen derives it from the declarations and the decisions on them",
     "camera": "formgen derives it from the consents (see the status)",
-    "reminded": "formgen records it when the reminders for {id} are made",
+    "reminded": "formgen records it when the reminders for {id} are recorded as sent",
     "destroyed": "record the destruction of {id} instead",
     "reconsent": "formgen records it when the purpose or retention of {id} changes",
 }
@@ -162,7 +162,17 @@ def _footage(f: _Facts) -> dict[str, Any]:
     return _step("footage_checked", "open", known)
 
 
+def _covered(events: list[dict[str, Any]], everyone: set[str]) -> set[str]:
+    covered: set[str] = set()
+    for event in events:
+        forms = event["detail"].get("forms")
+        covered |= set(forms) if isinstance(forms, list) else everyone
+    return covered
+
+
 def _reminded(f: _Facts) -> dict[str, Any]:
+    """Counted once the letters are recorded as sent, not when they are made: a letter
+    in a drawer reminds no one."""
     if not rules.reminder_required(f.recording.situation):
         return _step("reminded", "not_needed", "only after recording outside an institution")
     if f.unsettled:
@@ -170,21 +180,31 @@ def _reminded(f: _Facts) -> dict[str, Any]:
     consented = {
         p["form_id"] for p in f.report["participants"] if rules.needs_reminder(p["clauses"])
     }
-    reminders = [e for e in f.log if e["kind"] == records.REMINDED]
-    covered: set[str] = set()
-    for event in reminders:
-        forms = event["detail"].get("forms")
-        covered |= set(forms) if isinstance(forms, list) else consented
-    if not consented and not reminders:
+    made = [e for e in f.log if e["kind"] == records.REMINDED]
+    sent = [e for e in f.log if e["kind"] == documents.REMINDERS_SENT]
+    if not consented and not made:
         return _step("reminded", "not_needed", "no one gave consent: no one to remind")
-    if missing := consented - covered:
+    if missing := consented - _covered(sent, consented):
+        if made and not missing - _covered(made, consented):
+            return _step(
+                "reminded",
+                "open",
+                f"reminder letters made on {made[-1]['at'][:10]}: send them, then record"
+                f" that the reminders for {f.recording.id} were sent",
+            )
+        if f.today < f.recording.recorded_on:
+            return _step(
+                "reminded",
+                "open",
+                f"after the recording on {f.recording.recorded_on.isoformat()}",
+            )
         return _step(
             "reminded",
             "open",
             f"{len(missing)} participant(s) who consented not reminded yet:"
             f" make the reminders for {f.recording.id}",
         )
-    return _step("reminded", "done", f"reminder letters produced on {reminders[-1]['at'][:10]}")
+    return _step("reminded", "done", f"reminders sent on {sent[-1]['at'][:10]}")
 
 
 def _transport(f: _Facts) -> dict[str, Any]:
@@ -339,10 +359,12 @@ def description_text(
     (a faculty can override it like the forms), without anyone's name: who the student
     is shows on the platform already, and the description may outlive a participant's
     consent. ``absent`` counts registered people who must not appear. Access is only
-    for who needs it for the purpose: reflection needs no assessors."""
+    for who needs it for the purpose (``rules.ACCESS``, in the form's own words)."""
     lang = recording.lang
-    template = render.environment(config).get_template(f"{lang}/description.txt")
-    return template.render(
+    return render.render_template(
+        config,
+        lang,
+        "description.txt",
         id=recording.id,
         purpose=str(recording.plan.purpose),
         delete_by=render.long_date(recording.delete_by, lang),
@@ -351,7 +373,7 @@ def description_text(
         registered=registered,
         absent=absent,
         checked_on=render.long_date(checked_on, lang) if checked_on else None,
-        org=config.org,
+        org=render.org_view(config.org, lang),
     ).strip()
 
 

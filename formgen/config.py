@@ -18,11 +18,19 @@ from .rules import DEFAULT_RETENTION, Period, Purpose
 
 @dataclass(frozen=True)
 class Organisation:
+    """The controller as the documents name it. A field without a language suffix is
+    Dutch; ``<field>_en`` is its English form (other languages fall back to English)."""
+
     name: str = "Hogeschool van Amsterdam"
+    name_en: str = "Amsterdam University of Applied Sciences"
     short_name: str = "HvA"
     faculty: str = "Faculteit Onderwijs en Opvoeding"
     faculty_en: str = "Faculty of Education"
+    website: str = "https://www.hva.nl"  # the controller's address or website (art. 13)
     privacy_email: str = "gegevensbescherming-foo@hva.nl"
+    # How to reach the data protection officer (e-mail or web address). Empty: the forms
+    # name the university's DPO, reachable through ``privacy_email``.
+    dpo_contact: str = ""
     platform: str = "MediaSite (mijnvideo)"
     platform_url: str = "http://hva.nl/mijnvideo"
     authority: str = "Autoriteit Persoonsgegevens"

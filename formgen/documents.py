@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,10 @@ from .records import Participant, RecordError, Recording
 from .schema import forms
 from .store import instance
 
+# Kind of the recording event that says the reminder letters went out (the checklist
+# counts a reminder then, not when its letter is made: records.REMINDED).
+REMINDERS_SENT = "reminders_sent"
+
 
 @dataclass(frozen=True)
 class Written:
@@ -32,9 +36,16 @@ class Written:
     data: bytes
     forms: list[dict[str, Any]]
     pdf: Path | None = None
+    warnings: list[str] = field(default_factory=list)  # worth a look, not a refusal
 
     def as_dict(self) -> dict[str, Any]:
-        return {"pdf": None if self.pdf is None else str(self.pdf), "forms": self.forms}
+        found: dict[str, Any] = {
+            "pdf": None if self.pdf is None else str(self.pdf),
+            "forms": self.forms,
+        }
+        if self.warnings:
+            found["warnings"] = self.warnings
+        return found
 
 
 def _save(conn: Connection, recording_id: str, data: bytes, out: Path | None) -> Path | None:
@@ -47,7 +58,20 @@ def _save(conn: Connection, recording_id: str, data: bytes, out: Path | None) ->
     return path
 
 
-def declaration_spec(recording: Recording, person: Participant, config: Config) -> render.FormSpec:
+def declaration_spec(
+    recording: Recording,
+    person: Participant,
+    config: Config,
+    *,
+    reconsent: Mapping[str, str | None] | None = None,
+    extra: Mapping[str, Any] | None = None,
+    today: dt.date | None = None,
+) -> render.FormSpec:
+    """``reconsent``: what an earlier round said, for a form that asks again;
+    ``extra``: context a document adds (the contact the signed page goes back to)."""
+    context = render.recording_context(recording, config, person.lang, today)
+    context["reconsent"] = dict(reconsent) if reconsent else None
+    context.update(extra or {})
     return render.FormSpec(
         form_id=person.form_id,
         kind="declaration",
@@ -55,8 +79,44 @@ def declaration_spec(recording: Recording, person: Participant, config: Config) 
         variant=person.variant,
         name=person.name,
         clauses=person.clauses,
-        context=render.recording_context(recording, config, person.lang),
+        context=context,
     )
+
+
+def earlier_round(
+    conn: Connection, recording: Recording, people: Sequence[Participant]
+) -> dict[str, dict[str, str | None]]:
+    """For each participant asked again (round 2 and up), what the form before said:
+    the purpose if it changed, and the deletion date, for the new form to name what
+    changed (procedure step 7). Keyed by participant ID."""
+    asked_again = {p.id: p.round for p in people if p.round > 1}
+    if not asked_again:
+        return {}
+    rows = conn.execute(
+        select(forms.c.participant_id, forms.c.round, forms.c.purpose, forms.c.delete_by).where(
+            forms.c.participant_id.in_(sorted(asked_again))
+        )
+    )
+    before: dict[str, dict[str, str | None]] = {}
+    now = str(recording.plan.purpose)
+    for participant_id, round_, purpose, delete_by in rows:
+        if round_ != asked_again[participant_id] - 1:
+            continue
+        before[participant_id] = {
+            "purpose_before": purpose if purpose and purpose != now else None,
+            "delete_by_before_date": delete_by.isoformat() if delete_by else None,
+        }
+    return before
+
+
+def _reconsent_words(found: Mapping[str, str | None] | None, lang: str) -> dict[str, Any] | None:
+    if not found:
+        return None
+    day = found.get("delete_by_before_date")
+    return {
+        "purpose_before": found.get("purpose_before"),
+        "delete_by_before": render.long_date(dt.date.fromisoformat(day), lang) if day else None,
+    }
 
 
 def _select(people: Sequence[Participant], wanted: Sequence[str] | None) -> list[Participant]:
@@ -110,13 +170,19 @@ def write_forms(
         recording = records.get_recording(conn, recording_id)
         people = _select(records.list_participants(conn, recording.id), participants)
         records.refuse_if_destroyed(conn, recording)
+        before = earlier_round(conn, recording, people)
     if not people:
         raise RecordError(f"recording {recording.id} has no participants yet")
-    specs = [declaration_spec(recording, p, config) for p in people]
+    specs = [
+        declaration_spec(recording, p, config, reconsent=_reconsent_words(before.get(p.id), p.lang))
+        for p in people
+    ]
     with engine.begin() as conn:
         rendered = _render_and_store(conn, specs, config, progress)
         path = _save(conn, recording.id, rendered.pdf, out)
-    return _written(path, people, rendered)
+    written = _written(path, people, rendered)
+    warning = rules.situation_warning(recording.situation, recording.institution)
+    return dataclasses.replace(written, warnings=[warning] if warning else [])
 
 
 def declarations_name(recording_id: str, participants: Sequence[str] | None) -> str:
@@ -156,13 +222,16 @@ def withdrawal_spec(
     *,
     letter: bool = False,
     today: dt.date | None = None,
+    clauses: Sequence[str] | None = None,
 ) -> render.FormSpec:
     """One page to withdraw the consent given on ``person``'s form; with ``letter``, the
-    reminder of the right to withdraw comes first."""
-    spec = declaration_spec(recording, person, config)
+    reminder of the right to withdraw comes first. ``clauses``: only these (a reminder
+    names only what was answered yes)."""
+    spec = declaration_spec(recording, person, config, today=today)
     return dataclasses.replace(
         spec,
         kind="withdrawal",
+        clauses=list(clauses) if clauses is not None else spec.clauses,
         context={
             **spec.context,
             "page": WITHDRAWAL_PAGE,
@@ -198,12 +267,14 @@ def write_reminders(
     today: dt.date | None = None,
 ) -> Written:
     """Situation 3, after recording (procedure step 3): a letter per participant who gave
-    consent, reminding them of the right to withdraw, with their withdrawal form. The
-    record notes that the reminders were produced."""
+    consent, reminding them of the right to withdraw what they said yes to, with their
+    withdrawal form. The record notes that the letters were made; the checklist counts
+    them once they are recorded as sent (``record_reminders_sent``)."""
     try:
         by = rules.check_name(by, "the author's name")
     except ValueError as exc:
         raise RecordError(str(exc)) from exc
+    day = today or dt.date.today()
     with engine.connect() as conn:
         recording = records.get_recording(conn, recording_id)
         records.refuse_if_destroyed(conn, recording)
@@ -217,7 +288,22 @@ def write_reminders(
     reminded = [p for p in people if rules.needs_reminder(states[p.form_id].clauses)]
     if not reminded:
         raise RecordError(f"nobody has given consent for recording {recording.id}: no reminders")
-    specs = [withdrawal_spec(recording, p, config, letter=True, today=today) for p in reminded]
+    if not rules.may_remind(recording.recorded_on, day):
+        raise RecordError(
+            f"recording {recording.id} is made on {recording.recorded_on.isoformat()}: the"
+            " reminder of the right to withdraw comes after the recording"
+        )
+    specs = [
+        withdrawal_spec(
+            recording,
+            p,
+            config,
+            letter=True,
+            today=day,
+            clauses=rules.given_clauses(states[p.form_id].clauses),
+        )
+        for p in reminded
+    ]
     with engine.begin() as conn:
         rendered = _render_and_store(conn, specs, config, None)
         path = _save(conn, recording.id, rendered.pdf, out)
@@ -229,6 +315,44 @@ def write_reminders(
             detail={"forms": [p.form_id for p in reminded]},
         )
     return _written(path, reminded, rendered)
+
+
+def _forms_of(events: Sequence[Mapping[str, Any]], kind: str) -> set[str]:
+    found: set[str] = set()
+    for event in events:
+        if event["kind"] == kind and isinstance(event["detail"].get("forms"), list):
+            found |= set(event["detail"]["forms"])
+    return found
+
+
+def record_reminders_sent(engine: Engine, recording_id: str, *, by: str) -> dict[str, Any]:
+    """Record that the reminder letters made for a recording were sent (or handed out):
+    from now on the checklist counts those participants as reminded."""
+    try:
+        by = rules.check_name(by, "the author's name")
+    except ValueError as exc:
+        raise RecordError(str(exc)) from exc
+    with engine.begin() as conn:
+        recording = records.get_recording(conn, recording_id)
+        records.refuse_if_destroyed(conn, recording)
+        log = records.recording_log(conn, recording.id)
+        made = _forms_of(log, records.REMINDED)
+        if not made:
+            raise RecordError(
+                f"no reminder letters were made for recording {recording.id}: make them first"
+            )
+        waiting = sorted(made - _forms_of(log, REMINDERS_SENT))
+        if not waiting:
+            last = [e for e in log if e["kind"] == REMINDERS_SENT][-1]
+            raise Conflict(
+                f"the reminders for recording {recording.id} were recorded as sent on"
+                f" {last['at'][:10]}; make new ones first if someone else consented since"
+            )
+        records.log_event(
+            conn, recording.id, REMINDERS_SENT, source=f"manual:{by}", detail={"forms": waiting}
+        )
+        at = records.recording_log(conn, recording.id)[-1]["at"]
+    return {"id": recording.id, "sent": waiting, "at": at, "by": by}
 
 
 def layout(engine: Engine, form_id: str) -> dict[str, Any]:
@@ -245,49 +369,102 @@ def write_request(
     config: Config,
     recording_id: str,
     *,
-    institution: str,
+    institution: str | None = None,
     contact: str,
     count: int,
     under_16: bool = True,
     lang: str | None = None,
     out: Path | None = None,
     today: dt.date | None = None,
+    supervisor_email: str | None = None,
+    return_by: dt.date | None = None,
 ) -> Written:
     """Situations 1 and 2: the supervisor asks the institution's contact person for
-    additional declarations; the institution, not the student, asks its people."""
+    additional declarations; the institution, not the student, asks its people. The
+    letter is for the recording's own institution (another one is refused), says where
+    the signed pages go (the supervisor's e-mail address: given, or the supervisor's
+    account) and by when, and lists every form number."""
+    day = today or dt.date.today()
     with engine.connect() as conn:
         recording = records.get_recording(conn, recording_id)
+        records.refuse_if_destroyed(conn, recording)
     if not rules.may_request_from_institution(recording.situation):
         raise RecordError(
             "situation 3 has no institution to ask: the student collects consent "
             "personally, with a declaration for each participant"
         )
     try:
-        institution = rules.check_name(institution, "institution")
+        asked = rules.check_name(institution, "institution") if institution else None
         contact = rules.check_name(contact, "contact")
     except ValueError as exc:
         raise RecordError(str(exc)) from exc
+    if asked is not None and not rules.same_institution(asked, recording.institution):
+        raise RecordError(
+            f"recording {recording.id} is made at {recording.institution}, not at {asked}:"
+            " ask the institution where it is made, or correct the recording first"
+        )
+    reply_to = _supervisor_email(engine, recording, supervisor_email)
+    back_by = return_by or rules.return_before(recording.recorded_on, day)
+    if back_by <= day:
+        raise RecordError(f"the return date {back_by.isoformat()} is not after today")
     language = lang or recording.lang
     with engine.begin() as conn:
         people = records.add_participants(
             conn, recording.id, [None] * count, under_16=under_16, lang=language
         )
         letter = render.Page(
-            template=f"{language}/request.html",
+            template="request.html",
             context={
-                **render.recording_context(recording, config, language),
-                "org": config.org,
+                **render.recording_context(recording, config, language, day),
                 "lang": language,
-                "addressee": institution,
+                "addressee": recording.institution,
                 "contact": contact,
+                "salutation": render.salutation(contact, language),
                 "count": count,
                 "variant": "parent" if under_16 else "adult",
-                "today": render.long_date(today or dt.date.today(), language),
-                "first_form": people[0].form_id,
-                "last_form": people[-1].form_id,
+                "today": render.long_date(day, language),
+                "forms": [p.form_id for p in people],
+                "return_by": render.long_date(back_by, language),
+                "supervisor_email": reply_to,
             },
         )
-        specs = [declaration_spec(recording, p, config) for p in people]
+        specs = [
+            declaration_spec(
+                recording,
+                p,
+                config,
+                today=day,
+                extra={"contact": contact, "return_by": render.long_date(back_by, p.lang)},
+            )
+            for p in people
+        ]
         rendered = _render_and_store(conn, specs, config, None, before=[letter])
         path = _save(conn, recording.id, rendered.pdf, out)
-    return _written(path, people, rendered)
+    written = _written(path, people, rendered)
+    if reply_to is None:
+        written = dataclasses.replace(
+            written,
+            warnings=[
+                f"the letter names no e-mail address for the signed forms (recording"
+                f" {recording.id} has no supervisor's account): give the supervisor's"
+                " e-mail address"
+            ],
+        )
+    return written
+
+
+def _supervisor_email(engine: Engine, recording: Recording, given: str | None) -> str | None:
+    """Where the institution e-mails the signed pages: the address given, else the
+    account of the recording's supervisor (a recording made in the service), else
+    none (the letter then asks for the paper in an envelope, and warns)."""
+    if given:
+        try:
+            return rules.check_email(given, "the supervisor's e-mail address")
+        except ValueError as exc:
+            raise RecordError(str(exc)) from exc
+    from . import accounts
+
+    _, supervisor_id = records.people_of(engine, recording.id)
+    if supervisor_id is not None:
+        return accounts.get(engine, supervisor_id).email
+    return None

@@ -1,97 +1,224 @@
-"""What every declaration must say (spec section 3), per language: short fragments the
-rendered PDF's text must contain. One place, shared by the tests."""
+"""What every declaration must say (spec section 3, issue 11), per language: short
+fragments the rendered PDF's text must contain. One place, shared by the tests.
+
+``ITEMS`` holds what both variants say, item by item; ``PAGE1`` and ``PAGE2`` what must
+be on that page itself (the person keeps page 1; page 2 alone proves what was agreed).
+"""
 
 from __future__ import annotations
 
 ITEMS: dict[str, dict[str, list[str]]] = {
     "nl": {
-        "1 who records, controller, privacy contact": [
-            "is student bij de",
+        "1 who records, controller and address, privacy contact, DPO, legal basis": [
+            "is student bij de Faculteit Onderwijs en Opvoeding van de HvA",
+            "De begeleider van de hogeschool is",
             "verwerkingsverantwoordelijke",
+            "https://www.hva.nl",
             "gegevensbescherming-foo@hva.nl",
+            "functionaris gegevensbescherming van de HvA",
+            "op basis van uw toestemming (AVG artikel 6 lid 1 sub a)",
         ],
-        "2 what and where": ["Wat: een", "Waar:", "Wanneer:"],
-        "3 purpose, retention, storage, access, no publication": [
-            "De opname is alleen voor",
+        "2 what and where": ["Wat: een", "waar:"],
+        "3 purpose, retention, storage and processor, access, no publication, camera copy": [
+            "We gebruiken de opname alleen",
             "We bewaren de opname",
-            "MediaSite (mijnvideo)",
-            "Alleen wie de opname voor dit doel nodig heeft",
-            "niet gepubliceerd",
+            "MediaSite (mijnvideo), het beveiligde videoplatform van de hogeschool",
+            "(als verwerker)",
+            "kunnen de opname zien. Zij hebben de opname nodig voor dit doel",
+            "We publiceren de opname niet",
+            "De kopie op de camera of telefoon wordt verwijderd zodra de opname op het"
+            " platform staat",
         ],
         "4 separate yes/no per processing": [
             "Ik geef toestemming voor de",
-            "Geen kruisje betekent",
+            "Zet bij elke zin één kruisje",
+            "Geen kruisje betekent: geen toestemming",
         ],
-        "5 voluntary, withdrawal, earlier use, destruction": [
+        "5 voluntary, withdrawal, earlier use, deletion": [
             "geen nadelige gevolgen",
-            "toestemming altijd intrekken",
-            "QR-code",
-            "maakt eerder gebruik niet onrechtmatig",
-            "opname vernietigd",
+            "U kunt uw toestemming altijd intrekken, net zo makkelijk als u die gaf",
+            "(het nummer staat rechtsboven op elk blad)",
+            "Wat vóór het intrekken met de opname is gedaan, blijft toegestaan.",
+            "wordt de opname verwijderd",
         ],
-        "6 rights": ["inzien", "verwijderen", "Autoriteit Persoonsgegevens"],
+        "6 rights": [
+            "inzien",
+            "te verwijderen",
+            "het gebruik te beperken",
+            "een kopie die u aan een ander mag geven (overdragen)",
+            "klacht indienen bij de Autoriteit Persoonsgegevens",
+        ],
         "7 name, date, signature, ID, procedure version": [
             "Datum",
             "Handtekening",
-            "versie 20 augustus 2020",
+            "versie van 20 augustus 2020",
+        ],
+        "8 keep and return": [
+            "Bewaar dit blad.",
+            "Geef dit blad vóór",
+            "enkelzijdig afdrukken",
         ],
     },
     "en": {
-        "1 who records, controller, privacy contact": [
-            "is a student at the",
+        "1 who records, controller and address, privacy contact, DPO, legal basis": [
+            "is a student at the Faculty of Education of the HvA",
+            "The university supervisor is",
+            "Amsterdam University of Applied Sciences (HvA) is responsible",
             "the controller",
+            "https://www.hva.nl",
             "gegevensbescherming-foo@hva.nl",
+            "data protection officer of the HvA",
+            "on the basis of your consent (GDPR article 6(1)(a))",
         ],
-        "2 what and where": ["What: a", "Where:", "When:"],
-        "3 purpose, retention, storage, access, no publication": [
-            "The recording is only for",
+        "2 what and where": ["What: a", "where:"],
+        "3 purpose, retention, storage and processor, access, no publication, camera copy": [
+            "The recording is only used",
             "We keep the recording for",
-            "MediaSite (mijnvideo)",
-            "Only those who need it for this purpose",
-            "not published",
+            "MediaSite (mijnvideo), the university's secure video platform",
+            "(as processor)",
+            "can see the recording: they need it for this purpose",
+            "We do not publish the recording",
+            "The copy on the camera or phone is deleted as soon as the recording is on the"
+            " platform",
         ],
-        "4 separate yes/no per processing": ["I consent to the", "No tick means"],
-        "5 voluntary, withdrawal, earlier use, destruction": [
+        "4 separate yes/no per processing": [
+            "I consent to the",
+            "Tick one box for each sentence",
+            "No tick means: no consent",
+        ],
+        "5 voluntary, withdrawal, earlier use, deletion": [
             "no negative consequences",
-            "withdraw your consent at any time",
-            "QR code",
-            "does not make earlier use unlawful",
-            "recording is destroyed",
+            "You can withdraw your consent at any time, as easily as you gave it",
+            "(the number is at the top right of every page)",
+            "What was done with the recording before you withdrew stays allowed.",
+            "the recording is deleted",
         ],
-        "6 rights": ["see the recording", "deleted", "Autoriteit Persoonsgegevens"],
+        "6 rights": [
+            "see the recording",
+            "to delete it",
+            "to restrict its use",
+            "a copy to pass on to someone else (portability)",
+            "complain to the Autoriteit Persoonsgegevens",
+        ],
         "7 name, date, signature, ID, procedure version": [
             "Date",
             "Signature",
-            "version 20 augustus 2020",
+            "version of 20 August 2020",
+        ],
+        "8 keep and return": [
+            "Keep this page.",
+            "Hand in this page before",
+            "print one-sided",
         ],
     },
+}
+
+# Only on the page the person keeps, resp. the page they sign and hand in.
+PAGE1 = {"nl": ["Bewaar dit blad."], "en": ["Keep this page."]}
+PAGE2 = {
+    "nl": ["Geef dit blad vóór", "Opname: Rekenles groep 5", "student: Sam de Vries"],
+    "en": ["Hand in this page before", "Recording: Rekenles groep 5", "student: Sam de Vries"],
 }
 
 PARENT: dict[str, list[str]] = {
     "nl": [
         "Naam van het kind",
         "ouder of voogd met ouderlijk gezag",
-        "Bespreek deze brief",
-        "niet in beeld komt",
+        "Eén ouder of voogd mag tekenen",
+        "zijn de ouders het niet met elkaar eens, dan is er geen toestemming",
+        "Praat er met uw kind over",
+        "Het kind is het ermee eens (mag leeg blijven)",
+        "Ik ben van het kind de: ouder voogd",
     ],
     "en": [
         "Name of the child",
         "parent or guardian with parental responsibility",
-        "talk about this letter with your child",
-        "kept out of frame",
+        "One parent or guardian may sign",
+        "if the parents do not agree, there is no consent",
+        "Please talk about it with your child",
+        "The child agrees (optional)",
+        "I am the child's: parent guardian",
     ],
+}
+# Who is kept out of the recording without consent: image, or sound for audio only.
+OUT_OF_IT = {
+    "nl": {"video": "niet in beeld komt", "audio": "niet te horen"},
+    "en": {"video": "kept out of frame", "audio": "cannot be heard"},
 }
 
 LIVESTREAM = {
     "nl": {
-        "stored": "De livestream wordt ook opgeslagen",
+        "who": "Een begeleider van de hogeschool kijkt via internet live mee (livestream).",
+        "stored": "De livestream wordt ook opgeslagen, voor hetzelfde doel, tot uiterlijk",
         "not": "De livestream wordt niet opgeslagen",
     },
-    "en": {"stored": "The live stream is also stored", "not": "The live stream is not stored"},
+    "en": {
+        "who": "A remote supervisor of the university watches live over the internet (live"
+        " stream).",
+        "stored": "The live stream is also stored, for the same purpose, until",
+        "not": "The live stream is not stored",
+    },
 }
-VIEW360 = {"nl": "360-gradencamera", "en": "360-degree camera"}
+VIEW360 = {
+    "nl": [
+        "360-gradencamera",
+        "Zegt één persoon nee, dan filmt de student met een gewone camera",
+        "Zegt één persoon nee, dan gebruikt de student die camera voor niemand",
+    ],
+    "en": [
+        "360-degree camera",
+        "If one person says no, the student films with an ordinary camera",
+        "If one person says no, the student uses that camera for no one",
+    ],
+}
 MEDIA = {
     "nl": {"video": "alleen beeld", "audio": "alleen geluid", "both": "beeld en geluid"},
     "en": {"video": "image only", "audio": "sound only", "both": "image and sound"},
 }
 DATES = {"nl": "1 december 2027", "en": "1 December 2027"}
+
+# The purpose in the form's words; the platform description says the same.
+PURPOSE = {
+    "nl": {
+        "reflection": "We gebruiken de opname alleen voor reflectie",
+        "assessment": "We gebruiken de opname alleen als bewijs bij een beoordeling van de student",
+        "final-level": "We gebruiken de opname alleen als bewijs dat de student het eindniveau"
+        " van de opleiding heeft gehaald.",
+    },
+    "en": {
+        "reflection": "The recording is only used for reflection",
+        "assessment": "The recording is only used as evidence in an assessment of the student",
+        "final-level": "The recording is only used as evidence that the student has reached"
+        " the programme's final level.",
+    },
+}
+ACCESS = {
+    "nl": {
+        "reflection": "de student en de begeleider van de hogeschool",
+        "assessment": "de student, de begeleider van de hogeschool en de beoordelaars",
+    },
+    "en": {
+        "reflection": "the student and the university supervisor",
+        "assessment": "the student, the university supervisor and the assessors",
+    },
+}
+
+# Wording issue 11 asked to replace: never printed again.
+RETIRED = {
+    "nl": [
+        "De opname is alleen voor",
+        "maakt eerder gebruik niet onrechtmatig",
+        "dat staat ook in de QR-code",
+        "live uitgezonden naar een begeleider op afstand",
+        "Zet bij elke vraag",
+        "toestemmingsverklaring",
+        "vernietigd",
+    ],
+    "en": [
+        "only for final level",
+        "a supervisor at a distance",
+        "version 20 augustus 2020",
+        "does not make earlier use unlawful",
+        "also in the QR code",
+    ],
+}

@@ -14,6 +14,7 @@ from formgen import aftercare, records, rules
 from formgen.config import Config
 from formgen.store import open_store
 
+from . import phrases
 from .conftest import RECORDING, Run
 
 Js = Callable[..., Any]
@@ -36,7 +37,9 @@ def steps(js: Js, rec: str) -> dict[str, dict[str, Any]]:
     return {s["step"]: s for s in js("checklist", rec)["steps"]}
 
 
-def test_describe_in_dutch_has_what_the_seed_asks_and_no_names(js: Js, run: Run, rec: str) -> None:
+def test_describe_in_dutch_has_what_the_procedure_asks_and_no_names(
+    js: Js, run: Run, rec: str
+) -> None:
     ann = js("participant", "add", rec, "--name", "Ann Smit")
     bob = js("participant", "add", rec, "--name", "Bob Bakker")
     give(run, ann["form_id"])
@@ -45,10 +48,12 @@ def test_describe_in_dutch_has_what_the_seed_asks_and_no_names(js: Js, run: Run,
     assert (found["id"], found["lang"], found["delete_on"]) == (rec, "nl", "2030-12-29")
     text = found["text"]
     assert "Bewaren: tot 29 december 2030" in text  # keep-until date
-    assert "Doel: reflectie" in text
-    assert "de student die deze opname maakte, bewaart de toestemmingsverklaringen" in text
+    # The purpose and who may see it, in the form's own words (phrases.PURPOSE, ACCESS).
+    assert f"Doel: {phrases.PURPOSE['nl']['reflection']}" in text
+    assert f"Toegang: alleen {phrases.ACCESS['nl']['reflection']}." in text
+    assert "beoordelaars" not in text and "publiceer" in text
+    assert "de student die deze opname maakte, bewaart de toestemmingsformulieren" in text
     assert f"registratienummer {rec}" in text  # where: situation 3, by the student
-    assert "alleen de student en de begeleider" in text and "publiceer" in text
     assert "Wie geen toestemming gaf, mag niet op de opname staan" in text
     for name in ("Ann", "Bob", "Smit", "Bakker", "Sam de Vries", "Jansen"):
         assert name not in text
@@ -68,8 +73,8 @@ def test_describe_in_english_after_the_footage_check(js: Js, run: Run) -> None:
     assert (found["lang"], found["delete_on"], found["notes"]) == ("en", "2031-12-01", [])
     text = found["text"]
     assert "Keep until: 1 December 2031" in text
-    assert "Purpose: assessment" in text
-    assert "the student, the supervisor and the assessors" in text
+    assert f"Purpose: {phrases.PURPOSE['en']['assessment']}" in text
+    assert f"Access: only {phrases.ACCESS['en']['assessment']}," in text
     assert f"under record number {rec}" in text
     assert "The recording was checked for this on" in text
     assert "Ann" not in text and "Sam de Vries" not in text
@@ -78,13 +83,14 @@ def test_describe_in_english_after_the_footage_check(js: Js, run: Run) -> None:
 def test_describe_names_the_institution_in_situation_1(js: Js, run: Run) -> None:
     rec = js(*BASE, *SITUATION_1)["id"]
     text = js("describe", rec)["text"]  # nobody in the record: generic declarations
-    assert "de instelling (OBS De Regenboog) bewaart de verklaringen" in text
+    assert "de instelling (OBS De Regenboog) bewaart de toestemmingsformulieren" in text
     assert "begeleider, bij registratienummer" not in text
     extra = js("participant", "add", rec, "--blank")["participants"][0]
     give(run, extra["form_id"])
     assert (
-        f"Extra verklaringen voor deze opname bewaart de begeleider, bij registratienummer {rec}"
-        in (js("describe", rec)["text"])
+        "Extra toestemmingsformulieren voor deze opname bewaart de begeleider van de"
+        " hogeschool, bij"
+        f" registratienummer {rec}" in (js("describe", rec)["text"])
     )
 
 
@@ -130,24 +136,43 @@ def test_checklist_follows_the_seven_steps(js: Js, run: Run, rec: str) -> None:
     assert after["camera"]["state"] == "done" and "everyone consented" in after["camera"]["known"]
     # Everyone in the record consented (situation 3): no one to look for in the footage.
     assert after["footage_checked"]["state"] == "not_needed"
-    assert (
-        after["reminded"]["state"] == "open" and "make the reminders" in after["reminded"]["known"]
-    )
+    # The reminder comes after the recording (1 December 2030).
+    assert after["reminded"]["state"] == "open"
+    assert "after the recording on 2030-12-01" in after["reminded"]["known"]
     text = run("checklist", rec).stdout
     assert "1 [x] consent" in text and "4 [ ] transport" in text and "7 [-] reconsent" in text
 
 
-def test_reminder_done_from_the_log_and_not_needed_in_situation_1(js: Js, run: Run) -> None:
-    rec = js(*RECORDING)["id"]
+def recorded_days_ago(js: Js, days: int = 3, *extra: str) -> str:
+    """A situation-3 reflection recording made ``days`` ago (4 weeks' retention)."""
+    day = (dt.date.today() - dt.timedelta(days=days)).isoformat()
+    return js(*BASE[:-2], "--date", day, "--situation", "3", "--purpose", "reflection", *extra)[
+        "id"
+    ]
+
+
+def test_reminders_count_once_sent_and_not_needed_in_situation_1(js: Js, run: Run) -> None:
+    rec = recorded_days_ago(js)
     ann = js("participant", "add", rec, "--name", "Ann")
     give(run, ann["form_id"])
     assert steps(js, rec)["reminded"]["state"] == "open"
+    refused(run("remind", rec, "--sent", "--by", "S", ok=False), "no reminder letters were made")
     js("remind", rec, "--by", "S")
-    assert steps(js, rec)["reminded"]["state"] == "done"
-    # Someone who consents after the reminders were written still needs one.
+    made = steps(js, rec)["reminded"]
+    # A letter in a drawer reminds no one: made is not done.
+    assert made["state"] == "open" and "send them" in made["known"]
+    sent = js("remind", rec, "--sent", "--by", "Sam")
+    assert (sent["id"], sent["sent"], sent["by"]) == (rec, [ann["form_id"]], "Sam")
+    done = steps(js, rec)["reminded"]
+    assert done["state"] == "done" and done["known"].startswith("reminders sent on")
+    refused(run("remind", rec, "--sent", "--by", "S", ok=False), "were recorded as sent on")
+    # Someone who consents after the reminders went out still needs one.
     bob = js("participant", "add", rec, "--name", "Bob")
     give(run, bob["form_id"])
-    assert steps(js, rec)["reminded"]["state"] == "open"
+    again = steps(js, rec)["reminded"]
+    assert again["state"] == "open" and "make the reminders" in again["known"]
+    usage = run("remind", rec, "--sent", "--by", "S", "--out", "x.pdf", ok=False)
+    assert usage.exit_code == 2 and "--sent writes no letters" in usage.stderr
     partner = js(*BASE, *SITUATION_1)["id"]
     reminded = steps(js, partner)["reminded"]
     assert reminded["state"] == "not_needed"
@@ -155,6 +180,52 @@ def test_reminder_done_from_the_log_and_not_needed_in_situation_1(js: Js, run: R
         run("checklist", partner, "--confirm", "reminded", "--by", "S", ok=False),
         "reminders for",
     )
+
+
+def test_no_reminder_before_the_recording_date(js: Js, run: Run, rec: str) -> None:
+    """Procedure step 3: the reminder comes "achteraf", after the recording."""
+    give(run, js("participant", "add", rec, "--name", "Ann")["form_id"])
+    refused(run("remind", rec, "--by", "S", ok=False), "comes after the recording")
+    engine, config = open_store(), Config()
+    from formgen import documents
+
+    with pytest.raises(records.RecordError, match="comes after the recording"):
+        documents.write_reminders(engine, config, rec, by="S", today=dt.date(2030, 11, 30))
+    written = documents.write_reminders(engine, config, rec, by="S", today=dt.date(2030, 12, 1))
+    assert len(written.forms) == 1
+
+
+def test_the_reminder_names_only_what_was_answered_yes(js: Js, run: Run) -> None:
+    from pathlib import Path
+
+    from .rendering import text_of
+
+    rec = recorded_days_ago(js, 3, "--livestream", "--lang", "en")
+    ann = js("participant", "add", rec, "--name", "Ann")
+    dex = js("participant", "add", rec, "--name", "Dex", "--under-16", "--lang", "nl")
+    give(run, ann["form_id"])
+    run("consent", "set", ann["form_id"], "livestream", "refused", "--by", "S", "--reason", "r")
+    give(run, dex["form_id"])
+    give(run, dex["form_id"], "refused")  # corrected: recording refused...
+    run("consent", "set", dex["form_id"], "livestream", "given", "--by", "S", "--reason", "r")
+    written = js("remind", rec, "--by", "S")
+    ann_letter, ann_sheet, dex_letter, dex_sheet = text_of(Path(written["pdf"]).read_bytes())
+    assert "With form" in ann_letter and "you gave consent to:" in ann_letter
+    assert "the video recording with image and sound for reflection" in ann_letter
+    assert "the live stream;" not in ann_letter
+    assert "I withdraw my consent to the recording." in ann_sheet
+    assert "live stream" not in ann_sheet
+    assert "gaf u voor uw kind toestemming voor: de livestream;" in dex_letter
+    assert "de video-opname" not in dex_letter
+    assert "Ik trek mijn toestemming in voor de livestream van mijn kind." in dex_sheet
+    assert "voor de opname van mijn kind" not in dex_sheet
+    pages = js("layout", ann["form_id"])["pages"]
+    sheet = next(p for p in pages if p["kind"] == "withdrawal")
+    assert {b["clause"] for b in sheet["boxes"]} == {"recording"}
+    # Boxes that say what they do; and where the sheet goes.
+    assert "Withdraw Keep" in ann_sheet and "Intrekken Niet intrekken" in dex_sheet
+    assert "Give this page to Sam de Vries, the student, or send a photo or scan" in ann_sheet
+    assert "gegevensbescherming-foo@hva.nl" in ann_sheet
 
 
 def test_confirming_steps(js: Js, run: Run, rec: str) -> None:

@@ -70,31 +70,89 @@ def test_request_for_an_institution(js: Callable[..., Any], run: Run) -> None:
         "Mw. De Wit",
         "--count",
         "3",
+        "--supervisor-email",
+        "a.jansen@hva.nl",
     )
     assert len(written["forms"]) == 3 and {f["variant"] for f in written["forms"]} == {"parent"}
+    assert "warnings" not in written
     text = text_of(Path(written["pdf"]).read_bytes())
     assert len(text) == 1 + 3 * 2
     letter = text[0]
     for fragment in (
-        "Mw. De Wit",
+        "t.a.v. Mw. De Wit",
+        "Beste mevrouw De Wit,",
         "Rekenles groep 5",
         "1 december 2030",
         "29 december 2030",
         "4 weken",
-        "3 extra toestemmingsverklaringen",
+        "3 extra toestemmingsformulieren",
         "de instelling",
         "niet de student",
-        "Terugsturen",
-        written["forms"][0]["form_id"],
+        "Terugsturen: graag vóór 1 december 2030",
+        "a.jansen@hva.nl",
+        "jonger dan 16 jaar",
+        "Leerlingen van 16 jaar en ouder tekenen zelf, op het formulier voor volwassenen",
+        "enkelzijdig",
     ):
         assert fragment in letter, fragment
+    # The numbers are random: a list of every one, never a range.
+    assert all(f["form_id"] in letter for f in written["forms"])
+    assert "tot en met" not in letter
+    assert "samenwerkingsprotocol" not in letter  # situation 2
+    # The signed page goes back to the contact person, before the recording date.
+    assert "Geef dit blad vóór 1 december 2030 terug aan Mw. De Wit." in text[2]
     status = js("status", rec)
     assert [p["form_id"] for p in status["participants"]] == [
         f["form_id"] for f in written["forms"]
     ]
     assert all(p["name"] is None for p in status["participants"])
-    english = js("request", rec, "--institution", "X", "--contact", "Ms. Smith", "--lang", "en")
-    assert "Dear Ms. Smith" in text_of(Path(english["pdf"]).read_bytes())[0]
+    english = js(
+        "request", rec, "--contact", "Ms. Smith", "--lang", "en", "--for", "adults",
+        "--supervisor-email", "a.jansen@hva.nl", "--return-by", "2030-11-20",
+    )  # fmt: skip
+    letter = text_of(Path(english["pdf"]).read_bytes())[0]
+    assert "Dear Ms. Smith," in letter and "before 20 November 2030" in letter
+    assert "These forms are for pupils of 16 and older and for adults" in letter
+    assert "Amsterdam University of Applied Sciences (HvA)" in letter
+
+
+def test_request_in_situation_1_names_the_protocol(js: Callable[..., Any], run: Run) -> None:
+    args = list(RECORDING)
+    args[args.index("--situation") + 1] = "1"
+    rec = js(*args, "--institution", "OBS De Regenboog")["id"]
+    written = js("request", rec, "--contact", "Mw. De Wit", "--count", "2")
+    letter = text_of(Path(written["pdf"]).read_bytes())[0]
+    assert "De Hogeschool van Amsterdam (HvA) en OBS De Regenboog hebben een" in letter
+    assert "samenwerkingsprotocol" in letter
+    # No supervisor's account and no address given: the paper goes in an envelope, and
+    # formgen says the letter lacks an address.
+    assert "Geef de ondertekende bladen in een gesloten envelop aan Dr. Jansen." in letter
+    assert "no e-mail address" in written["warnings"][0]
+    shown = run("request", rec, "--contact", "Mw. De Wit")
+    assert shown.stderr.startswith("formgen: warning: the letter names no e-mail address")
+
+
+def test_request_refuses_another_institution(js: Callable[..., Any], run: Run) -> None:
+    args = list(RECORDING)
+    args[args.index("--situation") + 1] = "2"
+    rec = js(*args, "--institution", "OBS De Regenboog")["id"]
+    same = js("request", rec, "--institution", "  obs de  regenboog ", "--contact", "X")
+    assert len(same["forms"]) == 1  # the same institution, typed differently
+    other = run("request", rec, "--institution", "Het Atelier", "--contact", "X", ok=False)
+    assert other.exit_code == 1 and "made at OBS De Regenboog, not at Het Atelier" in other.stderr
+    bad = run("request", rec, "--contact", "X", "--supervisor-email", "jansen", ok=False)
+    assert bad.exit_code == 1 and "not an e-mail address" in bad.stderr
+    late = run("request", rec, "--contact", "X", "--return-by", "2020-01-01", ok=False)
+    assert late.exit_code == 1 and "is not after today" in late.stderr
+
+
+def test_forms_warn_about_an_institution_in_situation_3(js: Callable[..., Any], run: Run) -> None:
+    rec = js(*RECORDING, "--institution", "OBS De Regenboog")["id"]
+    js("participant", "add", rec, "--name", "Ann")
+    written = js("forms", rec)
+    assert "situation 3" in written["warnings"][0] and "OBS De Regenboog" in written["warnings"][0]
+    shown = run("forms", rec)
+    assert shown.stderr.startswith("formgen: warning: the recording is in situation 3")
 
 
 def test_request_refused_in_situation_3(run: Run, rec: str, db: Path) -> None:

@@ -1,15 +1,21 @@
-"""Declarations as printed: content (spec section 3), QR codes, exact layout (section 4)."""
+"""Declarations as printed: content (spec section 3, issue 11), QR codes, exact layout
+(section 4), typography, templates a faculty overrides."""
 
 from __future__ import annotations
 
+import io
 import itertools
 import logging
+import re
 from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 import zxingcpp
+from pypdf import PdfReader
 
 from formgen import render
 from formgen.formid import FormIdError, Instance
@@ -56,30 +62,52 @@ def test_declaration_says_everything(matrix: dict[str, Any], index: int, case: t
     lang, variant, stream, view360 = case
     form = matrix["specs"][index]
     assert matrix["rendered"].pages[form.form_id] == 2
-    text = " ".join(matrix["text"][2 * index : 2 * index + 2])
+    first, second = matrix["text"][2 * index : 2 * index + 2]
+    text = f"{first} {second}"
     for item, fragments in phrases.ITEMS[lang].items():
         for fragment in fragments:
             assert fragment in text, f"{lang}/{variant}: item {item}: {fragment!r} missing"
+    for fragment in phrases.PAGE1[lang]:
+        assert fragment in first and fragment not in second, fragment
+    for fragment in phrases.PAGE2[lang]:
+        assert fragment in second, fragment
     for fragment in phrases.PARENT[lang]:
         assert (fragment in text) == (variant == "parent"), fragment
-    assert phrases.DATES[lang] in text
-    assert text.count(form.form_id) >= 3  # printed on both pages and in the withdrawal text
+    for fragment in phrases.RETIRED[lang]:
+        assert fragment not in text, fragment
+    assert phrases.DATES[lang] in first and phrases.DATES[lang] in second
+    assert first.count(form.form_id) >= 3  # top right, in the withdrawal text, footer
+    assert second.count(form.form_id) >= 2
+    assert (phrases.LIVESTREAM[lang]["who"] in text) == (stream != "none")
     assert (phrases.LIVESTREAM[lang]["stored"] in text) == (stream == "stored")
     assert (phrases.LIVESTREAM[lang]["not"] in text) == (stream == "not-stored")
-    assert (phrases.VIEW360[lang] in text) == view360
+    for fragment in phrases.VIEW360[lang]:
+        assert (fragment in text) == view360, fragment
     assert phrases.MEDIA[lang]["both"] in text
+    assert phrases.OUT_OF_IT[lang]["video"] in first
+    assert phrases.PURPOSE[lang]["assessment"] in first
+    assert phrases.ACCESS[lang]["assessment"] in first
     layout = matrix["rendered"].layouts[form.form_id]
     boxes = [b for page in layout["pages"] for b in page["boxes"]]
     assert len(boxes) == 2 * len(form.clauses)
+    assert {b["rect_mm"][1] > 0 for b in boxes} == {True}
+    assert layout["pages"][0]["boxes"] == []  # page 1 is kept: no boxes
 
 
-def test_media_is_named(matrix: dict[str, Any]) -> None:
-    for lang, media in itertools.product(("nl", "en"), Media):
+def test_media_and_who_is_kept_out(matrix: dict[str, Any]) -> None:
+    """What is recorded is named; without consent one is kept out of frame, or out of
+    the sound of an audio recording (both variants)."""
+    for lang, media, variant in itertools.product(("nl", "en"), Media, ("adult", "parent")):
         view = Plan(Purpose.REFLECTION, media=media)
-        rendered = render.render([spec(view, lang, "adult")], matrix["instance"], CONFIG)
+        rendered = render.render([spec(view, lang, variant)], matrix["instance"], CONFIG)
         text = " ".join(text_of(rendered.pdf))
         for other, fragment in phrases.MEDIA[lang].items():
             assert (fragment in text) == (other == media), (lang, media, fragment)
+        kept = phrases.OUT_OF_IT[lang]
+        assert (kept["audio"] in text) == (media is Media.AUDIO), (lang, media, variant)
+        assert (kept["video"] in text) == (media is not Media.AUDIO), (lang, media, variant)
+        assert phrases.ACCESS[lang]["reflection"] in text
+        assert phrases.ACCESS[lang]["assessment"] not in text  # no assessors for reflection
 
 
 def test_no_box_is_pre_ticked(matrix: dict[str, Any]) -> None:
@@ -105,6 +133,11 @@ def test_every_page_qr_decodes_at_150_dpi(matrix: dict[str, Any]) -> None:
         found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
         assert len(found) == 1
         assert instance.verify(found[0].text) == (form_id, page)
+
+
+def test_the_pdf_asks_for_one_sided_printing(matrix: dict[str, Any]) -> None:
+    root = PdfReader(io.BytesIO(matrix["rendered"].pdf)).trailer["/Root"]
+    assert root["/ViewerPreferences"]["/Duplex"] == "/Simplex"
 
 
 def test_changed_or_foreign_payload_fails(matrix: dict[str, Any]) -> None:
@@ -207,30 +240,148 @@ def test_awkward_names_render_escaped_and_keep_the_layout(lang: str) -> None:
         assert abs(top - sheet["signature"]["rect_mm"][1]) <= 0.5
 
 
-def test_user_templates_override_shipped_ones(tmp_path: Any) -> None:
-    from dataclasses import replace
+# --- Typography --------------------------------------------------------------------------
 
-    (tmp_path / "en").mkdir()
-    shipped = render.template_dirs(CONFIG)[-1] / "en" / "declaration.html"
-    (tmp_path / "en" / "declaration.html").write_text(
-        shipped.read_text().replace("Your rights", "Your rights (our own wording)")
+PT = 96 / 72  # CSS px per point
+
+
+def _text_boxes(page: Any) -> Iterator[tuple[Any, list[str]]]:
+    """Every text box of a page with the classes of the elements it sits in."""
+
+    def walk(box: Any, classes: list[str]) -> Iterator[tuple[Any, list[str]]]:
+        element = getattr(box, "element", None)
+        mine = classes
+        if element is not None and getattr(box, "element_tag", None):
+            mine = [*classes, *element.attrib.get("class", "").split()]
+        if type(box).__name__ == "TextBox" and box.text.strip():
+            yield box, mine
+        inner = getattr(box, "_box", None)
+        for child in getattr(inner or box, "children", ()):
+            yield from walk(child, mine)
+
+    yield from walk(page._page_box, [])
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_body_text_is_at_least_11_pt_in_one_humanist_sans(lang: str) -> None:
+    """Everything a person reads is 11 pt or more, in DejaVu Sans (the form ID in its
+    monospaced sister); only the footer line is smaller. The CSS names one family."""
+    from weasyprint import HTML
+
+    plan = Plan(Purpose.FINAL_LEVEL, livestream=True, livestream_stored=True, view360=True)
+    specs = [spec(plan, lang, variant) for variant in ("adult", "parent")]
+    document = HTML(string=render.build_html(specs, Instance.create(), CONFIG)).render()
+    seen = 0
+    for page in document.pages:
+        for box, classes in _text_boxes(page):
+            family = box.style["font_family"]
+            if "foot" in classes:
+                assert box.style["font_size"] >= 8 * PT - 0.01
+                continue
+            assert box.style["font_size"] >= 11 * PT - 0.01, (box.text, classes)
+            assert family[0] in ("DejaVu Sans", "DejaVu Sans Mono"), family
+            seen += 1
+    assert seen > 100
+    css = (render.template_dirs(CONFIG)[-1] / "document.html").read_text()
+    assert 'html { font-family: "DejaVu Sans", sans-serif;' in css
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_no_line_breaks_inside_an_e_mail_address_or_a_form_number(lang: str) -> None:
+    """Raw text lines (not joined): every address and form ID on a line of its own."""
+    plan = Plan(Purpose.ASSESSMENT, livestream=True, view360=True)
+    narrow = recording(plan, student="Alexandra Wilhelmina van Oranje-Nassau")
+    forms = [spec(plan, lang, variant, rec=narrow) for variant in ("adult", "parent")]
+    config = replace(
+        CONFIG, org=replace(CONFIG.org, dpo_contact="functionaris-gegevensbescherming@hva.nl")
+    )
+    rendered = render.render(forms, Instance.create(), config)
+    tokens = [
+        "gegevensbescherming-foo@hva.nl",
+        "functionaris-gegevensbescherming@hva.nl",
+        "https://autoriteitpersoonsgegevens.nl",
+        *(f.form_id for f in forms),
+    ]
+    for page in PdfReader(io.BytesIO(rendered.pdf)).pages:
+        raw = re.sub(r"[ \t]*\n[ \t]*", "\n", page.extract_text())
+        for token in tokens:
+            for cut in range(1, len(token)):
+                assert f"{token[:cut]}\n{token[cut:]}" not in raw, (token, cut)
+    text = " ".join(text_of(rendered.pdf))
+    assert text.count("functionaris-gegevensbescherming@hva.nl") == 2
+
+
+# --- Templates a faculty changes ---------------------------------------------------------
+
+
+def test_an_override_extends_the_shipped_template(tmp_path: Path) -> None:
+    """A faculty's template may extend "default:declaration.html" and replace one block;
+    the rest stays the shipped one, in every language."""
+    (tmp_path / "declaration.html").write_text(
+        '{% extends "default:declaration.html" %}'
+        "{% block rights %}<h2>{{ _('Your rights') }}</h2><p>Our own wording.</p>{% endblock %}"
     )
     config = replace(CONFIG, templates_dir=tmp_path)
-    form = spec(Plan(Purpose.REFLECTION), "en", "adult")
-    text = " ".join(text_of(render.render([form], Instance.create(), config).pdf))
-    assert "our own wording" in text
-    nl = spec(Plan(Purpose.REFLECTION), "nl", "adult")
-    assert "Uw rechten" in " ".join(text_of(render.render([nl], Instance.create(), config).pdf))
+    for lang, heading in (("en", "Your rights"), ("nl", "Uw rechten")):
+        form = spec(Plan(Purpose.REFLECTION), lang, "adult")
+        text = " ".join(text_of(render.render([form], Instance.create(), config).pdf))
+        assert f"{heading} Our own wording." in text
+        assert "Autoriteit Persoonsgegevens" not in text  # the block was replaced
+        assert phrases.ITEMS[lang]["8 keep and return"][0] in text  # the rest is shipped
 
 
-def test_content_that_does_not_fit_is_refused(tmp_path: Any) -> None:
-    from dataclasses import replace
-
+def test_an_old_style_override_per_language_still_wins(tmp_path: Path) -> None:
     (tmp_path / "en").mkdir()
-    shipped = render.template_dirs(CONFIG)[-1] / "en" / "declaration.html"
+    shipped = render.template_dirs(CONFIG)[-1] / "declaration.html"
     (tmp_path / "en" / "declaration.html").write_text(
-        shipped.read_text().replace("<h2>Your rights</h2>", "<p>filler</p>" * 120)
+        shipped.read_text().replace("{% block rights %}", "{% block rights %}<p>English own</p>")
+    )
+    config = replace(CONFIG, templates_dir=tmp_path)
+    en = spec(Plan(Purpose.REFLECTION), "en", "adult")
+    assert "English own" in " ".join(text_of(render.render([en], Instance.create(), config).pdf))
+    nl = spec(Plan(Purpose.REFLECTION), "nl", "adult")
+    text = " ".join(text_of(render.render([nl], Instance.create(), config).pdf))
+    assert "English own" not in text and "Uw rechten" in text
+
+
+def test_a_faculty_catalogue_changes_wording_in_one_place(tmp_path: Path) -> None:
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+
+    catalogue = Catalog(locale="nl", domain="formgen")
+    catalogue.add("Your rights", "Wat u mag")
+    target = tmp_path / "locale" / "nl" / "LC_MESSAGES"
+    target.mkdir(parents=True)
+    with (target / "formgen.mo").open("wb") as file:
+        write_mo(file, catalogue)
+    config = replace(CONFIG, templates_dir=tmp_path)
+    form = spec(Plan(Purpose.REFLECTION), "nl", "adult")
+    text = " ".join(text_of(render.render([form], Instance.create(), config).pdf))
+    assert "Wat u mag" in text and "Uw rechten" not in text
+    assert "U mag nee zeggen" in text  # everything else from the shipped catalogue
+
+
+def test_content_that_does_not_fit_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "declaration.html").write_text(
+        '{% extends "default:declaration.html" %}'
+        "{% block rights %}" + "<p>filler</p>" * 120 + "{% endblock %}"
     )
     config = replace(CONFIG, templates_dir=tmp_path)
     with pytest.raises(render.RenderError, match="does not fit"):
         render.render([spec(Plan(Purpose.REFLECTION), "en", "adult")], Instance.create(), config)
+
+
+def test_a_long_title_and_names_still_fit() -> None:
+    """The fullest form (parent, final level, stored stream, 360) with long but real
+    names fits both pages in both languages."""
+    plan = Plan(Purpose.FINAL_LEVEL, Media.BOTH, True, True, True)
+    rec = recording(
+        plan,
+        title="Rekenles groep 5: breuken en procenten met de hele klas in het lokaal",
+        student="Sam de Vries-van der Berghe",
+        institution="Openbare Basisschool De Regenboog Amsterdam-Noord",
+        supervisor="Dr. A.B.C. Jansen-de Groot",
+    )
+    forms = [spec(plan, lang, "parent", name="Daan 't Hooft", rec=rec) for lang in ("nl", "en")]
+    rendered = render.render(forms, Instance.create(), CONFIG)  # RenderError if not
+    assert all(rendered.pages[f.form_id] == 2 for f in forms)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -23,8 +24,12 @@ def given(run: Run, form_id: str, clause: str = "recording") -> None:
 @pytest.fixture
 def consented(js: Callable[..., Any], run: Run) -> dict[str, Any]:
     """A live-streamed situation-3 recording: Ann gave both consents, Dex (under 16,
-    English) gave the recording only, Bob refused."""
-    rec = js(*RECORDING, "--livestream")["id"]
+    English) gave the recording only, Bob refused. Recorded five days ago (reminders
+    follow the recording), kept for a year."""
+    args = list(RECORDING)
+    args[args.index("--date") + 1] = (dt.date.today() - dt.timedelta(days=5)).isoformat()
+    args[args.index("--purpose") + 1] = "assessment"
+    rec = js(*args, "--livestream")["id"]
     ann = js("participant", "add", rec, "--name", "Ann")
     bob = js("participant", "add", rec, "--name", "Bob")
     dex = js("participant", "add", rec, "--name", "Dex", "--under-16", "--lang", "en")

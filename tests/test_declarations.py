@@ -1,0 +1,173 @@
+"""Issue 11: what a privacy officer checks on the generated documents beyond the
+phrases every form carries (test_render.py): who gets the signed page back, the data
+protection officer from the configuration, what a re-consent form says changed, the
+parental version's boxes and lines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from formgen import render, rules
+from formgen.formid import Instance
+from formgen.rules import Media, Plan, Purpose, Situation
+
+from .conftest import RECORDING, Run
+from .rendering import CONFIG, rasterise, recording, spec, text_of
+
+Js = Callable[..., Any]
+
+
+BACK = {
+    "nl": "Geef dit blad vóór 1 december 2026 terug aan ",
+    "en": "Hand in this page before 1 December 2026 to ",
+}
+
+
+@pytest.mark.parametrize(
+    ("lang", "situation", "back"),
+    [
+        ("nl", Situation.OUTSIDE, BACK["nl"] + "Sam de Vries, de student."),
+        ("en", Situation.OUTSIDE, BACK["en"] + "Sam de Vries, the student."),
+        ("nl", Situation.INTERNSHIP, BACK["nl"] + "de contactpersoon van Basisschool De"),
+        ("en", Situation.PARTNER, BACK["en"] + "the contact person at Basisschool De Regenboog."),
+    ],
+)
+def test_the_signed_page_says_where_it_goes_and_by_when(
+    lang: str, situation: Situation, back: str
+) -> None:
+    plan = Plan(Purpose.REFLECTION)
+    rec = recording(plan, situation=situation)
+    forms = [
+        replace(
+            spec(plan, lang, variant, rec=rec),
+            context=render.recording_context(rec, CONFIG, lang, today=dt.date(2026, 11, 1)),
+        )
+        for variant in ("adult", "parent")
+    ]
+    pages = text_of(render.render(forms, Instance.create(), CONFIG).pdf)
+    for first, second in (pages[0:2], pages[2:4]):
+        assert back in second and back not in first
+
+
+def test_a_recording_already_made_gives_two_weeks() -> None:
+    plan = Plan(Purpose.ASSESSMENT)
+    rec = recording(plan, situation=Situation.OUTSIDE)  # made on 1 December 2026
+    context = render.recording_context(rec, CONFIG, "nl", today=dt.date(2026, 12, 3))
+    form = replace(spec(plan, "nl", "adult", rec=rec), context=context)
+    first, second = text_of(render.render([form], Instance.create(), CONFIG).pdf)
+    assert "Geef dit blad vóór 17 december 2026 terug" in second
+    assert "Op 1 december 2026 heeft Sam de Vries een opname gemaakt van" in first
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_data_protection_officer_from_the_configuration(lang: str) -> None:
+    config = replace(CONFIG, org=replace(CONFIG.org, dpo_contact="fg@hva.nl"))
+    forms = [spec(Plan(Purpose.REFLECTION), lang, v) for v in ("adult", "parent")]
+    text = " ".join(text_of(render.render(forms, Instance.create(), config).pdf))
+    said = {
+        "nl": "De functionaris gegevensbescherming van de HvA bereikt u via fg@hva.nl.",
+        "en": "You can reach the data protection officer of the HvA at fg@hva.nl.",
+    }
+    assert text.count(said[lang]) == 2
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_parental_version_has_boxes_and_lines(lang: str) -> None:
+    """Two boxes "parent / guardian" (read as a field, not as a consent), a line for
+    the child's own agreement, and no write-in for the relationship."""
+    form = spec(Plan(Purpose.REFLECTION, media=Media.AUDIO), lang, "parent", name="Daan")
+    rendered = render.render([form], Instance.create(), CONFIG)
+    sheet = rendered.layouts[form.form_id]["pages"][1]
+    fields = {f["field"]: f["rect_mm"] for f in sheet["fields"]}
+    assert set(fields) == {"name", "signer", "relation", "child", "date"}
+    assert {b["clause"] for b in sheet["boxes"]} == {"recording"}  # consent boxes only
+    # The relation field holds two drawn squares: horizontal edges 5 mm long (no letter
+    # has one), starting at two places.
+    page = rasterise(rendered.pdf, 200, pages=[1])[0]
+    px = 200 / 25.4
+    x, y, w, h = fields["relation"]
+    strip = page[int(y * px) : int((y + h) * px), int(x * px) : int((x + w) * px)] < 128
+    starts = set()
+    for row in strip:
+        padded = np.concatenate(([0], row.astype(int), [0]))
+        edges = np.flatnonzero(np.diff(padded))
+        for begin, end in zip(edges[::2], edges[1::2], strict=True):
+            if end - begin >= 4.5 * px:
+                starts.add(int(begin // 4))
+    assert len({s // 2 for s in starts}) == 2, starts
+    text = " ".join(text_of(rendered.pdf))
+    assert {"nl": "niet te horen is op de opname", "en": "cannot be heard"}[lang] in text
+    assert {"nl": "(schrijf op wat klopt)", "en": "(write which)"}[lang] not in text
+
+
+def past_recording(js: Js, days: int, *extra: str) -> str:
+    day = (dt.date.today() - dt.timedelta(days=days)).isoformat()
+    args = list(RECORDING)
+    args[args.index("--date") + 1] = day
+    args[args.index("--purpose") + 1] = "assessment"
+    return js(*args, *extra)["id"]
+
+
+def test_a_new_purpose_form_says_what_changed(js: Js, run: Run) -> None:
+    rec = past_recording(js, 10)
+    ann = js("participant", "add", rec, "--name", "Ann")
+    dex = js("participant", "add", rec, "--name", "Dex", "--under-16", "--lang", "en")
+    changed = js("recording", "change", rec, "--purpose", "final-level", "--by", "Dr. Jansen")
+    pages = text_of(Path(changed["pdf"]).read_bytes())
+    nl, en = pages[0], pages[2]
+    assert (
+        "Nieuw formulier: het doel is veranderd. Eerst: bewijs bij een beoordeling van de"
+        " student. Nu: bewijs dat de student het eindniveau van de opleiding heeft gehaald."
+    ) in nl
+    assert "Uw eerdere toestemming geldt niet meer." in nl
+    assert "heeft Sam de Vries een opname gemaakt van" in nl  # it exists: past tense
+    assert "We bewaren de opname 7 jaar." in nl
+    assert (
+        "New form: the purpose has changed. Before: evidence in an assessment of the student."
+        " Now: evidence that the student has reached the programme's final level."
+    ) in en
+    assert "Your earlier consent no longer counts" in en and "Sam de Vries recorded" in en
+    assert "Dit nieuwe formulier vervangt het vorige." in pages[1]
+    assert "This new form replaces the earlier one." in pages[3]
+    assert {f["form_id"] for f in changed["issued"]}.isdisjoint({ann["form_id"], dex["form_id"]})
+
+
+def test_an_extension_prints_the_period_its_date_means(js: Js, run: Run) -> None:
+    rec = past_recording(js, 10)
+    js("participant", "add", rec, "--name", "Ann")
+    made = dt.date.fromisoformat(js("status", rec)["date"])
+    target = rules.add_months(made, 18)  # the purpose's term is 1 year
+    changed = js("recording", "change", rec, "--extend-to", target.isoformat(), "--by", "S")
+    first, second = text_of(Path(changed["pdf"]).read_bytes())
+    assert "Nieuw formulier: we willen de opname langer bewaren, tot" in first
+    assert "We bewaren de opname 18 maanden." in first
+    assert "We bewaren de opname 1 jaar" not in first
+    assert render.long_date(target, "nl") in second
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_a_withdrawal_sheet_with_every_clause_fits(lang: str) -> None:
+    from formgen import documents
+    from formgen.records import Participant
+
+    plan = Plan(Purpose.FINAL_LEVEL, Media.BOTH, True, True, True)
+    rec = recording(plan, situation=Situation.OUTSIDE)
+    specs = []
+    for variant in ("adult", "parent"):
+        person = Participant(
+            id="P-X", recording_id=rec.id, name="Ann", under_16=variant == "parent", lang=lang,
+            form_id=spec(plan, lang, variant).form_id, variant=variant,
+            clauses=["recording", "livestream", "360"],
+        )  # fmt: skip
+        specs.append(documents.withdrawal_spec(rec, person, CONFIG, letter=True))
+    pages = text_of(render.render(specs, Instance.create(), CONFIG).pdf)  # RenderError if not
+    assert len(pages) == 4
+    labels = {"nl": "Intrekken Niet intrekken", "en": "Withdraw Keep"}[lang]
+    assert pages[1].count(labels) == 3 and pages[3].count(labels) == 3
