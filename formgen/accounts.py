@@ -190,12 +190,17 @@ def authenticate(engine: Engine, email: str, password: str, client: str = "") ->
     now = records.now()
     with engine.connect() as conn:
         failures = conn.execute(
-            select(sign_in_failures.c.at).where(
+            select(sign_in_failures.c.key, sign_in_failures.c.at).where(
                 sign_in_failures.c.key.in_(keys),
                 sign_in_failures.c.at > now - rules.SIGN_IN_WINDOW,
             )
-        ).scalars()
-        until = rules.sign_in_blocked(list(failures), now)
+        ).all()
+        # Each key counts on its own: one failure is stored under both, and pooling them
+        # would lock after half the failures the rule allows.
+        blocked = [
+            rules.sign_in_blocked([at for k, at in failures if k == key], now) for key in keys
+        ]
+        until = max((b for b in blocked if b is not None), default=None)
         row = conn.execute(select(users).where(users.c.email == email)).first()
     if until is not None:
         minutes = max(1, int((until - now).total_seconds() // 60) + 1)

@@ -178,12 +178,28 @@ def _beat(engine: Engine, job_id: str, **values: Any) -> None:
 
 
 def sweep_temp() -> None:
-    """Remove job folders a crashed worker of this machine left behind."""
+    """Remove job folders a crashed worker of this machine left behind. A folder names
+    its worker's process: one that still runs is importing from it (several workers may
+    run on one machine, and each sweeps when it starts)."""
     root = Path(tempfile.gettempdir())
     for folder in root.glob(f"{TEMP_PREFIX}*"):
         with contextlib.suppress(OSError):
+            if _alive(folder.name.removeprefix(TEMP_PREFIX).partition("-")[0]):
+                continue
             if folder.is_dir() and folder.stat().st_uid == os.getuid():
                 shutil.rmtree(folder)
+
+
+def _alive(pid: str) -> bool:
+    if not pid.isdigit():
+        return False  # a folder of an older formgen: its worker is gone
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 Importer = Callable[[list[Path], Callable[[int], None]], list[Any]]
@@ -198,7 +214,7 @@ def run(engine: Engine, job: Job, import_files: Importer) -> Job:
             .where(job_files.c.job_id == job.id)
             .order_by(job_files.c.position)
         ).all()
-    folder = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX))  # 0700
+    folder = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-"))  # 0700
     names: dict[str, str] = {}
     digests: dict[str, str] = {}
     paths = []

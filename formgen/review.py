@@ -172,7 +172,9 @@ def resolve(
     engine: Engine, item: str, decision: str, *, by: str, name: str | None = None
 ) -> dict[str, Any]:
     """A person's decision on a review item, recorded as a manual event. For a blank
-    form the handwritten name is typed in as part of resolving it."""
+    form the handwritten name is typed in as part of resolving it. Deciding "given" on a
+    form the reader found unsigned (or unclear) says the reviewer saw the signature: it
+    is recorded as signed, by them."""
     with engine.begin() as conn:
         person, clause = pending(conn, item)
         if person.name is None and not name:
@@ -186,4 +188,12 @@ def resolve(
                 update(participants).where(participants.c.id == person.id).values(name=typed)
             )
         records.set_consent(conn, person.form_id, clause, decision, by=by, reason="review resolved")
+        signed = records.form_states(conn, [person.form_id])[person.form_id].signed
+        if rules.review_confirms_signature(Status(decision), signed):
+            records.append_events(
+                conn,
+                [(person.form_id, records.SIGNATURE, "signed")],
+                source=f"manual:{by.strip()}",
+                reason="signature seen by the reviewer",
+            )
     return {"item": f"{person.form_id}:{clause}", "status": decision}

@@ -22,7 +22,7 @@ from itsdangerous import URLSafeSerializer
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..api import Formgen
+from ..api import Formgen, NotAllowed
 from ..errors import Conflict, FormgenError, NotFound, RecordError, StoreError
 from . import i18n
 from .auth import BadCsrf, SignInNeeded, person_or_none
@@ -70,8 +70,9 @@ def environment(fg: Formgen) -> Environment:
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     """A page in the person's language, with what every page needs."""
     person = person_or_none(request)
+    chosen = person.user.lang if person else None
     lang = i18n.negotiate(
-        request.headers.get("accept-language"), person.user.lang if person else None
+        request.headers.get("accept-language"), chosen or request.cookies.get(i18n.COOKIE)
     )
     env: Environment = request.app.state.templates
     html = env.get_template(template).render(
@@ -89,14 +90,26 @@ def is_api(request: Request) -> bool:
     return request.url.path.startswith(API)
 
 
-def problem(status: int, title: str, detail: str | None = None) -> JSONResponse:
-    body = {"type": "about:blank", "title": title, "status": status}
+def problem(
+    status: int, title: str, detail: str | None = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
     if detail:
-        body["detail"] = detail
-    return JSONResponse(body, status_code=status, media_type="application/problem+json")
+        # A message may quote what was sent: bounded, and text that is not UTF-8 (a lone
+        # surrogate from a JSON escape) must not turn a refusal into a crash.
+        body["detail"] = detail[:500].encode("utf-8", "replace").decode("utf-8")
+    return JSONResponse(
+        body, status_code=status, media_type="application/problem+json", headers=headers
+    )
 
 
-STATUS = [(NotFound, 404), (Conflict, 409), (RecordError, 422), (StoreError, 503)]
+STATUS = [
+    (NotFound, 404),
+    (NotAllowed, 403),
+    (Conflict, 409),
+    (RecordError, 422),
+    (StoreError, 503),
+]
 
 
 def status_of(exc: FormgenError) -> int:
@@ -123,6 +136,13 @@ def create_app(fg: Formgen) -> FastAPI:
         if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
             response: Response = (
                 problem(413, "Upload too large") if is_api(request) else _error_page(request, 413)
+            )
+        elif length is None and "chunked" in request.headers.get("transfer-encoding", ""):
+            # Without a length the guard above cannot refuse a huge body before reading it.
+            response = (
+                problem(411, "Length required", "send the upload with a Content-Length")
+                if is_api(request)
+                else _error_page(request, 411)
             )
         else:
             try:
@@ -151,7 +171,9 @@ def create_app(fg: Formgen) -> FastAPI:
     @app.exception_handler(SignInNeeded)
     async def sign_in(request: Request, exc: SignInNeeded) -> Response:
         if is_api(request):
-            return problem(401, "Sign in needed", "use a bearer token")
+            return problem(
+                401, "Sign in needed", "use a bearer token", {"WWW-Authenticate": "Bearer"}
+            )
         return RedirectResponse("/sign-in", status_code=303)
 
     @app.exception_handler(BadCsrf)
@@ -162,8 +184,15 @@ def create_app(fg: Formgen) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        fields = sorted({".".join(str(p) for p in e["loc"][1:]) for e in exc.errors()})
-        detail = "invalid or missing: " + ", ".join(f for f in fields if f)
+        errors = exc.errors()
+        fields = sorted({".".join(str(p) for p in e["loc"][1:]) for e in errors} - {""})
+        # An error of the whole body (no field): its message, e.g. "give either name or blank".
+        whole = sorted(
+            {str(e["msg"]).removeprefix("Value error, ") for e in errors} if not fields else set()
+        )
+        detail = "; ".join(
+            [*(["invalid or missing: " + ", ".join(fields)] if fields else []), *whole]
+        )
         if is_api(request):
             return problem(422, "Invalid request", detail)
         return _error_page(request, 422, detail)
@@ -180,6 +209,7 @@ def create_app(fg: Formgen) -> FastAPI:
     app.include_router(recording_pages.router)
     app.include_router(review_pages.router)
     app.include_router(api.router, prefix=API)
+    app.openapi = lambda: api.openapi(app)  # type: ignore[method-assign]
     return app
 
 

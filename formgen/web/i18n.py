@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 LANGS = ("nl", "en")
+COOKIE = "formgen_lang"  # the language chosen before signing in
 
 NL: dict[str, str] = {
     # layout and navigation
@@ -50,6 +51,7 @@ NL: dict[str, str] = {
     ),
     "Back to the start": "Terug naar het begin",
 }
+
 
 def _tables() -> dict[str, dict[str, str]]:
     from . import words_recording, words_review

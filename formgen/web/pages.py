@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ..accounts import SignInRefused, User
+from . import i18n
 from .app import render
 from .auth import COOKIE, Person, check_csrf, cookie_value, page_person, person_or_none
 
@@ -55,12 +56,22 @@ async def sign_out(request: Request, person: Signed) -> Response:
 
 
 @router.post("/language")
-async def language(request: Request, lang: Annotated[str, Form()]) -> Response:
+async def language(
+    request: Request, lang: Annotated[str, Form()], back: Annotated[str, Form()] = "/"
+) -> Response:
+    """The person's language: kept with their account, and in a cookie (it names only
+    the language) for pages before signing in. Back to the page it was chosen on: the
+    Referer is never sent (Referrer-Policy: no-referrer), so the form says where."""
+    chosen = lang if lang in i18n.LANGS else None
     person = person_or_none(request)
     if person is not None:
         await check_csrf(request, person)
-        request.app.state.fg.set_lang(person.user.id, lang if lang in ("nl", "en") else None)
-    return see_other(request.headers.get("referer") or "/")
+        request.app.state.fg.set_lang(person.user.id, chosen)
+    local = back.startswith("/") and not back.startswith("//") and "\\" not in back
+    response = see_other(back if local else "/")
+    if chosen:
+        response.set_cookie(i18n.COOKIE, chosen, samesite="strict", max_age=365 * 24 * 3600)
+    return response
 
 
 @router.get("/setup/{secret}")

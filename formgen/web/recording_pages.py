@@ -1,10 +1,742 @@
 """The recording pages: my recordings, a new recording, and one recording with its
 participants, documents, scans, status, checklist, description, re-consent, withdrawal
-and destruction."""
+and destruction.
+
+Every route asks the library as the signed-in person (``person.fg``): a recording they
+may not see answers 404 there, what their role may not do is refused there. This module
+only decides what to show (``rules`` says what applies, ``fg.may`` who may) and how.
+Changes are plain form posts (they work without JavaScript) that redirect back to the
+page; a refusal shows the page again with the message beside the form and nothing lost.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from fastapi.responses import Response
+import datetime as dt
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from babel.dates import format_date
+from babel.units import format_unit
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData, UploadFile
+
+from .. import rules
+from ..api import NotAllowed
+from ..errors import Conflict, FormgenError, NotFound, RecordError
+from ..rules import Act, Situation, Status
+from . import i18n
+from .app import render
+from .auth import Person, check_csrf, page_person
 
 router = APIRouter(default_response_class=Response)
+Signed = Annotated[Person, Depends(page_person)]
+
+# --- Words (English; Dutch in words_recording.NL) -----------------------------------------
+
+# Each situation in one plain sentence: who collects consent (rules.consent_collector).
+SITUATIONS: dict[str, tuple[str, str]] = {
+    "1": (
+        "At a partner institution",
+        "The institution (with a partnership and a protocol) collects consent:"
+        " do not ask pupils or parents yourself.",
+    ),
+    "2": (
+        "At another internship institution",
+        "The school or childcare centre collects consent; your supervisor can ask it for"
+        " extra declarations, so do not ask pupils or parents yourself.",
+    ),
+    "3": (
+        "Outside any institution",
+        "You collect every declaration yourself and keep a copy until the recording is destroyed.",
+    ),
+}
+PURPOSES = {
+    "reflection": "Reflection",
+    "assessment": "Direct evidence in an assessment",
+    "final-level": "Direct evidence of reaching the programme's final level",
+}
+MEDIA = {"both": "Image and sound", "video": "Image only", "audio": "Sound only"}
+CLAUSES = {"recording": "Recording", "livestream": "Live stream", "360": "360 degrees"}
+STATUS_WORDS = {
+    "requested": "requested: form not back yet",
+    "given": "consent given",
+    "refused": "refused",
+    "no_answer": "no answer: no consent",
+    "review": "to review",
+    "withdrawn": "withdrawn",
+    "expired": "expired",
+    "invalidated": "invalidated: asked again",
+}
+SUMMARY_WORDS = {
+    "destroyed": ("Destroyed", "the recording was destroyed"),
+    "due": ("Due", "the deletion date has come: destroy it"),
+    "empty": ("Empty", "no participants registered yet"),
+    "open": ("Open", "someone's consent is not settled yet (form not back, or to review)"),
+    "partial": ("Partial", "settled, but someone must not appear"),
+    "complete": ("Complete", "everyone registered may appear"),
+}
+STEP_STATES = {"open": "to do", "done": "done", "not_needed": "not needed"}
+LANG_NAMES = {"nl": "Dutch", "en": "English"}
+# How a withdrawal reached the student: recorded as the event's reason.
+WITHDRAWAL_WAYS = {
+    "email": ("By e-mail", "by e-mail"),
+    "person": ("In person", "in person"),
+    "phone": ("By phone", "by phone"),
+    "letter": ("By letter or on the withdrawal form", "by letter or on the withdrawal form"),
+    "other": ("Another way", "in another way"),
+}
+NOTICES = {
+    "created": "The recording is made. Add its participants next.",
+    "added": "Added. Their declarations are in the PDF.",
+    "withdrawn": "The withdrawal is recorded. The person must not appear any more.",
+    "reconsent": "Changed. Earlier consent no longer counts: hand out the new declarations.",
+    "destroyed": "The destruction is recorded.",
+    "confirmed": "The step is confirmed.",
+    "reminded": "Recorded: the reminders were sent.",
+}
+LOCALES = {"nl": "nl_NL", "en": "en_GB"}
+
+
+def date_words(day: dt.date, lang: str, full: bool = False) -> str:
+    return format_date(day, format="full" if full else "long", locale=LOCALES[lang])
+
+
+def period_words(amount: int, unit: str, lang: str) -> str:
+    return format_unit(amount, f"duration-{unit.rstrip('s')}", locale=LOCALES[lang], length="long")
+
+
+# --- Small helpers ----------------------------------------------------------------------
+
+
+def see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def page_lang(request: Request, person: Person) -> str:
+    """The page's language, as ``render`` chooses it."""
+    return i18n.negotiate(request.headers.get("accept-language"), person.user.lang)
+
+
+def translate(request: Request, person: Person) -> Callable[[str], str]:
+    return i18n.translator(page_lang(request, person))
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def attachment(data: bytes, filename: str) -> Response:
+    """A PDF to download, from memory: nothing is written to the server's disk."""
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def flag(form: FormData, name: str) -> bool:
+    return text(form, name) in ("on", "true", "1", "yes")
+
+
+def parse_date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def words(lang: str) -> dict[str, Any]:
+    """What every recording template needs to say things."""
+    return {
+        "situations": SITUATIONS,
+        "purpose_names": PURPOSES,
+        "media_names": MEDIA,
+        "clause_names": CLAUSES,
+        "status_words": STATUS_WORDS,
+        "summary_words": SUMMARY_WORDS,
+        "step_states": STEP_STATES,
+        "lang_names": LANG_NAMES,
+        "withdrawal_ways": WITHDRAWAL_WAYS,
+        "setup": rules.SETUP,
+        "date_words": lambda day, full=False: date_words(day, lang, full),
+        "period_words": lambda amount, unit: period_words(amount, unit, lang),
+    }
+
+
+def reasons(person: Any, say: Callable[[str], str]) -> list[str]:
+    """Why a person must not appear (``rules.blocking_clauses``), in words."""
+    out = []
+    for reason in rules.blocking_clauses(person.clauses, person.signed):
+        clause, _, status = reason.partition(": ")
+        if status:
+            out.append(
+                f"{say(CLAUSES.get(clause, clause))}: {say(STATUS_WORDS.get(status, status))}"
+            )
+        else:
+            out.append(say(reason))
+    return out
+
+
+# --- My recordings ----------------------------------------------------------------------
+
+
+@router.get("/recordings")
+def recordings(request: Request, person: Signed) -> Response:
+    fg = person.fg
+    today = dt.date.today()
+    rows = []
+    for rec in sorted(fg.recordings(), key=lambda r: r.recorded_on, reverse=True):
+        status = fg.status(rec.id)
+        summary = rules.consent_summary(
+            [(p.clauses, p.signed) for p in status.participants],
+            destroyed=status.destroyed is not None,
+            delete_by=rec.delete_by,
+            today=today,
+        )
+        rows.append((rec, str(summary)))
+    lang = page_lang(request, person)
+    return render(
+        request,
+        "recordings.html",
+        rows=rows,
+        may_create=rules.may_create_recordings(person.user.role),
+        **words(lang),
+    )
+
+
+# --- New recording ----------------------------------------------------------------------
+
+
+def new_form(
+    request: Request, person: Person, values: dict[str, str], problem: str | None, status: int
+) -> HTMLResponse:
+    lang = page_lang(request, person)
+    return render(
+        request,
+        "new_recording.html",
+        status=status,
+        v=values,
+        problem=problem,
+        purposes=person.fg.retention(),
+        delete_by=delete_by_words(person, values.get("date", ""), values.get("purpose", ""), lang),
+        first_date=rules.FIRST_DATE.isoformat(),
+        last_date=rules.LAST_DATE.isoformat(),
+        **words(lang),
+    )
+
+
+def delete_by_words(person: Person, date: str, purpose: str, lang: str) -> dict[str, str]:
+    """The deletion date for what is filled in so far: {"date", "period"}, {"problem"}
+    or {} (not enough filled in)."""
+    day = parse_date(date)
+    retention = person.fg.retention()
+    if day is None or purpose not in retention:
+        return {}
+    try:
+        until = person.fg.delete_by(day, purpose)
+    except RecordError as exc:
+        return {"problem": str(exc)}
+    return {
+        "date": date_words(until, lang, full=True),
+        "period": period_words(*retention[purpose], lang),
+    }
+
+
+def only_students(person: Person) -> None:
+    if not rules.may_create_recordings(person.user.role):
+        raise NotAllowed(f"your role ({person.user.role}) may not create recordings")
+
+
+@router.get("/recordings/new")
+def new_recording_page(request: Request, person: Signed) -> Response:
+    only_students(person)
+    return new_form(
+        request, person, {"lang": person.user.lang or page_lang(request, person)}, None, 200
+    )
+
+
+@router.get("/recordings/new/delete-by")
+def delete_by_fragment(
+    request: Request, person: Signed, date: str = "", purpose: str = ""
+) -> Response:
+    lang = page_lang(request, person)
+    return render(
+        request,
+        "_rec_delete_by.html",
+        delete_by=delete_by_words(person, date, purpose, lang),
+    )
+
+
+@router.post("/recordings/new")
+async def create_recording(request: Request, person: Signed) -> Response:
+    await check_csrf(request, person)
+    only_students(person)
+    form = await request.form()
+    names = (
+        "title", "date", "situation", "institution", "purpose", "media", "supervisor", "lang",
+    )  # fmt: skip
+    values = {name: text(form, name) for name in names}
+    for name in ("livestream", "livestream_stored", "view360"):
+        values[name] = "on" if flag(form, name) else ""
+    problem = None
+    day = parse_date(values["date"])
+    situation = values["situation"] if values["situation"] in SITUATIONS else None
+    if not values["title"]:
+        problem = "Give the recording a title."
+    elif day is None:
+        problem = "Give the date of the recording."
+    elif situation is None:
+        problem = "Choose where the recording takes place (situation 1, 2 or 3)."
+    elif (
+        rules.consent_collector(Situation(situation)) == "institution" and not values["institution"]
+    ):
+        problem = "Give the institution: in situations 1 and 2 it collects consent."
+    elif values["purpose"] not in person.fg.retention():
+        problem = "Choose the purpose of the recording."
+    if problem is not None:
+        return new_form(request, person, values, translate(request, person)(problem), 422)
+    assert day is not None
+    try:
+        rec = person.fg.create_recording(
+            title=values["title"],
+            date=day,
+            situation=values["situation"],
+            purpose=values["purpose"],
+            institution=values["institution"] or None,
+            media=values["media"] or "both",
+            livestream=bool(values["livestream"]),
+            livestream_stored=bool(values["livestream_stored"]),
+            view360=bool(values["view360"]),
+            supervisor=values["supervisor"] or None,
+            lang=values["lang"] or "nl",
+        )
+    except FormgenError as exc:
+        return new_form(request, person, values, str(exc), 422)
+    return see_other(f"/recordings/{rec.id}?done=created")
+
+
+# --- The recording page -----------------------------------------------------------------
+
+
+def recording_view(person: Person, recording_id: str, lang: str) -> dict[str, Any]:
+    """Everything the recording page and its fragments show; raises NotFound for a
+    recording the person may not see."""
+    fg = person.fg
+    status = fg.status(recording_id)
+    rec = status.recording
+    today = dt.date.today()
+    may = {act: fg.may(act, rec.id) for act in (Act.CHANGE, Act.REQUEST, Act.DESTROY, Act.REVIEW)}
+    destroyed = status.destroyed is not None
+    change = not destroyed and may[Act.CHANGE]
+    collector = rules.consent_collector(rec.situation)
+    try:
+        description, description_problem = fg.describe(rec.id), None
+    except RecordError as exc:
+        description, description_problem = None, str(exc)
+    people = status.participants
+    say = i18n.translator(lang)
+    return {
+        "consent": status,
+        "rec": rec,
+        "people": people,
+        "clause_keys": [str(c) for c in rules.clauses_for(rec.plan)],
+        "destroyed": destroyed,
+        "collector": collector,
+        "checklist": fg.checklist(rec.id),
+        "description": description,
+        "description_problem": description_problem,
+        "earlier": fg.earlier_rounds(rec.id),
+        "absent": [(p, reasons(p, say)) for p in status.must_not_appear],
+        "latest_round": max((p.round for p in people), default=1),
+        "platform": fg.config.org.platform,
+        "purposes": fg.retention(),
+        "can": {
+            "change": change,
+            "add": change and collector == "student",
+            "declarations": bool(people) and (collector == "student" or may[Act.REQUEST]),
+            "request": not destroyed
+            and may[Act.REQUEST]
+            and rules.may_request_from_institution(rec.situation),
+            "upload": change,
+            "remind": change
+            and rules.reminder_required(rec.situation)
+            and today >= rec.recorded_on,
+            "withdraw": change and bool(people),
+            "reconsent": change,
+            "destroy": not destroyed and may[Act.DESTROY],
+            "review": may[Act.REVIEW],
+        },
+        "to_review": any(s is Status.REVIEW for p in people for s in p.clauses.values()),
+        "given": {
+            p.form_id: [c for c, s in p.clauses.items() if s is Status.GIVEN] for p in people
+        },
+        **words(lang),
+    }
+
+
+def show(
+    request: Request,
+    person: Person,
+    recording_id: str,
+    *,
+    status: int = 200,
+    problems: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    job_id: str | None = None,
+    done: str | None = None,
+) -> HTMLResponse:
+    lang = page_lang(request, person)
+    view = recording_view(person, recording_id, lang)
+    job = person.fg.job(job_id) if job_id else None
+    return render(
+        request,
+        "recording.html",
+        status=status,
+        problems=problems or {},
+        v=values or {},
+        job=job,
+        notice=NOTICES.get(done or ""),
+        **view,
+    )
+
+
+@router.get("/recordings/{recording_id}")
+def recording_page(
+    request: Request, recording_id: str, person: Signed, job: str = "", done: str = ""
+) -> Response:
+    return show(request, person, recording_id, job_id=job or None, done=done or None)
+
+
+def refused(
+    request: Request,
+    person: Person,
+    recording_id: str,
+    section: str,
+    exc: FormgenError,
+    values: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The page again, with the library's refusal beside the form that caused it. A
+    recording the person may not see stays not found."""
+    if isinstance(exc, NotFound):
+        raise exc
+    return show(
+        request, person, recording_id, status=422, problems={section: str(exc)}, values=values
+    )
+
+
+def back(recording_id: str, done: str, anchor: str) -> RedirectResponse:
+    return see_other(f"/recordings/{recording_id}?done={done}#{anchor}")
+
+
+# --- Participants -----------------------------------------------------------------------
+
+
+def participant_lang(form: FormData) -> str | None:
+    lang = text(form, "lang")
+    return lang or None
+
+
+@router.post("/recordings/{recording_id}/participants")
+async def add_participant(request: Request, recording_id: str, person: Signed) -> Response:
+    await check_csrf(request, person)
+    form = await request.form()
+    values = {"name": text(form, "name"), "one_lang": text(form, "lang")}
+    try:
+        if not values["name"]:
+            raise RecordError(translate(request, person)("Give the name."))
+        added = person.fg.add_participant(
+            recording_id,
+            values["name"],
+            under_16=flag(form, "under_16"),
+            lang=participant_lang(form),
+        )
+    except FormgenError as exc:
+        return refused(request, person, recording_id, "one", exc, values)
+    return back(added.recording_id, "added", "participants")
+
+
+@router.post("/recordings/{recording_id}/participants/list")
+async def add_participant_list(request: Request, recording_id: str, person: Signed) -> Response:
+    await check_csrf(request, person)
+    form = await request.form()
+    pasted = text(form, "names")
+    names = [line.strip() for line in pasted.splitlines() if line.strip()]
+    try:
+        if not names:
+            raise RecordError(translate(request, person)("Paste at least one name."))
+        added = person.fg.add_participants(
+            recording_id, names, under_16=flag(form, "under_16"), lang=participant_lang(form)
+        )
+    except FormgenError as exc:
+        return refused(request, person, recording_id, "list", exc, {"names": pasted})
+    return back(added[0].recording_id, "added", "participants")
+
+
+# --- Documents --------------------------------------------------------------------------
+
+
+@router.get("/recordings/{recording_id}/declarations.pdf")
+def declarations(request: Request, recording_id: str, person: Signed, round: int = 0) -> Response:
+    """Every current declaration, or (``round``) only those of one round: after a
+    re-consent, the new forms to hand out."""
+    fg = person.fg
+    status = fg.status(recording_id)
+    rec = status.recording
+    if round:
+        chosen = [p.form_id for p in status.participants if p.round == round]
+        if not chosen:
+            raise NotFound(f"no declarations of round {round} in recording {rec.id}")
+        written = fg.forms(rec.id, participants=chosen, save=False)
+        return attachment(written.data, f"{rec.id}-declarations-round{round}.pdf")
+    if not status.participants:
+        raise RecordError(f"recording {rec.id} has no participants yet: add them first")
+    written = fg.forms(rec.id, save=False)
+    return attachment(written.data, f"{rec.id}-declarations.pdf")
+
+
+@router.post("/recordings/{recording_id}/request.pdf")
+async def request_letter(request: Request, recording_id: str, person: Signed) -> Response:
+    """Situations 1 and 2: the supervisor's letter to the institution with blank,
+    pre-ID'd declarations."""
+    await check_csrf(request, person)
+    form = await request.form()
+    values = {
+        "contact": text(form, "contact"),
+        "count": text(form, "count"),
+        "who": text(form, "who"),
+        "request_lang": text(form, "lang"),
+        "return_by": text(form, "return_by"),
+    }
+    say = translate(request, person)
+    try:
+        if not values["contact"]:
+            raise RecordError(say("Give the institution's contact person."))
+        return_by = parse_date(values["return_by"]) if values["return_by"] else None
+        if values["return_by"] and return_by is None:
+            raise RecordError(say("Give the date the signed pages must be back."))
+        count = int(values["count"]) if values["count"].isdigit() else 0
+        written = person.fg.request(
+            recording_id,
+            contact=values["contact"],
+            return_by=return_by,
+            count=count,
+            under_16=values["who"] != "adults",
+            lang=values["request_lang"] or None,
+            save=False,
+        )
+    except FormgenError as exc:
+        return refused(request, person, recording_id, "request", exc, values)
+    rec_id = person.fg.recording(recording_id).id
+    return attachment(written.data, f"{rec_id}-request.pdf")
+
+
+@router.post("/recordings/{recording_id}/reminders-sent")
+async def reminders_sent(request: Request, recording_id: str, person: Signed) -> Response:
+    """The letters went out: only now does the checklist count the people reminded."""
+    await check_csrf(request, person)
+    try:
+        done = person.fg.reminders_sent(recording_id)
+    except FormgenError as exc:
+        return refused(request, person, recording_id, "remind", exc)
+    return back(done["id"], "reminded", "reminders")
+
+
+@router.post("/recordings/{recording_id}/reminders.pdf")
+async def reminders(request: Request, recording_id: str, person: Signed) -> Response:
+    """Situation 3, after recording: a letter to each person who consented about their
+    right to withdraw, with their withdrawal form. The record notes it was made."""
+    await check_csrf(request, person)
+    try:
+        written = person.fg.remind(recording_id, save=False)
+    except FormgenError as exc:
+        return refused(request, person, recording_id, "remind", exc)
+    rec_id = person.fg.recording(recording_id).id
+    return attachment(written.data, f"{rec_id}-reminders.pdf")
+
+
+def current_form(person: Person, recording_id: str, form_id: str) -> Any:
+    """A current declaration of this recording (404 otherwise)."""
+    wanted = form_id.strip().upper()
+    status = person.fg.status(recording_id)
+    for p in status.participants:
+        if p.form_id == wanted:
+            return p
+    raise NotFound(f"no form {form_id!r} in recording {status.recording.id}")
+
+
+@router.get("/recordings/{recording_id}/forms/{form_id}/withdrawal.pdf")
+def withdrawal_form(request: Request, recording_id: str, form_id: str, person: Signed) -> Response:
+    form = current_form(person, recording_id, form_id).form_id
+    written = person.fg.withdrawal_form(form, save=False)
+    return attachment(written.data, f"{form}-withdrawal.pdf")
+
+
+@router.get("/recordings/{recording_id}/must-not-appear")
+def must_not_appear(request: Request, recording_id: str, person: Signed) -> Response:
+    lang = page_lang(request, person)
+    status = person.fg.status(recording_id)
+    say = i18n.translator(lang)
+    return render(
+        request,
+        "recording_must_not_appear.html",
+        rec=status.recording,
+        destroyed=status.destroyed is not None,
+        absent=[(p, reasons(p, say)) for p in status.must_not_appear],
+        collector=rules.consent_collector(status.recording.situation),
+        **words(lang),
+    )
+
+
+# --- Scans ------------------------------------------------------------------------------
+
+
+@router.post("/recordings/{recording_id}/scans")
+async def upload_scans(request: Request, recording_id: str, person: Signed) -> Response:
+    """Store the files as a scan job and go back to the page, which follows the job."""
+    await check_csrf(request, person)
+    form = await request.form()
+    files: list[tuple[str, bytes]] = []
+    for upload in form.getlist("files"):
+        if isinstance(upload, UploadFile):
+            data = await upload.read()
+            if upload.filename or data:  # a browser sends an empty part for no file
+                files.append((upload.filename or "upload", data))
+    try:
+        rec = person.fg.recording(recording_id)
+        if not person.fg.may(Act.CHANGE, rec.id):
+            raise NotAllowed(f"your role ({person.user.role}) may not add scans to {rec.id}")
+        if person.fg.status(rec.id).destroyed:
+            raise Conflict(f"recording {rec.id} was destroyed: there is nothing to add scans to")
+        if not files:
+            raise RecordError(translate(request, person)("Choose at least one file."))
+        job = person.fg.submit_scans(files)
+    except FormgenError as exc:
+        return refused(request, person, recording_id, "upload", exc)
+    return see_other(f"/recordings/{rec.id}?job={job.id}#upload")
+
+
+@router.get("/jobs/{job_id}")
+def job_fragment(request: Request, job_id: str, person: Signed, recording: str = "") -> Response:
+    """A scan job's progress (polled every second while it runs). Done, with the
+    recording it was uploaded on, the page's status sections come along (out of band),
+    so the person sees the new consent at once."""
+    job = person.fg.job(job_id)
+    lang = page_lang(request, person)
+    rec_id = person.fg.recording(recording).id if recording else None
+    finished = job.state in ("done", "failed")
+    # The page's sections are rebuilt only once, when the job has finished.
+    view = recording_view(person, rec_id, lang) if rec_id and finished else words(lang)
+    return render(
+        request,
+        "_rec_job_response.html",
+        job=job,
+        rec_id=rec_id,
+        oob=rec_id is not None and finished,
+        problems={},
+        v={},
+        **view,
+    )
+
+
+# --- Checklist --------------------------------------------------------------------------
+
+
+@router.post("/recordings/{recording_id}/steps/{step}")
+async def confirm_step(request: Request, recording_id: str, step: str, person: Signed) -> Response:
+    await check_csrf(request, person)
+    problem = None
+    try:
+        person.fg.confirm_step(recording_id, step)
+    except NotFound:
+        raise
+    except FormgenError as exc:
+        problem = str(exc)
+    if not is_htmx(request):
+        if problem is not None:
+            return show(request, person, recording_id, status=422, problems={"checklist": problem})
+        return back(person.fg.recording(recording_id).id, "confirmed", "checklist")
+    # htmx swaps the checklist (and the description, which names the check's date);
+    # a refusal is shown inside it, so it answers 200 (htmx swaps no 4xx).
+    lang = page_lang(request, person)
+    view = recording_view(person, recording_id, lang)
+    return render(
+        request,
+        "_rec_checklist_response.html",
+        problems={"checklist": problem} if problem else {},
+        confirmed=None if problem else step,
+        oob=True,
+        **view,
+    )
+
+
+# --- Withdrawal, re-consent, destruction -------------------------------------------------
+
+
+@router.post("/recordings/{recording_id}/withdrawal")
+async def withdraw(request: Request, recording_id: str, person: Signed) -> Response:
+    await check_csrf(request, person)
+    form = await request.form()
+    form_id = text(form, "form")
+    clause = text(form, "clause") or None
+    way = WITHDRAWAL_WAYS.get(text(form, "how"), WITHDRAWAL_WAYS["other"])[1]
+    note = text(form, "note")
+    reason = f"withdrawal received {way}" + (f": {note}" if note else "")
+    try:
+        form_id = current_form(person, recording_id, form_id).form_id
+        person.fg.withdraw(form_id, clause=clause, reason=reason)
+    except FormgenError as exc:
+        return refused(request, person, recording_id, f"withdraw-{form_id}", exc)
+    return back(person.fg.recording(recording_id).id, "withdrawn", "status")
+
+
+@router.post("/recordings/{recording_id}/reconsent")
+async def reconsent(request: Request, recording_id: str, person: Signed) -> Response:
+    """A new purpose or a later deletion date: every earlier consent ends and new
+    declarations are issued (their PDF is offered on the page)."""
+    await check_csrf(request, person)
+    form = await request.form()
+    say = translate(request, person)
+    change = text(form, "change")
+    values = {"new_purpose": text(form, "purpose"), "extend_to": text(form, "extend_to")}
+    try:
+        if not flag(form, "understood"):
+            raise RecordError(say("Confirm that you understand that all earlier consent ends."))
+        if change == "purpose":
+            if not values["new_purpose"]:
+                raise RecordError(say("Choose the new purpose."))
+            done = person.fg.change_recording(
+                recording_id, purpose=values["new_purpose"], save=False
+            )
+        else:
+            until = parse_date(values["extend_to"])
+            if until is None:
+                raise RecordError(say("Give the new deletion date."))
+            done = person.fg.change_recording(recording_id, extend_to=until, save=False)
+    except FormgenError as exc:
+        return refused(request, person, recording_id, f"reconsent-{change}", exc, values)
+    return back(done.recording.id, "reconsent", "documents")
+
+
+@router.post("/recordings/{recording_id}/destruction")
+async def destruction(request: Request, recording_id: str, person: Signed) -> Response:
+    await check_csrf(request, person)
+    form = await request.form()
+    typed = text(form, "confirm")
+    try:
+        rec = person.fg.recording(recording_id)
+        if typed.upper() != rec.id:
+            raise RecordError(
+                translate(request, person)(
+                    "Type the recording's ID exactly to confirm; nothing was destroyed."
+                )
+            )
+        person.fg.destroy(rec.id)
+    except FormgenError as exc:
+        return refused(request, person, recording_id, "destroy", exc, {"confirm": typed})
+    return back(rec.id, "destroyed", "main")

@@ -1,8 +1,370 @@
-"""The review queue, the due list and the users page."""
+"""The review queue, the due list and the users page.
+
+Review: one item at a time, as the signed-in supervisor (their students' recordings) or
+officer (all) may see it: the reader's reason, the crops and the page image (served
+from the store), the ink it measured against its thresholds, and the decisions the
+library offers for the item. An item someone may not review answers 404, like one that
+does not exist or is no longer waiting. Due list and users are refused (403) to roles
+the library refuses them to."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from fastapi.responses import Response
+import datetime as dt
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.exceptions import HTTPException
+
+from ..api import NotAllowed
+from ..errors import Conflict, FormgenError, NotFound, RecordError
+from ..review import ReviewItem
+from ..rules import Mark, Thresholds, classify_mark
+from .app import render
+from .auth import Person, check_csrf, page_person
 
 router = APIRouter(default_response_class=Response)
+Signed = Annotated[Person, Depends(page_person)]
+
+CLAUSES = {
+    "recording": "Recording for the stated purpose",
+    "livestream": "Live streaming",
+    "360": "360-degree recording",
+}
+# Each decision's button: its words and the single key that clicks it. "given" reads
+# "keep given" where the choice is between withdrawing and keeping a consent.
+DECISIONS = {
+    "given": ("Given", "g"),
+    "refused": ("Refused", "r"),
+    "no_answer": ("No answer", "n"),
+    "withdrawn": ("Withdrawn", "w"),
+}
+KEEP_GIVEN = ("Keep given", "k")
+# The ink alone against the thresholds; the reader also weighs strokes and loops, and
+# its verdict is the item's reason.
+MARK_WORDS = {
+    Mark.EMPTY: "below the blank threshold",
+    Mark.MARKED: "above the marked threshold",
+    Mark.UNSURE: "between the thresholds",
+}
+CROP_LABELS = {
+    "yes": "Yes box",
+    "no": "No box",
+    "signature": "Signature",
+    "name": "Name as written",
+    "signer": "Signer's name",
+}
+PURPOSES = {"reflection": "Reflection", "assessment": "Assessment", "final-level": "Final level"}
+MONTHS = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+    "nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+           "september", "oktober", "november", "december"),
+}  # fmt: skip
+DUE_WINDOWS = (0, 14, 30)
+ROLES = ("student", "supervisor", "officer")
+
+
+def not_found() -> HTTPException:
+    return HTTPException(404)
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+# --- review -----------------------------------------------------------------------------
+
+
+def _queue(person: Person) -> list[ReviewItem]:
+    return person.fg.review_items()
+
+
+def _gate(person: Person, item: str) -> list[ReviewItem]:
+    """The person's queue, if ``item`` is in it; otherwise 404, whether the item does not
+    exist, is not theirs to review, or was decided already."""
+    items = _queue(person)
+    if item not in {i.item for i in items}:
+        raise not_found()
+    return items
+
+
+def _percent(value: float, lang: str) -> str:
+    text = f"{value * 100:.1f}"
+    return text.replace(".", ",") if lang == "nl" else text
+
+
+def _day(day: dt.date, lang: str) -> str:
+    """A date as people write it: 3 March 2027, 3 maart 2027."""
+    return f"{day.day} {MONTHS.get(lang, MONTHS['en'])[day.month - 1]} {day.year}"
+
+
+def _crops(clause: str, crops: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(label, image name, kind) in the order a reviewer reads them: the clause's boxes,
+    the signature, the handwritten names."""
+    wanted = [(f"{clause}-yes", "yes", "box"), (f"{clause}-no", "no", "box")] + [
+        (k, k, "field") for k in ("signature", "name", "signer")
+    ]
+    return [(CROP_LABELS[label], crops[key], kind) for key, label, kind in wanted if key in crops]
+
+
+def _item_view(person: Person, items: Sequence[ReviewItem], item: str) -> Any:
+    """Everything the item's template shows, or None when it is no longer waiting."""
+    fg = person.fg
+    ids = [i.item for i in items]
+    if item not in ids:
+        return None
+    try:
+        detail = fg.review_item(item)
+        decisions = fg.review_decisions(item)
+    except (Conflict, NotFound):  # decided (or gone) since the queue was read
+        return None
+    recording = fg.recording(detail.item.recording_id)
+    # Deciding "given" on a form not recorded as signed also records the signature, as
+    # seen by the reviewer (rules.review_confirms_signature): they should know.
+    signed = next(
+        (
+            p.signed
+            for p in fg.status(recording.id).participants
+            if p.form_id == detail.item.form_id
+        ),
+        True,
+    )
+    thresholds = Thresholds()
+    index = ids.index(item)
+    withdrawal = "withdrawn" in decisions
+    buttons = [
+        (value, *(KEEP_GIVEN if withdrawal and value == "given" else DECISIONS[value]))
+        for value in decisions
+    ]
+    return {
+        "detail": detail,
+        "item": detail.item,
+        "clause_label": CLAUSES.get(detail.item.clause, detail.item.clause),
+        "recording": recording,
+        "position": index + 1,
+        "total": len(ids),
+        "next_item": ids[(index + 1) % len(ids)] if len(ids) > 1 else None,
+        "buttons": buttons,
+        "withdrawal": withdrawal,
+        "signed": signed,
+        "ink": [
+            (answer, value, MARK_WORDS[classify_mark(value, thresholds)])
+            for answer, value in (detail.ink or {}).items()
+        ],
+        "thresholds": thresholds,
+        "crops": _crops(detail.item.clause, detail.crops),
+    }
+
+
+def _show(
+    request: Request,
+    person: Person,
+    items: list[ReviewItem],
+    first: str | None = None,
+    *,
+    saved: str | None = None,
+    problem: str | None = None,
+    status: int = 200,
+    partial: bool = False,
+) -> Response:
+    """The queue at ``first`` (or its first item still waiting)."""
+    order = [i.item for i in items]
+    if first in order:  # start there, then go on in order
+        start = order.index(first)
+        order = order[start:] + order[:start]
+    view = None
+    for candidate in order:
+        view = _item_view(person, items, candidate)
+        if view is not None:
+            break
+        items = _queue(person)  # the queue changed under us: read it again
+    context = {
+        "view": view,
+        "saved": saved,
+        "problem": problem,
+        "waiting": len(items),
+        "pct": _percent,
+        "day": _day,
+    }
+    template = "_rev_item.html" if partial else "review.html"
+    response = render(request, template, status=status, **context)
+    if partial:  # the address bar follows the item shown, so a reload shows it again
+        item_url = f"/review/{view['item'].item}" if view else "/review"
+        response.headers["HX-Replace-Url"] = item_url
+    return response
+
+
+@router.get("/review")
+def review_queue(request: Request, person: Signed, saved: str | None = None) -> Response:
+    return _show(request, person, _queue(person), saved=saved if saved in DECISIONS else None)
+
+
+@router.get("/review/{item}")
+def review_item(request: Request, item: str, person: Signed) -> Response:
+    return _show(request, person, _gate(person, item), item)
+
+
+@router.get("/review/{item}/images/{name}")
+def review_image(request: Request, item: str, name: str, person: Signed) -> Response:
+    _gate(person, item)
+    try:
+        data = person.fg.review_image(item, name)
+    except (Conflict, NotFound):
+        raise not_found() from None
+    return Response(
+        data,
+        media_type=_image_type(data),
+        headers={"Cache-Control": "no-store", "Content-Disposition": "inline"},
+    )
+
+
+def _image_type(data: bytes) -> str:
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    return "application/octet-stream"
+
+
+@router.post("/review/{item}")
+async def review_decide(
+    request: Request,
+    item: str,
+    person: Signed,
+    decision: Annotated[str, Form()],
+    name: Annotated[str | None, Form()] = None,
+) -> Response:
+    await check_csrf(request, person)
+    partial = is_htmx(request)
+    fg = person.fg
+    before = [i.item for i in _queue(person)]
+    try:
+        offered = fg.review_decisions(item)
+    except (NotFound, NotAllowed):  # not theirs to review: as if it did not exist
+        raise not_found() from None
+    except Conflict as exc:  # decided meanwhile, by someone else
+        return _show(request, person, _queue(person), problem=str(exc), partial=partial)
+    try:
+        if decision not in offered:
+            raise RecordError(f"{decision!r} is not a decision for this item")
+        fg.resolve(item, decision, name=(name or "").strip() or None)
+    except Conflict as exc:
+        return _show(request, person, _queue(person), problem=str(exc), partial=partial)
+    except RecordError as exc:  # e.g. the handwritten name is missing: the same item again
+        status = 200 if partial else 422  # htmx swaps only what succeeded
+        return _show(
+            request, person, _queue(person), item, problem=str(exc), status=status,
+            partial=partial,
+        )  # fmt: skip
+    if not partial:  # without JavaScript: post, then see the next item
+        return RedirectResponse(f"/review?saved={decision}", status_code=303)
+    items = _queue(person)
+    waiting = {i.item for i in items}
+    # The item that came after the one decided, if it still waits; else the queue's top.
+    rest = before[before.index(item) + 1 :] if item in before else []
+    after = next((i for i in rest if i in waiting), None)
+    return _show(request, person, items, after, saved=decision, partial=True)
+
+
+# --- due list ---------------------------------------------------------------------------
+
+
+@router.get("/due")
+def due(request: Request, person: Signed, within: int = 14) -> Response:
+    if within not in DUE_WINDOWS:
+        raise HTTPException(422)
+    today = dt.date.today()
+    rows = person.fg.due(on=today, within=within)  # NotAllowed (403) for students
+    shown = []
+    for row in rows:
+        until = dt.date.fromisoformat(row["delete_by"])
+        shown.append({**row, "until": until, "days": (until - today).days})
+    shown.sort(key=lambda r: (r["until"], r["title"]))
+    return render(
+        request,
+        "due.html",
+        rows=shown,
+        within=within,
+        windows=DUE_WINDOWS,
+        purposes=PURPOSES,
+        day=_day,
+    )
+
+
+# --- users ------------------------------------------------------------------------------
+# Only the officer keeps the users: the library refuses everyone else (NotAllowed, which
+# the application answers 403) before anything is read or changed.
+
+
+def _users_page(request: Request, person: Person, status: int = 200, **context: Any) -> Response:
+    people = person.fg.users()
+    context.setdefault("form", {})
+    return render(request, "users.html", status=status, people=people, roles=ROLES, **context)
+
+
+@router.get("/users")
+def users(request: Request, person: Signed) -> Response:
+    return _users_page(request, person)
+
+
+@router.post("/users")
+async def add_user(
+    request: Request,
+    person: Signed,
+    email: Annotated[str, Form()],
+    name: Annotated[str, Form()],
+    role: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    lang: Annotated[str, Form()] = "",
+) -> Response:
+    await check_csrf(request, person)
+    typed = {"email": email, "name": name, "role": role, "lang": lang}
+    try:
+        added = person.fg.add_user(
+            email, name=name, role=role, password=password, lang=lang or None
+        )
+    except NotAllowed:
+        raise
+    except FormgenError as exc:  # already there, not an address, a short password
+        code = 409 if isinstance(exc, Conflict) else 422
+        return _users_page(request, person, code, problem=str(exc), form=typed)
+    return _users_page(request, person, done=("Account added: {}", added.email))
+
+
+def _account(person: Person, user_id: str) -> Any:
+    """An account by its opaque ID (URLs carry no e-mail addresses)."""
+    found = next((u for u in person.fg.users() if u.id == user_id), None)
+    if found is None:
+        raise not_found()
+    return found
+
+
+@router.post("/users/{user_id}/disabled")
+async def disable_user(
+    request: Request, user_id: str, person: Signed, disabled: Annotated[str, Form()]
+) -> Response:
+    await check_csrf(request, person)
+    account = _account(person, user_id)
+    try:
+        changed = person.fg.disable_user(account.email, disabled == "true")
+    except NotAllowed:
+        raise
+    except FormgenError as exc:  # e.g. one's own account
+        return _users_page(request, person, 409, problem=str(exc))
+    said = "Account disabled: {}" if changed.disabled else "Account enabled: {}"
+    return _users_page(request, person, done=(said, changed.email))
+
+
+@router.post("/users/{user_id}/token")
+async def issue_token(request: Request, user_id: str, person: Signed) -> Response:
+    await check_csrf(request, person)
+    account = _account(person, user_id)
+    try:
+        token = person.fg.issue_token(account.email)
+    except NotAllowed:
+        raise
+    except FormgenError as exc:  # e.g. a disabled account
+        return _users_page(request, person, 409, problem=str(exc))
+    return _users_page(request, person, token=token, token_for=account)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -27,6 +28,10 @@ def run(fg: Formgen, *, host: str, port: int, demo: bool, scan_workers: int) -> 
             f"No account yet. Make the privacy officer's account here (once): {base}/setup/{secret}"
         )
     app = create_app(fg)
+    # uvicorn shuts down on SIGTERM and then raises it again with the handler it found:
+    # make that handler an exit through the ``finally`` below, which stops the workers
+    # (the default handler would end this process and leave them running).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with _workers(fg, scan_workers):
         _say(f"formgen serves {base}  (Ctrl-C stops it)")
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
