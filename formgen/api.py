@@ -418,16 +418,21 @@ class Formgen:
         self,
         recording_id: str,
         *,
-        institution: str,
+        institution: str | None = None,
         contact: str,
         count: int,
         under_16: bool = True,
         lang: str | None = None,
         out: Path | None = None,
         save: bool = True,
+        supervisor_email: str | None = None,
+        return_by: dt.date | None = None,
+        today: dt.date | None = None,
     ) -> Written:
         """Situations 1 and 2: the supervisor's letter to the institution with ``count``
-        pre-ID'd blank declarations."""
+        pre-ID'd blank declarations. ``institution`` must be the recording's own (it may
+        be left out); the signed pages go to ``supervisor_email`` (default: the e-mail of
+        the supervisor's account) before ``return_by`` (default: the recording date)."""
         if not 1 <= count <= 500:
             raise RecordError("between 1 and 500 blank forms at a time")
         rec = records.get_recording(self.engine, recording_id)
@@ -444,6 +449,9 @@ class Formgen:
             under_16=under_16,
             lang=lang,
             out=self._target(out, save, f"{rec.id}-request-{stamp}.pdf"),
+            today=today,
+            supervisor_email=supervisor_email,
+            return_by=return_by,
         )
 
     @_guarded
@@ -457,8 +465,17 @@ class Formgen:
 
     @_guarded
     def remind(
-        self, recording_id: str, *, by: str, out: Path | None = None, save: bool = True
+        self,
+        recording_id: str,
+        *,
+        by: str,
+        out: Path | None = None,
+        save: bool = True,
+        today: dt.date | None = None,
     ) -> Written:
+        """Situation 3, from the recording date on: a letter to each person who consented
+        about their right to withdraw, with a withdrawal form for what they said yes to.
+        Counted as done once ``reminders_sent`` records that the letters went out."""
         rec = records.get_recording(self.engine, recording_id)
         return documents.write_reminders(
             self.engine,
@@ -466,7 +483,14 @@ class Formgen:
             rec.id,
             by=by,
             out=self._target(out, save, f"{rec.id}-reminders.pdf"),
+            today=today,
         )
+
+    @_guarded
+    def reminders_sent(self, recording_id: str, *, by: str) -> dict[str, Any]:
+        """Record that the reminder letters made for a recording were sent or handed out:
+        ``{"id", "sent": [form IDs], "at", "by"}``."""
+        return documents.record_reminders_sent(self.engine, recording_id, by=by)
 
     @_guarded
     def layout(self, form_id: str) -> dict[str, Any]:
@@ -741,18 +765,16 @@ class PersonalFormgen(Formgen):
         """The recording's canonical ID, if the person may do ``act`` to it. One they
         may not see is not found; one they see but may not change is a refusal."""
         rec = records.get_recording(self.engine, recording_id).id
-        if not self.may(Act.SEE, rec):
+        who = self.relation(rec)  # looked up once: every page asks this several times
+        if not rules.may(Act.SEE, who):
             raise NotFound(f"no recording {recording_id!r}")
-        if not self.may(act, rec):
+        if not rules.may(act, who):
             raise NotAllowed(f"your role ({self.person.role}) may not {act} recording {rec}")
         return rec
 
     def _form(self, act: Act, form_id: str) -> str:
         with self.engine.connect() as conn:
-            try:
-                form = records.get_form(conn, form_id)
-            except NotFound:
-                raise
+            form = records.get_form(conn, form_id)
         try:
             self._check(act, form.recording_id)
         except NotFound:
@@ -763,7 +785,8 @@ class PersonalFormgen(Formgen):
         if not allowed:
             raise NotAllowed(f"your role ({self.person.role}) may not {what}")
 
-    def _by(self, by: str | None = None) -> str:
+    def _by(self) -> str:
+        """The author of every change: the signed-in person, whatever a caller passes."""
         return self.person.name
 
     # --- recordings
@@ -878,6 +901,9 @@ class PersonalFormgen(Formgen):
 
     def remind(self, recording_id: str, *, by: str | None = None, **kw: Any) -> Written:
         return super().remind(self._check(Act.CHANGE, recording_id), by=self._by(), **kw)
+
+    def reminders_sent(self, recording_id: str, *, by: str | None = None) -> dict[str, Any]:
+        return super().reminders_sent(self._check(Act.CHANGE, recording_id), by=self._by())
 
     def layout(self, form_id: str) -> dict[str, Any]:
         return super().layout(self._form(Act.SEE, form_id))

@@ -13,15 +13,23 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from . import privacy, rules
-from .api import Formgen as Library
+from . import privacy
 from .errors import FormgenError
-from .records import LANGS
-from .rules import Purpose
+
+if TYPE_CHECKING:
+    from .api import Formgen as Library
+
+# The library (and with it SQLAlchemy, and WeasyPrint where documents are made) is
+# imported when a command runs, not for `formgen --help`.
+
+# records.LANGS and rules.Purpose, named here so that --help loads neither (a test
+# checks they agree).
+LANGS = ("nl", "en")
+PURPOSES = ("reflection", "assessment", "final-level")
 
 
 class App:
@@ -30,6 +38,8 @@ class App:
 
     @cached_property
     def fg(self) -> Library:
+        from .api import Formgen as Library
+
         fg = Library.open()
         click.get_current_context().find_root().call_on_close(fg.close)
         return fg
@@ -176,7 +186,7 @@ def recording_list(app: App, as_json: bool) -> None:
 @click.argument("recording_id", metavar="REC")
 @click.option(
     "--purpose",
-    type=click.Choice([str(p) for p in Purpose]),
+    type=click.Choice(PURPOSES),
     help="The new purpose; its retention applies.",
 )
 @click.option(
@@ -289,6 +299,8 @@ def participant_add(
 @pass_app
 def status_command(app: App, recording_id: str, as_json: bool) -> None:
     """Who consented to what, the camera advice, who must not appear, delete-by date."""
+    from . import rules
+
     report = app.fg.status(recording_id).as_dict()
 
     def text() -> str:
@@ -604,7 +616,13 @@ def forms_command(
             out=out,
             progress=bar.update if bar else None,
         )
+    _warn(written.warnings)
     emit(as_json, written.as_dict(), lambda: f"{written.pdf}  ({len(written.forms)} declarations)")
+
+
+def _warn(warnings: Iterable[str]) -> None:
+    for warning in warnings:
+        click.echo(f"formgen: warning: {warning}", err=True)
 
 
 @cli.command("layout")
@@ -630,7 +648,7 @@ def layout_command(app: App, form_id: str, as_json: bool) -> None:
 
 @cli.command("request")
 @click.argument("recording_id", metavar="REC")
-@click.option("--institution", required=True, help="The institution asked.")
+@click.option("--institution", help="The institution asked (default: the recording's).")
 @click.option("--contact", required=True, help="Its contact person.")
 @click.option(
     "--count",
@@ -645,20 +663,31 @@ def layout_command(app: App, form_id: str, as_json: bool) -> None:
     type=click.Choice(["parents", "adults"]),
     default="parents",
     show_default=True,
-    help="Parental forms (pupils under 16) or adult forms.",
+    help="Parental forms (pupils under 16) or adult forms (16 and older).",
 )
 @click.option("--lang", type=click.Choice(LANGS), help="Default: the recording's.")
+@click.option(
+    "--supervisor-email",
+    help="Where the signed forms go (default: the supervisor's account in the service).",
+)
+@click.option(
+    "--return-by",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Return date, YYYY-MM-DD (default: the recording date).",
+)
 @out_option()
 @json_option
 @pass_app
 def request_command(
     app: App,
     recording_id: str,
-    institution: str,
+    institution: str | None,
     contact: str,
     count: int,
     audience: str,
     lang: str | None,
+    supervisor_email: str | None,
+    return_by: dt.datetime | None,
     out: Path | None,
     as_json: bool,
 ) -> None:
@@ -672,7 +701,10 @@ def request_command(
         under_16=audience == "parents",
         lang=lang,
         out=out,
+        supervisor_email=supervisor_email,
+        return_by=return_by.date() if return_by else None,
     )
+    _warn(written.warnings)
     emit(
         as_json,
         written.as_dict(),
@@ -694,18 +726,39 @@ def withdrawal_form_command(app: App, form_id: str, out: Path | None, as_json: b
 
 @cli.command("remind")
 @click.argument("recording_id", metavar="REC")
-@click.option("--by", required=True, help="Who sends the reminders (recorded).")
+@click.option("--by", required=True, help="Who makes or sends the reminders (recorded).")
+@click.option(
+    "--sent",
+    is_flag=True,
+    help="Record that the reminder letters made earlier were sent (no new letters).",
+)
 @out_option()
 @json_option
 @pass_app
-def remind_command(app: App, recording_id: str, by: str, out: Path | None, as_json: bool) -> None:
+def remind_command(
+    app: App, recording_id: str, by: str, sent: bool, out: Path | None, as_json: bool
+) -> None:
     """Situation 3, after recording: a letter to everyone who consented about their
-    right to withdraw, each with a withdrawal form."""
+    right to withdraw, each with a withdrawal form. Once they are sent, record it with
+    --sent: only then does the checklist count them."""
+    if sent:
+        if out is not None:
+            raise click.UsageError("--sent writes no letters: leave out --out")
+        done = app.fg.reminders_sent(recording_id, by=by)
+        emit(
+            as_json,
+            done,
+            lambda: f"{done['id']}: reminders to {len(done['sent'])} participant(s) sent",
+        )
+        return
     written = app.fg.remind(recording_id, by=by, out=out)
     emit(
         as_json,
         written.as_dict(),
-        lambda: f"{written.pdf}  ({len(written.forms)} reminder letters with withdrawal forms)",
+        lambda: (
+            f"{written.pdf}  ({len(written.forms)} reminder letters with withdrawal forms);"
+            f" once sent: formgen remind {recording_id} --sent --by NAME"
+        ),
     )
 
 
@@ -722,8 +775,10 @@ def scan() -> None:
 @json_option
 @pass_app
 def scan_import(app: App, files: tuple[Path, ...], as_json: bool) -> None:
-    """Import scanned PDFs or photos (PNG, JPEG, TIFF): one transaction per file."""
-    with _progress("reading", app.fg.scan_page_count(files), as_json) as bar:
+    """Import scanned PDFs or photos (PNG, JPEG, TIFF): one transaction per form."""
+    # the pages are counted for the progress bar only: JSON gets none
+    total = 0 if as_json else app.fg.scan_page_count(files)
+    with _progress("reading", total, as_json) as bar:
         done = app.fg.import_scans(files, progress=bar.update if bar else None)
 
     def text() -> str:
@@ -747,9 +802,18 @@ def scan_import(app: App, files: tuple[Path, ...], as_json: bool) -> None:
                 )
             )
         ok, to_review, errors = (done.count(s) for s in ("ok", "review", "error"))
+        bilevel = sum(bool(r.bilevel) for r in done.pages)
+        warning = (
+            f"\nwarning: {bilevel} page(s) are black-and-white scans (fax-like, 1-bit):"
+            " light pencil can vanish from them entirely; where a form seems empty or"
+            " unsigned, check the paper"
+            if bilevel
+            else ""
+        )
         return table(["file", "page", "form", "who", "status", "read", "note"], rows) + (
             f"\n\n{ok} ok, {to_review} to review, {errors} errors"
             + ("; next: formgen review list" if to_review else "")
+            + warning
         )
 
     emit(as_json, done.as_dict(), text)
@@ -1017,6 +1081,7 @@ def store_copy(app: App, target: str, as_json: bool) -> None:
 HINTS = {
     "has not been printed yet": ": run formgen forms first",
     "name was written by hand": " (--name)",
+    "name the institution": " (--institution)",
 }
 
 

@@ -8,23 +8,21 @@ importing a file again reads only the pages that did not land, and of two import
 the same file at once exactly one lands each page (the other finds the row taken).
 
 Each decision is an event whose source is the file's SHA-256 and page. The reader only
-measures (``scan``); what a measurement means is ``rules.classify_mark``,
-``rules.decide_pair`` and ``rules.decide_scanned``. Nothing here turns doubt into
-consent.
+measures (``scan``); what a measurement means is ``rules.read_box``,
+``rules.classify_signature``, ``rules.decide_answers`` and ``rules.decide_scanned``.
+Nothing here turns doubt into consent.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import multiprocessing
 import os
-import sys
-import types
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +49,7 @@ class PageReport:
     status: str  # ok | review | error
     reason: str | None = None
     blank: bool = False
+    bilevel: bool = False  # a 1-bit page (fax, black-and-white scan): pencil may be lost
     signed: bool | None = None
     decisions: dict[str, str] = field(default_factory=dict)
     name: str | None = None  # the participant's, for a person reading the report; not JSON
@@ -66,6 +65,8 @@ class PageReport:
             out["reason"] = self.reason
         if self.blank:
             out["blank"] = True
+        if self.bilevel:
+            out["bilevel"] = True
         if self.decisions:
             out["decisions"] = self.decisions
             out["signed"] = self.signed
@@ -77,9 +78,9 @@ class PageReport:
 
 
 MAX_WORKERS = 2  # the machine this runs on: two cores
-# Starting the workers takes ~0.6 s to the first page: on two cores they win from about
-# 10-12 scanned pages (PNG at 200-300 dpi); fewer are read here.
-PARALLEL_MIN_PAGES = 12
+# Reader threads cost nothing to start (worker processes took ~0.6 s to the first page,
+# half of a 100-page import): from two pages to read on, two threads read them.
+PARALLEL_MIN_PAGES = 2
 
 
 def import_files(
@@ -95,11 +96,12 @@ def import_files(
     uploader may not see.
 
     ``workers`` (default: the usable CPUs, at most ``MAX_WORKERS``) above 1 reads the
-    pages in that many worker processes when the files hold ``PARALLEL_MIN_PAGES`` pages
-    to read or more. A worker opens the file itself, finds the QR code, asks this
-    process which form and layout it belongs to, registers and measures, and sends back
-    numbers and encoded images; this process keeps the store, and decides and records
-    form by form, so the reports are the same as with one."""
+    pages in that many threads when the files hold ``PARALLEL_MIN_PAGES`` pages to read
+    or more (decoding, OpenCV and zxing let go of Python's lock, so two threads keep two
+    cores busy). A reader thread loads a page, finds the QR code, asks which form and
+    layout it belongs to, registers and measures; this thread keeps the store, and
+    decides and records form by form, in file and page order, so the reports are the
+    same as with one."""
     plans = [_plan(Path(path)) for path in paths]
     landed = _landed(engine, [p.digest for p in plans if p.digest])
     named: set[str] = set()
@@ -112,10 +114,12 @@ def import_files(
     count = _worker_count(workers)
     pool: _Pool | None = None
     if count > 1 and sum(len(p.wanted) for p in plans) >= PARALLEL_MIN_PAGES:
-        with contextlib.suppress(OSError):  # no processes to be had: read here
+        with contextlib.suppress(RuntimeError):  # no threads to be had: read here
             pool = _Pool(count)
     importer = _Importer(engine, allowed)
     reports: list[PageReport] = []
+    # one page per thread: OpenCV's own threads only contend with the readers (and spin)
+    cv_threads = _cv_threads(1)
     try:
         if pool is not None:
             for plan in plans:
@@ -127,6 +131,7 @@ def import_files(
     finally:
         if pool is not None:
             pool.close()
+        _cv_threads(cv_threads)
     return reports
 
 
@@ -254,9 +259,14 @@ class _Importer:
         self.pending: dict[tuple[str, bool], _Unit] = {}
         self.blanks: list[tuple[str, int, PageReport]] = []
         self.files: dict[str, dict[str, Any]] = {}
+        self.lock = threading.Lock()  # identify is asked by the reader threads
 
     def identify(self, texts: Sequence[str]) -> scan.Identity:
         """The form and printed page (with its layout) of the first QR code of ours."""
+        with self.lock:
+            return self._identify(texts)
+
+    def _identify(self, texts: Sequence[str]) -> scan.Identity:
         mine = []
         reason = "no formgen QR code found on this page"
         for index, text in enumerate(texts):
@@ -294,6 +304,7 @@ class _Importer:
 
     def take(self, digest: str, look: scan.PageLook, report: PageReport) -> None:
         report.form_id = look.form_id
+        report.bilevel = look.bilevel and not look.blank
         if look.blank:
             report.blank, report.reason = True, "blank page"
             self.blanks.append((digest, look.page, report))
@@ -424,21 +435,32 @@ class _Recorder:
             if measured.signature_ink is None
             else round(measured.signature_ink, 4),
         }
-        report.signed = measured.signed
+        if look.bilevel:
+            detail["bilevel"] = True
+        signed: bool | None = None
+        sig_reason: str | None = None
+        if measured.signature is not None:
+            strokes = measured.signature
+            signed, sig_reason = rules.classify_signature(strokes.longest_mm, strokes.length_mm)
+            detail["signature_mm"] = {"longest": strokes.longest_mm, "length": strokes.length_mm}
+        report.signed = signed
         changes: list[tuple[str, str | None, str]] = []
-        reasons: dict[str | None, str | None] = {SIGNATURE: None}
+        reasons: dict[str | None, str | None] = {SIGNATURE: sig_reason}
         withdrawal = sheet.get("kind") == "withdrawal"
         if sheet.get("signature") is not None and not withdrawal:
             # (a withdrawal sheet's signature counts for the withdrawal only, through
-            # decide_pair; it says nothing about the declaration's)
-            signature = {True: "signed", False: "unsigned", None: "unclear"}[measured.signed]
-            changes.append((form_id, SIGNATURE, signature))
+            # decide_answers; it says nothing about the declaration's)
+            sig_status = {True: "signed", False: "unsigned", None: "unclear"}[signed]
+            changes.append((form_id, SIGNATURE, sig_status))
         state = records.form_states(self.conn, [form_id])[form_id]
+        evidence = {(b.clause, b.answer): rules.BoxInk(**b.evidence()) for b in measured.boxes}
+        marks = [rules.read_box(e)[0] for e in evidence.values()]
+        pencil_lost = rules.pencil_may_be_lost(look.bilevel, marks)
         for clause in dict.fromkeys(b["clause"] for b in sheet["boxes"]):
-            yes, no = measured.ink(clause, "yes"), measured.ink(clause, "no")
-            read = rules.decide_pair(
-                rules.classify_mark(yes), rules.classify_mark(no), measured.signed
-            )
+            yes, no = evidence[(clause, "yes")], evidence[(clause, "no")]
+            read = rules.decide_answers(yes, no, signed, pencil_lost=pencil_lost)
+            if read.status is Status.REVIEW and signed is None and sig_reason:
+                read = rules.Decision(Status.REVIEW, f"{read.reason} ({sig_reason})")
             outcome = rules.decide_scanned(
                 read,
                 state.clauses.get(clause),
@@ -452,7 +474,11 @@ class _Recorder:
                 continue
             report.decisions[clause] = str(outcome.status)
             changes.append((form_id, clause, str(outcome.status)))
-            detail[f"ink_{clause}"] = {"yes": round(yes, 4), "no": round(no, 4)}
+            detail[f"ink_{clause}"] = {"yes": round(yes.ink, 4), "no": round(no.ink, 4)}
+            detail[f"marks_{clause}"] = {
+                "yes": measured.box(clause, "yes").evidence(),
+                "no": measured.box(clause, "no").evidence(),
+            }
         records.append_events(self.conn, changes, source=source, reasons=reasons, detail=detail)
         if any(s == Status.REVIEW for s in report.decisions.values()):
             report.status = "review"
@@ -482,7 +508,7 @@ class _Recorder:
         report.decisions = {c: str(Status.REVIEW) for c in open_clauses}
 
 
-# --- Worker processes -----------------------------------------------------------------
+# --- Reader threads ---------------------------------------------------------------------
 
 
 def _worker_count(workers: int | None) -> int:
@@ -506,7 +532,6 @@ class _Plan:
     pages: int = 0
     problem: str | None = None  # the file opens as no PDF or image: its report
     wanted: list[int] = field(default_factory=list)  # 0-based pages to read
-    tasks: list[int] = field(default_factory=list)
 
 
 def _plan(path: Path) -> _Plan:
@@ -528,114 +553,118 @@ def _plan(path: Path) -> _Plan:
     return plan
 
 
-@contextlib.contextmanager
-def _bare_main() -> Iterator[None]:
-    """Spawn runs the program's main module again in every new process, for what a
-    target might need from it. A page worker needs nothing from it: started under a
-    bare ``__main__`` it neither imports the program (the CLI and the store's libraries,
-    a benchmark, a script without an ``if __name__ == "__main__"`` guard) nor runs it."""
-    main = sys.modules.get("__main__")
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        yield
-    finally:
-        if main is not None:
-            sys.modules["__main__"] = main
-
-
 class _Pool:
-    """Worker processes (spawned: this process holds database connections, which a
-    fork must not copy) that read the pages they are sent (``scan.page_worker``). One
-    pipe per worker carries its tasks, its questions (which form is this QR code?)
-    with their answers, and what it saw; this process takes the results in task order."""
+    """Reader threads that read the pages queued (``scan.look``) ahead of this thread,
+    which takes the results in file and page order and lands them. At most ``AHEAD``
+    pages are read and not yet taken (their pixels and images wait in memory)."""
 
-    DEPTH = 1 + scan.WORKER_PARKED  # tasks sent to a worker and not yet read, at most
-    AHEAD = 8  # pages read but not yet recorded, at most (their images wait in memory)
+    AHEAD = 6
 
     def __init__(self, count: int) -> None:
-        self.pending: deque[tuple[int, str, int, tuple[int, int]]] = deque()
-        self.results: dict[int, scan.PageLook | scan.PageFailure] = {}
-        self.busy: dict[Any, list[int]] = {}
-        self.procs: list[Any] = []
-        self.next_task = 0
-        context = multiprocessing.get_context("spawn")
-        try:
-            with _bare_main():
-                for _ in range(count):
-                    mine, theirs = context.Pipe()
-                    proc = context.Process(
-                        target=scan.page_worker, args=(theirs,), name="formgen-reader", daemon=True
-                    )
-                    proc.start()
-                    theirs.close()
-                    self.procs.append(proc)
-                    self.busy[mine] = []
-        except BaseException:
-            self.close()
-            raise
+        self.threads = count
+        self.executor = ThreadPoolExecutor(count, thread_name_prefix="formgen-reader")
+        self.pending: deque[tuple[_Plan, int]] = deque()
+        self.running: dict[tuple[int, int], Future[scan.PageLook | scan.ScanInputError]] = {}
+        self.opened: dict[int, _Opened] = {}
+        self.identify: _Identify | None = None
 
     def queue(self, plan: _Plan) -> None:
-        """Queue the pages of a planned file for the workers (in order, behind the pages
-        queued before): they read ahead while this process records earlier files."""
-        if plan.problem is None and plan.digest is not None:
+        """Queue the pages of a planned file (behind the pages queued before)."""
+        if plan.problem is None and plan.digest is not None and plan.wanted:
+            self.opened[id(plan)] = _Opened(plan, len(plan.wanted))
             for index in plan.wanted:
-                self.pending.append((self.next_task, str(plan.path), index, plan.stamp))
-                plan.tasks.append(self.next_task)
-                self.next_task += 1
-        self._feed()
+                self.pending.append((plan, index))
 
     def results_of(
         self, plan: _Plan, identify: _Identify
     ) -> Iterator[scan.PageLook | scan.ScanInputError]:
-        """The wanted pages of one queued file, as the workers deliver them."""
-        for task in plan.tasks:
-            yield self.result(task, identify)
-
-    def result(self, task: int, identify: _Identify) -> scan.PageLook | scan.ScanInputError:
-        while task not in self.results:
-            self._feed()  # room made by results taken: the workers may have run dry
-            self._serve(identify)
-        seen = self.results.pop(task)
-        self._feed()
-        if isinstance(seen, scan.PageFailure):
-            if seen.load:
-                return scan.ScanInputError(seen.message)
-            raise RuntimeError(f"a worker process failed reading a page:\n{seen.message}")
-        return seen
+        """The wanted pages of one queued file, as the readers deliver them."""
+        self.identify = identify
+        for index in plan.wanted:
+            key = (id(plan), index)
+            self._feed()
+            if key not in self.running:  # (only if the queue order was not kept)
+                self._submit(plan, index)
+            future = self.running.pop(key)
+            self._feed()
+            yield future.result()
 
     def _feed(self) -> None:
-        for conn, busy in self.busy.items():
-            while self.pending and len(busy) < self.DEPTH and len(self.results) < self.AHEAD:
-                task = self.pending.popleft()
-                conn.send(task)
-                busy.append(task[0])
+        while self.pending and len(self.running) < self.AHEAD:
+            plan, index = self.pending.popleft()
+            self._submit(plan, index)
 
-    def _serve(self, identify: _Identify) -> None:
-        for conn in wait(list(self.busy)):
+    def _submit(self, plan: _Plan, index: int) -> None:
+        opened = self.opened[id(plan)]
+        self.running[(id(plan), index)] = self.executor.submit(self._read, opened, index)
+
+    def _read(self, opened: _Opened, index: int) -> scan.PageLook | scan.ScanInputError:
+        try:
             try:
-                kind, task, body = conn.recv()
-            except (EOFError, OSError) as exc:
-                raise RuntimeError("a worker process reading pages stopped unexpectedly") from exc
-            if kind == "who":
-                conn.send(("who", task, identify(body)))
-                continue
-            self.busy[conn].remove(task)
-            self.results[task] = body
-        self._feed()
+                page = opened.file().page(index)
+            except scan.ScanInputError as exc:
+                return exc
+            assert self.identify is not None
+            return scan.look(page, self.identify, SCAN_DPI)
+        finally:
+            opened.done()
 
     def close(self) -> None:
-        for conn, busy in self.busy.items():
-            if not busy:
-                with contextlib.suppress(OSError):
-                    conn.send(None)
-        for proc, busy in zip(self.procs, self.busy.values(), strict=False):
-            if busy:  # mid-page, its result unwanted: nothing of a worker's is on disk
-                proc.terminate()
-        for proc in self.procs:
-            proc.join(timeout=5)
-            if proc.is_alive():
-                proc.kill()
-                proc.join()
-        for conn in self.busy:
-            conn.close()
-        self.procs, self.busy = [], {}
+        for future in self.running.values():
+            future.cancel()
+        self.executor.shutdown(wait=True, cancel_futures=True)
+        for opened in self.opened.values():
+            opened.close()
+        self.running, self.opened, self.pending = {}, {}, deque()
+
+
+class _Opened:
+    """A queued file, opened by the first reader that needs it (if it is still the file
+    that was hashed) and closed after its last page."""
+
+    def __init__(self, plan: _Plan, pages: int) -> None:
+        self.plan, self.left = plan, pages
+        self.lock = threading.Lock()
+        self.pages: scan.PageFile | None = None
+        self.failure: scan.ScanInputError | None = None
+
+    def file(self) -> scan.PageFile:
+        with self.lock:
+            if self.pages is None and self.failure is None:
+                try:
+                    self.pages = _reopen(self.plan)
+                except scan.ScanInputError as exc:
+                    self.failure = exc
+            if self.failure is not None:
+                raise self.failure
+            assert self.pages is not None
+            return self.pages
+
+    def done(self) -> None:
+        with self.lock:
+            self.left -= 1
+            if self.left <= 0 and self.pages is not None:
+                self.pages.close()
+                self.pages = None
+
+    def close(self) -> None:
+        with self.lock:
+            if self.pages is not None:
+                self.pages.close()
+                self.pages = None
+
+
+def _reopen(plan: _Plan) -> scan.PageFile:
+    """The file a plan names, if it is still the file that was hashed."""
+    status = scan.check_file(plan.path)
+    if (status.st_size, status.st_mtime_ns) != plan.stamp:
+        raise scan.ScanInputError(f"{plan.path.name} changed while it was being imported")
+    return scan.PageFile(plan.path)
+
+
+def _cv_threads(count: int) -> int:
+    import cv2
+
+    before = cv2.getNumThreads()
+    cv2.setNumThreads(count)
+    return before

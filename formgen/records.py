@@ -136,7 +136,7 @@ def create_recording(
         raise RecordError(str(exc)) from exc
     if situation_ is not Situation.OUTSIDE and not values["institution"]:
         raise RecordError(
-            f"situation {situation_} takes place at an institution: give --institution"
+            f"situation {situation_} takes place at an institution: name the institution"
         )
     _check_lang(lang)
     row = {

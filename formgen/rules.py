@@ -43,6 +43,49 @@ def reminder_required(situation: Situation) -> bool:
     return situation is Situation.OUTSIDE
 
 
+def may_remind(recorded_on: dt.date, today: dt.date) -> bool:
+    """Step 3 reminds "achteraf": from the day of the recording on, never before."""
+    return today >= recorded_on
+
+
+def signed_page_back_to(situation: Situation) -> str:
+    """Who gets the signed page back: the student in situation 3; in 1 and 2 the
+    institution collects its people's consent ("vraag dus niet zelf om toestemming")."""
+    return "student" if situation is Situation.OUTSIDE else "institution"
+
+
+# Days a person has to return a form that comes after the recording date (re-consent,
+# a late form): the record is not settled until it is back.
+LATE_RETURN_DAYS = 14
+
+
+def return_before(recorded_on: dt.date, today: dt.date) -> dt.date:
+    """The date the signed page must be back before: the recording date, so the student
+    knows who may appear before filming; for a recording already made, two weeks from
+    today."""
+    if recorded_on > today:
+        return recorded_on
+    return today + dt.timedelta(days=LATE_RETURN_DAYS)
+
+
+def same_institution(a: str | None, b: str | None) -> bool:
+    """Two spellings of one institution: case and spacing aside."""
+    return " ".join((a or "").split()).casefold() == " ".join((b or "").split()).casefold()
+
+
+def situation_warning(situation: Situation, institution: str | None) -> str | None:
+    """Situation 3 is recording outside any institution: a recording there that names an
+    institution was probably given the wrong situation (in 1 and 2 the institution, not
+    the student, asks for consent)."""
+    if situation is Situation.OUTSIDE and institution:
+        return (
+            f"the recording is in situation 3 (outside any institution) but names"
+            f" {institution}: if it is made there, the institution asks for consent"
+            " (situation 1 or 2)"
+        )
+    return None
+
+
 # --- Purposes and retention (step 6) ----------------------------------------------------
 
 
@@ -119,6 +162,32 @@ def delete_by(
     """Retention runs "na registratie": from the date of the recording. A deletion date
     past the calendar's end (an absurd period) is a ValueError, never an OverflowError."""
     return retention[purpose].after(recorded_on)
+
+
+# Who may see the recording, per purpose (step 5: "uitsluitend en alleen met personen die
+# toegang nodig hebben voor het vooraf vastgestelde doel"): reflection needs no assessors.
+ACCESS: Mapping[Purpose, tuple[str, ...]] = {
+    Purpose.REFLECTION: ("student", "supervisor"),
+    Purpose.ASSESSMENT: ("student", "supervisor", "assessors"),
+    Purpose.FINAL_LEVEL: ("student", "supervisor", "assessors"),
+}
+
+
+def period_between(start: dt.date, end: dt.date) -> tuple[int, str]:
+    """The retention a deletion date amounts to, in the largest whole unit that reaches
+    it exactly (years, months, weeks, else days): what a form prints beside the date, so
+    an extension to 18 months reads "18 months", never the purpose's "1 year"."""
+    if end <= start:
+        return ((end - start).days, "days")
+    months = (end.year - start.year) * 12 + end.month - start.month
+    for amount, unit in ((months // 12, "years"), (months, "months")):
+        span = amount * (12 if unit == "years" else 1)
+        if amount and span == months and add_months(start, span) == end:
+            return amount, unit
+    days = (end - start).days
+    if days % 7 == 0:
+        return days // 7, "weeks"
+    return days, "days"
 
 
 def reconsent_reason(
@@ -273,10 +342,24 @@ def needs_reminder(statuses: Mapping[str, Status]) -> bool:
     return Status.GIVEN in statuses.values()
 
 
+def given_clauses(statuses: Mapping[str, Status]) -> list[str]:
+    """The clauses a reminder names and its withdrawal form asks about: only those
+    answered yes (nothing else can be withdrawn)."""
+    return [clause for clause, status in statuses.items() if status is Status.GIVEN]
+
+
 def may_appear(statuses: Mapping[str, Status], signed: bool | None) -> bool:
     """A person may be in frame only with every clause of the recording given on a
     signed form; silence, doubt and withdrawal all keep them out ("wie zwijgt, stemt
-    toe" does not apply)."""
+    toe" does not apply).
+
+    That includes the 360-degree clause: while a recording is planned with that camera,
+    a "no" to it keeps the person out, and (not everyone consenting) the camera advice
+    rules the 360-degree camera out for everyone. Letting that person appear in the
+    ordinary recording they said yes to needs the advice to count the 360-degree answers
+    apart from who may appear (records.status); until then the stricter reading stands,
+    and the forms promise no more than it keeps: "if one person says no, the student
+    uses that camera for no one"."""
     return (
         signed is not False and bool(statuses) and all(s is Status.GIVEN for s in statuses.values())
     )
@@ -302,10 +385,21 @@ class Mark(StrEnum):
 @dataclass(frozen=True)
 class Thresholds:
     """Ink cover of a box's interior (0..1). Below ``empty`` a box is blank, above
-    ``marked`` it is ticked; in between the reader is not sure and a person decides."""
+    ``marked`` it is ticked; in between the reader is not sure and a person decides.
+    The rest is for ``read_box``: what else people mark with (a short dash, a firm dot,
+    a loop round the answer) and what makes a box doubtful."""
 
     empty: float = 0.035
     marked: float = 0.09
+    dash_mm: float = 1.8  # a stroke this long inside the box is a mark, however thin
+    blob_mm2: float = 1.0  # a blot this large is a mark (a firm dot for a tick)
+    speck_mm: float = 1.2  # shorter and smaller than this (and below ``empty``): specks
+    speck_mm2: float = 0.5
+    foreign_mm2: float = 0.5  # this much ink of another box's stroke makes a box doubtful
+    ring: float = 0.75  # a loop this far round the answer (0..1) circles it
+    ring_unsure: float = 0.5  # from here: a loop part of the way round, a person looks
+    struck: float = 0.4  # this much of the answer's word written over: struck out
+    heavy: float = 0.35  # cover of a box filled in or scribbled over
 
 
 def classify_mark(ink: float, thresholds: Thresholds = Thresholds()) -> Mark:
@@ -338,6 +432,116 @@ def decide_pair(yes: Mark, no: Mark, signed: bool | None) -> Decision:
     return Decision(Status.NO_ANSWER)
 
 
+@dataclass(frozen=True)
+class BoxInk:
+    """What the reader measured at one box (``scan.BoxReading.evidence()``): the cover
+    of its inside by its own strokes, its longest and largest piece of ink, ink of a
+    stroke whose bulk is in another box, and a loop round the answer."""
+
+    ink: float = 0.0
+    stroke_mm: float = 0.0
+    blob_mm2: float = 0.0
+    foreign_mm2: float = 0.0
+    ring: float = 0.0  # how far round the answer (its word, its box, or both) 0..1
+    ring_struck: float = 0.0  # share of the answer's printed word written over
+
+
+def read_box(box: BoxInk, thresholds: Thresholds = Thresholds()) -> tuple[Mark, str | None]:
+    """One answer: marked (ticked, crossed, filled, a short dash or a firm dot in the
+    box, or the answer circled), empty, or unsure with the reason. Specks are nothing;
+    a stroke that belongs to another box, a loop part of the way round, or an answer
+    written over is for a person."""
+    t = thresholds
+    by_ink = classify_mark(box.ink, t)
+    if by_ink is Mark.MARKED or box.stroke_mm >= t.dash_mm or box.blob_mm2 >= t.blob_mm2:
+        return Mark.MARKED, None
+    if box.ring >= t.ring:
+        if box.ring_struck >= t.struck:
+            return Mark.UNSURE, "the answer is circled and written over"
+        return Mark.MARKED, "circled"
+    if box.ring >= t.ring_unsure:
+        return Mark.UNSURE, f"a loop {box.ring:.0%} of the way round the answer"
+    if by_ink is Mark.UNSURE or box.stroke_mm >= t.speck_mm or box.blob_mm2 >= t.speck_mm2:
+        return Mark.UNSURE, "a small or faint mark in the box"
+    if box.foreign_mm2 >= t.foreign_mm2:
+        return Mark.UNSURE, "a stroke from another box runs into it"
+    if box.ring_struck >= t.struck:
+        return Mark.UNSURE, "the answer's word is written over"
+    return Mark.EMPTY, None
+
+
+def decide_answers(
+    yes: BoxInk,
+    no: BoxInk,
+    signed: bool | None,
+    *,
+    pencil_lost: bool = False,
+    thresholds: Thresholds = Thresholds(),
+) -> Decision:
+    """A clause's box pair read with ``read_box`` and decided by ``decide_pair``, with
+    the reason a person needs: which box is unsure and why; both marked with one of
+    them filled in or scribbled over (a correction: which answer counts is not for the
+    reader to guess). ``pencil_lost``: a black-and-white page with no mark anywhere,
+    where light pencil can vanish: nothing read is no proof of no answer."""
+    (yes_mark, yes_note), (no_mark, no_note) = read_box(yes, thresholds), read_box(no, thresholds)
+    decision = decide_pair(yes_mark, no_mark, signed)
+    if decision.status is Status.REVIEW:
+        notes = [
+            f"{answer}: {note}"
+            for answer, mark, note in (("yes", yes_mark, yes_note), ("no", no_mark, no_note))
+            if mark is Mark.UNSURE and note
+        ]
+        if notes:
+            return Decision(Status.REVIEW, "; ".join(notes))
+        if yes_mark is Mark.MARKED and no_mark is Mark.MARKED:
+            heavy = [a for a, b in (("yes", yes), ("no", no)) if b.ink >= thresholds.heavy]
+            if len(heavy) == 1:
+                return Decision(
+                    Status.REVIEW,
+                    f"both yes and no are marked, the {heavy[0]} box filled in or scribbled"
+                    " over: a correction? a person decides which answer counts",
+                )
+        return decision
+    if decision.status is Status.NO_ANSWER and pencil_lost:
+        return Decision(
+            Status.REVIEW,
+            "nothing marked on a black-and-white scan, where light pencil can vanish:"
+            " check the paper",
+        )
+    return decision
+
+
+def pencil_may_be_lost(bilevel: bool, marks: Sequence[Mark]) -> bool:
+    """A 1-bit page (fax, black-and-white scan) on which no box is clearly marked:
+    pencil below the scanner's threshold leaves no pixel (or a faint trace), so an
+    empty pair there proves no answer."""
+    return bilevel and not any(m is Mark.MARKED for m in marks)
+
+
+@dataclass(frozen=True)
+class SignatureThresholds:
+    """Strokes in the signature field (after the printed frame is taken out), in mm:
+    a stroke of ``signed_mm`` is writing, however short the signature; several strokes
+    of ``unsigned_mm`` or more that add up to ``length_mm`` are too (small initials);
+    below ``unsigned_mm`` there are only dust, speckle and noise. Between: a person."""
+
+    signed_mm: float = 3.0
+    unsigned_mm: float = 1.5
+    length_mm: float = 6.0
+
+
+def classify_signature(
+    longest_mm: float, length_mm: float, thresholds: SignatureThresholds = SignatureThresholds()
+) -> tuple[bool | None, str | None]:
+    """Signed (True), not signed (False), or not sure (None, with the reason)."""
+    t = thresholds
+    if longest_mm >= t.signed_mm or (longest_mm >= t.unsigned_mm and length_mm >= t.length_mm):
+        return True, None
+    if longest_mm < t.unsigned_mm:
+        return False, None
+    return None, f"only a mark of {longest_mm:.1f} mm in the signature field"
+
+
 def decide_withdrawal(read: Decision, current: Status | None) -> Decision | None:
     """A withdrawal sheet is read with ``decide_pair`` ("yes" = I withdraw). A clear
     yes ends a given consent; a clear no or nothing keeps it; doubt (a faint mark, both
@@ -351,6 +555,13 @@ def decide_withdrawal(read: Decision, current: Status | None) -> Decision | None
     if read.status is Status.REVIEW:
         return Decision(Status.REVIEW, f"withdrawal form unclear ({read.reason})")
     return None
+
+
+def review_confirms_signature(decision: Status, signed: bool | None) -> bool:
+    """A reviewer who decides "given" looked at the page: consent needs a signature, so
+    that decision says the signature is there, even where the reader saw none (a short
+    one, a faint pen). Any other decision says nothing about the signature."""
+    return decision is Status.GIVEN and signed is not True
 
 
 @dataclass(frozen=True)
@@ -388,6 +599,18 @@ def decide_scanned(
     ):
         status, reason = Status.REVIEW, f"conflicts with the earlier decision ({current})"
     return ScanOutcome(status, reason)
+
+
+def review_decisions(history: Sequence[Status]) -> tuple[Status, ...]:
+    """What a reviewer chooses from for a clause in review, given its statuses oldest
+    first. Consent that was given before the doubt (an unclear withdrawal form, or a
+    later page that disagrees with it) is either withdrawn or kept given, the only
+    case in which a withdrawal can be recorded; otherwise the reviewer reads the boxes
+    as the reader would have: given, refused or no answer."""
+    before = [s for s in history if s is not Status.REVIEW]
+    if history and history[-1] is Status.REVIEW and before and before[-1] is Status.GIVEN:
+        return (Status.WITHDRAWN, Status.GIVEN)
+    return (Status.GIVEN, Status.REFUSED, Status.NO_ANSWER)
 
 
 def reviewable_after_unreadable(current: Status | None, *, withdrawal: bool) -> bool:
@@ -429,6 +652,17 @@ def check_name(name: str, what: str = "name") -> str:
             )
     if len(stripped) > MAX_NAME:
         raise ValueError(f"{what} is longer than {MAX_NAME} characters")
+    return stripped
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def check_email(address: str, what: str = "e-mail address") -> str:
+    """An address a letter can print for replies: one @, a dot in the domain, no spaces."""
+    stripped = address.strip()
+    if not _EMAIL.match(stripped) or len(stripped) > MAX_NAME:
+        raise ValueError(f"{what} {stripped!r} is not an e-mail address")
     return stripped
 
 
@@ -557,3 +791,38 @@ def sign_in_blocked(failures: Sequence[dt.datetime], now: dt.datetime) -> dt.dat
     if len(recent) < SIGN_IN_FAILURES:
         return None
     return recent[-SIGN_IN_FAILURES] + SIGN_IN_WINDOW
+
+
+# --- A recording's consent in one word (the service's list of recordings) ---------------
+
+
+class Summary(StrEnum):
+    DESTROYED = "destroyed"
+    DUE = "due"  # the deletion date has come and the recording was not destroyed
+    EMPTY = "empty"  # no participants registered (yet)
+    OPEN = "open"  # someone's consent is not settled: requested or to review
+    PARTIAL = "partial"  # settled, but someone must not appear
+    COMPLETE = "complete"  # everyone registered may appear
+
+
+def consent_summary(
+    people: Sequence[tuple[Mapping[str, Status], bool | None]],
+    *,
+    destroyed: bool,
+    delete_by: dt.date,
+    today: dt.date,
+) -> Summary:
+    """One word for a recording's consent (each person's clause statuses and signature):
+    what needs doing first (destroy it: due on the deletion date itself, as the due
+    list says; settle consent), then whether everyone may appear."""
+    if destroyed:
+        return Summary.DESTROYED
+    if delete_by <= today:
+        return Summary.DUE
+    if not people:
+        return Summary.EMPTY
+    if any(s in UNSETTLED for statuses, _ in people for s in statuses.values()):
+        return Summary.OPEN
+    if all(may_appear(statuses, signed) for statuses, signed in people):
+        return Summary.COMPLETE
+    return Summary.PARTIAL

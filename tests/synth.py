@@ -35,7 +35,23 @@ FloatArray = NDArray[np.float64]
 
 MM_PER_INCH = 25.4
 
-MARK_KINDS: tuple[str, ...] = ("tick", "cross", "fill", "scribble", "dot", "overrun")
+MARK_KINDS: tuple[str, ...] = (
+    "tick",
+    "cross",
+    "fill",
+    "scribble",
+    "dot",
+    "overrun",
+    # the answers people actually give (issue 12)
+    "overrun-far",  # a tick whose long stroke runs 8-16 mm out of the box
+    "dot-tick",  # a deliberate small mark: a firm blob of 1.2-2 mm or a 2-3 mm dash
+    "circle",  # a loop around the answer's label ("Ja"), the box, or both: no tick
+    "struck",  # a tick, then scribbled out hard: half of a correction
+)
+# Marks that say "this one": all but the accidental dot and the struck-out tick.
+ANSWER_KINDS: tuple[str, ...] = tuple(k for k in MARK_KINDS if k not in ("dot", "struck"))
+SIGNATURE_STYLES: tuple[str, ...] = ("full", "short", "initials", "over-edge")
+LABEL_GAP_MM = 2.0  # the printed answer ("Ja") starts this far right of its box
 PEN_KINDS: tuple[str, ...] = ("black-ballpoint", "blue-ballpoint", "black-felt", "pencil")
 
 _SUPERSAMPLE = 4  # marks are rasterised at 4x and area-downsampled (anti-aliasing)
@@ -226,11 +242,13 @@ def _render(
 # --------------------------------------------------------------------------
 
 
-def _tick_uv(rng: np.random.Generator, overrun: bool) -> FloatArray:
+def _tick_uv(rng: np.random.Generator, overrun: bool, far: bool = False) -> FloatArray:
     """Control points of a check mark: short down stroke, then long up stroke."""
     start = [rng.uniform(0.08, 0.3), rng.uniform(0.35, 0.6)]
     bottom = [rng.uniform(0.32, 0.5), rng.uniform(0.72, 0.92)]
-    if overrun:  # the long stroke leaves the box clearly
+    if far:  # a flourish: the long stroke ends 8-16 mm away (a 6.5 mm box: 1.2-2.5 boxes)
+        end = [rng.uniform(1.4, 2.4), rng.uniform(-1.6, -0.9)]
+    elif overrun:  # the long stroke leaves the box clearly
         end = [rng.uniform(1.2, 1.6), rng.uniform(-0.65, -0.25)]
     elif rng.random() < 0.3:  # sloppy but still a box-sized tick
         end = [rng.uniform(0.95, 1.08), rng.uniform(-0.08, 0.03)]
@@ -238,7 +256,7 @@ def _tick_uv(rng: np.random.Generator, overrun: bool) -> FloatArray:
     else:
         end = [rng.uniform(0.78, 0.95), rng.uniform(0.05, 0.22)]
     uv = np.array([start, bottom, end], np.float64)
-    if not overrun:  # some people tick small
+    if not overrun and not far:  # some people tick small
         s = rng.uniform(0.75, 1.0)
         uv = 0.5 + s * (uv - 0.5) + rng.uniform(-0.05, 0.05, 2)
     return uv
@@ -262,11 +280,14 @@ def draw_mark(
     rng: np.random.Generator,
     dpi: float = 300.0,
     inplace: bool = False,
+    label: Rect | None = None,
 ) -> Image:
     """Draw one hand-made mark of ``kind`` (see ``MARK_KINDS``) in/over ``rect``.
 
-    ``dpi`` is only used to keep the accidental ``"dot"`` physically tiny
-    (<= 0.6 mm); everything else scales with the rectangle and the pen.
+    ``dpi`` keeps the accidental ``"dot"`` physically tiny (<= 0.6 mm) and the
+    ``"dot-tick"`` and a circle's margins physical; everything else scales with the
+    rectangle and the pen. ``label``: where the printed answer next to the box is (for
+    ``"circle"``; default: a 4.5 mm word ``LABEL_GAP_MM`` right of the box).
     """
     if kind not in MARK_KINDS:
         raise ValueError(f"unknown mark kind {kind!r}; expected one of {MARK_KINDS}")
@@ -275,9 +296,23 @@ def draw_mark(
     jitter = 0.012 * size + 0.3
     width = pen.width_px
     strokes: list[Stroke] = []
-    if kind in ("tick", "overrun"):
-        uv = _tick_uv(rng, overrun=kind == "overrun")
+    if kind in ("tick", "overrun", "overrun-far"):
+        uv = _tick_uv(rng, overrun=kind == "overrun", far=kind == "overrun-far")
         strokes.append((_stroke(rng, _in_rect(rect, uv), jitter), width))
+    elif kind == "dot-tick":
+        strokes += _dot_tick(rng, rect, width, dpi)
+    elif kind == "circle":
+        strokes.append((_circle(rng, rect, label, dpi), width))
+    elif kind == "struck":  # a tick, then a hard scribble over it that spills out
+        uv = _tick_uv(rng, overrun=False)
+        strokes.append((_stroke(rng, _in_rect(rect, uv), jitter), width))
+        k = int(rng.integers(7, 12))
+        near, far = rng.uniform(-0.15, 0.1, k), rng.uniform(0.9, 1.15, k)
+        side = np.where(np.arange(k) % 2 == 0, near, far)
+        zig = np.column_stack([side, np.linspace(-0.05, 1.05, k) + rng.normal(0, 0.03, k)])
+        if rng.random() < 0.5:
+            zig = zig[:, ::-1]
+        strokes.append((_stroke(rng, _in_rect(rect, zig), jitter, 0.03), width * 1.2))
     elif kind == "cross":
         a = rng.uniform(0.04, 0.2, 4)
         b = rng.uniform(0.8, 0.96, 4)
@@ -321,6 +356,75 @@ def draw_mark(
         tail = rng.uniform(0.0, 0.2) * d * np.array([np.cos(ang), np.sin(ang)])
         strokes.append((np.stack([c, c + tail]), 0.8 * d))
     return _render(img, strokes, pen, rng, inplace)
+
+
+def _dot_tick(rng: np.random.Generator, rect: Rect, width: float, dpi: float) -> list[Stroke]:
+    """A deliberate small mark near the box's middle: a firm blob (a pen pressed and
+    turned) of 1.2-2 mm, or a short dash of 2-3 mm: small, but never dust-sized."""
+    x, y, w, h = rect
+    c = np.array([x + rng.uniform(0.35, 0.65) * w, y + rng.uniform(0.35, 0.65) * h])
+    if rng.random() < 0.5:
+        d = mm_to_px(rng.uniform(1.2, 2.0), dpi)
+        t = np.linspace(0.0, 2 * np.pi * 2.5, 50)
+        r = np.linspace(0.1, 0.5, 50)[:, None] * max(d - width, 1.0)
+        path = c + r * np.column_stack([np.cos(t), np.sin(t)])
+        return [(path, width), (np.array([c]), max(width, d * 0.45))]
+    length = mm_to_px(rng.uniform(2.0, 3.0), dpi)
+    ang = rng.uniform(-1.2, -0.2)  # a dash rising to the right, as a tick would
+    d = 0.5 * length * np.array([np.cos(ang), np.sin(ang)])
+    return [(_stroke(rng, np.stack([c - d, c + d]), 0.3, 0.1), width)]
+
+
+def label_rect(rect: Rect, dpi: float, width_mm: float = 4.5) -> Rect:
+    """Where the printed answer word sits next to a box (the layout of ``_form.html``:
+    ``LABEL_GAP_MM`` to the right, bold, about 3 mm high, centred on the box)."""
+    x, y, w, h = rect
+    px = dpi / MM_PER_INCH
+    return (x + w + LABEL_GAP_MM * px, y + h / 2 - 1.6 * px, width_mm * px, 3.2 * px)
+
+
+def find_label(page: Image, rect: Rect, dpi: float) -> Rect:
+    """Where the printed answer word next to a box is on a clean render (``page``), as
+    ``label_rect`` gives it: the dark print right of the box, level with it."""
+    x, y, w, h = rect
+    px = dpi / MM_PER_INCH
+    x0, x1 = round(x + w + 0.8 * px), round(x + w + 13.0 * px)
+    y0, y1 = round(y + h / 2 - 3.0 * px), round(y + h / 2 + 3.0 * px)
+    gray = to_gray(page) if page.ndim == 3 else page
+    ys, xs = np.nonzero(gray[y0:y1, x0:x1] < 128)
+    if len(xs) == 0:
+        return label_rect(rect, dpi)
+    return (x0 + xs.min(), y0 + ys.min(), xs.max() - xs.min() + 1.0, ys.max() - ys.min() + 1.0)
+
+
+def _circle(rng: np.random.Generator, rect: Rect, label: Rect | None, dpi: float) -> FloatArray:
+    """A hand-drawn loop around the answer's word (mostly), the word and its box, or
+    the box alone: 330-400 degrees, so it may not quite close or may overlap itself."""
+    px = dpi / MM_PER_INCH
+    word = label if label is not None else label_rect(rect, dpi)
+    x, y, w, h = rect
+    around = rng.choice(3, p=[0.6, 0.3, 0.1])  # word | word and box | box
+    if around == 0:
+        x0, y0, x1, y1 = word[0], word[1], word[0] + word[2], word[1] + word[3]
+    elif around == 1:
+        x0, y0, x1, y1 = x, min(y, word[1]), word[0] + word[2], max(y + h, word[1] + word[3])
+    else:
+        x0, y0, x1, y1 = x, y, x + w, y + h
+    margin = rng.uniform(0.8, 2.0, 2) * px
+    # an ellipse through the corners of the rect grown by the margin
+    rx = (x1 - x0) / 2 * math.sqrt(2) * rng.uniform(0.8, 0.95) + margin[0]
+    ry = (y1 - y0) / 2 * math.sqrt(2) * rng.uniform(0.8, 0.95) + margin[1]
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    sweep = np.deg2rad(rng.uniform(330, 400))
+    start = rng.uniform(0, 2 * np.pi)
+    n = 120
+    t = start + np.linspace(0.0, sweep, n) * rng.choice([-1, 1])
+    wobble = 1.0 + 0.05 * _smooth_noise(rng, n, 5)
+    tilt = rng.uniform(-0.15, 0.15)
+    ex, ey = rx * wobble * np.cos(t), ry * wobble * np.sin(t)
+    cos, sin = math.cos(tilt), math.sin(tilt)
+    path = np.column_stack([cx + ex * cos - ey * sin, cy + ex * sin + ey * cos])
+    return _tremor(rng, path, 0.15 * px)
 
 
 # --------------------------------------------------------------------------
@@ -403,10 +507,74 @@ def _place_words(
 
 
 def draw_signature(
-    img: Image, rect: Rect, pen: Pen, rng: np.random.Generator, inplace: bool = False
+    img: Image,
+    rect: Rect,
+    pen: Pen,
+    rng: np.random.Generator,
+    inplace: bool = False,
+    style: str = "full",
+    dpi: float = 300.0,
 ) -> Image:
-    """Scrawl a random signature: loopy connected cursive across 40-90 % of
-    the rect width, sometimes an initial apart and an underline flourish."""
+    """Scrawl a random signature in (or over) the field ``rect``. ``style`` (one of
+    ``SIGNATURE_STYLES``):
+
+    * ``"full"``: loopy connected cursive across 40-90 % of the rect width, sometimes
+      an initial apart and an underline flourish;
+    * ``"short"``: one connected stroke 18-30 mm wide and a few mm high, anywhere in
+      the field (about 0.5 % of a 95 x 30 mm field inked);
+    * ``"initials"``: two or three separate letters, 6-15 mm in all, sometimes with
+      full stops;
+    * ``"over-edge"``: a signature that starts inside and runs out over the right,
+      top or bottom edge of the field.
+
+    ``dpi`` turns the physical sizes of the short styles into pixels."""
+    if style not in SIGNATURE_STYLES:
+        raise ValueError(f"unknown signature style {style!r}; expected one of {SIGNATURE_STYLES}")
+    if style == "full":
+        return _full_signature(img, rect, pen, rng, inplace)
+    x, y, w, h = rect
+    px = dpi / MM_PER_INCH
+    strokes: list[Stroke] = []
+    if style == "short":
+        span, tall = rng.uniform(18, 30) * px, rng.uniform(7, 12) * px
+        sx = x + rng.uniform(0.03, max(0.031, 0.97 - span / w)) * w
+        sy = y + rng.uniform(0.15, max(0.151, 0.9 - tall / h)) * h
+        word = _cursive(rng, int(rng.integers(3, 6)), rng.uniform(0.1, 0.25), 0.3, capital=True)
+        placed = _place_words(rng, (sx, sy, span, tall), [word], 1.0, 0.3, 0.7, 1.0)
+        strokes += [(_tremor(rng, q, 0.3 * pen.width_px), pen.width_px) for q in placed]
+    elif style == "initials":
+        n = int(rng.integers(2, 4))
+        span, tall = rng.uniform(6, 15) * px, rng.uniform(5, 9) * px
+        sx = x + rng.uniform(0.05, max(0.051, 0.9 - span / w)) * w
+        sy = y + rng.uniform(0.2, max(0.201, 0.85 - tall / h)) * h
+        words = [_cursive(rng, 1, 0.3, 0.0, capital=True) for _ in range(n)]
+        placed = _place_words(rng, (sx, sy, span, tall), words, 1.0, 0.35, 0.75, 0.6)
+        strokes += [(_tremor(rng, q, 0.3 * pen.width_px), pen.width_px) for q in placed]
+        if rng.random() < 0.5:  # full stops after the letters: specks, not strokes
+            for q in placed:
+                dot = np.array([[q[:, 0].max() + 0.6 * px, q[:, 1].max()]])
+                strokes.append((dot, max(pen.width_px * 1.3, 0.5 * px)))
+    else:  # over-edge
+        edge = rng.choice(["right", "top", "bottom"])
+        span = rng.uniform(30, 60) * px
+        tall = rng.uniform(9, 14) * px
+        if edge == "right":
+            sx, sy = x + w - span * rng.uniform(0.45, 0.7), y + rng.uniform(0.2, 0.5) * h
+        elif edge == "top":
+            sx, sy = x + rng.uniform(0.05, 0.4) * w, y - tall * rng.uniform(0.35, 0.55)
+        else:
+            sx, sy = x + rng.uniform(0.05, 0.4) * w, y + h - tall * rng.uniform(0.3, 0.5)
+        n = int(rng.integers(5, 10))
+        word = _cursive(rng, n, rng.uniform(0.15, 0.3), 0.3, capital=True)
+        area = (sx, sy, span, tall)
+        placed = _place_words(rng, area, [word], 1.0, 0.3, 0.65, 1.0)
+        strokes += [(_tremor(rng, q, 0.3 * pen.width_px), pen.width_px) for q in placed]
+    return _render(img, strokes, pen, rng, inplace)
+
+
+def _full_signature(
+    img: Image, rect: Rect, pen: Pen, rng: np.random.Generator, inplace: bool
+) -> Image:
     _, y, w, h = rect
     span = rng.uniform(0.4, 0.9)
     x_height = rng.uniform(0.18, 0.3)
@@ -565,6 +733,76 @@ def speckle(img: Image, rng: np.random.Generator, amount: float) -> Image:
     flat = out.reshape(h * w, -1)
     flat[idx] = vals[:, None]
     return out
+
+
+def streaks(
+    img: Image, rng: np.random.Generator, count: int, vertical: bool = True, black: bool = False
+) -> Image:
+    """Thin lines right across the page, as dirt on a scanner's glass or a fax head
+    leaves them: 1-2 px wide, light gray to black (``black``: black, on a 1-bit page),
+    along the scan direction."""
+    _check_image(img)
+    out = img.copy()
+    h, w = img.shape[:2]
+    for _ in range(count):
+        width = int(rng.integers(1, 3))
+        level = 0 if black else int(rng.integers(40, 200))
+        at = int(rng.integers(0, (w if vertical else h) - width))
+        if vertical:
+            out[:, at : at + width] = np.minimum(out[:, at : at + width], level)
+        else:
+            out[at : at + width] = np.minimum(out[at : at + width], level)
+    return out
+
+
+def fax_noise(img: Image, rng: np.random.Generator, amount: float) -> Image:
+    """A fax line's noise on a 1-bit page: black specks of one or two pixels (never
+    paper-coloured ink), and white drop-outs in black."""
+    _check_image(img)
+    out = img.copy()
+    h, w = img.shape[:2]
+    n = int(rng.binomial(h * w, min(max(amount, 0.0), 1.0)))
+    ys, xs = rng.integers(0, h - 1, n), rng.integers(0, w - 1, n)
+    big = rng.random(n) < 0.25  # a quarter are 2x2
+    out[ys, xs] = 0
+    out[ys[big] + 1, xs[big]] = 0
+    out[ys[big], xs[big] + 1] = 0
+    out[ys[big] + 1, xs[big] + 1] = 0
+    m = n // 4
+    ys, xs = rng.integers(0, h, m), rng.integers(0, w, m)
+    out[ys, xs] = 255
+    return out
+
+
+BLANK_STYLES: tuple[str, ...] = ("grey-noise", "fax-speckle", "phone-photo", "streaks")
+
+
+def blank_backside(rng: np.random.Generator, style: str) -> tuple[Image, int]:
+    """A scanned or photographed blank backside in one of ``BLANK_STYLES``, ready to
+    read (``(image, dpi)``): grey sensor noise and shading from a cheap scanner at
+    200 dpi (JPEG); a 150 dpi fax with dense speckle and a streak; a phone photo of a
+    blank sheet on a table; a 300 dpi gray scan with streaks across it."""
+    if style not in BLANK_STYLES:
+        raise ValueError(f"unknown blank style {style!r}; expected one of {BLANK_STYLES}")
+    a4 = (round(297 / MM_PER_INCH * SOURCE_DPI), round(210 / MM_PER_INCH * SOURCE_DPI))
+    sheet = np.full(a4, 255, np.uint8)
+    sheet = draw_dust(sheet, rng, int(rng.integers(5, 60)), SOURCE_DPI)
+    if style == "phone-photo":
+        return photo_effective_dpi(sheet, rng, SOURCE_DPI, strength=rng.uniform(0.03, 0.08))
+    if style == "fax-speckle":
+        page = _c_fax(sheet, rng, noise=(0.002, 0.008))[0]
+        return streaks(page, rng, 1, vertical=bool(rng.random() < 0.5), black=True), 150
+    if style == "streaks":
+        page = _scan(sheet, rng, 300)
+        return streaks(page, rng, int(rng.integers(1, 4))), 300
+    page = _scan(sheet, rng, 200)
+    h, w = page.shape
+    shade = cv2.resize(rng.normal(0, 6, (8, 6)).astype(np.float32), (w, h), cv2.INTER_CUBIC)
+    noise = rng.normal(0, rng.uniform(4, 12), (h, w)).astype(np.float32)
+    level = np.float32(rng.uniform(0.8, 0.97))
+    noisy = page.astype(np.float32) * level + shade + noise
+    page = np.clip(noisy + 0.5, 0, 255).astype(np.uint8)
+    return jpeg(page, int(rng.integers(60, 86))), 200
 
 
 def blur(img: Image, sigma: float) -> Image:
@@ -850,6 +1088,17 @@ def _c_bw(page: Image, rng: np.random.Generator) -> tuple[Image, int]:
     return binarize(g, rng.uniform(128, 170)), SOURCE_DPI
 
 
+def _c_fax(
+    page: Image, rng: np.random.Generator, noise: tuple[float, float] = (0.0005, 0.003)
+) -> tuple[Image, int]:
+    """A fax, or a scan to a fax-like black-and-white PDF: 150 dpi, a fixed threshold
+    (55-65 % of white), black speckle and white drop-outs. Pencil mostly vanishes,
+    ballpoint survives thinned."""
+    g = _scan(page, rng, 150, optics=(0.4, 0.8))
+    out = binarize(g, rng.uniform(140, 165))
+    return fax_noise(out, rng, rng.uniform(*noise)), 150
+
+
 def _c_dither(page: Image, rng: np.random.Generator) -> tuple[Image, int]:
     """1-bit by error diffusion, as a scanner's B/W "text/photo" (halftone) mode makes
     it: shading correction maps the paper to white, then Floyd-Steinberg. A light
@@ -905,6 +1154,7 @@ CONDITIONS: dict[str, Condition] = {
         Condition("flatbed-150-gray", _c_flatbed(150), "gray 150 dpi, light blur and levels"),
         Condition("flatbed-300-bw", _c_bw, "1-bit 300 dpi, threshold 128-170 (pencil may vanish)"),
         Condition("flatbed-300-dither", _c_dither, "1-bit 300 dpi, error diffusion (halftone)"),
+        Condition("fax-150-bw", _c_fax, "1-bit 150 dpi, fixed threshold, fax speckle"),
         Condition("flatbed-200-color", _c_color, "RGB 200 dpi, JPEG q80-91"),
         Condition("flatbed-rot5", _c_rot5, "gray 200 dpi, skewed by a random angle in [-5, 5] deg"),
         Condition("flatbed-rot90", _c_quarter(90), "gray 200 dpi, page fed sideways (90 deg CCW)"),

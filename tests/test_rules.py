@@ -161,6 +161,118 @@ def test_classify_mark_has_an_uncertain_band() -> None:
     assert rules.classify_mark(t.marked + 1e-6) is M
 
 
+# --- What people actually mark with (issue 12) -------------------------------------------
+
+T = rules.Thresholds()
+NOTHING = rules.BoxInk()
+TICK = rules.BoxInk(ink=0.25, stroke_mm=4.4, blob_mm2=5.0)
+
+
+@pytest.mark.parametrize(
+    ("box", "mark"),
+    [
+        (NOTHING, E),
+        (TICK, M),
+        (rules.BoxInk(ink=1.0, stroke_mm=4.4, blob_mm2=20.0), M),  # filled in
+        # a short dash and a firm dot are marks, however little of the box they cover
+        (rules.BoxInk(ink=0.03, stroke_mm=T.dash_mm), M),
+        (rules.BoxInk(ink=0.06, stroke_mm=1.4, blob_mm2=T.blob_mm2), M),
+        # specks are nothing; something between a speck and a dash is for a person
+        (rules.BoxInk(ink=0.01, stroke_mm=T.speck_mm - 0.01, blob_mm2=T.speck_mm2 - 0.01), E),
+        (rules.BoxInk(ink=0.01, stroke_mm=T.speck_mm), U),
+        (rules.BoxInk(ink=(T.empty + T.marked) / 2), U),
+        # a loop round the answer is a mark; part of the way round, a person looks
+        (rules.BoxInk(ring=T.ring), M),
+        (rules.BoxInk(ring=1.0, ring_struck=T.struck), U),  # circled and written over
+        (rules.BoxInk(ring=(T.ring + T.ring_unsure) / 2), U),
+        (rules.BoxInk(ring=T.ring_unsure - 0.01), E),
+        # a stroke of another box's tick running in, or the word written over
+        (rules.BoxInk(foreign_mm2=T.foreign_mm2), U),
+        (rules.BoxInk(foreign_mm2=T.foreign_mm2 - 0.01), E),
+        (rules.BoxInk(ring_struck=T.struck), U),
+        # the box's own tick counts whatever else is around it
+        (rules.BoxInk(ink=0.25, stroke_mm=4.4, foreign_mm2=3.0, ring=0.6), M),
+    ],
+)
+def test_read_box(box: rules.BoxInk, mark: Mark) -> None:
+    got, note = rules.read_box(box)
+    assert got is mark
+    assert (note is not None) == (mark is U) or note == "circled"
+
+
+def test_decide_answers_says_why() -> None:
+    signed = True
+    assert rules.decide_answers(TICK, NOTHING, signed).status is Status.GIVEN
+    assert rules.decide_answers(NOTHING, rules.BoxInk(ring=0.9), signed).status is Status.REFUSED
+    assert rules.decide_answers(NOTHING, NOTHING, signed).status is Status.NO_ANSWER
+    unsure = rules.decide_answers(rules.BoxInk(ring=0.6), NOTHING, signed)
+    assert unsure.status is Status.REVIEW and unsure.reason and "yes: a loop" in unsure.reason
+    # a correction: one box ticked, the other filled in or scribbled over
+    filled = rules.BoxInk(ink=0.6, stroke_mm=4.4, blob_mm2=12.0)
+    for yes, no, heavy in ((filled, TICK, "yes"), (TICK, filled, "no")):
+        decision = rules.decide_answers(yes, no, signed)
+        assert decision.status is Status.REVIEW and decision.reason is not None
+        assert "correction" in decision.reason and f"the {heavy} box" in decision.reason
+    both = rules.decide_answers(TICK, TICK, signed)
+    assert both.status is Status.REVIEW and both.reason == "both yes and no are marked"
+    # never consent without a signature
+    for signed_ in (False, None):
+        assert rules.decide_answers(TICK, NOTHING, signed_).status is Status.REVIEW
+
+
+def test_a_blank_black_and_white_page_proves_no_answer() -> None:
+    """Light pencil leaves no pixel on a fixed-threshold 1-bit scan: a page with no mark
+    anywhere goes to review; one whose other answers survived reads as it shows."""
+    assert rules.pencil_may_be_lost(True, [E, E, E, E])
+    assert rules.pencil_may_be_lost(True, [E, U, E, E])  # a faint trace: pencil was there
+    assert not rules.pencil_may_be_lost(True, [M, E, E, E])
+    assert not rules.pencil_may_be_lost(False, [E, E])
+    lost = rules.decide_answers(NOTHING, NOTHING, True, pencil_lost=True)
+    assert lost.status is Status.REVIEW and lost.reason and "pencil" in lost.reason
+    # it only ever adds doubt
+    assert rules.decide_answers(TICK, NOTHING, True, pencil_lost=True).status is Status.GIVEN
+
+
+def test_never_given_without_a_lone_yes_mark() -> None:
+    """Whatever the measurements, ``given`` needs a marked yes, an empty no and a
+    signature."""
+    samples = [
+        NOTHING,
+        TICK,
+        rules.BoxInk(ink=0.05),
+        rules.BoxInk(stroke_mm=1.5),
+        rules.BoxInk(ring=0.6),
+        rules.BoxInk(ring=0.9),
+        rules.BoxInk(ring=0.9, ring_struck=0.5),
+        rules.BoxInk(foreign_mm2=2.0),
+    ]
+    for yes in samples:
+        for no in samples:
+            for signed in (True, False, None):
+                for lost in (False, True):
+                    decision = rules.decide_answers(yes, no, signed, pencil_lost=lost)
+                    if decision.status is Status.GIVEN:
+                        assert rules.read_box(yes)[0] is M and rules.read_box(no)[0] is E
+                        assert signed is True
+
+
+@pytest.mark.parametrize(
+    ("longest", "length", "signed"),
+    [
+        (0.0, 0.0, False),
+        (1.4, 30.0, False),  # dust and speckle, however much of it
+        (3.0, 3.0, True),  # a short stroke of a few millimetres is writing
+        (25.0, 40.0, True),  # a short signature
+        (2.0, 6.0, True),  # small initials: several short strokes
+        (2.0, 3.0, None),  # a small mark: a person looks
+    ],
+)
+def test_signature_by_strokes(longest: float, length: float, signed: bool | None) -> None:
+    got, reason = rules.classify_signature(longest, length)
+    assert got is signed
+    assert (reason is None) == (signed is not None)
+
+
 def test_lifecycle_transitions() -> None:
     assert rules.transition(Status.REQUESTED, Status.GIVEN) is Status.GIVEN
     assert rules.transition(Status.GIVEN, Status.WITHDRAWN) is Status.WITHDRAWN
@@ -233,3 +345,35 @@ def test_names_are_kept_as_typed(name: str) -> None:
 def test_bad_names_are_refused(name: str) -> None:
     with pytest.raises(ValueError):
         rules.check_name(name)
+
+
+def test_review_offers_withdrawal_only_for_consent_given_before() -> None:
+    G, R, N, W, Q = Status.GIVEN, Status.REFUSED, Status.NO_ANSWER, Status.WITHDRAWN, Status.REVIEW
+    ordinary = (G, R, N)
+    assert rules.review_decisions([Status.REQUESTED, Q]) == ordinary
+    assert rules.review_decisions([Q]) == ordinary
+    assert rules.review_decisions([R, Q]) == ordinary
+    # An unclear withdrawal form: the consent was given, then doubted.
+    assert rules.review_decisions([Status.REQUESTED, G, Q]) == (W, G)
+    assert rules.review_decisions([G, Q, Q]) == (W, G)
+    # Given after an earlier review, then doubted again.
+    assert rules.review_decisions([Q, G, Q]) == (W, G)
+    assert rules.review_decisions([G, Q, R, Q]) == ordinary
+
+
+def test_a_recordings_consent_in_one_word() -> None:
+    G, R, Q, Rq = Status.GIVEN, Status.REFUSED, Status.REVIEW, Status.REQUESTED
+    day, later = D(2026, 5, 1), D(2026, 6, 1)
+
+    def word(people: list, destroyed: bool = False, delete_by: dt.date = later) -> str:
+        return rules.consent_summary(people, destroyed=destroyed, delete_by=delete_by, today=day)
+
+    assert word([({"recording": G}, True)]) == rules.Summary.COMPLETE
+    assert word([({"recording": G}, True), ({"recording": R}, True)]) == "partial"
+    assert word([({"recording": G}, True), ({"recording": Q}, None)]) == "open"
+    assert word([({"recording": G, "livestream": Rq}, None)]) == "open"
+    assert word([({"recording": G}, False)]) == "partial"  # given but not signed: out
+    assert word([]) == "empty"
+    # The deletion date itself is due (as the due list); destroyed wins over all.
+    assert word([({"recording": G}, True)], delete_by=day) == "due"
+    assert word([({"recording": Q}, None)], destroyed=True, delete_by=day) == "destroyed"

@@ -11,7 +11,6 @@ import datetime as dt
 import hashlib
 import io
 import struct
-import time
 import zlib
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ from pypdf import PdfWriter
 from formgen import render, scan
 from formgen.config import Config
 from formgen.formid import Instance
-from formgen.rules import Mark, Plan, Purpose, Thresholds, classify_mark
+from formgen.rules import Mark, Plan, Purpose, Thresholds, classify_mark, classify_signature
 
 from . import synth
 from .rendering import recording, spec
@@ -115,6 +114,13 @@ def read(form: dict[str, Any], image: Any) -> tuple[scan.Registration, scan.Meas
     return reg, scan.measure(reg.rectified, form["page"], reg.dpi_out)
 
 
+def signed_of(meas: scan.Measurement) -> bool | None:
+    """What rules make of the signature field's strokes (None: no field, or not sure)."""
+    if meas.signature is None:
+        return None
+    return classify_signature(meas.signature.longest_mm, meas.signature.length_mm)[0]
+
+
 def check(meas: scan.Measurement, plan: dict[tuple[str, str], Any], skip_pencil: bool) -> None:
     assert not meas.problems
     assert len(meas.boxes) == 6
@@ -140,8 +146,8 @@ def test_conditions(form: dict[str, Any], filled: Any, unsigned: Any, condition:
         assert reg.ok, reg.reason
         assert reg.residual_mm < 0.5
         assert reg.rectified is not None and reg.rectified.shape == (1754, 1240)
-        check(meas, plan, skip_pencil=condition == "flatbed-300-bw")
-        assert meas.signed is signed, meas.signature_ink
+        check(meas, plan, skip_pencil=condition in ("flatbed-300-bw", "fax-150-bw"))
+        assert signed_of(meas) is signed, meas.signature_ink
         assert meas.signature_crop is not None and meas.fields
 
 
@@ -168,7 +174,7 @@ def test_any_rotation_and_scale(form: dict[str, Any], filled: Any, angle: float,
     assert reg.ok, reg.reason
     assert reg.residual_mm < 0.5
     check(meas, FILLED, skip_pencil=False)
-    assert meas.signed is True
+    assert signed_of(meas) is True
 
 
 def test_strong_perspective_photo(form: dict[str, Any], filled: Any) -> None:
@@ -181,7 +187,7 @@ def test_strong_perspective_photo(form: dict[str, Any], filled: Any) -> None:
     reg, meas = read(form, synth.jpeg(image, 75))
     assert reg.ok, reg.reason
     check(meas, FILLED, skip_pencil=False)
-    assert meas.signed is True
+    assert signed_of(meas) is True
 
 
 # --- registration that must not read wrongly ---------------------------------------------
@@ -261,7 +267,7 @@ def test_signature_dust_is_not_a_signature(form: dict[str, Any]) -> None:
         image, _ = synth.CONDITIONS[condition](page, np.random.default_rng(6))
         reg, meas = read(form, image)
         assert reg.ok, reg.reason
-        assert meas.signed is False, (condition, meas.signature_ink)
+        assert signed_of(meas) is False, (condition, meas.signature_ink)
         assert all(b.ink < T.empty for b in meas.boxes), condition
 
 
@@ -339,7 +345,7 @@ def test_load_rendered_pdf(form: dict[str, Any], tmp_path: Path) -> None:
         assert reg.ok and reg.residual_mm < 0.3, reg.reason
         meas = scan.measure(reg.rectified, sheet)
         assert all(b.ink == 0.0 for b in meas.boxes)
-        assert meas.signed is (False if sheet["signature"] else None)
+        assert signed_of(meas) is (False if sheet["signature"] else None)
 
 
 def test_load_scanned_pdf_takes_the_image_as_stored(filled: Any, tmp_path: Path) -> None:
@@ -350,10 +356,17 @@ def test_load_scanned_pdf_takes_the_image_as_stored(filled: Any, tmp_path: Path)
         path, save_all=True, resolution=200.0, append_images=[Image.fromarray(gray).convert("1")]
     )
     pages = list(scan.load_pages(path))
-    assert [(p.page, p.image.shape) for p in pages] == [(1, gray.shape), (2, gray.shape)]
-    assert all(p.dpi is not None and abs(p.dpi - 200.0) < 0.5 for p in pages)
-    decoded = np.asarray(Image.open(io.BytesIO(_jpeg_of(first))))  # same JPEG bytes
-    assert np.abs(pages[0].image.astype(int) - decoded.astype(int)).max() <= 2
+    # the JPEG page is decoded at half its size (100 dpi is enough to read, and 40 %
+    # less work); its own bytes are kept as they are
+    half = (1170, 827)
+    assert [(p.page, p.image.shape) for p in pages] == [(1, half), (2, gray.shape)]
+    assert pages[0].dpi is not None and abs(pages[0].dpi - 100.0) < 0.5
+    assert pages[1].dpi is not None and abs(pages[1].dpi - 200.0) < 0.5
+    stored = _jpeg_of(first)
+    assert pages[0].encoded == stored and pages[1].encoded is None
+    decoded = np.asarray(Image.open(io.BytesIO(stored)))  # same JPEG bytes
+    shrunk = cv2.resize(decoded, half[::-1], interpolation=cv2.INTER_AREA)
+    assert np.abs(pages[0].image.astype(int) - shrunk.astype(int)).mean() < 2
     assert set(np.unique(pages[1].image)) <= {0, 255}
 
 
@@ -428,20 +441,20 @@ def test_load_errors(form: dict[str, Any], tmp_path: Path) -> None:
         list(scan.load_pages(tmp_path / "missing.pdf"))
 
 
-# --- speed --------------------------------------------------------------------------------
+# --- the same page, the same reading -------------------------------------------------------
 
 
-def test_speed(form: dict[str, Any], filled: Any) -> None:
-    """find_qr + register + measure on a 200-dpi gray scan; the target is 60 ms, the
-    bound here is loose so a busy CI machine does not fail it."""
+def test_reading_is_repeatable(form: dict[str, Any], filled: Any) -> None:
+    """Read three times, a page gives the same numbers (regions are warped on demand and
+    kept per reading: nothing of one reading leaks into the next). How fast it reads is
+    measured by bench/scan_corpus.py, not asserted here."""
     image, _ = synth.CONDITIONS["flatbed-200-gray"](filled, np.random.default_rng(4))
-    times = []
-    for _ in range(5):
-        start = time.perf_counter()
+    readings = []
+    for _ in range(3):
         reg, meas = read(form, image)
-        times.append(time.perf_counter() - start)
         assert reg.ok and classify_mark(meas.ink("recording", "yes")) is Mark.MARKED
-    assert min(times) < 0.25, times
+        readings.append(([b.evidence() for b in meas.boxes], meas.signature, reg.residual_mm))
+    assert readings[0] == readings[1] == readings[2]
 
 
 def test_shifted_fit_is_caught(form: dict[str, Any], filled: Any) -> None:
@@ -499,4 +512,4 @@ def test_pencil_survives_a_dithered_scan(form: dict[str, Any], seed: int) -> Non
     reg, meas = read(form, image)
     assert reg.ok, reg.reason
     assert [b.ink > T.marked for b in meas.boxes] == [True] * 6, [b.ink for b in meas.boxes]
-    assert meas.signed is False
+    assert signed_of(meas) is False

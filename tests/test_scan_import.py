@@ -183,6 +183,11 @@ def test_review_show_and_resolve(printed: dict[str, Any], run: Run, js: Callable
     run("review", "resolve", f"{form_id}:recording", "given", "--by", "Dr. Jansen")
     person = js("status", printed["rec"])["participants"][3]
     assert person["clauses"]["recording"] == "given"
+    # Deciding "given" says the reviewer saw a signature the reader did not.
+    assert person["signed"] is True
+    assert js("consent", "history", form_id)["events"][-1]["reason"] == (
+        "signature seen by the reviewer"
+    )
     again = run("review", "resolve", f"{form_id}:recording", "given", "--by", "x", ok=False)
     assert "not waiting for review" in again.stderr
 
@@ -307,12 +312,12 @@ def _kept(db: Path) -> list[tuple[Any, ...]]:
         ).fetchall()
 
 
-def test_worker_processes_read_as_one_process_does(
+def test_reader_threads_read_as_one_thread_does(
     printed: dict[str, Any], run: Run, db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Two worker processes give the same reports, events and kept images as reading in
-    this process: for a stack with a page that has no code and one that cannot be
-    loaded (each an error; every form around them lands) and for a file imported again.
+    """Two reader threads give the same reports, events and kept images as reading in
+    one: for a stack with a page that has no code and one that cannot be loaded (each
+    an error; every form around them lands) and for a file imported again.
     (On SQLite only: it compares two copies of one store.)"""
     from formgen import reading
 
@@ -355,7 +360,7 @@ def test_worker_processes_read_as_one_process_does(
         reports = reading.import_files(engine, files, progress=ticks.append, workers=workers)
         engine.dispose()
         results[workers] = ([r.as_dict() for r in reports], _events(store), _kept(store), ticks)
-    assert pools == [2]  # the second run read in two worker processes
+    assert pools == [2]  # the second run read in two threads
     assert results[2] == results[1]
     pages, events, kept, ticks = results[1]
     statuses = [(Path(p["source"]).name, p["page"], p["status"]) for p in pages]

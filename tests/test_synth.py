@@ -118,6 +118,62 @@ def test_cross_and_scribble_mostly_inside(kind: str, seed: int) -> None:
     assert _inside_share(out) > 0.75
 
 
+@pytest.mark.parametrize("seed", range(8))
+def test_overrun_far_runs_well_out_of_the_box(seed: int) -> None:
+    rng = _rng(seed)
+    pen = synth.random_pen(rng, DPI, "black-ballpoint")
+    rect = (100.0, 250.0, BOX, BOX)
+    out = synth.draw_mark(_blank(400, 400), rect, "overrun-far", pen, rng)
+    assert _dark_in_box(out, rect) > 0.03  # its vertex is in the box
+    ys, xs = np.nonzero(_gray(out) < 128)
+    x, y, w, _ = rect
+    away = np.hypot(np.maximum(xs - (x + w), 0), np.maximum(y - ys, 0))
+    assert away.max() > synth.mm_to_px(5, DPI)  # up and to the right, far out
+    assert _inside_share(out, rect) < 0.6
+
+
+@pytest.mark.parametrize("seed", range(10))
+@pytest.mark.parametrize("pen_kind", INKS)
+def test_dot_tick_is_small_but_no_speck(seed: int, pen_kind: str) -> None:
+    """A deliberate small mark: 1.2 mm or more across (the accidental dot: 0.6 at most),
+    and still a small part of the box."""
+    out = _mark("dot-tick", seed, pen_kind)
+    ys, xs = np.nonzero(_gray(out) < 160)
+    extent = max(np.ptp(xs), np.ptp(ys)) + 1
+    assert extent >= synth.mm_to_px(1.1, DPI)
+    assert _inside_share(out, thr=160) == 1.0
+    assert _dark_in_box(out, thr=160) < 0.25
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_circle_goes_round_the_answer_not_through_the_box(seed: int) -> None:
+    rng = _rng(seed)
+    pen = synth.random_pen(rng, DPI, "black-ballpoint")
+    img = _blank(260, 420)
+    rect = (60.0, 90.0, BOX, BOX)
+    word = synth.label_rect(rect, DPI)
+    out = synth.draw_mark(img, rect, "circle", pen, rng, DPI, label=word)
+    ink = _gray(out) < 128
+    ys, xs = np.nonzero(ink)
+    assert len(xs) > 50
+    # nothing in the middle of the word: a loop round it, not a scribble over it
+    wx, wy, ww, wh = (round(v) for v in word)
+    assert ink[wy + wh // 3 : wy + 2 * wh // 3, wx + ww // 4 : wx + 3 * ww // 4].mean() < 0.05
+    # and it goes all the way round something: ink above, below, left and right of
+    # the centre of what it surrounds
+    cx, cy = (xs.min() + xs.max()) / 2, (ys.min() + ys.max()) / 2
+    assert (ys < cy - 10).any() and (ys > cy + 10).any()
+    assert (xs < cx - 10).any() and (xs > cx + 10).any()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_struck_tick_is_scribbled_over(seed: int) -> None:
+    out = _mark("struck", seed)
+    assert _dark_in_box(out) > 0.25  # much more than a tick
+    tick = _mark("tick", seed)
+    assert _dark_in_box(out) > 2 * _dark_in_box(tick)
+
+
 def test_unknown_mark_kind_rejected() -> None:
     pen = synth.random_pen(_rng(0), DPI, "black-ballpoint")
     with pytest.raises(ValueError):
@@ -179,6 +235,53 @@ def test_signature_spans_the_rect(seed: int) -> None:
     assert _inside_share(out, rect, 200) > 0.95
     # cursive, not a straight line: ink spans a good part of the height too
     assert (ys.max() - ys.min()) / rect[3] > 0.25
+
+
+SIG_RECT = (50.0, 40.0, synth.mm_to_px(95, DPI), synth.mm_to_px(30, DPI))
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_short_signature_is_one_small_stroke(seed: int) -> None:
+    """Issue 12's case: a single stroke about 25 mm wide, ~0.5 % of the field inked."""
+    rng = _rng(seed)
+    pen = synth.random_pen(rng, DPI, "blue-ballpoint")
+    out = synth.draw_signature(_blank(500, 1250), SIG_RECT, pen, rng, style="short")
+    ink = (_gray(out) < 200).astype(np.uint8)
+    _ys, xs = np.nonzero(ink)
+    width_mm = (xs.max() - xs.min()) / (DPI / 25.4)
+    assert 17 <= width_mm <= 32
+    assert _inside_share(out, SIG_RECT, 200) > 0.95
+    share = ink.sum() / (SIG_RECT[2] * SIG_RECT[3])
+    assert 0.002 < share < 0.012
+    count, _ = cv2.connectedComponents(ink)
+    assert count - 1 <= 2  # one stroke (a tremor may part it once)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_initials_are_a_few_small_letters(seed: int) -> None:
+    rng = _rng(seed)
+    pen = synth.random_pen(rng, DPI, "black-felt")
+    out = synth.draw_signature(_blank(500, 1250), SIG_RECT, pen, rng, style="initials")
+    _ys, xs = np.nonzero(_gray(out) < 200)
+    assert 4 <= (xs.max() - xs.min()) / (DPI / 25.4) <= 18
+    assert _inside_share(out, SIG_RECT, 200) > 0.95
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_over_the_edge_signature_leaves_the_field(seed: int) -> None:
+    rng = _rng(seed)
+    pen = synth.random_pen(rng, DPI, "black-ballpoint")
+    out = synth.draw_signature(
+        _blank(700, 1500), (150.0, 200.0, *SIG_RECT[2:]), pen, rng, style="over-edge"
+    )
+    share = _inside_share(out, (150.0, 200.0, *SIG_RECT[2:]), 200)
+    assert 0.1 < share < 0.92
+
+
+def test_unknown_signature_style_rejected() -> None:
+    pen = synth.random_pen(_rng(0), DPI, "black-ballpoint")
+    with pytest.raises(ValueError):
+        synth.draw_signature(_blank(), RECT, pen, _rng(0), style="stamp")
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -343,7 +446,7 @@ def test_condition_runs_on_a4(name: str, a4_page: np.ndarray) -> None:
         assert out.shape[0] >= h and out.shape[1] >= w
     else:
         assert out.shape[:2] == (h, w)
-    if name == "flatbed-300-bw":
+    if name in ("flatbed-300-bw", "fax-150-bw"):
         assert set(np.unique(out).tolist()) <= {0, 255}
 
 
@@ -354,6 +457,48 @@ def test_rot180_condition_turns_the_page(a4_page: np.ndarray) -> None:
     corner = round(300 * dpi / 300)
     assert out[-corner + 10 :, -corner + 10 :].mean() < 60
     assert out[: corner - 10, : corner - 10].mean() > 200
+
+
+def test_fax_is_150_dpi_one_bit_with_speckle(a4_page: np.ndarray) -> None:
+    out, dpi = synth.CONDITIONS["fax-150-bw"](np.full_like(a4_page, 255), _rng(3))
+    assert dpi == 150 and out.shape == (1754, 1240)
+    assert set(np.unique(out).tolist()) == {0, 255}
+    assert 0.0002 < (out == 0).mean() < 0.01  # speckle on a blank sheet
+    # pencil (a light gray) is gone entirely at the fax's threshold
+    light = np.full_like(a4_page, 255)
+    light[1000:1200, 1000:1200] = 175
+    faint, _ = synth.CONDITIONS["fax-150-bw"](light, _rng(3))
+    assert (faint[500:600, 500:600] == 0).mean() < 0.02
+
+
+def test_streaks_run_the_whole_length() -> None:
+    page = np.full((800, 600), 240, np.uint8)
+    out = synth.streaks(page, _rng(2), 2)
+    columns = np.flatnonzero((out < 220).all(axis=0))
+    assert 1 <= len(columns) <= 4
+    rows = synth.streaks(page, _rng(2), 1, vertical=False)
+    assert (rows < 220).all(axis=1).sum() >= 1
+
+
+@pytest.mark.parametrize("style", synth.BLANK_STYLES)
+def test_blank_backsides(style: str) -> None:
+    image, dpi = synth.blank_backside(_rng(5), style)
+    gray = _gray(image)
+    if style == "fax-speckle":
+        assert dpi == 150 and set(np.unique(gray).tolist()) <= {0, 255}
+        assert (gray == 0).mean() > 0.001  # dense speckle
+    elif style == "phone-photo":
+        assert image.ndim == 3 and max(image.shape[:2]) == 2000
+    else:
+        assert gray.std() > 2  # noise, shading or streaks: not a clean white page
+    # nothing written or printed on it: no dark blob bigger than dust (a streak is a
+    # line one or two pixels wide)
+    dark = (gray < 100).astype(np.uint8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(dark)
+    if style != "phone-photo":  # (a photo's table is dark)
+        w, h = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
+        blobs = (np.minimum(w, h) > 4) & (np.maximum(w, h) < 500)
+        assert max(stats[1:, cv2.CC_STAT_AREA][blobs], default=0) < 200
 
 
 # ----------------------------------------------------------- reproducibility

@@ -1,18 +1,20 @@
 """Reading signed pages back: load scans, find the QR code, register, measure the ink.
 
-This package only MEASURES. Which ink cover counts as a mark, and what a pair of boxes
-means, is decided in ``rules.py`` (``classify_mark``, ``decide_pair``); matching a QR
-text to a form is the caller's (``Instance.verify``). ``look`` does all of it for one
-page, and ``page_worker`` does it in a worker process: this package imports nothing of
-the store, so such a process starts quickly and small.
+This package only MEASURES. What the ink means (a mark, a circled answer, a signature)
+and what a pair of boxes means is decided in ``rules.py`` (``read_box``,
+``classify_signature``, ``decide_answers``); matching a QR text to a form is the
+caller's (``Instance.verify``). ``look`` does all of it for one page (``reading`` runs
+it in threads), and ``page_worker`` does it in a worker process (for a caller that
+wants processes): this package imports nothing of the store.
 
-    load          files and pages: regular files only, sniffing, PDF raster or render,
-                  strict Pillow, page size and shape limits
-    pixels        the ink channel, a fast percentile, halving (shared by all below)
+    load          files and pages: regular files only, sniffing, PDF raster (pdfium) or
+                  render, strict Pillow, a JPEG's own bytes, page size and shape limits
+    pixels        the ink channel, a fast percentile, halving, scanner streaks
     blank         is a page a blank backside
-    qr            finding QR codes (zxing-cpp)
-    registration  marks, homography, residuals, rectify
-    measuring     boxes, outlines, signature, crops
+    qr            finding QR codes (zxing-cpp), the corners first
+    view          the upright page region by region (warped on demand), rectify
+    registration  marks, homography, residuals
+    measuring     boxes and the writing round them, outlines, signature strokes, crops
     page          one page for the record: look, look_start/look_finish, encode, small
     worker        page_worker, PageFailure
 
@@ -33,20 +35,35 @@ from .load import (
     file_sha256,
     load_pages,
 )
-from .measuring import BoxReading, FieldCrop, Measurement, layout_offset, measure
-from .page import Identity, PageLook, Started, encode, look, look_finish, look_start, small
-from .pixels import MM_PER_INCH, ink_gray
+from .measuring import (
+    BoxReading,
+    FieldCrop,
+    Measurement,
+    SignatureInk,
+    layout_offset,
+    measure,
+)
+from .page import (
+    Identity,
+    PageLook,
+    Started,
+    encode,
+    look,
+    look_finish,
+    look_further,
+    look_start,
+    small,
+)
+from .pixels import MM_PER_INCH, find_streaks, ink_gray, without_streaks
 from .qr import QrHit, find_qr
 from .registration import (
     MAX_LAYOUT_OFFSET_MM,
     MAX_RESIDUAL_MM,
-    PAGE_MM,
     Registration,
-    is_binary,
     qr_symbol_mm,
-    rectify,
     register,
 )
+from .view import PAGE_MM, ArrayView, PageView, WarpView, is_binary, rectify
 from .worker import WORKER_PARKED, PageFailure, page_worker
 
 __all__ = [
@@ -58,6 +75,7 @@ __all__ = [
     "PAGE_MM",
     "RENDER_DPI",
     "WORKER_PARKED",
+    "ArrayView",
     "BoxReading",
     "FieldCrop",
     "Identity",
@@ -66,14 +84,18 @@ __all__ = [
     "PageFile",
     "PageImage",
     "PageLook",
+    "PageView",
     "QrHit",
     "Registration",
     "ScanInputError",
+    "SignatureInk",
     "Started",
+    "WarpView",
     "check_file",
     "encode",
     "file_sha256",
     "find_qr",
+    "find_streaks",
     "ink_gray",
     "is_binary",
     "is_blank",
@@ -81,6 +103,7 @@ __all__ = [
     "load_pages",
     "look",
     "look_finish",
+    "look_further",
     "look_start",
     "measure",
     "page_worker",
@@ -88,4 +111,5 @@ __all__ = [
     "rectify",
     "register",
     "small",
+    "without_streaks",
 ]

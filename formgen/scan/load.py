@@ -1,10 +1,16 @@
 """Loading scans: files and their pages.
 
 A file is taken by its content (magic bytes), never its name: a PDF (its one raster
-image per page as stored, or the page rendered), or a PNG, JPEG or (multi-page) TIFF
-through a strict Pillow. What is read at all is limited: regular files only (a FIFO or
-a device would block or never end), of a sane size, with pages the size and shape of a
-sheet of paper. Every refusal is a ``ScanInputError`` with one line for a person.
+image per page as stored, or the page rendered; read with pdfium, which is C and opens
+a 100-page scan in a millisecond), or a PNG, JPEG or (multi-page) TIFF through a strict
+Pillow. What is read at all is limited: regular files only (a FIFO or a device would
+block or never end), of a sane size, with pages the size and shape of a sheet of paper.
+Every refusal is a ``ScanInputError`` with one line for a person.
+
+A page stored as a JPEG (a scanner's PDF, a phone photo) keeps its own bytes
+(``PageImage.encoded``): they are the page image a reviewer sees, so the page need not
+be encoded again; and it is decoded by OpenCV, after Pillow has read and checked its
+header, which is a third faster than Pillow's own decoding.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import io
 import os
 import stat
 import struct
+import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,6 +37,14 @@ from .pixels import MM_PER_INCH, Array
 
 MAX_PIXELS = 80_000_000  # per page: far above any sensible scan, far below a memory bomb
 RENDER_DPI = 200.0  # vector (or mixed) PDF pages are rendered, not scanned
+# A JPEG page of known resolution is decoded at 1/2 or 1/4 of its size (libjpeg scales
+# in the transform: 40 % less work) as long as this much is left: the reader measures
+# at 150 dpi and reads a 100-dpi page as well as a 200-dpi one (bench/scan_corpus.py).
+JPEG_READ_DPI = 95.0
+_REDUCED = {
+    "L": {2: cv2.IMREAD_REDUCED_GRAYSCALE_2, 4: cv2.IMREAD_REDUCED_GRAYSCALE_4},
+    "RGB": {2: cv2.IMREAD_REDUCED_COLOR_2, 4: cv2.IMREAD_REDUCED_COLOR_4},
+}
 ORIENTATION_TAG = 0x0112  # EXIF: how a camera stored the picture (1 = as is)
 
 # What is read at all. A stack of 500 pages scanned at 300 dpi gray (JPEG, 0.5-1 MB a
@@ -49,12 +64,18 @@ MIN_SHEET_MM = (60.0, 85.0)
 MAX_SHEET_ASPECT = 4.0
 
 
+# pdfium is not thread-safe: every call into it holds this lock (pages are read by
+# threads, see reading.py; extracting a page's image takes a fraction of a millisecond).
+PDFIUM_LOCK = threading.RLock()
+
+
 @dataclass(frozen=True)
 class PageImage:
     source: str
     page: int  # 1-based within the file
     image: Array  # uint8, HxW gray or HxWx3 RGB
     dpi: float | None  # None when the file does not say
+    encoded: bytes | None = None  # the page's own JPEG bytes, as the file holds them
 
 
 def check_file(path: Path) -> os.stat_result:
@@ -163,6 +184,7 @@ class PageFile:
         self._image: Image.Image | None = None
         self._reader: Any = None
         self._document: Any = None
+        self._lock = threading.Lock()
         # One descriptor, checked once, serves every library that reads the file.
         self._handle: Any = _open_checked(self.path)
         try:
@@ -190,7 +212,10 @@ class PageFile:
         self.close()
 
     def close(self) -> None:
-        for closing in (self._image, self._document, self._handle):
+        if self._document is not None:
+            with PDFIUM_LOCK:
+                self._document.close()
+        for closing in (self._image, self._handle):
             if closing is not None:
                 closing.close()
         self._image = self._document = self._handle = self._reader = None
@@ -198,7 +223,7 @@ class PageFile:
     def page(self, index: int) -> PageImage:
         if not 0 <= index < self.count:
             raise IndexError(f"{self.path.name} has no page {index + 1}")
-        if self._reader is not None:
+        if self._document is not None:
             return self._pdf_page(index)
         return self._image_page(index)
 
@@ -219,22 +244,35 @@ class PageFile:
         assert image is not None
         where = f"{self.path.name} page {index + 1}"
         try:
-            with _strict_pillow():
+            with self._lock, _strict_pillow():  # a Pillow image is one reader's at a time
                 image.seek(index)
                 width, height = image.size
                 if width * height > MAX_PIXELS:
                     raise ScanInputError(f"{where}: {width}x{height} pixels is too large")
-                image.load()
-                array, dpi = _from_pil(image)
-                _check_sheet(where, array.shape[1], array.shape[0], dpi)
+                encoded: bytes | None = None
+                array: Array | None = None
+                dpi = _dpi_of(image)
+                if self.count == 1 and image.format == "JPEG" and _plain_jpeg(image):
+                    self._handle.seek(0)
+                    encoded = self._handle.read()
+                    _check_sheet(where, width, height, dpi)
+                    array, dpi = _decode_jpeg(encoded, image.mode, image.size, dpi)
+                else:  # anything else, and a photo stored sideways, as Pillow reads it
+                    image.load()
+                    array = _from_pil(image)[0]
+                    _check_sheet(where, array.shape[1], array.shape[0], dpi)
+        except ScanInputError as exc:
+            if str(exc).startswith(where):
+                raise
+            raise ScanInputError(f"{where}: {exc}") from exc
         except _BOMB as exc:
             raise ScanInputError(f"{where}: image too large (decompression bomb?)") from exc
         except _BROKEN as exc:
             raise ScanInputError(f"{where}: corrupt or truncated image ({_brief(exc)})") from exc
-        return PageImage(str(self.path), index + 1, array, dpi)
+        return PageImage(str(self.path), index + 1, array, dpi, encoded)
 
     def _open_pdf(self) -> None:
-        import pypdf
+        import pypdfium2 as pdfium
 
         name = self.path.name
         try:
@@ -243,64 +281,64 @@ class PageFile:
             tail = self._handle.read()
         except OSError as exc:
             raise ScanInputError(f"cannot read {name}: {exc.strerror or exc}") from exc
-        # A scan cut off in transfer still parses (both libraries repair xrefs) but loses
-        # pages silently; every complete PDF ends with %%EOF.
+        # A scan cut off in transfer still parses (pdfium repairs xrefs) but loses pages
+        # silently; every complete PDF ends with %%EOF.
         if b"%%EOF" not in tail:
             raise ScanInputError(f"{name}: truncated PDF (no end-of-file marker)")
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # pypdf warns about repairable oddities
+        with PDFIUM_LOCK:
+            try:
+                # the descriptor checked at opening, not the path again (pdfium reads
+                # it by position)
                 self._handle.seek(0)
-                reader = pypdf.PdfReader(self._handle)
-                encrypted = reader.is_encrypted
-                count = None if encrypted else len(reader.pages)
-        except Exception as exc:  # untrusted input: any parser failure is "corrupt"
-            raise ScanInputError(f"{name}: corrupt PDF ({_brief(exc)})") from exc
-        if encrypted:
-            raise ScanInputError(f"{name}: encrypted PDF; save it without a password")
-        if not count:
+                document = pdfium.PdfDocument(self._handle)
+            except pdfium.PdfiumError as exc:
+                if "password" in str(exc).lower():
+                    raise ScanInputError(
+                        f"{name}: encrypted PDF; save it without a password"
+                    ) from exc
+                raise ScanInputError(f"{name}: corrupt PDF ({_brief(exc)})") from exc
+            except Exception as exc:  # untrusted input: any parser failure is "corrupt"
+                raise ScanInputError(f"{name}: corrupt PDF ({_brief(exc)})") from exc
+            self._document = document
+            self.count = len(document)
+        if not self.count:
             raise ScanInputError(f"{name}: PDF without pages")
-        self._reader, self.count = reader, count
 
     def _pdf_page(self, index: int) -> PageImage:
-        import pypdfium2 as pdfium
-
         name = self.path.name
         where = f"{name} page {index + 1}"
-        size_mm = _media_mm(self._reader, index)
-        if size_mm is not None:  # before any pixel is made of it
-            _check_sheet_mm(where, *size_mm)
-        found: tuple[Array, float] | None = None
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                found = _pdf_raster(self._reader.pages[index])
-        except ScanInputError as exc:
-            raise ScanInputError(f"{where}: {exc}") from exc
-        except Exception:
-            found = None  # unusual image encoding (JBIG2 ...): let pdfium render it
-        if found is None:
-            if self._document is None:
+        with PDFIUM_LOCK:
+            try:
+                page = self._document[index]
+            except Exception as exc:
+                raise ScanInputError(f"{where}: corrupt PDF ({_brief(exc)})") from exc
+            try:
+                width_pt, height_pt = page.get_size()  # before any pixel is made of it
+                _check_sheet_mm(where, width_pt * MM_PER_INCH / 72, height_pt * MM_PER_INCH / 72)
                 try:
-                    # the descriptor checked at opening (pdfium reads it by position, as
-                    # pypdf does), not the path again
-                    self._document = pdfium.PdfDocument(self._handle)
-                except Exception as exc:
-                    raise ScanInputError(f"{name}: corrupt PDF ({_brief(exc)})") from exc
-            found = _pdf_render(self._document, index, name)
-        _check_sheet(where, found[0].shape[1], found[0].shape[0])
-        return PageImage(str(self.path), index + 1, found[0], found[1])
+                    raster = _pdf_raster(page, width_pt, height_pt)
+                except ScanInputError as exc:
+                    raise ScanInputError(f"{where}: {exc}") from exc
+                except Exception:
+                    raster = None  # an unusual image: render the page instead
+                if raster is None:
+                    raster = _Raster(_pdf_render(page, index, name)[0], RENDER_DPI)
+            finally:
+                page.close()
+        array, dpi = raster.array, raster.dpi
+        if raster.jpeg is not None:  # decoded outside the lock: the other reader goes on
+            array, dpi = _decode_stored_jpeg(where, raster.jpeg, dpi)
+            array = _turn(array, raster.rotate)
+        assert array is not None
+        _check_sheet(where, array.shape[1], array.shape[0])
+        return PageImage(str(self.path), index + 1, array, dpi, raster.jpeg)
 
 
-def _media_mm(reader: Any, index: int) -> tuple[float, float] | None:
-    """A PDF page's size (mm) from its media box; None when it has no usable one."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            x0, y0, x1, y1 = (float(v) for v in reader.pages[index].mediabox)
-    except Exception:
-        return None  # a broken page: reading its image or rendering it says so
-    return abs(x1 - x0) * MM_PER_INCH / 72.0, abs(y1 - y0) * MM_PER_INCH / 72.0
+def _turn(array: Array, rotate: int) -> Array:
+    """A page's /Rotate (clockwise degrees) applied to its image."""
+    if rotate % 360:
+        return np.ascontiguousarray(np.rot90(array, k=-((rotate % 360) // 90)))
+    return array
 
 
 def _check_sheet(where: str, width: int, height: int, dpi: float | None = None) -> None:
@@ -344,7 +382,6 @@ _BROKEN = (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, s
 
 
 def _from_pil(image: Image.Image) -> tuple[Array, float | None]:
-    dpi_info = image.info.get("dpi")
     oriented = image
     if image.getexif().get(ORIENTATION_TAG, 1) != 1:  # phone photos are stored sideways
         oriented = ImageOps.exif_transpose(image)  # (always a copy: only when needed)
@@ -363,14 +400,19 @@ def _from_pil(image: Image.Image) -> tuple[Array, float | None]:
             array = np.clip(raw * (255.0 / top) + 0.5, 0, 255).astype(np.uint8)
     else:
         array = np.asarray(oriented if oriented.mode == "RGB" else oriented.convert("RGB"))
-    dpi: float | None = None
-    if dpi_info:
-        try:
-            value = float(np.mean([float(v) for v in dpi_info]))
-        except (TypeError, ValueError):
-            value = 0.0
-        dpi = value if 100.0 <= value <= 2400.0 else None  # 72: a phone's placeholder
-    return np.ascontiguousarray(array), dpi
+    return np.ascontiguousarray(array), _dpi_of(image)
+
+
+def _dpi_of(image: Image.Image) -> float | None:
+    """The resolution the image file states, when it is a plausible one."""
+    dpi_info = image.info.get("dpi")
+    if not dpi_info:
+        return None
+    try:
+        value = float(np.mean([float(v) for v in dpi_info]))
+    except (TypeError, ValueError):
+        return None
+    return value if 100.0 <= value <= 2400.0 else None  # 72: a phone's placeholder
 
 
 def _brief(exc: BaseException) -> str:
@@ -378,87 +420,125 @@ def _brief(exc: BaseException) -> str:
     return (text[0] if text else type(exc).__name__)[:160]
 
 
-# Operators that paint something other than an image: such a page is rendered.
-_PAINT_OPS = frozenset(b"f F f* S s B B* b b* sh BI".split()) | {b"INLINE IMAGE"}
+@dataclass
+class _Raster:
+    """A PDF page's pixels: decoded, or the JPEG to decode (outside pdfium's lock) and
+    the page's /Rotate to apply then."""
+
+    array: Array | None
+    dpi: float
+    jpeg: bytes | None = None
+    rotate: int = 0
 
 
-def _pdf_raster(page: Any) -> tuple[Array, float] | None:
-    """The page's one raster image when it covers the page (scanner output), taken
-    as stored; None when the page is anything else and must be rendered."""
-    from pypdf.generic import ContentStream
+def _pdf_raster(page: Any, width_pt: float, height_pt: float) -> _Raster | None:
+    """The page's one raster image when it covers the page (scanner output), taken as
+    stored; None when the page is anything else (text, vector drawing, several images)
+    and must be rendered."""
+    import pypdfium2.raw as pdfium_c
 
-    contents = page.get_contents()
-    xobjects = page.get("/Resources", {}).get("/XObject", {})
-    if contents is None or not xobjects:
+    objects = list(page.get_objects(max_depth=0))
+    if len(objects) != 1 or objects[0].type != pdfium_c.FPDF_PAGEOBJ_IMAGE:
         return None
-    raw = contents.get_data()
-    if len(raw) > 200_000:  # a big content stream is a drawn page, not a scan
-        return None
-    ctm = np.eye(3)
-    stack: list[Array] = []
-    drawn: list[tuple[Any, Array]] = []
-    for operands, operator in ContentStream(contents, page.pdf).operations:
-        if operator == b"q":
-            stack.append(ctm.copy())
-        elif operator == b"Q":
-            ctm = stack.pop() if stack else np.eye(3)
-        elif operator == b"cm":
-            a, b, c, d, e, f = (float(v) for v in operands)
-            ctm = np.array([[a, b, 0.0], [c, d, 0.0], [e, f, 1.0]]) @ ctm
-        elif operator == b"Do":
-            xobject = xobjects[operands[0]].get_object()
-            if xobject.get("/Subtype") != "/Image" or drawn:
-                return None
-            drawn.append((xobject, ctm.copy()))
-        elif operator in _PAINT_OPS:
-            return None
-    if len(drawn) != 1:
-        return None
-    xobject, ctm = drawn[0]
-    a, b, c, d, e, f = ctm[0, 0], ctm[0, 1], ctm[1, 0], ctm[1, 1], ctm[2, 0], ctm[2, 1]
-    box = [float(v) for v in page.mediabox]
-    page_w, page_h = box[2] - box[0], box[3] - box[1]
+    image = objects[0]
+    a, b, c, d, e, f = image.get_matrix().get()
     # Only the plain placement (upright, not mirrored) is taken as is; anything else
     # is rare enough to render.
     if abs(b) > 1e-6 or abs(c) > 1e-6 or a <= 0 or d <= 0:
         return None
-    if a < 0.95 * page_w or d < 0.95 * page_h:
+    if a < 0.95 * width_pt or d < 0.95 * height_pt:
         return None
-    if e > box[0] + 0.05 * page_w or f > box[1] + 0.05 * page_h:
+    if e > 0.05 * width_pt or f > 0.05 * height_pt:
         return None
-    width, height = int(xobject["/Width"]), int(xobject["/Height"])
+    width, height = (int(v) for v in image.get_px_size())
     if width * height > MAX_PIXELS:
         raise ScanInputError(f"{width}x{height} pixel image is too large")
-    with _strict_pillow():
-        if xobject.get("/Filter") in ("/DCTDecode", ["/DCTDecode"]):
-            # a JPEG as the scanner wrote it: decode once (pypdf would re-encode it)
-            pil = Image.open(io.BytesIO(xobject.get_data()))
-        else:
-            pil = xobject.decode_as_image()
-        array, _ = _from_pil(pil)
+    if width < 1 or height < 1:
+        return None
+    dpi = (width / (a / 72.0) + height / (d / 72.0)) / 2.0
+    rotate = int(page.get_rotation() or 0)
+    if image.get_filters() == ["DCTDecode"]:
+        # a JPEG as the scanner wrote it: its bytes are the page image as they are
+        return _Raster(None, float(dpi), bytes(image.get_data(decode_simple=False)), rotate)
+    # (the bitmap is pdfium's: it goes with its object, not closed here)
+    array = np.array(image.get_bitmap(render=False).to_numpy(), copy=True)
+    if array.ndim == 3:
+        channels = array.shape[2]
+        if channels == 1:
+            array = array[..., 0]
+        elif channels == 3:  # pdfium's order: BGR
+            array = cv2.cvtColor(array, cv2.COLOR_BGR2RGB)
+        else:  # BGRx / BGRA
+            array = cv2.cvtColor(array, cv2.COLOR_BGRA2RGB)
     if array.shape[1] != width or array.shape[0] != height:
         return None
-    rotate = int(page.get("/Rotate", 0) or 0) % 360
-    if rotate:
-        array = np.ascontiguousarray(np.rot90(array, k=-(rotate // 90)))
-    dpi = (width / (a / 72.0) + height / (d / 72.0)) / 2.0
-    return array, float(dpi)
+    return _Raster(_turn(np.ascontiguousarray(array), rotate), float(dpi))
 
 
-def _pdf_render(document: Any, index: int, name: str) -> tuple[Array, float]:
-    page = document[index]
+def _plain_jpeg(image: Image.Image) -> bool:
+    """A gray or RGB JPEG stored upright: OpenCV decodes it, and its bytes show the page
+    as read (Pillow decodes CMYK, and turns a photo stored sideways)."""
+    return image.mode in ("L", "RGB") and image.getexif().get(ORIENTATION_TAG, 1) == 1
+
+
+def _decode_jpeg(
+    data: bytes, mode: str, size: tuple[int, int], dpi: float | None
+) -> tuple[Array, float | None]:
+    """A gray or RGB JPEG decoded by OpenCV, at 1/2 or 1/4 of its size when its
+    resolution is known and JPEG_READ_DPI is left; and the resolution it has then."""
+    # Truncated data decodes with a warning and a gray rest; every complete JPEG
+    # ends with its end-of-image marker (some writers pad after it).
+    if data.rstrip(b"\x00\r\n ")[-2:] != b"\xff\xd9":
+        raise ScanInputError("truncated JPEG (no end-of-image marker)")
+    scale = 1
+    while dpi is not None and dpi / (scale * 2) >= JPEG_READ_DPI and scale < 4:
+        scale *= 2
+    if scale > 1:
+        flags = _REDUCED[mode][scale]
+    else:
+        flags = cv2.IMREAD_GRAYSCALE if mode == "L" else cv2.IMREAD_COLOR
+    array = cv2.imdecode(np.frombuffer(data, np.uint8), flags | cv2.IMREAD_IGNORE_ORIENTATION)
+    expected = tuple(-(-v // scale) for v in size)  # libjpeg rounds up
+    if array is None or (array.shape[1], array.shape[0]) != expected:
+        raise ScanInputError("corrupt JPEG")
+    if array.ndim == 3:
+        array = cv2.cvtColor(array, cv2.COLOR_BGR2RGB)
+    return array, None if dpi is None else dpi / scale
+
+
+def _decode_stored_jpeg(where: str, data: bytes, dpi: float) -> tuple[Array, float]:
+    """A PDF's JPEG: its header checked by Pillow, then decoded (fast when plain)."""
+    try:
+        with _strict_pillow():
+            pil = Image.open(io.BytesIO(data))
+            width, height = pil.size
+            if width * height > MAX_PIXELS:
+                raise ScanInputError(f"{where}: {width}x{height} pixels is too large")
+            if pil.mode in ("L", "RGB"):
+                array, read_dpi = _decode_jpeg(data, pil.mode, pil.size, dpi)
+                return array, read_dpi or dpi
+            pil.load()
+            return _from_pil(pil)[0], dpi
+    except ScanInputError:
+        raise
+    except _BOMB as exc:
+        raise ScanInputError(f"{where}: image too large (decompression bomb?)") from exc
+    except _BROKEN as exc:
+        raise ScanInputError(f"{where}: corrupt or truncated image ({_brief(exc)})") from exc
+
+
+def _pdf_render(page: Any, index: int, name: str) -> tuple[Array, float]:
     try:
         width, height = page.get_size()
         if width * height * (RENDER_DPI / 72.0) ** 2 > MAX_PIXELS:
             raise ScanInputError(f"{name} page {index + 1}: page too large to render")
         bitmap = page.render(scale=RENDER_DPI / 72.0, grayscale=True)
-        array = bitmap.to_numpy()
+        array = np.array(bitmap.to_numpy(), copy=True)
+        bitmap.close()
     except ScanInputError:
         raise
     except Exception as exc:
         raise ScanInputError(f"{name} page {index + 1}: cannot render ({_brief(exc)})") from exc
-    finally:
-        page.close()
     if array.ndim == 3:
         array = array[..., 0] if array.shape[2] == 1 else cv2.cvtColor(array, cv2.COLOR_BGR2GRAY)
     return np.ascontiguousarray(array), RENDER_DPI

@@ -1,9 +1,20 @@
-"""Measuring the ink on a rectified page: each box's interior, the signature field,
-and the crops a reviewer looks at.
+"""Measuring the ink on the upright page: each box and what was written around it, the
+signature field's strokes, and the crops a reviewer looks at.
 
-This module only MEASURES. Which ink cover counts as a mark, and what a pair of boxes
-means, is decided in ``rules.py`` (``classify_mark``, ``decide_pair``). Coordinates
-are layout millimetres from the page's top-left corner.
+This module only MEASURES. What the measurements mean (a mark, a circled answer, a
+signature) is decided in ``rules.py`` (``read_box``, ``classify_signature``,
+``decide_answers``). Coordinates are layout millimetres from the page's top-left corner.
+
+The page comes as a ``PageView`` (or a whole upright page): only two regions are
+warped and looked at, the answers (every box with its printed word and room around
+them) and the signature field with room around it, plus the fields a reviewer sees.
+
+What was written is told from what was printed by where the print is: the box
+outlines and the signature frame are located on the page and taken out with the blurred
+fringes along them (a stroke that crosses one is joined again across the gap), and the
+printed answer words are the ink wholly inside the place the layout gives them. What
+is left are strokes: connected ink, measured in millimetres; dust and speckle are
+strokes too small in either sense.
 """
 
 from __future__ import annotations
@@ -16,22 +27,32 @@ from typing import Any
 import cv2
 import numpy as np
 
-from .pixels import MM_PER_INCH, Array, _percentile, ink_gray
+from .pixels import MM_PER_INCH, Array, _percentile
+from .view import ArrayView, PageView
 
 BOX_INSET_MM = 1.0  # interior = outline's outer edge moved in by this (border is 0.45 mm)
 BOX_BORDER_MM = 0.45
 BOX_SEARCH_MM = 1.6  # how far the printed outline may sit from where registration says
 OUTLINE_SEEN = 0.35  # share of full darkness the outline must show to count as found
-SIG_INSET_MM = 1.0
+OUTLINE_BAND_MM = 0.4  # taken out on either side of a located outline or frame line
+FRINGE_MM = 0.7  # ink wholly this near a printed line is its blurred edge (phone photos)
 SIG_BORDER_MM = 0.35
+SIG_MARGIN_MM = 4.0  # room round the signature field: its frame, the crop, strokes leaving
 INK_DARKER = 0.09  # a pixel is ink when it is this much darker than the local paper
 DUST_MM = 0.8  # ink narrower than this (bounding box) or smaller than DUST_AREA_MM2 is dust
 DUST_AREA_MM2 = 0.16
 BOX_SPECK_MM2 = 0.8  # in a box, compact ink (area below this and span below BOX_SPECK_MM)
 BOX_SPECK_MM = 1.5  # is a speck or a stray dot, not a mark
-SIGNATURE_UNSIGNED = 0.002  # signature ink below: no signature; above SIGNED: signed
-SIGNATURE_SIGNED = 0.006
-SIGNATURE_MIN_SPAN_MM = 8.0  # a signature is wider than this; a smudge is not
+# The printed answer word ("Ja", "Nee", "Yes", "No") next to its box: it starts about
+# 2 mm to the right (templates/_form.html), bold, 2.5-3 mm high, 3-9 mm wide. Print
+# wholly inside this place is the word; where it is, is measured on the page.
+LABEL_GAP_MM = 2.0
+LABEL_CORE_MM = (0.8, 13.0, 3.0)  # from the box's right edge: start, end; half height
+DEFAULT_WORD_MM = 5.0  # a word's width when its print is not found
+DEFAULT_WORD_INK = 0.4  # and the share of its place its bold print covers
+# Room around a box for a loop drawn round it, its word, or both.
+ZONE_MM = (5.0, 4.5, 17.0)  # left of the box, above and below, right of the box
+RING_SECTORS = 24
 CROP_MARGIN_MM = 2.0
 
 
@@ -39,10 +60,38 @@ CROP_MARGIN_MM = 2.0
 class BoxReading:
     clause: str
     answer: str  # "yes" | "no"
-    ink: float  # 0..1 cover of the interior; compare with rules.Thresholds
+    ink: float  # 0..1 cover of the interior by the box's own strokes (rules.Thresholds)
     shift_mm: tuple[float, float]  # where the printed outline was found vs. the layout
     outline: bool  # the printed outline was found: False = do not trust ``ink``
     crop: Array  # the box and ~2 mm around it, for a reviewer
+    stroke_mm: float = 0.0  # the longest piece of ink inside (bounding-box side)
+    blob_mm2: float = 0.0  # the largest piece of ink inside
+    foreign_mm2: float = 0.0  # ink inside from a stroke whose bulk is in another box
+    ring: float = 0.0  # how far round the answer (word, box or both) a loop goes, 0..1
+    ring_struck: float = 0.0  # share of the printed word covered by writing (struck out)
+
+    def evidence(self) -> dict[str, float]:
+        """The numbers ``rules.read_box`` decides on."""
+        return {
+            "ink": self.ink,
+            "stroke_mm": self.stroke_mm,
+            "blob_mm2": self.blob_mm2,
+            "foreign_mm2": self.foreign_mm2,
+            "ring": self.ring,
+            "ring_struck": self.ring_struck,
+        }
+
+
+@dataclass
+class SignatureInk:
+    """What was written in the signature field: the strokes that touch its inside (one
+    that leaves the field counts as far as SIG_MARGIN_MM beyond its frame)."""
+
+    ink: float  # 0..1 cover of the field's interior by strokes
+    longest_mm: float  # the largest stroke's extent (bounding-box diagonal)
+    length_mm: float  # the strokes' length together (ink / the pen's width)
+    strokes: int  # strokes of DUST_MM or more
+    found: bool  # the printed frame was found
 
 
 @dataclass
@@ -54,40 +103,228 @@ class FieldCrop:
 @dataclass
 class Measurement:
     boxes: list[BoxReading]
-    signature_ink: float | None  # None: the page has no signature field
-    signed: bool | None  # None: uncertain (or no signature field on this page)
+    signature: SignatureInk | None  # None: the page has no signature field
     signature_crop: Array | None
     fields: list[FieldCrop]
     problems: list[str] = field(default_factory=list)  # any entry: a person must look
 
+    @property
+    def signature_ink(self) -> float | None:
+        return None if self.signature is None else self.signature.ink
+
     def ink(self, clause: str, answer: str) -> float:
-        return next(b.ink for b in self.boxes if b.clause == clause and b.answer == answer)
+        return self.box(clause, answer).ink
+
+    def box(self, clause: str, answer: str) -> BoxReading:
+        return next(b for b in self.boxes if b.clause == clause and b.answer == answer)
 
 
 def _px(mm: float, px_mm: float) -> float:
-    """Layout mm to the rectified image's pixel-centre coordinate."""
+    """Layout mm to the upright page's pixel-centre coordinate."""
     return mm * px_mm - 0.5
 
 
-def _crop(image: Array, rect: Sequence[float], px_mm: float, margin_mm: float) -> Array:
+def _view(page: PageView | Array, dpi: float) -> PageView:
+    return page if isinstance(page, PageView) else ArrayView(page, dpi)
+
+
+def _block(view: PageView, rect: Sequence[float], margin_mm: float) -> tuple[Array, int, int]:
+    """The pixels around a rect (mm), and the block's top-left pixel."""
+    px_mm = view.dpi / MM_PER_INCH
     x, y, w, h = rect
-    height, width = image.shape[:2]
-    x0 = max(0, math.floor(_px(x - margin_mm, px_mm)))
-    y0 = max(0, math.floor(_px(y - margin_mm, px_mm)))
-    x1 = min(width, math.ceil(_px(x + w + margin_mm, px_mm)) + 1)
-    y1 = min(height, math.ceil(_px(y + h + margin_mm, px_mm)) + 1)
-    return image[y0:y1, x0:x1].copy()
+    return view.region(
+        math.floor(_px(x - margin_mm, px_mm)),
+        math.floor(_px(y - margin_mm, px_mm)),
+        math.ceil(_px(x + w + margin_mm, px_mm)) + 1,
+        math.ceil(_px(y + h + margin_mm, px_mm)) + 1,
+    )
+
+
+def _crop(view: PageView, rect: Sequence[float], margin_mm: float) -> Array:
+    return _block(view, rect, margin_mm)[0].copy()
+
+
+def _crop_from(
+    block: Array, c0: int, r0: int, rect: Sequence[float], margin_mm: float, px_mm: float
+) -> Array:
+    """A crop of a block already warped (it holds the rect and the margin)."""
+    x, y, w, h = rect
+    x0 = max(0, math.floor(_px(x - margin_mm, px_mm)) - c0)
+    y0 = max(0, math.floor(_px(y - margin_mm, px_mm)) - r0)
+    x1 = max(x0, math.ceil(_px(x + w + margin_mm, px_mm)) + 1 - c0)
+    y1 = max(y0, math.ceil(_px(y + h + margin_mm, px_mm)) + 1 - r0)
+    return block[y0:y1, x0:x1].copy()
+
+
+def _local(rect: Sequence[float], c0: int, r0: int, px_mm: float) -> list[float]:
+    """A layout rect in the mm of a block that starts at pixel (c0, r0)."""
+    x, y, w, h = rect
+    return [x - c0 / px_mm, y - r0 / px_mm, w, h]
 
 
 def _interior(rect: Sequence[float], inset: float, px_mm: float) -> tuple[int, int, int, int]:
     """Pixel slice bounds (y0, y1, x0, x1) of the pixels whose centres lie in the rect
-    moved in by ``inset`` mm on every side."""
+    moved in by ``inset`` mm on every side (may be negative: moved out)."""
     x, y, w, h = rect
     x0 = math.ceil(_px(x + inset, px_mm))
     x1 = math.floor(_px(x + w - inset, px_mm)) + 1
     y0 = math.ceil(_px(y + inset, px_mm))
     y1 = math.floor(_px(y + h - inset, px_mm)) + 1
-    return y0, y1, x0, x1
+    return max(y0, 0), max(y1, 0), max(x0, 0), max(x1, 0)
+
+
+# --- Paper, ink, strokes ------------------------------------------------------------------
+
+
+def _darkness(region: Array, px_mm: float) -> Array:
+    """0..255 (uint8) how much darker than the local paper each pixel is, relative to
+    the paper: a max filter wider than any stroke follows shadows and gradients
+    (phone photos)."""
+    h, w = region.shape
+    if h < 8 or w < 8:
+        paper = np.full_like(region, max(round(_percentile(region, 90)), 1))
+    else:
+        small = cv2.resize(region, (max(w // 4, 2), max(h // 4, 2)), interpolation=cv2.INTER_AREA)
+        k = max(3, round(0.75 * px_mm)) | 1  # 3 mm at quarter size
+        paper = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+        paper = cv2.GaussianBlur(paper, (0, 0), k / 2)
+        paper = cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR)
+    return cv2.divide(cv2.subtract(paper, region), cv2.max(paper, 1), scale=255)
+
+
+def _ink_mask(dark: Array) -> Array:
+    """Ink: darker than the paper by INK_DARKER, and by four times the noise (a phone
+    photo's sensor noise can reach the threshold)."""
+    sample = np.ascontiguousarray(dark[::2, ::2])
+    centre = _percentile(sample, 50)
+    sigma = 1.4826 * _percentile(cv2.absdiff(sample, round(centre)), 50)
+    threshold = max(INK_DARKER * 255.0, centre + 4.0 * sigma)
+    return cv2.threshold(dark, threshold, 1, cv2.THRESH_BINARY)[1]
+
+
+def _components(mask: Array) -> tuple[Array, Array, Array, Array]:
+    """Labels and per-label stats (x, y, w, h, area) of 8-connected ink; spans (longer
+    bounding-box side) and areas as their own arrays for the filters."""
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    span = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    return labels, stats, span, stats[:, cv2.CC_STAT_AREA]
+
+
+def _keep(keep: Array, labels: Array) -> Array:
+    keep = keep.copy()
+    keep[0] = False
+    return keep[labels].astype(np.uint8)
+
+
+def _square(size: int) -> Array:
+    return cv2.getStructuringElement(cv2.MORPH_RECT, (size, size))
+
+
+def _strip_lines(
+    ink: Array, lines: _Lines, px_mm: float, join: bool = True
+) -> tuple[Array, Array, Array, Array]:
+    """Ink with the printed lines taken out, without the fringes a line blurred wider
+    than its band leaves along it (ink wholly within FRINGE_MM of the band) and without
+    specks (ink tiny in either sense: dust, speckle, a full stop); with ``join``, where a
+    stroke crosses a line it is joined again (and labelled again). Returns the writing
+    (with the dropped labels still in it, unless joined), its labels, stats and which
+    labels are dropped (``_components``)."""
+    hw = cv2.subtract(ink, lines.band)
+    labels, stats, span, area = _components(hw)
+    drop = _fringes(stats, lines)
+    drop |= (area < DUST_AREA_MM2 * px_mm * px_mm) | (span < DUST_MM * px_mm)
+    drop[0] = True
+    if not join:
+        return hw, labels, stats, drop
+    if drop[1:].any():
+        lut = np.arange(len(stats), dtype=labels.dtype)
+        lut[drop] = 0
+        labels = lut[labels]
+        hw = (labels > 0).astype(np.uint8)
+    joined = _bridge(hw, ink, lines)
+    if joined is not None:  # strokes cross the lines: label them again
+        hw = joined
+        labels, stats, _, _ = _components(hw)
+        drop = np.zeros(len(stats), bool)
+        drop[0] = True
+    return hw, labels, stats, drop
+
+
+def _fringes(stats: Array, lines: _Lines) -> Array:
+    """Labels wholly within the fringe zone round a printed rectangle's line: their
+    bounding box lies inside the zone's outer edge and clear of its hole."""
+    x, y = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
+    x1, y1 = x + stats[:, cv2.CC_STAT_WIDTH], y + stats[:, cv2.CC_STAT_HEIGHT]
+    found = np.zeros(len(stats), bool)
+    for (oy0, oy1, ox0, ox1), (hy0, hy1, hx0, hx1) in lines.zones:
+        inside = (x >= ox0) & (x1 <= ox1) & (y >= oy0) & (y1 <= oy1)
+        clear = (x1 <= hx0) | (x >= hx1) | (y1 <= hy0) | (y >= hy1)
+        found |= inside & clear
+    return found
+
+
+@dataclass
+class _Lines:
+    """Printed rectangles' lines in a block: ``band`` the pixels taken out as print,
+    ``zones`` each line's band and FRINGE_MM more as (outer, hole) pixel bounds,
+    ``strips`` (y0, y1, x0, x1) windows that hold the band's sides, where crossing
+    strokes are joined again."""
+
+    band: Array
+    zones: list[tuple[tuple[int, int, int, int], tuple[int, int, int, int]]]
+    strips: list[tuple[int, int, int, int]]
+    gap_px: int  # the band's width
+
+
+def _lines(
+    shape: tuple[int, int], rects: Sequence[Sequence[float]], border_mm: float, px_mm: float
+) -> _Lines:
+    band = np.zeros(shape, np.uint8)
+    zones = []
+    strips = []
+    gap = max(1, round((border_mm + 2 * OUTLINE_BAND_MM) * px_mm))
+    k = gap + 3
+    for rect in rects:
+        oy0, oy1, ox0, ox1 = _interior(rect, -OUTLINE_BAND_MM, px_mm)
+        iy0, iy1, ix0, ix1 = _interior(rect, border_mm + OUTLINE_BAND_MM, px_mm)
+        band[oy0:oy1, ox0:ox1] = 1
+        band[iy0:iy1, ix0:ix1] = 0
+        zones.append(
+            (
+                _interior(rect, -OUTLINE_BAND_MM - FRINGE_MM, px_mm),
+                _interior(rect, border_mm + OUTLINE_BAND_MM + FRINGE_MM, px_mm),
+            )
+        )
+        y0, y1, x0, x1 = max(oy0 - k, 0), oy1 + k, max(ox0 - k, 0), ox1 + k
+        strips += [
+            (y0, iy0 + k, x0, x1),
+            (max(iy1 - k, 0), y1, x0, x1),
+            (y0, y1, x0, ix0 + k),
+            (y0, y1, max(ix1 - k, 0), x1),
+        ]
+    return _Lines(band, zones, strips, gap)
+
+
+def _bridge(hw: Array, ink: Array, lines: _Lines) -> Array | None:
+    """Writing joined again where a stroke crosses a printed line taken out: a band
+    pixel that is ink and lies between writing on both sides (a closing over the gap)
+    is writing. None when nothing was joined."""
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (lines.gap_px + 3, lines.gap_px + 3))
+    joined = None
+    for y0, y1, x0, x1 in lines.strips:
+        part = hw[y0:y1, x0:x1]
+        if not part.any():
+            continue
+        closed = cv2.morphologyEx(part, cv2.MORPH_CLOSE, kernel)
+        add = closed & lines.band[y0:y1, x0:x1] & ink[y0:y1, x0:x1] & (1 - part)
+        if add.any():
+            if joined is None:
+                joined = hw.copy()
+            joined[y0:y1, x0:x1] |= add
+    return joined
+
+
+# --- Box outlines ---------------------------------------------------------------------------
 
 
 def _outline_template(w_px: int, h_px: int, border_px: int, band_px: int) -> Array:
@@ -111,8 +348,9 @@ class _Outline:
 def _locate_outline(
     dark: Array, rect: Sequence[float], border_mm: float, px_mm: float, search_mm: float
 ) -> _Outline:
-    """The printed outline near the layout's: absorbs what registration left over so
-    the inset stays clear of the border, and checks the registration where it counts."""
+    """The printed outline near the layout's (``rect`` in the mm of ``dark``): absorbs
+    what registration left over so the inset stays clear of the border, and checks the
+    registration where it counts."""
     x, y, w, h = rect
     band = max(1, round(0.5 * px_mm))
     border = max(1, round(border_mm * px_mm))
@@ -139,81 +377,7 @@ def _locate_outline(
     )
 
 
-def _paper_and_dark(region: Array) -> tuple[float, Array]:
-    white = _percentile(region, 90)
-    dark = np.clip(white - region.astype(np.float32), 0.0, 255.0) * (255.0 / max(white, 1.0))
-    return white, dark
-
-
-def _ink_mask(dark: Array) -> Array:
-    return (dark > INK_DARKER * 255.0).astype(np.uint8)
-
-
-def _components(mask: Array) -> tuple[Array, Array, Array]:
-    """Labels, areas and spans (longer bounding-box side) of 8-connected ink."""
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    span = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
-    return labels, stats[:, cv2.CC_STAT_AREA], span
-
-
-def _keep(mask: Array, keep: Array, labels: Array) -> Array:
-    keep[0] = False
-    return keep[labels].astype(np.uint8)
-
-
-def _box_dark(ink: Array, rect: Sequence[float], px_mm: float) -> tuple[Array, list[float]]:
-    """Darkness (0..255 relative to the local paper) around a box, and the box's rect in
-    that region's own mm coordinates."""
-    x, y, w, h = rect
-    margin = 3.0
-    y0 = max(0, math.floor(_px(y - margin, px_mm)))
-    x0 = max(0, math.floor(_px(x - margin, px_mm)))
-    y1 = min(ink.shape[0], math.ceil(_px(y + h + margin, px_mm)) + 1)
-    x1 = min(ink.shape[1], math.ceil(_px(x + w + margin, px_mm)) + 1)
-    _, dark = _paper_and_dark(ink[y0:y1, x0:x1])
-    return dark, [x - x0 / px_mm, y - y0 / px_mm, w, h]
-
-
-def _measure_box(
-    view: Array,
-    box: Mapping[str, Any],
-    px_mm: float,
-    located: tuple[_Outline, Array, list[float]],
-    fallback: tuple[float, float],
-) -> BoxReading:
-    x, y, w, h = box["rect_mm"]
-    outline, dark, local = located
-    # inked all around (a fill): its position is a guess; the clean boxes' shift is not
-    dx, dy = (outline.dx, outline.dy) if outline.clean else fallback
-    moved = [local[0] + dx, local[1] + dy, w, h]
-    iy0, iy1, ix0, ix1 = _interior(moved, BOX_INSET_MM, px_mm)
-    inside = dark[max(iy0, 0) : iy1, max(ix0, 0) : ix1]
-    if inside.size == 0:
-        value = 0.0
-    else:
-        mask = _ink_mask(inside)
-        # a speck must be both small and compact: a short stroke stays however small
-        labels, area, span = _components(mask)
-        big = (area >= BOX_SPECK_MM2 * px_mm * px_mm) | (span >= BOX_SPECK_MM * px_mm)
-        mask = _keep(mask, big & (area >= DUST_AREA_MM2 * px_mm * px_mm), labels)
-        value = float(np.count_nonzero(mask)) / float(inside.size)
-    crop = _crop(view, [x + dx, y + dy, w, h], px_mm, CROP_MARGIN_MM)
-    return BoxReading(box["clause"], box["answer"], round(value, 4), (dx, dy), outline.seen, crop)
-
-
-def _outlines(
-    ink: Array, layout_page: Mapping[str, Any], px_mm: float
-) -> list[tuple[_Outline, Array, list[float]]]:
-    """Each box's outline, with its darkness map and local rect for measuring."""
-    found = []
-    for box in layout_page.get("boxes", []):
-        dark, local = _box_dark(ink, box["rect_mm"], px_mm)
-        outline = _locate_outline(dark, local, BOX_BORDER_MM, px_mm, BOX_SEARCH_MM)
-        found.append((outline, dark, local))
-    return found
-
-
-def _typical_shift(outlines: list[_Outline]) -> tuple[float, float]:
+def _typical_shift(outlines: Sequence[_Outline]) -> tuple[float, float]:
     clean = [(o.dx, o.dy) for o in outlines if o.clean and o.seen]  # fills give no position
     if not clean:
         return 0.0, 0.0
@@ -221,24 +385,77 @@ def _typical_shift(outlines: list[_Outline]) -> tuple[float, float]:
     return float(dx), float(dy)
 
 
-def layout_offset(rectified: Array, layout_page: Mapping[str, Any], dpi_out: float) -> float:
+@dataclass
+class _Answers:
+    """The answers region: its pixels, darkness and ink, and each box's outline."""
+
+    gray: Array
+    c0: int
+    r0: int
+    dark: Array  # uint8, see _darkness
+    outlines: list[_Outline]
+    moved: list[list[float]]  # each box's rect where its outline is, in region mm
+    shifts: list[tuple[float, float]]  # and how far that is from the layout's (mm)
+
+
+def _answers(view: PageView, boxes: Sequence[Mapping[str, Any]]) -> _Answers | None:
+    """The answers region of the upright page, its boxes' outlines located (once per
+    view: checking the registration and measuring both need it)."""
+    if not boxes:
+        return None
+    key = ("answers", id(boxes))
+    if key not in view.memo:
+        view.memo[key] = _find_answers(view, boxes)
+    return view.memo[key]
+
+
+def _find_answers(view: PageView, boxes: Sequence[Mapping[str, Any]]) -> _Answers:
+    px_mm = view.dpi / MM_PER_INCH
+    left, up, right = ZONE_MM
+    x0 = min(b["rect_mm"][0] for b in boxes) - left
+    y0 = min(b["rect_mm"][1] for b in boxes) - up
+    x1 = max(b["rect_mm"][0] + b["rect_mm"][2] for b in boxes) + right
+    y1 = max(b["rect_mm"][1] + b["rect_mm"][3] for b in boxes) + up
+    gray, c0, r0 = _block(view, [x0, y0, x1 - x0, y1 - y0], 0.0)
+    dark = _darkness(gray, px_mm)
+    dark_f = dark.astype(np.float32)
+    outlines = [
+        _locate_outline(
+            dark_f, _local(b["rect_mm"], c0, r0, px_mm), BOX_BORDER_MM, px_mm, BOX_SEARCH_MM
+        )
+        for b in boxes
+    ]
+    fallback = _typical_shift(outlines)
+    moved, shifts = [], []
+    for box, outline in zip(boxes, outlines, strict=True):
+        # inked all round (a fill): its position is a guess; the clean boxes' is not
+        dx, dy = (outline.dx, outline.dy) if outline.clean else fallback
+        x, y, w, h = _local(box["rect_mm"], c0, r0, px_mm)
+        moved.append([x + dx, y + dy, w, h])
+        shifts.append((dx, dy))
+    return _Answers(gray, c0, r0, dark, outlines, moved, shifts)
+
+
+def layout_offset(page: PageView | Array, layout_page: Mapping[str, Any], dpi_out: float) -> float:
     """How far (mm) the printed boxes and signature frame lie from where the layout
-    puts them on a rectified page; inf when one is missing or none is measurable.
+    puts them on the upright page; inf when one is missing or none is measurable.
     Independent of the registration marks, so it catches a fit the marks and the QR
     code agree on wrongly (they have little leverage at the middle of the page)."""
-    px_mm = dpi_out / MM_PER_INCH
-    ink = ink_gray(rectified)
-    outlines = [outline for outline, _, _ in _outlines(ink, layout_page, px_mm)]
+    view = _view(page, dpi_out)
+    px_mm = view.dpi / MM_PER_INCH
+    answers = _answers(view, layout_page.get("boxes", []))
+    outlines = answers.outlines if answers is not None else []
     if not all(o.seen for o in outlines):
         return math.inf
     offsets = [math.hypot(o.dx, o.dy) for o in outlines if o.clean]
     signature = layout_page.get("signature")
     if signature:
         rect = signature["rect_mm"]
-        frame, found = _locate_frame(ink, rect, SIG_BORDER_MM, px_mm, BOX_SEARCH_MM)
+        _, c0, r0, frame, found = _signature_field(view, rect)
         if not found:
             return math.inf
-        offsets.append(max(abs(a - b) for a, b in zip(_edges(frame), _edges(rect), strict=True)))
+        local = _local(rect, c0, r0, px_mm)
+        offsets.append(max(abs(a - b) for a, b in zip(_edges(frame), _edges(local), strict=True)))
     if not offsets:
         return math.inf if outlines else 0.0
     return max(offsets)
@@ -249,32 +466,43 @@ def _edges(rect: Sequence[float]) -> tuple[float, float, float, float]:
     return x, y, x + w, y + h
 
 
+def _signature_field(
+    view: PageView, rect: Sequence[float]
+) -> tuple[Array, int, int, list[float], bool]:
+    """The signature field's block (with SIG_MARGIN_MM round it) and its printed frame
+    located in it (block mm): once per view, for checking the registration and for
+    measuring."""
+    key = ("signature", tuple(rect))
+    if key not in view.memo:
+        px_mm = view.dpi / MM_PER_INCH
+        gray, c0, r0 = _block(view, rect, SIG_MARGIN_MM)
+        frame, found = _locate_frame(gray, _local(rect, c0, r0, px_mm), SIG_BORDER_MM, px_mm)
+        view.memo[key] = (gray, c0, r0, frame, found)
+    return view.memo[key]
+
+
 def _locate_frame(
-    ink: Array, rect: Sequence[float], border_mm: float, px_mm: float, search_mm: float
+    gray: Array, rect: Sequence[float], border_mm: float, px_mm: float
 ) -> tuple[list[float], bool]:
-    """The printed frame's rect (mm) near the layout's, edge by edge from darkness
-    profiles: a frame line spans the whole side, a pen stroke does not."""
+    """The printed frame's rect (mm of ``gray``) near the layout's, edge by edge from
+    darkness profiles: a frame line spans the whole side, a pen stroke does not."""
     x, y, w, h = rect
-    pad = search_mm + border_mm + 0.5
-    y0 = max(0, math.floor(_px(y - pad, px_mm)))
-    x0 = max(0, math.floor(_px(x - pad, px_mm)))
-    y1 = min(ink.shape[0], math.ceil(_px(y + h + pad, px_mm)) + 1)
-    x1 = min(ink.shape[1], math.ceil(_px(x + w + pad, px_mm)) + 1)
-    region = ink[y0:y1, x0:x1]
-    if region.size == 0:
+    search_mm = BOX_SEARCH_MM
+    if gray.size == 0:
         return list(rect), False
-    _, dark = _paper_and_dark(region)
+    white = _percentile(gray, 90)
+    dark = np.clip(white - gray.astype(np.float32), 0.0, 255.0) * (255.0 / max(white, 1.0))
     edges = []
     seen = 0
     # columns are profiled over the middle of the height (corners belong to both)
-    for axis, lo, length, origin in ((0, x, w, x0), (1, y, h, y0)):
-        other_lo, other_len, other_origin = (y, h, y0) if axis == 0 else (x, w, x0)
-        a = max(0, round(_px(other_lo + 0.2 * other_len, px_mm)) - other_origin)
-        b = max(a + 1, round(_px(other_lo + 0.8 * other_len, px_mm)) - other_origin)
+    for axis, lo, length in ((0, x, w), (1, y, h)):
+        other_lo, other_len = (y, h) if axis == 0 else (x, w)
+        a = max(0, round(_px(other_lo + 0.2 * other_len, px_mm)))
+        b = max(a + 1, round(_px(other_lo + 0.8 * other_len, px_mm)))
         band = dark[a:b, :] if axis == 0 else dark[:, a:b]
         profile = band.mean(axis=0 if axis == 0 else 1)
         for centre_mm in (lo + border_mm / 2, lo + length - border_mm / 2):
-            c = _px(centre_mm, px_mm) - origin
+            c = _px(centre_mm, px_mm)
             r = search_mm * px_mm
             i0, i1 = max(0, math.floor(c - r)), min(len(profile), math.ceil(c + r) + 1)
             if i1 <= i0:
@@ -283,80 +511,343 @@ def _locate_frame(
             i = i0 + int(np.argmax(profile[i0:i1]))
             visible = profile[i] > OUTLINE_SEEN * 255.0
             seen += visible
-            edges.append((i + origin + 0.5) / px_mm if visible else centre_mm)
+            edges.append((i + 0.5) / px_mm if visible else centre_mm)
     left, right, top, bottom = edges
     frame = [left - border_mm / 2, top - border_mm / 2, right - left + border_mm]
     return [*frame, bottom - top + border_mm], seen == 4
 
 
+# --- Boxes: own strokes, strokes from elsewhere, loops round the answer ---------------------
+
+
+def _writing(
+    answers: _Answers, boxes: Sequence[Mapping[str, Any]], px_mm: float
+) -> tuple[Array, Array, Array, list[_Word]]:
+    """What was written in the answers region: ink without the box outlines (joined
+    again where a stroke crosses them) and without the printed words; and where each
+    box's word is (region mm)."""
+    ink = _ink_mask(answers.dark)
+    shape = ink.shape
+    lines = _lines(shape, answers.moved, BOX_BORDER_MM, px_mm)
+    cores = np.zeros(shape, np.int32)  # which box's word place (1-based), 0 none
+    for i, rect in enumerate(answers.moved):
+        cy0, cy1, cx0, cx1 = _label_core(rect, px_mm)
+        cores[cy0:cy1, cx0:cx1] = i + 1
+    hw, labels, stats, dropped = _strip_lines(ink, lines, px_mm)
+    # the printed words: ink wholly inside the place of one word
+    x, y = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
+    w, h = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    corner = cores[y, x]
+    word = (corner > 0) & (corner == cores[y + h - 1, x + w - 1])
+    word &= (corner == cores[y, x + w - 1]) & (corner == cores[y + h - 1, x])
+    word &= ~dropped
+    word[0] = False
+    found: dict[int, list[int]] = {}
+    printed: dict[int, int] = {}
+    for k in np.flatnonzero(word):
+        box = int(corner[k]) - 1
+        x0, y0, x1, y1 = x[k], y[k], x[k] + w[k], y[k] + h[k]
+        if box in found:
+            a = found[box]
+            found[box] = [min(a[0], x0), min(a[1], y0), max(a[2], x1), max(a[3], y1)]
+        else:
+            found[box] = [x0, y0, x1, y1]
+        printed[box] = printed.get(box, 0) + int(stats[k, cv2.CC_STAT_AREA])
+    printed_px = word[labels]
+    hw = _keep(~word, labels) if word.any() else hw
+    words = _words(answers.moved, boxes, found, printed, printed_px, ink, px_mm)
+    if word.any():
+        lut = np.arange(len(stats), dtype=labels.dtype)
+        lut[word] = 0
+        labels = lut[labels]
+    return hw, labels, stats, words
+
+
+@dataclass(frozen=True)
+class _Word:
+    rect: list[float]  # region mm
+    # where a word's print still in the writing is (a loop or a scribble joined it):
+    # its top-left pixel and mask, placed by the same word found clean elsewhere; or
+    # the share of its place print covers, when there is none to go by
+    print_mask: tuple[int, int, Array] | None = None
+    print_share: float = 0.0
+
+
+def _words(
+    moved: Sequence[Sequence[float]],
+    boxes: Sequence[Mapping[str, Any]],
+    found: Mapping[int, Sequence[int]],
+    printed: Mapping[int, int],
+    printed_px: Array,
+    ink: Array,
+    px_mm: float,
+) -> list[_Word]:
+    """Each box's printed word: as found (and taken out of the writing); else where the
+    same answer's word, found clean elsewhere on the page, matches the ink best (its
+    print is still in the writing: a loop or a scribble joined it)."""
+    clean: dict[str, tuple[Array, float, float]] = {}  # answer: mask, offset from box (px)
+    shares: dict[str, float] = {}
+    for i, (a, b, c, d) in found.items():
+        answer = boxes[i]["answer"]
+        if answer not in clean:
+            x, y, w, h = moved[i]
+            clean[answer] = (
+                printed_px[b:d, a:c].astype(np.float32),
+                a - _px(x + w, px_mm),
+                b - _px(y + h / 2, px_mm),
+            )
+            shares[answer] = printed[i] / max((c - a) * (d - b), 1)
+    words = []
+    for i, (x, y, w, h) in enumerate(moved):
+        if i in found:
+            a, b, c, d = found[i]
+            words.append(_Word([a / px_mm, b / px_mm, (c - a) / px_mm, (d - b) / px_mm]))
+            continue
+        answer = boxes[i]["answer"]
+        if answer not in clean:
+            rect = [x + w + LABEL_GAP_MM, y + h / 2 - 1.4, DEFAULT_WORD_MM, 2.8]
+            words.append(_Word(rect, None, DEFAULT_WORD_INK))
+            continue
+        template, ox, oy = clean[answer]
+        th, tw = template.shape
+        search = round(1.5 * px_mm)
+        x0 = round(_px(x + w, px_mm) + ox) - search
+        y0 = round(_px(y + h / 2, px_mm) + oy) - search
+        window = ink[max(y0, 0) : y0 + th + 2 * search, max(x0, 0) : x0 + tw + 2 * search]
+        if window.shape[0] < th or window.shape[1] < tw:
+            rect = [(x0 + search) / px_mm, (y0 + search) / px_mm, tw / px_mm, th / px_mm]
+            words.append(_Word(rect, None, shares[answer]))
+            continue
+        score = cv2.matchTemplate(window.astype(np.float32), template, cv2.TM_CCORR)
+        _, _, _, (bx, by) = cv2.minMaxLoc(score)
+        px0, py0 = max(x0, 0) + bx, max(y0, 0) + by
+        mask = cv2.dilate(template.astype(np.uint8), np.ones((3, 3), np.uint8))
+        rect = [px0 / px_mm, py0 / px_mm, tw / px_mm, th / px_mm]
+        words.append(_Word(rect, (px0, py0, mask)))
+    return words
+
+
+def _label_core(rect: Sequence[float], px_mm: float) -> tuple[int, int, int, int]:
+    x, y, w, h = rect
+    start, end, half = LABEL_CORE_MM
+    cy = y + h / 2
+    return _interior([x + w + start, cy - half, end - start, 2 * half], 0.0, px_mm)
+
+
+def _measure_boxes(
+    view: PageView, answers: _Answers, boxes: Sequence[Mapping[str, Any]], px_mm: float
+) -> list[BoxReading]:
+    hw, labels, stats, words = _writing(answers, boxes, px_mm)
+    n = len(stats)
+    interiors = [_interior(rect, BOX_INSET_MM, px_mm) for rect in answers.moved]
+    inside = np.zeros((len(boxes), n), np.int64)  # pixels of each stroke inside each box
+    for i, (y0, y1, x0, x1) in enumerate(interiors):
+        inside[i] = np.bincount(labels[y0:y1, x0:x1].ravel(), minlength=n)
+    inside[:, 0] = 0
+    owner = np.argmax(inside, axis=0) if len(boxes) else np.zeros(n, np.int64)
+    ys, xs = np.nonzero(hw)
+    points = (xs, ys)
+    # each box's own ink inside it, all boxes in one image (they do not overlap)
+    own_ink = np.zeros_like(hw)
+    foreign = []
+    for i, (y0, y1, x0, x1) in enumerate(interiors):
+        own = (owner == i) & (inside[i] > 0)
+        own[0] = False
+        own_ink[y0:y1, x0:x1] = own[labels[y0:y1, x0:x1]]
+        foreign.append(int(inside[i].sum() - inside[i][own].sum()))
+    pieces = _pieces(own_ink, interiors, px_mm)
+    readings = []
+    for i, box in enumerate(boxes):
+        cover, stroke, blob = pieces[i]
+        ring, struck = _ring(hw, points, answers.moved[i], words[i], px_mm)
+        dx, dy = answers.shifts[i]
+        x, y, w, h = box["rect_mm"]
+        readings.append(
+            BoxReading(
+                box["clause"],
+                box["answer"],
+                round(cover, 4),
+                (dx, dy),
+                answers.outlines[i].seen,
+                _crop_from(
+                    answers.gray,
+                    answers.c0,
+                    answers.r0,
+                    [x + dx, y + dy, w, h],
+                    CROP_MARGIN_MM,
+                    px_mm,
+                ),
+                round(stroke, 2),
+                round(blob, 2),
+                round(foreign[i] / (px_mm * px_mm), 2),
+                round(ring, 3),
+                round(struck, 3),
+            )
+        )
+    return readings
+
+
+def _pieces(
+    own_ink: Array, interiors: Sequence[tuple[int, int, int, int]], px_mm: float
+) -> list[tuple[float, float, float]]:
+    """Per box: the cover of its interior by its own ink, and its longest and largest
+    piece. A speck must be both small and compact; a short stroke stays however small."""
+    _, _, stats, _ = cv2.connectedComponentsWithStats(own_ink, connectivity=8)
+    span = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    area = stats[:, cv2.CC_STAT_AREA]
+    big = (area >= BOX_SPECK_MM2 * px_mm * px_mm) | (span >= BOX_SPECK_MM * px_mm)
+    keep = big & (area >= DUST_AREA_MM2 * px_mm * px_mm)
+    keep[0] = False
+    x, y = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
+    found = []
+    for y0, y1, x0, x1 in interiors:
+        mine = keep & (x >= x0) & (x < x1) & (y >= y0) & (y < y1)
+        size = max((y1 - y0) * (x1 - x0), 1)
+        if not mine.any():
+            found.append((0.0, 0.0, 0.0))
+            continue
+        found.append(
+            (
+                float(area[mine].sum()) / size,
+                float(span[mine].max()) / px_mm,
+                float(area[mine].max()) / (px_mm * px_mm),
+            )
+        )
+    return found
+
+
+def _ring(
+    hw: Array,
+    points: tuple[Array, Array],
+    rect: Sequence[float],
+    word: _Word,
+    px_mm: float,
+) -> tuple[float, float]:  # points: the writing's pixels (x, y)
+    """How far round the answer a hand-drawn loop goes (share of RING_SECTORS angular
+    sectors with writing in them, the best of a loop round the word, the box, or both),
+    and how much of the printed word is written over (a word struck out, not circled).
+    Writing in the box itself is the box's, not a loop's."""
+    x, y, w, h = rect
+    wx, wy, ww, wh = word.rect
+    right = wx + ww
+    top, bottom = min(y, wy), max(y + h, wy + wh)
+    candidates = (  # centre and half axes (mm) of the room a loop round it takes
+        (wx + ww / 2, wy + wh / 2, ww / 2 * 1.35 + 3.0, wh / 2 * 1.35 + 3.0),
+        (x + w / 2, y + h / 2, w / 2 * 1.35 + 3.0, h / 2 * 1.35 + 3.0),
+        (
+            (x + right) / 2,
+            (top + bottom) / 2,
+            (right - x) / 2 * 1.35 + 3.0,
+            (bottom - top) / 2 * 1.35 + 3.0,
+        ),
+    )
+    px, py = points
+    ux, uy = (px + 0.5) / px_mm, (py + 0.5) / px_mm  # pixel centres in region mm
+    # only the writing in reach of the widest loop
+    reach = (ux > x - 8.0) & (ux < right + 8.0) & (uy > top - 8.0) & (uy < bottom + 8.0)
+    px, py, ux, uy = px[reach], py[reach], ux[reach], uy[reach]
+    if len(ux) == 0:
+        return 0.0, 0.0
+    # a loop goes round the box, not through it (what is in it is the box's mark); and
+    # the word's print is not a loop: taken out already when found clean, else where
+    # the same word found elsewhere says it is (or the whole word, if nowhere)
+    in_box = (ux > x - 0.3) & (ux < x + w + 0.3) & (uy > y - 0.3) & (uy < y + h + 0.3)
+    if word.print_mask is not None:
+        mx, my, mask = word.print_mask
+        on = (px >= mx) & (px < mx + mask.shape[1]) & (py >= my) & (py < my + mask.shape[0])
+        on[on] = mask[py[on] - my, px[on] - mx] > 0
+        in_box |= on
+    elif word.print_share > 0:
+        in_box |= (ux > wx - 0.3) & (ux < right + 0.3) & (uy > wy - 0.3) & (uy < wy + wh + 0.3)
+    best = 0.0
+    for cx, cy, ax, ay in candidates:
+        nx, ny = (ux - cx) / ax, (uy - cy) / ay
+        r = np.hypot(nx, ny)
+        near = (r > 0.3) & (r < 1.0) & ~in_box
+        if not near.any():
+            continue
+        angle = np.arctan2(ny[near], nx[near]) + np.pi
+        sector = np.minimum((angle / (2 * np.pi) * RING_SECTORS).astype(int), RING_SECTORS - 1)
+        best = max(best, len(np.unique(sector)) / RING_SECTORS)
+    # the word's place: writing over it strikes it out (beyond the print joined to it)
+    if word.print_mask is not None:
+        px0, py0, mask = word.print_mask
+        cut = hw[py0 : py0 + mask.shape[0], px0 : px0 + mask.shape[1]]
+        free = mask[: cut.shape[0], : cut.shape[1]] == 0
+        return best, float(np.count_nonzero(cut[free])) / max(int(free.sum()), 1)
+    wy0, wy1, wx0, wx1 = _interior(word.rect, 0.0, px_mm)
+    cut = hw[wy0:wy1, wx0:wx1]
+    share = float(np.count_nonzero(cut)) / max(cut.size, 1)
+    struck = max(share - word.print_share, 0.0) / max(1.0 - word.print_share, 0.1)
+    return best, struck
+
+
+# --- The signature field --------------------------------------------------------------------
+
+
 def _measure_signature(
-    ink: Array, view: Array, rect: Sequence[float], px_mm: float
-) -> tuple[float, bool | None, Array, bool]:
-    crop = _crop(view, rect, px_mm, CROP_MARGIN_MM)
-    frame, found = _locate_frame(ink, rect, SIG_BORDER_MM, px_mm, BOX_SEARCH_MM)
-    iy0, iy1, ix0, ix1 = _interior(frame, SIG_INSET_MM, px_mm)
-    iy0, ix0 = max(iy0, 0), max(ix0, 0)
-    region = ink[iy0:iy1, ix0:ix1]
-    if region.size == 0:
-        return 0.0, None, crop, False
-    # local paper: a max filter wider than any stroke follows shadows and gradients
-    small = cv2.resize(region, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
-    k = max(3, round(0.75 * px_mm)) | 1  # 3 mm at quarter size
-    paper = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
-    paper = cv2.GaussianBlur(paper, (0, 0), k / 2)
-    paper = cv2.resize(paper, (region.shape[1], region.shape[0]), interpolation=cv2.INTER_LINEAR)
-    paper_f = np.maximum(paper.astype(np.float32), 1.0)
-    dark = (paper_f - region.astype(np.float32)) * (255.0 / paper_f)
-    # a phone photo's sensor noise can reach the ink threshold: stay 4 sigma above it
-    sample = dark[::2, ::2]
-    centre = float(np.median(sample))
-    sigma = 1.4826 * float(np.median(np.abs(sample - centre)))
-    mask = (dark > max(INK_DARKER * 255.0, centre + 4.0 * sigma)).astype(np.uint8)
-    # dust is anything tiny in either sense; every signature stroke is long and wide
-    labels, area, span = _components(mask)
-    keep = (area >= DUST_AREA_MM2 * px_mm * px_mm) & (span >= DUST_MM * px_mm)
-    mask = _keep(mask, keep, labels)
-    value = float(np.count_nonzero(mask)) / float(region.size)
-    cols = np.flatnonzero(mask.any(axis=0))
-    span_mm = (cols[-1] - cols[0] + 1) / px_mm if cols.size else 0.0
-    signed: bool | None
-    if value >= SIGNATURE_SIGNED and span_mm >= SIGNATURE_MIN_SPAN_MM:
-        signed = True
-    elif value < SIGNATURE_UNSIGNED:
-        signed = False
-    else:
-        signed = None
-    return round(value, 5), signed if found else None, crop, found
+    view: PageView, rect: Sequence[float], px_mm: float
+) -> tuple[SignatureInk, Array]:
+    gray, c0, r0, frame, found = _signature_field(view, rect)
+    crop = _crop_from(gray, c0, r0, rect, CROP_MARGIN_MM, px_mm)
+    iy0, iy1, ix0, ix1 = _interior(frame, SIG_BORDER_MM + OUTLINE_BAND_MM, px_mm)
+    if gray.size == 0 or iy1 <= iy0 or ix1 <= ix0:
+        return SignatureInk(0.0, 0.0, 0.0, 0, False), crop
+    dark = _darkness(gray, px_mm)
+    ink = _ink_mask(dark)
+    lines = _lines(ink.shape, [frame], SIG_BORDER_MM, px_mm)
+    # a stroke that leaves the field is joined over the frame and counts whole (as far as
+    # SIG_MARGIN_MM); the print round the field lies further off than a join reaches
+    _, labels, stats, dropped = _strip_lines(ink, lines, px_mm)
+    area = stats[:, cv2.CC_STAT_AREA]
+    cut = labels[iy0:iy1, ix0:ix1]
+    # strokes that touch the field's inside (print around the field does not)
+    touching = np.bincount(cut.ravel(), minlength=len(stats)) > 0
+    # a stroke's extent: its bounding box's diagonal, less a pixel each way (what the
+    # pixel grid and the optics add to any mark)
+    w, h = stats[:, cv2.CC_STAT_WIDTH] - 1, stats[:, cv2.CC_STAT_HEIGHT] - 1
+    extent = np.hypot(np.maximum(w, 0), np.maximum(h, 0)) / px_mm
+    big = touching & ~dropped & (extent >= DUST_MM)
+    if not big.any():
+        return SignatureInk(0.0, 0.0, 0.0, 0, found), crop
+    inside = big[cut].astype(np.uint8)
+    cover = float(np.count_nonzero(inside)) / float(inside.size)
+    length = float(area[big].sum()) / _pen_width(inside) / px_mm
+    signature = SignatureInk(
+        round(cover, 5), round(float(extent[big].max()), 2), round(length, 1), int(big.sum()), found
+    )
+    return signature, crop
+
+
+def _pen_width(mask: Array) -> float:
+    """The strokes' typical width (px): ink over the number of runs of ink along rows
+    or along columns, whichever is less (across a stroke the run is its width)."""
+    area = float(np.count_nonzero(mask))
+    runs = [int(np.count_nonzero(np.diff(mask, axis=axis, prepend=0) == 1)) for axis in (0, 1)]
+    return max(area / max(max(runs), 1), 1.0)
 
 
 def measure(
-    rectified: Array, layout_page: Mapping[str, Any], dpi_out: float = 150.0
+    page: PageView | Array, layout_page: Mapping[str, Any], dpi_out: float = 150.0
 ) -> Measurement:
-    """Ink cover of every box and of the signature field on a rectified page (gray or
-    RGB; RGB is read through its darkest channel so blue ink counts)."""
-    px_mm = dpi_out / MM_PER_INCH
-    ink = ink_gray(rectified)
-    located = _outlines(ink, layout_page, px_mm)
-    fallback = _typical_shift([outline for outline, _, _ in located])
-    boxes = [
-        _measure_box(rectified, box, px_mm, found, fallback)
-        for box, found in zip(layout_page.get("boxes", []), located, strict=True)
-    ]
+    """Every box with what was written round it, and the signature field, on the
+    upright page (a ``PageView``, or the whole page as an array at ``dpi_out``)."""
+    view = _view(page, dpi_out)
+    px_mm = view.dpi / MM_PER_INCH
+    boxes_layout = layout_page.get("boxes", [])
+    answers = _answers(view, boxes_layout)
+    boxes = [] if answers is None else _measure_boxes(view, answers, boxes_layout, px_mm)
     problems = [
         f"box {b.clause}/{b.answer}: printed outline not found" for b in boxes if not b.outline
     ]
     signature = layout_page.get("signature")
-    sig_ink: float | None = None
-    signed: bool | None = None
+    sig: SignatureInk | None = None
     sig_crop: Array | None = None
     if signature:
-        sig_ink, signed, sig_crop, found = _measure_signature(
-            ink, rectified, signature["rect_mm"], px_mm
-        )
-        if not found:
+        sig, sig_crop = _measure_signature(view, signature["rect_mm"], px_mm)
+        if not sig.found:
             problems.append("signature field: printed frame not found")
     fields = [
-        FieldCrop(f["field"], _crop(rectified, f["rect_mm"], px_mm, 1.0))
-        for f in layout_page.get("fields", [])
+        FieldCrop(f["field"], _crop(view, f["rect_mm"], 1.0)) for f in layout_page.get("fields", [])
     ]
-    return Measurement(boxes, sig_ink, signed, sig_crop, fields, problems)
+    return Measurement(boxes, sig, sig_crop, fields, problems)

@@ -1,5 +1,6 @@
-"""One page for the record, pixels only (also in a worker process): the blank check,
-QR codes, registration and measurement, and the encoded images a reviewer needs.
+"""One page for the record, pixels only (also in a worker thread or process): streaks
+taken out, the blank check, QR codes, registration and measurement, and the encoded
+images a reviewer needs.
 
 Matching a QR text to a form is the caller's (``Instance.verify``, behind the
 ``identify`` callback): it holds the store, this module does not.
@@ -18,9 +19,12 @@ import numpy as np
 from .blank import is_blank
 from .load import PageImage
 from .measuring import Measurement, measure
-from .pixels import Array, ink_gray
+from .pixels import Array, find_streaks, ink_gray, without_streaks
 from .qr import QrHit, find_qr
 from .registration import register
+from .view import is_binary
+
+KEEP_BYTES = 1_500_000  # a page's own JPEG up to this size is its page image as it is
 
 
 @dataclass
@@ -43,11 +47,13 @@ class PageLook:
     source: str
     page: int
     blank: bool = False
+    bilevel: bool = False  # a 1-bit page (fax, black-and-white scan): pencil may be lost
+    streaks: int = 0  # scanner streaks taken out
     error: str | None = None  # the page cannot be read: why
     form_id: str | None = None
     page_no: int = 0
     sheet: dict[str, Any] | None = None
-    registered: bool = False
+    registered: bool = False  # (a page with nothing to read is not registered: True)
     reason: str | None = None  # why registration failed
     residual_mm: float = 0.0
     measured: Measurement | None = None  # without its crops (they are in ``images``)
@@ -64,7 +70,10 @@ def look(
     started = look_start(page)
     if started.texts is None:
         return started.seen
-    return look_finish(started, identify(started.texts), dpi_out)
+    who = identify(started.texts)
+    if who.error is not None and look_further(started):
+        who = identify(started.texts or [])
+    return look_finish(started, who, dpi_out)
 
 
 @dataclass
@@ -76,21 +85,43 @@ class Started:
     gray: Array | None = None
     hits: list[QrHit] = field(default_factory=list)
     texts: list[str] | None = None
+    small: Array | None = None  # the page halved
+    corners_only: bool = False  # ``hits`` are from the corners: the rest not looked at
+    encoded: bytes | None = None  # the page's own JPEG, to keep as its image
 
 
 def look_start(page: PageImage) -> Started:
     """``look`` up to the QR codes, which is all it can do before knowing the form."""
     seen = PageLook(page.source, page.page)
     gray = ink_gray(page.image)
+    seen.bilevel = is_binary(gray)
+    streaks = find_streaks(gray)
+    if streaks:  # lines the scanner drew along the page: not ink on the paper
+        gray, seen.streaks = without_streaks(gray, streaks), len(streaks)
+    small = cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
     # Blank first: a backside can show the QR of its front through the paper.
-    if is_blank(gray):
+    if is_blank(small):
         seen.blank = True
         return Started(seen)
-    hits = find_qr(gray)
+    hits = find_qr(gray, small, corners_only=True)
     if not hits:
         seen.error = "no formgen QR code found on this page"
         return Started(seen)
-    return Started(seen, gray, hits, [hit.text for hit in hits])
+    keep = page.encoded if page.encoded is not None and len(page.encoded) <= KEEP_BYTES else None
+    return Started(seen, gray, hits, [hit.text for hit in hits], small, True, keep)
+
+
+def look_further(started: Started) -> bool:
+    """After the codes found in the corners named no form of ours: all codes on the
+    page (``started.hits`` and ``texts`` replaced); False when there is nothing more."""
+    if not started.corners_only or started.gray is None:
+        return False
+    started.corners_only = False
+    hits = find_qr(started.gray, started.small)
+    if [h.text for h in hits] == started.texts:
+        return False
+    started.hits, started.texts = hits, [h.text for h in hits]
+    return True
 
 
 def look_finish(started: Started, who: Identity, dpi_out: float = 150.0) -> PageLook:
@@ -101,16 +132,27 @@ def look_finish(started: Started, who: Identity, dpi_out: float = 150.0) -> Page
         return seen
     seen.page_no, seen.sheet = who.page_no, who.sheet
     sheet = who.sheet
-    registration = register(gray, sheet, started.hits[who.hit], dpi_out)
-    if not registration.ok or registration.rectified is None:
-        seen.images["page.jpg"] = encode(".jpg", small(gray))
+    # the page image a reviewer sees: the scan's own JPEG as it came, else upright
+    if started.encoded is not None:
+        seen.images["page.jpg"] = started.encoded
+    if not sheet["boxes"] and sheet.get("signature") is None:
+        # nothing on it to read: its code says which page it is, and that is all
+        seen.registered = True
+        if started.encoded is None:
+            seen.images["page.jpg"] = encode(".jpg", small(gray))
+        return seen
+    registration = register(
+        gray, sheet, started.hits[who.hit], dpi_out, started.small, seen.bilevel
+    )
+    if not registration.ok or registration.view is None:
+        if started.encoded is None:
+            seen.images["page.jpg"] = encode(".jpg", small(gray))
         seen.reason = registration.reason
         return seen
     seen.registered, seen.residual_mm = True, registration.residual_mm
-    seen.images["page.jpg"] = encode(".jpg", registration.rectified)
-    if not sheet["boxes"] and sheet.get("signature") is None:
-        return seen
-    measured = measure(registration.rectified, sheet, dpi_out)
+    if started.encoded is None:
+        seen.images["page.jpg"] = encode(".jpg", registration.view.whole())
+    measured = measure(registration.view, sheet, dpi_out)
     boxes = measured.boxes
     crops = [(f"{b.clause}-{b.answer}", f"box-{b.clause}-{b.answer}.png", b.crop) for b in boxes]
     if measured.signature_crop is not None:
@@ -130,8 +172,11 @@ def look_finish(started: Started, who: Identity, dpi_out: float = 150.0) -> Page
 
 
 def encode(ext: str, image: Array) -> bytes:
-    """An image as a file's bytes: ".jpg" (quality 85) or ".png"."""
+    """An image (gray, or RGB as every page here) as a file's bytes: ".jpg" (quality
+    85) or ".png"."""
     params = [cv2.IMWRITE_JPEG_QUALITY, 85] if ext == ".jpg" else []
+    if image.ndim == 3 and image.shape[2] == 3:
+        image = cv2.cvtColor(image, cv2.COLOR_RGB2BGR)  # OpenCV writes BGR
     ok, data = cv2.imencode(ext, image, params)
     if not ok:
         raise OSError(f"cannot encode a {ext} image")

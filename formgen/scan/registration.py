@@ -1,10 +1,12 @@
 """Registration: where the layout lies on a page image, and the page made upright.
 
 Coarse from the QR symbol's corners, then the four corner discs, a least-squares fit
-and a residual check (``register``); ``rectify`` warps the page upright. Coordinates in
-a layout are millimetres from the page's top-left corner; image coordinates are
-OpenCV's (pixel centres at integers). A homography ``H`` maps layout millimetres to
-image pixels.
+and a residual check (``register``). The page is not warped upright as a whole: a
+``WarpView`` warps only the regions that are measured (the boxes, the signature field,
+the fields a reviewer sees), each exactly as the same part of a whole warp would be;
+``rectify`` warps the whole page when a whole page is wanted. Coordinates in a layout
+are millimetres from the page's top-left corner; image coordinates are OpenCV's (pixel
+centres at integers). A homography ``H`` maps layout millimetres to image pixels.
 """
 
 from __future__ import annotations
@@ -19,17 +21,18 @@ import cv2
 import numpy as np
 
 from .measuring import layout_offset
-from .pixels import MM_PER_INCH, Array, _halve, _percentile, ink_gray
+from .pixels import Array, _halve, _percentile, ink_gray
 from .qr import QrHit
-
-PAGE_MM = (210.0, 297.0)
+from .view import PageView, WarpView, _jacobian, _project
 
 MARK_DIAMETER_MM = 6.0
+HALF_MARK_PX = 12  # marks this wide (px) on the halved page are found there
+# image px -> halved image px (pixel centres)
+_HALF = np.array([[0.5, 0.0, -0.25], [0.0, 0.5, -0.25], [0.0, 0.0, 1.0]])
 MARK_WINDOW_MM = (10.0, 22.0, 40.0)  # search half-widths, tried in turn
 MIN_MARKS = 3
 MAX_RESIDUAL_MM = 0.6  # good pages show <= 0.3 mm; a moved mark shows more
 MAX_LAYOUT_OFFSET_MM = 0.7  # printed boxes vs. registration: good pages show <= 0.25 mm
-BINARY_SMOOTH = 0.5  # a 1-bit page is blurred by this many output pixels (sigma) first
 
 
 @dataclass
@@ -38,10 +41,15 @@ class Registration:
     reason: str | None  # why not ok, for the reviewer
     H: Array | None  # 3x3, layout mm -> image px (the best available, also when not ok)
     residual_mm: float  # largest distance between a fitted point and where H puts it
-    rectified: Array | None  # upright page at dpi_out, ink gray (None when not ok)
+    view: PageView | None  # the upright page, region by region (None when not ok)
     dpi_out: float = 150.0
     marks: dict[str, tuple[float, float]] = field(default_factory=dict)  # found, image px
     residuals_mm: dict[str, float] = field(default_factory=dict)  # per fitted point
+
+    @property
+    def rectified(self) -> Array | None:
+        """The whole upright page at dpi_out, ink gray (None when not ok)."""
+        return None if self.view is None else self.view.whole()
 
 
 def _centre(rect: Sequence[float]) -> tuple[float, float]:
@@ -56,26 +64,6 @@ def qr_symbol_mm(layout_page: Mapping[str, Any], modules: int = 25) -> Array:
     return np.array(
         [[x + ix, y + iy], [x + w - ix, y + iy], [x + w - ix, y + h - iy], [x + ix, y + h - iy]],
         np.float64,
-    )
-
-
-def _project(H: Array, pts: Array) -> Array:
-    pts = np.asarray(pts, np.float64).reshape(-1, 2)
-    hom = np.hstack([pts, np.ones((len(pts), 1))]) @ H.T
-    return hom[:, :2] / hom[:, 2:3]
-
-
-def _jacobian(H: Array, pt: tuple[float, float]) -> Array:
-    """Local linear map (px per mm) of H at a layout point."""
-    x, y = pt
-    w = H[2, 0] * x + H[2, 1] * y + H[2, 2]
-    u = (H[0, 0] * x + H[0, 1] * y + H[0, 2]) / w
-    v = (H[1, 0] * x + H[1, 1] * y + H[1, 2]) / w
-    return np.array(
-        [
-            [(H[0, 0] - u * H[2, 0]) / w, (H[0, 1] - u * H[2, 1]) / w],
-            [(H[1, 0] - v * H[2, 0]) / w, (H[1, 1] - v * H[2, 1]) / w],
-        ]
     )
 
 
@@ -147,7 +135,12 @@ def _find_mark(
 
 
 def register(
-    gray: Array, layout_page: Mapping[str, Any], qr: QrHit, dpi_out: float = 150.0
+    gray: Array,
+    layout_page: Mapping[str, Any],
+    qr: QrHit,
+    dpi_out: float = 150.0,
+    small: Array | None = None,
+    binary: bool | None = None,
 ) -> Registration:
     """Map the layout onto the image: coarse from the QR symbol's corners, then the
     four corner discs found one by one (nearest first, refitting after each), a
@@ -155,7 +148,11 @@ def register(
 
     Four marks give a homography (any perspective). With three, the fit is affine:
     three marks and a QR code cannot tell a perspective from a mark in the wrong
-    place, so a phone photo with a mark missing goes to review rather than risk it."""
+    place, so a phone photo with a mark missing goes to review rather than risk it.
+
+    ``small``: the page halved (``cv2.resize`` by 0.5, INTER_AREA), where the marks are
+    looked for when they are big enough there (a quarter of the pixels; a disc's centre
+    is as sharp); ``binary``: whether the page is 1-bit, when the caller knows."""
     gray = ink_gray(gray)
     qr_mm = qr_symbol_mm(layout_page, qr.modules)
     H = _fit(list(qr_mm), list(qr.corners), perspective=False)
@@ -165,10 +162,18 @@ def register(
     qr_centre = qr_mm.mean(axis=0)
     order = sorted(marks_mm, key=lambda n: float(np.hypot(*(np.array(marks_mm[n]) - qr_centre))))
     found: dict[str, tuple[float, float]] = {}
+    scale = math.sqrt(abs(float(np.linalg.det(_jacobian(H, tuple(qr_mm.mean(axis=0)))))))
+    halved = scale * MARK_DIAMETER_MM >= 2 * HALF_MARK_PX
+    if halved and small is None:
+        small = cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
     for name in order:
         hit = None
         for window in MARK_WINDOW_MM:
-            hit = _find_mark(gray, H, marks_mm[name], window)
+            if halved and small is not None:  # pixel centres: full = 2 half + 0.5
+                hit = _find_mark(small, _HALF @ H, marks_mm[name], window)
+                hit = None if hit is None else 2.0 * hit + 0.5
+            else:
+                hit = _find_mark(gray, H, marks_mm[name], window)
             if hit is not None:
                 break
         if hit is None:
@@ -200,12 +205,10 @@ def register(
             where = max(trial_res, key=trial_res.__getitem__)
             failure = f"registration marks disagree by {trial_worst:.2f} mm ({where})"
         else:
-            rectified = rectify(gray, trial, dpi_out)
-            offset = layout_offset(rectified, layout_page, dpi_out)
+            view = WarpView(gray, trial, dpi_out, binary)
+            offset = layout_offset(view, layout_page, dpi_out)
             if offset <= MAX_LAYOUT_OFFSET_MM:
-                return Registration(
-                    True, None, trial, trial_worst, rectified, dpi_out, found, trial_res
-                )
+                return Registration(True, None, trial, trial_worst, view, dpi_out, found, trial_res)
             what = "not found" if math.isinf(offset) else f"{offset:.2f} mm away"
             failure = f"printed boxes {what} where the registration marks put them"
         if not reason:
@@ -336,42 +339,3 @@ def _plausible(H: Array, qr_mm: Array) -> bool:
     jac = _jacobian(H, tuple(qr_mm.mean(axis=0)))
     scale = math.sqrt(abs(float(np.linalg.det(jac))))
     return 1.5 < scale < 50.0
-
-
-def is_binary(gray: Array) -> bool:
-    """A 1-bit scan (only black and white), judged from a sample of its pixels."""
-    sample = gray[::7, ::7]
-    counts = np.bincount(sample.ravel(), minlength=256)
-    return int(counts[1:255].sum()) == 0 and counts[0] > 0
-
-
-def rectify(gray: Array, H: Array, dpi_out: float = 150.0) -> Array:
-    """The page warped upright at dpi_out (one warp; pre-shrunk when the source is
-    much finer, so thin strokes are averaged rather than skipped)."""
-    k = MM_PER_INCH / dpi_out
-    size = (round(PAGE_MM[0] / k), round(PAGE_MM[1] / k))
-    # output pixel centre (u, v) is at ((u + 0.5) k, (v + 0.5) k) mm
-    to_mm = np.array([[k, 0.0, 0.5 * k], [0.0, k, 0.5 * k], [0.0, 0.0, 1.0]])
-    source = gray
-    jac = _jacobian(H, (PAGE_MM[0] / 2, PAGE_MM[1] / 2))
-    ratio = math.sqrt(abs(float(np.linalg.det(jac)))) * k
-    M = H @ to_mm
-    if is_binary(gray):
-        # A 1-bit scan has no gray: a light stroke survives as scattered black dots
-        # (dithering, or graphite grain at the threshold), which point sampling would
-        # drop or turn into dust. Averaging over about an output pixel gives them back
-        # as the gray a person sees; solid strokes and dust stay solid and dark.
-        source = cv2.GaussianBlur(gray, (0, 0), BINARY_SMOOTH * max(ratio, 1.0))
-    if ratio > 2.5:
-        f = 1.5 / ratio
-        source = cv2.resize(source, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
-        shrink = np.array([[f, 0.0, 0.5 * f - 0.5], [0.0, f, 0.5 * f - 0.5], [0.0, 0.0, 1.0]])
-        M = shrink @ M
-    return cv2.warpPerspective(
-        source,
-        M,
-        size,
-        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-        borderMode=cv2.BORDER_CONSTANT,
-        borderValue=255,
-    )

@@ -12,7 +12,7 @@ import cv2
 
 from ..errors import ScanInputError
 from .load import PageFile, check_file
-from .page import Identity, PageLook, Started, look_finish, look_start
+from .page import Identity, PageLook, Started, look_finish, look_further, look_start
 
 
 @dataclass
@@ -69,9 +69,13 @@ def page_worker(conn: Any, dpi_out: float = 150.0) -> None:
             done = next((t for t in parked if t in answers), None)
             result: PageLook | PageFailure
             if done is not None:
+                who = answers.pop(done)
+                if who.error is not None and look_further(parked[done]):
+                    conn.send(("who", done, parked[done].texts))  # every code, this time
+                    continue
                 started = parked.pop(done)
                 try:
-                    result = look_finish(started, answers.pop(done), dpi_out)
+                    result = look_finish(started, who, dpi_out)
                 except Exception as exc:
                     result = failure(exc)
                 conn.send(("seen", done, result))
