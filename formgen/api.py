@@ -879,6 +879,9 @@ class PersonalFormgen(Formgen):
 
     def consent_csv(self, recording_ids: Sequence[str] | None = None) -> bytes:
         if recording_ids is None:
+            # Every recording: only for a role that exports whatever it is to them.
+            anyone = rules.may(Act.EXPORT, Relation(self.person.role, False, False))
+            self._only(anyone, "export")
             recording_ids = [r.id for r in self.recordings() if self.may(Act.EXPORT, r.id)]
         return super().consent_csv([self._check(Act.EXPORT, r) for r in recording_ids])
 

@@ -293,6 +293,18 @@ def due(request: Request, person: Signed, within: int = 14) -> Response:
     )
 
 
+@router.get("/due/audit.csv")
+def audit_csv(request: Request, person: Signed) -> Response:
+    """The officer's audit table of every recording they may export (the library
+    refuses anyone else, 403), as a download that never touches the disk."""
+    data = person.fg.consent_csv()
+    return Response(
+        data,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="formgen-audit.csv"'},
+    )
+
+
 # --- users ------------------------------------------------------------------------------
 # Only the officer keeps the users: the library refuses everyone else (NotAllowed, which
 # the application answers 403) before anything is read or changed.

@@ -169,4 +169,7 @@ NL: dict[str, str] = {
         "Minstens 10 tekens. Geef het persoonlijk of telefonisch door, niet per e-mail."
     ),
     "Add the account": "Account toevoegen",
+    "Download the audit table (CSV): every form and clause of every recording": (
+        "Download de audittabel (CSV): elk formulier en elke zin van elke opname"
+    ),
 }
