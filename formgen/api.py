@@ -328,19 +328,7 @@ class Formgen:
                 if p.form_id not in current
             ]
             states = records.form_states(conn, [p.form_id for p in earlier])
-        return [
-            PersonStatus(
-                id=p.id,
-                name=p.name,
-                form_id=p.form_id,
-                under_16=p.under_16,
-                lang=p.lang,
-                signed=states[p.form_id].signed,
-                round=p.round,
-                clauses=dict(states[p.form_id].clauses),
-            )
-            for p in earlier
-        ]
+        return [PersonStatus.of(p, states[p.form_id]) for p in earlier]
 
     # --- after the recording ----------------------------------------------------------
 

@@ -664,6 +664,19 @@ class PersonStatus:
     round: int
     clauses: dict[str, Status]
 
+    @classmethod
+    def of(cls, person: Participant, state: FormState) -> PersonStatus:
+        return cls(
+            id=person.id,
+            name=person.name,
+            form_id=person.form_id,
+            under_16=person.under_16,
+            lang=person.lang,
+            signed=state.signed,
+            round=person.round,
+            clauses=dict(state.clauses),
+        )
+
     @property
     def may_appear(self) -> bool:
         return rules.may_appear(self.clauses, self.signed)
@@ -750,19 +763,7 @@ def status(
             state.clauses = {
                 k: v if v in rules.FINAL else Status.EXPIRED for k, v in state.clauses.items()
             }
-    listed = [
-        PersonStatus(
-            id=person.id,
-            name=person.name,
-            form_id=person.form_id,
-            under_16=person.under_16,
-            lang=person.lang,
-            signed=states[person.form_id].signed,
-            round=person.round,
-            clauses=dict(states[person.form_id].clauses),
-        )
-        for person in people
-    ]
+    listed = [PersonStatus.of(person, states[person.form_id]) for person in people]
     allowed = sum(p.may_appear for p in listed)
     return ConsentStatus(
         recording=recording,
