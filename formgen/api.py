@@ -161,7 +161,6 @@ class Formgen:
         view360: bool = False,
         lang: str = "nl",
     ) -> Recording:
-        _checked(rules.check_recording_date, date)
         return records.create_recording(
             self.engine,
             self.config,
@@ -791,7 +790,6 @@ class PersonalFormgen(Formgen):
                 guide = None
             if guide is None or guide.role is not Role.SUPERVISOR or guide.disabled:
                 raise RecordError(f"{supervisor} is not the e-mail address of a supervisor")
-        _checked(rules.check_recording_date, values["date"])
         return records.create_recording(
             self.engine,
             self.config,

@@ -126,6 +126,7 @@ def create_recording(
     try:
         plan = Plan(Purpose(purpose), Media(media), livestream, livestream_stored, view360)
         situation_ = Situation(str(situation))
+        rules.check_recording_date(recorded_on)
         values = {
             "title": rules.check_name(title, "title"),
             "student": rules.check_name(student, "student"),
