@@ -2,7 +2,7 @@
 and count how often the reader decides right, wrong, or sends a clause to review.
 
     .venv/bin/python bench/scan_corpus.py [--pages N] [--seed S] [--keep] [--workdir DIR]
-                                          [--live-code]
+                                          [--live-code] [--public-url URL]
 
 Everything happens in a temporary directory (a fresh store, its own output dir), and
 only through the library's public object, ``formgen.Formgen`` (scan images are kept in
@@ -39,8 +39,17 @@ taken at start (via PYTHONPATH), so the main process, its helpers and the subpro
 all read with the same code; the machine's CPU load from other processes is reported
 for each timed phase.
 
-``--import-only FILE --db DB --output DIR --result JSON [--workers N]`` is the one-process
-subprocess of step 4.
+With ``--public-url URL`` the store renders its forms with that ``Config.public_url``:
+every QR code is then a link (``URL/c/<payload>.<secret>``, about three times the
+characters of the plain payload, so a denser code in the same 28 mm square) instead of the
+short payload. The subprocess imports get the same configuration (reading does not need
+it). The run prints the QR version and module size for the payload in use; the
+per-condition table counts the form pages whose QR code was not read (``no QR``) apart
+from the other page errors, and a section lists every page (form, page 1) not identified,
+by condition and reason.
+
+``--import-only FILE --db DB --output DIR --result JSON [--workers N] [--public-url URL]``
+is the one-process subprocess of step 4.
 """
 
 from __future__ import annotations
@@ -73,7 +82,7 @@ import numpy as np
 from PIL import Image
 
 from formgen import Formgen, records, rules
-from formgen.config import Config
+from formgen.config import Config, from_mapping
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # for tests/synth.py, the page maker (not in the wheel)
@@ -444,6 +453,7 @@ class Tally:
     pages: int = 0
     identified: int = 0
     errors: int = 0
+    no_qr: int = 0  # form pages with status error because no code of ours was read
     decisions: int = 0
     right: int = 0
     wrong: int = 0
@@ -484,6 +494,17 @@ def page_checks(o: Outcome) -> tuple[bool, bool]:
     return False, r["status"] == "ok" and bool(r.get("blank"))
 
 
+QR_REASONS = ("no formgen QR code", "QR code ")  # scan.Identity errors of an unread code
+
+
+def qr_failed(report: dict[str, Any] | None) -> bool:
+    """The page came back as an error because no QR code of ours was read on it (none
+    found, or one that fails ``Instance.verify``)."""
+    if report is None or report.get("status") != "error":
+        return False
+    return str(report.get("reason") or "").startswith(QR_REASONS)
+
+
 def excused(s: Synthetic, verdict: str) -> bool:
     """Review where a fixed-threshold 1-bit page may have lost pencil entirely: the
     right answer there, not counted against the target (issue 12)."""
@@ -510,6 +531,7 @@ def tally(outcomes: Iterable[Outcome]) -> tuple[Tally, list[tuple[Outcome, Claus
         r = o.report
         if r is None or r["status"] == "error":
             t.errors += 1
+            t.no_qr += qr_failed(r)
         if r is not None and r.get("form_id") == s.form_id:
             t.identified += 1
         if r is not None and r.get("bilevel"):
@@ -577,11 +599,16 @@ def formgen_command() -> list[str]:
     return [sys.executable, "-c", "import sys; from formgen.cli import main; sys.exit(main())"]
 
 
-def cli_import(files: Sequence[str], db: Path, cwd: Path) -> Measured:
+def cli_import(
+    files: Sequence[str], db: Path, cwd: Path, config_file: Path | None = None
+) -> Measured:
     """``formgen scan import FILE... --json`` in a subprocess, with its own store and
-    working directory (the page images it keeps go into the store)."""
+    working directory (the page images it keeps go into the store); ``config_file``:
+    its ``FORMGEN_CONFIG`` (None: none, the defaults)."""
     cwd.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if k != "FORMGEN_CONFIG"}
+    if config_file is not None:
+        env["FORMGEN_CONFIG"] = str(config_file)
     env["FORMGEN_DB"] = str(db)
     out = cwd / "stdout.json"
     run_ = measured_child([*formgen_command(), "scan", "import", *files, "--json"], cwd, out, env)
@@ -595,7 +622,8 @@ def cli_import(files: Sequence[str], db: Path, cwd: Path) -> Measured:
 
 def import_only(args: argparse.Namespace) -> None:
     """Subprocess mode: import one file, write the reports, time and own peak RSS."""
-    fg = Formgen.open(db=args.db, config=Config(output_dir=Path(args.output)))
+    config = Config(output_dir=Path(args.output), public_url=args.public_url)
+    fg = Formgen.open(db=args.db, config=config)
     start = time.perf_counter()
     reports = fg.import_scans([Path(args.import_only)], workers=args.workers).pages
     seconds = time.perf_counter() - start
@@ -801,7 +829,7 @@ def print_table(rows: list[tuple[str, Tally]]) -> None:
     head = (
         f"{'condition':<19} {'pages':>5} {'form id':>7} {'decis.':>6} {'right':>5} "
         f"{'wrong':>5} {'wrong%':>6} {'review':>6} {'needl%':>6} {'excus.':>6} "
-        f"{'wr.giv':>6} {'miss':>4} {'err':>3} {'1-bit':>5} {'p1 ok':>5} {'blank':>5} "
+        f"{'wr.giv':>6} {'miss':>4} {'err':>3} {'no QR':>5} {'1-bit':>5} {'p1 ok':>5} {'blank':>5} "
         f"{'p2 p/s':>6} {'all p/s':>7}  targets"
     )
     print(head)
@@ -812,7 +840,7 @@ def print_table(rows: list[tuple[str, Tally]]) -> None:
             f"{name:<19} {t.pages:>5} {t.identified:>7} {t.decisions:>6} {t.right:>5} "
             f"{t.wrong:>5} {pct(t.wrong + t.missing, t.decisions):>6} {t.review:>6} "
             f"{pct(t.review, t.decisions):>6} {t.excused:>6} {t.wrong_given:>6} "
-            f"{t.missing:>4} {t.errors:>3} {t.bilevel:>5} "
+            f"{t.missing:>4} {t.errors:>3} {t.no_qr:>5} {t.bilevel:>5} "
             f"{f'{t.p1_ok}/{t.p1}':>5} {f'{t.blank_ok}/{t.blank}':>5} "
             f"{rate(t.pages, t.seconds):>6} {rate(t.all_pages, t.all_seconds):>7}  "
             f"{('MISSED: ' + ', '.join(missed)) if missed else ('met' if name != 'ALL' else '')}"
@@ -1034,11 +1062,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--result", help=argparse.SUPPRESS)
     parser.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="render the forms with this Config.public_url: every QR code a link "
+        "(default: none, the short payload)",
+    )
+    parser.add_argument(
         "--live-code",
         action="store_true",
         help="use formgen as it is on disk in every process (default: a snapshot taken at start)",
     )
     args = parser.parse_args(argv)
+    if args.public_url is not None:  # checked and normalised as formgen.toml's would be
+        args.public_url = from_mapping({"public_url": args.public_url}).public_url
     if args.import_only:
         import_only(args)
         return 0
@@ -1090,6 +1126,37 @@ def run_on_snapshot(argv: list[str]) -> int:
         shutil.rmtree(snap, ignore_errors=True)
 
 
+QR_MM = 28.0  # the printed code's side, quiet zone included (templates/document.html)
+A4_LONG_MM = 297.0
+
+
+def print_qr_payload(public_url: str | None) -> None:
+    """What the QR codes carry, and how fine their modules come out on paper and in the
+    scans (the reader first looks at a copy with ``scan.qr.QR_LONG_SIDE`` px on the long
+    side, then at full size)."""
+    from formgen.formid import Instance, Links
+    from formgen.render import qr_modules
+    from formgen.scan.qr import QR_LONG_SIDE
+
+    instance = Instance.create()  # any: only the length counts
+    payload = (
+        Links(instance, public_url).payload("7KQ2-M9XD-4", 2)
+        if public_url
+        else instance.payload("7KQ2-M9XD-4", 2)
+    )
+    side = len(qr_modules(payload))  # with the 4-module quiet zone on each side
+    modules = side - 8
+    mm = QR_MM / side
+    first = QR_LONG_SIDE / A4_LONG_MM * 25.4
+    px = ", ".join(f"{mm * d / 25.4:.1f} @ {d:.0f} dpi" for d in (300, 200, 150, first))
+    kind = f"a link (public_url {public_url})" if public_url else "the short payload"
+    print(
+        f"QR codes carry {kind}: {len(payload)} characters like {payload}; version "
+        f"{(modules - 17) // 4}, {modules} modules + quiet zone in {QR_MM:.0f} mm = "
+        f"{mm:.3f} mm per module; px per module: {px} (the reader's first look)"
+    )
+
+
 def print_code_version() -> dict[str, str]:
     import formgen
 
@@ -1126,7 +1193,15 @@ def run(args: argparse.Namespace, work: Path) -> int:
     print(f"conditions: {', '.join(CONDITION_NAMES)}")
     code = print_code_version()
     db = work / "bench.db"
-    fg = Formgen.open(db=db, config=Config(output_dir=work / "output"))
+    config = Config(output_dir=work / "output")
+    config_file: Path | None = None
+    if args.public_url:
+        config = dataclasses.replace(config, public_url=args.public_url)
+        # the `formgen scan import` subprocesses read with the same configuration
+        config_file = work / "formgen.toml"
+        config_file.write_text(f"public_url = {json.dumps(args.public_url)}\n", "utf-8")
+    print_qr_payload(args.public_url)
+    fg = Formgen.open(db=db, config=config)
     rec = fg.create_recording(
         title="Rekenles groep 5",
         student="Sam de Vries",
@@ -1214,9 +1289,9 @@ def run(args: argparse.Namespace, work: Path) -> int:
         one = next(s for s in ok_pages if s.kind == "pdf-page1")
         single = work / "single-page1.png"
         Image.open(one.path).save(single, dpi=(PDF_DPI, PDF_DPI))
-        base = cli_import([str(single)], work / "single.db", work / "cli-single")
+        base = cli_import([str(single)], work / "single.db", work / "cli-single", config_file)
         load = MachineLoad()
-        child = cli_import([str(pdf_path)], db, work / "cli-pdf")
+        child = cli_import([str(pdf_path)], db, work / "cli-pdf", config_file)
         loads.append(load.note("100-page PDF: formgen scan import", child.cpu_s))
         if child.result is not None:
             for s, r in zip(ok_pages, child.result["pages"], strict=False):
@@ -1239,6 +1314,7 @@ def run(args: argparse.Namespace, work: Path) -> int:
                 str(work / "pdf-one.json"),
                 "--workers",
                 "1",
+                *(["--public-url", args.public_url] if args.public_url else []),
             ],
             work / "pdf-one.json",
             work,
@@ -1250,7 +1326,7 @@ def run(args: argparse.Namespace, work: Path) -> int:
     # --- the whole corpus by one command, into a copy of the store before any import
     files = [s.path for s in corpus if not s.error]
     load = MachineLoad()
-    corpus_cli = cli_import(files, work / "corpus-cli.db", work / "cli-corpus")
+    corpus_cli = cli_import(files, work / "corpus-cli.db", work / "cli-corpus", config_file)
     loads.append(load.note("corpus: formgen scan import", corpus_cli.cpu_s))
 
     print_report(
@@ -1303,7 +1379,8 @@ def print_report(
         "clauses; wrong% = wrong and missing decisions; review/needl% = definite truth sent "
         "to review (needless review); excus. = review on a fixed-threshold 1-bit page with "
         "pencil (right there, issue 12); wr.giv = read 'given' where the truth is not; "
-        "miss = no decision (page error); 1-bit = form pages flagged bilevel; p1 ok / "
+        "miss = no decision (page error); err = form pages with status error, no QR = of "
+        "them, those with no QR code of ours read; 1-bit = form pages flagged bilevel; p1 ok / "
         "blank = page-1 and blank pages classified right; p2 p/s = form pages per second, "
         "all p/s = every page; targets (issue 12): 0 wrong given; 0 wrong but on phone "
         "photos (<= 1 %); needless review <= 3 %, <= 1 % on flatbed-300-gray"
@@ -1314,6 +1391,22 @@ def print_report(
         ]
         ok = sum(page_checks(o)[1] for o in seen)
         print(f"  noisy blank backside {style:<12} {ok}/{len(seen)} read as blank")
+    print("\n=== pages not identified (form and page-1 pages), by condition and reason ===")
+    unread: Counter[tuple[str, str, str]] = Counter()
+    for o in outcomes:
+        if o.synthetic.kind not in ("form", "page1"):
+            continue
+        r = o.report
+        if r is not None and r.get("form_id") == o.synthetic.form_id and r["status"] != "error":
+            continue
+        why = o.error or ("no report" if r is None else str(r.get("reason") or r["status"]))
+        unread[(o.synthetic.condition, o.synthetic.kind, why)] += 1
+    if not unread:
+        print("none")
+    for name in CONDITION_NAMES:
+        for (cond, kind, why), n in sorted(unread.items()):
+            if cond == name:
+                print(f"  {cond:<19} {kind:<6} {n:>4}  {why}")
     print("\n=== aggregates ===")
     print_aggregate("overall", total)
     print_aggregate("flatbed", flatbed)

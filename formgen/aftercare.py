@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Engine, func, select
@@ -17,7 +18,7 @@ from sqlalchemy import Engine, func, select
 from . import documents, records, render, rules
 from .config import Config
 from .records import RecordError, Recording
-from .rules import Advice, CameraAdvice, Situation, Status
+from .rules import CameraAdvice, Situation, Status
 from .schema import events
 
 STEP = "step"  # log kind of a step confirmed by hand; detail {"step": KEY}
@@ -35,20 +36,26 @@ DERIVED_BY = {
 
 
 @dataclass(frozen=True)
-class _Facts:
-    """What the record knows about a recording on one day."""
+class Facts:
+    """What the record knows about a recording on one day: read once, in one connection,
+    and shared by the status, the checklist, the description and the earlier rounds (a
+    recording's page shows them all)."""
 
     recording: Recording
     today: dt.date
-    report: dict[str, Any]  # records.status
+    status: records.ConsentStatus
     unsettled: list[str]  # form IDs whose consent is not settled
     log: list[dict[str, Any]]
     last_withdrawal: dt.datetime | None
+    earlier: list[records.PersonStatus]  # forms a re-consent replaced, oldest round first
+
+    @cached_property
+    def report(self) -> dict[str, Any]:
+        return self.status.as_dict()
 
     @property
     def advice(self) -> CameraAdvice:
-        c = self.report["camera"]
-        return CameraAdvice(Advice(c["level"]), c["allow_360"], c["consented"], c["present"])
+        return self.status.camera
 
     def confirmation(self, key: str) -> dict[str, str] | None:
         found = _confirmations(self.log, key)
@@ -61,16 +68,17 @@ def _confirmations(log: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
     return [e for e in log if e["kind"] == STEP and e["detail"].get("step") == key]
 
 
-def _facts(engine: Engine, recording_id: str, today: dt.date | None) -> _Facts:
+def facts(engine: Engine, recording_id: str, today: dt.date | None = None) -> Facts:
     day = today or dt.date.today()
-    report = records.status(engine, recording_id, today=day).as_dict()
     with engine.connect() as conn:
-        recording = records.get_recording(conn, recording_id)
-        people = records.list_participants(conn, recording.id)
+        status = records.status(conn, recording_id, today=day)
+        recording = status.recording
+        every_round = records.list_participants(conn, recording.id, every_round=True)
+        last_round = {p.id: p for p in every_round}  # the latest round wins
+        current = {p.form_id for p in last_round.values()}
         # Unexpired states: past the deletion date status() shows everything expired,
         # which would hide that consent was never settled.
-        states = records.form_states(conn, [p.form_id for p in people])
-        every_round = records.list_participants(conn, recording.id, every_round=True)
+        states = records.form_states(conn, [p.form_id for p in every_round])
         last_withdrawal = conn.execute(
             select(func.max(events.c.at)).where(
                 events.c.form_id.in_([p.form_id for p in every_round]),
@@ -80,10 +88,16 @@ def _facts(engine: Engine, recording_id: str, today: dt.date | None) -> _Facts:
         log = records.recording_log(conn, recording.id)
     unsettled = [
         p.form_id
-        for p in people
-        if any(s in rules.UNSETTLED for s in states[p.form_id].clauses.values())
+        for p in every_round
+        if p.form_id in current
+        and any(s in rules.UNSETTLED for s in states[p.form_id].clauses.values())
     ]
-    return _Facts(recording, day, report, unsettled, log, last_withdrawal)
+    earlier = [
+        records.PersonStatus.of(p, states[p.form_id])
+        for p in every_round
+        if p.form_id not in current
+    ]
+    return Facts(recording, day, status, unsettled, log, last_withdrawal, earlier)
 
 
 # --- The checklist ----------------------------------------------------------------------
@@ -104,7 +118,7 @@ def _step(
     }
 
 
-def _consent(f: _Facts) -> dict[str, Any]:
+def _consent(f: Facts) -> dict[str, Any]:
     people = f.report["participants"]
     if f.unsettled:
         return _step(
@@ -125,7 +139,7 @@ def _consent(f: _Facts) -> dict[str, Any]:
     return _step("consent", "done", f"all {len(people)} declaration(s) settled")
 
 
-def _camera(f: _Facts) -> dict[str, Any]:
+def _camera(f: Facts) -> dict[str, Any]:
     advice = f.advice
     known = f"{rules.SETUP[advice.level]} ({advice.consented}/{advice.present})"
     if f.recording.plan.view360 and not advice.allow_360:
@@ -135,7 +149,7 @@ def _camera(f: _Facts) -> dict[str, Any]:
     return _step("camera", "done", known)
 
 
-def _footage(f: _Facts) -> dict[str, Any]:
+def _footage(f: Facts) -> dict[str, Any]:
     confirmed = f.confirmation("footage_checked")
     # A withdrawal after the check means the person must now be cut out or the
     # recording destroyed: the check is due again.
@@ -170,7 +184,7 @@ def _covered(events: list[dict[str, Any]], everyone: set[str]) -> set[str]:
     return covered
 
 
-def _reminded(f: _Facts) -> dict[str, Any]:
+def _reminded(f: Facts) -> dict[str, Any]:
     """Counted once the letters are recorded as sent, not when they are made: a letter
     in a drawer reminds no one."""
     if not rules.reminder_required(f.recording.situation):
@@ -207,7 +221,7 @@ def _reminded(f: _Facts) -> dict[str, Any]:
     return _step("reminded", "done", f"reminders sent on {sent[-1]['at'][:10]}")
 
 
-def _transport(f: _Facts) -> dict[str, Any]:
+def _transport(f: Facts) -> dict[str, Any]:
     confirmed = f.confirmation("transport")
     if confirmed:
         return _step("transport", "done", "moved; local copy destroyed", confirmed)
@@ -219,7 +233,7 @@ def _transport(f: _Facts) -> dict[str, Any]:
     )
 
 
-def _stored(f: _Facts, config: Config) -> dict[str, Any]:
+def _stored(f: Facts, config: Config) -> dict[str, Any]:
     confirmed = f.confirmation("stored")
     if confirmed:
         return _step("stored", "done", f"stored on {config.org.platform}", confirmed)
@@ -232,7 +246,7 @@ def _stored(f: _Facts, config: Config) -> dict[str, Any]:
     )
 
 
-def _destroyed(f: _Facts) -> dict[str, Any]:
+def _destroyed(f: Facts) -> dict[str, Any]:
     gone = f.report["destroyed"]
     if gone:
         return _step("destroyed", "done", f"destroyed on {gone['at'][:10]} by {gone['by']}")
@@ -244,7 +258,7 @@ def _destroyed(f: _Facts) -> dict[str, Any]:
     return _step("destroyed", "open", f"delete by {until.isoformat()} ({left} days left); {how}")
 
 
-def _reconsent(f: _Facts) -> dict[str, Any]:
+def _reconsent(f: Facts) -> dict[str, Any]:
     changes = [e for e in f.log if e["kind"] == records.CHANGED]
     if not changes:
         return _step(
@@ -261,12 +275,12 @@ def _reconsent(f: _Facts) -> dict[str, Any]:
     )
 
 
-def _overdue(f: _Facts) -> bool:
+def _overdue(f: Facts) -> bool:
     # The same day as ``formgen due``: due on the deletion date itself.
     return not f.report["destroyed"] and f.recording.delete_by <= f.today
 
 
-def _steps(f: _Facts, config: Config) -> list[dict[str, Any]]:
+def _steps(f: Facts, config: Config) -> list[dict[str, Any]]:
     derive = {
         "consent": _consent,
         "camera": _camera,
@@ -284,7 +298,10 @@ def checklist(
     engine: Engine, config: Config, recording_id: str, today: dt.date | None = None
 ) -> dict[str, Any]:
     """The procedure's seven steps with what the record knows about each."""
-    f = _facts(engine, recording_id, today)
+    return checklist_of(facts(engine, recording_id, today), config)
+
+
+def checklist_of(f: Facts, config: Config) -> dict[str, Any]:
     return {
         "id": f.recording.id,
         "situation": int(f.recording.situation),
@@ -318,7 +335,7 @@ def confirm_step(
         who = rules.check_name(by, "the author's name")
     except ValueError as exc:
         raise RecordError(str(exc)) from exc
-    f = _facts(engine, recording.id, today)
+    f = facts(engine, recording.id, today)
     if f.report["destroyed"]:
         raise RecordError(
             f"recording {recording.id} was destroyed on {f.report['destroyed']['at'][:10]}"
@@ -384,7 +401,10 @@ def describe(
     automatic deletion. Refused while anyone's consent is not settled: until then it
     is not known who may appear. Nobody registered is allowed (the procedure's "geen
     verklaringen": only the student in frame) and the text says so."""
-    f = _facts(engine, recording_id, today)
+    return describe_of(facts(engine, recording_id, today), config)
+
+
+def describe_of(f: Facts, config: Config) -> dict[str, Any]:
     rec = f.recording
     if f.report["destroyed"]:
         raise RecordError(

@@ -9,8 +9,10 @@ gone) becomes a ``StoreError`` of one line, never SQL or a participant's name.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
+import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -28,11 +30,15 @@ from . import (
     export,
     jobs,
     lifecycle,
+    mail,
+    online,
     records,
+    render,
     review,
     rules,
     store,
     storecopy,
+    webform,
 )
 from . import config as config_module
 from .accounts import Session, User
@@ -48,6 +54,7 @@ from .rules import Act, Relation, Role
 if TYPE_CHECKING:  # the scan reader (OpenCV, zxing) is imported when scans are read
     from .reading import PageReport
 
+log = logging.getLogger("formgen")
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -111,6 +118,17 @@ class Import:
 
     def as_dict(self) -> dict[str, Any]:
         return {"pages": [r.as_dict() for r in self.pages]}
+
+
+@dataclass(frozen=True)
+class Overview:
+    """A recording as its page shows it (``Formgen.overview``)."""
+
+    status: ConsentStatus
+    checklist: dict[str, Any]
+    description: dict[str, Any] | None
+    description_problem: str | None  # why there is no description yet
+    earlier: list[PersonStatus]
 
 
 class Formgen:
@@ -201,6 +219,13 @@ class Formgen:
         return records.get_recording(self.engine, recording_id)
 
     @_guarded
+    def statuses(self, today: dt.date | None = None) -> list[ConsentStatus]:
+        """The status of every recording (one may see), oldest first, in a few queries."""
+        chosen = self.recordings()
+        found = records.statuses(self.engine, chosen, today)
+        return [found[r.id] for r in chosen]
+
+    @_guarded
     def change_recording(
         self,
         recording_id: str,
@@ -240,21 +265,40 @@ class Formgen:
         *,
         under_16: bool = False,
         lang: str | None = None,
+        emails: Sequence[str | None] | None = None,
     ) -> list[Participant]:
         """Add participants, each with a declaration form; a name of None is a blank
         form whose name is written on the paper. A name no installed font can print is
-        refused here, before anything is stored."""
+        refused here, before anything is stored. ``emails``: each one's address for the
+        invitation to answer online (or None), stored in the same transaction."""
         for name in names:
             if name is not None:
                 self._printable(name)
-        return records.add_participants(
-            self.engine, recording_id, list(names), under_16=under_16, lang=lang
-        )
+        addresses = [
+            _checked(rules.check_email, e).lower() if e and e.strip() else None
+            for e in (emails or [])
+        ]
+        with self.engine.begin() as conn:
+            added = records.add_participants(
+                conn, recording_id, list(names), under_16=under_16, lang=lang
+            )
+            for person, address in zip(added, addresses, strict=False):
+                if address:
+                    online.set_address(conn, person.id, address)
+        return added
 
     def add_participant(
-        self, recording_id: str, name: str, *, under_16: bool = False, lang: str | None = None
+        self,
+        recording_id: str,
+        name: str,
+        *,
+        under_16: bool = False,
+        lang: str | None = None,
+        email: str | None = None,
     ) -> Participant:
-        return self.add_participants(recording_id, [name], under_16=under_16, lang=lang)[0]
+        return self.add_participants(
+            recording_id, [name], under_16=under_16, lang=lang, emails=[email]
+        )[0]
 
     def add_blank(
         self, recording_id: str, count: int, *, under_16: bool = False, lang: str | None = None
@@ -328,6 +372,24 @@ class Formgen:
             ]
             states = records.form_states(conn, [p.form_id for p in earlier])
         return [PersonStatus.of(p, states[p.form_id]) for p in earlier]
+
+    @_guarded
+    def overview(self, recording_id: str, today: dt.date | None = None) -> Overview:
+        """Everything a recording's page shows, from one reading of the record: the
+        status, the checklist, the description (or why there is none yet) and the
+        forms a re-consent replaced."""
+        found = aftercare.facts(self.engine, recording_id, today)
+        try:
+            description, problem = aftercare.describe_of(found, self.config), None
+        except RecordError as exc:
+            description, problem = None, str(exc)
+        return Overview(
+            found.status,
+            aftercare.checklist_of(found, self.config),
+            description,
+            problem,
+            found.earlier,
+        )
 
     # --- after the recording ----------------------------------------------------------
 
@@ -685,6 +747,250 @@ class Formgen:
             student.add_participant(sample.id, "Alex Çelik", lang="en")
         return made
 
+    # --- consent online -----------------------------------------------------------------
+    # Not a person's operations: the link's secret is the authority, as the paper is.
+
+    @property
+    def online(self) -> bool:
+        """Whether people can answer online: a public address and a mail server."""
+        return bool(self.config.public_url and self.config.mail)
+
+    @_guarded
+    def online_form(self, token: str, today: dt.date | None = None) -> online.OnlineForm:
+        """The form a QR or receipt link opens; ``online.LinkRefused`` (NotFound) for
+        any link that does not, saying nothing about why."""
+        with self.engine.connect() as conn:
+            return online.open_form(conn, token, today or dt.date.today())
+
+    def online_page(self, form: online.OnlineForm, lang: str | None = None) -> str:
+        """The declaration as the phone shows it: the paper's words (same template and
+        catalogues) with a yes/no choice per clause, or the choices still open."""
+        return webform.page_html(self._online_spec(form, lang), self.config, form.mode)
+
+    def _online_spec(
+        self, form: online.OnlineForm, lang: str | None, extra: dict[str, Any] | None = None
+    ) -> Any:
+        person = form.person
+        if lang in records.LANGS and lang != person.lang:
+            person = dataclasses.replace(person, lang=lang)
+        return documents.declaration_spec(
+            form.recording,
+            person,
+            self.config,
+            # No "scan the QR code" on the page the QR code opened.
+            extra={
+                "statuses": {k: str(v) for k, v in form.statuses.items()},
+                "online_url": None,
+                **(extra or {}),
+            },
+        )
+
+    @staticmethod
+    def text_hash(page: str) -> str:
+        return hashlib.sha256(page.encode()).hexdigest()
+
+    @_guarded
+    def online_answer(
+        self,
+        token: str,
+        *,
+        answers: dict[str, str],
+        name: str,
+        email: str,
+        relation: str | None = None,
+        other_email: str | None = None,
+        child: str | None = None,
+        lang: str | None = None,
+        now: dt.datetime | None = None,
+    ) -> online.Pending:
+        """Keep the answers and send a one-time code to ``email``; nothing is recorded
+        until ``online_confirm``. The returned value does not carry the code."""
+        form = self.online_form(token, (now or records.now()).date())
+        for typed in (name, child):  # they are printed on the receipt
+            if typed and typed.strip():
+                self._printable(typed)
+        shown = lang if lang in records.LANGS else form.person.lang
+        pending = online.start(
+            self.engine,
+            token,
+            answers=answers,
+            name=name,
+            email=email,
+            relation=relation,
+            other_email=other_email,
+            child=child,
+            lang=shown,
+            text_hash=self.text_hash(self.online_page(form, shown)),
+            now=now,
+        )
+        say = mail.words(shown)
+        letter = mail.Letter(
+            pending.email,
+            say["code_subject"].format(code=pending.code),
+            say["code_text"].format(code=pending.code, form=pending.form_id),
+        )
+        try:
+            mail.send(self.config.mail, [letter])
+        except mail.MailError:
+            online.forget(self.engine, pending.id)
+            raise
+        return dataclasses.replace(pending, code="")
+
+    @_guarded
+    def online_confirm(
+        self, token: str, answer_id: str, code: str, *, now: dt.datetime | None = None
+    ) -> online.Confirmed:
+        """Record the answers the code confirms, then send the receipt (the filled-in
+        form as PDF and a link to withdraw) and, if given, the other parent's link. The
+        answers stand even if that mail fails: the record is what counts."""
+        done = online.confirm(self.engine, token, answer_id, code, now=now)
+        try:
+            mail.send(self.config.mail, self._receipt_letters(token, done))
+        except mail.MailError as exc:
+            log.warning("receipt for an online answer not sent: %s", exc)
+        return done
+
+    def receipt(self, token: str, done: online.Confirmed) -> bytes:
+        """The filled-in declaration of a confirmed answer, as PDF."""
+        form = self.online_form(token, done.at.date())
+        confirmed = render.long_date(done.at.date(), done.lang) + f", {done.at:%H:%M}"
+        spec = self._online_spec(
+            form,
+            done.lang,
+            {
+                "online": {
+                    "answers": done.answers,
+                    "signer": done.name,
+                    "relation": done.relation,
+                    "email": done.email,
+                    "confirmed": confirmed,
+                }
+            },
+        )
+        return render.render_receipt(spec, self.config)
+
+    def _receipt_letters(self, token: str, done: online.Confirmed) -> list[mail.Letter]:
+        say = mail.words(done.lang)
+        with self.engine.begin() as conn:
+            link = online.new_link(conn, self.config, done.form_id)
+            other = online.new_link(conn, self.config, done.form_id) if done.other_email else None
+        summary = "\n".join(f"- {clause}: {say[answer]}" for clause, answer in done.answers.items())
+        at = f"{render.long_date(done.at.date(), done.lang)} {done.at:%H:%M}"
+        if done.kind is online.Kind.ANSWER:
+            letters = [
+                mail.Letter(
+                    done.email,
+                    say["receipt_subject"].format(form=done.form_id),
+                    say["receipt_text"].format(
+                        form=done.form_id, at=at, summary=summary, link=link
+                    ),
+                    [(f"{done.form_id}-receipt.pdf", self.receipt(token, done))],
+                )
+            ]
+        else:
+            letters = [
+                mail.Letter(
+                    done.email,
+                    say["withdrawn_subject"].format(form=done.form_id),
+                    say["withdrawn_text"].format(
+                        form=done.form_id, at=at, summary=summary, link=link
+                    ),
+                )
+            ]
+        if done.other_email and other:
+            letters.append(
+                mail.Letter(
+                    done.other_email,
+                    say["other_subject"].format(form=done.form_id),
+                    say["other_text"].format(form=done.form_id, link=other),
+                )
+            )
+        return letters
+
+    @_guarded
+    def set_email(self, participant_id: str, email: str | None) -> None:
+        """A participant's e-mail address for the invitation to answer online (None or
+        empty: forget it). Kept in the store only; destroyed with the recording."""
+        try:
+            address = rules.check_email(email).lower() if email and email.strip() else None
+        except ValueError as exc:
+            raise RecordError(str(exc)) from exc
+        with self.engine.begin() as conn:
+            person = records.get_participant(conn, participant_id)
+            records.refuse_if_destroyed(conn, records.get_recording(conn, person.recording_id))
+            online.set_address(conn, person.id, address)
+
+    @_guarded
+    def emails(self, recording_id: str) -> dict[str, str]:
+        """The participants' e-mail addresses, by participant ID."""
+        with self.engine.connect() as conn:
+            rec = records.get_recording(conn, recording_id)
+            people = records.list_participants(conn, rec.id)
+            return online.addresses(conn, [p.id for p in people])
+
+    @_guarded
+    def invite(
+        self, recording_id: str, *, by: str, reminder: bool = False, today: dt.date | None = None
+    ) -> dict[str, Any]:
+        """Situation 3: e-mail each participant with an address a link to answer online,
+        with page 1 of their declaration as text; a reminder goes only to those who have
+        not answered. Sent only when a person asks (this call). ``{"id", "sent": [form
+        IDs], "without_address": n}``."""
+        day = today or dt.date.today()
+        try:
+            by = rules.check_name(by, "the author's name")
+        except ValueError as exc:
+            raise RecordError(str(exc)) from exc
+        with self.engine.begin() as conn:
+            rec = records.get_recording(conn, recording_id)
+            records.refuse_if_destroyed(conn, rec)
+            if not self.config.public_url:
+                raise RecordError("online answers need public_url in the configuration")
+            people = records.list_participants(conn, rec.id)
+            address = online.addresses(conn, [p.id for p in people])
+            states = records.form_states(conn, [p.form_id for p in people])
+            chosen = [
+                p
+                for p in people
+                if p.id in address
+                and (
+                    not reminder
+                    or all(s is rules.Status.REQUESTED for s in states[p.form_id].clauses.values())
+                )
+            ]
+            links = {p.form_id: online.new_link(conn, self.config, p.form_id) for p in chosen}
+        letters = []
+        for p in chosen:
+            say = mail.words(p.lang)
+            spec = documents.declaration_spec(rec, p, self.config, today=day)
+            letters.append(
+                mail.Letter(
+                    address[p.id],
+                    say["reminder_subject" if reminder else "invite_subject"].format(
+                        title=rec.title
+                    ),
+                    say["invite_text"].format(
+                        student=rec.student,
+                        link=links[p.form_id],
+                        page=webform.first_page_text(spec, self.config),
+                    ),
+                )
+            )
+        mail.send(self.config.mail, letters)
+        with self.engine.begin() as conn:  # what went out, by form ID: no addresses
+            records.log_event(
+                conn,
+                rec.id,
+                records.INVITED,
+                source=f"manual:{by}",
+                detail={"forms": [p.form_id for p in chosen], "reminder": reminder},
+            )
+        return {
+            "id": rec.id,
+            "sent": [p.form_id for p in chosen],
+            "without_address": sum(p.id not in address for p in people),
+        }
+
     def as_user(self, user: User) -> Formgen:
         """The same library as one person may use it (spec section 7): recordings they
         may not see answer NotFound, exactly like ones that do not exist; what their
@@ -737,13 +1043,22 @@ class PersonalFormgen(Formgen):
     def __init__(self, engine: Engine, config: Config, user: User) -> None:
         super().__init__(engine, config)
         self.person = user
+        self._relations: dict[str, Relation] = {}
         self._may_land = lambda recording_id: self.may(Act.CHANGE, recording_id)
 
     # Who may do what: the rule is rules.may; these only look up the relation.
 
     def relation(self, recording_id: str) -> Relation:
-        owner, supervisor = records.people_of(self.engine, recording_id)
-        return Relation(self.person.role, owner == self.person.id, supervisor == self.person.id)
+        # Looked up once per recording: a page asks several times, and who a recording
+        # belongs to does not change while one person's request runs.
+        known = self._relations.get(recording_id)
+        if known is None:
+            owner, supervisor = records.people_of(self.engine, recording_id)
+            known = Relation(
+                self.person.role, owner == self.person.id, supervisor == self.person.id
+            )
+            self._relations[recording_id] = known
+        return known
 
     def may(self, act: Act, recording_id: str) -> bool:
         return rules.may(act, self.relation(recording_id))
@@ -810,6 +1125,11 @@ class PersonalFormgen(Formgen):
         )
 
     def recordings(self) -> list[Recording]:
+        for rec_id, (owner, supervisor) in records.people_of_all(self.engine).items():
+            self._relations.setdefault(
+                rec_id,
+                Relation(self.person.role, owner == self.person.id, supervisor == self.person.id),
+            )
         return [r for r in super().recordings() if self.may(Act.SEE, r.id)]
 
     def recording(self, recording_id: str) -> Recording:
@@ -825,6 +1145,18 @@ class PersonalFormgen(Formgen):
         self, recording_id: str, names: Sequence[str | None], **kw: Any
     ) -> list[Participant]:
         return super().add_participants(self._check(Act.CHANGE, recording_id), names, **kw)
+
+    def set_email(self, participant_id: str, email: str | None) -> None:
+        with self.engine.connect() as conn:
+            recording_id = records.get_participant(conn, participant_id).recording_id
+        self._check(Act.CHANGE, recording_id)
+        super().set_email(participant_id, email)
+
+    def emails(self, recording_id: str) -> dict[str, str]:
+        return super().emails(self._check(Act.CHANGE, recording_id))
+
+    def invite(self, recording_id: str, *, by: str | None = None, **kw: Any) -> dict[str, Any]:
+        return super().invite(self._check(Act.CHANGE, recording_id), by=self._by(), **kw)
 
     def set_consent(
         self, form_id: str, clause: str, decision: str, *, by: str | None = None, reason: str
@@ -848,6 +1180,9 @@ class PersonalFormgen(Formgen):
 
     def earlier_rounds(self, recording_id: str) -> list[PersonStatus]:
         return super().earlier_rounds(self._check(Act.SEE, recording_id))
+
+    def overview(self, recording_id: str, today: dt.date | None = None) -> Overview:
+        return super().overview(self._check(Act.SEE, recording_id), today)
 
     def checklist(self, recording_id: str, today: dt.date | None = None) -> dict[str, Any]:
         return super().checklist(self._check(Act.SEE, recording_id), today)

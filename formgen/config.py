@@ -40,11 +40,27 @@ class Organisation:
 
 
 @dataclass(frozen=True)
+class Mail:
+    """The SMTP server formgen sends its e-mail through (``[mail]``)."""
+
+    host: str = "localhost"
+    port: int = 25
+    starttls: bool = False
+    user: str = ""
+    password: str = ""
+    sender: str = "formgen@localhost"
+
+
+@dataclass(frozen=True)
 class Config:
     org: Organisation = field(default_factory=Organisation)
     retention: Mapping[Purpose, Period] = field(default_factory=lambda: dict(DEFAULT_RETENTION))
     templates_dir: Path | None = None  # user templates that override the shipped ones
     output_dir: Path = Path("output")
+    # Where people reach the service ("https://formgen.example.nl"); set, every QR code
+    # is a link that opens the form online. None: paper only.
+    public_url: str | None = None
+    mail: Mail | None = None  # None: formgen sends no e-mail
 
 
 def load(path: Path | None = None) -> Config:
@@ -81,9 +97,43 @@ def from_mapping(data: Mapping[str, object], base: Path = Path(".")) -> Config:
     config = replace(config, retention=table)
     if "templates_dir" in data:
         config = replace(config, templates_dir=base / str(data["templates_dir"]))
+    if "public_url" in data:
+        config = replace(config, public_url=_public_url(data["public_url"]))
+    if "mail" in data:
+        config = replace(config, mail=_mail(data["mail"]))
     if "output_dir" in data:
         config = replace(config, output_dir=base / str(data["output_dir"]))
     return config
+
+
+def _public_url(value: object) -> str:
+    url = str(value).strip().rstrip("/")
+    scheme, _, rest = url.partition("://")
+    if scheme not in ("http", "https") or not rest or any(c in rest for c in " ?#"):
+        raise ConfigError(
+            f"public_url {url!r} is not a web address like https://formgen.example.nl"
+        )
+    return url
+
+
+def _mail(table: object) -> Mail:
+    if not isinstance(table, Mapping):
+        raise ConfigError("[mail] must be a table")
+    known = {f.name for f in fields(Mail)}
+    if unknown := set(table) - known:
+        raise ConfigError(f"unknown mail keys: {', '.join(sorted(unknown))}")
+    values: dict[str, object] = {}
+    for key, value in table.items():
+        if key == "port":
+            if not isinstance(value, int) or not 0 < value < 65536:
+                raise ConfigError("mail.port must be a port number")
+        elif key == "starttls":
+            if not isinstance(value, bool):
+                raise ConfigError("mail.starttls must be true or false")
+        else:
+            value = str(value)
+        values[key] = value
+    return Mail(**values)  # type: ignore[arg-type]
 
 
 def absolute(config: Config) -> Config:

@@ -15,13 +15,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select, update
 
-from . import records, render, rules
+from . import online, records, render, rules
 from .config import Config
 from .errors import Conflict
 from .privacy import write_private
 from .records import Participant, RecordError, Recording
 from .schema import forms
-from .store import instance
 
 # Kind of the recording event that says the reminder letters went out (the checklist
 # counts a reminder then, not when its letter is made: records.REMINDED).
@@ -71,6 +70,7 @@ def declaration_spec(
     ``extra``: context a document adds (the contact the signed page goes back to)."""
     context = render.recording_context(recording, config, person.lang, today)
     context["reconsent"] = dict(reconsent) if reconsent else None
+    context["online_url"] = config.public_url
     context.update(extra or {})
     return render.FormSpec(
         form_id=person.form_id,
@@ -142,7 +142,9 @@ def _render_and_store(
 ) -> render.Rendered:
     """Render, and store each form's layout in the caller's transaction, so a failed
     render or write leaves the record as it was."""
-    rendered = render.render(specs, instance(conn), config, progress, before=before)
+    coded = online.coder(conn, config)
+    rendered = render.render(specs, coded, config, progress, before=before)  # type: ignore[arg-type]
+    online.keep_links(conn, coded)
     for form_id, layout in rendered.layouts.items():
         # Merge by page number: printing a withdrawal sheet (or reprinting) must not
         # forget the pages printed before, which may still come back as scans.

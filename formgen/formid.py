@@ -7,6 +7,11 @@ or a swap of two neighbours is caught when someone types it from the paper.
 The QR payload ``FG1.<instance>.<form>.<page>.<mac>`` adds the page number, the public
 tag of the formgen instance that issued it, and an HMAC over all of it with that
 instance's secret, so a foreign or forged code is recognised as such.
+
+With a public address configured the QR code is a link that opens the form online:
+``{public_url}/c/FG1.<instance>.<form>.<page>.<mac>.<secret>``. The reader takes the
+payload from the link's last part as before (forms printed earlier keep reading); the
+secret (130 random bits, only its hash stored) is what lets a browser open the form.
 """
 
 from __future__ import annotations
@@ -79,8 +84,20 @@ class Instance:
         return f"{body}.{self._mac(body)}"
 
     def verify(self, payload: str) -> tuple[str, int]:
-        """Return (form_id, page) or raise FormIdError saying what is wrong."""
-        parts = payload.strip().split(".")
+        """Return (form_id, page) or raise FormIdError saying what is wrong. A link's
+        secret is not checked here: the reader needs only the form and the page."""
+        form_id, page, _ = self.verify_link(payload)
+        return form_id, page
+
+    def verify_link(self, payload: str) -> tuple[str, int, str | None]:
+        """(form_id, page, secret) of a payload or link (secret None: a plain payload)."""
+        text = payload.strip()
+        if LINK_PATH in text:
+            text = text.rsplit(LINK_PATH, 1)[1]
+        parts = text.split(".")
+        secret = parts.pop() if len(parts) == 6 else None
+        if secret is not None and not is_secret(secret):
+            raise FormIdError("QR code is not a formgen code")
         if len(parts) != 5 or parts[0] != PREFIX:
             raise FormIdError("QR code is not a formgen code")
         _, tag, form, page, mac = parts
@@ -91,4 +108,41 @@ class Instance:
             raise FormIdError("QR code fails its integrity check (altered or forged)")
         if not page.isdigit() or not 1 <= int(page) <= 99:
             raise FormIdError("QR code carries an impossible page number")
-        return normalise(form), int(page)
+        return normalise(form), int(page), secret
+
+
+# --- Links that open a form online -------------------------------------------------------
+
+LINK_PATH = "/c/"
+SECRET_LENGTH = 26  # base-32 characters: 130 bits
+
+
+def new_secret() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(SECRET_LENGTH))
+
+
+def is_secret(text: str) -> bool:
+    return len(text) == SECRET_LENGTH and all(c in _VALUE for c in text)
+
+
+def secret_hash(secret: str) -> str:
+    return hashlib.sha256(b"formgen link " + secret.encode()).hexdigest()
+
+
+class Links:
+    """QR payloads that are links: one new secret per form rendered, the same on each of
+    its pages. ``issued`` holds them until the caller stores their hashes."""
+
+    def __init__(self, instance: Instance, public_url: str) -> None:
+        self.instance = instance
+        self.base = public_url.rstrip("/")
+        self.issued: dict[str, str] = {}
+
+    def secret(self, form_id: str) -> str:
+        return self.issued.setdefault(form_id, new_secret())
+
+    def token(self, form_id: str, page: int = 1) -> str:
+        return f"{self.instance.payload(form_id, page)}.{self.secret(form_id)}"
+
+    def payload(self, form_id: str, page: int) -> str:
+        return f"{self.base}{LINK_PATH}{self.token(form_id, page)}"

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Engine, delete, select, update
 
-from . import records, rules
+from . import online, records, rules
 from .config import Config
 from .documents import Written
 from .errors import OutputError
@@ -161,6 +161,9 @@ def destroy(engine: Engine, recording_id: str, *, by: str) -> dict[str, Any]:
         pages = select(scan_pages.c.id).where(scan_pages.c.form_id.in_(sorted(form_ids)))
         images = conn.execute(delete(scan_images).where(scan_images.c.page_id.in_(pages)))
         printed = _delete_documents(records.written_documents(conn, recording.id))
+        online_removed = online.forget_recording(
+            conn, sorted(form_ids), sorted({p.id for p in people})
+        )
         records.log_event(
             conn,
             recording.id,
@@ -169,6 +172,7 @@ def destroy(engine: Engine, recording_id: str, *, by: str) -> dict[str, Any]:
             detail={
                 "scan_images_removed": images.rowcount,
                 "documents_removed": len(printed),
+                "online_answers_removed": online_removed,
                 "consents_expired": len(ended),
             },
         )

@@ -177,6 +177,19 @@ def people_of(db: Engine | Connection, recording_id: str) -> tuple[str | None, s
     return (row.owner_id, row.supervisor_id) if row else (None, None)
 
 
+def people_of_all(db: Engine | Connection) -> dict[str, tuple[str | None, str | None]]:
+    """``people_of`` for every recording made in the service, in one query."""
+    with connection(db) as conn:
+        rows = conn.execute(
+            select(
+                recording_people.c.recording_id,
+                recording_people.c.owner_id,
+                recording_people.c.supervisor_id,
+            )
+        )
+        return {rec: (owner, supervisor) for rec, owner, supervisor in rows}
+
+
 def get_recording(conn: Connection | Engine, recording_id: str) -> Recording:
     if isinstance(conn, Engine):
         with conn.connect() as c:
@@ -203,6 +216,7 @@ def list_recordings(engine: Engine) -> list[Recording]:
 CHANGED = "changed"  # purpose or retention changed (lifecycle.change_recording)
 REMINDED = "reminded"  # reminder letters written (documents.write_reminders)
 DESTROYED = "destroyed"
+INVITED = "invited"  # invitations to answer online sent (Formgen.invite)
 
 
 def log_event(
@@ -468,6 +482,19 @@ def lock_form(conn: Connection, form_id: str) -> None:
     the same form (two scans, a scan and a person) take turns on PostgreSQL. SQLite's
     write transactions take turns already (and ignore FOR UPDATE)."""
     conn.execute(select(forms.c.id).where(forms.c.id == form_id).with_for_update())
+
+
+def get_participant(conn: Connection, participant_id: str) -> Participant:
+    """A participant with their current form."""
+    row = conn.execute(
+        select(participants.c.recording_id).where(
+            participants.c.id == participant_id.strip().upper()
+        )
+    ).scalar()
+    for person in list_participants(conn, row) if row else ():
+        if person.id == participant_id.strip().upper():
+            return person
+    raise NotFound(f"no participant {participant_id!r} in this record")
 
 
 def get_form(conn: Connection, form_id: str) -> Participant:
@@ -759,6 +786,65 @@ def status(
         people = list_participants(conn, recording.id)
         states = form_states(conn, [p.form_id for p in people])
         gone = destroyed(conn, recording.id)
+    return _consent_status(recording, people, states, gone, today)
+
+
+def statuses(
+    db: Engine | Connection, chosen: Iterable[Recording], today: dt.date | None = None
+) -> dict[str, ConsentStatus]:
+    """``status`` of many recordings at once, in a few queries (a list of recordings)."""
+    found: dict[str, ConsentStatus] = {}
+    chosen = list(chosen)
+    with connection(db) as conn:
+        for start in range(0, len(chosen), 200):  # bounded IN lists
+            batch = {r.id: r for r in chosen[start : start + 200]}
+            rows = conn.execute(
+                select(*_PARTICIPANT_COLUMNS)
+                .join(forms, forms.c.participant_id == participants.c.id)
+                .where(participants.c.recording_id.in_(sorted(batch)))
+                .order_by(participants.c.position, forms.c.round)
+            ).mappings()
+            latest: dict[str, Participant] = {}
+            for row in rows:
+                latest[row["id"]] = Participant(**row)  # the last round wins
+            people: dict[str, list[Participant]] = defaultdict(list)
+            for person in latest.values():
+                people[person.recording_id].append(person)
+            states = form_states(conn, [p.form_id for p in latest.values()])
+            ended = {
+                e["recording_id"]: e
+                for e in conn.execute(
+                    select(recording_events)
+                    .where(
+                        recording_events.c.recording_id.in_(sorted(batch)),
+                        recording_events.c.kind == DESTROYED,
+                    )
+                    .order_by(recording_events.c.id.desc())
+                ).mappings()
+            }
+            for rec_id, recording in batch.items():
+                event = ended.get(rec_id)
+                gone = event and {
+                    "at": event["at"].isoformat(timespec="seconds"),
+                    "source": event["source"],
+                }
+                found[rec_id] = _consent_status(
+                    recording,
+                    people[rec_id],
+                    {p.form_id: states[p.form_id] for p in people[rec_id]},
+                    gone,
+                    today,
+                )
+    return found
+
+
+def _consent_status(
+    recording: Recording,
+    people: list[Participant],
+    states: dict[str, FormState],
+    gone: Mapping[str, Any] | None,
+    today: dt.date | None,
+) -> ConsentStatus:
     if (today or dt.date.today()) > recording.delete_by:
         for state in states.values():
             state.clauses = {

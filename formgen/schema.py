@@ -239,3 +239,46 @@ job_files = Table(
     Column("filename", Text, nullable=False),
     Column("data", LargeBinary, nullable=False),
 )
+
+# --- Online consent ----------------------------------------------------------------------
+
+# The secret part of a QR link (formid.Links): only its SHA-256 is kept. A form printed
+# twice has two links; both open it.
+online_links = Table(
+    "online_links",
+    metadata,
+    Column("hash", String(64), primary_key=True),
+    Column("form_id", String(11), ForeignKey("forms.id"), nullable=False, index=True),
+    Column("created_at", DateTime, nullable=False),
+)
+
+# An answer given online: waiting for its e-mail code, then (confirmed_at set) the proof
+# of what the person chose, with the text they saw (text_hash) and the address that
+# confirmed it. Personal data: deleted when the recording is destroyed.
+online_answers = Table(
+    "online_answers",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("form_id", String(11), ForeignKey("forms.id"), nullable=False, index=True),
+    Column("kind", String(12), nullable=False),  # online.Kind
+    Column("lang", String(2), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("relation", String(8)),  # parent | guardian (parental version)
+    Column("email", String(254), nullable=False),  # lower case
+    Column("other_email", String(254)),  # the other parent's, to send the link to
+    Column("answers", JSON, nullable=False),  # {clause: "yes" | "no" | "withdraw"}
+    Column("text_hash", String(64), nullable=False),
+    Column("code_hash", String(64), nullable=False),
+    Column("tries", Integer, nullable=False, server_default="0"),
+    Column("created_at", DateTime, nullable=False, index=True),
+    Column("expires_at", DateTime, nullable=False),
+    Column("confirmed_at", DateTime),
+)
+
+# A participant's e-mail address, for the invitation to answer online (situation 3).
+participant_addresses = Table(
+    "participant_addresses",
+    metadata,
+    Column("participant_id", String(16), ForeignKey("participants.id"), primary_key=True),
+    Column("email", String(254), nullable=False),
+)

@@ -25,6 +25,7 @@ from formgen import Formgen, FormgenError
 from formgen.config import Config
 from formgen.errors import Conflict, NotFound, RecordError
 from formgen.formid import new_form_id
+from formgen.rules import Status
 from formgen.schema import events, scan_images, scan_pages
 
 from .rendering import rasterise
@@ -72,6 +73,32 @@ def test_the_library_round_trip_with_typed_results(fg: Formgen) -> None:
     assert fg.status(rec).participants[0].may_appear
     assert fg.withdraw(ann.form_id, by="Sam")["withdrawn"] == ["recording", "livestream"]
     assert ann.form_id in [p.form_id for p in fg.status(rec).must_not_appear]
+
+
+def test_many_statuses_at_once_equal_one_by_one(fg: Formgen) -> None:
+    """``statuses`` (the list page) reads many recordings in a few queries; it must say
+    exactly what ``status`` says of each: re-consent rounds, destruction, expiry."""
+    plain = make_recording(fg, livestream=True)
+    ann, _bob = fg.add_participants(plain, ["Ann", "Bob"])
+    fg.set_consent(ann.form_id, "recording", "given", by="Sam", reason="paper")
+    again = make_recording(fg, title="Round two")
+    cas = fg.add_participant(again, "Cas")
+    fg.set_consent(cas.form_id, "recording", "given", by="Sam", reason="paper")
+    fg.change_recording(again, by="Sam", purpose="assessment", save=False)  # round 2
+    gone = make_recording(fg, title="Destroyed")
+    fg.add_participant(gone, "Dee")
+    fg.destroy(gone, by="P. Vermeer")
+    past = make_recording(fg, title="Past", date=dt.date(2020, 1, 6))
+    eve = fg.add_participant(past, "Eve")
+    fg.set_consent(eve.form_id, "recording", "given", by="Sam", reason="paper")
+    empty = make_recording(fg, title="Empty")
+    many = fg.statuses()
+    assert [s.recording.id for s in many] == [plain, again, gone, past, empty]
+    assert [s.as_dict() for s in many] == [
+        fg.status(r).as_dict() for r in (plain, again, gone, past, empty)
+    ]
+    assert many[1].participants[0].round == 2 and many[2].destroyed is not None
+    assert many[3].participants[0].clauses == {"recording": Status.EXPIRED}
 
 
 def test_errors_are_one_hierarchy_with_words_for_people(fg: Formgen) -> None:

@@ -377,3 +377,56 @@ def test_a_recordings_consent_in_one_word() -> None:
     # The deletion date itself is due (as the due list); destroyed wins over all.
     assert word([({"recording": G}, True)], delete_by=day) == "due"
     assert word([({"recording": Q}, None)], destroyed=True, delete_by=day) == "destroyed"
+
+
+# --- Consent online ----------------------------------------------------------------------
+
+
+def test_online_mode_asks_afresh_only_on_an_unanswered_form() -> None:
+    from formgen.rules import OnlineMode, online_mode
+
+    asked = {"recording": Status.REQUESTED, "livestream": Status.REQUESTED}
+    assert online_mode(asked) is OnlineMode.ANSWER
+    assert online_mode({**asked, "livestream": Status.REFUSED}) is OnlineMode.CLOSED
+    assert online_mode({**asked, "recording": Status.GIVEN}) is OnlineMode.STRICTER
+    assert online_mode({**asked, "recording": Status.REVIEW}) is OnlineMode.STRICTER
+    ended = {"recording": Status.WITHDRAWN, "livestream": Status.EXPIRED}
+    assert online_mode(ended) is OnlineMode.CLOSED
+
+
+@pytest.mark.parametrize(
+    ("answer", "current", "expected"),
+    [
+        (Status.GIVEN, Status.REQUESTED, Status.GIVEN),
+        (Status.GIVEN, Status.NO_ANSWER, Status.GIVEN),
+        (Status.GIVEN, Status.GIVEN, None),  # the same answer again changes nothing
+        (Status.GIVEN, Status.REFUSED, None),  # a yes never overrides a no
+        (Status.GIVEN, Status.REVIEW, None),  # nor doubt a person still has to settle
+        (Status.REFUSED, Status.REQUESTED, Status.REFUSED),
+        (Status.REFUSED, Status.GIVEN, Status.REFUSED),  # a later no wins
+        (Status.REFUSED, Status.REVIEW, Status.REFUSED),
+        (Status.WITHDRAWN, Status.GIVEN, Status.WITHDRAWN),
+        (Status.WITHDRAWN, Status.REVIEW, Status.WITHDRAWN),
+        (Status.WITHDRAWN, Status.REFUSED, None),  # nothing to withdraw
+        (Status.GIVEN, Status.WITHDRAWN, None),  # an ended consent stays ended
+        (Status.REFUSED, Status.EXPIRED, None),
+    ],
+)
+def test_decide_online(answer: Status, current: Status, expected: Status | None) -> None:
+    from formgen.rules import decide_online, transition
+
+    outcome = decide_online(answer, current)
+    assert outcome.status is expected
+    if outcome.status is not None:  # every move is one the lifecycle allows
+        transition(current, outcome.status)
+
+
+def test_a_code_is_refused_when_expired_or_tried_too_often() -> None:
+    from formgen.rules import CODE_TRIES, CODE_VALID, code_refused
+
+    made = dt.datetime(2026, 12, 1, 12, 0)
+    until = made + CODE_VALID
+    assert code_refused(0, until, made) is None
+    assert code_refused(CODE_TRIES - 1, until, until - dt.timedelta(seconds=1)) is None
+    assert "expired" in (code_refused(0, until, until) or "")
+    assert "too many" in (code_refused(CODE_TRIES, until, made) or "")

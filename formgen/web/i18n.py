@@ -54,9 +54,9 @@ NL: dict[str, str] = {
 
 
 def _tables() -> dict[str, dict[str, str]]:
-    from . import words_recording, words_review
+    from . import words_online, words_recording, words_review
 
-    return {"nl": {**NL, **words_recording.NL, **words_review.NL}, "en": {}}
+    return {"nl": {**NL, **words_recording.NL, **words_review.NL, **words_online.NL}, "en": {}}
 
 
 TABLES = _tables()

@@ -94,6 +94,7 @@ NOTICES = {
     "destroyed": "The destruction is recorded.",
     "confirmed": "The step is confirmed.",
     "reminded": "Recorded: the reminders were sent.",
+    "invited": "The invitations are sent.",
 }
 LOCALES = {"nl": "nl_NL", "en": "en_GB"}
 
@@ -191,8 +192,8 @@ def recordings(request: Request, person: Signed) -> Response:
     fg = person.fg
     today = dt.date.today()
     rows = []
-    for rec in sorted(fg.recordings(), key=lambda r: r.recorded_on, reverse=True):
-        status = fg.status(rec.id)
+    for status in sorted(fg.statuses(), key=lambda s: s.recording.recorded_on, reverse=True):
+        rec = status.recording
         summary = rules.consent_summary(
             [(p.clauses, p.signed) for p in status.participants],
             destroyed=status.destroyed is not None,
@@ -328,17 +329,14 @@ def recording_view(person: Person, recording_id: str, lang: str) -> dict[str, An
     """Everything the recording page and its fragments show; raises NotFound for a
     recording the person may not see."""
     fg = person.fg
-    status = fg.status(recording_id)
+    seen = fg.overview(recording_id)  # one reading of the record for the whole page
+    status = seen.status
     rec = status.recording
     today = dt.date.today()
     may = {act: fg.may(act, rec.id) for act in (Act.CHANGE, Act.REQUEST, Act.DESTROY, Act.REVIEW)}
     destroyed = status.destroyed is not None
     change = not destroyed and may[Act.CHANGE]
     collector = rules.consent_collector(rec.situation)
-    try:
-        description, description_problem = fg.describe(rec.id), None
-    except RecordError as exc:
-        description, description_problem = None, str(exc)
     people = status.participants
     say = i18n.translator(lang)
     return {
@@ -348,10 +346,10 @@ def recording_view(person: Person, recording_id: str, lang: str) -> dict[str, An
         "clause_keys": [str(c) for c in rules.clauses_for(rec.plan)],
         "destroyed": destroyed,
         "collector": collector,
-        "checklist": fg.checklist(rec.id),
-        "description": description,
-        "description_problem": description_problem,
-        "earlier": fg.earlier_rounds(rec.id),
+        "checklist": seen.checklist,
+        "description": seen.description,
+        "description_problem": seen.description_problem,
+        "earlier": seen.earlier,
         "absent": [(p, reasons(p, say)) for p in status.must_not_appear],
         "latest_round": max((p.round for p in people), default=1),
         "platform": fg.config.org.platform,
@@ -372,6 +370,8 @@ def recording_view(person: Person, recording_id: str, lang: str) -> dict[str, An
             "destroy": not destroyed and may[Act.DESTROY],
             "review": may[Act.REVIEW],
         },
+        "online": fg.online and change and collector == "student",
+        "emails": fg.emails(rec.id) if fg.online and change and collector == "student" else {},
         "to_review": any(s is Status.REVIEW for p in people for s in p.clauses.values()),
         "given": {
             p.form_id: [c for c, s in p.clauses.items() if s is Status.GIVEN] for p in people
@@ -446,7 +446,11 @@ def participant_lang(form: FormData) -> str | None:
 async def add_participant(request: Request, recording_id: str, person: Signed) -> Response:
     await check_csrf(request, person)
     form = await request.form()
-    values = {"name": text(form, "name"), "one_lang": text(form, "lang")}
+    values = {
+        "name": text(form, "name"),
+        "one_lang": text(form, "lang"),
+        "email": text(form, "email"),
+    }
     try:
         if not values["name"]:
             raise RecordError(translate(request, person)("Give the name."))
@@ -455,6 +459,7 @@ async def add_participant(request: Request, recording_id: str, person: Signed) -
             values["name"],
             under_16=flag(form, "under_16"),
             lang=participant_lang(form),
+            email=text(form, "email") or None,
         )
     except FormgenError as exc:
         return refused(request, person, recording_id, "one", exc, values)
@@ -486,7 +491,8 @@ def declarations(request: Request, recording_id: str, person: Signed, round: int
     """Every current declaration, or (``round``) only those of one round: after a
     re-consent, the new forms to hand out."""
     fg = person.fg
-    status = fg.status(recording_id)
+    seen = fg.overview(recording_id)  # one reading of the record for the whole page
+    status = seen.status
     rec = status.recording
     if round:
         chosen = [p.form_id for p in status.participants if p.round == round]
@@ -545,6 +551,19 @@ async def reminders_sent(request: Request, recording_id: str, person: Signed) ->
     except FormgenError as exc:
         return refused(request, person, recording_id, "remind", exc)
     return back(done["id"], "reminded", "reminders")
+
+
+@router.post("/recordings/{recording_id}/invitations")
+async def invitations(request: Request, recording_id: str, person: Signed) -> Response:
+    """Situation 3: e-mail the invitation to answer online (or a reminder to those who
+    have not answered) to every participant with an address; only on this button."""
+    await check_csrf(request, person)
+    form = await request.form()
+    try:
+        done = person.fg.invite(recording_id, reminder=flag(form, "reminder"))
+    except FormgenError as exc:
+        return refused(request, person, recording_id, "invite", exc)
+    return back(done["id"], "invited", "invitations")
 
 
 @router.post("/recordings/{recording_id}/reminders.pdf")

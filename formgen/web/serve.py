@@ -4,11 +4,13 @@ child processes (``formgen worker``), so a long import never holds the server's 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from typing import Any
 
 from ..api import Formgen
 
@@ -19,15 +21,23 @@ def run(fg: Formgen, *, host: str, port: int, demo: bool, scan_workers: int) -> 
     from .app import create_app
 
     base = f"http://{host}:{port}"
+    mailbox = None
     if demo:
+        mailbox = _demo_mail(fg, base)
         _say("Demo accounts (passwords are shown only now):")
-        for account, password in fg.demo():
+        made = fg.demo()
+        for account, password in made:
             _say(f"  {account.role:<10} {account.email:<28} {password}")
+        student = fg.as_user(made[0][0])
+        sample = student.forms(student.recordings()[0].id)
+        _say(f"Sample declarations to print: {sample.pdf}")
+        _say(f"  their QR codes open them online; the mail formgen sends: {base}/demo/mail")
     if (secret := fg.setup_link()) is not None:
         _say(
             f"No account yet. Make the privacy officer's account here (once): {base}/setup/{secret}"
         )
     app = create_app(fg)
+    app.state.mailbox = mailbox
     # uvicorn shuts down on SIGTERM and then raises it again with the handler it found:
     # make that handler an exit through the ``finally`` below, which stops the workers
     # (the default handler would end this process and leave them running).
@@ -35,6 +45,21 @@ def run(fg: Formgen, *, host: str, port: int, demo: bool, scan_workers: int) -> 
     with _workers(fg, scan_workers):
         _say(f"formgen serves {base}  (Ctrl-C stops it)")
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
+def _demo_mail(fg: Formgen, base: str) -> Any:
+    """The demo's mail: a real SMTP server on loopback that keeps what formgen sends, shown
+    at /demo/mail; and, unless configured, QR codes that open this server's pages."""
+    from ..config import Mail
+    from ..mailbox import Mailbox
+
+    box = Mailbox().start()
+    fg.config = dataclasses.replace(
+        fg.config,
+        public_url=fg.config.public_url or base,
+        mail=Mail(host="127.0.0.1", port=box.port, sender="formgen-demo@localhost"),
+    )
+    return box
 
 
 @contextlib.contextmanager

@@ -68,9 +68,13 @@ class Live:
 
 
 def start_server(
-    store: str, cwd: Path, workers: int = 1, extra_env: dict[str, str] | None = None
+    store: str,
+    cwd: Path,
+    workers: int = 1,
+    extra_env: dict[str, str] | None = None,
+    port: int | None = None,
 ) -> tuple[subprocess.Popen, str]:
-    port = free_port()
+    port = port or free_port()
     env = {**os.environ, "FORMGEN_DB": store, **(extra_env or {})}
     env.pop("FORMGEN_CONFIG", None)
     proc = subprocess.Popen(

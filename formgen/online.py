@@ -1,0 +1,387 @@
+"""Consent online, beside paper: the form's QR link opens it in a browser, the person
+answers per clause (or takes a yes back), confirms with a code sent by e-mail, and only
+then do the answers land, as events with source ``online``.
+
+What an answer does to a clause is ``rules.decide_online``; what a person may do with a
+form is ``rules.online_mode``. This module keeps the links (hashed), the answers waiting
+for their code and, once confirmed, the proof: who, which address, which text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, func, select, update
+
+from . import records, rules
+from .config import Config
+from .errors import Conflict, NotFound, RecordError
+from .formid import FormIdError, Instance, Links, secret_hash
+from .records import SIGNATURE, Participant, Recording
+from .rules import OnlineMode, Status
+from .schema import online_answers, online_links, participant_addresses, participants
+from .store import instance
+
+SOURCE = "online"
+CODE_DIGITS = 6
+# One refusal for every link that does not open a form: guessed, altered, of another
+# installation, of a destroyed recording, past its deletion date. It reveals nothing.
+NO_FORM = "this link does not open a form (any more)"
+
+
+class Kind(StrEnum):
+    ANSWER = "answer"  # the first answer to the form
+    WITHDRAWAL = "withdrawal"  # a yes taken back (by the person or the other parent)
+
+
+class LinkRefused(NotFound):
+    def __init__(self) -> None:
+        super().__init__(NO_FORM)
+
+
+class CodeRefused(Conflict):
+    """A confirmation code that is wrong, used, expired or tried too often."""
+
+
+def coder(conn: Connection, config: Config) -> Instance | Links:
+    """What a rendered page's QR code encodes: a link when the installation has a public
+    address, else the bare payload."""
+    key = instance(conn)
+    return Links(key, config.public_url) if config.public_url else key
+
+
+def keep_links(conn: Connection, coded: Instance | Links) -> None:
+    """Store the hashes of the secrets a render printed, in the render's transaction."""
+    if isinstance(coded, Links) and coded.issued:
+        stamp = records.now()
+        records.insert_new(
+            conn,
+            online_links,
+            [
+                {"hash": secret_hash(secret), "form_id": form_id, "created_at": stamp}
+                for form_id, secret in coded.issued.items()
+            ],
+        )
+
+
+def new_link(conn: Connection, config: Config, form_id: str) -> str:
+    """A fresh link to a form (for a receipt or the other parent), stored hashed."""
+    if not config.public_url:
+        raise RecordError("online answers need public_url in the configuration")
+    links = Links(instance(conn), config.public_url)
+    url = links.payload(form_id, 1)
+    keep_links(conn, links)
+    return url
+
+
+@dataclass(frozen=True)
+class OnlineForm:
+    """A form as its link opens it."""
+
+    recording: Recording
+    person: Participant
+    statuses: dict[str, Status]
+    signed: bool | None
+    mode: OnlineMode
+
+    @property
+    def form_id(self) -> str:
+        return self.person.form_id
+
+    @property
+    def withdrawable(self) -> list[str]:
+        return [c for c, s in self.statuses.items() if s in (Status.GIVEN, Status.REVIEW)]
+
+
+def open_form(conn: Connection, token: str, today: dt.date) -> OnlineForm:
+    """The form a link opens, or LinkRefused."""
+    try:
+        form_id, _, secret = instance(conn).verify_link(token)
+    except FormIdError:
+        raise LinkRefused() from None
+    if secret is None:
+        raise LinkRefused()
+    known = conn.execute(
+        select(online_links.c.form_id).where(online_links.c.hash == secret_hash(secret))
+    ).scalar()
+    if known is None or not hmac.compare_digest(known, form_id):
+        raise LinkRefused()
+    person = records.get_form(conn, form_id)
+    recording = records.get_recording(conn, person.recording_id)
+    current = {p.id: p.form_id for p in records.list_participants(conn, recording.id)}
+    destroyed = records.destroyed(conn, recording.id) is not None
+    # A form replaced by a re-consent form is closed: the new form asks again.
+    if current.get(person.id) != form_id or not rules.link_open(
+        recording.delete_by, today, destroyed
+    ):
+        raise LinkRefused()
+    state = records.form_states(conn, [form_id])[form_id]
+    statuses = {c: state.clauses.get(c, Status.REQUESTED) for c in person.clauses}
+    return OnlineForm(recording, person, statuses, state.signed, rules.online_mode(statuses))
+
+
+def _hash_code(answer_id: str, code: str) -> str:
+    return hashlib.sha256(f"formgen code {answer_id} {code}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Pending:
+    """Answers waiting for their e-mail code; ``code`` goes to ``email`` only."""
+
+    id: str
+    form_id: str
+    email: str
+    code: str
+    kind: Kind
+    lang: str
+
+
+def _checked_answers(form: OnlineForm, answers: Mapping[str, str]) -> tuple[Kind, dict[str, str]]:
+    if form.mode is OnlineMode.CLOSED:
+        raise Conflict("this form has nothing left to answer or withdraw online")
+    if form.mode is OnlineMode.ANSWER:
+        missing = [c for c in form.person.clauses if answers.get(c) not in ("yes", "no")]
+        if missing:
+            raise RecordError("choose yes or no for every question")
+        return Kind.ANSWER, {c: answers[c] for c in form.person.clauses}
+    chosen = {c: "withdraw" for c in form.withdrawable if answers.get(c) == "no"}
+    if not chosen:
+        raise RecordError("choose no for what you take back")
+    return Kind.WITHDRAWAL, chosen
+
+
+def _limited(conn: Connection, column: Any, value: str, now: dt.datetime) -> bool:
+    since = now - dt.timedelta(hours=1)
+    sent = conn.execute(
+        select(func.count())
+        .select_from(online_answers)
+        .where(column == value, online_answers.c.created_at > since)
+    ).scalar_one()
+    return sent >= rules.CODES_PER_HOUR
+
+
+def start(
+    engine: Engine,
+    token: str,
+    *,
+    answers: Mapping[str, str],
+    name: str,
+    email: str,
+    relation: str | None = None,
+    other_email: str | None = None,
+    child: str | None = None,
+    lang: str,
+    text_hash: str,
+    now: dt.datetime | None = None,
+) -> Pending:
+    """Keep a person's answers until the code sent to ``email`` confirms them."""
+    stamp = now or records.now()
+    try:
+        name = rules.check_name(name, "your name")
+        email = rules.check_email(email, "your e-mail address").lower()
+        other = (
+            rules.check_email(other_email, "the other parent's address").lower()
+            if (other_email and other_email.strip())
+            else None
+        )
+        child = rules.check_name(child, "the child's name") if child and child.strip() else None
+    except ValueError as exc:
+        raise RecordError(str(exc)) from exc
+    with engine.begin() as conn:
+        form = open_form(conn, token, stamp.date())
+        records.lock_form(conn, form.form_id)
+        kind, chosen = _checked_answers(form, answers)
+        parent = form.person.variant == "parent"
+        if kind is Kind.ANSWER and parent and relation not in ("parent", "guardian"):
+            raise RecordError("say whether you are the child's parent or guardian")
+        if kind is Kind.ANSWER and form.person.name is None and parent and child is None:
+            raise RecordError("type the child's name")
+        if other == email:
+            raise RecordError("the other parent's address is your own")
+        if _limited(conn, online_answers.c.form_id, form.form_id, stamp) or _limited(
+            conn, online_answers.c.email, email, stamp
+        ):
+            raise Conflict("too many codes asked for in the last hour: try again later")
+        answer_id = records.new_id("A")
+        code = "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
+        conn.execute(
+            online_answers.insert().values(
+                id=answer_id,
+                form_id=form.form_id,
+                kind=str(kind),
+                lang=lang,
+                name=name,
+                relation=relation if parent and kind is Kind.ANSWER else None,
+                email=email,
+                other_email=other if parent and kind is Kind.ANSWER else None,
+                answers={**chosen, **({"_child": child} if child else {})},
+                text_hash=text_hash,
+                code_hash=_hash_code(answer_id, code),
+                created_at=stamp,
+                expires_at=stamp + rules.CODE_VALID,
+            )
+        )
+    return Pending(answer_id, form.form_id, email, code, kind, lang)
+
+
+def forget(engine: Engine, answer_id: str) -> None:
+    """Drop answers whose code could not be sent."""
+    with engine.begin() as conn:
+        conn.execute(delete(online_answers).where(online_answers.c.id == answer_id))
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    """Answers that landed: what changed per clause, and what the receipt needs."""
+
+    answer_id: str
+    form_id: str
+    kind: Kind
+    changed: dict[str, str]
+    answers: dict[str, str]
+    name: str
+    relation: str | None
+    email: str
+    other_email: str | None
+    lang: str
+    at: dt.datetime
+
+
+def confirm(
+    engine: Engine, token: str, answer_id: str, code: str, *, now: dt.datetime | None = None
+) -> Confirmed:
+    """Check the code; if right, record the answers in one transaction."""
+    stamp = now or records.now()
+    wrong = False
+    with engine.begin() as conn:
+        form = open_form(conn, token, stamp.date())
+        records.lock_form(conn, form.form_id)
+        row = (
+            conn.execute(
+                select(online_answers).where(
+                    online_answers.c.id == str(answer_id)[:16],
+                    online_answers.c.form_id == form.form_id,
+                )
+            )
+            .mappings()
+            .first()
+        )
+        if row is None or row["confirmed_at"] is not None:
+            raise CodeRefused("this code is not valid: ask for a new one")
+        refusal = rules.code_refused(row["tries"], row["expires_at"], stamp)
+        if refusal:
+            raise CodeRefused(refusal)
+        typed = "".join(str(code).split())
+        if not hmac.compare_digest(_hash_code(row["id"], typed), row["code_hash"]):
+            conn.execute(
+                update(online_answers)
+                .where(online_answers.c.id == row["id"])
+                .values(tries=online_answers.c.tries + 1)
+            )
+            wrong = True
+        else:
+            changed = _land(conn, form, row, stamp)
+    if wrong:  # the try is counted (committed) before the refusal
+        left = rules.CODE_TRIES - row["tries"] - 1
+        raise CodeRefused(
+            f"wrong code; {left} tries left" if left > 0 else "wrong code; ask for a new one"
+        )
+    answers = {k: v for k, v in row["answers"].items() if not k.startswith("_")}
+    return Confirmed(
+        row["id"],
+        form.form_id,
+        Kind(row["kind"]),
+        changed,
+        answers,
+        row["name"],
+        row["relation"],
+        row["email"],
+        row["other_email"],
+        row["lang"],
+        stamp,
+    )
+
+
+def _land(
+    conn: Connection, form: OnlineForm, row: Mapping[str, Any], stamp: dt.datetime
+) -> dict[str, str]:
+    # Decide against the state now, under the form's lock: a scan may have landed since
+    # the person opened the page.
+    state = records.form_states(conn, [form.form_id])[form.form_id]
+    wanted = {"yes": Status.GIVEN, "no": Status.REFUSED, "withdraw": Status.WITHDRAWN}
+    changes, reasons, changed = [], {}, {}
+    for clause, answer in row["answers"].items():
+        if clause not in form.person.clauses:
+            continue
+        outcome = rules.decide_online(wanted[answer], state.clauses.get(clause))
+        reasons[clause] = outcome.reason
+        if outcome.status is not None:
+            changes.append((form.form_id, clause, str(outcome.status)))
+            changed[clause] = str(outcome.status)
+    if row["kind"] == Kind.ANSWER and changes:
+        changes.append((form.form_id, SIGNATURE, "signed"))
+        reasons[SIGNATURE] = "confirmed by e-mail code"
+    detail = {"answer": row["id"], "text": row["text_hash"], "kind": row["kind"]}
+    records.append_events(conn, changes, source=SOURCE, reasons=reasons, detail=detail)
+    conn.execute(
+        update(online_answers).where(online_answers.c.id == row["id"]).values(confirmed_at=stamp)
+    )
+    if form.person.name is None and row["kind"] == Kind.ANSWER:
+        typed = row["answers"].get("_child") or row["name"]
+        conn.execute(
+            update(participants).where(participants.c.id == form.person.id).values(name=typed)
+        )
+    return changed
+
+
+def set_address(conn: Connection, participant_id: str, email: str | None) -> None:
+    """A participant's e-mail address for the invitation (None: forget it)."""
+    conn.execute(
+        delete(participant_addresses).where(
+            participant_addresses.c.participant_id == participant_id
+        )
+    )
+    if email:
+        conn.execute(
+            participant_addresses.insert().values(participant_id=participant_id, email=email)
+        )
+
+
+def addresses(conn: Connection, participant_ids: list[str]) -> dict[str, str]:
+    rows = conn.execute(
+        select(participant_addresses.c.participant_id, participant_addresses.c.email).where(
+            participant_addresses.c.participant_id.in_(participant_ids)
+        )
+    )
+    return {participant_id: email for participant_id, email in rows}
+
+
+def answered_online(conn: Connection, form_ids: list[str]) -> set[str]:
+    """The forms with a confirmed online answer."""
+    rows = conn.execute(
+        select(online_answers.c.form_id).where(
+            online_answers.c.form_id.in_(form_ids), online_answers.c.confirmed_at.is_not(None)
+        )
+    )
+    return {form_id for (form_id,) in rows}
+
+
+def forget_recording(conn: Connection, form_ids: list[str], participant_ids: list[str]) -> int:
+    """Destruction: delete links, online answers and addresses of a recording's forms."""
+    removed = conn.execute(
+        delete(online_answers).where(online_answers.c.form_id.in_(form_ids))
+    ).rowcount
+    conn.execute(delete(online_links).where(online_links.c.form_id.in_(form_ids)))
+    removed += conn.execute(
+        delete(participant_addresses).where(
+            participant_addresses.c.participant_id.in_(participant_ids)
+        )
+    ).rowcount
+    return removed

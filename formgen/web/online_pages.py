@@ -1,0 +1,142 @@
+"""Consent online, the person's side: the page a form's QR code (or a receipt's link)
+opens, phone first. No account: the link's secret is the authority, as holding the
+paper is. The library decides everything (``Formgen.online_*``); a refusal of the link
+itself is one plain page that says nothing about why."""
+
+from __future__ import annotations
+
+import html
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from ..errors import Conflict, NotFound, RecordError
+from ..mail import MailError
+from ..online import CodeRefused, LinkRefused
+from . import i18n, words_online
+from .app import render
+from .recording_pages import CLAUSES, STATUS_WORDS
+
+router = APIRouter(default_response_class=Response)
+MAX_FIELD = 300  # longer than any name or address the library accepts
+
+
+def _lang(request: Request, form: Any) -> str:
+    """The person's chosen language (the footer's choice), else the form's own."""
+    chosen = request.cookies.get(i18n.COOKIE)
+    if chosen in i18n.LANGS:
+        return chosen
+    return form.person.lang if form else i18n.negotiate(request.headers.get("accept-language"))
+
+
+def _refused(request: Request) -> Response:
+    return render(request, "online_refused.html", status=404)
+
+
+def _page(
+    request: Request,
+    token: str,
+    form: Any,
+    status: int = 200,
+    problem: str | None = None,
+    sent: dict[str, str] | None = None,
+) -> Response:
+    fg = request.app.state.fg
+    lang = _lang(request, form)
+    declaration = fg.online_page(form, lang)
+    for key, value in (sent or {}).items():  # keep what was chosen when asking again
+        if key.startswith("clause:") and value in ("yes", "no"):
+            mark = f'name="{html.escape(key)}" value="{value}"'
+            declaration = declaration.replace(mark, mark + " checked")
+    return render(
+        request,
+        "online.html",
+        status=status,
+        token=token,
+        form=form,
+        page_lang=lang,
+        declaration=declaration,
+        problem=problem,
+        sent=sent or {},
+    )
+
+
+@router.get("/c/{token}")
+def online_form(request: Request, token: str) -> Response:
+    try:
+        form = request.app.state.fg.online_form(token)
+    except LinkRefused:
+        return _refused(request)
+    return _page(request, token, form)
+
+
+@router.post("/c/{token}")
+async def online_answer(request: Request, token: str) -> Response:
+    fg = request.app.state.fg
+    try:
+        form = fg.online_form(token)
+    except LinkRefused:
+        return _refused(request)
+    sent = {
+        k: v[:MAX_FIELD]
+        for k, v in (await request.form()).items()
+        if isinstance(v, str) and len(k) < 40
+    }
+    answers = {k.removeprefix("clause:"): v for k, v in sent.items() if k.startswith("clause:")}
+    lang = _lang(request, form)
+    try:
+        pending = fg.online_answer(
+            token,
+            answers=answers,
+            name=sent.get("name", ""),
+            email=sent.get("email", ""),
+            relation=sent.get("relation") or None,
+            other_email=sent.get("other_email") or None,
+            child=sent.get("child") or None,
+            lang=lang,
+        )
+    except LinkRefused:
+        return _refused(request)
+    except (RecordError, MailError) as exc:
+        status = 409 if isinstance(exc, Conflict) else 422 if isinstance(exc, RecordError) else 503
+        return _page(request, token, form, status, words_online.problem(lang, str(exc)), sent)
+    return render(
+        request, "online_code.html", token=token, answer=pending.id, email=pending.email,
+        kind=str(pending.kind),
+    )  # fmt: skip
+
+
+@router.post("/c/{token}/confirm")
+def online_confirm(
+    request: Request,
+    token: str,
+    answer: Annotated[str, Form(max_length=20)],
+    code: Annotated[str, Form(max_length=20)],
+    email: Annotated[str, Form(max_length=MAX_FIELD)] = "",
+) -> Response:
+    fg = request.app.state.fg
+    try:
+        done = fg.online_confirm(token, answer, code)
+    except (LinkRefused, NotFound):
+        return _refused(request)
+    except CodeRefused as exc:
+        return render(
+            request, "online_code.html", status=422, token=token, answer=answer, email=email,
+            problem=words_online.problem(_lang(request, None), str(exc)),
+        )  # fmt: skip
+    form = fg.online_form(token, done.at.date())
+    return render(
+        request, "online_done.html", done=done, form=form, token=token,
+        clause_names=CLAUSES, status_words=STATUS_WORDS,
+    )  # fmt: skip
+
+
+@router.get("/demo/mail")
+def demo_mail(request: Request) -> Response:
+    """``formgen serve --demo`` only: the mail formgen sent, newest first, so the online
+    path can be tried without a mailbox of one's own."""
+    box = getattr(request.app.state, "mailbox", None)
+    if box is None:
+        return render(request, "error.html", status=404, status_code=404, title="Not found")
+    return render(request, "demo_mail.html", mails=list(reversed(box.received)))

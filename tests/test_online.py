@@ -1,0 +1,367 @@
+"""Consent online beside paper, through the library: the QR link of a rendered form, the
+answer confirmed by a code from a real SMTP server on loopback, the receipt, withdrawal,
+the other parent, paper after online, invitations, and every refusal. On SQLite and
+PostgreSQL."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+import zxingcpp
+
+from formgen import Formgen
+from formgen.config import Config, Mail
+from formgen.errors import Conflict, NotFound, RecordError
+from formgen.mailbox import Mailbox
+from formgen.online import CodeRefused, LinkRefused
+from formgen.rules import OnlineMode, Status
+
+from .rendering import rasterise, text_of
+from .scans import Fill, fill_page, save_png
+
+PUBLIC = "https://formgen.example.nl"
+
+
+@pytest.fixture
+def box() -> Iterator[Mailbox]:
+    with Mailbox() as mailbox:
+        yield mailbox
+
+
+@pytest.fixture
+def fg(store_url: str, box: Mailbox, tmp_path: Path) -> Iterator[Formgen]:
+    config = Config(
+        output_dir=tmp_path / "output",
+        public_url=PUBLIC,
+        mail=Mail(host="127.0.0.1", port=box.port, sender="formgen@example.nl"),
+    )
+    with Formgen.open(store_url, config) as lib:
+        yield lib
+
+
+def recording(fg: Formgen, **kw: object) -> str:
+    values = {
+        "title": "Rekenles groep 5",
+        "student": "Sam de Vries",
+        "supervisor": "Dr. A. Jansen",
+        "situation": 3,
+        "purpose": "assessment",
+        "date": dt.date.today() + dt.timedelta(days=7),
+        "livestream": True,
+        **kw,
+    }
+    return fg.create_recording(**values).id  # type: ignore[arg-type]
+
+
+def qr_links(pdf: bytes) -> list[str]:
+    """The QR texts of every page, decoded from the rendered PDF at scanner resolution."""
+    return [zxingcpp.read_barcodes(page)[0].text for page in rasterise(pdf, 150)]
+
+
+def token_of(link: str) -> str:
+    assert link.startswith(PUBLIC + "/c/")
+    return link.removeprefix(PUBLIC + "/c/")
+
+
+def code_in(box: Mailbox, address: str) -> str:
+    found = re.search(r"\b(\d{6})\b", box.last(address).text)
+    assert found
+    return found.group(1)
+
+
+def answer(fg: Formgen, box: Mailbox, token: str, choices: dict[str, str], **kw: str) -> object:
+    address = kw.pop("email", "noor@example.org")
+    pending = fg.online_answer(token, answers=choices, name="Noor Bakker", email=address, **kw)
+    assert pending.code == ""  # the code goes by e-mail only
+    return fg.online_confirm(token, pending.id, code_in(box, address))
+
+
+def statuses(fg: Formgen, rec: str, person: int = 0) -> dict[str, Status]:
+    return fg.status(rec).participants[person].clauses
+
+
+def test_the_qr_code_is_a_link_that_opens_the_form(fg: Formgen, box: Mailbox) -> None:
+    rec = recording(fg)
+    noor = fg.add_participant(rec, "Noor Bakker")
+    written = fg.forms(rec, save=False)
+    links = qr_links(written.data)
+    assert len(links) == 2 and all(link.startswith(PUBLIC + "/c/FG1.") for link in links)
+    assert "Noor" not in "".join(links) and noor.form_id.replace("-", "") in links[0]
+    assert token_of(links[0]).rsplit(".", 1)[1] == token_of(links[1]).rsplit(".", 1)[1]
+    form = fg.online_form(token_of(links[1]))
+    assert form.form_id == noor.form_id and form.mode is OnlineMode.ANSWER
+    page = fg.online_page(form)
+    assert 'name="clause:recording" value="yes"' in page
+    assert 'name="clause:livestream" value="no"' in page
+    assert "checked" not in page  # nothing preselected
+    assert "Rekenles groep 5" in page and "AVG" in page  # the paper's words
+    # Printing again makes a new link; the old one still opens the form.
+    again = qr_links(fg.forms(rec, save=False).data)
+    assert again[0] != links[0]
+    assert fg.online_form(token_of(again[0])).form_id == fg.online_form(token_of(links[0])).form_id
+
+
+def test_answer_confirmed_by_code_lands_with_receipt(fg: Formgen, box: Mailbox) -> None:
+    rec = recording(fg)
+    fg.add_participant(rec, "Noor Bakker")
+    token = token_of(qr_links(fg.forms(rec, save=False).data)[0])
+    pending = fg.online_answer(
+        token,
+        answers={"recording": "yes", "livestream": "no"},
+        name="Noor Bakker",
+        email="Noor@Example.org",
+    )
+    assert statuses(fg, rec) == {"recording": Status.REQUESTED, "livestream": Status.REQUESTED}
+    mail = box.last("noor@example.org")
+    code = code_in(box, "noor@example.org")
+    assert mail.subject.endswith(code) and "15 minuten" in mail.text
+    done = fg.online_confirm(token, pending.id, code)
+    assert done.changed == {"recording": "given", "livestream": "refused"}
+    person = fg.status(rec).participants[0]
+    assert person.clauses == {"recording": Status.GIVEN, "livestream": Status.REFUSED}
+    assert person.signed is True
+    history = fg.history(person.form_id)["events"]
+    online = [e for e in history if e["source"] == "online"]
+    assert {e["clause"] for e in online} == {"recording", "livestream", "signature"}
+    assert all(len(e["detail"]["text"]) == 64 for e in online)  # the text shown, hashed
+    assert "noor" not in str(history).lower()  # the address is proof, kept apart
+    receipt = box.last("noor@example.org")
+    assert receipt.subject.startswith("Ontvangstbewijs")
+    link = re.search(r"https://\S+/c/\S+", receipt.text)
+    assert link and fg.online_form(token_of(link.group(0))).mode is OnlineMode.STRICTER
+    [(name, pdf)] = receipt.attachments()
+    assert name == f"{person.form_id}-receipt.pdf"
+    words = " ".join(text_of(pdf))
+    assert "noor@example.org" in words and "Noor Bakker" in words
+    with pytest.raises(CodeRefused):  # a code works once
+        fg.online_confirm(token, pending.id, code)
+
+
+def test_wrong_codes_expiry_and_limits(fg: Formgen, box: Mailbox) -> None:
+    rec = recording(fg)
+    fg.add_participant(rec, "Noor Bakker")
+    token = token_of(qr_links(fg.forms(rec, save=False).data)[0])
+    yes = {"recording": "yes", "livestream": "yes"}
+    pending = fg.online_answer(token, answers=yes, name="Noor", email="noor@example.org")
+    code = code_in(box, "noor@example.org")
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    for left in (4, 3, 2, 1):
+        with pytest.raises(CodeRefused, match=f"{left} tries left"):
+            fg.online_confirm(token, pending.id, wrong)
+    with pytest.raises(CodeRefused, match="ask for a new one"):
+        fg.online_confirm(token, pending.id, wrong)
+    with pytest.raises(CodeRefused, match="too many"):  # the right code is too late now
+        fg.online_confirm(token, pending.id, code)
+    assert statuses(fg, rec)["recording"] is Status.REQUESTED
+    # A code is valid for 15 minutes.
+    later = fg.online_answer(token, answers=yes, name="Noor", email="noor@example.org")
+    with pytest.raises(CodeRefused, match="expired"):
+        fg.online_confirm(
+            token,
+            later.id,
+            code_in(box, "noor@example.org"),
+            now=dt.datetime.now() + dt.timedelta(minutes=16),
+        )
+    # At most five codes an hour for one form (and for one address).
+    for n in range(3):
+        fg.online_answer(token, answers=yes, name="Noor", email=f"n{n}@example.org")
+    with pytest.raises(Conflict, match="too many codes"):
+        fg.online_answer(token, answers=yes, name="Noor", email="other@example.org")
+    # Answers must be complete, names and addresses real.
+    with pytest.raises(RecordError, match="every question"):
+        fg.online_answer(token, answers={"recording": "yes"}, name="N", email="x@example.org")
+    with pytest.raises(RecordError, match="e-mail"):
+        fg.online_answer(token, answers=yes, name="Noor", email="not an address")
+
+
+def test_links_that_open_nothing_say_nothing(fg: Formgen, box: Mailbox) -> None:
+    rec = recording(fg)
+    fg.add_participant(rec, "Noor Bakker")
+    token = token_of(qr_links(fg.forms(rec, save=False).data)[0])
+    head, secret = token.rsplit(".", 1)
+    guessed = head + "." + ("0" if secret[0] != "0" else "1") + secret[1:]
+    other = Formgen.open(f"sqlite:///{fg.config.output_dir.parent / 'other.db'}")
+    foreign = other.create_recording(
+        title="T",
+        student="S",
+        supervisor="V",
+        situation=3,
+        purpose="reflection",
+        date=dt.date.today() + dt.timedelta(days=3),
+    )
+    other.add_participant(foreign.id, "X")
+    plain = head  # a paper-only payload: no secret
+    messages = set()
+    for bad in (guessed, plain, "FG1.nonsense", "", "../../etc/passwd", token + "x"):
+        with pytest.raises(LinkRefused) as refused:
+            fg.online_form(bad)
+        messages.add(str(refused.value))
+    assert len(messages) == 1 and "Noor" not in messages.pop()
+    # Past the deletion date, and once the recording is destroyed, the link is closed.
+    delete_by = fg.status(rec).recording.delete_by
+    with pytest.raises(LinkRefused):
+        fg.online_form(token, delete_by)
+    fg.destroy(rec, by="P. Vermeer")
+    with pytest.raises(LinkRefused):
+        fg.online_form(token)
+
+
+def test_withdrawal_online_and_the_other_parent(fg: Formgen, box: Mailbox) -> None:
+    rec = recording(fg)
+    daan = fg.add_participant(rec, "Daan 't Hooft", under_16=True)
+    token = token_of(qr_links(fg.forms(rec, save=False).data)[1])
+    yes = {"recording": "yes", "livestream": "yes"}
+    with pytest.raises(RecordError, match="parent or guardian"):
+        fg.online_answer(token, answers=yes, name="Ria", email="ria@example.org")
+    answer(
+        fg, box, token, yes, email="ria@example.org", relation="parent",
+        other_email="kees@example.org",
+    )  # fmt: skip
+    assert statuses(fg, rec) == {"recording": Status.GIVEN, "livestream": Status.GIVEN}
+    assert fg.status(rec).must_not_appear == []
+    # The other parent gets a link of their own and can only make it stricter.
+    invited = box.last("kees@example.org")
+    link = re.search(r"https://\S+/c/\S+", invited.text)
+    assert link and "Daan" not in invited.text
+    theirs = token_of(link.group(0))
+    form = fg.online_form(theirs)
+    assert form.mode is OnlineMode.STRICTER and form.withdrawable == ["recording", "livestream"]
+    page = fg.online_page(form)
+    assert 'name="clause:livestream" value="no"' in page and "zo laten" in page
+    with pytest.raises(RecordError, match="choose no"):
+        fg.online_answer(
+            theirs, answers={"recording": "yes"}, name="Kees", email="kees@example.org"
+        )
+    answer(fg, box, theirs, {"livestream": "no"}, email="kees@example.org")
+    assert statuses(fg, rec) == {"recording": Status.GIVEN, "livestream": Status.WITHDRAWN}
+    status = fg.status(rec)
+    assert [p.form_id for p in status.must_not_appear] == [daan.form_id]
+    assert box.last("kees@example.org").subject.startswith("Ontvangstbewijs: toestemming")
+    # Withdrawing the rest through the receipt link; then nothing is left to do.
+    receipt = [m for m in box.to("ria@example.org") if m.attachments()][-1]
+    mine = token_of(re.search(r"https://\S+/c/\S+", receipt.text).group(0))  # type: ignore[union-attr]
+    answer(fg, box, mine, {"recording": "no"}, email="ria@example.org")
+    assert statuses(fg, rec) == {"recording": Status.WITHDRAWN, "livestream": Status.WITHDRAWN}
+    assert fg.online_form(mine).mode is OnlineMode.CLOSED
+    with pytest.raises(Conflict, match="nothing left"):
+        fg.online_answer(mine, answers={"recording": "no"}, name="Ria", email="ria@example.org")
+
+
+def _scan_page_2(
+    fg: Formgen, rec: str, form_id: str, marks: dict[str, list[str]], out: Path
+) -> Path:
+    """Page 2 of the form as printed again, filled in on paper and scanned."""
+    written = fg.forms(rec, participants=[form_id], save=False)
+    page = rasterise(written.data, 300, [1])[0]
+    sheet = next(p for p in fg.layout(form_id)["pages"] if p["page"] == 2)
+    filled = fill_page(page, sheet, Fill(marks), np.random.default_rng(7))
+    return save_png(out, filled)
+
+
+def test_paper_after_online(fg: Formgen, box: Mailbox, tmp_path: Path) -> None:
+    rec = recording(fg)
+    same = fg.add_participant(rec, "Noor Bakker")
+    differ = fg.add_participant(rec, "Alex Çelik")
+    links = qr_links(fg.forms(rec, save=False).data)
+    yes = {"recording": "yes", "livestream": "yes"}
+    answer(fg, box, token_of(links[0]), yes, email="noor@example.org")
+    answer(fg, box, token_of(links[2]), yes, email="alex@example.org")
+    agree = _scan_page_2(fg, rec, same.form_id, {"recording": ["yes"], "livestream": ["yes"]},
+                         tmp_path / "agree.png")  # fmt: skip
+    disagree = _scan_page_2(fg, rec, differ.form_id, {"recording": ["yes"], "livestream": ["no"]},
+                            tmp_path / "disagree.png")  # fmt: skip
+    report = fg.import_scans([agree, disagree])
+    assert [p.status for p in report.pages] == ["ok", "review"]
+    assert statuses(fg, rec, 0) == {"recording": Status.GIVEN, "livestream": Status.GIVEN}
+    assert statuses(fg, rec, 1) == {"recording": Status.GIVEN, "livestream": Status.REVIEW}
+    assert "online" not in report.pages[1].reason or "conflicts" in report.pages[1].reason
+
+
+def test_invitations_and_reminders(fg: Formgen, box: Mailbox) -> None:
+    rec = recording(fg)
+    noor = fg.add_participant(rec, "Noor Bakker")
+    alex = fg.add_participant(rec, "Alex Çelik", lang="en")
+    fg.add_participant(rec, "Bo Zonder Adres")
+    fg.set_email(noor.id, "noor@example.org")
+    fg.set_email(alex.id, "Alex@Example.org")
+    with pytest.raises(RecordError):
+        fg.set_email(alex.id, "alex at example")
+    assert fg.emails(rec) == {noor.id: "noor@example.org", alex.id: "alex@example.org"}
+    assert box.received == []  # nothing goes out before someone presses the button
+    sent = fg.invite(rec, by="Sam de Vries")
+    assert sent["sent"] == [noor.form_id, alex.form_id] and sent["without_address"] == 1
+    invitation = box.last("alex@example.org")
+    assert invitation.subject == "Consent asked for a recording: Rekenles groep 5"
+    assert "Who makes the recording?" in invitation.text and "Alex" not in invitation.subject
+    link = re.search(r"https://\S+/c/\S+", box.last("noor@example.org").text)
+    assert link and "Waarvoor gebruiken we de opname?" in box.last("noor@example.org").text
+    answer(fg, box, token_of(link.group(0)), {"recording": "yes", "livestream": "no"},
+           email="noor@example.org")  # fmt: skip
+    before = len(box.received)
+    reminded = fg.invite(rec, by="Sam de Vries", reminder=True)
+    assert reminded["sent"] == [alex.form_id] and len(box.received) == before + 1
+    assert box.last("alex@example.org").subject.startswith("Reminder")
+    # Destroying the recording deletes the addresses and online answers with it.
+    fg.destroy(rec, by="P. Vermeer")
+    assert fg.emails(rec) == {}
+    with fg.engine.connect() as conn:
+        from formgen.schema import online_answers, online_links
+
+        assert conn.execute(online_answers.select()).first() is None
+        assert conn.execute(online_links.select()).first() is None
+
+
+def test_without_public_url_paper_stays_as_it_was(store_url: str, tmp_path: Path) -> None:
+    with Formgen.open(store_url, Config(output_dir=tmp_path)) as fg:
+        rec = recording(fg)
+        fg.add_participant(rec, "Noor Bakker")
+        assert all(link.startswith("FG1.") for link in qr_links(fg.forms(rec, save=False).data))
+        with pytest.raises(RecordError, match="public_url"):
+            fg.invite(rec, by="Sam")
+        with pytest.raises(NotFound):
+            fg.online_form("FG1.AAAA.AAAAAAAAA.1.AAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAA")
+
+
+def test_mail_server_down_records_nothing(fg: Formgen, box: Mailbox) -> None:
+    rec = recording(fg)
+    fg.add_participant(rec, "Noor Bakker")
+    token = token_of(qr_links(fg.forms(rec, save=False).data)[0])
+    box.stop()
+    from formgen.mail import MailError
+
+    with pytest.raises(MailError, match="cannot send e-mail") as failed:
+        fg.online_answer(
+            token, answers={"recording": "yes", "livestream": "yes"}, name="N",
+            email="noor@example.org",
+        )  # fmt: skip
+    assert "noor" not in str(failed.value)
+    with fg.engine.connect() as conn:
+        from formgen.schema import online_answers
+
+        assert conn.execute(online_answers.select()).first() is None
+    assert dataclasses.is_dataclass(fg.config)
+
+
+def test_online_after_paper_only_makes_it_stricter(fg: Formgen, box: Mailbox) -> None:
+    rec = recording(fg)
+    noor = fg.add_participant(rec, "Noor Bakker")
+    token = token_of(qr_links(fg.forms(rec, save=False).data)[0])
+    fg.set_consent(noor.form_id, "recording", "given", by="Sam", reason="paper")
+    fg.set_consent(noor.form_id, "livestream", "refused", by="Sam", reason="paper")
+    form = fg.online_form(token)
+    assert form.mode is OnlineMode.STRICTER and form.withdrawable == ["recording"]
+    page = fg.online_page(form)
+    assert 'name="clause:recording" value="no"' in page
+    assert 'name="clause:livestream"' not in page  # a no stays no: nothing to choose
+    with pytest.raises(RecordError, match="choose no"):  # a yes online changes nothing
+        fg.online_answer(
+            token, answers={"livestream": "yes"}, name="Noor", email="noor@example.org"
+        )
+    answer(fg, box, token, {"recording": "no"}, email="noor@example.org")
+    assert statuses(fg, rec) == {"recording": Status.WITHDRAWN, "livestream": Status.REFUSED}
