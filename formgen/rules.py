@@ -651,8 +651,10 @@ def decide_online(answer: Status, current: Status | None, *, named: bool = True)
     if current in FINAL:
         return ScanOutcome(None, f"already {current}; the online answer changes nothing")
     if answer is Status.WITHDRAWN:
-        if current is Status.GIVEN or current is Status.REVIEW:
+        if current is Status.GIVEN:
             return ScanOutcome(Status.WITHDRAWN, "withdrawn online")
+        if current is Status.REVIEW:  # not known to be given: a no, which ends the doubt
+            return ScanOutcome(Status.REFUSED, "said no online while in review")
         return ScanOutcome(None, f"{current}: nothing to withdraw")
     if answer is Status.REFUSED:
         if current is Status.REFUSED:

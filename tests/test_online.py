@@ -186,19 +186,15 @@ def test_links_that_open_nothing_say_nothing(fg: Formgen, box: Mailbox) -> None:
     token = token_of(qr_links(fg.forms(rec, save=False).data)[0])
     head, secret = token.rsplit(".", 1)
     guessed = head + "." + ("0" if secret[0] != "0" else "1") + secret[1:]
-    other = Formgen.open(f"sqlite:///{fg.config.output_dir.parent / 'other.db'}")
-    foreign = other.create_recording(
-        title="T",
-        student="S",
-        supervisor="V",
-        situation=3,
-        purpose="reflection",
-        date=dt.date.today() + dt.timedelta(days=3),
-    )
-    other.add_participant(foreign.id, "X")
+    # A real link of another installation (its own signing key): refused like a guess.
+    other_store = f"sqlite:///{fg.config.output_dir.parent / 'other.db'}"
+    with Formgen.open(other_store, dataclasses.replace(fg.config, mail=None)) as other:
+        foreign_rec = recording(other)
+        other.add_participant(foreign_rec, "X")
+        foreign = token_of(qr_links(other.forms(foreign_rec, save=False).data)[0])
     plain = head  # a paper-only payload: no secret
     messages = set()
-    for bad in (guessed, plain, "FG1.nonsense", "", "../../etc/passwd", token + "x"):
+    for bad in (guessed, plain, foreign, "FG1.nonsense", "", "../../etc/passwd", token + "x"):
         with pytest.raises(LinkRefused) as refused:
             fg.online_form(bad)
         messages.add(str(refused.value))
@@ -345,7 +341,6 @@ def test_mail_server_down_records_nothing(fg: Formgen, box: Mailbox) -> None:
         from formgen.schema import online_answers
 
         assert conn.execute(online_answers.select()).first() is None
-    assert dataclasses.is_dataclass(fg.config)
 
 
 def test_online_after_paper_only_makes_it_stricter(fg: Formgen, box: Mailbox) -> None:

@@ -406,7 +406,7 @@ def test_online_mode_asks_afresh_only_on_an_unanswered_form() -> None:
         (Status.REFUSED, Status.GIVEN, Status.REFUSED),  # a later no wins
         (Status.REFUSED, Status.REVIEW, Status.REFUSED),
         (Status.WITHDRAWN, Status.GIVEN, Status.WITHDRAWN),
-        (Status.WITHDRAWN, Status.REVIEW, Status.WITHDRAWN),
+        (Status.WITHDRAWN, Status.REVIEW, Status.REFUSED),  # doubt ends in a no
         (Status.WITHDRAWN, Status.REFUSED, None),  # nothing to withdraw
         (Status.GIVEN, Status.WITHDRAWN, None),  # an ended consent stays ended
         (Status.REFUSED, Status.EXPIRED, None),
