@@ -848,7 +848,8 @@ class Formgen:
             mail.send(self.config.mail, self._receipt_letters(token, done))
         except mail.MailError as exc:
             log.warning("receipt for an online answer not sent: %s", exc)
-        return done
+            return done
+        return dataclasses.replace(done, receipt_sent=True)
 
     def receipt(self, token: str, done: online.Confirmed) -> bytes:
         """The filled-in declaration of a confirmed answer, as PDF."""

@@ -252,6 +252,7 @@ class Confirmed:
     other_email: str | None
     lang: str
     at: dt.datetime
+    receipt_sent: bool = False  # set by Formgen.online_confirm once the mail went out
 
 
 def confirm(

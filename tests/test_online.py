@@ -360,3 +360,16 @@ def test_online_after_paper_only_makes_it_stricter(fg: Formgen, box: Mailbox) ->
         )
     answer(fg, box, token, {"recording": "no"}, email="noor@example.org")
     assert statuses(fg, rec) == {"recording": Status.WITHDRAWN, "livestream": Status.REFUSED}
+
+
+def test_answers_stand_when_the_receipt_cannot_be_sent(fg: Formgen, box: Mailbox) -> None:
+    rec = recording(fg)
+    fg.add_participant(rec, "Noor Bakker")
+    token = token_of(qr_links(fg.forms(rec, save=False).data)[0])
+    yes = {"recording": "yes", "livestream": "yes"}
+    pending = fg.online_answer(token, answers=yes, name="Noor", email="noor@example.org")
+    code = code_in(box, "noor@example.org")
+    box.stop()  # the mail server goes away between the code and the confirmation
+    done = fg.online_confirm(token, pending.id, code)
+    assert done.receipt_sent is False  # the page says so, instead of promising a mail
+    assert statuses(fg, rec) == {"recording": Status.GIVEN, "livestream": Status.GIVEN}

@@ -47,6 +47,7 @@ HEADERS = {
 # Largest request body taken at all: a scan job's files (jobs.MAX_JOB_BYTES) plus room
 # for the multipart wrapping.
 MAX_BODY = 520 * 1024 * 1024
+MAX_ONLINE_BODY = 64 * 1024  # a declaration answered online: a few short fields
 
 
 def environment(fg: Formgen) -> Environment:
@@ -133,7 +134,9 @@ def create_app(fg: Formgen) -> FastAPI:
     @app.middleware("http")
     async def guard(request: Request, call_next: Any) -> Response:
         length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
+        # The online declaration needs no account: its forms are small, so its bodies too.
+        limit = MAX_ONLINE_BODY if request.url.path.startswith("/c/") else MAX_BODY
+        if length is not None and (not length.isdigit() or int(length) > limit):
             response: Response = (
                 problem(413, "Upload too large") if is_api(request) else _error_page(request, 413)
             )

@@ -61,6 +61,11 @@ NL: dict[str, str] = {
         "Uw antwoord is vastgelegd. We hebben u een ontvangstbewijs gemaild met het ingevulde"
         " formulier en een link om later in te trekken."
     ),
+    "Your answer is recorded, but we could not send the receipt by e-mail. Keep this page, or"
+    " ask the student for a copy.": (
+        "Uw antwoord is vastgelegd, maar we konden het ontvangstbewijs niet mailen. Bewaar deze"
+        " pagina, of vraag de student om een kopie."
+    ),
     "Your withdrawal is recorded. We e-mailed you a receipt.": (
         "Uw intrekking is vastgelegd. We hebben u een ontvangstbewijs gemaild."
     ),
