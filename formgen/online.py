@@ -364,16 +364,6 @@ def addresses(conn: Connection, participant_ids: list[str]) -> dict[str, str]:
     return {participant_id: email for participant_id, email in rows}
 
 
-def answered_online(conn: Connection, form_ids: list[str]) -> set[str]:
-    """The forms with a confirmed online answer."""
-    rows = conn.execute(
-        select(online_answers.c.form_id).where(
-            online_answers.c.form_id.in_(form_ids), online_answers.c.confirmed_at.is_not(None)
-        )
-    )
-    return {form_id for (form_id,) in rows}
-
-
 def forget_recording(conn: Connection, form_ids: list[str], participant_ids: list[str]) -> int:
     """Destruction: delete links, online answers and addresses of a recording's forms."""
     removed = conn.execute(

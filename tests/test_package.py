@@ -45,6 +45,7 @@ def test_wheel_contains_templates_and_migrations(wheel_names: set[str]) -> None:
 
 
 def test_wheel_leaves_out_test_helpers(wheel_names: set[str]) -> None:
-    assert "formgen/scan/worker.py" in wheel_names  # the scan package is shipped whole
+    assert "formgen/scan/measuring.py" in wheel_names  # the scan package is shipped whole
+    assert "formgen/web/templates/online.html" in wheel_names  # and the service's pages
     assert not [n for n in wheel_names if "synth" in n], "test helpers in the wheel"
     assert not [n for n in wheel_names if n.split("/")[0] in {"tests", "bench"}]

@@ -230,12 +230,12 @@ def test_corrupt_files(tmp_path: Path) -> None:
         assert "corrupt" in message, message
 
 
-# --- A worker process starts small ----------------------------------------------------------
+# --- The reader stands apart from the store ---------------------------------------------------
 
 
-def test_worker_imports_nothing_of_the_store() -> None:
+def test_the_scan_package_imports_nothing_of_the_store() -> None:
     code = (
-        "import formgen.scan.worker, sys; print(sorted(m for m in sys.modules if m.split('.')[0]"
+        "import formgen.scan, sys; print(sorted(m for m in sys.modules if m.split('.')[0]"
         " in {'sqlalchemy','click','weasyprint','alembic'}))"
     )
     done = subprocess.run(

@@ -4,8 +4,7 @@ This package only MEASURES. What the ink means (a mark, a circled answer, a sign
 and what a pair of boxes means is decided in ``rules.py`` (``read_box``,
 ``classify_signature``, ``decide_answers``); matching a QR text to a form is the
 caller's (``Instance.verify``). ``look`` does all of it for one page (``reading`` runs
-it in threads), and ``page_worker`` does it in a worker process (for a caller that
-wants processes): this package imports nothing of the store.
+it in threads): this package imports nothing of the store.
 
     load          files and pages: regular files only, sniffing, PDF raster (pdfium) or
                   render, strict Pillow, a JPEG's own bytes, page size and shape limits
@@ -16,7 +15,6 @@ wants processes): this package imports nothing of the store.
     registration  marks, homography, residuals
     measuring     boxes and the writing round them, outlines, signature strokes, crops
     page          one page for the record: look, look_start/look_finish, encode, small
-    worker        page_worker, PageFailure
 
 The names below are the package's interface; the modules' other names are its own.
 """
@@ -64,7 +62,6 @@ from .registration import (
     register,
 )
 from .view import PAGE_MM, ArrayView, PageView, WarpView, is_binary, rectify
-from .worker import WORKER_PARKED, PageFailure, page_worker
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -74,13 +71,11 @@ __all__ = [
     "MM_PER_INCH",
     "PAGE_MM",
     "RENDER_DPI",
-    "WORKER_PARKED",
     "ArrayView",
     "BoxReading",
     "FieldCrop",
     "Identity",
     "Measurement",
-    "PageFailure",
     "PageFile",
     "PageImage",
     "PageLook",
@@ -106,7 +101,6 @@ __all__ = [
     "look_further",
     "look_start",
     "measure",
-    "page_worker",
     "qr_symbol_mm",
     "rectify",
     "register",
