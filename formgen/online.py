@@ -258,39 +258,49 @@ class Confirmed:
 def confirm(
     engine: Engine, token: str, answer_id: str, code: str, *, now: dt.datetime | None = None
 ) -> Confirmed:
-    """Check the code; if right, record the answers in one transaction."""
+    """Check the code; if right, record the answers in one transaction. Without
+    ``answer_id`` (a program that posts only the code) the code finds its own answer
+    among the form's answers still waiting; a wrong one counts against all of them."""
     stamp = now or records.now()
-    wrong = False
+    typed = "".join(str(code).split())
     with engine.begin() as conn:
         form = open_form(conn, token, stamp.date())
         records.lock_form(conn, form.form_id)
-        row = (
+        which = (
+            online_answers.c.id == str(answer_id)[:16]
+            if answer_id
+            else online_answers.c.confirmed_at.is_(None)
+        )
+        rows = (
             conn.execute(
-                select(online_answers).where(
-                    online_answers.c.id == str(answer_id)[:16],
-                    online_answers.c.form_id == form.form_id,
-                )
+                select(online_answers).where(online_answers.c.form_id == form.form_id, which)
             )
             .mappings()
-            .first()
+            .all()
         )
-        if row is None or row["confirmed_at"] is not None:
+        waiting = [r for r in rows if r["confirmed_at"] is None]
+        if not waiting:
             raise CodeRefused("this code is not valid: ask for a new one")
-        refusal = rules.code_refused(row["tries"], row["expires_at"], stamp)
-        if refusal:
-            raise CodeRefused(refusal)
-        typed = "".join(str(code).split())
-        if not hmac.compare_digest(_hash_code(row["id"], typed), row["code_hash"]):
+        usable = [r for r in waiting if not rules.code_refused(r["tries"], r["expires_at"], stamp)]
+        if not usable:  # the reason of the newest: what the person just tried
+            newest = max(waiting, key=lambda r: r["created_at"])
+            raise CodeRefused(
+                rules.code_refused(newest["tries"], newest["expires_at"], stamp) or ""
+            )
+        row = next(
+            (r for r in usable if hmac.compare_digest(_hash_code(r["id"], typed), r["code_hash"])),
+            None,
+        )
+        if row is not None:
+            changed = _land(conn, form, row, stamp)
+        else:
             conn.execute(
                 update(online_answers)
-                .where(online_answers.c.id == row["id"])
+                .where(online_answers.c.id.in_([r["id"] for r in usable]))
                 .values(tries=online_answers.c.tries + 1)
             )
-            wrong = True
-        else:
-            changed = _land(conn, form, row, stamp)
-    if wrong:  # the try is counted (committed) before the refusal
-        left = rules.CODE_TRIES - row["tries"] - 1
+    if row is None:  # the try is counted (committed) before the refusal
+        left = rules.CODE_TRIES - 1 - max(r["tries"] for r in usable)
         raise CodeRefused(
             f"wrong code; {left} tries left" if left > 0 else "wrong code; ask for a new one"
         )

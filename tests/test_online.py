@@ -373,3 +373,23 @@ def test_answers_stand_when_the_receipt_cannot_be_sent(fg: Formgen, box: Mailbox
     done = fg.online_confirm(token, pending.id, code)
     assert done.receipt_sent is False  # the page says so, instead of promising a mail
     assert statuses(fg, rec) == {"recording": Status.GIVEN, "livestream": Status.GIVEN}
+
+
+def test_a_code_alone_confirms_its_own_answer(fg: Formgen, box: Mailbox) -> None:
+    rec = recording(fg)
+    fg.add_participant(rec, "Noor Bakker")
+    token = token_of(qr_links(fg.forms(rec, save=False).data)[0])
+    first = {"recording": "yes", "livestream": "yes"}
+    fg.online_answer(token, answers=first, name="Noor", email="noor@example.org")
+    first_code = code_in(box, "noor@example.org")
+    second = {"recording": "yes", "livestream": "no"}  # she changed her mind before confirming
+    fg.online_answer(token, answers=second, name="Noor", email="noor@example.org")
+    second_code = code_in(box, "noor@example.org")
+    wrong = next(
+        f"{n:06d}" for n in range(1_000_000) if f"{n:06d}" not in (first_code, second_code)
+    )
+    with pytest.raises(CodeRefused, match="4 tries left"):
+        fg.online_confirm(token, "", wrong)
+    done = fg.online_confirm(token, "", second_code)  # the code picks the answer it was sent for
+    assert done.answers == second
+    assert statuses(fg, rec) == {"recording": Status.GIVEN, "livestream": Status.REFUSED}

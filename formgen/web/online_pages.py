@@ -83,6 +83,8 @@ async def online_answer(request: Request, token: str) -> Response:
         for k, v in (await request.form()).items()
         if isinstance(v, str) and len(k) < 40
     }
+    if "code" in sent:  # the code posted back to the form's own address
+        return _confirm(request, token, sent.get("answer", ""), sent["code"], sent.get("email", ""))
     answers = {k.removeprefix("clause:"): v for k, v in sent.items() if k.startswith("clause:")}
     lang = _lang(request, form)
     try:
@@ -111,10 +113,14 @@ async def online_answer(request: Request, token: str) -> Response:
 def online_confirm(
     request: Request,
     token: str,
-    answer: Annotated[str, Form(max_length=20)],
     code: Annotated[str, Form(max_length=20)],
+    answer: Annotated[str, Form(max_length=20)] = "",
     email: Annotated[str, Form(max_length=MAX_FIELD)] = "",
 ) -> Response:
+    return _confirm(request, token, answer, code, email)
+
+
+def _confirm(request: Request, token: str, answer: str, code: str, email: str) -> Response:
     fg = request.app.state.fg
     try:
         done = fg.online_confirm(token, answer, code)

@@ -283,9 +283,8 @@ def test_the_demo_shows_the_online_path(store_url: str, tmp_path: Path) -> None:
             mail = client.get(f"http://127.0.0.1:{port}/demo/mail").text
             code = re.search(r"\b(\d{6})\b", mail)
             assert code and "noor@example.org" in mail
-            done = client.post(
-                link + "/confirm", data={"answer": answer.group(1), "code": code.group(1)}
-            )
+            # A program may post just the code back to the form's own address.
+            done = client.post(link, data={"code": code.group(1)})
             assert done.status_code == 200 and "Dank u" in done.text
             assert "Ontvangstbewijs" in client.get(f"http://127.0.0.1:{port}/demo/mail").text
     finally:
