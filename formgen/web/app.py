@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..api import Formgen, NotAllowed
 from ..errors import Conflict, FormgenError, NotFound, RecordError, StoreError
-from . import i18n
+from . import i18n, words_problems
 from .auth import BadCsrf, SignInNeeded, person_or_none
 
 HERE = Path(__file__).parent
@@ -68,13 +68,20 @@ def environment(fg: Formgen) -> Environment:
     return env
 
 
+def request_lang(request: Request) -> str:
+    """The page's language: the person's own choice, else the one chosen before signing
+    in (the cookie), else the browser's."""
+    person = person_or_none(request)
+    chosen = person.user.lang if person else None
+    return i18n.negotiate(
+        request.headers.get("accept-language"), chosen or request.cookies.get(i18n.COOKIE)
+    )
+
+
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     """A page in the person's language, with what every page needs."""
     person = person_or_none(request)
-    chosen = person.user.lang if person else None
-    lang = i18n.negotiate(
-        request.headers.get("accept-language"), chosen or request.cookies.get(i18n.COOKIE)
-    )
+    lang = request_lang(request)
     env: Environment = request.app.state.templates
     html = env.get_template(template).render(
         request=request,
@@ -168,8 +175,8 @@ def create_app(fg: Formgen) -> FastAPI:
     async def refused(request: Request, exc: FormgenError) -> Response:
         status = status_of(exc)
         if is_api(request):
-            return problem(status, type(exc).__name__, str(exc))
-        return _error_page(request, status, str(exc))
+            return problem(status, type(exc).__name__, str(exc))  # the API: always English
+        return _error_page(request, status, words_problems.problem(request_lang(request), str(exc)))
 
     @app.exception_handler(SignInNeeded)
     async def sign_in(request: Request, exc: SignInNeeded) -> Response:

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ..accounts import SignInRefused, User
-from . import i18n
-from .app import render
+from . import i18n, words_problems
+from .app import render, request_lang
 from .auth import COOKIE, Person, check_csrf, cookie_value, page_person, person_or_none
 
 router = APIRouter(default_response_class=Response)
@@ -41,7 +41,8 @@ def sign_in(
     try:
         user = fg.authenticate(email, password, client)
     except SignInRefused as exc:
-        return render(request, "sign_in.html", status=401, problem=str(exc), email=email)
+        said = words_problems.problem(request_lang(request), str(exc))
+        return render(request, "sign_in.html", status=401, problem=said, email=email)
     return sign_in_response(request, user)
 
 
@@ -97,7 +98,8 @@ def setup(
     except NotFound:
         return render(request, "error.html", status=404, status_code=404, title="Not found")
     except RecordError as exc:
-        return render(request, "setup.html", status=422, problem=str(exc), name=name, email=email)
+        said = words_problems.problem(request_lang(request), str(exc))
+        return render(request, "setup.html", status=422, problem=said, name=name, email=email)
     return sign_in_response(request, user)
 
 

@@ -25,8 +25,8 @@ from .. import rules
 from ..api import NotAllowed
 from ..errors import Conflict, FormgenError, NotFound, RecordError
 from ..rules import Act, Situation, Status
-from . import i18n
-from .app import render
+from . import i18n, words_problems
+from .app import render, request_lang
 from .auth import Person, check_csrf, page_person
 
 router = APIRouter(default_response_class=Response)
@@ -242,7 +242,7 @@ def delete_by_words(person: Person, date: str, purpose: str, lang: str) -> dict[
     try:
         until = person.fg.delete_by(day, purpose)
     except RecordError as exc:
-        return {"problem": str(exc)}
+        return {"problem": words_problems.problem(lang, str(exc))}
     return {
         "date": date_words(until, lang, full=True),
         "period": period_words(*retention[purpose], lang),
@@ -318,7 +318,8 @@ async def create_recording(request: Request, person: Signed) -> Response:
             lang=values["lang"] or "nl",
         )
     except FormgenError as exc:
-        return new_form(request, person, values, str(exc), 422)
+        said = words_problems.problem(request_lang(request), str(exc))
+        return new_form(request, person, values, said, 422)
     return see_other(f"/recordings/{rec.id}?done=created")
 
 
@@ -348,7 +349,11 @@ def recording_view(person: Person, recording_id: str, lang: str) -> dict[str, An
         "collector": collector,
         "checklist": seen.checklist,
         "description": seen.description,
-        "description_problem": seen.description_problem,
+        "description_problem": (
+            words_problems.problem(lang, seen.description_problem)
+            if seen.description_problem
+            else None
+        ),
         "earlier": seen.earlier,
         "absent": [(p, reasons(p, say)) for p in status.must_not_appear],
         "latest_round": max((p.round for p in people), default=1),
@@ -425,9 +430,8 @@ def refused(
     recording the person may not see stays not found."""
     if isinstance(exc, NotFound):
         raise exc
-    return show(
-        request, person, recording_id, status=422, problems={section: str(exc)}, values=values
-    )
+    said = words_problems.problem(request_lang(request), str(exc))
+    return show(request, person, recording_id, status=422, problems={section: said}, values=values)
 
 
 def back(recording_id: str, done: str, anchor: str) -> RedirectResponse:
@@ -675,7 +679,7 @@ async def confirm_step(request: Request, recording_id: str, step: str, person: S
     except NotFound:
         raise
     except FormgenError as exc:
-        problem = str(exc)
+        problem = words_problems.problem(request_lang(request), str(exc))
     if not is_htmx(request):
         if problem is not None:
             return show(request, person, recording_id, status=422, problems={"checklist": problem})

@@ -21,7 +21,8 @@ from ..api import NotAllowed
 from ..errors import Conflict, FormgenError, NotFound, RecordError
 from ..review import ReviewItem
 from ..rules import Mark, Thresholds, classify_mark
-from .app import render
+from . import words_problems
+from .app import render, request_lang
 from .auth import Person, check_csrf, page_person
 
 router = APIRouter(default_response_class=Response)
@@ -64,6 +65,11 @@ MONTHS = {
 }  # fmt: skip
 DUE_WINDOWS = (0, 14, 30)
 ROLES = ("student", "supervisor", "officer")
+
+
+def _said(request: Request, exc: FormgenError) -> str:
+    """The library's refusal in the page's language."""
+    return words_problems.problem(request_lang(request), str(exc))
 
 
 def not_found() -> HTTPException:
@@ -245,17 +251,17 @@ async def review_decide(
     except (NotFound, NotAllowed):  # not theirs to review: as if it did not exist
         raise not_found() from None
     except Conflict as exc:  # decided meanwhile, by someone else
-        return _show(request, person, _queue(person), problem=str(exc), partial=partial)
+        return _show(request, person, _queue(person), problem=_said(request, exc), partial=partial)
     try:
         if decision not in offered:
             raise RecordError(f"{decision!r} is not a decision for this item")
         fg.resolve(item, decision, name=(name or "").strip() or None)
     except Conflict as exc:
-        return _show(request, person, _queue(person), problem=str(exc), partial=partial)
+        return _show(request, person, _queue(person), problem=_said(request, exc), partial=partial)
     except RecordError as exc:  # e.g. the handwritten name is missing: the same item again
         status = 200 if partial else 422  # htmx swaps only what succeeded
         return _show(
-            request, person, _queue(person), item, problem=str(exc), status=status,
+            request, person, _queue(person), item, problem=_said(request, exc), status=status,
             partial=partial,
         )  # fmt: skip
     if not partial:  # without JavaScript: post, then see the next item
@@ -341,7 +347,7 @@ async def add_user(
         raise
     except FormgenError as exc:  # already there, not an address, a short password
         code = 409 if isinstance(exc, Conflict) else 422
-        return _users_page(request, person, code, problem=str(exc), form=typed)
+        return _users_page(request, person, code, problem=_said(request, exc), form=typed)
     return _users_page(request, person, done=("Account added: {}", added.email))
 
 
@@ -364,7 +370,7 @@ async def disable_user(
     except NotAllowed:
         raise
     except FormgenError as exc:  # e.g. one's own account
-        return _users_page(request, person, 409, problem=str(exc))
+        return _users_page(request, person, 409, problem=_said(request, exc))
     said = "Account disabled: {}" if changed.disabled else "Account enabled: {}"
     return _users_page(request, person, done=(said, changed.email))
 
@@ -378,5 +384,5 @@ async def issue_token(request: Request, user_id: str, person: Signed) -> Respons
     except NotAllowed:
         raise
     except FormgenError as exc:  # e.g. a disabled account
-        return _users_page(request, person, 409, problem=str(exc))
+        return _users_page(request, person, 409, problem=_said(request, exc))
     return _users_page(request, person, token=token, token_for=account)

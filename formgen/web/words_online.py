@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from . import words_problems
+
 NL: dict[str, str] = {
     "Consent form": "Toestemmingsformulier",
     "Answer online": "Online antwoorden",
@@ -145,4 +147,6 @@ def problem(lang: str, message: str) -> str:
         return f"{NL.get(found.group(1), found.group(1))} is geen e-mailadres"
     if message.startswith("cannot send e-mail"):
         return "de e-mail kon niet worden verstuurd; probeer het later nog eens"
-    return NL.get(message, message)
+    if message in NL:
+        return NL[message]
+    return words_problems.problem(lang, message)  # the refusals shared with other pages
