@@ -947,6 +947,8 @@ class Formgen:
             records.refuse_if_destroyed(conn, rec)
             if not self.config.public_url:
                 raise RecordError("online answers need public_url in the configuration")
+            if self.config.mail is None:
+                raise RecordError("formgen cannot send e-mail: [mail] is not configured")
             people = records.list_participants(conn, rec.id)
             address = online.addresses(conn, [p.id for p in people])
             states = records.form_states(conn, [p.form_id for p in people])
@@ -977,7 +979,8 @@ class Formgen:
                     ),
                 )
             )
-        mail.send(self.config.mail, letters)
+        if letters:
+            mail.send(self.config.mail, letters)
         with self.engine.begin() as conn:  # what went out, by form ID: no addresses
             records.log_event(
                 conn,

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import zxingcpp
+from sqlalchemy import select
 
 from formgen import Formgen
 from formgen.config import Config, Mail
@@ -322,6 +323,16 @@ def test_without_public_url_paper_stays_as_it_was(store_url: str, tmp_path: Path
             fg.invite(rec, by="Sam")
         with pytest.raises(NotFound):
             fg.online_form("FG1.AAAA.AAAAAAAAA.1.AAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAA")
+    # A public address without a mail server: links, but no invitations (and no log).
+    with Formgen.open(store_url, Config(output_dir=tmp_path, public_url=PUBLIC)) as fg:
+        assert not fg.online
+        with pytest.raises(RecordError, match=r"\[mail\]"):
+            fg.invite(rec, by="Sam")
+        with fg.engine.connect() as conn:
+            from formgen.schema import recording_events
+
+            kinds = [k for (k,) in conn.execute(select(recording_events.c.kind))]
+        assert kinds == []  # the refused invitation logged nothing
 
 
 def test_mail_server_down_records_nothing(fg: Formgen, box: Mailbox) -> None:
