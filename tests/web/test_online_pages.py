@@ -120,6 +120,8 @@ def test_a_parent_answers_on_a_phone(
     found += violations(phone)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     phone.screenshot(path=SCREENSHOTS / "online-phone.png", animations="disabled")
+    phone.get_by_role("heading", name="Uw toestemming").evaluate("h => h.scrollIntoView()")
+    phone.screenshot(path=SCREENSHOTS / "online-phone-answers.png", animations="disabled")
 
     # Sending without choosing everything keeps what was typed and says what is missing.
     phone.locator('input[name="clause:recording"][value="yes"]').check()
