@@ -95,6 +95,7 @@ NOTICES = {
     "confirmed": "The step is confirmed.",
     "reminded": "Recorded: the reminders were sent.",
     "invited": "The invitations are sent.",
+    "invited_none": "Nothing was sent: no one with an e-mail address is waiting for one.",
 }
 LOCALES = {"nl": "nl_NL", "en": "en_GB"}
 
@@ -567,7 +568,7 @@ async def invitations(request: Request, recording_id: str, person: Signed) -> Re
         done = person.fg.invite(recording_id, reminder=flag(form, "reminder"))
     except FormgenError as exc:
         return refused(request, person, recording_id, "invite", exc)
-    return back(done["id"], "invited", "invitations")
+    return back(done["id"], "invited" if done["sent"] else "invited_none", "invitations")
 
 
 @router.post("/recordings/{recording_id}/reminders.pdf")

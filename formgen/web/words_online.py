@@ -97,6 +97,9 @@ NL: dict[str, str] = {
     "Send the invitations": "Verstuur de uitnodigingen",
     "Remind who has not answered": "Herinner wie nog niet heeft geantwoord",
     "The invitations are sent.": "De uitnodigingen zijn verstuurd.",
+    "Nothing was sent: no one with an e-mail address is waiting for one.": (
+        "Er is niets verstuurd: niemand met een e-mailadres wacht er nog op."
+    ),
     # the demo's mail page
     "Demo: sent mail": "Demo: verstuurde e-mail",
     "formgen serve --demo sends its e-mail to a mail server of its own on this computer; here"
