@@ -44,7 +44,7 @@ from . import config as config_module
 from .accounts import Session, User
 from .config import Config
 from .documents import Written
-from .errors import Conflict, NotFound, RecordError
+from .errors import Conflict, FormgenError, NotFound, RecordError
 from .jobs import Job
 from .lifecycle import Change
 from .records import ConsentStatus, Participant, PersonStatus, Recording
@@ -846,8 +846,11 @@ class Formgen:
         done = online.confirm(self.engine, token, answer_id, code, now=now)
         try:
             mail.send(self.config.mail, self._receipt_letters(token, done))
-        except mail.MailError as exc:
-            log.warning("receipt for an online answer not sent: %s", exc)
+        except FormgenError as exc:
+            # The mail server's words name only the server; any other message may quote
+            # a name, so only its kind is logged.
+            why = exc if isinstance(exc, mail.MailError) else type(exc).__name__
+            log.warning("receipt for an online answer not sent: %s", why)
             return done
         return dataclasses.replace(done, receipt_sent=True)
 
@@ -875,7 +878,10 @@ class Formgen:
         with self.engine.begin() as conn:
             link = online.new_link(conn, self.config, done.form_id)
             other = online.new_link(conn, self.config, done.form_id) if done.other_email else None
-        summary = "\n".join(f"- {clause}: {say[answer]}" for clause, answer in done.answers.items())
+        summary = "\n".join(
+            f"- {say.get('clause_' + clause, clause)}: {say[answer]}"
+            for clause, answer in done.answers.items()
+        )
         at = f"{render.long_date(done.at.date(), done.lang)} {done.at:%H:%M}"
         if done.kind is online.Kind.ANSWER:
             letters = [

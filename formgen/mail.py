@@ -105,6 +105,9 @@ WORDS: dict[str, dict[str, str]] = {
         "yes": "ja",
         "no": "nee",
         "withdraw": "ingetrokken",
+        "clause_recording": "opname",
+        "clause_livestream": "livestream",
+        "clause_360": "360 graden",
     },
     "en": {
         "code_subject": "Your code: {code}",
@@ -142,6 +145,9 @@ WORDS: dict[str, dict[str, str]] = {
         "yes": "yes",
         "no": "no",
         "withdraw": "withdrawn",
+        "clause_recording": "recording",
+        "clause_livestream": "live stream",
+        "clause_360": "360 degrees",
     },
 }
 

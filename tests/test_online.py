@@ -134,6 +134,7 @@ def test_answer_confirmed_by_code_lands_with_receipt(fg: Formgen, box: Mailbox) 
     assert "noor" not in str(history).lower()  # the address is proof, kept apart
     receipt = box.last("noor@example.org")
     assert receipt.subject.startswith("Ontvangstbewijs")
+    assert "- opname: ja\r\n- livestream: nee" in receipt.text  # SMTP lines end in CRLF
     link = re.search(r"https://\S+/c/\S+", receipt.text)
     assert link and fg.online_form(token_of(link.group(0))).mode is OnlineMode.STRICTER
     [(name, pdf)] = receipt.attachments()
