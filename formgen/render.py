@@ -393,12 +393,16 @@ BLANK_PNG = (
 )
 
 
-def _sheet_html(spec: FormSpec, instance: Instance, config: Config, master: bool = False) -> str:
-    def qr(page: int) -> str:
-        if master:  # hidden in a master: any image of the same box will do
-            return BLANK_PNG
-        return qr_data_uri(instance.payload(spec.form_id, page))
-
+def form_html(
+    spec: FormSpec,
+    config: Config,
+    *,
+    qr: Callable[[int], str] | None,
+    master: bool = False,
+    receipt: bool = False,
+) -> str:
+    """A form's template filled in: the context every form gets, with ``qr(page)`` the
+    image of a page's QR code (None: no code, and so no registration marks either)."""
     return render_template(
         config,
         spec.lang,
@@ -413,9 +417,18 @@ def _sheet_html(spec: FormSpec, instance: Instance, config: Config, master: bool
             "org": org_view(config.org, spec.lang),
             "qr": qr,
             "master": master,
-            "receipt": False,  # a form on paper, never a receipt (render_receipt)
+            "receipt": receipt,  # a form on paper is never a receipt (render_receipt)
         },
     )
+
+
+def _sheet_html(spec: FormSpec, instance: Instance, config: Config, master: bool = False) -> str:
+    def qr(page: int) -> str:
+        if master:  # hidden in a master: any image of the same box will do
+            return BLANK_PNG
+        return qr_data_uri(instance.payload(spec.form_id, page))
+
+    return form_html(spec, config, qr=qr, master=master)
 
 
 def _page_html(page: Page, config: Config) -> str:
@@ -727,25 +740,9 @@ def _check_online(spec: FormSpec) -> Mapping[str, Any]:
 
 
 def _receipt_html(spec: FormSpec, config: Config) -> str:
-    """The declaration's template as a receipt: no QR code (``qr`` is None, so no
-    registration marks either) and the answers of ``spec.context["online"]``."""
-    return render_template(
-        config,
-        spec.lang,
-        f"{spec.kind}.html",
-        **{
-            **spec.context,
-            "form_id": spec.form_id,
-            "lang": spec.lang,
-            "variant": spec.variant,
-            "name": spec.name,
-            "clauses": list(spec.clauses),
-            "org": org_view(config.org, spec.lang),
-            "qr": None,
-            "master": False,
-            "receipt": True,
-        },
-    )
+    """The declaration's template as a receipt: no QR code (so no registration marks
+    either) and the answers of ``spec.context["online"]``."""
+    return form_html(spec, config, qr=None, receipt=True)
 
 
 def _check_receipt(spec: FormSpec, layout: dict[str, Any]) -> None:

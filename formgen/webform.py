@@ -57,18 +57,16 @@ STATE_WORDS: Mapping[str, Mapping[str, str]] = {
 }
 
 
-class _NoCode:
-    """The web form has no QR code: a template that asks for one gets a stand-in."""
-
-    @staticmethod
-    def payload(form_id: str, page: int) -> str:
-        return "formgen"
+def _paper(spec: render.FormSpec, config: Config) -> str:
+    """The declaration as printed, but that the page has no QR code to show: a template
+    that still asks for one gets a blank image."""
+    return render.form_html(spec, config, qr=lambda page: render.BLANK_PNG)
 
 
 def page_html(spec: render.FormSpec, config: Config, mode: OnlineMode) -> str:
     """The declaration's HTML with radio buttons ``clause:KEY`` (values yes / no, none
     chosen) where the person may still decide."""
-    paper = render._sheet_html(spec, _NoCode(), config)  # type: ignore[arg-type]
+    paper = _paper(spec, config)
     statuses = spec.context.get("statuses") or {}
     words = STATE_WORDS.get(spec.lang, STATE_WORDS["en"])
 
@@ -146,6 +144,6 @@ class _Text(HTMLParser):
 def first_page_text(spec: render.FormSpec, config: Config) -> str:
     """Page 1 of a declaration (what the person keeps) as plain text, for an e-mail."""
     parser = _Text()
-    parser.feed(render._sheet_html(spec, _NoCode(), config))  # type: ignore[arg-type]
+    parser.feed(_paper(spec, config))
     lines = (" ".join(line.split()) for line in "".join(parser.parts).splitlines())
     return "\n\n".join(line for line in lines if line)
