@@ -362,16 +362,7 @@ class Formgen:
         """The declarations a re-consent replaced, oldest round first, each with the
         statuses its clauses ended in (invalidated, withdrawn, ...): beside ``status``,
         which shows only each participant's current form."""
-        with self.engine.connect() as conn:
-            rec = records.get_recording(conn, recording_id)
-            current = {p.form_id for p in records.list_participants(conn, rec.id)}
-            earlier = [
-                p
-                for p in records.list_participants(conn, rec.id, every_round=True)
-                if p.form_id not in current
-            ]
-            states = records.form_states(conn, [p.form_id for p in earlier])
-        return [PersonStatus.of(p, states[p.form_id]) for p in earlier]
+        return aftercare.facts(self.engine, recording_id).earlier
 
     @_guarded
     def overview(self, recording_id: str, today: dt.date | None = None) -> Overview:
@@ -958,13 +949,13 @@ class Formgen:
             people = records.list_participants(conn, rec.id)
             address = online.addresses(conn, [p.id for p in people])
             states = records.form_states(conn, [p.form_id for p in people])
-            chosen = [
+            chosen = [  # a reminder: only who has not answered yet
                 p
                 for p in people
                 if p.id in address
                 and (
                     not reminder
-                    or all(s is rules.Status.REQUESTED for s in states[p.form_id].clauses.values())
+                    or rules.online_mode(states[p.form_id].clauses) is rules.OnlineMode.ANSWER
                 )
             ]
             links = {p.form_id: online.new_link(conn, self.config, p.form_id) for p in chosen}

@@ -97,7 +97,7 @@ class OnlineForm:
 
     @property
     def withdrawable(self) -> list[str]:
-        return [c for c, s in self.statuses.items() if s in (Status.GIVEN, Status.REVIEW)]
+        return [c for c, s in self.statuses.items() if s in rules.TAKE_BACK]
 
 
 def open_form(conn: Connection, token: str, today: dt.date) -> OnlineForm:

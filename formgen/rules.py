@@ -631,6 +631,10 @@ class OnlineMode(StrEnum):
     CLOSED = "closed"  # nothing left to answer or withdraw
 
 
+# What a "no" online can still take back: a yes, or doubt about one (decide_online).
+TAKE_BACK = frozenset({Status.GIVEN, Status.REVIEW})
+
+
 def online_mode(statuses: Mapping[str, Status]) -> OnlineMode:
     """What a person who opens a form online may do. Once anything is decided (on paper
     or online), the form no longer asks afresh: a second answer could only disagree, and
@@ -638,7 +642,7 @@ def online_mode(statuses: Mapping[str, Status]) -> OnlineMode:
     form (the person, the other parent) make it stricter: any "no" wins."""
     if all(s is Status.REQUESTED for s in statuses.values()):
         return OnlineMode.ANSWER
-    if any(s in (Status.GIVEN, Status.REVIEW) for s in statuses.values()):
+    if any(s in TAKE_BACK for s in statuses.values()):
         return OnlineMode.STRICTER
     return OnlineMode.CLOSED
 

@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 from . import render
 from .config import Config
 from .errors import RenderError
-from .rules import OnlineMode, Status
+from .rules import TAKE_BACK, OnlineMode
 
 # The box pair as _form.html prints it (the layout reader relies on the same attributes).
 _ANSWER = re.compile(
@@ -76,7 +76,7 @@ def page_html(spec: render.FormSpec, config: Config, mode: OnlineMode) -> str:
         status = statuses.get(key, "requested")
         if mode is OnlineMode.ANSWER:
             labels = {m["answer"]: m["label"] for m in pairs}
-        elif mode is OnlineMode.STRICTER and status in (Status.GIVEN, Status.REVIEW):
+        elif mode is OnlineMode.STRICTER and status in TAKE_BACK:
             labels = {"yes": words["keep"], "no": words["take_back"]}
         else:
             return (
