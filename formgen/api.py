@@ -30,7 +30,6 @@ from . import (
     export,
     jobs,
     lifecycle,
-    mail,
     online,
     records,
     render,
@@ -38,7 +37,6 @@ from . import (
     rules,
     store,
     storecopy,
-    webform,
 )
 from . import config as config_module
 from .accounts import Session, User
@@ -52,6 +50,7 @@ from .review import ReviewDetail, ReviewItem
 from .rules import Act, Relation, Role
 
 if TYPE_CHECKING:  # the scan reader (OpenCV, zxing) is imported when scans are read
+    from . import mail  # and mail (smtplib, ssl) and the web form when consent is online
     from .reading import PageReport
 
 log = logging.getLogger("formgen")
@@ -756,6 +755,8 @@ class Formgen:
     def online_page(self, form: online.OnlineForm, lang: str | None = None) -> str:
         """The declaration as the phone shows it: the paper's words (same template and
         catalogues) with a yes/no choice per clause, or the choices still open."""
+        from . import webform
+
         return webform.page_html(self._online_spec(form, lang), self.config, form.mode)
 
     def _online_spec(
@@ -796,6 +797,8 @@ class Formgen:
     ) -> online.Pending:
         """Keep the answers and send a one-time code to ``email``; nothing is recorded
         until ``online_confirm``. The returned value does not carry the code."""
+        from . import mail
+
         form = self.online_form(token, (now or records.now()).date())
         for typed in (name, child):  # they are printed on the receipt
             if typed and typed.strip():
@@ -834,6 +837,8 @@ class Formgen:
         """Record the answers the code confirms, then send the receipt (the filled-in
         form as PDF and a link to withdraw) and, if given, the other parent's link. The
         answers stand even if that mail fails: the record is what counts."""
+        from . import mail
+
         done = online.confirm(self.engine, token, answer_id, code, now=now)
         try:
             mail.send(self.config.mail, self._receipt_letters(token, done))
@@ -865,6 +870,8 @@ class Formgen:
         return render.render_receipt(spec, self.config)
 
     def _receipt_letters(self, token: str, done: online.Confirmed) -> list[mail.Letter]:
+        from . import mail
+
         say = mail.words(done.lang)
         with self.engine.begin() as conn:
             link = online.new_link(conn, self.config, done.form_id)
@@ -934,6 +941,8 @@ class Formgen:
         with page 1 of their declaration as text; a reminder goes only to those who have
         not answered. Sent only when a person asks (this call). ``{"id", "sent": [form
         IDs], "without_address": n}``."""
+        from . import mail, webform
+
         day = today or dt.date.today()
         try:
             by = rules.check_name(by, "the author's name")
