@@ -278,7 +278,7 @@ def test_paper_after_online(fg: Formgen, box: Mailbox, tmp_path: Path) -> None:
     assert [p.status for p in report.pages] == ["ok", "review"]
     assert statuses(fg, rec, 0) == {"recording": Status.GIVEN, "livestream": Status.GIVEN}
     assert statuses(fg, rec, 1) == {"recording": Status.GIVEN, "livestream": Status.REVIEW}
-    assert "online" not in report.pages[1].reason or "conflicts" in report.pages[1].reason
+    assert "livestream: conflicts with the earlier decision (given)" in report.pages[1].reason
 
 
 def test_invitations_and_reminders(fg: Formgen, box: Mailbox) -> None:

@@ -100,6 +100,18 @@ def link_in(text: str) -> str:
     return found.group(0)
 
 
+def confirm_as(phone: Page, box: Mailbox, name: str, email: str) -> None:
+    """Say who answers, ask for the code, type it from the mail and confirm; back on
+    the page that says what was recorded."""
+    phone.get_by_label("Uw naam").fill(name)
+    phone.get_by_label("Uw e-mailadres").fill(email)
+    phone.get_by_role("button", name="Stuur mij de code").click()
+    expect(phone.get_by_role("heading", name="Typ de code")).to_be_visible()
+    phone.get_by_label("Code uit de e-mail").fill(code_from(box, email))
+    phone.get_by_role("button", name="Bevestigen").click()
+    expect(phone.get_by_role("heading", name="Dank u")).to_be_visible()
+
+
 def test_a_parent_answers_on_a_phone(
     phone: Page, online: tuple[Live, Mailbox], tmp_path: Path
 ) -> None:
@@ -162,11 +174,7 @@ def test_a_parent_answers_on_a_phone(
     expect(phone.get_by_role("heading", name="Toestemming intrekken")).to_be_visible()
     found += violations(phone)
     phone.get_by_label("Nee, intrekken").check()
-    phone.get_by_label("Uw naam").fill("Kees Hooft")
-    phone.get_by_label("Uw e-mailadres").fill("kees@example.org")
-    phone.get_by_role("button", name="Stuur mij de code").click()
-    phone.get_by_label("Code uit de e-mail").fill(code_from(box, "kees@example.org"))
-    phone.get_by_role("button", name="Bevestigen").click()
+    confirm_as(phone, box, "Kees Hooft", "kees@example.org")
     expect(phone.get_by_role("status")).to_contain_text("intrekking")
     status = live.fg.status(rec)
     assert status.participants[0].clauses["recording"] is Status.WITHDRAWN
@@ -181,21 +189,13 @@ def test_withdrawal_through_the_receipt_link(phone: Page, online: tuple[Live, Ma
     phone.goto(links_of(live, rec)[1])  # page 2's code opens the same form
     phone.locator('input[name="clause:recording"][value="yes"]').check()
     phone.locator('input[name="clause:livestream"][value="yes"]').check()
-    phone.get_by_label("Uw naam").fill("Noor Bakker")
-    phone.get_by_label("Uw e-mailadres").fill("noor@example.org")
-    phone.get_by_role("button", name="Stuur mij de code").click()
-    phone.get_by_label("Code uit de e-mail").fill(code_from(box, "noor@example.org"))
-    phone.get_by_role("button", name="Bevestigen").click()
+    confirm_as(phone, box, "Noor Bakker", "noor@example.org")
     assert live.fg.status(rec).must_not_appear == []
 
     phone.goto(link_in(box.last("noor@example.org").text))
     expect(phone.get_by_role("heading", name="Toestemming intrekken")).to_be_visible()
     phone.locator('input[name="clause:livestream"][value="no"]').check()
-    phone.get_by_label("Uw naam").fill("Noor Bakker")
-    phone.get_by_label("Uw e-mailadres").fill("noor@example.org")
-    phone.get_by_role("button", name="Stuur mij de code").click()
-    phone.get_by_label("Code uit de e-mail").fill(code_from(box, "noor@example.org"))
-    phone.get_by_role("button", name="Bevestigen").click()
+    confirm_as(phone, box, "Noor Bakker", "noor@example.org")
     expect(phone.get_by_role("status")).to_contain_text("intrekking")
     clauses = live.fg.status(rec).participants[0].clauses
     assert clauses == {"recording": Status.GIVEN, "livestream": Status.WITHDRAWN}
@@ -226,6 +226,7 @@ def test_refusals_reveal_nothing(phone: Page, online: tuple[Live, Mailbox]) -> N
     phone.get_by_label("Uw naam").fill("Noor Bakker")
     phone.get_by_label("Uw e-mailadres").fill("noor@example.org")
     phone.get_by_role("button", name="Stuur mij de code").click()
+    expect(phone.get_by_role("heading", name="Typ de code")).to_be_visible()
     code = code_from(box, "noor@example.org")
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
     for _ in range(5):
