@@ -149,11 +149,19 @@ def page(browser: Any, live: Live) -> Iterator[Any]:
     context.close()
 
 
-def sign_in(page: Any, live: Live, role: str, email: str | None = None) -> Any:
+SIGN_IN_WORDS = {
+    "en": ("E-mail address", "Password", "Sign in"),
+    "nl": ("E-mailadres", "Wachtwoord", "Inloggen"),
+}
+
+
+def sign_in(page: Any, live: Live, role: str, email: str | None = None, lang: str = "en") -> Any:
+    """Sign in through the page, in the language the browser context speaks."""
     account = live.account(role, email)
+    address, password, button = SIGN_IN_WORDS[lang]
     page.goto("/sign-in")
-    page.get_by_label("E-mail address").fill(account.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label(address).fill(account.email)
+    page.get_by_label(password).fill(PASSWORD)
+    page.get_by_role("button", name=button).click()
     page.wait_for_url("**/recordings")
     return account

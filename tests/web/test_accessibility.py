@@ -103,12 +103,7 @@ def test_every_main_page_meets_wcag_21_aa(
     try:
         officer = context.new_page()
         officer.set_default_timeout(30_000)
-        account = live.account("officer")
-        officer.goto("/sign-in")
-        officer.get_by_label("E-mailadres").fill(account.email)
-        officer.get_by_label("Wachtwoord").fill(PASSWORD)
-        officer.get_by_role("button", name="Inloggen").click()
-        officer.wait_for_url("**/recordings")
+        sign_in(officer, live, "officer", lang="nl")
         officer.goto("/users")
         found += violations(officer)  # in Dutch
         row = officer.locator("table.users tr", has_text="supervisor@example.org")
