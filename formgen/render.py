@@ -24,7 +24,7 @@ import struct
 import threading
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cache
@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 
     from jinja2 import Environment, Template
 
-# Jinja2, qrcode and WeasyPrint are imported where a document is made: commands that
+# Jinja2 and WeasyPrint are imported where a document is made: commands that
 # only read scans or the record start without them.
 
 PX_MM = 25.4 / 96  # CSS px to mm
@@ -105,6 +105,39 @@ def _ngettext(singular: str, plural: str, count: int) -> str:
     return _words().ngettext(singular, plural, count)
 
 
+_OPTIONS: dict[str, Any] = {
+    # No trim_blocks: a newline after a tag is the space between two sentences in HTML;
+    # the plain-text description controls its whitespace with "-".
+    "lstrip_blocks": True,
+    "extensions": ["jinja2.ext.i18n"],
+}
+
+
+def _bytecode_cache() -> Any:
+    """Compiled templates kept between processes: compiling the declaration costs a
+    command some 0.1 s. Jinja's own per-user directory (mode 700, checked); a template
+    changed on disk (a faculty's override too) is compiled afresh. Templates hold no
+    personal data. Without a safe directory, or when it cannot be read or written (a
+    full disk), templates are simply compiled each time."""
+    from jinja2 import FileSystemBytecodeCache
+
+    class Cache(FileSystemBytecodeCache):
+        def load_bytecode(self, bucket: Any) -> None:
+            with suppress(OSError):
+                super().load_bytecode(bucket)
+
+        def dump_bytecode(self, bucket: Any) -> None:
+            with suppress(OSError):
+                super().dump_bytecode(bucket)
+
+    try:
+        # The environment's options shape the compiled code: the files are named by them.
+        options = zlib.crc32(repr(sorted(_OPTIONS.items())).encode())
+        return Cache(pattern=f"formgen-{options:08x}-%s.cache")
+    except (OSError, RuntimeError):
+        return None
+
+
 @cache
 def _environment(dirs: tuple[Path, ...]) -> Environment:
     from jinja2 import (
@@ -118,6 +151,7 @@ def _environment(dirs: tuple[Path, ...]) -> Environment:
 
     shipped = FileSystemLoader(str(dirs[-1]))
     env = Environment(
+        bytecode_cache=_bytecode_cache(),
         loader=ChoiceLoader(
             [FileSystemLoader(str(d)) for d in dirs]
             # "default:declaration.html" is always the shipped one, so an override can
@@ -126,10 +160,7 @@ def _environment(dirs: tuple[Path, ...]) -> Environment:
         ),
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
-        # No trim_blocks: a newline after a tag is the space between two sentences in
-        # HTML; the plain-text description controls its whitespace with "-".
-        lstrip_blocks=True,
-        extensions=["jinja2.ext.i18n"],
+        **_OPTIONS,
     )
     env.policies["ext.i18n.trimmed"] = True
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
@@ -257,40 +288,37 @@ def salutation(contact: str, lang: str) -> str:
 
 # --- QR codes ---------------------------------------------------------------------------
 
-# One fixed mask: choosing the "best" of eight builds the matrix eight times, and any
-# mask is a valid code (the readers tested decode them all).
-QR_MASK = 0
-
 
 def qr_modules(payload: str) -> list[list[bool]]:
-    """The QR code's modules, quiet zone included (True = dark)."""
-    import qrcode
-    import qrcode.constants
+    """The QR code's modules, quiet zone included (True = dark): error correction M, the
+    smallest version that holds the payload."""
+    size, samples = _qr_samples(payload)
+    return [[samples[y * size + x] < 128 for x in range(size)] for y in range(size)]
 
-    code = qrcode.QRCode(
-        error_correction=qrcode.constants.ERROR_CORRECT_M,
-        box_size=1,
-        border=4,
-        mask_pattern=QR_MASK,
-    )
-    code.add_data(payload)
-    code.make(fit=True)
-    return code.get_matrix()
+
+def _qr_samples(payload: str) -> tuple[int, bytes]:
+    # zxing-cpp's encoder, the reader's own library: some 0.3 ms a code against 2.7 ms
+    # for the pure-Python qrcode package, and a class set prints 60 of them.
+    import zxingcpp
+
+    code = zxingcpp.create_barcode(payload, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    image = memoryview(code.to_image(scale=1, add_quiet_zones=True))
+    return image.shape[0], image.tobytes()  # one byte a module: 0 dark, 255 light
+
+
+# A module's sample (0 dark, 255 light) as the ASCII digit of its bit (1 = light).
+_BIT_DIGITS = bytes(ord("1") if value >= 128 else ord("0") for value in range(256))
 
 
 def qr_bits(payload: str) -> tuple[int, bytes]:
     """The QR code as 1-bit grey rows (1 = white), each padded to a byte: the samples
     of a PDF image, and of a PNG."""
-    matrix = qr_modules(payload)
-    size = len(matrix)
+    size, samples = _qr_samples(payload)
     pad = (-size) % 8
     rows = bytearray()
-    for row in matrix:
-        bits = 0
-        for dark in row:
-            bits = (bits << 1) | (not dark)
-        bits = (bits << pad) | ((1 << pad) - 1)
-        rows += bits.to_bytes((size + pad) // 8, "big")
+    for start in range(0, size * size, size):
+        bits = int(samples[start : start + size].translate(_BIT_DIGITS), 2)
+        rows += ((bits << pad) | ((1 << pad) - 1)).to_bytes((size + pad) // 8, "big")
     return size, bytes(rows)
 
 

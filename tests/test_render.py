@@ -385,3 +385,49 @@ def test_a_long_title_and_names_still_fit() -> None:
     forms = [spec(plan, lang, "parent", name="Daan 't Hooft", rec=rec) for lang in ("nl", "en")]
     rendered = render.render(forms, Instance.create(), CONFIG)  # RenderError if not
     assert all(rendered.pages[f.form_id] == 2 for f in forms)
+
+
+def test_compiled_templates_are_kept_only_in_a_safe_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Jinja's per-user cache directory must be ours and mode 700; if it is not, or the
+    disk is full, templates are compiled each time and forms still render."""
+    import shutil
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    cache = render._bytecode_cache()
+    assert cache is not None
+    folder = Path(cache.directory)
+    assert folder.parent == tmp_path and (folder.stat().st_mode & 0o777) == 0o700
+
+    env = render._environment.__wrapped__((Path(render.template_dirs(CONFIG)[-1]),))
+    env.bytecode_cache = cache
+    env.get_template("declaration.html")
+    kept = list(folder.iterdir())
+    assert kept and all((p.stat().st_mode & 0o777) == 0o600 for p in kept)
+
+    # A template changed on disk is compiled afresh, not read from the cache.
+    shipped = render.template_dirs(CONFIG)[-1]
+    own = tmp_path / "own"
+    own.mkdir()
+    (own / "note.html").write_text("first")
+    both = render._environment.__wrapped__((own, Path(shipped)))
+    both.bytecode_cache = cache
+    assert both.get_template("note.html").render() == "first"
+    (own / "note.html").write_text("second, longer")
+    both.cache.clear()
+    assert both.get_template("note.html").render() == "second, longer"
+
+    # A full disk (here: the folder gone, a file in its place) costs only the cache.
+    shutil.rmtree(folder)
+    folder.write_text("")
+    env.cache.clear()
+    assert env.get_template("declaration.html") is not None  # the failed write ignored
+    folder.unlink()
+
+    # A link planted where the directory goes (another user's trick) is not used.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir(mode=0o700)
+    folder.symlink_to(elsewhere)
+    assert render._bytecode_cache() is None
