@@ -8,7 +8,6 @@ import contextlib
 import errno
 import os
 import re
-import secrets
 import stat
 from pathlib import Path
 
@@ -117,6 +116,8 @@ def write_private(path: Path, data: bytes) -> Path:
     private_dir(path.parent)
     # A short random temp name: never one an attacker prepared (O_EXCL, O_NOFOLLOW), and
     # short enough that a long but valid target name still gets a temp file.
+    import secrets  # here: `formgen --help` loads this module, and secrets costs 10 ms
+
     tmp = path.with_name(f".{path.name[:40]}.{secrets.token_hex(4)}.tmp")
     flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0)
     try:
