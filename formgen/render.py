@@ -941,13 +941,10 @@ def _parts_html(
             for number, hidden in enumerate(layout, start=1):
                 mine = parts.setdefault((form_id, number), [])
                 for part in hidden:
-                    if part["pf"] == "fid":
-                        shows: tuple[Any, ...] = (form_id,)
-                    elif part["pf"] == "name" and spec.name:
-                        shows = (spec.name, spec.lang, part["w"])
-                    else:
+                    if part["pf"] != "fid" and not (part["pf"] == "name" and spec.name):
                         continue
-                    look = (part["pf"], part["class"], part["x"], part["y"], *shows)
+                    # a name's piece is its form's own: a name too tall makes that form late
+                    look = (part["pf"], part["class"], part["x"], part["y"], part["w"], form_id)
                     if look in pieces:
                         mine.append(pieces[look])
                         continue

@@ -26,13 +26,15 @@ INSTITUTION = recording(PLAN, situation=Situation.PARTNER)
 
 def mixed() -> list[render.FormSpec]:
     """nl and en, adult and parent, named and blank (institution) forms, a form of its
-    own, and names that need the full render (one that wraps, one whose script makes
-    the line taller)."""
+    own, and names that need the full render (one that wraps, twice, and one whose
+    script makes the line taller)."""
     specs = [spec(PLAN, "nl", "parent", name=f"Leerling {i:02d}") for i in range(4)]
     specs += [spec(PLAN, "en", "adult", name=n) for n in ("Ann", "Bob", "Zoë Çelik")]
     specs += [spec(PLAN, "nl", "adult", name=None, rec=INSTITUTION) for _ in range(3)]
     specs.insert(2, spec(PLAN, "en", "parent", name="Alone"))
     specs.insert(5, spec(PLAN, "nl", "parent", name="Wolfeschlegelsteinhausenbergerdorff" * 3))
+    # the same long name on a second form: each form's name is its own part
+    specs.append(spec(PLAN, "nl", "parent", name="Wolfeschlegelsteinhausenbergerdorff" * 3))
     specs.insert(6, spec(PLAN, "nl", "parent", name="张伟 Ελένη محمد"))
     return specs
 
