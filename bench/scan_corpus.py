@@ -1322,8 +1322,8 @@ def run(args: argparse.Namespace, work: Path) -> int:
         )
         loads.append(load.note("100-page PDF: one process", one_process.cpu_s))
         load = MachineLoad()
-        floors = scan_floors(pdf_path)
-        loads.append(load.note("100-page PDF: the floor (scan_floor.py)", 0.0))
+        floors, floor_cpu = scan_floors(pdf_path)
+        loads.append(load.note("100-page PDF: the floor (scan_floor.py)", floor_cpu))
     except Exception:
         pdf_note += "\nPDF test failed:\n" + traceback.format_exc()
 
@@ -1368,13 +1368,17 @@ ISSUE_FLOOR = (260.0, 300.0)
 TARGET_PAGES_S = 80.0
 
 
-def scan_floors(pdf: Path) -> list[dict[str, Any]]:
-    """``bench/scan_floor.py`` on the same PDF: today's floor under any reader."""
+def scan_floors(pdf: Path) -> tuple[list[dict[str, Any]], float]:
+    """``bench/scan_floor.py`` on the same PDF: today's floor under any reader; and the
+    CPU seconds its processes used."""
     script = Path(__file__).with_name("scan_floor.py")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(
         [sys.executable, str(script), str(pdf)], check=True, capture_output=True, text=True
     ).stdout
-    return [json.loads(line) for line in out.splitlines() if line.strip()]
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return [json.loads(line) for line in out.splitlines() if line.strip()], cpu
 
 
 def print_floors(
