@@ -6,7 +6,8 @@ WeasyPrint, in one run; print the medians, the ratios and issue 11's targets.
 Measured, interleaved so that machine load hits all alike: the whole command
 (``formgen forms REC --json`` in a new process), ``Formgen.forms`` in a warm process
 (as the service calls it), the same in a warm process with every form laid out in full
-(``shared=False``, the path before issue 11), bare WeasyPrint on the full HTML, and
+(``shared=False``, the path before issue 11), bare WeasyPrint on the full HTML, a
+process that only imports SQLAlchemy and WeasyPrint (the floor under the command), and
 ``formgen --help``. The load average is printed beside the figures: the machine is
 shared.
 """
@@ -93,14 +94,26 @@ def main() -> None:
         def help_run() -> None:
             subprocess.run([formgen, "--help"], env=env, check=True, capture_output=True)
 
+        def imports_run() -> None:  # the floor under the command: its two big imports
+            subprocess.run(
+                [sys.executable, "-c", "import sqlalchemy, weasyprint"], check=True, env=env
+            )
+
         formgen_run(), full_run(), bare_run()  # warm up fonts and caches for all
-        runs: dict[str, list[float]] = {"command": [], "warm": [], "full": [], "bare": []}
+        runs: dict[str, list[float]] = {
+            "command": [],
+            "warm": [],
+            "full": [],
+            "bare": [],
+            "imports": [],
+        }
         helps: list[float] = []
         order: list[tuple[list[float], Callable[[], None]]] = [
             (runs["warm"], formgen_run),
             (runs["bare"], bare_run),
             (runs["command"], command_run),
             (runs["full"], full_run),
+            (runs["imports"], imports_run),
         ]
         for _ in range(rounds):
             for times, run in order:
@@ -136,6 +149,10 @@ def main() -> None:
         f"  ({median['full'] / bare:.2f}x bare)"
     )
     print(f"  bare WeasyPrint, same HTML:          {bare:.3f} s")
+    print(
+        f"  python -c 'import sqlalchemy, weasyprint': {median['imports']:.3f} s"
+        f"  (the floor under the whole command)"
+    )
     print(
         f"  formgen --help (median of {len(helps)}):      {help_s:.3f} s"
         f"  (target <= {HELP_S} s: {verdict(help_s <= HELP_S)})"
