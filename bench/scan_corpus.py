@@ -1135,7 +1135,7 @@ def print_qr_payload(public_url: str | None) -> None:
     scans (the reader first looks at a copy with ``scan.qr.QR_LONG_SIDE`` px on the long
     side, then at full size)."""
     from formgen.formid import Instance, Links
-    from formgen.render import qr_modules
+    from formgen.render import qr_bits
     from formgen.scan.qr import QR_LONG_SIDE
 
     instance = Instance.create()  # any: only the length counts
@@ -1144,7 +1144,7 @@ def print_qr_payload(public_url: str | None) -> None:
         if public_url
         else instance.payload("7KQ2-M9XD-4", 2)
     )
-    side = len(qr_modules(payload))  # with the 4-module quiet zone on each side
+    side = qr_bits(payload)[0]  # modules, with the 4-module quiet zone on each side
     modules = side - 8
     mm = QR_MM / side
     first = QR_LONG_SIDE / A4_LONG_MM * 25.4

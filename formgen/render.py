@@ -289,14 +289,9 @@ def salutation(contact: str, lang: str) -> str:
 # --- QR codes ---------------------------------------------------------------------------
 
 
-def qr_modules(payload: str) -> list[list[bool]]:
-    """The QR code's modules, quiet zone included (True = dark): error correction M, the
-    smallest version that holds the payload."""
-    size, samples = _qr_samples(payload)
-    return [[samples[y * size + x] < 128 for x in range(size)] for y in range(size)]
-
-
 def _qr_samples(payload: str) -> tuple[int, bytes]:
+    """The QR code's side in modules (quiet zone included) and one byte a module (0
+    dark, 255 light): error correction M, the smallest version that holds the payload."""
     # zxing-cpp's encoder, the reader's own library: some 0.3 ms a code against 2.7 ms
     # for the pure-Python qrcode package, and a class set prints 60 of them.
     import zxingcpp
