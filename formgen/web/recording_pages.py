@@ -115,13 +115,9 @@ def see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-def page_lang(request: Request, person: Person) -> str:
-    """The page's language, as ``render`` chooses it."""
-    return i18n.negotiate(request.headers.get("accept-language"), person.user.lang)
-
-
-def translate(request: Request, person: Person) -> Callable[[str], str]:
-    return i18n.translator(page_lang(request, person))
+def translate(request: Request) -> Callable[[str], str]:
+    """The page's words, in the language ``render`` chooses for the page around them."""
+    return i18n.translator(request_lang(request))
 
 
 def is_htmx(request: Request) -> bool:
@@ -202,7 +198,7 @@ def recordings(request: Request, person: Signed) -> Response:
             today=today,
         )
         rows.append((rec, str(summary)))
-    lang = page_lang(request, person)
+    lang = request_lang(request)
     return render(
         request,
         "recordings.html",
@@ -218,7 +214,7 @@ def recordings(request: Request, person: Signed) -> Response:
 def new_form(
     request: Request, person: Person, values: dict[str, str], problem: str | None, status: int
 ) -> HTMLResponse:
-    lang = page_lang(request, person)
+    lang = request_lang(request)
     return render(
         request,
         "new_recording.html",
@@ -258,16 +254,14 @@ def only_students(person: Person) -> None:
 @router.get("/recordings/new")
 def new_recording_page(request: Request, person: Signed) -> Response:
     only_students(person)
-    return new_form(
-        request, person, {"lang": person.user.lang or page_lang(request, person)}, None, 200
-    )
+    return new_form(request, person, {"lang": person.user.lang or request_lang(request)}, None, 200)
 
 
 @router.get("/recordings/new/delete-by")
 def delete_by_fragment(
     request: Request, person: Signed, date: str = "", purpose: str = ""
 ) -> Response:
-    lang = page_lang(request, person)
+    lang = request_lang(request)
     return render(
         request,
         "_rec_delete_by.html",
@@ -302,7 +296,7 @@ async def create_recording(request: Request, person: Signed) -> Response:
     elif values["purpose"] not in person.fg.retention():
         problem = "Choose the purpose of the recording."
     if problem is not None:
-        return new_form(request, person, values, translate(request, person)(problem), 422)
+        return new_form(request, person, values, translate(request)(problem), 422)
     assert day is not None
     try:
         rec = person.fg.create_recording(
@@ -397,7 +391,7 @@ def show(
     job_id: str | None = None,
     done: str | None = None,
 ) -> HTMLResponse:
-    lang = page_lang(request, person)
+    lang = request_lang(request)
     view = recording_view(person, recording_id, lang)
     job = person.fg.job(job_id) if job_id else None
     return render(
@@ -458,7 +452,7 @@ async def add_participant(request: Request, recording_id: str, person: Signed) -
     }
     try:
         if not values["name"]:
-            raise RecordError(translate(request, person)("Give the name."))
+            raise RecordError(translate(request)("Give the name."))
         added = person.fg.add_participant(
             recording_id,
             values["name"],
@@ -479,7 +473,7 @@ async def add_participant_list(request: Request, recording_id: str, person: Sign
     names = [line.strip() for line in pasted.splitlines() if line.strip()]
     try:
         if not names:
-            raise RecordError(translate(request, person)("Paste at least one name."))
+            raise RecordError(translate(request)("Paste at least one name."))
         added = person.fg.add_participants(
             recording_id, names, under_16=flag(form, "under_16"), lang=participant_lang(form)
         )
@@ -524,7 +518,7 @@ async def request_letter(request: Request, recording_id: str, person: Signed) ->
         "request_lang": text(form, "lang"),
         "return_by": text(form, "return_by"),
     }
-    say = translate(request, person)
+    say = translate(request)
     try:
         if not values["contact"]:
             raise RecordError(say("Give the institution's contact person."))
@@ -603,7 +597,7 @@ def withdrawal_form(request: Request, recording_id: str, form_id: str, person: S
 
 @router.get("/recordings/{recording_id}/must-not-appear")
 def must_not_appear(request: Request, recording_id: str, person: Signed) -> Response:
-    lang = page_lang(request, person)
+    lang = request_lang(request)
     status = person.fg.status(recording_id)
     say = i18n.translator(lang)
     return render(
@@ -638,7 +632,7 @@ async def upload_scans(request: Request, recording_id: str, person: Signed) -> R
         if person.fg.status(rec.id).destroyed:
             raise Conflict(f"recording {rec.id} was destroyed: there is nothing to add scans to")
         if not files:
-            raise RecordError(translate(request, person)("Choose at least one file."))
+            raise RecordError(translate(request)("Choose at least one file."))
         job = person.fg.submit_scans(files)
     except FormgenError as exc:
         return refused(request, person, recording_id, "upload", exc)
@@ -651,7 +645,7 @@ def job_fragment(request: Request, job_id: str, person: Signed, recording: str =
     recording it was uploaded on, the page's status sections come along (out of band),
     so the person sees the new consent at once."""
     job = person.fg.job(job_id)
-    lang = page_lang(request, person)
+    lang = request_lang(request)
     rec_id = person.fg.recording(recording).id if recording else None
     finished = job.state in ("done", "failed")
     # The page's sections are rebuilt only once, when the job has finished.
@@ -687,7 +681,7 @@ async def confirm_step(request: Request, recording_id: str, step: str, person: S
         return back(person.fg.recording(recording_id).id, "confirmed", "checklist")
     # htmx swaps the checklist (and the description, which names the check's date);
     # a refusal is shown inside it, so it answers 200 (htmx swaps no 4xx).
-    lang = page_lang(request, person)
+    lang = request_lang(request)
     view = recording_view(person, recording_id, lang)
     return render(
         request,
@@ -725,7 +719,7 @@ async def reconsent(request: Request, recording_id: str, person: Signed) -> Resp
     declarations are issued (their PDF is offered on the page)."""
     await check_csrf(request, person)
     form = await request.form()
-    say = translate(request, person)
+    say = translate(request)
     change = text(form, "change")
     values = {"new_purpose": text(form, "purpose"), "extend_to": text(form, "extend_to")}
     try:
@@ -756,7 +750,7 @@ async def destruction(request: Request, recording_id: str, person: Signed) -> Re
         rec = person.fg.recording(recording_id)
         if typed.upper() != rec.id:
             raise RecordError(
-                translate(request, person)(
+                translate(request)(
                     "Type the recording's ID exactly to confirm; nothing was destroyed."
                 )
             )

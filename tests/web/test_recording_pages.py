@@ -414,3 +414,25 @@ def test_every_english_word_of_the_recording_pages_has_its_dutch() -> None:
     assert len(english) > 200
     missing = sorted({e for e in english if e not in i18n.TABLES["nl"]})
     assert not missing, missing
+
+
+def test_the_language_chosen_before_signing_in_holds_on_the_recording_pages(
+    page: Any, live: Live
+) -> None:
+    """Dutch chosen on the sign-in page of an English browser, by a person whose account
+    has no language of its own (only the cookie says it): the recording page's dates and
+    words are Dutch too, not only the template around them."""
+    from babel.dates import format_date
+
+    day = dt.date.today() + dt.timedelta(days=10)
+    live.fg.as_user(live.account("student", "dutch@example.org")).create_recording(
+        title="Voorleesles groep 4", situation=3, purpose="reflection", date=day
+    )
+    page.goto("/sign-in")
+    page.locator("#lang-choice").select_option("nl")
+    page.get_by_role("button", name="Save").click()
+    sign_in(page, live, "student", "dutch@example.org", lang="nl")
+    page.get_by_role("link", name="Voorleesles groep 4").click()
+    facts = page.locator("main dl").first
+    expect(facts).to_contain_text(format_date(day, format="long", locale="nl_NL"))
+    expect(facts).not_to_contain_text(format_date(day, format="long", locale="en_GB"))
