@@ -390,8 +390,9 @@ def test_a_long_title_and_names_still_fit() -> None:
 def test_compiled_templates_are_kept_only_in_a_safe_place(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Jinja's per-user cache directory must be ours and mode 700; if it is not, or the
-    disk is full, templates are compiled each time and forms still render."""
+    """Jinja's per-user cache directory must be ours and mode 700, and a template changed
+    on disk is compiled afresh; if the directory is not safe, or cannot be written,
+    templates are compiled each time and still load."""
     import shutil
     import tempfile
 
