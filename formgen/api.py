@@ -792,6 +792,7 @@ class Formgen:
         relation: str | None = None,
         other_email: str | None = None,
         child: str | None = None,
+        child_agrees: str | None = None,
         lang: str | None = None,
         now: dt.datetime | None = None,
     ) -> online.Pending:
@@ -800,7 +801,7 @@ class Formgen:
         from . import mail
 
         form = self.online_form(token, (now or records.now()).date())
-        for typed in (name, child):  # they are printed on the receipt
+        for typed in (name, child, child_agrees):  # they are printed on the receipt
             if typed and typed.strip():
                 self._printable(typed)
         shown = lang if lang in records.LANGS else form.person.lang
@@ -813,6 +814,7 @@ class Formgen:
             relation=relation,
             other_email=other_email,
             child=child,
+            child_agrees=child_agrees,
             lang=shown,
             text_hash=self.text_hash(self.online_page(form, shown)),
             now=now,
@@ -862,6 +864,7 @@ class Formgen:
                     "answers": done.answers,
                     "signer": done.name,
                     "relation": done.relation,
+                    "child_agrees": done.child_agrees,
                     "email": done.email,
                     "confirmed": confirmed,
                 }

@@ -177,11 +177,14 @@ def start(
     relation: str | None = None,
     other_email: str | None = None,
     child: str | None = None,
+    child_agrees: str | None = None,
     lang: str,
     text_hash: str,
     now: dt.datetime | None = None,
 ) -> Pending:
-    """Keep a person's answers until the code sent to ``email`` confirms them."""
+    """Keep a person's answers until the code sent to ``email`` confirms them.
+    ``child_agrees``: the optional line of the parental form where the child agrees
+    too (their name), shown on the receipt; it decides nothing."""
     stamp = now or records.now()
     try:
         name = rules.check_name(name, "your name")
@@ -192,6 +195,11 @@ def start(
             else None
         )
         child = rules.check_name(child, "the child's name") if child and child.strip() else None
+        agrees = (
+            rules.check_name(child_agrees, "the child's own agreement")
+            if child_agrees and child_agrees.strip()
+            else None
+        )
     except ValueError as exc:
         raise RecordError(str(exc)) from exc
     with engine.begin() as conn:
@@ -221,7 +229,11 @@ def start(
                 relation=relation if parent and kind is Kind.ANSWER else None,
                 email=email,
                 other_email=other if parent and kind is Kind.ANSWER else None,
-                answers={**chosen, **({"_child": child} if child else {})},
+                answers={
+                    **chosen,
+                    **({"_child": child} if child else {}),
+                    **({"_agrees": agrees} if agrees and parent and kind is Kind.ANSWER else {}),
+                },
                 text_hash=text_hash,
                 code_hash=_hash_code(answer_id, code),
                 created_at=stamp,
@@ -252,6 +264,7 @@ class Confirmed:
     other_email: str | None
     lang: str
     at: dt.datetime
+    child_agrees: str | None = None  # the child's own line on a parental form
     receipt_sent: bool = False  # set by Formgen.online_confirm once the mail went out
 
 
@@ -317,6 +330,7 @@ def confirm(
         row["other_email"],
         row["lang"],
         stamp,
+        row["answers"].get("_agrees"),
     )
 
 

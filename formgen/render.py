@@ -756,7 +756,10 @@ def _check_online(spec: FormSpec) -> Mapping[str, Any]:
             raise RenderError(f"{where}: {key} is missing")
     if spec.variant == "parent" and online.get("relation") not in (*RECEIPT_RELATIONS, None):
         raise RenderError(f"{where}: the relation must be parent or guardian")
-    missing = unprintable(online["signer"] + online["email"])
+    agrees = online.get("child_agrees")
+    if agrees is not None and (spec.variant != "parent" or not isinstance(agrees, str)):
+        raise RenderError(f"{where}: only a parental form has the child's own line")
+    missing = unprintable(online["signer"] + online["email"] + (agrees or ""))
     if missing:
         raise RenderError(f"{where}: no installed font can print {''.join(missing)!r}")
     return online
@@ -809,7 +812,8 @@ def render_receipt(spec: FormSpec, config: Config) -> bytes:
     """The receipt of an online answer, as PDF: the declaration ``spec`` is (both pages,
     same layout and words) with the answer of ``spec.context["online"]`` filled in:
     ``{"answers": {clause: "yes" | "no"}, "signer": name typed, "relation": "parent" |
-    "guardian" | None, "email": the confirmed address, "confirmed": when, as printed}``.
+    "guardian" | None, "child_agrees": the child's own line of a parental form, or None,
+    "email": the confirmed address, "confirmed": when, as printed}``.
     The chosen boxes are ticked, the signer's name is on its line, and the date and
     address of the e-mail confirmation stand where the signature would. It carries the
     form ID but no QR code and no registration marks: it is not a form to hand in, and

@@ -219,10 +219,14 @@ def test_withdrawal_online_and_the_other_parent(fg: Formgen, box: Mailbox) -> No
         fg.online_answer(token, answers=yes, name="Ria", email="ria@example.org")
     answer(
         fg, box, token, yes, email="ria@example.org", relation="parent",
-        other_email="kees@example.org",
+        other_email="kees@example.org", child_agrees="Daantje",
     )  # fmt: skip
     assert statuses(fg, rec) == {"recording": Status.GIVEN, "livestream": Status.GIVEN}
     assert fg.status(rec).must_not_appear == []
+    # The child's own line (optional) is on the receipt, and nowhere in the record.
+    [(_, pdf)] = box.last("ria@example.org").attachments()
+    assert "Daantje" in " ".join(text_of(pdf))
+    assert "Daantje" not in str(fg.history(daan.form_id))
     # The other parent gets a link of their own and can only make it stricter.
     invited = box.last("kees@example.org")
     link = re.search(r"https://\S+/c/\S+", invited.text)

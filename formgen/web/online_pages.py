@@ -96,6 +96,7 @@ async def online_answer(request: Request, token: str) -> Response:
             relation=sent.get("relation") or None,
             other_email=sent.get("other_email") or None,
             child=sent.get("child") or None,
+            child_agrees=sent.get("child_agrees") or None,
             lang=lang,
         )
     except LinkRefused:

@@ -46,6 +46,14 @@ NL: dict[str, str] = {
         "Die krijgt hetzelfde formulier en kan alleen nee zeggen waar u ja zei: zijn de ouders"
         " het niet eens, dan is er geen toestemming."
     ),
+    "The child agrees (optional): the child's name": (
+        "Het kind gaat ook akkoord (niet verplicht): naam van het kind"
+    ),
+    "Talk about it with your child. A child of 12 or older may agree too: type the child's"
+    " name. It is shown on your receipt and decides nothing.": (
+        "Bespreek het met uw kind. Een kind van 12 jaar of ouder mag ook akkoord gaan: typ de"
+        " naam van het kind. Die staat op uw ontvangstbewijs en beslist niets."
+    ),
     "Send me the code": "Stuur mij de code",
     "Type the code": "Typ de code",
     "We sent a code to %(email)s. It is valid for 15 minutes.": (

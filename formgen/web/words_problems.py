@@ -81,6 +81,7 @@ WHAT = {
     "reason": "de opmerking",  # a withdrawal's note becomes its reason
     "your name": "uw naam",
     "the child's name": "de naam van het kind",
+    "the child's own agreement": "de instemming van het kind",
 }
 ROLES = {"student": "student", "supervisor": "begeleider", "officer": "privacyfunctionaris"}
 ACTS = {

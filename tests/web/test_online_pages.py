@@ -148,6 +148,9 @@ def test_a_parent_answers_on_a_phone(
 
     phone.locator('input[name="clause:livestream"][value="no"]').check()
     phone.get_by_label("E-mailadres van de andere ouder of voogd").fill("kees@example.org")
+    phone.get_by_label("Het kind gaat ook akkoord (niet verplicht): naam van het kind").fill(
+        "Daantje"
+    )
     phone.get_by_role("button", name="Stuur mij de code").click()
     expect(phone.get_by_role("heading", name="Typ de code")).to_be_visible()
     found += violations(phone)
@@ -168,6 +171,7 @@ def test_a_parent_answers_on_a_phone(
     words = " ".join(text_of(pdf))
     assert "Bevestigd per e-mail" in words and "ria@example.org" in words
     assert "Ria 't Hooft" in words and "Rekenles groep 5" in words
+    assert "Daantje" in words  # the child's own line, as on paper
 
     # The other parent's "no" wins over the first parent's yes.
     phone.goto(link_in(box.last("kees@example.org").text))
