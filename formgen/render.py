@@ -757,8 +757,10 @@ def _check_online(spec: FormSpec) -> Mapping[str, Any]:
     if spec.variant == "parent" and online.get("relation") not in (*RECEIPT_RELATIONS, None):
         raise RenderError(f"{where}: the relation must be parent or guardian")
     agrees = online.get("child_agrees")
-    if agrees is not None and (spec.variant != "parent" or not isinstance(agrees, str)):
+    if agrees is not None and spec.variant != "parent":
         raise RenderError(f"{where}: only a parental form has the child's own line")
+    if agrees is not None and not isinstance(agrees, str):
+        raise RenderError(f"{where}: the child's own line must be text")
     missing = unprintable(online["signer"] + online["email"] + (agrees or ""))
     if missing:
         raise RenderError(f"{where}: no installed font can print {''.join(missing)!r}")

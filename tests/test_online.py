@@ -70,6 +70,11 @@ def token_of(link: str) -> str:
     return link.removeprefix(PUBLIC + "/c/")
 
 
+def printed_token(fg: Formgen, rec: str, page: int = 0) -> str:
+    """The token of a printed page's QR code (page 0: the first form's first page)."""
+    return token_of(qr_links(fg.forms(rec, save=False).data)[page])
+
+
 def code_in(box: Mailbox, address: str) -> str:
     found = re.search(r"\b(\d{6})\b", box.last(address).text)
     assert found
@@ -111,7 +116,7 @@ def test_the_qr_code_is_a_link_that_opens_the_form(fg: Formgen, box: Mailbox) ->
 def test_answer_confirmed_by_code_lands_with_receipt(fg: Formgen, box: Mailbox) -> None:
     rec = recording(fg)
     fg.add_participant(rec, "Noor Bakker")
-    token = token_of(qr_links(fg.forms(rec, save=False).data)[0])
+    token = printed_token(fg, rec)
     pending = fg.online_answer(
         token,
         answers={"recording": "yes", "livestream": "no"},
@@ -148,7 +153,7 @@ def test_answer_confirmed_by_code_lands_with_receipt(fg: Formgen, box: Mailbox) 
 def test_wrong_codes_expiry_and_limits(fg: Formgen, box: Mailbox) -> None:
     rec = recording(fg)
     fg.add_participant(rec, "Noor Bakker")
-    token = token_of(qr_links(fg.forms(rec, save=False).data)[0])
+    token = printed_token(fg, rec)
     yes = {"recording": "yes", "livestream": "yes"}
     pending = fg.online_answer(token, answers=yes, name="Noor", email="noor@example.org")
     code = code_in(box, "noor@example.org")
@@ -185,7 +190,7 @@ def test_wrong_codes_expiry_and_limits(fg: Formgen, box: Mailbox) -> None:
 def test_links_that_open_nothing_say_nothing(fg: Formgen, box: Mailbox) -> None:
     rec = recording(fg)
     fg.add_participant(rec, "Noor Bakker")
-    token = token_of(qr_links(fg.forms(rec, save=False).data)[0])
+    token = printed_token(fg, rec)
     head, secret = token.rsplit(".", 1)
     guessed = head + "." + ("0" if secret[0] != "0" else "1") + secret[1:]
     # A real link of another installation (its own signing key): refused like a guess.
@@ -193,7 +198,7 @@ def test_links_that_open_nothing_say_nothing(fg: Formgen, box: Mailbox) -> None:
     with Formgen.open(other_store, dataclasses.replace(fg.config, mail=None)) as other:
         foreign_rec = recording(other)
         other.add_participant(foreign_rec, "X")
-        foreign = token_of(qr_links(other.forms(foreign_rec, save=False).data)[0])
+        foreign = printed_token(other, foreign_rec)
     plain = head  # a paper-only payload: no secret
     messages = set()
     for bad in (guessed, plain, foreign, "FG1.nonsense", "", "../../etc/passwd", token + "x"):
@@ -213,7 +218,7 @@ def test_links_that_open_nothing_say_nothing(fg: Formgen, box: Mailbox) -> None:
 def test_withdrawal_online_and_the_other_parent(fg: Formgen, box: Mailbox) -> None:
     rec = recording(fg)
     daan = fg.add_participant(rec, "Daan 't Hooft", under_16=True)
-    token = token_of(qr_links(fg.forms(rec, save=False).data)[1])
+    token = printed_token(fg, rec, 1)
     yes = {"recording": "yes", "livestream": "yes"}
     with pytest.raises(RecordError, match="parent or guardian"):
         fg.online_answer(token, answers=yes, name="Ria", email="ria@example.org")
@@ -343,7 +348,7 @@ def test_without_public_url_paper_stays_as_it_was(store_url: str, tmp_path: Path
 def test_mail_server_down_records_nothing(fg: Formgen, box: Mailbox) -> None:
     rec = recording(fg)
     fg.add_participant(rec, "Noor Bakker")
-    token = token_of(qr_links(fg.forms(rec, save=False).data)[0])
+    token = printed_token(fg, rec)
     box.stop()
     from formgen.mail import MailError
 
@@ -362,7 +367,7 @@ def test_mail_server_down_records_nothing(fg: Formgen, box: Mailbox) -> None:
 def test_online_after_paper_only_makes_it_stricter(fg: Formgen, box: Mailbox) -> None:
     rec = recording(fg)
     noor = fg.add_participant(rec, "Noor Bakker")
-    token = token_of(qr_links(fg.forms(rec, save=False).data)[0])
+    token = printed_token(fg, rec)
     fg.set_consent(noor.form_id, "recording", "given", by="Sam", reason="paper")
     fg.set_consent(noor.form_id, "livestream", "refused", by="Sam", reason="paper")
     form = fg.online_form(token)
@@ -381,7 +386,7 @@ def test_online_after_paper_only_makes_it_stricter(fg: Formgen, box: Mailbox) ->
 def test_answers_stand_when_the_receipt_cannot_be_sent(fg: Formgen, box: Mailbox) -> None:
     rec = recording(fg)
     fg.add_participant(rec, "Noor Bakker")
-    token = token_of(qr_links(fg.forms(rec, save=False).data)[0])
+    token = printed_token(fg, rec)
     yes = {"recording": "yes", "livestream": "yes"}
     pending = fg.online_answer(token, answers=yes, name="Noor", email="noor@example.org")
     code = code_in(box, "noor@example.org")
@@ -394,7 +399,7 @@ def test_answers_stand_when_the_receipt_cannot_be_sent(fg: Formgen, box: Mailbox
 def test_a_code_alone_confirms_its_own_answer(fg: Formgen, box: Mailbox) -> None:
     rec = recording(fg)
     fg.add_participant(rec, "Noor Bakker")
-    token = token_of(qr_links(fg.forms(rec, save=False).data)[0])
+    token = printed_token(fg, rec)
     first = {"recording": "yes", "livestream": "yes"}
     fg.online_answer(token, answers=first, name="Noor", email="noor@example.org")
     first_code = code_in(box, "noor@example.org")
