@@ -1,8 +1,8 @@
 """The library's one public object: ``Formgen``, over a store and a configuration.
 
-Everything the CLI and the service do goes through here (spec section 8). Each method
+Everything the CLI and the service do goes through here (docs/contract.md). Each method
 is one operation on the consent record; results are typed values whose ``as_dict()``
-is spec section 6's JSON; refusals are ``FormgenError`` subclasses whose messages speak
+is docs/contract.md's JSON; refusals are ``FormgenError`` subclasses whose messages speak
 of recordings, forms and consent. A fault of the database (busy too long, read-only,
 gone) becomes a ``StoreError`` of one line, never SQL or a participant's name.
 """
@@ -95,7 +95,7 @@ class Sample:
 
 @dataclass(frozen=True)
 class Import:
-    """What a scan import did, page by page (spec section 6), and a summary."""
+    """What a scan import did, page by page (docs/contract.md), and a summary."""
 
     pages: list[PageReport]
 
@@ -1005,7 +1005,7 @@ class Formgen:
         }
 
     def as_user(self, user: User) -> Formgen:
-        """The same library as one person may use it (spec section 7): recordings they
+        """The same library as one person may use it (docs/contract.md): recordings they
         may not see answer NotFound, exactly like ones that do not exist; what their
         role may not do is refused; their changes name them as the author."""
         return PersonalFormgen(self.engine, self.config, user)

@@ -1,4 +1,4 @@
-"""``formgen``: a thin click layer over the library (spec section 6 is its contract).
+"""``formgen``: a thin click layer over the library (docs/contract.md is its contract).
 
 Every reporting command takes ``--json`` and then prints exactly one JSON document on
 stdout. Every refusal is one line on stderr and a non-zero exit code.

@@ -30,7 +30,7 @@ REMINDERS_SENT = "reminders_sent"
 @dataclass(frozen=True)
 class Written:
     """A rendered document: its bytes, where it was written (None: not written, e.g.
-    served by the service) and its forms as spec section 6 lists them."""
+    served by the service) and its forms as docs/contract.md lists them."""
 
     data: bytes
     forms: list[dict[str, Any]]

@@ -1,6 +1,6 @@
 """Signed scans back into the consent record.
 
-The unit of an import is the form (spec section 6): the pages of one form found in an
+The unit of an import is the form (docs/contract.md): the pages of one form found in an
 import land together in one short transaction, with their page images and crops, or not
 at all. A page that cannot be read writes nothing, and every other form still lands.
 Each page that landed is a row of ``scan_pages`` (the file's SHA-256 and the page), so

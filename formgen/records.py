@@ -724,7 +724,7 @@ class PersonStatus:
 
 @dataclass(frozen=True)
 class ConsentStatus:
-    """A recording's consent record as spec section 6 prints it (``as_dict``)."""
+    """A recording's consent record as docs/contract.md prints it (``as_dict``)."""
 
     recording: Recording
     destroyed: dict[str, str] | None  # {"at", "by"}

@@ -370,7 +370,7 @@ class Page:
 @dataclass
 class Rendered:
     pdf: bytes
-    layouts: dict[str, dict[str, Any]]  # form_id -> layout (spec section 6 shape)
+    layouts: dict[str, dict[str, Any]]  # form_id -> layout (docs/contract.md shape)
     pages: dict[str, int]
 
 
@@ -1272,7 +1272,7 @@ def _check_layout(spec: FormSpec, layout: Mapping[str, Any]) -> None:
 
 
 def public_layout(layout: Mapping[str, Any]) -> dict[str, Any]:
-    """The shape spec section 6 prints (registration data stays internal)."""
+    """The shape docs/contract.md prints (registration data stays internal)."""
     return {
         "form_id": layout["form_id"],
         "page_size_mm": layout["page_size_mm"],

@@ -1,6 +1,7 @@
 """The faculty's procedure as pure functions (no I/O, no click).
 
-Read beside ``shared/procedure/werkwijze-beeld-en-geluidsopnamen.txt`` (HvA FOO, 20 Aug 2020).
+Read beside the procedure (HvA FOO, *Werkwijze beeld- en geluidsopnamen*, 20 Aug 2020),
+summed up in ``docs/procedure.md``.
 Every rule formgen applies lives here, so a reviewer can check them against the procedure
 in one sitting: situations, purposes and retention, which clauses a declaration needs,
 camera advice, who must not appear, the mark decision rule and the consent lifecycle.
@@ -250,7 +251,7 @@ def clauses_for(plan: Plan) -> list[Clause]:
     return clauses
 
 
-# --- Consent lifecycle (spec section 5) -------------------------------------------------
+# --- Consent lifecycle (docs/contract.md) -------------------------------------------------
 
 
 class Status(StrEnum):
@@ -373,7 +374,7 @@ def blocking_clauses(statuses: Mapping[str, Status], signed: bool | None) -> lis
     return reasons
 
 
-# --- Reading marks (spec section 4) -----------------------------------------------------
+# --- Reading marks (docs/contract.md) -----------------------------------------------------
 
 
 class Mark(StrEnum):
@@ -794,7 +795,7 @@ def footage_check_needed(situation: Situation, advice: CameraAdvice) -> bool:
     return situation is not Situation.OUTSIDE or advice.level is not Advice.ALL
 
 
-# --- Who may do what in the service (spec section 7) -------------------------------------
+# --- Who may do what in the service (docs/contract.md) -------------------------------------
 
 
 class Role(StrEnum):

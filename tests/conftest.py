@@ -31,6 +31,23 @@ from sqlalchemy.pool import NullPool
 
 from formgen.cli import cli
 
+BROWSER_FIXTURES = {"browser", "page"}
+SLOW_FIXTURES = {"live"}  # a real ``formgen serve`` process
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test by what it needs (see pyproject's markers): the PostgreSQL variant
+    of a store test, the browser tests, and those that start a server process."""
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("store_url") == "postgresql":
+            item.add_marker(pytest.mark.postgres)
+        if used & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+        if used & SLOW_FIXTURES:
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[Engine]:

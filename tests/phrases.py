@@ -1,4 +1,4 @@
-"""What every declaration must say (spec section 3, issue 11), per language: short
+"""What every declaration must say (docs/contract.md, issue 11), per language: short
 fragments the rendered PDF's text must contain. One place, shared by the tests.
 
 ``ITEMS`` holds what both variants say, item by item; ``PAGE1`` and ``PAGE2`` what must

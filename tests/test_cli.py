@@ -1,4 +1,4 @@
-"""The CLI contract of spec section 6, and every refusal: one line, non-zero, no change."""
+"""The CLI contract of docs/contract.md, and every refusal: one line, non-zero, no change."""
 
 from __future__ import annotations
 

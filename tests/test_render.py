@@ -1,4 +1,4 @@
-"""Declarations as printed: content (spec section 3, issue 11), QR codes, exact layout
+"""Declarations as printed: content (docs/contract.md, issue 11), QR codes, exact layout
 (section 4), typography, templates a faculty overrides."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""The JSON API under /api/v1 for programs (spec section 7): bearer tokens, the CLI's
-JSON shapes (spec section 6), problem+json errors, described by OpenAPI.
+"""The JSON API under /api/v1 for programs (docs/contract.md): bearer tokens, the CLI's
+JSON shapes (docs/contract.md), problem+json errors, described by OpenAPI.
 
 Every route asks the library as the caller (``person.fg``, ``Formgen.as_user``) and
 returns what its ``as_dict()`` gives, unfiltered: the models below only describe those

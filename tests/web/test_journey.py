@@ -2,7 +2,7 @@
 student makes a situation-3 recording with three people, prints their declarations,
 the signers mark them, the signed pages come back as a scan, a supervisor settles what
 the reader was not sure about in the review queue, and the student's camera advice
-follows. Screenshots for the README are taken along the way (``docs/screenshots/``)."""
+follows. Screenshots for the README are taken along the way (see ``tests/screenshots.py``)."""
 
 from __future__ import annotations
 
@@ -16,21 +16,20 @@ from playwright.sync_api import Page, expect
 
 from formgen.rules import SETUP, Advice
 
-from .. import synth
+from .. import screenshots, synth
 from ..rendering import rasterise
 from ..scans import DPI, PX, Fill, degrade, fill_page, save_pdf
 from .conftest import PASSWORD, Live
 from .test_review_pages import images_loaded
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 VIEWPORT = {"width": 1280, "height": 800}
 JOB_WAIT = 180_000  # a scan import on a shared 2-core machine: generous, never a sleep
 
 
 def shoot(page: Page, name: str) -> None:
     """A full-page screenshot for the README, 1280 pixels wide, under a fixed name."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True, animations="disabled")
+    path = screenshots.folder() / f"{name}.png"
+    page.screenshot(path=path, full_page=True, animations="disabled")
 
 
 def person(browser: Any, live: Live) -> Page:

@@ -25,10 +25,10 @@ from formgen.config import Config, Mail
 from formgen.mailbox import Mailbox
 from formgen.rules import Status
 
+from .. import screenshots
 from ..rendering import rasterise, text_of
 from .conftest import Live, free_port, sign_in, start_server, stop_server
 from .test_accessibility import violations
-from .test_journey import SCREENSHOTS
 from .test_review_pages import recording
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
@@ -130,10 +130,9 @@ def test_a_parent_answers_on_a_phone(
     assert radios.count() == 4
     assert not any(radios.nth(i).is_checked() for i in range(4))  # nothing preselected
     found += violations(phone)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    phone.screenshot(path=SCREENSHOTS / "online-phone.png", animations="disabled")
+    phone.screenshot(path=screenshots.folder() / "online-phone.png", animations="disabled")
     phone.get_by_role("heading", name="Uw toestemming").evaluate("h => h.scrollIntoView()")
-    phone.screenshot(path=SCREENSHOTS / "online-phone-answers.png", animations="disabled")
+    phone.screenshot(path=screenshots.folder() / "online-phone-answers.png", animations="disabled")
 
     # Sending without choosing everything keeps what was typed and says what is missing.
     phone.locator('input[name="clause:recording"][value="yes"]').check()
