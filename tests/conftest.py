@@ -33,6 +33,8 @@ from formgen.cli import cli
 
 BROWSER_FIXTURES = {"browser", "page"}
 SLOW_FIXTURES = {"live"}  # a real ``formgen serve`` process
+# Whole modules that start servers, build wheels or fuzz the API.
+SLOW_MODULES = {"test_schemathesis.py", "test_package.py", "test_online_pages.py"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -45,7 +47,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.postgres)
         if used & BROWSER_FIXTURES:
             item.add_marker(pytest.mark.browser)
-        if used & SLOW_FIXTURES:
+        if used & SLOW_FIXTURES or item.path.name in SLOW_MODULES or "wheel" in item.name:
             item.add_marker(pytest.mark.slow)
 
 
