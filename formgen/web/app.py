@@ -213,14 +213,17 @@ def create_app(fg: Formgen) -> FastAPI:
             return problem(exc.status_code, str(exc.detail))
         return _error_page(request, exc.status_code)
 
-    from . import api, oidc, online_pages, pages, recording_pages, review_pages
+    from . import api, online_pages, pages, recording_pages, review_pages
 
     app.include_router(pages.router)
     app.include_router(recording_pages.router)
     app.include_router(review_pages.router)
     app.include_router(online_pages.router)
     app.include_router(api.router, prefix=API)
-    oidc.install(app, fg)  # sign-in with the institution, when [oidc] is set
+    if fg.config.oidc is not None:  # sign-in with the institution
+        from . import oidc
+
+        oidc.install(app, fg)
     app.openapi = lambda: api.openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -16,10 +16,19 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import warnings
 from typing import Any
 
 import httpx
-from authlib.integrations.starlette_client import OAuth, OAuthError
+
+with warnings.catch_warnings():
+    # Authlib 1.9 announces a move from httpx to a package "httpx2" at import, on every
+    # start of the server; httpx is the client it uses. Its own module sets an "always"
+    # filter, so ours goes after it.
+    from authlib import deprecate
+
+    warnings.simplefilter("ignore", deprecate.AuthlibDeprecationWarning)
+    from authlib.integrations.starlette_client import OAuth, OAuthError
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool

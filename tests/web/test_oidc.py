@@ -6,6 +6,7 @@ refused. Every refusal leaves no account and no session behind."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -219,6 +220,23 @@ def test_officers_users_page_shows_how_people_sign_in_and_disables_them(
         }
         assert "<td>institution</td>" in rows["a.jansen@example.nl"]
         assert "<td>password</td>" in rows["breakglass@example.nl"]
+        # Either kind is disabled from the page; the institution's account stays out.
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        assert csrf is not None
+        for email in ("a.jansen@example.nl", "breakglass@example.nl"):
+            account = next(u for u in institution.fg.users() if u.email == email)
+            done = client.post(
+                f"/users/{account.id}/disabled", data={"csrf": csrf[1], "disabled": "true"}
+            )
+            assert done.status_code == 200, done.text
+    states = {u.email: u.disabled for u in institution.fg.users()}
+    assert states == {
+        "a.jansen@example.nl": True,
+        "breakglass@example.nl": True,
+        "privacy@example.nl": False,
+    }
+    with institution.client() as client:
+        assert_refused(sign_in(institution, client, "jansen"), client, "this account is disabled")
 
 
 def test_a_supervisor_named_by_address_is_linked_at_first_sign_in(
@@ -315,3 +333,24 @@ def test_an_expired_or_wrongly_signed_id_token_is_refused(
     with institution.client() as client:  # the same person, the provider behaving
         assert sign_in(institution, client, "sanne").status_code == 200
     assert institution.count() == 1
+
+
+def test_every_word_of_the_institution_sign_in_has_its_dutch() -> None:
+    """The pages' and the refusals' English each have a Dutch entry (a missing one would
+    show English on a Dutch page)."""
+    from formgen import institution
+    from formgen.web import i18n, oidc
+
+    here = Path(oidc.__file__).parent / "templates"
+    english: list[str] = []
+    for name in ("oidc_refused.html", "oidc_onward.html", "sign_in.html", "users.html"):
+        english += re.findall(r'_\(\s*"((?:[^"\\]|\\.)*)"\s*\)', (here / name).read_text())
+    english += ["Signed in", "Signed out"]  # the onward page's titles
+    for module in (institution, oidc):
+        code = Path(module.__file__).read_text()  # type: ignore[arg-type]
+        english += re.findall(
+            r'(?:InstitutionRefused|_refused)\(\s*(?:request,\s*)?"([^"]+)"', code
+        )
+    assert len(english) > 20
+    missing = sorted({e for e in english if e not in i18n.TABLES["nl"]})
+    assert not missing, missing
