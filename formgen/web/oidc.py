@@ -28,9 +28,11 @@ with warnings.catch_warnings():
     from authlib import deprecate
 
     warnings.simplefilter("ignore", deprecate.AuthlibDeprecationWarning)
+    from authlib.common.errors import AuthlibBaseError
     from authlib.integrations.starlette_client import OAuth, OAuthError
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
+from joserfc.errors import JoseError
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -45,6 +47,11 @@ STATE_COOKIE = "formgen_oidc"
 STATE_SECONDS = 600  # the time a person has at the provider's login page
 # Claims formgen uses; when the ID token lacks one, the userinfo endpoint is asked.
 CLAIMS = ("email", "name", "eduperson_affiliation", "schac_home_organization")
+
+# What a failed check raises: Authlib (state, the provider's error answers), joserfc
+# (signature, claims, nonce, expiry), httpx (the provider unreachable), and a malformed
+# answer (ValueError, KeyError).
+CHECK_FAILED = (AuthlibBaseError, JoseError, httpx.HTTPError, ValueError, KeyError)
 
 log = logging.getLogger("formgen.web")
 router = APIRouter(default_response_class=Response)
@@ -95,7 +102,7 @@ async def start(request: Request) -> Response:
     client = request.app.state.oidc
     try:
         return await client.authorize_redirect(request, f"{fg.config.public_url}{CALLBACK}")
-    except (httpx.HTTPError, OAuthError, ValueError, KeyError) as exc:
+    except CHECK_FAILED as exc:
         log.warning("institution sign-in: provider unreachable (%s)", type(exc).__name__)
         return _refused(request, "The institution's sign-in cannot be reached.", 503)
 
@@ -117,7 +124,7 @@ async def callback(request: Request) -> Response:
             if more.get("sub") != claims["sub"]:  # OIDC core 5.3.2
                 raise OAuthError(description="userinfo is about someone else")
             claims = {**more, **claims}
-    except Exception as exc:  # Authlib, joserfc and httpx each raise their own kinds
+    except CHECK_FAILED as exc:
         # The kind and the OAuth error code only: a message may quote a token.
         code = getattr(exc, "error", "")
         log.warning("institution sign-in refused: %s %s", type(exc).__name__, code)
@@ -156,7 +163,7 @@ async def signed_out(request: Request) -> Response:
     client = request.app.state.oidc
     try:
         metadata = await client.load_server_metadata()
-    except Exception as exc:
+    except CHECK_FAILED as exc:
         log.warning("institution sign-out: provider unreachable (%s)", type(exc).__name__)
         metadata = {}
     if not metadata.get("end_session_endpoint"):
