@@ -6,6 +6,7 @@ refused. Every refusal leaves no account and no session behind."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import ssl
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from formgen.config import load
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, PASSWORD, LoopbackProvider, running
 from tests.oidc_provider import free_port as provider_port
 from tests.web.conftest import free_port, start_server, stop_server
+from tests.web.test_accessibility import violations
 
 SESSION = "formgen_session"
 
@@ -149,6 +151,7 @@ def test_browser_signs_in_at_the_provider_and_lands_with_the_role(
         # Offered first, before the password form.
         link = page.get_by_role("link", name="Inloggen met je instellingsaccount")
         assert link.is_visible()
+        assert violations(page) == []
         link.click()
         page.wait_for_url(f"{institution.provider.issuer}/authorize?**")
         assert page.title() == "Example University login"
@@ -169,6 +172,24 @@ def test_browser_signs_in_at_the_provider_and_lands_with_the_role(
         page.wait_for_url("**/sign-in")
     finally:
         context.close()
+
+
+def test_a_provider_out_of_reach_is_a_plain_page(store_url: str, tmp_path: Path) -> None:
+    port = free_port()
+    url, issuer = f"http://127.0.0.1:{port}", f"https://127.0.0.1:{provider_port()}"
+    secret = tmp_path / "oidc-secret"
+    secret.write_text(CLIENT_SECRET)
+    secret.chmod(0o600)
+    (tmp_path / "formgen.toml").write_text(config_lines(issuer, "oidc-secret", url))
+    proc, _ = start_server(store_url, tmp_path, port=port)
+    try:
+        answer = httpx.get(f"{url}/sign-in/oidc", headers={"Accept-Language": "en"})
+        assert answer.status_code == 503
+        assert "The institution's sign-in cannot be reached." in html.unescape(answer.text)
+    finally:
+        log = stop_server(proc)
+    assert "Traceback" not in log, log
+    assert "provider unreachable (ConnectError)" in log
 
 
 # --- accounts --------------------------------------------------------------------------
