@@ -33,6 +33,7 @@ class User:
     lang: str | None
     disabled: bool
     has_password: bool
+    institution: bool = False  # signs in with the institution's account (OpenID Connect)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -54,6 +55,7 @@ def _user(row: Any) -> User:
         lang=row.lang,
         disabled=bool(row.disabled),
         has_password=row.password_hash is not None,
+        institution=row.subject is not None,
     )
 
 

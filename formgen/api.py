@@ -14,7 +14,7 @@ import datetime as dt
 import functools
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
@@ -28,6 +28,7 @@ from . import (
     audit,
     documents,
     export,
+    institution,
     jobs,
     lifecycle,
     online,
@@ -669,6 +670,14 @@ class Formgen:
         return accounts.authenticate(self.engine, email, password, client)
 
     @_guarded
+    def institution_sign_in(self, issuer: str, claims: Mapping[str, Any]) -> User:
+        """The account of someone their institution's provider vouched for (claims of a
+        checked ID token): made at the first sign-in, kept up to date at each one."""
+        if self.config.oidc is None:
+            raise NotAllowed("sign-in with the institution is not set up")
+        return institution.sign_in(self.engine, self.config.oidc, issuer, claims)
+
+    @_guarded
     def start_session(self, user: User) -> tuple[str, Session]:
         return accounts.start_session(self.engine, user)
 
@@ -1110,20 +1119,25 @@ class PersonalFormgen(Formgen):
         """A recording of the signed-in student; ``supervisor`` is the supervisor's
         account e-mail (their name goes on the forms)."""
         self._only(rules.may_create_recordings(self.person.role), "create recordings")
-        guide = None
+        guide: User | None = None
+        awaited: str | None = None
         if supervisor:
             try:
                 guide = accounts.by_email(self.engine, supervisor)
             except NotFound:
                 guide = None
-            if guide is None or guide.role is not Role.SUPERVISOR or guide.disabled:
+            if guide is None and self.config.oidc is not None:
+                # Signing in with the institution, a supervisor has an account only
+                # after their first sign-in: they are linked then (institution.py).
+                awaited = accounts.check_email(supervisor)
+            elif guide is None or guide.role is not Role.SUPERVISOR or guide.disabled:
                 raise RecordError(f"{supervisor} is not the e-mail address of a supervisor")
-        return records.create_recording(
+        made = records.create_recording(
             self.engine,
             self.config,
             title=values["title"],
             student=self.person.name,
-            supervisor=guide.name if guide else values.get("supervisor_name") or "-",
+            supervisor=guide.name if guide else awaited or values.get("supervisor_name") or "-",
             situation=str(values["situation"]),
             purpose=values["purpose"],
             recorded_on=values["date"],
@@ -1136,6 +1150,9 @@ class PersonalFormgen(Formgen):
             owner_id=self.person.id,
             supervisor_id=guide.id if guide else None,
         )
+        if awaited:
+            institution.await_supervisor(self.engine, made.id, awaited)
+        return made
 
     def recordings(self) -> list[Recording]:
         for rec_id, (owner, supervisor) in records.people_of_all(self.engine).items():

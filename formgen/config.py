@@ -51,6 +51,31 @@ class Mail:
     sender: str = "formgen@localhost"
 
 
+DEFAULT_AFFILIATION_ROLES = {
+    "student": "student",
+    "employee": "supervisor",
+    "faculty": "supervisor",
+    "staff": "supervisor",
+}
+
+
+@dataclass(frozen=True)
+class Oidc:
+    """Sign-in with the institution's account (``[oidc]``), OpenID Connect as SURFconext
+    offers it. The secret is read from its own owner-only file, never from formgen.toml."""
+
+    issuer: str
+    client_id: str
+    client_secret_file: Path
+    scopes: str = "openid profile email"
+    allowed_organisations: tuple[str, ...] = ()  # schac_home_organization; empty: any
+    officers: tuple[str, ...] = ()  # sub values or e-mail addresses
+    affiliation_roles: Mapping[str, str] = field(
+        default_factory=lambda: dict(DEFAULT_AFFILIATION_ROLES)
+    )
+    client_secret: str = field(default="", repr=False)  # read from client_secret_file
+
+
 @dataclass(frozen=True)
 class Config:
     org: Organisation = field(default_factory=Organisation)
@@ -61,6 +86,7 @@ class Config:
     # is a link that opens the form online. None: paper only.
     public_url: str | None = None
     mail: Mail | None = None  # None: formgen sends no e-mail
+    oidc: Oidc | None = None  # None: local passwords only
 
 
 def load(path: Path | None = None) -> Config:
@@ -101,6 +127,12 @@ def from_mapping(data: Mapping[str, object], base: Path = Path(".")) -> Config:
         config = replace(config, public_url=_public_url(data["public_url"]))
     if "mail" in data:
         config = replace(config, mail=_mail(data["mail"]))
+    if "oidc" in data:
+        from .oidc_config import parse
+
+        config = replace(config, oidc=parse(data["oidc"], base))
+        if config.public_url is None:
+            raise ConfigError("[oidc] needs public_url: the provider returns people to it")
     if "output_dir" in data:
         config = replace(config, output_dir=base / str(data["output_dir"]))
     return config

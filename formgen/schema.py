@@ -176,7 +176,21 @@ users = Table(
     Column("lang", String(2)),  # NULL: the browser's language
     Column("disabled", Boolean, nullable=False, server_default="0"),
     Column("created_at", DateTime, nullable=False),
+    # Signed in with the institution (OpenID Connect): the provider and its identifier
+    # of the person. NULL for accounts made by hand.
+    Column("issuer", Text),
+    Column("subject", String(255)),
     UniqueConstraint("email", name="uq_users_email"),
+    UniqueConstraint("issuer", "subject", name="uq_users_issuer_subject"),
+)
+
+# A supervisor a recording names by address before they have signed in once with the
+# institution: linked to the recording at their first sign-in, then deleted.
+awaited_supervisors = Table(
+    "awaited_supervisors",
+    metadata,
+    Column("recording_id", String(16), ForeignKey("recordings.id"), primary_key=True),
+    Column("email", String(254), nullable=False, index=True),
 )
 
 # Who a recording belongs to in the service (NULL for recordings made on the command

@@ -220,6 +220,10 @@ def create_app(fg: Formgen) -> FastAPI:
     app.include_router(review_pages.router)
     app.include_router(online_pages.router)
     app.include_router(api.router, prefix=API)
+    if fg.config.oidc is not None:  # sign-in with the institution
+        from . import oidc
+
+        oidc.install(app, fg)
     app.openapi = lambda: api.openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -54,9 +54,10 @@ NL: dict[str, str] = {
 
 
 def _tables() -> dict[str, dict[str, str]]:
-    from . import words_online, words_recording, words_review
+    from . import words_oidc, words_online, words_recording, words_review
 
-    return {"nl": {**NL, **words_recording.NL, **words_review.NL, **words_online.NL}, "en": {}}
+    tables = [NL, words_recording.NL, words_review.NL, words_online.NL, words_oidc.NL]
+    return {"nl": {k: v for table in tables for k, v in table.items()}, "en": {}}
 
 
 TABLES = _tables()

@@ -51,7 +51,9 @@ async def sign_out(request: Request, person: Signed) -> Response:
     await check_csrf(request, person)
     if person.secret:
         request.app.state.fg.end_session(person.secret)
-    response = see_other("/sign-in")
+    # Signed in with the institution: on to its provider's sign-out, where it has one.
+    institution = person.user.institution and request.app.state.fg.config.oidc
+    response = see_other("/sign-in/oidc/signed-out" if institution else "/sign-in")
     response.delete_cookie(COOKIE, path="/")
     return response
 

@@ -1,0 +1,93 @@
+"""``[oidc]`` in formgen.toml: checked whole when the configuration is read, so a typo
+or a secret others can read stops formgen at start, not at someone's first sign-in."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import ConfigError
+from .rules import Role
+
+if TYPE_CHECKING:
+    from .config import Oidc
+
+REQUIRED = ("issuer", "client_id", "client_secret_file")
+LISTS = ("allowed_organisations", "officers")
+KNOWN = {*REQUIRED, *LISTS, "scopes", "affiliation_roles"}
+
+
+def parse(table: object, base: Path) -> Oidc:
+    from .config import DEFAULT_AFFILIATION_ROLES, Oidc
+
+    if not isinstance(table, Mapping):
+        raise ConfigError("[oidc] must be a table")
+    if unknown := set(table) - KNOWN:
+        raise ConfigError(f"unknown oidc keys: {', '.join(sorted(unknown))}")
+    if missing := [key for key in REQUIRED if not str(table.get(key, "")).strip()]:
+        raise ConfigError(f"[oidc] needs {', '.join(missing)}")
+    issuer = str(table["issuer"]).strip().rstrip("/")
+    scheme, _, rest = issuer.partition("://")
+    if scheme not in ("http", "https") or not rest or any(c in rest for c in " ?#"):
+        raise ConfigError(f"oidc.issuer {issuer!r} is not a web address")
+    lists: dict[str, tuple[str, ...]] = {}
+    for key in LISTS:
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"oidc.{key} must be a list of strings")
+        lists[key] = tuple(v.strip() for v in value if v.strip())
+    roles = table.get("affiliation_roles", DEFAULT_AFFILIATION_ROLES)
+    if not isinstance(roles, Mapping):
+        raise ConfigError("oidc.affiliation_roles must be a table")
+    for affiliation, role in roles.items():
+        if role not in (Role.STUDENT, Role.SUPERVISOR):
+            raise ConfigError(
+                f"oidc.affiliation_roles.{affiliation}: {role!r} is not student or supervisor"
+                " (officers are named in oidc.officers)"
+            )
+    scopes = str(table.get("scopes", "openid profile email")).split()
+    if "openid" not in scopes:
+        raise ConfigError("oidc.scopes must include openid")
+    secret_file = base / str(table["client_secret_file"])
+    return Oidc(
+        issuer=issuer,
+        client_id=str(table["client_id"]).strip(),
+        client_secret_file=secret_file,
+        scopes=" ".join(scopes),
+        allowed_organisations=tuple(o.lower() for o in lists["allowed_organisations"]),
+        officers=lists["officers"],
+        affiliation_roles={str(k).lower(): str(v) for k, v in roles.items()},
+        client_secret=read_secret(secret_file),
+    )
+
+
+def read_secret(path: Path) -> str:
+    """The client secret, from a regular file only its owner may read or write."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as exc:
+        raise ConfigError(f"cannot read oidc.client_secret_file {path}: {exc.strerror}") from exc
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ConfigError(f"oidc.client_secret_file {path} is not a regular file")
+        if info.st_mode & 0o077:
+            raise ConfigError(
+                f"oidc.client_secret_file {path} may be read by others"
+                f" (mode {stat.S_IMODE(info.st_mode):o}): make it owner-only (chmod 600)"
+            )
+        if hasattr(os, "getuid") and info.st_uid != os.getuid():
+            raise ConfigError(f"oidc.client_secret_file {path} belongs to another user")
+        with os.fdopen(fd, "rb") as file:
+            fd = -1
+            data = file.read(4096)
+    finally:
+        if fd >= 0:
+            os.close(fd)
+    secret = data.decode("utf-8", "replace").strip()
+    if not secret:
+        raise ConfigError(f"oidc.client_secret_file {path} is empty")
+    return secret
