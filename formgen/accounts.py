@@ -184,11 +184,17 @@ class SignInRefused(RecordError):
 def authenticate(engine: Engine, email: str, password: str, client: str = "") -> User:
     """The account whose password this is. Failures are counted per address and per
     client; past ``rules.SIGN_IN_FAILURES`` in the window, even the right password is
-    refused until the window has passed."""
+    refused until the window has passed.
+
+    The attempt is counted before the password is checked, in one write transaction
+    with the check of the count (write transactions take turns): however many tries
+    arrive at once, at most ``rules.SIGN_IN_FAILURES`` of them are ever verified in a
+    window. A right password takes its own attempt back; the failures stay until they
+    leave the window."""
     email = email.strip().lower()
     keys = [f"email:{email}"[:300]] + ([f"client:{client}"[:300]] if client else [])
     now = records.now()
-    with engine.connect() as conn:
+    with engine.begin() as conn:
         failures = conn.execute(
             select(sign_in_failures.c.key, sign_in_failures.c.at).where(
                 sign_in_failures.c.key.in_(keys),
@@ -201,6 +207,7 @@ def authenticate(engine: Engine, email: str, password: str, client: str = "") ->
             rules.sign_in_blocked([at for k, at in failures if k == key], now) for key in keys
         ]
         until = max((b for b in blocked if b is not None), default=None)
+        reserved = [] if until is not None else [_count_attempt(conn, k, now) for k in keys]
         row = conn.execute(select(users).where(users.c.email == email)).first()
     if until is not None:
         minutes = max(1, int((until - now).total_seconds() // 60) + 1)
@@ -215,13 +222,16 @@ def authenticate(engine: Engine, email: str, password: str, client: str = "") ->
             ok = False
     else:
         _hasher().hash(password)  # the same work either way: timing tells nothing
-    if not ok:
-        with engine.begin() as conn:
-            conn.execute(sign_in_failures.insert(), [{"key": k, "at": now} for k in keys])
+    if not ok:  # the attempt counted above is the failure
         raise SignInRefused("wrong e-mail address or password")
     with engine.begin() as conn:
-        conn.execute(delete(sign_in_failures).where(sign_in_failures.c.key == keys[0]))
+        conn.execute(delete(sign_in_failures).where(sign_in_failures.c.id.in_(reserved)))
     return _user(row)
+
+
+def _count_attempt(conn: Connection, key: str, at: dt.datetime) -> int:
+    result = conn.execute(sign_in_failures.insert().values(key=key, at=at))
+    return int(result.inserted_primary_key[0])
 
 
 @dataclass(frozen=True)

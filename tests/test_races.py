@@ -1,0 +1,84 @@
+"""What arrives at once: many requests of the same kind, run in parallel threads against
+one store, on SQLite and on PostgreSQL. Each check is one atomic step in the store, so
+the outcome is the same however the threads interleave."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from sqlalchemy import func, select
+
+from formgen import Formgen, rules
+from formgen.accounts import SignInRefused
+from formgen.config import Config
+from formgen.schema import sign_in_failures
+
+PASSWORD = "correct horse battery"
+T = TypeVar("T")
+
+
+@pytest.fixture
+def fg(db_url: str, tmp_path: Path) -> Iterator[Formgen]:
+    with Formgen.open(db=db_url, config=Config(output_dir=tmp_path / "output")) as opened:
+        yield opened
+
+
+def at_once(calls: list[Callable[[], T]]) -> list[T | BaseException]:
+    """Run the calls in threads that start together; each one's result or exception."""
+    start = threading.Barrier(len(calls))
+    out: list[T | BaseException] = [RuntimeError("did not run")] * len(calls)
+
+    def run(index: int, call: Callable[[], T]) -> None:
+        start.wait()
+        try:
+            out[index] = call()
+        except BaseException as exc:  # the outcome under test
+            out[index] = exc
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return out
+
+
+def words(outcome: Any) -> str:
+    return str(outcome) if isinstance(outcome, BaseException) else "signed in"
+
+
+# --- sign-in ------------------------------------------------------------------------------
+
+
+def test_parallel_sign_ins_verify_at_most_five_wrong_passwords(fg: Formgen) -> None:
+    kim = fg.add_user("kim@example.org", name="Kim", role="student", password=PASSWORD)
+    tries = [lambda: fg.authenticate("kim@example.org", "guess number one")] * 24
+    tries.insert(12, lambda: fg.authenticate("kim@example.org", PASSWORD))
+    outcomes = at_once(tries)
+    said = [words(o) for o in outcomes]
+    assert all(
+        s in ("signed in", "wrong e-mail address or password") or s.startswith("too many")
+        for s in said
+    ), said
+    wrong = said.count("wrong e-mail address or password")
+    assert 1 <= wrong <= rules.SIGN_IN_FAILURES
+    assert said.count("signed in") <= 1 and sum(s.startswith("too many") for s in said) >= 19
+    # Whoever was first, the record holds exactly the wrong passwords that were checked.
+    with fg.engine.connect() as conn:
+        stored = conn.execute(
+            select(func.count())
+            .select_from(sign_in_failures)
+            .where(sign_in_failures.c.key == "email:kim@example.org")
+        ).scalar_one()
+    assert stored == wrong
+    # Up to the limit, one by one; then even the right password is refused.
+    for _ in range(rules.SIGN_IN_FAILURES - wrong):
+        with pytest.raises(SignInRefused, match="wrong e-mail address or password"):
+            fg.authenticate("kim@example.org", "guess number two")
+    with pytest.raises(SignInRefused, match="too many"):
+        fg.authenticate("kim@example.org", PASSWORD)
+    assert kim.email == "kim@example.org"
