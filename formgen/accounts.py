@@ -94,6 +94,15 @@ def add_user(
     password: str | None = None,
     lang: str | None = None,
 ) -> User:
+    values = _new_account(email, name=name, role=role, password=password, lang=lang)
+    with engine.begin() as conn:
+        return _insert_user(conn, values)
+
+
+def _new_account(
+    email: str, *, name: str, role: str, password: str | None, lang: str | None
+) -> dict[str, Any]:
+    """A new account's row, checked, its password hashed (slow: outside a transaction)."""
     try:
         role_ = Role(role)
         name = rules.check_name(name, "name")
@@ -103,23 +112,23 @@ def add_user(
     if lang is not None and lang not in records.LANGS:
         raise RecordError(f"language {lang!r} is not one of {', '.join(records.LANGS)}")
     hashed = _hasher().hash(check_password(password)) if password is not None else None
-    with engine.begin() as conn:
-        if conn.execute(select(users.c.id).where(users.c.email == email)).first():
-            raise Conflict(f"there is already an account for {email}")
-        user_id = records.new_id("U")
-        conn.execute(
-            users.insert().values(
-                id=user_id,
-                email=email,
-                name=name,
-                role=str(role_),
-                password_hash=hashed,
-                lang=lang,
-                disabled=False,
-                created_at=records.now(),
-            )
-        )
-        return _get(conn, user_id)
+    return {
+        "email": email,
+        "name": name,
+        "role": str(role_),
+        "password_hash": hashed,
+        "lang": lang,
+        "disabled": False,
+    }
+
+
+def _insert_user(conn: Connection, values: dict[str, Any]) -> User:
+    email = values["email"]
+    if conn.execute(select(users.c.id).where(users.c.email == email)).first():
+        raise Conflict(f"there is already an account for {email}")
+    user_id = records.new_id("U")
+    conn.execute(users.insert().values(id=user_id, created_at=records.now(), **values))
+    return _get(conn, user_id)
 
 
 def _get(conn: Connection, user_id: str) -> User:
@@ -338,11 +347,24 @@ def setup_valid(engine: Engine, secret: str) -> bool:
 
 
 def use_setup_link(engine: Engine, secret: str, *, email: str, name: str, password: str) -> User:
-    """Make the first officer with the one-time secret, which then stops working."""
-    if not setup_valid(engine, secret):
+    """Make the first officer with the one-time secret, spent in the same transaction:
+    of any number of uses at once, exactly one makes an account; the others find the
+    link gone, like any link that is not valid."""
+    if not setup_valid(engine, secret):  # before a word of the form is judged
         raise NotFound("this link is not valid (any more)")
-    user = add_user(engine, email, name=name, role=str(Role.OFFICER), password=password)
+    values = _new_account(email, name=name, role=str(Role.OFFICER), password=password, lang=None)
     with engine.begin() as conn:
+        spent = conn.execute(
+            delete(credentials).where(
+                credentials.c.hash == digest(secret),
+                credentials.c.kind == "setup",
+                credentials.c.expires_at > records.now(),
+            )
+        ).rowcount
+        anyone = conn.execute(select(func.count()).select_from(users)).scalar_one()
+        if spent != 1 or anyone:
+            raise NotFound("this link is not valid (any more)")
+        user = _insert_user(conn, values)
         conn.execute(delete(credentials).where(credentials.c.kind == "setup"))
     return user
 

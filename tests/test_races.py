@@ -13,8 +13,10 @@ import pytest
 from sqlalchemy import func, select
 
 from formgen import Formgen, rules
-from formgen.accounts import SignInRefused
+from formgen.accounts import SignInRefused, User
 from formgen.config import Config
+from formgen.errors import NotFound
+from formgen.rules import Role
 from formgen.schema import sign_in_failures
 
 PASSWORD = "correct horse battery"
@@ -82,3 +84,27 @@ def test_parallel_sign_ins_verify_at_most_five_wrong_passwords(fg: Formgen) -> N
     with pytest.raises(SignInRefused, match="too many"):
         fg.authenticate("kim@example.org", PASSWORD)
     assert kim.email == "kim@example.org"
+
+
+# --- one-time links -----------------------------------------------------------------------
+
+
+def test_the_one_time_setup_link_makes_exactly_one_officer(fg: Formgen) -> None:
+    secret = fg.setup_link()
+    assert secret is not None
+    outcomes = at_once(
+        [
+            lambda i=i: fg.use_setup_link(
+                secret, email=f"officer{i}@example.org", name=f"Officer {i}", password=PASSWORD
+            )
+            for i in range(8)
+        ]
+    )
+    made = [o for o in outcomes if isinstance(o, User)]
+    refused = [o for o in outcomes if not isinstance(o, User)]
+    assert len(made) == 1 and made[0].role is Role.OFFICER
+    assert all(
+        type(o) is NotFound and str(o) == "this link is not valid (any more)" for o in refused
+    )
+    assert [u.id for u in fg.users()] == [made[0].id]
+    assert not fg.setup_valid(secret) and fg.setup_link() is None
