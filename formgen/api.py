@@ -576,12 +576,14 @@ class Formgen:
         progress: Callable[[int], None] | None,
         workers: int | None,
         allowed: Callable[[str], bool] | None,
+        job: str | None = None,
     ) -> Import:
         """``import_scans``; with ``allowed``, only forms of recordings it allows land
-        (a person's view: their recordings only)."""
+        (a person's view: their recordings only); ``job``: the scan job importing."""
         from . import reading
 
-        return Import(reading.import_files(self.engine, list(paths), progress, workers, allowed))
+        reports = reading.import_files(self.engine, list(paths), progress, workers, allowed, job)
+        return Import(reports)
 
     @staticmethod
     def scan_page_count(paths: Sequence[Path]) -> int:
@@ -1045,7 +1047,10 @@ class Formgen:
             person = self.as_user(accounts.get(self.engine, job.user_id))
 
             def run(paths: list[Path], progress: Callable[[int], None]) -> list[Any]:
-                return person.import_scans(paths, progress=progress).pages  # noqa: B023
+                def allowed(recording_id: str) -> bool:
+                    return person.may(Act.CHANGE, recording_id)  # noqa: B023
+
+                return self._import(paths, progress, None, allowed, job.id).pages  # noqa: B023
 
             try:
                 jobs.run(self.engine, job, run)

@@ -312,7 +312,10 @@ def test_a_job_whose_worker_died_is_claimed_again_and_nothing_lands_twice(
 
     claimed = job_module.claim(fg.engine, "dead-worker")
     assert claimed is not None and claimed.id == job.id
-    sam.import_scans([pdf], workers=1)  # what the dead worker had landed: every page
+    from formgen import reading
+
+    # What the dead worker had landed for the job: every page.
+    reading.import_files(fg.engine, [pdf], workers=1, job=job.id)
     assert job_module.claim(fg.engine, "other") is None  # still fresh: not taken
     with fg.engine.begin() as conn:
         stale = dt.datetime.now(dt.UTC).replace(tzinfo=None) - 2 * job_module.STALE
@@ -326,3 +329,33 @@ def test_a_job_whose_worker_died_is_claimed_again_and_nothing_lands_twice(
     with fg.engine.connect() as conn:
         landed = conn.execute(select(func.count()).select_from(scan_pages)).scalar_one()
     assert landed == 6
+
+
+def test_a_job_reports_only_what_it_landed_itself(
+    fg: Formgen, people: dict[str, Any], tmp_path: Path
+) -> None:
+    """Sam uploads a stack, then Kim (who may not see Sam's recording) and Jansen (who
+    supervises it) upload the same file: neither job reports Sam's pages as its own."""
+    _, pdf = stack(fg, people, tmp_path)
+    sam, kim, jansen = (fg.as_user(people[k]) for k in ("sam", "kim", "jansen"))
+    first = sam.submit_scans([("stack.pdf", pdf.read_bytes())])
+    theirs = kim.submit_scans([("stack.pdf", pdf.read_bytes())])
+    again = jansen.submit_scans([("stack.pdf", pdf.read_bytes())])
+    assert fg.work(once=True) == 3  # oldest first: Sam's job lands every page
+    assert [p["status"] for p in sam.job(first.id).pages] == ["ok"] * 6
+    forms = {p["form_id"] for p in sam.job(first.id).pages if not p.get("blank")}
+    assert len(forms) == 3
+    # Kim's report: exactly what an upload of forms not in Kim's record says.
+    pages = kim.job(theirs.id).pages
+    of_forms = [p for p in pages if p["form_id"] is not None]
+    assert {p["form_id"] for p in of_forms} == forms
+    for page in of_forms:
+        assert page["status"] == "error"
+        assert page["reason"] == f"form {page['form_id']} is not in this record"
+        assert "decisions" not in page
+    for form in forms:
+        with pytest.raises(NotFound):
+            kim.history(form)
+    # Jansen may see the forms: the file was imported before, not by this job.
+    [seen] = jansen.job(again.id).pages
+    assert seen["status"] == "error" and seen["reason"].startswith("already imported on ")
