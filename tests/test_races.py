@@ -4,10 +4,9 @@ the outcome is the same however the threads interleave."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -19,34 +18,15 @@ from formgen.errors import NotFound
 from formgen.rules import Role
 from formgen.schema import sign_in_failures
 
+from .parallel import at_once
+
 PASSWORD = "correct horse battery"
-T = TypeVar("T")
 
 
 @pytest.fixture
 def fg(db_url: str, tmp_path: Path) -> Iterator[Formgen]:
     with Formgen.open(db=db_url, config=Config(output_dir=tmp_path / "output")) as opened:
         yield opened
-
-
-def at_once(calls: list[Callable[[], T]]) -> list[T | BaseException]:
-    """Run the calls in threads that start together; each one's result or exception."""
-    start = threading.Barrier(len(calls))
-    out: list[T | BaseException] = [RuntimeError("did not run")] * len(calls)
-
-    def run(index: int, call: Callable[[], T]) -> None:
-        start.wait()
-        try:
-            out[index] = call()
-        except BaseException as exc:  # the outcome under test
-            out[index] = exc
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return out
 
 
 def words(outcome: Any) -> str:
