@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +20,6 @@ from .schema import credentials, sign_in_failures, users
 
 SESSION_DAYS = 14
 SETUP_HOURS = 24
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @dataclass(frozen=True)
@@ -79,10 +77,13 @@ def check_password(password: str) -> str:
 
 
 def check_email(email: str) -> str:
+    """An account's address: one address, parsed as ``rules.check_email`` does, in
+    lower case (an account is found by it whatever case is typed)."""
     email = email.strip().lower()
-    if not _EMAIL.match(email) or len(email) > 254:
-        raise RecordError(f"{email!r} is not an e-mail address")
-    return email
+    try:
+        return rules.check_email(email).lower()
+    except ValueError:
+        raise RecordError(f"{email!r} is not an e-mail address") from None
 
 
 def add_user(

@@ -23,6 +23,7 @@ from formgen.mailbox import Mailbox
 from formgen.online import CodeRefused, Kind, LinkRefused
 from formgen.rules import OnlineMode, Status
 
+from .conftest import store_dump
 from .parallel import at_once
 from .rendering import rasterise, text_of
 from .scans import Fill, fill_page, save_png
@@ -492,3 +493,57 @@ def test_a_code_confirms_once_however_often_it_is_sent_at_once(fg: Formgen, box:
     refused = [o for o in outcomes if isinstance(o, BaseException)]
     assert len(refused) == 7 and all(isinstance(o, CodeRefused) for o in refused)
     assert len(signatures(fg, noor.form_id)) == 1
+
+
+NOT_ONE_ADDRESS = [
+    "alex@example.net,extra",
+    "alex@example.net, eve@example.org",
+    "<evil@example.org>",
+    "Alex <alex@example.net>",
+    "alex@example.net\r\nBcc: eve@example.org",
+    "alex@example.net\nBcc: eve@example.org",
+    '"alex smith"@example.net',
+    "alex@[127.0.0.1]",
+    "alex@",
+    "alex",
+]
+
+
+def test_every_address_is_one_parsed_address(fg: Formgen, box: Mailbox, store_url: str) -> None:
+    rec = recording(fg)
+    noor = fg.add_participant(rec, "Noor Bakker")
+    token = printed_token(fg, rec)
+    yes = {"recording": "yes", "livestream": "yes"}
+    before = store_dump(store_url)
+    for bad in NOT_ONE_ADDRESS:
+        attempts = [
+            lambda b=bad: fg.online_answer(token, answers=yes, name="Noor", email=b),
+            lambda b=bad: fg.add_participants(rec, ["Daan"], emails=[b]),
+            lambda b=bad: fg.set_email(noor.id, b),
+            lambda b=bad: fg.add_user(b, name="Alex", role="student"),
+        ]
+        for attempt in attempts:
+            with pytest.raises(RecordError, match="is not an e-mail address"):
+                attempt()
+    assert store_dump(store_url) == before and box.received == []
+    # The other parent's address, on a parental form.
+    child = fg.add_participant(rec, "Daan", under_16=True)
+    before = store_dump(store_url)
+    for bad in NOT_ONE_ADDRESS:
+        with pytest.raises(RecordError, match="the other parent's address"):
+            fg.online_answer(
+                printed_token(fg, rec, page=2),
+                answers=yes,
+                name="Parent",
+                email="parent@example.org",
+                relation="parent",
+                other_email=bad,
+            )
+    assert box.received == [] and child.form_id
+    # A good address is kept as one, normalised: the code goes to it alone.
+    fg.set_email(noor.id, "  Noor@Example.ORG ")
+    assert fg.emails(rec) == {noor.id: "noor@example.org"}
+    pending = fg.online_answer(token, answers=yes, name="Noor", email="Noor@Example.ORG")
+    assert pending.email == "noor@example.org"
+    assert [m.to for m in box.received] == [["noor@example.org"]]
+    assert before != store_dump(store_url)
