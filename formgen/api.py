@@ -106,6 +106,13 @@ class Import:
     def failed(self) -> list[PageReport]:
         return [r for r in self.pages if r.status == "error"]
 
+    @property
+    def landed_meanwhile(self) -> int:
+        """Pages another import running at the same time landed: in the record."""
+        from .reading import CONCURRENT
+
+        return sum(r.reason == CONCURRENT for r in self.pages)
+
     def error_summary(self) -> str | None:
         """One line on what went wrong, or None when every page landed."""
         failed = self.failed
@@ -564,11 +571,14 @@ class Formgen:
         *,
         progress: Callable[[int], None] | None = None,
         workers: int | None = None,
+        since: dt.datetime | None = None,
     ) -> Import:
         """Read scanned PDFs or photos back into the record, form by form (spec
         section 6): every form found lands in its own transaction, with its page images;
-        a page that cannot be read is reported and writes nothing."""
-        return self._import(paths, progress, workers, None)
+        a page that cannot be read is reported and writes nothing. A page another import
+        landed after ``since`` (default: now; the command line passes when it started)
+        ran at the same time: it is reported as it landed, not as an error."""
+        return self._import(paths, progress, workers, None, since=since)
 
     def _import(
         self,
@@ -577,12 +587,15 @@ class Formgen:
         workers: int | None,
         allowed: Callable[[str], bool] | None,
         job: str | None = None,
+        since: dt.datetime | None = None,
     ) -> Import:
         """``import_scans``; with ``allowed``, only forms of recordings it allows land
         (a person's view: their recordings only); ``job``: the scan job importing."""
         from . import reading
 
-        reports = reading.import_files(self.engine, list(paths), progress, workers, allowed, job)
+        reports = reading.import_files(
+            self.engine, list(paths), progress, workers, allowed, job, since
+        )
         return Import(reports)
 
     @staticmethod
@@ -1241,10 +1254,12 @@ def _import_scans(
     *,
     progress: Callable[[int], None] | None = None,
     workers: int | None = None,
+    since: dt.datetime | None = None,
 ) -> Import:
     """Only forms of recordings the person may change land; any other is reported
     exactly like a form that is not in the record."""
-    return pf._lib._import(paths, progress, workers, lambda rec: pf.may(Act.CHANGE, rec))
+    allowed = lambda rec: pf.may(Act.CHANGE, rec)  # noqa: E731
+    return pf._lib._import(paths, progress, workers, allowed, since=since)
 
 
 def _job(pf: PersonalFormgen, job_id: str) -> Job:

@@ -34,11 +34,14 @@ from .errors import FormgenError, NotFound
 from .formid import FormIdError, Instance
 from .records import SIGNATURE
 from .rules import Status
-from .schema import forms, participants, scan_images, scan_pages, scans
+from .schema import events, forms, participants, scan_images, scan_pages, scans
 from .store import instance
 
 SCAN_DPI = 150.0  # rectified page resolution: 5.9 px/mm, 38 px across a box
 ALREADY = "already imported on {:%Y-%m-%d %H:%M}; nothing changed"
+# A page that landed while this import ran, by another import of the same file: it is in
+# the record, so it is no error (spec section 6, "Unit of a scan import").
+CONCURRENT = "imported by another import running at the same time"
 
 
 @dataclass
@@ -90,12 +93,15 @@ def import_files(
     workers: int | None = None,
     allowed: Callable[[str], bool] | None = None,
     job: str | None = None,
+    since: dt.datetime | None = None,
 ) -> list[PageReport]:
     """Import scanned files; the reports in file and page order. With ``allowed``, a
     form lands only if ``allowed(recording_id)``: any other is reported exactly like a
     form that is not in the record, so an upload reveals nothing of recordings its
     uploader may not see; that holds for pages of such forms that landed before, too.
-    ``job``: the scan job importing, noted with each page that lands.
+    ``job``: the scan job importing, noted with each page that lands. ``since``: when
+    this import began (default: now); a page another import landed after that is
+    reported as it landed (``CONCURRENT``), not as an error.
 
     ``workers`` (default: the usable CPUs, at most ``MAX_WORKERS``) above 1 reads the
     pages in that many threads when the files hold ``PARALLEL_MIN_PAGES`` pages to read
@@ -104,6 +110,7 @@ def import_files(
     layout it belongs to, registers and measures; this thread keeps the store, and
     decides and records form by form, in file and page order, so the reports are the
     same as with one."""
+    since = since or records.now()
     plans = [_plan(Path(path)) for path in paths]
     landed = _landed(engine, [p.digest for p in plans if p.digest], allowed)
     named: set[str] = set()
@@ -128,7 +135,7 @@ def import_files(
                 pool.queue(plan)
         for plan in plans:
             done = landed.get(plan.digest or "", {})
-            reports += _import_file(importer, plan, done, pool, progress)
+            reports += _import_file(importer, plan, done, pool, progress, since)
         importer.finish()
     finally:
         if pool is not None:
@@ -152,6 +159,7 @@ def _import_file(
     done: dict[int, tuple[dt.datetime, str | None]],
     pool: _Pool | None,
     progress: Callable[[int], None] | None,
+    since: dt.datetime,
 ) -> list[PageReport]:
     source = str(plan.path)
     if plan.failure is not None or plan.digest is None:
@@ -160,13 +168,15 @@ def _import_file(
         return [PageReport(source, None, None, "error", plan.problem)]
     if not plan.pages:
         return [PageReport(source, None, None, "error", "the file has no pages")]
-    if done and not plan.wanted and all(at is not None for at, _ in done.values()):
-        first = min(at for at, _ in done.values())
-        return [PageReport(source, None, None, "error", ALREADY.format(first))]
+    before = [at for at, _ in done.values() if at is not None and at <= since]
+    if done and not plan.wanted and len(before) == len(done):
+        return [PageReport(source, None, None, "error", ALREADY.format(min(before)))]
     importer.file_seen(plan)
     reports = {
         page: _seen_before(source, page, at, form_id) for page, (at, form_id) in done.items()
     }
+    meanwhile = [reports[page] for page, (at, _) in done.items() if at and at > since]
+    importer.landed_meanwhile(plan.digest, meanwhile)
     read = _read_here if pool is None else pool.results_of
     looks = read(plan, importer.identify)
     for index, look in zip(plan.wanted, looks, strict=True):
@@ -354,6 +364,31 @@ class _Importer:
             self._land(self.pending.pop(next(iter(self.pending))))
         self.flush_blanks()
 
+    def landed_meanwhile(self, digest: str, reports: Sequence[PageReport]) -> None:
+        """Pages another import of the same file landed while this one ran: reported as
+        they landed (ok, or review if that import put a decision in review), not as
+        errors. A page still not in the record stays an error."""
+        if not reports:
+            return
+        with self.engine.connect() as conn:
+            for report in reports:
+                assert report.page is not None
+                row = conn.execute(
+                    select(scan_pages.c.form_id).where(
+                        scan_pages.c.sha256 == digest, scan_pages.c.page == report.page
+                    )
+                ).first()
+                if row is None:
+                    continue
+                source = f"scan:{digest}#{report.page}"
+                statuses = set(
+                    conn.execute(select(events.c.status).where(events.c.source == source)).scalars()
+                )
+                report.form_id, report.blank = row.form_id, row.form_id is None
+                report.decisions, report.signed = {}, None
+                report.status = "review" if "review" in statuses else "ok"
+                report.reason = "blank page" if row.form_id is None else CONCURRENT
+
     def flush_blanks(self) -> None:
         """Blank pages land too (so a second import skips them), in one transaction;
         one taken meanwhile by another import makes each land on its own."""
@@ -373,6 +408,7 @@ class _Importer:
                         _insert_page(conn, digest, page, None, None, self.job)
                 except IntegrityError:
                     report.fail("already imported by another import running at the same time")
+                    self.landed_meanwhile(digest, [report])
 
     def _land(self, unit: _Unit) -> None:
         try:
@@ -383,6 +419,8 @@ class _Importer:
         except IntegrityError:
             for _, _, report in unit.pages:
                 report.fail("already imported by another import running at the same time")
+            for digest in {digest for digest, _, _ in unit.pages}:
+                self.landed_meanwhile(digest, [r for d, _, r in unit.pages if d == digest])
         except _Refused as exc:
             for _, _, report in unit.pages:
                 report.fail(str(exc))
