@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +20,6 @@ from .schema import credentials, sign_in_failures, users
 
 SESSION_DAYS = 14
 SETUP_HOURS = 24
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @dataclass(frozen=True)
@@ -81,10 +79,13 @@ def check_password(password: str) -> str:
 
 
 def check_email(email: str) -> str:
+    """An account's address: one address, parsed as ``rules.check_email`` does, in
+    lower case (an account is found by it whatever case is typed)."""
     email = email.strip().lower()
-    if not _EMAIL.match(email) or len(email) > 254:
-        raise RecordError(f"{email!r} is not an e-mail address")
-    return email
+    try:
+        return rules.check_email(email).lower()
+    except ValueError:
+        raise RecordError(f"{email!r} is not an e-mail address") from None
 
 
 def add_user(
@@ -96,6 +97,15 @@ def add_user(
     password: str | None = None,
     lang: str | None = None,
 ) -> User:
+    values = _new_account(email, name=name, role=role, password=password, lang=lang)
+    with engine.begin() as conn:
+        return _insert_user(conn, values)
+
+
+def _new_account(
+    email: str, *, name: str, role: str, password: str | None, lang: str | None
+) -> dict[str, Any]:
+    """A new account's row, checked, its password hashed (slow: outside a transaction)."""
     try:
         role_ = Role(role)
         name = rules.check_name(name, "name")
@@ -105,23 +115,23 @@ def add_user(
     if lang is not None and lang not in records.LANGS:
         raise RecordError(f"language {lang!r} is not one of {', '.join(records.LANGS)}")
     hashed = _hasher().hash(check_password(password)) if password is not None else None
-    with engine.begin() as conn:
-        if conn.execute(select(users.c.id).where(users.c.email == email)).first():
-            raise Conflict(f"there is already an account for {email}")
-        user_id = records.new_id("U")
-        conn.execute(
-            users.insert().values(
-                id=user_id,
-                email=email,
-                name=name,
-                role=str(role_),
-                password_hash=hashed,
-                lang=lang,
-                disabled=False,
-                created_at=records.now(),
-            )
-        )
-        return _get(conn, user_id)
+    return {
+        "email": email,
+        "name": name,
+        "role": str(role_),
+        "password_hash": hashed,
+        "lang": lang,
+        "disabled": False,
+    }
+
+
+def _insert_user(conn: Connection, values: dict[str, Any]) -> User:
+    email = values["email"]
+    if conn.execute(select(users.c.id).where(users.c.email == email)).first():
+        raise Conflict(f"there is already an account for {email}")
+    user_id = records.new_id("U")
+    conn.execute(users.insert().values(id=user_id, created_at=records.now(), **values))
+    return _get(conn, user_id)
 
 
 def _get(conn: Connection, user_id: str) -> User:
@@ -186,11 +196,17 @@ class SignInRefused(RecordError):
 def authenticate(engine: Engine, email: str, password: str, client: str = "") -> User:
     """The account whose password this is. Failures are counted per address and per
     client; past ``rules.SIGN_IN_FAILURES`` in the window, even the right password is
-    refused until the window has passed."""
+    refused until the window has passed.
+
+    The attempt is counted before the password is checked, in one write transaction
+    with the check of the count (write transactions take turns): however many tries
+    arrive at once, at most ``rules.SIGN_IN_FAILURES`` of them are ever verified in a
+    window. A right password takes its own attempt back; the failures stay until they
+    leave the window."""
     email = email.strip().lower()
     keys = [f"email:{email}"[:300]] + ([f"client:{client}"[:300]] if client else [])
     now = records.now()
-    with engine.connect() as conn:
+    with engine.begin() as conn:
         failures = conn.execute(
             select(sign_in_failures.c.key, sign_in_failures.c.at).where(
                 sign_in_failures.c.key.in_(keys),
@@ -203,6 +219,7 @@ def authenticate(engine: Engine, email: str, password: str, client: str = "") ->
             rules.sign_in_blocked([at for k, at in failures if k == key], now) for key in keys
         ]
         until = max((b for b in blocked if b is not None), default=None)
+        reserved = [] if until is not None else [_count_attempt(conn, k, now) for k in keys]
         row = conn.execute(select(users).where(users.c.email == email)).first()
     if until is not None:
         minutes = max(1, int((until - now).total_seconds() // 60) + 1)
@@ -217,13 +234,16 @@ def authenticate(engine: Engine, email: str, password: str, client: str = "") ->
             ok = False
     else:
         _hasher().hash(password)  # the same work either way: timing tells nothing
-    if not ok:
-        with engine.begin() as conn:
-            conn.execute(sign_in_failures.insert(), [{"key": k, "at": now} for k in keys])
+    if not ok:  # the attempt counted above is the failure
         raise SignInRefused("wrong e-mail address or password")
     with engine.begin() as conn:
-        conn.execute(delete(sign_in_failures).where(sign_in_failures.c.key == keys[0]))
+        conn.execute(delete(sign_in_failures).where(sign_in_failures.c.id.in_(reserved)))
     return _user(row)
+
+
+def _count_attempt(conn: Connection, key: str, at: dt.datetime) -> int:
+    result = conn.execute(sign_in_failures.insert().values(key=key, at=at))
+    return int(result.inserted_primary_key[0])
 
 
 @dataclass(frozen=True)
@@ -330,11 +350,24 @@ def setup_valid(engine: Engine, secret: str) -> bool:
 
 
 def use_setup_link(engine: Engine, secret: str, *, email: str, name: str, password: str) -> User:
-    """Make the first officer with the one-time secret, which then stops working."""
-    if not setup_valid(engine, secret):
+    """Make the first officer with the one-time secret, spent in the same transaction:
+    of any number of uses at once, exactly one makes an account; the others find the
+    link gone, like any link that is not valid."""
+    if not setup_valid(engine, secret):  # before a word of the form is judged
         raise NotFound("this link is not valid (any more)")
-    user = add_user(engine, email, name=name, role=str(Role.OFFICER), password=password)
+    values = _new_account(email, name=name, role=str(Role.OFFICER), password=password, lang=None)
     with engine.begin() as conn:
+        spent = conn.execute(
+            delete(credentials).where(
+                credentials.c.hash == digest(secret),
+                credentials.c.kind == "setup",
+                credentials.c.expires_at > records.now(),
+            )
+        ).rowcount
+        anyone = conn.execute(select(func.count()).select_from(users)).scalar_one()
+        if spent != 1 or anyone:
+            raise NotFound("this link is not valid (any more)")
+        user = _insert_user(conn, values)
         conn.execute(delete(credentials).where(credentials.c.kind == "setup"))
     return user
 

@@ -107,6 +107,13 @@ class Import:
     def failed(self) -> list[PageReport]:
         return [r for r in self.pages if r.status == "error"]
 
+    @property
+    def landed_meanwhile(self) -> int:
+        """Pages another import running at the same time landed: in the record."""
+        from .reading import CONCURRENT
+
+        return sum(r.reason == CONCURRENT for r in self.pages)
+
     def error_summary(self) -> str | None:
         """One line on what went wrong, or None when every page landed."""
         failed = self.failed
@@ -221,7 +228,9 @@ class Formgen:
     @_guarded
     def statuses(self, today: dt.date | None = None) -> list[ConsentStatus]:
         """The status of every recording (one may see), oldest first, in a few queries."""
-        chosen = self.recordings()
+        return self._statuses(self.recordings(), today)
+
+    def _statuses(self, chosen: list[Recording], today: dt.date | None) -> list[ConsentStatus]:
         found = records.statuses(self.engine, chosen, today)
         return [found[r.id] for r in chosen]
 
@@ -563,18 +572,32 @@ class Formgen:
         *,
         progress: Callable[[int], None] | None = None,
         workers: int | None = None,
+        since: dt.datetime | None = None,
     ) -> Import:
         """Read scanned PDFs or photos back into the record, form by form (spec
         section 6): every form found lands in its own transaction, with its page images;
-        a page that cannot be read is reported and writes nothing."""
+        a page that cannot be read is reported and writes nothing. A page another import
+        landed after ``since`` (default: now; the command line passes when it started)
+        ran at the same time: it is reported as it landed, not as an error."""
+        return self._import(paths, progress, workers, None, since=since)
+
+    def _import(
+        self,
+        paths: Sequence[Path],
+        progress: Callable[[int], None] | None,
+        workers: int | None,
+        allowed: Callable[[str], bool] | None,
+        job: str | None = None,
+        since: dt.datetime | None = None,
+    ) -> Import:
+        """``import_scans``; with ``allowed``, only forms of recordings it allows land
+        (a person's view: their recordings only); ``job``: the scan job importing."""
         from . import reading
 
         reports = reading.import_files(
-            self.engine, list(paths), progress, workers, allowed=self._may_land
+            self.engine, list(paths), progress, workers, allowed, job, since
         )
         return Import(reports)
-
-    _may_land: Callable[[str], bool] | None = None  # a person's view: their recordings only
 
     @staticmethod
     def scan_page_count(paths: Sequence[Path]) -> int:
@@ -1013,7 +1036,7 @@ class Formgen:
             "without_address": sum(p.id not in address for p in people),
         }
 
-    def as_user(self, user: User) -> Formgen:
+    def as_user(self, user: User) -> PersonalFormgen:
         """The same library as one person may use it (docs/contract.md): recordings they
         may not see answer NotFound, exactly like ones that do not exist; what their
         role may not do is refused; their changes name them as the author."""
@@ -1046,7 +1069,10 @@ class Formgen:
             person = self.as_user(accounts.get(self.engine, job.user_id))
 
             def run(paths: list[Path], progress: Callable[[int], None]) -> list[Any]:
-                return person.import_scans(paths, progress=progress).pages  # noqa: B023
+                def allowed(recording_id: str) -> bool:
+                    return person.may(Act.CHANGE, recording_id)  # noqa: B023
+
+                return self._import(paths, progress, None, allowed, job.id).pages  # noqa: B023
 
             try:
                 jobs.run(self.engine, job, run)
@@ -1058,15 +1084,355 @@ class Formgen:
         return done
 
 
-class PersonalFormgen(Formgen):
-    """``Formgen`` as one signed-in person uses it: every operation first checks
-    ``rules.may`` for that person and the recording it concerns."""
+# --- one person's view ------------------------------------------------------------------
+# A signed-in person's calls go through ACCESS: every public method of Formgen has the
+# rule that guards it there, and a method without one is refused. So a method added to
+# Formgen later is closed to people until someone decides who may call it
+# (tests/test_people_and_jobs.py checks that the table names exactly Formgen's methods).
+
+Guard = Callable[["PersonalFormgen", Callable[..., Any], tuple[Any, ...], dict[str, Any]], Any]
+
+
+def _bound(method: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    import inspect
+
+    return inspect.signature(method).bind(*args, **kwargs)
+
+
+def _about(kind: str, act: Act) -> Guard:
+    """The first argument names a recording, form, review item or participant: the
+    person must be allowed ``act`` on its recording. Changes are in the person's name,
+    whatever ``by`` a caller passes."""
+
+    def guard(
+        pf: PersonalFormgen, method: Callable[..., Any], args: tuple[Any, ...], kw: dict[str, Any]
+    ) -> Any:
+        import inspect
+
+        params = inspect.signature(method).parameters
+        if "by" in params:
+            kw = {**kw, "by": pf._by()}
+        bound = _bound(method, args, kw)
+        first = next(iter(params))
+        bound.arguments[first] = getattr(pf, f"_{kind}")(act, bound.arguments[first])
+        return method(*bound.args, **bound.kwargs)
+
+    return guard
+
+
+def _recording(act: Act) -> Guard:
+    return _about("check", act)
+
+
+def _form(act: Act) -> Guard:
+    return _about("form", act)
+
+
+def _item() -> Guard:
+    return _about("item", Act.REVIEW)
+
+
+def _participant(act: Act) -> Guard:
+    return _about("participant", act)
+
+
+def _role(allowed: Callable[[Role], bool], what: str) -> Guard:
+    """Not about one recording: what the person's role may do at all."""
+
+    def guard(
+        pf: PersonalFormgen, method: Callable[..., Any], args: tuple[Any, ...], kw: dict[str, Any]
+    ) -> Any:
+        pf._only(allowed(pf.person.role), what)
+        return method(*args, **kw)
+
+    return guard
+
+
+def _own_account(what: str, officer: bool = False) -> Guard:
+    """The first argument is an account's ID: the person's own (or, with ``officer``,
+    any for a role that keeps the users)."""
+
+    def guard(
+        pf: PersonalFormgen, method: Callable[..., Any], args: tuple[Any, ...], kw: dict[str, Any]
+    ) -> Any:
+        bound = _bound(method, args, kw)
+        user_id = bound.arguments[next(iter(bound.arguments))]
+        if user_id != pf.person.id:
+            pf._only(officer and rules.may_manage_users(pf.person.role), what)
+        return method(*args, **kw)
+
+    return guard
+
+
+def _public(
+    pf: PersonalFormgen, method: Callable[..., Any], args: tuple[Any, ...], kw: dict[str, Any]
+) -> Any:
+    """For anyone: configuration, or the online form, where the link's secret is the
+    authority (as the paper is), not who is signed in."""
+    return method(*args, **kw)
+
+
+def _refused(what: str) -> Guard:
+    """The command line's or the service's own work, never a signed-in person's."""
+
+    def guard(
+        pf: PersonalFormgen, method: Callable[..., Any], args: tuple[Any, ...], kw: dict[str, Any]
+    ) -> Any:
+        pf._only(False, what)
+
+    return guard
+
+
+def _custom(handler: Callable[..., Any]) -> Guard:
+    """Checks that do not fit one recording: ``handler(pf, *args, **kw)`` does them."""
+
+    def guard(
+        pf: PersonalFormgen, method: Callable[..., Any], args: tuple[Any, ...], kw: dict[str, Any]
+    ) -> Any:
+        return handler(pf, *args, **kw)
+
+    return guard
+
+
+def _create_recording(
+    pf: PersonalFormgen, *, supervisor: str | None = None, **values: Any
+) -> Recording:
+    """A recording of the signed-in student; ``supervisor`` is the supervisor's account
+    e-mail (their name goes on the forms)."""
+    pf._only(rules.may_create_recordings(pf.person.role), "create recordings")
+    guide: User | None = None
+    awaited: str | None = None
+    if supervisor:
+        try:
+            guide = accounts.by_email(pf.engine, supervisor)
+        except NotFound:
+            guide = None
+        if guide is None and pf.config.oidc is not None:
+            # Signing in with the institution, a supervisor has an account only after
+            # their first sign-in: they are linked then (institution.py).
+            awaited = accounts.check_email(supervisor)
+        elif guide is None or guide.role is not Role.SUPERVISOR or guide.disabled:
+            raise RecordError(f"{supervisor} is not the e-mail address of a supervisor")
+    made = records.create_recording(
+        pf.engine,
+        pf.config,
+        title=values["title"],
+        student=pf.person.name,
+        supervisor=guide.name if guide else awaited or values.get("supervisor_name") or "-",
+        situation=str(values["situation"]),
+        purpose=values["purpose"],
+        recorded_on=values["date"],
+        institution=values.get("institution"),
+        media=values.get("media", "both"),
+        livestream=values.get("livestream", False),
+        livestream_stored=values.get("livestream_stored", False),
+        view360=values.get("view360", False),
+        lang=values.get("lang", pf.person.lang or "nl"),
+        owner_id=pf.person.id,
+        supervisor_id=guide.id if guide else None,
+    )
+    if awaited:
+        institution.await_supervisor(pf.engine, made.id, awaited)
+    return made
+
+
+def _recordings(pf: PersonalFormgen) -> list[Recording]:
+    for rec_id, (owner, supervisor) in records.people_of_all(pf.engine).items():
+        pf._relations.setdefault(
+            rec_id, Relation(pf.person.role, owner == pf.person.id, supervisor == pf.person.id)
+        )
+    return [r for r in pf._lib.recordings() if pf.may(Act.SEE, r.id)]
+
+
+def _statuses(pf: PersonalFormgen, today: dt.date | None = None) -> list[ConsentStatus]:
+    return pf._lib._statuses(_recordings(pf), today)
+
+
+def _due(pf: PersonalFormgen, on: dt.date | None = None, within: int = 0) -> list[dict[str, Any]]:
+    pf._only(rules.may_list_due(pf.person.role), "see the due list")
+    return [r for r in pf._lib.due(on, within) if pf.may(Act.SEE, r["id"])]
+
+
+def _consent_csv(pf: PersonalFormgen, recording_ids: Sequence[str] | None = None) -> bytes:
+    if recording_ids is None:
+        # Every recording: only for a role that exports whatever it is to them.
+        pf._only(rules.may(Act.EXPORT, Relation(pf.person.role, False, False)), "export")
+        recording_ids = [r.id for r in _recordings(pf) if pf.may(Act.EXPORT, r.id)]
+    return pf._lib.consent_csv([pf._check(Act.EXPORT, r) for r in recording_ids])
+
+
+def _review_items(pf: PersonalFormgen) -> list[ReviewItem]:
+    return [i for i in pf._lib.review_items() if pf.may(Act.REVIEW, i.recording_id)]
+
+
+def _import_scans(
+    pf: PersonalFormgen,
+    paths: Sequence[Path],
+    *,
+    progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
+    since: dt.datetime | None = None,
+) -> Import:
+    """Only forms of recordings the person may change land; any other is reported
+    exactly like a form that is not in the record."""
+    allowed = lambda rec: pf.may(Act.CHANGE, rec)  # noqa: E731
+    return pf._lib._import(paths, progress, workers, allowed, since=since)
+
+
+def _job(pf: PersonalFormgen, job_id: str) -> Job:
+    return jobs.get(pf.engine, job_id, pf.person.id)  # another's job is not found
+
+
+def _disable_user(pf: PersonalFormgen, email: str, disabled: bool = True) -> User:
+    pf._only(rules.may_manage_users(pf.person.role), "disable users")
+    if email.strip().lower() == pf.person.email:
+        raise Conflict("you cannot disable your own account")
+    return pf._lib.disable_user(email, disabled)
+
+
+def _issue_token(pf: PersonalFormgen, email: str) -> str:
+    if email.strip().lower() != pf.person.email:
+        pf._only(rules.may_manage_users(pf.person.role), "issue tokens for others")
+    return pf._lib.issue_token(email)
+
+
+_SEE, _CHANGE = Act.SEE, Act.CHANGE
+_SERVICE = "sign in for someone else"  # the service's sign-in, sessions and set-up
+
+ACCESS: dict[str, Guard] = {
+    # recordings
+    "create_recording": _custom(_create_recording),
+    "recordings": _custom(_recordings),
+    "statuses": _custom(_statuses),
+    "recording": _recording(_SEE),
+    "status": _recording(_SEE),
+    "overview": _recording(_SEE),
+    "earlier_rounds": _recording(_SEE),
+    "checklist": _recording(_SEE),
+    "describe": _recording(_SEE),
+    "change_recording": _recording(_CHANGE),
+    "confirm_step": _recording(_CHANGE),
+    "destroy": _recording(Act.DESTROY),
+    "export": _recording(Act.EXPORT),
+    "consent_csv": _custom(_consent_csv),
+    "due": _custom(_due),
+    "delete_by": _public,
+    "retention": _public,
+    # participants and consent
+    "add_participants": _recording(_CHANGE),
+    "add_participant": _recording(_CHANGE),
+    "add_blank": _recording(_CHANGE),
+    "set_email": _participant(_CHANGE),
+    "emails": _recording(_CHANGE),
+    "invite": _recording(_CHANGE),
+    "set_consent": _form(_CHANGE),
+    "withdraw": _form(_CHANGE),
+    "history": _form(_SEE),
+    # documents
+    "forms": _recording(_SEE),
+    "page_count": _recording(_SEE),
+    "request": _recording(Act.REQUEST),
+    "remind": _recording(_CHANGE),
+    "reminders_sent": _recording(_CHANGE),
+    "withdrawal_form": _form(_SEE),
+    "layout": _form(_SEE),
+    # scans and review
+    "import_scans": _custom(_import_scans),
+    "scan_page_count": _public,
+    "job": _custom(_job),
+    "review_items": _custom(_review_items),
+    "review_item": _item(),
+    "review_image": _item(),
+    "review_decisions": _item(),
+    "resolve": _item(),
+    # people
+    "users": _role(rules.may_manage_users, "see the users"),
+    "add_user": _role(rules.may_manage_users, "add users"),
+    "disable_user": _custom(_disable_user),
+    "issue_token": _custom(_issue_token),
+    "user": _own_account("see other accounts", officer=True),
+    "set_password": _own_account("change other accounts"),
+    "set_lang": _own_account("change other accounts"),
+    # consent online: the link's secret is the authority
+    "online": _public,
+    "online_form": _public,
+    "online_page": _public,
+    "online_answer": _public,
+    "online_confirm": _public,
+    "receipt": _public,
+    "text_hash": _public,
+    # the service's and the command line's own work
+    "authenticate": _refused(_SERVICE),
+    "start_session": _refused(_SERVICE),
+    "institution_sign_in": _refused(_SERVICE),
+    "session": _refused(_SERVICE),
+    "end_session": _refused(_SERVICE),
+    "token_user": _refused(_SERVICE),
+    "web_secret": _refused(_SERVICE),
+    "setup_link": _refused(_SERVICE),
+    "setup_valid": _refused(_SERVICE),
+    "use_setup_link": _refused(_SERVICE),
+    "as_user": _refused(_SERVICE),
+    "demo": _refused("make demo accounts"),
+    "sample": _refused("make the sample"),
+    "copy_store": _refused("copy the store"),
+    "work": _refused("run scan jobs"),
+    "open": _refused("open a store"),
+    "close": _refused("close the store"),
+}
+
+
+def public_methods() -> set[str]:
+    """Formgen's public methods and properties: what ACCESS must cover."""
+    import inspect
+
+    return {
+        name
+        for name in dir(Formgen)
+        if not name.startswith("_")
+        and isinstance(
+            inspect.getattr_static(Formgen, name),
+            (Callable, classmethod, staticmethod, property),  # type: ignore[arg-type]
+        )
+    }
+
+
+class PersonalFormgen:
+    """``Formgen`` as one signed-in person uses it: each call goes through its rule in
+    ``ACCESS`` (``rules.may`` for the recording it concerns, or the person's role), and
+    a method without a rule is refused."""
 
     def __init__(self, engine: Engine, config: Config, user: User) -> None:
-        super().__init__(engine, config)
+        self._lib = Formgen(engine, config)
         self.person = user
         self._relations: dict[str, Relation] = {}
-        self._may_land = lambda recording_id: self.may(Act.CHANGE, recording_id)
+
+    @property
+    def engine(self) -> Engine:
+        return self._lib.engine
+
+    @property
+    def config(self) -> Config:
+        return self._lib.config
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or not hasattr(Formgen, name):
+            raise AttributeError(name)
+        guard = ACCESS.get(name)
+        if guard is None:
+            raise NotAllowed(f"your role ({self.person.role}) may not {name.replace('_', ' ')}")
+        if guard is _public:  # a value (``online``) or a method, as the library has it
+            return getattr(self._lib, name)
+        method = getattr(self._lib, name)
+
+        @functools.wraps(method)
+        def call(*args: Any, **kw: Any) -> Any:
+            try:
+                return guard(self, method, args, kw)
+            except SQLAlchemyError as exc:  # a relation lookup, like any other read
+                raise store.explain(exc) from None
+
+        return call
 
     # Who may do what: the rule is rules.may; these only look up the relation.
 
@@ -1082,6 +1448,7 @@ class PersonalFormgen(Formgen):
             self._relations[recording_id] = known
         return known
 
+    @_guarded
     def may(self, act: Act, recording_id: str) -> bool:
         return rules.may(act, self.relation(recording_id))
 
@@ -1089,7 +1456,7 @@ class PersonalFormgen(Formgen):
         """The recording's canonical ID, if the person may do ``act`` to it. One they
         may not see is not found; one they see but may not change is a refusal."""
         rec = records.get_recording(self.engine, recording_id).id
-        who = self.relation(rec)  # looked up once: every page asks this several times
+        who = self.relation(rec)
         if not rules.may(Act.SEE, who):
             raise NotFound(f"no recording {recording_id!r}")
         if not rules.may(act, who):
@@ -1105,6 +1472,22 @@ class PersonalFormgen(Formgen):
             raise NotFound(f"no form {form.form_id} in this record") from None
         return form.form_id
 
+    def _item(self, act: Act, item: str) -> str:
+        form_id = item.partition(":")[0]
+        try:
+            with self.engine.connect() as conn:
+                recording_id = records.get_form(conn, form_id).recording_id
+            self._check(act, recording_id)
+        except NotFound:
+            raise NotFound(f"no review item {item!r}") from None
+        return item
+
+    def _participant(self, act: Act, participant_id: str) -> str:
+        with self.engine.connect() as conn:
+            person = records.get_participant(conn, participant_id)
+        self._check(act, person.recording_id)
+        return participant_id
+
     def _only(self, allowed: bool, what: str) -> None:
         if not allowed:
             raise NotAllowed(f"your role ({self.person.role}) may not {what}")
@@ -1113,215 +1496,9 @@ class PersonalFormgen(Formgen):
         """The author of every change: the signed-in person, whatever a caller passes."""
         return self.person.name
 
-    # --- recordings
-
-    def create_recording(self, *, supervisor: str | None = None, **values: Any) -> Recording:
-        """A recording of the signed-in student; ``supervisor`` is the supervisor's
-        account e-mail (their name goes on the forms)."""
-        self._only(rules.may_create_recordings(self.person.role), "create recordings")
-        guide: User | None = None
-        awaited: str | None = None
-        if supervisor:
-            try:
-                guide = accounts.by_email(self.engine, supervisor)
-            except NotFound:
-                guide = None
-            if guide is None and self.config.oidc is not None:
-                # Signing in with the institution, a supervisor has an account only
-                # after their first sign-in: they are linked then (institution.py).
-                awaited = accounts.check_email(supervisor)
-            elif guide is None or guide.role is not Role.SUPERVISOR or guide.disabled:
-                raise RecordError(f"{supervisor} is not the e-mail address of a supervisor")
-        made = records.create_recording(
-            self.engine,
-            self.config,
-            title=values["title"],
-            student=self.person.name,
-            supervisor=guide.name if guide else awaited or values.get("supervisor_name") or "-",
-            situation=str(values["situation"]),
-            purpose=values["purpose"],
-            recorded_on=values["date"],
-            institution=values.get("institution"),
-            media=values.get("media", "both"),
-            livestream=values.get("livestream", False),
-            livestream_stored=values.get("livestream_stored", False),
-            view360=values.get("view360", False),
-            lang=values.get("lang", self.person.lang or "nl"),
-            owner_id=self.person.id,
-            supervisor_id=guide.id if guide else None,
-        )
-        if awaited:
-            institution.await_supervisor(self.engine, made.id, awaited)
-        return made
-
-    def recordings(self) -> list[Recording]:
-        for rec_id, (owner, supervisor) in records.people_of_all(self.engine).items():
-            self._relations.setdefault(
-                rec_id,
-                Relation(self.person.role, owner == self.person.id, supervisor == self.person.id),
-            )
-        return [r for r in super().recordings() if self.may(Act.SEE, r.id)]
-
-    def recording(self, recording_id: str) -> Recording:
-        return super().recording(self._check(Act.SEE, recording_id))
-
-    def status(self, recording_id: str, today: dt.date | None = None) -> ConsentStatus:
-        return super().status(self._check(Act.SEE, recording_id), today)
-
-    def change_recording(self, recording_id: str, *, by: str | None = None, **kw: Any) -> Change:
-        return super().change_recording(self._check(Act.CHANGE, recording_id), by=self._by(), **kw)
-
-    def add_participants(
-        self, recording_id: str, names: Sequence[str | None], **kw: Any
-    ) -> list[Participant]:
-        return super().add_participants(self._check(Act.CHANGE, recording_id), names, **kw)
-
-    def set_email(self, participant_id: str, email: str | None) -> None:
-        with self.engine.connect() as conn:
-            recording_id = records.get_participant(conn, participant_id).recording_id
-        self._check(Act.CHANGE, recording_id)
-        super().set_email(participant_id, email)
-
-    def emails(self, recording_id: str) -> dict[str, str]:
-        return super().emails(self._check(Act.CHANGE, recording_id))
-
-    def invite(self, recording_id: str, *, by: str | None = None, **kw: Any) -> dict[str, Any]:
-        return super().invite(self._check(Act.CHANGE, recording_id), by=self._by(), **kw)
-
-    def set_consent(
-        self, form_id: str, clause: str, decision: str, *, by: str | None = None, reason: str
-    ) -> dict[str, Any]:
-        return super().set_consent(
-            self._form(Act.CHANGE, form_id), clause, decision, by=self._by(), reason=reason
-        )
-
-    def history(self, form_id: str) -> dict[str, Any]:
-        return super().history(self._form(Act.SEE, form_id))
-
-    def withdraw(self, form_id: str, *, by: str | None = None, **kw: Any) -> dict[str, Any]:
-        return super().withdraw(self._form(Act.CHANGE, form_id), by=self._by(), **kw)
-
-    def due(self, on: dt.date | None = None, within: int = 0) -> list[dict[str, Any]]:
-        self._only(rules.may_list_due(self.person.role), "see the due list")
-        return [r for r in super().due(on, within) if self.may(Act.SEE, r["id"])]
-
-    def destroy(self, recording_id: str, *, by: str | None = None) -> dict[str, Any]:
-        return super().destroy(self._check(Act.DESTROY, recording_id), by=self._by())
-
-    def earlier_rounds(self, recording_id: str) -> list[PersonStatus]:
-        return super().earlier_rounds(self._check(Act.SEE, recording_id))
-
-    def overview(self, recording_id: str, today: dt.date | None = None) -> Overview:
-        return super().overview(self._check(Act.SEE, recording_id), today)
-
-    def checklist(self, recording_id: str, today: dt.date | None = None) -> dict[str, Any]:
-        return super().checklist(self._check(Act.SEE, recording_id), today)
-
-    def confirm_step(
-        self, recording_id: str, step: str, *, by: str | None = None
-    ) -> dict[str, Any]:
-        return super().confirm_step(self._check(Act.CHANGE, recording_id), step, by=self._by())
-
-    def describe(self, recording_id: str, today: dt.date | None = None) -> dict[str, Any]:
-        return super().describe(self._check(Act.SEE, recording_id), today)
-
-    def export(self, recording_id: str) -> dict[str, Any]:
-        return super().export(self._check(Act.EXPORT, recording_id))
-
-    def consent_csv(self, recording_ids: Sequence[str] | None = None) -> bytes:
-        if recording_ids is None:
-            # Every recording: only for a role that exports whatever it is to them.
-            anyone = rules.may(Act.EXPORT, Relation(self.person.role, False, False))
-            self._only(anyone, "export")
-            recording_ids = [r.id for r in self.recordings() if self.may(Act.EXPORT, r.id)]
-        return super().consent_csv([self._check(Act.EXPORT, r) for r in recording_ids])
-
-    def copy_store(self, to: str) -> storecopy.Copied:
-        raise Conflict("a store is copied on the command line")
-
-    # --- documents
-
-    def forms(self, recording_id: str, **kw: Any) -> Written:
-        return super().forms(self._check(Act.SEE, recording_id), **kw)
-
-    def page_count(self, recording_id: str, participants: Sequence[str] = ()) -> int:
-        return super().page_count(self._check(Act.SEE, recording_id), participants)
-
-    def request(self, recording_id: str, **kw: Any) -> Written:
-        return super().request(self._check(Act.REQUEST, recording_id), **kw)
-
-    def withdrawal_form(self, form_id: str, **kw: Any) -> Written:
-        return super().withdrawal_form(self._form(Act.SEE, form_id), **kw)
-
-    def remind(self, recording_id: str, *, by: str | None = None, **kw: Any) -> Written:
-        return super().remind(self._check(Act.CHANGE, recording_id), by=self._by(), **kw)
-
-    def reminders_sent(self, recording_id: str, *, by: str | None = None) -> dict[str, Any]:
-        return super().reminders_sent(self._check(Act.CHANGE, recording_id), by=self._by())
-
-    def layout(self, form_id: str) -> dict[str, Any]:
-        return super().layout(self._form(Act.SEE, form_id))
-
-    def sample(self, today: dt.date | None = None) -> Sample:
-        raise Conflict("the sample is made on the command line")
-
-    # --- scans and review
-
-    def _item_recording(self, item: str) -> str:
-        form_id = item.partition(":")[0]
-        with self.engine.connect() as conn:
-            return records.get_form(conn, form_id).recording_id
-
-    def _item(self, item: str) -> str:
-        try:
-            self._check(Act.REVIEW, self._item_recording(item))
-        except NotFound:
-            raise NotFound(f"no review item {item!r}") from None
-        return item
-
-    def review_items(self) -> list[ReviewItem]:
-        return [i for i in super().review_items() if self.may(Act.REVIEW, i.recording_id)]
-
-    def review_item(self, item: str) -> ReviewDetail:
-        return super().review_item(self._item(item))
-
-    def review_image(self, item: str, name: str) -> bytes:
-        return super().review_image(self._item(item), name)
-
-    def review_decisions(self, item: str) -> list[str]:
-        return super().review_decisions(self._item(item))
-
-    def resolve(
-        self, item: str, decision: str, *, by: str | None = None, name: str | None = None
-    ) -> dict[str, Any]:
-        return super().resolve(self._item(item), decision, by=self._by(), name=name)
+    # --- the person's own
 
     @_guarded
     def submit_scans(self, files: Sequence[tuple[str, bytes]]) -> Job:
         """Store an upload as a scan job of this person's; a worker imports it."""
         return jobs.submit(self.engine, self.person.id, files)
-
-    @_guarded
-    def job(self, job_id: str) -> Job:
-        return jobs.get(self.engine, job_id, self.person.id)
-
-    # --- people
-
-    def users(self) -> list[User]:
-        self._only(rules.may_manage_users(self.person.role), "see the users")
-        return super().users()
-
-    def add_user(self, email: str, **kw: Any) -> User:
-        self._only(rules.may_manage_users(self.person.role), "add users")
-        return super().add_user(email, **kw)
-
-    def disable_user(self, email: str, disabled: bool = True) -> User:
-        self._only(rules.may_manage_users(self.person.role), "disable users")
-        if email.strip().lower() == self.person.email:
-            raise Conflict("you cannot disable your own account")
-        return super().disable_user(email, disabled)
-
-    def issue_token(self, email: str) -> str:
-        if email.strip().lower() != self.person.email:
-            self._only(rules.may_manage_users(self.person.role), "issue tokens for others")
-        return super().issue_token(email)

@@ -36,6 +36,11 @@ class App:
     """Opens the library (store and configuration) only when a command needs it, and
     closes it when the command ends (so SQLite can fold its write-ahead log back)."""
 
+    def __init__(self) -> None:
+        # When the command began: a page another import lands after this ran at the
+        # same time (an import's own start comes later, after the files are read).
+        self.started = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
     @cached_property
     def fg(self) -> Library:
         from .api import Formgen as Library
@@ -779,7 +784,7 @@ def scan_import(app: App, files: tuple[Path, ...], as_json: bool) -> None:
     # the pages are counted for the progress bar only: JSON gets none
     total = 0 if as_json else app.fg.scan_page_count(files)
     with _progress("reading", total, as_json) as bar:
-        done = app.fg.import_scans(files, progress=bar.update if bar else None)
+        done = app.fg.import_scans(files, progress=bar.update if bar else None, since=app.started)
 
     def text() -> str:
         rows = []
@@ -813,6 +818,12 @@ def scan_import(app: App, files: tuple[Path, ...], as_json: bool) -> None:
         return table(["file", "page", "form", "who", "status", "read", "note"], rows) + (
             f"\n\n{ok} ok, {to_review} to review, {errors} errors"
             + ("; next: formgen review list" if to_review else "")
+            + (
+                f"\n{done.landed_meanwhile} page(s) were imported by another import of the"
+                " same file running at the same time: they are in the record"
+                if done.landed_meanwhile
+                else ""
+            )
             + warning
         )
 

@@ -285,12 +285,11 @@ def _earlier_attempt(
 def _own(
     engine: Engine, job: Job, page: dict[str, Any], digest: str, number: int | None
 ) -> list[dict[str, Any]]:
-    """The page (or, for a whole file, every page) as it landed, if this job landed it:
-    after the job was made."""
-    if job.created_at is None:
-        return []
+    """The page (or, for a whole file, every page) as it landed, if this job landed it
+    (an earlier attempt of it). A page another job landed from the same file is not
+    this job's to report: it stays as the import saw it."""
     query = select(scan_pages.c.page, scan_pages.c.form_id).where(
-        scan_pages.c.sha256 == digest, scan_pages.c.imported_at >= job.created_at
+        scan_pages.c.sha256 == digest, scan_pages.c.job_id == job.id
     )
     if number is not None:
         query = query.where(scan_pages.c.page == number)

@@ -305,7 +305,7 @@ def confirm(
             None,
         )
         if row is not None:
-            changed = _land(conn, form, row, stamp)
+            kind, answers, changed = _land(conn, form, row, stamp)
         else:
             conn.execute(
                 update(online_answers)
@@ -317,11 +317,10 @@ def confirm(
         raise CodeRefused(
             f"wrong code; {left} tries left" if left > 0 else "wrong code; ask for a new one"
         )
-    answers = {k: v for k, v in row["answers"].items() if not k.startswith("_")}
     return Confirmed(
         row["id"],
         form.form_id,
-        Kind(row["kind"]),
+        kind,
         changed,
         answers,
         row["name"],
@@ -336,13 +335,23 @@ def confirm(
 
 def _land(
     conn: Connection, form: OnlineForm, row: Mapping[str, Any], stamp: dt.datetime
-) -> dict[str, str]:
-    # Decide against the state now, under the form's lock: a scan may have landed since
-    # the person opened the page.
+) -> tuple[Kind, dict[str, str], dict[str, str]]:
+    """Record confirmed answers: what they came to (an answer, or only a withdrawal),
+    the answers that count and what changed per clause."""
+    # Decide against the state now, under the form's lock: a scan, or another answer
+    # confirmed first, may have landed since the person opened the page.
     state = records.form_states(conn, [form.form_id])[form.form_id]
+    now = {c: state.clauses.get(c, Status.REQUESTED) for c in form.person.clauses}
+    kind = Kind(row["kind"])
+    answers = {k: v for k, v in row["answers"].items() if not k.startswith("_")}
+    if kind is Kind.ANSWER and rules.online_mode(now) is not OnlineMode.ANSWER:
+        # The form was answered meanwhile: as on the page it now shows, this answer only
+        # takes back what is yes; its own yes and its signature count for nothing.
+        kind = Kind.WITHDRAWAL
+        answers = {c: "withdraw" for c, a in answers.items() if a == "no"}
     wanted = {"yes": Status.GIVEN, "no": Status.REFUSED, "withdraw": Status.WITHDRAWN}
     changes, reasons, changed = [], {}, {}
-    for clause, answer in row["answers"].items():
+    for clause, answer in answers.items():
         if clause not in form.person.clauses:
             continue
         outcome = rules.decide_online(wanted[answer], state.clauses.get(clause))
@@ -350,20 +359,20 @@ def _land(
         if outcome.status is not None:
             changes.append((form.form_id, clause, str(outcome.status)))
             changed[clause] = str(outcome.status)
-    if row["kind"] == Kind.ANSWER and changes:
+    if kind is Kind.ANSWER and changes:
         changes.append((form.form_id, SIGNATURE, "signed"))
         reasons[SIGNATURE] = "confirmed by e-mail code"
-    detail = {"answer": row["id"], "text": row["text_hash"], "kind": row["kind"]}
+    detail = {"answer": row["id"], "text": row["text_hash"], "kind": str(kind)}
     records.append_events(conn, changes, source=SOURCE, reasons=reasons, detail=detail)
     conn.execute(
         update(online_answers).where(online_answers.c.id == row["id"]).values(confirmed_at=stamp)
     )
-    if form.person.name is None and row["kind"] == Kind.ANSWER:
+    if form.person.name is None and kind is Kind.ANSWER:
         typed = row["answers"].get("_child") or row["name"]
         conn.execute(
             update(participants).where(participants.c.id == form.person.id).values(name=typed)
         )
-    return changed
+    return kind, answers, changed
 
 
 def set_address(conn: Connection, participant_id: str, email: str | None) -> None:

@@ -34,11 +34,14 @@ from .errors import FormgenError, NotFound
 from .formid import FormIdError, Instance
 from .records import SIGNATURE
 from .rules import Status
-from .schema import forms, scan_images, scan_pages, scans
+from .schema import events, forms, participants, scan_images, scan_pages, scans
 from .store import instance
 
 SCAN_DPI = 150.0  # rectified page resolution: 5.9 px/mm, 38 px across a box
 ALREADY = "already imported on {:%Y-%m-%d %H:%M}; nothing changed"
+# A page that landed while this import ran, by another import of the same file: it is in
+# the record, so it is no error (spec section 6, "Unit of a scan import").
+CONCURRENT = "imported by another import running at the same time"
 
 
 @dataclass
@@ -89,11 +92,16 @@ def import_files(
     progress: Callable[[int], None] | None = None,
     workers: int | None = None,
     allowed: Callable[[str], bool] | None = None,
+    job: str | None = None,
+    since: dt.datetime | None = None,
 ) -> list[PageReport]:
     """Import scanned files; the reports in file and page order. With ``allowed``, a
     form lands only if ``allowed(recording_id)``: any other is reported exactly like a
     form that is not in the record, so an upload reveals nothing of recordings its
-    uploader may not see.
+    uploader may not see; that holds for pages of such forms that landed before, too.
+    ``job``: the scan job importing, noted with each page that lands. ``since``: when
+    this import began (default: now); a page another import landed after that is
+    reported as it landed (``CONCURRENT``), not as an error.
 
     ``workers`` (default: the usable CPUs, at most ``MAX_WORKERS``) above 1 reads the
     pages in that many threads when the files hold ``PARALLEL_MIN_PAGES`` pages to read
@@ -102,8 +110,9 @@ def import_files(
     layout it belongs to, registers and measures; this thread keeps the store, and
     decides and records form by form, in file and page order, so the reports are the
     same as with one."""
+    since = since or records.now()
     plans = [_plan(Path(path)) for path in paths]
-    landed = _landed(engine, [p.digest for p in plans if p.digest])
+    landed = _landed(engine, [p.digest for p in plans if p.digest], allowed)
     named: set[str] = set()
     for plan in plans:
         done = landed.get(plan.digest or "", {})
@@ -116,7 +125,7 @@ def import_files(
     if count > 1 and sum(len(p.wanted) for p in plans) >= PARALLEL_MIN_PAGES:
         with contextlib.suppress(RuntimeError):  # no threads to be had: read here
             pool = _Pool(count)
-    importer = _Importer(engine, allowed)
+    importer = _Importer(engine, allowed, job)
     reports: list[PageReport] = []
     # one page per thread: OpenCV's own threads only contend with the readers (and spin)
     cv_threads = _cv_threads(1)
@@ -126,7 +135,7 @@ def import_files(
                 pool.queue(plan)
         for plan in plans:
             done = landed.get(plan.digest or "", {})
-            reports += _import_file(importer, plan, done, pool, progress)
+            reports += _import_file(importer, plan, done, pool, progress, since)
         importer.finish()
     finally:
         if pool is not None:
@@ -150,6 +159,7 @@ def _import_file(
     done: dict[int, tuple[dt.datetime, str | None]],
     pool: _Pool | None,
     progress: Callable[[int], None] | None,
+    since: dt.datetime,
 ) -> list[PageReport]:
     source = str(plan.path)
     if plan.failure is not None or plan.digest is None:
@@ -158,18 +168,15 @@ def _import_file(
         return [PageReport(source, None, None, "error", plan.problem)]
     if not plan.pages:
         return [PageReport(source, None, None, "error", "the file has no pages")]
-    if done and not plan.wanted:
-        first = min(at for at, _ in done.values())
-        return [PageReport(source, None, None, "error", ALREADY.format(first))]
+    before = [at for at, _ in done.values() if at is not None and at <= since]
+    if done and not plan.wanted and len(before) == len(done):
+        return [PageReport(source, None, None, "error", ALREADY.format(min(before)))]
     importer.file_seen(plan)
     reports = {
-        # A blank page seen before is still just blank (another person's upload of the
-        # same stack may have seen it): no error for what carries no decision.
-        page: PageReport(source, page, None, "ok", "blank page", blank=True)
-        if form_id is None
-        else PageReport(source, page, form_id, "error", ALREADY.format(at))
-        for page, (at, form_id) in done.items()
+        page: _seen_before(source, page, at, form_id) for page, (at, form_id) in done.items()
     }
+    meanwhile = [reports[page] for page, (at, _) in done.items() if at and at > since]
+    importer.landed_meanwhile(plan.digest, meanwhile)
     read = _read_here if pool is None else pool.results_of
     looks = read(plan, importer.identify)
     for index, look in zip(plan.wanted, looks, strict=True):
@@ -184,12 +191,25 @@ def _import_file(
     return [reports[page] for page in sorted(reports)]
 
 
+def _seen_before(source: str, page: int, at: dt.datetime | None, form_id: str | None) -> PageReport:
+    """A page that landed before. One of a form the importing person may not land on
+    (no time: ``_landed``) is theirs to know nothing about: it is reported exactly as a
+    form that is not in the record."""
+    if at is None:
+        return PageReport(source, page, form_id, "error", f"form {form_id} is not in this record")
+    if form_id is None:
+        # A blank page seen before is still just blank (another person's upload of the
+        # same stack may have seen it): no error for what carries no decision.
+        return PageReport(source, page, None, "ok", "blank page", blank=True)
+    return PageReport(source, page, form_id, "error", ALREADY.format(at))
+
+
 def _landed(
-    engine: Engine, digests: Sequence[str]
-) -> dict[str, dict[int, tuple[dt.datetime, str | None]]]:
+    engine: Engine, digests: Sequence[str], allowed: Callable[[str], bool] | None = None
+) -> dict[str, dict[int, tuple[Any, str | None]]]:
     """The pages of these files that landed before: when, and of which form (None:
-    blank)."""
-    found: dict[str, dict[int, tuple[dt.datetime, str | None]]] = {}
+    blank); with ``allowed``, a page of a form it does not allow comes without its time."""
+    found: dict[str, dict[int, tuple[Any, str | None]]] = {}
     with engine.connect() as conn:
         for i in range(0, len(digests), 500):
             rows = conn.execute(
@@ -198,10 +218,15 @@ def _landed(
                     scan_pages.c.page,
                     scan_pages.c.imported_at,
                     scan_pages.c.form_id,
-                ).where(scan_pages.c.sha256.in_(digests[i : i + 500]))
+                    participants.c.recording_id,
+                )
+                .outerjoin(forms, forms.c.id == scan_pages.c.form_id)
+                .outerjoin(participants, participants.c.id == forms.c.participant_id)
+                .where(scan_pages.c.sha256.in_(digests[i : i + 500]))
             )
-            for digest, page, at, form_id in rows:
-                found.setdefault(digest, {})[page] = (at, form_id)
+            for digest, page, at, form_id, recording_id in rows:
+                foreign = form_id is not None and allowed is not None and not allowed(recording_id)
+                found.setdefault(digest, {})[page] = (None, form_id) if foreign else (at, form_id)
     return found
 
 
@@ -251,9 +276,15 @@ class _Refused(Exception):
 class _Importer:
     """Identifies pages and lands them form by form, each form in its own transaction."""
 
-    def __init__(self, engine: Engine, allowed: Callable[[str], bool] | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        allowed: Callable[[str], bool] | None = None,
+        job: str | None = None,
+    ) -> None:
         self.engine = engine
         self.allowed = allowed
+        self.job = job
         self.instance: Instance = instance(engine)
         self.layouts: dict[str, dict[str, Any] | None] = {}
         self.pending: dict[tuple[str, bool], _Unit] = {}
@@ -333,6 +364,31 @@ class _Importer:
             self._land(self.pending.pop(next(iter(self.pending))))
         self.flush_blanks()
 
+    def landed_meanwhile(self, digest: str, reports: Sequence[PageReport]) -> None:
+        """Pages another import of the same file landed while this one ran: reported as
+        they landed (ok, or review if that import put a decision in review), not as
+        errors. A page still not in the record stays an error."""
+        if not reports:
+            return
+        with self.engine.connect() as conn:
+            for report in reports:
+                assert report.page is not None
+                row = conn.execute(
+                    select(scan_pages.c.form_id).where(
+                        scan_pages.c.sha256 == digest, scan_pages.c.page == report.page
+                    )
+                ).first()
+                if row is None:
+                    continue
+                source = f"scan:{digest}#{report.page}"
+                statuses = set(
+                    conn.execute(select(events.c.status).where(events.c.source == source)).scalars()
+                )
+                report.form_id, report.blank = row.form_id, row.form_id is None
+                report.decisions, report.signed = {}, None
+                report.status = "review" if "review" in statuses else "ok"
+                report.reason = "blank page" if row.form_id is None else CONCURRENT
+
     def flush_blanks(self) -> None:
         """Blank pages land too (so a second import skips them), in one transaction;
         one taken meanwhile by another import makes each land on its own."""
@@ -343,32 +399,40 @@ class _Importer:
             with self.engine.begin() as conn:
                 self._note_files(conn, {digest for digest, _, _ in blanks})
                 for digest, page, _ in blanks:
-                    _insert_page(conn, digest, page, None, None)
+                    _insert_page(conn, digest, page, None, None, self.job)
         except IntegrityError:
             for digest, page, report in blanks:
                 try:
                     with self.engine.begin() as conn:
                         self._note_files(conn, {digest})
-                        _insert_page(conn, digest, page, None, None)
+                        _insert_page(conn, digest, page, None, None, self.job)
                 except IntegrityError:
                     report.fail("already imported by another import running at the same time")
+                    self.landed_meanwhile(digest, [report])
 
     def _land(self, unit: _Unit) -> None:
         try:
             with self.engine.begin() as conn:
-                recorder = _Recorder(conn, unit.form_id, self.allowed)
+                recorder = _Recorder(conn, unit.form_id, self.allowed, self.job)
                 self._note_files(conn, {digest for digest, _, _ in unit.pages})
                 recorder.record(unit.pages)
         except IntegrityError:
             for _, _, report in unit.pages:
                 report.fail("already imported by another import running at the same time")
+            for digest in {digest for digest, _, _ in unit.pages}:
+                self.landed_meanwhile(digest, [r for d, _, r in unit.pages if d == digest])
         except _Refused as exc:
             for _, _, report in unit.pages:
                 report.fail(str(exc))
 
 
 def _insert_page(
-    conn: Connection, digest: str, page: int, form_id: str | None, form_page: int | None
+    conn: Connection,
+    digest: str,
+    page: int,
+    form_id: str | None,
+    form_page: int | None,
+    job: str | None,
 ) -> int:
     result = conn.execute(
         insert(scan_pages).values(
@@ -377,6 +441,7 @@ def _insert_page(
             form_id=form_id,
             form_page=form_page,
             imported_at=records.now(),
+            job_id=job,
         )
     )
     return int(result.inserted_primary_key[0])
@@ -386,9 +451,14 @@ class _Recorder:
     """Decides and records the pages of one form inside its transaction."""
 
     def __init__(
-        self, conn: Connection, form_id: str, allowed: Callable[[str], bool] | None
+        self,
+        conn: Connection,
+        form_id: str,
+        allowed: Callable[[str], bool] | None,
+        job: str | None = None,
     ) -> None:
         self.conn = conn
+        self.job = job
         records.lock_form(conn, form_id)  # PostgreSQL: one writer per form at a time
         try:
             self.person = records.get_form(conn, form_id)
@@ -403,7 +473,9 @@ class _Recorder:
 
     def record(self, pages: Sequence[tuple[str, scan.PageLook, PageReport]]) -> None:
         for digest, look, report in pages:
-            page_id = _insert_page(self.conn, digest, look.page, look.form_id, look.page_no)
+            page_id = _insert_page(
+                self.conn, digest, look.page, look.form_id, look.page_no, self.job
+            )
             if look.images:
                 self.conn.execute(
                     scan_images.insert(),

@@ -727,15 +727,22 @@ def check_name(name: str, what: str = "name") -> str:
     return stripped
 
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
 def check_email(address: str, what: str = "e-mail address") -> str:
-    """An address a letter can print for replies: one @, a dot in the domain, no spaces."""
+    """One address a letter can be sent to, parsed (email-validator: syntax and
+    normalisation, no look-up of the domain): no display name, no list, no quoting, no
+    characters that would end a mail header. Returned in ASCII (a domain in other
+    scripts as its IDNA form), so every mail server can carry it."""
+    from email_validator import EmailNotValidError, validate_email
+
     stripped = address.strip()
-    if not _EMAIL.match(stripped) or len(stripped) > MAX_NAME:
-        raise ValueError(f"{what} {stripped!r} is not an e-mail address")
-    return stripped
+    try:
+        if len(stripped) > MAX_NAME:
+            raise EmailNotValidError("too long")
+        parsed = validate_email(stripped, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError:
+        raise ValueError(f"{what} {stripped!r} is not an e-mail address") from None
+    assert parsed.ascii_email is not None  # allow_smtputf8=False: ASCII or refused
+    return parsed.ascii_email
 
 
 # A recording date outside this window is a typing mistake (0001-01-01, 2206-01-01) and

@@ -128,6 +128,7 @@ scan_pages = Table(
     Column("form_id", String(11), ForeignKey("forms.id"), index=True),  # NULL: blank
     Column("form_page", Integer),  # the printed page number from the QR code
     Column("imported_at", DateTime, nullable=False),
+    Column("job_id", String(16)),  # the scan job that landed it; NULL: the command line
     UniqueConstraint("sha256", "page", name="uq_scan_pages_file_page"),
 )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import json
 import multiprocessing
 import os
 import signal
@@ -25,6 +26,7 @@ from formgen import Formgen, FormgenError
 from formgen.config import Config
 from formgen.errors import Conflict, NotFound, RecordError
 from formgen.formid import new_form_id
+from formgen.reading import CONCURRENT
 from formgen.rules import Status
 from formgen.schema import events, scan_images, scan_pages
 
@@ -257,8 +259,15 @@ def test_two_imports_of_the_same_file_at_once(
     for proc in procs:
         proc.join(timeout=60)
         assert proc.exitcode == 0
-    landed = sum(status != "error" for report in reports for _, status, _ in report)
-    assert landed == 12  # every page once, whoever landed it
+    # Every form page once, whoever landed it; the other import reports it as landed by
+    # an import running at the same time, or (if it landed before that one began) as
+    # already imported.
+    landed = sum(
+        status != "error" and reason not in ("blank page", CONCURRENT)
+        for report in reports
+        for _, status, reason in report
+    )
+    assert landed == 6
     for report in reports:
         assert all(
             status != "error" or "already imported" in (reason or "")
@@ -275,6 +284,44 @@ def test_two_imports_of_the_same_file_at_once(
     assert decided == 6
     status = fg.status(stack["rec"])
     assert [p.clauses["recording"] for p in status.participants] == ["refused", "given"] * 3
+
+
+def test_two_scan_imports_of_one_file_on_the_command_line_both_succeed(
+    fg: Formgen, stack: dict[str, Any], db_url: str, tmp_path: Path
+) -> None:
+    """Two `formgen scan import` of the same file at once split its pages between them;
+    a page the other one landed is in the record, so neither fails."""
+    formgen = Path(sys.executable).with_name("formgen")
+    commands = [
+        [str(formgen), "scan", "import", str(stack["pdf"]), "--json"],
+        [str(formgen), "scan", "import", str(stack["pdf"])],
+    ]
+    procs = [
+        subprocess.Popen(c, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for c in commands
+    ]
+    outputs = [proc.communicate(timeout=600) for proc in procs]
+    for proc, (_, err) in zip(procs, outputs, strict=True):
+        assert proc.returncode == 0 and b"formgen:" not in err, err.decode()
+    pages = json.loads(outputs[0][0])["pages"]
+    assert len(pages) == 12 and all(p["status"] == "ok" for p in pages)
+    text = outputs[1][0].decode()
+    assert "12 ok, 0 to review, 0 errors" in text
+    theirs = sum(p.get("reason") == CONCURRENT for p in pages)
+    said = "by another import of the same file running at the same time"
+    assert (said in text) == (text.count(CONCURRENT) > 0)
+    assert theirs + text.count(CONCURRENT) >= 1  # they did run at the same time
+    assert counts(fg)[0] == 12
+    with fg.engine.connect() as conn:
+        decided = conn.execute(
+            select(func.count()).where(
+                events.c.source.like("scan:%"), events.c.clause == "recording"
+            )
+        ).scalar_one()
+    assert decided == 6
+    # Importing it again afterwards is not running at the same time: already imported.
+    again = subprocess.run(commands[1], cwd=tmp_path, capture_output=True, check=False)
+    assert again.returncode == 1 and b"already imported" in again.stderr
 
 
 def test_kill_9_during_an_import_leaves_a_consistent_store(

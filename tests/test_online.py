@@ -20,9 +20,11 @@ from formgen import Formgen
 from formgen.config import Config, Mail
 from formgen.errors import Conflict, NotFound, RecordError
 from formgen.mailbox import Mailbox
-from formgen.online import CodeRefused, LinkRefused
+from formgen.online import CodeRefused, Kind, LinkRefused
 from formgen.rules import OnlineMode, Status
 
+from .conftest import store_dump
+from .parallel import at_once
 from .rendering import rasterise, text_of
 from .scans import Fill, fill_page, save_png
 
@@ -414,3 +416,134 @@ def test_a_code_alone_confirms_its_own_answer(fg: Formgen, box: Mailbox) -> None
     done = fg.online_confirm(token, "", second_code)  # the code picks the answer it was sent for
     assert done.answers == second
     assert statuses(fg, rec) == {"recording": Status.GIVEN, "livestream": Status.REFUSED}
+
+
+def signatures(fg: Formgen, form_id: str) -> list[dict[str, object]]:
+    return [e for e in fg.history(form_id)["events"] if e["clause"] == "signature"]
+
+
+def test_a_second_pending_answer_only_takes_back_what_is_yes(fg: Formgen, box: Mailbox) -> None:
+    """Two people answer a fresh form before either confirms: the first confirmation is
+    the answer; the second, confirmed on an answered form, counts only as taking a yes
+    back, never as a second signature."""
+    rec = recording(fg)
+    noor = fg.add_participant(rec, "Noor Bakker")
+    token = printed_token(fg, rec)
+    yes, no = {"recording": "yes", "livestream": "yes"}, {"recording": "no", "livestream": "no"}
+    first = fg.online_answer(token, answers=yes, name="Noor", email="noor@example.org")
+    first_code = code_in(box, "noor@example.org")
+    second = fg.online_answer(token, answers=no, name="Someone", email="else@example.org")
+    second_code = code_in(box, "else@example.org")
+    fg.online_confirm(token, first.id, first_code)
+    done = fg.online_confirm(token, second.id, second_code)
+    assert done.changed == {"recording": "withdrawn", "livestream": "withdrawn"}
+    events = [e for e in fg.history(noor.form_id)["events"] if e["source"] == "online"]
+    assert [(e["clause"], e["status"]) for e in events] == [
+        ("recording", "given"),
+        ("livestream", "given"),
+        ("signature", "signed"),
+        ("recording", "withdrawn"),
+        ("livestream", "withdrawn"),
+    ]
+    assert statuses(fg, rec) == {"recording": Status.WITHDRAWN, "livestream": Status.WITHDRAWN}
+
+
+def test_answers_confirmed_at_once_sign_the_form_once(fg: Formgen, box: Mailbox) -> None:
+    rec = recording(fg)
+    noor = fg.add_participant(rec, "Noor Bakker")
+    token = printed_token(fg, rec)
+    pending = []
+    for i in range(5):  # the most codes one form may ask for in an hour
+        choice = "yes" if i % 2 == 0 else "no"
+        address = f"person{i}@example.org"
+        asked = fg.online_answer(
+            token,
+            answers={"recording": choice, "livestream": choice},
+            name=f"Person {i}",
+            email=address,
+        )
+        pending.append((asked.id, code_in(box, address)))
+    outcomes = at_once([lambda p=p: fg.online_confirm(token, *p) for p in pending])
+    assert not [o for o in outcomes if isinstance(o, BaseException)], outcomes
+    [signed] = signatures(fg, noor.form_id)
+    first = next(o for o in outcomes if o.kind is Kind.ANSWER)  # type: ignore[union-attr]
+    assert [o.kind for o in outcomes].count(Kind.ANSWER) == 1  # type: ignore[union-attr]
+    assert signed["detail"]["answer"] == first.answer_id
+    # After the answer, only withdrawals: a yes that was given may only end.
+    online = [e for e in fg.history(noor.form_id)["events"] if e["source"] == "online"]
+    after = online[online.index(signed) + 1 :]
+    assert all(e["status"] == "withdrawn" for e in after)
+    # A later answer keeps only its "no"s: they end the first answer's yes, if it was one.
+    later_no = any(o.answers for o in outcomes if o is not first)  # type: ignore[union-attr]
+    if first.answers["recording"] == "no":
+        expected = "refused"
+    else:
+        expected = "withdrawn" if later_no else "given"
+    assert statuses(fg, rec)["recording"] == Status(expected)
+
+
+def test_a_code_confirms_once_however_often_it_is_sent_at_once(fg: Formgen, box: Mailbox) -> None:
+    rec = recording(fg)
+    noor = fg.add_participant(rec, "Noor Bakker")
+    token = printed_token(fg, rec)
+    yes = {"recording": "yes", "livestream": "yes"}
+    asked = fg.online_answer(token, answers=yes, name="Noor", email="noor@example.org")
+    code = code_in(box, "noor@example.org")
+    outcomes = at_once([lambda: fg.online_confirm(token, asked.id, code)] * 8)
+    refused = [o for o in outcomes if isinstance(o, BaseException)]
+    assert len(refused) == 7 and all(isinstance(o, CodeRefused) for o in refused)
+    assert len(signatures(fg, noor.form_id)) == 1
+
+
+NOT_ONE_ADDRESS = [
+    "alex@example.net,extra",
+    "alex@example.net, eve@example.org",
+    "<evil@example.org>",
+    "Alex <alex@example.net>",
+    "alex@example.net\r\nBcc: eve@example.org",
+    "alex@example.net\nBcc: eve@example.org",
+    '"alex smith"@example.net',
+    "alex@[127.0.0.1]",
+    "alex@",
+    "alex",
+]
+
+
+def test_every_address_is_one_parsed_address(fg: Formgen, box: Mailbox, store_url: str) -> None:
+    rec = recording(fg)
+    noor = fg.add_participant(rec, "Noor Bakker")
+    token = printed_token(fg, rec)
+    yes = {"recording": "yes", "livestream": "yes"}
+    before = store_dump(store_url)
+    for bad in NOT_ONE_ADDRESS:
+        attempts = [
+            lambda b=bad: fg.online_answer(token, answers=yes, name="Noor", email=b),
+            lambda b=bad: fg.add_participants(rec, ["Daan"], emails=[b]),
+            lambda b=bad: fg.set_email(noor.id, b),
+            lambda b=bad: fg.add_user(b, name="Alex", role="student"),
+        ]
+        for attempt in attempts:
+            with pytest.raises(RecordError, match="is not an e-mail address"):
+                attempt()
+    assert store_dump(store_url) == before and box.received == []
+    # The other parent's address, on a parental form.
+    child = fg.add_participant(rec, "Daan", under_16=True)
+    before = store_dump(store_url)
+    for bad in NOT_ONE_ADDRESS:
+        with pytest.raises(RecordError, match="the other parent's address"):
+            fg.online_answer(
+                printed_token(fg, rec, page=2),
+                answers=yes,
+                name="Parent",
+                email="parent@example.org",
+                relation="parent",
+                other_email=bad,
+            )
+    assert box.received == [] and child.form_id
+    # A good address is kept as one, normalised: the code goes to it alone.
+    fg.set_email(noor.id, "  Noor@Example.ORG ")
+    assert fg.emails(rec) == {noor.id: "noor@example.org"}
+    pending = fg.online_answer(token, answers=yes, name="Noor", email="Noor@Example.ORG")
+    assert pending.email == "noor@example.org"
+    assert [m.to for m in box.received] == [["noor@example.org"]]
+    assert before != store_dump(store_url)

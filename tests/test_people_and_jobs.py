@@ -12,12 +12,13 @@ from typing import Any
 
 import numpy as np
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 
 from formgen import Formgen, rules
 from formgen.accounts import SignInRefused
+from formgen.api import ACCESS, NotAllowed, public_methods
 from formgen.config import Config
-from formgen.errors import Conflict, NotFound, RecordError
+from formgen.errors import Conflict, NotFound, RecordError, StoreError
 from formgen.rules import Act, Relation, Role
 from formgen.schema import jobs, scan_pages
 
@@ -175,6 +176,86 @@ def test_a_person_sees_and_changes_only_what_their_role_allows(
     assert fg.history(ann.form_id)["events"][-1]["source"] == "manual:Sam"
 
 
+def test_the_access_table_names_exactly_the_methods_of_formgen(
+    fg: Formgen, people: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert set(ACCESS) == public_methods()
+    # A method added to Formgen without a rule: the table no longer covers it, and a
+    # signed-in person's call of it is refused, not run unchecked.
+    monkeypatch.setattr(Formgen, "forget_everything", lambda self: "done", raising=False)
+    assert "forget_everything" in public_methods() - set(ACCESS)
+    assert fg.forget_everything() == "done"
+    for role in ("sam", "jansen", "officer"):
+        with pytest.raises(NotAllowed):
+            fg.as_user(people[role]).forget_everything()
+
+
+def test_accounts_and_the_services_own_work_are_guarded_for_each_role(
+    fg: Formgen, people: dict[str, Any]
+) -> None:
+    rec = recording(fg, people)
+    sam, kim, officer = (fg.as_user(people[k]) for k in ("sam", "kim", "officer"))
+    assert sam.user(people["sam"].id) == people["sam"]
+    assert officer.user(people["kim"].id) == people["kim"]
+    with pytest.raises(NotAllowed, match="may not see other accounts"):
+        sam.user(people["kim"].id)
+    # Only one's own password and language; the officer keeps the users, not their
+    # passwords.
+    sam.set_password(people["sam"].id, "a new password!")
+    assert fg.authenticate("sam@example.org", "a new password!").id == people["sam"].id
+    sam.set_lang(people["sam"].id, "en")
+    assert fg.user(people["sam"].id).lang == "en"
+    for person in (sam, officer):
+        with pytest.raises(NotAllowed, match="may not change other accounts"):
+            person.set_password(people["kim"].id, "taken over!!")
+        with pytest.raises(NotAllowed, match="may not change other accounts"):
+            person.set_lang(people["kim"].id, "en")
+    assert fg.authenticate("kim@example.org", PASSWORD).lang is None
+    job = kim.submit_scans([("scan.png", b"\x89PNG\r\n\x1a\n")])
+    for person in (sam, kim, officer):
+        refused = [
+            lambda p=person: p.demo(),
+            lambda p=person: p.work(once=True),
+            lambda p=person: p.sample(),
+            lambda p=person: p.copy_store("sqlite:///elsewhere.db"),
+            lambda p=person: p.as_user(people["officer"]),
+            lambda p=person: p.authenticate("kim@example.org", PASSWORD),
+            lambda p=person: p.setup_link(),
+            lambda p=person: p.web_secret(),
+            lambda p=person: p.close(),
+        ]
+        for attempt in refused:
+            with pytest.raises(NotAllowed):
+                attempt()
+    assert fg.job(job.id).state == "queued"  # no worker ran it
+    assert [u.email for u in fg.users()] == sorted(f"{k}@example.org" for k in people)
+    assert fg.recordings()[0].id == rec and len(fg.recordings()) == 1  # no sample, no demo
+    # The public parts: configuration, and the online form (the link is the authority).
+    assert sam.retention() == fg.retention() and sam.online is False
+    with pytest.raises(NotFound):
+        sam.online_form("not-a-link")
+    with pytest.raises(AttributeError):
+        sam.no_such_method()
+
+
+def test_a_store_fault_while_looking_up_who_may_is_a_store_error(
+    fg: Formgen, people: dict[str, Any]
+) -> None:
+    rec = recording(fg, people)
+    ann = fg.add_participant(rec, "Ann")
+    jansen = fg.as_user(people["jansen"])
+    with fg.engine.begin() as conn:
+        conn.execute(text("ALTER TABLE recording_people RENAME TO who_was_who"))
+    for attempt in (
+        lambda: jansen.may(Act.SEE, rec),
+        lambda: jansen.status(rec),
+        lambda: jansen.recordings(),
+        lambda: jansen.history(ann.form_id),
+    ):
+        with pytest.raises(StoreError):
+            attempt()
+
+
 # --- scan jobs --------------------------------------------------------------------------
 
 
@@ -231,7 +312,10 @@ def test_a_job_whose_worker_died_is_claimed_again_and_nothing_lands_twice(
 
     claimed = job_module.claim(fg.engine, "dead-worker")
     assert claimed is not None and claimed.id == job.id
-    sam.import_scans([pdf], workers=1)  # what the dead worker had landed: every page
+    from formgen import reading
+
+    # What the dead worker had landed for the job: every page.
+    reading.import_files(fg.engine, [pdf], workers=1, job=job.id)
     assert job_module.claim(fg.engine, "other") is None  # still fresh: not taken
     with fg.engine.begin() as conn:
         stale = dt.datetime.now(dt.UTC).replace(tzinfo=None) - 2 * job_module.STALE
@@ -245,3 +329,33 @@ def test_a_job_whose_worker_died_is_claimed_again_and_nothing_lands_twice(
     with fg.engine.connect() as conn:
         landed = conn.execute(select(func.count()).select_from(scan_pages)).scalar_one()
     assert landed == 6
+
+
+def test_a_job_reports_only_what_it_landed_itself(
+    fg: Formgen, people: dict[str, Any], tmp_path: Path
+) -> None:
+    """Sam uploads a stack, then Kim (who may not see Sam's recording) and Jansen (who
+    supervises it) upload the same file: neither job reports Sam's pages as its own."""
+    _, pdf = stack(fg, people, tmp_path)
+    sam, kim, jansen = (fg.as_user(people[k]) for k in ("sam", "kim", "jansen"))
+    first = sam.submit_scans([("stack.pdf", pdf.read_bytes())])
+    theirs = kim.submit_scans([("stack.pdf", pdf.read_bytes())])
+    again = jansen.submit_scans([("stack.pdf", pdf.read_bytes())])
+    assert fg.work(once=True) == 3  # oldest first: Sam's job lands every page
+    assert [p["status"] for p in sam.job(first.id).pages] == ["ok"] * 6
+    forms = {p["form_id"] for p in sam.job(first.id).pages if not p.get("blank")}
+    assert len(forms) == 3
+    # Kim's report: exactly what an upload of forms not in Kim's record says.
+    pages = kim.job(theirs.id).pages
+    of_forms = [p for p in pages if p["form_id"] is not None]
+    assert {p["form_id"] for p in of_forms} == forms
+    for page in of_forms:
+        assert page["status"] == "error"
+        assert page["reason"] == f"form {page['form_id']} is not in this record"
+        assert "decisions" not in page
+    for form in forms:
+        with pytest.raises(NotFound):
+            kim.history(form)
+    # Jansen may see the forms: the file was imported before, not by this job.
+    [seen] = jansen.job(again.id).pages
+    assert seen["status"] == "error" and seen["reason"].startswith("already imported on ")

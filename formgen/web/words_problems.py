@@ -91,7 +91,7 @@ ACTS = {
     "destroy": "vernietigen",
     "export": "exporteren",
 }
-# What a role may not do outside one recording (PersonalFormgen._only).
+# What a role may not do outside one recording (PersonalFormgen._only, api.ACCESS).
 ONLY = {
     "create recordings": "geen opnamen aanmaken",
     "see the due list": "de lijst met te verwijderen opnamen niet zien",
@@ -100,6 +100,15 @@ ONLY = {
     "add users": "geen gebruikers toevoegen",
     "disable users": "geen gebruikers uitschakelen",
     "issue tokens for others": "geen API-tokens voor anderen maken",
+    "see other accounts": "de accounts van anderen niet zien",
+    "change other accounts": "de accounts van anderen niet wijzigen",
+    "sign in for someone else": "niet voor een ander inloggen",
+    "make demo accounts": "geen demo-accounts maken",
+    "make the sample": "geen voorbeeldopname maken",
+    "copy the store": "de opslag niet kopiëren",
+    "run scan jobs": "geen scantaken uitvoeren",
+    "open a store": "geen opslag openen",
+    "close the store": "de opslag niet sluiten",
 }
 PURPOSES = {
     "reflection": "reflectie",
