@@ -26,7 +26,6 @@ from fastapi import (
     Depends,
     FastAPI,
     File,
-    Path,
     Query,
     Request,
     Security,
@@ -39,7 +38,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .. import jobs, rules
 from .app import API
-from .auth import Person, check_csrf, page_person
+from .auth import Changing, Person, page_person
+from .ids import FormId, ImageName, ItemId, JobId, RecordingId
 
 router = APIRouter()
 
@@ -59,29 +59,16 @@ def caller(
     return page_person(request)
 
 
-async def changer(request: Request, person: Annotated[Person, Depends(caller)]) -> Person:
+def changer(
+    person: Changing,
+    token: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)] = None,
+) -> Person:
     """As ``caller``, for changes: a browser session must also send its CSRF token."""
-    await check_csrf(request, person)
     return person
 
 
 Caller = Annotated[Person, Depends(caller)]
 Changer = Annotated[Person, Depends(changer)]
-
-# Opaque IDs: letters, digits and dashes. Anything else is refused as a bad value before
-# it reaches the store (a NUL byte is an error on PostgreSQL, not a missing recording).
-ID = r"^[A-Za-z0-9-]{1,40}$"
-RecordingId = Annotated[str, Path(pattern=ID, description="A recording's ID, e.g. R-7KQ2M9")]
-FormId = Annotated[str, Path(pattern=ID, description="A form's ID, e.g. 7KQ2-M9XD-4")]
-JobId = Annotated[str, Path(pattern=ID, description="A scan job's ID")]
-ItemId = Annotated[
-    str,
-    Path(
-        pattern=r"^[A-Za-z0-9-]{1,40}:[A-Za-z0-9_-]{1,40}$",
-        description="A review item: FORM-ID:clause, e.g. 7KQ2-M9XD-4:recording",
-    ),
-]
-ImageName = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.-]{1,80}$")]
 
 # --- documents: what the library's as_dict() gives (open: more keys may follow) -------
 
