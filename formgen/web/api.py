@@ -34,7 +34,7 @@ from fastapi import (
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, model_validator
 
 from .. import jobs, rules
 from .app import API
@@ -345,14 +345,26 @@ class UserList(BaseModel):
 
 
 # --- requests: the CLI's option names without dashes ----------------------------------
+# Strict types: JSON says what a value is, and a value of another type is a mistake to
+# refuse (422 naming the field), not to convert: 3.0 is no situation, "2" no count,
+# "yes" no true. Only a date comes as a string (JSON has no dates).
 
 Name = Annotated[str, Field(min_length=1, max_length=rules.MAX_NAME)]
+STRICT = ConfigDict(extra="forbid", strict=True)
+Day = Annotated[dt.date, Strict(False)]
+
+
+def _exactly_one_two_or_three(value: Any) -> Any:
+    """A Literal compares by equality, so 3.0 and true would pass as 3 and 1."""
+    if type(value) not in (int, str):
+        raise ValueError("situation is 1, 2 or 3")
+    return value
 
 
 class RecordingIn(BaseModel):
     """A new recording of the signed-in student (``formgen recording create``)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     title: Name
     supervisor: str = Field(
         min_length=3,
@@ -360,13 +372,13 @@ class RecordingIn(BaseModel):
         pattern=r"^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+$",
         description="The supervisor's account e-mail; their name goes on the forms.",
     )
-    situation: Literal[1, 2, 3, "1", "2", "3"] = Field(
-        description="1 partner institution, 2 other internship institution, 3 outside any"
-    )
+    situation: Annotated[
+        Literal[1, 2, 3, "1", "2", "3"], BeforeValidator(_exactly_one_two_or_three)
+    ] = Field(description="1 partner institution, 2 other internship institution, 3 outside any")
     purpose: Literal["reflection", "assessment", "final-level"] = Field(
         description="Sets the retention: 4 weeks, 1 year or 7 years (by configuration)."
     )
-    date: dt.date = Field(description="Date of the recording.")
+    date: Day = Field(description="Date of the recording.")
     institution: Name | None = Field(None, description="Required in situations 1 and 2.")
     media: Literal["video", "audio", "both"] = "both"
     livestream: bool = False
@@ -385,7 +397,7 @@ class ParticipantIn(BaseModel):
     """A participant (``formgen participant add``): a name, or ``blank`` forms whose
     names are written on the paper (``count`` of them)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     name: Name | None = Field(None, description="The participant's (for under-16s: the child's).")
     under_16: bool = Field(False, description="A parent or guardian consents.")
     lang: Literal["nl", "en"] | None = Field(None, description="Default: the recording's.")
@@ -404,7 +416,7 @@ class ParticipantIn(BaseModel):
 class DecisionIn(BaseModel):
     """A person's decision on a review item (``formgen review resolve``)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     decision: Literal["given", "refused", "no_answer", "withdrawn"] = Field(
         description="withdrawn: for a given consent an unclear withdrawal form put in review"
     )
@@ -414,7 +426,7 @@ class DecisionIn(BaseModel):
 class WithdrawalIn(BaseModel):
     """A withdrawal of consent (``formgen withdraw``)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     clause: str | None = Field(
         None, max_length=40, description="Only this clause (default: every given clause)."
     )

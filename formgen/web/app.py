@@ -14,7 +14,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -25,7 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..api import Formgen, NotAllowed
 from ..errors import Conflict, FormgenError, NotFound, RecordError, StoreError
-from . import i18n, words_problems
+from . import i18n, ids, words_problems
 from .auth import BadCsrf, SignInNeeded, person_or_none
 
 HERE = Path(__file__).parent
@@ -129,6 +129,7 @@ def create_app(fg: Formgen) -> FastAPI:
         openapi_url=f"{API}/openapi.json",
         docs_url=None,
         redoc_url=None,
+        dependencies=[Depends(ids.plain_text)],
     )
     app.state.fg = fg
     app.state.templates = environment(fg)

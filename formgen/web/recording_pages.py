@@ -12,6 +12,7 @@ page; a refusal shows the page again with the message beside the form and nothin
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from pathlib import PurePath
 from typing import Annotated, Any
@@ -142,6 +143,14 @@ def text(form: FormData, name: str) -> str:
 
 def flag(form: FormData, name: str) -> bool:
     return text(form, name) in ("on", "true", "1", "yes")
+
+
+def whole_number(value: str) -> int | None:
+    """A count typed in a form: ASCII digits only ("²" and "٣" are digits to
+    ``str.isdigit`` but not to ``int``); empty is 0."""
+    if not value:
+        return 0
+    return int(value) if re.fullmatch(r"[0-9]{1,6}", value) else None
 
 
 def parse_date(value: str) -> dt.date | None:
@@ -527,7 +536,9 @@ def request_letter(
         return_by = parse_date(values["return_by"]) if values["return_by"] else None
         if values["return_by"] and return_by is None:
             raise RecordError(say("Give the date the signed pages must be back."))
-        count = int(values["count"]) if values["count"].isdigit() else 0
+        count = whole_number(values["count"])
+        if count is None:
+            raise RecordError(say("Give the number of blank forms in digits (0-9)."))
         written = person.fg.request(
             recording_id,
             contact=values["contact"],

@@ -217,3 +217,135 @@ def test_forwarded_for_counts_only_from_a_named_proxy(
     assert all("wrong e-mail address or password" in a.text for a in answers[:5])
     locked = "too many failed sign-ins" in answers[5].text
     assert locked is not trusted
+
+
+def session_of(live: Live, role: str, email: str) -> tuple[httpx.Client, str]:
+    """A browser signed in as a new account of ``role``, and its CSRF token."""
+    account = live.account(role, email)
+    client = httpx.Client(base_url=live.url, headers={"Accept-Language": "en"}, timeout=60)
+    assert post_sign_in(client, account.email).status_code == 303
+    found = re.search(r'name="csrf" value="([^"]+)"', client.get("/recordings").text)
+    assert found
+    return client, found.group(1)
+
+
+def test_numbers_are_digits_and_api_values_have_their_type(live: Live) -> None:
+    guide = live.account("supervisor", "guide@example.org")
+    owner = live.account("student", "owner@example.org")
+    rec = (
+        live.fg.as_user(owner)
+        .create_recording(
+            title="Kringgesprek",
+            supervisor=guide.email,
+            situation=1,
+            institution="De Linde",
+            purpose="reflection",
+            date=dt.date(2030, 12, 1),
+        )
+        .id
+    )
+    browser, csrf = session_of(live, "supervisor", "guide@example.org")
+    for count in ("²", "٣", "１２", "-1", "2.0"):
+        letter = browser.post(
+            f"/recordings/{rec}/request.pdf",
+            data={"csrf": csrf, "contact": "Mw. X", "count": count},
+        )
+        assert letter.status_code == 422, (count, letter.status_code)
+        assert "Give the number of blank forms in digits (0-9)." in letter.text
+    letter = browser.post(
+        f"/recordings/{rec}/request.pdf", data={"csrf": csrf, "contact": "Mw. X", "count": "3"}
+    )
+    assert letter.status_code == 200 and letter.content.startswith(b"%PDF")
+    browser.close()
+    api = live.client(live.token("student", "owner@example.org"))
+    made = {
+        "title": "Gymles",
+        "supervisor": guide.email,
+        "situation": 3,
+        "purpose": "reflection",
+        "date": "2030-12-01",
+    }
+    wrong = [
+        ("/recordings", {**made, "situation": 3.0}, "situation"),
+        ("/recordings", {**made, "situation": True}, "situation"),
+        ("/recordings", {**made, "livestream": "yes"}, "livestream"),
+        (f"/recordings/{rec}/participants", {"blank": True, "count": "2"}, "count"),
+        (f"/recordings/{rec}/participants", {"name": "Anna", "under_16": "yes"}, "under_16"),
+        (f"/recordings/{rec}/participants", {"blank": "true", "count": 2}, "blank"),
+    ]
+    for path, body, field in wrong:
+        refused = api.post(f"{API}{path}", json=body)
+        assert refused.status_code == 422, (body, refused.status_code)
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert field in refused.json()["detail"], refused.json()
+    assert api.post(f"{API}/recordings", json=made).status_code == 201
+    assert api.post(f"{API}/recordings", json={**made, "situation": "3"}).status_code == 201
+    api.close()
+
+
+def test_control_characters_and_malformed_ids_are_refused_before_the_store(
+    live: Live,
+) -> None:
+    """Every route with an ID in its path, asked with a NUL in it; a NUL in a query, a
+    form field (the sign-in e-mail too) and a JSON body: a plain 4xx each, never a
+    500 or a 503 (on PostgreSQL a NUL reaching the driver is an error)."""
+    from formgen.web import api, online_pages, pages, recording_pages, review_pages
+
+    browser, csrf = session_of(live, "officer", "privacy@example.org")
+    browser.headers["X-CSRF-Token"] = csrf
+    routers = [(API, api.router)] + [
+        ("", module.router) for module in (pages, recording_pages, review_pages, online_pages)
+    ]
+    routes = [
+        (method, prefix + route.path)
+        for prefix, router in routers
+        for route in router.routes
+        if "{" in route.path
+        for method in sorted(route.methods - {"HEAD"})
+    ]
+    assert len(routes) > 25
+    answers = {}
+    for method, path in routes:
+        for bad in ("R-%00", "R-%01x", "%C2%85"):
+            url = re.sub(r"\{[^}]+\}", bad, path)
+            if path.startswith(API) and path.count("{") == 1 and "item" in path:
+                url = url.replace(bad, f"{bad}:recording")
+            answers[(method, url)] = browser.request(method, url).status_code
+    wrong = {k: v for k, v in answers.items() if not 400 <= v < 500}
+    assert wrong == {}
+    rec_pages = [v for (m, u), v in answers.items() if u.startswith("/recordings/R-%00")]
+    assert rec_pages and set(rec_pages) == {422}
+    assert browser.get("/recordings/new/delete-by?date=%00&purpose=reflection").status_code == 422
+    assert browser.get("/jobs/J-AAAAAA?recording=R-%00").status_code == 422
+    api = live.client(live.token("officer", "privacy@example.org"))
+    for url in (f"{API}/jobs/J-%00", f"{API}/recordings/R-%00", f"{API}/forms/%00/history"):
+        refused = api.get(url)
+        assert refused.status_code == 422, url
+        assert refused.headers["content-type"] == "application/problem+json"
+    owner = live.account("student", "owner@example.org")
+    token = live.token("student", "owner@example.org")
+    rec = (
+        live.fg.as_user(owner)
+        .create_recording(
+            title="Gymles",
+            supervisor=live.account("supervisor").email,
+            situation=3,
+            purpose="reflection",
+            date=dt.date(2030, 12, 1),
+        )
+        .id
+    )
+    with live.client(token) as student:
+        refused = student.post(f"{API}/recordings/{rec}/participants", json={"name": "A\u0000"})
+        assert refused.status_code == 422 and "name" in refused.json()["detail"]
+    with httpx.Client(base_url=live.url, headers={"Accept-Language": "en"}) as anonymous:
+        for email in ("owner@example.org\x00", "\x00", "owner\x07@example.org"):
+            refused = post_sign_in(anonymous, email, PASSWORD)
+            assert refused.status_code == 422, (email, refused.status_code)
+            assert "email" in refused.text
+        for name in ("Anna\x00", "\x1b[31mAnna"):
+            added = browser.post(f"/recordings/{rec}/participants", data={"name": name})
+            assert added.status_code == 422
+    assert [p.name for p in live.fg.status(rec).participants] == []
+    browser.close()
+    api.close()
