@@ -349,3 +349,28 @@ def test_control_characters_and_malformed_ids_are_refused_before_the_store(
     assert [p.name for p in live.fg.status(rec).participants] == []
     browser.close()
     api.close()
+
+
+def test_an_upload_error_names_the_uploaded_file(live: Live) -> None:
+    """The worker reads a temporary copy (000.pdf); the report names what was sent."""
+    with live.client(live.token("student", "owner@example.org")) as student:
+        sent = student.post(
+            f"{API}/scans",
+            files=[
+                ("files", ("klas 5b.pdf", b"%PDF-1.4\n1 0 obj\n<<>>\n", "application/pdf")),
+                ("files", ("achterkant.pdf", b"%PDF-1.4\n2 0 obj\n", "application/pdf")),
+            ],
+        )
+        assert sent.status_code == 202, sent.text
+        job = sent.json()
+        for _ in range(600):  # a bound on the polls, not a timing assertion
+            job = student.get(sent.headers["location"]).json()
+            if job["state"] in ("done", "failed"):
+                break
+            threading.Event().wait(0.2)
+    assert job["state"] == "done", job
+    reasons = {page["source"]: page.get("reason", "") for page in job["pages"]}
+    assert set(reasons) == {"klas 5b.pdf", "achterkant.pdf"}
+    for name, reason in reasons.items():
+        assert reason.startswith(f"{name}: truncated PDF"), reason
+        assert "000." not in reason and "001." not in reason
