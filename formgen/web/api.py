@@ -535,9 +535,9 @@ PDF = {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
     response_class=Response,
     **answers(200, None, 404, 409, 422, content=PDF, description="The declarations (PDF)"),
 )
-def declarations(recording_id: RecordingId, person: Caller) -> Response:
+def declarations(request: Request, recording_id: RecordingId, person: Caller) -> Response:
     rec = person.fg.recording(recording_id)
-    written = person.fg.forms(rec.id, save=False)
+    written = request.app.state.renderer(person.user, "forms", rec.id, save=False)
     return Response(
         written.data,
         media_type="application/pdf",

@@ -10,7 +10,9 @@ no-store caching of pages that carry personal data, upload limits.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,7 @@ from ..api import Formgen, NotAllowed
 from ..errors import Conflict, FormgenError, NotFound, RecordError, StoreError
 from . import i18n, ids, words_problems
 from .auth import BadCsrf, SignInNeeded, person_or_none
+from .rendering import Renderer
 
 HERE = Path(__file__).parent
 API = "/api/v1"
@@ -121,6 +124,12 @@ def status_of(exc: FormgenError) -> int:
     return next((code for kind, code in STATUS if isinstance(exc, kind)), 422)
 
 
+@contextlib.asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    await run_in_threadpool(app.state.renderer.close)  # the PDF processes end with us
+
+
 def create_app(fg: Formgen) -> FastAPI:
     app = FastAPI(
         title="formgen",
@@ -130,8 +139,10 @@ def create_app(fg: Formgen) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         dependencies=[Depends(ids.plain_text)],
+        lifespan=_lifespan,
     )
     app.state.fg = fg
+    app.state.renderer = Renderer(fg)
     app.state.templates = environment(fg)
     secret = fg.web_secret()
     app.state.signer = URLSafeSerializer(secret, salt="formgen-session")

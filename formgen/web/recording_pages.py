@@ -136,6 +136,12 @@ def attachment(data: bytes, filename: str) -> Response:
     )
 
 
+def pdf(request: Request, person: Person, method: str, *args: Any, **kwargs: Any) -> Any:
+    """``person.fg.METHOD(*args, **kwargs)`` for a method that renders a PDF, in a
+    rendering process (``rendering.Renderer``): it holds no lock the server needs."""
+    return request.app.state.renderer(person.user, method, *args, **kwargs)
+
+
 def text(form: FormData, name: str) -> str:
     value = form.get(name)
     return value.strip() if isinstance(value, str) else ""
@@ -508,11 +514,11 @@ def declarations(
         chosen = [p.form_id for p in status.participants if p.round == round]
         if not chosen:
             raise NotFound(f"no declarations of round {round} in recording {rec.id}")
-        written = fg.forms(rec.id, participants=chosen, save=False)
+        written = pdf(request, person, "forms", rec.id, participants=chosen, save=False)
         return attachment(written.data, f"{rec.id}-declarations-round{round}.pdf")
     if not status.participants:
         raise RecordError(f"recording {rec.id} has no participants yet: add them first")
-    written = fg.forms(rec.id, save=False)
+    written = pdf(request, person, "forms", rec.id, save=False)
     return attachment(written.data, f"{rec.id}-declarations.pdf")
 
 
@@ -539,7 +545,10 @@ def request_letter(
         count = whole_number(values["count"])
         if count is None:
             raise RecordError(say("Give the number of blank forms in digits (0-9)."))
-        written = person.fg.request(
+        written = pdf(
+            request,
+            person,
+            "request",
             recording_id,
             contact=values["contact"],
             return_by=return_by,
@@ -582,7 +591,7 @@ def reminders(request: Request, recording_id: RecordingId, person: Changing) -> 
     """Situation 3, after recording: a letter to each person who consented about their
     right to withdraw, with their withdrawal form. The record notes it was made."""
     try:
-        written = person.fg.remind(recording_id, save=False)
+        written = pdf(request, person, "remind", recording_id, save=False)
     except FormgenError as exc:
         return refused(request, person, recording_id, "remind", exc)
     rec_id = person.fg.recording(recording_id).id
@@ -604,7 +613,7 @@ def withdrawal_form(
     request: Request, recording_id: RecordingId, form_id: FormId, person: Signed
 ) -> Response:
     form = current_form(person, recording_id, form_id).form_id
-    written = person.fg.withdrawal_form(form, save=False)
+    written = pdf(request, person, "withdrawal_form", form, save=False)
     return attachment(written.data, f"{form}-withdrawal.pdf")
 
 
@@ -759,14 +768,21 @@ def reconsent(
         if change == "purpose":
             if not values["new_purpose"]:
                 raise RecordError(say("Choose the new purpose."))
-            done = person.fg.change_recording(
-                recording_id, purpose=values["new_purpose"], save=False
+            done = pdf(
+                request,
+                person,
+                "change_recording",
+                recording_id,
+                purpose=values["new_purpose"],
+                save=False,
             )
         else:
             until = parse_date(values["extend_to"])
             if until is None:
                 raise RecordError(say("Give the new deletion date."))
-            done = person.fg.change_recording(recording_id, extend_to=until, save=False)
+            done = pdf(
+                request, person, "change_recording", recording_id, extend_to=until, save=False
+            )
     except FormgenError as exc:
         return refused(request, person, recording_id, f"reconsent-{change}", exc, values)
     return back(done.recording.id, "reconsent", "documents")
