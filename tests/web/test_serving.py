@@ -374,3 +374,20 @@ def test_an_upload_error_names_the_uploaded_file(live: Live) -> None:
     for name, reason in reasons.items():
         assert reason.startswith(f"{name}: truncated PDF"), reason
         assert "000." not in reason and "001." not in reason
+
+
+def test_trusted_proxies_are_addresses_or_networks() -> None:
+    from formgen.config import from_mapping
+    from formgen.errors import ConfigError
+
+    assert from_mapping({}).trusted_proxies == ()
+    found = from_mapping({"service": {"trusted_proxies": ["10.0.0.5", "fd00::/64"]}})
+    assert found.trusted_proxies == ("10.0.0.5/32", "fd00::/64")
+    for wrong in (
+        {"service": {"trusted_proxies": "10.0.0.5"}},
+        {"service": {"trusted_proxies": ["proxy.example.org"]}},
+        {"service": {"trusted": ["10.0.0.5"]}},
+        {"service": "10.0.0.5"},
+    ):
+        with pytest.raises(ConfigError):
+            from_mapping(wrong)
