@@ -87,9 +87,13 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     person = person_or_none(request)
     lang = request_lang(request)
     env: Environment = request.app.state.templates
-    values = {"csrf": person.csrf if person else None, **context}
     html = env.get_template(template).render(
-        request=request, person=person, lang=lang, _=i18n.translator(lang), **values
+        request=request,
+        person=person,
+        lang=lang,
+        _=i18n.translator(lang),
+        csrf=person.csrf if person else None,
+        **context,
     )
     return HTMLResponse(html, status_code=status)
 

@@ -41,7 +41,7 @@ def home(request: Request) -> Response:
 def login_form(request: Request, template: str, status: int = 200, **context: Any) -> Response:
     """The sign-in or setup form, with its CSRF token (there is no session yet)."""
     token = login_token(request)
-    response = render(request, template, status=status, csrf=token, **context)
+    response = render(request, template, status=status, login_csrf=token, **context)
     return keep_login_token(request, response, token)
 
 
