@@ -117,7 +117,10 @@ def post_sign_in(client: httpx.Client, email: str, password: str = PASSWORD) -> 
     """Sign in as a browser does: the form first (its CSRF token, and the cookie that
     goes with it), then the form posted back."""
     form = client.get("/sign-in")
-    found = re.search(r'name="csrf" value="([^"]+)"', form.text)
+    # The sign-in form's own token: a page of someone signed in also has theirs.
+    found = re.search(
+        r'action="/sign-in"[^>]*>\s*<input[^>]* name="csrf" value="([^"]+)"', form.text
+    )
     assert found, form.text
     return client.post(
         "/sign-in", data={"email": email, "password": password, "csrf": found.group(1)}
