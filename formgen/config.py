@@ -6,6 +6,7 @@ Looked up in this order: ``FORMGEN_CONFIG`` (a file path), ``./formgen.toml``, d
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from collections.abc import Mapping
@@ -87,6 +88,10 @@ class Config:
     public_url: str | None = None
     mail: Mail | None = None  # None: formgen sends no e-mail
     oidc: Oidc | None = None  # None: local passwords only
+    # ``[service] trusted_proxies``: the reverse proxies (addresses or networks) whose
+    # X-Forwarded-For names the client. No one by default, loopback included: else any
+    # local process could pose as many clients and dodge the per-client sign-in limit.
+    trusted_proxies: tuple[str, ...] = ()
 
 
 def load(path: Path | None = None) -> Config:
@@ -135,7 +140,28 @@ def from_mapping(data: Mapping[str, object], base: Path = Path(".")) -> Config:
             raise ConfigError("[oidc] needs public_url: the provider returns people to it")
     if "output_dir" in data:
         config = replace(config, output_dir=base / str(data["output_dir"]))
+    if "service" in data:
+        config = replace(config, trusted_proxies=_service(data["service"]))
     return config
+
+
+def _service(table: object) -> tuple[str, ...]:
+    if not isinstance(table, Mapping):
+        raise ConfigError("[service] must be a table")
+    if unknown := set(table) - {"trusted_proxies"}:
+        raise ConfigError(f"unknown service keys: {', '.join(sorted(unknown))}")
+    proxies = table.get("trusted_proxies", [])
+    if not isinstance(proxies, list):
+        raise ConfigError("service.trusted_proxies must be a list of addresses")
+    found = []
+    for proxy in proxies:
+        try:
+            found.append(str(ipaddress.ip_network(str(proxy), strict=False)))
+        except ValueError:
+            raise ConfigError(
+                f"service.trusted_proxies: {str(proxy)[:60]!r} is not an IP address or network"
+            ) from None
+    return tuple(found)
 
 
 def _public_url(value: object) -> str:

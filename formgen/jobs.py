@@ -256,10 +256,20 @@ def run(engine: Engine, job: Job, import_files: Importer) -> Job:
         stop.set()
         shutil.rmtree(folder, ignore_errors=True)
     beating.join()
-    pages = [{**r.as_dict(), "source": names.get(r.source, r.source)} for r in reports]
+    pages = [_as_uploaded(r.as_dict(), names) for r in reports]
     pages = _earlier_attempt(engine, job, pages, reports, digests)
     _finish(engine, job.id, "done", pages, None, done_pages=total)
     return get(engine, job.id)
+
+
+def _as_uploaded(page: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    """A page's report in the uploaded file's name, also where the reader's reason names
+    the file ("000.pdf: truncated PDF" is the worker's temporary copy)."""
+    temporary = page["source"]
+    uploaded = names.get(temporary, temporary)
+    if page.get("reason"):
+        page["reason"] = page["reason"].replace(Path(temporary).name, uploaded)
+    return {**page, "source": uploaded}
 
 
 def _earlier_attempt(

@@ -26,7 +26,6 @@ from fastapi import (
     Depends,
     FastAPI,
     File,
-    Path,
     Query,
     Request,
     Security,
@@ -35,11 +34,12 @@ from fastapi import (
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, model_validator
 
 from .. import jobs, rules
 from .app import API
-from .auth import Person, check_csrf, page_person
+from .auth import Changing, Person, page_person
+from .ids import FormId, ImageName, ItemId, JobId, RecordingId
 
 router = APIRouter()
 
@@ -59,29 +59,16 @@ def caller(
     return page_person(request)
 
 
-async def changer(request: Request, person: Annotated[Person, Depends(caller)]) -> Person:
+def changer(
+    person: Changing,
+    token: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)] = None,
+) -> Person:
     """As ``caller``, for changes: a browser session must also send its CSRF token."""
-    await check_csrf(request, person)
     return person
 
 
 Caller = Annotated[Person, Depends(caller)]
 Changer = Annotated[Person, Depends(changer)]
-
-# Opaque IDs: letters, digits and dashes. Anything else is refused as a bad value before
-# it reaches the store (a NUL byte is an error on PostgreSQL, not a missing recording).
-ID = r"^[A-Za-z0-9-]{1,40}$"
-RecordingId = Annotated[str, Path(pattern=ID, description="A recording's ID, e.g. R-7KQ2M9")]
-FormId = Annotated[str, Path(pattern=ID, description="A form's ID, e.g. 7KQ2-M9XD-4")]
-JobId = Annotated[str, Path(pattern=ID, description="A scan job's ID")]
-ItemId = Annotated[
-    str,
-    Path(
-        pattern=r"^[A-Za-z0-9-]{1,40}:[A-Za-z0-9_-]{1,40}$",
-        description="A review item: FORM-ID:clause, e.g. 7KQ2-M9XD-4:recording",
-    ),
-]
-ImageName = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.-]{1,80}$")]
 
 # --- documents: what the library's as_dict() gives (open: more keys may follow) -------
 
@@ -358,14 +345,26 @@ class UserList(BaseModel):
 
 
 # --- requests: the CLI's option names without dashes ----------------------------------
+# Strict types: JSON says what a value is, and a value of another type is a mistake to
+# refuse (422 naming the field), not to convert: 3.0 is no situation, "2" no count,
+# "yes" no true. Only a date comes as a string (JSON has no dates).
 
 Name = Annotated[str, Field(min_length=1, max_length=rules.MAX_NAME)]
+STRICT = ConfigDict(extra="forbid", strict=True)
+Day = Annotated[dt.date, Strict(False)]
+
+
+def _exactly_one_two_or_three(value: Any) -> Any:
+    """A Literal compares by equality, so 3.0 and true would pass as 3 and 1."""
+    if type(value) not in (int, str):
+        raise ValueError("situation is 1, 2 or 3")
+    return value
 
 
 class RecordingIn(BaseModel):
     """A new recording of the signed-in student (``formgen recording create``)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     title: Name
     supervisor: str = Field(
         min_length=3,
@@ -373,13 +372,13 @@ class RecordingIn(BaseModel):
         pattern=r"^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+$",
         description="The supervisor's account e-mail; their name goes on the forms.",
     )
-    situation: Literal[1, 2, 3, "1", "2", "3"] = Field(
-        description="1 partner institution, 2 other internship institution, 3 outside any"
-    )
+    situation: Annotated[
+        Literal[1, 2, 3, "1", "2", "3"], BeforeValidator(_exactly_one_two_or_three)
+    ] = Field(description="1 partner institution, 2 other internship institution, 3 outside any")
     purpose: Literal["reflection", "assessment", "final-level"] = Field(
         description="Sets the retention: 4 weeks, 1 year or 7 years (by configuration)."
     )
-    date: dt.date = Field(description="Date of the recording.")
+    date: Day = Field(description="Date of the recording.")
     institution: Name | None = Field(None, description="Required in situations 1 and 2.")
     media: Literal["video", "audio", "both"] = "both"
     livestream: bool = False
@@ -398,7 +397,7 @@ class ParticipantIn(BaseModel):
     """A participant (``formgen participant add``): a name, or ``blank`` forms whose
     names are written on the paper (``count`` of them)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     name: Name | None = Field(None, description="The participant's (for under-16s: the child's).")
     under_16: bool = Field(False, description="A parent or guardian consents.")
     lang: Literal["nl", "en"] | None = Field(None, description="Default: the recording's.")
@@ -417,7 +416,7 @@ class ParticipantIn(BaseModel):
 class DecisionIn(BaseModel):
     """A person's decision on a review item (``formgen review resolve``)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     decision: Literal["given", "refused", "no_answer", "withdrawn"] = Field(
         description="withdrawn: for a given consent an unclear withdrawal form put in review"
     )
@@ -427,7 +426,7 @@ class DecisionIn(BaseModel):
 class WithdrawalIn(BaseModel):
     """A withdrawal of consent (``formgen withdraw``)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     clause: str | None = Field(
         None, max_length=40, description="Only this clause (default: every given clause)."
     )
@@ -536,9 +535,9 @@ PDF = {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
     response_class=Response,
     **answers(200, None, 404, 409, 422, content=PDF, description="The declarations (PDF)"),
 )
-def declarations(recording_id: RecordingId, person: Caller) -> Response:
+def declarations(request: Request, recording_id: RecordingId, person: Caller) -> Response:
     rec = person.fg.recording(recording_id)
-    written = person.fg.forms(rec.id, save=False)
+    written = request.app.state.renderer(person.user, "forms", rec.id, save=False)
     return Response(
         written.data,
         media_type="application/pdf",

@@ -10,22 +10,26 @@ no-store caching of pages that carry personal data, upload limits.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from itsdangerous import URLSafeSerializer
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..api import Formgen, NotAllowed
 from ..errors import Conflict, FormgenError, NotFound, RecordError, StoreError
-from . import i18n, words_problems
+from . import i18n, ids, words_problems
 from .auth import BadCsrf, SignInNeeded, person_or_none
+from .rendering import Renderer
 
 HERE = Path(__file__).parent
 API = "/api/v1"
@@ -124,6 +128,12 @@ def status_of(exc: FormgenError) -> int:
     return next((code for kind, code in STATUS if isinstance(exc, kind)), 422)
 
 
+@contextlib.asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    await run_in_threadpool(app.state.renderer.close)  # the PDF processes end with us
+
+
 def create_app(fg: Formgen) -> FastAPI:
     app = FastAPI(
         title="formgen",
@@ -132,12 +142,21 @@ def create_app(fg: Formgen) -> FastAPI:
         openapi_url=f"{API}/openapi.json",
         docs_url=None,
         redoc_url=None,
+        dependencies=[Depends(ids.plain_text)],
+        lifespan=_lifespan,
     )
     app.state.fg = fg
+    app.state.renderer = Renderer(fg)
     app.state.templates = environment(fg)
-    app.state.signer = URLSafeSerializer(fg.web_secret(), salt="formgen-session")
+    secret = fg.web_secret()
+    app.state.signer = URLSafeSerializer(secret, salt="formgen-session")
+    app.state.login_signer = URLSafeSerializer(secret, salt="formgen-login")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
+    # Every route and error handler that asks the library (or the store) is a plain
+    # ``def``: FastAPI runs it in its thread pool, so a PDF being rendered or a mail
+    # server that does not answer holds one thread, never the event loop that serves
+    # everyone else. Only reading a request's form is ``async`` (auth.posted).
     @app.middleware("http")
     async def guard(request: Request, call_next: Any) -> Response:
         length = request.headers.get("content-length")
@@ -145,14 +164,16 @@ def create_app(fg: Formgen) -> FastAPI:
         limit = MAX_ONLINE_BODY if request.url.path.startswith("/c/") else MAX_BODY
         if length is not None and (not length.isdigit() or int(length) > limit):
             response: Response = (
-                problem(413, "Upload too large") if is_api(request) else _error_page(request, 413)
+                problem(413, "Upload too large")
+                if is_api(request)
+                else await run_in_threadpool(_error_page, request, 413)
             )
         elif length is None and "chunked" in request.headers.get("transfer-encoding", ""):
             # Without a length the guard above cannot refuse a huge body before reading it.
             response = (
                 problem(411, "Length required", "send the upload with a Content-Length")
                 if is_api(request)
-                else _error_page(request, 411)
+                else await run_in_threadpool(_error_page, request, 411)
             )
         else:
             try:
@@ -163,7 +184,7 @@ def create_app(fg: Formgen) -> FastAPI:
                 response = (
                     problem(500, "Internal error")
                     if is_api(request)
-                    else (_error_page(request, 500))
+                    else await run_in_threadpool(_error_page, request, 500)
                 )
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
@@ -172,14 +193,14 @@ def create_app(fg: Formgen) -> FastAPI:
         return response
 
     @app.exception_handler(FormgenError)
-    async def refused(request: Request, exc: FormgenError) -> Response:
+    def refused(request: Request, exc: FormgenError) -> Response:
         status = status_of(exc)
         if is_api(request):
             return problem(status, type(exc).__name__, str(exc))  # the API: always English
         return _error_page(request, status, words_problems.problem(request_lang(request), str(exc)))
 
     @app.exception_handler(SignInNeeded)
-    async def sign_in(request: Request, exc: SignInNeeded) -> Response:
+    def sign_in(request: Request, exc: SignInNeeded) -> Response:
         if is_api(request):
             return problem(
                 401, "Sign in needed", "use a bearer token", {"WWW-Authenticate": "Bearer"}
@@ -187,13 +208,13 @@ def create_app(fg: Formgen) -> FastAPI:
         return RedirectResponse("/sign-in", status_code=303)
 
     @app.exception_handler(BadCsrf)
-    async def forged(request: Request, exc: BadCsrf) -> Response:
+    def forged(request: Request, exc: BadCsrf) -> Response:
         if is_api(request):
             return problem(403, "CSRF token missing or wrong")
         return _error_page(request, 403, csrf=True)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+    def invalid(request: Request, exc: RequestValidationError) -> Response:
         errors = exc.errors()
         fields = sorted({".".join(str(p) for p in e["loc"][1:]) for e in errors} - {""})
         # An error of the whole body (no field): its message, e.g. "give either name or blank".
@@ -208,7 +229,7 @@ def create_app(fg: Formgen) -> FastAPI:
         return _error_page(request, 422, detail)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if is_api(request):
             return problem(exc.status_code, str(exc.detail))
         return _error_page(request, exc.status_code)

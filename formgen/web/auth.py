@@ -1,15 +1,23 @@
 """Who is asking: a person signed in with the session cookie (pages), or a program with a
 bearer token (the API). The cookie holds a random secret, signed with the store's web
 secret; the store keeps only the secret's hash with the session's CSRF token, which
-every form that changes something carries back (or htmx sends as a header)."""
+every form that changes something carries back (or htmx sends as a header).
+
+CSRF is checked by dependencies, never by hand in a route: ``Changing`` (a signed-in
+person's change) and ``login_checked`` (the sign-in and setup forms, before there is a
+session: a random token in a cookie of its own, signed with the web secret, which the
+form carries back)."""
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Request
+from fastapi.responses import Response
 from itsdangerous import BadSignature, URLSafeSerializer
+from starlette.datastructures import FormData
 
 from ..accounts import User
 from ..api import Formgen
@@ -17,6 +25,8 @@ from ..api import Formgen
 COOKIE = "formgen_session"
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"
+LOGIN_COOKIE = "formgen_login"  # the sign-in form's CSRF token, before any session
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 @dataclass(frozen=True)
@@ -85,15 +95,89 @@ def page_person(request: Request) -> Person:
     return person
 
 
-async def check_csrf(request: Request, person: Person) -> None:
-    """A change from a browser must carry the session's CSRF token (form field or
-    header); a bearer token has no cookie to forge."""
-    if person.csrf is None:
-        return
-    sent = request.headers.get(CSRF_HEADER)
-    if sent is None and request.headers.get("content-type", "").startswith(
-        ("application/x-www-form-urlencoded", "multipart/form-data")
-    ):
-        sent = (await request.form()).get(CSRF_FIELD)
-    if not isinstance(sent, str) or not secrets.compare_digest(sent, person.csrf):
+async def posted(request: Request) -> FormData:
+    """The posted form, parsed on the event loop (parsed once: FastAPI's own form fields
+    read the same). Starlette streams a file part to a temporary file, not into memory.
+    Empty for a body that is not a form (JSON)."""
+    if request.headers.get("content-type", "").startswith(FORM_TYPES):
+        return await request.form()
+    return FormData()
+
+
+Posted = Annotated[FormData, Depends(posted)]
+
+
+def _same(sent: object, expected: str) -> bool:
+    # Bytes: compare_digest refuses a str with characters beyond ASCII.
+    return isinstance(sent, str) and secrets.compare_digest(
+        sent.encode("utf-8", "replace"), expected.encode()
+    )
+
+
+def _sent(request: Request, form: FormData) -> object:
+    return request.headers.get(CSRF_HEADER) or form.get(CSRF_FIELD)
+
+
+def changing_person(
+    request: Request, person: Annotated[Person, Depends(page_person)], form: Posted
+) -> Person:
+    """FastAPI dependency of every change: the signed-in person, whose browser must send
+    the session's CSRF token (form field or header); a bearer token has no cookie to
+    forge, so nothing to check."""
+    if person.csrf is not None and not _same(_sent(request, form), person.csrf):
+        raise BadCsrf
+    return person
+
+
+Changing = Annotated[Person, Depends(changing_person)]
+
+
+def csrf_if_signed_in(request: Request, form: Posted) -> Person | None:
+    """For a change anyone may make (the language): a signed-in person's needs their
+    token; without a session there is nothing of theirs to change."""
+    person = person_or_none(request)
+    if person and person.csrf is not None and not _same(_sent(request, form), person.csrf):
+        raise BadCsrf
+    return person
+
+
+def _login_signer(request: Request) -> URLSafeSerializer:
+    return request.app.state.login_signer
+
+
+def _login_cookie(request: Request) -> str | None:
+    raw = request.cookies.get(LOGIN_COOKIE)
+    if not raw:
+        return None
+    try:
+        token = _login_signer(request).loads(raw)
+    except BadSignature:
+        return None
+    return token if isinstance(token, str) else None
+
+
+def login_token(request: Request) -> str:
+    """The sign-in form's CSRF token: the browser's (from its cookie), else a new one."""
+    return _login_cookie(request) or secrets.token_urlsafe(32)
+
+
+def keep_login_token(request: Request, response: Response, token: str) -> Response:
+    """Send the token's cookie with the form that carries it (SameSite=Strict: another
+    site's form posts without it)."""
+    response.set_cookie(
+        LOGIN_COOKIE,
+        _login_signer(request).dumps(token),
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+    return response
+
+
+def login_checked(request: Request, form: Posted) -> None:
+    """FastAPI dependency of the sign-in and setup forms (login CSRF): another site must
+    not sign a browser in to an account of its choosing."""
+    token = _login_cookie(request)
+    if token is None or not _same(_sent(request, form), token):
         raise BadCsrf

@@ -6,6 +6,7 @@ itself is one plain page that says nothing about why."""
 from __future__ import annotations
 
 import html
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -16,6 +17,8 @@ from ..mail import MailError
 from ..online import CodeRefused, LinkRefused
 from . import i18n, words_online
 from .app import render
+from .auth import Posted
+from .ids import SECRET
 from .recording_pages import CLAUSES, STATUS_WORDS
 
 router = APIRouter(default_response_class=Response)
@@ -28,6 +31,14 @@ def _lang(request: Request, form: Any) -> str:
     if chosen in i18n.LANGS:
         return chosen
     return form.person.lang if form else i18n.negotiate(request.headers.get("accept-language"))
+
+
+def _form(request: Request, token: str) -> Any:
+    """The link's form; a malformed link is refused like a wrong one, before the store
+    is asked."""
+    if not re.match(SECRET, token):
+        raise LinkRefused()
+    return request.app.state.fg.online_form(token)
 
 
 def _refused(request: Request) -> Response:
@@ -65,24 +76,20 @@ def _page(
 @router.get("/c/{token}")
 def online_form(request: Request, token: str) -> Response:
     try:
-        form = request.app.state.fg.online_form(token)
+        form = _form(request, token)
     except LinkRefused:
         return _refused(request)
     return _page(request, token, form)
 
 
 @router.post("/c/{token}")
-async def online_answer(request: Request, token: str) -> Response:
+def online_answer(request: Request, token: str, posted: Posted) -> Response:
     fg = request.app.state.fg
     try:
-        form = fg.online_form(token)
+        form = _form(request, token)
     except LinkRefused:
         return _refused(request)
-    sent = {
-        k: v[:MAX_FIELD]
-        for k, v in (await request.form()).items()
-        if isinstance(v, str) and len(k) < 40
-    }
+    sent = {k: v[:MAX_FIELD] for k, v in posted.items() if isinstance(v, str) and len(k) < 40}
     if "code" in sent:  # the code posted back to the form's own address
         return _confirm(request, token, sent.get("answer", ""), sent["code"], sent.get("email", ""))
     answers = {k.removeprefix("clause:"): v for k, v in sent.items() if k.startswith("clause:")}
@@ -124,6 +131,7 @@ def online_confirm(
 def _confirm(request: Request, token: str, answer: str, code: str, email: str) -> Response:
     fg = request.app.state.fg
     try:
+        _form(request, token)
         done = fg.online_confirm(token, answer, code)
     except (LinkRefused, NotFound):
         return _refused(request)

@@ -4,7 +4,8 @@ for partial updates. Each route asks the library as the signed-in person
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -12,10 +13,20 @@ from fastapi.responses import RedirectResponse, Response
 from ..accounts import SignInRefused, User
 from . import i18n, words_problems
 from .app import render, request_lang
-from .auth import COOKIE, Person, check_csrf, cookie_value, page_person, person_or_none
+from .auth import (
+    COOKIE,
+    Changing,
+    Person,
+    cookie_value,
+    csrf_if_signed_in,
+    keep_login_token,
+    login_checked,
+    login_token,
+    person_or_none,
+)
+from .ids import SECRET
 
 router = APIRouter(default_response_class=Response)
-Signed = Annotated[Person, Depends(page_person)]
 
 
 def see_other(url: str) -> RedirectResponse:
@@ -27,28 +38,36 @@ def home(request: Request) -> Response:
     return see_other("/recordings" if person_or_none(request) else "/sign-in")
 
 
+def login_form(request: Request, template: str, status: int = 200, **context: Any) -> Response:
+    """The sign-in or setup form, with its CSRF token (there is no session yet)."""
+    token = login_token(request)
+    response = render(request, template, status=status, login_csrf=token, **context)
+    return keep_login_token(request, response, token)
+
+
 @router.get("/sign-in")
 def sign_in_page(request: Request) -> Response:
-    return render(request, "sign_in.html")
+    return login_form(request, "sign_in.html")
 
 
-@router.post("/sign-in")
+@router.post("/sign-in", dependencies=[Depends(login_checked)])
 def sign_in(
     request: Request, email: Annotated[str, Form()], password: Annotated[str, Form()]
 ) -> Response:
     fg = request.app.state.fg
+    # The address the connection came from: uvicorn replaces it with X-Forwarded-For only
+    # for a proxy named in [service] trusted_proxies.
     client = request.client.host if request.client else ""
     try:
         user = fg.authenticate(email, password, client)
     except SignInRefused as exc:
         said = words_problems.problem(request_lang(request), str(exc))
-        return render(request, "sign_in.html", status=401, problem=said, email=email)
+        return login_form(request, "sign_in.html", 401, problem=said, email=email)
     return sign_in_response(request, user)
 
 
 @router.post("/sign-out")
-async def sign_out(request: Request, person: Signed) -> Response:
-    await check_csrf(request, person)
+def sign_out(request: Request, person: Changing) -> Response:
     if person.secret:
         request.app.state.fg.end_session(person.secret)
     # Signed in with the institution: on to its provider's sign-out, where it has one.
@@ -59,16 +78,17 @@ async def sign_out(request: Request, person: Signed) -> Response:
 
 
 @router.post("/language")
-async def language(
-    request: Request, lang: Annotated[str, Form()], back: Annotated[str, Form()] = "/"
+def language(
+    request: Request,
+    person: Annotated[Person | None, Depends(csrf_if_signed_in)],
+    lang: Annotated[str, Form()],
+    back: Annotated[str, Form()] = "/",
 ) -> Response:
     """The person's language: kept with their account, and in a cookie (it names only
     the language) for pages before signing in. Back to the page it was chosen on: the
     Referer is never sent (Referrer-Policy: no-referrer), so the form says where."""
     chosen = lang if lang in i18n.LANGS else None
-    person = person_or_none(request)
     if person is not None:
-        await check_csrf(request, person)
         request.app.state.fg.set_lang(person.user.id, chosen)
     local = back.startswith("/") and not back.startswith("//") and "\\" not in back
     response = see_other(back if local else "/")
@@ -77,14 +97,19 @@ async def language(
     return response
 
 
+def not_found(request: Request) -> Response:
+    return render(request, "error.html", status=404, status_code=404, title="Not found")
+
+
 @router.get("/setup/{secret}")
 def setup_page(request: Request, secret: str) -> Response:
-    if not request.app.state.fg.setup_valid(secret):
-        return render(request, "error.html", status=404, status_code=404, title="Not found")
-    return render(request, "setup.html")
+    # A malformed secret answers like a wrong one, before the store is asked.
+    if not re.match(SECRET, secret) or not request.app.state.fg.setup_valid(secret):
+        return not_found(request)
+    return login_form(request, "setup.html")
 
 
-@router.post("/setup/{secret}")
+@router.post("/setup/{secret}", dependencies=[Depends(login_checked)])
 def setup(
     request: Request,
     secret: str,
@@ -95,13 +120,15 @@ def setup(
     from ..errors import NotFound, RecordError
 
     fg = request.app.state.fg
+    if not re.match(SECRET, secret):
+        return not_found(request)
     try:
         user = fg.use_setup_link(secret, email=email, name=name, password=password)
     except NotFound:
-        return render(request, "error.html", status=404, status_code=404, title="Not found")
+        return not_found(request)
     except RecordError as exc:
         said = words_problems.problem(request_lang(request), str(exc))
-        return render(request, "setup.html", status=422, problem=said, name=name, email=email)
+        return login_form(request, "setup.html", 422, problem=said, name=name, email=email)
     return sign_in_response(request, user)
 
 

@@ -12,22 +12,25 @@ page; a refusal shows the page again with the message beside the form and nothin
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
+from pathlib import PurePath
 from typing import Annotated, Any
 
 from babel.dates import format_date
 from babel.units import format_unit
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
-from .. import rules
+from .. import jobs, rules
 from ..api import NotAllowed
 from ..errors import Conflict, FormgenError, NotFound, RecordError
 from ..rules import Act, Situation, Status
 from . import i18n, words_problems
 from .app import render, request_lang
-from .auth import Person, check_csrf, page_person
+from .auth import Changing, Person, Posted, page_person
+from .ids import OPTIONAL_ID, FormId, JobId, RecordingId, StepKey
 
 router = APIRouter(default_response_class=Response)
 Signed = Annotated[Person, Depends(page_person)]
@@ -133,6 +136,12 @@ def attachment(data: bytes, filename: str) -> Response:
     )
 
 
+def pdf(request: Request, person: Person, method: str, *args: Any, **kwargs: Any) -> Any:
+    """``person.fg.METHOD(*args, **kwargs)`` for a method that renders a PDF, in a
+    rendering process (``rendering.Renderer``): it holds no lock the server needs."""
+    return request.app.state.renderer(person.user, method, *args, **kwargs)
+
+
 def text(form: FormData, name: str) -> str:
     value = form.get(name)
     return value.strip() if isinstance(value, str) else ""
@@ -140,6 +149,14 @@ def text(form: FormData, name: str) -> str:
 
 def flag(form: FormData, name: str) -> bool:
     return text(form, name) in ("on", "true", "1", "yes")
+
+
+def whole_number(value: str) -> int | None:
+    """A count typed in a form: ASCII digits only ("²" and "٣" are digits to
+    ``str.isdigit`` but not to ``int``); empty is 0."""
+    if not value:
+        return 0
+    return int(value) if re.fullmatch(r"[0-9]{1,6}", value) else None
 
 
 def parse_date(value: str) -> dt.date | None:
@@ -270,10 +287,8 @@ def delete_by_fragment(
 
 
 @router.post("/recordings/new")
-async def create_recording(request: Request, person: Signed) -> Response:
-    await check_csrf(request, person)
+def create_recording(request: Request, person: Changing, form: Posted) -> Response:
     only_students(person)
-    form = await request.form()
     names = (
         "title", "date", "situation", "institution", "purpose", "media", "supervisor", "lang",
     )  # fmt: skip
@@ -408,7 +423,7 @@ def show(
 
 @router.get("/recordings/{recording_id}")
 def recording_page(
-    request: Request, recording_id: str, person: Signed, job: str = "", done: str = ""
+    request: Request, recording_id: RecordingId, person: Signed, job: str = "", done: str = ""
 ) -> Response:
     return show(request, person, recording_id, job_id=job or None, done=done or None)
 
@@ -442,9 +457,9 @@ def participant_lang(form: FormData) -> str | None:
 
 
 @router.post("/recordings/{recording_id}/participants")
-async def add_participant(request: Request, recording_id: str, person: Signed) -> Response:
-    await check_csrf(request, person)
-    form = await request.form()
+def add_participant(
+    request: Request, recording_id: RecordingId, person: Changing, form: Posted
+) -> Response:
     values = {
         "name": text(form, "name"),
         "one_lang": text(form, "lang"),
@@ -466,9 +481,9 @@ async def add_participant(request: Request, recording_id: str, person: Signed) -
 
 
 @router.post("/recordings/{recording_id}/participants/list")
-async def add_participant_list(request: Request, recording_id: str, person: Signed) -> Response:
-    await check_csrf(request, person)
-    form = await request.form()
+def add_participant_list(
+    request: Request, recording_id: RecordingId, person: Changing, form: Posted
+) -> Response:
     pasted = text(form, "names")
     names = [line.strip() for line in pasted.splitlines() if line.strip()]
     try:
@@ -486,7 +501,9 @@ async def add_participant_list(request: Request, recording_id: str, person: Sign
 
 
 @router.get("/recordings/{recording_id}/declarations.pdf")
-def declarations(request: Request, recording_id: str, person: Signed, round: int = 0) -> Response:
+def declarations(
+    request: Request, recording_id: RecordingId, person: Signed, round: int = 0
+) -> Response:
     """Every current declaration, or (``round``) only those of one round: after a
     re-consent, the new forms to hand out."""
     fg = person.fg
@@ -497,20 +514,20 @@ def declarations(request: Request, recording_id: str, person: Signed, round: int
         chosen = [p.form_id for p in status.participants if p.round == round]
         if not chosen:
             raise NotFound(f"no declarations of round {round} in recording {rec.id}")
-        written = fg.forms(rec.id, participants=chosen, save=False)
+        written = pdf(request, person, "forms", rec.id, participants=chosen, save=False)
         return attachment(written.data, f"{rec.id}-declarations-round{round}.pdf")
     if not status.participants:
         raise RecordError(f"recording {rec.id} has no participants yet: add them first")
-    written = fg.forms(rec.id, save=False)
+    written = pdf(request, person, "forms", rec.id, save=False)
     return attachment(written.data, f"{rec.id}-declarations.pdf")
 
 
 @router.post("/recordings/{recording_id}/request.pdf")
-async def request_letter(request: Request, recording_id: str, person: Signed) -> Response:
+def request_letter(
+    request: Request, recording_id: RecordingId, person: Changing, form: Posted
+) -> Response:
     """Situations 1 and 2: the supervisor's letter to the institution with blank,
     pre-ID'd declarations."""
-    await check_csrf(request, person)
-    form = await request.form()
     values = {
         "contact": text(form, "contact"),
         "count": text(form, "count"),
@@ -525,8 +542,13 @@ async def request_letter(request: Request, recording_id: str, person: Signed) ->
         return_by = parse_date(values["return_by"]) if values["return_by"] else None
         if values["return_by"] and return_by is None:
             raise RecordError(say("Give the date the signed pages must be back."))
-        count = int(values["count"]) if values["count"].isdigit() else 0
-        written = person.fg.request(
+        count = whole_number(values["count"])
+        if count is None:
+            raise RecordError(say("Give the number of blank forms in digits (0-9)."))
+        written = pdf(
+            request,
+            person,
+            "request",
             recording_id,
             contact=values["contact"],
             return_by=return_by,
@@ -542,9 +564,8 @@ async def request_letter(request: Request, recording_id: str, person: Signed) ->
 
 
 @router.post("/recordings/{recording_id}/reminders-sent")
-async def reminders_sent(request: Request, recording_id: str, person: Signed) -> Response:
+def reminders_sent(request: Request, recording_id: RecordingId, person: Changing) -> Response:
     """The letters went out: only now does the checklist count the people reminded."""
-    await check_csrf(request, person)
     try:
         done = person.fg.reminders_sent(recording_id)
     except FormgenError as exc:
@@ -553,11 +574,11 @@ async def reminders_sent(request: Request, recording_id: str, person: Signed) ->
 
 
 @router.post("/recordings/{recording_id}/invitations")
-async def invitations(request: Request, recording_id: str, person: Signed) -> Response:
+def invitations(
+    request: Request, recording_id: RecordingId, person: Changing, form: Posted
+) -> Response:
     """Situation 3: e-mail the invitation to answer online (or a reminder to those who
     have not answered) to every participant with an address; only on this button."""
-    await check_csrf(request, person)
-    form = await request.form()
     try:
         done = person.fg.invite(recording_id, reminder=flag(form, "reminder"))
     except FormgenError as exc:
@@ -566,12 +587,11 @@ async def invitations(request: Request, recording_id: str, person: Signed) -> Re
 
 
 @router.post("/recordings/{recording_id}/reminders.pdf")
-async def reminders(request: Request, recording_id: str, person: Signed) -> Response:
+def reminders(request: Request, recording_id: RecordingId, person: Changing) -> Response:
     """Situation 3, after recording: a letter to each person who consented about their
     right to withdraw, with their withdrawal form. The record notes it was made."""
-    await check_csrf(request, person)
     try:
-        written = person.fg.remind(recording_id, save=False)
+        written = pdf(request, person, "remind", recording_id, save=False)
     except FormgenError as exc:
         return refused(request, person, recording_id, "remind", exc)
     rec_id = person.fg.recording(recording_id).id
@@ -589,14 +609,16 @@ def current_form(person: Person, recording_id: str, form_id: str) -> Any:
 
 
 @router.get("/recordings/{recording_id}/forms/{form_id}/withdrawal.pdf")
-def withdrawal_form(request: Request, recording_id: str, form_id: str, person: Signed) -> Response:
+def withdrawal_form(
+    request: Request, recording_id: RecordingId, form_id: FormId, person: Signed
+) -> Response:
     form = current_form(person, recording_id, form_id).form_id
-    written = person.fg.withdrawal_form(form, save=False)
+    written = pdf(request, person, "withdrawal_form", form, save=False)
     return attachment(written.data, f"{form}-withdrawal.pdf")
 
 
 @router.get("/recordings/{recording_id}/must-not-appear")
-def must_not_appear(request: Request, recording_id: str, person: Signed) -> Response:
+def must_not_appear(request: Request, recording_id: RecordingId, person: Signed) -> Response:
     lang = request_lang(request)
     status = person.fg.status(recording_id)
     say = i18n.translator(lang)
@@ -615,32 +637,49 @@ def must_not_appear(request: Request, recording_id: str, person: Signed) -> Resp
 
 
 @router.post("/recordings/{recording_id}/scans")
-async def upload_scans(request: Request, recording_id: str, person: Signed) -> Response:
-    """Store the files as a scan job and go back to the page, which follows the job."""
-    await check_csrf(request, person)
-    form = await request.form()
-    files: list[tuple[str, bytes]] = []
-    for upload in form.getlist("files"):
-        if isinstance(upload, UploadFile):
-            data = await upload.read()
-            if upload.filename or data:  # a browser sends an empty part for no file
-                files.append((upload.filename or "upload", data))
+def upload_scans(
+    request: Request, recording_id: RecordingId, person: Changing, form: Posted
+) -> Response:
+    """Store the files as a scan job and go back to the page, which follows the job.
+    Starlette has streamed each file to a temporary file while the request arrived; a
+    file is read (here, off the event loop) only once the person may add it."""
+    uploads = [
+        upload
+        for upload in form.getlist("files")
+        # a browser sends an empty part for no file
+        if isinstance(upload, UploadFile) and (upload.filename or upload.size)
+    ]
     try:
         rec = person.fg.recording(recording_id)
         if not person.fg.may(Act.CHANGE, rec.id):
             raise NotAllowed(f"your role ({person.user.role}) may not add scans to {rec.id}")
         if person.fg.status(rec.id).destroyed:
             raise Conflict(f"recording {rec.id} was destroyed: there is nothing to add scans to")
-        if not files:
+        if not uploads:
             raise RecordError(translate(request)("Choose at least one file."))
-        job = person.fg.submit_scans(files)
+        job = person.fg.submit_scans([uploaded(upload) for upload in uploads])
     except FormgenError as exc:
         return refused(request, person, recording_id, "upload", exc)
     return see_other(f"/recordings/{rec.id}?job={job.id}#upload")
 
 
+def uploaded(upload: UploadFile) -> tuple[str, bytes]:
+    """An uploaded file's name and content, read from its temporary file; one larger
+    than a scan job takes is refused before it is read."""
+    name = PurePath((upload.filename or "").replace("\\", "/")).name or "upload"
+    if upload.size is not None and upload.size > jobs.MAX_FILE_BYTES:
+        raise RecordError(f"{name} is larger than {jobs.MAX_FILE_BYTES >> 20} MiB")
+    upload.file.seek(0)
+    return name, upload.file.read()
+
+
 @router.get("/jobs/{job_id}")
-def job_fragment(request: Request, job_id: str, person: Signed, recording: str = "") -> Response:
+def job_fragment(
+    request: Request,
+    job_id: JobId,
+    person: Signed,
+    recording: Annotated[str, Query(pattern=OPTIONAL_ID)] = "",
+) -> Response:
     """A scan job's progress (polled every second while it runs). Done, with the
     recording it was uploaded on, the page's status sections come along (out of band),
     so the person sees the new consent at once."""
@@ -666,8 +705,9 @@ def job_fragment(request: Request, job_id: str, person: Signed, recording: str =
 
 
 @router.post("/recordings/{recording_id}/steps/{step}")
-async def confirm_step(request: Request, recording_id: str, step: str, person: Signed) -> Response:
-    await check_csrf(request, person)
+def confirm_step(
+    request: Request, recording_id: RecordingId, step: StepKey, person: Changing
+) -> Response:
     problem = None
     try:
         person.fg.confirm_step(recording_id, step)
@@ -697,9 +737,9 @@ async def confirm_step(request: Request, recording_id: str, step: str, person: S
 
 
 @router.post("/recordings/{recording_id}/withdrawal")
-async def withdraw(request: Request, recording_id: str, person: Signed) -> Response:
-    await check_csrf(request, person)
-    form = await request.form()
+def withdraw(
+    request: Request, recording_id: RecordingId, person: Changing, form: Posted
+) -> Response:
     form_id = text(form, "form")
     clause = text(form, "clause") or None
     way = WITHDRAWAL_WAYS.get(text(form, "how"), WITHDRAWAL_WAYS["other"])[1]
@@ -714,11 +754,11 @@ async def withdraw(request: Request, recording_id: str, person: Signed) -> Respo
 
 
 @router.post("/recordings/{recording_id}/reconsent")
-async def reconsent(request: Request, recording_id: str, person: Signed) -> Response:
+def reconsent(
+    request: Request, recording_id: RecordingId, person: Changing, form: Posted
+) -> Response:
     """A new purpose or a later deletion date: every earlier consent ends and new
     declarations are issued (their PDF is offered on the page)."""
-    await check_csrf(request, person)
-    form = await request.form()
     say = translate(request)
     change = text(form, "change")
     values = {"new_purpose": text(form, "purpose"), "extend_to": text(form, "extend_to")}
@@ -728,23 +768,30 @@ async def reconsent(request: Request, recording_id: str, person: Signed) -> Resp
         if change == "purpose":
             if not values["new_purpose"]:
                 raise RecordError(say("Choose the new purpose."))
-            done = person.fg.change_recording(
-                recording_id, purpose=values["new_purpose"], save=False
+            done = pdf(
+                request,
+                person,
+                "change_recording",
+                recording_id,
+                purpose=values["new_purpose"],
+                save=False,
             )
         else:
             until = parse_date(values["extend_to"])
             if until is None:
                 raise RecordError(say("Give the new deletion date."))
-            done = person.fg.change_recording(recording_id, extend_to=until, save=False)
+            done = pdf(
+                request, person, "change_recording", recording_id, extend_to=until, save=False
+            )
     except FormgenError as exc:
         return refused(request, person, recording_id, f"reconsent-{change}", exc, values)
     return back(done.recording.id, "reconsent", "documents")
 
 
 @router.post("/recordings/{recording_id}/destruction")
-async def destruction(request: Request, recording_id: str, person: Signed) -> Response:
-    await check_csrf(request, person)
-    form = await request.form()
+def destruction(
+    request: Request, recording_id: RecordingId, person: Changing, form: Posted
+) -> Response:
     typed = text(form, "confirm")
     try:
         rec = person.fg.recording(recording_id)

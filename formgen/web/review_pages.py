@@ -23,7 +23,8 @@ from ..review import ReviewItem
 from ..rules import Mark, Thresholds, classify_mark
 from . import words_problems
 from .app import render, request_lang
-from .auth import Person, check_csrf, page_person
+from .auth import Changing, Person, page_person
+from .ids import ImageName, ItemId, UserId
 
 router = APIRouter(default_response_class=Response)
 Signed = Annotated[Person, Depends(page_person)]
@@ -208,12 +209,12 @@ def review_queue(request: Request, person: Signed, saved: str | None = None) -> 
 
 
 @router.get("/review/{item}")
-def review_item(request: Request, item: str, person: Signed) -> Response:
+def review_item(request: Request, item: ItemId, person: Signed) -> Response:
     return _show(request, person, _gate(person, item), item)
 
 
 @router.get("/review/{item}/images/{name}")
-def review_image(request: Request, item: str, name: str, person: Signed) -> Response:
+def review_image(request: Request, item: ItemId, name: ImageName, person: Signed) -> Response:
     _gate(person, item)
     try:
         data = person.fg.review_image(item, name)
@@ -235,14 +236,13 @@ def _image_type(data: bytes) -> str:
 
 
 @router.post("/review/{item}")
-async def review_decide(
+def review_decide(
     request: Request,
-    item: str,
-    person: Signed,
+    item: ItemId,
+    person: Changing,
     decision: Annotated[str, Form()],
     name: Annotated[str | None, Form()] = None,
 ) -> Response:
-    await check_csrf(request, person)
     partial = is_htmx(request)
     fg = person.fg
     before = [i.item for i in _queue(person)]
@@ -328,16 +328,15 @@ def users(request: Request, person: Signed) -> Response:
 
 
 @router.post("/users")
-async def add_user(
+def add_user(
     request: Request,
-    person: Signed,
+    person: Changing,
     email: Annotated[str, Form()],
     name: Annotated[str, Form()],
     role: Annotated[str, Form()],
     password: Annotated[str, Form()],
     lang: Annotated[str, Form()] = "",
 ) -> Response:
-    await check_csrf(request, person)
     typed = {"email": email, "name": name, "role": role, "lang": lang}
     try:
         added = person.fg.add_user(
@@ -360,10 +359,9 @@ def _account(person: Person, user_id: str) -> Any:
 
 
 @router.post("/users/{user_id}/disabled")
-async def disable_user(
-    request: Request, user_id: str, person: Signed, disabled: Annotated[str, Form()]
+def disable_user(
+    request: Request, user_id: UserId, person: Changing, disabled: Annotated[str, Form()]
 ) -> Response:
-    await check_csrf(request, person)
     account = _account(person, user_id)
     try:
         changed = person.fg.disable_user(account.email, disabled == "true")
@@ -376,8 +374,7 @@ async def disable_user(
 
 
 @router.post("/users/{user_id}/token")
-async def issue_token(request: Request, user_id: str, person: Signed) -> Response:
-    await check_csrf(request, person)
+def issue_token(request: Request, user_id: UserId, person: Changing) -> Response:
     account = _account(person, user_id)
     try:
         token = person.fg.issue_token(account.email)

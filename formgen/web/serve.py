@@ -44,7 +44,18 @@ def run(fg: Formgen, *, host: str, port: int, demo: bool, scan_workers: int) -> 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with _workers(fg, scan_workers):
         _say(f"formgen serves {base}  (Ctrl-C stops it)")
-        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+        # X-Forwarded-For only from the proxies formgen.toml names: uvicorn's default
+        # trusts it from loopback, where any local process could pose as many clients.
+        trusted = list(fg.config.trusted_proxies)
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            log_level="warning",
+            access_log=False,
+            proxy_headers=bool(trusted),
+            forwarded_allow_ips=trusted or [],
+        )
 
 
 def _demo_mail(fg: Formgen, base: str) -> Any:

@@ -364,6 +364,9 @@ NL: dict[str, str] = {
     "Signed pages back by (optional)": "Ondertekende pagina's terug vóór (niet verplicht)",
     "Empty: the recording date ({date}).": "Leeg: de opnamedatum ({date}).",
     "Give the institution's contact person.": "Geef de contactpersoon van de instelling.",
+    "Give the number of blank forms in digits (0-9).": (
+        "Geef het aantal blanco formulieren in cijfers (0-9)."
+    ),
     "Give the date the signed pages must be back.": (
         "Geef de datum waarop de ondertekende pagina's terug moeten zijn."
     ),

@@ -6,6 +6,7 @@ are made through the library on the same store, as ``formgen user add`` would.""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -110,6 +111,20 @@ def stop_server(proc: subprocess.Popen) -> str:
         proc.kill()
         out, _ = proc.communicate()
     return out.decode("utf-8", "replace") if out else ""
+
+
+def post_sign_in(client: httpx.Client, email: str, password: str = PASSWORD) -> httpx.Response:
+    """Sign in as a browser does: the form first (its CSRF token, and the cookie that
+    goes with it), then the form posted back."""
+    form = client.get("/sign-in")
+    # The sign-in form's own token: a page of someone signed in also has theirs.
+    found = re.search(
+        r'action="/sign-in"[^>]*>\s*<input[^>]* name="csrf" value="([^"]+)"', form.text
+    )
+    assert found, form.text
+    return client.post(
+        "/sign-in", data={"email": email, "password": password, "csrf": found.group(1)}
+    )
 
 
 @pytest.fixture

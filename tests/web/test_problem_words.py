@@ -23,7 +23,7 @@ from formgen.errors import FormgenError
 from formgen.web import words_online
 from formgen.web.words_problems import NL, PATTERNS, problem
 
-from .conftest import PASSWORD, Live
+from .conftest import PASSWORD, Live, post_sign_in
 
 # One English message per entry of the table and per pattern, in the shapes the library
 # (or a page) writes them; test_every_example_is_a_message_formgen_writes checks that.
@@ -298,7 +298,7 @@ def dutch_browser(live: Live, role: str) -> Iterator[httpx.Client]:
     """A browser whose language is Dutch, signed in as ``role``."""
     account = live.account(role)
     with httpx.Client(base_url=live.url, headers={"Accept-Language": "nl-NL"}) as client:
-        done = client.post("/sign-in", data={"email": account.email, "password": PASSWORD})
+        done = post_sign_in(client, account.email)
         assert done.status_code == 303, done.text
         yield client
 
@@ -306,9 +306,7 @@ def dutch_browser(live: Live, role: str) -> Iterator[httpx.Client]:
 def test_a_dutch_student_reads_the_refusals_in_dutch(live: Live) -> None:
     with httpx.Client(base_url=live.url, headers={"Accept-Language": "nl"}) as anonymous:
         live.account("student")
-        wrong = anonymous.post(
-            "/sign-in", data={"email": "student@example.org", "password": "not it"}
-        )
+        wrong = post_sign_in(anonymous, "student@example.org", "not it")
         assert wrong.status_code == 401 and "verkeerd e-mailadres of wachtwoord" in wrong.text
     with dutch_browser(live, "student") as browser:
         form = browser.get("/recordings/new")

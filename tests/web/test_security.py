@@ -25,7 +25,7 @@ from formgen.web.app import MAX_BODY
 from ..conftest import store_dump
 from ..rendering import rasterise
 from ..scans import Fill, degrade, fill_page, save_png
-from .conftest import PASSWORD, Live
+from .conftest import PASSWORD, Live, post_sign_in
 from .test_api import documented  # noqa: F401 (a fixture)
 
 API = "/api/v1"
@@ -46,7 +46,7 @@ def sign_in(live: Live, role: str) -> httpx.Client:
     """A browser-like client with a session of that role (cookie jar, no redirects)."""
     email = EMAILS[role][1]
     client = httpx.Client(base_url=live.url, headers={"Accept-Language": "en"}, timeout=60)
-    done = client.post("/sign-in", data={"email": email, "password": PASSWORD})
+    done = post_sign_in(client, email)
     assert done.status_code == 303, done.text
     return client
 
@@ -260,9 +260,7 @@ def test_sign_in_is_throttled(live: Live) -> None:
     with httpx.Client(base_url=live.url, headers={"Accept-Language": "en"}) as browser:
 
         def attempt(password: str) -> httpx.Response:
-            return browser.post(
-                "/sign-in", data={"email": "owner@example.org", "password": password}
-            )
+            return post_sign_in(browser, "owner@example.org", password)
 
         for _ in range(5):
             refused = attempt("not the password")
@@ -331,7 +329,7 @@ def test_a_session_is_new_at_sign_in_and_gone_at_sign_out(live: Live) -> None:
     attacker = sign_in(live, "owner")
     planted = attacker.cookies["formgen_session"]
     with httpx.Client(base_url=live.url, cookies={"formgen_session": planted}) as victim:
-        done = victim.post("/sign-in", data={"email": "guide@example.org", "password": PASSWORD})
+        done = post_sign_in(victim, "guide@example.org")
         assert done.status_code == 303
         fresh = session_cookie(done)
         assert fresh != planted
@@ -350,7 +348,7 @@ def test_a_session_is_new_at_sign_in_and_gone_at_sign_out(live: Live) -> None:
     # A made-up cookie is no session either, and signing in replaces it.
     with httpx.Client(base_url=live.url, cookies={"formgen_session": "made-up"}) as guess:
         assert guess.get(f"{API}/me").status_code == 401
-        done = guess.post("/sign-in", data={"email": "guide@example.org", "password": PASSWORD})
+        done = post_sign_in(guess, "guide@example.org")
         assert session_cookie(done) != "made-up"
     attacker.close()
 
