@@ -11,6 +11,7 @@ the same person (``Formgen.as_user``), so every rule still applies there. A refu
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -22,12 +23,16 @@ from ..config import Config
 from ..errors import StoreError
 
 PROCESSES = 2  # PDFs rendered at the same time; more wait their turn
+NICENESS = 10
 
 _opened: Formgen | None = None  # in a rendering process: its library over the store
 
 
 def _open(db: str, config: Config) -> None:
     global _opened
+    # A lower priority than the server's: on a machine with few cores, a page someone
+    # waits for goes before a PDF that takes seconds anyway.
+    os.nice(NICENESS)
     _opened = Formgen.open(db=db, config=config)
 
 
