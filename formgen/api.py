@@ -1499,6 +1499,6 @@ class PersonalFormgen:
     # --- the person's own
 
     @_guarded
-    def submit_scans(self, files: Sequence[tuple[str, bytes]]) -> Job:
+    def submit_scans(self, files: Sequence[tuple[str, jobs.Upload]]) -> Job:
         """Store an upload as a scan job of this person's; a worker imports it."""
         return jobs.submit(self.engine, self.person.id, files)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import io
 import os
 import shutil
 import socket
@@ -22,7 +23,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy import Engine, delete, func, or_, select, update
 
@@ -36,6 +37,7 @@ MAX_FILE_BYTES = 256 * 1024 * 1024
 MAX_JOB_BYTES = 512 * 1024 * 1024
 MAX_FILES = 200
 TEMP_PREFIX = "formgen-job-"
+PART_BYTES = 4 * 1024 * 1024  # an uploaded file is stored in parts of this size
 _KINDS = {b"%PDF": "pdf", b"\x89PNG": "png", b"\xff\xd8\xff": "jpeg", b"II*\x00": "tiff"}
 
 
@@ -83,20 +85,27 @@ def _job(row: Any) -> Job:
     )
 
 
-def submit(engine: Engine, user_id: str, files: Sequence[tuple[str, bytes]]) -> Job:
+Upload = bytes | BinaryIO  # a file's content, or an open file to read it from
+
+
+def submit(engine: Engine, user_id: str, files: Sequence[tuple[str, Upload]]) -> Job:
     """Store an upload as a queued job. Only PDFs and images, within the size limits;
-    anything else is refused whole, before anything is stored."""
+    anything else is refused whole, before anything is stored. An open file is read
+    and stored part by part (``PART_BYTES``), never whole in memory."""
     if not files:
         raise RecordError("no files to import")
     if len(files) > MAX_FILES:
         raise RecordError(f"at most {MAX_FILES} files at a time")
+    sources = [(_shown(name), _readable(content)) for name, content in files]
     total = 0
-    for name, data in files:
-        if kind_of(data[:8]) is None:
-            raise RecordError(f"{_shown(name)} is not a PDF or an image (PNG, JPEG, TIFF)")
-        if len(data) > MAX_FILE_BYTES:
-            raise RecordError(f"{_shown(name)} is larger than {MAX_FILE_BYTES >> 20} MiB")
-        total += len(data)
+    for name, source in sources:
+        size = source.seek(0, os.SEEK_END)
+        source.seek(0)
+        if kind_of(source.read(8)) is None:
+            raise RecordError(f"{name} is not a PDF or an image (PNG, JPEG, TIFF)")
+        if size > MAX_FILE_BYTES:
+            raise RecordError(f"{name} is larger than {MAX_FILE_BYTES >> 20} MiB")
+        total += size
     if total > MAX_JOB_BYTES:
         raise RecordError(f"the files are larger than {MAX_JOB_BYTES >> 20} MiB together")
     job_id = records.new_id("J")
@@ -106,14 +115,19 @@ def submit(engine: Engine, user_id: str, files: Sequence[tuple[str, bytes]]) -> 
                 id=job_id, user_id=user_id, state="queued", created_at=records.now()
             )
         )
-        conn.execute(
-            job_files.insert(),
-            [
-                {"job_id": job_id, "position": i, "filename": _shown(name), "data": data}
-                for i, (name, data) in enumerate(files)
-            ],
-        )
+        for position, (name, source) in enumerate(sources):
+            source.seek(0)
+            for part, data in enumerate(iter(lambda s=source: s.read(PART_BYTES), b"")):
+                conn.execute(
+                    job_files.insert().values(
+                        job_id=job_id, position=position, part=part, filename=name, data=data
+                    )
+                )
     return get(engine, job_id)
+
+
+def _readable(content: Upload) -> BinaryIO:
+    return io.BytesIO(content) if isinstance(content, bytes | bytearray) else content
 
 
 def _shown(name: str) -> str:
@@ -208,25 +222,14 @@ Importer = Callable[[list[Path], Callable[[int], None]], list[Any]]
 def run(engine: Engine, job: Job, import_files: Importer) -> Job:
     """Import a claimed job's files with ``import_files(paths, progress)`` (the caller
     decides whose forms may land), sending heartbeats, and record the outcome."""
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(job_files.c.filename, job_files.c.data)
-            .where(job_files.c.job_id == job.id)
-            .order_by(job_files.c.position)
-        ).all()
     folder = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-"))  # 0700
     names: dict[str, str] = {}
     digests: dict[str, str] = {}
-    paths = []
-    for index, (filename, data) in enumerate(rows):
-        path = folder / f"{index:03d}.{kind_of(bytes(data[:8])) or 'bin'}"
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        names[str(path)] = filename
-        digests[str(path)] = hashlib.sha256(data).hexdigest()
-        paths.append(path)
-    del rows
+    try:
+        paths = _write_parts(engine, job.id, folder, names, digests)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     from . import reading
 
     total = reading.page_count(paths)
@@ -260,6 +263,52 @@ def run(engine: Engine, job: Job, import_files: Importer) -> Job:
     pages = _earlier_attempt(engine, job, pages, reports, digests)
     _finish(engine, job.id, "done", pages, None, done_pages=total)
     return get(engine, job.id)
+
+
+def _write_parts(
+    engine: Engine, job_id: str, folder: Path, names: dict[str, str], digests: dict[str, str]
+) -> list[Path]:
+    """The job's files written into ``folder`` (opaque names, owner-only), read from the
+    store one part at a time; ``names`` and ``digests`` learn each file's uploaded name
+    and SHA-256."""
+    paths: list[Path] = []
+    with engine.connect() as conn:
+        parts = conn.execute(
+            select(job_files.c.id, job_files.c.position, job_files.c.filename)
+            .where(job_files.c.job_id == job_id)
+            .order_by(job_files.c.position, job_files.c.part)
+        ).all()
+        handle: BinaryIO | None = None
+        digest = hashlib.sha256()
+        current = None
+        try:
+            for row_id, position, filename in parts:
+                data = bytes(
+                    conn.execute(
+                        select(job_files.c.data).where(job_files.c.id == row_id)
+                    ).scalar_one()
+                )
+                if position != current:  # a new file begins with this part
+                    if handle is not None:
+                        handle.close()
+                        digests[str(paths[-1])] = digest.hexdigest()
+                    current = position
+                    path = folder / f"{len(paths):03d}.{kind_of(data[:8]) or 'bin'}"
+                    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+                    handle = os.fdopen(fd, "wb")
+                    digest = hashlib.sha256()
+                    names[str(path)] = filename
+                    paths.append(path)
+                assert handle is not None
+                handle.write(data)
+                digest.update(data)
+            if handle is not None:
+                handle.close()
+                digests[str(paths[-1])] = digest.hexdigest()
+        finally:
+            if handle is not None:
+                handle.close()
+    return paths
 
 
 def _as_uploaded(page: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:

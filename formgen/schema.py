@@ -244,13 +244,16 @@ jobs = Table(
 )
 
 # The uploaded files of a job: scans are personal data, so they wait in the store (not
-# on disk) and are deleted when the job is done.
+# on disk) and are deleted when the job is done. A file is kept in parts of a few MiB
+# (``part`` 0, 1, …; each row repeats the file's name), so that neither taking an upload
+# nor reading it back holds a whole file in memory.
 job_files = Table(
     "job_files",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("job_id", String(16), ForeignKey("jobs.id"), nullable=False, index=True),
     Column("position", Integer, nullable=False),
+    Column("part", Integer, nullable=False, server_default="0"),
     Column("filename", Text, nullable=False),
     Column("data", LargeBinary, nullable=False),
 )

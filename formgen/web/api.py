@@ -605,7 +605,7 @@ SCANS = "PDF, PNG, JPEG or TIFF files: scanned declarations, many forms in any o
 def upload_scans(
     files: Annotated[list[UploadFile], File(description=SCANS)], person: Changer
 ) -> JSONResponse:
-    job = person.fg.submit_scans([(f.filename or "upload", f.file.read()) for f in files])
+    job = person.fg.submit_scans([(f.filename or "upload", f.file) for f in files])
     return document(job.as_dict(), 202, {"Location": f"{API}/jobs/{job.id}"})
 
 

@@ -15,7 +15,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from pathlib import PurePath
-from typing import Annotated, Any
+from typing import Annotated, Any, BinaryIO
 
 from babel.dates import format_date
 from babel.units import format_unit
@@ -663,14 +663,14 @@ def upload_scans(
     return see_other(f"/recordings/{rec.id}?job={job.id}#upload")
 
 
-def uploaded(upload: UploadFile) -> tuple[str, bytes]:
-    """An uploaded file's name and content, read from its temporary file; one larger
-    than a scan job takes is refused before it is read."""
+def uploaded(upload: UploadFile) -> tuple[str, BinaryIO]:
+    """An uploaded file's name and its temporary file, which the library stores part by
+    part; one larger than a scan job takes is refused before it is read."""
     name = PurePath((upload.filename or "").replace("\\", "/")).name or "upload"
     if upload.size is not None and upload.size > jobs.MAX_FILE_BYTES:
         raise RecordError(f"{name} is larger than {jobs.MAX_FILE_BYTES >> 20} MiB")
     upload.file.seek(0)
-    return name, upload.file.read()
+    return name, upload.file
 
 
 @router.get("/jobs/{job_id}")
