@@ -200,10 +200,16 @@ class Formgen:
         while someone fills it in)."""
         try:
             return rules.delete_by(
-                rules.check_recording_date(date), rules.Purpose(purpose), self.config.retention
+                rules.check_new_recording_date(date, self.today()),
+                rules.Purpose(purpose),
+                self.config.retention,
             )
         except ValueError as exc:
             raise RecordError(str(exc)) from exc
+
+    def today(self) -> dt.date:
+        """Today in the organisation's time zone (``[organisation] timezone``)."""
+        return config_module.today(self.config)
 
     def retention(self) -> dict[str, tuple[int, str]]:
         """Each purpose's retention period from the configuration: (4, "weeks")."""
@@ -240,6 +246,7 @@ class Formgen:
         ``out`` or the default path unless ``save`` is false)."""
         if extend_to is not None:
             _checked(rules.check_recording_date, extend_to)
+            _checked(rules.check_deletion_date, extend_to, self.today())
         change = lifecycle.change_recording(
             self.engine, self.config, recording_id, by=by, purpose=purpose, extend_to=extend_to
         )
@@ -750,7 +757,7 @@ class Formgen:
         """The form a QR or receipt link opens; ``online.LinkRefused`` (NotFound) for
         any link that does not, saying nothing about why."""
         with self.engine.connect() as conn:
-            return online.open_form(conn, token, today or dt.date.today())
+            return online.open_form(conn, token, today or self.today())
 
     def online_page(self, form: online.OnlineForm, lang: str | None = None) -> str:
         """The declaration as the phone shows it: the paper's words (same template and
@@ -946,7 +953,7 @@ class Formgen:
         IDs], "without_address": n}``."""
         from . import mail, webform
 
-        day = today or dt.date.today()
+        day = today or self.today()
         try:
             by = rules.check_name(by, "the author's name")
         except ValueError as exc:
@@ -970,6 +977,8 @@ class Formgen:
                     or rules.online_mode(states[p.form_id].clauses) is rules.OnlineMode.ANSWER
                 )
             ]
+            if not all(rules.may_ask_consent(rec.recorded_on, day, p.round) for p in chosen):
+                raise RecordError(rules.too_late(rec.id, rec.recorded_on))
             links = {p.form_id: online.new_link(conn, self.config, p.form_id) for p in chosen}
         letters = []
         for p in chosen:

@@ -6,11 +6,13 @@ Looked up in this order: ``FORMGEN_CONFIG`` (a file path), ``./formgen.toml``, d
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError
 from .rules import DEFAULT_RETENTION, Period, Purpose
@@ -37,6 +39,9 @@ class Organisation:
     authority_url: str = "https://autoriteitpersoonsgegevens.nl"
     procedure: str = "Werkwijze beeld- en geluidsopnamen FOO"
     procedure_version: str = "20 augustus 2020"
+    # The time zone of every date and time shown to people, and of "today" (a recording
+    # made at 00:30 in Amsterdam is made on that day, not on the UTC day before).
+    timezone: str = "Europe/Amsterdam"
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,13 @@ def from_mapping(data: Mapping[str, object], base: Path = Path(".")) -> Config:
     if unknown := set(org) - known:
         raise ConfigError(f"unknown organisation keys: {', '.join(sorted(unknown))}")
     config = replace(config, org=replace(config.org, **{k: str(v) for k, v in org.items()}))
+    try:
+        ZoneInfo(config.org.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"organisation.timezone {config.org.timezone!r} is not a time zone like"
+            " Europe/Amsterdam"
+        ) from None
     retention = data.get("retention", {})
     if not isinstance(retention, Mapping):
         raise ConfigError("[retention] must be a table")
@@ -144,3 +156,17 @@ def absolute(config: Config) -> Config:
         output_dir=config.output_dir.absolute(),
         templates_dir=None if config.templates_dir is None else config.templates_dir.absolute(),
     )
+
+
+def zone(config: Config) -> ZoneInfo:
+    return ZoneInfo(config.org.timezone)
+
+
+def today(config: Config) -> dt.date:
+    """Today in the organisation's time zone: the day a recording date is compared with."""
+    return dt.datetime.now(zone(config)).date()
+
+
+def local(config: Config, at: dt.datetime) -> dt.datetime:
+    """A stored time (UTC, without zone) as the organisation's clock shows it."""
+    return at.replace(tzinfo=dt.UTC).astimezone(zone(config)).replace(tzinfo=None)

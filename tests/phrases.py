@@ -163,12 +163,14 @@ VIEW360 = {
     "nl": [
         "360-gradencamera",
         "Zegt één persoon nee, dan filmt de student met een gewone camera",
-        "Zegt één persoon nee, dan gebruikt de student die camera voor niemand",
+        "De student gebruikt de 360-gradencamera alleen als iedereen ja zegt. De student"
+        " vertelt niet wie nee zei",
     ],
     "en": [
         "360-degree camera",
         "If one person says no, the student films with an ordinary camera",
-        "If one person says no, the student uses that camera for no one",
+        "The student uses the 360-degree camera only if everyone says yes. The student does"
+        " not tell anyone who said no",
     ],
 }
 MEDIA = {
