@@ -66,6 +66,8 @@ class Config:
     # is a link that opens the form online. None: paper only.
     public_url: str | None = None
     mail: Mail | None = None  # None: formgen sends no e-mail
+    # The service a live stream goes through (``[livestream] service``), named on the form.
+    livestream_service: str = "Microsoft Teams"
 
 
 def load(path: Path | None = None) -> Config:
@@ -113,6 +115,14 @@ def from_mapping(data: Mapping[str, object], base: Path = Path(".")) -> Config:
         config = replace(config, public_url=_public_url(data["public_url"]))
     if "mail" in data:
         config = replace(config, mail=_mail(data["mail"]))
+    if "livestream" in data:
+        stream = data["livestream"]
+        if not isinstance(stream, Mapping) or set(stream) - {"service"}:
+            raise ConfigError("[livestream] takes one key: service")
+        if "service" in stream:
+            if not str(stream["service"]).strip():
+                raise ConfigError("livestream.service is empty")
+            config = replace(config, livestream_service=str(stream["service"]).strip())
     if "output_dir" in data:
         config = replace(config, output_dir=base / str(data["output_dir"]))
     return config

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from babel.dates import format_date
 from babel.units import format_unit
 
+from . import config as config_module
 from . import rules
 from .config import Config, Organisation
 from .errors import RenderError
@@ -380,7 +381,7 @@ def recording_context(
     """What the templates may say about a recording, in the form's language. The period
     printed is the one the deletion date amounts to (an extended retention included)."""
     plan: Plan = recording.plan
-    day = today or dt.date.today()
+    day = today or config_module.today(config)
     amount, unit = rules.period_between(recording.recorded_on, recording.delete_by)
     return {
         "id": recording.id,
@@ -396,6 +397,7 @@ def recording_context(
         "media": str(plan.media),
         "livestream": plan.livestream,
         "livestream_stored": plan.livestream_stored,
+        "livestream_service": config.livestream_service,
         "view360": plan.view360,
         "recorded": recording.recorded_on < day,  # past tense for a recording made
         "back_to": rules.signed_page_back_to(recording.situation),

@@ -148,13 +148,16 @@ OUT_OF_IT = {
 
 LIVESTREAM = {
     "nl": {
-        "who": "Een begeleider van de hogeschool kijkt via internet live mee (livestream).",
+        "who": "Tijdens de opname kijkt Dr. Jansen, de begeleider van de hogeschool, via Microsoft"
+        " Teams live mee over internet om de student op afstand te begeleiden (livestream).",
+        "no": "tijdens de livestream niet in beeld komt",
         "stored": "De livestream wordt ook opgeslagen, voor hetzelfde doel, tot uiterlijk",
         "not": "De livestream wordt niet opgeslagen",
     },
     "en": {
-        "who": "A remote supervisor of the university watches live over the internet (live"
-        " stream).",
+        "who": "During the recording Dr. Jansen, the university supervisor, watches live over the"
+        " internet through Microsoft Teams, to coach the student from a distance (live stream).",
+        "no": "out of frame during the live stream",
         "stored": "The live stream is also stored, for the same purpose, until",
         "not": "The live stream is not stored",
     },

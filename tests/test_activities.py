@@ -5,6 +5,7 @@ with the form ID. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -113,3 +114,38 @@ def test_only_the_recordings_activities_and_360_when_everyone_agrees(
     status = js("status", wide)
     # Bob is out of the ordinary recording but said yes to the 360-degree camera.
     assert status["camera"]["allow_360"] is True and status["camera_advice"] == "few"
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_live_stream_names_who_watches_and_the_service(lang: str) -> None:
+    from formgen import config as config_module
+    from formgen import render
+    from formgen.formid import Instance
+    from formgen.rules import Plan, Purpose
+
+    from .rendering import recording, spec, text_of
+
+    config = config_module.from_mapping({"livestream": {"service": "Zoom (HvA-licentie)"}})
+    plan = Plan(Purpose.ASSESSMENT, livestream=True)
+    rec = recording(plan)
+    specs = [
+        dataclasses.replace(
+            made, context={**made.context, **render.recording_context(rec, config, lang)}
+        )
+        for made in (spec(plan, lang, variant, rec=rec) for variant in ("adult", "parent"))
+    ]
+    text = " ".join(text_of(render.render(specs, Instance.create(), config).pdf))
+    clause = {
+        "nl": "Ik geef toestemming voor de livestream: Dr. Jansen kijkt via Zoom (HvA-licentie)"
+        " live mee om de student op afstand te begeleiden.",
+        "en": "I consent to the live stream: Dr. Jansen watches live through Zoom (HvA-licentie)"
+        " to coach the student from a distance.",
+    }[lang]
+    assert clause in text
+    child = {
+        "nl": "Dan zorgt de student dat uw kind tijdens de livestream niet in beeld komt.",
+        "en": "If you say no, the student keeps your child out of frame during the live stream.",
+    }[lang]
+    assert child in text
+    with pytest.raises(Exception, match=r"\[livestream\] takes one key"):
+        config_module.from_mapping({"livestream": {"url": "x"}})

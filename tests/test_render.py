@@ -81,6 +81,7 @@ def test_declaration_says_everything(matrix: dict[str, Any], index: int, case: t
     assert (phrases.LIVESTREAM[lang]["who"] in text) == (stream != "none")
     assert (phrases.LIVESTREAM[lang]["stored"] in text) == (stream == "stored")
     assert (phrases.LIVESTREAM[lang]["not"] in text) == (stream == "not-stored")
+    assert (phrases.LIVESTREAM[lang]["no"] in text) == (stream != "none")  # what a no means
     for fragment in phrases.VIEW360[lang]:
         assert (fragment in text) == view360, fragment
     assert phrases.MEDIA[lang]["both"] in text
