@@ -39,6 +39,13 @@ class Organisation:
     authority_url: str = "https://autoriteitpersoonsgegevens.nl"
     procedure: str = "Werkwijze beeld- en geluidsopnamen FOO"
     procedure_version: str = "20 augustus 2020"
+    # The last day the procedure applies (YYYY-MM-DD; empty: no end known). Past it,
+    # ``formgen serve`` and ``formgen forms`` warn: the forms cite an expired procedure.
+    procedure_valid_until: str = ""
+    # The controller's postal address and where the data are stored (GDPR art. 13).
+    postal_address: str = "Postbus 1025, 1000 BA Amsterdam"
+    storage_location: str = "in Nederland, bij de HvA"
+    storage_location_en: str = "in the Netherlands, at the HvA"
     # The time zone of every date and time shown to people, and of "today" (a recording
     # made at 00:30 in Amsterdam is made on that day, not on the UTC day before).
     timezone: str = "Europe/Amsterdam"
@@ -92,6 +99,14 @@ def from_mapping(data: Mapping[str, object], base: Path = Path(".")) -> Config:
     if unknown := set(org) - known:
         raise ConfigError(f"unknown organisation keys: {', '.join(sorted(unknown))}")
     config = replace(config, org=replace(config.org, **{k: str(v) for k, v in org.items()}))
+    if config.org.procedure_valid_until:
+        try:
+            dt.date.fromisoformat(config.org.procedure_valid_until)
+        except ValueError:
+            raise ConfigError(
+                f"organisation.procedure_valid_until {config.org.procedure_valid_until!r} is"
+                " not a date like 2027-08-31"
+            ) from None
     try:
         ZoneInfo(config.org.timezone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -180,3 +195,19 @@ def today(config: Config) -> dt.date:
 def local(config: Config, at: dt.datetime) -> dt.datetime:
     """A stored time (UTC, without zone) as the organisation's clock shows it."""
     return at.replace(tzinfo=dt.UTC).astimezone(zone(config)).replace(tzinfo=None)
+
+
+def procedure_warning(config: Config, on: dt.date | None = None) -> str | None:
+    """The warning while the configured procedure has expired (None: it has not, or no
+    end date is set)."""
+    org = config.org
+    if not org.procedure_valid_until:
+        return None
+    until = dt.date.fromisoformat(org.procedure_valid_until)
+    if (on or today(config)) <= until:
+        return None
+    return (
+        f"the procedure the forms cite ({org.procedure}, version {org.procedure_version}) was"
+        f" valid until {until.isoformat()}: set the current procedure, procedure_version and"
+        " procedure_valid_until in [organisation] of formgen.toml"
+    )

@@ -185,8 +185,11 @@ def write_forms(
         rendered = _render_and_store(conn, specs, config, progress)
         path = _save(conn, recording.id, rendered.pdf, out)
     written = _written(path, people, rendered)
-    warning = rules.situation_warning(recording.situation, recording.institution)
-    return dataclasses.replace(written, warnings=[warning] if warning else [])
+    warnings = [
+        rules.situation_warning(recording.situation, recording.institution),
+        config_module.procedure_warning(config),
+    ]
+    return dataclasses.replace(written, warnings=[w for w in warnings if w])
 
 
 def refuse_if_too_late(recording: Recording, people: Sequence[Participant], config: Config) -> None:

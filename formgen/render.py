@@ -255,6 +255,7 @@ def org_view(org: Organisation, lang: str) -> SimpleNamespace:
         **values,
         local_name=local("name"),
         local_faculty=local("faculty"),
+        local_storage_location=local("storage_location"),
         version=version_text(org.procedure_version, lang),
     )
 

@@ -17,6 +17,7 @@ ITEMS: dict[str, dict[str, list[str]]] = {
             "gegevensbescherming-foo@hva.nl",
             "functionaris gegevensbescherming van de HvA",
             "op basis van uw toestemming (AVG artikel 6 lid 1 sub a)",
+            "Postadres: Postbus 1025, 1000 BA Amsterdam.",
         ],
         "2 what and where": ["Wat: een", "waar:"],
         "3 purpose, retention, storage and processor, access, no publication, camera copy": [
@@ -26,6 +27,7 @@ ITEMS: dict[str, dict[str, list[str]]] = {
             "(als verwerker)",
             "kunnen de opname zien. Zij hebben de opname nodig voor dit doel",
             "We publiceren de opname niet",
+            "We bewaren de opname en dit formulier in Nederland, bij de HvA.",
             "De kopie op de camera of telefoon wordt verwijderd zodra de opname op het"
             " platform staat",
         ],
@@ -47,6 +49,9 @@ ITEMS: dict[str, dict[str, list[str]]] = {
             "het gebruik te beperken",
             "een kopie die u aan een ander mag geven (overdragen)",
             "klacht indienen bij de Autoriteit Persoonsgegevens",
+            "onjuiste gegevens laten verbeteren",
+            "Er worden geen besluiten automatisch over u genomen. Een computer leest de"
+            " kruisjes; bij twijfel kijkt een mens.",
         ],
         "7 name, date, signature, ID, procedure version": [
             "Datum",
@@ -69,6 +74,7 @@ ITEMS: dict[str, dict[str, list[str]]] = {
             "gegevensbescherming-foo@hva.nl",
             "data protection officer of the HvA",
             "on the basis of your consent (GDPR article 6(1)(a))",
+            "Postal address: Postbus 1025, 1000 BA Amsterdam.",
         ],
         "2 what and where": ["What: a", "where:"],
         "3 purpose, retention, storage and processor, access, no publication, camera copy": [
@@ -78,6 +84,7 @@ ITEMS: dict[str, dict[str, list[str]]] = {
             "(as processor)",
             "can see the recording: they need it for this purpose",
             "We do not publish the recording",
+            "We store the recording and this form in the Netherlands, at the HvA.",
             "The copy on the camera or phone is deleted as soon as the recording is on the"
             " platform",
         ],
@@ -99,6 +106,9 @@ ITEMS: dict[str, dict[str, list[str]]] = {
             "to restrict its use",
             "a copy to pass on to someone else (portability)",
             "complain to the Autoriteit Persoonsgegevens",
+            "You may have wrong details about you corrected.",
+            "No decisions about you are made automatically. A computer reads the crosses;"
+            " when in doubt, a person looks.",
         ],
         "7 name, date, signature, ID, procedure version": [
             "Date",
@@ -123,6 +133,7 @@ PAGE2 = {
 PARENT: dict[str, list[str]] = {
     "nl": [
         "Naam van het kind",
+        "Dat staat in de wet (artikel 5 van de Uitvoeringswet AVG, UAVG).",
         "ouder of voogd met ouderlijk gezag",
         "Eén ouder of voogd mag tekenen",
         "zijn de ouders het niet met elkaar eens, dan is er geen toestemming",
@@ -132,6 +143,7 @@ PARENT: dict[str, list[str]] = {
     ],
     "en": [
         "Name of the child",
+        "The law says so (article 5 of the Dutch GDPR Implementation Act, UAVG).",
         "parent or guardian with parental responsibility",
         "One parent or guardian may sign",
         "if the parents do not agree, there is no consent",
@@ -149,7 +161,7 @@ OUT_OF_IT = {
 LIVESTREAM = {
     "nl": {
         "who": "Tijdens de opname kijkt Dr. Jansen, de begeleider van de hogeschool, via Microsoft"
-        " Teams live mee over internet om de student op afstand te begeleiden (livestream).",
+        " Teams live mee om de student op afstand te begeleiden (livestream).",
         "no": "tijdens de livestream niet in beeld komt",
         "stored": "De livestream wordt ook opgeslagen, voor hetzelfde doel, tot uiterlijk",
         "not": "De livestream wordt niet opgeslagen",

@@ -73,7 +73,7 @@ def test_the_data_protection_officer_from_the_configuration(lang: str) -> None:
     forms = [spec(Plan(Purpose.REFLECTION), lang, v) for v in ("adult", "parent")]
     text = " ".join(text_of(render.render(forms, Instance.create(), config).pdf))
     said = {
-        "nl": "De functionaris gegevensbescherming van de HvA bereikt u via fg@hva.nl.",
+        "nl": "De functionaris gegevensbescherming (FG) van de HvA bereikt u via fg@hva.nl.",
         "en": "You can reach the data protection officer of the HvA at fg@hva.nl.",
     }
     assert text.count(said[lang]) == 2

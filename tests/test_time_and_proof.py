@@ -180,3 +180,45 @@ def test_an_extension_stays_within_the_purposes_retention(fg: Formgen) -> None:
         fg.change_recording(
             rec, by="Dr. Jansen", purpose="assessment", extend_to=dt.date(2060, 1, 1), save=False
         )
+
+
+def test_an_expired_procedure_is_warned_about(db_url: str, run: Run, js: Any) -> None:
+    from formgen import config as config_module
+
+    Path("formgen.toml").write_text(
+        '[organisation]\nprocedure = "Werkwijze beeld- en geluidsopnamen FOO"\n'
+        'procedure_version = "20 augustus 2020"\nprocedure_valid_until = "2021-08-31"\n'
+    )
+    rec = js(*RECORDING)["id"]
+    js("participant", "add", rec, "--name", "Ann")
+    printed = run("forms", rec)
+    assert (
+        "formgen: warning: the procedure the forms cite (Werkwijze beeld- en geluidsopnamen FOO,"
+        " version 20 augustus 2020) was valid until 2021-08-31" in printed.stderr
+    )
+    current = config_module.from_mapping(
+        {"organisation": {"procedure_valid_until": days_from_today(0).isoformat()}}
+    )
+    assert config_module.procedure_warning(current) is None  # valid through that day
+    assert config_module.procedure_warning(Config()) is None  # no end date known
+    with pytest.raises(ConfigError, match="'31-08-2021' is not a date"):
+        config_module.from_mapping({"organisation": {"procedure_valid_until": "31-08-2021"}})
+
+
+def test_the_form_names_the_postal_address_and_where_data_are_stored(
+    db_url: str, run: Run, js: Any
+) -> None:
+    from .rendering import text_of
+
+    Path("formgen.toml").write_text(
+        '[organisation]\npostal_address = "Postbus 99, 1000 AA Amsterdam"\n'
+        'storage_location = "in de EU"\nstorage_location_en = "in the EU"\n'
+    )
+    rec = js(*RECORDING)["id"]
+    js("participant", "add", rec, "--name", "Ann")
+    js("participant", "add", rec, "--name", "Dex", "--lang", "en", "--under-16")
+    pages = text_of(Path(js("forms", rec)["pdf"]).read_bytes())
+    assert "Postadres: Postbus 99, 1000 AA Amsterdam." in pages[0]
+    assert "We bewaren de opname en dit formulier in de EU." in pages[0]
+    assert "Postal address: Postbus 99, 1000 AA Amsterdam." in pages[2]
+    assert "We store the recording and this form in the EU." in pages[2]
