@@ -861,8 +861,9 @@ class Formgen:
 
     def receipt(self, token: str, done: online.Confirmed) -> bytes:
         """The filled-in declaration of a confirmed answer, as PDF."""
-        form = self.online_form(token, done.at.date())
-        confirmed = render.long_date(done.at.date(), done.lang) + f", {done.at:%H:%M}"
+        at = config_module.local(self.config, done.at)  # the organisation's clock
+        form = self.online_form(token, at.date())
+        confirmed = render.long_date(at.date(), done.lang) + f", {at:%H:%M}"
         spec = self._online_spec(
             form,
             done.lang,
@@ -890,7 +891,8 @@ class Formgen:
             f"- {say.get('clause_' + clause, clause)}: {say[answer]}"
             for clause, answer in done.answers.items()
         )
-        at = f"{render.long_date(done.at.date(), done.lang)} {done.at:%H:%M}"
+        local = config_module.local(self.config, done.at)  # the organisation's clock
+        at = f"{render.long_date(local.date(), done.lang)} {local:%H:%M}"
         if done.kind is online.Kind.ANSWER:
             letters = [
                 mail.Letter(

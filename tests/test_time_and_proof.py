@@ -222,3 +222,24 @@ def test_the_form_names_the_postal_address_and_where_data_are_stored(
     assert "We bewaren de opname en dit formulier in de EU." in pages[0]
     assert "Postal address: Postbus 99, 1000 AA Amsterdam." in pages[2]
     assert "We store the recording and this form in the EU." in pages[2]
+
+
+def test_the_receipt_tells_the_time_on_the_organisations_clock(fg: Formgen, box: Mailbox) -> None:
+    from formgen import config as config_module
+
+    from .rendering import text_of
+    from .test_online import code_in
+
+    rec = recording(fg)
+    fg.add_participant(rec, "Noor Bakker")
+    token = printed_token(fg, rec)
+    pending = fg.online_answer(
+        token, answers={"recording": "yes", "livestream": "no"}, name="Noor Bakker",
+        email="noor@example.org",
+    )  # fmt: skip
+    done = fg.online_confirm(token, pending.id, code_in(box, "noor@example.org"))
+    local = config_module.local(fg.config, done.at)
+    assert local - done.at in (dt.timedelta(hours=1), dt.timedelta(hours=2))  # CET / CEST
+    receipt = box.last("noor@example.org")
+    assert f"{local:%H:%M}" in receipt.text and f"{done.at:%H:%M}" not in receipt.text
+    assert f"{local:%H:%M}" in " ".join(text_of(fg.receipt(token, done)))
