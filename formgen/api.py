@@ -963,6 +963,11 @@ class Formgen:
         with self.engine.begin() as conn:
             rec = records.get_recording(conn, recording_id)
             records.refuse_if_destroyed(conn, rec)
+            if not rules.may_invite(rec.situation):
+                raise RecordError(
+                    f"recording {rec.id} is in situation {rec.situation}: the institution asks"
+                    " its people for consent; the student sends no invitations or reminders"
+                )
             if not self.config.public_url:
                 raise RecordError("online answers need public_url in the configuration")
             if self.config.mail is None:

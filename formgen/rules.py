@@ -37,6 +37,12 @@ def may_request_from_institution(situation: Situation) -> bool:
     return situation is not Situation.OUTSIDE
 
 
+def may_invite(situation: Situation) -> bool:
+    """Only in situation 3 does the student ask: in 1 and 2 the institution asks its
+    people (the supervisor's request), so no invitation or online reminder goes out."""
+    return situation is Situation.OUTSIDE
+
+
 def reminder_required(situation: Situation) -> bool:
     """Step 3: after recording in situation 3, point participants to their right to
     withdraw."""

@@ -243,3 +243,15 @@ def test_the_receipt_tells_the_time_on_the_organisations_clock(fg: Formgen, box:
     receipt = box.last("noor@example.org")
     assert f"{local:%H:%M}" in receipt.text and f"{done.at:%H:%M}" not in receipt.text
     assert f"{local:%H:%M}" in " ".join(text_of(fg.receipt(token, done)))
+
+
+@pytest.mark.parametrize("situation", [1, 2])
+def test_no_invitation_or_online_reminder_in_situations_1_and_2(
+    fg: Formgen, box: Mailbox, situation: int
+) -> None:
+    rec = recording(fg, situation=situation, institution="OBS De Regenboog")
+    fg.add_participant(rec, "Noor Bakker", email="noor@example.org")
+    for reminder in (False, True):
+        with pytest.raises(RecordError, match=f"is in situation {situation}: the institution"):
+            fg.invite(rec, by="Sam de Vries", reminder=reminder)
+    assert box.to("noor@example.org") == []  # nothing was sent

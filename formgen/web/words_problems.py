@@ -189,6 +189,14 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
         " bewaren we hoogstens {period} na de opnamedatum {made}; er is niets veranderd",
     ),
     (
+        _p(
+            rf"recording {_ID} is in situation (?P<n>\d): the institution asks its people for"
+            " consent; the student sends no invitations or reminders"
+        ),
+        "opname {id} is in situatie {n}: de instelling vraagt haar mensen om toestemming; de"
+        " student stuurt geen uitnodigingen of herinneringen",
+    ),
+    (
         _p(rf"the deletion date {_DAY} is not after today"),
         "de verwijderdatum {day} ligt niet na vandaag",
     ),
