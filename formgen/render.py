@@ -1270,6 +1270,8 @@ def _check_layout(spec: FormSpec, layout: Mapping[str, Any]) -> None:
                 raise RenderError(f"{where}: a box lies outside the page")
     answers = {(b["clause"], b["answer"]) for s in layout["pages"] for b in s["boxes"]}
     expected = {(c, a) for c in spec.clauses for a in ("yes", "no")}
+    if spec.variant == "parent":  # the child's own box, where the template prints it
+        answers.discard((rules.CHILD_REFUSES, "yes"))
     if answers != expected:
         raise RenderError(f"form {spec.form_id}: boxes {sorted(answers)} != clauses")
 

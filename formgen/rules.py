@@ -552,6 +552,38 @@ def decide_answers(
     return decision
 
 
+# The parental form's box for a child of 12 or older who does not want to appear: one
+# box (answer "yes"), not a consent clause. Ticked, it is a refusal of every clause.
+CHILD_REFUSES = "child_refuses"
+
+
+def child_box_decision(mark: Mark, note: str | None) -> Decision | None:
+    """What the child's box says about every clause of the form: ticked, a refusal;
+    unclear, doubt (a person looks, and no clause can become given meanwhile); empty,
+    nothing (None). A refusal needs no signature: it can only keep someone out."""
+    if mark is Mark.MARKED:
+        return Decision(Status.REFUSED, "the child (12 or older) does not want to appear")
+    if mark is Mark.UNSURE:
+        why = f" ({note})" if note else ""
+        return Decision(
+            Status.REVIEW, f"the box 'my child does not want to appear' is unclear{why}"
+        )
+    return None
+
+
+def with_child_box(read: Decision, child: Decision | None) -> Decision:
+    """A clause's own reading, overruled by the child's box: a refusal wins over
+    anything; doubt about it turns a yes into review (never into consent)."""
+    if child is None:
+        return read
+    if child.status is Status.REFUSED:
+        return child
+    if read.status is Status.GIVEN or read.status is Status.REVIEW:
+        reason = f"{read.reason}; {child.reason}" if read.status is Status.REVIEW else child.reason
+        return Decision(Status.REVIEW, reason)
+    return read
+
+
 def pencil_may_be_lost(bilevel: bool, marks: Sequence[Mark]) -> bool:
     """A 1-bit page (fax, black-and-white scan) on which no box is clearly marked:
     pencil below the scanner's threshold leaves no pixel (or a faint trace), so an

@@ -88,7 +88,12 @@ def test_the_parental_version_has_boxes_and_lines(lang: str) -> None:
     sheet = rendered.layouts[form.form_id]["pages"][1]
     fields = {f["field"]: f["rect_mm"] for f in sheet["fields"]}
     assert set(fields) == {"name", "signer", "relation", "child", "date"}
-    assert {b["clause"] for b in sheet["boxes"]} == {"recording"}  # consent boxes only
+    # The consent boxes, and the child's own box (one box: "does not want to appear").
+    assert {(b["clause"], b["answer"]) for b in sheet["boxes"]} == {
+        ("recording", "yes"),
+        ("recording", "no"),
+        ("child_refuses", "yes"),
+    }
     # The relation field holds two drawn squares: horizontal edges 5 mm long (no letter
     # has one), starting at two places.
     page = rasterise(rendered.pdf, 200, pages=[1])[0]
