@@ -85,7 +85,7 @@ WORDS: dict[str, dict[str, str]] = {
         "withdrawn_subject": "Ontvangstbewijs: toestemming ingetrokken (formulier {form})",
         "withdrawn_text": (
             "Uw intrekking op formulier {form} is vastgelegd op {at}.\n\n{summary}\n\n"
-            "Wat vóór de intrekking met de opname is gedaan, blijft toegestaan. "
+            "Wat we vóór de intrekking met de opname deden, mocht. "
             "U ziet het formulier hier:\n{link}\n"
         ),
         "other_subject": "Toestemming voor een opname van uw kind (formulier {form})",
@@ -126,7 +126,7 @@ WORDS: dict[str, dict[str, str]] = {
         "withdrawn_subject": "Receipt: consent withdrawn (form {form})",
         "withdrawn_text": (
             "Your withdrawal on form {form} was recorded on {at}.\n\n{summary}\n\n"
-            "What was done with the recording before you withdrew stays allowed. "
+            "What was done with the recording before you withdrew remains lawful. "
             "You can see the form here:\n{link}\n"
         ),
         "other_subject": "Consent for a recording of your child (form {form})",
@@ -135,10 +135,10 @@ WORDS: dict[str, dict[str, str]] = {
             "and asked us to send you this link.\nDo you disagree with a 'yes'? Then you "
             "can say 'no' here; if the parents do not agree, there is no consent:\n{link}\n"
         ),
-        "invite_subject": "Consent asked for a recording: {title}",
-        "reminder_subject": "Reminder: consent asked for a recording: {title}",
+        "invite_subject": "Your consent is requested for a recording: {title}",
+        "reminder_subject": "Reminder: your consent is requested for a recording: {title}",
         "invite_text": (
-            "You receive this e-mail because {student} asks for your consent to a "
+            "You are receiving this e-mail because {student} asks for your consent to a "
             "recording.\nRead the information below and answer online:\n{link}\n\n"
             "Prefer paper? Ask {student} for the form.\n\n{page}\n"
         ),

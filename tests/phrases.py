@@ -40,7 +40,7 @@ ITEMS: dict[str, dict[str, list[str]]] = {
             "geen nadelige gevolgen",
             "U kunt uw toestemming altijd intrekken, net zo makkelijk als u die gaf",
             "(het nummer staat rechtsboven op elk blad)",
-            "Wat vóór het intrekken met de opname is gedaan, blijft toegestaan.",
+            "Wat we vóór het intrekken met de opname deden, mocht.",
             "wordt de opname verwijderd",
         ],
         "6 rights": [
@@ -97,7 +97,7 @@ ITEMS: dict[str, dict[str, list[str]]] = {
             "no negative consequences",
             "You can withdraw your consent at any time, as easily as you gave it",
             "(the number is at the top right of every page)",
-            "What was done with the recording before you withdrew stays allowed.",
+            "What was done with the recording before you withdrew remains lawful.",
             "the recording is deleted",
         ],
         "6 rights": [

@@ -304,7 +304,7 @@ def test_invitations_and_reminders(fg: Formgen, box: Mailbox) -> None:
     sent = fg.invite(rec, by="Sam de Vries")
     assert sent["sent"] == [noor.form_id, alex.form_id] and sent["without_address"] == 1
     invitation = box.last("alex@example.org")
-    assert invitation.subject == "Consent asked for a recording: Rekenles groep 5"
+    assert invitation.subject == "Your consent is requested for a recording: Rekenles groep 5"
     assert "Who makes the recording?" in invitation.text and "Alex" not in invitation.subject
     link = re.search(r"https://\S+/c/\S+", box.last("noor@example.org").text)
     assert link and "Waarvoor gebruiken we de opname?" in box.last("noor@example.org").text

@@ -250,10 +250,10 @@ NL: dict[str, str] = {
     # declarations and request letter
     "Declarations": "Verklaringen",
     "Download the declarations (PDF)": "Verklaringen downloaden (pdf)",
-    "One declaration per participant. Print them double-sided, hand them out, and scan the"
-    " signed pages back in below.": (
-        "Eén verklaring per deelnemer. Druk ze dubbelzijdig af, deel ze uit en scan de"
-        " ondertekende pagina's hieronder weer in."
+    "One declaration per participant. Print them single-sided (each person keeps page 1"
+    " and hands in page 2), hand them out, and scan the signed pages back in below.": (
+        "Eén verklaring per deelnemer. Druk ze enkelzijdig af (iedereen houdt blad 1 en geeft"
+        " blad 2 terug), deel ze uit en scan de ondertekende bladen hieronder weer in."
     ),
     "The purpose or the deletion date changed: the earlier declarations no longer count."
     " Hand out the new ones (round {n}).": (
