@@ -211,6 +211,12 @@ class Formgen:
         """Today in the organisation's time zone (``[organisation] timezone``)."""
         return config_module.today(self.config)
 
+    def config_warnings(self) -> list[str]:
+        """What in the configuration needs a look (an expired procedure), for the
+        service to say when it starts."""
+        warning = config_module.procedure_warning(self.config)
+        return [warning] if warning else []
+
     def retention(self) -> dict[str, tuple[int, str]]:
         """Each purpose's retention period from the configuration: (4, "weeks")."""
         return {str(p): (period.amount, period.unit) for p, period in self.config.retention.items()}

@@ -1045,10 +1045,9 @@ def user_token(app: App, email: str, as_json: bool) -> None:
 def serve_command(app: App, host: str, port: int, demo: bool, scan_workers: int) -> None:
     """Run the service: pages for people and the JSON API under /api/v1, on the same
     store as the command line."""
-    from . import config as config_module
     from .web import serve
 
-    _warn(filter(None, [config_module.procedure_warning(app.fg.config)]))
+    _warn(app.fg.config_warnings())
     serve.run(app.fg, host=host, port=port, demo=demo, scan_workers=scan_workers)
 
 

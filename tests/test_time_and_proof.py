@@ -201,6 +201,12 @@ def test_an_expired_procedure_is_warned_about(db_url: str, run: Run, js: Any) ->
     )
     assert config_module.procedure_warning(current) is None  # valid through that day
     assert config_module.procedure_warning(Config()) is None  # no end date known
+    expired = config_module.from_mapping({"organisation": {"procedure_valid_until": "2021-08-31"}})
+    with Formgen.open(db_url, expired) as lib:  # what `formgen serve` says when it starts
+        assert [w.split(":")[0] for w in lib.config_warnings()] == [
+            "the procedure the forms cite (Werkwijze beeld- en geluidsopnamen FOO, version 20"
+            " augustus 2020) was valid until 2021-08-31"
+        ]
     with pytest.raises(ConfigError, match="'31-08-2021' is not a date"):
         config_module.from_mapping({"organisation": {"procedure_valid_until": "31-08-2021"}})
 
