@@ -835,8 +835,14 @@ class Formgen:
         say = mail.words(shown)
         letter = mail.Letter(
             pending.email,
-            say["code_subject"].format(code=pending.code),
-            say["code_text"].format(code=pending.code, form=pending.form_id),
+            say["code_subject"].format(form=pending.form_id),  # never the code itself
+            say["code_text"].format(
+                code=pending.code,
+                form=pending.form_id,
+                organisation=render.org_view(self.config.org, shown).local_name,
+                title=form.recording.title,
+                student=form.recording.student,
+            ),
         )
         try:
             mail.send(self.config.mail, [letter])
@@ -891,6 +897,9 @@ class Formgen:
 
         say = mail.words(done.lang)
         with self.engine.begin() as conn:
+            person = records.get_form(conn, done.form_id)
+            recording = records.get_recording(conn, person.recording_id)
+            person_name = person.name
             link = online.new_link(conn, self.config, done.form_id)
             other = online.new_link(conn, self.config, done.form_id) if done.other_email else None
         summary = "\n".join(
@@ -925,7 +934,16 @@ class Formgen:
                 mail.Letter(
                     done.other_email,
                     say["other_subject"].format(form=done.form_id),
-                    say["other_text"].format(form=done.form_id, link=other),
+                    say["other_text"].format(
+                        form=done.form_id,
+                        link=other,
+                        organisation=render.org_view(self.config.org, done.lang).local_name,
+                        title=recording.title,
+                        date=render.long_date(recording.recorded_on, done.lang),
+                        child=person_name or say["your_child"],
+                        summary=summary,
+                        privacy=self.config.org.privacy_email,
+                    ),
                 )
             )
         return letters

@@ -67,9 +67,11 @@ def _message(sender: str, letter: Letter) -> EmailMessage:
 
 WORDS: dict[str, dict[str, str]] = {
     "nl": {
-        "code_subject": "Uw code: {code}",
+        "code_subject": "Bevestig uw antwoord: toestemmingsformulier {form}",
         "code_text": (
-            "Uw code om uw antwoord op het toestemmingsformulier {form} te bevestigen:\n\n"
+            "U vulde online het toestemmingsformulier {form} in van de {organisation}, voor "
+            "de opname '{title}' die {student} maakt.\n"
+            "Uw code om uw antwoord te bevestigen:\n\n"
             "    {code}\n\n"
             "Typ de code op de pagina waar u het formulier invulde. De code is 15 minuten "
             "geldig.\nHebt u niets ingevuld? Dan kunt u deze e-mail negeren: er verandert "
@@ -90,10 +92,13 @@ WORDS: dict[str, dict[str, str]] = {
         ),
         "other_subject": "Toestemming voor een opname van uw kind (formulier {form})",
         "other_text": (
-            "De andere ouder of voogd van uw kind heeft online geantwoord op het "
-            "toestemmingsformulier {form} en vroeg ons u deze link te sturen.\n"
-            "Bent u het niet eens met een 'ja'? Dan kunt u hier 'nee' zeggen; als de ouders "
-            "het niet eens zijn, is er geen toestemming:\n{link}\n"
+            "De {organisation} vroeg toestemming voor de opname '{title}' van {date}, "
+            "waarop {child} te zien of te horen kan zijn. De andere ouder of voogd van uw "
+            "kind heeft online geantwoord op het toestemmingsformulier {form} en vroeg ons "
+            "u deze link te sturen. Het antwoord was:\n{summary}\n\n"
+            "Bent u het niet eens met een 'ja'? Zeg dan hier 'nee'; als de ouders het niet "
+            "eens zijn, is er geen toestemming:\n{link}\n"
+            "U kunt ook een e-mail sturen naar {privacy} met het formuliernummer {form}.\n"
         ),
         "invite_subject": "Toestemming gevraagd voor een opname: {title}",
         "reminder_subject": "Herinnering: toestemming gevraagd voor een opname: {title}",
@@ -108,11 +113,14 @@ WORDS: dict[str, dict[str, str]] = {
         "clause_recording": "opname",
         "clause_livestream": "livestream",
         "clause_360": "360 graden",
+        "your_child": "uw kind",
     },
     "en": {
-        "code_subject": "Your code: {code}",
+        "code_subject": "Confirm your answer: consent form {form}",
         "code_text": (
-            "Your code to confirm your answer to consent form {form}:\n\n    {code}\n\n"
+            "You filled in consent form {form} of the {organisation} online, for the "
+            "recording '{title}' that {student} makes.\n"
+            "Your code to confirm your answer:\n\n    {code}\n\n"
             "Type the code on the page where you filled in the form. The code is valid for "
             "15 minutes.\nDid you not fill in anything? Then ignore this e-mail: nothing "
             "changes.\n"
@@ -131,9 +139,13 @@ WORDS: dict[str, dict[str, str]] = {
         ),
         "other_subject": "Consent for a recording of your child (form {form})",
         "other_text": (
-            "Your child's other parent or guardian answered consent form {form} online "
-            "and asked us to send you this link.\nDo you disagree with a 'yes'? Then you "
-            "can say 'no' here; if the parents do not agree, there is no consent:\n{link}\n"
+            "The {organisation} asked for consent to the recording '{title}' of {date}, in "
+            "which {child} may be seen or heard. Your child's other parent or guardian "
+            "answered consent form {form} online and asked us to send you this link. The "
+            "answer was:\n{summary}\n\n"
+            "Do you disagree with a 'yes'? Then say 'no' here; if the parents do not agree, "
+            "there is no consent:\n{link}\n"
+            "You can also e-mail {privacy} with the form number {form}.\n"
         ),
         "invite_subject": "Your consent is requested for a recording: {title}",
         "reminder_subject": "Reminder: your consent is requested for a recording: {title}",
@@ -148,6 +160,7 @@ WORDS: dict[str, dict[str, str]] = {
         "clause_recording": "recording",
         "clause_livestream": "live stream",
         "clause_360": "360 degrees",
+        "your_child": "your child",
     },
 }
 

@@ -16,7 +16,7 @@ import pytest
 import zxingcpp
 from sqlalchemy import select
 
-from formgen import Formgen
+from formgen import Formgen, render
 from formgen.config import Config, Mail
 from formgen.errors import Conflict, NotFound, RecordError
 from formgen.mailbox import Mailbox
@@ -113,6 +113,25 @@ def test_the_qr_code_is_a_link_that_opens_the_form(fg: Formgen, box: Mailbox) ->
     assert fg.online_form(token_of(again[0])).form_id == fg.online_form(token_of(links[0])).form_id
 
 
+def test_the_code_mail_says_who_asks_and_keeps_the_code_out_of_the_subject(
+    fg: Formgen, box: Mailbox
+) -> None:
+    rec = recording(fg)
+    fg.add_participant(rec, "Noor Bakker")
+    token = printed_token(fg, rec)
+    fg.online_answer(
+        token, answers={"recording": "yes", "livestream": "no"}, name="Noor Bakker",
+        email="noor@example.org",
+    )  # fmt: skip
+    mail = box.last("noor@example.org")
+    code = code_in(box, "noor@example.org")
+    assert code not in mail.subject and mail.subject.startswith("Bevestig uw antwoord")
+    assert (
+        "van de Hogeschool van Amsterdam, voor de opname 'Rekenles groep 5' die Sam de Vries"
+        " maakt" in mail.text
+    )
+
+
 def test_answer_confirmed_by_code_lands_with_receipt(fg: Formgen, box: Mailbox) -> None:
     rec = recording(fg)
     fg.add_participant(rec, "Noor Bakker")
@@ -126,7 +145,7 @@ def test_answer_confirmed_by_code_lands_with_receipt(fg: Formgen, box: Mailbox) 
     assert statuses(fg, rec) == {"recording": Status.REQUESTED, "livestream": Status.REQUESTED}
     mail = box.last("noor@example.org")
     code = code_in(box, "noor@example.org")
-    assert mail.subject.endswith(code) and "15 minuten" in mail.text
+    assert code not in mail.subject and "15 minuten" in mail.text  # the code only inside
     done = fg.online_confirm(token, pending.id, code)
     assert done.changed == {"recording": "given", "livestream": "refused"}
     person = fg.status(rec).participants[0]
@@ -235,7 +254,19 @@ def test_withdrawal_online_and_the_other_parent(fg: Formgen, box: Mailbox) -> No
     # The other parent gets a link of their own and can only make it stricter.
     invited = box.last("kees@example.org")
     link = re.search(r"https://\S+/c/\S+", invited.text)
-    assert link and "Daan" not in invited.text
+    assert link
+    # It says who asks, for which child, recording and date, what was answered and how
+    # to say no (the issue of the privacy officer's review).
+    made = render.long_date(fg.recording(rec).recorded_on, "nl")
+    for said in (
+        "De Hogeschool van Amsterdam vroeg toestemming voor de opname 'Rekenles groep 5'"
+        f" van {made}, waarop Daan 't Hooft te zien of te horen kan zijn.",
+        "- opname: ja",
+        "- livestream: ja",
+        "Zeg dan hier 'nee'",
+        f"gegevensbescherming-foo@hva.nl met het formuliernummer {daan.form_id}",
+    ):
+        assert said in invited.text, said
     theirs = token_of(link.group(0))
     form = fg.online_form(theirs)
     assert form.mode is OnlineMode.STRICTER and form.withdrawable == ["recording", "livestream"]
