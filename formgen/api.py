@@ -925,7 +925,12 @@ class Formgen:
                     done.email,
                     say["withdrawn_subject"].format(form=done.form_id),
                     say["withdrawn_text"].format(
-                        form=done.form_id, at=at, summary=summary, link=link
+                        form=done.form_id,
+                        at=at,
+                        summary=summary,
+                        link=link,
+                        student=recording.student,
+                        delete_by=render.long_date(recording.delete_by, done.lang),
                     ),
                 )
             ]

@@ -87,6 +87,9 @@ WORDS: dict[str, dict[str, str]] = {
         "withdrawn_subject": "Ontvangstbewijs: toestemming ingetrokken (formulier {form})",
         "withdrawn_text": (
             "Uw intrekking op formulier {form} is vastgelegd op {at}.\n\n{summary}\n\n"
+            "Wat nu gebeurt: {student} haalt u uit de opname, of verwijdert de opname. "
+            "Tot die tijd gebruikt niemand de opname met u erin. Uiterlijk op {delete_by} "
+            "is de opname in elk geval verwijderd.\n"
             "Wat we vóór de intrekking met de opname deden, mocht. "
             "U ziet het formulier hier:\n{link}\n"
         ),
@@ -134,6 +137,9 @@ WORDS: dict[str, dict[str, str]] = {
         "withdrawn_subject": "Receipt: consent withdrawn (form {form})",
         "withdrawn_text": (
             "Your withdrawal on form {form} was recorded on {at}.\n\n{summary}\n\n"
+            "What happens now: {student} removes you from the recording, or deletes the "
+            "recording. Until then nobody uses the recording with you in it. By {delete_by} "
+            "at the latest the recording is deleted in any case.\n"
             "What was done with the recording before you withdrew remains lawful. "
             "You can see the form here:\n{link}\n"
         ),

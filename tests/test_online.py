@@ -280,7 +280,14 @@ def test_withdrawal_online_and_the_other_parent(fg: Formgen, box: Mailbox) -> No
     assert statuses(fg, rec) == {"recording": Status.GIVEN, "livestream": Status.WITHDRAWN}
     status = fg.status(rec)
     assert [p.form_id for p in status.must_not_appear] == [daan.form_id]
-    assert box.last("kees@example.org").subject.startswith("Ontvangstbewijs: toestemming")
+    withdrawn = box.last("kees@example.org")
+    assert withdrawn.subject.startswith("Ontvangstbewijs: toestemming")
+    # What happens next, and by when.
+    until = render.long_date(fg.recording(rec).delete_by, "nl")
+    assert "Wat nu gebeurt: Sam de Vries haalt u uit de opname, of verwijdert de opname." in (
+        withdrawn.text
+    )
+    assert f"Uiterlijk op {until} is de opname in elk geval verwijderd." in withdrawn.text
     # Withdrawing the rest through the receipt link; then nothing is left to do.
     receipt = [m for m in box.to("ria@example.org") if m.attachments()][-1]
     mine = token_of(re.search(r"https://\S+/c/\S+", receipt.text).group(0))  # type: ignore[union-attr]
