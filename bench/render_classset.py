@@ -55,7 +55,7 @@ def main() -> None:
             supervisor="Dr. Jansen",
             situation=3,
             purpose="assessment",
-            date=dt.date(2026, 12, 1),
+            date=fg.today() + dt.timedelta(days=7),  # consent is asked before the recording
             livestream=True,
             livestream_stored=True,
         ).id

@@ -1208,7 +1208,7 @@ def run(args: argparse.Namespace, work: Path) -> int:
         supervisor="Dr. Jansen",
         situation=3,
         purpose="assessment",
-        date=dt.date(2026, 12, 1),
+        date=fg.today() + dt.timedelta(days=7),  # consent is asked before the recording
         livestream=True,
         view360=True,
     )

@@ -208,10 +208,22 @@ class Formgen:
         while someone fills it in)."""
         try:
             return rules.delete_by(
-                rules.check_recording_date(date), rules.Purpose(purpose), self.config.retention
+                rules.check_new_recording_date(date, self.today()),
+                rules.Purpose(purpose),
+                self.config.retention,
             )
         except ValueError as exc:
             raise RecordError(str(exc)) from exc
+
+    def today(self) -> dt.date:
+        """Today in the organisation's time zone (``[organisation] timezone``)."""
+        return config_module.today(self.config)
+
+    def config_warnings(self) -> list[str]:
+        """What in the configuration needs a look (an expired procedure), for the
+        service to say when it starts."""
+        warning = config_module.procedure_warning(self.config)
+        return [warning] if warning else []
 
     def retention(self) -> dict[str, tuple[int, str]]:
         """Each purpose's retention period from the configuration: (4, "weeks")."""
@@ -250,6 +262,7 @@ class Formgen:
         ``out`` or the default path unless ``save`` is false)."""
         if extend_to is not None:
             _checked(rules.check_recording_date, extend_to)
+            _checked(rules.check_deletion_date, extend_to, self.today())
         change = lifecycle.change_recording(
             self.engine, self.config, recording_id, by=by, purpose=purpose, extend_to=extend_to
         )
@@ -782,7 +795,7 @@ class Formgen:
         """The form a QR or receipt link opens; ``online.LinkRefused`` (NotFound) for
         any link that does not, saying nothing about why."""
         with self.engine.connect() as conn:
-            return online.open_form(conn, token, today or dt.date.today())
+            return online.open_form(conn, token, today or self.today())
 
     def online_page(self, form: online.OnlineForm, lang: str | None = None) -> str:
         """The declaration as the phone shows it: the paper's words (same template and
@@ -854,8 +867,14 @@ class Formgen:
         say = mail.words(shown)
         letter = mail.Letter(
             pending.email,
-            say["code_subject"].format(code=pending.code),
-            say["code_text"].format(code=pending.code, form=pending.form_id),
+            say["code_subject"].format(form=pending.form_id),  # never the code itself
+            say["code_text"].format(
+                code=pending.code,
+                form=pending.form_id,
+                organisation=render.org_view(self.config.org, shown).local_name,
+                title=form.recording.title,
+                student=form.recording.student,
+            ),
         )
         try:
             mail.send(self.config.mail, [letter])
@@ -886,8 +905,9 @@ class Formgen:
 
     def receipt(self, token: str, done: online.Confirmed) -> bytes:
         """The filled-in declaration of a confirmed answer, as PDF."""
-        form = self.online_form(token, done.at.date())
-        confirmed = render.long_date(done.at.date(), done.lang) + f", {done.at:%H:%M}"
+        at = config_module.local(self.config, done.at)  # the organisation's clock
+        form = self.online_form(token, at.date())
+        confirmed = render.long_date(at.date(), done.lang) + f", {at:%H:%M}"
         spec = self._online_spec(
             form,
             done.lang,
@@ -909,13 +929,17 @@ class Formgen:
 
         say = mail.words(done.lang)
         with self.engine.begin() as conn:
+            person = records.get_form(conn, done.form_id)
+            recording = records.get_recording(conn, person.recording_id)
+            person_name = person.name
             link = online.new_link(conn, self.config, done.form_id)
             other = online.new_link(conn, self.config, done.form_id) if done.other_email else None
         summary = "\n".join(
             f"- {say.get('clause_' + clause, clause)}: {say[answer]}"
             for clause, answer in done.answers.items()
         )
-        at = f"{render.long_date(done.at.date(), done.lang)} {done.at:%H:%M}"
+        local = config_module.local(self.config, done.at)  # the organisation's clock
+        at = f"{render.long_date(local.date(), done.lang)} {local:%H:%M}"
         if done.kind is online.Kind.ANSWER:
             letters = [
                 mail.Letter(
@@ -933,7 +957,12 @@ class Formgen:
                     done.email,
                     say["withdrawn_subject"].format(form=done.form_id),
                     say["withdrawn_text"].format(
-                        form=done.form_id, at=at, summary=summary, link=link
+                        form=done.form_id,
+                        at=at,
+                        summary=summary,
+                        link=link,
+                        student=recording.student,
+                        delete_by=render.long_date(recording.delete_by, done.lang),
                     ),
                 )
             ]
@@ -942,7 +971,16 @@ class Formgen:
                 mail.Letter(
                     done.other_email,
                     say["other_subject"].format(form=done.form_id),
-                    say["other_text"].format(form=done.form_id, link=other),
+                    say["other_text"].format(
+                        form=done.form_id,
+                        link=other,
+                        organisation=render.org_view(self.config.org, done.lang).local_name,
+                        title=recording.title,
+                        date=render.long_date(recording.recorded_on, done.lang),
+                        child=person_name or say["your_child"],
+                        summary=summary,
+                        privacy=self.config.org.privacy_email,
+                    ),
                 )
             )
         return letters
@@ -978,7 +1016,7 @@ class Formgen:
         IDs], "without_address": n}``."""
         from . import mail, webform
 
-        day = today or dt.date.today()
+        day = today or self.today()
         try:
             by = rules.check_name(by, "the author's name")
         except ValueError as exc:
@@ -986,6 +1024,11 @@ class Formgen:
         with self.engine.begin() as conn:
             rec = records.get_recording(conn, recording_id)
             records.refuse_if_destroyed(conn, rec)
+            if not rules.may_invite(rec.situation):
+                raise RecordError(
+                    f"recording {rec.id} is in situation {rec.situation}: the institution asks"
+                    " its people for consent; the student sends no invitations or reminders"
+                )
             if not self.config.public_url:
                 raise RecordError("online answers need public_url in the configuration")
             if self.config.mail is None:
@@ -1002,6 +1045,8 @@ class Formgen:
                     or rules.online_mode(states[p.form_id].clauses) is rules.OnlineMode.ANSWER
                 )
             ]
+            if not all(rules.may_ask_consent(rec.recorded_on, day, p.round) for p in chosen):
+                raise RecordError(rules.too_late(rec.id, rec.recorded_on))
             links = {p.form_id: online.new_link(conn, self.config, p.form_id) for p in chosen}
         letters = []
         for p in chosen:
@@ -1361,6 +1406,9 @@ ACCESS: dict[str, Guard] = {
     "online_confirm": _public,
     "receipt": _public,
     "text_hash": _public,
+    # the organisation's clock and configuration: nothing of any record
+    "today": _public,
+    "config_warnings": _public,
     # the service's and the command line's own work
     "authenticate": _refused(_SERVICE),
     "start_session": _refused(_SERVICE),

@@ -337,15 +337,28 @@ def status_command(app: App, recording_id: str, as_json: bool) -> None:
                 ],
             ),
         ]
-        if report["must_not_appear"]:
-            lines += ["", "must not appear:"]
-            lines += [
-                f"  {p['name'] or '(see scan)'} [{p['form_id']}]: {'; '.join(p['reasons'])}"
-                for p in report["must_not_appear"]
-            ]
+        # Each activity its own choice: who is kept out of which, listed apart.
+        for activity, heading in KEPT_OUT:
+            out = [p for p in report["must_not_appear"] if activity in p["not_in"]]
+            if out:
+                lines += ["", heading]
+                for p in out:
+                    why = [
+                        r for r in p["reasons"] if r.partition(":")[0] in (activity, "not signed")
+                    ]
+                    lines.append(
+                        f"  {p['name'] or '(see scan)'} [{p['form_id']}]: {'; '.join(why)}"
+                    )
         return "\n".join(lines)
 
     emit(as_json, report, text)
+
+
+KEPT_OUT = (
+    ("recording", "must not appear (not in frame):"),
+    ("livestream", "not during the live stream:"),
+    ("360", "not with the 360-degree camera:"),
+)
 
 
 @cli.group()
@@ -1045,6 +1058,7 @@ def serve_command(app: App, host: str, port: int, demo: bool, scan_workers: int)
     store as the command line."""
     from .web import serve
 
+    _warn(app.fg.config_warnings())
     serve.run(app.fg, host=host, port=port, demo=demo, scan_workers=scan_workers)
 
 

@@ -6,12 +6,14 @@ Looked up in this order: ``FORMGEN_CONFIG`` (a file path), ``./formgen.toml``, d
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError
 from .rules import DEFAULT_RETENTION, Period, Purpose
@@ -38,6 +40,16 @@ class Organisation:
     authority_url: str = "https://autoriteitpersoonsgegevens.nl"
     procedure: str = "Werkwijze beeld- en geluidsopnamen FOO"
     procedure_version: str = "20 augustus 2020"
+    # The last day the procedure applies (YYYY-MM-DD; empty: no end known). Past it,
+    # ``formgen serve`` and ``formgen forms`` warn: the forms cite an expired procedure.
+    procedure_valid_until: str = ""
+    # The controller's postal address and where the data are stored (GDPR art. 13).
+    postal_address: str = "Postbus 1025, 1000 BA Amsterdam"
+    storage_location: str = "in Nederland, bij de HvA"
+    storage_location_en: str = "in the Netherlands, at the HvA"
+    # The time zone of every date and time shown to people, and of "today" (a recording
+    # made at 00:30 in Amsterdam is made on that day, not on the UTC day before).
+    timezone: str = "Europe/Amsterdam"
 
 
 @dataclass(frozen=True)
@@ -92,6 +104,8 @@ class Config:
     # X-Forwarded-For names the client. No one by default, loopback included: else any
     # local process could pose as many clients and dodge the per-client sign-in limit.
     trusted_proxies: tuple[str, ...] = ()
+    # The service a live stream goes through (``[livestream] service``), named on the form.
+    livestream_service: str = "Microsoft Teams"
 
 
 def load(path: Path | None = None) -> Config:
@@ -116,6 +130,21 @@ def from_mapping(data: Mapping[str, object], base: Path = Path(".")) -> Config:
     if unknown := set(org) - known:
         raise ConfigError(f"unknown organisation keys: {', '.join(sorted(unknown))}")
     config = replace(config, org=replace(config.org, **{k: str(v) for k, v in org.items()}))
+    if config.org.procedure_valid_until:
+        try:
+            dt.date.fromisoformat(config.org.procedure_valid_until)
+        except ValueError:
+            raise ConfigError(
+                f"organisation.procedure_valid_until {config.org.procedure_valid_until!r} is"
+                " not a date like 2027-08-31"
+            ) from None
+    try:
+        ZoneInfo(config.org.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"organisation.timezone {config.org.timezone!r} is not a time zone like"
+            " Europe/Amsterdam"
+        ) from None
     retention = data.get("retention", {})
     if not isinstance(retention, Mapping):
         raise ConfigError("[retention] must be a table")
@@ -138,6 +167,14 @@ def from_mapping(data: Mapping[str, object], base: Path = Path(".")) -> Config:
         config = replace(config, oidc=parse(data["oidc"], base))
         if config.public_url is None:
             raise ConfigError("[oidc] needs public_url: the provider returns people to it")
+    if "livestream" in data:
+        stream = data["livestream"]
+        if not isinstance(stream, Mapping) or set(stream) - {"service"}:
+            raise ConfigError("[livestream] takes one key: service")
+        if "service" in stream:
+            if not str(stream["service"]).strip():
+                raise ConfigError("livestream.service is empty")
+            config = replace(config, livestream_service=str(stream["service"]).strip())
     if "output_dir" in data:
         config = replace(config, output_dir=base / str(data["output_dir"]))
     if "service" in data:
@@ -201,4 +238,34 @@ def absolute(config: Config) -> Config:
         config,
         output_dir=config.output_dir.absolute(),
         templates_dir=None if config.templates_dir is None else config.templates_dir.absolute(),
+    )
+
+
+def zone(config: Config) -> ZoneInfo:
+    return ZoneInfo(config.org.timezone)
+
+
+def today(config: Config) -> dt.date:
+    """Today in the organisation's time zone: the day a recording date is compared with."""
+    return dt.datetime.now(zone(config)).date()
+
+
+def local(config: Config, at: dt.datetime) -> dt.datetime:
+    """A stored time (UTC, without zone) as the organisation's clock shows it."""
+    return at.replace(tzinfo=dt.UTC).astimezone(zone(config)).replace(tzinfo=None)
+
+
+def procedure_warning(config: Config, on: dt.date | None = None) -> str | None:
+    """The warning while the configured procedure has expired (None: it has not, or no
+    end date is set)."""
+    org = config.org
+    if not org.procedure_valid_until:
+        return None
+    until = dt.date.fromisoformat(org.procedure_valid_until)
+    if (on or today(config)) <= until:
+        return None
+    return (
+        f"the procedure the forms cite ({org.procedure}, version {org.procedure_version}) was"
+        f" valid until {until.isoformat()}: set the current procedure, procedure_version and"
+        " procedure_valid_until in [organisation] of formgen.toml"
     )

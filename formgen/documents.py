@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select, update
 
+from . import config as config_module
 from . import online, records, render, rules
 from .config import Config
 from .errors import Conflict
@@ -175,6 +176,7 @@ def write_forms(
         before = earlier_round(conn, recording, people)
     if not people:
         raise RecordError(f"recording {recording.id} has no participants yet")
+    refuse_if_too_late(recording, people, config)
     specs = [
         declaration_spec(recording, p, config, reconsent=_reconsent_words(before.get(p.id), p.lang))
         for p in people
@@ -183,8 +185,19 @@ def write_forms(
         rendered = _render_and_store(conn, specs, config, progress)
         path = _save(conn, recording.id, rendered.pdf, out)
     written = _written(path, people, rendered)
-    warning = rules.situation_warning(recording.situation, recording.institution)
-    return dataclasses.replace(written, warnings=[warning] if warning else [])
+    warnings = [
+        rules.situation_warning(recording.situation, recording.institution),
+        config_module.procedure_warning(config),
+    ]
+    return dataclasses.replace(written, warnings=[w for w in warnings if w])
+
+
+def refuse_if_too_late(recording: Recording, people: Sequence[Participant], config: Config) -> None:
+    """Consent is asked before the recording is made; after it, only a re-consent
+    round asks again."""
+    today = config_module.today(config)
+    if not all(rules.may_ask_consent(recording.recorded_on, today, p.round) for p in people):
+        raise RecordError(rules.too_late(recording.id, recording.recorded_on))
 
 
 def declarations_name(recording_id: str, participants: Sequence[str] | None) -> str:
@@ -386,10 +399,12 @@ def write_request(
     letter is for the recording's own institution (another one is refused), says where
     the signed pages go (the supervisor's e-mail address: given, or the supervisor's
     account) and by when, and lists every form number."""
-    day = today or dt.date.today()
+    day = today or config_module.today(config)
     with engine.connect() as conn:
         recording = records.get_recording(conn, recording_id)
         records.refuse_if_destroyed(conn, recording)
+    if not rules.may_ask_consent(recording.recorded_on, day, 1):
+        raise RecordError(rules.too_late(recording.id, recording.recorded_on))
     if not rules.may_request_from_institution(recording.situation):
         raise RecordError(
             "situation 3 has no institution to ask: the student collects consent "

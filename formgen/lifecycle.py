@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Engine, delete, select, update
 
+from . import config as config_module
 from . import online, records, rules
 from .config import Config
 from .documents import Written
@@ -92,6 +93,10 @@ def change_recording(
                     f"the new deletion date {extend_to.isoformat()} is not later than"
                     f" {new_until.isoformat()}; nothing changed"
                 )
+            try:
+                rules.check_extension(extend_to, old.recorded_on, new_purpose, config.retention)
+            except ValueError as exc:
+                raise RecordError(f"{exc}; nothing changed") from exc
             new_until = extend_to
         reason = rules.reconsent_reason(old.plan.purpose, old.delete_by, new_purpose, new_until)
         if reason is None:
@@ -106,10 +111,12 @@ def change_recording(
         new = records.get_recording(conn, old.id)
         people = records.list_participants(conn, old.id)
         states = records.form_states(conn, [p.form_id for p in people])
+        made = new.recorded_on < config_module.today(config)
         invalidated, issued = [], []
         for person in people:
             state = states[person.form_id]
             ending = [c for c, s in state.clauses.items() if s not in rules.FINAL]
+            asked = not made or rules.asks_again_after_the_fact(state.clauses)
             records.append_events(
                 conn,
                 [(person.form_id, c, Status.INVALIDATED) for c in ending],
@@ -118,7 +125,7 @@ def change_recording(
             )
             if ending:
                 invalidated.append(person.form_id)
-            if any(s is not Status.WITHDRAWN for s in state.clauses.values()):
+            if asked and any(s is not Status.WITHDRAWN for s in state.clauses.values()):
                 issued.append(records.issue_form(conn, new, person, person.round + 1, reason))
         before = {"purpose": str(old.plan.purpose), "delete_by": old.delete_by.isoformat()}
         records.log_event(

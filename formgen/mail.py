@@ -67,9 +67,11 @@ def _message(sender: str, letter: Letter) -> EmailMessage:
 
 WORDS: dict[str, dict[str, str]] = {
     "nl": {
-        "code_subject": "Uw code: {code}",
+        "code_subject": "Bevestig uw antwoord: toestemmingsformulier {form}",
         "code_text": (
-            "Uw code om uw antwoord op het toestemmingsformulier {form} te bevestigen:\n\n"
+            "U vulde online het toestemmingsformulier {form} in van de {organisation}, voor "
+            "de opname '{title}' die {student} maakt.\n"
+            "Uw code om uw antwoord te bevestigen:\n\n"
             "    {code}\n\n"
             "Typ de code op de pagina waar u het formulier invulde. De code is 15 minuten "
             "geldig.\nHebt u niets ingevuld? Dan kunt u deze e-mail negeren: er verandert "
@@ -85,15 +87,21 @@ WORDS: dict[str, dict[str, str]] = {
         "withdrawn_subject": "Ontvangstbewijs: toestemming ingetrokken (formulier {form})",
         "withdrawn_text": (
             "Uw intrekking op formulier {form} is vastgelegd op {at}.\n\n{summary}\n\n"
-            "Wat vóór de intrekking met de opname is gedaan, blijft toegestaan. "
+            "Wat nu gebeurt: {student} haalt u uit de opname, of verwijdert de opname. "
+            "Tot die tijd gebruikt niemand de opname met u erin. Uiterlijk op {delete_by} "
+            "is de opname in elk geval verwijderd.\n"
+            "Wat we vóór de intrekking met de opname deden, mocht. "
             "U ziet het formulier hier:\n{link}\n"
         ),
         "other_subject": "Toestemming voor een opname van uw kind (formulier {form})",
         "other_text": (
-            "De andere ouder of voogd van uw kind heeft online geantwoord op het "
-            "toestemmingsformulier {form} en vroeg ons u deze link te sturen.\n"
-            "Bent u het niet eens met een 'ja'? Dan kunt u hier 'nee' zeggen; als de ouders "
-            "het niet eens zijn, is er geen toestemming:\n{link}\n"
+            "De {organisation} vroeg toestemming voor de opname '{title}' van {date}, "
+            "waarop {child} te zien of te horen kan zijn. De andere ouder of voogd van uw "
+            "kind heeft online geantwoord op het toestemmingsformulier {form} en vroeg ons "
+            "u deze link te sturen. Het antwoord was:\n{summary}\n\n"
+            "Bent u het niet eens met een 'ja'? Zeg dan hier 'nee'; als de ouders het niet "
+            "eens zijn, is er geen toestemming:\n{link}\n"
+            "U kunt ook een e-mail sturen naar {privacy} met het formuliernummer {form}.\n"
         ),
         "invite_subject": "Toestemming gevraagd voor een opname: {title}",
         "reminder_subject": "Herinnering: toestemming gevraagd voor een opname: {title}",
@@ -108,11 +116,14 @@ WORDS: dict[str, dict[str, str]] = {
         "clause_recording": "opname",
         "clause_livestream": "livestream",
         "clause_360": "360 graden",
+        "your_child": "uw kind",
     },
     "en": {
-        "code_subject": "Your code: {code}",
+        "code_subject": "Confirm your answer: consent form {form}",
         "code_text": (
-            "Your code to confirm your answer to consent form {form}:\n\n    {code}\n\n"
+            "You filled in consent form {form} of the {organisation} online, for the "
+            "recording '{title}' that {student} makes.\n"
+            "Your code to confirm your answer:\n\n    {code}\n\n"
             "Type the code on the page where you filled in the form. The code is valid for "
             "15 minutes.\nDid you not fill in anything? Then ignore this e-mail: nothing "
             "changes.\n"
@@ -126,19 +137,26 @@ WORDS: dict[str, dict[str, str]] = {
         "withdrawn_subject": "Receipt: consent withdrawn (form {form})",
         "withdrawn_text": (
             "Your withdrawal on form {form} was recorded on {at}.\n\n{summary}\n\n"
-            "What was done with the recording before you withdrew stays allowed. "
+            "What happens now: {student} removes you from the recording, or deletes the "
+            "recording. Until then nobody uses the recording with you in it. By {delete_by} "
+            "at the latest the recording is deleted in any case.\n"
+            "What was done with the recording before you withdrew remains lawful. "
             "You can see the form here:\n{link}\n"
         ),
         "other_subject": "Consent for a recording of your child (form {form})",
         "other_text": (
-            "Your child's other parent or guardian answered consent form {form} online "
-            "and asked us to send you this link.\nDo you disagree with a 'yes'? Then you "
-            "can say 'no' here; if the parents do not agree, there is no consent:\n{link}\n"
+            "The {organisation} asked for consent to the recording '{title}' of {date}, in "
+            "which {child} may be seen or heard. Your child's other parent or guardian "
+            "answered consent form {form} online and asked us to send you this link. The "
+            "answer was:\n{summary}\n\n"
+            "Do you disagree with a 'yes'? Then say 'no' here; if the parents do not agree, "
+            "there is no consent:\n{link}\n"
+            "You can also e-mail {privacy} with the form number {form}.\n"
         ),
-        "invite_subject": "Consent asked for a recording: {title}",
-        "reminder_subject": "Reminder: consent asked for a recording: {title}",
+        "invite_subject": "Your consent is requested for a recording: {title}",
+        "reminder_subject": "Reminder: your consent is requested for a recording: {title}",
         "invite_text": (
-            "You receive this e-mail because {student} asks for your consent to a "
+            "You are receiving this e-mail because {student} asks for your consent to a "
             "recording.\nRead the information below and answer online:\n{link}\n\n"
             "Prefer paper? Ask {student} for the form.\n\n{page}\n"
         ),
@@ -148,6 +166,7 @@ WORDS: dict[str, dict[str, str]] = {
         "clause_recording": "recording",
         "clause_livestream": "live stream",
         "clause_360": "360 degrees",
+        "your_child": "your child",
     },
 }
 

@@ -90,6 +90,7 @@ class OnlineForm:
     statuses: dict[str, Status]
     signed: bool | None
     mode: OnlineMode
+    too_late: bool = False  # closed because the recording was made: nothing to ask now
 
     @property
     def form_id(self) -> str:
@@ -124,7 +125,15 @@ def open_form(conn: Connection, token: str, today: dt.date) -> OnlineForm:
         raise LinkRefused()
     state = records.form_states(conn, [form_id])[form_id]
     statuses = {c: state.clauses.get(c, Status.REQUESTED) for c in person.clauses}
-    return OnlineForm(recording, person, statuses, state.signed, rules.online_mode(statuses))
+    mode = rules.online_mode(statuses)
+    # After the recording date nothing is asked afresh (a re-consent round aside);
+    # taking a yes back stays possible.
+    late = mode is OnlineMode.ANSWER and not rules.may_ask_consent(
+        recording.recorded_on, today, person.round
+    )
+    if late:
+        mode = OnlineMode.CLOSED
+    return OnlineForm(recording, person, statuses, state.signed, mode, too_late=late)
 
 
 def _hash_code(answer_id: str, code: str) -> str:

@@ -20,7 +20,7 @@ import datetime as dt
 import os
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -528,11 +528,20 @@ class _Recorder:
         evidence = {(b.clause, b.answer): rules.BoxInk(**b.evidence()) for b in measured.boxes}
         marks = [rules.read_box(e)[0] for e in evidence.values()]
         pencil_lost = rules.pencil_may_be_lost(look.bilevel, marks)
-        for clause in dict.fromkeys(b["clause"] for b in sheet["boxes"]):
+        # The parental form's child box refuses every clause of the form.
+        child_ink = evidence.get((rules.CHILD_REFUSES, "yes"))
+        child = None if child_ink is None else rules.child_box_decision(*rules.read_box(child_ink))
+        if child is not None:
+            detail[rules.CHILD_REFUSES] = {
+                "status": str(child.status),
+                "ink": round(child_ink.ink, 4),
+            }
+        for clause in _consent_clauses(sheet):
             yes, no = evidence[(clause, "yes")], evidence[(clause, "no")]
             read = rules.decide_answers(yes, no, signed, pencil_lost=pencil_lost)
             if read.status is Status.REVIEW and signed is None and sig_reason:
                 read = rules.Decision(Status.REVIEW, f"{read.reason} ({sig_reason})")
+            read = rules.with_child_box(read, child)
             outcome = rules.decide_scanned(
                 read,
                 state.clauses.get(clause),
@@ -566,7 +575,7 @@ class _Recorder:
         withdrawal = sheet.get("kind") == "withdrawal"
         open_clauses = [
             c
-            for c in dict.fromkeys(b["clause"] for b in sheet["boxes"])
+            for c in _consent_clauses(sheet)
             if rules.reviewable_after_unreadable(state.clauses.get(c), withdrawal=withdrawal)
         ]
         records.append_events(
@@ -578,6 +587,14 @@ class _Recorder:
         )
         report.status, report.reason = "review", reason
         report.decisions = {c: str(Status.REVIEW) for c in open_clauses}
+
+
+def _consent_clauses(sheet: Mapping[str, Any]) -> list[str]:
+    """The consent clauses a page's boxes ask about, in order (the child's box is not
+    one: it refuses them all)."""
+    return [
+        c for c in dict.fromkeys(b["clause"] for b in sheet["boxes"]) if c != rules.CHILD_REFUSES
+    ]
 
 
 # --- Reader threads ---------------------------------------------------------------------

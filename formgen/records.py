@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, func, select
 
+from . import config as config_module
 from . import rules
 from .config import Config
 from .errors import Conflict, NotFound, RecordError
@@ -126,7 +127,7 @@ def create_recording(
     try:
         plan = Plan(Purpose(purpose), Media(media), livestream, livestream_stored, view360)
         situation_ = Situation(str(situation))
-        rules.check_recording_date(recorded_on)
+        rules.check_new_recording_date(recorded_on, config_module.today(config))
         values = {
             "title": rules.check_name(title, "title"),
             "student": rules.check_name(student, "student"),
@@ -140,6 +141,11 @@ def create_recording(
             f"situation {situation_} takes place at an institution: name the institution"
         )
     _check_lang(lang)
+    until = rules.delete_by(recorded_on, plan.purpose, config.retention)
+    try:
+        rules.check_deletion_date(until, config_module.today(config))
+    except ValueError as exc:
+        raise RecordError(str(exc)) from exc
     row = {
         "id": new_id("R"),
         **values,
@@ -151,7 +157,7 @@ def create_recording(
         "livestream_stored": plan.livestream_stored,
         "view360": plan.view360,
         "lang": lang,
-        "delete_by": rules.delete_by(recorded_on, plan.purpose, config.retention),
+        "delete_by": until,
         "created_at": now(),
     }
     with engine.begin() as conn:
@@ -707,7 +713,17 @@ class PersonStatus:
 
     @property
     def may_appear(self) -> bool:
+        """In every activity of the recording."""
         return rules.may_appear(self.clauses, self.signed)
+
+    @property
+    def may_appear_in(self) -> dict[str, bool]:
+        """Per activity (``recording``, ``livestream``, ``360``): each its own choice."""
+        return rules.may_appear_in(self.clauses, self.signed)
+
+    @property
+    def kept_out_of(self) -> list[str]:
+        return rules.kept_out_of(self.clauses, self.signed)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -719,6 +735,7 @@ class PersonStatus:
             "signed": self.signed,
             "round": self.round,
             "clauses": {k: str(v) for k, v in self.clauses.items()},
+            "may_appear": self.may_appear_in,
         }
 
 
@@ -733,7 +750,13 @@ class ConsentStatus:
 
     @property
     def must_not_appear(self) -> list[PersonStatus]:
+        """Whoever must be kept out of at least one activity (``kept_out_of`` says which)."""
         return [p for p in self.participants if not p.may_appear]
+
+    def kept_out_of(self, activity: str) -> list[PersonStatus]:
+        """Who must not appear in one activity: not in frame (``recording``), not during
+        the live stream, not with the 360-degree camera."""
+        return [p for p in self.participants if activity in p.kept_out_of]
 
     def as_dict(self) -> dict[str, Any]:
         rec, advice = self.recording, self.camera
@@ -757,6 +780,7 @@ class ConsentStatus:
                     "id": p.id,
                     "name": p.name,
                     "form_id": p.form_id,
+                    "not_in": p.kept_out_of,
                     "reasons": rules.blocking_clauses(p.clauses, p.signed),
                 }
                 for p in self.must_not_appear
@@ -851,10 +875,13 @@ def _consent_status(
                 k: v if v in rules.FINAL else Status.EXPIRED for k, v in state.clauses.items()
             }
     listed = [PersonStatus.of(person, states[person.form_id]) for person in people]
-    allowed = sum(p.may_appear for p in listed)
+    # The camera set-up follows the recording's own answers; the 360-degree camera its.
+    appear = [p.may_appear_in for p in listed]
+    allowed = sum(a.get(str(rules.Clause.RECORDING), False) for a in appear)
+    wide = rules.allow_360(appear) if recording.plan.view360 else None
     return ConsentStatus(
         recording=recording,
         destroyed=gone and {"at": gone["at"], "by": gone["source"].removeprefix("manual:")},
-        camera=rules.camera_advice(allowed, len(listed)),
+        camera=rules.camera_advice(allowed, len(listed), wide),
         participants=listed,
     )

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from babel.dates import format_date
 from babel.units import format_unit
 
+from . import config as config_module
 from . import rules
 from .config import Config, Organisation
 from .errors import RenderError
@@ -254,6 +255,7 @@ def org_view(org: Organisation, lang: str) -> SimpleNamespace:
         **values,
         local_name=local("name"),
         local_faculty=local("faculty"),
+        local_storage_location=local("storage_location"),
         version=version_text(org.procedure_version, lang),
     )
 
@@ -380,7 +382,7 @@ def recording_context(
     """What the templates may say about a recording, in the form's language. The period
     printed is the one the deletion date amounts to (an extended retention included)."""
     plan: Plan = recording.plan
-    day = today or dt.date.today()
+    day = today or config_module.today(config)
     amount, unit = rules.period_between(recording.recorded_on, recording.delete_by)
     return {
         "id": recording.id,
@@ -396,6 +398,7 @@ def recording_context(
         "media": str(plan.media),
         "livestream": plan.livestream,
         "livestream_stored": plan.livestream_stored,
+        "livestream_service": config.livestream_service,
         "view360": plan.view360,
         "recorded": recording.recorded_on < day,  # past tense for a recording made
         "back_to": rules.signed_page_back_to(recording.situation),
@@ -1267,6 +1270,8 @@ def _check_layout(spec: FormSpec, layout: Mapping[str, Any]) -> None:
                 raise RenderError(f"{where}: a box lies outside the page")
     answers = {(b["clause"], b["answer"]) for s in layout["pages"] for b in s["boxes"]}
     expected = {(c, a) for c in spec.clauses for a in ("yes", "no")}
+    if spec.variant == "parent":  # the child's own box, where the template prints it
+        answers.discard((rules.CHILD_REFUSES, "yes"))
     if answers != expected:
         raise RenderError(f"form {spec.form_id}: boxes {sorted(answers)} != clauses")
 

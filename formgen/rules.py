@@ -38,6 +38,12 @@ def may_request_from_institution(situation: Situation) -> bool:
     return situation is not Situation.OUTSIDE
 
 
+def may_invite(situation: Situation) -> bool:
+    """Only in situation 3 does the student ask: in 1 and 2 the institution asks its
+    people (the supervisor's request), so no invitation or online reminder goes out."""
+    return situation is Situation.OUTSIDE
+
+
 def reminder_required(situation: Situation) -> bool:
     """Step 3: after recording in situation 3, point participants to their right to
     withdraw."""
@@ -191,6 +197,25 @@ def period_between(start: dt.date, end: dt.date) -> tuple[int, str]:
     return days, "days"
 
 
+def check_extension(
+    extend_to: dt.date,
+    recorded_on: dt.date,
+    purpose: Purpose,
+    retention: Mapping[Purpose, Period] = DEFAULT_RETENTION,
+) -> dt.date:
+    """An extension stays within the purpose's retention from the recording date: the
+    procedure sets how long a recording for a purpose may be kept, and consent cannot
+    stretch it."""
+    cap = delete_by(recorded_on, purpose, retention)
+    if extend_to > cap:
+        raise ValueError(
+            f"the new deletion date {extend_to.isoformat()} is later than {cap.isoformat()}:"
+            f" a recording for {purpose} is kept at most {retention[purpose]} from its date"
+            f" {recorded_on.isoformat()}"
+        )
+    return extend_to
+
+
 def reconsent_reason(
     old: Purpose, old_until: dt.date, new: Purpose, new_until: dt.date
 ) -> str | None:
@@ -311,10 +336,11 @@ class CameraAdvice:
     present: int
 
 
-def camera_advice(consented: int, present: int) -> CameraAdvice:
+def camera_advice(consented: int, present: int, everyone_360: bool | None = None) -> CameraAdvice:
     """Procedure step 2. "Het merendeel" is read as a strict majority: exactly half is not
     most. With no participants known, nobody is known to have consented: advice NONE.
-    360 degrees only when everyone present consented."""
+    360 degrees only when everyone present consented to it (``everyone_360``, counted
+    apart from the recording: ``allow_360``); unknown, when everyone consented."""
     if not 0 <= consented <= present:
         raise ValueError("consented must be between 0 and the number present")
     if present and consented == present:
@@ -325,7 +351,8 @@ def camera_advice(consented: int, present: int) -> CameraAdvice:
         level = Advice.FEW
     else:
         level = Advice.NONE
-    return CameraAdvice(level, level is Advice.ALL, consented, present)
+    wide = level is Advice.ALL if everyone_360 is None else bool(present) and everyone_360
+    return CameraAdvice(level, wide, consented, present)
 
 
 # Step 2 in words: the set-up each advice asks of the student.
@@ -349,20 +376,34 @@ def given_clauses(statuses: Mapping[str, Status]) -> list[str]:
     return [clause for clause, status in statuses.items() if status is Status.GIVEN]
 
 
-def may_appear(statuses: Mapping[str, Status], signed: bool | None) -> bool:
-    """A person may be in frame only with every clause of the recording given on a
-    signed form; silence, doubt and withdrawal all keep them out ("wie zwijgt, stemt
-    toe" does not apply).
+def may_appear_in(statuses: Mapping[str, Status], signed: bool | None) -> dict[str, bool]:
+    """Each activity its own choice (GDPR art. 7): a person may be in an activity (the
+    recording, the live stream, the 360-degree camera) only with that clause given on a
+    signed form; a no to one keeps them out of that one only. Silence, doubt and
+    withdrawal keep them out ("wie zwijgt, stemt toe" does not apply)."""
+    return {
+        clause: signed is not False and status is Status.GIVEN
+        for clause, status in statuses.items()
+    }
 
-    That includes the 360-degree clause: while a recording is planned with that camera,
-    a "no" to it keeps the person out, and (not everyone consenting) the camera advice
-    rules the 360-degree camera out for everyone. Letting that person appear in the
-    ordinary recording they said yes to needs the advice to count the 360-degree answers
-    apart from who may appear (records.status); until then the stricter reading stands,
-    and the forms promise no more than it keeps: "if one person says no, the student
-    uses that camera for no one"."""
-    return (
-        signed is not False and bool(statuses) and all(s is Status.GIVEN for s in statuses.values())
+
+def may_appear(statuses: Mapping[str, Status], signed: bool | None) -> bool:
+    """In every activity of the recording: what a participant list's "may appear"
+    column means."""
+    allowed = may_appear_in(statuses, signed)
+    return bool(allowed) and all(allowed.values())
+
+
+def kept_out_of(statuses: Mapping[str, Status], signed: bool | None) -> list[str]:
+    """The activities a person must be kept out of, in the clauses' order."""
+    return [clause for clause, ok in may_appear_in(statuses, signed).items() if not ok]
+
+
+def allow_360(appear: Sequence[Mapping[str, bool]]) -> bool:
+    """The 360-degree camera records the whole room: only when everyone registered said
+    yes to it. The student does not tell anyone who said no."""
+    return bool(appear) and all(
+        a.get(Clause.VIEW360, a.get(Clause.RECORDING, False)) for a in appear
     )
 
 
@@ -510,6 +551,38 @@ def decide_answers(
             " check the paper",
         )
     return decision
+
+
+# The parental form's box for a child of 12 or older who does not want to appear: one
+# box (answer "yes"), not a consent clause. Ticked, it is a refusal of every clause.
+CHILD_REFUSES = "child_refuses"
+
+
+def child_box_decision(mark: Mark, note: str | None) -> Decision | None:
+    """What the child's box says about every clause of the form: ticked, a refusal;
+    unclear, doubt (a person looks, and no clause can become given meanwhile); empty,
+    nothing (None). A refusal needs no signature: it can only keep someone out."""
+    if mark is Mark.MARKED:
+        return Decision(Status.REFUSED, "the child (12 or older) does not want to appear")
+    if mark is Mark.UNSURE:
+        why = f" ({note})" if note else ""
+        return Decision(
+            Status.REVIEW, f"the box 'my child does not want to appear' is unclear{why}"
+        )
+    return None
+
+
+def with_child_box(read: Decision, child: Decision | None) -> Decision:
+    """A clause's own reading, overruled by the child's box: a refusal wins over
+    anything; doubt about it turns a yes into review (never into consent)."""
+    if child is None:
+        return read
+    if child.status is Status.REFUSED:
+        return child
+    if read.status is Status.GIVEN or read.status is Status.REVIEW:
+        reason = f"{read.reason}; {child.reason}" if read.status is Status.REVIEW else child.reason
+        return Decision(Status.REVIEW, reason)
+    return read
 
 
 def pencil_may_be_lost(bilevel: bool, marks: Sequence[Mark]) -> bool:
@@ -758,6 +831,52 @@ def check_recording_date(day: dt.date) -> dt.date:
             f" and {LAST_DATE.isoformat()}"
         )
     return day
+
+
+# --- Consent before the fact ------------------------------------------------------------
+# Consent cannot make a recording already made lawful: it is asked before the recording
+# date, and a recording is registered no later than on the day it is made.
+
+
+def check_new_recording_date(day: dt.date, today: dt.date) -> dt.date:
+    """A recording is registered, and its consent asked, before it is made: a date
+    before today is refused (today itself is fine)."""
+    check_recording_date(day)
+    if day < today:
+        raise ValueError(
+            f"recording date {day.isoformat()} has passed: consent cannot be asked for a"
+            " recording already made"
+        )
+    return day
+
+
+def check_deletion_date(day: dt.date, today: dt.date) -> dt.date:
+    """A deletion date that is today or earlier leaves nothing to consent to."""
+    if day <= today:
+        raise ValueError(f"the deletion date {day.isoformat()} is not after today")
+    return day
+
+
+def may_ask_consent(recorded_on: dt.date, today: dt.date, round_: int) -> bool:
+    """A declaration, an invitation or an online answer asks for consent: until the day
+    of the recording, or later only in a re-consent round (``round_`` 2 and up) for a
+    recording made with consent, which asks about a new purpose or a longer retention."""
+    return today <= recorded_on or round_ > 1
+
+
+def asks_again_after_the_fact(statuses: Mapping[str, Status]) -> bool:
+    """Who a re-consent round after the recording date asks again: only a person who
+    consented to something. Whoever did not was kept out of the recording; asking them
+    now would be consent after the fact."""
+    return any(s is Status.GIVEN for s in statuses.values())
+
+
+def too_late(recording_id: str, recorded_on: dt.date) -> str:
+    """The refusal for asking consent after the fact."""
+    return (
+        f"recording {recording_id} was made on {recorded_on.isoformat()}: consent cannot be"
+        " asked after the fact (only a re-consent round can ask again)"
+    )
 
 
 # --- The seven steps ("Maar hoe pak ik dit concreet aan?") ------------------------------

@@ -27,6 +27,14 @@ _ANSWERS = re.compile(
     re.S,
 )
 
+# A box that stands alone on paper (the child's refusal): the online form asks no such
+# question yet, so it is left out there rather than shown as a box nobody can tick.
+_SINGLE = re.compile(
+    r'<div class="clause single" data-single="[\w-]+">\s*<div class="text">.*?</div>\s*'
+    r'<div class="answers">.*?</div>\s*</div>',
+    re.S,
+)
+
 STATE_WORDS: Mapping[str, Mapping[str, str]] = {
     "nl": {
         "requested": "nog niet beantwoord",
@@ -66,7 +74,7 @@ def _paper(spec: render.FormSpec, config: Config) -> str:
 def page_html(spec: render.FormSpec, config: Config, mode: OnlineMode) -> str:
     """The declaration's HTML with radio buttons ``clause:KEY`` (values yes / no, none
     chosen) where the person may still decide."""
-    paper = _paper(spec, config)
+    paper = _SINGLE.sub("", _paper(spec, config))
     statuses = spec.context.get("statuses") or {}
     words = STATE_WORDS.get(spec.lang, STATE_WORDS["en"])
 

@@ -17,6 +17,7 @@ ITEMS: dict[str, dict[str, list[str]]] = {
             "gegevensbescherming-foo@hva.nl",
             "functionaris gegevensbescherming van de HvA",
             "op basis van uw toestemming (AVG artikel 6 lid 1 sub a)",
+            "Postadres: Postbus 1025, 1000 BA Amsterdam.",
         ],
         "2 what and where": ["Wat: een", "waar:"],
         "3 purpose, retention, storage and processor, access, no publication, camera copy": [
@@ -26,6 +27,7 @@ ITEMS: dict[str, dict[str, list[str]]] = {
             "(als verwerker)",
             "kunnen de opname zien. Zij hebben de opname nodig voor dit doel",
             "We publiceren de opname niet",
+            "We bewaren de opname en dit formulier in Nederland, bij de HvA.",
             "De kopie op de camera of telefoon wordt verwijderd zodra de opname op het"
             " platform staat",
         ],
@@ -38,7 +40,7 @@ ITEMS: dict[str, dict[str, list[str]]] = {
             "geen nadelige gevolgen",
             "U kunt uw toestemming altijd intrekken, net zo makkelijk als u die gaf",
             "(het nummer staat rechtsboven op elk blad)",
-            "Wat vóór het intrekken met de opname is gedaan, blijft toegestaan.",
+            "Wat we vóór het intrekken met de opname deden, mocht.",
             "wordt de opname verwijderd",
         ],
         "6 rights": [
@@ -47,6 +49,9 @@ ITEMS: dict[str, dict[str, list[str]]] = {
             "het gebruik te beperken",
             "een kopie die u aan een ander mag geven (overdragen)",
             "klacht indienen bij de Autoriteit Persoonsgegevens",
+            "onjuiste gegevens laten verbeteren",
+            "Er worden geen besluiten automatisch over u genomen. Een computer leest de"
+            " kruisjes; bij twijfel kijkt een mens.",
         ],
         "7 name, date, signature, ID, procedure version": [
             "Datum",
@@ -69,6 +74,7 @@ ITEMS: dict[str, dict[str, list[str]]] = {
             "gegevensbescherming-foo@hva.nl",
             "data protection officer of the HvA",
             "on the basis of your consent (GDPR article 6(1)(a))",
+            "Postal address: Postbus 1025, 1000 BA Amsterdam.",
         ],
         "2 what and where": ["What: a", "where:"],
         "3 purpose, retention, storage and processor, access, no publication, camera copy": [
@@ -78,6 +84,7 @@ ITEMS: dict[str, dict[str, list[str]]] = {
             "(as processor)",
             "can see the recording: they need it for this purpose",
             "We do not publish the recording",
+            "We store the recording and this form in the Netherlands, at the HvA.",
             "The copy on the camera or phone is deleted as soon as the recording is on the"
             " platform",
         ],
@@ -90,7 +97,7 @@ ITEMS: dict[str, dict[str, list[str]]] = {
             "no negative consequences",
             "You can withdraw your consent at any time, as easily as you gave it",
             "(the number is at the top right of every page)",
-            "What was done with the recording before you withdrew stays allowed.",
+            "What was done with the recording before you withdrew remains lawful.",
             "the recording is deleted",
         ],
         "6 rights": [
@@ -99,6 +106,9 @@ ITEMS: dict[str, dict[str, list[str]]] = {
             "to restrict its use",
             "a copy to pass on to someone else (portability)",
             "complain to the Autoriteit Persoonsgegevens",
+            "You may have wrong details about you corrected.",
+            "No decisions about you are made automatically. A computer reads the crosses;"
+            " when in doubt, a person looks.",
         ],
         "7 name, date, signature, ID, procedure version": [
             "Date",
@@ -123,6 +133,7 @@ PAGE2 = {
 PARENT: dict[str, list[str]] = {
     "nl": [
         "Naam van het kind",
+        "Dat staat in de wet (artikel 5 van de Uitvoeringswet AVG, UAVG).",
         "ouder of voogd met ouderlijk gezag",
         "Eén ouder of voogd mag tekenen",
         "zijn de ouders het niet met elkaar eens, dan is er geen toestemming",
@@ -132,6 +143,7 @@ PARENT: dict[str, list[str]] = {
     ],
     "en": [
         "Name of the child",
+        "The law says so (article 5 of the Dutch GDPR Implementation Act, UAVG).",
         "parent or guardian with parental responsibility",
         "One parent or guardian may sign",
         "if the parents do not agree, there is no consent",
@@ -148,13 +160,16 @@ OUT_OF_IT = {
 
 LIVESTREAM = {
     "nl": {
-        "who": "Een begeleider van de hogeschool kijkt via internet live mee (livestream).",
+        "who": "Tijdens de opname kijkt Dr. Jansen, de begeleider van de hogeschool, via Microsoft"
+        " Teams live mee om de student op afstand te begeleiden (livestream).",
+        "no": "tijdens de livestream niet in beeld komt",
         "stored": "De livestream wordt ook opgeslagen, voor hetzelfde doel, tot uiterlijk",
         "not": "De livestream wordt niet opgeslagen",
     },
     "en": {
-        "who": "A remote supervisor of the university watches live over the internet (live"
-        " stream).",
+        "who": "During the recording Dr. Jansen, the university supervisor, watches live over the"
+        " internet through Microsoft Teams, to coach the student from a distance (live stream).",
+        "no": "out of frame during the live stream",
         "stored": "The live stream is also stored, for the same purpose, until",
         "not": "The live stream is not stored",
     },
@@ -163,12 +178,14 @@ VIEW360 = {
     "nl": [
         "360-gradencamera",
         "Zegt één persoon nee, dan filmt de student met een gewone camera",
-        "Zegt één persoon nee, dan gebruikt de student die camera voor niemand",
+        "De student gebruikt de 360-gradencamera alleen als iedereen ja zegt. De student"
+        " vertelt niet wie nee zei",
     ],
     "en": [
         "360-degree camera",
         "If one person says no, the student films with an ordinary camera",
-        "If one person says no, the student uses that camera for no one",
+        "The student uses the 360-degree camera only if everyone says yes. The student does"
+        " not tell anyone who said no",
     ],
 }
 MEDIA = {

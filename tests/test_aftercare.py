@@ -16,6 +16,7 @@ from formgen.store import open_store
 
 from . import phrases
 from .conftest import RECORDING, Run
+from .timetravel import backdate, days_from_today
 
 Js = Callable[..., Any]
 BASE = (*RECORDING[:-6], "--date", "2030-12-01")  # without situation and purpose
@@ -145,10 +146,10 @@ def test_checklist_follows_the_seven_steps(js: Js, run: Run, rec: str) -> None:
 
 def recorded_days_ago(js: Js, days: int = 3, *extra: str) -> str:
     """A situation-3 reflection recording made ``days`` ago (4 weeks' retention)."""
-    day = (dt.date.today() - dt.timedelta(days=days)).isoformat()
-    return js(*BASE[:-2], "--date", day, "--situation", "3", "--purpose", "reflection", *extra)[
-        "id"
-    ]
+    day = days_from_today(1).isoformat()
+    rec = js(*BASE[:-2], "--date", day, "--situation", "3", "--purpose", "reflection", *extra)
+    backdate(rec["id"], days + 1)
+    return str(rec["id"])
 
 
 def test_reminders_count_once_sent_and_not_needed_in_situation_1(js: Js, run: Run) -> None:

@@ -20,6 +20,7 @@ from formgen.rules import Media, Plan, Purpose, Situation
 
 from .conftest import RECORDING, Run
 from .rendering import CONFIG, rasterise, recording, spec, text_of
+from .timetravel import backdate, days_from_today
 
 Js = Callable[..., Any]
 
@@ -72,7 +73,7 @@ def test_the_data_protection_officer_from_the_configuration(lang: str) -> None:
     forms = [spec(Plan(Purpose.REFLECTION), lang, v) for v in ("adult", "parent")]
     text = " ".join(text_of(render.render(forms, Instance.create(), config).pdf))
     said = {
-        "nl": "De functionaris gegevensbescherming van de HvA bereikt u via fg@hva.nl.",
+        "nl": "De functionaris gegevensbescherming (FG) van de HvA bereikt u via fg@hva.nl.",
         "en": "You can reach the data protection officer of the HvA at fg@hva.nl.",
     }
     assert text.count(said[lang]) == 2
@@ -87,7 +88,12 @@ def test_the_parental_version_has_boxes_and_lines(lang: str) -> None:
     sheet = rendered.layouts[form.form_id]["pages"][1]
     fields = {f["field"]: f["rect_mm"] for f in sheet["fields"]}
     assert set(fields) == {"name", "signer", "relation", "child", "date"}
-    assert {b["clause"] for b in sheet["boxes"]} == {"recording"}  # consent boxes only
+    # The consent boxes, and the child's own box (one box: "does not want to appear").
+    assert {(b["clause"], b["answer"]) for b in sheet["boxes"]} == {
+        ("recording", "yes"),
+        ("recording", "no"),
+        ("child_refuses", "yes"),
+    }
     # The relation field holds two drawn squares: horizontal edges 5 mm long (no letter
     # has one), starting at two places.
     page = rasterise(rendered.pdf, 200, pages=[1])[0]
@@ -107,18 +113,24 @@ def test_the_parental_version_has_boxes_and_lines(lang: str) -> None:
     assert {"nl": "(schrijf op wat klopt)", "en": "(write which)"}[lang] not in text
 
 
-def past_recording(js: Js, days: int, *extra: str) -> str:
-    day = (dt.date.today() - dt.timedelta(days=days)).isoformat()
+def future_recording(js: Js, *extra: str) -> str:
     args = list(RECORDING)
-    args[args.index("--date") + 1] = day
+    args[args.index("--date") + 1] = days_from_today(1).isoformat()
     args[args.index("--purpose") + 1] = "assessment"
-    return js(*args, *extra)["id"]
+    return str(js(*args, *extra)["id"])
+
+
+def consented(run: Run, form_id: str) -> None:
+    run("consent", "set", form_id, "recording", "given", "--by", "S", "--reason", "paper")
 
 
 def test_a_new_purpose_form_says_what_changed(js: Js, run: Run) -> None:
-    rec = past_recording(js, 10)
+    rec = future_recording(js)
     ann = js("participant", "add", rec, "--name", "Ann")
     dex = js("participant", "add", rec, "--name", "Dex", "--under-16", "--lang", "en")
+    consented(run, ann["form_id"])
+    consented(run, dex["form_id"])
+    backdate(rec, 11)  # made ten days ago, with their consent
     changed = js("recording", "change", rec, "--purpose", "final-level", "--by", "Dr. Jansen")
     pages = text_of(Path(changed["pdf"]).read_bytes())
     nl, en = pages[0], pages[2]
@@ -140,10 +152,12 @@ def test_a_new_purpose_form_says_what_changed(js: Js, run: Run) -> None:
 
 
 def test_an_extension_prints_the_period_its_date_means(js: Js, run: Run) -> None:
-    rec = past_recording(js, 10)
-    js("participant", "add", rec, "--name", "Ann")
+    rec = future_recording(js)
+    consented(run, js("participant", "add", rec, "--name", "Ann")["form_id"])
+    backdate(rec, 11)
     made = dt.date.fromisoformat(js("status", rec)["date"])
-    target = rules.add_months(made, 18)  # the purpose's term is 1 year
+    target = rules.add_months(made, 18)  # the purpose's term was 1 year
+    Path("formgen.toml").write_text('[retention]\nassessment = "2 years"\n')
     changed = js("recording", "change", rec, "--extend-to", target.isoformat(), "--by", "S")
     first, second = text_of(Path(changed["pdf"]).read_bytes())
     assert "Nieuw formulier: we willen de opname langer bewaren, tot" in first

@@ -30,7 +30,9 @@ def test_forms_and_layout(js: Callable[..., Any], run: Run, rec: str, db: Path) 
     assert layout["page_size_mm"] == [210.0, 297.0]
     assert [p["page"] for p in layout["pages"]] == [1, 2]
     assert layout["pages"][0]["boxes"] == [] and layout["pages"][0]["signature"] is None
-    (yes, no) = layout["pages"][1]["boxes"]
+    # The consent pair, then the parental form's own box for the child (answer yes).
+    (yes, no, child_box) = layout["pages"][1]["boxes"]
+    assert (child_box["clause"], child_box["answer"]) == ("child_refuses", "yes")
     assert (yes["clause"], yes["answer"], no["answer"]) == ("recording", "yes", "no")
     assert len(yes["rect_mm"]) == 4 and yes["rect_mm"][2] >= 5 and yes["rect_mm"][3] >= 5
     *_, sw, sh = layout["pages"][1]["signature"]["rect_mm"]

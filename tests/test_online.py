@@ -16,7 +16,7 @@ import pytest
 import zxingcpp
 from sqlalchemy import select
 
-from formgen import Formgen
+from formgen import Formgen, render
 from formgen.config import Config, Mail
 from formgen.errors import Conflict, NotFound, RecordError
 from formgen.mailbox import Mailbox
@@ -115,6 +115,25 @@ def test_the_qr_code_is_a_link_that_opens_the_form(fg: Formgen, box: Mailbox) ->
     assert fg.online_form(token_of(again[0])).form_id == fg.online_form(token_of(links[0])).form_id
 
 
+def test_the_code_mail_says_who_asks_and_keeps_the_code_out_of_the_subject(
+    fg: Formgen, box: Mailbox
+) -> None:
+    rec = recording(fg)
+    fg.add_participant(rec, "Noor Bakker")
+    token = printed_token(fg, rec)
+    fg.online_answer(
+        token, answers={"recording": "yes", "livestream": "no"}, name="Noor Bakker",
+        email="noor@example.org",
+    )  # fmt: skip
+    mail = box.last("noor@example.org")
+    code = code_in(box, "noor@example.org")
+    assert code not in mail.subject and mail.subject.startswith("Bevestig uw antwoord")
+    assert (
+        "van de Hogeschool van Amsterdam, voor de opname 'Rekenles groep 5' die Sam de Vries"
+        " maakt" in mail.text
+    )
+
+
 def test_answer_confirmed_by_code_lands_with_receipt(fg: Formgen, box: Mailbox) -> None:
     rec = recording(fg)
     fg.add_participant(rec, "Noor Bakker")
@@ -128,7 +147,7 @@ def test_answer_confirmed_by_code_lands_with_receipt(fg: Formgen, box: Mailbox) 
     assert statuses(fg, rec) == {"recording": Status.REQUESTED, "livestream": Status.REQUESTED}
     mail = box.last("noor@example.org")
     code = code_in(box, "noor@example.org")
-    assert mail.subject.endswith(code) and "15 minuten" in mail.text
+    assert code not in mail.subject and "15 minuten" in mail.text  # the code only inside
     done = fg.online_confirm(token, pending.id, code)
     assert done.changed == {"recording": "given", "livestream": "refused"}
     person = fg.status(rec).participants[0]
@@ -237,7 +256,19 @@ def test_withdrawal_online_and_the_other_parent(fg: Formgen, box: Mailbox) -> No
     # The other parent gets a link of their own and can only make it stricter.
     invited = box.last("kees@example.org")
     link = re.search(r"https://\S+/c/\S+", invited.text)
-    assert link and "Daan" not in invited.text
+    assert link
+    # It says who asks, for which child, recording and date, what was answered and how
+    # to say no (the issue of the privacy officer's review).
+    made = render.long_date(fg.recording(rec).recorded_on, "nl")
+    for said in (
+        "De Hogeschool van Amsterdam vroeg toestemming voor de opname 'Rekenles groep 5'"
+        f" van {made}, waarop Daan 't Hooft te zien of te horen kan zijn.",
+        "- opname: ja",
+        "- livestream: ja",
+        "Zeg dan hier 'nee'",
+        f"gegevensbescherming-foo@hva.nl met het formuliernummer {daan.form_id}",
+    ):
+        assert said in invited.text, said
     theirs = token_of(link.group(0))
     form = fg.online_form(theirs)
     assert form.mode is OnlineMode.STRICTER and form.withdrawable == ["recording", "livestream"]
@@ -251,7 +282,14 @@ def test_withdrawal_online_and_the_other_parent(fg: Formgen, box: Mailbox) -> No
     assert statuses(fg, rec) == {"recording": Status.GIVEN, "livestream": Status.WITHDRAWN}
     status = fg.status(rec)
     assert [p.form_id for p in status.must_not_appear] == [daan.form_id]
-    assert box.last("kees@example.org").subject.startswith("Ontvangstbewijs: toestemming")
+    withdrawn = box.last("kees@example.org")
+    assert withdrawn.subject.startswith("Ontvangstbewijs: toestemming")
+    # What happens next, and by when.
+    until = render.long_date(fg.recording(rec).delete_by, "nl")
+    assert "Wat nu gebeurt: Sam de Vries haalt u uit de opname, of verwijdert de opname." in (
+        withdrawn.text
+    )
+    assert f"Uiterlijk op {until} is de opname in elk geval verwijderd." in withdrawn.text
     # Withdrawing the rest through the receipt link; then nothing is left to do.
     receipt = [m for m in box.to("ria@example.org") if m.attachments()][-1]
     mine = token_of(re.search(r"https://\S+/c/\S+", receipt.text).group(0))  # type: ignore[union-attr]
@@ -306,7 +344,7 @@ def test_invitations_and_reminders(fg: Formgen, box: Mailbox) -> None:
     sent = fg.invite(rec, by="Sam de Vries")
     assert sent["sent"] == [noor.form_id, alex.form_id] and sent["without_address"] == 1
     invitation = box.last("alex@example.org")
-    assert invitation.subject == "Consent asked for a recording: Rekenles groep 5"
+    assert invitation.subject == "Your consent is requested for a recording: Rekenles groep 5"
     assert "Who makes the recording?" in invitation.text and "Alex" not in invitation.subject
     link = re.search(r"https://\S+/c/\S+", box.last("noor@example.org").text)
     assert link and "Waarvoor gebruiken we de opname?" in box.last("noor@example.org").text

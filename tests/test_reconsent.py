@@ -75,6 +75,14 @@ def test_extending_retention_needs_new_consent(js: Callable[..., Any], run: Run,
     ann = js("participant", "add", rec, "--name", "Ann")
     given(run, ann["form_id"])
     assert js("status", rec)["camera_advice"] == "all"
+    # An extension stays within the purpose's retention: beyond 4 weeks only once the
+    # faculty keeps reflection recordings longer.
+    refused = run("recording", "change", rec, "--extend-to", "2031-03-01", "--by", "V", ok=False)
+    assert "is later than 2030-12-29: a recording for reflection is kept at most 4 weeks" in (
+        refused.stderr
+    )
+    assert js("status", rec)["delete_by"] == "2030-12-29"
+    Path("formgen.toml").write_text('[retention]\nreflection = "16 weeks"\n')
     change = js("recording", "change", rec, "--extend-to", "2031-03-01", "--by", "V")
     assert "retention extended from 2030-12-29 to 2031-03-01" in change["reason"]
     status = js("status", rec)

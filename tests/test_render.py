@@ -81,6 +81,7 @@ def test_declaration_says_everything(matrix: dict[str, Any], index: int, case: t
     assert (phrases.LIVESTREAM[lang]["who"] in text) == (stream != "none")
     assert (phrases.LIVESTREAM[lang]["stored"] in text) == (stream == "stored")
     assert (phrases.LIVESTREAM[lang]["not"] in text) == (stream == "not-stored")
+    assert (phrases.LIVESTREAM[lang]["no"] in text) == (stream != "none")  # what a no means
     for fragment in phrases.VIEW360[lang]:
         assert (fragment in text) == view360, fragment
     assert phrases.MEDIA[lang]["both"] in text
@@ -89,7 +90,9 @@ def test_declaration_says_everything(matrix: dict[str, Any], index: int, case: t
     assert phrases.ACCESS[lang]["assessment"] in first
     layout = matrix["rendered"].layouts[form.form_id]
     boxes = [b for page in layout["pages"] for b in page["boxes"]]
-    assert len(boxes) == 2 * len(form.clauses)
+    # A yes/no pair per clause; the parental form adds the child's own box.
+    assert len(boxes) == 2 * len(form.clauses) + (variant == "parent")
+    assert [b["clause"] == "child_refuses" for b in boxes].count(True) == (variant == "parent")
     assert {b["rect_mm"][1] > 0 for b in boxes} == {True}
     assert layout["pages"][0]["boxes"] == []  # page 1 is kept: no boxes
 
@@ -199,7 +202,7 @@ def test_layout_lands_on_the_drawn_outlines(lang: str, variant: str, plan: str) 
             for drawn, reported in ((left, x), (top, y), (right, x + w), (bottom, y + h)):
                 assert abs(drawn - reported) <= 0.5, (rect, (left, top, right, bottom))
             checked += 1
-    assert checked == 2 * len(form.clauses) + 1
+    assert checked == 2 * len(form.clauses) + 1 + (variant == "parent")  # the child's box
 
 
 NAMES = [

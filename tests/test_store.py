@@ -21,6 +21,8 @@ from formgen import records, store
 from formgen.schema import events, meta, metadata, recording_events, recordings
 from formgen.store import HEAD, _alembic, explain, open_store
 
+from .timetravel import days_from_today
+
 NAME = "Zoë Geheimnaam"  # a participant's name: never in a message
 
 
@@ -202,7 +204,7 @@ def test_reopening_keeps_records(store_url: str) -> None:
         supervisor="v",
         situation="3",
         purpose="reflection",
-        recorded_on=dt.date(2026, 1, 1),
+        recorded_on=days_from_today(7),  # consent is asked before the recording
     )
     key = store.instance(engine)
     engine.dispose()

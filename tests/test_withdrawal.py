@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +14,7 @@ import pytest
 from .conftest import RECORDING, Run
 from .rendering import rasterise, text_of
 from .scans import Fill, degrade, fill_page, save_png
+from .timetravel import backdate, days_from_today
 
 
 def given(run: Run, form_id: str, clause: str = "recording") -> None:
@@ -27,7 +27,7 @@ def consented(js: Callable[..., Any], run: Run) -> dict[str, Any]:
     English) gave the recording only, Bob refused. Recorded five days ago (reminders
     follow the recording), kept for a year."""
     args = list(RECORDING)
-    args[args.index("--date") + 1] = (dt.date.today() - dt.timedelta(days=5)).isoformat()
+    args[args.index("--date") + 1] = days_from_today(1).isoformat()
     args[args.index("--purpose") + 1] = "assessment"
     rec = js(*args, "--livestream")["id"]
     ann = js("participant", "add", rec, "--name", "Ann")
@@ -37,6 +37,8 @@ def consented(js: Callable[..., Any], run: Run) -> dict[str, Any]:
     given(run, ann["form_id"], "livestream")
     given(run, dex["form_id"])
     run("consent", "set", bob["form_id"], "recording", "refused", "--by", "S", "--reason", "p")
+    js("forms", rec)  # the declarations, printed before the recording
+    backdate(rec, 6)  # consent asked the day before; recorded five days ago
     return {"rec": rec, "ann": ann, "bob": bob, "dex": dex}
 
 
@@ -56,7 +58,11 @@ def test_reminders_go_to_who_consented(js: Callable[..., Any], consented: dict[s
     assert "withdraw" in dex_letter and "parent or guardian" in dex_letter
     assert "Withdraw consent" in dex_form and "of my child" in dex_form
     layout = js("layout", consented["dex"]["form_id"])
-    assert [(p["page"], p["kind"]) for p in layout["pages"]] == [(9, "withdrawal")]
+    assert [(p["page"], p["kind"]) for p in layout["pages"]] == [
+        (1, "declaration"),
+        (2, "declaration"),
+        (9, "withdrawal"),
+    ]
 
 
 def test_remind_refusals(js: Callable[..., Any], run: Run, rec: str) -> None:
@@ -93,8 +99,8 @@ def test_withdrawal_form_round_trip(
 ) -> None:
     rng = np.random.default_rng(5)
     rec, ann = consented["rec"], consented["ann"]
-    # The declaration was printed earlier; its layout must survive the new sheet.
-    js("forms", rec)
+    # The declaration was printed earlier (before the recording); its layout must
+    # survive the new sheet.
     page, sheet = withdrawal_sheet(js, ann["form_id"], tmp_path)
     assert [p["page"] for p in js("layout", ann["form_id"])["pages"]] == [1, 2, 9]
     filled = fill_page(page, sheet, Fill({"livestream": ["yes"], "recording": ["no"]}), rng)

@@ -134,12 +134,14 @@ class PersonStatus(BaseModel):
     signed: bool | None
     round: int
     clauses: dict[str, Status]
+    may_appear: dict[str, bool]  # per activity: recording, livestream, 360
 
 
 class MustNotAppear(BaseModel):
     id: str
     name: str | None
     form_id: str
+    not_in: list[str]  # the activities this person must be kept out of
     reasons: list[str]
 
 

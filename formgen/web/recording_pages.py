@@ -184,11 +184,14 @@ def words(lang: str) -> dict[str, Any]:
     }
 
 
-def reasons(person: Any, say: Callable[[str], str]) -> list[str]:
-    """Why a person must not appear (``rules.blocking_clauses``), in words."""
+def reasons(person: Any, say: Callable[[str], str], only: str | None = None) -> list[str]:
+    """Why a person must not appear (``rules.blocking_clauses``), in words; ``only``:
+    the reasons of that one activity."""
     out = []
     for reason in rules.blocking_clauses(person.clauses, person.signed):
         clause, _, status = reason.partition(": ")
+        if only is not None and status and clause != only:
+            continue
         if status:
             out.append(
                 f"{say(CLAUSES.get(clause, clause))}: {say(STATUS_WORDS.get(status, status))}"
@@ -196,6 +199,30 @@ def reasons(person: Any, say: Callable[[str], str]) -> list[str]:
         else:
             out.append(say(reason))
     return out
+
+
+# Each activity its own choice: who must not appear is listed per activity, apart.
+KEPT_OUT = (
+    ("recording", "Not in frame"),
+    ("livestream", "Not during the live stream"),
+    ("360", "Not with the 360-degree camera"),
+)
+
+
+def kept_out(status: Any, say: Callable[[str], str]) -> list[tuple[str, list[Any]]]:
+    """``[(heading, [(person, why)])]`` for each activity someone must be kept out of;
+    ``why`` names only that activity's answer (and a missing signature)."""
+    groups = []
+    for activity, heading in KEPT_OUT:
+        out = status.kept_out_of(activity)
+        if out:
+            groups.append(
+                (
+                    heading,
+                    [(p, [r for r in reasons(p, say, only=activity)]) for p in out],
+                )
+            )
+    return groups
 
 
 # --- My recordings ----------------------------------------------------------------------
@@ -366,6 +393,7 @@ def recording_view(person: Person, recording_id: str, lang: str) -> dict[str, An
         ),
         "earlier": seen.earlier,
         "absent": [(p, reasons(p, say)) for p in status.must_not_appear],
+        "kept_out": kept_out(status, say),
         "latest_round": max((p.round for p in people), default=1),
         "platform": fg.config.org.platform,
         "purposes": fg.retention(),
@@ -628,6 +656,7 @@ def must_not_appear(request: Request, recording_id: RecordingId, person: Signed)
         rec=status.recording,
         destroyed=status.destroyed is not None,
         absent=[(p, reasons(p, say)) for p in status.must_not_appear],
+        kept_out=kept_out(status, say),
         collector=rules.consent_collector(status.recording.situation),
         **words(lang),
     )

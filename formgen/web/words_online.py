@@ -25,6 +25,13 @@ NL: dict[str, str] = {
     "This form has been answered; there is nothing left to answer or withdraw online.": (
         "Dit formulier is beantwoord; er is online niets meer te beantwoorden of in te trekken."
     ),
+    "The recording has been made. Consent is asked before a recording, so this form can no"
+    " longer be answered. If you are in the recording without consent, you are not allowed"
+    " to be seen or heard in it: tell the student or the supervisor.": (
+        "De opname is al gemaakt. We vragen toestemming vóór een opname, dus dit formulier kunt"
+        " u niet meer invullen. Bent u zonder toestemming opgenomen? Dan mag u niet te zien of"
+        " te horen zijn. Zeg het tegen de student of de begeleider."
+    ),
     "Your details": "Uw gegevens",
     "Name of the child": "Naam van het kind",
     "Your name (parent or guardian)": "Uw naam (ouder of voogd)",

@@ -181,6 +181,43 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
         "de opnamedatum {day} ligt niet tussen {first} en {last}",
     ),
     (
+        _p(
+            rf"recording date {_DAY} has passed: consent cannot be asked for a recording"
+            " already made"
+        ),
+        "de opnamedatum {day} is voorbij: voor een opname die al gemaakt is, kunt u geen"
+        " toestemming meer vragen",
+    ),
+    (
+        _p(
+            rf"the new deletion date {_DAY} is later than (?P<cap>\S+): a recording for"
+            r" (?P<purpose>\S+) is kept at most (?P<period>.+) from its date (?P<made>\S+);"
+            " nothing changed"
+        ),
+        "de nieuwe verwijderdatum {day} ligt na {cap}: een opname voor dit doel ({purpose})"
+        " bewaren we hoogstens {period} na de opnamedatum {made}; er is niets veranderd",
+    ),
+    (
+        _p(
+            rf"recording {_ID} is in situation (?P<n>\d): the institution asks its people for"
+            " consent; the student sends no invitations or reminders"
+        ),
+        "opname {id} is in situatie {n}: de instelling vraagt haar mensen om toestemming; de"
+        " student stuurt geen uitnodigingen of herinneringen",
+    ),
+    (
+        _p(rf"the deletion date {_DAY} is not after today"),
+        "de verwijderdatum {day} ligt niet na vandaag",
+    ),
+    (
+        _p(
+            rf"recording {_ID} was made on {_DAY}: consent cannot be asked after the fact"
+            r" \(only a re-consent round can ask again\)"
+        ),
+        "opname {id} is op {day} gemaakt: toestemming achteraf vragen kan niet (alleen een"
+        " nieuwe toestemmingsronde vraagt opnieuw)",
+    ),
+    (
         _p("(?P<who>.+) is not the e-mail address of a supervisor"),
         "{who} is niet het e-mailadres van een begeleider",
     ),

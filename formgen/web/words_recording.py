@@ -198,6 +198,9 @@ NL: dict[str, str] = {
     ),
     "No participants yet.": "Nog geen deelnemers.",
     "Who must not appear": "Wie niet in beeld mag",
+    "Not in frame": "Niet in beeld",
+    "Not during the live stream": "Niet tijdens de livestream",
+    "Not with the 360-degree camera": "Niet met de 360-gradencamera",
     "Everyone registered may appear.": "Iedereen die is ingevoerd mag in beeld.",
     "Printable list of who must not appear": "Afdrukbare lijst van wie niet in beeld mag",
     "Earlier declarations (no longer valid)": "Eerdere verklaringen (niet meer geldig)",
@@ -247,10 +250,10 @@ NL: dict[str, str] = {
     # declarations and request letter
     "Declarations": "Verklaringen",
     "Download the declarations (PDF)": "Verklaringen downloaden (pdf)",
-    "One declaration per participant. Print them double-sided, hand them out, and scan the"
-    " signed pages back in below.": (
-        "Eén verklaring per deelnemer. Druk ze dubbelzijdig af, deel ze uit en scan de"
-        " ondertekende pagina's hieronder weer in."
+    "One declaration per participant. Print them single-sided (each person keeps page 1"
+    " and hands in page 2), hand them out, and scan the signed pages back in below.": (
+        "Eén verklaring per deelnemer. Druk ze enkelzijdig af (iedereen houdt blad 1 en geeft"
+        " blad 2 terug), deel ze uit en scan de ondertekende bladen hieronder weer in."
     ),
     "The purpose or the deletion date changed: the earlier declarations no longer count."
     " Hand out the new ones (round {n}).": (

@@ -11,6 +11,7 @@ from typing import Any
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
+from .. import timetravel
 from ..scans import Fill
 from .conftest import PASSWORD, Live, sign_in
 from .test_review_pages import images_loaded, recording, scan_declarations
@@ -44,7 +45,8 @@ def a_recording_with_consent(live: Live, tmp_path: Path) -> str:
         tmp_path,
     )
     # One recording past its deletion date, for the due list.
-    recording(live, title="Voorleesles", purpose="reflection", date=dt.date(2020, 3, 2))
+    old = recording(live, title="Voorleesles", purpose="reflection")
+    timetravel.backdate_to(old, dt.date(2020, 3, 2), live.fg.engine)
     return rec
 
 

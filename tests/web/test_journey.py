@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 
 from formgen.rules import SETUP, Advice
 
-from .. import screenshots, synth
+from .. import screenshots, synth, timetravel
 from ..rendering import rasterise
 from ..scans import DPI, PX, Fill, degrade, fill_page, save_pdf
 from .conftest import PASSWORD, Live
@@ -172,8 +172,9 @@ def test_a_recording_from_the_new_form_to_the_camera_advice(
                 supervisor=supervisor.email,
                 situation=3,
                 purpose="reflection",
-                date=dt.date.today() - dt.timedelta(days=60),
+                date=timetravel.days_from_today(1),
             )
+            timetravel.backdate(old.id, 61, live.fg.engine)
             guide.get_by_role("link", name="Due for deletion").click()
             expect(guide.locator("table.due tbody tr")).to_have_count(1)
             expect(guide.locator("table.due")).to_contain_text("Overdue")

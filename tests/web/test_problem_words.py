@@ -40,6 +40,14 @@ EXAMPLES = [
     "the name has characters no installed font can print (U+1F600)",
     "language 'fr' is not one of nl, en",
     "recording date 1990-05-01 is not between 2000-01-01 and 2100-12-31",
+    "recording date 2026-03-01 has passed: consent cannot be asked for a recording already made",
+    "the deletion date 2026-03-01 is not after today",
+    "recording R-7KQ2M9 is in situation 2: the institution asks its people for consent; the"
+    " student sends no invitations or reminders",
+    "the new deletion date 2060-01-01 is later than 2031-01-01: a recording for reflection is"
+    " kept at most 4 weeks from its date 2030-12-04; nothing changed",
+    "recording R-7KQ2M9 was made on 2026-03-01: consent cannot be asked after the fact (only a"
+    " re-consent round can ask again)",
     "nobody@example.org is not the e-mail address of a supervisor",
     "recording R-7KQ2M9 was destroyed on 2026-03-01",
     "recording R-7KQ2M9 was destroyed on 2026-03-01: there is nothing to describe",

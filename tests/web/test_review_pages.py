@@ -17,6 +17,7 @@ from playwright.sync_api import Page, expect
 
 from formgen.review import ReviewItem
 
+from .. import timetravel
 from ..rendering import rasterise
 from ..scans import Fill, degrade, fill_page, save_pdf
 from .conftest import PASSWORD, Live, sign_in
@@ -43,7 +44,7 @@ def recording(
         situation=situation,
         institution=None if situation == 3 else "Basisschool De Regenboog",
         purpose=purpose,
-        date=date or dt.date.today() + dt.timedelta(days=7),
+        date=date or timetravel.days_from_today(7),
     )
     return made.id
 
@@ -339,21 +340,21 @@ def test_the_review_page_speaks_dutch(browser: Any, live: Live, tmp_path: Path) 
 
 
 def test_due_list(browser: Any, page: Page, live: Live) -> None:
-    today = dt.date.today()
-    overdue = recording(live, title="Oude les", purpose="reflection", date=dt.date(2000, 3, 1))
+    today = timetravel.today()
+    overdue = recording(live, title="Oude les", purpose="reflection")
+    timetravel.backdate_to(overdue, dt.date(2000, 3, 1), live.fg.engine)
     # Reflection keeps 4 weeks: recorded 23 days ago, it goes in 5 days.
-    soon = recording(
-        live, title="Les van vorige maand", purpose="reflection", date=today - dt.timedelta(23)
-    )
+    soon = recording(live, title="Les van vorige maand", purpose="reflection")
+    timetravel.backdate_to(soon, today - dt.timedelta(23), live.fg.engine)
     far = recording(live, title="Eindniveau", purpose="final-level", date=today)
     elsewhere = recording(
         live,
         title="Les van een ander",
         purpose="reflection",
-        date=dt.date(2001, 1, 1),
         student="other-student@example.org",
         supervisor="other@example.org",
     )
+    timetravel.backdate_to(elsewhere, dt.date(2001, 1, 1), live.fg.engine)
     assert live.fg.recording(soon).delete_by == today + dt.timedelta(5)
     sign_in(page, live, "supervisor")
     page.get_by_role("link", name="Due for deletion").click()
