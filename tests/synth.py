@@ -805,6 +805,59 @@ def blank_backside(rng: np.random.Generator, style: str) -> tuple[Image, int]:
     return jpeg(page, int(rng.integers(60, 86))), 200
 
 
+def _crease_profile(
+    rng: np.random.Generator, n: int, dpi: float, panel_step: float
+) -> tuple[FloatArray, FloatArray, float, float]:
+    """Along one crease: where it wanders (px) and how dark it is (0..1), its core
+    width (px) and how far its one-sided shading reaches (px)."""
+    px_mm = dpi / MM_PER_INCH
+    wander = _smooth_noise(rng, n, 6) * rng.uniform(0.05, 0.35) * px_mm
+    # a crease is not even: stretches fade almost to nothing, others are dark
+    depth = np.clip(0.55 + 0.6 * _smooth_noise(rng, n, 12), 0.05, 1.0)
+    core = rng.uniform(0.15, 0.5) * px_mm
+    reach = rng.uniform(1.0, 3.0) * px_mm
+    return wander, depth, core, reach
+
+
+def fold(
+    img: Image,
+    rng: np.random.Generator,
+    dpi: float,
+    at_mm: tuple[float, float],
+    panel_step: float = 0.0,
+) -> Image:
+    """A sheet folded in four and flattened again: a vertical crease at ``at_mm[0]``
+    and a horizontal one at ``at_mm[1]`` (mm from the top-left), each a thin dark line
+    of uneven strength (stretches nearly vanish) with soft shading to one side, running
+    right across the page, a little skewed. ``panel_step``: how much darker (0..1) the
+    panels on one side of each crease are, as the folded sheet's panels face the light
+    at different angles (a photo); 0 on a flatbed's glass."""
+    _check_image(img)
+    out = img.astype(np.float32)
+    h, w = img.shape[:2]
+    px_mm = dpi / MM_PER_INCH
+    gain = np.ones((h, w), np.float32)
+    for vertical, pos_mm in ((True, at_mm[0]), (False, at_mm[1])):
+        n = h if vertical else w
+        wander, depth, core, reach = _crease_profile(rng, n, dpi, panel_step)
+        skew = math.tan(math.radians(rng.uniform(-1.5, 1.5)))
+        along = np.arange(n, dtype=np.float32)
+        centre = pos_mm * px_mm + skew * (along - n / 2) + wander  # per row (or column)
+        across = np.arange(w if vertical else h, dtype=np.float32)
+        d = across[None, :] - centre[:, None].astype(np.float32)  # signed distance, px
+        strength = rng.uniform(0.12, 0.35)  # the core's darkness at full depth
+        side = 1.0 if rng.random() < 0.5 else -1.0
+        depth = depth.astype(np.float32)[:, None]
+        line = strength * depth * np.exp(-0.5 * (d / np.float32(core / 2.0)) ** 2)
+        shade = 0.05 * depth * np.exp(-np.maximum(side * d, 0.0) / np.float32(reach))
+        shade *= side * d > 0
+        step = panel_step * (side * d < 0)
+        g = (1.0 - line) * (1.0 - shade) * (1.0 - step)
+        gain *= (g if vertical else g.T).astype(np.float32)
+    out *= gain[..., None] if img.ndim == 3 else gain
+    return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+
+
 def blur(img: Image, sigma: float) -> Image:
     """Gaussian blur: scanner optics / slight camera defocus."""
     _check_image(img)
@@ -1146,6 +1199,26 @@ def _c_phone(page: Image, rng: np.random.Generator) -> tuple[Image, int]:
     return photo_effective_dpi(page, rng, SOURCE_DPI, strength=rng.uniform(0.03, 0.08))
 
 
+# Where a sheet folded in four has its creases on page 2: through the signature field
+# (x 88-188 mm, y 153-184 mm of the template), as parents fold a form into a bag.
+FOLD_X_MM = (95.0, 140.0)
+FOLD_Y_MM = (150.0, 182.0)
+
+
+def _fold_at(rng: np.random.Generator) -> tuple[float, float]:
+    return float(rng.uniform(*FOLD_X_MM)), float(rng.uniform(*FOLD_Y_MM))
+
+
+def _c_folded_scan(page: Image, rng: np.random.Generator) -> tuple[Image, int]:
+    folded = fold(page, rng, SOURCE_DPI, _fold_at(rng), rng.uniform(0.0, 0.03))
+    return _scan(folded, rng, 200), 200
+
+
+def _c_folded_photo(page: Image, rng: np.random.Generator) -> tuple[Image, int]:
+    folded = fold(page, rng, SOURCE_DPI, _fold_at(rng), rng.uniform(0.03, 0.15))
+    return photo_effective_dpi(folded, rng, SOURCE_DPI, strength=rng.uniform(0.03, 0.08))
+
+
 CONDITIONS: dict[str, Condition] = {
     c.name: c
     for c in (
@@ -1162,5 +1235,7 @@ CONDITIONS: dict[str, Condition] = {
         Condition("fit-to-page", _c_fit, "gray 200 dpi, printed 'fit to page' at 94-97 %"),
         Condition("noisy", _c_noisy, "gray 200 dpi, blur + salt-and-pepper + JPEG q55-65"),
         Condition("phone-photo", _c_phone, "RGB phone photo on a table, ~2000 px long side"),
+        Condition("folded-scan", _c_folded_scan, "gray 200 dpi of a sheet folded in four"),
+        Condition("folded-photo", _c_folded_photo, "phone photo of a sheet folded in four"),
     )
 }
