@@ -858,6 +858,26 @@ def fold(
     return np.clip(out + 0.5, 0, 255).astype(np.uint8)
 
 
+def show_through(
+    img: Image, back: Image, strength: float, sigma_px: float, shift: tuple[int, int] = (0, 0)
+) -> Image:
+    """Thin paper on a duplex scanner: the other side (``back``, as printed and
+    filled in) shows through mirrored, softened by the paper (``sigma_px``) and at
+    ``strength`` (0..1) of its own darkness; ``shift`` (rows, columns) moves it, as the
+    two sides are rarely printed in register."""
+    _check_image(img)
+    other = to_gray(back)[:, ::-1]
+    other = np.roll(other, shift, axis=(0, 1))
+    h, w = img.shape[:2]
+    other = (
+        cv2.resize(other, (w, h), interpolation=cv2.INTER_AREA) if other.shape != (h, w) else other
+    )
+    other = cv2.GaussianBlur(other, (0, 0), sigma_px)
+    gain = 1.0 - strength * (255.0 - other.astype(np.float32)) / 255.0
+    out = img.astype(np.float32) * (gain[..., None] if img.ndim == 3 else gain)
+    return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+
+
 def blur(img: Image, sigma: float) -> Image:
     """Gaussian blur: scanner optics / slight camera defocus."""
     _check_image(img)
@@ -1201,7 +1221,7 @@ def _c_phone(page: Image, rng: np.random.Generator) -> tuple[Image, int]:
 
 # Where a sheet folded in four has its creases on page 2: through the signature field
 # (x 88-188 mm, y 153-184 mm of the template), as parents fold a form into a bag.
-FOLD_X_MM = (95.0, 140.0)
+FOLD_X_MM = (95.0, 130.0)
 FOLD_Y_MM = (150.0, 182.0)
 
 
@@ -1217,6 +1237,42 @@ def _c_folded_scan(page: Image, rng: np.random.Generator) -> tuple[Image, int]:
 def _c_folded_photo(page: Image, rng: np.random.Generator) -> tuple[Image, int]:
     folded = fold(page, rng, SOURCE_DPI, _fold_at(rng), rng.uniform(0.03, 0.15))
     return photo_effective_dpi(folded, rng, SOURCE_DPI, strength=rng.uniform(0.03, 0.08))
+
+
+def _c_show_through(page: Image, rng: np.random.Generator) -> tuple[Image, int]:
+    """A duplex scan of thin paper: the other side (here the same filled page, moved so
+    that its marks and print fall elsewhere) shows through at 5-15 %."""
+    px_mm = SOURCE_DPI / MM_PER_INCH
+    shift = (int(rng.uniform(-40, 40) * px_mm), int(rng.uniform(-8, 8) * px_mm))
+    seen = show_through(page, page, rng.uniform(0.05, 0.15), rng.uniform(0.1, 0.5) * px_mm, shift)
+    return _scan(seen, rng, 200), 200
+
+
+def _c_copier_outline(page: Image, rng: np.random.Generator) -> tuple[Image, int]:
+    """A cheap copier's 1-bit text mode: an adaptive threshold over a small window
+    (2.6-4.3 mm), which keeps only the outlines of solid areas wider than that (the
+    registration discs become rings, a filled box a frame)."""
+    g = blur(to_gray(page), rng.uniform(0.4, 0.8))
+    block = int(rng.integers(15, 26)) * 2 + 1  # px at 300 dpi: 2.6-4.3 mm
+    c = float(rng.uniform(8, 16))
+    return cv2.adaptiveThreshold(
+        g, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, block, c
+    ), SOURCE_DPI
+
+
+def _c_marks_cut(page: Image, rng: np.random.Generator) -> tuple[Image, int]:
+    """A page laid crooked (up to 4 degrees, scaled 97-103 %) on a 200-dpi flatbed, one
+    side of it over the glass's edge: the strip with the two marks of that side (the
+    left or the bottom, never the QR code's) is not in the scan."""
+    px_mm = SOURCE_DPI / MM_PER_INCH
+    cut = page.copy()
+    strip = round(rng.uniform(14.5, 17.0) * px_mm)
+    if rng.random() < 0.5:
+        cut[:, :strip] = 255
+    else:
+        cut[-strip:] = 255
+    scanned = _scan(cut, rng, 200)
+    return rotate(scanned, rng.uniform(-4.0, 4.0), rng.uniform(0.97, 1.03)), 200
 
 
 CONDITIONS: dict[str, Condition] = {
@@ -1237,5 +1293,8 @@ CONDITIONS: dict[str, Condition] = {
         Condition("phone-photo", _c_phone, "RGB phone photo on a table, ~2000 px long side"),
         Condition("folded-scan", _c_folded_scan, "gray 200 dpi of a sheet folded in four"),
         Condition("folded-photo", _c_folded_photo, "phone photo of a sheet folded in four"),
+        Condition("show-through", _c_show_through, "gray 200 dpi, the other side at 5-15 %"),
+        Condition("copier-outline", _c_copier_outline, "1-bit 300 dpi, small-window adaptive"),
+        Condition("marks-cut-off", _c_marks_cut, "gray 200 dpi, crooked, two marks off the glass"),
     )
 }

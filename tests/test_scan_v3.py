@@ -22,7 +22,7 @@ from formgen import scan
 from formgen.rules import Status
 
 from . import synth
-from .test_scan_v2 import ANSWERED, READ, draw, form, read, statuses
+from .test_scan_v2 import ANSWERED, READ, draw, form, look, read, statuses
 
 __all__ = ["form"]  # the page fixture, shared with test_scan_v2
 
@@ -115,3 +115,119 @@ def test_a_file_that_only_claims_to_be_heic_is_refused(tmp_path: Path) -> None:
     path.write_bytes(b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64)
     with pytest.raises(scan.ScanInputError, match=r"IMG_0002\.HEIC"):
         list(scan.load_pages(path))
+
+
+# --- Show-through: the other side of thin paper is not ink ---------------------------------
+
+
+def test_show_through_of_the_other_side_marks_nothing(form: dict[str, Any]) -> None:
+    """A duplex scan of thin paper: the other side, filled in too, shows through
+    mirrored at 5-15 % and falls on the empty boxes; only this side's ticks count."""
+    marks = {
+        ("recording", "yes"): ("tick", "blue-ballpoint"),
+        ("livestream", "no"): ("cross", "black-ballpoint"),
+        ("360", "yes"): ("tick", "pencil"),
+    }
+    other = draw(
+        form, {(c, a): ("fill", "black-felt") for c in READ for a in ("yes", "no")}, None, 1
+    )
+    for seed, strength in ((10, 0.08), (11, 0.15)):
+        page = draw(form, marks, ("full", "blue-ballpoint"), seed)
+        for rows in (0, -round(17 * synth.SOURCE_DPI / 25.4)):  # a box row lower, or level
+            seen = synth.show_through(
+                page, other, strength, 0.15 * synth.SOURCE_DPI / 25.4, (rows, 0)
+            )
+            image, _ = synth.CONDITIONS["flatbed-200-gray"](seen, np.random.default_rng(seed))
+            decisions, signed = read(form, image)
+            assert signed is True
+            assert statuses(decisions) == READ, (seed, strength, rows, decisions)
+
+
+# --- Formats to keep reading right ---------------------------------------------------------
+
+
+def _scanned(form: dict[str, Any], seed: int, condition: str = "flatbed-200-gray") -> np.ndarray:
+    page = draw(form, ANSWERED, ("full", "black-ballpoint"), seed)
+    return synth.CONDITIONS[condition](page, np.random.default_rng(seed))[0]
+
+
+def test_a_copiers_ccitt_g4_pdf(form: dict[str, Any], tmp_path: Path) -> None:
+    image = _scanned(form, 12, "flatbed-300-bw")
+    path = tmp_path / "copier.pdf"
+    Image.fromarray(image).convert("1").save(path, "PDF", resolution=300.0)
+    assert b"/CCITTFaxDecode" in path.read_bytes()
+    (loaded,) = scan.load_pages(path)
+    decisions, signed = read(form, loaded.image)
+    assert signed is True and statuses(decisions) == READ
+
+
+def test_a_scanners_multi_page_lzw_tiff(form: dict[str, Any], tmp_path: Path) -> None:
+    front = Image.fromarray(_scanned(form, 13))
+    back = Image.fromarray(np.full((2339, 1654), 250, np.uint8))  # its blank backside
+    path = tmp_path / "scan.tif"
+    front.save(path, compression="tiff_lzw", dpi=(200, 200), save_all=True, append_images=[back])
+    with Image.open(path) as check:
+        assert check.info["compression"] == "tiff_lzw" and check.n_frames == 2
+    first, second = scan.load_pages(path)
+    decisions, signed = read(form, first.image)
+    assert signed is True and statuses(decisions) == READ
+    assert scan.is_blank(second.image)
+
+
+def test_a_jpeg_2000_pdf(form: dict[str, Any], tmp_path: Path) -> None:
+    image = Image.fromarray(synth.to_rgb(_scanned(form, 14))).convert("RGBA")
+    path = tmp_path / "jpx.pdf"
+    image.save(path, "PDF", resolution=200.0)
+    assert b"/JPXDecode" in path.read_bytes()
+    (loaded,) = scan.load_pages(path)
+    decisions, signed = read(form, loaded.image)
+    assert signed is True and statuses(decisions) == READ
+
+
+# --- A copier's text mode: registration marks as rings -------------------------------------
+
+
+def test_marks_hollowed_by_a_copier_are_found_from_their_outlines(form: dict[str, Any]) -> None:
+    """A small-window adaptive threshold keeps only the outline of each solid disc."""
+    for seed in (2, 3):
+        page = draw(form, ANSWERED, ("full", "black-ballpoint"), seed)
+        image, _ = synth.CONDITIONS["copier-outline"](page, np.random.default_rng(seed))
+        seen = scan.look_start(scan.PageImage("copier", 1, image, None))
+        assert seen.gray is not None
+        disc = seen.gray[
+            : round(20 * synth.SOURCE_DPI / 25.4), : round(20 * synth.SOURCE_DPI / 25.4)
+        ]
+        assert (disc < 128).mean() < 0.05  # the top-left disc (6 mm) is a ring indeed
+        decisions, signed = read(form, image)
+        assert signed is True and statuses(decisions) == READ, (seed, decisions)
+
+
+# --- Two corner marks off a flatbed's glass ------------------------------------------------
+
+
+def test_a_crooked_page_with_two_marks_off_the_glass(form: dict[str, Any]) -> None:
+    """Crooked up to 4 degrees, scaled, 200 dpi, the left or bottom strip with its two
+    marks not scanned: the two marks left, the QR code and the printed boxes and frame
+    register it."""
+    for seed in (4, 5, 6, 7):
+        page = draw(form, ANSWERED, ("full", "black-ballpoint"), seed)
+        image, _ = synth.CONDITIONS["marks-cut-off"](page, np.random.default_rng(seed))
+        decisions, signed = read(form, image)
+        assert signed is True and statuses(decisions) == READ, (seed, decisions)
+
+
+def test_two_marks_of_a_photo_in_perspective_are_not_enough(form: dict[str, Any]) -> None:
+    """A phone photo (perspective) with two marks cut off: an affine fit misplaces the
+    printed boxes, which say so; review, never a guess."""
+    page = draw(form, ANSWERED, ("full", "black-ballpoint"), 8)
+    px_mm = synth.SOURCE_DPI / 25.4
+    page[:, : round(16 * px_mm)] = 255  # the left strip, with two marks, not in the picture
+    rng = np.random.default_rng(8)
+    photo = synth.perspective_photo(page, rng, strength=0.1, max_rotation_deg=3.0)
+    seen = scan.look_start(scan.PageImage("photo", 1, photo, None))
+    assert seen.texts
+    looked = look(form, photo)
+    if looked.registered:  # the printed boxes agreed: then it reads right
+        assert statuses(read(form, photo)[0]) == READ
+    else:
+        assert looked.reason and ("marks" in looked.reason or "printed" in looked.reason)

@@ -39,6 +39,8 @@ FRINGE_MM = 0.7  # ink wholly this near a printed line is its blurred edge (phon
 SIG_BORDER_MM = 0.35
 SIG_MARGIN_MM = 4.0  # room round the signature field: its frame, the crop, strokes leaving
 INK_DARKER = 0.09  # a pixel is ink when it is this much darker than the local paper
+SHOW_THROUGH = 0.17  # and somewhere this share of the region's print (PRINT_PERCENTILE)
+PRINT_PERCENTILE = 99.5  # the print's darkness: box outlines, words, the field's frame
 DUST_MM = 0.8  # ink narrower than this (bounding box) or smaller than DUST_AREA_MM2 is dust
 DUST_AREA_MM2 = 0.16
 BOX_SPECK_MM2 = 0.8  # in a box, compact ink (area below this and span below BOX_SPECK_MM)
@@ -209,12 +211,25 @@ def _darkness(region: Array, px_mm: float) -> Array:
 
 def _ink_mask(dark: Array) -> Array:
     """Ink: darker than the paper by INK_DARKER, and by four times the noise (a phone
-    photo's sensor noise can reach the threshold)."""
+    photo's sensor noise can reach the threshold); and only where it is somewhere as
+    dark as SHOW_THROUGH of the region's own print: the other side of thin paper
+    shines through at up to ~15 % of its darkness, softened, while a mark made on this
+    side, even in pencil, is darker than that along its core."""
     sample = np.ascontiguousarray(dark[::2, ::2])
     centre = _percentile(sample, 50)
     sigma = 1.4826 * _percentile(cv2.absdiff(sample, round(centre)), 50)
     threshold = max(INK_DARKER * 255.0, centre + 4.0 * sigma)
-    return cv2.threshold(dark, threshold, 1, cv2.THRESH_BINARY)[1]
+    ink = cv2.threshold(dark, threshold, 1, cv2.THRESH_BINARY)[1]
+    core = SHOW_THROUGH * _percentile(sample, PRINT_PERCENTILE)
+    if core <= threshold:
+        return ink
+    n, labels = cv2.connectedComponents(ink, connectivity=8)
+    strong = np.zeros(n, bool)
+    strong[labels[dark > core]] = True
+    strong[0] = False
+    if strong[1:].all():
+        return ink
+    return strong[labels].astype(np.uint8)
 
 
 def _components(mask: Array) -> tuple[Array, Array, Array, Array]:
@@ -406,8 +421,9 @@ def _straight_pieces(
     ink: Array, px_mm: float, inside: tuple[int, int, int, int] | None = None
 ) -> list[tuple[float, float]]:
     """Lines (rho, theta: x cos + y sin = rho) that straight pieces of ink lie on: each
-    long straight piece's own, then the lines that several short ones (and, within
-    ``inside``, small bits) share: a faint crease shows as dashes and dots."""
+    long straight piece's own, then the lines that several short ones share (within
+    ``inside``: short straight pieces and small bits): a faint crease shows as dashes
+    and dots."""
     n, labels = cv2.connectedComponents(ink, connectivity=8)
     if n <= 1:
         return []
@@ -425,13 +441,13 @@ def _straight_pieces(
     length = major * math.sqrt(12)  # a bar's length from its second moment
     straight = (length >= THROUGH_DASH_MM * px_mm) & (major >= THROUGH_ELONGATION * minor)
     straight[0] = False
-    bits = np.zeros(n, bool)
-    if inside is not None:
+    voters = straight.copy()
+    if inside is not None:  # there: straight pieces and small bits; the print round it not
         y0, y1, x0, x1 = inside
-        small = length < THROUGH_PIECE_MM * px_mm
-        bits = small & (mx >= x0) & (mx < x1) & (my >= y0) & (my < y1)
-        bits[0] = False
-    if not (straight.any() or bits.any()):
+        within = (mx >= x0) & (mx < x1) & (my >= y0) & (my < y1)
+        voters = (straight | (length < THROUGH_PIECE_MM * px_mm)) & within
+        voters[0] = False
+    if not (straight.any() or voters.any()):
         return []
     lines = []
     angle = 0.5 * np.arctan2(2 * sxy, sxx - syy)  # the major axis
@@ -440,12 +456,16 @@ def _straight_pieces(
         lines.append((length[k], mx[k] * math.cos(theta) + my[k] * math.sin(theta), theta))
     lines.sort(reverse=True)
     found = [(rho, theta) for _, rho, theta in lines]
-    pieces = (straight | bits)[labels].astype(np.uint8)
+    pieces = voters[labels].astype(np.uint8)
     votes = max(8, round(2 * THROUGH_DASH_MM * px_mm))
     shared = cv2.HoughLines(pieces, 1, np.pi / 360, votes)
-    if shared is not None:
-        found += [(float(r), float(t)) for r, t in shared[:THROUGH_CANDIDATES, 0]]
-    return found
+    kept: list[tuple[float, float]] = []
+    for r, t in [] if shared is None else shared[:, 0]:  # strongest first; one of a bundle
+        if all(abs(r - r0) > 3 or abs(math.sin(t - t0)) > 0.035 for r0, t0 in kept):
+            kept.append((float(r), float(t)))
+            if len(kept) == THROUGH_CANDIDATES:
+                break
+    return found + kept
 
 
 def _chord(
