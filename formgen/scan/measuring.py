@@ -14,7 +14,11 @@ outlines and the signature frame are located on the page and taken out with the 
 fringes along them (a stroke that crosses one is joined again across the gap), and the
 printed answer words are the ink wholly inside the place the layout gives them. What
 is left are strokes: connected ink, measured in millimetres; dust and speckle are
-strokes too small in either sense.
+strokes too small in either sense. In the signature field, a straight line that runs
+right across it and on beyond (a fold's crease, a shadow's or the paper's edge) is taken
+out first: a signature's strokes start and end in or near the field. Ink is judged
+against the region's own print, so that the other side of thin paper, shining through,
+is not ink.
 """
 
 from __future__ import annotations
