@@ -72,6 +72,7 @@ THROUGH_ELONGATION = 3.0  # straight: this many times longer than wide
 THROUGH_COVER = 0.7  # share of a line's length (and of each end's sixth) as ink, or
 THROUGH_FAINT = 0.012  # where it is no ink, darker than beside it by this (median)
 THROUGH_SIDE_MM = 1.0  # "beside": this far from the line and more
+THROUGH_APART = 1.5  # and by this (0..255) more than lines beside it (noise, dither)
 THROUGH_TOL_MM = 0.5
 THROUGH_WIDTH_MM = 3.5
 THROUGH_CANDIDATES = 12
@@ -507,22 +508,26 @@ def _chord(
     centre = slice(middle - tol, middle + tol + 1)
     known = printed[yi[:, middle], xi[:, middle]] == 0
     core = grid[:, centre].any(axis=1)
-    # where the line is no ink: is it there all the same, fainter (a crease fades)?
-    depth = dark[yi, xi].astype(np.float32)
-    # against the same measure beside it, so that the noise's own maxima cancel
-    away = 2 * tol + round(THROUGH_SIDE_MM * px_mm)
-    beside = [slice(middle + k - tol, middle + k + tol + 1) for k in (-away, away)]
-    ridge = depth[:, centre].max(axis=1) - np.min([depth[:, b].max(axis=1) for b in beside], 0)
+    # where the line is no ink: is it there all the same, fainter (a crease fades)? The
+    # darkest of each step's window on the line against the same at lines beside it,
+    # so that noise, dither and other writing the chord crosses weigh the same there
+    depth = dark[yi, xi]
+    away = 2 * tol + 1 + round(THROUGH_SIDE_MM * px_mm)
+    shifts = [k for k in (-2 * away, -away, away, 2 * away) if abs(k) + tol <= middle]
+    windows = [depth[:, middle + k - tol : middle + k + tol + 1].max(axis=1) for k in [0, *shifts]]
+    edges = np.min(windows[1:3], axis=0) if len(windows) >= 3 else windows[0]  # the nearer
     sixth = max(len(t) // 6, 1)
     for part in (slice(None), slice(0, sixth), slice(len(t) - sixth, len(t))):
-        on, faint, seen = core[part], ridge[part], known[part]
+        on, seen = core[part], known[part]
         if seen.sum() < 0.5 * len(on):
             return None
-        strong = float(on[seen].mean())
-        weak = faint[seen & ~on]
-        if strong >= THROUGH_COVER or (weak.size and np.median(weak) >= THROUGH_FAINT * 255):
+        if float(on[seen].mean()) >= THROUGH_COVER:
             continue
-        return None
+        off = seen & ~on
+        ridge = float(np.median(windows[0][part][off] - edges[part][off]))
+        on_line, *beside = (float(np.median(w[part][off])) for w in windows)
+        if ridge < THROUGH_FAINT * 255 or not beside or on_line - max(beside) < THROUGH_APART:
+            return None
     # the run of ink through the ink nearest the line, along each step
     order = np.argsort(np.abs(offsets), kind="stable")[: 2 * tol + 1]
     anchor = np.full(len(t), -1)
