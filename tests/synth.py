@@ -805,6 +805,79 @@ def blank_backside(rng: np.random.Generator, style: str) -> tuple[Image, int]:
     return jpeg(page, int(rng.integers(60, 86))), 200
 
 
+def _crease_profile(
+    rng: np.random.Generator, n: int, dpi: float, panel_step: float
+) -> tuple[FloatArray, FloatArray, float, float]:
+    """Along one crease: where it wanders (px) and how dark it is (0..1), its core
+    width (px) and how far its one-sided shading reaches (px)."""
+    px_mm = dpi / MM_PER_INCH
+    wander = _smooth_noise(rng, n, 6) * rng.uniform(0.05, 0.35) * px_mm
+    # a crease is not even: stretches fade almost to nothing, others are dark
+    depth = np.clip(0.55 + 0.6 * _smooth_noise(rng, n, 12), 0.05, 1.0)
+    core = rng.uniform(0.15, 0.5) * px_mm
+    reach = rng.uniform(1.0, 3.0) * px_mm
+    return wander, depth, core, reach
+
+
+def fold(
+    img: Image,
+    rng: np.random.Generator,
+    dpi: float,
+    at_mm: tuple[float, float],
+    panel_step: float = 0.0,
+) -> Image:
+    """A sheet folded in four and flattened again: a vertical crease at ``at_mm[0]``
+    and a horizontal one at ``at_mm[1]`` (mm from the top-left), each a thin dark line
+    of uneven strength (stretches nearly vanish) with soft shading to one side, running
+    right across the page, a little skewed. ``panel_step``: how much darker (0..1) the
+    panels on one side of each crease are, as the folded sheet's panels face the light
+    at different angles (a photo); 0 on a flatbed's glass."""
+    _check_image(img)
+    out = img.astype(np.float32)
+    h, w = img.shape[:2]
+    px_mm = dpi / MM_PER_INCH
+    gain = np.ones((h, w), np.float32)
+    for vertical, pos_mm in ((True, at_mm[0]), (False, at_mm[1])):
+        n = h if vertical else w
+        wander, depth, core, reach = _crease_profile(rng, n, dpi, panel_step)
+        skew = math.tan(math.radians(rng.uniform(-1.5, 1.5)))
+        along = np.arange(n, dtype=np.float32)
+        centre = pos_mm * px_mm + skew * (along - n / 2) + wander  # per row (or column)
+        across = np.arange(w if vertical else h, dtype=np.float32)
+        d = across[None, :] - centre[:, None].astype(np.float32)  # signed distance, px
+        strength = rng.uniform(0.12, 0.35)  # the core's darkness at full depth
+        side = 1.0 if rng.random() < 0.5 else -1.0
+        depth = depth.astype(np.float32)[:, None]
+        line = strength * depth * np.exp(-0.5 * (d / np.float32(core / 2.0)) ** 2)
+        shade = 0.05 * depth * np.exp(-np.maximum(side * d, 0.0) / np.float32(reach))
+        shade *= side * d > 0
+        step = panel_step * (side * d < 0)
+        g = (1.0 - line) * (1.0 - shade) * (1.0 - step)
+        gain *= (g if vertical else g.T).astype(np.float32)
+    out *= gain[..., None] if img.ndim == 3 else gain
+    return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+
+
+def show_through(
+    img: Image, back: Image, strength: float, sigma_px: float, shift: tuple[int, int] = (0, 0)
+) -> Image:
+    """Thin paper on a duplex scanner: the other side (``back``, as printed and
+    filled in) shows through mirrored, softened by the paper (``sigma_px``) and at
+    ``strength`` (0..1) of its own darkness; ``shift`` (rows, columns) moves it, as the
+    two sides are rarely printed in register."""
+    _check_image(img)
+    other = to_gray(back)[:, ::-1]
+    other = np.roll(other, shift, axis=(0, 1))
+    h, w = img.shape[:2]
+    other = (
+        cv2.resize(other, (w, h), interpolation=cv2.INTER_AREA) if other.shape != (h, w) else other
+    )
+    other = cv2.GaussianBlur(other, (0, 0), sigma_px)
+    gain = 1.0 - strength * (255.0 - other.astype(np.float32)) / 255.0
+    out = img.astype(np.float32) * (gain[..., None] if img.ndim == 3 else gain)
+    return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+
+
 def blur(img: Image, sigma: float) -> Image:
     """Gaussian blur: scanner optics / slight camera defocus."""
     _check_image(img)
@@ -1146,6 +1219,62 @@ def _c_phone(page: Image, rng: np.random.Generator) -> tuple[Image, int]:
     return photo_effective_dpi(page, rng, SOURCE_DPI, strength=rng.uniform(0.03, 0.08))
 
 
+# Where a sheet folded in four has its creases on page 2: through the signature field
+# (x 88-188 mm, y 153-184 mm of the template), as parents fold a form into a bag.
+FOLD_X_MM = (95.0, 130.0)
+FOLD_Y_MM = (150.0, 182.0)
+
+
+def _fold_at(rng: np.random.Generator) -> tuple[float, float]:
+    return float(rng.uniform(*FOLD_X_MM)), float(rng.uniform(*FOLD_Y_MM))
+
+
+def _c_folded_scan(page: Image, rng: np.random.Generator) -> tuple[Image, int]:
+    folded = fold(page, rng, SOURCE_DPI, _fold_at(rng), rng.uniform(0.0, 0.03))
+    return _scan(folded, rng, 200), 200
+
+
+def _c_folded_photo(page: Image, rng: np.random.Generator) -> tuple[Image, int]:
+    folded = fold(page, rng, SOURCE_DPI, _fold_at(rng), rng.uniform(0.03, 0.15))
+    return photo_effective_dpi(folded, rng, SOURCE_DPI, strength=rng.uniform(0.03, 0.08))
+
+
+def _c_show_through(page: Image, rng: np.random.Generator) -> tuple[Image, int]:
+    """A duplex scan of thin paper: the other side (here the same filled page, moved so
+    that its marks and print fall elsewhere) shows through at 5-15 %."""
+    px_mm = SOURCE_DPI / MM_PER_INCH
+    shift = (int(rng.uniform(-40, 40) * px_mm), int(rng.uniform(-8, 8) * px_mm))
+    seen = show_through(page, page, rng.uniform(0.05, 0.15), rng.uniform(0.1, 0.5) * px_mm, shift)
+    return _scan(seen, rng, 200), 200
+
+
+def _c_copier_outline(page: Image, rng: np.random.Generator) -> tuple[Image, int]:
+    """A cheap copier's 1-bit text mode: an adaptive threshold over a small window
+    (2.6-4.3 mm), which keeps only the outlines of solid areas wider than that (the
+    registration discs become rings, a filled box a frame)."""
+    g = blur(to_gray(page), rng.uniform(0.4, 0.8))
+    block = int(rng.integers(15, 26)) * 2 + 1  # px at 300 dpi: 2.6-4.3 mm
+    c = float(rng.uniform(8, 16))
+    return cv2.adaptiveThreshold(
+        g, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, block, c
+    ), SOURCE_DPI
+
+
+def _c_marks_cut(page: Image, rng: np.random.Generator) -> tuple[Image, int]:
+    """A page laid crooked (up to 4 degrees, scaled 97-103 %) on a 200-dpi flatbed, one
+    side of it over the glass's edge: the strip with the two marks of that side (the
+    left or the bottom, never the QR code's) is not in the scan."""
+    px_mm = SOURCE_DPI / MM_PER_INCH
+    cut = page.copy()
+    strip = round(rng.uniform(14.5, 17.0) * px_mm)
+    if rng.random() < 0.5:
+        cut[:, :strip] = 255
+    else:
+        cut[-strip:] = 255
+    scanned = _scan(cut, rng, 200)
+    return rotate(scanned, rng.uniform(-4.0, 4.0), rng.uniform(0.97, 1.03)), 200
+
+
 CONDITIONS: dict[str, Condition] = {
     c.name: c
     for c in (
@@ -1162,5 +1291,10 @@ CONDITIONS: dict[str, Condition] = {
         Condition("fit-to-page", _c_fit, "gray 200 dpi, printed 'fit to page' at 94-97 %"),
         Condition("noisy", _c_noisy, "gray 200 dpi, blur + salt-and-pepper + JPEG q55-65"),
         Condition("phone-photo", _c_phone, "RGB phone photo on a table, ~2000 px long side"),
+        Condition("folded-scan", _c_folded_scan, "gray 200 dpi of a sheet folded in four"),
+        Condition("folded-photo", _c_folded_photo, "phone photo of a sheet folded in four"),
+        Condition("show-through", _c_show_through, "gray 200 dpi, the other side at 5-15 %"),
+        Condition("copier-outline", _c_copier_outline, "1-bit 300 dpi, small-window adaptive"),
+        Condition("marks-cut-off", _c_marks_cut, "gray 200 dpi, crooked, two marks off the glass"),
     )
 }

@@ -2,7 +2,8 @@
 
 A file is taken by its content (magic bytes), never its name: a PDF (its one raster
 image per page as stored, or the page rendered; read with pdfium, which is C and opens
-a 100-page scan in a millisecond), or a PNG, JPEG or (multi-page) TIFF through a strict
+a 100-page scan in a millisecond), or a PNG, JPEG, HEIC/HEIF (an iPhone's photo, through
+pillow-heif, loaded only for such a file) or (multi-page) TIFF through a strict
 Pillow. What is read at all is limited: regular files only (a FIFO or a device would
 block or never end), of a sane size, with pages the size and shape of a sheet of paper.
 Every refusal is a ``ScanInputError`` with one line for a person.
@@ -45,6 +46,8 @@ _REDUCED = {
     "L": {2: cv2.IMREAD_REDUCED_GRAYSCALE_2, 4: cv2.IMREAD_REDUCED_GRAYSCALE_4},
     "RGB": {2: cv2.IMREAD_REDUCED_COLOR_2, 4: cv2.IMREAD_REDUCED_COLOR_4},
 }
+# HEIF brands of still pictures (ISO/IEC 23008-12): iPhone photos are "heic"
+HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1")
 ORIENTATION_TAG = 0x0112  # EXIF: how a camera stored the picture (1 = as is)
 
 # What is read at all. A stack of 500 pages scanned at 300 dpi gray (JPEG, 0.5-1 MB a
@@ -156,7 +159,26 @@ def _sniff(head: bytes) -> str | None:
         return "jpeg"
     if head[:4] in (b"II*\x00", b"MM\x00*"):
         return "tiff"
+    if head[4:8] == b"ftyp" and head[8:12] in HEIF_BRANDS:
+        return "heif"
     return None
+
+
+_HEIF_READY = threading.Lock()
+_heif_registered = False
+
+
+def _register_heif() -> None:
+    """Pillow reads HEIC/HEIF (an iPhone camera's photos) through pillow-heif, loaded
+    only when such a file comes: other imports do not pay for it. libheif applies the
+    rotation the camera stored, so the picture comes upright as a JPEG's EXIF turns it."""
+    global _heif_registered
+    with _HEIF_READY:
+        if not _heif_registered:
+            import pillow_heif
+
+            pillow_heif.register_heif_opener(thumbnails=False)
+            _heif_registered = True
 
 
 def load_pages(path: Path) -> Iterator[PageImage]:
@@ -200,6 +222,8 @@ class PageFile:
             if kind == "pdf":
                 self._open_pdf()
             else:
+                if kind == "heif":
+                    _register_heif()
                 self._open_image()
         except BaseException:
             self.close()

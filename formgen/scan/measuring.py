@@ -14,7 +14,11 @@ outlines and the signature frame are located on the page and taken out with the 
 fringes along them (a stroke that crosses one is joined again across the gap), and the
 printed answer words are the ink wholly inside the place the layout gives them. What
 is left are strokes: connected ink, measured in millimetres; dust and speckle are
-strokes too small in either sense.
+strokes too small in either sense. In the signature field, a straight line that runs
+right across it and on beyond (a fold's crease, a shadow's or the paper's edge) is taken
+out first: a signature's strokes start and end in or near the field. Ink is judged
+against the region's own print, so that the other side of thin paper, shining through,
+is not ink.
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ FRINGE_MM = 0.7  # ink wholly this near a printed line is its blurred edge (phon
 SIG_BORDER_MM = 0.35
 SIG_MARGIN_MM = 4.0  # room round the signature field: its frame, the crop, strokes leaving
 INK_DARKER = 0.09  # a pixel is ink when it is this much darker than the local paper
+SHOW_THROUGH = 0.17  # and somewhere this share of the region's print (PRINT_PERCENTILE)
+PRINT_PERCENTILE = 99.5  # the print's darkness: box outlines, words, the field's frame
 DUST_MM = 0.8  # ink narrower than this (bounding box) or smaller than DUST_AREA_MM2 is dust
 DUST_AREA_MM2 = 0.16
 BOX_SPECK_MM2 = 0.8  # in a box, compact ink (area below this and span below BOX_SPECK_MM)
@@ -54,6 +60,22 @@ DEFAULT_WORD_INK = 0.4  # and the share of its place its bold print covers
 ZONE_MM = (5.0, 4.5, 17.0)  # left of the box, above and below, right of the box
 RING_SECTORS = 24
 CROP_MARGIN_MM = 2.0
+# A crease, a shadow's edge, a staple's or the paper's edge: a straight line that runs
+# on right across a region (into its margins on both ends), not strokes that start and
+# end in it. Found as lines with ink along THROUGH_COVER of their length (a crease
+# fades in stretches) and at both ends; taken out as wide as they are, up to
+# THROUGH_WIDTH_MM (a shadow's edge is wide), wherever they wander within THROUGH_TOL_MM.
+THROUGH_MIN_MM = 15.0
+THROUGH_PIECE_MM = 4.0  # a straight piece this long is looked at on its own
+THROUGH_DASH_MM = 1.2  # shorter straight pieces only where several share a line
+THROUGH_ELONGATION = 3.0  # straight: this many times longer than wide
+THROUGH_COVER = 0.7  # share of a line's length (and of each end's sixth) as ink, or
+THROUGH_FAINT = 0.012  # where it is no ink, darker than beside it by this (median)
+THROUGH_SIDE_MM = 1.0  # "beside": this far from the line and more
+THROUGH_APART = 1.5  # and by this (0..255) more than lines beside it (noise, dither)
+THROUGH_TOL_MM = 0.5
+THROUGH_WIDTH_MM = 3.5
+THROUGH_CANDIDATES = 12
 
 
 @dataclass
@@ -194,12 +216,25 @@ def _darkness(region: Array, px_mm: float) -> Array:
 
 def _ink_mask(dark: Array) -> Array:
     """Ink: darker than the paper by INK_DARKER, and by four times the noise (a phone
-    photo's sensor noise can reach the threshold)."""
+    photo's sensor noise can reach the threshold); and only where it is somewhere as
+    dark as SHOW_THROUGH of the region's own print: the other side of thin paper
+    shines through at up to ~15 % of its darkness, softened, while a mark made on this
+    side, even in pencil, is darker than that along its core."""
     sample = np.ascontiguousarray(dark[::2, ::2])
     centre = _percentile(sample, 50)
     sigma = 1.4826 * _percentile(cv2.absdiff(sample, round(centre)), 50)
     threshold = max(INK_DARKER * 255.0, centre + 4.0 * sigma)
-    return cv2.threshold(dark, threshold, 1, cv2.THRESH_BINARY)[1]
+    ink = cv2.threshold(dark, threshold, 1, cv2.THRESH_BINARY)[1]
+    core = SHOW_THROUGH * _percentile(sample, PRINT_PERCENTILE)
+    if core <= threshold:
+        return ink
+    n, labels = cv2.connectedComponents(ink, connectivity=8)
+    strong = np.zeros(n, bool)
+    strong[labels[dark > core]] = True
+    strong[0] = False
+    if strong[1:].all():
+        return ink
+    return strong[labels].astype(np.uint8)
 
 
 def _components(mask: Array) -> tuple[Array, Array, Array, Array]:
@@ -322,6 +357,198 @@ def _bridge(hw: Array, ink: Array, lines: _Lines) -> Array | None:
                 joined = hw.copy()
             joined[y0:y1, x0:x1] |= add
     return joined
+
+
+# --- Straight lines right across a region: creases and edges, not writing -----------------
+
+
+@dataclass
+class _Through:
+    """Straight lines found right across a region: ``removed`` the ink taken out as
+    theirs, ``near`` that with FRINGE_MM round it (ink wholly inside is their crumbs)."""
+
+    removed: Array
+    near: Array
+    count: int
+
+
+def _through_lines(
+    ink: Array,
+    dark: Array,
+    printed: Array,
+    px_mm: float,
+    inside: tuple[int, int, int, int] | None = None,
+) -> _Through | None:
+    """Straight lines that run right across the region (``ink`` 0/1 and ``dark`` as
+    ``_darkness``; the print located in ``printed`` left out of the judgement): Hough
+    lines through some ink whose chord across the region is THROUGH_MIN_MM or longer
+    and shows the line along it: as ink, or where it fades below the ink threshold as a
+    faint ridge of darkness along the line. A signature's or a tick's strokes start
+    and end inside; a fold's crease does not. ``inside`` (y0, y1, x0, x1): where small
+    bits of ink are looked at too (a faint crease is dust-like dots there). None: no
+    such line."""
+    h, w = ink.shape
+    if max(h, w) < THROUGH_MIN_MM * px_mm:
+        return None
+    tol = max(1, round(THROUGH_TOL_MM * px_mm))
+    reach = tol + round(THROUGH_WIDTH_MM * px_mm)
+    offsets = np.arange(-reach, reach + 1)
+    removed = np.zeros_like(ink)
+    accepted: list[tuple[float, float]] = []
+    tested: list[tuple[float, float]] = []
+    rest = ink
+    for _ in range(3):  # crossing creases are one piece until one of them is out
+        before = len(accepted)
+        for rho, theta in _straight_pieces(rest, px_mm, inside):
+            if any(abs(math.sin(theta - t)) < 0.03 and abs(rho - r) < tol for r, t in tested):
+                continue
+            if any(
+                abs(math.sin(theta - t)) < 0.05 and abs(rho - r) < 2 * reach for r, t in accepted
+            ):
+                continue
+            tested.append((rho, theta))
+            cut = _chord(ink, dark, printed, rho, theta, offsets, tol, px_mm)
+            if cut is not None:
+                removed |= cut
+                accepted.append((rho, theta))
+        if len(accepted) == before:
+            break
+        rest = cv2.subtract(ink, cv2.dilate(removed, _square(3)))
+    if not accepted:
+        return None
+    removed = cv2.dilate(removed, _square(3)) & ink
+    fringe = max(1, round(FRINGE_MM * px_mm))
+    near = cv2.dilate(removed, _square(2 * fringe + 1))
+    return _Through(removed, near, len(accepted))
+
+
+def _straight_pieces(
+    ink: Array, px_mm: float, inside: tuple[int, int, int, int] | None = None
+) -> list[tuple[float, float]]:
+    """Lines (rho, theta: x cos + y sin = rho) that straight pieces of ink lie on: each
+    long straight piece's own, then the lines that several short ones share (within
+    ``inside``: short straight pieces and small bits): a faint crease shows as dashes
+    and dots."""
+    n, labels = cv2.connectedComponents(ink, connectivity=8)
+    if n <= 1:
+        return []
+    ys, xs = np.nonzero(labels)
+    lab = labels[ys, xs]
+    count = np.maximum(np.bincount(lab, minlength=n).astype(np.float64), 1)
+    mx = np.bincount(lab, xs, n) / count
+    my = np.bincount(lab, ys, n) / count
+    sxx = np.bincount(lab, xs * xs, n) / count - mx * mx
+    syy = np.bincount(lab, ys * ys, n) / count - my * my
+    sxy = np.bincount(lab, xs * ys, n) / count - mx * my
+    spread = np.sqrt(np.maximum((sxx - syy) ** 2 / 4 + sxy * sxy, 0))
+    major = np.sqrt(np.maximum((sxx + syy) / 2 + spread, 0))
+    minor = np.sqrt(np.maximum((sxx + syy) / 2 - spread, 0))
+    length = major * math.sqrt(12)  # a bar's length from its second moment
+    straight = (length >= THROUGH_DASH_MM * px_mm) & (major >= THROUGH_ELONGATION * minor)
+    straight[0] = False
+    voters = straight.copy()
+    if inside is not None:  # there: straight pieces and small bits; the print round it not
+        y0, y1, x0, x1 = inside
+        within = (mx >= x0) & (mx < x1) & (my >= y0) & (my < y1)
+        voters = (straight | (length < THROUGH_PIECE_MM * px_mm)) & within
+        voters[0] = False
+    if not (straight.any() or voters.any()):
+        return []
+    lines = []
+    angle = 0.5 * np.arctan2(2 * sxy, sxx - syy)  # the major axis
+    for k in np.flatnonzero(straight & (length >= THROUGH_PIECE_MM * px_mm)):
+        theta = float(angle[k]) + math.pi / 2  # the normal
+        lines.append((length[k], mx[k] * math.cos(theta) + my[k] * math.sin(theta), theta))
+    lines.sort(reverse=True)
+    found = [(rho, theta) for _, rho, theta in lines]
+    pieces = voters[labels].astype(np.uint8)
+    votes = max(8, round(2 * THROUGH_DASH_MM * px_mm))
+    shared = cv2.HoughLines(pieces, 1, np.pi / 360, votes)
+    kept: list[tuple[float, float]] = []
+    for r, t in [] if shared is None else shared[:, 0]:  # strongest first; one of a bundle
+        if all(abs(r - r0) > 3 or abs(math.sin(t - t0)) > 0.035 for r0, t0 in kept):
+            kept.append((float(r), float(t)))
+            if len(kept) == THROUGH_CANDIDATES:
+                break
+    return found + kept
+
+
+def _chord(
+    ink: Array,
+    dark: Array,
+    printed: Array,
+    rho: float,
+    theta: float,
+    offsets: Array,
+    tol: int,
+    px_mm: float,
+) -> Array | None:
+    """The ink of one Hough line (pixel centres: x cos + y sin = rho) when the line
+    runs right across the region; per step along it, the run of ink through the ink
+    nearest the line (within ``tol``), which follows a crease that wanders a little."""
+    h, w = ink.shape
+    c, s = math.cos(theta), math.sin(theta)
+    lo, hi = -math.inf, math.inf  # the chord: points rho * n + t * d inside the region
+    for p0, dp, size in ((rho * c, -s, w), (rho * s, c, h)):
+        if abs(dp) < 1e-9:
+            if not 0 <= p0 <= size - 1:
+                return None
+            continue
+        a, b = (0 - p0) / dp, (size - 1 - p0) / dp
+        lo, hi = max(lo, min(a, b)), min(hi, max(a, b))
+    if hi - lo < THROUGH_MIN_MM * px_mm:
+        return None
+    t = np.arange(math.ceil(lo), math.floor(hi) + 1, dtype=np.float64)
+    xs = rho * c - t[:, None] * s + offsets[None, :] * c
+    ys = rho * s + t[:, None] * c + offsets[None, :] * s
+    xi = np.clip(np.rint(xs).astype(np.int64), 0, w - 1)
+    yi = np.clip(np.rint(ys).astype(np.int64), 0, h - 1)
+    grid = ink[yi, xi] > 0
+    middle = len(offsets) // 2
+    centre = slice(middle - tol, middle + tol + 1)
+    known = printed[yi[:, middle], xi[:, middle]] == 0
+    core = grid[:, centre].any(axis=1)
+    # where the line is no ink: is it there all the same, fainter (a crease fades)? The
+    # darkest of each step's window on the line against the same at lines beside it,
+    # so that noise, dither and other writing the chord crosses weigh the same there
+    depth = dark[yi, xi]
+    away = 2 * tol + 1 + round(THROUGH_SIDE_MM * px_mm)
+    shifts = [k for k in (-2 * away, -away, away, 2 * away) if abs(k) + tol <= middle]
+    windows = [depth[:, middle + k - tol : middle + k + tol + 1].max(axis=1) for k in [0, *shifts]]
+    edges = np.min(windows[1:3], axis=0) if len(windows) >= 3 else windows[0]  # the nearer
+    sixth = max(len(t) // 6, 1)
+    for part in (slice(None), slice(0, sixth), slice(len(t) - sixth, len(t))):
+        on, seen = core[part], known[part]
+        if seen.sum() < 0.5 * len(on):
+            return None
+        if float(on[seen].mean()) >= THROUGH_COVER:
+            continue
+        off = seen & ~on
+        ridge = float(np.median(windows[0][part][off] - edges[part][off]))
+        on_line, *beside = (float(np.median(w[part][off])) for w in windows)
+        if ridge < THROUGH_FAINT * 255 or not beside or on_line - max(beside) < THROUGH_APART:
+            return None
+    # the run of ink through the ink nearest the line, along each step
+    order = np.argsort(np.abs(offsets), kind="stable")[: 2 * tol + 1]
+    anchor = np.full(len(t), -1)
+    for j in order:
+        anchor[(anchor < 0) & grid[:, j]] = j
+    rows = np.flatnonzero(anchor >= 0)
+    run = np.zeros_like(grid)
+    run[rows, anchor[rows]] = True
+    for step in (1, -1):  # grow the run both ways while there is ink
+        j = anchor[rows].copy()
+        live = rows.copy()
+        while live.size:
+            j = j + step
+            inside = (j >= 0) & (j < len(offsets))
+            live, j = live[inside], j[inside]
+            ok = grid[live, j]
+            live, j = live[ok], j[ok]
+            run[live, j] = True
+    cut = np.zeros_like(ink)
+    cut[yi[run], xi[run]] = 1
+    return cut
 
 
 # --- Box outlines ---------------------------------------------------------------------------
@@ -796,9 +1023,18 @@ def _measure_signature(
     dark = _darkness(gray, px_mm)
     ink = _ink_mask(dark)
     lines = _lines(ink.shape, [frame], SIG_BORDER_MM, px_mm)
+    # a fold's crease, a shadow's edge: straight through the field and on beyond it
+    through = _through_lines(
+        cv2.subtract(ink, lines.band), dark, lines.band, px_mm, (iy0, iy1, ix0, ix1)
+    )
+    if through is not None:
+        ink = cv2.subtract(ink, through.removed)
     # a stroke that leaves the field is joined over the frame and counts whole (as far as
     # SIG_MARGIN_MM); the print round the field lies further off than a join reaches
     _, labels, stats, dropped = _strip_lines(ink, lines, px_mm)
+    if through is not None:  # what is left of a line along it is crumbs, not strokes
+        beyond = np.bincount(labels[through.near == 0].ravel(), minlength=len(stats))
+        dropped = dropped | (beyond == 0)
     area = stats[:, cv2.CC_STAT_AREA]
     cut = labels[iy0:iy1, ix0:ix1]
     # strokes that touch the field's inside (print around the field does not)

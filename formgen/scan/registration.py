@@ -20,7 +20,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from .measuring import layout_offset
+from .measuring import _answers, layout_offset
 from .pixels import Array, _halve, _percentile, ink_gray
 from .qr import QrHit
 from .view import PageView, WarpView, _jacobian, _project
@@ -30,7 +30,7 @@ HALF_MARK_PX = 12  # marks this wide (px) on the halved page are found there
 # image px -> halved image px (pixel centres)
 _HALF = np.array([[0.5, 0.0, -0.25], [0.0, 0.5, -0.25], [0.0, 0.0, 1.0]])
 MARK_WINDOW_MM = (10.0, 22.0, 40.0)  # search half-widths, tried in turn
-MIN_MARKS = 3
+MIN_MARKS = 3  # or two at opposite ends of a side, when the printed boxes agree
 MAX_RESIDUAL_MM = 0.6  # good pages show <= 0.3 mm; a moved mark shows more
 MAX_LAYOUT_OFFSET_MM = 0.7  # printed boxes vs. registration: good pages show <= 0.25 mm
 
@@ -112,8 +112,36 @@ def _find_mark(
     if hi - lo < max(40.0, 0.45 * hi):  # no black disc (painted over, or show-through)
         return None
     _, binary = cv2.threshold(window, (lo + hi) / 2.0, 255, cv2.THRESH_BINARY_INV)
-    n, _, stats, centroids = cv2.connectedComponentsWithStats(binary, connectivity=8)
     predicted = _project(H, np.array([centre_mm]))[0] - (x0, y0)
+    best = _disc(binary, predicted, area, half_w, half_h)
+    if best is None:  # a copier's ring: the disc with its hole filled, the hole round
+        best = _disc(_holes_filled(binary), predicted, area, half_w, half_h, binary)
+    return None if best is None else best + np.array([x0, y0], np.float64)
+
+
+def _holes_filled(binary: Array) -> Array:
+    """Ink with every hole in it filled: a copier's text mode (an adaptive threshold
+    over a small window) leaves a solid disc as its outline only."""
+    h, w = binary.shape
+    outside = cv2.copyMakeBorder(binary, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
+    cv2.floodFill(outside, np.zeros((h + 4, w + 4), np.uint8), (0, 0), 255)
+    return cv2.bitwise_or(binary, cv2.bitwise_not(outside[1:-1, 1:-1]))
+
+
+def _disc(
+    binary: Array,
+    predicted: Array,
+    area: float,
+    half_w: float,
+    half_h: float,
+    ring: Array | None = None,
+) -> Array | None:
+    """The centroid of the disc-like component of a mark's size nearest ``predicted``
+    (window px), not cut by the window's edge; None when there is none. With ``ring``
+    (the ink before holes were filled) only a ring counts: a round hole, a good part of
+    the disc, in its middle (not a QR code's finder pattern or text filled in)."""
+    n, labels, stats, centroids = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    height, width = binary.shape
     best: Array | None = None
     best_distance = math.inf
     for i in range(1, n):
@@ -126,12 +154,30 @@ def _find_mark(
             continue
         if not 0.62 <= count / float(bw * bh) <= 0.92:  # a disc, not a bar or blot
             continue
-        if bx == 0 or by == 0 or bx + bw >= x1 - x0 or by + bh >= y1 - y0:
+        if bx == 0 or by == 0 or bx + bw >= width or by + bh >= height:
             continue  # cut by the window (or the image edge): centroid would be biased
+        if ring is not None and not _round_hole(labels == i, ring, centroids[i], bw, bh):
+            continue
         distance = float(np.hypot(*(centroids[i] - predicted)))
         if distance < best_distance:
-            best, best_distance = centroids[i] + (x0, y0), distance
+            best, best_distance = centroids[i], distance
     return best
+
+
+def _round_hole(disc: Array, ink: Array, centre: Array, bw: int, bh: int) -> bool:
+    """The filled disc's hole (what was not ink in it) is one round piece of paper, at
+    least a fifth of it, centred in it."""
+    hole = (disc & (ink == 0)).astype(np.uint8)
+    n, _, stats, centroids = cv2.connectedComponentsWithStats(hole, connectivity=4)
+    if n != 2:
+        return False
+    _, _, hw, hh, count = stats[1]
+    if count < 0.2 * float(np.count_nonzero(disc)) or not 0.55 <= count / float(hw * hh) <= 0.92:
+        return False
+    if float(np.hypot(*(centroids[1] - centre))) > 0.15 * max(bw, bh):
+        return False
+    # and the hole is paper throughout: a QR code's finder pattern has ink in its hole
+    return np.count_nonzero(_holes_filled(hole * 255)) <= 1.05 * count
 
 
 def register(
@@ -149,6 +195,9 @@ def register(
     Four marks give a homography (any perspective). With three, the fit is affine:
     three marks and a QR code cannot tell a perspective from a mark in the wrong
     place, so a phone photo with a mark missing goes to review rather than risk it.
+    Two at the ends of a side (a crooked page on a flatbed, the other two off its
+    glass) give the same affine fit, taken only when the printed boxes and the
+    signature's frame, located on their own, lie where it puts them (as every fit is).
 
     ``small``: the page halved (``cv2.resize`` by 0.5, INTER_AREA), where the marks are
     looked for when they are big enough there (a quarter of the pixels; a disc's centre
@@ -186,7 +235,7 @@ def register(
             H = refit
     if 2 <= len(found) < 4:  # strong perspective puts marks far from any prediction
         found.update(_complete(gray, H, qr_mm, qr.corners, marks_mm, found))
-    if len(found) < MIN_MARKS:
+    if len(found) < MIN_MARKS - (1 if len(found) == 2 and _apart(marks_mm, found) else 0):
         return Registration(
             False,
             f"only {len(found)} of 4 registration marks found",
@@ -207,13 +256,62 @@ def register(
         else:
             view = WarpView(gray, trial, dpi_out, binary)
             offset = layout_offset(view, layout_page, dpi_out)
-            if offset <= MAX_LAYOUT_OFFSET_MM:
+            if len(found) == 2 and offset > MAX_LAYOUT_OFFSET_MM:
+                # two marks leave the far side loose: the printed boxes, found on their
+                # own near where the fit puts them, fix it (then checked as any fit)
+                trial = _with_boxes(view, layout_page, qr_mm, qr.corners, marks_mm, found)
+                if trial is not None:
+                    view = WarpView(gray, trial, dpi_out, binary)
+                    offset = layout_offset(view, layout_page, dpi_out)
+            if offset <= MAX_LAYOUT_OFFSET_MM and trial is not None:
                 return Registration(True, None, trial, trial_worst, view, dpi_out, found, trial_res)
             what = "not found" if math.isinf(offset) else f"{offset:.2f} mm away"
             failure = f"printed boxes {what} where the registration marks put them"
         if not reason:
-            reason, fitted, worst, residuals = failure, trial, trial_worst, trial_res
+            reason, worst, residuals = failure, trial_worst, trial_res
+            fitted = trial if trial is not None else fitted
     return Registration(False, reason, fitted, worst, None, dpi_out, found, residuals)
+
+
+def _with_boxes(
+    view: WarpView,
+    layout_page: Mapping[str, Any],
+    qr_mm: Array,
+    qr_px: Array,
+    marks_mm: Mapping[str, tuple[float, float]],
+    found: Mapping[str, tuple[float, float]],
+) -> Array | None:
+    """An affine fit over the QR code, the marks found and the printed boxes' outlines
+    where ``view`` (a fit of the first two) finds them clean: each box's centre, moved
+    by what its outline shows, in image px."""
+    answers = _answers(view, layout_page.get("boxes", []))
+    if answers is None:
+        return None
+    src, dst = [*qr_mm, *(marks_mm[n] for n in found)], [*qr_px, *found.values()]
+    boxes = 0
+    for box, outline in zip(layout_page["boxes"], answers.outlines, strict=True):
+        if not (outline.seen and outline.clean):
+            continue
+        x, y, w, h = box["rect_mm"]
+        centre = (x + w / 2, y + h / 2)
+        src.append(centre)
+        dst.append(
+            _project(view.H, np.array([[centre[0] + outline.dx, centre[1] + outline.dy]]))[0]
+        )
+        boxes += 1
+    if boxes < 3:
+        return None
+    H = _fit(src, dst, perspective=False)
+    return H if H is not None and _plausible(H, qr_mm) else None
+
+
+def _apart(marks_mm: Mapping[str, tuple[float, float]], found: Mapping[str, Any]) -> bool:
+    """Two marks that span the page (a side's two ends, or a diagonal), as a flatbed
+    leaves them when the other two lie off its glass: with the QR code's corners they
+    fix an affine map (a flatbed has no perspective), and the printed boxes and the
+    signature's frame, located on their own, must then lie where it puts them."""
+    a, b = (np.array(marks_mm[n]) for n in found)
+    return float(np.hypot(*(a - b))) >= 150.0
 
 
 def _residuals(H: Array, src: list[Any], dst: list[Any], names: list[str]) -> dict[str, float]:
