@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
+import importlib
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -22,37 +23,49 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import (
-    accounts,
-    aftercare,
-    audit,
-    documents,
-    export,
-    institution,
-    jobs,
-    lifecycle,
-    online,
-    records,
-    render,
-    review,
-    rules,
-    store,
-    storecopy,
-)
+from . import accounts, jobs, records, rules, store
 from . import config as config_module
 from .accounts import Session, User
 from .config import Config
-from .documents import Written
 from .errors import Conflict, FormgenError, NotFound, RecordError
 from .jobs import Job
-from .lifecycle import Change
 from .records import ConsentStatus, Participant, PersonStatus, Recording
-from .review import ReviewDetail, ReviewItem
 from .rules import Act, Relation, Role
 
 if TYPE_CHECKING:  # the scan reader (OpenCV, zxing) is imported when scans are read
     from . import mail  # and mail (smtplib, ssl) and the web form when consent is online
+    from .documents import Written
+    from .lifecycle import Change
     from .reading import PageReport
+    from .review import ReviewDetail, ReviewItem
+
+
+class _Submodule:
+    """A part of formgen imported at its first use, not with the library: a command
+    such as ``formgen scan import`` never needs the documents, the online form or the
+    store copy, and importing them all cost it a third of its start-up. The import
+    itself is Python's, with its locks, so threads may race to the first use."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(importlib.import_module(self._name), attr)
+
+    def __repr__(self) -> str:
+        return f"<formgen part {self._name}, imported when first used>"
+
+
+aftercare: Any = _Submodule("formgen.aftercare")
+audit: Any = _Submodule("formgen.audit")
+documents: Any = _Submodule("formgen.documents")
+export: Any = _Submodule("formgen.export")
+institution: Any = _Submodule("formgen.institution")
+lifecycle: Any = _Submodule("formgen.lifecycle")
+online: Any = _Submodule("formgen.online")
+render: Any = _Submodule("formgen.render")
+review: Any = _Submodule("formgen.review")
+storecopy: Any = _Submodule("formgen.storecopy")
 
 log = logging.getLogger("formgen")
 P = ParamSpec("P")
@@ -275,7 +288,7 @@ class Formgen:
             participants=[p.id for p in change.issued],
             out=self._target(out, save, f"{change.recording.id}-round{change.issued[0].round}.pdf"),
         )
-        return Change(**{**change.__dict__, "written": written})
+        return lifecycle.Change(**{**change.__dict__, "written": written})
 
     # --- participants -----------------------------------------------------------------
 
