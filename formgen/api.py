@@ -352,6 +352,27 @@ class Formgen:
         done = records.withdraw(self.engine, form_id, by=by, clause=clause, reason=reason)
         return {"form_id": self._form_id(form_id), "withdrawn": done}
 
+    @_guarded
+    def close_unreturned(
+        self,
+        recording_id: str,
+        *,
+        by: str,
+        participants: Sequence[str] | None = None,
+        today: dt.date | None = None,
+    ) -> dict[str, Any]:
+        """After the return date: the forms that never came back closed as "not
+        returned: no consent" (no_answer, never consent) and the unused blank forms of
+        an institution discarded, so the recording can be settled. ``participants``:
+        only these (participant IDs); None: every open form past its return date."""
+        return records.close_unreturned(
+            self.engine,
+            recording_id,
+            by=by,
+            participant_ids=None if participants is None else list(participants),
+            today=today or dt.date.today(),
+        )
+
     def _form_id(self, form_id: str) -> str:
         with self.engine.connect() as conn:
             return records.get_form(conn, form_id).form_id
@@ -1327,6 +1348,7 @@ ACCESS: dict[str, Guard] = {
     "invite": _recording(_CHANGE),
     "set_consent": _form(_CHANGE),
     "withdraw": _form(_CHANGE),
+    "close_unreturned": _recording(_CHANGE),
     "history": _form(_SEE),
     # documents
     "forms": _recording(_SEE),
