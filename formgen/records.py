@@ -712,9 +712,9 @@ def close_unreturned(
                 continue
             back_by = rules.return_before(recording.recorded_on, issued[person.form_id].date())
             try:
-                wanted = rules.unreturned_clauses(state.clauses, back_by, today)
+                wanted = rules.unreturned_clauses(state.clauses, back_by, today, person.form_id)
             except ValueError as exc:
-                refusals.append(f"{person.form_id}: {exc}")
+                refusals.append(str(exc))
                 continue
             target = blank_changes if person.name is None else changes
             target += [(person.form_id, c, Status.NO_ANSWER) for c in wanted]

@@ -77,7 +77,7 @@ BLANK_UNUSED = "blank form not used: discarded"
 
 
 def unreturned_clauses(
-    clauses: Mapping[str, Status], return_by: dt.date, today: dt.date
+    clauses: Mapping[str, Status], return_by: dt.date, today: dt.date, form_id: str = "the form"
 ) -> list[str]:
     """The clauses to close as ``no_answer`` on a form that never came back: every one,
     for a form still fully requested once its return date has come. A form of which
@@ -85,11 +85,11 @@ def unreturned_clauses(
     ValueError, as for one whose return date is still ahead."""
     if today < return_by:
         raise ValueError(
-            f"the form is due back before {return_by.isoformat()}: mark it not returned"
-            " from then on"
+            f"form {form_id} is due back before {return_by.isoformat()}: mark it not"
+            " returned from then on"
         )
     if not clauses or any(s is not Status.REQUESTED for s in clauses.values()):
-        raise ValueError("the form came back or was decided: it is not unreturned")
+        raise ValueError(f"form {form_id} came back or was decided: it is not unreturned")
     return list(clauses)
 
 

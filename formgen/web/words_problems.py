@@ -272,6 +272,20 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
         _p(f"the return date {_DAY} is not after today"),
         "de datum voor het terugsturen ({day}) ligt niet na vandaag",
     ),
+    # forms that never come back
+    (
+        _p(rf"form (?P<form>\S+) is due back before {_DAY}: mark it not returned from then on"),
+        "formulier {form} moet vóór {day} terug zijn: markeer het pas daarna als niet terug",
+    ),
+    (
+        _p(r"form (?P<form>\S+) came back or was decided: it is not unreturned"),
+        "formulier {form} is teruggekomen of er is al over beslist: het is niet 'niet terug'",
+    ),
+    (
+        _p(f"recording {_ID} has no form to close: none is unreturned past its return date"),
+        "opname {id} heeft geen formulier om af te sluiten: geen enkel open formulier is na"
+        " de inleverdatum nog niet terug",
+    ),
     # withdrawal and review
     (
         _p(r"form (?P<form>\S+) has no given consent to withdraw"),
