@@ -705,6 +705,29 @@ class Formgen:
         return accounts.issue_token(self.engine, email)
 
     @_guarded
+    def api_tokens(self, user_id: str) -> list[accounts.Token]:
+        """The account's API tokens (IDs and dates; the tokens themselves are not kept)."""
+        return accounts.list_tokens(self.engine, user_id)
+
+    @_guarded
+    def revoke_token(self, user_id: str, token_id: str) -> None:
+        accounts.revoke_token(self.engine, user_id, token_id)
+
+    @_guarded
+    def password_link(self, user_id: str) -> str:
+        """A one-time secret for the account's holder to set a new password with
+        (``/password/<secret>`` in the service); shown once."""
+        return accounts.password_link(self.engine, user_id)
+
+    @_guarded
+    def password_link_valid(self, secret: str) -> bool:
+        return accounts.password_link_valid(self.engine, secret)
+
+    @_guarded
+    def use_password_link(self, secret: str, password: str) -> User:
+        return accounts.use_password_link(self.engine, secret, password)
+
+    @_guarded
     def token_user(self, token: str) -> User | None:
         return accounts.token_user(self.engine, token)
 
@@ -1375,6 +1398,9 @@ ACCESS: dict[str, Guard] = {
     "user": _own_account("see other accounts", officer=True),
     "set_password": _own_account("change other accounts"),
     "set_lang": _own_account("change other accounts"),
+    "api_tokens": _own_account("see other accounts", officer=True),
+    "revoke_token": _own_account("change other accounts", officer=True),
+    "password_link": _role(rules.may_manage_users, "reset passwords"),
     # consent online: the link's secret is the authority
     "online": _public,
     "online_form": _public,
@@ -1394,6 +1420,8 @@ ACCESS: dict[str, Guard] = {
     "setup_link": _refused(_SERVICE),
     "setup_valid": _refused(_SERVICE),
     "use_setup_link": _refused(_SERVICE),
+    "password_link_valid": _refused(_SERVICE),
+    "use_password_link": _refused(_SERVICE),
     "as_user": _refused(_SERVICE),
     "demo": _refused("make demo accounts"),
     "sample": _refused("make the sample"),
