@@ -13,6 +13,7 @@ from sqlalchemy import update
 from formgen.schema import forms
 
 from .conftest import Live, sign_in
+from .test_recording_pages import check_axe
 
 
 def handed_out_long_ago(live: Live, form_ids: list[str]) -> None:
@@ -51,6 +52,7 @@ def test_a_student_closes_forms_that_never_came_back(page: Any, live: Live) -> N
     page.goto(f"/recordings/{rec}")
     section = page.locator("#not-returned")
     expect(section.get_by_role("heading", name="Forms that did not come back")).to_be_visible()
+    check_axe(page)
     expect(page.locator("#description")).to_contain_text("not settled")
     expect(section.locator("li")).to_have_count(4)  # Ann and the three blank forms
     expect(section).not_to_contain_text("Cem Yilmaz")  # his form came back
