@@ -418,7 +418,10 @@ def password_link(request: Request, user_id: UserId, person: Changing) -> Respon
         raise
     except FormgenError as exc:  # a disabled account, one that signs in elsewhere
         return _users_page(request, person, 409, problem=_said(request, exc))
-    link = str(request.base_url).rstrip("/") + f"/password/{secret}"
+    # The service's public address where one is configured (behind a proxy the request's
+    # own host is the proxy's view), else the address the officer reached it at.
+    base = person.fg.config.public_url or str(request.base_url)
+    link = base.rstrip("/") + f"/password/{secret}"
     return _users_page(request, person, reset_link=link, reset_for=account)
 
 
