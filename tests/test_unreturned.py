@@ -124,3 +124,28 @@ def test_names_or_all_not_both(js: Js, run: Run) -> None:
     assert run("not-returned", rec, "--by", "S", ok=False).exit_code == 2
     both = run("not-returned", rec, ann["id"], "--all", "--by", "S", ok=False)
     assert both.exit_code == 2
+
+
+def test_closing_at_once_closes_each_form_once(db_url: str, tmp_path: Any) -> None:
+    from formgen import Formgen
+    from formgen.config import Config
+    from formgen.errors import Conflict
+
+    from .parallel import at_once
+
+    with Formgen.open(db=db_url, config=Config(output_dir=tmp_path / "o")) as fg:
+        rec = fg.create_recording(
+            title="Les", student="S", supervisor="V", situation=3, purpose="reflection",
+            date=dt.date(2030, 12, 1),
+        ).id  # fmt: skip
+        people = fg.add_participants(rec, ["Ann", "Bob", "Cem"])
+        day = dt.date(2030, 12, 1)
+        outcomes = at_once(
+            [lambda: fg.close_unreturned(rec, by="Sam", today=day) for _ in range(4)]
+        )
+        done = [o for o in outcomes if isinstance(o, dict)]
+        assert len(done) == 1, outcomes
+        assert all(isinstance(o, Conflict) for o in outcomes if not isinstance(o, dict))
+        for person in people:
+            events = fg.history(person.form_id)["events"]
+            assert [e["status"] for e in events].count("no_answer") == 1
