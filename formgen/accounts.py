@@ -20,6 +20,7 @@ from .schema import credentials, sign_in_failures, users
 
 SESSION_DAYS = 14
 SETUP_HOURS = 24
+RESET_HOURS = 24  # a new-password link: long enough to reach the person
 
 
 @dataclass(frozen=True)
@@ -314,6 +315,128 @@ def token_user(engine: Engine, token: str) -> User | None:
     with engine.connect() as conn:
         found = _holder(conn, token, "token")
     return found[0] if found else None
+
+
+def _token_id(hash_: str) -> str:
+    """What names an API token on a page: the start of its hash, never the token."""
+    return hash_[:TOKEN_ID]
+
+
+TOKEN_ID = 16
+
+
+@dataclass(frozen=True)
+class Token:
+    id: str
+    user_id: str
+    created_at: dt.datetime
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "user_id": self.user_id,
+            "created_at": self.created_at.isoformat(timespec="seconds"),
+        }
+
+
+def list_tokens(engine: Engine, user_id: str) -> list[Token]:
+    """The account's API tokens, oldest first: their IDs and when they were issued."""
+    with engine.connect() as conn:
+        user = _get(conn, user_id)
+        rows = conn.execute(
+            select(credentials.c.hash, credentials.c.created_at)
+            .where(credentials.c.user_id == user.id, credentials.c.kind == "token")
+            .order_by(credentials.c.created_at, credentials.c.hash)
+        ).all()
+    return [Token(_token_id(h), user.id, at) for h, at in rows]
+
+
+def revoke_token(engine: Engine, user_id: str, token_id: str) -> None:
+    """The token stops working at once; programs using it are refused from then on."""
+    if len(token_id) != TOKEN_ID or any(c not in "0123456789abcdef" for c in token_id):
+        raise NotFound(f"no API token {token_id!r}")
+    with engine.begin() as conn:
+        user = _get(conn, user_id)
+        gone = conn.execute(
+            delete(credentials).where(
+                credentials.c.user_id == user.id,
+                credentials.c.kind == "token",
+                credentials.c.hash.startswith(token_id, autoescape=True),
+            )
+        ).rowcount
+    if gone != 1:
+        raise NotFound(f"no API token {token_id!r}")
+
+
+# --- A new password by a one-time link ---------------------------------------------------
+
+
+def password_link(engine: Engine, user_id: str) -> str:
+    """A one-time secret with which the account's holder sets a new password (earlier
+    ones for the account stop working). Only its hash is kept; it expires."""
+    now = records.now()
+    with engine.begin() as conn:
+        user = _get(conn, user_id)
+        if user.disabled:
+            raise Conflict(f"the account {user.email} is disabled")
+        if user.institution:
+            raise Conflict(f"{user.email} signs in with the institution: there is no password")
+        secret = secrets.token_urlsafe(32)
+        conn.execute(
+            delete(credentials).where(
+                credentials.c.user_id == user.id, credentials.c.kind == "reset"
+            )
+        )
+        conn.execute(
+            credentials.insert().values(
+                hash=digest(secret),
+                kind="reset",
+                user_id=user.id,
+                created_at=now,
+                expires_at=now + dt.timedelta(hours=RESET_HOURS),
+            )
+        )
+    return secret
+
+
+def password_link_valid(engine: Engine, secret: str) -> bool:
+    with engine.connect() as conn:
+        found = _holder(conn, secret, "reset")
+    return bool(found and found[0] is not None)
+
+
+def use_password_link(engine: Engine, secret: str, password: str) -> User:
+    """The new password, with the link spent in the same transaction (as the set-up
+    link): of any number of uses at once exactly one sets it; the others find the link
+    gone. The account is signed out everywhere else."""
+    if not password_link_valid(engine, secret):  # before the password is judged
+        raise NotFound("this link is not valid (any more)")
+    hashed = _hasher().hash(check_password(password))
+    with engine.begin() as conn:
+        row = conn.execute(
+            select(credentials.c.user_id).where(
+                credentials.c.hash == digest(secret), credentials.c.kind == "reset"
+            )
+        ).first()
+        spent = conn.execute(
+            delete(credentials).where(
+                credentials.c.hash == digest(secret),
+                credentials.c.kind == "reset",
+                credentials.c.expires_at > records.now(),
+            )
+        ).rowcount
+        if spent != 1 or row is None:
+            raise NotFound("this link is not valid (any more)")
+        user = _get(conn, row.user_id)
+        if user.disabled:
+            raise NotFound("this link is not valid (any more)")
+        conn.execute(update(users).where(users.c.id == user.id).values(password_hash=hashed))
+        conn.execute(
+            delete(credentials).where(
+                credentials.c.user_id == user.id, credentials.c.kind == "session"
+            )
+        )
+        return _get(conn, user.id)
 
 
 # --- The first officer ------------------------------------------------------------------

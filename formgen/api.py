@@ -378,6 +378,27 @@ class Formgen:
         done = records.withdraw(self.engine, form_id, by=by, clause=clause, reason=reason)
         return {"form_id": self._form_id(form_id), "withdrawn": done}
 
+    @_guarded
+    def close_unreturned(
+        self,
+        recording_id: str,
+        *,
+        by: str,
+        participants: Sequence[str] | None = None,
+        today: dt.date | None = None,
+    ) -> dict[str, Any]:
+        """After the return date: the forms that never came back closed as "not
+        returned: no consent" (no_answer, never consent) and the unused blank forms of
+        an institution discarded, so the recording can be settled. ``participants``:
+        only these (participant IDs); None: every open form past its return date."""
+        return records.close_unreturned(
+            self.engine,
+            recording_id,
+            by=by,
+            participant_ids=None if participants is None else list(participants),
+            today=today or dt.date.today(),
+        )
+
     def _form_id(self, form_id: str) -> str:
         with self.engine.connect() as conn:
             return records.get_form(conn, form_id).form_id
@@ -708,6 +729,29 @@ class Formgen:
     def issue_token(self, email: str) -> str:
         """A new API token (bearer) for the account; shown once."""
         return accounts.issue_token(self.engine, email)
+
+    @_guarded
+    def api_tokens(self, user_id: str) -> list[accounts.Token]:
+        """The account's API tokens (IDs and dates; the tokens themselves are not kept)."""
+        return accounts.list_tokens(self.engine, user_id)
+
+    @_guarded
+    def revoke_token(self, user_id: str, token_id: str) -> None:
+        accounts.revoke_token(self.engine, user_id, token_id)
+
+    @_guarded
+    def password_link(self, user_id: str) -> str:
+        """A one-time secret for the account's holder to set a new password with
+        (``/password/<secret>`` in the service); shown once."""
+        return accounts.password_link(self.engine, user_id)
+
+    @_guarded
+    def password_link_valid(self, secret: str) -> bool:
+        return accounts.password_link_valid(self.engine, secret)
+
+    @_guarded
+    def use_password_link(self, secret: str, password: str) -> User:
+        return accounts.use_password_link(self.engine, secret, password)
 
     @_guarded
     def token_user(self, token: str) -> User | None:
@@ -1385,6 +1429,7 @@ ACCESS: dict[str, Guard] = {
     "invite": _recording(_CHANGE),
     "set_consent": _form(_CHANGE),
     "withdraw": _form(_CHANGE),
+    "close_unreturned": _recording(_CHANGE),
     "history": _form(_SEE),
     # documents
     "forms": _recording(_SEE),
@@ -1411,6 +1456,9 @@ ACCESS: dict[str, Guard] = {
     "user": _own_account("see other accounts", officer=True),
     "set_password": _own_account("change other accounts"),
     "set_lang": _own_account("change other accounts"),
+    "api_tokens": _own_account("see other accounts", officer=True),
+    "revoke_token": _own_account("change other accounts", officer=True),
+    "password_link": _role(rules.may_manage_users, "reset passwords"),
     # consent online: the link's secret is the authority
     "online": _public,
     "online_form": _public,
@@ -1433,6 +1481,8 @@ ACCESS: dict[str, Guard] = {
     "setup_link": _refused(_SERVICE),
     "setup_valid": _refused(_SERVICE),
     "use_setup_link": _refused(_SERVICE),
+    "password_link_valid": _refused(_SERVICE),
+    "use_password_link": _refused(_SERVICE),
     "as_user": _refused(_SERVICE),
     "demo": _refused("make demo accounts"),
     "sample": _refused("make the sample"),

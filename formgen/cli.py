@@ -425,6 +425,45 @@ def withdraw_command(
     )
 
 
+@cli.command("not-returned")
+@click.argument("recording_id", metavar="REC")
+@click.argument("participants", nargs=-1, metavar="[PARTICIPANT]...")
+@click.option("--all", "every", is_flag=True, help="Every open form past its return date.")
+@click.option("--by", required=True, help="Who records it.")
+@click.option(
+    "--on", "on", type=click.DateTime(["%Y-%m-%d"]), help="Date to judge on (default today)."
+)
+@json_option
+@pass_app
+def not_returned_command(
+    app: App,
+    recording_id: str,
+    participants: tuple[str, ...],
+    every: bool,
+    by: str,
+    on: dt.datetime | None,
+    as_json: bool,
+) -> None:
+    """After the return date: close forms that never came back as "not returned: no
+    consent" (never consent) and discard unused blank forms, so the recording settles."""
+    if every == bool(participants):
+        raise click.UsageError("name the participants, or give --all (not both)")
+    done = app.fg.close_unreturned(
+        recording_id,
+        by=by,
+        participants=list(participants) or None,
+        today=on.date() if on else None,
+    )
+    emit(
+        as_json,
+        done,
+        lambda: (
+            f"{done['id']}: {len(done['closed'])} form(s) closed as not returned,"
+            f" {len(done['discarded'])} blank form(s) discarded"
+        ),
+    )
+
+
 @cli.command("due")
 @click.option(
     "--on", "on", type=click.DateTime(["%Y-%m-%d"]), help="Date to check (default today)."

@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -222,6 +222,7 @@ def list_recordings(engine: Engine) -> list[Recording]:
 CHANGED = "changed"  # purpose or retention changed (lifecycle.change_recording)
 REMINDED = "reminded"  # reminder letters written (documents.write_reminders)
 DESTROYED = "destroyed"
+DISCARDED = "discarded"  # a form-wide event (no clause): an unused blank form
 INVITED = "invited"  # invitations to answer online sent (Formgen.invite)
 
 
@@ -530,6 +531,7 @@ class FormState:
     clauses: dict[str, Status]
     signed: bool | None = None
     reasons: dict[str, str | None] = field(default_factory=dict)
+    discarded: bool = False  # an unused blank form, until anything of it comes back
 
 
 def form_states(conn: Connection, form_ids: Iterable[str]) -> dict[str, FormState]:
@@ -545,9 +547,13 @@ def form_states(conn: Connection, form_ids: Iterable[str]) -> dict[str, FormStat
         state = states[form_id]
         if clause == SIGNATURE:
             state.signed = status == "signed"
+            state.discarded = False
         elif clause is not None:
             state.clauses[clause] = Status(status)
             state.reasons[clause] = reason
+            state.discarded = False
+        elif status == DISCARDED:
+            state.discarded = True
     return {form_id: states[form_id] for form_id in ids}
 
 
@@ -659,6 +665,80 @@ def withdraw(
             reason=reason,
         )
     return given
+
+
+def close_unreturned(
+    engine: Engine,
+    recording_id: str,
+    *,
+    by: str,
+    participant_ids: Sequence[str] | None = None,
+    today: dt.date,
+) -> dict[str, Any]:
+    """Close the forms that never came back, after their return date: a named person's
+    clauses become no_answer ("not returned: no consent"), an unused blank form is
+    discarded (its clauses no_answer too, and it no longer counts as a participant).
+    ``participant_ids`` None: every open form whose return date has come; otherwise
+    exactly those, each refused with its reason if it cannot be closed. A form that
+    comes back later still lands: in review, never as consent."""
+    try:
+        who = rules.check_name(by, "the author's name")
+    except ValueError as exc:
+        raise RecordError(str(exc)) from exc
+    source = f"not_returned:{who}"
+    with engine.begin() as conn:
+        recording = get_recording(conn, recording_id)
+        refuse_if_destroyed(conn, recording)
+        people = list_participants(conn, recording.id)
+        if participant_ids is not None:
+            known = {p.id: p for p in people}
+            unknown = [p for p in participant_ids if p not in known]
+            if unknown:
+                raise NotFound(f"no participant {unknown[0]!r} in recording {recording.id}")
+            people = [known[p] for p in dict.fromkeys(participant_ids)]
+        if people:
+            for form_id in sorted(p.form_id for p in people):
+                lock_form(conn, form_id)  # a scan landing meanwhile waits, then wins
+        issued = dict(
+            conn.execute(
+                select(forms.c.id, forms.c.created_at).where(
+                    forms.c.id.in_([p.form_id for p in people])
+                )
+            ).all()
+        )
+        states = form_states(conn, [p.form_id for p in people])
+        closed: list[str] = []
+        discarded: list[str] = []
+        changes: list[tuple[str, str | None, str]] = []
+        blank_changes: list[tuple[str, str | None, str]] = []
+        refusals: list[str] = []
+        for person in people:
+            state = states[person.form_id]
+            if state.discarded:
+                continue
+            back_by = rules.return_before(recording.recorded_on, issued[person.form_id].date())
+            try:
+                wanted = rules.unreturned_clauses(state.clauses, back_by, today, person.form_id)
+            except ValueError as exc:
+                refusals.append(str(exc))
+                continue
+            target = blank_changes if person.name is None else changes
+            target += [(person.form_id, c, Status.NO_ANSWER) for c in wanted]
+            if person.name is None:
+                target.append((person.form_id, None, DISCARDED))
+                discarded.append(person.form_id)
+            else:
+                closed.append(person.form_id)
+        if participant_ids is not None and refusals:
+            raise Conflict(refusals[0])
+        if not closed and not discarded:
+            raise Conflict(
+                f"recording {recording.id} has no form to close: none is unreturned past"
+                " its return date"
+            )
+        append_events(conn, changes, source=source, reason=rules.NOT_RETURNED)
+        append_events(conn, blank_changes, source=source, reason=rules.BLANK_UNUSED)
+    return {"id": recording.id, "closed": closed, "discarded": discarded}
 
 
 def due(engine: Engine, on: dt.date, within_days: int = 0) -> list[dict[str, Any]]:
@@ -874,7 +954,11 @@ def _consent_status(
             state.clauses = {
                 k: v if v in rules.FINAL else Status.EXPIRED for k, v in state.clauses.items()
             }
-    listed = [PersonStatus.of(person, states[person.form_id]) for person in people]
+    listed = [
+        PersonStatus.of(person, states[person.form_id])
+        for person in people
+        if not states[person.form_id].discarded  # a blank form no one used is no one
+    ]
     # The camera set-up follows the recording's own answers; the 360-degree camera its.
     appear = [p.may_appear_in for p in listed]
     allowed = sum(a.get(str(rules.Clause.RECORDING), False) for a in appear)

@@ -75,6 +75,30 @@ def return_before(recorded_on: dt.date, today: dt.date) -> dt.date:
     return today + dt.timedelta(days=LATE_RETURN_DAYS)
 
 
+# A form that never came back: after its return date the student closes it as "not
+# returned: no consent" (no_answer, never given); an unused blank form of an institution
+# is discarded. The events' source says so: ``not_returned:<who marked it>``.
+NOT_RETURNED = "not returned: no consent"
+BLANK_UNUSED = "blank form not used: discarded"
+
+
+def unreturned_clauses(
+    clauses: Mapping[str, Status], return_by: dt.date, today: dt.date, form_id: str = "the form"
+) -> list[str]:
+    """The clauses to close as ``no_answer`` on a form that never came back: every one,
+    for a form still fully requested once its return date has come. A form of which
+    anything came back (a scan, an answer online, a decision) is not "not returned":
+    ValueError, as for one whose return date is still ahead."""
+    if today < return_by:
+        raise ValueError(
+            f"form {form_id} is due back before {return_by.isoformat()}: mark it not"
+            " returned from then on"
+        )
+    if not clauses or any(s is not Status.REQUESTED for s in clauses.values()):
+        raise ValueError(f"form {form_id} came back or was decided: it is not unreturned")
+    return list(clauses)
+
+
 def same_institution(a: str | None, b: str | None) -> bool:
     """Two spellings of one institution: case and spacing aside."""
     return " ".join((a or "").split()).casefold() == " ".join((b or "").split()).casefold()

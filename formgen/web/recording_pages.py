@@ -99,6 +99,7 @@ NOTICES = {
     "reminded": "Recorded: the reminders were sent.",
     "invited": "The invitations are sent.",
     "invited_none": "Nothing was sent: no one with an e-mail address is waiting for one.",
+    "not_returned": "Recorded: the forms not returned count as no consent.",
 }
 LOCALES = {"nl": "nl_NL", "en": "en_GB"}
 
@@ -416,6 +417,7 @@ def recording_view(person: Person, recording_id: str, lang: str) -> dict[str, An
         "online": fg.online and change and collector == "student",
         "emails": fg.emails(rec.id) if fg.online and change and collector == "student" else {},
         "to_review": any(s is Status.REVIEW for p in people for s in p.clauses.values()),
+        "unreturned": unreturned(people, rec, change, today),
         "given": {
             p.form_id: [c for c, s in p.clauses.items() if s is Status.GIVEN] for p in people
         },
@@ -834,3 +836,33 @@ def destruction(
     except FormgenError as exc:
         return refused(request, person, recording_id, "destroy", exc, {"confirm": typed})
     return back(rec.id, "destroyed", "main")
+
+
+# --- Forms that never come back ----------------------------------------------------------
+
+
+def unreturned(people: list[Any], rec: Any, change: bool, today: dt.date) -> list[Any]:
+    """Whom the page offers to mark "not returned: no consent": people whose form is
+    still fully requested, from the recording date on (a form's return date: the library
+    refuses one handed out later whose own date has not come, and says so)."""
+    if not change or today < rec.recorded_on:
+        return []
+    return [
+        p for p in people if p.clauses and all(s is Status.REQUESTED for s in p.clauses.values())
+    ]
+
+
+@router.post("/recordings/{recording_id}/not-returned")
+def not_returned(
+    request: Request, recording_id: RecordingId, person: Changing, form: Posted
+) -> Response:
+    """One person's form (``participant``) or every open form (``all``) closed as not
+    returned; an institution's unused blank forms are discarded."""
+    chosen = text(form, "participant")
+    try:
+        if not chosen and not flag(form, "all"):
+            raise RecordError(translate(request)("Choose whose form did not come back."))
+        done = person.fg.close_unreturned(recording_id, participants=[chosen] if chosen else None)
+    except FormgenError as exc:
+        return refused(request, person, recording_id, "not-returned", exc)
+    return back(done["id"], "not_returned", "status")

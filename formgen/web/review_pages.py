@@ -10,10 +10,12 @@ the library refuses them to."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
@@ -23,8 +25,10 @@ from ..review import ReviewItem
 from ..rules import Mark, Thresholds, classify_mark
 from . import words_problems
 from .app import render, request_lang
-from .auth import Changing, Person, page_person
-from .ids import ImageName, ItemId, UserId
+from .auth import Changing, Person, login_checked, page_person
+from .ids import SECRET, ImageName, ItemId, RecordingId, UserId
+
+TokenId = Annotated[str, Path(pattern=r"^[0-9a-f]{16}$", description="An API token's ID")]
 
 router = APIRouter(default_response_class=Response)
 Signed = Annotated[Person, Depends(page_person)]
@@ -65,6 +69,7 @@ MONTHS = {
            "september", "oktober", "november", "december"),
 }  # fmt: skip
 DUE_WINDOWS = (0, 14, 30)
+DUE_OPENS_ON = 30  # what is due within a month: time to plan the destruction
 ROLES = ("student", "supervisor", "officer")
 
 
@@ -278,11 +283,16 @@ def review_decide(
 
 
 @router.get("/due")
-def due(request: Request, person: Signed, within: int = 14) -> Response:
-    if within not in DUE_WINDOWS:
-        raise HTTPException(422)
+def due(request: Request, person: Signed, within: str = str(DUE_OPENS_ON)) -> Response:
+    """Opens on the recordings due within 30 days; a period not in the list (a typed
+    URL) is a plain message above the default list, never an error page."""
+    problem = None
+    if within.strip() in {str(d) for d in DUE_WINDOWS}:
+        days = int(within)
+    else:
+        days, problem = DUE_OPENS_ON, "Choose one of the periods in the list."
     today = dt.date.today()
-    rows = person.fg.due(on=today, within=within)  # NotAllowed (403) for students
+    rows = person.fg.due(on=today, within=days)  # NotAllowed (403) for students
     shown = []
     for row in rows:
         until = dt.date.fromisoformat(row["delete_by"])
@@ -291,9 +301,11 @@ def due(request: Request, person: Signed, within: int = 14) -> Response:
     return render(
         request,
         "due.html",
+        status=400 if problem else 200,
         rows=shown,
-        within=within,
+        within=days,
         windows=DUE_WINDOWS,
+        problem=problem,
         purposes=PURPOSES,
         day=_day,
     )
@@ -319,7 +331,17 @@ def audit_csv(request: Request, person: Signed) -> Response:
 def _users_page(request: Request, person: Person, status: int = 200, **context: Any) -> Response:
     people = person.fg.users()
     context.setdefault("form", {})
-    return render(request, "users.html", status=status, people=people, roles=ROLES, **context)
+    tokens = {u.id: person.fg.api_tokens(u.id) for u in people}
+    return render(
+        request,
+        "users.html",
+        status=status,
+        people=people,
+        roles=ROLES,
+        tokens=tokens,
+        day=_day,
+        **context,
+    )
 
 
 @router.get("/users")
@@ -383,3 +405,79 @@ def issue_token(request: Request, user_id: UserId, person: Changing) -> Response
     except FormgenError as exc:  # e.g. a disabled account
         return _users_page(request, person, 409, problem=_said(request, exc))
     return _users_page(request, person, token=token, token_for=account)
+
+
+@router.post("/users/{user_id}/password-link")
+def password_link(request: Request, user_id: UserId, person: Changing) -> Response:
+    """A one-time link for the person to set a new password with: shown to the officer
+    only now (the store keeps its hash), to pass on in person or by phone."""
+    account = _account(person, user_id)
+    try:
+        secret = person.fg.password_link(account.id)
+    except NotAllowed:
+        raise
+    except FormgenError as exc:  # a disabled account, one that signs in elsewhere
+        return _users_page(request, person, 409, problem=_said(request, exc))
+    # The service's public address where one is configured (behind a proxy the request's
+    # own host is the proxy's view), else the address the officer reached it at.
+    base = person.fg.config.public_url or str(request.base_url)
+    link = base.rstrip("/") + f"/password/{secret}"
+    return _users_page(request, person, reset_link=link, reset_for=account)
+
+
+@router.post("/users/{user_id}/tokens/{token_id}/revoked")
+def revoke_token(
+    request: Request, user_id: UserId, token_id: TokenId, person: Changing
+) -> Response:
+    account = _account(person, user_id)
+    try:
+        person.fg.revoke_token(account.id, token_id)
+    except NotAllowed:
+        raise
+    except FormgenError as exc:  # revoked meanwhile
+        return _users_page(request, person, 409, problem=_said(request, exc))
+    return _users_page(request, person, done=("API token revoked: {}", account.email))
+
+
+# --- a new password by a one-time link --------------------------------------------------
+
+
+@router.get("/password/{secret}")
+def new_password_page(request: Request, secret: str) -> Response:
+    from .pages import login_form, not_found
+
+    # A malformed or spent link answers like one that never existed.
+    if not re.match(SECRET, secret) or not request.app.state.fg.password_link_valid(secret):
+        return not_found(request)
+    return login_form(request, "password.html")
+
+
+@router.post("/password/{secret}", dependencies=[Depends(login_checked)])
+def new_password(request: Request, secret: str, password: Annotated[str, Form()]) -> Response:
+    from .pages import login_form, not_found, sign_in_response
+
+    if not re.match(SECRET, secret):
+        return not_found(request)
+    try:
+        user = request.app.state.fg.use_password_link(secret, password)
+    except NotFound:
+        return not_found(request)
+    except RecordError as exc:  # too short, too long: the link is not spent
+        return login_form(request, "password.html", 422, problem=_said(request, exc))
+    return sign_in_response(request, user)
+
+
+# --- the consent record of one recording, for the officer -------------------------------
+
+
+@router.get("/recordings/{recording_id}/export.jsonld")
+def export_record(recording_id: RecordingId, person: Signed) -> Response:
+    """The recording's consent record as JSON-LD (what ``formgen export`` writes), to
+    download; the library refuses anyone but the officer (403)."""
+    found = person.fg.export(recording_id)
+    rec_id = person.fg.recording(recording_id).id
+    return Response(
+        json.dumps(found, ensure_ascii=False, indent=2).encode(),
+        media_type="application/ld+json",
+        headers={"Content-Disposition": f'attachment; filename="{rec_id}-consent-record.jsonld"'},
+    )

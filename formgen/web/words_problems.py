@@ -103,6 +103,7 @@ ONLY = {
     "see other accounts": "de accounts van anderen niet zien",
     "change other accounts": "de accounts van anderen niet wijzigen",
     "sign in for someone else": "niet voor een ander inloggen",
+    "reset passwords": "geen links voor een nieuw wachtwoord maken",
     "make demo accounts": "geen demo-accounts maken",
     "make the sample": "geen voorbeeldopname maken",
     "copy the store": "de opslag niet kopiëren",
@@ -308,6 +309,26 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (
         _p(f"the return date {_DAY} is not after today"),
         "de datum voor het terugsturen ({day}) ligt niet na vandaag",
+    ),
+    # accounts kept by the officer
+    (
+        _p(r"(?P<email>\S+) signs in with the institution: there is no password"),
+        "{email} logt in met het account van de instelling: er is geen wachtwoord",
+    ),
+    (_p(f"no API token (?P<token>{_QUOTED})"), "er is geen API-token {token}"),
+    # forms that never come back
+    (
+        _p(rf"form (?P<form>\S+) is due back before {_DAY}: mark it not returned from then on"),
+        "formulier {form} moet vóór {day} terug zijn: markeer het pas daarna als niet terug",
+    ),
+    (
+        _p(r"form (?P<form>\S+) came back or was decided: it is not unreturned"),
+        "formulier {form} is teruggekomen of er is al over beslist: het is niet 'niet terug'",
+    ),
+    (
+        _p(f"recording {_ID} has no form to close: none is unreturned past its return date"),
+        "opname {id} heeft geen formulier om af te sluiten: geen enkel open formulier is na"
+        " de inleverdatum nog niet terug",
     ),
     # withdrawal and review
     (

@@ -71,6 +71,12 @@ EXAMPLES = [
     "the reminders for recording R-7KQ2M9 were recorded as sent on 2026-03-01; make new ones"
     " first if someone else consented since",
     "the return date 2026-03-01 is not after today",
+    "form 7KQ2-M9XD-4 is due back before 2026-03-01: mark it not returned from then on",
+    "form 7KQ2-M9XD-4 came back or was decided: it is not unreturned",
+    "recording R-7KQ2M9 has no form to close: none is unreturned past its return date",
+    "sam@example.org signs in with the institution: there is no password",
+    "no API token '0123456789abcdef'",
+    "your role (student) may not reset passwords",
     "form 7KQ2-M9XD-4 has no given consent to withdraw",
     "7KQ2-M9XD-4:recording is not waiting for review",
     "'maybe' is not a decision for this item",

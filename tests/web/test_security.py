@@ -196,6 +196,10 @@ PAGES: dict[str, tuple[Callable[[World], str], tuple[int, int, int, int, int]]] 
         lambda w: f"/recordings/{w.rec}/must-not-appear",
         (200, 404, 200, 404, 200),
     ),
+    "consent record": (
+        lambda w: f"/recordings/{w.rec}/export.jsonld",
+        (403, 404, 403, 404, 200),
+    ),
     "due list": (lambda w: "/due", (403, 403, 200, 200, 200)),
     "users": (lambda w: "/users", (403, 403, 403, 403, 200)),
 }
