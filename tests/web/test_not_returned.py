@@ -12,6 +12,7 @@ from sqlalchemy import update
 
 from formgen.schema import forms
 
+from ..timetravel import backdate, days_from_today
 from .conftest import Live, sign_in
 from .test_recording_pages import check_axe
 
@@ -38,7 +39,7 @@ def test_a_student_closes_forms_that_never_came_back(page: Any, live: Live) -> N
             situation=2,
             institution="De Regenboog",
             purpose="reflection",
-            date=dt.date.today() - dt.timedelta(days=1),
+            date=days_from_today(2),  # made before, asked before: then the days pass
         )
         .id
     )
@@ -46,6 +47,7 @@ def test_a_student_closes_forms_that_never_came_back(page: Any, live: Live) -> N
     fg.set_consent(cem.form_id, "recording", "given", by="S", reason="paper")
     letter = fg.request(rec, contact="Mw. Bakker", count=3, save=False)
     blanks = [f["form_id"] for f in letter.forms]
+    backdate(rec, 3, live.fg.engine)  # the recording was yesterday
     handed_out_long_ago(live, [ann.form_id, cem.form_id, *blanks])
 
     sign_in(page, live, "student")
@@ -90,11 +92,12 @@ def test_in_dutch_a_form_not_due_yet_is_refused_in_dutch(browser: Any, live: Liv
             title="Voorleesles",
             situation=3,
             purpose="reflection",
-            date=dt.date.today() - dt.timedelta(days=1),
+            date=days_from_today(2),  # made before, asked before: then the days pass
         )
         .id
     )
     early, late = fg.add_participants(rec, ["Noor Bakker", "Daan 't Hooft"])
+    backdate(rec, 3, live.fg.engine)  # the recording was yesterday
     handed_out_long_ago(live, [early.form_id])  # Daan's form was handed out today
 
     context = browser.new_context(base_url=live.url, locale="nl-NL")
