@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Connection, Engine, delete, select, update
 
 from . import online, records, rules
 from .config import Config
@@ -104,22 +104,7 @@ def change_recording(
             .values(purpose=str(new_purpose), delete_by=new_until)
         )
         new = records.get_recording(conn, old.id)
-        people = records.list_participants(conn, old.id)
-        states = records.form_states(conn, [p.form_id for p in people])
-        invalidated, issued = [], []
-        for person in people:
-            state = states[person.form_id]
-            ending = [c for c, s in state.clauses.items() if s not in rules.FINAL]
-            records.append_events(
-                conn,
-                [(person.form_id, c, Status.INVALIDATED) for c in ending],
-                source=source,
-                reason=reason,
-            )
-            if ending:
-                invalidated.append(person.form_id)
-            if any(s is not Status.WITHDRAWN for s in state.clauses.values()):
-                issued.append(records.issue_form(conn, new, person, person.round + 1, reason))
+        invalidated, issued = reconsent(conn, new, reason, source)
         before = {"purpose": str(old.plan.purpose), "delete_by": old.delete_by.isoformat()}
         records.log_event(
             conn,
@@ -135,6 +120,33 @@ def change_recording(
             },
         )
     return Change(new, before, reason, invalidated, issued)
+
+
+def reconsent(
+    conn: Connection, recording: Recording, reason: str, source: str
+) -> tuple[list[str], list[Participant]]:
+    """End every consent of the recording's current forms that has not ended
+    (``invalidated``, with the reason) and issue a new declaration to each participant
+    who has not withdrawn everything. Returns the form IDs ended and the new forms."""
+    people = records.list_participants(conn, recording.id)
+    states = records.form_states(conn, [p.form_id for p in people])
+    invalidated, issued = [], []
+    for person in people:
+        state = states[person.form_id]
+        if state.clauses and all(s is Status.INVALIDATED for s in state.clauses.values()):
+            continue  # voided: removed from the recording (corrections.remove_participant)
+        ending = [c for c, s in state.clauses.items() if s not in rules.FINAL]
+        records.append_events(
+            conn,
+            [(person.form_id, c, Status.INVALIDATED) for c in ending],
+            source=source,
+            reason=reason,
+        )
+        if ending:
+            invalidated.append(person.form_id)
+        if any(s is not Status.WITHDRAWN for s in state.clauses.values()):
+            issued.append(records.issue_form(conn, recording, person, person.round + 1, reason))
+    return invalidated, issued
 
 
 def destroy(engine: Engine, recording_id: str, *, by: str) -> dict[str, Any]:

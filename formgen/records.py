@@ -341,8 +341,11 @@ def _insert_participants(
     language = lang or recording.lang
     _check_lang(language)
     refuse_if_destroyed(conn, recording)
+    # After the last one: a participant removed by mistake leaves a gap, not a free place.
     position = conn.execute(
-        select(func.count()).where(participants.c.recording_id == recording.id)
+        select(func.coalesce(func.max(participants.c.position) + 1, 0)).where(
+            participants.c.recording_id == recording.id
+        )
     ).scalar_one()
     stamp = now()
     for offset, name in enumerate(checked):
@@ -454,7 +457,7 @@ def list_participants(
     rows = conn.execute(
         select(*_PARTICIPANT_COLUMNS)
         .join(forms, forms.c.participant_id == participants.c.id)
-        .where(participants.c.recording_id == recording_id)
+        .where(participants.c.recording_id == recording_id, participants.c.removed_at.is_(None))
         .order_by(participants.c.position, forms.c.round)
     ).mappings()
     people = [Participant(**row) for row in rows]
@@ -801,7 +804,10 @@ def statuses(
             rows = conn.execute(
                 select(*_PARTICIPANT_COLUMNS)
                 .join(forms, forms.c.participant_id == participants.c.id)
-                .where(participants.c.recording_id.in_(sorted(batch)))
+                .where(
+                    participants.c.recording_id.in_(sorted(batch)),
+                    participants.c.removed_at.is_(None),
+                )
                 .order_by(participants.c.position, forms.c.round)
             ).mappings()
             latest: dict[str, Participant] = {}
