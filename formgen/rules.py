@@ -1061,7 +1061,9 @@ def parse_class_list(text: str, recorded_on: dt.date) -> ClassList:
         cells = _cells(_NUMBERED.sub("", raw), recorded_on)
         if cells and re.fullmatch(r"\d{1,4}[.):]?", cells[0]) and len(cells) > 1:
             cells = cells[1:]  # a spreadsheet's row number in its own column
-        header, first = first and cells[0].casefold() in _HEADERS, False
+        # A header row names the name column ("Nr; Naam; Onder 16", "Name,Under 16").
+        words = {w.strip().casefold() for w in re.split(r"[\t;,]", raw)}
+        header, first = first and bool(words & _HEADERS), False
         if header:
             continue
         if len(cells) > 2:

@@ -178,7 +178,10 @@ def test_the_last_review_decision_is_taken_back(fg: Formgen) -> None:
     history = fg.history(ann.form_id)["events"]
     statuses = [e["status"] for e in history if e["clause"] == "recording"]
     assert statuses == ["requested", "review", "given", "review"]
-    assert history[-2]["detail"]["undoes"] or history[-1]["detail"]["undoes"]
+    given = next(e for e in history if e["status"] == "given")
+    undo = [e for e in history if e["clause"] == "recording"][-1]
+    assert undo["detail"] == {"undoes": given["id"], "decision": "given"}
+    assert undo["reason"] == "review decision undone"
     with pytest.raises(Conflict):
         fg.undo_review(item, by="Sam")  # once: the decision before it was the reader's
     fg.resolve(item, "refused", by="Sam")
