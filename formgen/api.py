@@ -323,13 +323,14 @@ class Formgen:
         recording_id: str,
         names: Sequence[str | None],
         *,
-        under_16: bool = False,
+        under_16: bool | Sequence[bool] = False,
         lang: str | None = None,
         emails: Sequence[str | None] | None = None,
     ) -> list[Participant]:
         """Add participants, each with a declaration form; a name of None is a blank
         form whose name is written on the paper. A name no installed font can print is
-        refused here, before anything is stored. ``emails``: each one's address for the
+        refused here, before anything is stored. ``under_16``: for all, or one per
+        name. ``emails``: each one's address for the
         invitation to answer online (or None), stored in the same transaction."""
         for name in names:
             if name is not None:

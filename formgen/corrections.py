@@ -32,6 +32,7 @@ REMOVED = "participant_removed"  # recording log: detail {participant, form_id, 
 RENAMED = "participant_renamed"  # detail {participant, form_id, before, after}
 EDITED = "edited"  # detail {before, after, reason?, invalidated, issued}
 REVIEW_UNDONE = rules.REVIEW_UNDONE
+AUTHOR = "the author's name"
 
 
 def _checked(value: str, what: str) -> str:
@@ -48,7 +49,7 @@ def remove_participant(
     forms they are deleted with their forms; otherwise their current form is voided:
     every consent that has not ended becomes ``invalidated`` with the reason, and the
     history stays (a reason is then required)."""
-    source = f"manual:{_checked(by, 'the author name')}"
+    source = f"manual:{_checked(by, AUTHOR)}"
     with engine.begin() as conn:
         person = records.get_participant(conn, participant_id)
         recording = records.get_recording(conn, person.recording_id)
@@ -128,7 +129,7 @@ def rename_participant(
 ) -> dict[str, Any]:
     """Correct the spelling of a name. The form ID stays; forms printed before show the
     old spelling, so the change is logged with both."""
-    source = f"manual:{_checked(by, 'the author name')}"
+    source = f"manual:{_checked(by, AUTHOR)}"
     new = _checked(name, "name")
     with engine.begin() as conn:
         person = records.get_participant(conn, participant_id)
@@ -199,7 +200,7 @@ def edit_recording(
     """Correct the title, date or live stream. A change the declarations do not cover
     (another date, streaming added, the stream kept) goes through re-consent as a
     purpose change does: open consents end and everyone gets a new declaration."""
-    source = f"manual:{_checked(by, 'the author name')}"
+    source = f"manual:{_checked(by, AUTHOR)}"
     with engine.begin() as conn:
         old = records.get_recording(conn, recording_id)
         records.refuse_if_destroyed(conn, old)
@@ -263,7 +264,7 @@ def undo_review(engine: Engine, item: str, *, by: str) -> dict[str, Any]:
     """Take the last review decision on ITEM ("FORMID:clause") back: a new event puts
     the clause in review again, naming the decision it undoes; both stay in the
     history. A signature the reviewer recorded as seen is taken back with it."""
-    who = _checked(by, "the author name")
+    who = _checked(by, AUTHOR)
     form_ref, _, clause = item.partition(":")
     if not clause:
         raise RecordError(f"review item {item!r} is not FORMID:clause")

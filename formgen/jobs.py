@@ -92,10 +92,9 @@ def submit(engine: Engine, user_id: str, files: Sequence[tuple[str, bytes]]) -> 
         raise RecordError(f"at most {MAX_FILES} files at a time")
     total = 0
     for name, data in files:
-        if kind_of(data[:8]) is None:
-            raise RecordError(f"{_shown(name)} is not a PDF or an image (PNG, JPEG, TIFF)")
-        if len(data) > MAX_FILE_BYTES:
-            raise RecordError(f"{_shown(name)} is larger than {MAX_FILE_BYTES >> 20} MiB")
+        problem = refusal(name, data)
+        if problem is not None:
+            raise RecordError(problem)
         total += len(data)
     if total > MAX_JOB_BYTES:
         raise RecordError(f"the files are larger than {MAX_JOB_BYTES >> 20} MiB together")
@@ -114,6 +113,16 @@ def submit(engine: Engine, user_id: str, files: Sequence[tuple[str, bytes]]) -> 
             ],
         )
     return get(engine, job_id)
+
+
+def refusal(name: str, data: bytes) -> str | None:
+    """Why one uploaded file cannot be a scan job's (None: it can): the web page lands
+    the other files of an upload and names this one."""
+    if kind_of(data[:8]) is None:
+        return f"{_shown(name)} is not a PDF or an image (PNG, JPEG, TIFF)"
+    if len(data) > MAX_FILE_BYTES:
+        return f"{_shown(name)} is larger than {MAX_FILE_BYTES >> 20} MiB"
+    return None
 
 
 def _shown(name: str) -> str:

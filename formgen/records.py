@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -312,11 +312,12 @@ def add_participants(
     recording_id: str,
     names: Iterable[str | None],
     *,
-    under_16: bool = False,
+    under_16: bool | Sequence[bool] = False,
     lang: str | None = None,
 ) -> list[Participant]:
     """Add participants, each with a declaration form whose ID is fixed from now on.
-    A name of None is a blank form whose name is written on the paper."""
+    A name of None is a blank form whose name is written on the paper. ``under_16``:
+    for all of them, or one per name (a pasted class list with a marker per line)."""
     checked: list[str | None] = []
     try:
         for name in names:
@@ -333,10 +334,13 @@ def _insert_participants(
     conn: Connection,
     recording_id: str,
     checked: list[str | None],
-    under_16: bool,
+    under_16: bool | Sequence[bool],
     lang: str | None,
 ) -> list[Participant]:
     added = []
+    young = [under_16] * len(checked) if isinstance(under_16, bool) else list(under_16)
+    if len(young) != len(checked):
+        raise RecordError("one under-16 marker per name")
     recording = get_recording(conn, recording_id)
     language = lang or recording.lang
     _check_lang(language)
@@ -348,15 +352,15 @@ def _insert_participants(
         )
     ).scalar_one()
     stamp = now()
-    for offset, name in enumerate(checked):
+    for offset, (name, minor) in enumerate(zip(checked, young, strict=True)):
         person = Participant(
             id=new_id("P"),
             recording_id=recording.id,
             name=name,
-            under_16=under_16,
+            under_16=minor,
             lang=language,
             form_id="",
-            variant="parent" if under_16 else "adult",
+            variant="parent" if minor else "adult",
         )
         conn.execute(
             participants.insert().values(
@@ -364,7 +368,7 @@ def _insert_participants(
                 recording_id=person.recording_id,
                 position=position + offset,
                 name=name,
-                under_16=under_16,
+                under_16=minor,
                 lang=language,
                 created_at=stamp,
             )
