@@ -511,7 +511,7 @@ def get_form(conn: Connection, form_id: str) -> Participant:
         raise RecordError(str(exc)) from exc
     row = (
         conn.execute(
-            select(*_PARTICIPANT_COLUMNS)
+            select(*_PARTICIPANT_COLUMNS, participants.c.removed_at)
             .join(forms, forms.c.participant_id == participants.c.id)
             .where(forms.c.id == canonical)
         )
@@ -520,7 +520,9 @@ def get_form(conn: Connection, form_id: str) -> Participant:
     )
     if row is None:
         raise NotFound(f"no form {canonical} in this record")
-    return Participant(**row)
+    if row["removed_at"] is not None:  # added by mistake: nothing of it may land now
+        raise NotFound(f"form {canonical} was removed from its recording")
+    return Participant(**{k: v for k, v in row.items() if k != "removed_at"})
 
 
 # --- Events and status ------------------------------------------------------------------

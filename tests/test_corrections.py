@@ -71,6 +71,9 @@ def test_a_participant_nothing_came_back_for_is_gone(fg: Formgen) -> None:
         log = records.recording_log(conn, rec)
     with pytest.raises(NotFound):
         fg.rename_participant(typo.id, "Ann", by="Sam")
+    # Nothing lands on a removed form any more: not by hand, not from a scan or online.
+    with pytest.raises(NotFound, match="was removed from its recording"):
+        fg.set_consent(typo.form_id, "recording", "given", by="Sam", reason="paper")
     assert log[-1]["detail"] == {
         "participant": typo.id,
         "form_id": typo.form_id,

@@ -257,6 +257,10 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
         "op formulier {form} is al geantwoord: zeg waarom het ongeldig wordt (een reden)",
     ),
     (
+        _p(f"form {_FORM} was removed from its recording"),
+        "formulier {form} is uit de opname verwijderd",
+    ),
+    (
         _p(f"form {_FORM} has no consent left to void"),
         "formulier {form} heeft geen toestemming meer die ongeldig kan worden",
     ),

@@ -84,6 +84,7 @@ EXAMPLES = [
     "step transport of R-7KQ2M9 is not confirmed: nothing to undo",
     "form 7KQ2-M9XD-4 has answers: say why it is voided (a reason)",
     "form 7KQ2-M9XD-4 has no consent left to void",
+    "form 7KQ2-M9XD-4 was removed from its recording",
     "recording R-7KQ2M9 already reads like that; nothing changed",
     "the name of 7KQ2-M9XD-4 is already 'Anne'; nothing changed",
     "recording R-7KQ2M9 was destroyed: its documents are gone",
