@@ -700,6 +700,11 @@ class Formgen:
         return review.resolve(self.engine, item, decision, by=by, name=name)
 
     @_guarded
+    def undoable_reviews(self, recording_id: str) -> list[str]:
+        """The recording's review items whose last decision can be taken back."""
+        return corrections.undoable_reviews(self.engine, recording_id)
+
+    @_guarded
     def undo_review(self, item: str, *, by: str) -> dict[str, Any]:
         """Put ITEM back in review, taking back the last decision on it."""
         return corrections.undo_review(self.engine, item, by=by)
@@ -1412,6 +1417,7 @@ ACCESS: dict[str, Guard] = {
     "review_decisions": _item(),
     "resolve": _item(),
     "undo_review": _item(),
+    "undoable_reviews": _recording(_SEE),
     # people
     "users": _role(rules.may_manage_users, "see the users"),
     "add_user": _role(rules.may_manage_users, "add users"),

@@ -310,3 +310,25 @@ def undo_review(engine: Engine, item: str, *, by: str) -> dict[str, Any]:
         "status": str(Status.REVIEW),
         "undone": decision.status,
     }
+
+
+def undoable_reviews(engine: Engine, recording_id: str) -> list[str]:
+    """The review items ("FORMID:clause") of the recording's current forms whose last
+    event is a reviewer's decision that ``undo_review`` can take back."""
+    with engine.connect() as conn:
+        recording = records.get_recording(conn, recording_id)
+        people = records.list_participants(conn, recording.id)
+        histories: dict[tuple[str, str], list[tuple[Status, str | None]]] = {}
+        rows = conn.execute(
+            select(events.c.form_id, events.c.clause, events.c.status, events.c.reason)
+            .where(events.c.form_id.in_([p.form_id for p in people]))
+            .order_by(events.c.id)
+        )
+        for form_id, clause, status, reason in rows:
+            if clause not in (None, records.SIGNATURE):
+                histories.setdefault((form_id, clause), []).append((Status(status), reason))
+    return [
+        f"{form_id}:{clause}"
+        for (form_id, clause), history in histories.items()
+        if rules.undoable_review(history)
+    ]

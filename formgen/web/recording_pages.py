@@ -30,7 +30,7 @@ from ..rules import Act, Situation, Status
 from . import i18n, words_problems
 from .app import render, request_lang
 from .auth import Changing, Person, Posted, page_person
-from .ids import OPTIONAL_ID, FormId, JobId, ParticipantId, RecordingId, StepKey
+from .ids import OPTIONAL_ID, FormId, ItemId, JobId, ParticipantId, RecordingId, StepKey
 
 router = APIRouter(default_response_class=Response)
 Signed = Annotated[Person, Depends(page_person)]
@@ -107,6 +107,7 @@ NOTICES = {
     "removed": "The person is removed from this recording.",
     "voided": "The person's form is voided: their consent ended, its history stays.",
     "undone": "The confirmation is taken back.",
+    "review_undone": "The decision is taken back: the answer is in the review queue again.",
 }
 LOCALES = {"nl": "nl_NL", "en": "en_GB"}
 
@@ -404,6 +405,7 @@ def recording_view(person: Person, recording_id: str, lang: str) -> dict[str, An
             if p.clauses and all(s is Status.INVALIDATED for s in p.clauses.values())
         },
         "early": rules.destroy_needs_second_ask(rec.recorded_on, today),
+        "undoable": fg.undoable_reviews(rec.id) if may[Act.REVIEW] and not destroyed else [],
         "to_review": any(s is Status.REVIEW for p in people for s in p.clauses.values()),
         "given": {
             p.form_id: [c for c, s in p.clauses.items() if s is Status.GIVEN] for p in people
@@ -816,6 +818,20 @@ def undo_step(
 
 
 # --- Correcting mistakes -----------------------------------------------------------------
+
+
+@router.post("/recordings/{recording_id}/review/{item}/undo")
+def undo_review(
+    request: Request, recording_id: RecordingId, item: ItemId, person: Changing
+) -> Response:
+    """Take a reviewer's last decision back: the item is in the review queue again."""
+    try:
+        if item not in person.fg.undoable_reviews(recording_id):
+            raise NotFound(f"no review decision {item!r} to undo in {recording_id}")
+        person.fg.undo_review(item)
+    except FormgenError as exc:
+        return refused(request, person, recording_id, "undo-review", exc)
+    return back(person.fg.recording(recording_id).id, "review_undone", "status")
 
 
 @router.post("/recordings/{recording_id}/edit")

@@ -490,4 +490,9 @@ NL: dict[str, str] = {
         " te voegen."
     ),
     "line {n}: {problem}": "regel {n}: {problem}",
+    "Review decisions": "Beoordelingen",
+    "Undo the decision": "Beslissing terugdraaien",
+    "The decision is taken back: the answer is in the review queue again.": (
+        "De beslissing is teruggedraaid: het antwoord staat weer in de beoordelingslijst."
+    ),
 }

@@ -13,6 +13,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
+from formgen import records
 from formgen.rules import Status
 
 from .conftest import Live, sign_in
@@ -253,3 +254,52 @@ def test_corrections_in_dutch(browser: Any, live: Live) -> None:
         expect(page.locator("#checklist .problem")).to_contain_text("kan niet vóór de opnamedatum")
     finally:
         context.close()
+
+
+def test_a_supervisor_takes_a_review_decision_back(page: Any, live: Live) -> None:
+    supervisor = live.account("supervisor")
+    rec = (
+        live.fg.as_user(live.account("student"))
+        .create_recording(
+            title="Rekenles groep 5",
+            situation=3,
+            purpose="reflection",
+            date=dt.date.today() + dt.timedelta(days=20),
+            supervisor=supervisor.email,
+        )
+        .id
+    )
+    fg = live.fg
+    (ann,) = fg.add_participants(rec, ["Ann Smit"])
+    with fg.engine.begin() as conn:  # what the reader appends for a doubtful page
+        records.append_events(
+            conn,
+            [(ann.form_id, "recording", Status.REVIEW)],
+            source="scan:" + "0" * 64 + "#1",
+            reason="both yes and no are marked",
+        )
+    item = f"{ann.form_id}:recording"
+    fg.resolve(item, "given", by=supervisor.name)
+    sign_in(page, live, "supervisor")
+    page.goto(f"/recordings/{rec}")
+    decisions = page.locator("ul[aria-labelledby=undo-review-h]")
+    expect(decisions).to_contain_text("Ann Smit")
+    expect(decisions).to_contain_text("consent given")
+    decisions.get_by_role("button", name=re.compile("Undo the decision")).click()
+    expect(notice(page)).to_contain_text("the answer is in the review queue again")
+    expect(page.locator("ul[aria-labelledby=undo-review-h]")).to_have_count(0)
+    assert [i.item for i in fg.review_items()] == [item]
+    history = fg.history(ann.form_id)["events"]
+    statuses = [e["status"] for e in history if e["clause"] == "recording"]
+    assert statuses[-2:] == ["given", "review"]
+    # The student sees no such button: deciding is the reviewer's.
+    fg.resolve(item, "refused", by=supervisor.name)
+    student_view = page.context.browser.new_context(base_url=live.url, locale="en-GB")
+    try:
+        other = student_view.new_page()
+        sign_in(other, live, "student")
+        other.goto(f"/recordings/{rec}")
+        expect(other.locator("#status")).to_contain_text("refused")
+        expect(other.locator("ul[aria-labelledby=undo-review-h]")).to_have_count(0)
+    finally:
+        student_view.close()
