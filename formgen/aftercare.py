@@ -22,6 +22,7 @@ from .rules import CameraAdvice, Situation, Status
 from .schema import events
 
 STEP = "step"  # log kind of a step confirmed by hand; detail {"step": KEY}
+STEP_UNDONE = "step_undone"  # the last confirmation taken back; detail {"step": KEY}
 
 STEP_KEYS = [s.key for s in rules.STEPS]
 
@@ -65,7 +66,15 @@ class Facts:
 
 
 def _confirmations(log: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
-    return [e for e in log if e["kind"] == STEP and e["detail"].get("step") == key]
+    """The confirmations of a step that stand: an undo takes back the last one."""
+    standing: list[dict[str, Any]] = []
+    for e in log:
+        if e["kind"] in (STEP, STEP_UNDONE) and (e["detail"] or {}).get("step") == key:
+            if e["kind"] == STEP:
+                standing.append(e)
+            elif standing:
+                standing.pop()
+    return standing
 
 
 def facts(engine: Engine, recording_id: str, today: dt.date | None = None) -> Facts:
@@ -349,6 +358,11 @@ def confirm_step(
         )
     if current["state"] == "not_needed":
         raise RecordError(f"step {key} is not needed for {recording.id}: {current['known']}")
+    if rules.too_early(key, recording.recorded_on, f.today):
+        raise RecordError(
+            f"step {key} of {recording.id} cannot be confirmed before the recording date"
+            f" {recording.recorded_on.isoformat()}: there is no footage yet"
+        )
     with engine.begin() as conn:
         records.refuse_if_destroyed(conn, recording)
         # Someone may have confirmed it since we looked.
@@ -357,6 +371,42 @@ def confirm_step(
         ):
             raise RecordError(f"step {key} of {recording.id} was confirmed meanwhile")
         records.log_event(conn, recording.id, STEP, source=f"manual:{who}", detail={"step": key})
+    after = checklist(engine, config, recording.id, today)
+    return {"id": recording.id, **next(s for s in after["steps"] if s["step"] == key)}
+
+
+def undo_step(
+    engine: Engine,
+    recording_id: str,
+    step: str,
+    by: str,
+    *,
+    config: Config | None = None,
+    today: dt.date | None = None,
+) -> dict[str, Any]:
+    """Take back the last confirmation of a step: a new log entry says so, and both
+    stay in the recording's log."""
+    config = config or Config()
+    key = step.strip().lower()
+    if key not in STEP_KEYS:
+        raise RecordError(f"no checklist step {step!r}; the steps are {', '.join(STEP_KEYS)}")
+    try:
+        who = rules.check_name(by, "the author's name")
+    except ValueError as exc:
+        raise RecordError(str(exc)) from exc
+    with engine.begin() as conn:
+        recording = records.get_recording(conn, recording_id)
+        records.refuse_if_destroyed(conn, recording)
+        standing = _confirmations(records.recording_log(conn, recording.id), key)
+        if not standing:
+            raise RecordError(f"step {key} of {recording.id} is not confirmed: nothing to undo")
+        records.log_event(
+            conn,
+            recording.id,
+            STEP_UNDONE,
+            source=f"manual:{who}",
+            detail={"step": key, "undoes_at": standing[-1]["at"]},
+        )
     after = checklist(engine, config, recording.id, today)
     return {"id": recording.id, **next(s for s in after["steps"] if s["step"] == key)}
 

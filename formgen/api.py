@@ -58,6 +58,7 @@ class _Submodule:
 
 aftercare: Any = _Submodule("formgen.aftercare")
 audit: Any = _Submodule("formgen.audit")
+corrections: Any = _Submodule("formgen.corrections")
 documents: Any = _Submodule("formgen.documents")
 export: Any = _Submodule("formgen.export")
 institution: Any = _Submodule("formgen.institution")
@@ -290,7 +291,57 @@ class Formgen:
         )
         return lifecycle.Change(**{**change.__dict__, "written": written})
 
+    @_guarded
+    def edit_recording(
+        self,
+        recording_id: str,
+        *,
+        by: str,
+        title: str | None = None,
+        date: dt.date | None = None,
+        livestream: bool | None = None,
+        livestream_stored: bool | None = None,
+        out: Path | None = None,
+        save: bool = True,
+    ) -> corrections.Edit:
+        """Correct the title, date or live stream. A change the declarations do not
+        cover (another date, streaming added, the stream kept) ends the open consents
+        and issues new declarations, rendered here as ``change_recording`` does."""
+        edit = corrections.edit_recording(
+            self.engine,
+            self.config,
+            recording_id,
+            by=by,
+            title=title,
+            date=date,
+            livestream=livestream,
+            livestream_stored=livestream_stored,
+        )
+        if edit.issued:
+            documents.write_forms(
+                self.engine,
+                self.config,
+                edit.recording.id,
+                participants=[p.id for p in edit.issued],
+                out=self._target(out, save, f"{edit.recording.id}-round{edit.issued[0].round}.pdf"),
+            )
+        return edit
+
     # --- participants -----------------------------------------------------------------
+
+    @_guarded
+    def remove_participant(
+        self, participant_id: str, *, by: str, reason: str | None = None
+    ) -> dict[str, Any]:
+        """A participant added by mistake: deleted while nothing came back for their
+        form, otherwise the form is voided with ``reason`` and its history kept."""
+        return corrections.remove_participant(self.engine, participant_id, by=by, reason=reason)
+
+    @_guarded
+    def rename_participant(self, participant_id: str, name: str, *, by: str) -> dict[str, Any]:
+        """Correct the spelling of a participant's name (the form ID stays)."""
+        self._printable(name)
+        return corrections.rename_participant(self.engine, participant_id, name, by=by)
 
     @_guarded
     def add_participants(
@@ -298,13 +349,14 @@ class Formgen:
         recording_id: str,
         names: Sequence[str | None],
         *,
-        under_16: bool = False,
+        under_16: bool | Sequence[bool] = False,
         lang: str | None = None,
         emails: Sequence[str | None] | None = None,
     ) -> list[Participant]:
         """Add participants, each with a declaration form; a name of None is a blank
         form whose name is written on the paper. A name no installed font can print is
-        refused here, before anything is stored. ``emails``: each one's address for the
+        refused here, before anything is stored. ``under_16``: for all, or one per
+        name. ``emails``: each one's address for the
         invitation to answer online (or None), stored in the same transaction."""
         for name in names:
             if name is not None:
@@ -447,6 +499,11 @@ class Formgen:
     @_guarded
     def confirm_step(self, recording_id: str, step: str, *, by: str) -> dict[str, Any]:
         return aftercare.confirm_step(self.engine, recording_id, step, by, config=self.config)
+
+    @_guarded
+    def undo_step(self, recording_id: str, step: str, *, by: str) -> dict[str, Any]:
+        """Take back the last confirmation of a step (both stay in the log)."""
+        return aftercare.undo_step(self.engine, recording_id, step, by, config=self.config)
 
     @_guarded
     def describe(self, recording_id: str, today: dt.date | None = None) -> dict[str, Any]:
@@ -688,6 +745,16 @@ class Formgen:
         if name is not None:
             self._printable(name)
         return review.resolve(self.engine, item, decision, by=by, name=name)
+
+    @_guarded
+    def undoable_reviews(self, recording_id: str) -> list[str]:
+        """The recording's review items whose last decision can be taken back."""
+        return corrections.undoable_reviews(self.engine, recording_id)
+
+    @_guarded
+    def undo_review(self, item: str, *, by: str) -> dict[str, Any]:
+        """Put ITEM back in review, taking back the last decision on it."""
+        return corrections.undo_review(self.engine, item, by=by)
 
     # --- people (the service) ---------------------------------------------------------
 
@@ -1413,6 +1480,8 @@ ACCESS: dict[str, Guard] = {
     "checklist": _recording(_SEE),
     "describe": _recording(_SEE),
     "change_recording": _recording(_CHANGE),
+    "edit_recording": _recording(_CHANGE),
+    "undo_step": _recording(_CHANGE),
     "confirm_step": _recording(_CHANGE),
     "destroy": _recording(Act.DESTROY),
     "export": _recording(Act.EXPORT),
@@ -1425,6 +1494,8 @@ ACCESS: dict[str, Guard] = {
     "add_participant": _recording(_CHANGE),
     "add_blank": _recording(_CHANGE),
     "set_email": _participant(_CHANGE),
+    "remove_participant": _participant(_CHANGE),
+    "rename_participant": _participant(_CHANGE),
     "emails": _recording(_CHANGE),
     "invite": _recording(_CHANGE),
     "set_consent": _form(_CHANGE),
@@ -1448,6 +1519,8 @@ ACCESS: dict[str, Guard] = {
     "review_image": _item(),
     "review_decisions": _item(),
     "resolve": _item(),
+    "undo_review": _item(),
+    "undoable_reviews": _recording(_SEE),
     # people
     "users": _role(rules.may_manage_users, "see the users"),
     "add_user": _role(rules.may_manage_users, "add users"),

@@ -234,6 +234,62 @@ def recording_change(
     )
 
 
+@recording.command("edit")
+@click.argument("recording_id", metavar="REC")
+@click.option("--title", help="The corrected title.")
+@click.option("--date", "date_", type=click.DateTime(["%Y-%m-%d"]), help="The corrected date.")
+@click.option(
+    "--livestream/--no-livestream", default=None, help="Whether the recording is streamed live."
+)
+@click.option(
+    "--livestream-stored/--no-livestream-stored",
+    default=None,
+    help="Whether the live stream is also stored.",
+)
+@click.option("--by", required=True, help="Who corrects it.")
+@out_option("the new declarations")
+@json_option
+@pass_app
+def recording_edit(
+    app: App,
+    recording_id: str,
+    title: str | None,
+    date_: dt.datetime | None,
+    livestream: bool | None,
+    livestream_stored: bool | None,
+    by: str,
+    out: Path | None,
+    as_json: bool,
+) -> None:
+    """Correct the title, date or live stream. Another date, streaming added or the
+    stream kept needs new consent: earlier consent becomes invalidated and everyone is
+    asked again on new declarations, as with 'recording change'."""
+    if title is None and date_ is None and livestream is None and livestream_stored is None:
+        raise click.UsageError("say what changes: --title, --date, --livestream or both")
+    edit = app.fg.edit_recording(
+        recording_id,
+        by=by,
+        title=title,
+        date=date_.date() if date_ else None,
+        livestream=livestream,
+        livestream_stored=livestream_stored,
+        out=out,
+    )
+    emit(
+        as_json,
+        edit.as_dict(),
+        lambda: (
+            f"{edit.recording.id}: corrected"
+            + (
+                f"; {edit.reason}\n{len(edit.invalidated)} declarations invalidated,"
+                f" {len(edit.issued)} new ones"
+                if edit.reason
+                else ""
+            )
+        ),
+    )
+
+
 # --- participant ----------------------------------------------------------------------
 
 
@@ -293,6 +349,33 @@ def participant_add(
             [(r["id"], r["form_id"], r["variant"], r["lang"]) for r in rows],
         ),
     )
+
+
+@participant.command("remove")
+@click.argument("participant_id", metavar="PARTICIPANT")
+@click.option("--by", required=True, help="Who removes the participant.")
+@click.option("--reason", help="Why (required once something came back for the form).")
+@json_option
+@pass_app
+def participant_remove(
+    app: App, participant_id: str, by: str, reason: str | None, as_json: bool
+) -> None:
+    """Remove a participant added by mistake: gone while nothing came back for their
+    form; otherwise the form is voided (invalidated) with the reason, its history kept."""
+    done = app.fg.remove_participant(participant_id, by=by, reason=reason)
+    emit(as_json, done, lambda: f"{done['participant_id']} ({done['form_id']}): {done['outcome']}")
+
+
+@participant.command("rename")
+@click.argument("participant_id", metavar="PARTICIPANT")
+@click.option("--name", required=True, help="The name spelt right.")
+@click.option("--by", required=True, help="Who corrects it.")
+@json_option
+@pass_app
+def participant_rename(app: App, participant_id: str, name: str, by: str, as_json: bool) -> None:
+    """Correct the spelling of a participant's name; the form ID stays."""
+    done = app.fg.rename_participant(participant_id, name, by=by)
+    emit(as_json, done, lambda: f"{done['participant_id']} ({done['form_id']}): renamed")
 
 
 # --- status and consent ---------------------------------------------------------------
@@ -542,16 +625,29 @@ def describe_command(app: App, recording_id: str, as_json: bool) -> None:
 @cli.command("checklist")
 @click.argument("recording_id", metavar="REC")
 @click.option("--confirm", "step", metavar="STEP", help="Confirm that you did this step.")
-@click.option("--by", help="Who confirms (with --confirm).")
+@click.option("--undo", metavar="STEP", help="Take back the last confirmation of this step.")
+@click.option("--by", help="Who confirms (with --confirm or --undo).")
 @json_option
 @pass_app
 def checklist_command(
-    app: App, recording_id: str, step: str | None, by: str | None, as_json: bool
+    app: App,
+    recording_id: str,
+    step: str | None,
+    undo: str | None,
+    by: str | None,
+    as_json: bool,
 ) -> None:
     """The procedure's seven steps with what the record knows; --confirm STEP --by NAME
-    records a step only a person can know about (footage_checked, transport, stored)."""
-    if (step is None) != (by is None):
-        raise click.UsageError("--confirm and --by go together")
+    records a step only a person can know about (footage_checked, transport, stored);
+    --undo STEP --by NAME takes its last confirmation back (both stay in the log)."""
+    if step is not None and undo is not None:
+        raise click.UsageError("give --confirm or --undo, not both")
+    if (step is None and undo is None) != (by is None):
+        raise click.UsageError("--confirm (or --undo) and --by go together")
+    if undo is not None and by is not None:
+        undone = app.fg.undo_step(recording_id, undo, by=by)
+        emit(as_json, undone, lambda: f"{undone['id']}: step {undone['step']} {undone['state']}")
+        return
     if step is not None and by is not None:
         done = app.fg.confirm_step(recording_id, step, by=by)
         emit(
@@ -981,6 +1077,18 @@ def review_resolve(
     consent that an unclear withdrawal form put in review."""
     done = app.fg.resolve(item, decision, by=by, name=name)
     emit(as_json, done, lambda: f"{done['item']}: {done['status']}")
+
+
+@review.command("undo")
+@click.argument("item")
+@click.option("--by", required=True, help="Who takes the decision back.")
+@json_option
+@pass_app
+def review_undo(app: App, item: str, by: str, as_json: bool) -> None:
+    """Take back the last decision on ITEM: it is in review again (a new event; the
+    history keeps both)."""
+    done = app.fg.undo_review(item, by=by)
+    emit(as_json, done, lambda: f"{done['item']}: {done['status']} again")
 
 
 @cli.command("sample")

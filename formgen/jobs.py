@@ -99,13 +99,10 @@ def submit(engine: Engine, user_id: str, files: Sequence[tuple[str, Upload]]) ->
     sources = [(_shown(name), _readable(content)) for name, content in files]
     total = 0
     for name, source in sources:
-        size = source.seek(0, os.SEEK_END)
-        source.seek(0)
-        if kind_of(source.read(8)) is None:
-            raise RecordError(f"{name} is not a PDF or an image (PNG, JPEG, TIFF)")
-        if size > MAX_FILE_BYTES:
-            raise RecordError(f"{name} is larger than {MAX_FILE_BYTES >> 20} MiB")
-        total += size
+        problem = refusal(name, source)
+        if problem is not None:
+            raise RecordError(problem)
+        total += source.seek(0, os.SEEK_END)
     if total > MAX_JOB_BYTES:
         raise RecordError(f"the files are larger than {MAX_JOB_BYTES >> 20} MiB together")
     job_id = records.new_id("J")
@@ -128,6 +125,21 @@ def submit(engine: Engine, user_id: str, files: Sequence[tuple[str, Upload]]) ->
 
 def _readable(content: Upload) -> BinaryIO:
     return io.BytesIO(content) if isinstance(content, bytes | bytearray) else content
+
+
+def refusal(name: str, content: Upload) -> str | None:
+    """Why one uploaded file cannot be a scan job's (None: it can): the web page lands
+    the other files of an upload and names this one. An open file is only peeked at."""
+    source = _readable(content)
+    size = source.seek(0, os.SEEK_END)
+    source.seek(0)
+    head = source.read(8)
+    source.seek(0)
+    if kind_of(head) is None:
+        return f"{_shown(name)} is not a PDF or an image (PNG, JPEG, TIFF)"
+    if size > MAX_FILE_BYTES:
+        return f"{_shown(name)} is larger than {MAX_FILE_BYTES >> 20} MiB"
+    return None
 
 
 def _shown(name: str) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Connection, Engine, delete, select, update
 
 from . import config as config_module
 from . import online, records, rules
@@ -109,24 +109,7 @@ def change_recording(
             .values(purpose=str(new_purpose), delete_by=new_until)
         )
         new = records.get_recording(conn, old.id)
-        people = records.list_participants(conn, old.id)
-        states = records.form_states(conn, [p.form_id for p in people])
-        made = new.recorded_on < config_module.today(config)
-        invalidated, issued = [], []
-        for person in people:
-            state = states[person.form_id]
-            ending = [c for c, s in state.clauses.items() if s not in rules.FINAL]
-            asked = not made or rules.asks_again_after_the_fact(state.clauses)
-            records.append_events(
-                conn,
-                [(person.form_id, c, Status.INVALIDATED) for c in ending],
-                source=source,
-                reason=reason,
-            )
-            if ending:
-                invalidated.append(person.form_id)
-            if asked and any(s is not Status.WITHDRAWN for s in state.clauses.values()):
-                issued.append(records.issue_form(conn, new, person, person.round + 1, reason))
+        invalidated, issued = reconsent(conn, config, new, reason, source)
         before = {"purpose": str(old.plan.purpose), "delete_by": old.delete_by.isoformat()}
         records.log_event(
             conn,
@@ -142,6 +125,37 @@ def change_recording(
             },
         )
     return Change(new, before, reason, invalidated, issued)
+
+
+def reconsent(
+    conn: Connection, config: Config, recording: Recording, reason: str, source: str
+) -> tuple[list[str], list[Participant]]:
+    """End every consent of the recording's current forms that has not ended
+    (``invalidated``, with the reason) and issue a new declaration to each participant
+    who has not withdrawn everything. Returns the form IDs ended and the new forms."""
+    people = records.list_participants(conn, recording.id)
+    states = records.form_states(conn, [p.form_id for p in people])
+    # After the recording date only those who consented are asked again: consent is
+    # never asked for a recording already made (rules.asks_again_after_the_fact).
+    made = recording.recorded_on < config_module.today(config)
+    invalidated, issued = [], []
+    for person in people:
+        state = states[person.form_id]
+        if state.clauses and all(s is Status.INVALIDATED for s in state.clauses.values()):
+            continue  # voided: removed from the recording (corrections.remove_participant)
+        ending = [c for c, s in state.clauses.items() if s not in rules.FINAL]
+        asked = not made or rules.asks_again_after_the_fact(state.clauses)
+        records.append_events(
+            conn,
+            [(person.form_id, c, Status.INVALIDATED) for c in ending],
+            source=source,
+            reason=reason,
+        )
+        if ending:
+            invalidated.append(person.form_id)
+        if asked and any(s is not Status.WITHDRAWN for s in state.clauses.values()):
+            issued.append(records.issue_form(conn, recording, person, person.round + 1, reason))
+    return invalidated, issued
 
 
 def destroy(engine: Engine, recording_id: str, *, by: str) -> dict[str, Any]:

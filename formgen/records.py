@@ -319,11 +319,12 @@ def add_participants(
     recording_id: str,
     names: Iterable[str | None],
     *,
-    under_16: bool = False,
+    under_16: bool | Sequence[bool] = False,
     lang: str | None = None,
 ) -> list[Participant]:
     """Add participants, each with a declaration form whose ID is fixed from now on.
-    A name of None is a blank form whose name is written on the paper."""
+    A name of None is a blank form whose name is written on the paper. ``under_16``:
+    for all of them, or one per name (a pasted class list with a marker per line)."""
     checked: list[str | None] = []
     try:
         for name in names:
@@ -340,27 +341,33 @@ def _insert_participants(
     conn: Connection,
     recording_id: str,
     checked: list[str | None],
-    under_16: bool,
+    under_16: bool | Sequence[bool],
     lang: str | None,
 ) -> list[Participant]:
     added = []
+    young = [under_16] * len(checked) if isinstance(under_16, bool) else list(under_16)
+    if len(young) != len(checked):
+        raise RecordError("one under-16 marker per name")
     recording = get_recording(conn, recording_id)
     language = lang or recording.lang
     _check_lang(language)
     refuse_if_destroyed(conn, recording)
+    # After the last one: a participant removed by mistake leaves a gap, not a free place.
     position = conn.execute(
-        select(func.count()).where(participants.c.recording_id == recording.id)
+        select(func.coalesce(func.max(participants.c.position) + 1, 0)).where(
+            participants.c.recording_id == recording.id
+        )
     ).scalar_one()
     stamp = now()
-    for offset, name in enumerate(checked):
+    for offset, (name, minor) in enumerate(zip(checked, young, strict=True)):
         person = Participant(
             id=new_id("P"),
             recording_id=recording.id,
             name=name,
-            under_16=under_16,
+            under_16=minor,
             lang=language,
             form_id="",
-            variant="parent" if under_16 else "adult",
+            variant="parent" if minor else "adult",
         )
         conn.execute(
             participants.insert().values(
@@ -368,7 +375,7 @@ def _insert_participants(
                 recording_id=person.recording_id,
                 position=position + offset,
                 name=name,
-                under_16=under_16,
+                under_16=minor,
                 lang=language,
                 created_at=stamp,
             )
@@ -461,7 +468,7 @@ def list_participants(
     rows = conn.execute(
         select(*_PARTICIPANT_COLUMNS)
         .join(forms, forms.c.participant_id == participants.c.id)
-        .where(participants.c.recording_id == recording_id)
+        .where(participants.c.recording_id == recording_id, participants.c.removed_at.is_(None))
         .order_by(participants.c.position, forms.c.round)
     ).mappings()
     people = [Participant(**row) for row in rows]
@@ -511,7 +518,7 @@ def get_form(conn: Connection, form_id: str) -> Participant:
         raise RecordError(str(exc)) from exc
     row = (
         conn.execute(
-            select(*_PARTICIPANT_COLUMNS)
+            select(*_PARTICIPANT_COLUMNS, participants.c.removed_at)
             .join(forms, forms.c.participant_id == participants.c.id)
             .where(forms.c.id == canonical)
         )
@@ -520,7 +527,9 @@ def get_form(conn: Connection, form_id: str) -> Participant:
     )
     if row is None:
         raise NotFound(f"no form {canonical} in this record")
-    return Participant(**row)
+    if row["removed_at"] is not None:  # added by mistake: nothing of it may land now
+        raise NotFound(f"form {canonical} was removed from its recording")
+    return Participant(**{k: v for k, v in row.items() if k != "removed_at"})
 
 
 # --- Events and status ------------------------------------------------------------------
@@ -905,7 +914,10 @@ def statuses(
             rows = conn.execute(
                 select(*_PARTICIPANT_COLUMNS)
                 .join(forms, forms.c.participant_id == participants.c.id)
-                .where(participants.c.recording_id.in_(sorted(batch)))
+                .where(
+                    participants.c.recording_id.in_(sorted(batch)),
+                    participants.c.removed_at.is_(None),
+                )
                 .order_by(participants.c.position, forms.c.round)
             ).mappings()
             latest: dict[str, Participant] = {}

@@ -1048,3 +1048,187 @@ def consent_summary(
     if all(may_appear(statuses, signed) for statuses, signed in people):
         return Summary.COMPLETE
     return Summary.PARTIAL
+
+
+# --- Correcting mistakes ---------------------------------------------------------------
+
+
+def removable_outright(statuses: Sequence[Status], *, scanned: bool, online: bool) -> bool:
+    """A participant added by mistake leaves no trace only while nothing came back for
+    their form: every event so far is the request, no page of it was scanned and no
+    answer was started online. After that the form is voided (``invalidated``) with a
+    reason and its history stays: it is proof of what happened."""
+    return not scanned and not online and all(s is Status.REQUESTED for s in statuses)
+
+
+def edit_reconsent_reason(
+    old_date: dt.date,
+    old_plan: Plan,
+    old_until: dt.date,
+    new_date: dt.date,
+    new_plan: Plan,
+    new_until: dt.date,
+) -> str | None:
+    """Whether changing a recording's date or live stream needs new consent (step 7),
+    and the reason recorded on every consent it ends. The declarations name the date
+    and whether the recording is streamed and the stream kept: consent given for one
+    does not cover another. Streaming less, or keeping it for less time, needs none."""
+    if new_date != old_date:
+        return (
+            f"recording date changed from {old_date.isoformat()} to {new_date.isoformat()}:"
+            " new consent needed"
+        )
+    if new_plan.livestream and not old_plan.livestream:
+        return "live streaming added: new consent needed"
+    if new_plan.livestream_stored and not old_plan.livestream_stored:
+        return "the live stream is now stored: new consent needed"
+    return reconsent_reason(old_plan.purpose, old_until, new_plan.purpose, new_until)
+
+
+def undoable_review(history: Sequence[tuple[Status, str | None]]) -> bool:
+    """Whether a clause's last event (status, reason), oldest first, is a review
+    decision that can be taken back to review: a withdrawal ends consent and is final
+    (new consent needs a new form)."""
+    if len(history) < 2 or history[-1][1] != REVIEW_RESOLVED:
+        return False
+    return history[-1][0] is not Status.WITHDRAWN and Status.REVIEW in TRANSITIONS[history[-1][0]]
+
+
+REVIEW_RESOLVED = "review resolved"  # the reason of a reviewer's decision
+REVIEW_UNDONE = "review decision undone"
+
+
+def too_early(step: str, recorded_on: dt.date, today: dt.date) -> bool:
+    """Step 3 checks footage that exists only from the recording date on."""
+    return step == "footage_checked" and today < recorded_on
+
+
+def destroy_needs_second_ask(recorded_on: dt.date, today: dt.date) -> bool:
+    """Destroying before the recording date is most likely a slip: ask once more."""
+    return today < recorded_on
+
+
+# --- A class list as pasted -------------------------------------------------------------
+
+_NUMBERED = re.compile(r"^\s*\d{1,4}\s*[.):]?\s+(?=\S)")
+_YES = frozenset({"ja", "j", "yes", "y", "x", "onder 16", "under 16"})
+_NO = frozenset({"nee", "n", "no", ""})
+_HEADERS = frozenset(
+    {
+        "naam",
+        "namen",
+        "name",
+        "names",
+        "full name",
+        "volledige naam",
+        "leerling",
+        "leerlingen",
+        "student",
+        "students",
+        "deelnemer",
+        "deelnemers",
+        "participant",
+        "participants",
+    }
+)
+_DATE_FORMATS = ("%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y-%m-%d", "%d-%m-%y", "%d/%m/%y")
+
+
+@dataclass(frozen=True)
+class ListedPerson:
+    line: int  # 1-based, as pasted
+    name: str
+    under_16: bool | None  # None: no marker on the line (the form's default applies)
+
+
+@dataclass(frozen=True)
+class ClassList:
+    people: list[ListedPerson]
+    errors: list[tuple[int, str]]  # (line, what is wrong with it)
+    duplicates: list[str]  # names that occur more than once (a warning)
+
+
+def age_on(born: dt.date, day: dt.date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def _marker(cell: str, recorded_on: dt.date) -> bool | None:
+    """``ja``/``nee`` (or yes/no), or a birth date; raises ValueError otherwise."""
+    word = cell.strip().casefold()
+    if word in _YES:
+        return True
+    if word in _NO:
+        return None if not word else False
+    for fmt in _DATE_FORMATS:
+        try:
+            born = dt.datetime.strptime(word, fmt).date()
+        except ValueError:
+            continue
+        if born > recorded_on:
+            raise ValueError(f"birth date {born.isoformat()} is after the recording date")
+        return age_on(born, recorded_on) < 16
+    raise ValueError(f"{cell.strip()!r} is not ja/nee (yes/no) or a birth date (dd-mm-yyyy)")
+
+
+def _cells(line: str, recorded_on: dt.date) -> list[str]:
+    """A spreadsheet's row (tabs or semicolons); a comma separates a column only before
+    a marker ("Piet Jansen, ja"), as a name may hold one ("Jansen, Piet")."""
+    for separator in ("\t", ";"):
+        if separator in line:
+            cells = [c.strip() for c in line.split(separator)]
+            while cells and not cells[-1]:
+                cells.pop()
+            return cells
+    if "," in line:
+        name, _, last = line.rpartition(",")
+        try:
+            _marker(last, recorded_on)
+        except ValueError:
+            return [line.strip()]
+        return [name.strip(), last.strip()]
+    return [line.strip()]
+
+
+def parse_class_list(text: str, recorded_on: dt.date) -> ClassList:
+    """A pasted class list: one person a line, from a spreadsheet (tabs, semicolons or
+    commas), numbered or not, with or without a header row; a second column says per
+    person whether they are under 16 (ja/nee, yes/no) or gives a birth date, from which
+    the age on the recording date follows. Each wrong line is named; nothing is
+    guessed."""
+    people: list[ListedPerson] = []
+    errors: list[tuple[int, str]] = []
+    first = True
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        cells = _cells(_NUMBERED.sub("", raw), recorded_on)
+        if cells and re.fullmatch(r"\d{1,4}[.):]?", cells[0]) and len(cells) > 1:
+            cells = cells[1:]  # a spreadsheet's row number in its own column
+        # A header row names the name column ("Nr; Naam; Onder 16", "Name,Under 16").
+        words = {w.strip().casefold() for w in re.split(r"[\t;,]", raw)}
+        header, first = first and bool(words & _HEADERS), False
+        if header:
+            continue
+        if len(cells) > 2:
+            errors.append(
+                (number, "more than two columns: a name and, if you like, under 16 (ja/nee)")
+            )
+            continue
+        try:
+            name = check_name(cells[0])
+            under_16 = _marker(cells[1], recorded_on) if len(cells) == 2 else None
+        except ValueError as exc:
+            errors.append((number, str(exc)))
+            continue
+        people.append(ListedPerson(number, name, under_16))
+    seen: dict[str, int] = {}
+    for person in people:
+        key = " ".join(person.name.casefold().split())
+        seen[key] = seen.get(key, 0) + 1
+    duplicates = []
+    for person in people:
+        key = " ".join(person.name.casefold().split())
+        if seen[key] > 1 and person.name not in duplicates:
+            duplicates.append(person.name)
+            seen[key] = 0
+    return ClassList(people, errors, duplicates)

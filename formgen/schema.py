@@ -60,6 +60,9 @@ participants = Table(
     Column("under_16", Boolean, nullable=False),
     Column("lang", String(2), nullable=False),
     Column("created_at", DateTime, nullable=False),
+    # Set: removed by mistake before anything came back. The row stays for its form's
+    # append-only events; no list, status or document shows it (corrections.py).
+    Column("removed_at", DateTime),
 )
 
 forms = Table(

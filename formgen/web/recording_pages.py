@@ -30,7 +30,7 @@ from ..rules import Act, Situation, Status
 from . import i18n, words_problems
 from .app import render, request_lang
 from .auth import Changing, Person, Posted, page_person
-from .ids import OPTIONAL_ID, FormId, JobId, RecordingId, StepKey
+from .ids import OPTIONAL_ID, FormId, ItemId, JobId, ParticipantId, RecordingId, StepKey
 
 router = APIRouter(default_response_class=Response)
 Signed = Annotated[Person, Depends(page_person)]
@@ -100,6 +100,15 @@ NOTICES = {
     "invited": "The invitations are sent.",
     "invited_none": "Nothing was sent: no one with an e-mail address is waiting for one.",
     "not_returned": "Recorded: the forms not returned count as no consent.",
+    "edited": "The correction is saved.",
+    "edited_reconsent": (
+        "The correction is saved. Earlier consent no longer counts: hand out the new declarations."
+    ),
+    "renamed": "The name is corrected.",
+    "removed": "The person is removed from this recording.",
+    "voided": "The person's form is voided: their consent ended, its history stays.",
+    "undone": "The confirmation is taken back.",
+    "review_undone": "The decision is taken back: the answer is in the review queue again.",
 }
 LOCALES = {"nl": "nl_NL", "en": "en_GB"}
 
@@ -401,7 +410,9 @@ def recording_view(person: Person, recording_id: str, lang: str) -> dict[str, An
         "can": {
             "change": change,
             "add": change and collector == "student",
-            "declarations": bool(people) and (collector == "student" or may[Act.REQUEST]),
+            "declarations": not destroyed
+            and bool(people)
+            and (collector == "student" or may[Act.REQUEST]),
             "request": not destroyed
             and may[Act.REQUEST]
             and rules.may_request_from_institution(rec.situation),
@@ -416,6 +427,14 @@ def recording_view(person: Person, recording_id: str, lang: str) -> dict[str, An
         },
         "online": fg.online and change and collector == "student",
         "emails": fg.emails(rec.id) if fg.online and change and collector == "student" else {},
+        # Removed after an answer came back: every clause of the current form voided.
+        "voided": {
+            p.id
+            for p in people
+            if p.clauses and all(s is Status.INVALIDATED for s in p.clauses.values())
+        },
+        "early": rules.destroy_needs_second_ask(rec.recorded_on, today),
+        "undoable": fg.undoable_reviews(rec.id) if may[Act.REVIEW] and not destroyed else [],
         "to_review": any(s is Status.REVIEW for p in people for s in p.clauses.values()),
         "unreturned": unreturned(people, rec, change, today),
         "given": {
@@ -514,16 +533,43 @@ def add_participant(
 def add_participant_list(
     request: Request, recording_id: RecordingId, person: Changing, form: Posted
 ) -> Response:
+    """A class list as pasted: from a spreadsheet or typed, with an under-16 column or
+    birth dates if the list has them (``rules.parse_class_list``). A wrong line is
+    named and nothing is added (one transaction); duplicate names need a tick."""
+    say = translate(request)
     pasted = text(form, "names")
-    names = [line.strip() for line in pasted.splitlines() if line.strip()]
+    values = {"names": pasted, "duplicates_ok": "on" if flag(form, "duplicates_ok") else ""}
     try:
-        if not names:
-            raise RecordError(translate(request)("Paste at least one name."))
+        rec = person.fg.recording(recording_id)
+        found = rules.parse_class_list(pasted, rec.recorded_on)
+        if found.errors:
+            lang = request_lang(request)
+            raise RecordError(
+                "; ".join(
+                    say("line {n}: {problem}").format(
+                        n=n, problem=words_problems.problem(lang, problem)
+                    )
+                    for n, problem in found.errors
+                )
+            )
+        if not found.people:
+            raise RecordError(say("Paste at least one name."))
+        if found.duplicates and not flag(form, "duplicates_ok"):
+            values["duplicates"] = ", ".join(found.duplicates)
+            raise RecordError(
+                say(
+                    "These names occur more than once: {names}. Tick the box to add them all."
+                ).format(names=values["duplicates"])
+            )
+        default = flag(form, "under_16")
         added = person.fg.add_participants(
-            recording_id, names, under_16=flag(form, "under_16"), lang=participant_lang(form)
+            rec.id,
+            [p.name for p in found.people],
+            under_16=[default if p.under_16 is None else p.under_16 for p in found.people],
+            lang=participant_lang(form),
         )
     except FormgenError as exc:
-        return refused(request, person, recording_id, "list", exc, {"names": pasted})
+        return refused(request, person, recording_id, "list", exc, values)
     return back(added[0].recording_id, "added", "participants")
 
 
@@ -540,6 +586,8 @@ def declarations(
     seen = fg.overview(recording_id)  # one reading of the record for the whole page
     status = seen.status
     rec = status.recording
+    if status.destroyed is not None:
+        raise Conflict(f"recording {rec.id} was destroyed: its documents are gone")
     if round:
         chosen = [p.form_id for p in status.participants if p.round == round]
         if not chosen:
@@ -642,6 +690,8 @@ def current_form(person: Person, recording_id: str, form_id: str) -> Any:
 def withdrawal_form(
     request: Request, recording_id: RecordingId, form_id: FormId, person: Signed
 ) -> Response:
+    if person.fg.status(recording_id).destroyed is not None:
+        raise Conflict(f"recording {recording_id} was destroyed: its documents are gone")
     form = current_form(person, recording_id, form_id).form_id
     written = pdf(request, person, "withdrawal_form", form, save=False)
     return attachment(written.data, f"{form}-withdrawal.pdf")
@@ -688,9 +738,31 @@ def upload_scans(
             raise Conflict(f"recording {rec.id} was destroyed: there is nothing to add scans to")
         if not uploads:
             raise RecordError(translate(request)("Choose at least one file."))
-        job = person.fg.submit_scans([uploaded(upload) for upload in uploads])
+        # A bad file does not hold up the good ones: they land, and it is named.
+        good, bad = [], []
+        for upload in uploads:
+            try:
+                name, data = uploaded(upload)
+            except RecordError as exc:
+                bad.append(str(exc))
+                continue
+            problem = jobs.refusal(name, data)
+            if problem is None:
+                good.append((name, data))
+            else:
+                bad.append(problem)
+        if not good:
+            raise RecordError("; ".join(bad))
+        job = person.fg.submit_scans(good)
     except FormgenError as exc:
         return refused(request, person, recording_id, "upload", exc)
+    if bad:
+        lang = request_lang(request)
+        said = "; ".join(words_problems.problem(lang, b) for b in bad)
+        refused_words = translate(request)("Not read (the other files are):")
+        return show(
+            request, person, rec.id, job_id=job.id, problems={"upload": f"{refused_words} {said}"}
+        )
     return see_other(f"/recordings/{rec.id}?job={job.id}#upload")
 
 
@@ -764,6 +836,123 @@ def confirm_step(
     )
 
 
+@router.post("/recordings/{recording_id}/steps/{step}/undo")
+def undo_step(
+    request: Request, recording_id: RecordingId, step: StepKey, person: Changing
+) -> Response:
+    """Take the last confirmation of a step back: a new log entry, both kept."""
+    try:
+        done = person.fg.undo_step(recording_id, step)
+    except FormgenError as exc:
+        return refused(request, person, recording_id, "checklist", exc)
+    return back(done["id"], "undone", "checklist")
+
+
+# --- Correcting mistakes -----------------------------------------------------------------
+
+
+@router.post("/recordings/{recording_id}/review/{item}/undo")
+def undo_review(
+    request: Request, recording_id: RecordingId, item: ItemId, person: Changing
+) -> Response:
+    """Take a reviewer's last decision back: the item is in the review queue again."""
+    try:
+        if item not in person.fg.undoable_reviews(recording_id):
+            raise NotFound(f"no review decision {item!r} to undo in {recording_id}")
+        person.fg.undo_review(item)
+    except FormgenError as exc:
+        return refused(request, person, recording_id, "undo-review", exc)
+    return back(person.fg.recording(recording_id).id, "review_undone", "status")
+
+
+@router.post("/recordings/{recording_id}/edit")
+def edit_recording(
+    request: Request, recording_id: RecordingId, person: Changing, form: Posted
+) -> Response:
+    """Correct the title, date or live stream. What the declarations do not cover (another
+    date, a stream added or kept) asks again, as a purpose change does, and needs the
+    same acknowledgement."""
+    say = translate(request)
+    values = {name: text(form, name) for name in ("title", "date")}
+    for name in ("livestream", "livestream_stored"):
+        values[name] = "on" if flag(form, name) else ""
+    try:
+        rec = person.fg.recording(recording_id)
+        day = parse_date(values["date"])
+        if not values["title"]:
+            raise RecordError(say("Give the recording a title."))
+        if day is None:
+            raise RecordError(say("Give the date of the recording."))
+        stream, stored = bool(values["livestream"]), bool(values["livestream_stored"])
+        try:
+            plan = rules.Plan(rec.plan.purpose, rec.plan.media, stream, stored, rec.plan.view360)
+        except ValueError as exc:
+            raise RecordError(str(exc)) from exc
+        asks_again = rules.edit_reconsent_reason(
+            rec.recorded_on, rec.plan, rec.delete_by, day, plan, rec.delete_by
+        )
+        if asks_again and not flag(form, "understood"):
+            raise RecordError(say("Confirm that you understand that all earlier consent ends."))
+        edit = pdf(
+            request,
+            person,
+            "edit_recording",
+            rec.id,
+            title=values["title"] if values["title"] != rec.title else None,
+            date=day if day != rec.recorded_on else None,
+            livestream=stream if stream != rec.plan.livestream else None,
+            livestream_stored=stored if stored != rec.plan.livestream_stored else None,
+            save=False,
+        )
+    except FormgenError as exc:
+        return refused(request, person, recording_id, "edit", exc, values)
+    anchor = "documents" if edit.issued else "main"
+    return back(edit.recording.id, "edited_reconsent" if edit.issued else "edited", anchor)
+
+
+def own_participant(person: Person, recording_id: str, participant_id: str) -> Any:
+    """A current participant of this recording (404 otherwise)."""
+    status = person.fg.status(recording_id)
+    for p in status.participants:
+        if p.id == participant_id.strip().upper():
+            return p
+    raise NotFound(f"no participant {participant_id!r} in recording {status.recording.id}")
+
+
+@router.post("/recordings/{recording_id}/participants/{participant_id}/name")
+def rename_participant(
+    request: Request,
+    recording_id: RecordingId,
+    participant_id: ParticipantId,
+    person: Changing,
+    form: Posted,
+) -> Response:
+    try:
+        who = own_participant(person, recording_id, participant_id)
+        if not text(form, "name"):
+            raise RecordError(translate(request)("Give the name."))
+        person.fg.rename_participant(who.id, text(form, "name"))
+    except FormgenError as exc:
+        return refused(request, person, recording_id, f"person-{participant_id}", exc)
+    return back(person.fg.recording(recording_id).id, "renamed", "status")
+
+
+@router.post("/recordings/{recording_id}/participants/{participant_id}/removal")
+def remove_participant(
+    request: Request,
+    recording_id: RecordingId,
+    participant_id: ParticipantId,
+    person: Changing,
+    form: Posted,
+) -> Response:
+    try:
+        who = own_participant(person, recording_id, participant_id)
+        done = person.fg.remove_participant(who.id, reason=text(form, "reason") or None)
+    except FormgenError as exc:
+        return refused(request, person, recording_id, f"person-{participant_id}", exc)
+    return back(done["recording_id"], done["outcome"].replace("deleted", "removed"), "status")
+
+
 # --- Withdrawal, re-consent, destruction -------------------------------------------------
 
 
@@ -830,6 +1019,15 @@ def destruction(
             raise RecordError(
                 translate(request)(
                     "Type the recording's ID exactly to confirm; nothing was destroyed."
+                )
+            )
+        if rules.destroy_needs_second_ask(rec.recorded_on, dt.date.today()) and not flag(
+            form, "early"
+        ):
+            raise RecordError(
+                translate(request)(
+                    "The recording date has not come yet: confirm that you destroy it before"
+                    " then; nothing was destroyed."
                 )
             )
         person.fg.destroy(rec.id)

@@ -47,6 +47,10 @@ NL: dict[str, str] = {
     "a password has at least 10 characters": "een wachtwoord heeft minstens 10 tekens",
     "a password has at most 1000 characters": "een wachtwoord heeft hoogstens 1000 tekens",
     "you cannot disable your own account": "u kunt uw eigen account niet uitschakelen",
+    # correcting mistakes, a pasted class list
+    "more than two columns: a name and, if you like, under 16 (ja/nee)": (
+        "meer dan twee kolommen: een naam en eventueel onder 16 (ja/nee)"
+    ),
     # the store
     "the store has no free connection: too many at once; try again": (
         "de opslag heeft geen verbinding vrij: te veel tegelijk; probeer het opnieuw"
@@ -142,6 +146,7 @@ _PURPOSE, _STEP, _KNOWN = _one_of(PURPOSES), _one_of(STEP_NAMES), _one_of(KNOWN)
 _ID = r"(?P<id>[A-Z]-[0-9A-Z]+)"  # a recording's ID: R-7KQ2M9
 _DAY = r"(?P<day>\d{4}-\d\d-\d\d)"
 _QUOTED = r"""('.*'|".*")"""  # a value as Python's repr() shows it
+_FORM = r"(?P<form>[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z])"  # a form's ID: 7KQ2-M9XD-4
 
 
 def _p(pattern: str) -> re.Pattern[str]:
@@ -271,6 +276,51 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (
         _p(f"step (?P<step>{_STEP}) is not needed for {_ID}: (?P<known>{_KNOWN})"),
         'stap "{step}" is niet nodig voor opname {id}: {known}',
+    ),
+    (
+        _p(
+            f"step (?P<step>{_STEP}) of {_ID} cannot be confirmed before the recording date"
+            f" {_DAY}: there is no footage yet"
+        ),
+        'stap "{step}" van opname {id} kan niet vóór de opnamedatum {day} bevestigd worden:'
+        " er zijn nog geen beelden",
+    ),
+    (
+        _p(f"step (?P<step>{_STEP}) of {_ID} is not confirmed: nothing to undo"),
+        'stap "{step}" van opname {id} is niet bevestigd: er valt niets terug te draaien',
+    ),
+    # correcting mistakes
+    (
+        _p(f"form {_FORM} has answers: say why it is voided \\(a reason\\)"),
+        "op formulier {form} is al geantwoord: zeg waarom het ongeldig wordt (een reden)",
+    ),
+    (
+        _p(f"form {_FORM} was removed from its recording"),
+        "formulier {form} is uit de opname verwijderd",
+    ),
+    (
+        _p(f"form {_FORM} has no consent left to void"),
+        "formulier {form} heeft geen toestemming meer die ongeldig kan worden",
+    ),
+    (
+        _p(f"recording {_ID} already reads like that; nothing changed"),
+        "opname {id} staat al zo vastgelegd; er is niets veranderd",
+    ),
+    (
+        _p(f"the name of {_FORM} is already (?P<name>{_QUOTED}); nothing changed"),
+        "de naam bij {form} is al {name}; er is niets veranderd",
+    ),
+    (
+        _p(f"recording {_ID} was destroyed: its documents are gone"),
+        "opname {id} is vernietigd: de documenten zijn weg",
+    ),
+    (
+        _p(f"(?P<value>{_QUOTED}) is not ja/nee \\(yes/no\\) or a birth date \\(dd-mm-yyyy\\)"),
+        "{value} is geen ja/nee en geen geboortedatum (dd-mm-jjjj)",
+    ),
+    (
+        _p(f"birth date {_DAY} is after the recording date"),
+        "de geboortedatum {day} ligt na de opnamedatum",
     ),
     # reminders
     (

@@ -432,4 +432,70 @@ NL: dict[str, str] = {
     "Type the recording's ID exactly to confirm; nothing was destroyed.": (
         "Typ het nummer van de opname precies over om te bevestigen; er is niets vernietigd."
     ),
+    # correcting mistakes
+    "Correct a mistake": "Een vergissing herstellen",
+    "Correct the title, date or live stream": "Titel, datum of livestream corrigeren",
+    "Streamed live": "Live gestreamd",
+    "The live stream is also stored": "De livestream wordt ook bewaard",
+    "Another date, or a live stream added or kept, needs new consent: all earlier consent"
+    " ends and everyone gets a new declaration. A corrected title does not.": (
+        "Een andere datum, of een livestream die erbij komt of bewaard wordt, vraagt nieuwe"
+        " toestemming: alle eerdere toestemming vervalt en iedereen krijgt een nieuwe"
+        " verklaring. Een verbeterde titel niet."
+    ),
+    "Save the correction": "Correctie opslaan",
+    "Correct {name}": "{name} corrigeren",
+    "Name, spelt right": "Naam, goed gespeld",
+    "Save the name": "Naam opslaan",
+    "Why remove this person (needed once an answer came back)": (
+        "Waarom deze persoon weg moet (nodig zodra er een antwoord terugkwam)"
+    ),
+    "Added by mistake? While nothing came back for the form, the person is removed without"
+    " a trace. After an answer the form is voided: its consent ends and its history stays.": (
+        "Per vergissing toegevoegd? Zolang er niets terugkwam op het formulier, verdwijnt de"
+        " persoon zonder spoor. Na een antwoord wordt het formulier ongeldig gemaakt: de"
+        " toestemming vervalt en de geschiedenis blijft bewaard."
+    ),
+    "Remove from this recording": "Uit deze opname verwijderen",
+    "removed: form voided": "verwijderd: formulier ongeldig",
+    "Undo the confirmation": "Bevestiging terugdraaien",
+    "The confirmation is taken back.": "De bevestiging is teruggedraaid.",
+    "The correction is saved.": "De correctie is opgeslagen.",
+    "The correction is saved. Earlier consent no longer counts: hand out the new declarations.": (
+        "De correctie is opgeslagen. Eerdere toestemming telt niet meer: deel de nieuwe"
+        " verklaringen uit."
+    ),
+    "The name is corrected.": "De naam is verbeterd.",
+    "The person is removed from this recording.": "De persoon is uit deze opname verwijderd.",
+    "The person's form is voided: their consent ended, its history stays.": (
+        "Het formulier van de persoon is ongeldig gemaakt: de toestemming is vervallen, de"
+        " geschiedenis blijft."
+    ),
+    "Yes: destroy it before its recording date ({date})": (
+        "Ja: vernietigen vóór de opnamedatum ({date})"
+    ),
+    "The recording date has not come yet: confirm that you destroy it before then;"
+    " nothing was destroyed.": (
+        "De opnamedatum is nog niet bereikt: bevestig dat u de opname daarvoor vernietigt;"
+        " er is niets vernietigd."
+    ),
+    "Not read (the other files are):": "Niet ingelezen (de andere bestanden wel):",
+    # a pasted class list
+    "Copied from a spreadsheet is fine, numbered or with a header row. A second column says"
+    " per person whether they are under 16: ja/nee, or their birth date.": (
+        "Gekopieerd uit een spreadsheet mag, genummerd of met een kopregel. Een tweede kolom"
+        " zegt per persoon of die jonger is dan 16: ja/nee, of de geboortedatum."
+    ),
+    "(for lines without a second column)": "(voor regels zonder tweede kolom)",
+    "Add them all: these are different people": "Allemaal toevoegen: het zijn verschillende mensen",
+    "These names occur more than once: {names}. Tick the box to add them all.": (
+        "Deze namen komen meer dan eens voor: {names}. Vink het vakje aan om ze allemaal toe"
+        " te voegen."
+    ),
+    "line {n}: {problem}": "regel {n}: {problem}",
+    "Review decisions": "Beoordelingen",
+    "Undo the decision": "Beslissing terugdraaien",
+    "The decision is taken back: the answer is in the review queue again.": (
+        "De beslissing is teruggedraaid: het antwoord staat weer in de beoordelingslijst."
+    ),
 }

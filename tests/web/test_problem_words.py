@@ -93,6 +93,17 @@ EXAMPLES = [
     "scan.pdf is larger than 256 MiB",
     "the store is busy: another formgen process held it for more than 30 s; try again",
     "cannot send e-mail through mail.example.org:25: Connection refused",
+    "step footage_checked of R-7KQ2M9 cannot be confirmed before the recording date"
+    " 2031-03-01: there is no footage yet",
+    "step transport of R-7KQ2M9 is not confirmed: nothing to undo",
+    "form 7KQ2-M9XD-4 has answers: say why it is voided (a reason)",
+    "form 7KQ2-M9XD-4 has no consent left to void",
+    "form 7KQ2-M9XD-4 was removed from its recording",
+    "recording R-7KQ2M9 already reads like that; nothing changed",
+    "the name of 7KQ2-M9XD-4 is already 'Anne'; nothing changed",
+    "recording R-7KQ2M9 was destroyed: its documents are gone",
+    "'misschien' is not ja/nee (yes/no) or a birth date (dd-mm-yyyy)",
+    "birth date 2040-01-01 is after the recording date",
 ]
 
 
