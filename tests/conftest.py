@@ -34,7 +34,14 @@ from formgen.cli import cli
 BROWSER_FIXTURES = {"browser", "page"}
 SLOW_FIXTURES = {"live"}  # a real ``formgen serve`` process
 # Whole modules that start servers, build wheels or fuzz the API.
-SLOW_MODULES = {"test_schemathesis.py", "test_package.py", "test_online_pages.py"}
+SLOW_MODULES = {
+    "test_schemathesis.py",
+    "test_package.py",
+    "test_online_pages.py",
+    "test_oidc.py",  # an OpenID Provider and a server per test
+    "test_serving.py",  # servers kept waiting on purpose
+    "test_store_waits.py",  # processes that hold the store's lock
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
