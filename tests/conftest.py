@@ -29,7 +29,10 @@ from click.testing import CliRunner, Result
 from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.pool import NullPool
 
+from formgen.api import Formgen
 from formgen.cli import cli
+from formgen.config import Config
+from formgen.mailbox import Mailbox
 
 BROWSER_FIXTURES = {"browser", "page"}
 SLOW_FIXTURES = {"live"}  # a real ``formgen serve`` process
@@ -114,6 +117,22 @@ def db_url(db: Path, store_url: str) -> str:
     """Like ``db``, on SQLite and on PostgreSQL: FORMGEN_DB is the URL returned."""
     assert make_url(os.environ["FORMGEN_DB"]) == make_url(store_url)
     return store_url
+
+
+@pytest.fixture
+def fg(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Formgen]:
+    """The library on a fresh store (both backends), its output under ``tmp_path``. A
+    module that needs another configuration (mail, a public URL) defines its own."""
+    monkeypatch.chdir(tmp_path)
+    with Formgen.open(db=db_url, config=Config(output_dir=tmp_path / "output")) as opened:
+        yield opened
+
+
+@pytest.fixture
+def box() -> Iterator[Mailbox]:
+    """A real SMTP server on loopback that keeps what it receives."""
+    with Mailbox() as mailbox:
+        yield mailbox
 
 
 Run = Callable[..., Result]

@@ -5,7 +5,7 @@ confirmation. On SQLite and PostgreSQL, through the library and the command line
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,6 @@ from sqlalchemy import select
 
 from formgen import records
 from formgen.api import Formgen
-from formgen.config import Config
 from formgen.errors import Conflict, NotFound, RecordError
 from formgen.rules import Status
 from formgen.schema import participants
@@ -25,13 +24,6 @@ pytestmark = pytest.mark.usefixtures("db_url")  # on SQLite and on PostgreSQL
 
 # Recordings in the future, counted from today: one dated before today may be refused.
 SOON = dt.date.today() + dt.timedelta(days=30)
-
-
-@pytest.fixture
-def fg(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Formgen]:
-    monkeypatch.chdir(tmp_path)
-    with Formgen.open(db=db_url, config=Config(output_dir=tmp_path / "output")) as opened:
-        yield opened
 
 
 def recording(fg: Formgen, **overrides: Any) -> str:

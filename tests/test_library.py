@@ -13,7 +13,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,13 +34,6 @@ from .scans import Fill, blank_backside, degrade, fill_page, save_pdf, save_png
 from .timetravel import backdate_to, days_from_today
 
 PACKAGE = Path(formgen.__file__).parent
-
-
-@pytest.fixture
-def fg(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Formgen]:
-    monkeypatch.chdir(tmp_path)
-    with Formgen.open(db=db_url, config=Config(output_dir=tmp_path / "output")) as opened:
-        yield opened
 
 
 def make_recording(fg: Formgen, **overrides: Any) -> str:

@@ -32,12 +32,6 @@ PUBLIC = "https://formgen.example.nl"
 
 
 @pytest.fixture
-def box() -> Iterator[Mailbox]:
-    with Mailbox() as mailbox:
-        yield mailbox
-
-
-@pytest.fixture
 def fg(store_url: str, box: Mailbox, tmp_path: Path) -> Iterator[Formgen]:
     config = Config(
         output_dir=tmp_path / "output",

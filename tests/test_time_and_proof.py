@@ -24,12 +24,6 @@ from .timetravel import backdate, days_from_today, today
 
 
 @pytest.fixture
-def box() -> Iterator[Mailbox]:
-    with Mailbox() as mailbox:
-        yield mailbox
-
-
-@pytest.fixture
 def fg(store_url: str, box: Mailbox, tmp_path: Path) -> Iterator[Formgen]:
     config = Config(
         output_dir=tmp_path / "output",
