@@ -32,6 +32,25 @@ LANGS = ("nl", "en")
 PURPOSES = ("reflection", "assessment", "final-level")
 
 
+def _process_started() -> dt.datetime:
+    """When this process was started (UTC). On a busy machine Python and its libraries
+    can take longer to load than another import takes to run: two imports the user
+    started together still ran "at the same time". Where the system does not tell
+    (not Linux), now."""
+    now = dt.datetime.now(dt.UTC)
+    try:
+        import os
+
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+        # the fields after the command name, which may hold spaces and brackets
+        fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+        ticks = int(fields[19])  # field 22 of the line: starttime, in clock ticks
+        age = max(0.0, uptime - ticks / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
+        return now
+    return now - dt.timedelta(seconds=age)
+
+
 class App:
     """Opens the library (store and configuration) only when a command needs it, and
     closes it when the command ends (so SQLite can fold its write-ahead log back)."""
@@ -39,7 +58,7 @@ class App:
     def __init__(self) -> None:
         # When the command began: a page another import lands after this ran at the
         # same time (an import's own start comes later, after the files are read).
-        self.started = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+        self.started = _process_started().replace(tzinfo=None, microsecond=0)
 
     @cached_property
     def fg(self) -> Library:
