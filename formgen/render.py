@@ -256,6 +256,8 @@ def org_view(org: Organisation, lang: str) -> SimpleNamespace:
         local_name=local("name"),
         local_faculty=local("faculty"),
         local_storage_location=local("storage_location"),
+        # as people type it ("www.hva.nl"): the scheme is noise on paper (B1)
+        website_shown=org.website.removeprefix("https://").removeprefix("http://").rstrip("/"),
         version=version_text(org.procedure_version, lang),
     )
 
@@ -788,7 +790,7 @@ def _check_receipt(spec: FormSpec, layout: dict[str, Any]) -> None:
         sheet.pop("_qr_px", None)
         sheet.pop("_page", None)
         if limit is not None and bottom > limit[1] + 0.01:
-            raise RenderError(f"{where}: the text does not fit on the page")
+            raise RenderError(f"{where}: the text does not fit on the page ({bottom - limit[1]:.1f} mm over)")
     answers = {(b["clause"], b["answer"]) for s in layout["pages"] for b in s["boxes"]}
     if answers != {(c, a) for c in spec.clauses for a in ("yes", "no")}:
         raise RenderError(f"the receipt of form {spec.form_id}: boxes {sorted(answers)} != clauses")
@@ -1261,7 +1263,7 @@ def _check_layout(spec: FormSpec, layout: Mapping[str, Any]) -> None:
         sheet.pop("_qr_px", None)
         sheet.pop("_page", None)
         if limit is not None and bottom > limit[1] + 0.01:
-            raise RenderError(f"{where}: the text does not fit on the page")
+            raise RenderError(f"{where}: the text does not fit on the page ({bottom - limit[1]:.1f} mm over)")
         rects = [b["rect_mm"] for b in sheet["boxes"]]
         if sheet["signature"]:
             rects.append(sheet["signature"]["rect_mm"])

@@ -13,7 +13,7 @@ ITEMS: dict[str, dict[str, list[str]]] = {
             "is student bij de Faculteit Onderwijs en Opvoeding van de HvA",
             "De begeleider van de hogeschool is",
             "verwerkingsverantwoordelijke",
-            "https://www.hva.nl",
+            "Website: www.hva.nl.",
             "gegevensbescherming-foo@hva.nl",
             "functionaris gegevensbescherming van de HvA",
             "op basis van uw toestemming (AVG artikel 6 lid 1 sub a)",
@@ -41,7 +41,7 @@ ITEMS: dict[str, dict[str, list[str]]] = {
             "U kunt uw toestemming altijd intrekken, net zo makkelijk als u die gaf",
             "(het nummer staat rechtsboven op elk blad)",
             "Wat we vóór het intrekken met de opname deden, mocht.",
-            "wordt de opname verwijderd",
+            "verwijdert de student de opname",
         ],
         "6 rights": [
             "inzien",
@@ -70,7 +70,7 @@ ITEMS: dict[str, dict[str, list[str]]] = {
             "The university supervisor is",
             "Amsterdam University of Applied Sciences (HvA) is responsible",
             "the controller",
-            "https://www.hva.nl",
+            "Website: www.hva.nl.",
             "gegevensbescherming-foo@hva.nl",
             "data protection officer of the HvA",
             "on the basis of your consent (GDPR article 6(1)(a))",
@@ -98,7 +98,7 @@ ITEMS: dict[str, dict[str, list[str]]] = {
             "You can withdraw your consent at any time, as easily as you gave it",
             "(the number is at the top right of every page)",
             "What was done with the recording before you withdrew remains lawful.",
-            "the recording is deleted",
+            "the student deletes the recording",
         ],
         "6 rights": [
             "see the recording",
@@ -139,7 +139,9 @@ PARENT: dict[str, list[str]] = {
         "zijn de ouders het niet met elkaar eens, dan is er geen toestemming",
         "Praat er met uw kind over",
         "Het kind is het ermee eens (mag leeg blijven)",
-        "Ik ben van het kind de: ouder voogd",
+        "Ik ben de ouder voogd van het kind",
+        "Is de andere ouder of voogd het er niet mee eens? Die kan op dezelfde manier nee"
+        " zeggen.",
     ],
     "en": [
         "Name of the child",
@@ -149,7 +151,8 @@ PARENT: dict[str, list[str]] = {
         "if the parents do not agree, there is no consent",
         "Please talk about it with your child",
         "The child agrees (optional)",
-        "I am the child's: parent guardian",
+        "I am the parent guardian of the child",
+        "Does the other parent or guardian not agree? They can say no in the same way.",
     ],
 }
 # Who is kept out of the recording without consent: image, or sound for audio only.

@@ -135,17 +135,22 @@ def test_a_new_purpose_form_says_what_changed(js: Js, run: Run) -> None:
     pages = text_of(Path(changed["pdf"]).read_bytes())
     nl, en = pages[0], pages[2]
     assert (
-        "Nieuw formulier: het doel is veranderd. Eerst: bewijs bij een beoordeling van de"
-        " student. Nu: bewijs dat de student het eindniveau van de opleiding heeft gehaald."
+        "Nieuw formulier: we willen de opname gebruiken voor bewijs dat de student het"
+        " eindniveau van de opleiding heeft gehaald. U gaf toestemming voor bewijs bij een"
+        " beoordeling van de student. Nu het doel verandert, geldt uw eerdere toestemming"
+        " niet meer."
     ) in nl
-    assert "Uw eerdere toestemming geldt niet meer." in nl
+    # what yes, no and no answer mean
+    assert "Zegt u nee, of antwoordt u niet? Dan haalt de student u uit de opname" in nl
     assert "heeft Sam de Vries een opname gemaakt van" in nl  # it exists: past tense
     assert "We bewaren de opname 7 jaar." in nl
     assert (
-        "New form: the purpose has changed. Before: evidence in an assessment of the student."
-        " Now: evidence that the student has reached the programme's final level."
+        "New form: we want to use the recording for evidence that the student has reached"
+        " the programme's final level. You gave consent for evidence in an assessment of the"
+        " student."
     ) in en
     assert "Your earlier consent no longer counts" in en and "Sam de Vries recorded" in en
+    assert "Then the student removes your child from the recording or deletes it." in en
     assert "Dit nieuwe formulier vervangt het vorige." in pages[1]
     assert "This new form replaces the earlier one." in pages[3]
     assert {f["form_id"] for f in changed["issued"]}.isdisjoint({ann["form_id"], dex["form_id"]})
