@@ -790,7 +790,9 @@ def _check_receipt(spec: FormSpec, layout: dict[str, Any]) -> None:
         sheet.pop("_qr_px", None)
         sheet.pop("_page", None)
         if limit is not None and bottom > limit[1] + 0.01:
-            raise RenderError(f"{where}: the text does not fit on the page ({bottom - limit[1]:.1f} mm over)")
+            raise RenderError(
+                f"{where}: the text does not fit on the page ({bottom - limit[1]:.1f} mm over)"
+            )
     answers = {(b["clause"], b["answer"]) for s in layout["pages"] for b in s["boxes"]}
     if answers != {(c, a) for c in spec.clauses for a in ("yes", "no")}:
         raise RenderError(f"the receipt of form {spec.form_id}: boxes {sorted(answers)} != clauses")
@@ -1263,7 +1265,9 @@ def _check_layout(spec: FormSpec, layout: Mapping[str, Any]) -> None:
         sheet.pop("_qr_px", None)
         sheet.pop("_page", None)
         if limit is not None and bottom > limit[1] + 0.01:
-            raise RenderError(f"{where}: the text does not fit on the page ({bottom - limit[1]:.1f} mm over)")
+            raise RenderError(
+                f"{where}: the text does not fit on the page ({bottom - limit[1]:.1f} mm over)"
+            )
         rects = [b["rect_mm"] for b in sheet["boxes"]]
         if sheet["signature"]:
             rects.append(sheet["signature"]["rect_mm"])
