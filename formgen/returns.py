@@ -237,9 +237,13 @@ def renew(
         if row is None:
             raise NotFound(f"no request {request_id!r} for recording {recording.id}")
         _, supervisor = records.people_of(conn, recording.id)
-        problem = why_no_link(config, supervisor or row.user_id)
-        if problem is not None:
-            raise RecordError(problem.replace("the letter has no return link", "no return link"))
+        if not config.public_url:
+            raise RecordError("no return link can be made: set public_url in the configuration")
+        if (supervisor or row.user_id) is None:
+            raise RecordError(
+                "no return link can be made: the recording has no supervisor's account for"
+                " the returned scans to go to"
+            )
         if today > open_until(row.return_by):
             raise RecordError(
                 f"the return date {row.return_by.isoformat()} of request {row.id} has long"

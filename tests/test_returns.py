@@ -238,7 +238,7 @@ def test_no_link_without_a_public_address_or_a_supervisors_account(
         written = fg.request(cli, contact="Mw. De Wit", count=1, save=False)
         assert "/r/" not in text_of(written.data)[0]
         assert any("no supervisor's account" in w for w in written.warnings)
-        with pytest.raises(RecordError, match="no return link"):
+        with pytest.raises(RecordError, match="no return link can be made: the recording has no"):
             fg.renew_return_link(cli, fg.institution_requests(cli)[0].id)
 
 
