@@ -65,6 +65,7 @@ institution: Any = _Submodule("formgen.institution")
 lifecycle: Any = _Submodule("formgen.lifecycle")
 online: Any = _Submodule("formgen.online")
 render: Any = _Submodule("formgen.render")
+returns: Any = _Submodule("formgen.returns")
 review: Any = _Submodule("formgen.review")
 storecopy: Any = _Submodule("formgen.storecopy")
 
@@ -606,6 +607,43 @@ class Formgen:
             supervisor_email=supervisor_email,
             return_by=return_by,
         )
+
+    # --- situations 1 and 2: the institution returns the forms ------------------------
+
+    @_guarded
+    def institution_requests(self, recording_id: str) -> list[returns.InstitutionRequest]:
+        """The recording's requests to its institution, oldest first: the contact, the
+        return date, whether the return link works and the scan jobs it brought."""
+        rec = records.get_recording(self.engine, recording_id)
+        return returns.requests_of(self.engine, rec.id)
+
+    @_guarded
+    def renew_return_link(
+        self, recording_id: str, request_id: str, *, today: dt.date | None = None
+    ) -> returns.InstitutionRequest:
+        """A new return link for a request (its ``url`` is shown this once: only its hash
+        is kept); the old link stops working at once."""
+        rec = records.get_recording(self.engine, recording_id)
+        return returns.renew(self.engine, self.config, rec.id, request_id, today or self.today())
+
+    @_guarded
+    def return_link(self, secret: str, today: dt.date | None = None) -> returns.ReturnLink:
+        """What a return link opens: refused (``ReturnLinkRefused``, not found) unless it
+        is a current link; ``ReturnLinkExpired`` after its return date plus 14 days."""
+        return returns.open_link(self.engine, secret, today or self.today())
+
+    @_guarded
+    def return_upload(
+        self,
+        secret: str,
+        files: Sequence[tuple[str, jobs.Upload]],
+        *,
+        today: dt.date | None = None,
+    ) -> Job:
+        """The institution's upload through a return link: a scan job of the supervisor's
+        that lands only this recording's forms (the same checks and limits as any
+        upload). The holder of the link learns nothing of the record."""
+        return returns.submit(self.engine, secret, files, today or self.today())
 
     @_guarded
     def withdrawal_form(
@@ -1236,9 +1274,13 @@ class Formgen:
                 stop.wait(poll)
                 continue
             person = self.as_user(accounts.get(self.engine, job.user_id))
+            # Through a return link: only the forms of the recording it was made for.
+            only = returns.recording_of_job(self.engine, job.id)
 
             def run(paths: list[Path], progress: Callable[[int], None]) -> list[Any]:
                 def allowed(recording_id: str) -> bool:
+                    if only is not None and recording_id != only:  # noqa: B023
+                        return False
                     return person.may(Act.CHANGE, recording_id)  # noqa: B023
 
                 return self._import(paths, progress, None, allowed, job.id).pages  # noqa: B023
@@ -1509,6 +1551,9 @@ ACCESS: dict[str, Guard] = {
     "remind": _recording(_CHANGE),
     "reminders_sent": _recording(_CHANGE),
     "withdrawal_form": _form(_SEE),
+    # situations 1 and 2: the supervisor's requests and their return links
+    "institution_requests": _recording(Act.REQUEST),
+    "renew_return_link": _recording(Act.REQUEST),
     "layout": _form(_SEE),
     # scans and review
     "import_scans": _custom(_import_scans),
@@ -1540,6 +1585,9 @@ ACCESS: dict[str, Guard] = {
     "online_confirm": _public,
     "receipt": _public,
     "text_hash": _public,
+    # a return link: its secret is the authority, and it only takes an upload
+    "return_link": _public,
+    "return_upload": _public,
     # the organisation's clock and configuration: nothing of any record
     "today": _public,
     "config_warnings": _public,

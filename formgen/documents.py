@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select, update
 
 from . import config as config_module
-from . import online, records, render, rules
+from . import online, records, render, returns, rules
 from .config import Config
 from .errors import Conflict
 from .privacy import write_private
@@ -174,11 +174,18 @@ def write_forms(
         people = _select(records.list_participants(conn, recording.id), participants)
         records.refuse_if_destroyed(conn, recording)
         before = earlier_round(conn, recording, people)
+        asked = returns.contacts(conn, [p.id for p in people])
     if not people:
         raise RecordError(f"recording {recording.id} has no participants yet")
     refuse_if_too_late(recording, people, config)
     specs = [
-        declaration_spec(recording, p, config, reconsent=_reconsent_words(before.get(p.id), p.lang))
+        declaration_spec(
+            recording,
+            p,
+            config,
+            reconsent=_reconsent_words(before.get(p.id), p.lang),
+            extra=_returned_to(*asked[p.id], p.lang) if p.id in asked else None,
+        )
         for p in people
     ]
     with engine.begin() as conn:
@@ -190,6 +197,12 @@ def write_forms(
         config_module.procedure_warning(config),
     ]
     return dataclasses.replace(written, warnings=[w for w in warnings if w])
+
+
+def _returned_to(contact: str, return_by: dt.date, lang: str) -> dict[str, Any]:
+    """A form an institution's contact hands out (situations 1 and 2): it names them
+    as the person to return it to and to withdraw with, and the request's return date."""
+    return {"contact": contact, "return_by": render.long_date(return_by, lang)}
 
 
 def refuse_if_too_late(recording: Recording, people: Sequence[Participant], config: Config) -> None:
@@ -425,9 +438,19 @@ def write_request(
     if back_by <= day:
         raise RecordError(f"the return date {back_by.isoformat()} is not after today")
     language = lang or recording.lang
+    _, supervisor_id = records.people_of(engine, recording.id)
     with engine.begin() as conn:
         people = records.add_participants(
             conn, recording.id, [None] * count, under_16=under_16, lang=language
+        )
+        _, link = returns.record_request(
+            conn,
+            config,
+            recording,
+            contact=contact,
+            return_by=back_by,
+            people=people,
+            supervisor_id=supervisor_id,
         )
         letter = render.Page(
             template="request.html",
@@ -443,6 +466,9 @@ def write_request(
                 "forms": [p.form_id for p in people],
                 "return_by": render.long_date(back_by, language),
                 "supervisor_email": reply_to,
+                "return_link": link,
+                "return_qr": render.qr_data_uri(link) if link else None,
+                "link_until": render.long_date(returns.open_until(back_by), language),
             },
         )
         specs = [
@@ -451,23 +477,23 @@ def write_request(
                 p,
                 config,
                 today=day,
-                extra={"contact": contact, "return_by": render.long_date(back_by, p.lang)},
+                extra=_returned_to(contact, back_by, p.lang),
             )
             for p in people
         ]
         rendered = _render_and_store(conn, specs, config, None, before=[letter])
         path = _save(conn, recording.id, rendered.pdf, out)
     written = _written(path, people, rendered)
-    if reply_to is None:
-        written = dataclasses.replace(
-            written,
-            warnings=[
-                f"the letter names no e-mail address for the signed forms (recording"
-                f" {recording.id} has no supervisor's account): give the supervisor's"
-                " e-mail address"
-            ],
+    warnings = []
+    if link is None and reply_to is None:
+        warnings.append(
+            f"the letter names no e-mail address for the signed forms (recording"
+            f" {recording.id} has no supervisor's account): give the supervisor's"
+            " e-mail address"
         )
-    return written
+    if link is None:
+        warnings.append(returns.why_no_link(config, supervisor_id))
+    return dataclasses.replace(written, warnings=[w for w in warnings if w])
 
 
 def _supervisor_email(engine: Engine, recording: Recording, given: str | None) -> str | None:

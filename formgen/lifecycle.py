@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, select, update
 
 from . import config as config_module
-from . import online, records, rules
+from . import online, records, returns, rules
 from .config import Config
 from .documents import Written
 from .errors import OutputError
@@ -185,6 +185,7 @@ def destroy(engine: Engine, recording_id: str, *, by: str) -> dict[str, Any]:
         online_removed = online.forget_recording(
             conn, sorted(form_ids), sorted({p.id for p in people})
         )
+        returns.forget_recording(conn, recording.id)  # the contacts, and no return link
         records.log_event(
             conn,
             recording.id,

@@ -303,3 +303,45 @@ participant_addresses = Table(
     Column("participant_id", String(16), ForeignKey("participants.id"), primary_key=True),
     Column("email", String(254), nullable=False),
 )
+
+# --- Situations 1 and 2: the institution returns the forms -------------------------------
+
+# The supervisor's request to an institution: the contact person its forms name (to
+# hand the signed page to and to withdraw with) and the return link the institution
+# uploads the signed pages through. Only the link's SHA-256 is kept; a new link replaces
+# it (the old one stops working). The contact is personal data: cleared, and the link
+# ended, when the recording is destroyed.
+institution_requests = Table(
+    "institution_requests",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("recording_id", String(16), ForeignKey("recordings.id"), nullable=False, index=True),
+    Column("contact", Text),
+    Column("return_by", Date, nullable=False),  # the link works 14 days past it
+    Column("created_at", DateTime, nullable=False),
+    Column("user_id", String(16), ForeignKey("users.id")),  # whose scan jobs uploads become
+    Column("link_hash", String(64)),  # NULL: no link (any more)
+    Column("link_made_at", DateTime),
+    UniqueConstraint("link_hash", name="uq_institution_requests_link_hash"),
+)
+
+# Which request made which blank form: a declaration printed again names the same contact.
+request_forms = Table(
+    "request_forms",
+    metadata,
+    Column("participant_id", String(16), ForeignKey("participants.id"), primary_key=True),
+    Column(
+        "request_id", String(16), ForeignKey("institution_requests.id"), nullable=False, index=True
+    ),
+)
+
+# The scan jobs uploaded through a request's return link: they land only that recording's
+# forms, and its page lists them for the supervisor.
+return_jobs = Table(
+    "return_jobs",
+    metadata,
+    Column("job_id", String(16), ForeignKey("jobs.id"), primary_key=True),
+    Column(
+        "request_id", String(16), ForeignKey("institution_requests.id"), nullable=False, index=True
+    ),
+)

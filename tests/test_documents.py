@@ -76,7 +76,11 @@ def test_request_for_an_institution(js: Callable[..., Any], run: Run) -> None:
         "a.jansen@hva.nl",
     )
     assert len(written["forms"]) == 3 and {f["variant"] for f in written["forms"]} == {"parent"}
-    assert "warnings" not in written
+    # Without public_url there is no return link: the letter says e-mail, and formgen
+    # says what to set for a link.
+    assert written["warnings"] == [
+        "the letter has no return link: set public_url in the configuration"
+    ]
     text = text_of(Path(written["pdf"]).read_bytes())
     assert len(text) == 1 + 3 * 2
     letter = text[0]
@@ -102,7 +106,9 @@ def test_request_for_an_institution(js: Callable[..., Any], run: Run) -> None:
     assert "tot en met" not in letter
     assert "samenwerkingsprotocol" not in letter  # situation 2
     # The signed page goes back to the contact person, before the recording date.
-    assert "Geef dit blad vóór 1 december 2030 terug aan Mw. De Wit." in text[2]
+    assert "Geef dit blad vóór 1 december 2030 terug aan Mw. De Wit van OBS De Regenboog." in (
+        " ".join(text[2].split())
+    )
     status = js("status", rec)
     assert [p["form_id"] for p in status["participants"]] == [
         f["form_id"] for f in written["forms"]

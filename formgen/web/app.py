@@ -234,12 +234,13 @@ def create_app(fg: Formgen) -> FastAPI:
             return problem(exc.status_code, str(exc.detail))
         return _error_page(request, exc.status_code)
 
-    from . import api, online_pages, pages, recording_pages, review_pages
+    from . import api, online_pages, pages, recording_pages, return_pages, review_pages
 
     app.include_router(pages.router)
     app.include_router(recording_pages.router)
     app.include_router(review_pages.router)
     app.include_router(online_pages.router)
+    app.include_router(return_pages.router)
     app.include_router(api.router, prefix=API)
     if fg.config.oidc is not None:  # sign-in with the institution
         from . import oidc

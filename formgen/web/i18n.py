@@ -54,10 +54,17 @@ NL: dict[str, str] = {
 
 
 def _tables() -> dict[str, dict[str, str]]:
-    from . import words_finish, words_oidc, words_online, words_recording, words_review
+    from . import (
+        words_finish,
+        words_oidc,
+        words_online,
+        words_recording,
+        words_return,
+        words_review,
+    )
 
     tables = [NL, words_recording.NL, words_review.NL, words_online.NL, words_oidc.NL]
-    tables.append(words_finish.NL)
+    tables += [words_finish.NL, words_return.NL]
     return {"nl": {k: v for table in tables for k, v in table.items()}, "en": {}}
 
 

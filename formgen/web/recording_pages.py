@@ -435,6 +435,13 @@ def recording_view(person: Person, recording_id: str, lang: str) -> dict[str, An
         },
         "early": rules.destroy_needs_second_ask(rec.recorded_on, today),
         "undoable": fg.undoable_reviews(rec.id) if may[Act.REVIEW] and not destroyed else [],
+        # Situations 1 and 2: the requests, their return links and what came back.
+        "requests": (
+            fg.institution_requests(rec.id)
+            if may[Act.REQUEST] and rules.may_request_from_institution(rec.situation)
+            else []
+        ),
+        "return_links": bool(fg.config.public_url),  # a link needs formgen's public address
         "to_review": any(s is Status.REVIEW for p in people for s in p.clauses.values()),
         "unreturned": unreturned(people, rec, change, today),
         "given": {

@@ -30,6 +30,14 @@ NL: dict[str, str] = {
     "formgen cannot send e-mail: [mail] is not configured": (
         "formgen kan geen e-mail versturen: [mail] is niet ingesteld in de configuratie"
     ),
+    "no return link can be made: set public_url in the configuration": (
+        "er kan geen terugstuurlink worden gemaakt: zet public_url in de configuratie"
+    ),
+    "no return link can be made: the recording has no supervisor's account for the returned"
+    " scans to go to": (
+        "er kan geen terugstuurlink worden gemaakt: de opname heeft geen account van een"
+        " begeleider om de teruggestuurde scans naar toe te sturen"
+    ),
     # a new recording
     "a stream can only be stored when the recording is live-streamed": (
         "een livestream kan alleen bewaard worden als de opname live wordt uitgezonden"
