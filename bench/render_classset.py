@@ -28,7 +28,7 @@ from pathlib import Path
 from weasyprint import HTML
 
 from formgen import Formgen, render
-from formgen.config import Config
+from formgen.config import Config, with_example_dpo
 
 ROUNDS = 5
 # Issue 11's targets.
@@ -47,7 +47,7 @@ def main() -> None:
     print(f"before: {load()}")
     with tempfile.TemporaryDirectory() as tmp:
         os.chdir(tmp)
-        config = Config(output_dir=Path(tmp) / "output")
+        config = with_example_dpo(Config(output_dir=Path(tmp) / "output"))
         fg = Formgen.open(db=Path(tmp) / "bench.db", config=config)
         rec = fg.create_recording(
             title="Rekenles groep 5",

@@ -61,7 +61,7 @@ import httpx
 import numpy as np
 
 from formgen import Formgen
-from formgen.config import Config, load
+from formgen.config import Config, load, with_example_dpo
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # tests/ holds the page makers (not in the wheel)
@@ -116,7 +116,9 @@ def seed(work: Path, with_stack: bool = True) -> Seed:
     """Accounts, recordings with participants and some consent, a review queue, and
     the 100-page stack for the import (its forms belong to the first student)."""
     db = work / "seed.db"
-    fg = Formgen.open(db=f"sqlite:///{db}", config=Config(output_dir=work / "output"))
+    fg = Formgen.open(
+        db=f"sqlite:///{db}", config=with_example_dpo(Config(output_dir=work / "output"))
+    )
     guide = fg.add_user(
         "guide@example.org", name="Dr. A. Jansen", role="supervisor", password=PASSWORD
     )
@@ -334,7 +336,9 @@ def one_run(
     if args.nice_workers:  # what a lower priority for imports would do (not the default)
         for pid in workers_of(proc.pid):
             os.setpriority(os.PRIO_PROCESS, pid, args.nice_workers)
-    fg = Formgen.open(db=f"sqlite:///{db}", config=Config(output_dir=work / "output"))
+    fg = Formgen.open(
+        db=f"sqlite:///{db}", config=with_example_dpo(Config(output_dir=work / "output"))
+    )
     crowd = people(url, seed, fg, args.users) if loaded else []
     uploader = httpx.Client(
         base_url=url,
@@ -459,6 +463,7 @@ def mix_run(seed: Seed, db: Path, work: Path, env: dict[str, str], args: argpars
     (folder / "formgen.toml").write_text(
         f'public_url = "{url}"\noutput_dir = "output"\n'
         f'[mail]\nhost = "127.0.0.1"\nport = {mail.port}\nsender = "formgen@example.org"\n'
+        '[organisation]\ndpo_contact = "fg@example.org"\n'
     )
     fg = Formgen.open(db=f"sqlite:///{db}", config=load(folder / "formgen.toml"))
     # Someone to invite: a participant with an address, on a recording of situation 3.

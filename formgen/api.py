@@ -237,8 +237,11 @@ class Formgen:
     def config_warnings(self) -> list[str]:
         """What in the configuration needs a look (an expired procedure), for the
         service to say when it starts."""
-        warning = config_module.procedure_warning(self.config)
-        return [warning] if warning else []
+        warnings = [
+            config_module.procedure_warning(self.config),
+            config_module.missing_dpo(self.config),
+        ]
+        return [w for w in warnings if w]
 
     def retention(self) -> dict[str, tuple[int, str]]:
         """Each purpose's retention period from the configuration: (4, "weeks")."""
@@ -690,7 +693,9 @@ class Formgen:
     @_guarded
     def sample(self, today: dt.date | None = None) -> Sample:
         """A sample recording with three participants (one under 16, one English) and
-        their declarations: what a newcomer looks at first."""
+        their declarations: what a newcomer looks at first. Printed with an example DPO
+        contact where the faculty has not set its own."""
+        self.config = config_module.with_example_dpo(self.config)
         sample = self.create_recording(
             title="Voorbeeld: rekenles groep 5",
             student="Sam de Vries",
@@ -917,8 +922,11 @@ class Formgen:
     def demo(self, today: dt.date | None = None) -> list[tuple[User, str]]:
         """Demo accounts for each role, each with a new random password (returned, to
         be shown once), and a sample recording of the student's supervised by the
-        supervisor, with three participants."""
+        supervisor, with three participants. The demo prints with an example DPO
+        contact where the faculty has not set its own."""
         import secrets
+
+        self.config = config_module.with_example_dpo(self.config)
 
         made = []
         for role, email, name in self.DEMO:

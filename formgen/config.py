@@ -31,8 +31,8 @@ class Organisation:
     faculty_en: str = "Faculty of Education"
     website: str = "https://www.hva.nl"  # the controller's address or website (art. 13)
     privacy_email: str = "gegevensbescherming-foo@hva.nl"
-    # How to reach the data protection officer (e-mail or web address). Empty: the forms
-    # name the university's DPO, reachable through ``privacy_email``.
+    # How to reach the data protection officer (e-mail or web address). Empty: no
+    # declaration is printed (GDPR art. 13(1)(b): the form must say how to reach them).
     dpo_contact: str = ""
     platform: str = "MediaSite (mijnvideo)"
     platform_url: str = "http://hva.nl/mijnvideo"
@@ -269,3 +269,26 @@ def procedure_warning(config: Config, on: dt.date | None = None) -> str | None:
         f" valid until {until.isoformat()}: set the current procedure, procedure_version and"
         " procedure_valid_until in [organisation] of formgen.toml"
     )
+
+
+# What the demo and ``formgen sample`` print where a faculty has not set its DPO yet.
+EXAMPLE_DPO = "fg@example.org"
+
+
+def missing_dpo(config: Config) -> str | None:
+    """Why declarations cannot be printed yet: no way to reach the data protection
+    officer is configured (None: it is)."""
+    if config.org.dpo_contact.strip():
+        return None
+    return (
+        "declarations must say how to reach the data protection officer: set dpo_contact"
+        ' in [organisation] of formgen.toml (e.g. dpo_contact = "fg@university.nl")'
+    )
+
+
+def with_example_dpo(config: Config) -> Config:
+    """The configuration with an example DPO contact where none is set: for the demo
+    and the sample only, whose forms are never handed out."""
+    if config.org.dpo_contact.strip():
+        return config
+    return replace(config, org=replace(config.org, dpo_contact=EXAMPLE_DPO))

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, select, update
 from . import config as config_module
 from . import online, records, render, returns, rules
 from .config import Config
-from .errors import Conflict
+from .errors import ConfigError, Conflict
 from .privacy import write_private
 from .records import Participant, RecordError, Recording
 from .schema import forms
@@ -169,6 +169,7 @@ def write_forms(
 ) -> Written:
     """One PDF with the declarations of the recording's participants, in their order
     (or in the order given). A form keeps its ID however often it is printed."""
+    refuse_without_dpo(config)
     with engine.connect() as conn:
         recording = records.get_recording(conn, recording_id)
         people = _select(records.list_participants(conn, recording.id), participants)
@@ -203,6 +204,12 @@ def _returned_to(contact: str, return_by: dt.date, lang: str) -> dict[str, Any]:
     """A form an institution's contact hands out (situations 1 and 2): it names them
     as the person to return it to and to withdraw with, and the request's return date."""
     return {"contact": contact, "return_by": render.long_date(return_by, lang)}
+
+
+def refuse_without_dpo(config: Config) -> None:
+    """No declaration leaves formgen without the way to reach the DPO (art. 13)."""
+    if problem := config_module.missing_dpo(config):
+        raise ConfigError(problem)
 
 
 def refuse_if_too_late(recording: Recording, people: Sequence[Participant], config: Config) -> None:
@@ -412,6 +419,7 @@ def write_request(
     letter is for the recording's own institution (another one is refused), says where
     the signed pages go (the supervisor's e-mail address: given, or the supervisor's
     account) and by when, and lists every form number."""
+    refuse_without_dpo(config)
     day = today or config_module.today(config)
     with engine.connect() as conn:
         recording = records.get_recording(conn, recording_id)

@@ -31,8 +31,9 @@ from sqlalchemy.pool import NullPool
 
 from formgen.api import Formgen
 from formgen.cli import cli
-from formgen.config import Config
 from formgen.mailbox import Mailbox
+
+from .helpers import test_config, write_toml
 
 BROWSER_FIXTURES = {"browser", "page"}
 SLOW_FIXTURES = {"live"}  # a real ``formgen serve`` process
@@ -109,6 +110,7 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureR
     else:
         monkeypatch.setenv("FORMGEN_DB", str(path))
     monkeypatch.delenv("FORMGEN_CONFIG", raising=False)
+    write_toml(tmp_path)  # a faculty's configuration (the DPO's contact)
     return path
 
 
@@ -124,7 +126,7 @@ def fg(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
     """The library on a fresh store (both backends), its output under ``tmp_path``. A
     module that needs another configuration (mail, a public URL) defines its own."""
     monkeypatch.chdir(tmp_path)
-    with Formgen.open(db=db_url, config=Config(output_dir=tmp_path / "output")) as opened:
+    with Formgen.open(db=db_url, config=test_config(output_dir=tmp_path / "output")) as opened:
         yield opened
 
 

@@ -15,7 +15,7 @@ ITEMS: dict[str, dict[str, list[str]]] = {
             "verwerkingsverantwoordelijke",
             "Website: www.hva.nl.",
             "gegevensbescherming-foo@hva.nl",
-            "functionaris gegevensbescherming van de HvA",
+            "De functionaris gegevensbescherming (FG) van de HvA bereikt u via fg@test.example.",
             "op basis van uw toestemming (AVG artikel 6 lid 1 sub a)",
             "Postadres: Postbus 1025, 1000 BA Amsterdam.",
         ],
@@ -72,7 +72,7 @@ ITEMS: dict[str, dict[str, list[str]]] = {
             "the controller",
             "Website: www.hva.nl.",
             "gegevensbescherming-foo@hva.nl",
-            "data protection officer of the HvA",
+            "The data protection officer (DPO) of the HvA can be reached at fg@test.example.",
             "on the basis of your consent (GDPR article 6(1)(a))",
             "Postal address: Postbus 1025, 1000 BA Amsterdam.",
         ],
@@ -140,8 +140,7 @@ PARENT: dict[str, list[str]] = {
         "Praat er met uw kind over",
         "Het kind is het ermee eens (mag leeg blijven)",
         "Ik ben de ouder voogd van het kind",
-        "Is de andere ouder of voogd het er niet mee eens? Die kan op dezelfde manier nee"
-        " zeggen.",
+        "Is de andere ouder of voogd het er niet mee eens? Die kan op dezelfde manier nee zeggen.",
     ],
     "en": [
         "Name of the child",

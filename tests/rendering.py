@@ -11,11 +11,12 @@ import numpy as np
 import pypdfium2 as pdfium
 
 from formgen import records, render
-from formgen.config import Config
 from formgen.formid import new_form_id
 from formgen.rules import Media, Plan, Purpose, Situation, clauses_for
 
-CONFIG = Config()
+from .helpers import test_config
+
+CONFIG = test_config()
 
 
 def recording(plan: Plan, **overrides: Any) -> records.Recording:

@@ -11,11 +11,11 @@ import pytest
 from click.testing import Result
 
 from formgen import aftercare, records, rules
-from formgen.config import Config
 from formgen.store import open_store
 
 from . import phrases
 from .conftest import RECORDING, Run
+from .helpers import test_config
 from .timetravel import backdate, days_from_today
 
 Js = Callable[..., Any]
@@ -115,7 +115,7 @@ def test_describe_refuses_missing_consent_and_destroyed(js: Js, run: Run, rec: s
 
 def test_describe_refuses_past_the_deletion_date(js: Js, run: Run, rec: str) -> None:
     give(run, js("participant", "add", rec, "--name", "Ann")["form_id"])
-    engine, config = open_store(), Config()
+    engine, config = open_store(), test_config()
     assert aftercare.describe(engine, config, rec, today=dt.date(2030, 12, 29))["text"]
     with pytest.raises(records.RecordError, match="was to be deleted by 2030-12-29"):
         aftercare.describe(engine, config, rec, today=dt.date(2030, 12, 30))
@@ -194,7 +194,7 @@ def test_no_reminder_before_the_recording_date(js: Js, run: Run, rec: str) -> No
     """Procedure step 3: the reminder comes "achteraf", after the recording."""
     give(run, js("participant", "add", rec, "--name", "Ann")["form_id"])
     refused(run("remind", rec, "--by", "S", ok=False), "comes after the recording")
-    engine, config = open_store(), Config()
+    engine, config = open_store(), test_config()
     from formgen import documents
 
     with pytest.raises(records.RecordError, match="comes after the recording"):
@@ -298,7 +298,7 @@ def test_footage_check_reopens_after_a_withdrawal(
 
 def test_overdue_and_not_needed_refusals(js: Js, run: Run, rec: str) -> None:
     give(run, js("participant", "add", rec, "--name", "Ann")["form_id"])
-    engine, config = open_store(), Config()
+    engine, config = open_store(), test_config()
     late = aftercare.checklist(engine, config, rec, today=dt.date(2030, 12, 29))
     assert late["overdue"] is True
     destroyed = next(s for s in late["steps"] if s["step"] == "destroyed")

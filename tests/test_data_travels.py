@@ -18,10 +18,10 @@ from sqlalchemy import Engine
 
 from formgen import Formgen
 from formgen.audit import COLUMNS
-from formgen.config import Config
 from formgen.errors import Conflict, StoreError
 
 from .conftest import Run
+from .helpers import test_config
 from .rendering import rasterise
 from .scans import Fill, degrade, fill_page, save_png
 
@@ -31,7 +31,7 @@ SNEAKY = ['=HYPERLINK("http://x")', "+31 6 1234", "-Ann", "@SUM(A1)", "Zoë Çel
 @pytest.fixture
 def fg(tmp_path: Path) -> Iterator[Formgen]:
     with Formgen.open(
-        db=tmp_path / "source.db", config=Config(output_dir=tmp_path / "output")
+        db=tmp_path / "source.db", config=test_config(output_dir=tmp_path / "output")
     ) as opened:
         yield opened
 

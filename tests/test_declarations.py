@@ -19,6 +19,7 @@ from formgen.formid import Instance
 from formgen.rules import Media, Plan, Purpose, Situation
 
 from .conftest import RECORDING, Run
+from .helpers import write_toml
 from .rendering import CONFIG, rasterise, recording, spec, text_of
 from .timetravel import backdate, days_from_today
 
@@ -74,9 +75,30 @@ def test_the_data_protection_officer_from_the_configuration(lang: str) -> None:
     text = " ".join(text_of(render.render(forms, Instance.create(), config).pdf))
     said = {
         "nl": "De functionaris gegevensbescherming (FG) van de HvA bereikt u via fg@hva.nl.",
-        "en": "You can reach the data protection officer of the HvA at fg@hva.nl.",
+        "en": "The data protection officer (DPO) of the HvA can be reached at fg@hva.nl.",
     }
     assert text.count(said[lang]) == 2
+
+
+def test_no_declaration_is_printed_without_a_way_to_reach_the_dpo(
+    run: Run, js: Callable[..., Any], db_url: str
+) -> None:
+    """Art. 13(1)(b): while formgen.toml names no DPO contact, printing declarations and
+    request letters is refused with one line saying what to set; nothing is written.
+    The sample prints with an example contact, so a newcomer sees a whole form."""
+    Path("formgen.toml").write_text('[organisation]\nshort_name = "HvA"\n')
+    rec = js(*RECORDING)["id"]
+    js("participant", "add", rec, "--name", "Ann")
+    refused = run("forms", rec, ok=False)
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        "formgen: declarations must say how to reach the data protection officer: set"
+        ' dpo_contact in [organisation] of formgen.toml (e.g. dpo_contact = "fg@university.nl")\n'
+    )
+    assert not list(Path(".").rglob("*.pdf"))
+    sample = js("sample")
+    text = " ".join(text_of(Path(sample["pdf"]).read_bytes()))
+    assert "fg@example.org" in text
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
@@ -162,7 +184,7 @@ def test_an_extension_prints_the_period_its_date_means(js: Js, run: Run) -> None
     backdate(rec, 11)
     made = dt.date.fromisoformat(js("status", rec)["date"])
     target = rules.add_months(made, 18)  # the purpose's term was 1 year
-    Path("formgen.toml").write_text('[retention]\nassessment = "2 years"\n')
+    write_toml(Path("."), '[retention]\nassessment = "2 years"\n')
     changed = js("recording", "change", rec, "--extend-to", target.isoformat(), "--by", "S")
     first, second = text_of(Path(changed["pdf"]).read_bytes())
     assert "Nieuw formulier: we willen de opname langer bewaren, tot" in first

@@ -22,13 +22,13 @@ from sqlalchemy import func, select, text
 
 import formgen
 from formgen import Formgen, FormgenError
-from formgen.config import Config
 from formgen.errors import Conflict, NotFound, RecordError
 from formgen.formid import new_form_id
 from formgen.reading import CONCURRENT
 from formgen.rules import Status
 from formgen.schema import events, scan_images, scan_pages
 
+from .helpers import test_config
 from .rendering import rasterise
 from .scans import Fill, blank_backside, degrade, fill_page, save_pdf, save_png
 from .timetravel import backdate_to, days_from_today
@@ -231,7 +231,7 @@ def test_a_second_import_of_a_stack_lands_only_what_did_not(
 
 
 def _import_in_a_process(db_url: str, pdf: str, out: Any) -> None:
-    with Formgen.open(db=db_url, config=Config()) as fg:
+    with Formgen.open(db=db_url, config=test_config()) as fg:
         done = fg.import_scans([Path(pdf)], workers=1)
     out.put([(p.page, p.status, p.reason) for p in done.pages])
 
@@ -326,7 +326,7 @@ def test_kill_9_during_an_import_leaves_a_consistent_store(
     script = (
         "import sys\nfrom pathlib import Path\nfrom formgen import Formgen\n"
         "from formgen.config import Config\n"
-        "fg = Formgen.open(db=sys.argv[1], config=Config())\n"
+        "fg = Formgen.open(db=sys.argv[1], config=test_config())\n"
         "fg.import_scans([Path(sys.argv[2])], workers=1)\n"
     )
     proc = subprocess.Popen([sys.executable, "-c", script, db_url, str(stack["pdf"])])
@@ -368,7 +368,7 @@ def test_destroy_from_another_directory_leaves_nothing_behind(
     db_url: str, stack: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     output = tmp_path / "output"
-    with Formgen.open(db=db_url, config=Config(output_dir=output)) as fg:
+    with Formgen.open(db=db_url, config=test_config(output_dir=output)) as fg:
         written = fg.forms(stack["rec"])
         mine = fg.forms(stack["rec"], out=tmp_path / "mine.pdf")
         other = tmp_path / "other.pdf"  # a file formgen did not write stays
@@ -378,7 +378,7 @@ def test_destroy_from_another_directory_leaves_nothing_behind(
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
-    with Formgen.open(db=db_url, config=Config()) as fg:
+    with Formgen.open(db=db_url, config=test_config()) as fg:
         done = fg.destroy(stack["rec"], by="Sam")
         assert done["documents_removed"] == 2 and done["scan_images_removed"] > 0
         assert counts(fg)[1] == 0

@@ -14,10 +14,10 @@ from sqlalchemy import select, update
 from formgen import Formgen
 from formgen.accounts import TOKEN_ID, SignInRefused, User, digest
 from formgen.api import NotAllowed
-from formgen.config import Config
 from formgen.errors import Conflict, NotFound, RecordError
 from formgen.schema import credentials
 
+from .helpers import test_config
 from .parallel import at_once
 
 PASSWORD = "correct horse battery"
@@ -26,7 +26,7 @@ NEW = "a brand new passphrase"
 
 @pytest.fixture
 def fg(db_url: str, tmp_path: Path) -> Iterator[Formgen]:
-    with Formgen.open(db=db_url, config=Config(output_dir=tmp_path / "output")) as opened:
+    with Formgen.open(db=db_url, config=test_config(output_dir=tmp_path / "output")) as opened:
         yield opened
 
 

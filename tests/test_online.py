@@ -17,13 +17,14 @@ import zxingcpp
 from sqlalchemy import select
 
 from formgen import Formgen, render
-from formgen.config import Config, Mail
+from formgen.config import Mail
 from formgen.errors import Conflict, NotFound, RecordError
 from formgen.mailbox import Mailbox
 from formgen.online import CodeRefused, Kind, LinkRefused
 from formgen.rules import OnlineMode, Status
 
 from .conftest import store_dump
+from .helpers import test_config
 from .parallel import at_once
 from .rendering import rasterise, text_of
 from .scans import Fill, fill_page, save_png
@@ -33,7 +34,7 @@ PUBLIC = "https://formgen.example.nl"
 
 @pytest.fixture
 def fg(store_url: str, box: Mailbox, tmp_path: Path) -> Iterator[Formgen]:
-    config = Config(
+    config = test_config(
         output_dir=tmp_path / "output",
         public_url=PUBLIC,
         mail=Mail(host="127.0.0.1", port=box.port, sender="formgen@example.nl"),
@@ -359,7 +360,7 @@ def test_invitations_and_reminders(fg: Formgen, box: Mailbox) -> None:
 
 
 def test_without_public_url_paper_stays_as_it_was(store_url: str, tmp_path: Path) -> None:
-    with Formgen.open(store_url, Config(output_dir=tmp_path)) as fg:
+    with Formgen.open(store_url, test_config(output_dir=tmp_path)) as fg:
         rec = recording(fg)
         fg.add_participant(rec, "Noor Bakker")
         assert all(link.startswith("FG1.") for link in qr_links(fg.forms(rec, save=False).data))
@@ -368,7 +369,7 @@ def test_without_public_url_paper_stays_as_it_was(store_url: str, tmp_path: Path
         with pytest.raises(NotFound):
             fg.online_form("FG1.AAAA.AAAAAAAAA.1.AAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAA")
     # A public address without a mail server: links, but no invitations (and no log).
-    with Formgen.open(store_url, Config(output_dir=tmp_path, public_url=PUBLIC)) as fg:
+    with Formgen.open(store_url, test_config(output_dir=tmp_path, public_url=PUBLIC)) as fg:
         assert not fg.online
         with pytest.raises(RecordError, match=r"\[mail\]"):
             fg.invite(rec, by="Sam")

@@ -18,11 +18,11 @@ from sqlalchemy import func, select, text, update
 from formgen import Formgen, rules
 from formgen.accounts import SignInRefused
 from formgen.api import ACCESS, NotAllowed, public_methods
-from formgen.config import Config
 from formgen.errors import Conflict, NotFound, RecordError, StoreError
 from formgen.rules import Act, Relation, Role
 from formgen.schema import jobs, scan_pages
 
+from .helpers import test_config
 from .rendering import rasterise
 from .scans import Fill, blank_backside, degrade, fill_page, save_pdf
 
@@ -31,7 +31,7 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture
 def fg(db_url: str, tmp_path: Path) -> Iterator[Formgen]:
-    with Formgen.open(db=db_url, config=Config(output_dir=tmp_path / "output")) as opened:
+    with Formgen.open(db=db_url, config=test_config(output_dir=tmp_path / "output")) as opened:
         yield opened
 
 

@@ -13,11 +13,11 @@ from sqlalchemy import func, select
 
 from formgen import Formgen, rules
 from formgen.accounts import SignInRefused, User
-from formgen.config import Config
 from formgen.errors import NotFound
 from formgen.rules import Role
 from formgen.schema import sign_in_failures
 
+from .helpers import test_config
 from .parallel import at_once
 
 PASSWORD = "correct horse battery"
@@ -25,7 +25,7 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture
 def fg(db_url: str, tmp_path: Path) -> Iterator[Formgen]:
-    with Formgen.open(db=db_url, config=Config(output_dir=tmp_path / "output")) as opened:
+    with Formgen.open(db=db_url, config=test_config(output_dir=tmp_path / "output")) as opened:
         yield opened
 
 

@@ -14,6 +14,7 @@ import pytest
 from formgen.store import open_store
 
 from .conftest import Run, store_dump
+from .helpers import write_toml
 from .rendering import rasterise
 from .scans import Fill, fill_page, save_png
 
@@ -82,7 +83,7 @@ def test_extending_retention_needs_new_consent(js: Callable[..., Any], run: Run,
         refused.stderr
     )
     assert js("status", rec)["delete_by"] == "2030-12-29"
-    Path("formgen.toml").write_text('[retention]\nreflection = "16 weeks"\n')
+    write_toml(Path("."), '[retention]\nreflection = "16 weeks"\n')
     change = js("recording", "change", rec, "--extend-to", "2031-03-01", "--by", "V")
     assert "retention extended from 2030-12-29 to 2031-03-01" in change["reason"]
     status = js("status", rec)

@@ -19,13 +19,14 @@ import pytest
 import zxingcpp
 
 from formgen import Formgen
-from formgen.config import Config, Mail
+from formgen.config import Mail
 from formgen.errors import NotFound, RecordError
 from formgen.mailbox import Mailbox
 from formgen.returns import ReturnLinkExpired, ReturnLinkRefused
 from formgen.rules import Status
 
 from .conftest import store_dump
+from .helpers import test_config
 from .rendering import rasterise, text_of
 from .scans import Fill, blank_backside, degrade, fill_page, save_pdf
 from .timetravel import days_from_today
@@ -36,7 +37,7 @@ LINK = re.compile(re.escape(PUBLIC) + r"/r/([0-9A-Z]{26})")
 
 @pytest.fixture
 def fg(store_url: str, box: Mailbox, tmp_path: Path) -> Iterator[Formgen]:
-    config = Config(
+    config = test_config(
         output_dir=tmp_path / "output",
         public_url=PUBLIC,
         mail=Mail(host="127.0.0.1", port=box.port, sender="formgen@example.nl"),
@@ -223,14 +224,14 @@ def test_destroying_the_recording_ends_the_link_and_forgets_the_contact(fg: Form
 def test_no_link_without_a_public_address_or_a_supervisors_account(
     store_url: str, tmp_path: Path
 ) -> None:
-    with Formgen.open(store_url, Config(output_dir=tmp_path / "out")) as fg:
+    with Formgen.open(store_url, test_config(output_dir=tmp_path / "out")) as fg:
         student, supervisor = people(fg)
         rec = partner_recording(fg, student)
         written = fg.as_user(supervisor).request(rec, contact="Mw. De Wit", count=1, save=False)
         assert "/r/" not in text_of(written.data)[0]
         assert any("set public_url" in w for w in written.warnings)
         assert not fg.institution_requests(rec)[0].linked
-    with Formgen.open(store_url, Config(output_dir=tmp_path / "out", public_url=PUBLIC)) as fg:
+    with Formgen.open(store_url, test_config(output_dir=tmp_path / "out", public_url=PUBLIC)) as fg:
         cli = fg.create_recording(
             title="Les", student="Sam", supervisor="Dr. Jansen", situation=2,
             purpose="reflection", date=days_from_today(3), institution="OBS De Regenboog",

@@ -23,7 +23,6 @@ from PIL import Image
 from pypdf import PdfWriter
 
 from formgen import render, scan
-from formgen.config import Config
 from formgen.formid import Instance
 from formgen.rules import (
     BoxInk,
@@ -37,6 +36,7 @@ from formgen.rules import (
 )
 
 from . import synth
+from .helpers import test_config
 from .rendering import recording, spec
 
 T = Thresholds()
@@ -64,7 +64,7 @@ UNSIGNED: dict[tuple[str, str], tuple[str, str] | None] = {
 
 @pytest.fixture(scope="module")
 def form() -> dict[str, Any]:
-    cfg, inst = Config(), Instance.create()
+    cfg, inst = test_config(), Instance.create()
     declaration = spec(Plan(Purpose.ASSESSMENT, livestream=True, view360=True), "nl", "adult")
     form_id = declaration.form_id
     out = render.render([declaration], inst, cfg)
@@ -500,7 +500,7 @@ def test_shifted_fit_is_caught(form: dict[str, Any], filled: Any) -> None:
 
 
 def test_other_language_and_clauses(form: dict[str, Any]) -> None:
-    cfg, inst = Config(), form["inst"]
+    cfg, inst = test_config(), form["inst"]
     plan = Plan(Purpose.REFLECTION)
     rec = recording(plan, lang="en", recorded_on=dt.date(2026, 3, 2))
     declaration = spec(plan, "en", "parent", name=None, rec=rec)

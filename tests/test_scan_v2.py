@@ -22,11 +22,11 @@ import pytest
 from PIL import Image
 
 from formgen import render, rules, scan
-from formgen.config import Config
 from formgen.formid import Instance
 from formgen.rules import Plan, Purpose, Status
 
 from . import synth
+from .helpers import test_config
 from .rendering import spec
 
 DPI = 300
@@ -40,7 +40,7 @@ Marks = Mapping[tuple[str, str], tuple[str, str]]  # (clause, answer) -> (kind, 
 def form() -> dict[str, Any]:
     inst = Instance.create()
     declaration = spec(Plan(Purpose.ASSESSMENT, livestream=True, view360=True), "nl", "adult")
-    out = render.render([declaration], inst, Config())
+    out = render.render([declaration], inst, test_config())
     layout = out.layouts[declaration.form_id]
     document = pdfium.PdfDocument(out.pdf)
     pages = [document[i].render(scale=DPI / 72, grayscale=True).to_numpy().copy() for i in (0, 1)]

@@ -116,6 +116,8 @@ def test_letters_keep_their_place() -> None:
             "forms": ["AAAA-BBBB-C", "DDDD-EEEE-F"],
             "return_by": "1 december 2026",
             "supervisor_email": None,
+            "return_link": None,  # no public address: the pages go back by post or e-mail
+            "return_qr": None,
         },
     )
     forms = [spec(PLAN, "nl", "adult", name=None) for _ in range(2)]

@@ -21,6 +21,7 @@ from formgen import records, store
 from formgen.schema import events, meta, metadata, recording_events, recordings
 from formgen.store import HEAD, _alembic, explain, open_store
 
+from .helpers import test_config
 from .timetravel import days_from_today
 
 NAME = "Zoë Geheimnaam"  # a participant's name: never in a message
@@ -193,12 +194,11 @@ def test_migration_0003_downgrades_to_what_0002_was(store_url: str) -> None:
 
 
 def test_reopening_keeps_records(store_url: str) -> None:
-    from formgen.config import Config
 
     engine = open_store(store_url)
     made = records.create_recording(
         engine,
-        Config(),
+        test_config(),
         title="t",
         student="s",
         supervisor="v",

@@ -19,13 +19,14 @@ from formgen.mailbox import Mailbox
 from formgen.rules import OnlineMode, Status
 
 from .conftest import RECORDING, Run, store_dump
+from .helpers import DPO, test_config
 from .test_online import PUBLIC, printed_token, recording
 from .timetravel import backdate, days_from_today, today
 
 
 @pytest.fixture
 def fg(store_url: str, box: Mailbox, tmp_path: Path) -> Iterator[Formgen]:
-    config = Config(
+    config = test_config(
         output_dir=tmp_path / "output",
         public_url=PUBLIC,
         mail=Mail(host="127.0.0.1", port=box.port, sender="formgen@example.nl"),
@@ -73,7 +74,7 @@ def test_the_cli_refuses_a_recording_in_the_past(db_url: str, run: Run, js: Any)
 def test_a_zero_retention_gives_no_deletion_date_today_or_before(
     store_url: str, tmp_path: Path
 ) -> None:
-    config = Config(
+    config = test_config(
         output_dir=tmp_path / "output",
         retention={**rules.DEFAULT_RETENTION, rules.Purpose.REFLECTION: rules.Period(0, "weeks")},
     )
@@ -180,8 +181,9 @@ def test_an_expired_procedure_is_warned_about(db_url: str, run: Run, js: Any) ->
     from formgen import config as config_module
 
     Path("formgen.toml").write_text(
-        '[organisation]\nprocedure = "Werkwijze beeld- en geluidsopnamen FOO"\n'
-        'procedure_version = "20 augustus 2020"\nprocedure_valid_until = "2021-08-31"\n'
+        f'[organisation]\ndpo_contact = "{DPO}"\n'
+        'procedure = "Werkwijze beeld- en geluidsopnamen FOO"\n'
+        'procedure_version = "20 augustus 2020"\nprocedure_valid_until = "2021-08-31"\n',
     )
     rec = js(*RECORDING)["id"]
     js("participant", "add", rec, "--name", "Ann")
@@ -195,7 +197,9 @@ def test_an_expired_procedure_is_warned_about(db_url: str, run: Run, js: Any) ->
     )
     assert config_module.procedure_warning(current) is None  # valid through that day
     assert config_module.procedure_warning(Config()) is None  # no end date known
-    expired = config_module.from_mapping({"organisation": {"procedure_valid_until": "2021-08-31"}})
+    expired = config_module.from_mapping(
+        {"organisation": {"procedure_valid_until": "2021-08-31", "dpo_contact": DPO}}
+    )
     with Formgen.open(db_url, expired) as lib:  # what `formgen serve` says when it starts
         assert [w.split(":")[0] for w in lib.config_warnings()] == [
             "the procedure the forms cite (Werkwijze beeld- en geluidsopnamen FOO, version 20"
@@ -211,8 +215,9 @@ def test_the_form_names_the_postal_address_and_where_data_are_stored(
     from .rendering import text_of
 
     Path("formgen.toml").write_text(
-        '[organisation]\npostal_address = "Postbus 99, 1000 AA Amsterdam"\n'
-        'storage_location = "in de EU"\nstorage_location_en = "in the EU"\n'
+        f'[organisation]\ndpo_contact = "{DPO}"\n'
+        'postal_address = "Postbus 99, 1000 AA Amsterdam"\n'
+        'storage_location = "in de EU"\nstorage_location_en = "in the EU"\n',
     )
     rec = js(*RECORDING)["id"]
     js("participant", "add", rec, "--name", "Ann")

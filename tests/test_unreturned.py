@@ -14,6 +14,7 @@ from formgen import rules
 from formgen.rules import Status
 
 from .conftest import RECORDING, Run, store_dump
+from .helpers import test_config
 
 pytestmark = pytest.mark.usefixtures("db_url")
 
@@ -128,12 +129,11 @@ def test_names_or_all_not_both(js: Js, run: Run) -> None:
 
 def test_closing_at_once_closes_each_form_once(db_url: str, tmp_path: Any) -> None:
     from formgen import Formgen
-    from formgen.config import Config
     from formgen.errors import Conflict
 
     from .parallel import at_once
 
-    with Formgen.open(db=db_url, config=Config(output_dir=tmp_path / "o")) as fg:
+    with Formgen.open(db=db_url, config=test_config(output_dir=tmp_path / "o")) as fg:
         rec = fg.create_recording(
             title="Les", student="S", supervisor="V", situation=3, purpose="reflection",
             date=dt.date(2030, 12, 1),

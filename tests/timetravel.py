@@ -15,14 +15,15 @@ import datetime as dt
 from sqlalchemy import Engine, select, update
 
 from formgen import config as config_module
-from formgen.config import Config
 from formgen.schema import forms, participants, recordings
 from formgen.store import open_store
+
+from .helpers import test_config
 
 
 def today() -> dt.date:
     """Today as formgen sees it (the default organisation's time zone)."""
-    return config_module.today(Config())
+    return config_module.today(test_config())
 
 
 def days_from_today(days: int) -> dt.date:

@@ -20,7 +20,8 @@ import httpx
 import pytest
 
 from formgen import Formgen
-from formgen.config import Config
+
+from ..helpers import test_config, write_toml
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -78,6 +79,8 @@ def start_server(
     port = port or free_port()
     env = {**os.environ, "FORMGEN_DB": store, **(extra_env or {})}
     env.pop("FORMGEN_CONFIG", None)
+    if not (cwd / "formgen.toml").exists():
+        write_toml(cwd)  # a faculty's configuration (the DPO's contact)
     proc = subprocess.Popen(
         [
             sys.executable, "-c", "from formgen.cli import main; main()",
@@ -130,7 +133,7 @@ def post_sign_in(client: httpx.Client, email: str, password: str = PASSWORD) -> 
 @pytest.fixture
 def live(store_url: str, tmp_path: Path) -> Iterator[Live]:
     """A fresh store and a real server on it, on SQLite and on PostgreSQL."""
-    fg = Formgen.open(db=store_url, config=Config(output_dir=tmp_path / "output"))
+    fg = Formgen.open(db=store_url, config=test_config(output_dir=tmp_path / "output"))
     proc, url = start_server(store_url, tmp_path)
     try:
         yield Live(url, store_url, fg)

@@ -25,6 +25,8 @@ from tests.oidc_provider import free_port as provider_port
 from tests.web.conftest import free_port, start_server, stop_server
 from tests.web.test_accessibility import violations
 
+from ..helpers import write_toml
+
 SESSION = "formgen_session"
 
 
@@ -67,7 +69,7 @@ def institution(store_url: str, tmp_path: Path) -> Iterator[Institution]:
     secret = tmp_path / "oidc-secret"
     secret.write_text(CLIENT_SECRET + "\n")
     secret.chmod(0o600)
-    (tmp_path / "formgen.toml").write_text(config_lines(issuer, "oidc-secret", url))
+    write_toml(tmp_path, config_lines(issuer, "oidc-secret", url))
     provider = LoopbackProvider(issuer, f"{url}/sign-in/oidc/callback", f"{url}/sign-in")
     # The library with the service's configuration, as `formgen` beside it would be.
     config = replace(load(tmp_path / "formgen.toml"), output_dir=tmp_path / "output")
@@ -180,7 +182,7 @@ def test_a_provider_out_of_reach_is_a_plain_page(store_url: str, tmp_path: Path)
     secret = tmp_path / "oidc-secret"
     secret.write_text(CLIENT_SECRET)
     secret.chmod(0o600)
-    (tmp_path / "formgen.toml").write_text(config_lines(issuer, "oidc-secret", url))
+    write_toml(tmp_path, config_lines(issuer, "oidc-secret", url))
     proc, _ = start_server(store_url, tmp_path, port=port)
     try:
         answer = httpx.get(f"{url}/sign-in/oidc", headers={"Accept-Language": "en"})

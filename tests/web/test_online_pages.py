@@ -21,11 +21,12 @@ import zxingcpp
 from playwright.sync_api import Page, expect
 
 from formgen import Formgen
-from formgen.config import Config, Mail
+from formgen.config import Mail
 from formgen.mailbox import Mailbox
 from formgen.rules import Status
 
 from .. import screenshots
+from ..helpers import test_config, write_toml
 from ..rendering import rasterise, text_of
 from .conftest import Live, free_port, sign_in, start_server, stop_server
 from .test_accessibility import violations
@@ -41,11 +42,12 @@ def online(store_url: str, tmp_path: Path) -> Iterator[tuple[Live, Mailbox]]:
     with Mailbox() as box:
         port = free_port()
         url = f"http://127.0.0.1:{port}"
-        (tmp_path / "formgen.toml").write_text(
+        write_toml(
+            tmp_path,
             f'public_url = "{url}"\n[mail]\nhost = "127.0.0.1"\nport = {box.port}\n'
-            'sender = "formgen@example.nl"\n'
+            'sender = "formgen@example.nl"\n',
         )
-        config = Config(
+        config = test_config(
             output_dir=tmp_path / "output",
             public_url=url,
             mail=Mail(host="127.0.0.1", port=box.port, sender="formgen@example.nl"),

@@ -18,11 +18,11 @@ import pytest
 import formgen
 from formgen import Formgen
 from formgen.accounts import User
-from formgen.config import Config
 from formgen.errors import FormgenError
 from formgen.web import words_online
 from formgen.web.words_problems import NL, PATTERNS, problem
 
+from ..helpers import test_config
 from .conftest import PASSWORD, Live, post_sign_in
 
 # One English message per entry of the table and per pattern, in the shapes the library
@@ -206,7 +206,7 @@ def test_the_online_pages_fall_back_to_these_words() -> None:
 @pytest.fixture
 def fg(tmp_path: Path) -> Iterator[Formgen]:
     with Formgen.open(
-        db=f"sqlite:///{tmp_path / 's.db'}", config=Config(output_dir=tmp_path)
+        db=f"sqlite:///{tmp_path / 's.db'}", config=test_config(output_dir=tmp_path)
     ) as opened:
         yield opened
 

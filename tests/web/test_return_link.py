@@ -19,9 +19,9 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import update
 
 from formgen import Formgen
-from formgen.config import Config
 from formgen.schema import institution_requests
 
+from ..helpers import test_config, write_toml
 from ..rendering import rasterise
 from ..test_returns import signed_scan
 from ..timetravel import days_from_today
@@ -34,8 +34,10 @@ def served(store_url: str, tmp_path: Path) -> Iterator[Live]:
     """A server whose links point at itself (public_url in formgen.toml), with a worker."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    (tmp_path / "formgen.toml").write_text(f'public_url = "{url}"\n')
-    fg = Formgen.open(db=store_url, config=Config(output_dir=tmp_path / "output", public_url=url))
+    write_toml(tmp_path, f'public_url = "{url}"\n')
+    fg = Formgen.open(
+        db=store_url, config=test_config(output_dir=tmp_path / "output", public_url=url)
+    )
     proc, _ = start_server(store_url, tmp_path, workers=1, port=port)
     try:
         yield Live(url, store_url, fg)

@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, settings
 from schemathesis import checks
 
 from formgen import Formgen
-from formgen.config import Config
 from formgen.web.app import create_app
 
+from ..helpers import test_config
 from .conftest import PASSWORD, start_server, stop_server
 
 CHECKS = [
@@ -48,7 +48,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     printed forms, one consent given, and a finished scan job."""
     root: Path = tmp_path_factory.mktemp("schemathesis")
     store = f"sqlite:///{root / 'store.db'}"
-    fg = Formgen.open(db=store, config=Config(output_dir=root / "output"))
+    fg = Formgen.open(db=store, config=test_config(output_dir=root / "output"))
     student = fg.add_user("student@example.org", name="Sam", role="student", password=PASSWORD)
     guide = fg.add_user("guide@example.org", name="Dr. Jansen", role="supervisor")
     me = fg.as_user(student)
@@ -93,7 +93,7 @@ def document() -> dict[str, Any]:
     """The OpenAPI document as the application makes it (on a store in memory), to
     parametrize the tests at collection; ``test_the_server_serves_this_document`` checks
     that the real server serves the same one."""
-    fg = Formgen.open(db="sqlite://", config=Config())
+    fg = Formgen.open(db="sqlite://", config=test_config())
     try:
         return dict(create_app(fg).openapi())
     finally:

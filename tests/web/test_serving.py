@@ -22,6 +22,7 @@ import pytest
 from formgen import Formgen
 from formgen.config import load
 
+from ..helpers import write_toml
 from .conftest import PASSWORD, Live, free_port, post_sign_in, start_server, stop_server
 
 API = "/api/v1"
@@ -67,7 +68,7 @@ def serve(store_url: str, tmp_path: Path, config: str, mail: SilentMailServer) -
     filled in), and the library on the same store with the same configuration."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    (tmp_path / "formgen.toml").write_text(config.format(url=url, mail=mail.port))
+    write_toml(tmp_path, config.format(url=url, mail=mail.port))
     fg = Formgen.open(db=store_url, config=load(tmp_path / "formgen.toml"))
     proc, _ = start_server(store_url, tmp_path, workers=0, port=port)
     return proc, Served(url, fg, mail)
