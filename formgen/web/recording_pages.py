@@ -41,17 +41,24 @@ Signed = Annotated[Person, Depends(page_person)]
 SITUATIONS: dict[str, tuple[str, str]] = {
     "1": (
         "At a partner institution",
-        "The institution (with a partnership and a protocol) collects consent:"
-        " do not ask pupils or parents yourself.",
+        "An institution the faculty works with structurally (a training school, say), with"
+        " a protocol: the institution asks for consent beforehand. Check with your"
+        " supervisor or the contact person there who has given general consent, and discuss"
+        " whether your supervisor should ask for extra declarations. Do not ask for consent"
+        " yourself.",
     ),
     "2": (
         "At another internship institution",
-        "The school or childcare centre collects consent; your supervisor can ask it for"
-        " extra declarations, so do not ask pupils or parents yourself.",
+        "Another internship institution (a primary or secondary school, or childcare): the"
+        " most common situation. Check with your supervisor or the contact person there"
+        " what the institution has arranged and who has given general consent; if needed,"
+        " your supervisor asks for extra declarations. Do not ask for consent yourself.",
     ),
     "3": (
         "Outside any institution",
-        "You collect every declaration yourself and keep a copy until the recording is destroyed.",
+        "Outside any institution nothing is arranged beforehand: you arrange every"
+        " declaration yourself, with the standard form, and keep them (a digital copy)"
+        " until the recording is destroyed.",
     ),
 }
 PURPOSES = {
@@ -402,6 +409,8 @@ def recording_view(person: Person, recording_id: str, lang: str) -> dict[str, An
             else None
         ),
         "earlier": seen.earlier,
+        # situation 3 naming a school: probably the wrong situation (rules.situation_warning)
+        "wrong_situation": rules.situation_warning(rec.situation, rec.institution) is not None,
         "absent": [(p, reasons(p, say)) for p in status.must_not_appear],
         "kept_out": kept_out(status, say),
         "latest_round": max((p.round for p in people), default=1),

@@ -31,20 +31,42 @@ NL: dict[str, str] = {
     "everyone registered may appear": "iedereen die is ingevoerd mag in beeld",
     # situations, purposes, media, languages
     "At a partner institution": "Bij een partnerinstelling",
-    "The institution (with a partnership and a protocol) collects consent:"
-    " do not ask pupils or parents yourself.": (
-        "De instelling (met een samenwerking en een protocol) vraagt de toestemming:"
-        " vraag leerlingen of ouders niet zelf."
+    "An institution the faculty works with structurally (a training school, say), with"
+    " a protocol: the institution asks for consent beforehand. Check with your"
+    " supervisor or the contact person there who has given general consent, and discuss"
+    " whether your supervisor should ask for extra declarations. Do not ask for consent"
+    " yourself.": (
+        "Een (stage-)instelling waarmee de faculteit structureel samenwerkt (bijvoorbeeld een"
+        " opleidingsschool), met een protocol: de instelling vraagt vooraf toestemming."
+        " Controleer bij uw begeleider of de contactpersoon ter plaatse voor wie een"
+        " algemene toestemmingsverklaring is afgegeven, en bespreek of uw begeleider extra"
+        " verklaringen moet vragen. Vraag niet zelf om toestemming."
     ),
     "At another internship institution": "Bij een andere stage-instelling",
-    "The school or childcare centre collects consent; your supervisor can ask it for"
-    " extra declarations, so do not ask pupils or parents yourself.": (
-        "De school of kinderopvang vraagt de toestemming; uw begeleider kan daar extra"
-        " verklaringen aanvragen. Vraag leerlingen of ouders dus niet zelf."
+    "Another internship institution (a primary or secondary school, or childcare): the"
+    " most common situation. Check with your supervisor or the contact person there"
+    " what the institution has arranged and who has given general consent; if needed,"
+    " your supervisor asks for extra declarations. Do not ask for consent yourself.": (
+        "Een andere stage-instelling (een basisschool, middelbare school of kinderopvang):"
+        " de meest voorkomende situatie. Controleer bij uw begeleider of de contactpersoon"
+        " ter plaatse wat de instelling heeft geregeld en wie een algemene"
+        " toestemmingsverklaring heeft afgegeven; zo nodig vraagt uw begeleider extra"
+        " verklaringen. Vraag niet zelf om toestemming."
     ),
     "Outside any institution": "Buiten een instelling",
-    "You collect every declaration yourself and keep a copy until the recording is destroyed.": (
-        "U verzamelt elke verklaring zelf en bewaart een kopie tot de opname is vernietigd."
+    "Outside any institution nothing is arranged beforehand: you arrange every"
+    " declaration yourself, with the standard form, and keep them (a digital copy)"
+    " until the recording is destroyed.": (
+        "Buiten een instelling is vooraf niets geregeld: u regelt alle"
+        " toestemmingsverklaringen zelf, met het standaardformulier, en bewaart ze (een"
+        " digitale kopie) tot de opname is vernietigd."
+    ),
+    "This recording is in situation 3 (outside any institution) but names {institution}:"
+    " if it is made there, the institution asks for consent (situation 1 or 2): talk to"
+    " your supervisor before you ask anyone for consent.": (
+        "Deze opname staat in situatie 3 (buiten een instelling), maar noemt {institution}:"
+        " wordt de opname daar gemaakt, dan vraagt de instelling de toestemming (situatie 1"
+        " of 2): overleg met uw begeleider voordat u iemand om toestemming vraagt."
     ),
     "Situation {n}: {label}": "Situatie {n}: {label}",
     "Reflection": "Reflectie",
