@@ -32,6 +32,11 @@ LANGS = ("nl", "en")
 PURPOSES = ("reflection", "assessment", "final-level")
 
 
+# When the `formgen` process began (set by ``main``); None when a program runs the
+# commands itself (tests, click's runner): then a command begins when it is called.
+_process_began: dt.datetime | None = None
+
+
 def _process_started() -> dt.datetime:
     """When this process was started (UTC). On a busy machine Python and its libraries
     can take longer to load than another import takes to run: two imports the user
@@ -58,7 +63,8 @@ class App:
     def __init__(self) -> None:
         # When the command began: a page another import lands after this ran at the
         # same time (an import's own start comes later, after the files are read).
-        self.started = _process_started().replace(tzinfo=None, microsecond=0)
+        began = _process_began or dt.datetime.now(dt.UTC)
+        self.started = began.replace(tzinfo=None, microsecond=0)
 
     @cached_property
     def fg(self) -> Library:
@@ -1281,6 +1287,8 @@ def _hint(exc: FormgenError) -> str:
 
 
 def main() -> None:
+    global _process_began
+    _process_began = _process_started()
     cli()
 
 

@@ -380,6 +380,15 @@ def create_recording(request: Request, person: Changing, form: Posted) -> Respon
 # --- The recording page -----------------------------------------------------------------
 
 
+def _blank_and_out(person: Any) -> bool:
+    """A blank form (its name is written on the paper) of which nothing came back."""
+    return (
+        person.name is None
+        and person.signed is None
+        and all(status == "requested" for status in person.clauses.values())
+    )
+
+
 def recording_view(person: Person, recording_id: str, lang: str) -> dict[str, Any]:
     """Everything the recording page and its fragments show; raises NotFound for a
     recording the person may not see."""
@@ -398,6 +407,10 @@ def recording_view(person: Person, recording_id: str, lang: str) -> dict[str, An
         "consent": status,
         "rec": rec,
         "people": people,
+        # An institution's blank forms stand for no one until one comes back: one line
+        # for those still out, not a row each ("name on the paper form" 25 times).
+        "listed": [p for p in people if not _blank_and_out(p)],
+        "blanks_out": sum(1 for p in people if _blank_and_out(p)),
         "clause_keys": [str(c) for c in rules.clauses_for(rec.plan)],
         "destroyed": destroyed,
         "collector": collector,

@@ -69,6 +69,12 @@ NL: dict[str, str] = {
         " of 2): overleg met uw begeleider voordat u iemand om toestemming vraagt."
     ),
     "Situation {n}: {label}": "Situatie {n}: {label}",
+    "1 blank form of the institution has not come back (yet).": (
+        "1 blanco formulier van de instelling is (nog) niet terug."
+    ),
+    "{n} blank forms of the institution have not come back (yet).": (
+        "{n} blanco formulieren van de instelling zijn (nog) niet terug."
+    ),
     "Reflection": "Reflectie",
     "Direct evidence in an assessment": "Direct bewijs bij een beoordeling",
     "Direct evidence of reaching the programme's final level": (
