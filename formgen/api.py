@@ -152,6 +152,10 @@ class Overview:
     earlier: list[PersonStatus]
 
 
+# How often a worker looks for proofs whose retention has ended (seconds).
+PROOF_SWEEP_SECONDS = 3600.0
+
+
 class Formgen:
     """A consent-record store and the configuration it is used with.
 
@@ -463,7 +467,19 @@ class Formgen:
 
     @_guarded
     def destroy(self, recording_id: str, *, by: str) -> dict[str, Any]:
-        return lifecycle.destroy(self.engine, recording_id, by=by)
+        return lifecycle.destroy(self.engine, recording_id, by=by, config=self.config)
+
+    @_guarded
+    def proofs_due(self, on: dt.date | None = None, within: int = 0) -> list[dict[str, Any]]:
+        """Destroyed recordings whose proof retention ends on ``on`` (default today) or
+        within ``within`` days of it, and whose proof was not erased yet."""
+        return lifecycle.proofs_due(self.engine, self.config, on or self.today(), within)
+
+    @_guarded
+    def erase_due_proofs(self, on: dt.date | None = None) -> list[str]:
+        """Erase what is personal in the record of every destroyed recording whose proof
+        retention has ended (the worker does this). Returns the recordings' ids."""
+        return lifecycle.erase_due_proofs(self.engine, self.config, on or self.today())
 
     @_guarded
     def earlier_rounds(self, recording_id: str) -> list[PersonStatus]:
@@ -1221,14 +1237,20 @@ class Formgen:
     def work(self, *, once: bool = False, poll: float = 1.0, stop: Any = None) -> int:
         """Claim and run scan jobs until ``stop`` (a threading.Event) is set, or, with
         ``once``, until none is waiting. Each job imports as the person who uploaded
-        it. Returns the number of jobs run."""
+        it. Returns the number of jobs run. Between jobs, once an hour (and when it
+        starts), it erases the proofs whose retention has ended."""
         import threading
+        import time
 
         stop = stop or threading.Event()
         name = jobs.worker_name()
         jobs.sweep_temp()
         done = 0
+        swept: float | None = None
         while not stop.is_set():
+            if swept is None or time.monotonic() - swept >= PROOF_SWEEP_SECONDS:
+                self._sweep_proofs()
+                swept = time.monotonic()
             job = jobs.claim(self.engine, name)
             if job is None:
                 if once:
@@ -1251,6 +1273,16 @@ class Formgen:
                 )
             done += 1
         return done
+
+    def _sweep_proofs(self) -> None:
+        log = logging.getLogger("formgen.worker")
+        try:
+            erased = self.erase_due_proofs()
+        except Exception as exc:  # tried again at the next sweep; the worker goes on
+            log.warning("erasing proofs failed: %s", type(exc).__name__)
+            return
+        if erased:  # ids only: nothing personal in the log
+            log.info("proof retention ended: erased %s", ", ".join(erased))
 
 
 # --- one person's view ------------------------------------------------------------------
@@ -1422,6 +1454,13 @@ def _due(pf: PersonalFormgen, on: dt.date | None = None, within: int = 0) -> lis
     return [r for r in pf._lib.due(on, within) if pf.may(Act.SEE, r["id"])]
 
 
+def _proofs_due(
+    pf: PersonalFormgen, on: dt.date | None = None, within: int = 0
+) -> list[dict[str, Any]]:
+    pf._only(rules.may_list_due(pf.person.role), "see the due list")
+    return [r for r in pf._lib.proofs_due(on, within) if pf.may(Act.SEE, r["id"])]
+
+
 def _consent_csv(pf: PersonalFormgen, recording_ids: Sequence[str] | None = None) -> bytes:
     if recording_ids is None:
         # Every recording: only for a role that exports whatever it is to them.
@@ -1487,6 +1526,8 @@ ACCESS: dict[str, Guard] = {
     "export": _recording(Act.EXPORT),
     "consent_csv": _custom(_consent_csv),
     "due": _custom(_due),
+    "proofs_due": _custom(_proofs_due),
+    "erase_due_proofs": _refused("erase proofs: the worker does that"),
     "delete_by": _public,
     "retention": _public,
     # participants and consent

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from . import records
+from . import records, render
 from .records import SIGNATURE
 from .schema import events
 
@@ -65,9 +65,8 @@ def rows(
     ``status`` shows it for current forms (expired past the deletion date)."""
     out: list[dict[str, Any]] = []
     for recording_id in recording_ids:
-        shown = {
-            p.form_id: p.clauses for p in records.status(engine, recording_id, today).participants
-        }
+        consent = records.status(engine, recording_id, today)
+        shown = {p.form_id: p.clauses for p in consent.participants}
         with engine.connect() as conn:
             rec = records.get_recording(conn, recording_id)
             people = records.list_participants(conn, rec.id, every_round=True)
@@ -97,7 +96,7 @@ def rows(
                         "form": person.form_id,
                         "round": person.round,
                         "participant": person.id,
-                        "name": (person.name or "") if names else "",
+                        "name": _name(person, consent.proof_erased, rec.lang) if names else "",
                         "under_16": "yes" if person.under_16 else "no",
                         "clause": clause,
                         "status": str(status) if status is not None else "",
@@ -107,6 +106,19 @@ def rows(
                     }
                 )
     return out
+
+
+def _name(person: records.Participant, proof_erased: str | None, lang: str) -> str:
+    """The participant's name; once the proof retention ended, their place in the
+    recording's list ("deelnemer 3" in a Dutch recording's words)."""
+    if person.name is not None or proof_erased is None:
+        return person.name or ""
+    words = render.translations(lang)
+    return words.gettext(PARTICIPANT) % {"number": person.position + 1}
+
+
+# The msgid of templates/_words.html's ``participant`` macro.
+PARTICIPANT = "participant %(number)s"
 
 
 def to_csv(table: Iterable[dict[str, Any]]) -> bytes:

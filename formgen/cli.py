@@ -580,24 +580,44 @@ def not_returned_command(
 @json_option
 @pass_app
 def due_command(app: App, on: dt.datetime | None, within: int, as_json: bool) -> None:
-    """Recordings past their deletion date (or due soon)."""
+    """Recordings past their deletion date (or due soon), and destroyed recordings whose
+    proof retention ends (the worker erases those)."""
     day = on.date() if on else dt.date.today()
     found = app.fg.due(day, within)
-    emit(
-        as_json,
-        {"on": day.isoformat(), "recordings": found},
-        lambda: (
-            table(
-                ["id", "delete by", "overdue", "title"],
-                [
-                    (r["id"], r["delete_by"], "yes" if r["overdue"] else "soon", r["title"])
-                    for r in found
-                ],
+    proofs = app.fg.proofs_due(day, within)
+
+    def text() -> str:
+        parts = []
+        if found:
+            parts.append(
+                table(
+                    ["id", "delete by", "overdue", "title"],
+                    [
+                        (r["id"], r["delete_by"], "yes" if r["overdue"] else "soon", r["title"])
+                        for r in found
+                    ],
+                )
             )
-            if found
-            else "nothing due"
-        ),
-    )
+        if proofs:
+            parts.append(
+                "proof retention ends (the worker erases what is personal):\n"
+                + table(
+                    ["id", "destroyed", "erase on", "overdue", "title"],
+                    [
+                        (
+                            r["id"],
+                            r["destroyed_on"],
+                            r["erase_on"],
+                            "yes" if r["overdue"] else "soon",
+                            r["title"],
+                        )
+                        for r in proofs
+                    ],
+                )
+            )
+        return "\n\n".join(parts) or "nothing due"
+
+    emit(as_json, {"on": day.isoformat(), "recordings": found, "proofs": proofs}, text)
 
 
 @cli.command("destroy")
@@ -615,7 +635,8 @@ def destroy_command(app: App, recording_id: str, by: str, as_json: bool) -> None
         lambda: (
             f"{done['id']}: destroyed; {done['consents_expired']} consents expired, "
             f"{done['scan_images_removed']} scan images and "
-            f"{done['documents_removed']} printed documents deleted"
+            f"{done['documents_removed']} printed documents deleted; the record is kept as"
+            f" proof until {done['proof_kept_until']}"
         ),
     )
 

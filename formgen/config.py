@@ -16,7 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError
-from .rules import DEFAULT_RETENTION, Period, Purpose
+from .rules import DEFAULT_PROOF_AFTER, DEFAULT_RETENTION, PROOF_KEY, Period, Purpose
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,9 @@ class Oidc:
 class Config:
     org: Organisation = field(default_factory=Organisation)
     retention: Mapping[Purpose, Period] = field(default_factory=lambda: dict(DEFAULT_RETENTION))
+    # How long the record is kept as proof after the recording's destruction; then
+    # everything personal in it is erased (``lifecycle.erase_proof``).
+    proof_after: Period = DEFAULT_PROOF_AFTER
     templates_dir: Path | None = None  # user templates that override the shipped ones
     output_dir: Path = Path("output")
     # Where people reach the service ("https://formgen.example.nl"); set, every QR code
@@ -150,6 +153,9 @@ def from_mapping(data: Mapping[str, object], base: Path = Path(".")) -> Config:
         raise ConfigError("[retention] must be a table")
     table = dict(config.retention)
     for key, value in retention.items():
+        if key == PROOF_KEY:
+            config = replace(config, proof_after=_proof_after(value))
+            continue
         try:
             table[Purpose(key)] = Period.parse(str(value))
         except ValueError as exc:
@@ -180,6 +186,20 @@ def from_mapping(data: Mapping[str, object], base: Path = Path(".")) -> Config:
     if "service" in data:
         config = replace(config, trusted_proxies=_service(data["service"]))
     return config
+
+
+def _proof_after(value: object) -> Period:
+    """A number of days (``365``) or a duration (``"1y"``, ``"18 months"``, ``"90 days"``),
+    at least one day: the proof cannot go before the recording does."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise ConfigError(f"retention.{PROOF_KEY} must be days (365) or a duration like '1y'")
+    try:
+        period = Period(value, "days") if isinstance(value, int) else Period.parse(value)
+    except ValueError as exc:
+        raise ConfigError(f"retention.{PROOF_KEY}: {exc}") from exc
+    if period.amount < 1:
+        raise ConfigError(f"retention.{PROOF_KEY} must be at least one day")
+    return period
 
 
 def _service(table: object) -> tuple[str, ...]:

@@ -406,15 +406,43 @@ def addresses(conn: Connection, participant_ids: list[str]) -> dict[str, str]:
     return {participant_id: email for participant_id, email in rows}
 
 
-def forget_recording(conn: Connection, form_ids: list[str], participant_ids: list[str]) -> int:
-    """Destruction: delete links, online answers and addresses of a recording's forms."""
+def forget_at_destruction(conn: Connection, form_ids: list[str], participant_ids: list[str]) -> int:
+    """Destruction: what is not proof goes at once. The links, the addresses kept for
+    invitations, answers never confirmed, and what confirmed answers hold beyond the
+    proof (the other parent's address, the child's own line). The confirmed answer
+    itself (who, which address, what was shown and chosen) stays until ``erase_proof``."""
     removed = conn.execute(
-        delete(online_answers).where(online_answers.c.form_id.in_(form_ids))
+        delete(online_answers).where(
+            online_answers.c.form_id.in_(form_ids), online_answers.c.confirmed_at.is_(None)
+        )
     ).rowcount
-    conn.execute(delete(online_links).where(online_links.c.form_id.in_(form_ids)))
+    removed += conn.execute(
+        delete(online_links).where(online_links.c.form_id.in_(form_ids))
+    ).rowcount
     removed += conn.execute(
         delete(participant_addresses).where(
             participant_addresses.c.participant_id.in_(participant_ids)
         )
     ).rowcount
+    kept = conn.execute(
+        select(online_answers.c.id, online_answers.c.answers, online_answers.c.other_email).where(
+            online_answers.c.form_id.in_(form_ids)
+        )
+    ).all()
+    for answer_id, answers, other in kept:
+        trimmed = {k: v for k, v in answers.items() if k != "_agrees"}
+        if trimmed != answers or other is not None:
+            conn.execute(
+                update(online_answers)
+                .where(online_answers.c.id == answer_id)
+                .values(answers=trimmed, other_email=None)
+            )
+            removed += 1
     return removed
+
+
+def erase_proof(conn: Connection, form_ids: list[str]) -> int:
+    """The proof retention has ended: the online answers go, with the text shown."""
+    return conn.execute(
+        delete(online_answers).where(online_answers.c.form_id.in_(form_ids))
+    ).rowcount

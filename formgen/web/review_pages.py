@@ -298,11 +298,17 @@ def due(request: Request, person: Signed, within: str = str(DUE_OPENS_ON)) -> Re
         until = dt.date.fromisoformat(row["delete_by"])
         shown.append({**row, "until": until, "days": (until - today).days})
     shown.sort(key=lambda r: (r["until"], r["title"]))
+    proofs = []
+    for row in person.fg.proofs_due(on=today, within=days):
+        until = dt.date.fromisoformat(row["erase_on"])
+        destroyed = dt.date.fromisoformat(row["destroyed_on"])
+        proofs.append({**row, "until": until, "destroyed": destroyed, "days": (until - today).days})
     return render(
         request,
         "due.html",
         status=400 if problem else 200,
         rows=shown,
+        proofs=proofs,
         within=days,
         windows=DUE_WINDOWS,
         problem=problem,

@@ -177,6 +177,7 @@ NL: dict[str, str] = {
     "Signature": "Handtekening",
     "May appear": "Mag in beeld",
     "name on the paper form": "naam op het papieren formulier",
+    "participant {}": "deelnemer {}",
     "under 16": "onder 16",
     "round {n}": "ronde {n}",
     "signed": "ondertekend",

@@ -136,6 +136,23 @@ NL: dict[str, str] = {
     "in 1 day": "over 1 dag",
     "in {} days": "over {} dagen",
     "Nothing is due in this period.": "In deze periode is niets aan de beurt.",
+    "Proof retention ends": "Bewaartermijn van het bewijs loopt af",
+    (
+        "Destroyed recordings whose consent record was kept as proof. When the proof"
+        " retention ends, formgen erases everything personal in the record (names,"
+        " addresses, scans, online answers); only the statuses and dates stay."
+    ): (
+        "Vernietigde opnamen waarvan het toestemmingsregister als bewijs bewaard is. Als de"
+        " bewaartermijn van het bewijs afloopt, wist formgen alles wat persoonlijk is in het"
+        " register (namen, adressen, scans, online antwoorden); alleen de statussen en"
+        " datums blijven."
+    ),
+    "Destroyed on": "Vernietigd op",
+    "Erased on": "Gewist op",
+    "the worker erases it shortly": "formgen wist het binnenkort",
+    "No proof retention ends in this period.": (
+        "In deze periode loopt geen bewaartermijn van bewijs af."
+    ),
     "Reflection": "Reflectie",
     "Assessment": "Beoordeling",
     "Final level": "Eindniveau",
