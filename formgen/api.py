@@ -1001,7 +1001,10 @@ class Formgen:
             child=child,
             child_agrees=child_agrees,
             lang=shown,
-            text_hash=self.text_hash(self.online_page(form, shown)),
+            # The page as shown, kept beside its hash: after an upgrade changed the
+            # wording, the proof still shows what this person read.
+            text_hash=self.text_hash(page := self.online_page(form, shown)),
+            text_html=page,
             now=now,
         )
         say = mail.words(shown)
@@ -1022,6 +1025,25 @@ class Formgen:
             online.forget(self.engine, pending.id)
             raise
         return dataclasses.replace(pending, code="")
+
+    @_guarded
+    def online_answers(self, recording_id: str) -> list[dict[str, Any]]:
+        """The confirmed online answers of a recording's forms (every round): who
+        answered, the address that confirmed it, when, any flag, and whether the text
+        they saw is kept (``online_text``)."""
+        with self.engine.connect() as conn:
+            rec = records.get_recording(conn, recording_id)
+            people = records.list_participants(conn, rec.id, every_round=True)
+            return online.confirmed_answers(conn, [p.form_id for p in people])
+
+    @_guarded
+    def online_text(self, recording_id: str, answer_id: str) -> tuple[str, bool]:
+        """The page (HTML) the person who gave this online answer saw, and whether it
+        matches the hash recorded with the answer."""
+        with self.engine.connect() as conn:
+            rec = records.get_recording(conn, recording_id)
+            people = records.list_participants(conn, rec.id, every_round=True)
+            return online.kept_text(conn, [p.form_id for p in people], str(answer_id)[:16])
 
     @_guarded
     def online_confirm(
@@ -1581,6 +1603,9 @@ ACCESS: dict[str, Guard] = {
     "online_confirm": _public,
     "receipt": _public,
     "text_hash": _public,
+    # what an online answer proves: for who checks consent, not the student
+    "online_answers": _recording(Act.REVIEW),
+    "online_text": _recording(Act.REVIEW),
     # the organisation's clock and configuration: nothing of any record
     "today": _public,
     "config_warnings": _public,

@@ -189,6 +189,7 @@ def start(
     child_agrees: str | None = None,
     lang: str,
     text_hash: str,
+    text_html: str | None = None,
     now: dt.datetime | None = None,
 ) -> Pending:
     """Keep a person's answers until the code sent to ``email`` confirms them.
@@ -244,6 +245,7 @@ def start(
                     **({"_agrees": agrees} if agrees and parent and kind is Kind.ANSWER else {}),
                 },
                 text_hash=text_hash,
+                text_html=text_html,
                 code_hash=_hash_code(answer_id, code),
                 created_at=stamp,
                 expires_at=stamp + rules.CODE_VALID,
@@ -382,6 +384,60 @@ def _land(
             update(participants).where(participants.c.id == form.person.id).values(name=typed)
         )
     return kind, answers, changed
+
+
+def confirmed_answers(conn: Connection, form_ids: list[str]) -> list[dict[str, Any]]:
+    """The confirmed online answers of these forms, oldest first: who answered, the
+    address that confirmed it, when, and whether the text they saw is kept."""
+    rows = conn.execute(
+        select(
+            online_answers.c.id,
+            online_answers.c.form_id,
+            online_answers.c.kind,
+            online_answers.c.lang,
+            online_answers.c.name,
+            online_answers.c.relation,
+            online_answers.c.email,
+            online_answers.c.answers,
+            online_answers.c.confirmed_at,
+            online_answers.c.flag,
+            online_answers.c.text_html.is_not(None).label("text_kept"),
+        )
+        .where(online_answers.c.form_id.in_(form_ids), online_answers.c.confirmed_at.is_not(None))
+        .order_by(online_answers.c.confirmed_at, online_answers.c.id)
+    ).mappings()
+    return [
+        {
+            "id": r["id"],
+            "form_id": r["form_id"],
+            "kind": r["kind"],
+            "lang": r["lang"],
+            "name": r["name"],
+            "relation": r["relation"],
+            "email": r["email"],
+            "answers": {k: v for k, v in r["answers"].items() if not k.startswith("_")},
+            "confirmed_at": r["confirmed_at"].isoformat(timespec="seconds"),
+            "flag": r["flag"],
+            "text_kept": bool(r["text_kept"]),
+        }
+        for r in rows
+    ]
+
+
+def kept_text(conn: Connection, form_ids: list[str], answer_id: str) -> tuple[str, bool]:
+    """The page a confirmed answer's person saw, as it was shown, and whether it still
+    matches the hash recorded with the answer. NotFound when none is kept."""
+    row = conn.execute(
+        select(online_answers.c.text_html, online_answers.c.text_hash).where(
+            online_answers.c.id == answer_id,
+            online_answers.c.form_id.in_(form_ids),
+            online_answers.c.confirmed_at.is_not(None),
+        )
+    ).first()
+    if row is None or row.text_html is None:
+        raise NotFound(f"no text kept for online answer {answer_id}")
+    matches = hmac.compare_digest(hashlib.sha256(row.text_html.encode()).hexdigest(), row.text_hash)
+    return row.text_html, matches
 
 
 def set_address(conn: Connection, participant_id: str, email: str | None) -> None:

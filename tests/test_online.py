@@ -348,14 +348,21 @@ def test_invitations_and_reminders(fg: Formgen, box: Mailbox) -> None:
     reminded = fg.invite(rec, by="Sam de Vries", reminder=True)
     assert reminded["sent"] == [alex.form_id] and len(box.received) == before + 1
     assert box.last("alex@example.org").subject.startswith("Reminder")
-    # Destroying the recording deletes the addresses and online answers with it.
-    fg.destroy(rec, by="P. Vermeer")
+    # Destroying the recording deletes the addresses and links with it; the confirmed
+    # answer is proof, kept until the proof retention ends.
+    done = fg.destroy(rec, by="P. Vermeer")
     assert fg.emails(rec) == {}
-    with fg.engine.connect() as conn:
-        from formgen.schema import online_answers, online_links
+    from formgen.schema import online_answers, online_links
 
-        assert conn.execute(online_answers.select()).first() is None
+    with fg.engine.connect() as conn:
+        kept = conn.execute(online_answers.select()).mappings().all()
+        assert [(a["email"], a["confirmed_at"] is not None) for a in kept] == [
+            ("noor@example.org", True)
+        ]
         assert conn.execute(online_links.select()).first() is None
+    assert fg.erase_due_proofs(on=dt.date.fromisoformat(done["proof_kept_until"])) == [rec]
+    with fg.engine.connect() as conn:
+        assert conn.execute(online_answers.select()).first() is None
 
 
 def test_without_public_url_paper_stays_as_it_was(store_url: str, tmp_path: Path) -> None:
@@ -579,3 +586,28 @@ def test_every_address_is_one_parsed_address(fg: Formgen, box: Mailbox, store_ur
     assert pending.email == "noor@example.org"
     assert [m.to for m in box.received] == [["noor@example.org"]]
     assert before != store_dump(store_url)
+
+
+def test_the_text_shown_is_kept_with_the_answer(fg: Formgen, box: Mailbox) -> None:
+    rec = recording(fg)
+    noor = fg.add_participant(rec, "Noor Bakker")
+    token = printed_token(fg, rec)
+    shown = fg.online_page(fg.online_form(token))
+    answer(fg, box, token, {"recording": "yes", "livestream": "no"})
+    [kept] = fg.online_answers(rec)
+    assert (kept["form_id"], kept["email"], kept["name"]) == (
+        noor.form_id,
+        "noor@example.org",
+        "Noor Bakker",
+    )
+    assert kept["answers"] == {"recording": "yes", "livestream": "no"} and kept["text_kept"]
+    page, matches = fg.online_text(rec, kept["id"])
+    # Exactly the page the person answered on, and the hash the events name is its hash.
+    assert page == shown and matches
+    hashes = {e["detail"]["text"] for e in fg.history(noor.form_id)["events"] if e["detail"]}
+    assert hashes == {Formgen.text_hash(shown)}
+    with pytest.raises(NotFound):
+        fg.online_text(rec, "A-NOSUCH")
+    other = recording(fg)
+    with pytest.raises(NotFound):  # an answer is opened from its own recording only
+        fg.online_text(other, kept["id"])
