@@ -755,12 +755,19 @@ class Formgen:
 
     @_guarded
     def resolve(
-        self, item: str, decision: str, *, by: str, name: str | None = None
+        self,
+        item: str,
+        decision: str,
+        *,
+        by: str,
+        name: str | None = None,
+        reason: str | None = None,
     ) -> dict[str, Any]:
-        """A person's decision on a review item; ``name`` types in a handwritten one."""
+        """A person's decision on a review item; ``name`` types in a handwritten one;
+        ``reason`` says why (rejecting an online answer)."""
         if name is not None:
             self._printable(name)
-        return review.resolve(self.engine, item, decision, by=by, name=name)
+        return review.resolve(self.engine, item, decision, by=by, name=name, reason=reason)
 
     @_guarded
     def undoable_reviews(self, recording_id: str) -> list[str]:
@@ -979,6 +986,8 @@ class Formgen:
         child: str | None = None,
         child_agrees: str | None = None,
         lang: str | None = None,
+        authority: bool = False,
+        browser: str | None = None,
         now: dt.datetime | None = None,
     ) -> online.Pending:
         """Keep the answers and send a one-time code to ``email``; nothing is recorded
@@ -1005,6 +1014,9 @@ class Formgen:
             # wording, the proof still shows what this person read.
             text_hash=self.text_hash(page := self.online_page(form, shown)),
             text_html=page,
+            authority=authority,
+            browser=browser,
+            own_domains=self.config.org.mail_domains,
             now=now,
         )
         say = mail.words(shown)

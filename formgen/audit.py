@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from . import records, render
+from . import online, records, render
 from .records import SIGNATURE
 from .schema import events
 
@@ -31,6 +31,10 @@ COLUMNS = (
     "since",
     "source",
     "source_detail",
+    # The form's latest confirmed online answer: the address that confirmed it, and why
+    # a person had to check it (online.flag_text), if anything was odd.
+    "online_email",
+    "online_flag",
 )
 # A cell starting with one of these is a formula to a spreadsheet (OWASP's list).
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -72,6 +76,7 @@ def rows(
             people = records.list_participants(conn, rec.id, every_round=True)
             ids = [p.form_id for p in people]
             states = records.form_states(conn, ids)
+            answered = {a["form_id"]: a for a in online.confirmed_answers(conn, ids)}
             last: dict[tuple[str, str], Any] = {}
             for row in conn.execute(
                 select(events.c.form_id, events.c.clause, events.c.at, events.c.source)
@@ -86,6 +91,7 @@ def rows(
                     clause, states[person.form_id].clauses.get(clause)
                 )
                 event = last.get((person.form_id, clause))
+                answer = answered.get(person.form_id)
                 kind, detail = source_kind(event.source) if event else ("", "")
                 out.append(
                     {
@@ -103,6 +109,8 @@ def rows(
                         "since": event.at.isoformat(timespec="seconds") + "Z" if event else "",
                         "source": kind,
                         "source_detail": detail,
+                        "online_email": answer["email"] if answer else "",
+                        "online_flag": online.flag_text(answer["flag"]) if answer else "",
                     }
                 )
     return out

@@ -1108,14 +1108,23 @@ def review_show(app: App, item: str, save_to: Path | None, as_json: bool) -> Non
 @click.argument("decision", type=click.Choice(["given", "refused", "no_answer", "withdrawn"]))
 @click.option("--by", required=True, help="Who decides (recorded with the event).")
 @click.option("--name", help="The name as handwritten on a blank form.")
+@click.option("--reason", help="Why (e.g. why an online answer is rejected).")
 @json_option
 @pass_app
 def review_resolve(
-    app: App, item: str, decision: str, by: str, name: str | None, as_json: bool
+    app: App,
+    item: str,
+    decision: str,
+    by: str,
+    name: str | None,
+    reason: str | None,
+    as_json: bool,
 ) -> None:
     """Settle ITEM by hand; recorded as a manual event. 'withdrawn' is for a given
-    consent that an unclear withdrawal form put in review."""
-    done = app.fg.resolve(item, decision, by=by, name=name)
+    consent that an unclear withdrawal form put in review. An online answer to check is
+    accepted with what it said (given or refused) and rejected with no_answer and a
+    reason."""
+    done = app.fg.resolve(item, decision, by=by, name=name, reason=reason)
     emit(as_json, done, lambda: f"{done['item']}: {done['status']}")
 
 

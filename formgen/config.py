@@ -50,6 +50,10 @@ class Organisation:
     # The time zone of every date and time shown to people, and of "today" (a recording
     # made at 00:30 in Amsterdam is made on that day, not on the UTC day before).
     timezone: str = "Europe/Amsterdam"
+    # The organisation's own mail domains (``mail_domains = ["hva.nl"]``; subdomains
+    # count too): an address there cannot confirm a consent online, as the student or a
+    # colleague could answer for someone.
+    mail_domains: tuple[str, ...] = ("hva.nl",)
 
 
 @dataclass(frozen=True)
@@ -132,7 +136,8 @@ def from_mapping(data: Mapping[str, object], base: Path = Path(".")) -> Config:
     known = {f.name for f in fields(Organisation)}
     if unknown := set(org) - known:
         raise ConfigError(f"unknown organisation keys: {', '.join(sorted(unknown))}")
-    config = replace(config, org=replace(config.org, **{k: str(v) for k, v in org.items()}))
+    values = {k: (_domains(v) if k == "mail_domains" else str(v)) for k, v in org.items()}
+    config = replace(config, org=replace(config.org, **values))
     if config.org.procedure_valid_until:
         try:
             dt.date.fromisoformat(config.org.procedure_valid_until)
@@ -186,6 +191,23 @@ def from_mapping(data: Mapping[str, object], base: Path = Path(".")) -> Config:
     if "service" in data:
         config = replace(config, trusted_proxies=_service(data["service"]))
     return config
+
+
+def _domains(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(d, str) for d in value):
+        raise ConfigError('organisation.mail_domains must be a list like ["hva.nl"]')
+    found = []
+    for domain in value:
+        name = domain.strip().lower().lstrip("@")
+        labels = name.split(".")
+        if len(labels) < 2 or not all(
+            label and all(c.isalnum() or c == "-" for c in label) for label in labels
+        ):
+            raise ConfigError(
+                f"organisation.mail_domains: {domain[:60]!r} is not a mail domain like hva.nl"
+            )
+        found.append(name)
+    return tuple(found)
 
 
 def _proof_after(value: object) -> Period:

@@ -1093,7 +1093,11 @@ def undoable_review(history: Sequence[tuple[Status, str | None]]) -> bool:
     """Whether a clause's last event (status, reason), oldest first, is a review
     decision that can be taken back to review: a withdrawal ends consent and is final
     (new consent needs a new form)."""
-    if len(history) < 2 or history[-1][1] != REVIEW_RESOLVED:
+    last = history[-1][1] if history else None
+    # "review resolved", or "review resolved: <the reviewer's reason>"
+    if len(history) < 2 or not (
+        last == REVIEW_RESOLVED or (last or "").startswith(REVIEW_RESOLVED + ": ")
+    ):
         return False
     return history[-1][0] is not Status.WITHDRAWN and Status.REVIEW in TRANSITIONS[history[-1][0]]
 

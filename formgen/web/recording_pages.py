@@ -23,7 +23,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
-from .. import jobs, rules
+from .. import jobs, online, rules
 from ..api import NotAllowed
 from ..errors import Conflict, FormgenError, NotFound, RecordError
 from ..rules import Act, Situation, Status
@@ -439,6 +439,7 @@ def recording_view(person: Person, recording_id: str, lang: str) -> dict[str, An
         # for the supervisor and the officer, who check consent.
         "online_answers": fg.online_answers(rec.id) if may[Act.REVIEW] else [],
         "names_by_form": {p.form_id: p.name for p in people},
+        "flag_parts": online.flag_parts,
         "to_review": any(s is Status.REVIEW for p in people for s in p.clauses.values()),
         "unreturned": unreturned(people, rec, change, today),
         "given": {

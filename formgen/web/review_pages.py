@@ -247,6 +247,7 @@ def review_decide(
     person: Changing,
     decision: Annotated[str, Form()],
     name: Annotated[str | None, Form()] = None,
+    reason: Annotated[str | None, Form(max_length=300)] = None,
 ) -> Response:
     partial = is_htmx(request)
     fg = person.fg
@@ -260,7 +261,12 @@ def review_decide(
     try:
         if decision not in offered:
             raise RecordError(f"{decision!r} is not a decision for this item")
-        fg.resolve(item, decision, name=(name or "").strip() or None)
+        fg.resolve(
+            item,
+            decision,
+            name=(name or "").strip() or None,
+            reason=(reason or "").strip() or None,
+        )
     except Conflict as exc:
         return _show(request, person, _queue(person), problem=_said(request, exc), partial=partial)
     except RecordError as exc:  # e.g. the handwritten name is missing: the same item again

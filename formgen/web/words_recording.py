@@ -188,6 +188,12 @@ NL: dict[str, str] = {
     "withdrawal": "intrekking",
     "check this online answer": "controleer dit online antwoord",
     "nothing odd": "niets bijzonders",
+    "the same browser answered form {} of this recording": (
+        "dezelfde browser beantwoordde formulier {} van deze opname"
+    ),
+    "the same address was used for form {} of this recording": (
+        "hetzelfde adres is gebruikt voor formulier {} van deze opname"
+    ),
     "Show the text they saw": "Toon de tekst die zij zagen",
     "only its hash (answered before formgen kept the text)": (
         "alleen de hash (beantwoord voordat formgen de tekst bewaarde)"

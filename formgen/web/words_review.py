@@ -116,6 +116,9 @@ NL: dict[str, str] = {
     ),
     "you cannot disable your own account": "u kunt uw eigen account niet uitschakelen",
     "a password has at least 10 characters": "een wachtwoord heeft minstens 10 tekens",
+    "Reason (optional; say why when you reject an online answer)": (
+        "Reden (niet verplicht; zeg waarom als u een online antwoord afwijst)"
+    ),
     # due list
     "Recordings that must be destroyed by their deletion date, and were not destroyed yet.": (
         "Opnamen die op hun verwijderdatum vernietigd moeten zijn en dat nog niet zijn."
