@@ -385,7 +385,7 @@ def test_one_phone_for_two_people_waits_for_the_supervisor(
         # The supervisor accepts the waiting answer in the review queue.
         page.goto("/review")
         page.get_by_role("button", name="Given").click()
-        expect(page.get_by_text("Saved: Given.")).to_be_visible()
+        expect(page.locator(".rev-saved")).to_contain_text("Saved: Given.")
         after = live.fg.status(rec).participants[1]
         assert after.form_id == alex.form_id and after.clauses["recording"] is Status.GIVEN
     finally:
