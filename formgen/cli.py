@@ -408,7 +408,10 @@ def status_command(app: App, recording_id: str, as_json: bool) -> None:
     """Who consented to what, the camera advice, who must not appear, delete-by date."""
     from . import rules
 
-    report = app.fg.status(recording_id).as_dict()
+    found = app.fg.status(recording_id)
+    report = found.as_dict()
+    # Once the proof retention ended the names are gone: each is their place in the list.
+    places = {p.id: p.number for p in found.participants}
 
     def text() -> str:
         people = report["participants"]
@@ -421,6 +424,11 @@ def status_command(app: App, recording_id: str, as_json: bool) -> None:
                 f"  (destroyed {report['destroyed']['at'][:10]} by {report['destroyed']['by']})"
                 if report["destroyed"]
                 else ""
+            )
+            + (
+                f"; proof erased {report['proof_erased'][:10]}: no names are kept"
+                if report["proof_erased"]
+                else ""
             ),
             f"camera: {rules.SETUP[rules.Advice(report['camera_advice'])]} "
             f"({report['camera']['consented']}/{report['camera']['present']})",
@@ -431,7 +439,12 @@ def status_command(app: App, recording_id: str, as_json: bool) -> None:
                     (
                         p["id"],
                         p["form_id"],
-                        p["name"] or "(see scan)",
+                        p["name"]
+                        or (
+                            f"participant {places[p['id']]}"
+                            if report["proof_erased"]
+                            else "(see scan)"
+                        ),
                         signed[p["signed"]],
                         *(p["clauses"].get(c, "") for c in clauses),
                     )

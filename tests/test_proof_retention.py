@@ -259,3 +259,20 @@ def test_page_one_says_how_long_the_form_is_kept_as_proof(
     for first in (pages[0], pages[2]):
         flat = " ".join(first.split())
         assert words in flat
+
+
+def test_due_worker_and_status_on_the_command_line(js: Any, run: Any, rec: str) -> None:
+    js("participant", "add", rec, "--name", "Ann Smit")
+    with clock(utc_days_ago(400)):
+        destroyed = js("destroy", rec, "--by", "Sam")
+    due = js("due")
+    assert due["recordings"] == []
+    assert [(p["id"], p["overdue"], p["erase_on"]) for p in due["proofs"]] == [
+        (rec, True, destroyed["proof_kept_until"])
+    ]
+    assert "proof retention ends" in run("due").stdout
+    assert "Ann Smit" in run("status", rec).stdout
+    run("worker", "--once")
+    shown = run("status", rec).stdout
+    assert "Ann Smit" not in shown and "participant 1" in shown and "proof erased" in shown
+    assert js("due")["proofs"] == [] and js("status", rec)["participants"][0]["name"] is None
