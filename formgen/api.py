@@ -153,6 +153,10 @@ class Overview:
     earlier: list[PersonStatus]
 
 
+# How often a worker looks for proofs whose retention has ended (seconds).
+PROOF_SWEEP_SECONDS = 3600.0
+
+
 class Formgen:
     """A consent-record store and the configuration it is used with.
 
@@ -467,7 +471,19 @@ class Formgen:
 
     @_guarded
     def destroy(self, recording_id: str, *, by: str) -> dict[str, Any]:
-        return lifecycle.destroy(self.engine, recording_id, by=by)
+        return lifecycle.destroy(self.engine, recording_id, by=by, config=self.config)
+
+    @_guarded
+    def proofs_due(self, on: dt.date | None = None, within: int = 0) -> list[dict[str, Any]]:
+        """Destroyed recordings whose proof retention ends on ``on`` (default today) or
+        within ``within`` days of it, and whose proof was not erased yet."""
+        return lifecycle.proofs_due(self.engine, self.config, on or self.today(), within)
+
+    @_guarded
+    def erase_due_proofs(self, on: dt.date | None = None) -> list[str]:
+        """Erase what is personal in the record of every destroyed recording whose proof
+        retention has ended (the worker does this). Returns the recordings' ids."""
+        return lifecycle.erase_due_proofs(self.engine, self.config, on or self.today())
 
     @_guarded
     def earlier_rounds(self, recording_id: str) -> list[PersonStatus]:
@@ -782,12 +798,19 @@ class Formgen:
 
     @_guarded
     def resolve(
-        self, item: str, decision: str, *, by: str, name: str | None = None
+        self,
+        item: str,
+        decision: str,
+        *,
+        by: str,
+        name: str | None = None,
+        reason: str | None = None,
     ) -> dict[str, Any]:
-        """A person's decision on a review item; ``name`` types in a handwritten one."""
+        """A person's decision on a review item; ``name`` types in a handwritten one;
+        ``reason`` says why (rejecting an online answer)."""
         if name is not None:
             self._printable(name)
-        return review.resolve(self.engine, item, decision, by=by, name=name)
+        return review.resolve(self.engine, item, decision, by=by, name=name, reason=reason)
 
     @_guarded
     def undoable_reviews(self, recording_id: str) -> list[str]:
@@ -1009,6 +1032,8 @@ class Formgen:
         child: str | None = None,
         child_agrees: str | None = None,
         lang: str | None = None,
+        authority: bool = False,
+        browser: str | None = None,
         now: dt.datetime | None = None,
     ) -> online.Pending:
         """Keep the answers and send a one-time code to ``email``; nothing is recorded
@@ -1031,7 +1056,13 @@ class Formgen:
             child=child,
             child_agrees=child_agrees,
             lang=shown,
-            text_hash=self.text_hash(self.online_page(form, shown)),
+            # The page as shown, kept beside its hash: after an upgrade changed the
+            # wording, the proof still shows what this person read.
+            text_hash=self.text_hash(page := self.online_page(form, shown)),
+            text_html=page,
+            authority=authority,
+            browser=browser,
+            own_domains=self.config.org.mail_domains,
             now=now,
         )
         say = mail.words(shown)
@@ -1052,6 +1083,25 @@ class Formgen:
             online.forget(self.engine, pending.id)
             raise
         return dataclasses.replace(pending, code="")
+
+    @_guarded
+    def online_answers(self, recording_id: str) -> list[dict[str, Any]]:
+        """The confirmed online answers of a recording's forms (every round): who
+        answered, the address that confirmed it, when, any flag, and whether the text
+        they saw is kept (``online_text``)."""
+        with self.engine.connect() as conn:
+            rec = records.get_recording(conn, recording_id)
+            people = records.list_participants(conn, rec.id, every_round=True)
+            return online.confirmed_answers(conn, [p.form_id for p in people])
+
+    @_guarded
+    def online_text(self, recording_id: str, answer_id: str) -> tuple[str, bool]:
+        """The page (HTML) the person who gave this online answer saw, and whether it
+        matches the hash recorded with the answer."""
+        with self.engine.connect() as conn:
+            rec = records.get_recording(conn, recording_id)
+            people = records.list_participants(conn, rec.id, every_round=True)
+            return online.kept_text(conn, [p.form_id for p in people], str(answer_id)[:16])
 
     @_guarded
     def online_confirm(
@@ -1267,14 +1317,20 @@ class Formgen:
     def work(self, *, once: bool = False, poll: float = 1.0, stop: Any = None) -> int:
         """Claim and run scan jobs until ``stop`` (a threading.Event) is set, or, with
         ``once``, until none is waiting. Each job imports as the person who uploaded
-        it. Returns the number of jobs run."""
+        it. Returns the number of jobs run. Between jobs, once an hour (and when it
+        starts), it erases the proofs whose retention has ended."""
         import threading
+        import time
 
         stop = stop or threading.Event()
         name = jobs.worker_name()
         jobs.sweep_temp()
         done = 0
+        swept: float | None = None
         while not stop.is_set():
+            if swept is None or time.monotonic() - swept >= PROOF_SWEEP_SECONDS:
+                self._sweep_proofs()
+                swept = time.monotonic()
             job = jobs.claim(self.engine, name)
             if job is None:
                 if once:
@@ -1301,6 +1357,16 @@ class Formgen:
                 )
             done += 1
         return done
+
+    def _sweep_proofs(self) -> None:
+        log = logging.getLogger("formgen.worker")
+        try:
+            erased = self.erase_due_proofs()
+        except Exception as exc:  # tried again at the next sweep; the worker goes on
+            log.warning("erasing proofs failed: %s", type(exc).__name__)
+            return
+        if erased:  # ids only: nothing personal in the log
+            log.info("proof retention ended: erased %s", ", ".join(erased))
 
 
 # --- one person's view ------------------------------------------------------------------
@@ -1472,6 +1538,13 @@ def _due(pf: PersonalFormgen, on: dt.date | None = None, within: int = 0) -> lis
     return [r for r in pf._lib.due(on, within) if pf.may(Act.SEE, r["id"])]
 
 
+def _proofs_due(
+    pf: PersonalFormgen, on: dt.date | None = None, within: int = 0
+) -> list[dict[str, Any]]:
+    pf._only(rules.may_list_due(pf.person.role), "see the due list")
+    return [r for r in pf._lib.proofs_due(on, within) if pf.may(Act.SEE, r["id"])]
+
+
 def _consent_csv(pf: PersonalFormgen, recording_ids: Sequence[str] | None = None) -> bytes:
     if recording_ids is None:
         # Every recording: only for a role that exports whatever it is to them.
@@ -1537,6 +1610,8 @@ ACCESS: dict[str, Guard] = {
     "export": _recording(Act.EXPORT),
     "consent_csv": _custom(_consent_csv),
     "due": _custom(_due),
+    "proofs_due": _custom(_proofs_due),
+    "erase_due_proofs": _refused("erase proofs: the worker does that"),
     "delete_by": _public,
     "retention": _public,
     # participants and consent
@@ -1596,6 +1671,9 @@ ACCESS: dict[str, Guard] = {
     # a return link: its secret is the authority, and it only takes an upload
     "return_link": _public,
     "return_upload": _public,
+    # what an online answer proves: for who checks consent, not the student
+    "online_answers": _recording(Act.REVIEW),
+    "online_text": _recording(Act.REVIEW),
     # the organisation's clock and configuration: nothing of any record
     "today": _public,
     "config_warnings": _public,

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from . import records
+from . import online, records, render
 from .records import SIGNATURE
 from .schema import events
 
@@ -31,6 +31,10 @@ COLUMNS = (
     "since",
     "source",
     "source_detail",
+    # The form's latest confirmed online answer: the address that confirmed it, and why
+    # a person had to check it (online.flag_text), if anything was odd.
+    "online_email",
+    "online_flag",
 )
 # A cell starting with one of these is a formula to a spreadsheet (OWASP's list).
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -65,14 +69,14 @@ def rows(
     ``status`` shows it for current forms (expired past the deletion date)."""
     out: list[dict[str, Any]] = []
     for recording_id in recording_ids:
-        shown = {
-            p.form_id: p.clauses for p in records.status(engine, recording_id, today).participants
-        }
+        consent = records.status(engine, recording_id, today)
+        shown = {p.form_id: p.clauses for p in consent.participants}
         with engine.connect() as conn:
             rec = records.get_recording(conn, recording_id)
             people = records.list_participants(conn, rec.id, every_round=True)
             ids = [p.form_id for p in people]
             states = records.form_states(conn, ids)
+            answered = {a["form_id"]: a for a in online.confirmed_answers(conn, ids)}
             last: dict[tuple[str, str], Any] = {}
             for row in conn.execute(
                 select(events.c.form_id, events.c.clause, events.c.at, events.c.source)
@@ -87,6 +91,7 @@ def rows(
                     clause, states[person.form_id].clauses.get(clause)
                 )
                 event = last.get((person.form_id, clause))
+                answer = answered.get(person.form_id)
                 kind, detail = source_kind(event.source) if event else ("", "")
                 out.append(
                     {
@@ -97,16 +102,31 @@ def rows(
                         "form": person.form_id,
                         "round": person.round,
                         "participant": person.id,
-                        "name": (person.name or "") if names else "",
+                        "name": _name(person, consent.proof_erased, rec.lang) if names else "",
                         "under_16": "yes" if person.under_16 else "no",
                         "clause": clause,
                         "status": str(status) if status is not None else "",
                         "since": event.at.isoformat(timespec="seconds") + "Z" if event else "",
                         "source": kind,
                         "source_detail": detail,
+                        "online_email": answer["email"] if answer else "",
+                        "online_flag": online.flag_text(answer["flag"]) if answer else "",
                     }
                 )
     return out
+
+
+def _name(person: records.Participant, proof_erased: str | None, lang: str) -> str:
+    """The participant's name; once the proof retention ended, their place in the
+    recording's list ("deelnemer 3" in a Dutch recording's words)."""
+    if person.name is not None or proof_erased is None:
+        return person.name or ""
+    words = render.translations(lang)
+    return words.gettext(PARTICIPANT) % {"number": person.position + 1}
+
+
+# The msgid of templates/_words.html's ``participant`` macro.
+PARTICIPANT = "participant %(number)s"
 
 
 def to_csv(table: Iterable[dict[str, Any]]) -> bytes:

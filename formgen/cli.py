@@ -414,7 +414,10 @@ def status_command(app: App, recording_id: str, as_json: bool) -> None:
     """Who consented to what, the camera advice, who must not appear, delete-by date."""
     from . import rules
 
-    report = app.fg.status(recording_id).as_dict()
+    found = app.fg.status(recording_id)
+    report = found.as_dict()
+    # Once the proof retention ended the names are gone: each is their place in the list.
+    places = {p.id: p.number for p in found.participants}
 
     def text() -> str:
         people = report["participants"]
@@ -427,6 +430,11 @@ def status_command(app: App, recording_id: str, as_json: bool) -> None:
                 f"  (destroyed {report['destroyed']['at'][:10]} by {report['destroyed']['by']})"
                 if report["destroyed"]
                 else ""
+            )
+            + (
+                f"; proof erased {report['proof_erased'][:10]}: no names are kept"
+                if report["proof_erased"]
+                else ""
             ),
             f"camera: {rules.SETUP[rules.Advice(report['camera_advice'])]} "
             f"({report['camera']['consented']}/{report['camera']['present']})",
@@ -437,7 +445,12 @@ def status_command(app: App, recording_id: str, as_json: bool) -> None:
                     (
                         p["id"],
                         p["form_id"],
-                        p["name"] or "(see scan)",
+                        p["name"]
+                        or (
+                            f"participant {places[p['id']]}"
+                            if report["proof_erased"]
+                            else "(see scan)"
+                        ),
                         signed[p["signed"]],
                         *(p["clauses"].get(c, "") for c in clauses),
                     )
@@ -586,24 +599,44 @@ def not_returned_command(
 @json_option
 @pass_app
 def due_command(app: App, on: dt.datetime | None, within: int, as_json: bool) -> None:
-    """Recordings past their deletion date (or due soon)."""
+    """Recordings past their deletion date (or due soon), and destroyed recordings whose
+    proof retention ends (the worker erases those)."""
     day = on.date() if on else dt.date.today()
     found = app.fg.due(day, within)
-    emit(
-        as_json,
-        {"on": day.isoformat(), "recordings": found},
-        lambda: (
-            table(
-                ["id", "delete by", "overdue", "title"],
-                [
-                    (r["id"], r["delete_by"], "yes" if r["overdue"] else "soon", r["title"])
-                    for r in found
-                ],
+    proofs = app.fg.proofs_due(day, within)
+
+    def text() -> str:
+        parts = []
+        if found:
+            parts.append(
+                table(
+                    ["id", "delete by", "overdue", "title"],
+                    [
+                        (r["id"], r["delete_by"], "yes" if r["overdue"] else "soon", r["title"])
+                        for r in found
+                    ],
+                )
             )
-            if found
-            else "nothing due"
-        ),
-    )
+        if proofs:
+            parts.append(
+                "proof retention ends (the worker erases what is personal):\n"
+                + table(
+                    ["id", "destroyed", "erase on", "overdue", "title"],
+                    [
+                        (
+                            r["id"],
+                            r["destroyed_on"],
+                            r["erase_on"],
+                            "yes" if r["overdue"] else "soon",
+                            r["title"],
+                        )
+                        for r in proofs
+                    ],
+                )
+            )
+        return "\n\n".join(parts) or "nothing due"
+
+    emit(as_json, {"on": day.isoformat(), "recordings": found, "proofs": proofs}, text)
 
 
 @cli.command("destroy")
@@ -621,7 +654,8 @@ def destroy_command(app: App, recording_id: str, by: str, as_json: bool) -> None
         lambda: (
             f"{done['id']}: destroyed; {done['consents_expired']} consents expired, "
             f"{done['scan_images_removed']} scan images and "
-            f"{done['documents_removed']} printed documents deleted"
+            f"{done['documents_removed']} printed documents deleted; the record is kept as"
+            f" proof until {done['proof_kept_until']}"
         ),
     )
 
@@ -1093,14 +1127,23 @@ def review_show(app: App, item: str, save_to: Path | None, as_json: bool) -> Non
 @click.argument("decision", type=click.Choice(["given", "refused", "no_answer", "withdrawn"]))
 @click.option("--by", required=True, help="Who decides (recorded with the event).")
 @click.option("--name", help="The name as handwritten on a blank form.")
+@click.option("--reason", help="Why (e.g. why an online answer is rejected).")
 @json_option
 @pass_app
 def review_resolve(
-    app: App, item: str, decision: str, by: str, name: str | None, as_json: bool
+    app: App,
+    item: str,
+    decision: str,
+    by: str,
+    name: str | None,
+    reason: str | None,
+    as_json: bool,
 ) -> None:
     """Settle ITEM by hand; recorded as a manual event. 'withdrawn' is for a given
-    consent that an unclear withdrawal form put in review."""
-    done = app.fg.resolve(item, decision, by=by, name=name)
+    consent that an unclear withdrawal form put in review. An online answer to check is
+    accepted with what it said (given or refused) and rejected with no_answer and a
+    reason."""
+    done = app.fg.resolve(item, decision, by=by, name=name, reason=reason)
     emit(as_json, done, lambda: f"{done['item']}: {done['status']}")
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError
-from .rules import DEFAULT_RETENTION, Period, Purpose
+from .rules import DEFAULT_PROOF_AFTER, DEFAULT_RETENTION, PROOF_KEY, Period, Purpose
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,10 @@ class Organisation:
     # The time zone of every date and time shown to people, and of "today" (a recording
     # made at 00:30 in Amsterdam is made on that day, not on the UTC day before).
     timezone: str = "Europe/Amsterdam"
+    # The organisation's own mail domains (``mail_domains = ["hva.nl"]``; subdomains
+    # count too): an address there cannot confirm a consent online, as the student or a
+    # colleague could answer for someone.
+    mail_domains: tuple[str, ...] = ("hva.nl",)
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,9 @@ class Oidc:
 class Config:
     org: Organisation = field(default_factory=Organisation)
     retention: Mapping[Purpose, Period] = field(default_factory=lambda: dict(DEFAULT_RETENTION))
+    # How long the record is kept as proof after the recording's destruction; then
+    # everything personal in it is erased (``lifecycle.erase_proof``).
+    proof_after: Period = DEFAULT_PROOF_AFTER
     templates_dir: Path | None = None  # user templates that override the shipped ones
     output_dir: Path = Path("output")
     # Where people reach the service ("https://formgen.example.nl"); set, every QR code
@@ -129,7 +136,8 @@ def from_mapping(data: Mapping[str, object], base: Path = Path(".")) -> Config:
     known = {f.name for f in fields(Organisation)}
     if unknown := set(org) - known:
         raise ConfigError(f"unknown organisation keys: {', '.join(sorted(unknown))}")
-    config = replace(config, org=replace(config.org, **{k: str(v) for k, v in org.items()}))
+    values = {k: (_domains(v) if k == "mail_domains" else str(v)) for k, v in org.items()}
+    config = replace(config, org=replace(config.org, **values))
     if config.org.procedure_valid_until:
         try:
             dt.date.fromisoformat(config.org.procedure_valid_until)
@@ -150,6 +158,9 @@ def from_mapping(data: Mapping[str, object], base: Path = Path(".")) -> Config:
         raise ConfigError("[retention] must be a table")
     table = dict(config.retention)
     for key, value in retention.items():
+        if key == PROOF_KEY:
+            config = replace(config, proof_after=_proof_after(value))
+            continue
         try:
             table[Purpose(key)] = Period.parse(str(value))
         except ValueError as exc:
@@ -180,6 +191,37 @@ def from_mapping(data: Mapping[str, object], base: Path = Path(".")) -> Config:
     if "service" in data:
         config = replace(config, trusted_proxies=_service(data["service"]))
     return config
+
+
+def _domains(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(d, str) for d in value):
+        raise ConfigError('organisation.mail_domains must be a list like ["hva.nl"]')
+    found = []
+    for domain in value:
+        name = domain.strip().lower().lstrip("@")
+        labels = name.split(".")
+        if len(labels) < 2 or not all(
+            label and all(c.isalnum() or c == "-" for c in label) for label in labels
+        ):
+            raise ConfigError(
+                f"organisation.mail_domains: {domain[:60]!r} is not a mail domain like hva.nl"
+            )
+        found.append(name)
+    return tuple(found)
+
+
+def _proof_after(value: object) -> Period:
+    """A number of days (``365``) or a duration (``"1y"``, ``"18 months"``, ``"90 days"``),
+    at least one day: the proof cannot go before the recording does."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise ConfigError(f"retention.{PROOF_KEY} must be days (365) or a duration like '1y'")
+    try:
+        period = Period(value, "days") if isinstance(value, int) else Period.parse(value)
+    except ValueError as exc:
+        raise ConfigError(f"retention.{PROOF_KEY}: {exc}") from exc
+    if period.amount < 1:
+        raise ConfigError(f"retention.{PROOF_KEY} must be at least one day")
+    return period
 
 
 def _service(table: object) -> tuple[str, ...]:

@@ -23,7 +23,17 @@ from .documents import Written
 from .errors import OutputError
 from .records import Participant, RecordError, Recording
 from .rules import Purpose, Status
-from .schema import recordings, scan_images, scan_pages
+from .schema import (
+    events,
+    forms,
+    jobs,
+    participants,
+    recording_events,
+    recordings,
+    scan_images,
+    scan_pages,
+    scans,
+)
 
 
 @dataclass(frozen=True)
@@ -158,11 +168,14 @@ def reconsent(
     return invalidated, issued
 
 
-def destroy(engine: Engine, recording_id: str, *, by: str) -> dict[str, Any]:
-    """Record that the recording was destroyed, delete the scanned pages and crops of its
-    forms and the documents formgen wrote for it, and end every consent that has not ended
-    as ``expired``. What proof of consent needs stays: the events, whose sources name
-    each scan by its SHA-256."""
+def destroy(
+    engine: Engine, recording_id: str, *, by: str, config: Config | None = None
+) -> dict[str, Any]:
+    """Record that the recording was destroyed, delete the documents formgen wrote for
+    it, end every consent that has not ended as ``expired`` and forget at once what is
+    not proof (``forget_at_destruction``). The proof of consent stays until the proof
+    retention ends (``erase_proof``): the events, whose sources name each scan by its
+    SHA-256, the names, the scanned pages and crops, the online answers."""
     source = f"manual:{_who(by)}"
     with engine.begin() as conn:
         recording = records.get_recording(conn, recording_id)
@@ -176,15 +189,9 @@ def destroy(engine: Engine, recording_id: str, *, by: str) -> dict[str, Any]:
             for clause, status in state.clauses.items()
             if status not in rules.FINAL
         ]
-        records.append_events(conn, ended, source=source, reason="recording destroyed")
-        # The scanned pages and crops are personal data: they go in this transaction.
-        # What landed (file SHA-256 and page) stays in scan_pages, as the events do.
-        pages = select(scan_pages.c.id).where(scan_pages.c.form_id.in_(sorted(form_ids)))
-        images = conn.execute(delete(scan_images).where(scan_images.c.page_id.in_(pages)))
+        records.append_events(conn, ended, source=source, reason=DESTROYED_REASON)
         printed = _delete_documents(records.written_documents(conn, recording.id))
-        online_removed = online.forget_recording(
-            conn, sorted(form_ids), sorted({p.id for p in people})
-        )
+        forgotten = forget_at_destruction(conn, recording.id)
         returns.forget_recording(conn, recording.id)  # the contacts, and no return link
         records.log_event(
             conn,
@@ -192,10 +199,9 @@ def destroy(engine: Engine, recording_id: str, *, by: str) -> dict[str, Any]:
             records.DESTROYED,
             source=source,
             detail={
-                "scan_images_removed": images.rowcount,
                 "documents_removed": len(printed),
-                "online_answers_removed": online_removed,
                 "consents_expired": len(ended),
+                **forgotten,
             },
         )
         event = records.destroyed(conn, recording.id)
@@ -205,9 +211,209 @@ def destroy(engine: Engine, recording_id: str, *, by: str) -> dict[str, Any]:
         "destroyed_at": event["at"],
         "by": source.removeprefix("manual:"),
         "consents_expired": len(ended),
-        "scan_images_removed": images.rowcount,
+        # Kept as proof until the proof retention ends, then erased (erase_proof).
+        "scan_images_removed": 0,
         "documents_removed": len(printed),
+        "proof_kept_until": erase_on(config or Config(), event).isoformat(),
     }
+
+
+# --- what goes when -----------------------------------------------------------------
+# Two moments. At destruction what is not proof goes at once: what people wrote (reasons,
+# notes), the names of uploaded files, the online answers never confirmed, the links and
+# the addresses kept for invitations. When the proof retention after the destruction
+# ends, everything personal goes: names, typed names, addresses, the scanned pages and
+# their crops, the online answers with the text shown. What stays is the facts: which
+# form (participant N), which clause, which status, when, from which kind of source.
+
+# The reasons formgen itself writes on events a person causes: not what someone wrote,
+# so they stay. Every other reason of a manual event is a person's words.
+FORMGEN_REASONS = frozenset(
+    {
+        "review resolved",
+        "signature seen by the reviewer",
+        "withdrawn by the person",
+        "recording destroyed",
+        rules.NOT_RETURNED,
+        rules.BLANK_UNUSED,
+    }
+)
+DESTROYED_REASON = "recording destroyed"
+# What an erased reason reads; the event log's triggers let an event's reason become
+# this and nothing else (migration 0011).
+ERASED = "[erased]"
+PROOF_ERASED = records.PROOF_ERASED  # the recording event that says so
+RENAMED_KIND = "participant_renamed"  # corrections.RENAMED (which imports this module)
+
+
+def _forms_of(conn: Connection, recording_id: str) -> tuple[list[str], list[str]]:
+    """Every form and participant of a recording, every round, removed ones too."""
+    rows = conn.execute(
+        select(forms.c.id, participants.c.id)
+        .join(participants, participants.c.id == forms.c.participant_id)
+        .where(participants.c.recording_id == recording_id)
+    ).all()
+    return sorted({f for f, _ in rows}), sorted({p for _, p in rows})
+
+
+def forget_at_destruction(conn: Connection, recording_id: str) -> dict[str, int]:
+    """At destruction: erase the reasons people wrote on the events, the names of the
+    uploaded files, and what online answers hold that is not proof. Returns counts."""
+    form_ids, participant_ids = _forms_of(conn, recording_id)
+    written = [
+        event_id
+        for event_id, reason in conn.execute(
+            select(events.c.id, events.c.reason).where(
+                events.c.form_id.in_(form_ids),
+                events.c.source.startswith("manual:"),
+                events.c.reason.is_not(None),
+            )
+        )
+        if reason not in FORMGEN_REASONS and reason != ERASED
+    ]
+    for start in range(0, len(written), 500):
+        conn.execute(
+            update(events)
+            .where(events.c.id.in_(written[start : start + 500]))
+            .values(reason=ERASED)
+        )
+    files = select(scan_pages.c.sha256).where(scan_pages.c.form_id.in_(form_ids))
+    named = conn.execute(
+        update(scans).where(scans.c.sha256.in_(files), scans.c.filename != "").values(filename="")
+    ).rowcount
+    named += _forget_job_file_names(conn, set(form_ids))
+    online_forgotten = online.forget_at_destruction(conn, form_ids, participant_ids)
+    return {
+        "reasons_erased": len(written),
+        "file_names_erased": named,
+        "online_items_erased": online_forgotten,
+    }
+
+
+def _forget_job_file_names(conn: Connection, form_ids: set[str]) -> int:
+    """A finished scan job's page reports name the uploaded files: the reports of pages
+    of these forms lose the name (the page number and result stay)."""
+    count = 0
+    for job_id, pages in conn.execute(
+        select(jobs.c.id, jobs.c.pages).where(jobs.c.pages.is_not(None))
+    ):
+        if not any(p.get("form_id") in form_ids and p.get("source") for p in pages):
+            continue
+        kept = [{**p, "source": ""} if p.get("form_id") in form_ids else p for p in pages]
+        conn.execute(update(jobs).where(jobs.c.id == job_id).values(pages=kept))
+        count += 1
+    return count
+
+
+def erase_on(config: Config, destroyed_event: dict[str, Any]) -> dt.date:
+    """The day the proof retention ends for a recording destroyed by this event."""
+    at = dt.datetime.fromisoformat(destroyed_event["at"])
+    return config.proof_after.after(config_module.local(config, at).date())
+
+
+def erase_proof(conn: Connection, recording_id: str) -> dict[str, int]:
+    """When the proof retention has ended: erase everything personal the record still
+    holds of a destroyed recording. The participants keep their place ("participant 3"),
+    their forms, clause statuses and dates. Returns counts."""
+    form_ids, participant_ids = _forms_of(conn, recording_id)
+    names = conn.execute(
+        update(participants)
+        .where(participants.c.id.in_(participant_ids), participants.c.name.is_not(None))
+        .values(name=None)
+    ).rowcount
+    pages = select(scan_pages.c.id).where(scan_pages.c.form_id.in_(form_ids))
+    images = conn.execute(delete(scan_images).where(scan_images.c.page_id.in_(pages))).rowcount
+    answers = online.erase_proof(conn, form_ids)
+    # The record of a renaming named the participant twice: the names go, the fact stays.
+    renamed = conn.execute(
+        select(recording_events.c.id, recording_events.c.detail).where(
+            recording_events.c.recording_id == recording_id,
+            recording_events.c.kind == RENAMED_KIND,
+        )
+    ).all()
+    for event_id, detail in renamed:
+        kept = {k: v for k, v in (detail or {}).items() if k not in ("before", "after")}
+        if kept != detail:
+            conn.execute(
+                update(recording_events)
+                .where(recording_events.c.id == event_id)
+                .values(detail={**kept, "erased": True})
+            )
+    # Whatever a person wrote that an older formgen kept past the destruction.
+    forgotten = forget_at_destruction(conn, recording_id)
+    done = {
+        "names_erased": names,
+        "scan_images_removed": images,
+        "online_answers_removed": answers,
+        **forgotten,
+    }
+    records.log_event(conn, recording_id, PROOF_ERASED, source="formgen", detail=done)
+    return done
+
+
+def proofs_due(
+    db: Engine | Connection, config: Config, on: dt.date, within_days: int = 0
+) -> list[dict[str, Any]]:
+    """Destroyed recordings whose proof retention ends on ``on`` or within N days, and
+    whose proof was not erased yet: ``{"id", "title", "destroyed_on", "erase_on",
+    "overdue"}``, soonest first."""
+    horizon = on + dt.timedelta(days=within_days)
+    with records.connection(db) as conn:
+        rows = conn.execute(
+            select(recording_events.c.recording_id, recording_events.c.kind, recording_events.c.at)
+            .where(recording_events.c.kind.in_([records.DESTROYED, PROOF_ERASED]))
+            .order_by(recording_events.c.id)
+        ).all()
+        destroyed_at: dict[str, dt.datetime] = {}
+        erased = set()
+        for recording_id, kind, at in rows:
+            if kind == PROOF_ERASED:
+                erased.add(recording_id)
+            else:
+                destroyed_at.setdefault(recording_id, at)
+        found = []
+        for recording_id, at in destroyed_at.items():
+            if recording_id in erased:
+                continue
+            until = erase_on(config, {"at": at.isoformat()})
+            if until > horizon:
+                continue
+            title = conn.execute(
+                select(recordings.c.title).where(recordings.c.id == recording_id)
+            ).scalar_one()
+            found.append(
+                {
+                    "id": recording_id,
+                    "title": title,
+                    "destroyed_on": config_module.local(config, at).date().isoformat(),
+                    "erase_on": until.isoformat(),
+                    "overdue": until <= on,
+                }
+            )
+    return sorted(found, key=lambda r: (r["erase_on"], r["id"]))
+
+
+def erase_due_proofs(engine: Engine, config: Config, on: dt.date) -> list[str]:
+    """Erase the proof of every destroyed recording whose proof retention has ended on
+    ``on``, each in its own transaction. Returns their ids."""
+    done = []
+    for due in proofs_due(engine, config, on):
+        if not due["overdue"]:
+            continue
+        with engine.begin() as conn:
+            # Another worker may have erased it meanwhile: writers take turns, so this
+            # check and the erasure see the same record.
+            if proof_erased(conn, due["id"]) is not None:
+                continue
+            erase_proof(conn, due["id"])
+        done.append(due["id"])
+    return done
+
+
+def proof_erased(conn: Connection, recording_id: str) -> str | None:
+    """When the recording's proof was erased (ISO time), or None."""
+    found = [e for e in records.recording_log(conn, recording_id) if e["kind"] == PROOF_ERASED]
+    return found[0]["at"] if found else None
 
 
 def _delete_documents(written: list[tuple[Path, str]]) -> list[Path]:

@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -26,7 +26,14 @@ from .errors import Conflict, NotFound, RecordError
 from .formid import FormIdError, Instance, Links, secret_hash
 from .records import SIGNATURE, Participant, Recording
 from .rules import OnlineMode, Status
-from .schema import online_answers, online_links, participant_addresses, participants
+from .schema import (
+    forms,
+    online_answers,
+    online_links,
+    participant_addresses,
+    participants,
+    users,
+)
 from .store import instance
 
 SOURCE = "online"
@@ -34,6 +41,45 @@ CODE_DIGITS = 6
 # One refusal for every link that does not open a form: guessed, altered, of another
 # installation, of a destroyed recording, past its deletion date. It reveals nothing.
 NO_FORM = "this link does not open a form (any more)"
+
+
+NO_AUTHORITY = "tick that you have parental authority over this child"
+OWN_ADDRESS = (
+    "use your own e-mail address: an address of the organisation or of one of formgen's"
+    " users cannot confirm a consent"
+)
+REVIEW_PREFIX = "check this online answer"
+SAME_BROWSER = "browser"  # flag kinds, each with the other form's ID: "browser:FORM-ID"
+SAME_ADDRESS = "address"
+
+
+def browser_hash(browser: str) -> str:
+    """What is kept of a browser's random id: never the id itself."""
+    return hashlib.sha256(f"formgen browser {browser}".encode()).hexdigest()
+
+
+def _at_domain(email: str, domains: Sequence[str]) -> bool:
+    host = email.rpartition("@")[2].lower()
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
+def flag_parts(flag: str | None) -> list[tuple[str, str]]:
+    """A stored flag as (kind, other form ID) pairs: ``SAME_BROWSER`` or ``SAME_ADDRESS``."""
+    found = []
+    for part in (flag or "").split(";"):
+        kind, _, form_id = part.partition(":")
+        if kind and form_id:
+            found.append((kind, form_id))
+    return found
+
+
+def flag_text(flag: str | None) -> str:
+    """A flag in words (English, as the record's reasons are)."""
+    said = {
+        SAME_BROWSER: "the same browser answered form {} of this recording",
+        SAME_ADDRESS: "the same address was used for form {} of this recording",
+    }
+    return "; ".join(said[kind].format(form_id) for kind, form_id in flag_parts(flag))
 
 
 class Kind(StrEnum):
@@ -189,11 +235,19 @@ def start(
     child_agrees: str | None = None,
     lang: str,
     text_hash: str,
+    text_html: str | None = None,
+    authority: bool = False,
+    browser: str | None = None,
+    own_domains: Sequence[str] = (),
     now: dt.datetime | None = None,
 ) -> Pending:
     """Keep a person's answers until the code sent to ``email`` confirms them.
     ``child_agrees``: the optional line of the parental form where the child agrees
-    too (their name), shown on the receipt; it decides nothing."""
+    too (their name), shown on the receipt; it decides nothing. ``authority``: the
+    parent's tick "I have parental authority over this child", required on a parental
+    form. ``browser``: the random id the answering browser keeps (only its hash is
+    stored). An answer from an address at ``own_domains`` or of any account is refused:
+    the student or a colleague could answer for someone."""
     stamp = now or records.now()
     try:
         name = rules.check_name(name, "your name")
@@ -220,6 +274,13 @@ def start(
             raise RecordError("say whether you are the child's parent or guardian")
         if kind is Kind.ANSWER and form.person.name is None and parent and child is None:
             raise RecordError("type the child's name")
+        if kind is Kind.ANSWER and parent and not authority:
+            raise RecordError(NO_AUTHORITY)
+        if kind is Kind.ANSWER and (
+            _at_domain(email, own_domains)
+            or conn.execute(select(users.c.id).where(users.c.email == email)).first()
+        ):
+            raise RecordError(OWN_ADDRESS)
         if other == email:
             raise RecordError("the other parent's address is your own")
         if _limited(conn, online_answers.c.form_id, form.form_id, stamp) or _limited(
@@ -242,8 +303,11 @@ def start(
                     **chosen,
                     **({"_child": child} if child else {}),
                     **({"_agrees": agrees} if agrees and parent and kind is Kind.ANSWER else {}),
+                    **({"_authority": "yes"} if parent and kind is Kind.ANSWER else {}),
                 },
                 text_hash=text_hash,
+                text_html=text_html,
+                browser_hash=browser_hash(browser) if browser else None,
                 code_hash=_hash_code(answer_id, code),
                 created_at=stamp,
                 expires_at=stamp + rules.CODE_VALID,
@@ -359,20 +423,32 @@ def _land(
         kind = Kind.WITHDRAWAL
         answers = {c: "withdraw" for c, a in answers.items() if a == "no"}
     wanted = {"yes": Status.GIVEN, "no": Status.REFUSED, "withdraw": Status.WITHDRAWN}
+    # An answer that another form of the recording's answers make doubtful goes to a
+    # person: each clause it would decide waits in review, with what it said.
+    flag = _flag(conn, form, row) if kind is Kind.ANSWER else None
     changes, reasons, changed = [], {}, {}
     for clause, answer in answers.items():
         if clause not in form.person.clauses:
             continue
         outcome = rules.decide_online(wanted[answer], state.clauses.get(clause))
         reasons[clause] = outcome.reason
-        if outcome.status is not None:
+        if outcome.status is not None and flag:
+            changes.append((form.form_id, clause, str(Status.REVIEW)))
+            changed[clause] = str(Status.REVIEW)
+            reasons[clause] = f"{REVIEW_PREFIX}: {flag_text(flag)}; it said {answer}"
+        elif outcome.status is not None:
             changes.append((form.form_id, clause, str(outcome.status)))
             changed[clause] = str(outcome.status)
-    if kind is Kind.ANSWER and changes:
+    if kind is Kind.ANSWER and changes and not flag:
+        # A flagged answer is signed by the reviewer who accepts it (review.resolve).
         changes.append((form.form_id, SIGNATURE, "signed"))
         reasons[SIGNATURE] = "confirmed by e-mail code"
     detail = {"answer": row["id"], "text": row["text_hash"], "kind": str(kind)}
     records.append_events(conn, changes, source=SOURCE, reasons=reasons, detail=detail)
+    if flag:
+        conn.execute(
+            update(online_answers).where(online_answers.c.id == row["id"]).values(flag=flag)
+        )
     conn.execute(
         update(online_answers).where(online_answers.c.id == row["id"]).values(confirmed_at=stamp)
     )
@@ -382,6 +458,89 @@ def _land(
             update(participants).where(participants.c.id == form.person.id).values(name=typed)
         )
     return kind, answers, changed
+
+
+def confirmed_answers(conn: Connection, form_ids: list[str]) -> list[dict[str, Any]]:
+    """The confirmed online answers of these forms, oldest first: who answered, the
+    address that confirmed it, when, and whether the text they saw is kept."""
+    rows = conn.execute(
+        select(
+            online_answers.c.id,
+            online_answers.c.form_id,
+            online_answers.c.kind,
+            online_answers.c.lang,
+            online_answers.c.name,
+            online_answers.c.relation,
+            online_answers.c.email,
+            online_answers.c.answers,
+            online_answers.c.confirmed_at,
+            online_answers.c.flag,
+            online_answers.c.text_html.is_not(None).label("text_kept"),
+        )
+        .where(online_answers.c.form_id.in_(form_ids), online_answers.c.confirmed_at.is_not(None))
+        .order_by(online_answers.c.confirmed_at, online_answers.c.id)
+    ).mappings()
+    return [
+        {
+            "id": r["id"],
+            "form_id": r["form_id"],
+            "kind": r["kind"],
+            "lang": r["lang"],
+            "name": r["name"],
+            "relation": r["relation"],
+            "email": r["email"],
+            "answers": {k: v for k, v in r["answers"].items() if not k.startswith("_")},
+            "confirmed_at": r["confirmed_at"].isoformat(timespec="seconds"),
+            "flag": r["flag"],
+            "text_kept": bool(r["text_kept"]),
+        }
+        for r in rows
+    ]
+
+
+def kept_text(conn: Connection, form_ids: list[str], answer_id: str) -> tuple[str, bool]:
+    """The page a confirmed answer's person saw, as it was shown, and whether it still
+    matches the hash recorded with the answer. NotFound when none is kept."""
+    row = conn.execute(
+        select(online_answers.c.text_html, online_answers.c.text_hash).where(
+            online_answers.c.id == answer_id,
+            online_answers.c.form_id.in_(form_ids),
+            online_answers.c.confirmed_at.is_not(None),
+        )
+    ).first()
+    if row is None or row.text_html is None:
+        raise NotFound(f"no text kept for online answer {answer_id}")
+    matches = hmac.compare_digest(hashlib.sha256(row.text_html.encode()).hexdigest(), row.text_hash)
+    return row.text_html, matches
+
+
+def _flag(conn: Connection, form: OnlineForm, row: Mapping[str, Any]) -> str | None:
+    """Why a person must check this answer, or None: the browser that gave it, or its
+    address, already answered another participant's form of the same recording."""
+    others = (
+        select(forms.c.id)
+        .join(participants, participants.c.id == forms.c.participant_id)
+        .where(
+            participants.c.recording_id == form.recording.id,
+            participants.c.id != form.person.id,
+        )
+    )
+    rows = conn.execute(
+        select(online_answers.c.form_id, online_answers.c.email, online_answers.c.browser_hash)
+        .where(
+            online_answers.c.form_id.in_(others),
+            online_answers.c.confirmed_at.is_not(None),
+            online_answers.c.kind == str(Kind.ANSWER),
+        )
+        .order_by(online_answers.c.confirmed_at)
+    ).all()
+    parts = []
+    for other, email, browser in rows:
+        if row["browser_hash"] and browser == row["browser_hash"]:
+            parts.append(f"{SAME_BROWSER}:{other}")
+        if email == row["email"]:
+            parts.append(f"{SAME_ADDRESS}:{other}")
+    return ";".join(dict.fromkeys(parts)) or None
 
 
 def set_address(conn: Connection, participant_id: str, email: str | None) -> None:
@@ -406,15 +565,43 @@ def addresses(conn: Connection, participant_ids: list[str]) -> dict[str, str]:
     return {participant_id: email for participant_id, email in rows}
 
 
-def forget_recording(conn: Connection, form_ids: list[str], participant_ids: list[str]) -> int:
-    """Destruction: delete links, online answers and addresses of a recording's forms."""
+def forget_at_destruction(conn: Connection, form_ids: list[str], participant_ids: list[str]) -> int:
+    """Destruction: what is not proof goes at once. The links, the addresses kept for
+    invitations, answers never confirmed, and what confirmed answers hold beyond the
+    proof (the other parent's address, the child's own line). The confirmed answer
+    itself (who, which address, what was shown and chosen) stays until ``erase_proof``."""
     removed = conn.execute(
-        delete(online_answers).where(online_answers.c.form_id.in_(form_ids))
+        delete(online_answers).where(
+            online_answers.c.form_id.in_(form_ids), online_answers.c.confirmed_at.is_(None)
+        )
     ).rowcount
-    conn.execute(delete(online_links).where(online_links.c.form_id.in_(form_ids)))
+    removed += conn.execute(
+        delete(online_links).where(online_links.c.form_id.in_(form_ids))
+    ).rowcount
     removed += conn.execute(
         delete(participant_addresses).where(
             participant_addresses.c.participant_id.in_(participant_ids)
         )
     ).rowcount
+    kept = conn.execute(
+        select(online_answers.c.id, online_answers.c.answers, online_answers.c.other_email).where(
+            online_answers.c.form_id.in_(form_ids)
+        )
+    ).all()
+    for answer_id, answers, other in kept:
+        trimmed = {k: v for k, v in answers.items() if k != "_agrees"}
+        if trimmed != answers or other is not None:
+            conn.execute(
+                update(online_answers)
+                .where(online_answers.c.id == answer_id)
+                .values(answers=trimmed, other_email=None)
+            )
+            removed += 1
     return removed
+
+
+def erase_proof(conn: Connection, form_ids: list[str]) -> int:
+    """The proof retention has ended: the online answers go, with the text shown."""
+    return conn.execute(
+        delete(online_answers).where(online_answers.c.form_id.in_(form_ids))
+    ).rowcount

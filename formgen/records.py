@@ -222,6 +222,9 @@ def list_recordings(engine: Engine) -> list[Recording]:
 CHANGED = "changed"  # purpose or retention changed (lifecycle.change_recording)
 REMINDED = "reminded"  # reminder letters written (documents.write_reminders)
 DESTROYED = "destroyed"
+# The proof retention after the destruction ended: what was personal is erased
+# (lifecycle.erase_proof); the participants are "participant 1", "participant 2", ...
+PROOF_ERASED = "proof_erased"
 DISCARDED = "discarded"  # a form-wide event (no clause): an unused blank form
 INVITED = "invited"  # invitations to answer online sent (Formgen.invite)
 
@@ -307,6 +310,7 @@ class Participant:
     variant: str
     clauses: list[str] = field(default_factory=list)
     round: int = 1  # 2 and up: a re-consent after the purpose or retention changed
+    position: int = 0  # the place in the recording's list, from 0 ("participant 1")
 
 
 def _check_lang(lang: str) -> None:
@@ -368,6 +372,7 @@ def _insert_participants(
             lang=language,
             form_id="",
             variant="parent" if minor else "adult",
+            position=position + offset,
         )
         conn.execute(
             participants.insert().values(
@@ -417,6 +422,7 @@ def issue_form(
         variant=person.variant,
         clauses=clauses,
         round=round_,
+        position=person.position,
     )
 
 
@@ -457,6 +463,7 @@ _PARTICIPANT_COLUMNS = (
     forms.c.variant,
     forms.c.clauses,
     forms.c.round,
+    participants.c.position,
 )
 
 
@@ -786,10 +793,12 @@ class PersonStatus:
     signed: bool | None
     round: int
     clauses: dict[str, Status]
+    number: int = 0  # 1, 2, ...: "participant 3" once the names are erased
 
     @classmethod
     def of(cls, person: Participant, state: FormState) -> PersonStatus:
         return cls(
+            number=person.position + 1,
             id=person.id,
             name=person.name,
             form_id=person.form_id,
@@ -836,6 +845,7 @@ class ConsentStatus:
     destroyed: dict[str, str] | None  # {"at", "by"}
     camera: rules.CameraAdvice
     participants: list[PersonStatus]
+    proof_erased: str | None = None  # when the proof retention ended and names went
 
     @property
     def must_not_appear(self) -> list[PersonStatus]:
@@ -856,6 +866,7 @@ class ConsentStatus:
             "purpose": str(rec.plan.purpose),
             "delete_by": rec.delete_by.isoformat(),
             "destroyed": self.destroyed,
+            "proof_erased": self.proof_erased,
             "camera_advice": str(advice.level),
             "camera": {
                 "level": str(advice.level),
@@ -899,7 +910,10 @@ def status(
         people = list_participants(conn, recording.id)
         states = form_states(conn, [p.form_id for p in people])
         gone = destroyed(conn, recording.id)
-    return _consent_status(recording, people, states, gone, today)
+        erased = [e for e in recording_log(conn, recording.id) if e["kind"] == PROOF_ERASED]
+    return _consent_status(
+        recording, people, states, gone, today, erased[0]["at"] if erased else None
+    )
 
 
 def statuses(
@@ -927,17 +941,16 @@ def statuses(
             for person in latest.values():
                 people[person.recording_id].append(person)
             states = form_states(conn, [p.form_id for p in latest.values()])
-            ended = {
-                e["recording_id"]: e
-                for e in conn.execute(
-                    select(recording_events)
-                    .where(
-                        recording_events.c.recording_id.in_(sorted(batch)),
-                        recording_events.c.kind == DESTROYED,
-                    )
-                    .order_by(recording_events.c.id.desc())
-                ).mappings()
-            }
+            ended, erased = {}, {}
+            for e in conn.execute(
+                select(recording_events)
+                .where(
+                    recording_events.c.recording_id.in_(sorted(batch)),
+                    recording_events.c.kind.in_([DESTROYED, PROOF_ERASED]),
+                )
+                .order_by(recording_events.c.id.desc())
+            ).mappings():
+                (ended if e["kind"] == DESTROYED else erased)[e["recording_id"]] = e
             for rec_id, recording in batch.items():
                 event = ended.get(rec_id)
                 gone = event and {
@@ -950,6 +963,9 @@ def statuses(
                     {p.form_id: states[p.form_id] for p in people[rec_id]},
                     gone,
                     today,
+                    erased[rec_id]["at"].isoformat(timespec="seconds")
+                    if rec_id in erased
+                    else None,
                 )
     return found
 
@@ -960,6 +976,7 @@ def _consent_status(
     states: dict[str, FormState],
     gone: Mapping[str, Any] | None,
     today: dt.date | None,
+    proof_erased: str | None = None,
 ) -> ConsentStatus:
     if (today or dt.date.today()) > recording.delete_by:
         for state in states.values():
@@ -980,4 +997,5 @@ def _consent_status(
         destroyed=gone and {"at": gone["at"], "by": gone["source"].removeprefix("manual:")},
         camera=rules.camera_advice(allowed, len(listed), wide),
         participants=listed,
+        proof_erased=proof_erased,
     )

@@ -397,6 +397,8 @@ def recording_context(
         "delete_by": long_date(recording.delete_by, lang),
         "purpose": str(plan.purpose),
         "retention": period_text(amount, unit, lang),
+        # How long the form is kept as proof after the recording's destruction.
+        "proof_kept": period_text(config.proof_after.amount, config.proof_after.unit, lang),
         "media": str(plan.media),
         "livestream": plan.livestream,
         "livestream_stored": plan.livestream_stored,

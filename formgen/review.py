@@ -169,12 +169,23 @@ def image(db: Engine | Connection, item: str, name: str) -> bytes:
 
 
 def resolve(
-    engine: Engine, item: str, decision: str, *, by: str, name: str | None = None
+    engine: Engine,
+    item: str,
+    decision: str,
+    *,
+    by: str,
+    name: str | None = None,
+    reason: str | None = None,
 ) -> dict[str, Any]:
     """A person's decision on a review item, recorded as a manual event. For a blank
     form the handwritten name is typed in as part of resolving it. Deciding "given" on a
     form the reader found unsigned (or unclear) says the reviewer saw the signature: it
-    is recorded as signed, by them."""
+    is recorded as signed, by them. ``reason``: the reviewer's own words (why an online
+    answer is rejected), kept with the decision until the recording is destroyed."""
+    try:
+        said = rules.check_name(reason, "reason") if reason and reason.strip() else None
+    except ValueError as exc:
+        raise RecordError(str(exc)) from exc
     with engine.begin() as conn:
         person, clause = pending(conn, item)
         if person.name is None and not name:
@@ -187,7 +198,8 @@ def resolve(
             conn.execute(
                 update(participants).where(participants.c.id == person.id).values(name=typed)
             )
-        records.set_consent(conn, person.form_id, clause, decision, by=by, reason="review resolved")
+        why = f"{rules.REVIEW_RESOLVED}: {said}" if said else rules.REVIEW_RESOLVED
+        records.set_consent(conn, person.form_id, clause, decision, by=by, reason=why)
         signed = records.form_states(conn, [person.form_id])[person.form_id].signed
         if rules.review_confirms_signature(Status(decision), signed):
             records.append_events(

@@ -128,25 +128,25 @@ class Purpose(StrEnum):
 
 @dataclass(frozen=True)
 class Period:
-    """A retention period: a number of weeks, months or years."""
+    """A retention period: a number of days, weeks, months or years."""
 
     amount: int
-    unit: str  # "weeks" | "months" | "years"
+    unit: str  # "days" | "weeks" | "months" | "years"
 
-    _PATTERN = re.compile(r"^\s*(\d+)\s*(w|weeks?|m|months?|y|years?)\s*$", re.IGNORECASE)
+    _PATTERN = re.compile(r"^\s*(\d+)\s*(d|days?|w|weeks?|m|months?|y|years?)\s*$", re.IGNORECASE)
 
     @classmethod
     def parse(cls, text: str) -> Period:
         match = cls._PATTERN.match(text)
         if not match:
             raise ValueError(f"retention {text!r} is not like '4 weeks', '1 year' or '7y'")
-        unit = {"w": "weeks", "m": "months", "y": "years"}[match.group(2)[0].lower()]
+        unit = {"d": "days", "w": "weeks", "m": "months", "y": "years"}[match.group(2)[0].lower()]
         return cls(int(match.group(1)), unit)
 
     def after(self, start: dt.date) -> dt.date:
-        if self.unit == "weeks":
+        if self.unit in ("days", "weeks"):
             try:
-                return start + dt.timedelta(weeks=self.amount)
+                return start + dt.timedelta(**{self.unit: self.amount})
             except OverflowError:  # a date past 9999 is a misconfiguration, not a crash
                 raise ValueError(
                     f"{self} after {start.isoformat()} falls after the year {dt.MAXYEAR}"
@@ -170,6 +170,10 @@ DEFAULT_RETENTION: Mapping[Purpose, Period] = {
     Purpose.ASSESSMENT: Period(1, "years"),
     Purpose.FINAL_LEVEL: Period(7, "years"),
 }
+# How long the consent record is kept as proof after the recording is destroyed
+# (``[retention] proof_after_destruction``); then everything personal in it is erased.
+DEFAULT_PROOF_AFTER = Period(1, "years")
+PROOF_KEY = "proof_after_destruction"
 
 
 def add_months(start: dt.date, months: int) -> dt.date:
@@ -1089,7 +1093,11 @@ def undoable_review(history: Sequence[tuple[Status, str | None]]) -> bool:
     """Whether a clause's last event (status, reason), oldest first, is a review
     decision that can be taken back to review: a withdrawal ends consent and is final
     (new consent needs a new form)."""
-    if len(history) < 2 or history[-1][1] != REVIEW_RESOLVED:
+    last = history[-1][1] if history else None
+    # "review resolved", or "review resolved: <the reviewer's reason>"
+    if len(history) < 2 or not (
+        last == REVIEW_RESOLVED or (last or "").startswith(REVIEW_RESOLVED + ": ")
+    ):
         return False
     return history[-1][0] is not Status.WITHDRAWN and Status.REVIEW in TRANSITIONS[history[-1][0]]
 

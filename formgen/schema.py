@@ -274,8 +274,10 @@ online_links = Table(
 )
 
 # An answer given online: waiting for its e-mail code, then (confirmed_at set) the proof
-# of what the person chose, with the text they saw (text_hash) and the address that
-# confirmed it. Personal data: deleted when the recording is destroyed.
+# of what the person chose, with the text they saw (text_hash, and the page itself in
+# text_html, so it can be shown after an upgrade changed the wording) and the address
+# that confirmed it. Personal data: kept as proof until the proof retention after the
+# recording's destruction ends (lifecycle.erase_proof).
 online_answers = Table(
     "online_answers",
     metadata,
@@ -294,6 +296,10 @@ online_answers = Table(
     Column("created_at", DateTime, nullable=False, index=True),
     Column("expires_at", DateTime, nullable=False),
     Column("confirmed_at", DateTime),
+    Column("text_html", Text),  # the page as shown; NULL for answers from before 0011
+    # SHA-256 of the random id the answering browser keeps in a cookie (never the id)
+    Column("browser_hash", String(64)),
+    Column("flag", Text),  # why a person must check this answer; NULL: nothing odd
 )
 
 # A participant's e-mail address, for the invitation to answer online (situation 3).

@@ -168,7 +168,8 @@ def test_every_command_goes_through_formgen(run: Any, rec: str) -> None:
     finally:
         for name, method in originals.items():
             setattr(api.Formgen, name, method)
-    assert seen == ["recordings", "status", "due", "checklist"]
+    # due lists the recordings to delete and the proofs to erase: two calls.
+    assert seen == ["recordings", "status", "due", "proofs_due", "checklist"]
 
 
 # --- scans into the store, form by form -----------------------------------------------
@@ -380,7 +381,10 @@ def test_destroy_from_another_directory_leaves_nothing_behind(
     monkeypatch.chdir(elsewhere)
     with Formgen.open(db=db_url, config=test_config()) as fg:
         done = fg.destroy(stack["rec"], by="Sam")
-        assert done["documents_removed"] == 2 and done["scan_images_removed"] > 0
+        # The scans are the proof: kept until the proof retention ends.
+        assert done["documents_removed"] == 2 and done["scan_images_removed"] == 0
+        assert counts(fg)[1] > 0
+        assert fg.erase_due_proofs(on=dt.date.fromisoformat(done["proof_kept_until"]))
         assert counts(fg)[1] == 0
         assert written.pdf is not None and not written.pdf.exists()
         assert mine.pdf is not None and not mine.pdf.exists() and other.exists()

@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -78,7 +79,7 @@ def code_in(box: Mailbox, address: str) -> str:
     return found.group(1)
 
 
-def answer(fg: Formgen, box: Mailbox, token: str, choices: dict[str, str], **kw: str) -> object:
+def answer(fg: Formgen, box: Mailbox, token: str, choices: dict[str, str], **kw: Any) -> object:
     address = kw.pop("email", "noor@example.org")
     pending = fg.online_answer(token, answers=choices, name="Noor Bakker", email=address, **kw)
     assert pending.code == ""  # the code goes by e-mail only
@@ -238,9 +239,12 @@ def test_withdrawal_online_and_the_other_parent(fg: Formgen, box: Mailbox) -> No
     yes = {"recording": "yes", "livestream": "yes"}
     with pytest.raises(RecordError, match="parent or guardian"):
         fg.online_answer(token, answers=yes, name="Ria", email="ria@example.org")
+    # Unticked, "I have parental authority over this child" refuses the answer.
+    with pytest.raises(RecordError, match="parental authority"):
+        fg.online_answer(token, answers=yes, name="Ria", email="ria@example.org", relation="parent")
     answer(
         fg, box, token, yes, email="ria@example.org", relation="parent",
-        other_email="kees@example.org", child_agrees="Daantje",
+        other_email="kees@example.org", child_agrees="Daantje", authority=True,
     )  # fmt: skip
     assert statuses(fg, rec) == {"recording": Status.GIVEN, "livestream": Status.GIVEN}
     assert fg.status(rec).must_not_appear == []
@@ -349,14 +353,21 @@ def test_invitations_and_reminders(fg: Formgen, box: Mailbox) -> None:
     reminded = fg.invite(rec, by="Sam de Vries", reminder=True)
     assert reminded["sent"] == [alex.form_id] and len(box.received) == before + 1
     assert box.last("alex@example.org").subject.startswith("Reminder")
-    # Destroying the recording deletes the addresses and online answers with it.
-    fg.destroy(rec, by="P. Vermeer")
+    # Destroying the recording deletes the addresses and links with it; the confirmed
+    # answer is proof, kept until the proof retention ends.
+    done = fg.destroy(rec, by="P. Vermeer")
     assert fg.emails(rec) == {}
-    with fg.engine.connect() as conn:
-        from formgen.schema import online_answers, online_links
+    from formgen.schema import online_answers, online_links
 
-        assert conn.execute(online_answers.select()).first() is None
+    with fg.engine.connect() as conn:
+        kept = conn.execute(online_answers.select()).mappings().all()
+        assert [(a["email"], a["confirmed_at"] is not None) for a in kept] == [
+            ("noor@example.org", True)
+        ]
         assert conn.execute(online_links.select()).first() is None
+    assert fg.erase_due_proofs(on=dt.date.fromisoformat(done["proof_kept_until"])) == [rec]
+    with fg.engine.connect() as conn:
+        assert conn.execute(online_answers.select()).first() is None
 
 
 def test_without_public_url_paper_stays_as_it_was(store_url: str, tmp_path: Path) -> None:
@@ -580,3 +591,106 @@ def test_every_address_is_one_parsed_address(fg: Formgen, box: Mailbox, store_ur
     assert pending.email == "noor@example.org"
     assert [m.to for m in box.received] == [["noor@example.org"]]
     assert before != store_dump(store_url)
+
+
+def test_the_text_shown_is_kept_with_the_answer(fg: Formgen, box: Mailbox) -> None:
+    rec = recording(fg)
+    noor = fg.add_participant(rec, "Noor Bakker")
+    token = printed_token(fg, rec)
+    shown = fg.online_page(fg.online_form(token))
+    answer(fg, box, token, {"recording": "yes", "livestream": "no"})
+    [kept] = fg.online_answers(rec)
+    assert (kept["form_id"], kept["email"], kept["name"]) == (
+        noor.form_id,
+        "noor@example.org",
+        "Noor Bakker",
+    )
+    assert kept["answers"] == {"recording": "yes", "livestream": "no"} and kept["text_kept"]
+    page, matches = fg.online_text(rec, kept["id"])
+    # Exactly the page the person answered on, and the hash the events name is its hash.
+    assert page == shown and matches
+    hashes = {e["detail"]["text"] for e in fg.history(noor.form_id)["events"] if e["detail"]}
+    assert hashes == {Formgen.text_hash(shown)}
+    with pytest.raises(NotFound):
+        fg.online_text(rec, "A-NOSUCH")
+    other = recording(fg)
+    with pytest.raises(NotFound):  # an answer is opened from its own recording only
+        fg.online_text(other, kept["id"])
+
+
+def test_addresses_of_the_organisation_and_of_accounts_cannot_confirm(
+    fg: Formgen, box: Mailbox, store_url: str
+) -> None:
+    rec = recording(fg)
+    fg.add_participant(rec, "Noor Bakker")
+    token = printed_token(fg, rec)
+    fg.add_user("sam@example.org", name="Sam de Vries", role="student")
+    yes = {"recording": "yes", "livestream": "yes"}
+    before = store_dump(store_url)
+    for address in ("noor@hva.nl", "Noor@Student.HvA.nl", "SAM@example.org"):
+        with pytest.raises(RecordError, match="use your own e-mail address"):
+            fg.online_answer(token, answers=yes, name="Noor Bakker", email=address)
+    assert box.received == [] and store_dump(store_url) == before
+    # Another faculty names its own domains; a look-alike domain is not one of them.
+    fg.config = dataclasses.replace(
+        fg.config, org=dataclasses.replace(fg.config.org, mail_domains=("uva.nl",))
+    )
+    with pytest.raises(RecordError, match="use your own e-mail address"):
+        fg.online_answer(token, answers=yes, name="Noor Bakker", email="n@fnwi.uva.nl")
+    answer(fg, box, token, yes, email="noor@notuva.nl")
+    assert statuses(fg, rec) == {"recording": Status.GIVEN, "livestream": Status.GIVEN}
+
+
+def test_one_browser_or_address_for_two_people_goes_to_review(fg: Formgen, box: Mailbox) -> None:
+    rec = recording(fg)
+    noor = fg.add_participant(rec, "Noor Bakker")
+    alex = fg.add_participant(rec, "Alex Çelik")
+    bo = fg.add_participant(rec, "Bo de Wit")
+    links = qr_links(fg.forms(rec, save=False).data)
+    tokens = [token_of(links[i]) for i in (0, 2, 4)]
+    yes = {"recording": "yes", "livestream": "yes"}
+    phone = "b" * 30
+    answer(fg, box, tokens[0], yes, email="noor@example.org", browser=phone)
+    assert statuses(fg, rec, 0) == {"recording": Status.GIVEN, "livestream": Status.GIVEN}
+    # The same browser answers Alex's form: nothing is decided, a person checks it.
+    answer(fg, box, tokens[1], yes, email="alex@example.org", browser=phone)
+    assert statuses(fg, rec, 1) == {"recording": Status.REVIEW, "livestream": Status.REVIEW}
+    assert fg.status(rec).participants[1].signed is None
+    said = (
+        f"check this online answer: the same browser answered form {noor.form_id} of this"
+        " recording; it said yes"
+    )
+    waiting = {i.item: i.reason for i in fg.review_items()}
+    assert waiting == {f"{alex.form_id}:recording": said, f"{alex.form_id}:livestream": said}
+    # Bo's form is answered from another browser, with Noor's address.
+    answer(fg, box, tokens[2], {"recording": "yes", "livestream": "no"},
+           email="noor@example.org", browser="c" * 30)  # fmt: skip
+    assert statuses(fg, rec, 2) == {"recording": Status.REVIEW, "livestream": Status.REVIEW}
+    flags = {a["form_id"]: a["flag"] for a in fg.online_answers(rec)}
+    assert flags == {
+        noor.form_id: None,
+        alex.form_id: f"browser:{noor.form_id}",
+        bo.form_id: f"address:{noor.form_id}",
+    }
+    # The supervisor accepts Alex's answer (what it said) and rejects Bo's, with a reason.
+    for clause in ("recording", "livestream"):
+        fg.resolve(f"{alex.form_id}:{clause}", "given", by="Dr. A. Jansen")
+        fg.resolve(
+            f"{bo.form_id}:{clause}", "no_answer", by="Dr. A. Jansen", reason="not Bo's parent"
+        )
+    alex_now = fg.status(rec).participants[1]
+    assert alex_now.signed is True and alex_now.clauses["recording"] is Status.GIVEN
+    assert statuses(fg, rec, 2) == {"recording": Status.NO_ANSWER, "livestream": Status.NO_ANSWER}
+    reasons = [e["reason"] for e in fg.history(bo.form_id)["events"]]
+    assert reasons[-1] == "review resolved: not Bo's parent"
+    # The address and the flag are in the officer's audit table.
+    table = fg.consent_csv([rec]).decode("utf-8-sig")
+    assert f"alex@example.org,the same browser answered form {alex.form_id}" not in table
+    assert f"alex@example.org,the same browser answered form {noor.form_id}" in table
+    assert f"noor@example.org,the same address was used for form {noor.form_id}" in table
+    # The browser's id is nowhere in the store: only its hash.
+    with fg.engine.connect() as conn:
+        from formgen.schema import online_answers
+
+        kept = set(conn.execute(select(online_answers.c.browser_hash)).scalars())
+    assert phone not in str(kept) and len(kept) == 2

@@ -3,6 +3,7 @@ destruction that leaves only the proof of consent."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from formgen.api import Formgen
 from formgen.store import open_store
 
 from .conftest import Run, store_dump
@@ -153,11 +155,15 @@ def test_destroy_leaves_only_the_proof(
     assert mine == {f"{ann['form_id']}-withdrawal.pdf", f"{rec}-declarations.pdf"}
     done = js("destroy", rec, "--by", "Sam")
     assert done["consents_expired"] == 1
-    assert done["scan_images_removed"] == sum(form == ann["form_id"] for form, _ in kept)
-    # The printed documents (with names) go too; the other recording's stay.
+    # The signed page is the proof: it stays until the proof retention ends.
+    assert done["scan_images_removed"] == 0
+    # The printed documents (with names) go; the other recording's stay.
     assert done["documents_removed"] == 2
     assert [p.name for p in Path("output").glob("*.pdf")] == [f"{other}-declarations.pdf"]
-    # Nothing of the destroyed recording's scans is left in the store; the other one's stays.
+    assert stored_images(db) == kept
+    # When the proof retention ends the destroyed recording's scans go; the other one's stay.
+    with Formgen.open() as fg:
+        assert fg.erase_due_proofs(on=dt.date.fromisoformat(done["proof_kept_until"])) == [rec]
     left = stored_images(db)
     assert left and {form for form, _ in left} == {bob["form_id"]}
     status = js("status", rec)

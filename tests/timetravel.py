@@ -11,10 +11,13 @@ the test ran that many days later.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import Engine, select, update
 
 from formgen import config as config_module
+from formgen import records
 from formgen.schema import forms, participants, recordings
 from formgen.store import open_store
 
@@ -77,3 +80,26 @@ def backdate_to(recording_id: str, day: dt.date, engine: Engine | None = None) -
     finally:
         if own:
             engine.dispose()
+
+
+@contextmanager
+def clock(at: dt.datetime) -> Iterator[None]:
+    """formgen's clock shows ``at`` (UTC) inside: what it records there, it records as
+    happening then (a destruction "13 months ago"). The event logs are append-only, so
+    their times cannot be moved afterwards as ``backdate`` moves a recording's dates."""
+    saved = records.now
+    records.now = lambda: at.replace(microsecond=0)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        records.now = saved  # type: ignore[assignment]
+
+
+def utc_days_ago(days: int) -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(days=days)
+
+
+def local_day(utc: dt.datetime) -> dt.date:
+    """The day a stored (UTC) time falls on in the organisation's time zone: what formgen
+    counts from (between 22:00 and 24:00 UTC, Amsterdam is a day further)."""
+    return config_module.local(test_config(), utc).date()

@@ -298,11 +298,24 @@ class DueRecording(RecordingOut):
     overdue: bool
 
 
+class DueProof(BaseModel):
+    """A destroyed recording whose proof retention ends: then the worker erases what is
+    personal in its record."""
+
+    id: str
+    title: str
+    destroyed_on: dt.date
+    erase_on: dt.date
+    overdue: bool
+
+
 class DueOut(BaseModel):
-    """Recordings past (or near) their deletion date, as ``formgen due --json``."""
+    """Recordings past (or near) their deletion date, and destroyed recordings whose
+    proof retention ends, as ``formgen due --json``."""
 
     on: dt.date
     recordings: list[DueRecording]
+    proofs: list[DueProof]
 
 
 class DestructionOut(BaseModel):
@@ -314,6 +327,7 @@ class DestructionOut(BaseModel):
     consents_expired: int
     scan_images_removed: int
     documents_removed: int
+    proof_kept_until: dt.date
 
 
 class ExportOut(BaseModel):
@@ -676,7 +690,13 @@ def due(
     within: Annotated[int, Query(ge=0, le=3650, description="Also due within days")] = 0,
 ) -> JSONResponse:
     day = on or dt.date.today()
-    return document({"on": day.isoformat(), "recordings": person.fg.due(day, within)})
+    return document(
+        {
+            "on": day.isoformat(),
+            "recordings": person.fg.due(day, within),
+            "proofs": person.fg.proofs_due(day, within),
+        }
+    )
 
 
 @router.get("/users", summary="Every account (the officer)", **answers(200, UserList, 403))

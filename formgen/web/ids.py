@@ -25,6 +25,7 @@ SECRET = r"^[A-Za-z0-9_.~-]{1,300}$"  # a link's secret (setup, online form)
 RecordingId = Annotated[str, Path(pattern=ID, description="A recording's ID, e.g. R-7KQ2M9")]
 FormId = Annotated[str, Path(pattern=ID, description="A form's ID, e.g. 7KQ2-M9XD-4")]
 JobId = Annotated[str, Path(pattern=ID, description="A scan job's ID")]
+AnswerId = Annotated[str, Path(pattern=ID, description="An online answer's ID, e.g. A-7KQ2M9")]
 ParticipantId = Annotated[str, Path(pattern=ID, description="A participant's ID, e.g. P-7KQ2M9")]
 UserId = Annotated[str, Path(pattern=ID, description="An account's ID")]
 ItemId = Annotated[

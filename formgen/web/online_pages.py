@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import re
+import secrets
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -23,6 +24,36 @@ from .recording_pages import CLAUSES, STATUS_WORDS
 
 router = APIRouter(default_response_class=Response)
 MAX_FIELD = 300  # longer than any name or address the library accepts
+# A random id the browser keeps, so that one browser answering the forms of several
+# people of a recording is noticed (the library keeps only its hash). Not personal
+# data: it names no one, and it never appears in a URL or a log.
+BROWSER_COOKIE = "formgen_browser"
+BROWSER_ID = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+
+
+def _browser(request: Request) -> str:
+    """This browser's id: the one it keeps, else a new one (set by ``_keep_browser``)."""
+    known = request.cookies.get(BROWSER_COOKIE, "")
+    if BROWSER_ID.match(known):
+        return known
+    if not hasattr(request.state, "browser"):
+        request.state.browser = secrets.token_urlsafe(24)
+    return str(request.state.browser)
+
+
+def _keep_browser(request: Request, response: Response) -> Response:
+    browser = _browser(request)
+    if request.cookies.get(BROWSER_COOKIE) != browser:
+        response.set_cookie(
+            BROWSER_COOKIE,
+            browser,
+            max_age=400 * 24 * 3600,
+            path="/c/",
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+        )
+    return response
 
 
 def _lang(request: Request, form: Any) -> str:
@@ -60,7 +91,7 @@ def _page(
         if key.startswith("clause:") and value in ("yes", "no"):
             mark = f'name="{html.escape(key)}" value="{value}"'
             declaration = declaration.replace(mark, mark + " checked")
-    return render(
+    response = render(
         request,
         "online.html",
         status=status,
@@ -71,6 +102,7 @@ def _page(
         problem=problem,
         sent=sent or {},
     )
+    return _keep_browser(request, response)
 
 
 @router.get("/c/{token}")
@@ -105,16 +137,18 @@ def online_answer(request: Request, token: str, posted: Posted) -> Response:
             child=sent.get("child") or None,
             child_agrees=sent.get("child_agrees") or None,
             lang=lang,
+            authority=sent.get("authority") == "yes",
+            browser=_browser(request),
         )
     except LinkRefused:
         return _refused(request)
     except (RecordError, MailError) as exc:
         status = 409 if isinstance(exc, Conflict) else 422 if isinstance(exc, RecordError) else 503
         return _page(request, token, form, status, words_online.problem(lang, str(exc)), sent)
-    return render(
+    return _keep_browser(request, render(
         request, "online_code.html", token=token, answer=pending.id, email=pending.email,
         kind=str(pending.kind),
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 @router.post("/c/{token}/confirm")

@@ -23,14 +23,14 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
-from .. import jobs, rules
+from .. import jobs, online, rules
 from ..api import NotAllowed
 from ..errors import Conflict, FormgenError, NotFound, RecordError
 from ..rules import Act, Situation, Status
 from . import i18n, words_problems
 from .app import render, request_lang
 from .auth import Changing, Person, Posted, page_person
-from .ids import OPTIONAL_ID, FormId, ItemId, JobId, ParticipantId, RecordingId, StepKey
+from .ids import OPTIONAL_ID, AnswerId, FormId, ItemId, JobId, ParticipantId, RecordingId, StepKey
 
 router = APIRouter(default_response_class=Response)
 Signed = Annotated[Person, Depends(page_person)]
@@ -464,6 +464,11 @@ def recording_view(person: Person, recording_id: str, lang: str) -> dict[str, An
             else []
         ),
         "return_links": bool(fg.config.public_url),  # a link needs formgen's public address
+        # What each online answer proves (who, which address, any flag, the text seen):
+        # for the supervisor and the officer, who check consent.
+        "online_answers": fg.online_answers(rec.id) if may[Act.REVIEW] else [],
+        "names_by_form": {p.form_id: p.name for p in people},
+        "flag_parts": online.flag_parts,
         "to_review": any(s is Status.REVIEW for p in people for s in p.clauses.values()),
         "unreturned": unreturned(people, rec, change, today),
         "given": {
@@ -724,6 +729,25 @@ def withdrawal_form(
     form = current_form(person, recording_id, form_id).form_id
     written = pdf(request, person, "withdrawal_form", form, save=False)
     return attachment(written.data, f"{form}-withdrawal.pdf")
+
+
+@router.get("/recordings/{recording_id}/online-answers/{answer_id}")
+def online_text(
+    request: Request, recording_id: RecordingId, answer_id: AnswerId, person: Signed
+) -> Response:
+    """The page the person who answered online saw, exactly as it was kept. It is
+    formgen's own rendering, but stored: it is served sandboxed, with nothing to run
+    and nothing fetched."""
+    page, matches = person.fg.online_text(recording_id, answer_id)
+    return HTMLResponse(
+        page,
+        headers={
+            "Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline';"
+            " img-src data:",
+            "X-Formgen-Text-Matches-Hash": "yes" if matches else "no",
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @router.get("/recordings/{recording_id}/must-not-appear")

@@ -247,6 +247,7 @@ def review_decide(
     person: Changing,
     decision: Annotated[str, Form()],
     name: Annotated[str | None, Form()] = None,
+    reason: Annotated[str | None, Form(max_length=300)] = None,
 ) -> Response:
     partial = is_htmx(request)
     fg = person.fg
@@ -260,7 +261,12 @@ def review_decide(
     try:
         if decision not in offered:
             raise RecordError(f"{decision!r} is not a decision for this item")
-        fg.resolve(item, decision, name=(name or "").strip() or None)
+        fg.resolve(
+            item,
+            decision,
+            name=(name or "").strip() or None,
+            reason=(reason or "").strip() or None,
+        )
     except Conflict as exc:
         return _show(request, person, _queue(person), problem=_said(request, exc), partial=partial)
     except RecordError as exc:  # e.g. the handwritten name is missing: the same item again
@@ -298,11 +304,17 @@ def due(request: Request, person: Signed, within: str = str(DUE_OPENS_ON)) -> Re
         until = dt.date.fromisoformat(row["delete_by"])
         shown.append({**row, "until": until, "days": (until - today).days})
     shown.sort(key=lambda r: (r["until"], r["title"]))
+    proofs = []
+    for row in person.fg.proofs_due(on=today, within=days):
+        until = dt.date.fromisoformat(row["erase_on"])
+        destroyed = dt.date.fromisoformat(row["destroyed_on"])
+        proofs.append({**row, "until": until, "destroyed": destroyed, "days": (until - today).days})
     return render(
         request,
         "due.html",
         status=400 if problem else 200,
         rows=shown,
+        proofs=proofs,
         within=days,
         windows=DUE_WINDOWS,
         problem=problem,

@@ -35,15 +35,29 @@ NL: dict[str, str] = {
     "Your details": "Uw gegevens",
     "Name of the child": "Naam van het kind",
     "Your name (parent or guardian)": "Uw naam (ouder of voogd)",
+    "Your name (parent or guardian with parental authority)": (
+        "Uw naam (ouder of voogd met ouderlijk gezag)"
+    ),
+    "I have parental authority over this child": "Ik heb het ouderlijk gezag over dit kind",
+    "tick that you have parental authority over this child": (
+        "kruis aan dat u het ouderlijk gezag over dit kind heeft"
+    ),
+    "use your own e-mail address: an address of the organisation or of one of formgen's"
+    " users cannot confirm a consent": (
+        "gebruik uw eigen e-mailadres: met een adres van de organisatie of van een gebruiker"
+        " van formgen kunt u geen toestemming bevestigen"
+    ),
     "Your name": "Uw naam",
     "I am the child's:": "Ik ben van het kind de:",
     "parent": "ouder",
     "guardian": "voogd",
     "Your e-mail address": "Uw e-mailadres",
-    "We send the code and your receipt to this address. We keep it with the consent record"
-    " and delete it with the recording.": (
-        "We sturen de code en uw ontvangstbewijs naar dit adres. We bewaren het bij de"
-        " toestemming en verwijderen het samen met de opname."
+    "We send the code and your receipt to this address. Use your own address, not one of"
+    " school or work. We keep it with the consent record as proof, as long as the form"
+    " says.": (
+        "We sturen de code en uw ontvangstbewijs naar dit adres. Gebruik uw eigen adres,"
+        " niet dat van school of werk. We bewaren het als bewijs bij de toestemming, zo lang"
+        " als het formulier zegt."
     ),
     "E-mail address of the other parent or guardian (optional)": (
         "E-mailadres van de andere ouder of voogd (mag leeg blijven)"

@@ -205,6 +205,27 @@ NL: dict[str, str] = {
     "Signature": "Handtekening",
     "May appear": "Mag in beeld",
     "name on the paper form": "naam op het papieren formulier",
+    "participant {}": "deelnemer {}",
+    # online answers, for the supervisor and the officer
+    "Online answers": "Online antwoorden",
+    "Answered by": "Beantwoord door",
+    "Confirmed address": "Bevestigd adres",
+    "Confirmed": "Bevestigd",
+    "Check": "Controle",
+    "Text shown": "Getoonde tekst",
+    "withdrawal": "intrekking",
+    "check this online answer": "controleer dit online antwoord",
+    "nothing odd": "niets bijzonders",
+    "the same browser answered form {} of this recording": (
+        "dezelfde browser beantwoordde formulier {} van deze opname"
+    ),
+    "the same address was used for form {} of this recording": (
+        "hetzelfde adres is gebruikt voor formulier {} van deze opname"
+    ),
+    "Show the text they saw": "Toon de tekst die zij zagen",
+    "only its hash (answered before formgen kept the text)": (
+        "alleen de hash (beantwoord voordat formgen de tekst bewaarde)"
+    ),
     "under 16": "onder 16",
     "round {n}": "ronde {n}",
     "signed": "ondertekend",

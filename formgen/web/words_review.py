@@ -116,6 +116,9 @@ NL: dict[str, str] = {
     ),
     "you cannot disable your own account": "u kunt uw eigen account niet uitschakelen",
     "a password has at least 10 characters": "een wachtwoord heeft minstens 10 tekens",
+    "Reason (optional; say why when you reject an online answer)": (
+        "Reden (niet verplicht; zeg waarom als u een online antwoord afwijst)"
+    ),
     # due list
     "Recordings that must be destroyed by their deletion date, and were not destroyed yet.": (
         "Opnamen die op hun verwijderdatum vernietigd moeten zijn en dat nog niet zijn."
@@ -136,6 +139,23 @@ NL: dict[str, str] = {
     "in 1 day": "over 1 dag",
     "in {} days": "over {} dagen",
     "Nothing is due in this period.": "In deze periode is niets aan de beurt.",
+    "Proof retention ends": "Bewaartermijn van het bewijs loopt af",
+    (
+        "Destroyed recordings whose consent record was kept as proof. When the proof"
+        " retention ends, formgen erases everything personal in the record (names,"
+        " addresses, scans, online answers); only the statuses and dates stay."
+    ): (
+        "Vernietigde opnamen waarvan het toestemmingsregister als bewijs bewaard is. Als de"
+        " bewaartermijn van het bewijs afloopt, wist formgen alles wat persoonlijk is in het"
+        " register (namen, adressen, scans, online antwoorden); alleen de statussen en"
+        " datums blijven."
+    ),
+    "Destroyed on": "Vernietigd op",
+    "Erased on": "Gewist op",
+    "the worker erases it shortly": "formgen wist het binnenkort",
+    "No proof retention ends in this period.": (
+        "In deze periode loopt geen bewaartermijn van bewijs af."
+    ),
     "Reflection": "Reflectie",
     "Assessment": "Beoordeling",
     "Final level": "Eindniveau",

@@ -138,8 +138,12 @@ def test_a_parent_answers_on_a_phone(
 
     # Sending without choosing everything keeps what was typed and says what is missing.
     phone.locator('input[name="clause:recording"][value="yes"]').check()
-    phone.get_by_label("Uw naam (ouder of voogd)").fill("Ria 't Hooft")
+    phone.get_by_label("Uw naam (ouder of voogd met ouderlijk gezag)").fill("Ria 't Hooft")
     phone.get_by_label("ouder", exact=True).check()
+    authority = phone.get_by_label("Ik heb het ouderlijk gezag over dit kind")
+    assert not authority.is_checked()  # unticked, and required
+    assert authority.get_attribute("required") is not None
+    authority.check()
     phone.get_by_label("Uw e-mailadres").fill("ria@example.org")
     phone.get_by_role("button", name="Stuur mij de code").click()
     expect(phone.get_by_role("alert")).to_have_text("kies bij elke vraag ja of nee")
@@ -335,3 +339,68 @@ def test_the_student_invites_by_email(browser: Any, online: tuple[Live, Mailbox]
         assert len(box.received) == sent == 3
     finally:
         context.close()
+
+
+def test_one_phone_for_two_people_waits_for_the_supervisor(
+    browser: Any, phone: Page, online: tuple[Live, Mailbox]
+) -> None:
+    live, box = online
+    rec = recording(live)
+    noor = live.fg.add_participant(rec, "Noor Bakker")
+    alex = live.fg.add_participant(rec, "Alex Çelik")
+    live.fg.add_participant(rec, "Bo de Wit")
+    links = links_of(live, rec)
+    # The student's own phone answers both forms: the first lands, the second waits.
+    for link, email in ((links[0], "noor@example.org"), (links[2], "alex@example.org")):
+        phone.goto(link)
+        phone.locator('input[name="clause:recording"][value="yes"]').check()
+        confirm_as(phone, box, "Iemand", email)
+    assert live.fg.status(rec).participants[0].clauses["recording"] is Status.GIVEN
+    assert live.fg.status(rec).participants[1].clauses["recording"] is Status.REVIEW
+    cookie = next(c for c in phone.context.cookies() if c["name"] == "formgen_browser")
+    assert cookie["httpOnly"] and cookie["path"] == "/c/"
+    # An address of an account is refused, with one clear sentence.
+    phone.goto(links[4])
+    phone.locator('input[name="clause:recording"][value="no"]').check()
+    phone.get_by_label("Uw naam").fill("Sam")
+    phone.get_by_label("Uw e-mailadres").fill("student@example.org")
+    phone.get_by_role("button", name="Stuur mij de code").click()
+    expect(phone.get_by_role("alert")).to_contain_text("gebruik uw eigen e-mailadres")
+
+    context = browser.new_context(base_url=live.url, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        sign_in(page, live, "supervisor")
+        page.goto(f"/recordings/{rec}")
+        section = page.locator("#online-answers")
+        expect(section).to_contain_text("alex@example.org")
+        expect(section).to_contain_text(
+            f"the same browser answered form {noor.form_id} of this recording"
+        )
+        assert violations(page) == []
+        page.get_by_role("link", name="Show the text they saw").first.click()
+        expect(page.get_by_text("Wie maakt de opname?")).to_be_visible()  # as the phone showed it
+        shown = page.request.get(page.url)
+        assert "sandbox" in shown.headers["content-security-policy"]
+        assert shown.headers["x-formgen-text-matches-hash"] == "yes"
+        # The supervisor accepts the waiting answer in the review queue.
+        page.goto("/review")
+        page.get_by_role("button", name="Given").click()
+        expect(page.locator(".rev-saved")).to_contain_text("Saved: Given.")
+        after = live.fg.status(rec).participants[1]
+        assert after.form_id == alex.form_id and after.clauses["recording"] is Status.GIVEN
+    finally:
+        context.close()
+    # The student sees neither the addresses nor the texts.
+    student = browser.new_context(base_url=live.url, locale="en-GB")
+    mine = student.new_page()
+    try:
+        sign_in(mine, live, "student")
+        mine.goto(f"/recordings/{rec}")
+        assert "alex@example.org" not in mine.content()
+        answers = live.fg.online_answers(rec)
+        opened = mine.request.get(f"/recordings/{rec}/online-answers/{answers[0]['id']}")
+        assert opened.status == 403
+    finally:
+        student.close()

@@ -2,15 +2,15 @@
 person its forms name, and which forms it made), with a return link (only its hash)
 through which the institution uploads the signed pages as scan jobs of the supervisor.
 
-Revision ID: 0013
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
