@@ -20,6 +20,7 @@ from .config import Config
 from .records import RecordError, Recording
 from .rules import CameraAdvice, Situation, Status
 from .schema import events
+from .words import N_, Word
 
 STEP = "step"  # log kind of a step confirmed by hand; detail {"step": KEY}
 STEP_UNDONE = "step_undone"  # the last confirmation taken back; detail {"step": KEY}
@@ -174,7 +175,7 @@ def _footage(f: Facts) -> dict[str, Any]:
     if confirmed:
         return _step("footage_checked", "done", "checked", confirmed)
     if not f.unsettled and not rules.footage_check_needed(f.recording.situation, f.advice):
-        return _step("footage_checked", "not_needed", "everyone registered consented")
+        return _step("footage_checked", "not_needed", N_("everyone registered consented"))
     absent = len(f.report["must_not_appear"])
     if f.recording.situation is not Situation.OUTSIDE:
         known = "check that no one without consent (generic or additional) appears"
@@ -343,25 +344,40 @@ def confirm_step(
     try:
         who = rules.check_name(by, "the author's name")
     except ValueError as exc:
-        raise RecordError(str(exc)) from exc
+        raise RecordError.of(exc) from exc
     f = facts(engine, recording.id, today)
     if f.report["destroyed"]:
         raise RecordError(
-            f"recording {recording.id} was destroyed on {f.report['destroyed']['at'][:10]}"
+            N_("recording {id} was destroyed on {day}"),
+            id=recording.id,
+            day=f.report["destroyed"]["at"][:10],
         )
     current = next(s for s in _steps(f, config) if s["step"] == key)
     if current["state"] == "done":
         done = current["confirmed"]
         raise RecordError(
-            f"step {key} of {recording.id} was already confirmed by {done['by']} on"
-            f" {done['at'][:10]}"
+            N_("step {step} of {id} was already confirmed by {by} on {day}"),
+            step=rules.step_word(key),
+            id=recording.id,
+            by=done["by"],
+            day=done["at"][:10],
         )
     if current["state"] == "not_needed":
-        raise RecordError(f"step {key} is not needed for {recording.id}: {current['known']}")
+        raise RecordError(
+            N_("step {step} is not needed for {id}: {known}"),
+            step=rules.step_word(key),
+            id=recording.id,
+            known=Word(current["known"]),
+        )
     if rules.too_early(key, recording.recorded_on, f.today):
         raise RecordError(
-            f"step {key} of {recording.id} cannot be confirmed before the recording date"
-            f" {recording.recorded_on.isoformat()}: there is no footage yet"
+            N_(
+                "step {step} of {id} cannot be confirmed before the recording date {day}:"
+                " there is no footage yet"
+            ),
+            step=rules.step_word(key),
+            id=recording.id,
+            day=recording.recorded_on.isoformat(),
         )
     with engine.begin() as conn:
         records.refuse_if_destroyed(conn, recording)
@@ -369,7 +385,11 @@ def confirm_step(
         if _confirmations(records.recording_log(conn, recording.id), key) != _confirmations(
             f.log, key
         ):
-            raise RecordError(f"step {key} of {recording.id} was confirmed meanwhile")
+            raise RecordError(
+                N_("step {step} of {id} was confirmed meanwhile"),
+                step=rules.step_word(key),
+                id=recording.id,
+            )
         records.log_event(conn, recording.id, STEP, source=f"manual:{who}", detail={"step": key})
     after = checklist(engine, config, recording.id, today)
     return {"id": recording.id, **next(s for s in after["steps"] if s["step"] == key)}
@@ -393,13 +413,17 @@ def undo_step(
     try:
         who = rules.check_name(by, "the author's name")
     except ValueError as exc:
-        raise RecordError(str(exc)) from exc
+        raise RecordError.of(exc) from exc
     with engine.begin() as conn:
         recording = records.get_recording(conn, recording_id)
         records.refuse_if_destroyed(conn, recording)
         standing = _confirmations(records.recording_log(conn, recording.id), key)
         if not standing:
-            raise RecordError(f"step {key} of {recording.id} is not confirmed: nothing to undo")
+            raise RecordError(
+                N_("step {step} of {id} is not confirmed: nothing to undo"),
+                step=rules.step_word(key),
+                id=recording.id,
+            )
         records.log_event(
             conn,
             recording.id,
@@ -458,18 +482,24 @@ def describe_of(f: Facts, config: Config) -> dict[str, Any]:
     rec = f.recording
     if f.report["destroyed"]:
         raise RecordError(
-            f"recording {rec.id} was destroyed on {f.report['destroyed']['at'][:10]}:"
-            " there is nothing to describe"
+            N_("recording {id} was destroyed on {day}: there is nothing to describe"),
+            id=rec.id,
+            day=f.report["destroyed"]["at"][:10],
         )
     if f.today > rec.delete_by:
         raise RecordError(
-            f"recording {rec.id} was to be deleted by {rec.delete_by.isoformat()}:"
-            f" destroy it and record the destruction"
+            N_("recording {id} was to be deleted by {day}: destroy it and record the destruction"),
+            id=rec.id,
+            day=rec.delete_by.isoformat(),
         )
     if f.unsettled:
         raise RecordError(
-            f"cannot describe {rec.id}: consent of {len(f.unsettled)} participant(s) is not"
-            f" settled (requested or to review); see the status"
+            N_(
+                "cannot describe {id}: consent of {n} participant(s) is not settled (requested or"
+                " to review); see the status"
+            ),
+            id=rec.id,
+            n=len(f.unsettled),
         )
     steps = {s["step"]: s for s in _steps(f, config)}
     footage = steps["footage_checked"]

@@ -34,6 +34,7 @@ from .schema import (
     recording_people,
     recordings,
 )
+from .words import N_
 
 LANGS = ("nl", "en")
 SIGNATURE = "signature"  # pseudo-clause for events about the form's signature
@@ -135,7 +136,7 @@ def create_recording(
             "institution": rules.check_name(institution, "institution") if institution else None,
         }
     except ValueError as exc:
-        raise RecordError(str(exc)) from exc
+        raise RecordError.of(exc) from exc
     if situation_ is not Situation.OUTSIDE and not values["institution"]:
         raise RecordError(
             f"situation {situation_} takes place at an institution: name the institution"
@@ -145,7 +146,7 @@ def create_recording(
     try:
         rules.check_deletion_date(until, config_module.today(config))
     except ValueError as exc:
-        raise RecordError(str(exc)) from exc
+        raise RecordError.of(exc) from exc
     row = {
         "id": new_id("R"),
         **values,
@@ -270,7 +271,9 @@ def destroyed(conn: Connection, recording_id: str) -> dict[str, Any] | None:
 
 def refuse_if_destroyed(conn: Connection, recording: Recording) -> None:
     if (event := destroyed(conn, recording.id)) is not None:
-        raise Conflict(f"recording {recording.id} was destroyed on {event['at'][:10]}")
+        raise Conflict(
+            N_("recording {id} was destroyed on {day}"), id=recording.id, day=event["at"][:10]
+        )
 
 
 def remember_document(conn: Connection, recording_id: str, path: Path, data: bytes) -> None:
@@ -311,7 +314,9 @@ class Participant:
 
 def _check_lang(lang: str) -> None:
     if lang not in LANGS:
-        raise RecordError(f"language {lang!r} is not one of {', '.join(LANGS)}")
+        raise RecordError(
+            N_("language {lang} is not one of {langs}"), lang=repr(lang), langs=", ".join(LANGS)
+        )
 
 
 def add_participants(
@@ -330,7 +335,7 @@ def add_participants(
         for name in names:
             checked.append(None if name is None else rules.check_name(name))
     except ValueError as exc:
-        raise RecordError(str(exc)) from exc
+        raise RecordError.of(exc) from exc
     added = []
     with transaction(db) as conn:
         added = _insert_participants(conn, recording_id, checked, under_16, lang)
@@ -515,7 +520,7 @@ def get_form(conn: Connection, form_id: str) -> Participant:
     try:
         canonical = normalise(form_id)
     except FormIdError as exc:
-        raise RecordError(str(exc)) from exc
+        raise RecordError.of(exc) from exc
     row = (
         conn.execute(
             select(*_PARTICIPANT_COLUMNS, participants.c.removed_at)
@@ -528,7 +533,7 @@ def get_form(conn: Connection, form_id: str) -> Participant:
     if row is None:
         raise NotFound(f"no form {canonical} in this record")
     if row["removed_at"] is not None:  # added by mistake: nothing of it may land now
-        raise NotFound(f"form {canonical} was removed from its recording")
+        raise NotFound(N_("form {form} was removed from its recording"), form=canonical)
     return Participant(**{k: v for k, v in row.items() if k != "removed_at"})
 
 
@@ -617,7 +622,7 @@ def set_consent(
         by = rules.check_name(by, "the author's name")
         reason = rules.check_name(reason, "reason")
     except ValueError as exc:
-        raise RecordError(str(exc)) from exc
+        raise RecordError.of(exc) from exc
     if new not in (Status.GIVEN, Status.REFUSED, Status.NO_ANSWER, Status.WITHDRAWN):
         raise RecordError("a decision by hand is given, refused, no_answer or withdrawn")
     with transaction(db) as conn:
@@ -657,7 +662,7 @@ def withdraw(
         by = rules.check_name(by, "the author's name")
         reason = rules.check_name(reason, "reason") if reason else "withdrawn by the person"
     except ValueError as exc:
-        raise RecordError(str(exc)) from exc
+        raise RecordError.of(exc) from exc
     with engine.begin() as conn:
         form = get_form(conn, form_id)
         state = form_states(conn, [form.form_id])[form.form_id]
@@ -666,7 +671,7 @@ def withdraw(
         wanted = [clause] if clause else form.clauses
         given = [c for c in wanted if state.clauses.get(c) is Status.GIVEN]
         if not given:
-            raise Conflict(f"form {form.form_id} has no given consent to withdraw")
+            raise Conflict(N_("form {form} has no given consent to withdraw"), form=form.form_id)
         append_events(
             conn,
             [(form.form_id, c, Status.WITHDRAWN) for c in given],
@@ -693,7 +698,7 @@ def close_unreturned(
     try:
         who = rules.check_name(by, "the author's name")
     except ValueError as exc:
-        raise RecordError(str(exc)) from exc
+        raise RecordError.of(exc) from exc
     source = f"not_returned:{who}"
     with engine.begin() as conn:
         recording = get_recording(conn, recording_id)
@@ -742,8 +747,8 @@ def close_unreturned(
             raise Conflict(refusals[0])
         if not closed and not discarded:
             raise Conflict(
-                f"recording {recording.id} has no form to close: none is unreturned past"
-                " its return date"
+                N_("recording {id} has no form to close: none is unreturned past its return date"),
+                id=recording.id,
             )
         append_events(conn, changes, source=source, reason=rules.NOT_RETURNED)
         append_events(conn, blank_changes, source=source, reason=rules.BLANK_UNUSED)
