@@ -153,3 +153,19 @@ def test_the_wheel_ships_the_compiled_catalogues(tmp_path: Path) -> None:
         assert f"formgen/locale/{lang}/LC_MESSAGES/service.mo" in names
     assert "formgen/templates/declaration.html" in names
     assert "formgen/templates/_words.html" in names
+
+
+def test_the_service_counts_in_each_language_and_writes_its_dates() -> None:
+    from formgen import words
+
+    nl = words.translations("nl")
+    one, many = (
+        "{n} recording, {overdue} of them overdue.",
+        "{n} recordings, {overdue} of them overdue.",
+    )
+    assert nl.ngettext(one, many, 1).format(n=1, overdue=0) == "1 opname, waarvan 0 te laat."
+    assert nl.ngettext(one, many, 2).format(n=2, overdue=1) == "2 opnamen, waarvan 1 te laat."
+    assert words.translations("en").ngettext(one, many, 1).startswith("{n} recording,")
+    day = __import__("datetime").date(2026, 3, 1)
+    assert words.date_words(day, "nl") == "1 maart 2026"
+    assert words.date_words(day, "en") == "1 March 2026"
