@@ -391,7 +391,7 @@ def layout(engine: Engine, form_id: str) -> dict[str, Any]:
         person = records.get_form(conn, form_id)
         stored = conn.execute(select(forms.c.layout).where(forms.c.id == person.form_id)).scalar()
     if stored is None:
-        raise Conflict(f"form {person.form_id} has not been printed yet")
+        raise Conflict(N_("form {form} has not been printed yet"), form=person.form_id)
     return render.public_layout(stored)
 
 

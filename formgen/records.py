@@ -139,7 +139,8 @@ def create_recording(
         raise RecordError.of(exc) from exc
     if situation_ is not Situation.OUTSIDE and not values["institution"]:
         raise RecordError(
-            f"situation {situation_} takes place at an institution: name the institution"
+            N_("situation {n} takes place at an institution: name the institution"),
+            n=str(situation_),
         )
     _check_lang(lang)
     until = rules.delete_by(recorded_on, plan.purpose, config.retention)

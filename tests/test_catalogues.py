@@ -169,3 +169,14 @@ def test_the_service_counts_in_each_language_and_writes_its_dates() -> None:
     day = __import__("datetime").date(2026, 3, 1)
     assert words.date_words(day, "nl") == "1 maart 2026"
     assert words.date_words(day, "en") == "1 March 2026"
+
+
+def test_the_cli_hints_by_message_id_not_by_its_english() -> None:
+    from formgen import cli
+    from formgen.errors import Conflict, RecordError
+
+    unprinted = Conflict("form {form} has not been printed yet", form="7KQ2-M9XD-4")
+    assert str(unprinted) + cli._hint(unprinted) == (
+        "form 7KQ2-M9XD-4 has not been printed yet: run formgen forms first"
+    )
+    assert cli._hint(RecordError("the note says: form has not been printed yet")) == ""
