@@ -513,7 +513,7 @@ def describe_of(f: Facts, config: Config) -> dict[str, Any]:
     )
     notes = []
     if footage["state"] == "open":
-        notes.append("the footage check (footage_checked) is not confirmed yet")
+        notes.append(N_("the footage check (step 3) is not confirmed yet"))
     return {
         "id": rec.id,
         "lang": rec.lang,

@@ -441,7 +441,7 @@ def blocking_clauses(statuses: Mapping[str, Status], signed: bool | None) -> lis
     """Why a person must not appear: the clauses not given (or 'signature')."""
     reasons = [f"{k}: {s}" for k, s in statuses.items() if s is not Status.GIVEN]
     if signed is False:
-        reasons.insert(0, "not signed")
+        reasons.insert(0, N_("not signed"))
     return reasons
 
 
@@ -496,7 +496,9 @@ def decide_pair(yes: Mark, no: Mark, signed: bool | None) -> Decision:
     if yes is Mark.MARKED and no is Mark.MARKED:
         return Decision(Status.REVIEW, N_("both yes and no are marked"))
     if signed is not True:
-        return Decision(Status.REVIEW, "not signed" if signed is False else N_("signature unclear"))
+        return Decision(
+            Status.REVIEW, N_("not signed") if signed is False else N_("signature unclear")
+        )
     if yes is Mark.MARKED:
         return Decision(Status.GIVEN)
     if no is Mark.MARKED:
@@ -593,7 +595,7 @@ def child_box_decision(mark: Mark, note: str | None) -> Decision | None:
     unclear, doubt (a person looks, and no clause can become given meanwhile); empty,
     nothing (None). A refusal needs no signature: it can only keep someone out."""
     if mark is Mark.MARKED:
-        return Decision(Status.REFUSED, "the child (12 or older) does not want to appear")
+        return Decision(Status.REFUSED, N_("the child (12 or older) does not want to appear"))
     if mark is Mark.UNSURE:
         why = f" ({note})" if note else ""
         return Decision(
@@ -655,9 +657,9 @@ def decide_withdrawal(read: Decision, current: Status | None) -> Decision | None
     if current is not Status.GIVEN:
         return None
     if read.status is Status.GIVEN:
-        return Decision(Status.WITHDRAWN, "withdrawn on the withdrawal form")
+        return Decision(Status.WITHDRAWN, N_("withdrawn on the withdrawal form"))
     if read.status is Status.REVIEW:
-        return Decision(Status.REVIEW, f"withdrawal form unclear ({read.reason})")
+        return Decision(Status.REVIEW, f"{UNCLEAR_WITHDRAWAL} ({read.reason})")
     return None
 
 
@@ -812,6 +814,11 @@ REFUSAL_WORDS = (
     *(N_("see"), N_("change"), N_("review"), N_("destroy"), N_("export")),
     *(N_("reflection"), N_("assessment"), N_("final-level")),
 )
+
+
+# "withdrawal form unclear (both yes and no are marked)": a page translates both parts
+# (formgen/words.py, reason).
+UNCLEAR_WITHDRAWAL = N_("withdrawal form unclear")
 
 
 def check_name(name: str, what: str = "name") -> str:

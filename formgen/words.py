@@ -96,6 +96,38 @@ def _value(words: NullTranslations, lang: str, value: Any) -> Any:
     return value
 
 
+_PART = re.compile(r"(?P<what>[\w-]+): (?P<why>.+)")
+_ASIDE = re.compile(r"(?P<main>.+) \((?P<aside>[^()]+)\)")
+
+
+def reason(text: str, words: NullTranslations) -> str:
+    """A reader's reason as the record keeps it (``rules.Decision`` reasons, joined by the
+    reader as "clause: reason; clause: reason", an aside in brackets) in the page's
+    words: each piece is a message of the catalogue; a piece it does not know stays."""
+
+    def piece(part: str) -> str:
+        said = words.gettext(part)
+        if said != part or not part:
+            return said
+        if found := _ASIDE.fullmatch(part):
+            return f"{piece(found['main'])} ({piece(found['aside'])})"
+        if found := _PART.fullmatch(part):
+            what = words.gettext(CLAUSE_WORDS.get(found["what"], found["what"]))
+            return f"{what}: {piece(found['why'])}"
+        return part
+
+    return "; ".join(piece(part) for part in text.split("; "))
+
+
+# What a reason calls a clause or the signature ("recording: both yes and no are marked").
+CLAUSE_WORDS = {
+    "recording": N_("Recording"),
+    "livestream": N_("Live stream"),
+    "360": N_("360 degrees"),
+    "signature": N_("Signature"),
+}
+
+
 def problem(exc: FormgenError | str, lang: str, user_dir: Path | None = None) -> str:
     """A refusal of the library in ``lang``, from its message ID and parameters (a
     plain message: translated whole, if the catalogue has it)."""

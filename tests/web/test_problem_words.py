@@ -215,3 +215,22 @@ def test_a_dutch_student_reads_the_refusals_in_dutch(live: Live) -> None:
         answer = api.get("/api/v1/users", headers={"Accept-Language": "nl"})
         assert answer.status_code == 403
         assert answer.json()["detail"] == "your role (student) may not see the users"
+
+
+def test_the_readers_reasons_are_in_the_pages_words() -> None:
+    nl = words.translations("nl")
+    said = words.reason(
+        "recording: both yes and no are marked (signature unclear); livestream: yes: between"
+        " the thresholds",
+        nl,
+    )
+    assert said == (
+        "Opname: zowel ja als nee is aangekruist (handtekening onduidelijk); Livestream: ja:"
+        " tussen de drempels"
+    )
+    assert words.reason("withdrawal form unclear (not signed)", nl) == (
+        "intrekkingsformulier onduidelijk (niet ondertekend)"
+    )
+    assert words.reason("blank page", nl) == "lege pagina"
+    en = words.translations("en")
+    assert words.reason("recording: not signed", en) == "Recording: not signed"
