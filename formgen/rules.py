@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from .errors import RecordError
-from .words import N_, Word
+from .words import N_, Message, Word
 
 # --- Situations ("Welke verschillende situaties zijn er?") -------------------------------
 
@@ -838,9 +838,13 @@ def check_name(name: str, what: str = "name") -> str:
     for char in stripped:
         if unicodedata.category(char) == "Cf":
             label = unicodedata.name(char, "format character")
-            raise ValueError(
-                f"{what} contains an invisible formatting character (U+{ord(char):04X}"
-                f" {label}); retype it without that character"
+            raise RecordError(
+                N_(
+                    "{what} contains an invisible formatting character ({char}); retype it"
+                    " without that character"
+                ),
+                what=Word(what),
+                char=f"U+{ord(char):04X} {label}",
             )
     if len(stripped) > MAX_NAME:
         raise RecordError(N_("{what} is longer than {n} characters"), what=Word(what), n=MAX_NAME)
@@ -1256,8 +1260,8 @@ def parse_class_list(text: str, recorded_on: dt.date) -> ClassList:
         try:
             name = check_name(cells[0])
             under_16 = _marker(cells[1], recorded_on) if len(cells) == 2 else None
-        except ValueError as exc:
-            errors.append((number, str(exc)))
+        except RecordError as exc:  # the English line, its message ID kept for a page
+            errors.append((number, Message(exc.message_id, **exc.params)))
             continue
         people.append(ListedPerson(number, name, under_16))
     seen: dict[str, int] = {}

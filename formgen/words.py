@@ -47,6 +47,26 @@ class Word(str):
         return (Word, (str(self), self.shown))
 
 
+class Message(str):
+    """A line the library writes in English (the CLI and the JSON API print it as it is)
+    that a page says in its own words: its message ID and parameters are kept."""
+
+    message_id: str
+    params: dict[str, Any]
+
+    def __new__(cls, message: str, /, **params: Any) -> Message:
+        line = super().__new__(cls, message.format(**params) if params else message)
+        line.message_id, line.params = message, params
+        return line
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_message, (self.message_id, self.params))
+
+
+def _message(message: str, params: dict[str, Any]) -> Message:
+    return Message(message, **params)
+
+
 def load(domain: str, lang: str, user_dir: Path | None = None) -> NullTranslations:
     """The words of one language and domain: a faculty's own catalogue
     (``<templates_dir>/locale``) first, message by message, then the shipped one; without
@@ -87,6 +107,8 @@ def say(words: NullTranslations, lang: str, message: str, params: dict[str, Any]
 
 
 def _value(words: NullTranslations, lang: str, value: Any) -> Any:
+    if isinstance(value, Message):
+        return say(words, lang, value.message_id, value.params)
     if isinstance(value, Word):
         return words.gettext(value.shown)
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
@@ -128,9 +150,11 @@ CLAUSE_WORDS = {
 }
 
 
-def problem(exc: FormgenError | str, lang: str, user_dir: Path | None = None) -> str:
-    """A refusal of the library in ``lang``, from its message ID and parameters (a
-    plain message: translated whole, if the catalogue has it)."""
+def problem(exc: FormgenError | Message | str, lang: str, user_dir: Path | None = None) -> str:
+    """A refusal of the library (or a ``Message``) in ``lang``, from its message ID and
+    parameters (a plain line: translated whole, if the catalogue has it)."""
+    if isinstance(exc, Message):
+        return say(translations(lang, user_dir), lang, exc.message_id, exc.params)
     if isinstance(exc, str):
         return say(translations(lang, user_dir), lang, exc, {})
     return say(translations(lang, user_dir), lang, exc.message_id, exc.params)

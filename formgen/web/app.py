@@ -95,6 +95,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         lang=lang,
         _=i18n.translator(lang, i18n.user_dir(request)),
         ngettext=i18n.ngettext(lang, i18n.user_dir(request)),
+        said=lambda line: words.problem(line, lang, i18n.user_dir(request)),
         reason_words=lambda text: words.reason(
             text, words.translations(lang, i18n.user_dir(request))
         ),

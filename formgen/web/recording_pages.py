@@ -125,7 +125,10 @@ NOTICES = {
 LOCALES = {"nl": "nl_NL", "en": "en_GB"}
 
 
-def date_words(day: dt.date, lang: str, full: bool = False) -> str:
+def date_words(day: dt.date | str, lang: str, full: bool = False) -> str:
+    """A date the language's way; a moment as the record keeps it (ISO) by its day."""
+    if isinstance(day, str):
+        day = dt.date.fromisoformat(day[:10])
     return format_date(day, format="full" if full else "long", locale=LOCALES[lang])
 
 
@@ -709,7 +712,7 @@ def withdrawal_form(
 def must_not_appear(request: Request, recording_id: RecordingId, person: Signed) -> Response:
     lang = request_lang(request)
     status = person.fg.status(recording_id)
-    say = i18n.translator(lang)
+    say = i18n.translator(lang, i18n.user_dir(request))
     return render(
         request,
         "recording_must_not_appear.html",
