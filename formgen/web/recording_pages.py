@@ -37,7 +37,7 @@ from .ids import OPTIONAL_ID, FormId, ItemId, JobId, ParticipantId, RecordingId,
 router = APIRouter(default_response_class=Response)
 Signed = Annotated[Person, Depends(page_person)]
 
-# --- Words (English; Dutch in words_recording.NL) -----------------------------------------
+# --- Words (English message IDs, marked N_; Dutch in the service catalogue) --------------
 
 # Each situation in one plain sentence: who collects consent (rules.consent_collector).
 SITUATIONS: dict[str, tuple[str, str]] = {

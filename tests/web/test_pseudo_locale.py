@@ -3,7 +3,8 @@ builds a pseudo-locale (not shipped): a faculty catalogue for "nl" that wraps ev
 message of the service and of the documents in ⟦…⟧, installed as a faculty would
 (<templates_dir>/locale, formgen.toml). Chromium opens every page (signed in as student,
 supervisor and officer; the online form; the error pages) and fails on any visible text
-outside the markers, apart from names, IDs, e-mail addresses, dates and numbers."""
+outside the markers, apart from names, IDs, e-mail addresses, dates and numbers, and on
+any ISO date (a date is written the language's way)."""
 
 from __future__ import annotations
 
@@ -120,7 +121,10 @@ def left_over(page: Page, names: list[str]) -> list[str]:
         }"""
     )
     title = page.title()
-    return [f"{page.url}: {line!r}" for line in unmarked(f"{title}\n{text}", names)]
+    found = [f"{page.url}: {line!r}" for line in unmarked(f"{title}\n{text}", names)]
+    # A date is written the language's way, never as ISO inside a sentence.
+    found += [f"{page.url}: ISO date {day}" for day in re.findall(r"\d{4}-\d\d-\d\d", text)]
+    return found
 
 
 def sign_in(page: Page, email: str) -> None:
