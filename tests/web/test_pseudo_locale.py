@@ -23,6 +23,7 @@ from playwright.sync_api import Page, expect
 from formgen import Formgen
 from formgen.config import Config, Mail
 from formgen.mailbox import Mailbox
+from formgen.web.recording_pages import NOTICES
 
 from .. import timetravel
 from .conftest import PASSWORD, Live, free_port, start_server, stop_server
@@ -173,11 +174,12 @@ def test_every_page_speaks_only_the_catalogues_words(
         "Daan 't Hooft", "Alex Çelik", "Sam de Vries", "Dr. A. Jansen",
         "Student Person", "Supervisor Person", "Officer Person",
     ]  # fmt: skip
+    notices = [f"/recordings/{rec}?done={done}" for done in NOTICES]  # after each action
     pages = {
         "student": [
             "/recordings", "/recordings/new", f"/recordings/{rec}",
             f"/recordings/{rec}/must-not-appear", "/review", "/recordings/R-NOSUCH",
-            "/users",
+            "/users", *notices,
         ],
         "supervisor": ["/recordings", "/review", "/due", f"/recordings/{rec}"],
         "officer": ["/recordings", "/users", "/due"],
