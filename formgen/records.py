@@ -726,7 +726,7 @@ def close_unreturned(
         discarded: list[str] = []
         changes: list[tuple[str, str | None, str]] = []
         blank_changes: list[tuple[str, str | None, str]] = []
-        refusals: list[str] = []
+        refusals: list[RecordError] = []
         for person in people:
             state = states[person.form_id]
             if state.discarded:
@@ -734,8 +734,8 @@ def close_unreturned(
             back_by = rules.return_before(recording.recorded_on, issued[person.form_id].date())
             try:
                 wanted = rules.unreturned_clauses(state.clauses, back_by, today, person.form_id)
-            except ValueError as exc:
-                refusals.append(str(exc))
+            except RecordError as exc:
+                refusals.append(exc)
                 continue
             target = blank_changes if person.name is None else changes
             target += [(person.form_id, c, Status.NO_ANSWER) for c in wanted]
@@ -745,7 +745,7 @@ def close_unreturned(
             else:
                 closed.append(person.form_id)
         if participant_ids is not None and refusals:
-            raise Conflict(refusals[0])
+            raise Conflict.of(refusals[0])
         if not closed and not discarded:
             raise Conflict(
                 N_("recording {id} has no form to close: none is unreturned past its return date"),
