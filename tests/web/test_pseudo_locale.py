@@ -206,11 +206,15 @@ def test_every_page_speaks_only_the_catalogues_words(
                 found += left_over(page, names)
                 # An expired form (a CSRF token that no longer fits).
                 page.goto("/recordings/new")
-                page.locator("input[name='csrf']").first.evaluate("i => { i.value = 'stale'; }")
+                page.locator("form[action='/recordings/new'] input[name='csrf']").evaluate(
+                    "i => { i.value = 'stale'; }"
+                )
                 with page.expect_navigation():
                     page.locator("form[action='/recordings/new']").evaluate(
                         "f => { f.noValidate = true; f.requestSubmit(); }"
                     )
+                expired = f"{OPEN}The form has expired. Reload the page and try again.{CLOSE}"
+                expect(page.locator("main")).to_contain_text(expired)
                 found += left_over(page, names)
         finally:
             context.close()
