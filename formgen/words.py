@@ -128,8 +128,10 @@ def reason(text: str, words: NullTranslations) -> str:
     words: each piece is a message of the catalogue; a piece it does not know stays."""
 
     def piece(part: str) -> str:
+        if not part:
+            return part  # gettext("") is the catalogue's header
         said = words.gettext(part)
-        if said != part or not part:
+        if said != part:
             return said
         if found := _ASIDE.fullmatch(part):
             return f"{piece(found['main'])} ({piece(found['aside'])})"

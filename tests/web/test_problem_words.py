@@ -232,5 +232,6 @@ def test_the_readers_reasons_are_in_the_pages_words() -> None:
         "intrekkingsformulier onduidelijk (niet ondertekend)"
     )
     assert words.reason("blank page", nl) == "lege pagina"
+    assert words.reason("", nl) == ""  # not the catalogue's header
     en = words.translations("en")
     assert words.reason("recording: not signed", en) == "Recording: not signed"
