@@ -17,6 +17,7 @@ from . import records, rules
 from .errors import Conflict, NotFound, RecordError
 from .rules import Role
 from .schema import credentials, sign_in_failures, users
+from .words import N_
 
 SESSION_DAYS = 14
 SETUP_HOURS = 24
@@ -73,9 +74,9 @@ MIN_PASSWORD = 10
 
 def check_password(password: str) -> str:
     if len(password) < MIN_PASSWORD:
-        raise RecordError(f"a password has at least {MIN_PASSWORD} characters")
+        raise RecordError(N_("a password has at least {n} characters"), n=MIN_PASSWORD)
     if len(password) > 1000:
-        raise RecordError("a password has at most 1000 characters")
+        raise RecordError(N_("a password has at most 1000 characters"))
     return password
 
 
@@ -86,7 +87,7 @@ def check_email(email: str) -> str:
     try:
         return rules.check_email(email).lower()
     except ValueError:
-        raise RecordError(f"{email!r} is not an e-mail address") from None
+        raise RecordError(N_("{address} is not an e-mail address"), address=repr(email)) from None
 
 
 def add_user(
@@ -111,10 +112,14 @@ def _new_account(
         role_ = Role(role)
         name = rules.check_name(name, "name")
     except ValueError as exc:
-        raise RecordError(str(exc)) from exc
+        raise RecordError.of(exc) from exc
     email = check_email(email)
     if lang is not None and lang not in records.LANGS:
-        raise RecordError(f"language {lang!r} is not one of {', '.join(records.LANGS)}")
+        raise RecordError(
+            N_("language {lang} is not one of {langs}"),
+            lang=repr(lang),
+            langs=", ".join(records.LANGS),
+        )
     hashed = _hasher().hash(check_password(password)) if password is not None else None
     return {
         "email": email,
@@ -129,7 +134,7 @@ def _new_account(
 def _insert_user(conn: Connection, values: dict[str, Any]) -> User:
     email = values["email"]
     if conn.execute(select(users.c.id).where(users.c.email == email)).first():
-        raise Conflict(f"there is already an account for {email}")
+        raise Conflict(N_("there is already an account for {email}"), email=email)
     user_id = records.new_id("U")
     conn.execute(users.insert().values(id=user_id, created_at=records.now(), **values))
     return _get(conn, user_id)
@@ -182,7 +187,11 @@ def set_password(engine: Engine, user_id: str, password: str) -> None:
 
 def set_lang(engine: Engine, user_id: str, lang: str | None) -> None:
     if lang is not None and lang not in records.LANGS:
-        raise RecordError(f"language {lang!r} is not one of {', '.join(records.LANGS)}")
+        raise RecordError(
+            N_("language {lang} is not one of {langs}"),
+            lang=repr(lang),
+            langs=", ".join(records.LANGS),
+        )
     with engine.begin() as conn:
         conn.execute(update(users).where(users.c.id == user_id).values(lang=lang))
 
@@ -224,7 +233,7 @@ def authenticate(engine: Engine, email: str, password: str, client: str = "") ->
         row = conn.execute(select(users).where(users.c.email == email)).first()
     if until is not None:
         minutes = max(1, int((until - now).total_seconds() // 60) + 1)
-        raise SignInRefused(f"too many failed sign-ins: try again in {minutes} minutes")
+        raise SignInRefused(N_("too many failed sign-ins: try again in {n} minutes"), n=minutes)
     ok = False
     if row is not None and row.password_hash and not row.disabled:
         from argon2.exceptions import InvalidHashError, VerificationError
@@ -236,7 +245,7 @@ def authenticate(engine: Engine, email: str, password: str, client: str = "") ->
     else:
         _hasher().hash(password)  # the same work either way: timing tells nothing
     if not ok:  # the attempt counted above is the failure
-        raise SignInRefused("wrong e-mail address or password")
+        raise SignInRefused(N_("wrong e-mail address or password"))
     with engine.begin() as conn:
         conn.execute(delete(sign_in_failures).where(sign_in_failures.c.id.in_(reserved)))
     return _user(row)
@@ -300,7 +309,7 @@ def issue_token(engine: Engine, email: str) -> str:
     """A new API token for the account (bearer); shown once, only its hash is kept."""
     user = by_email(engine, email)
     if user.disabled:
-        raise Conflict(f"the account {user.email} is disabled")
+        raise Conflict(N_("the account {email} is disabled"), email=user.email)
     token = "fg_" + secrets.token_urlsafe(32)
     with engine.begin() as conn:
         conn.execute(
@@ -354,7 +363,7 @@ def list_tokens(engine: Engine, user_id: str) -> list[Token]:
 def revoke_token(engine: Engine, user_id: str, token_id: str) -> None:
     """The token stops working at once; programs using it are refused from then on."""
     if len(token_id) != TOKEN_ID or any(c not in "0123456789abcdef" for c in token_id):
-        raise NotFound(f"no API token {token_id!r}")
+        raise NotFound(N_("no API token {token}"), token=repr(token_id))
     with engine.begin() as conn:
         user = _get(conn, user_id)
         gone = conn.execute(
@@ -365,7 +374,7 @@ def revoke_token(engine: Engine, user_id: str, token_id: str) -> None:
             )
         ).rowcount
     if gone != 1:
-        raise NotFound(f"no API token {token_id!r}")
+        raise NotFound(N_("no API token {token}"), token=repr(token_id))
 
 
 # --- A new password by a one-time link ---------------------------------------------------
@@ -378,9 +387,11 @@ def password_link(engine: Engine, user_id: str) -> str:
     with engine.begin() as conn:
         user = _get(conn, user_id)
         if user.disabled:
-            raise Conflict(f"the account {user.email} is disabled")
+            raise Conflict(N_("the account {email} is disabled"), email=user.email)
         if user.institution:
-            raise Conflict(f"{user.email} signs in with the institution: there is no password")
+            raise Conflict(
+                N_("{email} signs in with the institution: there is no password"), email=user.email
+            )
         secret = secrets.token_urlsafe(32)
         conn.execute(
             delete(credentials).where(

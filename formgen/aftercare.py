@@ -20,6 +20,7 @@ from .config import Config
 from .records import RecordError, Recording
 from .rules import CameraAdvice, Situation, Status
 from .schema import events
+from .words import N_, Message, Word
 
 STEP = "step"  # log kind of a step confirmed by hand; detail {"step": KEY}
 STEP_UNDONE = "step_undone"  # the last confirmation taken back; detail {"step": KEY}
@@ -133,28 +134,49 @@ def _consent(f: Facts) -> dict[str, Any]:
         return _step(
             "consent",
             "open",
-            f"{len(f.unsettled)} of {len(people)} participant(s) not settled yet"
-            f" (requested or to review): see the status of {f.recording.id}",
+            Message(
+                N_(
+                    "{n} of {total} participant(s) not settled yet (requested or to review):"
+                    " see the status of {id}"
+                ),
+                n=len(f.unsettled),
+                total=len(people),
+                id=f.recording.id,
+            ),
         )
     if f.recording.situation is not Situation.OUTSIDE:
         return _step(
             "consent",
             "done",
-            f"check with {f.recording.institution} who has a generic declaration;"
-            f" {len(people)} additional declaration(s) in the record, all settled",
+            Message(
+                N_(
+                    "check with {institution} who has a generic declaration; {n} additional"
+                    " declaration(s) in the record, all settled"
+                ),
+                institution=f.recording.institution,
+                n=len(people),
+            ),
         )
     if not people:
-        return _step("consent", "done", "no participants registered: only you may appear")
-    return _step("consent", "done", f"all {len(people)} declaration(s) settled")
+        return _step(
+            "consent", "done", Message(N_("no participants registered: only you may appear"))
+        )
+    return _step("consent", "done", Message(N_("all {n} declaration(s) settled"), n=len(people)))
 
 
 def _camera(f: Facts) -> dict[str, Any]:
     advice = f.advice
-    known = f"{rules.SETUP[advice.level]} ({advice.consented}/{advice.present})"
+    setup = Word(rules.SETUP[advice.level])
+    counted = {"setup": setup, "n": advice.consented, "total": advice.present}
     if f.recording.plan.view360 and not advice.allow_360:
-        known += "; no 360-degree recording: not everyone consented"
+        known = Message(
+            N_("{setup} ({n}/{total}); no 360-degree recording: not everyone consented"),
+            **counted,
+        )
+    else:
+        known = Message(N_("{setup} ({n}/{total})"), **counted)
     if f.unsettled:
-        return _step("camera", "open", f"advice so far: {known}")
+        return _step("camera", "open", Message(N_("advice so far: {known}"), known=known))
     return _step("camera", "done", known)
 
 
@@ -167,21 +189,28 @@ def _footage(f: Facts) -> dict[str, Any]:
         return _step(
             "footage_checked",
             "open",
-            f"consent withdrawn on {withdrawn.date().isoformat()}, after the check:"
-            " remove the person or destroy the recording, then confirm again",
+            Message(
+                N_(
+                    "consent withdrawn on {day}, after the check: remove the person or destroy"
+                    " the recording, then confirm again"
+                ),
+                day=withdrawn.date(),
+            ),
             confirmed,
         )
     if confirmed:
-        return _step("footage_checked", "done", "checked", confirmed)
+        return _step("footage_checked", "done", Message(N_("checked")), confirmed)
     if not f.unsettled and not rules.footage_check_needed(f.recording.situation, f.advice):
-        return _step("footage_checked", "not_needed", "everyone registered consented")
+        return _step("footage_checked", "not_needed", Message(N_("everyone registered consented")))
     absent = len(f.report["must_not_appear"])
     if f.recording.situation is not Situation.OUTSIDE:
-        known = "check that no one without consent (generic or additional) appears"
+        known = Message(N_("check that no one without consent (generic or additional) appears"))
     elif absent:
-        known = f"{absent} person(s) must not appear (see the status): check they do not"
+        known = Message(
+            N_("{n} person(s) must not appear (see the status): check they do not"), n=absent
+        )
     else:
-        known = "check that no one without consent appears"
+        known = Message(N_("check that no one without consent appears"))
     return _step("footage_checked", "open", known)
 
 
@@ -197,74 +226,105 @@ def _reminded(f: Facts) -> dict[str, Any]:
     """Counted once the letters are recorded as sent, not when they are made: a letter
     in a drawer reminds no one."""
     if not rules.reminder_required(f.recording.situation):
-        return _step("reminded", "not_needed", "only after recording outside an institution")
+        return _step(
+            "reminded", "not_needed", Message(N_("only after recording outside an institution"))
+        )
     if f.unsettled:
-        return _step("reminded", "open", "after the consents are settled and you recorded")
+        return _step(
+            "reminded", "open", Message(N_("after the consents are settled and you recorded"))
+        )
     consented = {
         p["form_id"] for p in f.report["participants"] if rules.needs_reminder(p["clauses"])
     }
     made = [e for e in f.log if e["kind"] == records.REMINDED]
     sent = [e for e in f.log if e["kind"] == documents.REMINDERS_SENT]
     if not consented and not made:
-        return _step("reminded", "not_needed", "no one gave consent: no one to remind")
+        return _step("reminded", "not_needed", Message(N_("no one gave consent: no one to remind")))
     if missing := consented - _covered(sent, consented):
         if made and not missing - _covered(made, consented):
             return _step(
                 "reminded",
                 "open",
-                f"reminder letters made on {made[-1]['at'][:10]}: send them, then record"
-                f" that the reminders for {f.recording.id} were sent",
+                Message(
+                    N_(
+                        "reminder letters made on {day}: send them, then record that the"
+                        " reminders for {id} were sent"
+                    ),
+                    day=made[-1]["at"][:10],
+                    id=f.recording.id,
+                ),
             )
         if f.today < f.recording.recorded_on:
             return _step(
                 "reminded",
                 "open",
-                f"after the recording on {f.recording.recorded_on.isoformat()}",
+                Message(N_("after the recording on {day}"), day=f.recording.recorded_on),
             )
         return _step(
             "reminded",
             "open",
-            f"{len(missing)} participant(s) who consented not reminded yet:"
-            f" make the reminders for {f.recording.id}",
+            Message(
+                N_(
+                    "{n} participant(s) who consented not reminded yet: make the reminders for {id}"
+                ),
+                n=len(missing),
+                id=f.recording.id,
+            ),
         )
-    return _step("reminded", "done", f"reminders sent on {sent[-1]['at'][:10]}")
+    return _step(
+        "reminded", "done", Message(N_("reminders sent on {day}"), day=sent[-1]["at"][:10])
+    )
 
 
 def _transport(f: Facts) -> dict[str, Any]:
     confirmed = f.confirmation("transport")
     if confirmed:
-        return _step("transport", "done", "moved; local copy destroyed", confirmed)
+        return _step("transport", "done", Message(N_("moved; local copy destroyed")), confirmed)
     return _step(
         "transport",
         "open",
-        "as soon as possible, preferably on location; then destroy the copy on the camera,"
-        " phone or SD card",
+        Message(
+            N_(
+                "as soon as possible, preferably on location; then destroy the copy on the"
+                " camera, phone or SD card"
+            )
+        ),
     )
 
 
 def _stored(f: Facts, config: Config) -> dict[str, Any]:
     confirmed = f.confirmation("stored")
     if confirmed:
-        return _step("stored", "done", f"stored on {config.org.platform}", confirmed)
+        stored = Message(N_("stored on {platform}"), platform=config.org.platform)
+        return _step("stored", "done", stored, confirmed)
     return _step(
         "stored",
         "open",
-        f"only on {config.org.platform}, strictest security settings, shared only with who"
-        f" needs it; see the description of {f.recording.id};"
-        f" automatic deletion on {f.recording.delete_by.isoformat()}",
+        Message(
+            N_(
+                "only on {platform}, strictest security settings, shared only with who needs"
+                " it; see the description of {id}; automatic deletion on {day}"
+            ),
+            platform=config.org.platform,
+            id=f.recording.id,
+            day=f.recording.delete_by,
+        ),
     )
 
 
 def _destroyed(f: Facts) -> dict[str, Any]:
     gone = f.report["destroyed"]
     if gone:
-        return _step("destroyed", "done", f"destroyed on {gone['at'][:10]} by {gone['by']}")
+        gone_on = Message(N_("destroyed on {day} by {by}"), day=gone["at"][:10], by=gone["by"])
+        return _step("destroyed", "done", gone_on)
     until = f.recording.delete_by
-    how = f"destroy it, then record the destruction of {f.recording.id}"
+    how = Message(N_("destroy it, then record the destruction of {id}"), id=f.recording.id)
     if _overdue(f):
-        return _step("destroyed", "open", f"OVERDUE: delete by {until.isoformat()}; {how}")
+        overdue = Message(N_("OVERDUE: delete by {day}; {how}"), day=until, how=how)
+        return _step("destroyed", "open", overdue)
     left = (until - f.today).days
-    return _step("destroyed", "open", f"delete by {until.isoformat()} ({left} days left); {how}")
+    due = Message(N_("delete by {day} ({n} days left); {how}"), day=until, n=left, how=how)
+    return _step("destroyed", "open", due)
 
 
 def _reconsent(f: Facts) -> dict[str, Any]:
@@ -273,14 +333,20 @@ def _reconsent(f: Facts) -> dict[str, Any]:
         return _step(
             "reconsent",
             "not_needed",
-            "purpose and retention unchanged; a change asks everyone again",
+            Message(N_("purpose and retention unchanged; a change asks everyone again")),
         )
     last = changes[-1]
     return _step(
         "reconsent",
         "done",
-        f"{len(changes)} change(s), last on {last['at'][:10]}: {last['detail'].get('reason')};"
-        " new declarations issued (see step consent)",
+        Message(
+            N_(
+                "{n} change(s), last on {day}: {reason}; new declarations issued (see step consent)"
+            ),
+            n=len(changes),
+            day=last["at"][:10],
+            reason=Word(str(last["detail"].get("reason"))),
+        ),
     )
 
 
@@ -343,25 +409,40 @@ def confirm_step(
     try:
         who = rules.check_name(by, "the author's name")
     except ValueError as exc:
-        raise RecordError(str(exc)) from exc
+        raise RecordError.of(exc) from exc
     f = facts(engine, recording.id, today)
     if f.report["destroyed"]:
         raise RecordError(
-            f"recording {recording.id} was destroyed on {f.report['destroyed']['at'][:10]}"
+            N_("recording {id} was destroyed on {day}"),
+            id=recording.id,
+            day=f.report["destroyed"]["at"][:10],
         )
     current = next(s for s in _steps(f, config) if s["step"] == key)
     if current["state"] == "done":
         done = current["confirmed"]
         raise RecordError(
-            f"step {key} of {recording.id} was already confirmed by {done['by']} on"
-            f" {done['at'][:10]}"
+            N_("step {step} of {id} was already confirmed by {by} on {day}"),
+            step=rules.step_word(key),
+            id=recording.id,
+            by=done["by"],
+            day=done["at"][:10],
         )
     if current["state"] == "not_needed":
-        raise RecordError(f"step {key} is not needed for {recording.id}: {current['known']}")
+        raise RecordError(
+            N_("step {step} is not needed for {id}: {known}"),
+            step=rules.step_word(key),
+            id=recording.id,
+            known=Word(current["known"]),
+        )
     if rules.too_early(key, recording.recorded_on, f.today):
         raise RecordError(
-            f"step {key} of {recording.id} cannot be confirmed before the recording date"
-            f" {recording.recorded_on.isoformat()}: there is no footage yet"
+            N_(
+                "step {step} of {id} cannot be confirmed before the recording date {day}:"
+                " there is no footage yet"
+            ),
+            step=rules.step_word(key),
+            id=recording.id,
+            day=recording.recorded_on.isoformat(),
         )
     with engine.begin() as conn:
         records.refuse_if_destroyed(conn, recording)
@@ -369,7 +450,11 @@ def confirm_step(
         if _confirmations(records.recording_log(conn, recording.id), key) != _confirmations(
             f.log, key
         ):
-            raise RecordError(f"step {key} of {recording.id} was confirmed meanwhile")
+            raise RecordError(
+                N_("step {step} of {id} was confirmed meanwhile"),
+                step=rules.step_word(key),
+                id=recording.id,
+            )
         records.log_event(conn, recording.id, STEP, source=f"manual:{who}", detail={"step": key})
     after = checklist(engine, config, recording.id, today)
     return {"id": recording.id, **next(s for s in after["steps"] if s["step"] == key)}
@@ -393,13 +478,17 @@ def undo_step(
     try:
         who = rules.check_name(by, "the author's name")
     except ValueError as exc:
-        raise RecordError(str(exc)) from exc
+        raise RecordError.of(exc) from exc
     with engine.begin() as conn:
         recording = records.get_recording(conn, recording_id)
         records.refuse_if_destroyed(conn, recording)
         standing = _confirmations(records.recording_log(conn, recording.id), key)
         if not standing:
-            raise RecordError(f"step {key} of {recording.id} is not confirmed: nothing to undo")
+            raise RecordError(
+                N_("step {step} of {id} is not confirmed: nothing to undo"),
+                step=rules.step_word(key),
+                id=recording.id,
+            )
         records.log_event(
             conn,
             recording.id,
@@ -458,18 +547,24 @@ def describe_of(f: Facts, config: Config) -> dict[str, Any]:
     rec = f.recording
     if f.report["destroyed"]:
         raise RecordError(
-            f"recording {rec.id} was destroyed on {f.report['destroyed']['at'][:10]}:"
-            " there is nothing to describe"
+            N_("recording {id} was destroyed on {day}: there is nothing to describe"),
+            id=rec.id,
+            day=f.report["destroyed"]["at"][:10],
         )
     if f.today > rec.delete_by:
         raise RecordError(
-            f"recording {rec.id} was to be deleted by {rec.delete_by.isoformat()}:"
-            f" destroy it and record the destruction"
+            N_("recording {id} was to be deleted by {day}: destroy it and record the destruction"),
+            id=rec.id,
+            day=rec.delete_by.isoformat(),
         )
     if f.unsettled:
         raise RecordError(
-            f"cannot describe {rec.id}: consent of {len(f.unsettled)} participant(s) is not"
-            f" settled (requested or to review); see the status"
+            N_(
+                "cannot describe {id}: consent of {n} participant(s) is not settled (requested or"
+                " to review); see the status"
+            ),
+            id=rec.id,
+            n=len(f.unsettled),
         )
     steps = {s["step"]: s for s in _steps(f, config)}
     footage = steps["footage_checked"]
@@ -483,7 +578,7 @@ def describe_of(f: Facts, config: Config) -> dict[str, Any]:
     )
     notes = []
     if footage["state"] == "open":
-        notes.append("the footage check (footage_checked) is not confirmed yet")
+        notes.append(N_("the footage check (step 3) is not confirmed yet"))
     return {
         "id": rec.id,
         "lang": rec.lang,

@@ -31,6 +31,7 @@ from .errors import Conflict, FormgenError, NotFound, RecordError
 from .jobs import Job
 from .records import ConsentStatus, Participant, PersonStatus, Recording
 from .rules import Act, Relation, Role
+from .words import N_, Word
 
 if TYPE_CHECKING:  # the scan reader (OpenCV, zxing) is imported when scans are read
     from . import mail  # and mail (smtplib, ssl) and the web form when consent is online
@@ -92,7 +93,7 @@ def _checked(check: Callable[..., T], *args: Any) -> T:
     try:
         return check(*args)
     except ValueError as exc:
-        raise RecordError(str(exc)) from exc
+        raise RecordError.of(exc) from exc
 
 
 class NotAllowed(Conflict):
@@ -149,7 +150,7 @@ class Overview:
     status: ConsentStatus
     checklist: dict[str, Any]
     description: dict[str, Any] | None
-    description_problem: str | None  # why there is no description yet
+    description_problem: RecordError | None  # why there is no description yet
     earlier: list[PersonStatus]
 
 
@@ -232,7 +233,7 @@ class Formgen:
                 self.config.retention,
             )
         except ValueError as exc:
-            raise RecordError(str(exc)) from exc
+            raise RecordError.of(exc) from exc
 
     def today(self) -> dt.date:
         """Today in the organisation's time zone (``[organisation] timezone``)."""
@@ -399,7 +400,7 @@ class Formgen:
         self, recording_id: str, count: int, *, under_16: bool = False, lang: str | None = None
     ) -> list[Participant]:
         if not 1 <= count <= 500:
-            raise RecordError("between 1 and 500 blank forms at a time")
+            raise RecordError(N_("between 1 and 500 blank forms at a time"))
         return self.add_participants(recording_id, [None] * count, under_16=under_16, lang=lang)
 
     def _printable(self, name: str) -> None:
@@ -501,7 +502,7 @@ class Formgen:
         try:
             description, problem = aftercare.describe_of(found, self.config), None
         except RecordError as exc:
-            description, problem = None, str(exc)
+            description, problem = None, exc
         return Overview(
             found.status,
             aftercare.checklist_of(found, self.config),
@@ -607,7 +608,7 @@ class Formgen:
         be left out); the signed pages go to ``supervisor_email`` (default: the e-mail of
         the supervisor's account) before ``return_by`` (default: the recording date)."""
         if not 1 <= count <= 500:
-            raise RecordError("between 1 and 500 blank forms at a time")
+            raise RecordError(N_("between 1 and 500 blank forms at a time"))
         rec = records.get_recording(self.engine, recording_id)
         # The file is named after the recording and the moment: the forms get their IDs
         # only as they are made.
@@ -1065,11 +1066,11 @@ class Formgen:
             own_domains=self.config.org.mail_domains,
             now=now,
         )
-        say = mail.words(shown)
+        pieces = mail.words(shown)
         letter = mail.Letter(
             pending.email,
-            say["code_subject"].format(form=pending.form_id),  # never the code itself
-            say["code_text"].format(
+            pieces["code_subject"].format(form=pending.form_id),  # never the code itself
+            pieces["code_text"].format(
                 code=pending.code,
                 form=pending.form_id,
                 organisation=render.org_view(self.config.org, shown).local_name,
@@ -1147,7 +1148,7 @@ class Formgen:
     def _receipt_letters(self, token: str, done: online.Confirmed) -> list[mail.Letter]:
         from . import mail
 
-        say = mail.words(done.lang)
+        pieces = mail.words(done.lang)
         with self.engine.begin() as conn:
             person = records.get_form(conn, done.form_id)
             recording = records.get_recording(conn, person.recording_id)
@@ -1155,7 +1156,7 @@ class Formgen:
             link = online.new_link(conn, self.config, done.form_id)
             other = online.new_link(conn, self.config, done.form_id) if done.other_email else None
         summary = "\n".join(
-            f"- {say.get('clause_' + clause, clause)}: {say[answer]}"
+            f"- {pieces.get('clause_' + clause, clause)}: {pieces[answer]}"
             for clause, answer in done.answers.items()
         )
         local = config_module.local(self.config, done.at)  # the organisation's clock
@@ -1164,8 +1165,8 @@ class Formgen:
             letters = [
                 mail.Letter(
                     done.email,
-                    say["receipt_subject"].format(form=done.form_id),
-                    say["receipt_text"].format(
+                    pieces["receipt_subject"].format(form=done.form_id),
+                    pieces["receipt_text"].format(
                         form=done.form_id, at=at, summary=summary, link=link
                     ),
                     [(f"{done.form_id}-receipt.pdf", self.receipt(token, done))],
@@ -1175,8 +1176,8 @@ class Formgen:
             letters = [
                 mail.Letter(
                     done.email,
-                    say["withdrawn_subject"].format(form=done.form_id),
-                    say["withdrawn_text"].format(
+                    pieces["withdrawn_subject"].format(form=done.form_id),
+                    pieces["withdrawn_text"].format(
                         form=done.form_id,
                         at=at,
                         summary=summary,
@@ -1190,14 +1191,14 @@ class Formgen:
             letters.append(
                 mail.Letter(
                     done.other_email,
-                    say["other_subject"].format(form=done.form_id),
-                    say["other_text"].format(
+                    pieces["other_subject"].format(form=done.form_id),
+                    pieces["other_text"].format(
                         form=done.form_id,
                         link=other,
                         organisation=render.org_view(self.config.org, done.lang).local_name,
                         title=recording.title,
                         date=render.long_date(recording.recorded_on, done.lang),
-                        child=person_name or say["your_child"],
+                        child=person_name or pieces["your_child"],
                         summary=summary,
                         privacy=self.config.org.privacy_email,
                     ),
@@ -1212,7 +1213,7 @@ class Formgen:
         try:
             address = rules.check_email(email).lower() if email and email.strip() else None
         except ValueError as exc:
-            raise RecordError(str(exc)) from exc
+            raise RecordError.of(exc) from exc
         with self.engine.begin() as conn:
             person = records.get_participant(conn, participant_id)
             records.refuse_if_destroyed(conn, records.get_recording(conn, person.recording_id))
@@ -1240,19 +1241,23 @@ class Formgen:
         try:
             by = rules.check_name(by, "the author's name")
         except ValueError as exc:
-            raise RecordError(str(exc)) from exc
+            raise RecordError.of(exc) from exc
         with self.engine.begin() as conn:
             rec = records.get_recording(conn, recording_id)
             records.refuse_if_destroyed(conn, rec)
             if not rules.may_invite(rec.situation):
                 raise RecordError(
-                    f"recording {rec.id} is in situation {rec.situation}: the institution asks"
-                    " its people for consent; the student sends no invitations or reminders"
+                    N_(
+                        "recording {id} is in situation {n}: the institution asks its people"
+                        " for consent; the student sends no invitations or reminders"
+                    ),
+                    id=rec.id,
+                    n=rec.situation,
                 )
             if not self.config.public_url:
-                raise RecordError("online answers need public_url in the configuration")
+                raise RecordError(N_("online answers need public_url in the configuration"))
             if self.config.mail is None:
-                raise RecordError("formgen cannot send e-mail: [mail] is not configured")
+                raise RecordError(N_("formgen cannot send e-mail: [mail] is not configured"))
             people = records.list_participants(conn, rec.id)
             address = online.addresses(conn, [p.id for p in people])
             states = records.form_states(conn, [p.form_id for p in people])
@@ -1270,15 +1275,15 @@ class Formgen:
             links = {p.form_id: online.new_link(conn, self.config, p.form_id) for p in chosen}
         letters = []
         for p in chosen:
-            say = mail.words(p.lang)
+            pieces = mail.words(p.lang)
             spec = documents.declaration_spec(rec, p, self.config, today=day)
             letters.append(
                 mail.Letter(
                     address[p.id],
-                    say["reminder_subject" if reminder else "invite_subject"].format(
+                    pieces["reminder_subject" if reminder else "invite_subject"].format(
                         title=rec.title
                     ),
-                    say["invite_text"].format(
+                    pieces["invite_text"].format(
                         student=rec.student,
                         link=links[p.form_id],
                         page=webform.first_page_text(spec, self.config),
@@ -1484,7 +1489,7 @@ def _create_recording(
 ) -> Recording:
     """A recording of the signed-in student; ``supervisor`` is the supervisor's account
     e-mail (their name goes on the forms)."""
-    pf._only(rules.may_create_recordings(pf.person.role), "create recordings")
+    pf._only(rules.may_create_recordings(pf.person.role), N_("create recordings"))
     guide: User | None = None
     awaited: str | None = None
     if supervisor:
@@ -1497,7 +1502,7 @@ def _create_recording(
             # their first sign-in: they are linked then (institution.py).
             awaited = accounts.check_email(supervisor)
         elif guide is None or guide.role is not Role.SUPERVISOR or guide.disabled:
-            raise RecordError(f"{supervisor} is not the e-mail address of a supervisor")
+            raise RecordError(N_("{who} is not the e-mail address of a supervisor"), who=supervisor)
     made = records.create_recording(
         pf.engine,
         pf.config,
@@ -1534,7 +1539,7 @@ def _statuses(pf: PersonalFormgen, today: dt.date | None = None) -> list[Consent
 
 
 def _due(pf: PersonalFormgen, on: dt.date | None = None, within: int = 0) -> list[dict[str, Any]]:
-    pf._only(rules.may_list_due(pf.person.role), "see the due list")
+    pf._only(rules.may_list_due(pf.person.role), N_("see the due list"))
     return [r for r in pf._lib.due(on, within) if pf.may(Act.SEE, r["id"])]
 
 
@@ -1576,20 +1581,20 @@ def _job(pf: PersonalFormgen, job_id: str) -> Job:
 
 
 def _disable_user(pf: PersonalFormgen, email: str, disabled: bool = True) -> User:
-    pf._only(rules.may_manage_users(pf.person.role), "disable users")
+    pf._only(rules.may_manage_users(pf.person.role), N_("disable users"))
     if email.strip().lower() == pf.person.email:
-        raise Conflict("you cannot disable your own account")
+        raise Conflict(N_("you cannot disable your own account"))
     return pf._lib.disable_user(email, disabled)
 
 
 def _issue_token(pf: PersonalFormgen, email: str) -> str:
     if email.strip().lower() != pf.person.email:
-        pf._only(rules.may_manage_users(pf.person.role), "issue tokens for others")
+        pf._only(rules.may_manage_users(pf.person.role), N_("issue tokens for others"))
     return pf._lib.issue_token(email)
 
 
 _SEE, _CHANGE = Act.SEE, Act.CHANGE
-_SERVICE = "sign in for someone else"  # the service's sign-in, sessions and set-up
+_SERVICE = N_("sign in for someone else")  # the service's sign-in, sessions and set-up
 
 ACCESS: dict[str, Guard] = {
     # recordings
@@ -1650,16 +1655,16 @@ ACCESS: dict[str, Guard] = {
     "undo_review": _item(),
     "undoable_reviews": _recording(_SEE),
     # people
-    "users": _role(rules.may_manage_users, "see the users"),
-    "add_user": _role(rules.may_manage_users, "add users"),
+    "users": _role(rules.may_manage_users, N_("see the users")),
+    "add_user": _role(rules.may_manage_users, N_("add users")),
     "disable_user": _custom(_disable_user),
     "issue_token": _custom(_issue_token),
-    "user": _own_account("see other accounts", officer=True),
-    "set_password": _own_account("change other accounts"),
-    "set_lang": _own_account("change other accounts"),
-    "api_tokens": _own_account("see other accounts", officer=True),
-    "revoke_token": _own_account("change other accounts", officer=True),
-    "password_link": _role(rules.may_manage_users, "reset passwords"),
+    "user": _own_account(N_("see other accounts"), officer=True),
+    "set_password": _own_account(N_("change other accounts")),
+    "set_lang": _own_account(N_("change other accounts")),
+    "api_tokens": _own_account(N_("see other accounts"), officer=True),
+    "revoke_token": _own_account(N_("change other accounts"), officer=True),
+    "password_link": _role(rules.may_manage_users, N_("reset passwords")),
     # consent online: the link's secret is the authority
     "online": _public,
     "online_form": _public,
@@ -1691,12 +1696,12 @@ ACCESS: dict[str, Guard] = {
     "password_link_valid": _refused(_SERVICE),
     "use_password_link": _refused(_SERVICE),
     "as_user": _refused(_SERVICE),
-    "demo": _refused("make demo accounts"),
-    "sample": _refused("make the sample"),
-    "copy_store": _refused("copy the store"),
-    "work": _refused("run scan jobs"),
-    "open": _refused("open a store"),
-    "close": _refused("close the store"),
+    "demo": _refused(N_("make demo accounts")),
+    "sample": _refused(N_("make the sample")),
+    "copy_store": _refused(N_("copy the store")),
+    "work": _refused(N_("run scan jobs")),
+    "open": _refused(N_("open a store")),
+    "close": _refused(N_("close the store")),
 }
 
 
@@ -1738,7 +1743,11 @@ class PersonalFormgen:
             raise AttributeError(name)
         guard = ACCESS.get(name)
         if guard is None:
-            raise NotAllowed(f"your role ({self.person.role}) may not {name.replace('_', ' ')}")
+            raise NotAllowed(
+                N_("your role ({role}) may not {only}"),
+                role=Word(self.person.role),
+                only=Word(name.replace("_", " ")),
+            )
         if guard is _public:  # a value (``online``) or a method, as the library has it
             return getattr(self._lib, name)
         method = getattr(self._lib, name)
@@ -1778,7 +1787,12 @@ class PersonalFormgen:
         if not rules.may(Act.SEE, who):
             raise NotFound(f"no recording {recording_id!r}")
         if not rules.may(act, who):
-            raise NotAllowed(f"your role ({self.person.role}) may not {act} recording {rec}")
+            raise NotAllowed(
+                N_("your role ({role}) may not {act} recording {id}"),
+                role=Word(self.person.role),
+                act=Word(act),
+                id=rec,
+            )
         return rec
 
     def _form(self, act: Act, form_id: str) -> str:
@@ -1808,7 +1822,11 @@ class PersonalFormgen:
 
     def _only(self, allowed: bool, what: str) -> None:
         if not allowed:
-            raise NotAllowed(f"your role ({self.person.role}) may not {what}")
+            raise NotAllowed(
+                N_("your role ({role}) may not {only}"),
+                role=Word(self.person.role),
+                only=Word(what),
+            )
 
     def _by(self) -> str:
         """The author of every change: the signed-in person, whatever a caller passes."""

@@ -1317,16 +1317,16 @@ def store_copy(app: App, target: str, as_json: bool) -> None:
     )
 
 
-# What a person at a terminal does next, beside the library's message.
+# What a person at a terminal does next, beside the library's message: by its message ID.
 HINTS = {
-    "has not been printed yet": ": run formgen forms first",
-    "name was written by hand": " (--name)",
-    "name the institution": " (--institution)",
+    "form {form} has not been printed yet": ": run formgen forms first",
+    "this form's name was written by hand: type the name as written": " (--name)",
+    "situation {n} takes place at an institution: name the institution": " (--institution)",
 }
 
 
 def _hint(exc: FormgenError) -> str:
-    return next((hint for key, hint in HINTS.items() if key in str(exc)), "")
+    return HINTS.get(exc.message_id, "")
 
 
 def main() -> None:

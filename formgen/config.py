@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError
 from .rules import DEFAULT_PROOF_AFTER, DEFAULT_RETENTION, PROOF_KEY, Period, Purpose
+from .words import N_
 
 
 @dataclass(frozen=True)
@@ -322,7 +323,7 @@ def missing_dpo(config: Config) -> str | None:
     officer is configured (None: it is)."""
     if config.org.dpo_contact.strip():
         return None
-    return (
+    return N_(
         "declarations must say how to reach the data protection officer: set dpo_contact"
         ' in [organisation] of formgen.toml (e.g. dpo_contact = "fg@university.nl")'
     )

@@ -28,6 +28,7 @@ from .schema import (
     recordings,
     scan_pages,
 )
+from .words import N_
 
 REMOVED = "participant_removed"  # recording log: detail {participant, form_id, outcome}
 RENAMED = "participant_renamed"  # detail {participant, form_id, before, after}
@@ -40,7 +41,7 @@ def _checked(value: str, what: str) -> str:
     try:
         return rules.check_name(value, what)
     except ValueError as exc:
-        raise RecordError(str(exc)) from exc
+        raise RecordError.of(exc) from exc
 
 
 def remove_participant(
@@ -96,13 +97,14 @@ def remove_participant(
         else:
             if not reason or not reason.strip():
                 raise RecordError(
-                    f"form {person.form_id} has answers: say why it is voided (a reason)"
+                    N_("form {form} has answers: say why it is voided (a reason)"),
+                    form=person.form_id,
                 )
             why = _checked(reason, "reason")
             state = records.form_states(conn, [person.form_id])[person.form_id]
             ending = [c for c, s in state.clauses.items() if s not in rules.FINAL]
             if not ending:
-                raise Conflict(f"form {person.form_id} has no consent left to void")
+                raise Conflict(N_("form {form} has no consent left to void"), form=person.form_id)
             records.append_events(
                 conn,
                 [(person.form_id, c, Status.INVALIDATED) for c in ending],
@@ -137,7 +139,11 @@ def rename_participant(
         recording = records.get_recording(conn, person.recording_id)
         records.refuse_if_destroyed(conn, recording)
         if person.name == new:
-            raise RecordError(f"the name of {person.form_id} is already {new!r}; nothing changed")
+            raise RecordError(
+                N_("the name of {form} is already {name}; nothing changed"),
+                form=person.form_id,
+                name=repr(new),
+            )
         conn.execute(update(participants).where(participants.c.id == person.id).values(name=new))
         records.log_event(
             conn,
@@ -212,7 +218,7 @@ def edit_recording(
                 # a corrected date is a date consent is asked for: never one that passed
                 new_date = rules.check_new_recording_date(date, config_module.today(config))
             except ValueError as exc:
-                raise RecordError(str(exc)) from exc
+                raise RecordError.of(exc) from exc
         stream = old.plan.livestream if livestream is None else livestream
         stored = old.plan.livestream_stored if livestream_stored is None else livestream_stored
         if livestream is False and livestream_stored is None:
@@ -220,12 +226,14 @@ def edit_recording(
         try:
             plan = Plan(old.plan.purpose, old.plan.media, stream, stored, old.plan.view360)
         except ValueError as exc:
-            raise RecordError(str(exc)) from exc
+            raise RecordError.of(exc) from exc
         until = old.delete_by
         if new_date != old.recorded_on:
             until = rules.delete_by(new_date, plan.purpose, config.retention)
         if (new_title, new_date, plan) == (old.title, old.recorded_on, old.plan):
-            raise RecordError(f"recording {old.id} already reads like that; nothing changed")
+            raise RecordError(
+                N_("recording {id} already reads like that; nothing changed"), id=old.id
+            )
         reason = rules.edit_reconsent_reason(
             old.recorded_on, old.plan, old.delete_by, new_date, plan, until
         )

@@ -22,6 +22,7 @@ from .errors import ConfigError, Conflict
 from .privacy import write_private
 from .records import Participant, RecordError, Recording
 from .schema import forms
+from .words import N_
 
 # Kind of the recording event that says the reminder letters went out (the checklist
 # counts a reminder then, not when its letter is made: records.REMINDED).
@@ -177,7 +178,7 @@ def write_forms(
         before = earlier_round(conn, recording, people)
         asked = returns.contacts(conn, [p.id for p in people])
     if not people:
-        raise RecordError(f"recording {recording.id} has no participants yet")
+        raise RecordError(N_("recording {id} has no participants yet"), id=recording.id)
     refuse_if_too_late(recording, people, config)
     specs = [
         declaration_spec(
@@ -308,7 +309,7 @@ def write_reminders(
     try:
         by = rules.check_name(by, "the author's name")
     except ValueError as exc:
-        raise RecordError(str(exc)) from exc
+        raise RecordError.of(exc) from exc
     day = today or dt.date.today()
     with engine.connect() as conn:
         recording = records.get_recording(conn, recording_id)
@@ -317,16 +318,26 @@ def write_reminders(
         states = records.form_states(conn, [p.form_id for p in people])
     if not rules.reminder_required(recording.situation):
         raise RecordError(
-            f"recording {recording.id} is in situation {recording.situation}: the institution"
-            " keeps the declarations and reminds its people"
+            N_(
+                "recording {id} is in situation {n}: the institution keeps the declarations"
+                " and reminds its people"
+            ),
+            id=recording.id,
+            n=recording.situation,
         )
     reminded = [p for p in people if rules.needs_reminder(states[p.form_id].clauses)]
     if not reminded:
-        raise RecordError(f"nobody has given consent for recording {recording.id}: no reminders")
+        raise RecordError(
+            N_("nobody has given consent for recording {id}: no reminders"), id=recording.id
+        )
     if not rules.may_remind(recording.recorded_on, day):
         raise RecordError(
-            f"recording {recording.id} is made on {recording.recorded_on.isoformat()}: the"
-            " reminder of the right to withdraw comes after the recording"
+            N_(
+                "recording {id} is made on {day}: the reminder of the right to withdraw comes"
+                " after the recording"
+            ),
+            id=recording.id,
+            day=recording.recorded_on.isoformat(),
         )
     specs = [
         withdrawal_spec(
@@ -366,7 +377,7 @@ def record_reminders_sent(engine: Engine, recording_id: str, *, by: str) -> dict
     try:
         by = rules.check_name(by, "the author's name")
     except ValueError as exc:
-        raise RecordError(str(exc)) from exc
+        raise RecordError.of(exc) from exc
     with engine.begin() as conn:
         recording = records.get_recording(conn, recording_id)
         records.refuse_if_destroyed(conn, recording)
@@ -374,14 +385,19 @@ def record_reminders_sent(engine: Engine, recording_id: str, *, by: str) -> dict
         made = _forms_of(log, records.REMINDED)
         if not made:
             raise RecordError(
-                f"no reminder letters were made for recording {recording.id}: make them first"
+                N_("no reminder letters were made for recording {id}: make them first"),
+                id=recording.id,
             )
         waiting = sorted(made - _forms_of(log, REMINDERS_SENT))
         if not waiting:
             last = [e for e in log if e["kind"] == REMINDERS_SENT][-1]
             raise Conflict(
-                f"the reminders for recording {recording.id} were recorded as sent on"
-                f" {last['at'][:10]}; make new ones first if someone else consented since"
+                N_(
+                    "the reminders for recording {id} were recorded as sent on {day}; make new"
+                    " ones first if someone else consented since"
+                ),
+                id=recording.id,
+                day=last["at"][:10],
             )
         records.log_event(
             conn, recording.id, REMINDERS_SENT, source=f"manual:{by}", detail={"forms": waiting}
@@ -395,7 +411,7 @@ def layout(engine: Engine, form_id: str) -> dict[str, Any]:
         person = records.get_form(conn, form_id)
         stored = conn.execute(select(forms.c.layout).where(forms.c.id == person.form_id)).scalar()
     if stored is None:
-        raise Conflict(f"form {person.form_id} has not been printed yet")
+        raise Conflict(N_("form {form} has not been printed yet"), form=person.form_id)
     return render.public_layout(stored)
 
 
@@ -428,14 +444,16 @@ def write_request(
         raise RecordError(rules.too_late(recording.id, recording.recorded_on))
     if not rules.may_request_from_institution(recording.situation):
         raise RecordError(
-            "situation 3 has no institution to ask: the student collects consent "
-            "personally, with a declaration for each participant"
+            N_(
+                "situation 3 has no institution to ask: the student collects consent "
+                "personally, with a declaration for each participant"
+            )
         )
     try:
         asked = rules.check_name(institution, "institution") if institution else None
         contact = rules.check_name(contact, "contact")
     except ValueError as exc:
-        raise RecordError(str(exc)) from exc
+        raise RecordError.of(exc) from exc
     if asked is not None and not rules.same_institution(asked, recording.institution):
         raise RecordError(
             f"recording {recording.id} is made at {recording.institution}, not at {asked}:"
@@ -444,7 +462,7 @@ def write_request(
     reply_to = _supervisor_email(engine, recording, supervisor_email)
     back_by = return_by or rules.return_before(recording.recorded_on, day)
     if back_by <= day:
-        raise RecordError(f"the return date {back_by.isoformat()} is not after today")
+        raise RecordError(N_("the return date {day} is not after today"), day=back_by.isoformat())
     language = lang or recording.lang
     _, supervisor_id = records.people_of(engine, recording.id)
     with engine.begin() as conn:
@@ -512,7 +530,7 @@ def _supervisor_email(engine: Engine, recording: Recording, given: str | None) -
         try:
             return rules.check_email(given, "the supervisor's e-mail address")
         except ValueError as exc:
-            raise RecordError(str(exc)) from exc
+            raise RecordError.of(exc) from exc
     from . import accounts
 
     _, supervisor_id = records.people_of(engine, recording.id)

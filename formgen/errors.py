@@ -4,13 +4,38 @@ and the service add their own hints (and the service its HTTP status) by class."
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class FormgenError(Exception):
-    """Something formgen refuses or cannot do; ``str(exc)`` is one line for a person."""
+    """Something formgen refuses or cannot do; ``str(exc)`` is one line for a person, in
+    English (what the CLI and the JSON API print). A page shows it in the person's
+    language from its message ID (the English with ``{name}`` placeholders, marked with
+    ``N_`` for the catalogue) and parameters: see formgen/words.py."""
+
+    def __init__(self, message: str = "", /, **params: Any) -> None:
+        self.message_id = message
+        self.params = params
+        super().__init__(message.format(**params) if params else message)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A refusal crosses a process boundary (a scan job) with its ID and parameters.
+        return (_rebuild, (type(self), self.message_id, self.params))
+
+
+def _rebuild(kind: type[FormgenError], message: str, params: dict[str, Any]) -> FormgenError:
+    return kind(message, **params)
 
 
 class RecordError(FormgenError, ValueError):
     """A request the consent record refuses (a bad value, or a state that forbids it)."""
+
+    @classmethod
+    def of(cls, exc: ValueError) -> RecordError:
+        """A value check's refusal (``rules``) as the record's, its message ID kept."""
+        if isinstance(exc, FormgenError):
+            return cls(exc.message_id, **exc.params)
+        return cls(str(exc))
 
 
 class NotFound(RecordError):

@@ -19,6 +19,7 @@ from .config import Oidc
 from .errors import RecordError
 from .rules import Role
 from .schema import awaited_supervisors, recording_people, users
+from .words import N_
 
 
 class InstitutionRefused(RecordError):
@@ -40,14 +41,14 @@ class Person:
 def person(claims: Mapping[str, Any]) -> Person:
     sub = claims.get("sub")
     if not isinstance(sub, str) or not sub.strip() or len(sub) > 255:
-        raise InstitutionRefused("the institution did not say who you are")
+        raise InstitutionRefused(N_("the institution did not say who you are"))
     email = claims.get("email")
     if not isinstance(email, str) or not email.strip():
-        raise InstitutionRefused("the institution did not give your e-mail address")
+        raise InstitutionRefused(N_("the institution did not give your e-mail address"))
     try:
         email = accounts.check_email(email)
     except RecordError:
-        raise InstitutionRefused("the institution did not give your e-mail address") from None
+        raise InstitutionRefused(N_("the institution did not give your e-mail address")) from None
     name = _name(claims) or email
     try:
         name = rules.check_name(name, "name")
@@ -90,7 +91,7 @@ def role_of(oidc: Oidc, who: Person) -> Role:
         return Role.SUPERVISOR
     if Role.STUDENT in roles:
         return Role.STUDENT
-    raise InstitutionRefused("your institution account has no role in formgen")
+    raise InstitutionRefused(N_("your institution account has no role in formgen"))
 
 
 def sign_in(engine: Engine, oidc: Oidc, issuer: str, claims: Mapping[str, Any]) -> accounts.User:
@@ -98,7 +99,7 @@ def sign_in(engine: Engine, oidc: Oidc, issuer: str, claims: Mapping[str, Any]) 
     name, address and role brought up to date at every one after."""
     who = person(claims)
     if oidc.allowed_organisations and who.organisation not in oidc.allowed_organisations:
-        raise InstitutionRefused("your institution does not use formgen here")
+        raise InstitutionRefused(N_("your institution does not use formgen here"))
     role = role_of(oidc, who)
     with engine.begin() as conn:
         row = conn.execute(
@@ -107,7 +108,7 @@ def sign_in(engine: Engine, oidc: Oidc, issuer: str, claims: Mapping[str, Any]) 
         taken = conn.execute(select(users.c.id).where(users.c.email == who.email)).first()
         if row is not None:
             if row.disabled:
-                raise InstitutionRefused("this account is disabled")
+                raise InstitutionRefused(N_("this account is disabled"))
             values: dict[str, Any] = {"name": who.name, "role": str(role)}
             if taken is None or taken.id == row.id:  # else keep the old address
                 values["email"] = who.email
@@ -116,7 +117,7 @@ def sign_in(engine: Engine, oidc: Oidc, issuer: str, claims: Mapping[str, Any]) 
         else:
             if taken is not None:
                 raise InstitutionRefused(
-                    "there is already an account with your address: sign in with its password"
+                    N_("there is already an account with your address: sign in with its password")
                 )
             user_id = records.new_id("U")
             conn.execute(

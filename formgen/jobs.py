@@ -30,6 +30,7 @@ from sqlalchemy import Engine, delete, func, or_, select, update
 from . import records
 from .errors import NotFound, RecordError
 from .schema import events, job_files, jobs, scan_pages
+from .words import N_
 
 HEARTBEAT = dt.timedelta(seconds=5)
 STALE = dt.timedelta(seconds=60)  # no heartbeat for this long: the worker is gone
@@ -93,18 +94,18 @@ def submit(engine: Engine, user_id: str, files: Sequence[tuple[str, Upload]]) ->
     anything else is refused whole, before anything is stored. An open file is read
     and stored part by part (``PART_BYTES``), never whole in memory."""
     if not files:
-        raise RecordError("no files to import")
+        raise RecordError(N_("no files to import"))
     if len(files) > MAX_FILES:
-        raise RecordError(f"at most {MAX_FILES} files at a time")
+        raise RecordError(N_("at most {n} files at a time"), n=MAX_FILES)
     sources = [(_shown(name), _readable(content)) for name, content in files]
     total = 0
     for name, source in sources:
         problem = refusal(name, source)
         if problem is not None:
-            raise RecordError(problem)
+            raise problem
         total += source.seek(0, os.SEEK_END)
     if total > MAX_JOB_BYTES:
-        raise RecordError(f"the files are larger than {MAX_JOB_BYTES >> 20} MiB together")
+        raise RecordError(N_("the files are larger than {n} MiB together"), n=MAX_JOB_BYTES >> 20)
     job_id = records.new_id("J")
     with engine.begin() as conn:
         conn.execute(
@@ -127,7 +128,7 @@ def _readable(content: Upload) -> BinaryIO:
     return io.BytesIO(content) if isinstance(content, bytes | bytearray) else content
 
 
-def refusal(name: str, content: Upload) -> str | None:
+def refusal(name: str, content: Upload) -> RecordError | None:
     """Why one uploaded file cannot be a scan job's (None: it can): the web page lands
     the other files of an upload and names this one. An open file is only peeked at."""
     source = _readable(content)
@@ -136,9 +137,13 @@ def refusal(name: str, content: Upload) -> str | None:
     head = source.read(8)
     source.seek(0)
     if kind_of(head) is None:
-        return f"{_shown(name)} is not a PDF or an image (PNG, JPEG, TIFF)"
+        return RecordError(
+            N_("{file} is not a PDF or an image (PNG, JPEG, TIFF)"), file=_shown(name)
+        )
     if size > MAX_FILE_BYTES:
-        return f"{_shown(name)} is larger than {MAX_FILE_BYTES >> 20} MiB"
+        return RecordError(
+            N_("{file} is larger than {n} MiB"), file=_shown(name), n=MAX_FILE_BYTES >> 20
+        )
     return None
 
 

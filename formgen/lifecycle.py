@@ -34,6 +34,7 @@ from .schema import (
     scan_pages,
     scans,
 )
+from .words import N_, Word
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ def _who(by: str) -> str:
     try:
         return rules.check_name(by, "the author's name")
     except ValueError as exc:
-        raise RecordError(str(exc)) from exc
+        raise RecordError.of(exc) from exc
 
 
 def change_recording(
@@ -93,15 +94,16 @@ def change_recording(
         try:
             new_purpose = Purpose(purpose) if purpose else old.plan.purpose
         except ValueError as exc:
-            raise RecordError(str(exc)) from exc
+            raise RecordError.of(exc) from exc
         new_until = rules.delete_by(old.recorded_on, new_purpose, config.retention)
         if new_purpose is old.plan.purpose:
             new_until = old.delete_by
         if extend_to is not None:
             if extend_to <= new_until:
                 raise RecordError(
-                    f"the new deletion date {extend_to.isoformat()} is not later than"
-                    f" {new_until.isoformat()}; nothing changed"
+                    N_("the new deletion date {new} is not later than {old}; nothing changed"),
+                    new=extend_to.isoformat(),
+                    old=new_until.isoformat(),
                 )
             try:
                 rules.check_extension(extend_to, old.recorded_on, new_purpose, config.retention)
@@ -111,7 +113,9 @@ def change_recording(
         reason = rules.reconsent_reason(old.plan.purpose, old.delete_by, new_purpose, new_until)
         if reason is None:
             raise RecordError(
-                f"recording {old.id} already has purpose {new_purpose}; nothing changed"
+                N_("recording {id} already has purpose {purpose}; nothing changed"),
+                id=old.id,
+                purpose=Word(new_purpose),
             )
         conn.execute(
             update(recordings)

@@ -13,6 +13,7 @@ from email.utils import formatdate, make_msgid
 
 from .config import Mail
 from .errors import FormgenError
+from .words import N_, translations
 
 
 class MailError(FormgenError):
@@ -30,7 +31,7 @@ class Letter:
 def send(config: Mail | None, letters: Sequence[Letter]) -> None:
     """Send the letters over one connection; MailError if the server refuses."""
     if config is None:
-        raise MailError("formgen cannot send e-mail: [mail] is not configured")
+        raise MailError(N_("formgen cannot send e-mail: [mail] is not configured"))
     messages = [_message(config.sender, letter) for letter in letters]
     try:
         with smtplib.SMTP(config.host, config.port, timeout=20) as smtp:
@@ -45,7 +46,9 @@ def send(config: Mail | None, letters: Sequence[Letter]) -> None:
         if isinstance(reason, bytes):
             reason = reason.decode("utf-8", "replace")
         raise MailError(
-            f"cannot send e-mail through {config.host}:{config.port}: {reason}"
+            N_("cannot send e-mail through {server}: {reason}"),
+            server=f"{config.host}:{config.port}",
+            reason=reason,
         ) from None
 
 
@@ -65,86 +68,42 @@ def _message(sender: str, letter: Letter) -> EmailMessage:
 
 # --- Words ------------------------------------------------------------------------------
 
-WORDS: dict[str, dict[str, str]] = {
-    "nl": {
-        "code_subject": "Bevestig uw antwoord: toestemmingsformulier {form}",
-        "code_text": (
-            "U vulde online het toestemmingsformulier {form} in van de {organisation}, voor "
-            "de opname '{title}' die {student} maakt.\n"
-            "Uw code om uw antwoord te bevestigen:\n\n"
-            "    {code}\n\n"
-            "Typ de code op de pagina waar u het formulier invulde. De code is 15 minuten "
-            "geldig.\nHebt u niets ingevuld? Dan kunt u deze e-mail negeren: er verandert "
-            "niets.\n"
-        ),
-        "receipt_subject": "Ontvangstbewijs: uw antwoord op formulier {form}",
-        "receipt_text": (
-            "Dank u. Uw antwoord op het toestemmingsformulier {form} is vastgelegd op {at}.\n"
-            "In de bijlage staat het ingevulde formulier.\n\n{summary}\n\n"
-            "U kunt uw toestemming altijd weer intrekken, net zo makkelijk als u die gaf:\n"
-            "{link}\n"
-        ),
-        "withdrawn_subject": "Ontvangstbewijs: toestemming ingetrokken (formulier {form})",
-        "withdrawn_text": (
-            "Uw intrekking op formulier {form} is vastgelegd op {at}.\n\n{summary}\n\n"
-            "Wat nu gebeurt: {student} haalt u uit de opname, of verwijdert de opname. "
-            "Tot die tijd gebruikt niemand de opname met u erin. Uiterlijk op {delete_by} "
-            "is de opname in elk geval verwijderd.\n"
-            "Wat we vóór de intrekking met de opname deden, mocht. "
-            "U ziet het formulier hier:\n{link}\n"
-        ),
-        "other_subject": "Toestemming voor een opname van uw kind (formulier {form})",
-        "other_text": (
-            "De {organisation} vroeg toestemming voor de opname '{title}' van {date}, "
-            "waarop {child} te zien of te horen kan zijn. De andere ouder of voogd van uw "
-            "kind heeft online geantwoord op het toestemmingsformulier {form} en vroeg ons "
-            "u deze link te sturen. Het antwoord was:\n{summary}\n\n"
-            "Bent u het niet eens met een 'ja'? Zeg dan hier 'nee'; als de ouders het niet "
-            "eens zijn, is er geen toestemming:\n{link}\n"
-            "U kunt ook een e-mail sturen naar {privacy} met het formuliernummer {form}.\n"
-        ),
-        "invite_subject": "Toestemming gevraagd voor een opname: {title}",
-        "reminder_subject": "Herinnering: toestemming gevraagd voor een opname: {title}",
-        "invite_text": (
-            "U krijgt deze e-mail omdat {student} u om toestemming vraagt voor een "
-            "opname.\nLees de informatie hieronder en antwoord online:\n{link}\n\n"
-            "Liever op papier? Vraag {student} om het formulier.\n\n{page}\n"
-        ),
-        "yes": "ja",
-        "no": "nee",
-        "withdraw": "ingetrokken",
-        "clause_recording": "opname",
-        "clause_livestream": "livestream",
-        "clause_360": "360 graden",
-        "your_child": "uw kind",
-    },
-    "en": {
-        "code_subject": "Confirm your answer: consent form {form}",
-        "code_text": (
+# Each piece of a letter by its name; the English is the message ID of the service's
+# catalogue (formgen/words.py), so a letter is written in the recipient's language.
+WORDS: dict[str, str] = {
+    "code_subject": N_("Confirm your answer: consent form {form}"),
+    "code_text": (
+        N_(
             "You filled in consent form {form} of the {organisation} online, for the "
             "recording '{title}' that {student} makes.\n"
             "Your code to confirm your answer:\n\n    {code}\n\n"
             "Type the code on the page where you filled in the form. The code is valid for "
             "15 minutes.\nDid you not fill in anything? Then ignore this e-mail: nothing "
             "changes.\n"
-        ),
-        "receipt_subject": "Receipt: your answer to form {form}",
-        "receipt_text": (
+        )
+    ),
+    "receipt_subject": N_("Receipt: your answer to form {form}"),
+    "receipt_text": (
+        N_(
             "Thank you. Your answer to consent form {form} was recorded on {at}.\n"
             "The filled-in form is attached.\n\n{summary}\n\n"
             "You can withdraw your consent at any time, as easily as you gave it:\n{link}\n"
-        ),
-        "withdrawn_subject": "Receipt: consent withdrawn (form {form})",
-        "withdrawn_text": (
+        )
+    ),
+    "withdrawn_subject": N_("Receipt: consent withdrawn (form {form})"),
+    "withdrawn_text": (
+        N_(
             "Your withdrawal on form {form} was recorded on {at}.\n\n{summary}\n\n"
             "What happens now: {student} removes you from the recording, or deletes the "
             "recording. Until then nobody uses the recording with you in it. By {delete_by} "
             "at the latest the recording is deleted in any case.\n"
             "What was done with the recording before you withdrew remains lawful. "
             "You can see the form here:\n{link}\n"
-        ),
-        "other_subject": "Consent for a recording of your child (form {form})",
-        "other_text": (
+        )
+    ),
+    "other_subject": N_("Consent for a recording of your child (form {form})"),
+    "other_text": (
+        N_(
             "The {organisation} asked for consent to the recording '{title}' of {date}, in "
             "which {child} may be seen or heard. Your child's other parent or guardian "
             "answered consent form {form} online and asked us to send you this link. The "
@@ -152,24 +111,28 @@ WORDS: dict[str, dict[str, str]] = {
             "Do you disagree with a 'yes'? Then say 'no' here; if the parents do not agree, "
             "there is no consent:\n{link}\n"
             "You can also e-mail {privacy} with the form number {form}.\n"
-        ),
-        "invite_subject": "Your consent is requested for a recording: {title}",
-        "reminder_subject": "Reminder: your consent is requested for a recording: {title}",
-        "invite_text": (
+        )
+    ),
+    "invite_subject": N_("Your consent is requested for a recording: {title}"),
+    "reminder_subject": N_("Reminder: your consent is requested for a recording: {title}"),
+    "invite_text": (
+        N_(
             "You are receiving this e-mail because {student} asks for your consent to a "
             "recording.\nRead the information below and answer online:\n{link}\n\n"
             "Prefer paper? Ask {student} for the form.\n\n{page}\n"
-        ),
-        "yes": "yes",
-        "no": "no",
-        "withdraw": "withdrawn",
-        "clause_recording": "recording",
-        "clause_livestream": "live stream",
-        "clause_360": "360 degrees",
-        "your_child": "your child",
-    },
+        )
+    ),
+    "yes": N_("yes"),
+    "no": N_("no"),
+    "withdraw": N_("withdrawn"),
+    "clause_recording": N_("recording"),
+    "clause_livestream": N_("live stream"),
+    "clause_360": N_("360 degrees"),
+    "your_child": N_("your child"),
 }
 
 
 def words(lang: str) -> dict[str, str]:
-    return WORDS.get(lang, WORDS["en"])
+    """The pieces of a letter in ``lang`` (English for a language without a catalogue)."""
+    say = translations(lang).gettext
+    return {name: say(message) for name, message in WORDS.items()}

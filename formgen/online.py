@@ -35,6 +35,7 @@ from .schema import (
     users,
 )
 from .store import instance
+from .words import N_
 
 SOURCE = "online"
 CODE_DIGITS = 6
@@ -43,8 +44,8 @@ CODE_DIGITS = 6
 NO_FORM = "this link does not open a form (any more)"
 
 
-NO_AUTHORITY = "tick that you have parental authority over this child"
-OWN_ADDRESS = (
+NO_AUTHORITY = N_("tick that you have parental authority over this child")
+OWN_ADDRESS = N_(
     "use your own e-mail address: an address of the organisation or of one of formgen's"
     " users cannot confirm a consent"
 )
@@ -120,7 +121,7 @@ def keep_links(conn: Connection, coded: Instance | Links) -> None:
 def new_link(conn: Connection, config: Config, form_id: str) -> str:
     """A fresh link to a form (for a receipt or the other parent), stored hashed."""
     if not config.public_url:
-        raise RecordError("online answers need public_url in the configuration")
+        raise RecordError(N_("online answers need public_url in the configuration"))
     links = Links(instance(conn), config.public_url)
     url = links.payload(form_id, 1)
     keep_links(conn, links)
@@ -200,15 +201,15 @@ class Pending:
 
 def _checked_answers(form: OnlineForm, answers: Mapping[str, str]) -> tuple[Kind, dict[str, str]]:
     if form.mode is OnlineMode.CLOSED:
-        raise Conflict("this form has nothing left to answer or withdraw online")
+        raise Conflict(N_("this form has nothing left to answer or withdraw online"))
     if form.mode is OnlineMode.ANSWER:
         missing = [c for c in form.person.clauses if answers.get(c) not in ("yes", "no")]
         if missing:
-            raise RecordError("choose yes or no for every question")
+            raise RecordError(N_("choose yes or no for every question"))
         return Kind.ANSWER, {c: answers[c] for c in form.person.clauses}
     chosen = {c: "withdraw" for c in form.withdrawable if answers.get(c) == "no"}
     if not chosen:
-        raise RecordError("choose no for what you take back")
+        raise RecordError(N_("choose no for what you take back"))
     return Kind.WITHDRAWAL, chosen
 
 
@@ -250,30 +251,30 @@ def start(
     the student or a colleague could answer for someone."""
     stamp = now or records.now()
     try:
-        name = rules.check_name(name, "your name")
-        email = rules.check_email(email, "your e-mail address").lower()
+        name = rules.check_name(name, N_("your name"))
+        email = rules.check_email(email, N_("your e-mail address")).lower()
         other = (
-            rules.check_email(other_email, "the other parent's address").lower()
+            rules.check_email(other_email, N_("the other parent's address")).lower()
             if (other_email and other_email.strip())
             else None
         )
-        child = rules.check_name(child, "the child's name") if child and child.strip() else None
+        child = rules.check_name(child, N_("the child's name")) if child and child.strip() else None
         agrees = (
-            rules.check_name(child_agrees, "the child's own agreement")
+            rules.check_name(child_agrees, N_("the child's own agreement"))
             if child_agrees and child_agrees.strip()
             else None
         )
     except ValueError as exc:
-        raise RecordError(str(exc)) from exc
+        raise RecordError.of(exc) from exc
     with engine.begin() as conn:
         form = open_form(conn, token, stamp.date())
         records.lock_form(conn, form.form_id)
         kind, chosen = _checked_answers(form, answers)
         parent = form.person.variant == "parent"
         if kind is Kind.ANSWER and parent and relation not in ("parent", "guardian"):
-            raise RecordError("say whether you are the child's parent or guardian")
+            raise RecordError(N_("say whether you are the child's parent or guardian"))
         if kind is Kind.ANSWER and form.person.name is None and parent and child is None:
-            raise RecordError("type the child's name")
+            raise RecordError(N_("type the child's name"))
         if kind is Kind.ANSWER and parent and not authority:
             raise RecordError(NO_AUTHORITY)
         if kind is Kind.ANSWER and (
@@ -282,11 +283,11 @@ def start(
         ):
             raise RecordError(OWN_ADDRESS)
         if other == email:
-            raise RecordError("the other parent's address is your own")
+            raise RecordError(N_("the other parent's address is your own"))
         if _limited(conn, online_answers.c.form_id, form.form_id, stamp) or _limited(
             conn, online_answers.c.email, email, stamp
         ):
-            raise Conflict("too many codes asked for in the last hour: try again later")
+            raise Conflict(N_("too many codes asked for in the last hour: try again later"))
         answer_id = records.new_id("A")
         code = "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
         conn.execute(
@@ -366,7 +367,7 @@ def confirm(
         )
         waiting = [r for r in rows if r["confirmed_at"] is None]
         if not waiting:
-            raise CodeRefused("this code is not valid: ask for a new one")
+            raise CodeRefused(N_("this code is not valid: ask for a new one"))
         usable = [r for r in waiting if not rules.code_refused(r["tries"], r["expires_at"], stamp)]
         if not usable:  # the reason of the newest: what the person just tried
             newest = max(waiting, key=lambda r: r["created_at"])
@@ -387,9 +388,9 @@ def confirm(
             )
     if row is None:  # the try is counted (committed) before the refusal
         left = rules.CODE_TRIES - 1 - max(r["tries"] for r in usable)
-        raise CodeRefused(
-            f"wrong code; {left} tries left" if left > 0 else "wrong code; ask for a new one"
-        )
+        if left > 0:
+            raise CodeRefused(N_("wrong code; {left} tries left"), left=left)
+        raise CodeRefused(N_("wrong code; ask for a new one"))
     return Confirmed(
         row["id"],
         form.form_id,

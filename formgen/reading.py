@@ -36,12 +36,13 @@ from .records import SIGNATURE
 from .rules import Status
 from .schema import events, forms, participants, scan_images, scan_pages, scans
 from .store import instance
+from .words import N_
 
 SCAN_DPI = 150.0  # rectified page resolution: 5.9 px/mm, 38 px across a box
 ALREADY = "already imported on {:%Y-%m-%d %H:%M}; nothing changed"
 # A page that landed while this import ran, by another import of the same file: it is in
 # the record, so it is no error (spec section 6, "Unit of a scan import").
-CONCURRENT = "imported by another import running at the same time"
+CONCURRENT = N_("imported by another import running at the same time")
 
 
 @dataclass
@@ -299,7 +300,7 @@ class _Importer:
 
     def _identify(self, texts: Sequence[str]) -> scan.Identity:
         mine = []
-        reason = "no formgen QR code found on this page"
+        reason = N_("no formgen QR code found on this page")
         for index, text in enumerate(texts):
             try:
                 mine.append((index, *self.instance.verify(text)))
@@ -407,7 +408,7 @@ class _Importer:
                         self._note_files(conn, {digest})
                         _insert_page(conn, digest, page, None, None, self.job)
                 except IntegrityError:
-                    report.fail("already imported by another import running at the same time")
+                    report.fail(N_("already imported by another import running at the same time"))
                     self.landed_meanwhile(digest, [report])
 
     def _land(self, unit: _Unit) -> None:
@@ -418,7 +419,7 @@ class _Importer:
                 recorder.record(unit.pages)
         except IntegrityError:
             for _, _, report in unit.pages:
-                report.fail("already imported by another import running at the same time")
+                report.fail(N_("already imported by another import running at the same time"))
             for digest in {digest for digest, _, _ in unit.pages}:
                 self.landed_meanwhile(digest, [r for d, _, r in unit.pages if d == digest])
         except _Refused as exc:

@@ -34,6 +34,7 @@ from .schema import (
     recording_people,
     recordings,
 )
+from .words import N_
 
 LANGS = ("nl", "en")
 SIGNATURE = "signature"  # pseudo-clause for events about the form's signature
@@ -135,17 +136,18 @@ def create_recording(
             "institution": rules.check_name(institution, "institution") if institution else None,
         }
     except ValueError as exc:
-        raise RecordError(str(exc)) from exc
+        raise RecordError.of(exc) from exc
     if situation_ is not Situation.OUTSIDE and not values["institution"]:
         raise RecordError(
-            f"situation {situation_} takes place at an institution: name the institution"
+            N_("situation {n} takes place at an institution: name the institution"),
+            n=str(situation_),
         )
     _check_lang(lang)
     until = rules.delete_by(recorded_on, plan.purpose, config.retention)
     try:
         rules.check_deletion_date(until, config_module.today(config))
     except ValueError as exc:
-        raise RecordError(str(exc)) from exc
+        raise RecordError.of(exc) from exc
     row = {
         "id": new_id("R"),
         **values,
@@ -273,7 +275,9 @@ def destroyed(conn: Connection, recording_id: str) -> dict[str, Any] | None:
 
 def refuse_if_destroyed(conn: Connection, recording: Recording) -> None:
     if (event := destroyed(conn, recording.id)) is not None:
-        raise Conflict(f"recording {recording.id} was destroyed on {event['at'][:10]}")
+        raise Conflict(
+            N_("recording {id} was destroyed on {day}"), id=recording.id, day=event["at"][:10]
+        )
 
 
 def remember_document(conn: Connection, recording_id: str, path: Path, data: bytes) -> None:
@@ -315,7 +319,9 @@ class Participant:
 
 def _check_lang(lang: str) -> None:
     if lang not in LANGS:
-        raise RecordError(f"language {lang!r} is not one of {', '.join(LANGS)}")
+        raise RecordError(
+            N_("language {lang} is not one of {langs}"), lang=repr(lang), langs=", ".join(LANGS)
+        )
 
 
 def add_participants(
@@ -334,7 +340,7 @@ def add_participants(
         for name in names:
             checked.append(None if name is None else rules.check_name(name))
     except ValueError as exc:
-        raise RecordError(str(exc)) from exc
+        raise RecordError.of(exc) from exc
     added = []
     with transaction(db) as conn:
         added = _insert_participants(conn, recording_id, checked, under_16, lang)
@@ -522,7 +528,7 @@ def get_form(conn: Connection, form_id: str) -> Participant:
     try:
         canonical = normalise(form_id)
     except FormIdError as exc:
-        raise RecordError(str(exc)) from exc
+        raise RecordError.of(exc) from exc
     row = (
         conn.execute(
             select(*_PARTICIPANT_COLUMNS, participants.c.removed_at)
@@ -535,7 +541,7 @@ def get_form(conn: Connection, form_id: str) -> Participant:
     if row is None:
         raise NotFound(f"no form {canonical} in this record")
     if row["removed_at"] is not None:  # added by mistake: nothing of it may land now
-        raise NotFound(f"form {canonical} was removed from its recording")
+        raise NotFound(N_("form {form} was removed from its recording"), form=canonical)
     return Participant(**{k: v for k, v in row.items() if k != "removed_at"})
 
 
@@ -624,7 +630,7 @@ def set_consent(
         by = rules.check_name(by, "the author's name")
         reason = rules.check_name(reason, "reason")
     except ValueError as exc:
-        raise RecordError(str(exc)) from exc
+        raise RecordError.of(exc) from exc
     if new not in (Status.GIVEN, Status.REFUSED, Status.NO_ANSWER, Status.WITHDRAWN):
         raise RecordError("a decision by hand is given, refused, no_answer or withdrawn")
     with transaction(db) as conn:
@@ -664,7 +670,7 @@ def withdraw(
         by = rules.check_name(by, "the author's name")
         reason = rules.check_name(reason, "reason") if reason else "withdrawn by the person"
     except ValueError as exc:
-        raise RecordError(str(exc)) from exc
+        raise RecordError.of(exc) from exc
     with engine.begin() as conn:
         form = get_form(conn, form_id)
         state = form_states(conn, [form.form_id])[form.form_id]
@@ -673,7 +679,7 @@ def withdraw(
         wanted = [clause] if clause else form.clauses
         given = [c for c in wanted if state.clauses.get(c) is Status.GIVEN]
         if not given:
-            raise Conflict(f"form {form.form_id} has no given consent to withdraw")
+            raise Conflict(N_("form {form} has no given consent to withdraw"), form=form.form_id)
         append_events(
             conn,
             [(form.form_id, c, Status.WITHDRAWN) for c in given],
@@ -700,7 +706,7 @@ def close_unreturned(
     try:
         who = rules.check_name(by, "the author's name")
     except ValueError as exc:
-        raise RecordError(str(exc)) from exc
+        raise RecordError.of(exc) from exc
     source = f"not_returned:{who}"
     with engine.begin() as conn:
         recording = get_recording(conn, recording_id)
@@ -727,7 +733,7 @@ def close_unreturned(
         discarded: list[str] = []
         changes: list[tuple[str, str | None, str]] = []
         blank_changes: list[tuple[str, str | None, str]] = []
-        refusals: list[str] = []
+        refusals: list[RecordError] = []
         for person in people:
             state = states[person.form_id]
             if state.discarded:
@@ -735,8 +741,8 @@ def close_unreturned(
             back_by = rules.return_before(recording.recorded_on, issued[person.form_id].date())
             try:
                 wanted = rules.unreturned_clauses(state.clauses, back_by, today, person.form_id)
-            except ValueError as exc:
-                refusals.append(str(exc))
+            except RecordError as exc:
+                refusals.append(exc)
                 continue
             target = blank_changes if person.name is None else changes
             target += [(person.form_id, c, Status.NO_ANSWER) for c in wanted]
@@ -746,11 +752,11 @@ def close_unreturned(
             else:
                 closed.append(person.form_id)
         if participant_ids is not None and refusals:
-            raise Conflict(refusals[0])
+            raise Conflict.of(refusals[0])
         if not closed and not discarded:
             raise Conflict(
-                f"recording {recording.id} has no form to close: none is unreturned past"
-                " its return date"
+                N_("recording {id} has no form to close: none is unreturned past its return date"),
+                id=recording.id,
             )
         append_events(conn, changes, source=source, reason=rules.NOT_RETURNED)
         append_events(conn, blank_changes, source=source, reason=rules.BLANK_UNUSED)

@@ -27,6 +27,7 @@ from .errors import Conflict, NotFound, RecordError
 from .formid import is_secret, new_secret
 from .records import Participant, Recording
 from .schema import institution_requests, request_forms, return_jobs
+from .words import N_
 
 GRACE = dt.timedelta(days=14)  # the link works this long after the return date
 LINK_PATH = "/r/"
@@ -235,19 +236,29 @@ def renew(
             )
         ).first()
         if row is None:
-            raise NotFound(f"no request {request_id!r} for recording {recording.id}")
+            raise NotFound(
+                N_("no request {request} for recording {id}"),
+                request=repr(request_id),
+                id=recording.id,
+            )
         _, supervisor = records.people_of(conn, recording.id)
         if not config.public_url:
-            raise RecordError("no return link can be made: set public_url in the configuration")
+            raise RecordError(N_("no return link can be made: set public_url in the configuration"))
         if (supervisor or row.user_id) is None:
             raise RecordError(
-                "no return link can be made: the recording has no supervisor's account for"
-                " the returned scans to go to"
+                N_(
+                    "no return link can be made: the recording has no supervisor's account for"
+                    " the returned scans to go to"
+                )
             )
         if today > open_until(row.return_by):
             raise RecordError(
-                f"the return date {row.return_by.isoformat()} of request {row.id} has long"
-                " passed: make a new request instead"
+                N_(
+                    "the return date {day} of request {id} has long passed: make a new request"
+                    " instead"
+                ),
+                day=row.return_by,
+                id=row.id,
             )
         secret = new_secret()
         conn.execute(

@@ -13,6 +13,7 @@ from . import records, rules
 from .errors import Conflict, NotFound, RecordError
 from .rules import Status
 from .schema import events, forms, participants, scan_images
+from .words import N_
 
 PERSON_CROPS = ("signature", "name", "signer")  # crops shown with every clause's item
 
@@ -100,7 +101,7 @@ def pending(conn: Connection, item: str) -> tuple[records.Participant, str]:
     person = records.get_form(conn, form_id)
     state = records.form_states(conn, [person.form_id])[person.form_id]
     if state.clauses.get(clause) is not Status.REVIEW:
-        raise Conflict(f"{person.form_id}:{clause} is not waiting for review")
+        raise Conflict(N_("{item} is not waiting for review"), item=f"{person.form_id}:{clause}")
     return person, clause
 
 
@@ -189,12 +190,12 @@ def resolve(
     with engine.begin() as conn:
         person, clause = pending(conn, item)
         if person.name is None and not name:
-            raise RecordError("this form's name was written by hand: type the name as written")
+            raise RecordError(N_("this form's name was written by hand: type the name as written"))
         if name:
             try:
                 typed = rules.check_name(name, "name")
             except ValueError as exc:
-                raise RecordError(str(exc)) from exc
+                raise RecordError.of(exc) from exc
             conn.execute(
                 update(participants).where(participants.c.id == person.id).values(name=typed)
             )

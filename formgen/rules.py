@@ -17,6 +17,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from .errors import RecordError
+from .words import N_, Message, Word
+
 # --- Situations ("Welke verschillende situaties zijn er?") -------------------------------
 
 
@@ -90,12 +93,15 @@ def unreturned_clauses(
     anything came back (a scan, an answer online, a decision) is not "not returned":
     ValueError, as for one whose return date is still ahead."""
     if today < return_by:
-        raise ValueError(
-            f"form {form_id} is due back before {return_by.isoformat()}: mark it not"
-            " returned from then on"
+        raise RecordError(
+            N_("form {form} is due back before {day}: mark it not returned from then on"),
+            form=form_id,
+            day=return_by.isoformat(),
         )
     if not clauses or any(s is not Status.REQUESTED for s in clauses.values()):
-        raise ValueError(f"form {form_id} came back or was decided: it is not unreturned")
+        raise RecordError(
+            N_("form {form} came back or was decided: it is not unreturned"), form=form_id
+        )
     return list(clauses)
 
 
@@ -287,9 +293,9 @@ class Plan:
 
     def __post_init__(self) -> None:
         if self.livestream_stored and not self.livestream:
-            raise ValueError("a stream can only be stored when the recording is live-streamed")
+            raise RecordError(N_("a stream can only be stored when the recording is live-streamed"))
         if self.view360 and self.media is Media.AUDIO:
-            raise ValueError("a 360-degree recording records images; media cannot be audio")
+            raise RecordError(N_("a 360-degree recording records images; media cannot be audio"))
 
 
 def clauses_for(plan: Plan) -> list[Clause]:
@@ -385,10 +391,10 @@ def camera_advice(consented: int, present: int, everyone_360: bool | None = None
 
 # Step 2 in words: the set-up each advice asks of the student.
 SETUP: Mapping[Advice, str] = {
-    Advice.ALL: "everyone consented: no restriction, 360 degrees allowed",
-    Advice.MOST: "most consented: position the others out of frame (e.g. at the back)",
-    Advice.FEW: "few consented: set up so that only you are in frame",
-    Advice.NONE: "no one consented: set up so that only you are in frame",
+    Advice.ALL: N_("everyone consented: no restriction, 360 degrees allowed"),
+    Advice.MOST: N_("most consented: position the others out of frame (e.g. at the back)"),
+    Advice.FEW: N_("few consented: set up so that only you are in frame"),
+    Advice.NONE: N_("no one consented: set up so that only you are in frame"),
 }
 
 
@@ -439,7 +445,7 @@ def blocking_clauses(statuses: Mapping[str, Status], signed: bool | None) -> lis
     """Why a person must not appear: the clauses not given (or 'signature')."""
     reasons = [f"{k}: {s}" for k, s in statuses.items() if s is not Status.GIVEN]
     if signed is False:
-        reasons.insert(0, "not signed")
+        reasons.insert(0, N_("not signed"))
     return reasons
 
 
@@ -490,11 +496,13 @@ def decide_pair(yes: Mark, no: Mark, signed: bool | None) -> Decision:
     """Only yes → given; only no → refused; neither → no_answer; both → review; any
     uncertainty → review. No signature → no consent for the whole form: review."""
     if Mark.UNSURE in (yes, no):
-        return Decision(Status.REVIEW, "a box is faintly marked")
+        return Decision(Status.REVIEW, N_("a box is faintly marked"))
     if yes is Mark.MARKED and no is Mark.MARKED:
-        return Decision(Status.REVIEW, "both yes and no are marked")
+        return Decision(Status.REVIEW, N_("both yes and no are marked"))
     if signed is not True:
-        return Decision(Status.REVIEW, "not signed" if signed is False else "signature unclear")
+        return Decision(
+            Status.REVIEW, N_("not signed") if signed is False else N_("signature unclear")
+        )
     if yes is Mark.MARKED:
         return Decision(Status.GIVEN)
     if no is Mark.MARKED:
@@ -591,7 +599,7 @@ def child_box_decision(mark: Mark, note: str | None) -> Decision | None:
     unclear, doubt (a person looks, and no clause can become given meanwhile); empty,
     nothing (None). A refusal needs no signature: it can only keep someone out."""
     if mark is Mark.MARKED:
-        return Decision(Status.REFUSED, "the child (12 or older) does not want to appear")
+        return Decision(Status.REFUSED, N_("the child (12 or older) does not want to appear"))
     if mark is Mark.UNSURE:
         why = f" ({note})" if note else ""
         return Decision(
@@ -653,9 +661,9 @@ def decide_withdrawal(read: Decision, current: Status | None) -> Decision | None
     if current is not Status.GIVEN:
         return None
     if read.status is Status.GIVEN:
-        return Decision(Status.WITHDRAWN, "withdrawn on the withdrawal form")
+        return Decision(Status.WITHDRAWN, N_("withdrawn on the withdrawal form"))
     if read.status is Status.REVIEW:
-        return Decision(Status.REVIEW, f"withdrawal form unclear ({read.reason})")
+        return Decision(Status.REVIEW, f"{UNCLEAR_WITHDRAWAL} ({read.reason})")
     return None
 
 
@@ -691,7 +699,7 @@ def decide_scanned(
             return ScanOutcome(None, f"{current}; the withdrawal form changes nothing")
         status, reason = outcome.status, outcome.reason
     elif status is Status.GIVEN and not named:
-        status, reason = Status.REVIEW, "name written by hand: type it when resolving"
+        status, reason = Status.REVIEW, N_("name written by hand: type it when resolving")
     if current in FINAL:
         return ScanOutcome(None, f"already {current}; this scan changes nothing", flag=True)
     if current in (Status.GIVEN, Status.REFUSED, Status.NO_ANSWER) and status not in (
@@ -783,9 +791,9 @@ CODES_PER_HOUR = 5
 def code_refused(tries: int, expires_at: dt.datetime, now: dt.datetime) -> str | None:
     """Why a confirmation code can no longer be used (None: it can)."""
     if now >= expires_at:
-        return "the code has expired: ask for a new one"
+        return N_("the code has expired: ask for a new one")
     if tries >= CODE_TRIES:
-        return "too many wrong codes: ask for a new one"
+        return N_("too many wrong codes: ask for a new one")
     return None
 
 
@@ -802,6 +810,21 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
+# The words a refusal names as its parameters (``Word``: what was typed, the role, what
+# it may not do, the purpose): in the service's catalogue, so a page translates them.
+REFUSAL_WORDS = (
+    *(N_("name"), N_("title"), N_("institution"), N_("contact"), N_("reason")),
+    *(N_("student"), N_("supervisor"), N_("officer")),
+    *(N_("see"), N_("change"), N_("review"), N_("destroy"), N_("export")),
+    *(N_("reflection"), N_("assessment"), N_("final-level")),
+)
+
+
+# "withdrawal form unclear (both yes and no are marked)": a page translates both parts
+# (formgen/words.py, reason).
+UNCLEAR_WITHDRAWAL = N_("withdrawal form unclear")
+
+
 def check_name(name: str, what: str = "name") -> str:
     """Names are stored as typed ('t Hooft, Çelik, even <b>); only what can only be a
     mistake or an attack is refused: control characters, absurd lengths, invisible format
@@ -810,21 +833,25 @@ def check_name(name: str, what: str = "name") -> str:
     look the same differ) and lone surrogates (how Python carries bytes that are not
     UTF-8, e.g. from a terminal in another encoding)."""
     if _SURROGATE.search(name):
-        raise ValueError(f"{what} is not valid text (UTF-8)")
+        raise RecordError(N_("{what} is not valid text (UTF-8)"), what=Word(what))
     stripped = name.strip()
     if not stripped:
-        raise ValueError(f"{what} is empty")
+        raise RecordError(N_("{what} is empty"), what=Word(what))
     if _CONTROL.search(stripped):
-        raise ValueError(f"{what} contains control characters")
+        raise RecordError(N_("{what} contains control characters"), what=Word(what))
     for char in stripped:
         if unicodedata.category(char) == "Cf":
             label = unicodedata.name(char, "format character")
-            raise ValueError(
-                f"{what} contains an invisible formatting character (U+{ord(char):04X}"
-                f" {label}); retype it without that character"
+            raise RecordError(
+                N_(
+                    "{what} contains an invisible formatting character ({char}); retype it"
+                    " without that character"
+                ),
+                what=Word(what),
+                char=f"U+{ord(char):04X} {label}",
             )
     if len(stripped) > MAX_NAME:
-        raise ValueError(f"{what} is longer than {MAX_NAME} characters")
+        raise RecordError(N_("{what} is longer than {n} characters"), what=Word(what), n=MAX_NAME)
     return stripped
 
 
@@ -841,7 +868,9 @@ def check_email(address: str, what: str = "e-mail address") -> str:
             raise EmailNotValidError("too long")
         parsed = validate_email(stripped, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError:
-        raise ValueError(f"{what} {stripped!r} is not an e-mail address") from None
+        raise RecordError(
+            N_("{what} {address} is not an e-mail address"), what=Word(what), address=repr(stripped)
+        ) from None
     assert parsed.ascii_email is not None  # allow_smtputf8=False: ASCII or refused
     return parsed.ascii_email
 
@@ -854,9 +883,11 @@ LAST_DATE = dt.date(2100, 12, 31)
 
 def check_recording_date(day: dt.date) -> dt.date:
     if not FIRST_DATE <= day <= LAST_DATE:
-        raise ValueError(
-            f"recording date {day.isoformat()} is not between {FIRST_DATE.isoformat()}"
-            f" and {LAST_DATE.isoformat()}"
+        raise RecordError(
+            N_("recording date {day} is not between {first} and {last}"),
+            day=day.isoformat(),
+            first=FIRST_DATE.isoformat(),
+            last=LAST_DATE.isoformat(),
         )
     return day
 
@@ -871,9 +902,12 @@ def check_new_recording_date(day: dt.date, today: dt.date) -> dt.date:
     before today is refused (today itself is fine)."""
     check_recording_date(day)
     if day < today:
-        raise ValueError(
-            f"recording date {day.isoformat()} has passed: consent cannot be asked for a"
-            " recording already made"
+        raise RecordError(
+            N_(
+                "recording date {day} has passed: consent cannot be asked for a recording"
+                " already made"
+            ),
+            day=day.isoformat(),
         )
     return day
 
@@ -881,7 +915,7 @@ def check_new_recording_date(day: dt.date, today: dt.date) -> dt.date:
 def check_deletion_date(day: dt.date, today: dt.date) -> dt.date:
     """A deletion date that is today or earlier leaves nothing to consent to."""
     if day <= today:
-        raise ValueError(f"the deletion date {day.isoformat()} is not after today")
+        raise RecordError(N_("the deletion date {day} is not after today"), day=day.isoformat())
     return day
 
 
@@ -926,20 +960,25 @@ class Step:
 # In the procedure's order. Step 3 has two parts: checking the footage, and (situation 3
 # only) reminding participants afterwards of their right to withdraw.
 STEPS: tuple[Step, ...] = (
-    Step("consent", 1, "Check or obtain written consent", False),
-    Step("camera", 2, "Choose a camera set-up that fits the consents", False),
-    Step("footage_checked", 3, "Check the footage: no one without consent appears", True),
-    Step("reminded", 3, "Remind participants of their right to withdraw", False),
-    Step("transport", 4, "Move the footage to secure storage, destroy the local copy", True),
+    Step("consent", 1, N_("Check or obtain written consent"), False),
+    Step("camera", 2, N_("Choose a camera set-up that fits the consents"), False),
+    Step("footage_checked", 3, N_("Check the footage: no one without consent appears"), True),
+    Step("reminded", 3, N_("Remind participants of their right to withdraw"), False),
+    Step("transport", 4, N_("Move the footage to secure storage, destroy the local copy"), True),
     Step(
         "stored",
         5,
-        "Store it on the video platform: strict settings, description, automatic deletion",
+        N_("Store it on the video platform: strict settings, description, automatic deletion"),
         True,
     ),
-    Step("destroyed", 6, "Destroy the recording on time", False),
-    Step("reconsent", 7, "Ask again for consent when the purpose or retention changes", False),
+    Step("destroyed", 6, N_("Destroy the recording on time"), False),
+    Step("reconsent", 7, N_("Ask again for consent when the purpose or retention changes"), False),
 )
+
+
+def step_word(key: str) -> Word:
+    """A step in a refusal: its key in the English line, its title on a page."""
+    return Word(key, next((s.title for s in STEPS if s.key == key), key))
 
 
 def footage_check_needed(situation: Situation, advice: CameraAdvice) -> bool:
@@ -1173,9 +1212,13 @@ def _marker(cell: str, recorded_on: dt.date) -> bool | None:
         except ValueError:
             continue
         if born > recorded_on:
-            raise ValueError(f"birth date {born.isoformat()} is after the recording date")
+            raise RecordError(
+                N_("birth date {day} is after the recording date"), day=born.isoformat()
+            )
         return age_on(born, recorded_on) < 16
-    raise ValueError(f"{cell.strip()!r} is not ja/nee (yes/no) or a birth date (dd-mm-yyyy)")
+    raise RecordError(
+        N_("{value} is not ja/nee (yes/no) or a birth date (dd-mm-yyyy)"), value=repr(cell.strip())
+    )
 
 
 def _cells(line: str, recorded_on: dt.date) -> list[str]:
@@ -1219,14 +1262,14 @@ def parse_class_list(text: str, recorded_on: dt.date) -> ClassList:
             continue
         if len(cells) > 2:
             errors.append(
-                (number, "more than two columns: a name and, if you like, under 16 (ja/nee)")
+                (number, N_("more than two columns: a name and, if you like, under 16 (ja/nee)"))
             )
             continue
         try:
             name = check_name(cells[0])
             under_16 = _marker(cells[1], recorded_on) if len(cells) == 2 else None
-        except ValueError as exc:
-            errors.append((number, str(exc)))
+        except RecordError as exc:  # the English line, its message ID kept for a page
+            errors.append((number, Message(exc.message_id, **exc.params)))
             continue
         people.append(ListedPerson(number, name, under_16))
     seen: dict[str, int] = {}

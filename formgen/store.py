@@ -39,6 +39,7 @@ from . import schema
 from .errors import OutputError, StoreError
 from .formid import Instance
 from .privacy import private_dir
+from .words import N_
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
@@ -321,7 +322,7 @@ def _migrate(engine: Engine) -> None:
     with engine.connect() as connection:
         postgresql = connection.dialect.name == "postgresql"
         if postgresql and connection.exec_driver_sql("SHOW transaction_read_only").scalar() == "on":
-            raise StoreError("the store is read-only: the database server accepts no writes")
+            raise StoreError(N_("the store is read-only: the database server accepts no writes"))
         tables, current = _revision(connection)
         if tables and current is None:
             raise StoreError("the database is not a formgen database (no schema version)")
@@ -410,7 +411,7 @@ def explain(exc: BaseException) -> StoreError:
     if isinstance(orig, OSError):
         return StoreError(f"the store cannot be used ({_os_reason(orig)})")
     if isinstance(exc, PoolTimeout):
-        return StoreError("the store has no free connection: too many at once; try again")
+        return StoreError(N_("the store has no free connection: too many at once; try again"))
     if isinstance(exc, NoSuchModuleError | ArgumentError):
         return StoreError(f"the database URL cannot be used; formgen uses {_SUPPORTED}")
     return StoreError(f"the store failed ({type(orig).__name__})")
@@ -431,9 +432,9 @@ def _explain_sqlite(exc: sqlite3.Error) -> str:
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "database is locked" in message:
         return _busy()
     if name.startswith("SQLITE_READONLY") or "readonly database" in message:
-        return "the store is read-only: formgen cannot write to it"
+        return N_("the store is read-only: formgen cannot write to it")
     if name == "SQLITE_FULL" or "disk is full" in message:
-        return "the disk is full: the store could not save the change"
+        return N_("the disk is full: the store could not save the change")
     if name == "SQLITE_NOTADB" or "not a database" in message:
         return "cannot open the formgen database (the file is not an SQLite database)"
     if name.startswith("SQLITE_CORRUPT"):
@@ -466,13 +467,13 @@ def _explain_postgresql(exc: Any) -> str:
     if state == "55P03":  # lock_not_available: lock_timeout ran out
         return _busy()
     if state == "57014":
-        return "the database server cancelled the operation; try again"
+        return N_("the database server cancelled the operation; try again")
     if state in ("40001", "40P01"):  # serialization_failure, deadlock_detected
-        return "the store was changed by another formgen process at the same time; try again"
+        return N_("the store was changed by another formgen process at the same time; try again")
     if state == "25006":
-        return "the store is read-only: the database server accepts no writes"
+        return N_("the store is read-only: the database server accepts no writes")
     if state == "53100":
-        return "the disk is full: the database server could not save the change"
+        return N_("the disk is full: the database server could not save the change")
     if state == "53300":
         return f"{_server(exc)} has too many connections; try again later"
     if state.startswith("53"):

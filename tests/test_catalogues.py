@@ -1,5 +1,6 @@
-"""The words of the documents live in message catalogues (formgen/locale): complete,
-checked, and compiled from the .po files that ship beside them."""
+"""The words of the documents (domain ``formgen``) and of the service (``service``: pages,
+e-mails, refusals) live in message catalogues (formgen/locale): complete, checked, and
+compiled from the .po files that ship beside them."""
 
 from __future__ import annotations
 
@@ -35,22 +36,43 @@ def extracted() -> set[str | tuple[str, str]]:
     return found
 
 
-@pytest.fixture(scope="module")
-def messages() -> set[str | tuple[str, str]]:
-    found = extracted()
-    assert len(found) > 100
+# What marks a service message in the modules and web templates (formgen/locale/README).
+SERVICE_KEYWORDS = {"_": None, "N_": None, "say": None, "gettext": None, "ngettext": (1, 2)}
+
+
+def extracted_service() -> set[str | tuple[str, str]]:
+    """Every message the web templates and the modules mark, as `pybabel extract -F
+    formgen/locale/service.cfg` finds it."""
+    method_map = [("formgen/**.py", "python"), ("formgen/web/templates/**.html", "jinja2")]
+    options = {"formgen/web/templates/**.html": {"silent": "false"}}
+    found: set[str | tuple[str, str]] = set()
+    for _, _, message, _, _ in extract_from_dir(
+        str(ROOT), method_map=method_map, options_map=options, keywords=SERVICE_KEYWORDS
+    ):
+        found.add(message if isinstance(message, str) else tuple(message[:2]))
     return found
 
 
-@pytest.mark.parametrize("lang", LANGS)
+@pytest.fixture(scope="module")
+def messages() -> dict[str, set[str | tuple[str, str]]]:
+    found = {"formgen": extracted(), "service": extracted_service()}
+    assert len(found["formgen"]) > 100 and len(found["service"]) > 500
+    return found
+
+
+DOMAINS = [(lang, domain) for domain in ("formgen", "service") for lang in LANGS]
+
+
+@pytest.mark.parametrize(("lang", "domain"), DOMAINS)
 def test_the_catalogue_has_every_message_and_no_other(
-    lang: str, messages: set[str | tuple[str, str]]
+    lang: str, domain: str, messages: dict[str, set[str | tuple[str, str]]]
 ) -> None:
-    with (LOCALE / lang / "LC_MESSAGES" / "formgen.po").open("rb") as file:
+    with (LOCALE / lang / "LC_MESSAGES" / f"{domain}.po").open("rb") as file:
         catalogue = read_po(file)
     ids = {m.id for m in catalogue if m.id}
-    assert messages - ids == set(), "run pybabel extract and update (formgen/locale/README)"
-    assert ids - messages == set(), "messages no template uses any more"
+    wanted = messages[domain]
+    assert wanted - ids == set(), "run pybabel extract and update (formgen/locale/README)"
+    assert ids - wanted == set(), "messages nothing uses any more"
     for message in catalogue:
         if not message.id:
             continue
@@ -61,11 +83,11 @@ def test_the_catalogue_has_every_message_and_no_other(
     assert problems == [], problems  # e.g. a %(name)s placeholder lost in translation
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_the_shipped_mo_is_compiled_from_the_po(lang: str) -> None:
-    with (LOCALE / lang / "LC_MESSAGES" / "formgen.po").open("rb") as file:
+@pytest.mark.parametrize(("lang", "domain"), DOMAINS)
+def test_the_shipped_mo_is_compiled_from_the_po(lang: str, domain: str) -> None:
+    with (LOCALE / lang / "LC_MESSAGES" / f"{domain}.po").open("rb") as file:
         catalogue = read_po(file)
-    with (LOCALE / lang / "LC_MESSAGES" / "formgen.mo").open("rb") as file:
+    with (LOCALE / lang / "LC_MESSAGES" / f"{domain}.mo").open("rb") as file:
         compiled = gettext.GNUTranslations(file)
     for message in catalogue:
         if not message.id:
@@ -128,5 +150,33 @@ def test_the_wheel_ships_the_compiled_catalogues(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for lang in LANGS:
         assert f"formgen/locale/{lang}/LC_MESSAGES/formgen.mo" in names
+        assert f"formgen/locale/{lang}/LC_MESSAGES/service.mo" in names
     assert "formgen/templates/declaration.html" in names
     assert "formgen/templates/_words.html" in names
+
+
+def test_the_service_counts_in_each_language_and_writes_its_dates() -> None:
+    from formgen import words
+
+    nl = words.translations("nl")
+    one, many = (
+        "{n} recording, {overdue} of them overdue.",
+        "{n} recordings, {overdue} of them overdue.",
+    )
+    assert nl.ngettext(one, many, 1).format(n=1, overdue=0) == "1 opname, waarvan 0 te laat."
+    assert nl.ngettext(one, many, 2).format(n=2, overdue=1) == "2 opnamen, waarvan 1 te laat."
+    assert words.translations("en").ngettext(one, many, 1).startswith("{n} recording,")
+    day = __import__("datetime").date(2026, 3, 1)
+    assert words.date_words(day, "nl") == "1 maart 2026"
+    assert words.date_words(day, "en") == "1 March 2026"
+
+
+def test_the_cli_hints_by_message_id_not_by_its_english() -> None:
+    from formgen import cli
+    from formgen.errors import Conflict, RecordError
+
+    unprinted = Conflict("form {form} has not been printed yet", form="7KQ2-M9XD-4")
+    assert str(unprinted) + cli._hint(unprinted) == (
+        "form 7KQ2-M9XD-4 has not been printed yet: run formgen forms first"
+    )
+    assert cli._hint(RecordError("the note says: form has not been printed yet")) == ""

@@ -34,6 +34,7 @@ import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from ..errors import ScanInputError
+from ..words import N_, Word
 from .pixels import MM_PER_INCH, Array
 
 MAX_PIXELS = 80_000_000  # per page: far above any sensible scan, far below a memory bomb
@@ -215,10 +216,12 @@ class PageFile:
             except OSError as exc:
                 raise ScanInputError(f"cannot read {self.path.name}: {exc.strerror}") from exc
             if not head:
-                raise ScanInputError(f"{self.path.name} is empty")
+                raise ScanInputError(N_("{what} is empty"), what=Word(self.path.name))
             kind = _sniff(head)
             if kind is None:
-                raise ScanInputError(f"{self.path.name} is not a PDF or an image (PNG, JPEG, TIFF)")
+                raise ScanInputError(
+                    N_("{file} is not a PDF or an image (PNG, JPEG, TIFF)"), file=self.path.name
+                )
             if kind == "pdf":
                 self._open_pdf()
             else:

@@ -25,9 +25,11 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, se
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from .. import words
 from ..api import Formgen, NotAllowed
 from ..errors import Conflict, FormgenError, NotFound, RecordError, StoreError
-from . import i18n, ids, words_problems
+from ..words import N_
+from . import i18n, ids
 from .auth import BadCsrf, SignInNeeded, person_or_none
 from .rendering import Renderer
 
@@ -91,11 +93,21 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         request=request,
         person=person,
         lang=lang,
-        _=i18n.translator(lang),
+        _=i18n.translator(lang, i18n.user_dir(request)),
+        ngettext=i18n.ngettext(lang, i18n.user_dir(request)),
+        said=lambda line: words.problem(line, lang, i18n.user_dir(request)),
+        reason_words=lambda text: words.reason(
+            text, words.translations(lang, i18n.user_dir(request))
+        ),
         csrf=person.csrf if person else None,
         **context,
     )
     return HTMLResponse(html, status_code=status)
+
+
+def said(request: Request, exc: FormgenError | str) -> str:
+    """A refusal of the library in the page's language (formgen/words.py)."""
+    return words.problem(exc, request_lang(request), i18n.user_dir(request))
 
 
 def is_api(request: Request) -> bool:
@@ -197,7 +209,7 @@ def create_app(fg: Formgen) -> FastAPI:
         status = status_of(exc)
         if is_api(request):
             return problem(status, type(exc).__name__, str(exc))  # the API: always English
-        return _error_page(request, status, words_problems.problem(request_lang(request), str(exc)))
+        return _error_page(request, status, said(request, exc))
 
     @app.exception_handler(SignInNeeded)
     def sign_in(request: Request, exc: SignInNeeded) -> Response:
@@ -253,13 +265,13 @@ def create_app(fg: Formgen) -> FastAPI:
 def _error_page(
     request: Request, status: int, detail: str | None = None, csrf: bool = False
 ) -> HTMLResponse:
-    titles = {401: "Sign in", 403: "Not allowed", 404: "Not found"}
+    titles = {401: "Sign in", 403: N_("Not allowed"), 404: "Not found"}
     return render(
         request,
         "error.html",
         status=status,
         status_code=status,
-        title=titles.get(status, "Something went wrong"),
+        title=titles.get(status, N_("Something went wrong")),
         detail=detail,
         csrf_expired=csrf,
     )

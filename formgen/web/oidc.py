@@ -21,6 +21,8 @@ from typing import Any
 
 import httpx
 
+from ..words import N_
+
 with warnings.catch_warnings():
     # Authlib 1.9 announces a move from httpx to a package "httpx2" at import, on every
     # start of the server; httpx is the client it uses. Its own module sets an "always"
@@ -104,7 +106,7 @@ async def start(request: Request) -> Response:
         return await client.authorize_redirect(request, f"{fg.config.public_url}{CALLBACK}")
     except CHECK_FAILED as exc:
         log.warning("institution sign-in: provider unreachable (%s)", type(exc).__name__)
-        return _refused(request, "The institution's sign-in cannot be reached.", 503)
+        return _refused(request, N_("The institution's sign-in cannot be reached."), 503)
 
 
 @router.get(CALLBACK)
@@ -128,7 +130,7 @@ async def callback(request: Request) -> Response:
         # The kind and the OAuth error code only: a message may quote a token.
         code = getattr(exc, "error", "")
         log.warning("institution sign-in refused: %s %s", type(exc).__name__, code)
-        return _refused(request, "Your sign-in could not be checked. Please try again.")
+        return _refused(request, N_("Your sign-in could not be checked. Please try again."))
     del token  # nothing of it is kept but what the account needs
     try:
         user = await run_in_threadpool(
@@ -148,7 +150,7 @@ def signed_in(request: Request, user: Any) -> Response:
     from .pages import sign_in_response
 
     response = sign_in_response(request, user)
-    page = render(request, "oidc_onward.html", title="Signed in", target="/recordings")
+    page = render(request, "oidc_onward.html", title=N_("Signed in"), target="/recordings")
     for name, value in response.headers.items():
         if name.lower() == "set-cookie":
             page.headers.append(name, value)
@@ -175,4 +177,4 @@ async def signed_out(request: Request) -> Response:
     # A page that moves on, not a redirect: the way here began with the sign-out form,
     # and the Content-Security-Policy (form-action 'self') stops a form's redirect to
     # another site.
-    return render(request, "oidc_onward.html", title="Signed out", target=made["url"])
+    return render(request, "oidc_onward.html", title=N_("Signed out"), target=made["url"])

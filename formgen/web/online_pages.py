@@ -13,10 +13,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
+from .. import words
 from ..errors import Conflict, NotFound, RecordError
 from ..mail import MailError
 from ..online import CodeRefused, LinkRefused
-from . import i18n, words_online
+from . import i18n
 from .app import render
 from .auth import Posted
 from .ids import SECRET
@@ -144,7 +145,9 @@ def online_answer(request: Request, token: str, posted: Posted) -> Response:
         return _refused(request)
     except (RecordError, MailError) as exc:
         status = 409 if isinstance(exc, Conflict) else 422 if isinstance(exc, RecordError) else 503
-        return _page(request, token, form, status, words_online.problem(lang, str(exc)), sent)
+        return _page(
+            request, token, form, status, words.problem(exc, lang, i18n.user_dir(request)), sent
+        )
     return _keep_browser(request, render(
         request, "online_code.html", token=token, answer=pending.id, email=pending.email,
         kind=str(pending.kind),
@@ -172,7 +175,7 @@ def _confirm(request: Request, token: str, answer: str, code: str, email: str) -
     except CodeRefused as exc:
         return render(
             request, "online_code.html", status=422, token=token, answer=answer, email=email,
-            problem=words_online.problem(_lang(request, None), str(exc)),
+            problem=words.problem(exc, _lang(request, None), i18n.user_dir(request)),
         )  # fmt: skip
     form = fg.online_form(token, done.at.date())
     return render(

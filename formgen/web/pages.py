@@ -11,8 +11,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ..accounts import SignInRefused, User
-from . import i18n, words_problems
-from .app import render, request_lang
+from . import i18n
+from .app import render, said
 from .auth import (
     COOKIE,
     Changing,
@@ -61,8 +61,7 @@ def sign_in(
     try:
         user = fg.authenticate(email, password, client)
     except SignInRefused as exc:
-        said = words_problems.problem(request_lang(request), str(exc))
-        return login_form(request, "sign_in.html", 401, problem=said, email=email)
+        return login_form(request, "sign_in.html", 401, problem=said(request, exc), email=email)
     return sign_in_response(request, user)
 
 
@@ -127,8 +126,9 @@ def setup(
     except NotFound:
         return not_found(request)
     except RecordError as exc:
-        said = words_problems.problem(request_lang(request), str(exc))
-        return login_form(request, "setup.html", 422, problem=said, name=name, email=email)
+        return login_form(
+            request, "setup.html", 422, problem=said(request, exc), name=name, email=email
+        )
     return sign_in_response(request, user)
 
 

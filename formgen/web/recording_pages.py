@@ -24,103 +24,117 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
 from .. import jobs, online, rules
+from .. import words as service_words
 from ..api import NotAllowed
 from ..errors import Conflict, FormgenError, NotFound, RecordError
 from ..rules import Act, Situation, Status
-from . import i18n, words_problems
-from .app import render, request_lang
+from ..words import N_, Word
+from . import i18n
+from .app import render, request_lang, said
 from .auth import Changing, Person, Posted, page_person
 from .ids import OPTIONAL_ID, AnswerId, FormId, ItemId, JobId, ParticipantId, RecordingId, StepKey
 
 router = APIRouter(default_response_class=Response)
 Signed = Annotated[Person, Depends(page_person)]
 
-# --- Words (English; Dutch in words_recording.NL) -----------------------------------------
+# --- Words (English message IDs, marked N_; Dutch in the service catalogue) --------------
 
 # Each situation in one plain sentence: who collects consent (rules.consent_collector).
 SITUATIONS: dict[str, tuple[str, str]] = {
     "1": (
-        "At a partner institution",
-        "An institution the faculty works with structurally (a training school, say), with"
-        " a protocol: the institution asks for consent beforehand. Check with your"
-        " supervisor or the contact person there who has given general consent, and discuss"
-        " whether your supervisor should ask for extra declarations. Do not ask for consent"
-        " yourself.",
+        N_("At a partner institution"),
+        N_(
+            "An institution the faculty works with structurally (a training school, say), with"
+            " a protocol: the institution asks for consent beforehand. Check with your"
+            " supervisor or the contact person there who has given general consent, and"
+            " discuss whether your supervisor should ask for extra declarations. Do not ask for"
+            " consent yourself."
+        ),
     ),
     "2": (
-        "At another internship institution",
-        "Another internship institution (a primary or secondary school, or childcare): the"
-        " most common situation. Check with your supervisor or the contact person there"
-        " what the institution has arranged and who has given general consent; if needed,"
-        " your supervisor asks for extra declarations. Do not ask for consent yourself.",
+        N_("At another internship institution"),
+        N_(
+            "Another internship institution (a primary or secondary school, or childcare): the"
+            " most common situation. Check with your supervisor or the contact person there"
+            " what the institution has arranged and who has given general consent; if needed,"
+            " your supervisor asks for extra declarations. Do not ask for consent yourself."
+        ),
     ),
     "3": (
-        "Outside any institution",
-        "Outside any institution nothing is arranged beforehand: you arrange every"
-        " declaration yourself, with the standard form, and keep them (a digital copy)"
-        " until the recording is destroyed.",
+        N_("Outside any institution"),
+        N_(
+            "Outside any institution nothing is arranged beforehand: you arrange every"
+            " declaration yourself, with the standard form, and keep them (a digital copy)"
+            " until the recording is destroyed."
+        ),
     ),
 }
 PURPOSES = {
-    "reflection": "Reflection",
-    "assessment": "Direct evidence in an assessment",
-    "final-level": "Direct evidence of reaching the programme's final level",
+    "reflection": N_("Reflection"),
+    "assessment": N_("Direct evidence in an assessment"),
+    "final-level": N_("Direct evidence of reaching the programme's final level"),
 }
-MEDIA = {"both": "Image and sound", "video": "Image only", "audio": "Sound only"}
+MEDIA = {"both": N_("Image and sound"), "video": N_("Image only"), "audio": N_("Sound only")}
 CLAUSES = {"recording": "Recording", "livestream": "Live stream", "360": "360 degrees"}
 STATUS_WORDS = {
-    "requested": "requested: form not back yet",
-    "given": "consent given",
-    "refused": "refused",
-    "no_answer": "no answer: no consent",
+    "requested": N_("requested: form not back yet"),
+    "given": N_("consent given"),
+    "refused": N_("refused"),
+    "no_answer": N_("no answer: no consent"),
     "review": "to review",
     "withdrawn": "withdrawn",
-    "expired": "expired",
-    "invalidated": "invalidated: asked again",
+    "expired": N_("expired"),
+    "invalidated": N_("invalidated: asked again"),
 }
 SUMMARY_WORDS = {
-    "destroyed": ("Destroyed", "the recording was destroyed"),
-    "due": ("Due", "the deletion date has come: destroy it"),
-    "empty": ("Empty", "no participants registered yet"),
-    "open": ("Open", "someone's consent is not settled yet (form not back, or to review)"),
-    "partial": ("Partial", "settled, but someone must not appear"),
-    "complete": ("Complete", "everyone registered may appear"),
+    "destroyed": (N_("Destroyed"), N_("the recording was destroyed")),
+    "due": (N_("Due"), N_("the deletion date has come: destroy it")),
+    "empty": (N_("Empty"), N_("no participants registered yet")),
+    "open": (N_("Open"), N_("someone's consent is not settled yet (form not back, or to review)")),
+    "partial": (N_("Partial"), N_("settled, but someone must not appear")),
+    "complete": (N_("Complete"), N_("everyone registered may appear")),
 }
-STEP_STATES = {"open": "to do", "done": "done", "not_needed": "not needed"}
-LANG_NAMES = {"nl": "Dutch", "en": "English"}
+STEP_STATES = {"open": N_("to do"), "done": N_("done"), "not_needed": N_("not needed")}
+LANG_NAMES = {"nl": N_("Dutch"), "en": N_("English")}
 # How a withdrawal reached the student: recorded as the event's reason.
 WITHDRAWAL_WAYS = {
-    "email": ("By e-mail", "by e-mail"),
-    "person": ("In person", "in person"),
-    "phone": ("By phone", "by phone"),
-    "letter": ("By letter or on the withdrawal form", "by letter or on the withdrawal form"),
-    "other": ("Another way", "in another way"),
+    "email": (N_("By e-mail"), "by e-mail"),
+    "person": (N_("In person"), "in person"),
+    "phone": (N_("By phone"), "by phone"),
+    "letter": (N_("By letter or on the withdrawal form"), "by letter or on the withdrawal form"),
+    "other": (N_("Another way"), "in another way"),
 }
 NOTICES = {
-    "created": "The recording is made. Add its participants next.",
-    "added": "Added. Their declarations are in the PDF.",
-    "withdrawn": "The withdrawal is recorded. The person must not appear any more.",
-    "reconsent": "Changed. Earlier consent no longer counts: hand out the new declarations.",
-    "destroyed": "The destruction is recorded.",
+    "created": N_("The recording is made. Add its participants next."),
+    "added": N_("Added. Their declarations are in the PDF."),
+    "withdrawn": N_("The withdrawal is recorded. The person must not appear any more."),
+    "reconsent": N_("Changed. Earlier consent no longer counts: hand out the new declarations."),
+    "destroyed": N_("The destruction is recorded."),
     "confirmed": "The step is confirmed.",
-    "reminded": "Recorded: the reminders were sent.",
-    "invited": "The invitations are sent.",
-    "invited_none": "Nothing was sent: no one with an e-mail address is waiting for one.",
-    "not_returned": "Recorded: the forms not returned count as no consent.",
-    "edited": "The correction is saved.",
+    "reminded": N_("Recorded: the reminders were sent."),
+    "invited": N_("The invitations are sent."),
+    "invited_none": N_("Nothing was sent: no one with an e-mail address is waiting for one."),
+    "not_returned": N_("Recorded: the forms not returned count as no consent."),
+    "edited": N_("The correction is saved."),
     "edited_reconsent": (
-        "The correction is saved. Earlier consent no longer counts: hand out the new declarations."
+        N_(
+            "The correction is saved. Earlier consent no longer counts: hand out the new"
+            " declarations."
+        )
     ),
-    "renamed": "The name is corrected.",
-    "removed": "The person is removed from this recording.",
-    "voided": "The person's form is voided: their consent ended, its history stays.",
-    "undone": "The confirmation is taken back.",
-    "review_undone": "The decision is taken back: the answer is in the review queue again.",
+    "renamed": N_("The name is corrected."),
+    "removed": N_("The person is removed from this recording."),
+    "voided": N_("The person's form is voided: their consent ended, its history stays."),
+    "undone": N_("The confirmation is taken back."),
+    "review_undone": N_("The decision is taken back: the answer is in the review queue again."),
 }
 LOCALES = {"nl": "nl_NL", "en": "en_GB"}
 
 
-def date_words(day: dt.date, lang: str, full: bool = False) -> str:
+def date_words(day: dt.date | str, lang: str, full: bool = False) -> str:
+    """A date the language's way; a moment as the record keeps it (ISO) by its day."""
+    if isinstance(day, str):
+        day = dt.date.fromisoformat(day[:10])
     return format_date(day, format="full" if full else "long", locale=LOCALES[lang])
 
 
@@ -137,7 +151,7 @@ def see_other(url: str) -> RedirectResponse:
 
 def translate(request: Request) -> Callable[[str], str]:
     """The page's words, in the language ``render`` chooses for the page around them."""
-    return i18n.translator(request_lang(request))
+    return i18n.translator(request_lang(request), i18n.user_dir(request))
 
 
 def is_htmx(request: Request) -> bool:
@@ -220,9 +234,9 @@ def reasons(person: Any, say: Callable[[str], str], only: str | None = None) -> 
 
 # Each activity its own choice: who must not appear is listed per activity, apart.
 KEPT_OUT = (
-    ("recording", "Not in frame"),
-    ("livestream", "Not during the live stream"),
-    ("360", "Not with the 360-degree camera"),
+    ("recording", N_("Not in frame")),
+    ("livestream", N_("Not during the live stream")),
+    ("360", N_("Not with the 360-degree camera")),
 )
 
 
@@ -300,7 +314,7 @@ def delete_by_words(person: Person, date: str, purpose: str, lang: str) -> dict[
     try:
         until = person.fg.delete_by(day, purpose)
     except RecordError as exc:
-        return {"problem": words_problems.problem(lang, str(exc))}
+        return {"problem": service_words.problem(exc, lang, person.fg.config.templates_dir)}
     return {
         "date": date_words(until, lang, full=True),
         "period": period_words(*retention[purpose], lang),
@@ -347,13 +361,13 @@ def create_recording(request: Request, person: Changing, form: Posted) -> Respon
     elif day is None:
         problem = "Give the date of the recording."
     elif situation is None:
-        problem = "Choose where the recording takes place (situation 1, 2 or 3)."
+        problem = N_("Choose where the recording takes place (situation 1, 2 or 3).")
     elif (
         rules.consent_collector(Situation(situation)) == "institution" and not values["institution"]
     ):
-        problem = "Give the institution: in situations 1 and 2 it collects consent."
+        problem = N_("Give the institution: in situations 1 and 2 it collects consent.")
     elif values["purpose"] not in person.fg.retention():
-        problem = "Choose the purpose of the recording."
+        problem = N_("Choose the purpose of the recording.")
     if problem is not None:
         return new_form(request, person, values, translate(request)(problem), 422)
     assert day is not None
@@ -372,8 +386,7 @@ def create_recording(request: Request, person: Changing, form: Posted) -> Respon
             lang=values["lang"] or "nl",
         )
     except FormgenError as exc:
-        said = words_problems.problem(request_lang(request), str(exc))
-        return new_form(request, person, values, said, 422)
+        return new_form(request, person, values, said(request, exc), 422)
     return see_other(f"/recordings/{rec.id}?done=created")
 
 
@@ -402,7 +415,7 @@ def recording_view(person: Person, recording_id: str, lang: str) -> dict[str, An
     change = not destroyed and may[Act.CHANGE]
     collector = rules.consent_collector(rec.situation)
     people = status.participants
-    say = i18n.translator(lang)
+    say = i18n.translator(lang, fg.config.templates_dir)
     return {
         "consent": status,
         "rec": rec,
@@ -417,7 +430,7 @@ def recording_view(person: Person, recording_id: str, lang: str) -> dict[str, An
         "checklist": seen.checklist,
         "description": seen.description,
         "description_problem": (
-            words_problems.problem(lang, seen.description_problem)
+            service_words.problem(seen.description_problem, lang, fg.config.templates_dir)
             if seen.description_problem
             else None
         ),
@@ -523,8 +536,8 @@ def refused(
     recording the person may not see stays not found."""
     if isinstance(exc, NotFound):
         raise exc
-    said = words_problems.problem(request_lang(request), str(exc))
-    return show(request, person, recording_id, status=422, problems={section: said}, values=values)
+    problems = {section: said(request, exc)}
+    return show(request, person, recording_id, status=422, problems=problems, values=values)
 
 
 def back(recording_id: str, done: str, anchor: str) -> RedirectResponse:
@@ -550,7 +563,7 @@ def add_participant(
     }
     try:
         if not values["name"]:
-            raise RecordError(translate(request)("Give the name."))
+            raise RecordError(translate(request)(N_("Give the name.")))
         added = person.fg.add_participant(
             recording_id,
             values["name"],
@@ -577,12 +590,9 @@ def add_participant_list(
         rec = person.fg.recording(recording_id)
         found = rules.parse_class_list(pasted, rec.recorded_on)
         if found.errors:
-            lang = request_lang(request)
             raise RecordError(
                 "; ".join(
-                    say("line {n}: {problem}").format(
-                        n=n, problem=words_problems.problem(lang, problem)
-                    )
+                    say("line {n}: {problem}").format(n=n, problem=said(request, problem))
                     for n, problem in found.errors
                 )
             )
@@ -621,7 +631,7 @@ def declarations(
     status = seen.status
     rec = status.recording
     if status.destroyed is not None:
-        raise Conflict(f"recording {rec.id} was destroyed: its documents are gone")
+        raise Conflict(N_("recording {id} was destroyed: its documents are gone"), id=rec.id)
     if round:
         chosen = [p.form_id for p in status.participants if p.round == round]
         if not chosen:
@@ -629,7 +639,7 @@ def declarations(
         written = pdf(request, person, "forms", rec.id, participants=chosen, save=False)
         return attachment(written.data, f"{rec.id}-declarations-round{round}.pdf")
     if not status.participants:
-        raise RecordError(f"recording {rec.id} has no participants yet: add them first")
+        raise RecordError(N_("recording {id} has no participants yet: add them first"), id=rec.id)
     written = pdf(request, person, "forms", rec.id, save=False)
     return attachment(written.data, f"{rec.id}-declarations.pdf")
 
@@ -725,7 +735,7 @@ def withdrawal_form(
     request: Request, recording_id: RecordingId, form_id: FormId, person: Signed
 ) -> Response:
     if person.fg.status(recording_id).destroyed is not None:
-        raise Conflict(f"recording {recording_id} was destroyed: its documents are gone")
+        raise Conflict(N_("recording {id} was destroyed: its documents are gone"), id=recording_id)
     form = current_form(person, recording_id, form_id).form_id
     written = pdf(request, person, "withdrawal_form", form, save=False)
     return attachment(written.data, f"{form}-withdrawal.pdf")
@@ -754,7 +764,7 @@ def online_text(
 def must_not_appear(request: Request, recording_id: RecordingId, person: Signed) -> Response:
     lang = request_lang(request)
     status = person.fg.status(recording_id)
-    say = i18n.translator(lang)
+    say = i18n.translator(lang, i18n.user_dir(request))
     return render(
         request,
         "recording_must_not_appear.html",
@@ -786,18 +796,24 @@ def upload_scans(
     try:
         rec = person.fg.recording(recording_id)
         if not person.fg.may(Act.CHANGE, rec.id):
-            raise NotAllowed(f"your role ({person.user.role}) may not add scans to {rec.id}")
+            raise NotAllowed(
+                N_("your role ({role}) may not add scans to {id}"),
+                role=Word(person.user.role),
+                id=rec.id,
+            )
         if person.fg.status(rec.id).destroyed:
-            raise Conflict(f"recording {rec.id} was destroyed: there is nothing to add scans to")
+            raise Conflict(
+                N_("recording {id} was destroyed: there is nothing to add scans to"), id=rec.id
+            )
         if not uploads:
-            raise RecordError(translate(request)("Choose at least one file."))
+            raise RecordError(translate(request)(N_("Choose at least one file.")))
         # A bad file does not hold up the good ones: they land, and it is named.
         good, bad = [], []
         for upload in uploads:
             try:
                 name, data = uploaded(upload)
             except RecordError as exc:
-                bad.append(str(exc))
+                bad.append(exc)
                 continue
             problem = jobs.refusal(name, data)
             if problem is None:
@@ -805,16 +821,19 @@ def upload_scans(
             else:
                 bad.append(problem)
         if not good:
-            raise RecordError("; ".join(bad))
+            raise RecordError("; ".join(said(request, b) for b in bad))
         job = person.fg.submit_scans(good)
     except FormgenError as exc:
         return refused(request, person, recording_id, "upload", exc)
     if bad:
-        lang = request_lang(request)
-        said = "; ".join(words_problems.problem(lang, b) for b in bad)
-        refused_words = translate(request)("Not read (the other files are):")
+        refusals = "; ".join(said(request, b) for b in bad)
+        refused_words = translate(request)(N_("Not read (the other files are):"))
         return show(
-            request, person, rec.id, job_id=job.id, problems={"upload": f"{refused_words} {said}"}
+            request,
+            person,
+            rec.id,
+            job_id=job.id,
+            problems={"upload": f"{refused_words} {refusals}"},
         )
     return see_other(f"/recordings/{rec.id}?job={job.id}#upload")
 
@@ -824,7 +843,9 @@ def uploaded(upload: UploadFile) -> tuple[str, BinaryIO]:
     part; one larger than a scan job takes is refused before it is read."""
     name = PurePath((upload.filename or "").replace("\\", "/")).name or "upload"
     if upload.size is not None and upload.size > jobs.MAX_FILE_BYTES:
-        raise RecordError(f"{name} is larger than {jobs.MAX_FILE_BYTES >> 20} MiB")
+        raise RecordError(
+            N_("{file} is larger than {n} MiB"), file=name, n=jobs.MAX_FILE_BYTES >> 20
+        )
     upload.file.seek(0)
     return name, upload.file
 
@@ -870,7 +891,7 @@ def confirm_step(
     except NotFound:
         raise
     except FormgenError as exc:
-        problem = words_problems.problem(request_lang(request), str(exc))
+        problem = said(request, exc)
     if not is_htmx(request):
         if problem is not None:
             return show(request, person, recording_id, status=422, problems={"checklist": problem})
@@ -940,7 +961,7 @@ def edit_recording(
         try:
             plan = rules.Plan(rec.plan.purpose, rec.plan.media, stream, stored, rec.plan.view360)
         except ValueError as exc:
-            raise RecordError(str(exc)) from exc
+            raise RecordError.of(exc) from exc
         asks_again = rules.edit_reconsent_reason(
             rec.recorded_on, rec.plan, rec.delete_by, day, plan, rec.delete_by
         )
@@ -983,7 +1004,7 @@ def rename_participant(
     try:
         who = own_participant(person, recording_id, participant_id)
         if not text(form, "name"):
-            raise RecordError(translate(request)("Give the name."))
+            raise RecordError(translate(request)(N_("Give the name.")))
         person.fg.rename_participant(who.id, text(form, "name"))
     except FormgenError as exc:
         return refused(request, person, recording_id, f"person-{participant_id}", exc)
@@ -1071,7 +1092,7 @@ def destruction(
         if typed.upper() != rec.id:
             raise RecordError(
                 translate(request)(
-                    "Type the recording's ID exactly to confirm; nothing was destroyed."
+                    N_("Type the recording's ID exactly to confirm; nothing was destroyed.")
                 )
             )
         if rules.destroy_needs_second_ask(rec.recorded_on, dt.date.today()) and not flag(
@@ -1079,8 +1100,10 @@ def destruction(
         ):
             raise RecordError(
                 translate(request)(
-                    "The recording date has not come yet: confirm that you destroy it before"
-                    " then; nothing was destroyed."
+                    N_(
+                        "The recording date has not come yet: confirm that you destroy it before"
+                        " then; nothing was destroyed."
+                    )
                 )
             )
         person.fg.destroy(rec.id)
@@ -1112,7 +1135,7 @@ def not_returned(
     chosen = text(form, "participant")
     try:
         if not chosen and not flag(form, "all"):
-            raise RecordError(translate(request)("Choose whose form did not come back."))
+            raise RecordError(translate(request)(N_("Choose whose form did not come back.")))
         done = person.fg.close_unreturned(recording_id, participants=[chosen] if chosen else None)
     except FormgenError as exc:
         return refused(request, person, recording_id, "not-returned", exc)

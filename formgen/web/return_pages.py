@@ -24,8 +24,7 @@ from starlette.datastructures import UploadFile
 from .. import jobs
 from ..errors import FormgenError, RecordError
 from ..returns import ReturnLinkExpired, ReturnLinkRefused
-from . import words_problems
-from .app import render, request_lang
+from .app import render, request_lang, said
 from .auth import Changing, Posted, keep_login_token, login_checked, login_token
 from .ids import ID, RecordingId
 from .recording_pages import date_words, refused, translate, uploaded, words
@@ -66,7 +65,6 @@ def return_page(request: Request, secret: str) -> Response:
 @router.post("/r/{secret}", dependencies=[Depends(login_checked)])
 def return_upload(request: Request, secret: str, form: Posted) -> Response:
     fg = request.app.state.fg
-    lang = request_lang(request)
     say = translate(request)
     uploads = [
         upload
@@ -78,12 +76,12 @@ def return_upload(request: Request, secret: str, form: Posted) -> Response:
         if not uploads:
             raise RecordError(say("Choose at least one file."))
         good: list[tuple[str, BinaryIO]] = []
-        bad: list[str] = []
+        bad: list[FormgenError | str] = []
         for upload in uploads:
             try:
                 name, data = uploaded(upload)
             except RecordError as exc:
-                bad.append(str(exc))
+                bad.append(exc)
                 continue
             problem = jobs.refusal(name, data)
             if problem is None:
@@ -91,7 +89,7 @@ def return_upload(request: Request, secret: str, form: Posted) -> Response:
             else:
                 bad.append(problem)
         if not good:
-            raise RecordError("; ".join(bad))
+            raise RecordError("; ".join(said(request, b) for b in bad))
         pages = _pages(fg, good)
         fg.return_upload(secret, good)
     except ReturnLinkExpired:
@@ -99,8 +97,8 @@ def return_upload(request: Request, secret: str, form: Posted) -> Response:
     except ReturnLinkRefused:
         return _closed(request, expired=False)
     except FormgenError as exc:
-        return _form(request, secret, 422, words_problems.problem(lang, str(exc)))
-    not_read = "; ".join(words_problems.problem(lang, b) for b in bad) if bad else None
+        return _form(request, secret, 422, said(request, exc))
+    not_read = "; ".join(said(request, b) for b in bad) if bad else None
     return render(request, "return_done.html", pages=pages, files=len(good), not_read=not_read)
 
 

@@ -23,8 +23,8 @@ from ..api import NotAllowed
 from ..errors import Conflict, FormgenError, NotFound, RecordError
 from ..review import ReviewItem
 from ..rules import Mark, Thresholds, classify_mark
-from . import words_problems
-from .app import render, request_lang
+from ..words import N_
+from .app import render, said
 from .auth import Changing, Person, login_checked, page_person
 from .ids import SECRET, ImageName, ItemId, RecordingId, UserId
 
@@ -34,9 +34,9 @@ router = APIRouter(default_response_class=Response)
 Signed = Annotated[Person, Depends(page_person)]
 
 CLAUSES = {
-    "recording": "Recording for the stated purpose",
-    "livestream": "Live streaming",
-    "360": "360-degree recording",
+    "recording": N_("Recording for the stated purpose"),
+    "livestream": N_("Live streaming"),
+    "360": N_("360-degree recording"),
 }
 # Each decision's button: its words and the single key that clicks it. "given" reads
 # "keep given" where the choice is between withdrawing and keeping a consent.
@@ -46,22 +46,26 @@ DECISIONS = {
     "no_answer": ("No answer", "n"),
     "withdrawn": ("Withdrawn", "w"),
 }
-KEEP_GIVEN = ("Keep given", "k")
+KEEP_GIVEN = (N_("Keep given"), "k")
 # The ink alone against the thresholds; the reader also weighs strokes and loops, and
 # its verdict is the item's reason.
 MARK_WORDS = {
-    Mark.EMPTY: "below the blank threshold",
-    Mark.MARKED: "above the marked threshold",
-    Mark.UNSURE: "between the thresholds",
+    Mark.EMPTY: N_("below the blank threshold"),
+    Mark.MARKED: N_("above the marked threshold"),
+    Mark.UNSURE: N_("between the thresholds"),
 }
 CROP_LABELS = {
     "yes": "Yes box",
     "no": "No box",
     "signature": "Signature",
-    "name": "Name as written",
-    "signer": "Signer's name",
+    "name": N_("Name as written"),
+    "signer": N_("Signer's name"),
 }
-PURPOSES = {"reflection": "Reflection", "assessment": "Assessment", "final-level": "Final level"}
+PURPOSES = {
+    "reflection": N_("Reflection"),
+    "assessment": N_("Assessment"),
+    "final-level": N_("Final level"),
+}
 MONTHS = {
     "en": ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December"),
@@ -75,7 +79,7 @@ ROLES = ("student", "supervisor", "officer")
 
 def _said(request: Request, exc: FormgenError) -> str:
     """The library's refusal in the page's language."""
-    return words_problems.problem(request_lang(request), str(exc))
+    return said(request, exc)
 
 
 def not_found() -> HTTPException:
@@ -260,7 +264,9 @@ def review_decide(
         return _show(request, person, _queue(person), problem=_said(request, exc), partial=partial)
     try:
         if decision not in offered:
-            raise RecordError(f"{decision!r} is not a decision for this item")
+            raise RecordError(
+                N_("{decision} is not a decision for this item"), decision=repr(decision)
+            )
         fg.resolve(
             item,
             decision,
@@ -296,7 +302,7 @@ def due(request: Request, person: Signed, within: str = str(DUE_OPENS_ON)) -> Re
     if within.strip() in {str(d) for d in DUE_WINDOWS}:
         days = int(within)
     else:
-        days, problem = DUE_OPENS_ON, "Choose one of the periods in the list."
+        days, problem = DUE_OPENS_ON, N_("Choose one of the periods in the list.")
     today = dt.date.today()
     rows = person.fg.due(on=today, within=days)  # NotAllowed (403) for students
     shown = []
@@ -381,7 +387,7 @@ def add_user(
     except FormgenError as exc:  # already there, not an address, a short password
         code = 409 if isinstance(exc, Conflict) else 422
         return _users_page(request, person, code, problem=_said(request, exc), form=typed)
-    return _users_page(request, person, done=("Account added: {}", added.email))
+    return _users_page(request, person, done=(N_("Account added: {}"), added.email))
 
 
 def _account(person: Person, user_id: str) -> Any:
@@ -403,7 +409,7 @@ def disable_user(
         raise
     except FormgenError as exc:  # e.g. one's own account
         return _users_page(request, person, 409, problem=_said(request, exc))
-    said = "Account disabled: {}" if changed.disabled else "Account enabled: {}"
+    said = N_("Account disabled: {}") if changed.disabled else N_("Account enabled: {}")
     return _users_page(request, person, done=(said, changed.email))
 
 
@@ -448,7 +454,7 @@ def revoke_token(
         raise
     except FormgenError as exc:  # revoked meanwhile
         return _users_page(request, person, 409, problem=_said(request, exc))
-    return _users_page(request, person, done=("API token revoked: {}", account.email))
+    return _users_page(request, person, done=(N_("API token revoked: {}"), account.email))
 
 
 # --- a new password by a one-time link --------------------------------------------------

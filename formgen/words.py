@@ -1,0 +1,162 @@
+"""The words of the service (pages, e-mails, the library's refusals where a page shows
+them) in gettext catalogues: formgen/locale/<lang>/LC_MESSAGES/service.po, the domain
+beside the documents' ``formgen`` (see formgen/locale/README). The English source is the
+message ID, so a message without a translation shows English, never a key.
+
+A refusal (``FormgenError``) keeps its message ID and parameters; ``problem`` translates
+it where it is shown. Parameters that are words themselves (``Word``) are translated too,
+dates are written the language's way."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import lru_cache
+from gettext import GNUTranslations, NullTranslations
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .errors import FormgenError
+
+DOMAIN = "service"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+ISO_DAY = re.compile(r"\d{4}-\d\d-\d\d")
+LOCALES = {"nl": "nl_NL", "en": "en_GB"}  # how Babel writes dates and durations
+
+
+def N_(message: str) -> str:
+    """Marks a message for ``pybabel extract`` where it is defined; it is translated
+    where it is shown."""
+    return message
+
+
+class Word(str):
+    """A parameter of a message that is a word itself: ``str`` is the English the CLI
+    and the JSON API print (an internal key may stay there), ``shown`` the message a
+    page translates and shows instead."""
+
+    shown: str
+
+    def __new__(cls, text: str, shown: str | None = None) -> Word:
+        word = super().__new__(cls, text)
+        word.shown = shown if shown is not None else text
+        return word
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Word, (str(self), self.shown))
+
+
+class Message(str):
+    """A line the library writes in English (the CLI and the JSON API print it as it is)
+    that a page says in its own words: its message ID and parameters are kept."""
+
+    message_id: str
+    params: dict[str, Any]
+
+    def __new__(cls, message: str, /, **params: Any) -> Message:
+        line = super().__new__(cls, message.format(**params) if params else message)
+        line.message_id, line.params = message, params
+        return line
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_message, (self.message_id, self.params))
+
+
+def _message(message: str, params: dict[str, Any]) -> Message:
+    return Message(message, **params)
+
+
+def load(domain: str, lang: str, user_dir: Path | None = None) -> NullTranslations:
+    """The words of one language and domain: a faculty's own catalogue
+    (``<templates_dir>/locale``) first, message by message, then the shipped one; without
+    either, the English source."""
+    found: NullTranslations | None = None
+    for base in (user_dir / "locale" if user_dir else None, LOCALE_DIR):
+        path = base / lang / "LC_MESSAGES" / f"{domain}.mo" if base else None
+        if path is None or not path.is_file():
+            continue
+        with path.open("rb") as file:
+            catalogue = GNUTranslations(file)
+        if found is None:
+            found = catalogue
+        else:
+            found.add_fallback(catalogue)
+    return found or NullTranslations()
+
+
+@lru_cache(maxsize=32)
+def translations(lang: str, user_dir: Path | None = None) -> NullTranslations:
+    """The service's words in ``lang`` (cached: a catalogue is read once per process)."""
+    return load(DOMAIN, lang, user_dir)
+
+
+def date_words(day: dt.date, lang: str, full: bool = False) -> str:
+    from babel.dates import format_date
+
+    return format_date(day, format="full" if full else "long", locale=LOCALES.get(lang, "en_GB"))
+
+
+def say(words: NullTranslations, lang: str, message: str, params: dict[str, Any]) -> str:
+    """One message with its parameters, in the language of ``words``."""
+    if not message:
+        return message  # gettext("") is the catalogue's header
+    shown = {name: _value(words, lang, value) for name, value in params.items()}
+    text = words.gettext(message)
+    return text.format(**shown) if params else text
+
+
+def _value(words: NullTranslations, lang: str, value: Any) -> Any:
+    if isinstance(value, Message):
+        return say(words, lang, value.message_id, value.params)
+    if isinstance(value, Word):
+        return words.gettext(value.shown)
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return date_words(value, lang)
+    if isinstance(value, str) and ISO_DAY.fullmatch(value):
+        return date_words(dt.date.fromisoformat(value), lang)  # as the record writes it
+    return value
+
+
+_PART = re.compile(r"(?P<what>[\w-]+): (?P<why>.+)")
+_ASIDE = re.compile(r"(?P<main>.+) \((?P<aside>[^()]+)\)")
+
+
+def reason(text: str, words: NullTranslations) -> str:
+    """A reader's reason as the record keeps it (``rules.Decision`` reasons, joined by the
+    reader as "clause: reason; clause: reason", an aside in brackets) in the page's
+    words: each piece is a message of the catalogue; a piece it does not know stays."""
+
+    def piece(part: str) -> str:
+        if not part:
+            return part  # gettext("") is the catalogue's header
+        said = words.gettext(part)
+        if said != part:
+            return said
+        if found := _ASIDE.fullmatch(part):
+            return f"{piece(found['main'])} ({piece(found['aside'])})"
+        if found := _PART.fullmatch(part):
+            what = words.gettext(CLAUSE_WORDS.get(found["what"], found["what"]))
+            return f"{what}: {piece(found['why'])}"
+        return part
+
+    return "; ".join(piece(part) for part in text.split("; "))
+
+
+# What a reason calls a clause or the signature ("recording: both yes and no are marked").
+CLAUSE_WORDS = {
+    "recording": N_("Recording"),
+    "livestream": N_("Live stream"),
+    "360": N_("360 degrees"),
+    "signature": N_("Signature"),
+}
+
+
+def problem(exc: FormgenError | Message | str, lang: str, user_dir: Path | None = None) -> str:
+    """A refusal of the library (or a ``Message``) in ``lang``, from its message ID and
+    parameters (a plain line: translated whole, if the catalogue has it)."""
+    if isinstance(exc, Message):
+        return say(translations(lang, user_dir), lang, exc.message_id, exc.params)
+    if isinstance(exc, str):
+        return say(translations(lang, user_dir), lang, exc, {})
+    return say(translations(lang, user_dir), lang, exc.message_id, exc.params)
