@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import accounts, jobs, records, rules, store
+from . import accounts, jobs, records, rules, sealing, store
 from . import config as config_module
 from .accounts import Session, User
 from .config import Config
@@ -166,11 +166,22 @@ class Formgen:
         self.config = config
 
     @classmethod
-    def open(cls, db: str | Path | None = None, config: Config | Path | None = None) -> Formgen:
+    def open(
+        cls,
+        db: str | Path | None = None,
+        config: Config | Path | None = None,
+        *,
+        make_key: bool = False,
+    ) -> Formgen:
+        """``make_key``: make the master key beside the store if there is none yet (the
+        demo and the sample only; anywhere else a missing key is an error)."""
         if not isinstance(config, Config):
             config = config_module.load(config)
         config = config_module.absolute(config)
-        return cls(store.open_store(None if db is None else str(db)), config)
+        engine = store.open_store(
+            None if db is None else str(db), key_file=config.key_file, make_key=make_key
+        )
+        return cls(engine, config)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -525,8 +536,24 @@ class Formgen:
 
     @_guarded
     def copy_store(self, to: str) -> storecopy.Copied:
-        """Copy the whole store into the new, empty database at URL ``to``."""
+        """Copy the whole store into the new, empty database at URL ``to``: sealed data and
+        wrapped keys as they are, so the copy opens with the same master key only."""
         return storecopy.copy(self.engine, to)
+
+    @_guarded
+    def rotate_master_key(self, new_key: Path) -> dict[str, Any]:
+        """Re-wrap every key of the store under the master key in ``new_key`` (made,
+        owner-only, if the file does not exist), in one transaction."""
+        old = sealing.master_of(self.engine)
+        new_key = new_key.absolute()
+        key = sealing.make_master(new_key) if not new_key.exists() else None
+        new = sealing.Master(key or sealing.read_master(new_key), new_key)
+        if new.key == old.key:
+            raise RecordError("the new master key is the one in use: nothing to rotate")
+        with self.engine.begin() as conn:
+            count = sealing.rotate(conn, old, new)
+        sealing.attach(self.engine, new)
+        return {"keys": count, "key_file": str(new_key)}
 
     # --- documents --------------------------------------------------------------------
 
@@ -1560,6 +1587,7 @@ ACCESS: dict[str, Guard] = {
     "demo": _refused("make demo accounts"),
     "sample": _refused("make the sample"),
     "copy_store": _refused("copy the store"),
+    "rotate_master_key": _refused("change the master key"),
     "work": _refused("run scan jobs"),
     "open": _refused("open a store"),
     "close": _refused("close the store"),

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, func, select, update
 
 from . import config as config_module
-from . import lifecycle, records, rules
+from . import lifecycle, records, rules, sealing
 from .config import Config
 from .records import Conflict, Participant, RecordError, Recording
 from .rules import Plan, Status
@@ -138,7 +138,8 @@ def rename_participant(
         records.refuse_if_destroyed(conn, recording)
         if person.name == new:
             raise RecordError(f"the name of {person.form_id} is already {new!r}; nothing changed")
-        conn.execute(update(participants).where(participants.c.id == person.id).values(name=new))
+        sealed = sealing.seal_name(conn, person.recording_id, person.id, new)
+        conn.execute(update(participants).where(participants.c.id == person.id).values(name=sealed))
         records.log_event(
             conn,
             recording.id,

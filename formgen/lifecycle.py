@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, select, update
 
 from . import config as config_module
-from . import online, records, rules
+from . import online, records, rules, sealing, store
 from .config import Config
 from .documents import Written
 from .errors import OutputError
@@ -198,6 +198,10 @@ def destroy(engine: Engine, recording_id: str, *, by: str) -> dict[str, Any]:
             },
         )
         event = records.destroyed(conn, recording.id)
+        # Everything sealed with the data key is noise from this commit on, in every
+        # copy of the store; the proof key stays until the proof retention ends.
+        sealing.forget_data_key(conn, recording.id)
+    store.fold_log(engine)
     assert event is not None
     return {
         "id": recording.id,

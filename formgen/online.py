@@ -18,15 +18,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, func, select, update
+from sqlalchemy import Connection, Engine, delete, select, update
 
-from . import records, rules
+from . import records, rules, sealing
 from .config import Config
 from .errors import Conflict, NotFound, RecordError
 from .formid import FormIdError, Instance, Links, secret_hash
 from .records import SIGNATURE, Participant, Recording
 from .rules import OnlineMode, Status
-from .schema import online_answers, online_links, participant_addresses, participants
+from .schema import forms, online_answers, online_links, participant_addresses, participants
 from .store import instance
 
 SOURCE = "online"
@@ -166,14 +166,22 @@ def _checked_answers(form: OnlineForm, answers: Mapping[str, str]) -> tuple[Kind
     return Kind.WITHDRAWAL, chosen
 
 
-def _limited(conn: Connection, column: Any, value: str, now: dt.datetime) -> bool:
+def _limited(conn: Connection, form_id: str, email: str, now: dt.datetime) -> bool:
+    """Whether the form, or the address, asked for too many codes in the last hour. The
+    addresses are sealed, so the last hour's answers are opened to compare them."""
     since = now - dt.timedelta(hours=1)
-    sent = conn.execute(
-        select(func.count())
-        .select_from(online_answers)
-        .where(column == value, online_answers.c.created_at > since)
-    ).scalar_one()
-    return sent >= rules.CODES_PER_HOUR
+    rows = conn.execute(
+        select(online_answers, participants.c.recording_id)
+        .join(forms, forms.c.id == online_answers.c.form_id)
+        .join(participants, participants.c.id == forms.c.participant_id)
+        .where(online_answers.c.created_at > since)
+    ).mappings()
+    by_form = by_address = 0
+    for row in rows:
+        by_form += row["form_id"] == form_id
+        opened = sealing.open_answer(conn, row["recording_id"], row)
+        by_address += opened["email"] == email
+    return max(by_form, by_address) >= rules.CODES_PER_HOUR
 
 
 def start(
@@ -222,33 +230,31 @@ def start(
             raise RecordError("type the child's name")
         if other == email:
             raise RecordError("the other parent's address is your own")
-        if _limited(conn, online_answers.c.form_id, form.form_id, stamp) or _limited(
-            conn, online_answers.c.email, email, stamp
-        ):
+        if _limited(conn, form.form_id, email, stamp):
             raise Conflict("too many codes asked for in the last hour: try again later")
         answer_id = records.new_id("A")
         code = "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
-        conn.execute(
-            online_answers.insert().values(
-                id=answer_id,
-                form_id=form.form_id,
-                kind=str(kind),
-                lang=lang,
-                name=name,
-                relation=relation if parent and kind is Kind.ANSWER else None,
-                email=email,
-                other_email=other if parent and kind is Kind.ANSWER else None,
-                answers={
-                    **chosen,
-                    **({"_child": child} if child else {}),
-                    **({"_agrees": agrees} if agrees and parent and kind is Kind.ANSWER else {}),
-                },
-                text_hash=text_hash,
-                code_hash=_hash_code(answer_id, code),
-                created_at=stamp,
-                expires_at=stamp + rules.CODE_VALID,
-            )
+        row = dict(
+            id=answer_id,
+            form_id=form.form_id,
+            kind=str(kind),
+            lang=lang,
+            name=name,
+            relation=relation if parent and kind is Kind.ANSWER else None,
+            email=email,
+            other_email=other if parent and kind is Kind.ANSWER else None,
+            answers={
+                **chosen,
+                **({"_child": child} if child else {}),
+                **({"_agrees": agrees} if agrees and parent and kind is Kind.ANSWER else {}),
+            },
+            text_hash=text_hash,
+            code_hash=_hash_code(answer_id, code),
+            created_at=stamp,
+            expires_at=stamp + rules.CODE_VALID,
         )
+        sealing.seal_answer(conn, form.person.recording_id, answer_id, row)
+        conn.execute(online_answers.insert().values(**row))
     return Pending(answer_id, form.form_id, email, code, kind, lang)
 
 
@@ -300,6 +306,7 @@ def confirm(
             .mappings()
             .all()
         )
+        rows = [sealing.open_answer(conn, form.person.recording_id, r) for r in rows]
         waiting = [r for r in rows if r["confirmed_at"] is None]
         if not waiting:
             raise CodeRefused("this code is not valid: ask for a new one")
@@ -378,8 +385,9 @@ def _land(
     )
     if form.person.name is None and kind is Kind.ANSWER:
         typed = row["answers"].get("_child") or row["name"]
+        sealed = sealing.seal_name(conn, form.person.recording_id, form.person.id, typed)
         conn.execute(
-            update(participants).where(participants.c.id == form.person.id).values(name=typed)
+            update(participants).where(participants.c.id == form.person.id).values(name=sealed)
         )
     return kind, answers, changed
 
@@ -392,18 +400,27 @@ def set_address(conn: Connection, participant_id: str, email: str | None) -> Non
         )
     )
     if email:
+        recording_id = conn.execute(
+            select(participants.c.recording_id).where(participants.c.id == participant_id)
+        ).scalar_one()
+        sealed = sealing.seal_address(conn, recording_id, participant_id, email)
         conn.execute(
-            participant_addresses.insert().values(participant_id=participant_id, email=email)
+            participant_addresses.insert().values(participant_id=participant_id, email=sealed)
         )
 
 
 def addresses(conn: Connection, participant_ids: list[str]) -> dict[str, str]:
     rows = conn.execute(
-        select(participant_addresses.c.participant_id, participant_addresses.c.email).where(
-            participant_addresses.c.participant_id.in_(participant_ids)
+        select(
+            participant_addresses.c.participant_id,
+            participants.c.recording_id,
+            participant_addresses.c.email,
         )
+        .join(participants, participants.c.id == participant_addresses.c.participant_id)
+        .where(participant_addresses.c.participant_id.in_(participant_ids))
     )
-    return {participant_id: email for participant_id, email in rows}
+    found = {pid: sealing.open_address(conn, rec, pid, email) for pid, rec, email in rows}
+    return {pid: email for pid, email in found.items() if email is not None}
 
 
 def forget_recording(conn: Connection, form_ids: list[str], participant_ids: list[str]) -> int:

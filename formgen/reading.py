@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from . import records, rules, scan
+from . import records, rules, scan, sealing
 from .errors import FormgenError, NotFound
 from .formid import FormIdError, Instance
 from .records import SIGNATURE
@@ -479,10 +479,16 @@ class _Recorder:
             if look.images:
                 self.conn.execute(
                     scan_images.insert(),
-                    [{"page_id": page_id, "name": n, "data": d} for n, d in look.images.items()],
+                    [
+                        {"page_id": page_id, "name": n, "data": self._sealed(page_id, n, d)}
+                        for n, d in look.images.items()
+                    ],
                 )
             self._decide(f"scan:{digest}#{look.page}", page_id, look, report)
             report.name = self.person.name
+
+    def _sealed(self, page_id: int, name: str, data: bytes) -> bytes:
+        return sealing.seal_image(self.conn, self.person.recording_id, page_id, name, data)
 
     def _decide(self, source: str, page_id: int, look: scan.PageLook, report: PageReport) -> None:
         """What a page says, decided and appended to the form's events."""

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, func, select
 
 from . import config as config_module
-from . import rules
+from . import rules, sealing
 from .config import Config
 from .errors import Conflict, NotFound, RecordError
 from .formid import ALPHABET, FormIdError, new_form_id, normalise
@@ -162,6 +162,7 @@ def create_recording(
     }
     with engine.begin() as conn:
         conn.execute(recordings.insert().values(**row))
+        sealing.new_recording_keys(conn, row["id"])
         if owner_id or supervisor_id:  # made in the service: whose it is
             conn.execute(
                 recording_people.insert().values(
@@ -374,7 +375,7 @@ def _insert_participants(
                 id=person.id,
                 recording_id=person.recording_id,
                 position=position + offset,
-                name=name,
+                name=sealing.seal_name(conn, recording.id, person.id, name),
                 under_16=minor,
                 lang=language,
                 created_at=stamp,
@@ -460,6 +461,13 @@ _PARTICIPANT_COLUMNS = (
 )
 
 
+def _person(conn: Connection, row: Mapping[str, Any]) -> Participant:
+    """A participant from a row of ``_PARTICIPANT_COLUMNS``, the name opened."""
+    values = dict(row)
+    values["name"] = sealing.open_name(conn, values["recording_id"], values["id"], values["name"])
+    return Participant(**values)
+
+
 def list_participants(
     conn: Connection, recording_id: str, *, every_round: bool = False
 ) -> list[Participant]:
@@ -471,7 +479,7 @@ def list_participants(
         .where(participants.c.recording_id == recording_id, participants.c.removed_at.is_(None))
         .order_by(participants.c.position, forms.c.round)
     ).mappings()
-    people = [Participant(**row) for row in rows]
+    people = [_person(conn, row) for row in rows]
     if every_round:
         return people
     current = {p.id: p for p in people}  # the last round wins
@@ -529,7 +537,7 @@ def get_form(conn: Connection, form_id: str) -> Participant:
         raise NotFound(f"no form {canonical} in this record")
     if row["removed_at"] is not None:  # added by mistake: nothing of it may land now
         raise NotFound(f"form {canonical} was removed from its recording")
-    return Participant(**{k: v for k, v in row.items() if k != "removed_at"})
+    return _person(conn, {k: v for k, v in row.items() if k != "removed_at"})
 
 
 # --- Events and status ------------------------------------------------------------------
@@ -922,7 +930,7 @@ def statuses(
             ).mappings()
             latest: dict[str, Participant] = {}
             for row in rows:
-                latest[row["id"]] = Participant(**row)  # the last round wins
+                latest[row["id"]] = _person(conn, row)  # the last round wins
             people: dict[str, list[Participant]] = defaultdict(list)
             for person in latest.values():
                 people[person.recording_id].append(person)
