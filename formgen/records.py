@@ -234,16 +234,34 @@ def log_event(
     *,
     source: str,
     detail: Mapping[str, Any] | None = None,
+    proof: Iterable[str] = (),
 ) -> None:
+    """``proof``: the keys of ``detail`` that hold names (a name corrected): sealed with
+    the recording's proof key."""
+    stamp = now()
+    detail = dict(detail) if detail else None
+    for key in proof:
+        if detail is not None and detail.get(key) is not None:
+            where = _log_where(recording_id, kind, stamp, key)
+            detail[key] = sealing.seal(conn, recording_id, sealing.PROOF, where, detail[key])
     conn.execute(
         recording_events.insert().values(
-            recording_id=recording_id,
-            kind=kind,
-            at=now(),
-            source=source,
-            detail=dict(detail) if detail else None,
+            recording_id=recording_id, kind=kind, at=stamp, source=source, detail=detail
         )
     )
+
+
+def _log_where(recording_id: str, kind: str, at: dt.datetime, key: str) -> tuple[str, str, str]:
+    return ("recording_events", f"{recording_id}/{kind}/{at.isoformat()}", f"detail.{key}")
+
+
+def _opened_detail(conn: Connection, row: Mapping[str, Any]) -> dict[str, Any]:
+    detail = dict(row["detail"] or {})
+    for key, value in detail.items():
+        if sealing.is_sealed(value):
+            where = _log_where(row["recording_id"], row["kind"], row["at"], key)
+            detail[key] = sealing.unseal(conn, row["recording_id"], sealing.PROOF, where, value)
+    return detail
 
 
 def recording_log(conn: Connection, recording_id: str) -> list[dict[str, Any]]:
@@ -257,7 +275,7 @@ def recording_log(conn: Connection, recording_id: str) -> list[dict[str, Any]]:
             "kind": r["kind"],
             "at": r["at"].isoformat(timespec="seconds"),
             "source": r["source"],
-            "detail": r["detail"] or {},
+            "detail": _opened_detail(conn, r),
         }
         for r in rows
     ]
@@ -556,11 +574,18 @@ def form_states(conn: Connection, form_ids: Iterable[str]) -> dict[str, FormStat
     ids = list(form_ids)
     states: dict[str, FormState] = defaultdict(lambda: FormState({}))
     rows = conn.execute(
-        select(events.c.form_id, events.c.clause, events.c.status, events.c.reason)
+        select(events.c.form_id, events.c.clause, events.c.status, events.c.reason, events.c.at)
         .where(events.c.form_id.in_(ids))
         .order_by(events.c.id)
-    )
-    for form_id, clause, status, reason in rows:
+    ).mappings()
+    owners: dict[str, str] | None = None
+    for row in rows:
+        form_id, clause, status, reason = row["form_id"], row["clause"], row["status"], None
+        if sealing.is_sealed(row["reason"]):  # a reason a person wrote
+            owners = owners if owners is not None else recordings_of_forms(conn, ids)
+            reason = sealing.open_reason(conn, owners[form_id], row)
+        else:
+            reason = row["reason"]
         state = states[form_id]
         if clause == SIGNATURE:
             state.signed = status == "signed"
@@ -582,10 +607,12 @@ def append_events(
     reason: str | None = None,
     reasons: Mapping[str | None, str | None] | None = None,
     detail: Mapping[str, Any] | None = None,
+    written: bool = False,
 ) -> int:
     """Append events after checking each against the lifecycle; ``reasons`` gives a
     clause its own reason instead of ``reason``. One query for the current states and
-    one insert for all events: a scanned page appends several at once."""
+    one insert for all events: a scanned page appends several at once. ``written``: the
+    reason was written by a person, so it is sealed with the recording's data key."""
     changes = list(changes)
     if not changes:
         return 0
@@ -612,12 +639,34 @@ def append_events(
                 "detail": dict(detail) if detail else None,
             }
         )
+    if written:
+        owners = recordings_of_forms(conn, {row["form_id"] for row in rows})
+        for row in rows:
+            sealing.seal_reason(conn, owners[row["form_id"]], row)
     conn.execute(events.insert(), rows)
     return len(changes)
 
 
+def recordings_of_forms(conn: Connection, form_ids: Iterable[str]) -> dict[str, str]:
+    """The recording of each form (whose keys seal what the form's events hold)."""
+    ids = sorted(set(form_ids))
+    rows = conn.execute(
+        select(forms.c.id, participants.c.recording_id)
+        .join(participants, participants.c.id == forms.c.participant_id)
+        .where(forms.c.id.in_(ids))
+    )
+    return dict(rows.all())
+
+
 def set_consent(
-    db: Engine | Connection, form_id: str, clause: str, status: str, *, by: str, reason: str
+    db: Engine | Connection,
+    form_id: str,
+    clause: str,
+    status: str,
+    *,
+    by: str,
+    reason: str,
+    written: bool = True,
 ) -> None:
     """A decision by hand (also how a reviewer settles what the reader could not)."""
     try:
@@ -636,7 +685,13 @@ def set_consent(
             )
         if new is Status.WITHDRAWN and not _given_before_review(conn, form.form_id, clause):
             raise RecordError(f"{form.form_id} {clause}: only a given consent can be withdrawn")
-        append_events(conn, [(form.form_id, clause, new)], source=f"manual:{by}", reason=reason)
+        append_events(
+            conn,
+            [(form.form_id, clause, new)],
+            source=f"manual:{by}",
+            reason=reason,
+            written=written,
+        )
 
 
 def _given_before_review(conn: Connection, form_id: str, clause: str) -> bool:
@@ -663,6 +718,7 @@ def withdraw(
     becomes withdrawn. Returns the clauses withdrawn."""
     try:
         by = rules.check_name(by, "the author's name")
+        written = bool(reason)
         reason = rules.check_name(reason, "reason") if reason else "withdrawn by the person"
     except ValueError as exc:
         raise RecordError(str(exc)) from exc
@@ -680,6 +736,7 @@ def withdraw(
             [(form.form_id, c, Status.WITHDRAWN) for c in given],
             source=f"manual:{by}",
             reason=reason,
+            written=written,
         )
     return given
 
@@ -781,7 +838,14 @@ def form_events(engine: Engine, form_id: str) -> list[dict[str, Any]]:
         rows = conn.execute(
             select(events).where(events.c.form_id == form.form_id).order_by(events.c.id)
         ).mappings()
-        return [{**row, "at": row["at"].isoformat(timespec="seconds")} for row in rows]
+        return [
+            {
+                **row,
+                "reason": sealing.open_reason(conn, form.recording_id, row),
+                "at": row["at"].isoformat(timespec="seconds"),
+            }
+            for row in rows
+        ]
 
 
 @dataclass(frozen=True)

@@ -192,7 +192,15 @@ def resolve(
             conn.execute(
                 update(participants).where(participants.c.id == person.id).values(name=sealed)
             )
-        records.set_consent(conn, person.form_id, clause, decision, by=by, reason="review resolved")
+        records.set_consent(
+            conn,
+            person.form_id,
+            clause,
+            decision,
+            by=by,
+            reason=rules.REVIEW_RESOLVED,
+            written=False,
+        )
         signed = records.form_states(conn, [person.form_id])[person.form_id].signed
         if rules.review_confirms_signature(Status(decision), signed):
             records.append_events(

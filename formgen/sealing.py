@@ -397,3 +397,20 @@ def seal_image(conn: Connection, recording_id: str, page_id: int, name: str, dat
 
 def open_image(conn: Connection, recording_id: str, page_id: int, name: str, stored: Any) -> Any:
     return unseal(conn, recording_id, DATA, ("scan_images", f"{page_id}/{name}", "data"), stored)
+
+
+def _event(row: Any) -> tuple[str, str, str]:
+    """Where an event's reason is: events get their ID from the database, so the reason
+    is bound to what identifies the row before it has one (form, clause, status, time)."""
+    at = row["at"].isoformat(timespec="seconds")
+    return ("events", f"{row['form_id']}/{row['clause']}/{row['status']}/{at}", "reason")
+
+
+def seal_reason(conn: Connection, recording_id: str, row: dict[str, Any]) -> None:
+    """A reason a person wrote, in an event row to insert: erased at destruction."""
+    row["reason"] = seal(conn, recording_id, DATA, _event(row), row["reason"])
+
+
+def open_reason(conn: Connection, recording_id: str, row: Any) -> Any:
+    """An event's reason (None once the recording was destroyed, if a person wrote it)."""
+    return unseal(conn, recording_id, DATA, _event(row), row["reason"])
