@@ -373,10 +373,12 @@ def _migrate(engine: Engine) -> None:
         if current == HEAD and sealing.verify(connection, sealing.master_of(engine)):
             _check_key(connection)
             return
+    sealed_now = False
     with engine.begin() as connection:  # again, under the write lock
         tables, current = _revision(connection)
         if current != HEAD:
             _upgrade(connection, tables, current)
+            sealed_now = tables and current is not None and current < SEALED
         if not tables:
             secret = Instance.create().secret
             connection.execute(
@@ -385,6 +387,25 @@ def _migrate(engine: Engine) -> None:
             )
         _check_key(connection)
         sealing.ensure(connection, sealing.master_of(engine))
+    if sealed_now:
+        _drop_old_plaintext(engine)
+
+
+# The migration that sealed what was stored in plaintext before (sealing.py).
+SEALED = "0011"
+_RESEALED = ("participants", "participant_addresses", "online_answers", "scan_images")
+
+
+def _drop_old_plaintext(engine: Engine) -> None:
+    """After migration 0011 sealed the rows written before: SQLite folds its log (freed
+    space is zeroed by secure_delete); PostgreSQL rewrites the tables (VACUUM FULL), so
+    the old row versions are in no file of the database any more."""
+    if engine.dialect.name == "sqlite":
+        fold_log(engine)
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        for table in _RESEALED:
+            connection.exec_driver_sql(f"VACUUM FULL {table}")
 
 
 def _check_key(connection: Connection) -> None:

@@ -16,12 +16,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select, text, update
+from sqlalchemy.pool import NullPool
 
 from formgen import Formgen, sealing
 from formgen.config import Config, Mail
 from formgen.errors import StoreError
 from formgen.mailbox import Mailbox
-from formgen.schema import participant_addresses, participants, sealed_keys
+from formgen.schema import online_answers, participant_addresses, participants, sealed_keys
 from formgen.store import open_store
 
 from .test_online import PUBLIC, code_in, printed_token
@@ -339,3 +340,150 @@ def test_the_key_tables_hold_no_key_in_the_clear(fg: Formgen, _master_key: Path)
     assert all(len(bytes(r.wrapped)) == 40 for r in rows)  # AES key wrap of 32 bytes
     master = sealing.read_master(_master_key)
     assert master not in b"".join(bytes(r.wrapped) for r in rows) + bytes(check)
+
+
+OLD_NAME = "Wieteke Plaatsmansen"  # written by the previous release, in plaintext
+OLD_MAIL = "wieteke.plaatsmansen@example.org"
+OLD_CHILD = "Gijsbert Plaatsmansen"
+OLD_OTHER = "gijs.senior.plaatsmansen@example.org"
+OLD_SCAN = b"SCANNED-PAGE-OF-WIETEKE"
+OLD_STRINGS = (OLD_NAME, OLD_MAIL, OLD_CHILD, OLD_OTHER, OLD_SCAN.decode())
+
+
+def _store_of_the_previous_release(url: str) -> tuple[str, str]:
+    """A store as the release before encryption made it: the schema up to migration 0010
+    (Alembic's own scripts) and its rows in plaintext. The recording's and form's IDs."""
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from formgen import schema
+    from formgen.formid import Instance
+    from formgen.store import KEY, KEY_ID, _alembic, database_url, key_id
+
+    now = dt.datetime(2026, 12, 1, 10, 0)
+    rec, person, form = "R-OLD001", "P-OLD001", "7KQ2-M9XD-4"
+    engine = create_engine(database_url(url), poolclass=NullPool)
+    with engine.begin() as conn:
+        command.upgrade(_alembic(conn), "0010")
+        secret = Instance.create().secret
+        conn.execute(
+            schema.meta.insert(),
+            [{"key": KEY, "value": secret}, {"key": KEY_ID, "value": key_id(secret)}],
+        )
+        conn.execute(
+            schema.recordings.insert().values(
+                id=rec,
+                title="Rekenles",
+                student="Sam de Vries",
+                supervisor="Dr. Jansen",
+                situation="3",
+                recorded_on=dt.date(2030, 1, 1),
+                media="both",
+                purpose="assessment",
+                livestream=False,
+                livestream_stored=False,
+                view360=False,
+                lang="nl",
+                delete_by=dt.date(2031, 1, 1),
+                created_at=now,
+            )
+        )
+        conn.execute(
+            schema.participants.insert().values(
+                id=person,
+                recording_id=rec,
+                position=0,
+                name=OLD_NAME,
+                under_16=True,
+                lang="nl",
+                created_at=now,
+            )
+        )
+        conn.execute(
+            schema.forms.insert().values(
+                id=form,
+                participant_id=person,
+                variant="parent",
+                lang="nl",
+                clauses=["recording"],
+                created_at=now,
+                round=1,
+                purpose="assessment",
+                delete_by=dt.date(2031, 1, 1),
+            )
+        )
+        conn.execute(
+            schema.events.insert().values(
+                form_id=form,
+                clause="recording",
+                status="requested",
+                at=now,
+                source="formgen",
+                reason="declaration issued",
+            )
+        )
+        conn.execute(
+            schema.participant_addresses.insert().values(participant_id=person, email=OLD_MAIL)
+        )
+        conn.execute(
+            schema.online_answers.insert().values(
+                id="A-OLD001",
+                form_id=form,
+                kind="answer",
+                lang="nl",
+                name=OLD_NAME,
+                relation="parent",
+                email=OLD_MAIL,
+                other_email=OLD_OTHER,
+                answers={"recording": "yes", "_child": OLD_CHILD},
+                text_hash="0" * 64,
+                code_hash="1" * 64,
+                created_at=now,
+                expires_at=now,
+                confirmed_at=now,
+            )
+        )
+        page = conn.execute(
+            schema.scan_pages.insert().values(
+                sha256="2" * 64, page=1, form_id=form, form_page=1, imported_at=now
+            )
+        ).inserted_primary_key[0]
+        conn.execute(
+            schema.scan_images.insert().values(page_id=page, name="page.jpg", data=OLD_SCAN)
+        )
+    engine.dispose()
+    return rec, form
+
+
+def test_a_store_of_the_previous_release_is_sealed_when_opened(
+    store_url: str, tmp_path: Path
+) -> None:
+    from formgen import online, review
+
+    rec, _ = _store_of_the_previous_release(store_url)
+    with Formgen.open(store_url, Config(output_dir=tmp_path)) as fg:
+        # Everything reads as before, through formgen.
+        assert [p.name for p in fg.status(rec).participants] == [OLD_NAME]
+        with fg.engine.connect() as conn:
+            person = fg.status(rec).participants[0].id
+            assert online.addresses(conn, [person]) == {person: OLD_MAIL}
+            row = conn.execute(select(online_answers)).mappings().one()
+            opened = sealing.open_answer(conn, rec, row)
+            assert (opened["name"], opened["email"], opened["other_email"]) == (
+                OLD_NAME,
+                OLD_MAIL,
+                OLD_OTHER,
+            )
+            assert opened["answers"] == {"recording": "yes", "_child": OLD_CHILD}
+            image = conn.execute(text("SELECT page_id, data FROM scan_images")).one()
+            assert sealing.open_image(conn, rec, image.page_id, "page.jpg", image.data) == OLD_SCAN
+            # ... and is stored sealed.
+            assert sealing.is_sealed(row["name"]) and sealing.is_sealed(image.data)
+        assert review.items(fg.engine) == []
+        # No old plaintext is left in the files: not in a free page, the WAL or a dead
+        # row version.
+        assert _found(_raw_files(fg.engine), OLD_STRINGS) == set()
+        # Destroying it works as for a new recording.
+        fg.destroy(rec, by="Dr. Jansen")
+        with fg.engine.connect() as conn:
+            assert conn.execute(text("SELECT COUNT(*) FROM scan_images")).scalar_one() == 0
