@@ -330,8 +330,18 @@ class _Importer:
             "pages": plan.pages,
         }
 
-    def _note_files(self, conn: Connection, digests: set[str]) -> None:
-        records.insert_new(conn, scans, [self.files[d] for d in sorted(digests)])
+    def _note_files(
+        self, conn: Connection, digests: set[str], recording_id: str | None = None
+    ) -> None:
+        """The files' rows; the file name sealed with the data key of the recording whose
+        form lands with it first (erased when that recording is destroyed), or with the
+        service key for a file of blank pages only."""
+        rows = []
+        for digest in sorted(digests):
+            row = dict(self.files[digest])
+            row["filename"] = sealing.seal_file_name(conn, recording_id, digest, row["filename"])
+            rows.append(row)
+        records.insert_new(conn, scans, rows)
 
     def take(self, digest: str, look: scan.PageLook, report: PageReport) -> None:
         report.form_id = look.form_id
@@ -414,7 +424,8 @@ class _Importer:
         try:
             with self.engine.begin() as conn:
                 recorder = _Recorder(conn, unit.form_id, self.allowed, self.job)
-                self._note_files(conn, {digest for digest, _, _ in unit.pages})
+                digests = {digest for digest, _, _ in unit.pages}
+                self._note_files(conn, digests, recorder.person.recording_id)
                 recorder.record(unit.pages)
         except IntegrityError:
             for _, _, report in unit.pages:

@@ -577,15 +577,13 @@ def form_states(conn: Connection, form_ids: Iterable[str]) -> dict[str, FormStat
         select(events.c.form_id, events.c.clause, events.c.status, events.c.reason, events.c.at)
         .where(events.c.form_id.in_(ids))
         .order_by(events.c.id)
-    ).mappings()
+    )
     owners: dict[str, str] | None = None
-    for row in rows:
-        form_id, clause, status, reason = row["form_id"], row["clause"], row["status"], None
-        if sealing.is_sealed(row["reason"]):  # a reason a person wrote
+    for form_id, clause, status, reason, at in rows:
+        if reason is not None and reason.startswith(sealing.TEXT_PREFIX):  # a person's words
             owners = owners if owners is not None else recordings_of_forms(conn, ids)
-            reason = sealing.open_reason(conn, owners[form_id], row)
-        else:
-            reason = row["reason"]
+            event = {"form_id": form_id, "clause": clause, "status": status, "at": at}
+            reason = sealing.open_reason(conn, owners[form_id], {**event, "reason": reason})
         state = states[form_id]
         if clause == SIGNATURE:
             state.signed = status == "signed"

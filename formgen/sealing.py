@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import os
 import stat
+import threading
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
@@ -212,10 +213,25 @@ def new_recording_keys(conn: Connection, recording_id: str) -> None:
     )
 
 
+# The last key this thread used, for the run of values of one recording a list opens.
+_last = threading.local()
+
+
 def _key(conn: Connection, owner: str, kind: str) -> AESGCM | None:
+    last = getattr(_last, "key", None)
+    if last is not None and last[0] == (owner, kind) and last[1]() is conn:
+        return last[2]
+    key = _cached_key(conn, owner, kind)
+    _last.key = ((owner, kind), weakref.ref(conn), key)
+    return key
+
+
+def _cached_key(conn: Connection, owner: str, kind: str) -> AESGCM | None:
     from .schema import sealed_keys
 
-    cache = _cache.setdefault(conn, {})
+    cache = _cache.get(conn)
+    if cache is None:
+        cache = _cache[conn] = {}
     if (owner, kind) not in cache:
         wrapped = conn.execute(
             select(sealed_keys.c.wrapped).where(
@@ -244,6 +260,7 @@ def _forget(conn: Connection, owner: str, kind: str) -> bool:
         delete(sealed_keys).where(sealed_keys.c.owner == owner, sealed_keys.c.kind == kind)
     )
     _cache.setdefault(conn, {})[owner, kind] = None
+    _last.key = None
     return done.rowcount > 0
 
 
@@ -414,3 +431,10 @@ def seal_reason(conn: Connection, recording_id: str, row: dict[str, Any]) -> Non
 def open_reason(conn: Connection, recording_id: str, row: Any) -> Any:
     """An event's reason (None once the recording was destroyed, if a person wrote it)."""
     return unseal(conn, recording_id, DATA, _event(row), row["reason"])
+
+
+def seal_file_name(conn: Connection, recording_id: str | None, sha256: str, name: str) -> Any:
+    """An imported scan file's name (people name files after people): with the data key
+    of its recording, or the service key for a file that holds no recording's page."""
+    owner, kind = (recording_id, DATA) if recording_id else (SERVICE_OWNER, SERVICE)
+    return seal(conn, owner, kind, ("scans", sha256, "filename"), name)

@@ -393,7 +393,7 @@ def _migrate(engine: Engine) -> None:
 
 # The migration that sealed what was stored in plaintext before (sealing.py).
 SEALED = "0011"
-_RESEALED = ("participants", "participant_addresses", "online_answers", "scan_images")
+_RESEALED = ("participants", "participant_addresses", "online_answers", "scan_images", "scans")
 
 
 def _drop_old_plaintext(engine: Engine) -> None:
@@ -405,7 +405,24 @@ def _drop_old_plaintext(engine: Engine) -> None:
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         for table in _RESEALED:
+            _wait_for_older_snapshots(connection)
             connection.exec_driver_sql(f"VACUUM FULL {table}")
+
+
+def _wait_for_older_snapshots(connection: Connection, seconds: float = 10.0) -> None:
+    """VACUUM FULL keeps a dead row version that a transaction still running in the
+    database might see (autovacuum's ANALYZE of the freshly migrated tables, another
+    process, the migration's own session while it ends): wait a little until this is
+    the only session in the database, so the old plaintext goes now."""
+    import time
+
+    query = (
+        "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()"
+        " AND pid <> pg_backend_pid()"
+    )
+    deadline = time.monotonic() + seconds
+    while connection.exec_driver_sql(query).scalar() and time.monotonic() < deadline:
+        time.sleep(0.1)
 
 
 def _check_key(connection: Connection) -> None:

@@ -25,7 +25,7 @@ from formgen.mailbox import Mailbox
 from formgen.schema import online_answers, participant_addresses, participants, sealed_keys
 from formgen.store import open_store
 
-from .test_online import PUBLIC, code_in, printed_token
+from .test_online import PUBLIC, _scan_page_2, code_in, printed_token
 
 # What a person typed or was printed under, each unique enough to grep for.
 CHILD = "Tijmen Vlasblomhuizen"  # typed online on a blank parental form
@@ -35,8 +35,10 @@ OTHER_MAIL = "jeroen.gansewinkelberg@example.org"  # the other parent's
 ADULT = "Fenna Wolterbeekstra"  # printed on her form
 ADULT_MAIL = "fenna.wolterbeekstra@example.org"  # her invitation address
 NOTE = "Oom Brinkerhoffsma vindt het niet goed"  # a reason a person wrote
-DATA_STRINGS = (NOTE,)
-PROOF_STRINGS = (CHILD, SIGNER, SIGNER_MAIL, OTHER_MAIL, ADULT, ADULT_MAIL)
+SCANNED = "Hidde Scheltemastra"  # whose signed page comes back as a scan
+FILE_NAME = "scan-Scheltemastra-groep5.png"  # the scanned file's name
+DATA_STRINGS = (NOTE, FILE_NAME)
+PROOF_STRINGS = (CHILD, SIGNER, SIGNER_MAIL, OTHER_MAIL, ADULT, ADULT_MAIL, SCANNED)
 
 
 @pytest.fixture
@@ -61,7 +63,7 @@ def _recording(fg: Formgen) -> str:
     ).id
 
 
-def _personal_recording(fg: Formgen, box: Mailbox) -> str:
+def _personal_recording(fg: Formgen, box: Mailbox, folder: Path) -> str:
     """A recording holding every kind of personal value the store seals."""
     rec = _recording(fg)
     fg.add_participants(rec, [None], under_16=True)
@@ -78,9 +80,12 @@ def _personal_recording(fg: Formgen, box: Mailbox) -> str:
     fg.online_confirm(token, pending.id, code_in(box, SIGNER_MAIL))
     adult = fg.add_participants(rec, [ADULT], emails=[ADULT_MAIL])[0]
     fg.set_consent(adult.form_id, "recording", "refused", by="Dr. A. Jansen", reason=NOTE)
+    scanned = fg.add_participants(rec, [SCANNED])[0]
+    page = _scan_page_2(fg, rec, scanned.form_id, {"recording": ["yes"]}, folder / FILE_NAME)
+    assert [p.status for p in fg.import_scans([page]).pages] == ["ok"]
     # Everything is there and readable through formgen before the destruction.
     names = [p.name for p in fg.status(rec).participants]
-    assert names == [CHILD, ADULT]
+    assert names == [CHILD, ADULT, SCANNED]
     reasons = [e["reason"] for e in fg.history(adult.form_id)["events"]]
     assert NOTE in reasons
     return rec
@@ -113,25 +118,36 @@ def _found(files: list[Path], strings: tuple[str, ...]) -> set[str]:
     return found
 
 
-def test_nothing_personal_is_in_the_files_after_destroy(fg: Formgen, box: Mailbox) -> None:
-    rec = _personal_recording(fg, box)
+def test_nothing_personal_is_in_the_files_after_destroy(
+    fg: Formgen, box: Mailbox, tmp_path: Path
+) -> None:
+    rec = _personal_recording(fg, box, tmp_path)
     files = _raw_files(fg.engine)
     # Sealed from the start: not even before the destruction is any of it in plaintext.
     assert _found(files, DATA_STRINGS + PROOF_STRINGS) == set()
+    assert _file_name(fg, rec) == FILE_NAME
     fg.destroy(rec, by="Dr. A. Jansen")
     with fg.engine.connect() as conn:
         kinds = conn.execute(select(sealed_keys.c.kind).where(sealed_keys.c.owner == rec))
         assert set(kinds.scalars()) == {"proof"}  # the data key went with the recording
+    assert _file_name(fg, rec) is None  # the row is kept (a page is not read twice)
     # What the data key sealed is gone; the names stay as proof, under the proof key.
     reasons = [e["reason"] for p in fg.status(rec).participants for e in _events(fg, p.form_id)]
     assert NOTE not in reasons
-    assert [p.name for p in fg.status(rec).participants] == [CHILD, ADULT]
+    assert [p.name for p in fg.status(rec).participants] == [CHILD, ADULT, SCANNED]
     assert _found(_raw_files(fg.engine), DATA_STRINGS + PROOF_STRINGS) == set()
     # The proof retention ends: the proof key goes, and with it every name.
     with fg.engine.begin() as conn:
         assert sealing.forget_proof_key(conn, rec)
-    assert [p.name for p in fg.status(rec).participants] == [None, None]
+    assert [p.name for p in fg.status(rec).participants] == [None, None, None]
     assert _found(_raw_files(fg.engine), DATA_STRINGS + PROOF_STRINGS) == set()
+
+
+def _file_name(fg: Formgen, rec: str) -> str | None:
+    """The scanned file's name as the store can still open it."""
+    with fg.engine.connect() as conn:
+        digest, stored = conn.execute(text("SELECT sha256, filename FROM scans")).one()
+        return sealing.unseal(conn, rec, sealing.DATA, ("scans", digest, "filename"), stored)
 
 
 def _events(fg: Formgen, form_id: str) -> list[dict[str, object]]:
@@ -269,7 +285,7 @@ def test_rotation_keeps_every_recording_readable(
     _master_key: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    rec = _personal_recording(fg, box)
+    rec = _personal_recording(fg, box, tmp_path)
     second = _recording(fg)
     fg.add_participants(second, ["Daan Dekker"])
     before = {r: [p.name for p in fg.status(r).participants] for r in (rec, second)}
@@ -310,7 +326,7 @@ def test_a_copied_store_opens_with_the_same_master_key_only(
     target = pg_server.url.set(database=name).render_as_string(hide_password=False)
     try:
         with Formgen.open(f"sqlite:///{tmp_path / 'source.db'}", config) as fg:
-            rec = _personal_recording(fg, box)
+            rec = _personal_recording(fg, box, tmp_path)
             shown = fg.status(rec).as_dict()
             fg.copy_store(target)
         with Formgen.open(target, config) as copied:
@@ -347,7 +363,8 @@ OLD_MAIL = "wieteke.plaatsmansen@example.org"
 OLD_CHILD = "Gijsbert Plaatsmansen"
 OLD_OTHER = "gijs.senior.plaatsmansen@example.org"
 OLD_SCAN = b"SCANNED-PAGE-OF-WIETEKE"
-OLD_STRINGS = (OLD_NAME, OLD_MAIL, OLD_CHILD, OLD_OTHER, OLD_SCAN.decode())
+OLD_FILE = "scans-Plaatsmansen.pdf"
+OLD_STRINGS = (OLD_NAME, OLD_MAIL, OLD_CHILD, OLD_OTHER, OLD_SCAN.decode(), OLD_FILE)
 
 
 def _store_of_the_previous_release(url: str) -> tuple[str, str]:
@@ -443,6 +460,11 @@ def _store_of_the_previous_release(url: str) -> tuple[str, str]:
                 confirmed_at=now,
             )
         )
+        conn.execute(
+            schema.scans.insert().values(
+                sha256="2" * 64, filename=OLD_FILE, imported_at=now, pages=1
+            )
+        )
         page = conn.execute(
             schema.scan_pages.insert().values(
                 sha256="2" * 64, page=1, form_id=form, form_page=1, imported_at=now
@@ -477,6 +499,9 @@ def test_a_store_of_the_previous_release_is_sealed_when_opened(
             assert opened["answers"] == {"recording": "yes", "_child": OLD_CHILD}
             image = conn.execute(text("SELECT page_id, data FROM scan_images")).one()
             assert sealing.open_image(conn, rec, image.page_id, "page.jpg", image.data) == OLD_SCAN
+            digest, filename = conn.execute(text("SELECT sha256, filename FROM scans")).one()
+            where = ("scans", digest, "filename")
+            assert sealing.unseal(conn, rec, sealing.DATA, where, filename) == OLD_FILE
             # ... and is stored sealed.
             assert sealing.is_sealed(row["name"]) and sealing.is_sealed(image.data)
         assert review.items(fg.engine) == []

@@ -99,6 +99,20 @@ def _seal_existing(conn: sa.Connection) -> None:
             .where(online_answers.c.id == answer_id)
             .values(**values, answers=answers)
         )
+    for digest, filename in conn.execute(sa.text("SELECT sha256, filename FROM scans")).all():
+        rec = conn.execute(
+            sa.text(
+                "SELECT p.recording_id FROM scan_pages s JOIN forms f ON f.id = s.form_id"
+                " JOIN participants p ON p.id = f.participant_id WHERE s.sha256 = :digest"
+                " ORDER BY s.id LIMIT 1"
+            ),
+            {"digest": digest},
+        ).scalar()
+        if not sealing.is_sealed(filename):
+            conn.execute(
+                sa.text("UPDATE scans SET filename = :name WHERE sha256 = :digest"),
+                {"name": sealing.seal_file_name(conn, rec, digest, filename), "digest": digest},
+            )
     rows = conn.execute(
         sa.text(
             "SELECT i.id, i.page_id, i.name, p.recording_id FROM scan_images i"
