@@ -438,3 +438,13 @@ def seal_file_name(conn: Connection, recording_id: str | None, sha256: str, name
     of its recording, or the service key for a file that holds no recording's page."""
     owner, kind = (recording_id, DATA) if recording_id else (SERVICE_OWNER, SERVICE)
     return seal(conn, owner, kind, ("scans", sha256, "filename"), name)
+
+
+def seal_account_name(conn: Connection, user_id: str, name: str) -> Any:
+    """A staff member's name on their account: the service key (accounts outlive any
+    one recording)."""
+    return seal(conn, SERVICE_OWNER, SERVICE, ("users", user_id, "name"), name)
+
+
+def open_account_name(conn: Connection, user_id: str, stored: Any) -> Any:
+    return unseal(conn, SERVICE_OWNER, SERVICE, ("users", user_id, "name"), stored)

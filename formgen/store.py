@@ -393,7 +393,14 @@ def _migrate(engine: Engine) -> None:
 
 # The migration that sealed what was stored in plaintext before (sealing.py).
 SEALED = "0011"
-_RESEALED = ("participants", "participant_addresses", "online_answers", "scan_images", "scans")
+_RESEALED = (
+    "participants",
+    "participant_addresses",
+    "online_answers",
+    "scan_images",
+    "scans",
+    "users",
+)
 
 
 def _drop_old_plaintext(engine: Engine) -> None:

@@ -364,7 +364,8 @@ OLD_CHILD = "Gijsbert Plaatsmansen"
 OLD_OTHER = "gijs.senior.plaatsmansen@example.org"
 OLD_SCAN = b"SCANNED-PAGE-OF-WIETEKE"
 OLD_FILE = "scans-Plaatsmansen.pdf"
-OLD_STRINGS = (OLD_NAME, OLD_MAIL, OLD_CHILD, OLD_OTHER, OLD_SCAN.decode(), OLD_FILE)
+OLD_STAFF = "Drs. Hermina Ketelaarsveld"  # an account's name
+OLD_STRINGS = (OLD_NAME, OLD_MAIL, OLD_CHILD, OLD_OTHER, OLD_SCAN.decode(), OLD_FILE, OLD_STAFF)
 
 
 def _store_of_the_previous_release(url: str) -> tuple[str, str]:
@@ -461,6 +462,15 @@ def _store_of_the_previous_release(url: str) -> tuple[str, str]:
             )
         )
         conn.execute(
+            schema.users.insert().values(
+                id="U-OLD001",
+                email="h.k@example.nl",
+                name=OLD_STAFF,
+                role="supervisor",
+                created_at=now,
+            )
+        )
+        conn.execute(
             schema.scans.insert().values(
                 sha256="2" * 64, filename=OLD_FILE, imported_at=now, pages=1
             )
@@ -505,6 +515,7 @@ def test_a_store_of_the_previous_release_is_sealed_when_opened(
             # ... and is stored sealed.
             assert sealing.is_sealed(row["name"]) and sealing.is_sealed(image.data)
         assert review.items(fg.engine) == []
+        assert [u.name for u in fg.users()] == [OLD_STAFF]
         # No old plaintext is left in the files: not in a free page, the WAL or a dead
         # row version.
         assert _found(_raw_files(fg.engine), OLD_STRINGS) == set()
@@ -512,3 +523,13 @@ def test_a_store_of_the_previous_release_is_sealed_when_opened(
         fg.destroy(rec, by="Dr. Jansen")
         with fg.engine.connect() as conn:
             assert conn.execute(text("SELECT COUNT(*) FROM scan_images")).scalar_one() == 0
+
+
+def test_account_names_are_sealed_with_the_service_key(fg: Formgen) -> None:
+    staff = "Prof. Gerrit Zwanenburgstra"
+    added = fg.add_user("g.z@example.nl", name=staff, role="supervisor")
+    assert added.name == staff and [u.name for u in fg.users()] == [staff]
+    with fg.engine.connect() as conn:
+        stored = conn.execute(text("SELECT name FROM users")).scalar_one()
+    assert sealing.is_sealed(stored)
+    assert _found(_raw_files(fg.engine), (staff,)) == set()

@@ -99,6 +99,12 @@ def _seal_existing(conn: sa.Connection) -> None:
             .where(online_answers.c.id == answer_id)
             .values(**values, answers=answers)
         )
+    for user_id, name in conn.execute(sa.text("SELECT id, name FROM users")).all():
+        if not sealing.is_sealed(name):
+            conn.execute(
+                sa.text("UPDATE users SET name = :name WHERE id = :id"),
+                {"name": sealing.seal_account_name(conn, user_id, name), "id": user_id},
+            )
     for digest, filename in conn.execute(sa.text("SELECT sha256, filename FROM scans")).all():
         rec = conn.execute(
             sa.text(
