@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, func, select
+from sqlalchemy import Connection, Engine, Table, and_, func, select
 
 from . import config as config_module
 from . import rules, sealing
@@ -33,6 +33,7 @@ from .schema import (
     recording_events,
     recording_people,
     recordings,
+    sealed_keys,
 )
 
 LANGS = ("nl", "en")
@@ -476,12 +477,21 @@ _PARTICIPANT_COLUMNS = (
     forms.c.variant,
     forms.c.clauses,
     forms.c.round,
+    sealed_keys.c.wrapped.label("proof_key"),  # to open the name without another query
 )
+
+
+def _with_proof_key(query: Any) -> Any:
+    return query.outerjoin(
+        sealed_keys,
+        and_(sealed_keys.c.owner == participants.c.recording_id, sealed_keys.c.kind == "proof"),
+    )
 
 
 def _person(conn: Connection, row: Mapping[str, Any]) -> Participant:
     """A participant from a row of ``_PARTICIPANT_COLUMNS``, the name opened."""
     values = dict(row)
+    sealing.known_key(conn, values["recording_id"], sealing.PROOF, values.pop("proof_key"))
     values["name"] = sealing.open_name(conn, values["recording_id"], values["id"], values["name"])
     return Participant(**values)
 
@@ -492,8 +502,9 @@ def list_participants(
     """The recording's participants, each with the current form (the latest round);
     with ``every_round`` one entry per form ever issued, oldest round first."""
     rows = conn.execute(
-        select(*_PARTICIPANT_COLUMNS)
-        .join(forms, forms.c.participant_id == participants.c.id)
+        _with_proof_key(
+            select(*_PARTICIPANT_COLUMNS).join(forms, forms.c.participant_id == participants.c.id)
+        )
         .where(participants.c.recording_id == recording_id, participants.c.removed_at.is_(None))
         .order_by(participants.c.position, forms.c.round)
     ).mappings()
@@ -544,9 +555,11 @@ def get_form(conn: Connection, form_id: str) -> Participant:
         raise RecordError(str(exc)) from exc
     row = (
         conn.execute(
-            select(*_PARTICIPANT_COLUMNS, participants.c.removed_at)
-            .join(forms, forms.c.participant_id == participants.c.id)
-            .where(forms.c.id == canonical)
+            _with_proof_key(
+                select(*_PARTICIPANT_COLUMNS, participants.c.removed_at).join(
+                    forms, forms.c.participant_id == participants.c.id
+                )
+            ).where(forms.c.id == canonical)
         )
         .mappings()
         .first()
@@ -982,8 +995,11 @@ def statuses(
         for start in range(0, len(chosen), 200):  # bounded IN lists
             batch = {r.id: r for r in chosen[start : start + 200]}
             rows = conn.execute(
-                select(*_PARTICIPANT_COLUMNS)
-                .join(forms, forms.c.participant_id == participants.c.id)
+                _with_proof_key(
+                    select(*_PARTICIPANT_COLUMNS).join(
+                        forms, forms.c.participant_id == participants.c.id
+                    )
+                )
                 .where(
                     participants.c.recording_id.in_(sorted(batch)),
                     participants.c.removed_at.is_(None),

@@ -18,6 +18,7 @@ without the prefix are plaintext from before encryption (migration 0011 seals th
 from __future__ import annotations
 
 import base64
+import functools
 import os
 import stat
 import threading
@@ -238,8 +239,29 @@ def _cached_key(conn: Connection, owner: str, kind: str) -> AESGCM | None:
                 sealed_keys.c.owner == owner, sealed_keys.c.kind == kind
             )
         ).scalar()
-        cache[owner, kind] = None if wrapped is None else AESGCM(master_of(conn).unwrap(wrapped))
+        cache[owner, kind] = (
+            None if wrapped is None else _unwrapped(master_of(conn), bytes(wrapped))
+        )
     return cache[owner, kind]
+
+
+@functools.lru_cache(maxsize=4096)
+def _unwrapped(master: Master, wrapped: bytes) -> AESGCM:
+    """A wrapped key opened (keyed by its wrapped bytes, which only a row of the store
+    hands out: a deleted key's bytes are not asked for again)."""
+    return AESGCM(master.unwrap(wrapped))
+
+
+def known_key(conn: Connection, owner: str, kind: str, wrapped: bytes | None) -> None:
+    """A key a query read with its rows (the participants' proof key, joined): cached
+    for the connection, so opening the rows asks the store for nothing more."""
+    cache = _cache.get(conn)
+    if cache is None:
+        cache = _cache[conn] = {}
+    if (owner, kind) not in cache:
+        cache[owner, kind] = (
+            None if wrapped is None else _unwrapped(master_of(conn), bytes(wrapped))
+        )
 
 
 def forget_data_key(conn: Connection, recording_id: str) -> bool:
