@@ -491,8 +491,11 @@ def _with_proof_key(query: Any) -> Any:
 def _person(conn: Connection, row: Mapping[str, Any]) -> Participant:
     """A participant from a row of ``_PARTICIPANT_COLUMNS``, the name opened."""
     values = dict(row)
-    sealing.known_key(conn, values["recording_id"], sealing.PROOF, values.pop("proof_key"))
-    values["name"] = sealing.open_name(conn, values["recording_id"], values["id"], values["name"])
+    wrapped, name = values.pop("proof_key"), values["name"]
+    if name is not None and name.startswith(sealing.TEXT_PREFIX):
+        recording_id = values["recording_id"]
+        sealing.known_key(conn, recording_id, sealing.PROOF, wrapped)
+        values["name"] = sealing.open_name(conn, recording_id, values["id"], name)
     return Participant(**values)
 
 
