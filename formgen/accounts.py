@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, func, select, update
 
-from . import records, rules
+from . import records, rules, sealing
 from .errors import Conflict, NotFound, RecordError
 from .rules import Role
 from .schema import credentials, sign_in_failures, users
@@ -46,11 +46,11 @@ class User:
         }
 
 
-def _user(row: Any) -> User:
+def _user(conn: Connection, row: Any) -> User:
     return User(
         id=row.id,
         email=row.email,
-        name=row.name,
+        name=sealing.open_account_name(conn, row.id, row.name),
         role=Role(row.role),
         lang=row.lang,
         disabled=bool(row.disabled),
@@ -136,6 +136,7 @@ def _insert_user(conn: Connection, values: dict[str, Any]) -> User:
     if conn.execute(select(users.c.id).where(users.c.email == email)).first():
         raise Conflict(N_("there is already an account for {email}"), email=email)
     user_id = records.new_id("U")
+    values = {**values, "name": sealing.seal_account_name(conn, user_id, values["name"])}
     conn.execute(users.insert().values(id=user_id, created_at=records.now(), **values))
     return _get(conn, user_id)
 
@@ -144,7 +145,7 @@ def _get(conn: Connection, user_id: str) -> User:
     row = conn.execute(select(users).where(users.c.id == user_id)).first()
     if row is None:
         raise NotFound(f"no account {user_id}")
-    return _user(row)
+    return _user(conn, row)
 
 
 def get(db: Engine | Connection, user_id: str) -> User:
@@ -155,14 +156,14 @@ def get(db: Engine | Connection, user_id: str) -> User:
 def by_email(db: Engine | Connection, email: str) -> User:
     with records.connection(db) as conn:
         row = conn.execute(select(users).where(users.c.email == email.strip().lower())).first()
-    if row is None:
-        raise NotFound(f"no account for {email.strip().lower()}")
-    return _user(row)
+        if row is None:
+            raise NotFound(f"no account for {email.strip().lower()}")
+        return _user(conn, row)
 
 
 def list_users(engine: Engine) -> list[User]:
     with engine.connect() as conn:
-        return [_user(r) for r in conn.execute(select(users).order_by(users.c.email))]
+        return [_user(conn, r) for r in conn.execute(select(users).order_by(users.c.email))]
 
 
 def count(engine: Engine) -> int:
@@ -248,7 +249,7 @@ def authenticate(engine: Engine, email: str, password: str, client: str = "") ->
         raise SignInRefused(N_("wrong e-mail address or password"))
     with engine.begin() as conn:
         conn.execute(delete(sign_in_failures).where(sign_in_failures.c.id.in_(reserved)))
-    return _user(row)
+        return _user(conn, row)
 
 
 def _count_attempt(conn: Connection, key: str, at: dt.datetime) -> int:

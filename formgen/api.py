@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import accounts, jobs, records, rules, store
+from . import accounts, jobs, records, rules, sealing, store
 from . import config as config_module
 from .accounts import Session, User
 from .config import Config
@@ -172,11 +172,22 @@ class Formgen:
         self.config = config
 
     @classmethod
-    def open(cls, db: str | Path | None = None, config: Config | Path | None = None) -> Formgen:
+    def open(
+        cls,
+        db: str | Path | None = None,
+        config: Config | Path | None = None,
+        *,
+        make_key: bool = False,
+    ) -> Formgen:
+        """``make_key``: make the master key beside the store if there is none yet (the
+        demo and the sample only; anywhere else a missing key is an error)."""
         if not isinstance(config, Config):
             config = config_module.load(config)
         config = config_module.absolute(config)
-        return cls(store.open_store(None if db is None else str(db)), config)
+        engine = store.open_store(
+            None if db is None else str(db), key_file=config.key_file, make_key=make_key
+        )
+        return cls(engine, config)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -546,8 +557,24 @@ class Formgen:
 
     @_guarded
     def copy_store(self, to: str) -> storecopy.Copied:
-        """Copy the whole store into the new, empty database at URL ``to``."""
+        """Copy the whole store into the new, empty database at URL ``to``: sealed data and
+        wrapped keys as they are, so the copy opens with the same master key only."""
         return storecopy.copy(self.engine, to)
+
+    @_guarded
+    def rotate_master_key(self, new_key: Path) -> dict[str, Any]:
+        """Re-wrap every key of the store under the master key in ``new_key`` (made,
+        owner-only, if the file does not exist), in one transaction."""
+        old = sealing.master_of(self.engine)
+        new_key = new_key.absolute()
+        key = sealing.make_master(new_key) if not new_key.exists() else None
+        new = sealing.Master(key or sealing.read_master(new_key), new_key)
+        if new.key == old.key:
+            raise RecordError("the new master key is the one in use: nothing to rotate")
+        with self.engine.begin() as conn:
+            count = sealing.rotate(conn, old, new)
+        sealing.attach(self.engine, new)
+        return {"keys": count, "key_file": str(new_key)}
 
     # --- documents --------------------------------------------------------------------
 
@@ -1699,6 +1726,7 @@ ACCESS: dict[str, Guard] = {
     "demo": _refused(N_("make demo accounts")),
     "sample": _refused(N_("make the sample")),
     "copy_store": _refused(N_("copy the store")),
+    "rotate_master_key": _refused(N_("change the master key")),
     "work": _refused(N_("run scan jobs")),
     "open": _refused(N_("open a store")),
     "close": _refused(N_("close the store")),

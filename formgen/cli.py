@@ -65,12 +65,13 @@ class App:
         # same time (an import's own start comes later, after the files are read).
         began = _process_began or dt.datetime.now(dt.UTC)
         self.started = began.replace(tzinfo=None, microsecond=0)
+        self.make_key = False  # the demo and the sample make the master key if missing
 
     @cached_property
     def fg(self) -> Library:
         from .api import Formgen as Library
 
-        fg = Library.open()
+        fg = Library.open(make_key=self.make_key)
         click.get_current_context().find_root().call_on_close(fg.close)
         return fg
 
@@ -1164,6 +1165,7 @@ def review_undo(app: App, item: str, by: str, as_json: bool) -> None:
 @pass_app
 def sample_command(app: App, as_json: bool) -> None:
     """Create a sample recording with three participants and print their declarations."""
+    app.make_key = True
     sample = app.fg.sample()
     emit(
         as_json,
@@ -1273,6 +1275,7 @@ def serve_command(app: App, host: str, port: int, demo: bool, scan_workers: int)
     store as the command line."""
     from .web import serve
 
+    app.make_key = demo
     _warn(app.fg.config_warnings())
     serve.run(app.fg, host=host, port=port, demo=demo, scan_workers=scan_workers)
 
@@ -1314,6 +1317,34 @@ def store_copy(app: App, target: str, as_json: bool) -> None:
             f"copied {sum(done.counts.values())} rows in {len(done.counts)} tables; "
             f"event log sha256 {done.checksum[:16]}… the same on both sides"
         ),
+    )
+
+
+@store_group.group("key")
+def store_key() -> None:
+    """The master key that opens the store's sealed personal data."""
+
+
+@store_key.command("rotate")
+@click.option(
+    "--to",
+    "new_key",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="The new master key file: made (owner-only) if it does not exist.",
+)
+@json_option
+@pass_app
+def store_key_rotate(app: App, new_key: Path, as_json: bool) -> None:
+    """Re-wrap every recording's keys under a new master key; the data is not touched.
+    Afterwards only the new key file opens the store: point FORMGEN_KEY_FILE (or [store]
+    key_file) at it, and back it up apart from the store."""
+    done = app.fg.rotate_master_key(new_key)
+    emit(
+        as_json,
+        done,
+        lambda: f"{done['keys']} keys re-wrapped; the store now opens with {done['key_file']}",
     )
 
 

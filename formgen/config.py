@@ -114,6 +114,9 @@ class Config:
     trusted_proxies: tuple[str, ...] = ()
     # The service a live stream goes through (``[livestream] service``), named on the form.
     livestream_service: str = "Microsoft Teams"
+    # ``[store] key_file``: the master key that opens the store's sealed data (sealing.py;
+    # FORMGEN_KEY_FILE wins). None: ``formgen.key`` beside an SQLite store.
+    key_file: Path | None = None
 
 
 def load(path: Path | None = None) -> Config:
@@ -191,6 +194,12 @@ def from_mapping(data: Mapping[str, object], base: Path = Path(".")) -> Config:
         config = replace(config, output_dir=base / str(data["output_dir"]))
     if "service" in data:
         config = replace(config, trusted_proxies=_service(data["service"]))
+    if "store" in data:
+        table = data["store"]
+        if not isinstance(table, Mapping) or set(table) - {"key_file"}:
+            raise ConfigError("[store] takes one key: key_file")
+        if "key_file" in table:
+            config = replace(config, key_file=base / str(table["key_file"]))
     return config
 
 
@@ -281,6 +290,7 @@ def absolute(config: Config) -> Config:
         config,
         output_dir=config.output_dir.absolute(),
         templates_dir=None if config.templates_dir is None else config.templates_dir.absolute(),
+        key_file=None if config.key_file is None else config.key_file.absolute(),
     )
 
 

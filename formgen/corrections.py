@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, func, select, update
 
 from . import config as config_module
-from . import lifecycle, records, rules
+from . import lifecycle, records, rules, sealing
 from .config import Config
 from .records import Conflict, Participant, RecordError, Recording
 from .rules import Plan, Status
@@ -110,6 +110,7 @@ def remove_participant(
                 [(person.form_id, c, Status.INVALIDATED) for c in ending],
                 source=source,
                 reason=f"participant removed: {why}",
+                written=True,
             )
             outcome = "voided"
         records.log_event(
@@ -144,7 +145,8 @@ def rename_participant(
                 form=person.form_id,
                 name=repr(new),
             )
-        conn.execute(update(participants).where(participants.c.id == person.id).values(name=new))
+        sealed = sealing.seal_name(conn, person.recording_id, person.id, new)
+        conn.execute(update(participants).where(participants.c.id == person.id).values(name=sealed))
         records.log_event(
             conn,
             recording.id,
@@ -156,6 +158,7 @@ def rename_participant(
                 "before": person.name,
                 "after": new,
             },
+            proof=("before", "after"),
         )
     return {"participant_id": person.id, "form_id": person.form_id, "name": new}
 
@@ -285,12 +288,16 @@ def undo_review(engine: Engine, item: str, *, by: str) -> dict[str, Any]:
         records.refuse_if_destroyed(conn, records.get_recording(conn, form.recording_id))
         records.lock_form(conn, form.form_id)
         rows = conn.execute(
-            select(events.c.id, events.c.clause, events.c.status, events.c.reason)
+            select(events.c.id, events.c.form_id, events.c.clause, events.c.status)
+            .add_columns(events.c.reason, events.c.at)
             .where(events.c.form_id == form.form_id)
             .order_by(events.c.id)
         ).all()
         clause_rows = [r for r in rows if r.clause == clause]
-        history = [(Status(r.status), r.reason) for r in clause_rows]
+        history = [
+            (Status(r.status), sealing.open_reason(conn, form.recording_id, r._mapping))
+            for r in clause_rows
+        ]
         if not rules.undoable_review(history):
             raise Conflict(f"{form.form_id}:{clause} has no review decision to undo")
         decision = clause_rows[-1]

@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from . import records, rules
+from . import records, rules, sealing
 from .config import Config
 from .records import SIGNATURE, Participant, Recording
 from .rules import Clause, Media, Purpose, Status
@@ -147,7 +147,8 @@ def consent_record(
         for row in conn.execute(
             select(events).where(events.c.form_id.in_(ids)).order_by(events.c.id)
         ).mappings():
-            history[row["form_id"]].append(row)
+            opened = {**row, "reason": sealing.open_reason(conn, recording.id, row)}
+            history[row["form_id"]].append(opened)
         log = records.recording_log(conn, recording.id)
         gone = records.destroyed(conn, recording.id)
     # Current forms as records.status shows them (expired past the deletion date); an

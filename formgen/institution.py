@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Engine, delete, select, update
 
-from . import accounts, records, rules
+from . import accounts, records, rules, sealing
 from .config import Oidc
 from .errors import RecordError
 from .rules import Role
@@ -109,7 +109,8 @@ def sign_in(engine: Engine, oidc: Oidc, issuer: str, claims: Mapping[str, Any]) 
         if row is not None:
             if row.disabled:
                 raise InstitutionRefused(N_("this account is disabled"))
-            values: dict[str, Any] = {"name": who.name, "role": str(role)}
+            name = sealing.seal_account_name(conn, row.id, who.name)
+            values: dict[str, Any] = {"name": name, "role": str(role)}
             if taken is None or taken.id == row.id:  # else keep the old address
                 values["email"] = who.email
             conn.execute(update(users).where(users.c.id == row.id).values(**values))
@@ -124,7 +125,7 @@ def sign_in(engine: Engine, oidc: Oidc, issuer: str, claims: Mapping[str, Any]) 
                 users.insert().values(
                     id=user_id,
                     email=who.email,
-                    name=who.name,
+                    name=sealing.seal_account_name(conn, user_id, who.name),
                     role=str(role),
                     password_hash=None,
                     lang=None,

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, select, update
 
 from . import config as config_module
-from . import online, records, returns, rules
+from . import online, records, returns, rules, sealing, store
 from .config import Config
 from .documents import Written
 from .errors import OutputError
@@ -209,6 +209,10 @@ def destroy(
             },
         )
         event = records.destroyed(conn, recording.id)
+        # Everything sealed with the data key is noise from this commit on, in every
+        # copy of the store; the proof key stays until the proof retention ends.
+        sealing.forget_data_key(conn, recording.id)
+    store.fold_log(engine)
     assert event is not None
     return {
         "id": recording.id,
@@ -352,6 +356,8 @@ def erase_proof(conn: Connection, recording_id: str) -> dict[str, int]:
         **forgotten,
     }
     records.log_event(conn, recording_id, PROOF_ERASED, source="formgen", detail=done)
+    # Every copy of what the proof key sealed (backups, old pages, replicas) is noise now.
+    sealing.forget_proof_key(conn, recording_id)
     return done
 
 

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, func, select, update
+from sqlalchemy import Connection, Engine, delete, select, update
 
-from . import records, rules
+from . import records, rules, sealing
 from .config import Config
 from .errors import Conflict, NotFound, RecordError
 from .formid import FormIdError, Instance, Links, secret_hash
@@ -213,14 +213,22 @@ def _checked_answers(form: OnlineForm, answers: Mapping[str, str]) -> tuple[Kind
     return Kind.WITHDRAWAL, chosen
 
 
-def _limited(conn: Connection, column: Any, value: str, now: dt.datetime) -> bool:
+def _limited(conn: Connection, form_id: str, email: str, now: dt.datetime) -> bool:
+    """Whether the form, or the address, asked for too many codes in the last hour. The
+    addresses are sealed, so the last hour's answers are opened to compare them."""
     since = now - dt.timedelta(hours=1)
-    sent = conn.execute(
-        select(func.count())
-        .select_from(online_answers)
-        .where(column == value, online_answers.c.created_at > since)
-    ).scalar_one()
-    return sent >= rules.CODES_PER_HOUR
+    rows = conn.execute(
+        select(online_answers, participants.c.recording_id)
+        .join(forms, forms.c.id == online_answers.c.form_id)
+        .join(participants, participants.c.id == forms.c.participant_id)
+        .where(online_answers.c.created_at > since)
+    ).mappings()
+    by_form = by_address = 0
+    for row in rows:
+        by_form += row["form_id"] == form_id
+        opened = sealing.open_answer(conn, row["recording_id"], row)
+        by_address += opened["email"] == email
+    return max(by_form, by_address) >= rules.CODES_PER_HOUR
 
 
 def start(
@@ -284,36 +292,34 @@ def start(
             raise RecordError(OWN_ADDRESS)
         if other == email:
             raise RecordError(N_("the other parent's address is your own"))
-        if _limited(conn, online_answers.c.form_id, form.form_id, stamp) or _limited(
-            conn, online_answers.c.email, email, stamp
-        ):
+        if _limited(conn, form.form_id, email, stamp):
             raise Conflict(N_("too many codes asked for in the last hour: try again later"))
         answer_id = records.new_id("A")
         code = "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
-        conn.execute(
-            online_answers.insert().values(
-                id=answer_id,
-                form_id=form.form_id,
-                kind=str(kind),
-                lang=lang,
-                name=name,
-                relation=relation if parent and kind is Kind.ANSWER else None,
-                email=email,
-                other_email=other if parent and kind is Kind.ANSWER else None,
-                answers={
-                    **chosen,
-                    **({"_child": child} if child else {}),
-                    **({"_agrees": agrees} if agrees and parent and kind is Kind.ANSWER else {}),
-                    **({"_authority": "yes"} if parent and kind is Kind.ANSWER else {}),
-                },
-                text_hash=text_hash,
-                text_html=text_html,
-                browser_hash=browser_hash(browser) if browser else None,
-                code_hash=_hash_code(answer_id, code),
-                created_at=stamp,
-                expires_at=stamp + rules.CODE_VALID,
-            )
+        row = dict(
+            id=answer_id,
+            form_id=form.form_id,
+            kind=str(kind),
+            lang=lang,
+            name=name,
+            relation=relation if parent and kind is Kind.ANSWER else None,
+            email=email,
+            other_email=other if parent and kind is Kind.ANSWER else None,
+            answers={
+                **chosen,
+                **({"_child": child} if child else {}),
+                **({"_agrees": agrees} if agrees and parent and kind is Kind.ANSWER else {}),
+                **({"_authority": "yes"} if parent and kind is Kind.ANSWER else {}),
+            },
+            text_hash=text_hash,
+            text_html=text_html,
+            browser_hash=browser_hash(browser) if browser else None,
+            code_hash=_hash_code(answer_id, code),
+            created_at=stamp,
+            expires_at=stamp + rules.CODE_VALID,
         )
+        sealing.seal_answer(conn, form.person.recording_id, answer_id, row)
+        conn.execute(online_answers.insert().values(**row))
     return Pending(answer_id, form.form_id, email, code, kind, lang)
 
 
@@ -365,6 +371,7 @@ def confirm(
             .mappings()
             .all()
         )
+        rows = [sealing.open_answer(conn, form.person.recording_id, r) for r in rows]
         waiting = [r for r in rows if r["confirmed_at"] is None]
         if not waiting:
             raise CodeRefused(N_("this code is not valid: ask for a new one"))
@@ -455,8 +462,9 @@ def _land(
     )
     if form.person.name is None and kind is Kind.ANSWER:
         typed = row["answers"].get("_child") or row["name"]
+        sealed = sealing.seal_name(conn, form.person.recording_id, form.person.id, typed)
         conn.execute(
-            update(participants).where(participants.c.id == form.person.id).values(name=typed)
+            update(participants).where(participants.c.id == form.person.id).values(name=sealed)
         )
     return kind, answers, changed
 
@@ -464,7 +472,7 @@ def _land(
 def confirmed_answers(conn: Connection, form_ids: list[str]) -> list[dict[str, Any]]:
     """The confirmed online answers of these forms, oldest first: who answered, the
     address that confirmed it, when, and whether the text they saw is kept."""
-    rows = conn.execute(
+    found = conn.execute(
         select(
             online_answers.c.id,
             online_answers.c.form_id,
@@ -473,14 +481,19 @@ def confirmed_answers(conn: Connection, form_ids: list[str]) -> list[dict[str, A
             online_answers.c.name,
             online_answers.c.relation,
             online_answers.c.email,
+            online_answers.c.other_email,
             online_answers.c.answers,
             online_answers.c.confirmed_at,
             online_answers.c.flag,
             online_answers.c.text_html.is_not(None).label("text_kept"),
+            participants.c.recording_id,
         )
+        .join(forms, forms.c.id == online_answers.c.form_id)
+        .join(participants, participants.c.id == forms.c.participant_id)
         .where(online_answers.c.form_id.in_(form_ids), online_answers.c.confirmed_at.is_not(None))
         .order_by(online_answers.c.confirmed_at, online_answers.c.id)
     ).mappings()
+    rows = [sealing.open_answer(conn, r["recording_id"], r) for r in found]
     return [
         {
             "id": r["id"],
@@ -503,16 +516,25 @@ def kept_text(conn: Connection, form_ids: list[str], answer_id: str) -> tuple[st
     """The page a confirmed answer's person saw, as it was shown, and whether it still
     matches the hash recorded with the answer. NotFound when none is kept."""
     row = conn.execute(
-        select(online_answers.c.text_html, online_answers.c.text_hash).where(
+        select(
+            online_answers.c.id,
+            online_answers.c.text_html,
+            online_answers.c.text_hash,
+            participants.c.recording_id,
+        )
+        .join(forms, forms.c.id == online_answers.c.form_id)
+        .join(participants, participants.c.id == forms.c.participant_id)
+        .where(
             online_answers.c.id == answer_id,
             online_answers.c.form_id.in_(form_ids),
             online_answers.c.confirmed_at.is_not(None),
         )
     ).first()
     if row is None or row.text_html is None:
-        raise NotFound(f"no text kept for online answer {answer_id}")
-    matches = hmac.compare_digest(hashlib.sha256(row.text_html.encode()).hexdigest(), row.text_hash)
-    return row.text_html, matches
+        raise NotFound(N_("no text kept for online answer {id}"), id=answer_id)
+    text = sealing.open_text(conn, row.recording_id, answer_id, row.text_html)
+    matches = hmac.compare_digest(hashlib.sha256(text.encode()).hexdigest(), row.text_hash)
+    return text, matches
 
 
 def _flag(conn: Connection, form: OnlineForm, row: Mapping[str, Any]) -> str | None:
@@ -526,17 +548,19 @@ def _flag(conn: Connection, form: OnlineForm, row: Mapping[str, Any]) -> str | N
             participants.c.id != form.person.id,
         )
     )
-    rows = conn.execute(
-        select(online_answers.c.form_id, online_answers.c.email, online_answers.c.browser_hash)
+    found = conn.execute(
+        select(online_answers)
         .where(
             online_answers.c.form_id.in_(others),
             online_answers.c.confirmed_at.is_not(None),
             online_answers.c.kind == str(Kind.ANSWER),
         )
         .order_by(online_answers.c.confirmed_at)
-    ).all()
+    ).mappings()
+    # the addresses are sealed: opened to compare
+    rows = [sealing.open_answer(conn, form.recording.id, r) for r in found]
     parts = []
-    for other, email, browser in rows:
+    for other, email, browser in ((r["form_id"], r["email"], r["browser_hash"]) for r in rows):
         if row["browser_hash"] and browser == row["browser_hash"]:
             parts.append(f"{SAME_BROWSER}:{other}")
         if email == row["email"]:
@@ -552,18 +576,27 @@ def set_address(conn: Connection, participant_id: str, email: str | None) -> Non
         )
     )
     if email:
+        recording_id = conn.execute(
+            select(participants.c.recording_id).where(participants.c.id == participant_id)
+        ).scalar_one()
+        sealed = sealing.seal_address(conn, recording_id, participant_id, email)
         conn.execute(
-            participant_addresses.insert().values(participant_id=participant_id, email=email)
+            participant_addresses.insert().values(participant_id=participant_id, email=sealed)
         )
 
 
 def addresses(conn: Connection, participant_ids: list[str]) -> dict[str, str]:
     rows = conn.execute(
-        select(participant_addresses.c.participant_id, participant_addresses.c.email).where(
-            participant_addresses.c.participant_id.in_(participant_ids)
+        select(
+            participant_addresses.c.participant_id,
+            participants.c.recording_id,
+            participant_addresses.c.email,
         )
+        .join(participants, participants.c.id == participant_addresses.c.participant_id)
+        .where(participant_addresses.c.participant_id.in_(participant_ids))
     )
-    return {participant_id: email for participant_id, email in rows}
+    found = {pid: sealing.open_address(conn, rec, pid, email) for pid, rec, email in rows}
+    return {pid: email for pid, email in found.items() if email is not None}
 
 
 def forget_at_destruction(conn: Connection, form_ids: list[str], participant_ids: list[str]) -> int:

@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from . import records, rules, scan
+from . import records, rules, scan, sealing
 from .errors import FormgenError, NotFound
 from .formid import FormIdError, Instance
 from .records import SIGNATURE
@@ -331,8 +331,18 @@ class _Importer:
             "pages": plan.pages,
         }
 
-    def _note_files(self, conn: Connection, digests: set[str]) -> None:
-        records.insert_new(conn, scans, [self.files[d] for d in sorted(digests)])
+    def _note_files(
+        self, conn: Connection, digests: set[str], recording_id: str | None = None
+    ) -> None:
+        """The files' rows; the file name sealed with the data key of the recording whose
+        form lands with it first (erased when that recording is destroyed), or with the
+        service key for a file of blank pages only."""
+        rows = []
+        for digest in sorted(digests):
+            row = dict(self.files[digest])
+            row["filename"] = sealing.seal_file_name(conn, recording_id, digest, row["filename"])
+            rows.append(row)
+        records.insert_new(conn, scans, rows)
 
     def take(self, digest: str, look: scan.PageLook, report: PageReport) -> None:
         report.form_id = look.form_id
@@ -415,7 +425,8 @@ class _Importer:
         try:
             with self.engine.begin() as conn:
                 recorder = _Recorder(conn, unit.form_id, self.allowed, self.job)
-                self._note_files(conn, {digest for digest, _, _ in unit.pages})
+                digests = {digest for digest, _, _ in unit.pages}
+                self._note_files(conn, digests, recorder.person.recording_id)
                 recorder.record(unit.pages)
         except IntegrityError:
             for _, _, report in unit.pages:
@@ -480,10 +491,16 @@ class _Recorder:
             if look.images:
                 self.conn.execute(
                     scan_images.insert(),
-                    [{"page_id": page_id, "name": n, "data": d} for n, d in look.images.items()],
+                    [
+                        {"page_id": page_id, "name": n, "data": self._sealed(page_id, n, d)}
+                        for n, d in look.images.items()
+                    ],
                 )
             self._decide(f"scan:{digest}#{look.page}", page_id, look, report)
             report.name = self.person.name
+
+    def _sealed(self, page_id: int, name: str, data: bytes) -> bytes:
+        return sealing.seal_image(self.conn, self.person.recording_id, page_id, name, data)
 
     def _decide(self, source: str, page_id: int, look: scan.PageLook, report: PageReport) -> None:
         """What a page says, decided and appended to the form's events."""

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, func, select
+from sqlalchemy import Connection, Engine, Table, and_, func, select
 
 from . import config as config_module
-from . import rules
+from . import rules, sealing
 from .config import Config
 from .errors import Conflict, NotFound, RecordError
 from .formid import ALPHABET, FormIdError, new_form_id, normalise
@@ -33,6 +33,7 @@ from .schema import (
     recording_events,
     recording_people,
     recordings,
+    sealed_keys,
 )
 from .words import N_
 
@@ -164,6 +165,7 @@ def create_recording(
     }
     with engine.begin() as conn:
         conn.execute(recordings.insert().values(**row))
+        sealing.new_recording_keys(conn, row["id"])
         if owner_id or supervisor_id:  # made in the service: whose it is
             conn.execute(
                 recording_people.insert().values(
@@ -238,16 +240,34 @@ def log_event(
     *,
     source: str,
     detail: Mapping[str, Any] | None = None,
+    proof: Iterable[str] = (),
 ) -> None:
+    """``proof``: the keys of ``detail`` that hold names (a name corrected): sealed with
+    the recording's proof key."""
+    stamp = now()
+    detail = dict(detail) if detail else None
+    for key in proof:
+        if detail is not None and detail.get(key) is not None:
+            where = _log_where(recording_id, kind, stamp, key)
+            detail[key] = sealing.seal(conn, recording_id, sealing.PROOF, where, detail[key])
     conn.execute(
         recording_events.insert().values(
-            recording_id=recording_id,
-            kind=kind,
-            at=now(),
-            source=source,
-            detail=dict(detail) if detail else None,
+            recording_id=recording_id, kind=kind, at=stamp, source=source, detail=detail
         )
     )
+
+
+def _log_where(recording_id: str, kind: str, at: dt.datetime, key: str) -> tuple[str, str, str]:
+    return ("recording_events", f"{recording_id}/{kind}/{at.isoformat()}", f"detail.{key}")
+
+
+def _opened_detail(conn: Connection, row: Mapping[str, Any]) -> dict[str, Any]:
+    detail = dict(row["detail"] or {})
+    for key, value in detail.items():
+        if sealing.is_sealed(value):
+            where = _log_where(row["recording_id"], row["kind"], row["at"], key)
+            detail[key] = sealing.unseal(conn, row["recording_id"], sealing.PROOF, where, value)
+    return detail
 
 
 def recording_log(conn: Connection, recording_id: str) -> list[dict[str, Any]]:
@@ -261,7 +281,7 @@ def recording_log(conn: Connection, recording_id: str) -> list[dict[str, Any]]:
             "kind": r["kind"],
             "at": r["at"].isoformat(timespec="seconds"),
             "source": r["source"],
-            "detail": r["detail"] or {},
+            "detail": _opened_detail(conn, r),
         }
         for r in rows
     ]
@@ -385,7 +405,7 @@ def _insert_participants(
                 id=person.id,
                 recording_id=person.recording_id,
                 position=position + offset,
-                name=name,
+                name=sealing.seal_name(conn, recording.id, person.id, name),
                 under_16=minor,
                 lang=language,
                 created_at=stamp,
@@ -470,7 +490,26 @@ _PARTICIPANT_COLUMNS = (
     forms.c.clauses,
     forms.c.round,
     participants.c.position,
+    sealed_keys.c.wrapped.label("proof_key"),  # to open the name without another query
 )
+
+
+def _with_proof_key(query: Any) -> Any:
+    return query.outerjoin(
+        sealed_keys,
+        and_(sealed_keys.c.owner == participants.c.recording_id, sealed_keys.c.kind == "proof"),
+    )
+
+
+def _person(conn: Connection, row: Mapping[str, Any]) -> Participant:
+    """A participant from a row of ``_PARTICIPANT_COLUMNS``, the name opened."""
+    values = dict(row)
+    wrapped, name = values.pop("proof_key"), values["name"]
+    if name is not None and name.startswith(sealing.TEXT_PREFIX):
+        recording_id = values["recording_id"]
+        sealing.known_key(conn, recording_id, sealing.PROOF, wrapped)
+        values["name"] = sealing.open_name(conn, recording_id, values["id"], name)
+    return Participant(**values)
 
 
 def list_participants(
@@ -479,12 +518,13 @@ def list_participants(
     """The recording's participants, each with the current form (the latest round);
     with ``every_round`` one entry per form ever issued, oldest round first."""
     rows = conn.execute(
-        select(*_PARTICIPANT_COLUMNS)
-        .join(forms, forms.c.participant_id == participants.c.id)
+        _with_proof_key(
+            select(*_PARTICIPANT_COLUMNS).join(forms, forms.c.participant_id == participants.c.id)
+        )
         .where(participants.c.recording_id == recording_id, participants.c.removed_at.is_(None))
         .order_by(participants.c.position, forms.c.round)
     ).mappings()
-    people = [Participant(**row) for row in rows]
+    people = [_person(conn, row) for row in rows]
     if every_round:
         return people
     current = {p.id: p for p in people}  # the last round wins
@@ -531,9 +571,11 @@ def get_form(conn: Connection, form_id: str) -> Participant:
         raise RecordError.of(exc) from exc
     row = (
         conn.execute(
-            select(*_PARTICIPANT_COLUMNS, participants.c.removed_at)
-            .join(forms, forms.c.participant_id == participants.c.id)
-            .where(forms.c.id == canonical)
+            _with_proof_key(
+                select(*_PARTICIPANT_COLUMNS, participants.c.removed_at).join(
+                    forms, forms.c.participant_id == participants.c.id
+                )
+            ).where(forms.c.id == canonical)
         )
         .mappings()
         .first()
@@ -542,7 +584,7 @@ def get_form(conn: Connection, form_id: str) -> Participant:
         raise NotFound(f"no form {canonical} in this record")
     if row["removed_at"] is not None:  # added by mistake: nothing of it may land now
         raise NotFound(N_("form {form} was removed from its recording"), form=canonical)
-    return Participant(**{k: v for k, v in row.items() if k != "removed_at"})
+    return _person(conn, {k: v for k, v in row.items() if k != "removed_at"})
 
 
 # --- Events and status ------------------------------------------------------------------
@@ -561,11 +603,16 @@ def form_states(conn: Connection, form_ids: Iterable[str]) -> dict[str, FormStat
     ids = list(form_ids)
     states: dict[str, FormState] = defaultdict(lambda: FormState({}))
     rows = conn.execute(
-        select(events.c.form_id, events.c.clause, events.c.status, events.c.reason)
+        select(events.c.form_id, events.c.clause, events.c.status, events.c.reason, events.c.at)
         .where(events.c.form_id.in_(ids))
         .order_by(events.c.id)
     )
-    for form_id, clause, status, reason in rows:
+    owners: dict[str, str] | None = None
+    for form_id, clause, status, reason, at in rows:
+        if reason is not None and reason.startswith(sealing.TEXT_PREFIX):  # a person's words
+            owners = owners if owners is not None else recordings_of_forms(conn, ids)
+            event = {"form_id": form_id, "clause": clause, "status": status, "at": at}
+            reason = sealing.open_reason(conn, owners[form_id], {**event, "reason": reason})
         state = states[form_id]
         if clause == SIGNATURE:
             state.signed = status == "signed"
@@ -587,10 +634,12 @@ def append_events(
     reason: str | None = None,
     reasons: Mapping[str | None, str | None] | None = None,
     detail: Mapping[str, Any] | None = None,
+    written: bool = False,
 ) -> int:
     """Append events after checking each against the lifecycle; ``reasons`` gives a
     clause its own reason instead of ``reason``. One query for the current states and
-    one insert for all events: a scanned page appends several at once."""
+    one insert for all events: a scanned page appends several at once. ``written``: the
+    reason was written by a person, so it is sealed with the recording's data key."""
     changes = list(changes)
     if not changes:
         return 0
@@ -617,12 +666,34 @@ def append_events(
                 "detail": dict(detail) if detail else None,
             }
         )
+    if written:
+        owners = recordings_of_forms(conn, {row["form_id"] for row in rows})
+        for row in rows:
+            sealing.seal_reason(conn, owners[row["form_id"]], row)
     conn.execute(events.insert(), rows)
     return len(changes)
 
 
+def recordings_of_forms(conn: Connection, form_ids: Iterable[str]) -> dict[str, str]:
+    """The recording of each form (whose keys seal what the form's events hold)."""
+    ids = sorted(set(form_ids))
+    rows = conn.execute(
+        select(forms.c.id, participants.c.recording_id)
+        .join(participants, participants.c.id == forms.c.participant_id)
+        .where(forms.c.id.in_(ids))
+    )
+    return dict(rows.all())
+
+
 def set_consent(
-    db: Engine | Connection, form_id: str, clause: str, status: str, *, by: str, reason: str
+    db: Engine | Connection,
+    form_id: str,
+    clause: str,
+    status: str,
+    *,
+    by: str,
+    reason: str,
+    written: bool = True,
 ) -> None:
     """A decision by hand (also how a reviewer settles what the reader could not)."""
     try:
@@ -641,7 +712,13 @@ def set_consent(
             )
         if new is Status.WITHDRAWN and not _given_before_review(conn, form.form_id, clause):
             raise RecordError(f"{form.form_id} {clause}: only a given consent can be withdrawn")
-        append_events(conn, [(form.form_id, clause, new)], source=f"manual:{by}", reason=reason)
+        append_events(
+            conn,
+            [(form.form_id, clause, new)],
+            source=f"manual:{by}",
+            reason=reason,
+            written=written,
+        )
 
 
 def _given_before_review(conn: Connection, form_id: str, clause: str) -> bool:
@@ -668,6 +745,7 @@ def withdraw(
     becomes withdrawn. Returns the clauses withdrawn."""
     try:
         by = rules.check_name(by, "the author's name")
+        written = bool(reason)
         reason = rules.check_name(reason, "reason") if reason else "withdrawn by the person"
     except ValueError as exc:
         raise RecordError.of(exc) from exc
@@ -685,6 +763,7 @@ def withdraw(
             [(form.form_id, c, Status.WITHDRAWN) for c in given],
             source=f"manual:{by}",
             reason=reason,
+            written=written,
         )
     return given
 
@@ -786,7 +865,14 @@ def form_events(engine: Engine, form_id: str) -> list[dict[str, Any]]:
         rows = conn.execute(
             select(events).where(events.c.form_id == form.form_id).order_by(events.c.id)
         ).mappings()
-        return [{**row, "at": row["at"].isoformat(timespec="seconds")} for row in rows]
+        return [
+            {
+                **row,
+                "reason": sealing.open_reason(conn, form.recording_id, row),
+                "at": row["at"].isoformat(timespec="seconds"),
+            }
+            for row in rows
+        ]
 
 
 @dataclass(frozen=True)
@@ -932,8 +1018,11 @@ def statuses(
         for start in range(0, len(chosen), 200):  # bounded IN lists
             batch = {r.id: r for r in chosen[start : start + 200]}
             rows = conn.execute(
-                select(*_PARTICIPANT_COLUMNS)
-                .join(forms, forms.c.participant_id == participants.c.id)
+                _with_proof_key(
+                    select(*_PARTICIPANT_COLUMNS).join(
+                        forms, forms.c.participant_id == participants.c.id
+                    )
+                )
                 .where(
                     participants.c.recording_id.in_(sorted(batch)),
                     participants.c.removed_at.is_(None),
@@ -942,7 +1031,7 @@ def statuses(
             ).mappings()
             latest: dict[str, Participant] = {}
             for row in rows:
-                latest[row["id"]] = Participant(**row)  # the last round wins
+                latest[row["id"]] = _person(conn, row)  # the last round wins
             people: dict[str, list[Participant]] = defaultdict(list)
             for person in latest.values():
                 people[person.recording_id].append(person)

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select, update
 
-from . import records, rules
+from . import records, rules, sealing
 from .errors import Conflict, NotFound, RecordError
 from .rules import Status
 from .schema import events, forms, participants, scan_images
@@ -70,14 +70,17 @@ def items(db: Engine | Connection, recording_ids: set[str] | None = None) -> lis
     """Every clause whose current status is review (of these recordings only, if given)."""
     with records.connection(db) as conn:
         query = (
-            select(forms.c.id, participants.c.recording_id, participants.c.name)
+            select(forms.c.id, participants.c.recording_id, participants.c.id, participants.c.name)
             .join(participants, participants.c.id == forms.c.participant_id)
             .order_by(participants.c.recording_id, participants.c.position, forms.c.round)
         )
         if recording_ids is not None:
             query = query.where(participants.c.recording_id.in_(sorted(recording_ids)))
-        rows = conn.execute(query).all()
-        states = records.form_states(conn, [r.id for r in rows])
+        rows = [
+            (form_id, recording_id, sealing.open_name(conn, recording_id, person_id, name))
+            for form_id, recording_id, person_id, name in conn.execute(query)
+        ]
+        states = records.form_states(conn, [r[0] for r in rows])
     return [
         ReviewItem(
             f"{form_id}:{clause}",
@@ -164,6 +167,7 @@ def image(db: Engine | Connection, item: str, name: str) -> bytes:
                 scan_images.c.page_id == page_id, scan_images.c.name == name
             )
         ).scalar()
+        data = sealing.open_image(conn, person.recording_id, page_id, name, data)
     if data is None:
         raise NotFound(f"no image {name!r} for review item {item}")
     return bytes(data)
@@ -186,7 +190,7 @@ def resolve(
     try:
         said = rules.check_name(reason, "reason") if reason and reason.strip() else None
     except ValueError as exc:
-        raise RecordError(str(exc)) from exc
+        raise RecordError.of(exc) from exc
     with engine.begin() as conn:
         person, clause = pending(conn, item)
         if person.name is None and not name:
@@ -196,11 +200,15 @@ def resolve(
                 typed = rules.check_name(name, "name")
             except ValueError as exc:
                 raise RecordError.of(exc) from exc
+            sealed = sealing.seal_name(conn, person.recording_id, person.id, typed)
             conn.execute(
-                update(participants).where(participants.c.id == person.id).values(name=typed)
+                update(participants).where(participants.c.id == person.id).values(name=sealed)
             )
         why = f"{rules.REVIEW_RESOLVED}: {said}" if said else rules.REVIEW_RESOLVED
-        records.set_consent(conn, person.form_id, clause, decision, by=by, reason=why)
+        # the reviewer's own words are written by a person: sealed, gone at destruction
+        records.set_consent(
+            conn, person.form_id, clause, decision, by=by, reason=why, written=bool(said)
+        )
         signed = records.form_states(conn, [person.form_id])[person.form_id].signed
         if rules.review_confirms_signature(Status(decision), signed):
             records.append_events(

@@ -287,8 +287,10 @@ online_answers = Table(
     Column("lang", String(2), nullable=False),
     Column("name", Text, nullable=False),
     Column("relation", String(8)),  # parent | guardian (parental version)
-    Column("email", String(254), nullable=False),  # lower case
-    Column("other_email", String(254)),  # the other parent's, to send the link to
+    # Sealed with the recording's proof key (sealing.py): name, email, other_email and
+    # the typed names in answers ("_child", "_agrees").
+    Column("email", Text, nullable=False),  # lower case
+    Column("other_email", Text),  # the other parent's, to send the link to
     Column("answers", JSON, nullable=False),  # {clause: "yes" | "no" | "withdraw"}
     Column("text_hash", String(64), nullable=False),
     Column("code_hash", String(64), nullable=False),
@@ -303,11 +305,26 @@ online_answers = Table(
 )
 
 # A participant's e-mail address, for the invitation to answer online (situation 3).
+# Sealed (sealing.py): Text, as a sealed address is longer than the address.
 participant_addresses = Table(
     "participant_addresses",
     metadata,
     Column("participant_id", String(16), ForeignKey("participants.id"), primary_key=True),
-    Column("email", String(254), nullable=False),
+    Column("email", Text, nullable=False),
+)
+
+# --- Encryption at rest (sealing.py) -----------------------------------------------------
+
+# The keys that seal personal data, each wrapped by the master key (which is never in
+# the store): per recording a "data" and a "proof" key (owner: the recording's ID), and
+# the "service" key of the accounts (owner "*"). Deleting a row makes what its key
+# sealed unreadable everywhere: that is how a recording is destroyed.
+sealed_keys = Table(
+    "sealed_keys",
+    metadata,
+    Column("owner", String(16), primary_key=True),
+    Column("kind", String(8), primary_key=True),  # data | proof | service
+    Column("wrapped", LargeBinary, nullable=False),
 )
 
 # --- Situations 1 and 2: the institution returns the forms -------------------------------

@@ -35,7 +35,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.pool import NullPool
 
-from . import schema
+from . import schema, sealing
 from .errors import OutputError, StoreError
 from .formid import Instance
 from .privacy import private_dir
@@ -49,7 +49,7 @@ __all__ = ["HEAD", "StoreError", "database_url", "explain", "instance", "open_st
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration. Checked against Alembic's scripts by a test; with it, opening a
 # store that is up to date needs no Alembic import (a quarter second of every command).
-HEAD = "0012"
+HEAD = "0013"
 DEFAULT_DB = Path("output") / "formgen.db"
 DEFAULT_TIMEOUT = 30.0
 # The signing key every printed QR code carries an HMAC of, and its fingerprint: both
@@ -183,15 +183,36 @@ def _prepare_sqlite_file(path: Path) -> bool:
     return True
 
 
-def open_store(url: str | None = None, *, pooled: bool = False) -> Engine:
-    """The store's engine, its schema at :data:`HEAD` and its signing key checked; every
-    refusal is a :class:`StoreError` of one line.
+def open_store(
+    url: str | None = None,
+    *,
+    pooled: bool = False,
+    key_file: Path | None = None,
+    make_key: bool = False,
+) -> Engine:
+    """The store's engine, its schema at :data:`HEAD`, its signing key and its master
+    key checked; every refusal is a :class:`StoreError` of one line.
+
+    The master key (sealing.py) is read from ``FORMGEN_KEY_FILE``, else ``key_file``
+    (``[store] key_file``), else ``formgen.key`` beside an SQLite store. Only with
+    ``make_key`` (``serve --demo``, ``sample``) is a missing one made; a wrong one is
+    refused, never replaced.
 
     On PostgreSQL a connection is closed when given back, unless ``pooled``: a process
     that lives long and disposes of the engine when done (the service) keeps a pool. An
     engine nobody disposes of then leaves no connection open behind it.
     """
-    return _open(url, pooled=pooled, prepare=_migrate)
+    return _open(url, pooled=pooled, prepare=_migrate, key=(key_file, make_key))
+
+
+def _master(url: URL, key_file: Path | None, make_key: bool) -> sealing.Master:
+    store_file = _sqlite_file(url) if url.get_backend_name() == "sqlite" else None
+    path = sealing.key_path(key_file, store_file)
+    if path is None:
+        raise StoreError(sealing.NO_KEY)
+    if make_key and not path.exists():
+        return sealing.Master(sealing.make_master(path), path)
+    return sealing.Master(sealing.read_master(path), path)
 
 
 def open_empty(url: str) -> Engine:
@@ -201,7 +222,9 @@ def open_empty(url: str) -> Engine:
     return _open(url, pooled=False, prepare=_prepare_empty)
 
 
-def _open(url: str | None, *, pooled: bool, prepare: Any) -> Engine:
+def _open(
+    url: str | None, *, pooled: bool, prepare: Any, key: tuple[Path | None, bool] | None = None
+) -> Engine:
     url = database_url(url)
     parsed = _parse(url)
     seconds = timeout()
@@ -210,6 +233,9 @@ def _open(url: str | None, *, pooled: bool, prepare: Any) -> Engine:
         path = _sqlite_file(parsed)
         if path is not None:
             _check_writable(path)
+    master = _master(parsed, *key) if key is not None else None
+    if parsed.get_backend_name() == "sqlite":
+        if path is not None:
             created = _prepare_sqlite_file(path)
         engine = create_engine(parsed)
         event.listen(engine, "connect", _sqlite_connect(seconds))
@@ -220,6 +246,8 @@ def _open(url: str | None, *, pooled: bool, prepare: Any) -> Engine:
         event.listen(engine, "connect", _postgresql_connect(seconds))
     engine._connection_cls = _Connection
     event.listen(engine, "begin", _begin)
+    if master is not None:
+        sealing.attach(engine, master)
     try:
         prepare(engine)
         if path is not None:
@@ -249,6 +277,8 @@ def _sqlite_connect(seconds: float) -> Any:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        # What is deleted is overwritten with zeros, not left on a free page.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.execute(f"PRAGMA busy_timeout={round(seconds * 1000)}")
         cursor.close()
 
@@ -292,6 +322,21 @@ def _begin(conn: Connection) -> None:
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
 
 
+def fold_log(engine: Engine) -> None:
+    """SQLite: copy the write-ahead log into the file and empty it (after a destroy, so
+    no old page of what was deleted stays in the log). Another process still reading
+    keeps the log's old part until it is done: then the next fold empties it."""
+    if engine.dialect.name != "sqlite":
+        return
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        cursor.close()
+    finally:
+        raw.close()
+
+
 def _use_wal(engine: Engine) -> None:
     """Readers never wait for a writer in WAL mode; the mode stays with the file, so it
     is set once. Outside a transaction: SQLite cannot switch inside one."""
@@ -326,13 +371,15 @@ def _migrate(engine: Engine) -> None:
         tables, current = _revision(connection)
         if tables and current is None:
             raise StoreError("the database is not a formgen database (no schema version)")
-        if current == HEAD:
+        if current == HEAD and sealing.verify(connection, sealing.master_of(engine)):
             _check_key(connection)
             return
+    sealed_now = False
     with engine.begin() as connection:  # again, under the write lock
         tables, current = _revision(connection)
         if current != HEAD:
             _upgrade(connection, tables, current)
+            sealed_now = tables and current is not None and current < SEALED
         if not tables:
             secret = Instance.create().secret
             connection.execute(
@@ -340,6 +387,50 @@ def _migrate(engine: Engine) -> None:
                 [{"key": KEY, "value": secret}, {"key": KEY_ID, "value": key_id(secret)}],
             )
         _check_key(connection)
+        sealing.ensure(connection, sealing.master_of(engine))
+    if sealed_now:
+        _drop_old_plaintext(engine)
+
+
+# The migration that sealed what was stored in plaintext before (sealing.py).
+SEALED = "0011"
+_RESEALED = (
+    "participants",
+    "participant_addresses",
+    "online_answers",
+    "scan_images",
+    "scans",
+    "users",
+)
+
+
+def _drop_old_plaintext(engine: Engine) -> None:
+    """After migration 0011 sealed the rows written before: SQLite folds its log (freed
+    space is zeroed by secure_delete); PostgreSQL rewrites the tables (VACUUM FULL), so
+    the old row versions are in no file of the database any more."""
+    if engine.dialect.name == "sqlite":
+        fold_log(engine)
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        for table in _RESEALED:
+            _wait_for_older_snapshots(connection)
+            connection.exec_driver_sql(f"VACUUM FULL {table}")
+
+
+def _wait_for_older_snapshots(connection: Connection, seconds: float = 10.0) -> None:
+    """VACUUM FULL keeps a dead row version that a transaction still running in the
+    database might see (autovacuum's ANALYZE of the freshly migrated tables, another
+    process, the migration's own session while it ends): wait a little until this is
+    the only session in the database, so the old plaintext goes now."""
+    import time
+
+    query = (
+        "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()"
+        " AND pid <> pg_backend_pid()"
+    )
+    deadline = time.monotonic() + seconds
+    while connection.exec_driver_sql(query).scalar() and time.monotonic() < deadline:
+        time.sleep(0.1)
 
 
 def _check_key(connection: Connection) -> None:

@@ -63,6 +63,24 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
+def master_key_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One master key (owner-only) for the stores of the whole run."""
+    from formgen import sealing
+
+    path = tmp_path_factory.mktemp("key") / "formgen.key"
+    sealing.make_master(path)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _master_key(master_key_file: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every store a test opens, in the test or in a process it starts, opens with the
+    run's master key (FORMGEN_KEY_FILE); tests of the key itself set their own."""
+    monkeypatch.setenv("FORMGEN_KEY_FILE", str(master_key_file))
+    return master_key_file
+
+
+@pytest.fixture(scope="session")
 def pg_server() -> Iterator[Engine]:
     """The PostgreSQL server of ``FORMGEN_TEST_PG``, to create test databases on."""
     url = os.environ.get("FORMGEN_TEST_PG", "")

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from formgen import records
+from formgen import records, sealing
 from formgen.api import Formgen
 from formgen.errors import Conflict, NotFound, RecordError
 from formgen.rules import Status
@@ -58,8 +58,11 @@ def test_a_participant_nothing_came_back_for_is_gone(fg: Formgen) -> None:
     assert [p.name for p in fg.status(rec).participants] == ["Ann"]
     with fg.engine.connect() as conn:
         # The request events are append-only: the form stays, the name goes.
-        names = conn.execute(select(participants.c.name).order_by(participants.c.position))
-        assert names.scalars().all() == ["Ann", None]
+        rows = conn.execute(
+            select(participants.c.id, participants.c.name).order_by(participants.c.position)
+        )
+        names = [sealing.open_name(conn, rec, pid, name) for pid, name in rows]
+        assert names == ["Ann", None]
         log = records.recording_log(conn, rec)
     with pytest.raises(NotFound):
         fg.rename_participant(typo.id, "Ann", by="Sam")

@@ -17,7 +17,7 @@ import pytest
 import zxingcpp
 from sqlalchemy import select
 
-from formgen import Formgen, render
+from formgen import Formgen, render, sealing
 from formgen.config import Mail
 from formgen.errors import Conflict, NotFound, RecordError
 from formgen.mailbox import Mailbox
@@ -360,7 +360,10 @@ def test_invitations_and_reminders(fg: Formgen, box: Mailbox) -> None:
     from formgen.schema import online_answers, online_links
 
     with fg.engine.connect() as conn:
-        kept = conn.execute(online_answers.select()).mappings().all()
+        kept = [
+            sealing.open_answer(conn, rec, a)
+            for a in conn.execute(online_answers.select()).mappings().all()
+        ]
         assert [(a["email"], a["confirmed_at"] is not None) for a in kept] == [
             ("noor@example.org", True)
         ]

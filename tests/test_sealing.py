@@ -1,0 +1,540 @@
+"""Encryption at rest (formgen/sealing.py), on SQLite and PostgreSQL: what is personal
+never reaches the database files in plaintext, destroying a recording deletes its data
+key (and the proof retention's end its proof key), a sealed value moved to another row
+does not open, the master key is checked at start-up and can be rotated, and a copied
+store opens with the same master key only. The raw files are read as they are: the
+SQLite file and its WAL, and on PostgreSQL every file under the cluster's base/."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select, text, update
+from sqlalchemy.pool import NullPool
+
+from formgen import Formgen, lifecycle, sealing
+from formgen.config import Mail
+from formgen.errors import StoreError
+from formgen.mailbox import Mailbox
+from formgen.schema import online_answers, participant_addresses, participants, sealed_keys
+from formgen.store import open_store
+
+from .helpers import test_config
+from .test_online import PUBLIC, _scan_page_2, code_in, printed_token
+
+# What a person typed or was printed under, each unique enough to grep for.
+CHILD = "Tijmen Vlasblomhuizen"  # typed online on a blank parental form
+SIGNER = "Marieke Oudewaterland"  # the parent who answered online
+SIGNER_MAIL = "marieke.oudewaterland@example.org"
+OTHER_MAIL = "jeroen.gansewinkelberg@example.org"  # the other parent's
+ADULT = "Fenna Wolterbeekstra"  # printed on her form
+ADULT_MAIL = "fenna.wolterbeekstra@example.org"  # her invitation address
+NOTE = "Oom Brinkerhoffsma vindt het niet goed"  # a reason a person wrote
+SCANNED = "Hidde Scheltemastra"  # whose signed page comes back as a scan
+FILE_NAME = "scan-Scheltemastra-groep5.png"  # the scanned file's name
+DATA_STRINGS = (NOTE, FILE_NAME)
+PROOF_STRINGS = (CHILD, SIGNER, SIGNER_MAIL, OTHER_MAIL, ADULT, ADULT_MAIL, SCANNED)
+
+
+@pytest.fixture
+def fg(store_url: str, box: Mailbox, tmp_path: Path) -> Iterator[Formgen]:
+    config = test_config(
+        output_dir=tmp_path / "output",
+        public_url=PUBLIC,
+        mail=Mail(host="127.0.0.1", port=box.port, sender="formgen@example.nl"),
+    )
+    with Formgen.open(store_url, config) as lib:
+        yield lib
+
+
+def _recording(fg: Formgen) -> str:
+    return fg.create_recording(
+        title="Rekenles groep 5",
+        student="Sam de Vries",
+        supervisor="Dr. A. Jansen",
+        situation=3,
+        purpose="assessment",
+        date=dt.date.today() + dt.timedelta(days=7),
+    ).id
+
+
+def _personal_recording(fg: Formgen, box: Mailbox, folder: Path) -> str:
+    """A recording holding every kind of personal value the store seals."""
+    rec = _recording(fg)
+    fg.add_participants(rec, [None], under_16=True)
+    token = printed_token(fg, rec)  # the blank parental form's first page
+    pending = fg.online_answer(
+        token,
+        answers={"recording": "yes"},
+        name=SIGNER,
+        email=SIGNER_MAIL,
+        relation="parent",
+        other_email=OTHER_MAIL,
+        child=CHILD,
+        authority=True,
+    )
+    fg.online_confirm(token, pending.id, code_in(box, SIGNER_MAIL))
+    adult = fg.add_participants(rec, [ADULT], emails=[ADULT_MAIL])[0]
+    fg.set_consent(adult.form_id, "recording", "refused", by="Dr. A. Jansen", reason=NOTE)
+    scanned = fg.add_participants(rec, [SCANNED])[0]
+    page = _scan_page_2(fg, rec, scanned.form_id, {"recording": ["yes"]}, folder / FILE_NAME)
+    assert [p.status for p in fg.import_scans([page]).pages] == ["ok"]
+    # Everything is there and readable through formgen before the destruction.
+    names = [p.name for p in fg.status(rec).participants]
+    assert names == [CHILD, ADULT, SCANNED]
+    reasons = [e["reason"] for e in fg.history(adult.form_id)["events"]]
+    assert NOTE in reasons
+    return rec
+
+
+def _raw_files(engine: Engine) -> list[Path]:
+    """The files the store's bytes are in: SQLite's file and WAL; on PostgreSQL, after a
+    CHECKPOINT, every file under the cluster's base/ (skipped, with the reason, if this
+    process cannot read them)."""
+    if engine.dialect.name == "sqlite":
+        path = Path(engine.url.database or "")
+        return [p for p in (path, Path(f"{path}-wal")) if p.exists()]
+    with engine.connect() as conn:
+        conn.exec_driver_sql("CHECKPOINT")
+        data = Path(conn.exec_driver_sql("SHOW data_directory").scalar_one())
+    base = data / "base"
+    if not os.access(base, os.R_OK | os.X_OK):
+        pytest.skip(f"the PostgreSQL cluster's files ({base}) cannot be read by this user")
+    return [p for p in base.rglob("*") if p.is_file()]
+
+
+def _found(files: list[Path], strings: tuple[str, ...]) -> set[str]:
+    found = set()
+    for path in files:
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:  # a relation dropped meanwhile
+            continue
+        found |= {s for s in strings if s.encode() in data}
+    return found
+
+
+def test_nothing_personal_is_in_the_files_after_destroy(
+    fg: Formgen, box: Mailbox, tmp_path: Path
+) -> None:
+    rec = _personal_recording(fg, box, tmp_path)
+    files = _raw_files(fg.engine)
+    # Sealed from the start: not even before the destruction is any of it in plaintext.
+    assert _found(files, DATA_STRINGS + PROOF_STRINGS) == set()
+    assert _file_name(fg, rec) == FILE_NAME
+    fg.destroy(rec, by="Dr. A. Jansen")
+    with fg.engine.connect() as conn:
+        kinds = conn.execute(select(sealed_keys.c.kind).where(sealed_keys.c.owner == rec))
+        assert set(kinds.scalars()) == {"proof"}  # the data key went with the recording
+    assert not _file_name(fg, rec)  # the row is kept (a page is not read twice): no name
+    # What the data key sealed is gone; the names stay as proof, under the proof key.
+    reasons = [e["reason"] for p in fg.status(rec).participants for e in _events(fg, p.form_id)]
+    assert NOTE not in reasons
+    assert [p.name for p in fg.status(rec).participants] == [CHILD, ADULT, SCANNED]
+    assert _found(_raw_files(fg.engine), DATA_STRINGS + PROOF_STRINGS) == set()
+    # The proof retention ends: the proof key goes, and with it every name.
+    with fg.engine.begin() as conn:
+        assert sealing.forget_proof_key(conn, rec)
+    assert [p.name for p in fg.status(rec).participants] == [None, None, None]
+    assert _found(_raw_files(fg.engine), DATA_STRINGS + PROOF_STRINGS) == set()
+
+
+def _file_name(fg: Formgen, rec: str) -> str | None:
+    """The scanned file's name as the store can still open it."""
+    with fg.engine.connect() as conn:
+        digest, stored = conn.execute(text("SELECT sha256, filename FROM scans")).one()
+        return sealing.unseal(conn, rec, sealing.DATA, ("scans", digest, "filename"), stored)
+
+
+def _events(fg: Formgen, form_id: str) -> list[dict[str, object]]:
+    return fg.history(form_id)["events"]
+
+
+def test_sqlite_destroy_leaves_no_old_page_in_the_wal(
+    fg: Formgen, box: Mailbox, store_url: str
+) -> None:
+    if not store_url.startswith("sqlite"):
+        pytest.skip("the write-ahead log and secure_delete are SQLite's")
+    rec = _recording(fg)
+    fg.add_participants(rec, ["Anne"])
+    fg.destroy(rec, by="Dr. A. Jansen")
+    wal = Path(f"{fg.engine.url.database}-wal")
+    assert not wal.exists() or wal.stat().st_size == 0  # folded into the file and emptied
+    with fg.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
+
+
+def test_a_sealed_value_moved_to_another_row_does_not_open(fg: Formgen) -> None:
+    rec = _recording(fg)
+    anne, bert = fg.add_participants(
+        rec, ["Anne Aalberts", "Bert Bakhuis"], emails=["anne@example.org", "bert@example.org"]
+    )
+    with fg.engine.begin() as conn:
+        sealed = conn.execute(
+            select(participants.c.name).where(participants.c.id == anne.id)
+        ).scalar_one()
+        assert sealing.is_sealed(sealed) and "Anne" not in sealed
+        conn.execute(update(participants).where(participants.c.id == bert.id).values(name=sealed))
+    with pytest.raises(StoreError, match=r"^a sealed value in participants\.name .* backup$"):
+        fg.status(rec)
+    # The same for an address, and across recordings (another key).
+    other = _recording(fg)
+    carl = fg.add_participants(other, ["Carl Cats"], emails=["carl@example.org"])[0]
+    with fg.engine.begin() as conn:
+        conn.execute(update(participants).where(participants.c.id == bert.id).values(name=None))
+        address = conn.execute(
+            select(participant_addresses.c.email).where(
+                participant_addresses.c.participant_id == anne.id
+            )
+        ).scalar_one()
+        conn.execute(
+            update(participant_addresses)
+            .where(participant_addresses.c.participant_id == carl.id)
+            .values(email=address)
+        )
+    with fg.engine.connect() as conn, pytest.raises(StoreError, match="does not belong there"):
+        from formgen import online
+
+        online.addresses(conn, [carl.id])
+
+
+def _cli(*args: str, key: Path | None, store: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "FORMGEN_KEY_FILE"}
+    env["FORMGEN_DB"] = store
+    if key is not None:
+        env["FORMGEN_KEY_FILE"] = str(key)
+    return subprocess.run(
+        [sys.executable, "-m", "formgen.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def _one_line_refusal(done: subprocess.CompletedProcess[str], words: str) -> None:
+    assert done.returncode != 0
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and words in lines[0], done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_wrong_or_missing_or_open_master_key_is_refused_at_start_up(
+    store_url: str, tmp_path: Path, _master_key: Path
+) -> None:
+    engine = open_store(store_url)
+    engine.dispose()
+    other = tmp_path / "other.key"
+    sealing.make_master(other)
+    _one_line_refusal(
+        _cli("recording", "list", key=other, store=store_url),
+        f"the master key in {other} does not open this store",
+    )
+    missing = tmp_path / "missing.key"
+    _one_line_refusal(
+        _cli("recording", "list", key=missing, store=store_url),
+        f"no master key: set FORMGEN_KEY_FILE (or [store] key_file in formgen.toml) to the key"
+        f" file that belongs to this store ({missing} does not exist)",
+    )
+    shared = tmp_path / "shared.key"
+    shared.write_bytes(_master_key.read_bytes())
+    shared.chmod(0o640)
+    _one_line_refusal(
+        _cli("recording", "list", key=shared, store=store_url),
+        f"the master key file {shared} may be read by others",
+    )
+    assert _cli("recording", "list", key=_master_key, store=store_url).returncode == 0
+    # Never a new key silently: the store and the right key are as they were.
+    assert not missing.exists()
+
+
+def test_the_key_file_from_the_configuration_and_beside_the_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("FORMGEN_KEY_FILE")
+    store = tmp_path / "data" / "formgen.db"
+    with pytest.raises(StoreError, match=r"^no master key"):
+        open_store(str(store))
+    assert not store.exists()  # a refusal leaves nothing behind
+    # The sample makes one beside the store, owner-only; later commands find it there.
+    monkeypatch.chdir(tmp_path)
+    made = _cli("sample", "--json", key=None, store=str(store))
+    assert made.returncode == 0, made.stderr
+    beside = store.parent / "formgen.key"
+    assert beside.stat().st_mode & 0o777 == 0o600
+    assert _cli("recording", "list", key=None, store=str(store)).returncode == 0
+    # [store] key_file names it elsewhere: there it must be.
+    (tmp_path / "formgen.toml").write_text('[store]\nkey_file = "keys/k"\n')
+    configured = _cli("recording", "list", key=None, store=str(store))
+    _one_line_refusal(configured, f"({tmp_path / 'keys' / 'k'} does not exist)")
+    (tmp_path / "keys").mkdir()
+    (tmp_path / "keys" / "k").write_bytes(beside.read_bytes())
+    (tmp_path / "keys" / "k").chmod(0o600)
+    assert _cli("recording", "list", key=None, store=str(store)).returncode == 0
+
+
+def test_rotation_keeps_every_recording_readable(
+    fg: Formgen,
+    box: Mailbox,
+    store_url: str,
+    tmp_path: Path,
+    _master_key: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rec = _personal_recording(fg, box, tmp_path)
+    second = _recording(fg)
+    fg.add_participants(second, ["Daan Dekker"])
+    before = {r: [p.name for p in fg.status(r).participants] for r in (rec, second)}
+    with fg.engine.connect() as conn:
+        sealed_before = conn.execute(select(participants.c.name)).scalars().all()
+    new_key = tmp_path / "keys" / "new.key"
+    done = _cli(
+        "store", "key", "rotate", "--to", str(new_key), "--json", key=_master_key, store=store_url
+    )
+    assert done.returncode == 0, done.stderr
+    assert '"keys": 5' in done.stdout  # the service key and two per recording
+    assert new_key.stat().st_mode & 0o777 == 0o600
+    _one_line_refusal(
+        _cli("recording", "list", key=_master_key, store=store_url), "does not open this store"
+    )
+    with pytest.raises(StoreError, match="does not open this store"):
+        Formgen.open(store_url, fg.config)
+    monkeypatch.setenv("FORMGEN_KEY_FILE", str(new_key))
+    with Formgen.open(store_url, fg.config) as again:
+        after = {r: [p.name for p in again.status(r).participants] for r in (rec, second)}
+        with again.engine.connect() as conn:
+            sealed_after = conn.execute(select(participants.c.name)).scalars().all()
+    assert after == before
+    assert sealed_after == sealed_before  # the data was not touched: only the keys
+
+
+def test_a_copied_store_opens_with_the_same_master_key_only(
+    tmp_path: Path, pg_server: Engine, box: Mailbox, _master_key: Path
+) -> None:
+    config = test_config(
+        output_dir=tmp_path / "output",
+        public_url=PUBLIC,
+        mail=Mail(host="127.0.0.1", port=box.port, sender="formgen@example.nl"),
+    )
+    name = f"formgen_copy_{os.getpid()}_{id(tmp_path) % 100000}"
+    with pg_server.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    target = pg_server.url.set(database=name).render_as_string(hide_password=False)
+    try:
+        with Formgen.open(f"sqlite:///{tmp_path / 'source.db'}", config) as fg:
+            rec = _personal_recording(fg, box, tmp_path)
+            shown = fg.status(rec).as_dict()
+            fg.copy_store(target)
+        with Formgen.open(target, config) as copied:
+            assert copied.status(rec).as_dict() == shown
+            copied.engine.dispose()
+        other = tmp_path / "other.key"
+        sealing.make_master(other)
+        _one_line_refusal(
+            _cli("recording", "list", key=other, store=target), "does not open this store"
+        )
+        engine = open_store(target)
+        try:
+            assert _found(_raw_files(engine), PROOF_STRINGS + DATA_STRINGS) == set()
+        finally:
+            engine.dispose()
+    finally:
+        with pg_server.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+def test_the_key_tables_hold_no_key_in_the_clear(fg: Formgen, _master_key: Path) -> None:
+    rec = _recording(fg)
+    with fg.engine.connect() as conn:
+        rows = conn.execute(select(sealed_keys).where(sealed_keys.c.owner == rec)).all()
+        check = conn.execute(text("SELECT value FROM meta WHERE key = 'master_check'")).scalar()
+    assert {r.kind for r in rows} == {"data", "proof"}
+    assert all(len(bytes(r.wrapped)) == 40 for r in rows)  # AES key wrap of 32 bytes
+    master = sealing.read_master(_master_key)
+    assert master not in b"".join(bytes(r.wrapped) for r in rows) + bytes(check)
+
+
+OLD_NAME = "Wieteke Plaatsmansen"  # written by the previous release, in plaintext
+OLD_MAIL = "wieteke.plaatsmansen@example.org"
+OLD_CHILD = "Gijsbert Plaatsmansen"
+OLD_OTHER = "gijs.senior.plaatsmansen@example.org"
+OLD_SCAN = b"SCANNED-PAGE-OF-WIETEKE"
+OLD_FILE = "scans-Plaatsmansen.pdf"
+OLD_STAFF = "Drs. Hermina Ketelaarsveld"  # an account's name
+OLD_STRINGS = (OLD_NAME, OLD_MAIL, OLD_CHILD, OLD_OTHER, OLD_SCAN.decode(), OLD_FILE, OLD_STAFF)
+
+
+def _store_of_the_previous_release(url: str) -> tuple[str, str]:
+    """A store as the release before encryption made it: the schema up to migration 0010
+    (Alembic's own scripts) and its rows in plaintext. The recording's and form's IDs."""
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from formgen import schema
+    from formgen.formid import Instance
+    from formgen.store import KEY, KEY_ID, _alembic, database_url, key_id
+
+    now = dt.datetime(2026, 12, 1, 10, 0)
+    rec, person, form = "R-OLD001", "P-OLD001", "7KQ2-M9XD-4"
+    engine = create_engine(database_url(url), poolclass=NullPool)
+    with engine.begin() as conn:
+        command.upgrade(_alembic(conn), "0010")
+        secret = Instance.create().secret
+        conn.execute(
+            schema.meta.insert(),
+            [{"key": KEY, "value": secret}, {"key": KEY_ID, "value": key_id(secret)}],
+        )
+        conn.execute(
+            schema.recordings.insert().values(
+                id=rec,
+                title="Rekenles",
+                student="Sam de Vries",
+                supervisor="Dr. Jansen",
+                situation="3",
+                recorded_on=dt.date(2030, 1, 1),
+                media="both",
+                purpose="assessment",
+                livestream=False,
+                livestream_stored=False,
+                view360=False,
+                lang="nl",
+                delete_by=dt.date(2031, 1, 1),
+                created_at=now,
+            )
+        )
+        conn.execute(
+            schema.participants.insert().values(
+                id=person,
+                recording_id=rec,
+                position=0,
+                name=OLD_NAME,
+                under_16=True,
+                lang="nl",
+                created_at=now,
+            )
+        )
+        conn.execute(
+            schema.forms.insert().values(
+                id=form,
+                participant_id=person,
+                variant="parent",
+                lang="nl",
+                clauses=["recording"],
+                created_at=now,
+                round=1,
+                purpose="assessment",
+                delete_by=dt.date(2031, 1, 1),
+            )
+        )
+        conn.execute(
+            schema.events.insert().values(
+                form_id=form,
+                clause="recording",
+                status="requested",
+                at=now,
+                source="formgen",
+                reason="declaration issued",
+            )
+        )
+        conn.execute(
+            schema.participant_addresses.insert().values(participant_id=person, email=OLD_MAIL)
+        )
+        conn.execute(
+            schema.online_answers.insert().values(
+                id="A-OLD001",
+                form_id=form,
+                kind="answer",
+                lang="nl",
+                name=OLD_NAME,
+                relation="parent",
+                email=OLD_MAIL,
+                other_email=OLD_OTHER,
+                answers={"recording": "yes", "_child": OLD_CHILD},
+                text_hash="0" * 64,
+                code_hash="1" * 64,
+                created_at=now,
+                expires_at=now,
+                confirmed_at=now,
+            )
+        )
+        conn.execute(
+            schema.users.insert().values(
+                id="U-OLD001",
+                email="h.k@example.nl",
+                name=OLD_STAFF,
+                role="supervisor",
+                created_at=now,
+            )
+        )
+        conn.execute(
+            schema.scans.insert().values(
+                sha256="2" * 64, filename=OLD_FILE, imported_at=now, pages=1
+            )
+        )
+        page = conn.execute(
+            schema.scan_pages.insert().values(
+                sha256="2" * 64, page=1, form_id=form, form_page=1, imported_at=now
+            )
+        ).inserted_primary_key[0]
+        conn.execute(
+            schema.scan_images.insert().values(page_id=page, name="page.jpg", data=OLD_SCAN)
+        )
+    engine.dispose()
+    return rec, form
+
+
+def test_a_store_of_the_previous_release_is_sealed_when_opened(
+    store_url: str, tmp_path: Path
+) -> None:
+    from formgen import online, review
+
+    rec, _ = _store_of_the_previous_release(store_url)
+    with Formgen.open(store_url, test_config(output_dir=tmp_path)) as fg:
+        # Everything reads as before, through formgen.
+        assert [p.name for p in fg.status(rec).participants] == [OLD_NAME]
+        with fg.engine.connect() as conn:
+            person = fg.status(rec).participants[0].id
+            assert online.addresses(conn, [person]) == {person: OLD_MAIL}
+            row = conn.execute(select(online_answers)).mappings().one()
+            opened = sealing.open_answer(conn, rec, row)
+            assert (opened["name"], opened["email"], opened["other_email"]) == (
+                OLD_NAME,
+                OLD_MAIL,
+                OLD_OTHER,
+            )
+            assert opened["answers"] == {"recording": "yes", "_child": OLD_CHILD}
+            image = conn.execute(text("SELECT page_id, data FROM scan_images")).one()
+            assert sealing.open_image(conn, rec, image.page_id, "page.jpg", image.data) == OLD_SCAN
+            digest, filename = conn.execute(text("SELECT sha256, filename FROM scans")).one()
+            where = ("scans", digest, "filename")
+            assert sealing.unseal(conn, rec, sealing.DATA, where, filename) == OLD_FILE
+            # ... and is stored sealed.
+            assert sealing.is_sealed(row["name"]) and sealing.is_sealed(image.data)
+        assert review.items(fg.engine) == []
+        assert [u.name for u in fg.users()] == [OLD_STAFF]
+        # No old plaintext is left in the files: not in a free page, the WAL or a dead
+        # row version.
+        assert _found(_raw_files(fg.engine), OLD_STRINGS) == set()
+        # Destroying it works as for a new recording: the scan is proof, kept until the
+        # proof retention ends, then erased with the proof key.
+        fg.destroy(rec, by="Dr. Jansen")
+        with fg.engine.begin() as conn:
+            assert conn.execute(text("SELECT COUNT(*) FROM scan_images")).scalar_one() == 1
+            lifecycle.erase_proof(conn, rec)
+            assert conn.execute(text("SELECT COUNT(*) FROM scan_images")).scalar_one() == 0
+
+
+def test_account_names_are_sealed_with_the_service_key(fg: Formgen) -> None:
+    staff = "Prof. Gerrit Zwanenburgstra"
+    added = fg.add_user("g.z@example.nl", name=staff, role="supervisor")
+    assert added.name == staff and [u.name for u in fg.users()] == [staff]
+    with fg.engine.connect() as conn:
+        stored = conn.execute(text("SELECT name FROM users")).scalar_one()
+    assert sealing.is_sealed(stored)
+    assert _found(_raw_files(fg.engine), (staff,)) == set()
