@@ -1288,13 +1288,17 @@ class Formgen:
             people = records.list_participants(conn, rec.id)
             address = online.addresses(conn, [p.id for p in people])
             states = records.form_states(conn, [p.form_id for p in people])
-            chosen = [  # a reminder: only who has not answered yet
+            reminded = records.reminded_online(conn, rec.id) if reminder else set()
+            chosen = [  # a reminder: once, and only to who has not answered yet
                 p
                 for p in people
                 if p.id in address
                 and (
                     not reminder
-                    or rules.online_mode(states[p.form_id].clauses) is rules.OnlineMode.ANSWER
+                    or (
+                        rules.online_mode(states[p.form_id].clauses) is rules.OnlineMode.ANSWER
+                        and p.form_id not in reminded
+                    )
                 )
             ]
             if not all(rules.may_ask_consent(rec.recorded_on, day, p.round) for p in chosen):
@@ -1310,7 +1314,7 @@ class Formgen:
                     pieces["reminder_subject" if reminder else "invite_subject"].format(
                         title=rec.title
                     ),
-                    pieces["invite_text"].format(
+                    pieces["reminder_text" if reminder else "invite_text"].format(
                         student=rec.student,
                         link=links[p.form_id],
                         page=webform.first_page_text(spec, self.config),

@@ -122,6 +122,15 @@ WORDS: dict[str, str] = {
             "Prefer paper? Ask {student} for the form.\n\n{page}\n"
         )
     ),
+    "reminder_text": (
+        N_(
+            "You are receiving this e-mail because {student} asked for your consent to a "
+            "recording and we have no answer from you yet. This is the only reminder: no "
+            "other one will follow.\nNot answering is fine: it means no consent, and then "
+            "you are kept out of the recording.\nRead the information below and answer "
+            "online:\n{link}\n\nPrefer paper? Ask {student} for the form.\n\n{page}\n"
+        )
+    ),
     "yes": N_("yes"),
     "no": N_("no"),
     "withdraw": N_("withdrawn"),

@@ -1094,3 +1094,20 @@ def _consent_status(
         participants=listed,
         proof_erased=proof_erased,
     )
+
+
+def reminded_online(conn: Connection, recording_id: str) -> set[str]:
+    """The forms of the recording whose person already had their one e-mail reminder
+    (``Formgen.invite(reminder=True)``): nobody is reminded twice."""
+    rows = conn.execute(
+        select(recording_events.c.detail).where(
+            recording_events.c.recording_id == recording_id,
+            recording_events.c.kind == INVITED,
+        )
+    ).scalars()
+    return {
+        form_id
+        for detail in rows
+        if detail and detail.get("reminder")
+        for form_id in detail.get("forms", [])
+    }

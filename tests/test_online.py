@@ -352,7 +352,14 @@ def test_invitations_and_reminders(fg: Formgen, box: Mailbox) -> None:
     before = len(box.received)
     reminded = fg.invite(rec, by="Sam de Vries", reminder=True)
     assert reminded["sent"] == [alex.form_id] and len(box.received) == before + 1
-    assert box.last("alex@example.org").subject.startswith("Reminder")
+    reminder = box.last("alex@example.org")
+    assert reminder.subject.startswith("Reminder")
+    text = reminder.text
+    assert "This is the only reminder: no other one will follow." in text
+    assert "Not answering is fine: it means no consent" in text
+    # One reminder per person, however often the student asks.
+    again = fg.invite(rec, by="Sam de Vries", reminder=True)
+    assert again["sent"] == [] and len(box.received) == before + 1
     # Destroying the recording deletes the addresses and links with it; the confirmed
     # answer is proof, kept until the proof retention ends.
     done = fg.destroy(rec, by="P. Vermeer")

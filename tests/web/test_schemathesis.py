@@ -6,6 +6,7 @@ bodies). Bounded: a few dozen examples per operation, a deadline per example."""
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
 
-from formgen import Formgen
+from formgen import Formgen, sealing
 from formgen.web.app import create_app
 
 from ..helpers import test_config
@@ -93,11 +94,14 @@ def document() -> dict[str, Any]:
     """The OpenAPI document as the application makes it (on a store in memory), to
     parametrize the tests at collection; ``test_the_server_serves_this_document`` checks
     that the real server serves the same one."""
-    fg = Formgen.open(db="sqlite://", config=test_config())
-    try:
-        return dict(create_app(fg).openapi())
-    finally:
-        fg.close()
+    with tempfile.TemporaryDirectory() as folder:  # collection runs before any fixture
+        key = Path(folder) / "formgen.key"
+        sealing.make_master(key)
+        fg = Formgen.open(db="sqlite://", config=test_config(key_file=key))
+        try:
+            return dict(create_app(fg).openapi())
+        finally:
+            fg.close()
 
 
 DOCUMENT = document()
