@@ -1214,6 +1214,7 @@ class Formgen:
                     ),
                 )
             ]
+        letters += self._student_letters(recording, person, done)
         if done.other_email and other:
             letters.append(
                 mail.Letter(
@@ -1232,6 +1233,44 @@ class Formgen:
                 )
             )
         return letters
+
+    def _student_letters(
+        self, recording: Recording, person: records.Participant, done: online.Confirmed
+    ) -> list[mail.Letter]:
+        """A withdrawal or a "no" given online changes what the student may film: they
+        hear of it at once, by e-mail to their account (if the recording has one)."""
+        from . import mail
+
+        said_no = [c for c, answer in done.answers.items() if answer == "no"]
+        if done.kind is not online.Kind.WITHDRAWAL and not said_no:
+            return []
+        owner, _ = records.people_of(self.engine, recording.id)
+        if owner is None:
+            return []
+        student = accounts.get(self.engine, owner)
+        lang = student.lang or recording.lang
+        pieces = mail.words(lang)
+        if done.kind is online.Kind.WITHDRAWAL:
+            what = pieces["student_withdrew"]
+        else:
+            what = pieces["student_said_no"].format(
+                clauses=", ".join(pieces.get("clause_" + c, c) for c in said_no)
+            )
+        page = f"{(self.config.public_url or '').rstrip('/')}/recordings/{recording.id}"
+        return [
+            mail.Letter(
+                student.email,
+                pieces["student_subject"].format(title=recording.title),
+                pieces["student_text"].format(
+                    who=person.name or pieces["student_someone"],
+                    form=done.form_id,
+                    what=what,
+                    title=recording.title,
+                    id=recording.id,
+                    link=page,
+                ),
+            )
+        ]
 
     @_guarded
     def set_email(self, participant_id: str, email: str | None) -> None:

@@ -131,6 +131,17 @@ WORDS: dict[str, str] = {
             "online:\n{link}\n\nPrefer paper? Ask {student} for the form.\n\n{page}\n"
         )
     ),
+    "student_subject": N_("Consent changed for your recording {title}"),
+    "student_text": (
+        N_(
+            "{who} (form {form}) {what} online, for your recording '{title}' ({id}).\n"
+            "Keep them out of what you record, and out of what you already recorded. The "
+            "recording page shows who must not appear:\n{link}\n"
+        )
+    ),
+    "student_withdrew": N_("withdrew their consent"),
+    "student_said_no": N_("said no to: {clauses}"),
+    "student_someone": N_("Someone"),
     "yes": N_("yes"),
     "no": N_("no"),
     "withdraw": N_("withdrawn"),

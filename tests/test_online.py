@@ -299,6 +299,46 @@ def test_withdrawal_online_and_the_other_parent(fg: Formgen, box: Mailbox) -> No
         fg.online_answer(mine, answers={"recording": "no"}, name="Ria", email="ria@example.org")
 
 
+def test_the_student_hears_at_once_of_a_withdrawal_or_a_no(fg: Formgen, box: Mailbox) -> None:
+    """A "no" or a withdrawal given online changes whom the student may film: an e-mail
+    to the student's account says who, which form and what, with the recording page."""
+    student = fg.add_user("sam@example.nl", name="Sam de Vries", role="student", lang="nl")
+    fg.add_user("jansen@example.nl", name="Dr. A. Jansen", role="supervisor")
+    rec = (
+        fg.as_user(student)
+        .create_recording(
+            title="Rekenles groep 5",
+            supervisor="jansen@example.nl",
+            situation=3,
+            purpose="assessment",
+            date=dt.date.today() + dt.timedelta(days=7),
+            livestream=True,
+        )
+        .id
+    )
+    noor = fg.add_participant(rec, "Noor Bakker")
+    token = printed_token(fg, rec)
+    answer(fg, box, token, {"recording": "yes", "livestream": "yes"})
+    assert box.to("sam@example.nl") == []  # a yes changes nothing for the student
+    receipt = box.last("noor@example.org")
+    mine = token_of(re.search(r"https://\S+/c/\S+", receipt.text).group(0))  # type: ignore[union-attr]
+    answer(fg, box, mine, {"livestream": "no"})
+    told = box.last("sam@example.nl")
+    assert told.subject == "Toestemming veranderd voor uw opname Rekenles groep 5"
+    assert f"Noor Bakker (formulier {noor.form_id}) heeft online de toestemming ingetrokken" in (
+        told.text
+    )
+    assert f"{PUBLIC}/recordings/{rec}" in told.text
+    # A first answer that says no tells the student too.
+    dex = fg.add_participant(rec, "Dex Smit")
+    answer(fg, box, printed_token(fg, rec, 2), {"recording": "no", "livestream": "no"},
+           email="dex@example.org")  # fmt: skip
+    told = box.last("sam@example.nl")
+    assert f"Dex Smit (formulier {dex.form_id}) heeft online nee gezegd tegen: opname," in (
+        told.text
+    )
+
+
 def _scan_page_2(
     fg: Formgen, rec: str, form_id: str, marks: dict[str, list[str]], out: Path
 ) -> Path:

@@ -350,6 +350,10 @@ def test_withdrawal_reconsent_and_destruction(page: Any, live: Live) -> None:
         "button", name="Record the withdrawal"
     ).click()
     expect(notice(page)).to_contain_text("The withdrawal is recorded")
+    # The banner stays at the top while she must be kept out.
+    expect(page.locator("#withdrew")).to_contain_text(
+        "Consent withdrawn by: Noor Bakker. Keep them out of the recording"
+    )
     assert status_rows(page)["Noor Bakker"]["recording"] == "withdrawn"
     expect(page.locator("#status")).to_contain_text(
         re.compile(r"Noor Bakker \([0-9A-Z-]+\): Recording: withdrawn")
