@@ -31,7 +31,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from .pixels import MM_PER_INCH, Array, _percentile
+from .pixels import MM_PER_INCH, Array, _percentile, median
 from .view import ArrayView, PageView
 
 BOX_INSET_MM = 1.0  # interior = outline's outer edge moved in by this (border is 0.45 mm)
@@ -83,7 +83,6 @@ class BoxReading:
     clause: str
     answer: str  # "yes" | "no"
     ink: float  # 0..1 cover of the interior by the box's own strokes (rules.Thresholds)
-    shift_mm: tuple[float, float]  # where the printed outline was found vs. the layout
     outline: bool  # the printed outline was found: False = do not trust ``ink``
     crop: Array  # the box and ~2 mm around it, for a reviewer
     stroke_mm: float = 0.0  # the longest piece of ink inside (bounding-box side)
@@ -524,8 +523,8 @@ def _chord(
         if float(on[seen].mean()) >= THROUGH_COVER:
             continue
         off = seen & ~on
-        ridge = float(np.median(windows[0][part][off] - edges[part][off]))
-        on_line, *beside = (float(np.median(w[part][off])) for w in windows)
+        ridge = float(median(windows[0][part][off] - edges[part][off]))
+        on_line, *beside = (float(median(w[part][off])) for w in windows)
         if ridge < THROUGH_FAINT * 255 or not beside or on_line - max(beside) < THROUGH_APART:
             return None
     # the run of ink through the ink nearest the line, along each step
@@ -608,7 +607,7 @@ def _typical_shift(outlines: Sequence[_Outline]) -> tuple[float, float]:
     clean = [(o.dx, o.dy) for o in outlines if o.clean and o.seen]  # fills give no position
     if not clean:
         return 0.0, 0.0
-    dx, dy = np.median(np.array(clean), axis=0)
+    dx, dy = median(clean, axis=0)
     return float(dx), float(dy)
 
 
@@ -894,7 +893,6 @@ def _measure_boxes(
                 box["clause"],
                 box["answer"],
                 round(cover, 4),
-                (dx, dy),
                 answers.outlines[i].seen,
                 _crop_from(
                     answers.gray,
