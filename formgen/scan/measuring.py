@@ -88,7 +88,7 @@ STAPLE_FILL = 0.75
 # Nor is a straight thin line (a crease's stretch): at most this wide (its rectangle's
 # short side, blur included) and this many times longer than wide.
 LINE_WIDE_MM = 1.2
-LINE_ELONGATION = 4.0
+LINE_ELONGATION = 6.0
 LINE_REST = 0.05  # lines that cross: all but this share of the piece lies on them
 LINE_SHARE = 0.25  # and each holds this much at least of what the others leave
 LINE_FILLED = 0.9  # and has ink along this share of the length it spans
@@ -1132,7 +1132,7 @@ def _straight(labels: Array, stats: Array, candidates: Array, px_mm: float) -> A
         fill = stats[k, cv2.CC_STAT_AREA] / (px_mm * px_mm * long * short)
         line = short <= LINE_WIDE_MM and long >= LINE_ELONGATION * short
         line = line or (
-            long >= STAPLE_MM[0] and _crossing_lines(labels[y : y + h, x : x + w] == k, px_mm)
+            long >= THROUGH_MIN_MM and _crossing_lines(labels[y : y + h, x : x + w] == k, px_mm)
         )
         staple = (
             STAPLE_MM[0] <= long <= STAPLE_MM[1]
