@@ -813,9 +813,21 @@ def _writing(
         cv2.subtract(ink, lines.band), answers.dark, lines.band, px_mm, None, CREASE_MM
     )
     if through is not None:
-        ink = cv2.subtract(ink, through.removed)
+        # its crumbs go too, but not inside a box: there a faint tick the crease cut
+        # through may be all that is left of it; and where writing in a box touches the
+        # crease, the crease stays in that box (a tick along it is not taken for it:
+        # ticked and creased is still ticked, at worst doubtful, never empty)
+        removed = through.removed
+        ink = cv2.subtract(ink, removed)
         crumbs = _components(cv2.subtract(ink, lines.band))
-        beyond = np.bincount(crumbs[0][through.near == 0].ravel(), minlength=len(crumbs[1]))
+        near = through.near.copy()
+        touching = cv2.dilate(removed, _square(3))
+        for rect in answers.moved:
+            y0, y1, x0, x1 = _interior(rect, BOX_INSET_MM, px_mm)
+            near[y0:y1, x0:x1] = 0
+            if (touching[y0:y1, x0:x1] & ink[y0:y1, x0:x1]).any():
+                ink[y0:y1, x0:x1] |= removed[y0:y1, x0:x1]
+        beyond = np.bincount(crumbs[0][near == 0].ravel(), minlength=len(crumbs[1]))
         ink[(beyond == 0)[crumbs[0]] & (crumbs[0] > 0)] = 0
     cores = np.zeros(shape, np.int32)  # which box's word place (1-based), 0 none
     for i, rect in enumerate(answers.moved):
