@@ -1485,6 +1485,17 @@ def print_floors(
                 f"{floor_page * 1000:.1f} ms (in-process, same threads) = "
                 f"{per_page / floor_page:.2f}x{target}"
             )
+        # and against issue 12's target scaled by today's floor (the 80 pages/s that were
+        # 0.27-0.31x its floor): how issue 25's "1.08-1.28x" reads
+        low, high = (TARGET_PAGES_S / v for v in ISSUE_FLOOR[::-1])
+        full = next((f for f in floors if f["floor"] == "full"), None)
+        if full is not None:
+            slow, fast = (1.0 / (share * full["in_process_pages_s"]) for share in (low, high))
+            print(
+                f"  each page beyond start-up against the target scaled by the 'full' floor "
+                f"({fast * 1000:.1f}-{slow * 1000:.1f} ms a page): "
+                f"{per_page / slow:.2f}-{per_page / fast:.2f}x"
+            )
 
 
 def print_report(
