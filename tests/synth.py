@@ -858,6 +858,73 @@ def fold(
     return np.clip(out + 0.5, 0, 255).astype(np.uint8)
 
 
+def staple(
+    img: Image,
+    rng: np.random.Generator,
+    dpi: float,
+    at_mm: tuple[float, float],
+    side: str | None = None,
+) -> Image:
+    """A staple at ``at_mm`` (its middle, mm from the top-left), at any angle: seen from
+    the front (``side`` "crown": one straight steel bar 12-13 mm by 0.6-0.8 mm, dark with
+    a light sheen along it and a soft shadow to one side) or from the back ("legs": the
+    two legs bent flat towards each other, 4-5.5 mm each, a gap between); or the holes a
+    pulled staple left ("holes": two dark dots). None: one of those at random."""
+    _check_image(img)
+    side = side or str(rng.choice(["crown", "crown", "legs", "holes"]))
+    px_mm = dpi / MM_PER_INCH
+    angle = rng.uniform(0.0, math.pi)
+    u = np.array([math.cos(angle), math.sin(angle)])
+    centre = np.array(at_mm) * px_mm
+    crown, wire = rng.uniform(12.0, 13.0) * px_mm, rng.uniform(0.6, 0.8) * px_mm
+    if side == "crown":
+        bars = [(-crown / 2, crown / 2)]
+    elif side == "legs":
+        leg = rng.uniform(4.0, 5.5) * px_mm
+        bars = [(-crown / 2, -crown / 2 + leg), (crown / 2 - leg, crown / 2)]
+    else:
+        bars = [
+            (-crown / 2 - wire / 2, -crown / 2 + wire / 2),
+            (crown / 2 - wire / 2, crown / 2 + wire / 2),
+        ]
+    ss = _SUPERSAMPLE
+    h, w = img.shape[:2]
+    pad = round(crown / 2 + 3 * px_mm)
+    cx, cy = (round(v) for v in centre)
+    x0, y0, x1, y1 = max(cx - pad, 0), max(cy - pad, 0), min(cx + pad, w), min(cy + pad, h)
+    if x1 <= x0 or y1 <= y0:
+        return img.copy()
+
+    def mask(offset: float, width: float) -> Image:
+        m = np.zeros(((y1 - y0) * ss, (x1 - x0) * ss), np.uint8)
+        normal = np.array([-u[1], u[0]])
+        for a, b in bars:
+            ends = [centre + u * t + normal * offset for t in (a, b)]
+            p = np.round(((np.array(ends) - (x0, y0)) * ss + (ss - 1) / 2) * _ONE).astype(np.int32)
+            thick = max(1, round(width * ss))
+            cv2.line(m, tuple(p[0]), tuple(p[1]), 255, thick, cv2.LINE_AA, _SHIFT)
+        return (
+            cv2.resize(m, (x1 - x0, y1 - y0), interpolation=cv2.INTER_AREA).astype(np.float32) / 255
+        )
+
+    body = mask(0.0, wire if side != "holes" else 0.6 * wire)  # a hole: a pin prick
+    shadow = mask(rng.choice([-1.0, 1.0]) * 0.5 * wire, 1.6 * wire) * (1.0 - body)
+    shadow *= side != "holes"  # a hole is a hole: the paper round it lies flat
+    sheen = mask(0.0, 0.25 * wire) if side == "crown" and rng.random() < 0.7 else 0.0 * body
+    metal = rng.uniform(35.0, 80.0)
+    tone = metal + (rng.uniform(150.0, 200.0) - metal) * sheen * 0.6
+    out = img.astype(np.float32)
+    roi = out[y0:y1, x0:x1]
+    fade = 1.0 - rng.uniform(0.08, 0.18) * shadow
+    if img.ndim == 3:
+        roi *= fade[..., None]
+        roi += (tone[..., None] - roi) * body[..., None]
+    else:
+        roi *= fade
+        roi += (tone - roi) * body
+    return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+
+
 def show_through(
     img: Image, back: Image, strength: float, sigma_px: float, shift: tuple[int, int] = (0, 0)
 ) -> Image:
@@ -1275,6 +1342,34 @@ def _c_marks_cut(page: Image, rng: np.random.Generator) -> tuple[Image, int]:
     return rotate(scanned, rng.uniform(-4.0, 4.0), rng.uniform(0.97, 1.03)), 200
 
 
+# Where the answer boxes are on page 2 (x: the "yes" and the "no" column; y: from the
+# first row of the shortest layout to the last of the longest).
+BOX_COLUMNS_MM = ((144.0, 149.5), (167.3, 172.8))
+BOX_ROWS_MM = (97.0, 152.0)
+
+
+def _c_creased_boxes(page: Image, rng: np.random.Generator) -> tuple[Image, int]:
+    """Folded in four elsewhere than usual: the crease down the page runs through a
+    column of answer boxes, the one across through the rows of boxes; flatbed 200 dpi."""
+    column = BOX_COLUMNS_MM[int(rng.integers(0, 2))]
+    at = (float(rng.uniform(*column)), float(rng.uniform(*BOX_ROWS_MM)))
+    folded = fold(page, rng, SOURCE_DPI, at, rng.uniform(0.0, 0.03))
+    return _scan(folded, rng, 200), 200
+
+
+# Inside the signature field of every layout (x 88-188 mm; y from 153.5 or 167.5 mm, 30 mm
+# high): where a staple in the field lands.
+STAPLE_X_MM = (96.0, 180.0)
+STAPLE_Y_MM = (171.0, 181.0)
+
+
+def _c_stapled(page: Image, rng: np.random.Generator) -> tuple[Image, int]:
+    """A staple (its crown, its bent legs or the holes of a pulled one) inside the
+    signature field, at any angle; flatbed 200 dpi."""
+    at = (float(rng.uniform(*STAPLE_X_MM)), float(rng.uniform(*STAPLE_Y_MM)))
+    return _scan(staple(page, rng, SOURCE_DPI, at), rng, 200), 200
+
+
 CONDITIONS: dict[str, Condition] = {
     c.name: c
     for c in (
@@ -1296,5 +1391,7 @@ CONDITIONS: dict[str, Condition] = {
         Condition("show-through", _c_show_through, "gray 200 dpi, the other side at 5-15 %"),
         Condition("copier-outline", _c_copier_outline, "1-bit 300 dpi, small-window adaptive"),
         Condition("marks-cut-off", _c_marks_cut, "gray 200 dpi, crooked, two marks off the glass"),
+        Condition("creased-boxes", _c_creased_boxes, "gray 200 dpi, creases through the boxes"),
+        Condition("stapled", _c_stapled, "gray 200 dpi, a staple in the signature field"),
     )
 }

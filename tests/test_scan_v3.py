@@ -10,9 +10,11 @@ through ``scan.load_pages``; what the ink means is ``rules``'. Nothing is mocked
 from __future__ import annotations
 
 import io
+import math
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 import pillow_heif
 import pytest
@@ -68,24 +70,77 @@ def test_a_signed_folded_form_reads_signed(form: dict[str, Any], condition: str)
     assert len(reviewed) <= 1, (condition, reviewed)
 
 
-def test_a_straight_crease_alone_is_taken_out_but_a_stroke_is_not(form: dict[str, Any]) -> None:
+def test_a_straight_line_is_not_a_signature_but_a_bent_stroke_is(form: dict[str, Any]) -> None:
     """The rule itself on a clean page: a dark straight line right across the field
-    (and beyond) is not a signature; the same line ending inside the field is a stroke."""
+    (and beyond) is not a signature, nor is one that ends inside it (a crease's dark
+    stretch, a ruled line); a stroke that bends, as a pen's do, is."""
     page = draw(form, ANSWERED, None, 8)
     x, y, w, h = (v * synth.SOURCE_DPI / 25.4 for v in form["sheet"]["signature"]["rect_mm"])
-    across = page.copy()
     row = round(y + h / 2)
-    across[row : row + 2, round(x - 60) : round(x + w + 60)] = 90  # beyond on both sides
-    _, signed = read(
-        form, synth.CONDITIONS["flatbed-300-gray"](across, np.random.default_rng(8))[0]
-    )
-    assert signed is False
-    inside = page.copy()
-    inside[row : row + 2, round(x + w * 0.2) : round(x + w * 0.6)] = 90  # starts and ends in it
-    _, signed = read(
-        form, synth.CONDITIONS["flatbed-300-gray"](inside, np.random.default_rng(8))[0]
-    )
+    scan_of = synth.CONDITIONS["flatbed-300-gray"]
+    for x0, x1 in ((x - 60, x + w + 60), (x + w * 0.2, x + w * 0.6)):  # beyond; inside
+        lined = page.copy()
+        lined[row : row + 2, round(x0) : round(x1)] = 90
+        decisions, signed = read(form, scan_of(lined, np.random.default_rng(8))[0])
+        assert signed is False, (x0, x1)
+        assert all(d.status is Status.REVIEW for d in decisions.values())
+    bent = page.copy()
+    px = synth.SOURCE_DPI / 25.4
+    arc = [
+        (x + w * 0.2 + t * 30 * px, row - 8 * px * math.sin(math.pi * t))
+        for t in np.linspace(0, 1, 40)
+    ]
+    cv2.polylines(bent, [np.round(np.array(arc)).astype(np.int32)], False, (90, 90, 90), 2)
+    _, signed = read(form, scan_of(bent, np.random.default_rng(8))[0])
     assert signed is True
+
+
+# --- Staples and creases where they do not usually fall ------------------------------------
+
+
+@pytest.mark.parametrize("side", ["crown", "legs", "holes"])
+def test_a_staple_in_the_signature_field_is_not_a_signature(
+    form: dict[str, Any], side: str
+) -> None:
+    """A staple's crown (a straight steel bar), its two bent legs, or the holes of a
+    pulled one, anywhere in the empty field and at any angle: no signature, so the
+    ticked boxes go to review; beside a signature, the signature reads as usual."""
+    for seed in range(3):
+        for signature in (None, ("full", "blue-ballpoint")):
+            page = draw(form, ANSWERED, signature, seed)
+            rng = np.random.default_rng(seed)
+            at = (float(rng.uniform(*synth.STAPLE_X_MM)), float(rng.uniform(*synth.STAPLE_Y_MM)))
+            stapled = synth.staple(page, rng, synth.SOURCE_DPI, at, side)
+            image = synth.CONDITIONS["flatbed-200-gray"](stapled, rng)[0]
+            decisions, signed = read(form, image)
+            if signature is None:
+                assert signed is not True, (side, seed)
+                assert all(d.status is Status.REVIEW for d in decisions.values()), decisions
+            else:
+                assert signed is True and statuses(decisions) == READ, (side, seed, decisions)
+
+
+def test_a_crease_through_the_boxes_is_not_a_mark(form: dict[str, Any]) -> None:
+    """Folded so that the creases run through a column and a row of answer boxes: on a
+    signed form with nothing ticked, no clause becomes consent (nor anything else); with
+    one box ticked per clause, the ticks read as ticked, the creased empty boxes as
+    empty, in all but at most one of twelve pages (then: review, never a wrong answer)."""
+    condition = synth.CONDITIONS["creased-boxes"]
+    for seed in range(4):
+        page = draw(form, {}, ("full", "black-ballpoint"), seed)
+        decisions, signed = read(form, condition(page, np.random.default_rng(seed))[0])
+        assert signed is True
+        assert all(d.status is Status.NO_ANSWER for d in decisions.values()), (seed, decisions)
+    reviewed = []
+    for seed in range(12):
+        page = draw(form, ANSWERED, ("full", "black-ballpoint"), seed)
+        decisions, signed = read(form, condition(page, np.random.default_rng(seed))[0])
+        assert signed is True
+        for clause, decision in decisions.items():
+            assert decision.status in (READ[clause], Status.REVIEW), (seed, decisions)
+        if statuses(decisions) != READ:
+            reviewed.append(seed)
+    assert len(reviewed) <= 1, reviewed
 
 
 # --- iPhone photos: HEIC with the camera's rotation ----------------------------------------

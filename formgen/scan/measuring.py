@@ -31,7 +31,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from .pixels import MM_PER_INCH, Array, _percentile
+from .pixels import MM_PER_INCH, Array, _percentile, median
 from .view import ArrayView, PageView
 
 BOX_INSET_MM = 1.0  # interior = outline's outer edge moved in by this (border is 0.45 mm)
@@ -76,6 +76,22 @@ THROUGH_APART = 1.5  # and by this (0..255) more than lines beside it (noise, di
 THROUGH_TOL_MM = 0.5
 THROUGH_WIDTH_MM = 3.5
 THROUGH_CANDIDATES = 12
+AXIS = math.radians(8.0)  # a crease through the boxes runs this near along or across
+CREASE_MM = 0.6  # through the boxes: ink this far either side of a crease's goes with it
+# A staple in the signature field is not a signature: a straight solid bar this long
+# (its crown 12-13 mm, a bent leg 4-6 mm) and this wide (wire 0.6-0.8 mm and its shadow,
+# blurred), this many times longer than wide, filling this share of its rectangle.
+STAPLE_MM = (3.5, 15.0)
+STAPLE_WIDE_MM = (0.45, 2.0)
+STAPLE_ELONGATION = 2.5
+STAPLE_FILL = 0.75
+# Nor is a straight thin line (a crease's stretch): at most this wide (its rectangle's
+# short side, blur included) and this many times longer than wide.
+LINE_WIDE_MM = 1.2
+LINE_ELONGATION = 6.0
+LINE_REST = 0.05  # lines that cross: all but this share of the piece lies on them
+LINE_SHARE = 0.25  # and each holds this much at least of what the others leave
+LINE_FILLED = 0.9  # and has ink along this share of the length it spans
 
 
 @dataclass
@@ -83,7 +99,6 @@ class BoxReading:
     clause: str
     answer: str  # "yes" | "no"
     ink: float  # 0..1 cover of the interior by the box's own strokes (rules.Thresholds)
-    shift_mm: tuple[float, float]  # where the printed outline was found vs. the layout
     outline: bool  # the printed outline was found: False = do not trust ``ink``
     crop: Array  # the box and ~2 mm around it, for a reviewer
     stroke_mm: float = 0.0  # the longest piece of ink inside (bounding-box side)
@@ -378,6 +393,7 @@ def _through_lines(
     printed: Array,
     px_mm: float,
     inside: tuple[int, int, int, int] | None = None,
+    widest_mm: float | None = None,
 ) -> _Through | None:
     """Straight lines that run right across the region (``ink`` 0/1 and ``dark`` as
     ``_darkness``; the print located in ``printed`` left out of the judgement): Hough
@@ -386,7 +402,10 @@ def _through_lines(
     faint ridge of darkness along the line. A signature's or a tick's strokes start
     and end inside; a fold's crease does not. ``inside`` (y0, y1, x0, x1): where small
     bits of ink are looked at too (a faint crease is dust-like dots there). None: no
-    such line."""
+    such line. ``widest_mm``: take out at most this far either side of the line's own
+    ink (where writing crosses it, only the line's width goes), not all the ink it runs
+    through; and look only along long straight pieces (a dark crease among boxes, where
+    the shared lines of short pieces would cost more than the rest of the page)."""
     h, w = ink.shape
     if max(h, w) < THROUGH_MIN_MM * px_mm:
         return None
@@ -399,7 +418,7 @@ def _through_lines(
     rest = ink
     for _ in range(3):  # crossing creases are one piece until one of them is out
         before = len(accepted)
-        for rho, theta in _straight_pieces(rest, px_mm, inside):
+        for rho, theta in _straight_pieces(rest, px_mm, inside, widest_mm is None):
             if any(abs(math.sin(theta - t)) < 0.03 and abs(rho - r) < tol for r, t in tested):
                 continue
             if any(
@@ -407,7 +426,8 @@ def _through_lines(
             ):
                 continue
             tested.append((rho, theta))
-            cut = _chord(ink, dark, printed, rho, theta, offsets, tol, px_mm)
+            grow = None if widest_mm is None else max(1, round(widest_mm * px_mm))
+            cut = _chord(ink, dark, printed, rho, theta, offsets, tol, px_mm, grow)
             if cut is not None:
                 removed |= cut
                 accepted.append((rho, theta))
@@ -423,12 +443,12 @@ def _through_lines(
 
 
 def _straight_pieces(
-    ink: Array, px_mm: float, inside: tuple[int, int, int, int] | None = None
+    ink: Array, px_mm: float, inside: tuple[int, int, int, int] | None = None, shared: bool = True
 ) -> list[tuple[float, float]]:
     """Lines (rho, theta: x cos + y sin = rho) that straight pieces of ink lie on: each
-    long straight piece's own, then the lines that several short ones share (within
-    ``inside``: short straight pieces and small bits): a faint crease shows as dashes
-    and dots."""
+    long straight piece's own, then (with ``shared``) the lines that several short ones
+    share (within ``inside``: short straight pieces and small bits): a faint crease
+    shows as dashes and dots."""
     n, labels = cv2.connectedComponents(ink, connectivity=8)
     if n <= 1:
         return []
@@ -461,11 +481,25 @@ def _straight_pieces(
         lines.append((length[k], mx[k] * math.cos(theta) + my[k] * math.sin(theta), theta))
     lines.sort(reverse=True)
     found = [(rho, theta) for _, rho, theta in lines]
+    if not shared:  # a fold's creases only: along the page or across it, give or take
+        found = [(r, t) for r, t in found if abs(math.sin(2 * t)) <= math.sin(2 * AXIS)]
     pieces = voters[labels].astype(np.uint8)
     votes = max(8, round(2 * THROUGH_DASH_MM * px_mm))
-    shared = cv2.HoughLines(pieces, 1, np.pi / 360, votes)
+    if shared:
+        common = cv2.HoughLines(pieces, 1, np.pi / 360, votes)
+    else:  # near the axes only: a fifth of the angles, of the time
+        bands = [(0.0, AXIS), (math.pi / 2 - AXIS, math.pi / 2 + AXIS), (math.pi - AXIS, math.pi)]
+        found_in = [
+            cv2.HoughLinesWithAccumulator(pieces, 1, np.pi / 360, votes, None, 0, 0, a, b)
+            for a, b in bands
+        ]
+        hits = [h.reshape(-1, 3) for h in found_in if h is not None and len(h)]
+        common = None
+        if hits:  # (rho, theta, votes): strongest first, as HoughLines gives them
+            every = np.concatenate(hits)
+            common = every[np.argsort(-every[:, 2], kind="stable"), None, :2]
     kept: list[tuple[float, float]] = []
-    for r, t in [] if shared is None else shared[:, 0]:  # strongest first; one of a bundle
+    for r, t in [] if common is None else common[:, 0]:  # strongest first; one of a bundle
         if all(abs(r - r0) > 3 or abs(math.sin(t - t0)) > 0.035 for r0, t0 in kept):
             kept.append((float(r), float(t)))
             if len(kept) == THROUGH_CANDIDATES:
@@ -482,10 +516,12 @@ def _chord(
     offsets: Array,
     tol: int,
     px_mm: float,
+    grow: int | None = None,
 ) -> Array | None:
     """The ink of one Hough line (pixel centres: x cos + y sin = rho) when the line
     runs right across the region; per step along it, the run of ink through the ink
-    nearest the line (within ``tol``), which follows a crease that wanders a little."""
+    nearest the line (within ``tol``), which follows a crease that wanders a little;
+    at most ``grow`` steps beyond that ink either way (None: as far as there is ink)."""
     h, w = ink.shape
     c, s = math.cos(theta), math.sin(theta)
     lo, hi = -math.inf, math.inf  # the chord: points rho * n + t * d inside the region
@@ -516,6 +552,17 @@ def _chord(
     shifts = [k for k in (-2 * away, -away, away, 2 * away) if abs(k) + tol <= middle]
     windows = [depth[:, middle + k - tol : middle + k + tol + 1].max(axis=1) for k in [0, *shifts]]
     edges = np.min(windows[1:3], axis=0) if len(windows) >= 3 else windows[0]  # the nearer
+    # steps where a line beside runs over print (a box's side along a crease through
+    # its column) say nothing about a faint line: darkness there is the print's
+    on_print = printed[yi, xi] > 0
+    clear = (
+        ~np.any(
+            [on_print[:, middle + k - tol : middle + k + tol + 1].any(axis=1) for k in shifts],
+            axis=0,
+        )
+        if shifts
+        else np.ones(len(t), bool)
+    )
     sixth = max(len(t) // 6, 1)
     for part in (slice(None), slice(0, sixth), slice(len(t) - sixth, len(t))):
         on, seen = core[part], known[part]
@@ -524,8 +571,10 @@ def _chord(
         if float(on[seen].mean()) >= THROUGH_COVER:
             continue
         off = seen & ~on
-        ridge = float(np.median(windows[0][part][off] - edges[part][off]))
-        on_line, *beside = (float(np.median(w[part][off])) for w in windows)
+        if np.count_nonzero(off & clear[part]) >= max(8, 0.25 * np.count_nonzero(off)):
+            off &= clear[part]
+        ridge = float(median(windows[0][part][off] - edges[part][off]))
+        on_line, *beside = (float(median(w[part][off])) for w in windows)
         if ridge < THROUGH_FAINT * 255 or not beside or on_line - max(beside) < THROUGH_APART:
             return None
     # the run of ink through the ink nearest the line, along each step
@@ -539,7 +588,9 @@ def _chord(
     for step in (1, -1):  # grow the run both ways while there is ink
         j = anchor[rows].copy()
         live = rows.copy()
-        while live.size:
+        for _ in range(len(offsets) if grow is None else grow):
+            if not live.size:
+                break
             j = j + step
             inside = (j >= 0) & (j < len(offsets))
             live, j = live[inside], j[inside]
@@ -608,7 +659,7 @@ def _typical_shift(outlines: Sequence[_Outline]) -> tuple[float, float]:
     clean = [(o.dx, o.dy) for o in outlines if o.clean and o.seen]  # fills give no position
     if not clean:
         return 0.0, 0.0
-    dx, dy = np.median(np.array(clean), axis=0)
+    dx, dy = median(clean, axis=0)
     return float(dx), float(dy)
 
 
@@ -756,6 +807,28 @@ def _writing(
     ink = _ink_mask(answers.dark)
     shape = ink.shape
     lines = _lines(shape, answers.moved, BOX_BORDER_MM, px_mm)
+    # a fold's crease through the boxes, straight across the region and on beyond it,
+    # is not a mark: taken out with its crumbs (a tick's stroke ends inside the region)
+    through = _through_lines(
+        cv2.subtract(ink, lines.band), answers.dark, lines.band, px_mm, None, CREASE_MM
+    )
+    if through is not None:
+        # its crumbs go too, but not inside a box: there a faint tick the crease cut
+        # through may be all that is left of it; and where writing in a box touches the
+        # crease, the crease stays in that box (a tick along it is not taken for it:
+        # ticked and creased is still ticked, at worst doubtful, never empty)
+        removed = through.removed
+        ink = cv2.subtract(ink, removed)
+        crumbs = _components(cv2.subtract(ink, lines.band))
+        near = through.near.copy()
+        touching = cv2.dilate(removed, _square(3))
+        for rect in answers.moved:
+            y0, y1, x0, x1 = _interior(rect, BOX_INSET_MM, px_mm)
+            near[y0:y1, x0:x1] = 0
+            if (touching[y0:y1, x0:x1] & ink[y0:y1, x0:x1]).any():
+                ink[y0:y1, x0:x1] |= removed[y0:y1, x0:x1]
+        beyond = np.bincount(crumbs[0][near == 0].ravel(), minlength=len(crumbs[1]))
+        ink[(beyond == 0)[crumbs[0]] & (crumbs[0] > 0)] = 0
     cores = np.zeros(shape, np.int32)  # which box's word place (1-based), 0 none
     for i, rect in enumerate(answers.moved):
         cy0, cy1, cx0, cx1 = _label_core(rect, px_mm)
@@ -894,7 +967,6 @@ def _measure_boxes(
                 box["clause"],
                 box["answer"],
                 round(cover, 4),
-                (dx, dy),
                 answers.outlines[i].seen,
                 _crop_from(
                     answers.gray,
@@ -1044,6 +1116,7 @@ def _measure_signature(
     w, h = stats[:, cv2.CC_STAT_WIDTH] - 1, stats[:, cv2.CC_STAT_HEIGHT] - 1
     extent = np.hypot(np.maximum(w, 0), np.maximum(h, 0)) / px_mm
     big = touching & ~dropped & (extent >= DUST_MM)
+    big &= ~_straight(labels, stats, big, px_mm)
     if not big.any():
         return SignatureInk(0.0, 0.0, 0.0, 0, found), crop
     inside = big[cut].astype(np.uint8)
@@ -1053,6 +1126,64 @@ def _measure_signature(
         round(cover, 5), round(float(extent[big].max()), 2), round(length, 1), int(big.sum()), found
     )
     return signature, crop
+
+
+def _straight(labels: Array, stats: Array, candidates: Array, px_mm: float) -> Array:
+    """Which pieces of ink are straight, not writing: a stretch of a crease or a
+    shadow's edge that was not found right across the field (it fades), a ruled line,
+    or a staple (its crown or a bent leg: a solid bar of steel wire). A pen's strokes
+    bend; a straight one is at most a part of a signature (an underline), and a
+    "signature" of straight lines only is read as none: a person then looks, and not
+    signed is never consent."""
+    found = np.zeros(len(stats), bool)
+    for k in np.flatnonzero(candidates):
+        x, y, w, h = stats[k, :4]
+        ys, xs = np.nonzero(labels[y : y + h, x : x + w] == k)
+        (_, _), (a, b), _ = cv2.minAreaRect(np.column_stack([xs, ys]).astype(np.float32))
+        long, short = (max(a, b) + 1) / px_mm, (min(a, b) + 1) / px_mm
+        fill = stats[k, cv2.CC_STAT_AREA] / (px_mm * px_mm * long * short)
+        line = short <= LINE_WIDE_MM and long >= LINE_ELONGATION * short
+        line = line or (
+            long >= THROUGH_MIN_MM and _crossing_lines(labels[y : y + h, x : x + w] == k, px_mm)
+        )
+        staple = (
+            STAPLE_MM[0] <= long <= STAPLE_MM[1]
+            and STAPLE_WIDE_MM[0] <= short <= STAPLE_WIDE_MM[1]
+            and long >= STAPLE_ELONGATION * short
+            and fill >= STAPLE_FILL
+        )
+        found[k] = line or staple
+    return found
+
+
+def _crossing_lines(piece: Array, px_mm: float, most: int = 3) -> bool:
+    """Whether a piece of ink is no more than a few straight lines (two creases of a
+    fold crossing, joined into one piece): the strongest straight line through it
+    taken out, then the next, leave (almost) nothing. A pen's strokes bend away."""
+    ink = piece.astype(np.uint8)
+    total = int(np.count_nonzero(ink))
+    half = LINE_WIDE_MM / 2 * px_mm
+    ys, xs = np.nonzero(ink)
+    left = np.ones(len(xs), bool)
+    for _ in range(most):
+        before = np.count_nonzero(left)
+        found = cv2.HoughLines(ink, 1, np.pi / 360, max(8, round(THROUGH_PIECE_MM * px_mm)))
+        if found is None or not len(found):
+            return False
+        rho, theta = found[0, 0]
+        on = np.abs(xs * math.cos(theta) + ys * math.sin(theta) - rho) <= half
+        # a crease is one unbroken line: its pixels fill the length they span (the
+        # strokes of a flat word that a band happens to hold leave gaps along it)
+        along = np.rint(ys[on] * math.cos(theta) - xs[on] * math.sin(theta)).astype(np.int64)
+        if not along.size or len(np.unique(along)) < LINE_FILLED * (np.ptp(along) + 1):
+            return False
+        left &= ~on
+        if np.count_nonzero(left) <= LINE_REST * total:
+            return True
+        if np.count_nonzero(left) > (1 - LINE_SHARE) * before:  # writing: lines hold little
+            return False
+        ink[ys[on], xs[on]] = 0
+    return False
 
 
 def _pen_width(mask: Array) -> float:

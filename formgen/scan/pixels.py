@@ -31,6 +31,17 @@ def _percentile(image: Array, q: float) -> float:
     return float(np.searchsorted(np.cumsum(counts), q / 100.0 * (image.size - 1), side="right"))
 
 
+def median(values: Any, axis: int | None = None) -> Any:
+    """``np.median`` (NaN when empty), without the import of ``numpy.ma`` that
+    ``np.median`` does at its first call: a fifth of a one-page import's reading."""
+    ordered = np.sort(np.asarray(values, np.float64), axis=axis)
+    along = 0 if axis is None else axis
+    n = ordered.shape[along]
+    if n == 0:
+        return np.full(np.delete(ordered.shape, along), np.nan)[()]
+    return (np.take(ordered, (n - 1) // 2, along) + np.take(ordered, n // 2, along)) / 2.0
+
+
 def _halve(image: Array, min_side: int) -> tuple[Array, int]:
     """Area-average by 2 while the long side stays >= min_side: OpenCV's 2x path is
     ten times faster than any other factor. Returns the image and the total factor."""

@@ -44,7 +44,6 @@ class Registration:
     view: PageView | None  # the upright page, region by region (None when not ok)
     dpi_out: float = 150.0
     marks: dict[str, tuple[float, float]] = field(default_factory=dict)  # found, image px
-    residuals_mm: dict[str, float] = field(default_factory=dict)  # per fitted point
 
     @property
     def rectified(self) -> Array | None:
@@ -247,7 +246,7 @@ def register(
         )
     # The first fit that both the marks and the printed boxes agree with; a moved mark
     # can hide in a fit of four, so each three-mark fit is a fallback.
-    reason, fitted, worst, residuals = "", H, math.inf, {}
+    reason, fitted, worst = "", H, math.inf
     for trial, trial_res in _fits(qr_mm, qr.corners, marks_mm, found):
         trial_worst = max(trial_res.values())
         if trial_worst > MAX_RESIDUAL_MM:
@@ -264,13 +263,13 @@ def register(
                     view = WarpView(gray, trial, dpi_out, binary)
                     offset = layout_offset(view, layout_page, dpi_out)
             if offset <= MAX_LAYOUT_OFFSET_MM and trial is not None:
-                return Registration(True, None, trial, trial_worst, view, dpi_out, found, trial_res)
+                return Registration(True, None, trial, trial_worst, view, dpi_out, found)
             what = "not found" if math.isinf(offset) else f"{offset:.2f} mm away"
             failure = f"printed boxes {what} where the registration marks put them"
         if not reason:
-            reason, worst, residuals = failure, trial_worst, trial_res
+            reason, worst = failure, trial_worst
             fitted = trial if trial is not None else fitted
-    return Registration(False, reason, fitted, worst, None, dpi_out, found, residuals)
+    return Registration(False, reason, fitted, worst, None, dpi_out, found)
 
 
 def _with_boxes(
