@@ -424,9 +424,7 @@ def recording_view(person: Person, recording_id: str, lang: str) -> dict[str, An
         # for those still out, not a row each ("name on the paper form" 25 times).
         "listed": [p for p in people if not _blank_and_out(p)],
         # who withdrew: the student must keep them out, also of what was recorded already
-        "withdrew": [
-            p for p in people if not destroyed and "withdrawn" in p.clauses.values()
-        ],
+        "withdrew": [p for p in people if not destroyed and "withdrawn" in p.clauses.values()],
         "blanks_out": sum(1 for p in people if _blank_and_out(p)),
         "clause_keys": [str(c) for c in rules.clauses_for(rec.plan)],
         "destroyed": destroyed,
