@@ -88,7 +88,7 @@ import numpy as np
 from PIL import Image
 
 from formgen import Formgen, records, rules
-from formgen.config import Config, from_mapping
+from formgen.config import Config, from_mapping, with_example_dpo
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # for tests/synth.py, the page maker (not in the wheel)
@@ -668,7 +668,7 @@ def start_floor(work: Path) -> Measured:
 
 def import_only(args: argparse.Namespace) -> None:
     """Subprocess mode: import one file, write the reports, time and own peak RSS."""
-    config = Config(output_dir=Path(args.output), public_url=args.public_url)
+    config = with_example_dpo(Config(output_dir=Path(args.output), public_url=args.public_url))
     fg = Formgen.open(db=args.db, config=config)
     start = time.perf_counter()
     reports = fg.import_scans([Path(args.import_only)], workers=args.workers).pages
@@ -1245,7 +1245,7 @@ def run(args: argparse.Namespace, work: Path) -> int:
     print(f"conditions: {', '.join(CONDITION_NAMES)}")
     code = print_code_version()
     db = work / "bench.db"
-    config = Config(output_dir=work / "output")
+    config = with_example_dpo(Config(output_dir=work / "output"))
     config_file: Path | None = None
     if args.public_url:
         config = dataclasses.replace(config, public_url=args.public_url)

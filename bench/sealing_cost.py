@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUNDS = 3
@@ -46,6 +47,15 @@ def load() -> str:
 # --- in a child process (formgen is whichever tree PYTHONPATH put first) ----------------
 
 
+def _with_dpo(config: Any) -> Any:
+    """An example DPO contact, for the code versions that refuse to print without one
+    (an older one has neither the rule nor the helper)."""
+    from formgen import config as config_module
+
+    helper = getattr(config_module, "with_example_dpo", None)
+    return helper(config) if helper else config
+
+
 def seed(work: Path) -> None:
     import numpy as np
 
@@ -57,7 +67,7 @@ def seed(work: Path) -> None:
     from tests.rendering import rasterise
     from tests.scans import Fill, blank_backside, degrade, fill_page, save_pdf
 
-    fg = Formgen.open(db=f"sqlite:///{work / 'seed.db'}", config=Config(output_dir=work))
+    fg = Formgen.open(db=f"sqlite:///{work / 'seed.db'}", config=_with_dpo(Config(output_dir=work)))
     rng = np.random.default_rng(21)
     day = fg.today() + dt.timedelta(days=7)
     recordings = {}
@@ -94,7 +104,7 @@ def measure(work: Path, run: Path) -> None:
 
     recordings = json.loads((work / "seed.json").read_text())
     shutil.copyfile(work / "seed.db", run / "store.db")
-    fg = Formgen.open(db=f"sqlite:///{run / 'store.db'}", config=Config(output_dir=run))
+    fg = Formgen.open(db=f"sqlite:///{run / 'store.db'}", config=_with_dpo(Config(output_dir=run)))
     fg.status(recordings["class"])  # opened (and, with encryption, migrated) first
     wall, cpu = time.perf_counter, time.process_time  # CPU: every thread of this process
     figures: dict[str, float] = {}
