@@ -327,7 +327,7 @@ def test_kill_9_during_an_import_leaves_a_consistent_store(
     script = (
         "import sys\nfrom pathlib import Path\nfrom formgen import Formgen\n"
         "from formgen.config import Config\n"
-        "fg = Formgen.open(db=sys.argv[1], config=test_config())\n"
+        "fg = Formgen.open(db=sys.argv[1], config=Config())\n"
         "fg.import_scans([Path(sys.argv[2])], workers=1)\n"
     )
     proc = subprocess.Popen([sys.executable, "-c", script, db_url, str(stack["pdf"])])
