@@ -180,7 +180,7 @@ def test_a_parent_answers_on_a_phone(
 
     # The other parent's "no" wins over the first parent's yes.
     phone.goto(link_in(box.last("kees@example.org").text))
-    expect(phone.get_by_role("heading", name="Toestemming intrekken")).to_be_visible()
+    expect(phone.get_by_role("heading", name="Zeg nee")).to_be_visible()
     found += violations(phone)
     phone.get_by_label("Nee, intrekken").check()
     confirm_as(phone, box, "Kees Hooft", "kees@example.org")
