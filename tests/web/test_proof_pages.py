@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import expect
 
 from formgen import Formgen
-from formgen.config import Config
 
+from ..helpers import test_config
 from ..timetravel import clock, days_from_today, utc_days_ago
 from .conftest import Live, sign_in, start_server, stop_server
 
@@ -24,7 +24,7 @@ API = "/api/v1"
 @pytest.fixture
 def quiet(store_url: str, tmp_path: Path) -> Iterator[Live]:
     """A server without a worker: nothing is erased behind the test's back."""
-    fg = Formgen.open(db=store_url, config=Config(output_dir=tmp_path / "output"))
+    fg = Formgen.open(db=store_url, config=test_config(output_dir=tmp_path / "output"))
     proc, url = start_server(store_url, tmp_path, workers=0)
     try:
         yield Live(url, store_url, fg)

@@ -21,11 +21,12 @@ from babel.messages.pofile import read_po
 from playwright.sync_api import Page, expect
 
 from formgen import Formgen
-from formgen.config import Config, Mail
+from formgen.config import Mail
 from formgen.mailbox import Mailbox
 from formgen.web.recording_pages import NOTICES
 
 from .. import timetravel
+from ..helpers import test_config, write_toml
 from .conftest import PASSWORD, Live, free_port, start_server, stop_server
 from .test_accessibility import a_recording_with_consent
 from .test_online_pages import links_of
@@ -62,11 +63,12 @@ def pseudo_live(store_url: str, tmp_path: Path) -> Iterator[tuple[Live, Mailbox]
     with Mailbox() as box:
         port = free_port()
         url = f"http://127.0.0.1:{port}"
-        (tmp_path / "formgen.toml").write_text(
+        write_toml(
+            tmp_path,
             f'templates_dir = "faculty"\npublic_url = "{url}"\n'
-            f'[mail]\nhost = "127.0.0.1"\nport = {box.port}\nsender = "formgen@example.nl"\n'
+            f'[mail]\nhost = "127.0.0.1"\nport = {box.port}\nsender = "formgen@example.nl"\n',
         )
-        config = Config(
+        config = test_config(
             output_dir=tmp_path / "output",
             public_url=url,
             mail=Mail(host="127.0.0.1", port=box.port, sender="formgen@example.nl"),
