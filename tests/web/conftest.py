@@ -20,6 +20,8 @@ import httpx
 import pytest
 
 from formgen import Formgen
+from formgen.config import Mail
+from formgen.mailbox import Mailbox
 
 from ..helpers import test_config, write_toml
 
@@ -183,3 +185,31 @@ def sign_in(page: Any, live: Live, role: str, email: str | None = None, lang: st
     page.get_by_role("button", name=button).click()
     page.wait_for_url("**/recordings")
     return account
+
+
+@pytest.fixture
+def online(store_url: str, tmp_path: Path) -> Iterator[tuple[Live, Mailbox]]:
+    """A server whose QR links point at itself and whose mail a loopback SMTP server
+    keeps; configured as a faculty would, in formgen.toml."""
+    with Mailbox() as box:
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        write_toml(
+            tmp_path,
+            f'public_url = "{url}"\n[mail]\nhost = "127.0.0.1"\nport = {box.port}\n'
+            'sender = "formgen@example.nl"\n',
+        )
+        config = test_config(
+            output_dir=tmp_path / "output",
+            public_url=url,
+            mail=Mail(host="127.0.0.1", port=box.port, sender="formgen@example.nl"),
+        )
+        fg = Formgen.open(db=store_url, config=config)
+        proc, _ = start_server(store_url, tmp_path, workers=0, port=port)
+        try:
+            yield Live(url, store_url, fg), box
+        finally:
+            log = stop_server(proc)
+            fg.close()
+            assert "Traceback" not in log, log
+            assert "example.org" not in log  # no address in the server's output
