@@ -1273,9 +1273,12 @@ def user_token(app: App, email: str, as_json: bool) -> None:
 def serve_command(app: App, host: str, port: int, demo: bool, scan_workers: int) -> None:
     """Run the service: pages for people and the JSON API under /api/v1, on the same
     store as the command line."""
+    from .config import with_example_dpo
     from .web import serve
 
     app.make_key = demo
+    if demo:  # the demo prints with an example DPO contact: no warning about it
+        app.fg.config = with_example_dpo(app.fg.config)
     _warn(app.fg.config_warnings())
     serve.run(app.fg, host=host, port=port, demo=demo, scan_workers=scan_workers)
 
