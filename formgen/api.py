@@ -1194,7 +1194,17 @@ class Formgen:
                     done.email,
                     pieces["receipt_subject"].format(form=done.form_id),
                     pieces["receipt_text"].format(
-                        form=done.form_id, at=at, summary=summary, link=link
+                        form=done.form_id,
+                        at=at,
+                        summary=summary,
+                        link=link,
+                        about=pieces["receipt_about"].format(
+                            title=recording.title,
+                            student=recording.student,
+                            date=render.long_date(recording.recorded_on, done.lang),
+                            purpose=pieces[f"purpose_{recording.plan.purpose}"],
+                            delete_by=render.long_date(recording.delete_by, done.lang),
+                        ),
                     ),
                     [(f"{done.form_id}-receipt.pdf", self.receipt(token, done))],
                 )

@@ -86,7 +86,7 @@ WORDS: dict[str, str] = {
     "receipt_text": (
         N_(
             "Thank you. Your answer to consent form {form} was recorded on {at}.\n"
-            "The filled-in form is attached.\n\n{summary}\n\n"
+            "The filled-in form is attached.\n\n{about}\n\n{summary}\n\n"
             "You can withdraw your consent at any time, as easily as you gave it:\n{link}\n"
         )
     ),
@@ -142,6 +142,13 @@ WORDS: dict[str, str] = {
     "student_withdrew": N_("withdrew their consent"),
     "student_said_no": N_("said no to: {clauses}"),
     "student_someone": N_("Someone"),
+    "receipt_about": N_(
+        "Recording: '{title}' by {student} on {date}, for {purpose}. It is deleted on "
+        "{delete_by} at the latest."
+    ),
+    "purpose_reflection": N_("reflection on the student's own lesson"),
+    "purpose_assessment": N_("evidence in an assessment of the student"),
+    "purpose_final-level": N_("evidence that the student has reached the programme's final level"),
     "yes": N_("yes"),
     "no": N_("no"),
     "withdraw": N_("withdrawn"),

@@ -157,6 +157,13 @@ def test_answer_confirmed_by_code_lands_with_receipt(fg: Formgen, box: Mailbox) 
     receipt = box.last("noor@example.org")
     assert receipt.subject.startswith("Ontvangstbewijs")
     assert "- opname: ja\r\n- livestream: nee" in receipt.text  # SMTP lines end in CRLF
+    # It names the recording, its purpose and dates, and each clause in words.
+    made = render.long_date(fg.recording(rec).recorded_on, "nl")
+    until = render.long_date(fg.recording(rec).delete_by, "nl")
+    assert (
+        f"Opname: 'Rekenles groep 5' van Sam de Vries op {made}, voor bewijs bij een"
+        f" beoordeling van de student. De opname wordt uiterlijk op {until} verwijderd."
+    ) in receipt.text.replace("\r\n", " ")
     link = re.search(r"https://\S+/c/\S+", receipt.text)
     assert link and fg.online_form(token_of(link.group(0))).mode is OnlineMode.STRICTER
     [(name, pdf)] = receipt.attachments()
