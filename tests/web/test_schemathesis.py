@@ -44,12 +44,14 @@ class Served:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+def served(tmp_path_factory: pytest.TempPathFactory, master_key_file: Path) -> Iterator[Served]:
     """A server on a fresh SQLite store with a student's recording: two participants,
-    printed forms, one consent given, and a finished scan job."""
+    printed forms, one consent given, and a finished scan job. Module-wide, so it names
+    the run's master key itself (the per-test fixture that sets it comes later)."""
     root: Path = tmp_path_factory.mktemp("schemathesis")
     store = f"sqlite:///{root / 'store.db'}"
-    fg = Formgen.open(db=store, config=test_config(output_dir=root / "output"))
+    config = test_config(output_dir=root / "output", key_file=master_key_file)
+    fg = Formgen.open(db=store, config=config)
     student = fg.add_user("student@example.org", name="Sam", role="student", password=PASSWORD)
     guide = fg.add_user("guide@example.org", name="Dr. Jansen", role="supervisor")
     me = fg.as_user(student)
@@ -81,7 +83,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         ).id
         for path in ("/participants", "/destruction")
     }  # fmt: skip
-    proc, url = start_server(store, root)
+    proc, url = start_server(store, root, extra_env={"FORMGEN_KEY_FILE": str(master_key_file)})
     try:
         yield Served(url, fg.issue_token(student.email), real, scratch)
     finally:
