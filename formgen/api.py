@@ -250,12 +250,13 @@ class Formgen:
         """Today in the organisation's time zone (``[organisation] timezone``)."""
         return config_module.today(self.config)
 
-    def config_warnings(self) -> list[str]:
-        """What in the configuration needs a look (an expired procedure), for the
-        service to say when it starts."""
+    def config_warnings(self, *, demo: bool = False) -> list[str]:
+        """What in the configuration needs a look (an expired procedure, no DPO contact),
+        for the service to say when it starts. ``demo``: the demo fills in an example
+        DPO contact, so that one is not said."""
         warnings = [
             config_module.procedure_warning(self.config),
-            config_module.missing_dpo(self.config),
+            None if demo else config_module.missing_dpo(self.config),
         ]
         return [w for w in warnings if w]
 

@@ -64,7 +64,7 @@ class App:
         # When the command began: a page another import lands after this ran at the
         # same time (an import's own start comes later, after the files are read).
         began = _process_began or dt.datetime.now(dt.UTC)
-        self.started = began.replace(tzinfo=None, microsecond=0)
+        self.started = began.replace(tzinfo=None)
         self.make_key = False  # the demo and the sample make the master key if missing
 
     @cached_property
@@ -1273,13 +1273,10 @@ def user_token(app: App, email: str, as_json: bool) -> None:
 def serve_command(app: App, host: str, port: int, demo: bool, scan_workers: int) -> None:
     """Run the service: pages for people and the JSON API under /api/v1, on the same
     store as the command line."""
-    from .config import with_example_dpo
     from .web import serve
 
     app.make_key = demo
-    if demo:  # the demo prints with an example DPO contact: no warning about it
-        app.fg.config = with_example_dpo(app.fg.config)
-    _warn(app.fg.config_warnings())
+    _warn(app.fg.config_warnings(demo=demo))
     serve.run(app.fg, host=host, port=port, demo=demo, scan_workers=scan_workers)
 
 

@@ -111,7 +111,7 @@ def import_files(
     layout it belongs to, registers and measures; this thread keeps the store, and
     decides and records form by form, in file and page order, so the reports are the
     same as with one."""
-    since = since or records.now()
+    since = since or _precisely_now()
     plans = [_plan(Path(path)) for path in paths]
     landed = _landed(engine, [p.digest for p in plans if p.digest], allowed)
     named: set[str] = set()
@@ -143,6 +143,13 @@ def import_files(
             pool.close()
         _cv_threads(cv_threads)
     return reports
+
+
+def _precisely_now() -> dt.datetime:
+    """Now to the microsecond (UTC, naive): whether a page landed before this import
+    began or while it ran is decided on this, and two imports started together often
+    land pages in the same second."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def page_count(paths: Sequence[Path]) -> int:
@@ -452,7 +459,7 @@ def _insert_page(
             page=page,
             form_id=form_id,
             form_page=form_page,
-            imported_at=records.now(),
+            imported_at=_precisely_now(),
             job_id=job,
         )
     )
