@@ -25,7 +25,7 @@ def pictures() -> dict[str, object]:
     import pypdfium2 as pdfium
 
     from formgen import render, rules
-    from formgen.config import Config
+    from formgen.config import Config, with_example_dpo
     from formgen.formid import Instance, check_char
     from formgen.records import Recording
 
@@ -42,7 +42,7 @@ def pictures() -> dict[str, object]:
         lang="nl",
         delete_by=dt.date(2027, 12, 1),
     )
-    config = Config()
+    config = with_example_dpo(Config())  # as a faculty prints them: with its DPO
     specs = []
     for data, variant, name in (
         ("7KQ2M9XD", "adult", "Noor Bakker"),
