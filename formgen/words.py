@@ -133,6 +133,17 @@ def reason(text: str, words: NullTranslations) -> str:
         said = words.gettext(part)
         if said != part:
             return said
+        for template, pattern in _REASON_PATTERNS:
+            if found := pattern.fullmatch(part):
+                values = {
+                    name: piece(value)
+                    if name == "why"
+                    else words.gettext(value)
+                    if name == "answer"
+                    else value
+                    for name, value in found.groupdict().items()
+                }
+                return words.gettext(template).format(**values)
         if found := _ASIDE.fullmatch(part):
             return f"{piece(found['main'])} ({piece(found['aside'])})"
         if found := _PART.fullmatch(part):
@@ -141,6 +152,23 @@ def reason(text: str, words: NullTranslations) -> str:
         return part
 
     return "; ".join(piece(part) for part in text.split("; "))
+
+
+# Reasons with a part of their own (a form ID, an answer), as online.py writes them:
+# matched by their template, translated with the part in its place.
+REASON_TEMPLATES = (
+    N_("check this online answer: {why}"),
+    N_("the same browser answered form {form} of this recording"),
+    N_("the same address was used for form {form} of this recording"),
+    N_("it said {answer}"),
+)
+_REASON_PATTERNS = [
+    (
+        template,
+        re.compile(re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", re.escape(template)), re.DOTALL),
+    )
+    for template in REASON_TEMPLATES
+]
 
 
 # What a reason calls a clause or the signature ("recording: both yes and no are marked").

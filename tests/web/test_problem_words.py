@@ -233,5 +233,17 @@ def test_the_readers_reasons_are_in_the_pages_words() -> None:
     )
     assert words.reason("blank page", nl) == "lege pagina"
     assert words.reason("", nl) == ""  # not the catalogue's header
+    # An online answer another form's answers make doubtful, as online.py words it.
+    from formgen import online
+
+    flagged = (
+        f"{online.REVIEW_PREFIX}: {online.flag_text('browser:ABCD-EFGH-J;address:KLMN-PQRS-T')};"
+        " it said yes"
+    )
+    assert words.reason(flagged, nl) == (
+        "controleer dit online antwoord: dezelfde browser beantwoordde formulier ABCD-EFGH-J"
+        " van deze opname; hetzelfde adres is gebruikt voor formulier KLMN-PQRS-T van deze"
+        " opname; het antwoord was ja"
+    )
     en = words.translations("en")
     assert words.reason("recording: not signed", en) == "Recording: not signed"
