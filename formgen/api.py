@@ -1189,6 +1189,8 @@ class Formgen:
         )
         local = config_module.local(self.config, done.at)  # the organisation's clock
         at = f"{render.long_date(local.date(), done.lang)} {local:%H:%M}"
+        if str(rules.Status.REVIEW) in done.changed.values():  # flagged: a person checks it
+            summary += "\n\n" + pieces["receipt_checked"]
         if done.kind is online.Kind.ANSWER:
             letters = [
                 mail.Letter(

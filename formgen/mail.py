@@ -142,6 +142,11 @@ WORDS: dict[str, str] = {
     "student_withdrew": N_("withdrew their consent"),
     "student_said_no": N_("said no to: {clauses}"),
     "student_someone": N_("Someone"),
+    "receipt_checked": N_(
+        "Before your answer counts, the university supervisor checks it: another form of "
+        "this recording was answered from the same browser or with the same address. Until "
+        "then you are kept out of the recording."
+    ),
     "receipt_about": N_(
         "Recording: '{title}' by {student} on {date}, for {purpose}. It is deleted on "
         "{delete_by} at the latest."

@@ -713,6 +713,9 @@ def test_one_browser_or_address_for_two_people_goes_to_review(fg: Formgen, box: 
     answer(fg, box, tokens[1], yes, email="alex@example.org", browser=phone)
     assert statuses(fg, rec, 1) == {"recording": Status.REVIEW, "livestream": Status.REVIEW}
     assert fg.status(rec).participants[1].signed is None
+    # The receipt says a person checks it first (the first one's says nothing of it).
+    assert "controleert de begeleider van de hogeschool het" in box.last("alex@example.org").text
+    assert "controleert" not in box.to("noor@example.org")[-1].text
     said = (
         f"check this online answer: the same browser answered form {noor.form_id} of this"
         " recording; it said yes"
