@@ -1094,6 +1094,9 @@ class Formgen:
             own_domains=self.config.org.mail_domains,
             now=now,
         )
+        if pending.landed is not None:  # a no to everything by name only: no code, no receipt
+            self._tell_student(pending.landed)
+            return pending
         pieces = mail.words(shown)
         letter = mail.Letter(
             pending.email,
@@ -1246,6 +1249,22 @@ class Formgen:
                 )
             )
         return letters
+
+    def _tell_student(self, done: online.Confirmed) -> None:
+        """The student's e-mail for an answer that came without a receipt to send."""
+        from . import mail
+
+        with self.engine.connect() as conn:
+            person = records.get_form(conn, done.form_id)
+            recording = records.get_recording(conn, person.recording_id)
+        letters = self._student_letters(recording, person, done)
+        if not letters or self.config.mail is None:
+            return
+        try:
+            mail.send(self.config.mail, letters)
+        except FormgenError as exc:  # the answer stands: the record is what counts
+            why = exc if isinstance(exc, mail.MailError) else type(exc).__name__
+            log.warning("the student's e-mail about an online answer not sent: %s", why)
 
     def _student_letters(
         self, recording: Recording, person: records.Participant, done: online.Confirmed

@@ -197,6 +197,8 @@ class Pending:
     code: str
     kind: Kind
     lang: str
+    # A no to everything given by name only: it landed at once, with no code to confirm.
+    landed: Confirmed | None = None
 
 
 def _checked_answers(form: OnlineForm, answers: Mapping[str, str]) -> tuple[Kind, dict[str, str]]:
@@ -227,7 +229,7 @@ def _limited(conn: Connection, form_id: str, email: str, now: dt.datetime) -> bo
     for row in rows:
         by_form += row["form_id"] == form_id
         opened = sealing.open_answer(conn, row["recording_id"], row)
-        by_address += opened["email"] == email
+        by_address += bool(email) and opened["email"] == email
     return max(by_form, by_address) >= rules.CODES_PER_HOUR
 
 
@@ -258,12 +260,15 @@ def start(
     stored). An answer from an address at ``own_domains`` or of any account is refused:
     the student or a colleague could answer for someone."""
     stamp = now or records.now()
+    # A no to everything needs only a name: it can only keep someone out, so nothing
+    # has to be confirmed (checked below, once the answers are known).
+    by_name = not (email and email.strip())
     try:
         name = rules.check_name(name, N_("your name"))
-        email = rules.check_email(email, N_("your e-mail address")).lower()
+        email = "" if by_name else rules.check_email(email, N_("your e-mail address")).lower()
         other = (
             rules.check_email(other_email, N_("the other parent's address")).lower()
-            if (other_email and other_email.strip())
+            if (other_email and other_email.strip() and not by_name)
             else None
         )
         child = rules.check_name(child, N_("the child's name")) if child and child.strip() else None
@@ -278,6 +283,10 @@ def start(
         form = open_form(conn, token, stamp.date())
         records.lock_form(conn, form.form_id)
         kind, chosen = _checked_answers(form, answers)
+        if by_name and not (kind is Kind.ANSWER and set(chosen.values()) == {"no"}):
+            raise RecordError(
+                N_("type your e-mail address: only a no to everything needs just your name")
+            )
         parent = form.person.variant == "parent"
         if kind is Kind.ANSWER and parent and relation not in ("parent", "guardian"):
             raise RecordError(N_("say whether you are the child's parent or guardian"))
@@ -285,12 +294,16 @@ def start(
             raise RecordError(N_("type the child's name"))
         if kind is Kind.ANSWER and parent and not authority:
             raise RecordError(NO_AUTHORITY)
-        if kind is Kind.ANSWER and (
-            _at_domain(email, own_domains)
-            or conn.execute(select(users.c.id).where(users.c.email == email)).first()
+        if (
+            kind is Kind.ANSWER
+            and email
+            and (
+                _at_domain(email, own_domains)
+                or conn.execute(select(users.c.id).where(users.c.email == email)).first()
+            )
         ):
             raise RecordError(OWN_ADDRESS)
-        if other == email:
+        if other and other == email:
             raise RecordError(N_("the other parent's address is your own"))
         if _limited(conn, form.form_id, email, stamp):
             raise Conflict(N_("too many codes asked for in the last hour: try again later"))
@@ -314,12 +327,21 @@ def start(
             text_hash=text_hash,
             text_html=text_html,
             browser_hash=browser_hash(browser) if browser else None,
-            code_hash=_hash_code(answer_id, code),
+            # by name only: a code nobody knows, so nothing can confirm it again
+            code_hash=_hash_code(answer_id, secrets.token_hex(16) if by_name else code),
             created_at=stamp,
             expires_at=stamp + rules.CODE_VALID,
         )
+        plain = dict(row)
         sealing.seal_answer(conn, form.person.recording_id, answer_id, row)
         conn.execute(online_answers.insert().values(**row))
+        if by_name:
+            landed_kind, landed, changed = _land(conn, form, plain, stamp)
+            done = Confirmed(
+                answer_id, form.form_id, landed_kind, changed, landed, name,
+                plain["relation"], "", None, lang, stamp, None,
+            )  # fmt: skip
+            return Pending(answer_id, form.form_id, "", "", kind, lang, landed=done)
     return Pending(answer_id, form.form_id, email, code, kind, lang)
 
 
@@ -447,8 +469,9 @@ def _land(
         elif outcome.status is not None:
             changes.append((form.form_id, clause, str(outcome.status)))
             changed[clause] = str(outcome.status)
-    if kind is Kind.ANSWER and changes and not flag:
-        # A flagged answer is signed by the reviewer who accepts it (review.resolve).
+    if kind is Kind.ANSWER and changes and not flag and row["email"]:
+        # A flagged answer is signed by the reviewer who accepts it (review.resolve); a
+        # no to everything by name only needs no signature: it keeps the person out.
         changes.append((form.form_id, SIGNATURE, "signed"))
         reasons[SIGNATURE] = "confirmed by e-mail code"
     detail = {"answer": row["id"], "text": row["text_hash"], "kind": str(kind)}
@@ -563,7 +586,7 @@ def _flag(conn: Connection, form: OnlineForm, row: Mapping[str, Any]) -> str | N
     for other, email, browser in ((r["form_id"], r["email"], r["browser_hash"]) for r in rows):
         if row["browser_hash"] and browser == row["browser_hash"]:
             parts.append(f"{SAME_BROWSER}:{other}")
-        if email == row["email"]:
+        if email and email == row["email"]:
             parts.append(f"{SAME_ADDRESS}:{other}")
     return ";".join(dict.fromkeys(parts)) or None
 

@@ -346,6 +346,31 @@ def test_the_student_hears_at_once_of_a_withdrawal_or_a_no(fg: Formgen, box: Mai
     )
 
 
+def test_a_no_to_everything_needs_only_a_name(fg: Formgen, box: Mailbox) -> None:
+    """No address, no code: a no to every question lands at once (it can only keep
+    someone out); anything else without an address is refused, and nothing lands."""
+    rec = recording(fg)
+    noor = fg.add_participant(rec, "Noor Bakker")
+    token = printed_token(fg, rec)
+    before = len(box.received)
+    with pytest.raises(RecordError, match="only a no to everything"):
+        fg.online_answer(
+            token, answers={"recording": "yes", "livestream": "no"}, name="N", email=""
+        )
+    assert statuses(fg, rec) == {"recording": Status.REQUESTED, "livestream": Status.REQUESTED}
+    pending = fg.online_answer(
+        token, answers={"recording": "no", "livestream": "no"}, name="Noor Bakker", email=""
+    )
+    assert pending.landed is not None and pending.code == "" and len(box.received) == before
+    assert statuses(fg, rec) == {"recording": Status.REFUSED, "livestream": Status.REFUSED}
+    assert fg.status(rec).participants[0].signed is None  # a no needs no signature
+    assert [p.form_id for p in fg.status(rec).must_not_appear] == [noor.form_id]
+    # Nothing is left to answer; a code for it confirms nothing.
+    assert fg.online_form(token).mode is OnlineMode.CLOSED
+    with pytest.raises((CodeRefused, Conflict, NotFound)):
+        fg.online_confirm(token, pending.id, "000000")
+
+
 def _scan_page_2(
     fg: Formgen, rec: str, form_id: str, marks: dict[str, list[str]], out: Path
 ) -> Path:

@@ -148,6 +148,8 @@ def online_answer(request: Request, token: str, posted: Posted) -> Response:
         return _page(
             request, token, form, status, words.problem(exc, lang, i18n.user_dir(request)), sent
         )
+    if pending.landed is not None:  # a no to everything by name only: recorded already
+        return _keep_browser(request, _done(request, token, pending.landed))
     return _keep_browser(request, render(
         request, "online_code.html", token=token, answer=pending.id, email=pending.email,
         kind=str(pending.kind),
@@ -177,7 +179,11 @@ def _confirm(request: Request, token: str, answer: str, code: str, email: str) -
             request, "online_code.html", status=422, token=token, answer=answer, email=email,
             problem=words.problem(exc, _lang(request, None), i18n.user_dir(request)),
         )  # fmt: skip
-    form = fg.online_form(token, done.at.date())
+    return _done(request, token, done)
+
+
+def _done(request: Request, token: str, done: Any) -> Response:
+    form = request.app.state.fg.online_form(token, done.at.date())
     return render(
         request, "online_done.html", done=done, form=form, token=token,
         clause_names=CLAUSES, status_words=STATUS_WORDS,

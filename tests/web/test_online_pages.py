@@ -180,6 +180,22 @@ def test_withdrawal_through_the_receipt_link(phone: Page, online: tuple[Live, Ma
     assert live.fg.status(rec).must_not_appear[0].name == "Noor Bakker"
 
 
+def test_a_no_to_everything_by_name_only(phone: Page, online: tuple[Live, Mailbox]) -> None:
+    live, box = online
+    rec = a_recording(live)
+    live.fg.add_participant(rec, "Noor Bakker")
+    phone.goto(links_of(live, rec)[0])
+    phone.locator('input[name="clause:recording"][value="no"]').check()
+    phone.locator('input[name="clause:livestream"][value="no"]').check()
+    phone.get_by_label("Uw naam").fill("Noor Bakker")
+    phone.get_by_role("button", name="Stuur mij de code").click()
+    expect(phone.get_by_role("heading", name="Dank u")).to_be_visible()
+    expect(phone.get_by_role("status")).to_contain_text("Uw nee is vastgelegd")
+    assert box.received == []  # no address: no code and no receipt
+    clauses = live.fg.status(rec).participants[0].clauses
+    assert clauses == {"recording": Status.REFUSED, "livestream": Status.REFUSED}
+
+
 def test_refusals_reveal_nothing(phone: Page, online: tuple[Live, Mailbox]) -> None:
     live, box = online
     rec = a_recording(live)
