@@ -469,7 +469,7 @@ class Formgen:
             recording_id,
             by=by,
             participant_ids=None if participants is None else list(participants),
-            today=today or dt.date.today(),
+            today=today or self.today(),
         )
 
     def _form_id(self, form_id: str) -> str:
@@ -1019,6 +1019,10 @@ class Formgen:
         with self.engine.connect() as conn:
             return online.open_form(conn, token, today or self.today())
 
+    def _day_of(self, now: dt.datetime | None) -> dt.date:
+        """The organisation's day at ``now`` (a stored UTC time; None: today)."""
+        return config_module.local(self.config, now).date() if now else self.today()
+
     def online_page(self, form: online.OnlineForm, lang: str | None = None) -> str:
         """The declaration as the phone shows it: the paper's words (same template and
         catalogues) with a yes/no choice per clause, or the choices still open."""
@@ -1069,7 +1073,8 @@ class Formgen:
         until ``online_confirm``. The returned value does not carry the code."""
         from . import mail
 
-        form = self.online_form(token, (now or records.now()).date())
+        day = self._day_of(now)
+        form = self.online_form(token, day)
         for typed in (name, child, child_agrees):  # they are printed on the receipt
             if typed and typed.strip():
                 self._printable(typed)
@@ -1093,6 +1098,7 @@ class Formgen:
             browser=browser,
             own_domains=self.config.org.mail_domains,
             now=now,
+            today=day,
         )
         if pending.landed is not None:  # a no to everything by name only: no code, no receipt
             self._tell_student(pending.landed)
@@ -1144,7 +1150,7 @@ class Formgen:
         answers stand even if that mail fails: the record is what counts."""
         from . import mail
 
-        done = online.confirm(self.engine, token, answer_id, code, now=now)
+        done = online.confirm(self.engine, token, answer_id, code, now=now, today=self._day_of(now))
         try:
             mail.send(self.config.mail, self._receipt_letters(token, done))
         except FormgenError as exc:

@@ -251,6 +251,7 @@ def start(
     browser: str | None = None,
     own_domains: Sequence[str] = (),
     now: dt.datetime | None = None,
+    today: dt.date | None = None,
 ) -> Pending:
     """Keep a person's answers until the code sent to ``email`` confirms them.
     ``child_agrees``: the optional line of the parental form where the child agrees
@@ -280,7 +281,8 @@ def start(
     except ValueError as exc:
         raise RecordError.of(exc) from exc
     with engine.begin() as conn:
-        form = open_form(conn, token, stamp.date())
+        # ``today``: the organisation's day (after 23:00 UTC Amsterdam is a day further)
+        form = open_form(conn, token, today or stamp.date())
         records.lock_form(conn, form.form_id)
         kind, chosen = _checked_answers(form, answers)
         if by_name and not (kind is Kind.ANSWER and set(chosen.values()) == {"no"}):
@@ -371,7 +373,13 @@ class Confirmed:
 
 
 def confirm(
-    engine: Engine, token: str, answer_id: str, code: str, *, now: dt.datetime | None = None
+    engine: Engine,
+    token: str,
+    answer_id: str,
+    code: str,
+    *,
+    now: dt.datetime | None = None,
+    today: dt.date | None = None,
 ) -> Confirmed:
     """Check the code; if right, record the answers in one transaction. Without
     ``answer_id`` (a program that posts only the code) the code finds its own answer
@@ -379,7 +387,7 @@ def confirm(
     stamp = now or records.now()
     typed = "".join(str(code).split())
     with engine.begin() as conn:
-        form = open_form(conn, token, stamp.date())
+        form = open_form(conn, token, today or stamp.date())
         records.lock_form(conn, form.form_id)
         which = (
             online_answers.c.id == str(answer_id)[:16]

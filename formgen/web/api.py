@@ -689,7 +689,7 @@ def due(
     on: Annotated[dt.date | None, Query(description="Date to check (default today)")] = None,
     within: Annotated[int, Query(ge=0, le=3650, description="Also due within days")] = 0,
 ) -> JSONResponse:
-    day = on or dt.date.today()
+    day = on or person.fg.today()
     return document(
         {
             "on": day.isoformat(),

@@ -183,7 +183,7 @@ def _confirm(request: Request, token: str, answer: str, code: str, email: str) -
 
 
 def _done(request: Request, token: str, done: Any) -> Response:
-    form = request.app.state.fg.online_form(token, done.at.date())
+    form = request.app.state.fg.online_form(token)  # the organisation's today
     return render(
         request, "online_done.html", done=done, form=form, token=token,
         clause_names=CLAUSES, status_words=STATUS_WORDS,

@@ -262,7 +262,7 @@ def kept_out(status: Any, say: Callable[[str], str]) -> list[tuple[str, list[Any
 @router.get("/recordings")
 def recordings(request: Request, person: Signed) -> Response:
     fg = person.fg
-    today = dt.date.today()
+    today = fg.today()  # the organisation's day, not the server's
     rows = []
     for status in sorted(fg.statuses(), key=lambda s: s.recording.recorded_on, reverse=True):
         rec = status.recording
@@ -409,7 +409,7 @@ def recording_view(person: Person, recording_id: str, lang: str) -> dict[str, An
     seen = fg.overview(recording_id)  # one reading of the record for the whole page
     status = seen.status
     rec = status.recording
-    today = dt.date.today()
+    today = fg.today()
     may = {act: fg.may(act, rec.id) for act in (Act.CHANGE, Act.REQUEST, Act.DESTROY, Act.REVIEW)}
     destroyed = status.destroyed is not None
     change = not destroyed and may[Act.CHANGE]
@@ -1097,7 +1097,7 @@ def destruction(
                     N_("Type the recording's ID exactly to confirm; nothing was destroyed.")
                 )
             )
-        if rules.destroy_needs_second_ask(rec.recorded_on, dt.date.today()) and not flag(
+        if rules.destroy_needs_second_ask(rec.recorded_on, person.fg.today()) and not flag(
             form, "early"
         ):
             raise RecordError(

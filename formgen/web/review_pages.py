@@ -303,7 +303,7 @@ def due(request: Request, person: Signed, within: str = str(DUE_OPENS_ON)) -> Re
         days = int(within)
     else:
         days, problem = DUE_OPENS_ON, N_("Choose one of the periods in the list.")
-    today = dt.date.today()
+    today = person.fg.today()
     rows = person.fg.due(on=today, within=days)  # NotAllowed (403) for students
     shown = []
     for row in rows:
