@@ -22,6 +22,7 @@ from formgen.errors import Conflict, NotFound, RecordError, StoreError
 from formgen.rules import Act, Relation, Role
 from formgen.schema import jobs, scan_pages
 
+from . import timetravel
 from .helpers import test_config
 from .rendering import rasterise
 from .scans import Fill, blank_backside, degrade, fill_page, save_pdf
@@ -165,7 +166,9 @@ def test_a_person_sees_and_changes_only_what_their_role_allows(
     with pytest.raises(Conflict, match="may not see the due list"):
         sam.due()
     with pytest.raises(Conflict, match="may not create"):
-        jansen.create_recording(title="x", situation=3, purpose="reflection", date=dt.date.today())
+        jansen.create_recording(
+            title="x", situation=3, purpose="reflection", date=timetravel.today()
+        )
     with pytest.raises(RecordError, match="not the e-mail address of a supervisor"):
         sam.create_recording(
             title="x", supervisor="kim@example.org", situation=3, purpose="reflection",

@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from formgen.accounts import SignInRefused
 
+from .. import timetravel
 from .conftest import PASSWORD, Live, sign_in
 from .test_recording_pages import check_axe
 
@@ -25,7 +26,7 @@ NEW = "a brand new passphrase"
 def due_in(live: Live, low: int, high: int) -> dt.date:
     """A recording date whose reflection recording is due in more than ``low`` and at
     most ``high`` days from today."""
-    today = dt.date.today()
+    today = timetravel.today()  # the organisation's day
     for back in range(0, 400):
         day = today - dt.timedelta(days=back)
         if low < (live.fg.delete_by(day, "reflection") - today).days <= high:

@@ -121,7 +121,7 @@ def test_refusals_about_a_recording(fg: Formgen) -> None:
     )
     fg.destroy(rec.id, by="Sam Student")
     said = dutch(refusal(lambda: fg.add_participant(rec.id, "Daan")), rec.id, "vernietigd")
-    assert words.date_words(dt.date.today(), "nl") in said
+    assert words.date_words(dt.date.today(), "nl") in said  # the stored (UTC) day
 
 
 def test_refusals_of_a_new_recording_and_a_request(fg: Formgen) -> None:

@@ -77,7 +77,7 @@ def test_a_student_collects_consent_on_paper(
     # New recording: the deletion date appears as the date and purpose are chosen.
     page.get_by_role("link", name="New recording").click()
     page.get_by_label("Title").fill("Rekenles groep 5")
-    day = dt.date.today()  # recorded today: the footage check below needs its date to have come
+    day = timetravel.today()  # recorded today: the footage check below needs its date to have come
     page.get_by_label("Date of the recording").fill(day.isoformat())
     page.get_by_label("Situation 3: Outside any institution").check()
     until = live.fg.delete_by(day, "reflection")
