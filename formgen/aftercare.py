@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
+from . import config as config_module
 from . import documents, records, render, rules
 from .config import Config
 from .records import RecordError, Recording
@@ -373,7 +374,7 @@ def checklist(
     engine: Engine, config: Config, recording_id: str, today: dt.date | None = None
 ) -> dict[str, Any]:
     """The procedure's seven steps with what the record knows about each."""
-    return checklist_of(facts(engine, recording_id, today), config)
+    return checklist_of(facts(engine, recording_id, today or config_module.today(config)), config)
 
 
 def checklist_of(f: Facts, config: Config) -> dict[str, Any]:
@@ -410,7 +411,7 @@ def confirm_step(
         who = rules.check_name(by, "the author's name")
     except ValueError as exc:
         raise RecordError.of(exc) from exc
-    f = facts(engine, recording.id, today)
+    f = facts(engine, recording.id, today or config_module.today(config))
     if f.report["destroyed"]:
         raise RecordError(
             N_("recording {id} was destroyed on {day}"),
@@ -540,7 +541,7 @@ def describe(
     automatic deletion. Refused while anyone's consent is not settled: until then it
     is not known who may appear. Nobody registered is allowed (the procedure's "geen
     verklaringen": only the student in frame) and the text says so."""
-    return describe_of(facts(engine, recording_id, today), config)
+    return describe_of(facts(engine, recording_id, today or config_module.today(config)), config)
 
 
 def describe_of(f: Facts, config: Config) -> dict[str, Any]:

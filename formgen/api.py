@@ -503,14 +503,14 @@ class Formgen:
         """The declarations a re-consent replaced, oldest round first, each with the
         statuses its clauses ended in (invalidated, withdrawn, ...): beside ``status``,
         which shows only each participant's current form."""
-        return aftercare.facts(self.engine, recording_id).earlier
+        return aftercare.facts(self.engine, recording_id, self.today()).earlier
 
     @_guarded
     def overview(self, recording_id: str, today: dt.date | None = None) -> Overview:
         """Everything a recording's page shows, from one reading of the record: the
         status, the checklist, the description (or why there is none yet) and the
         forms a re-consent replaced."""
-        found = aftercare.facts(self.engine, recording_id, today)
+        found = aftercare.facts(self.engine, recording_id, today or self.today())
         try:
             description, problem = aftercare.describe_of(found, self.config), None
         except RecordError as exc:
