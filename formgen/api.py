@@ -480,7 +480,7 @@ class Formgen:
     def due(self, on: dt.date | None = None, within: int = 0) -> list[dict[str, Any]]:
         """Recordings past their deletion date on ``on`` (default today), or within
         ``within`` days of it, that were not destroyed yet."""
-        return records.due(self.engine, on or dt.date.today(), within)
+        return records.due(self.engine, on or self.today(), within)
 
     @_guarded
     def destroy(self, recording_id: str, *, by: str) -> dict[str, Any]:

@@ -602,7 +602,7 @@ def not_returned_command(
 def due_command(app: App, on: dt.datetime | None, within: int, as_json: bool) -> None:
     """Recordings past their deletion date (or due soon), and destroyed recordings whose
     proof retention ends (the worker erases those)."""
-    day = on.date() if on else app.fg.today()
+    day = on.date() if on else app.fg.today()  # the organisation's day, not the server's
     found = app.fg.due(day, within)
     proofs = app.fg.proofs_due(day, within)
 

@@ -168,8 +168,9 @@ def test_every_command_goes_through_formgen(run: Any, rec: str) -> None:
     finally:
         for name, method in originals.items():
             setattr(api.Formgen, name, method)
-    # due lists the recordings to delete and the proofs to erase: two calls.
-    assert seen == ["recordings", "status", "due", "proofs_due", "checklist"]
+    # due asks the organisation's day, then lists the recordings to delete and the
+    # proofs to erase.
+    assert seen == ["recordings", "status", "today", "due", "proofs_due", "checklist"]
 
 
 # --- scans into the store, form by form -----------------------------------------------
