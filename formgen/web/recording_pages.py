@@ -402,6 +402,28 @@ def _blank_and_out(person: Any) -> bool:
     )
 
 
+def sorted_uploads(request: Request, uploads: list[Any]) -> tuple[list[Any], list[Any]]:
+    """The uploaded files that can be read, and the refusals of those that cannot. A bad
+    file does not hold up the good ones: they land, and it is named; with no good file
+    at all, the refusals are the page's one problem."""
+    good: list[Any] = []
+    bad: list[Any] = []
+    for upload in uploads:
+        try:
+            name, data = uploaded(upload)
+        except RecordError as exc:
+            bad.append(exc)
+            continue
+        problem = jobs.refusal(name, data)
+        if problem is None:
+            good.append((name, data))
+        else:
+            bad.append(problem)
+    if not good:
+        raise RecordError("; ".join(said(request, b) for b in bad))
+    return good, bad
+
+
 def recording_view(person: Person, recording_id: str, lang: str) -> dict[str, Any]:
     """Everything the recording page and its fragments show; raises NotFound for a
     recording the person may not see."""
@@ -809,21 +831,7 @@ def upload_scans(
             )
         if not uploads:
             raise RecordError(translate(request)(N_("Choose at least one file.")))
-        # A bad file does not hold up the good ones: they land, and it is named.
-        good, bad = [], []
-        for upload in uploads:
-            try:
-                name, data = uploaded(upload)
-            except RecordError as exc:
-                bad.append(exc)
-                continue
-            problem = jobs.refusal(name, data)
-            if problem is None:
-                good.append((name, data))
-            else:
-                bad.append(problem)
-        if not good:
-            raise RecordError("; ".join(said(request, b) for b in bad))
+        good, bad = sorted_uploads(request, uploads)
         job = person.fg.submit_scans(good)
     except FormgenError as exc:
         return refused(request, person, recording_id, "upload", exc)

@@ -27,7 +27,7 @@ from ..returns import ReturnLinkExpired, ReturnLinkRefused
 from .app import render, request_lang, said
 from .auth import Changing, Posted, keep_login_token, login_checked, login_token
 from .ids import ID, RecordingId
-from .recording_pages import date_words, refused, translate, uploaded, words
+from .recording_pages import date_words, refused, sorted_uploads, translate, words
 
 router = APIRouter(default_response_class=Response)
 RequestId = Annotated[str, PathParam(pattern=ID, description="A request's ID, e.g. Q-7KQ2M9")]
@@ -75,21 +75,7 @@ def return_upload(request: Request, secret: str, form: Posted) -> Response:
         fg.return_link(secret)
         if not uploads:
             raise RecordError(say("Choose at least one file."))
-        good: list[tuple[str, BinaryIO]] = []
-        bad: list[FormgenError | str] = []
-        for upload in uploads:
-            try:
-                name, data = uploaded(upload)
-            except RecordError as exc:
-                bad.append(exc)
-                continue
-            problem = jobs.refusal(name, data)
-            if problem is None:
-                good.append((name, data))
-            else:
-                bad.append(problem)
-        if not good:
-            raise RecordError("; ".join(said(request, b) for b in bad))
+        good, bad = sorted_uploads(request, uploads)
         pages = _pages(fg, good)
         fg.return_upload(secret, good)
     except ReturnLinkExpired:
