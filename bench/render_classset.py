@@ -27,8 +27,9 @@ from pathlib import Path
 
 from weasyprint import HTML
 
-from formgen import Formgen, render
+from formgen import Formgen
 from formgen.config import Config, with_example_dpo
+from formgen.documents import render
 
 ROUNDS = 5
 # Issue 11's targets.
@@ -65,13 +66,14 @@ def main() -> None:
 
         # The reference: the same HTML through bare WeasyPrint (formgen's own HTML is
         # not part of its API; the benchmark reaches in for it on purpose).
-        from formgen import documents, records
-        from formgen.store import instance
+        from formgen.documents import declarations
+        from formgen.record import records
+        from formgen.record.store import instance
 
         recording = fg.recording(rec)
         with fg.engine.connect() as conn:
             people = records.list_participants(conn, rec)
-        specs = [documents.declaration_spec(recording, p, config) for p in people]
+        specs = [declarations.declaration_spec(recording, p, config) for p in people]
         html = render.build_html(specs, instance(fg.engine), config)
         base = str(render.template_dirs(config)[-1])
         env = {**os.environ, "FORMGEN_DB": str(Path(tmp) / "bench.db")}

@@ -87,8 +87,9 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from formgen import Formgen, records, rules
+from formgen import Formgen, rules
 from formgen.config import Config, from_mapping, with_example_dpo
+from formgen.record import records
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # for tests/synth.py, the page maker (not in the wheel)
@@ -1186,8 +1187,8 @@ def print_qr_payload(public_url: str | None) -> None:
     """What the QR codes carry, and how fine their modules come out on paper and in the
     scans (the reader first looks at a copy with ``scan.qr.QR_LONG_SIDE`` px on the long
     side, then at full size)."""
-    from formgen.formid import Instance, Links
-    from formgen.render import qr_bits
+    from formgen.documents.formid import Instance, Links
+    from formgen.documents.render import qr_bits
     from formgen.scan.qr import QR_LONG_SIDE
 
     instance = Instance.create()  # any: only the length counts

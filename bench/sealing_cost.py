@@ -178,7 +178,7 @@ def main() -> None:
         return seed(args.work)
     if args.child == "measure":
         return measure(args.work, args.run)
-    from formgen import sealing  # the parent is the code with encryption
+    from formgen.record import sealing  # the parent is the code with encryption
 
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)

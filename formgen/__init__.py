@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .errors import FormgenError
+from formgen.errors import FormgenError
 
 if TYPE_CHECKING:
-    from .api import Formgen
+    from formgen.api import Formgen
 
 __all__ = ["Formgen", "FormgenError"]
 
@@ -19,7 +19,7 @@ __all__ = ["Formgen", "FormgenError"]
 def __getattr__(name: str) -> Any:
     # Imported on first use: `formgen --help` and the scan workers need none of it.
     if name == "Formgen":
-        from .api import Formgen
+        from formgen.api import Formgen
 
         return Formgen
     raise AttributeError(f"module 'formgen' has no attribute {name!r}")

@@ -23,22 +23,23 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import accounts, jobs, records, rules, sealing, store
-from . import config as config_module
-from .accounts import Session, User
-from .config import Config
-from .errors import Conflict, FormgenError, NotFound, RecordError
-from .jobs import Job
-from .records import ConsentStatus, Participant, PersonStatus, Recording
-from .rules import Act, Relation, Role
-from .words import N_, Word
+from formgen import config as config_module
+from formgen import rules
+from formgen.config import Config
+from formgen.errors import Conflict, FormgenError, NotFound, RecordError
+from formgen.record import accounts, jobs, records, sealing, store
+from formgen.record.accounts import Session, User
+from formgen.record.jobs import Job
+from formgen.record.records import ConsentStatus, Participant, PersonStatus, Recording
+from formgen.rules import Act, Relation, Role
+from formgen.words import N_, Word
 
 if TYPE_CHECKING:  # the scan reader (OpenCV, zxing) is imported when scans are read
-    from . import mail  # and mail (smtplib, ssl) and the web form when consent is online
-    from .documents import Written
-    from .lifecycle import Change
-    from .reading import PageReport
-    from .review import ReviewDetail, ReviewItem
+    from formgen import mail  # and mail (smtplib, ssl) and the web form when consent is online
+    from formgen.aftercare.lifecycle import Change
+    from formgen.aftercare.review import ReviewDetail, ReviewItem
+    from formgen.documents.declarations import Written
+    from formgen.scan.landing import PageReport
 
 
 class _Submodule:
@@ -57,18 +58,18 @@ class _Submodule:
         return f"<formgen part {self._name}, imported when first used>"
 
 
-aftercare: Any = _Submodule("formgen.aftercare")
-audit: Any = _Submodule("formgen.audit")
-corrections: Any = _Submodule("formgen.corrections")
-documents: Any = _Submodule("formgen.documents")
-export: Any = _Submodule("formgen.export")
-institution: Any = _Submodule("formgen.institution")
-lifecycle: Any = _Submodule("formgen.lifecycle")
-online: Any = _Submodule("formgen.online")
-render: Any = _Submodule("formgen.render")
-returns: Any = _Submodule("formgen.returns")
-review: Any = _Submodule("formgen.review")
-storecopy: Any = _Submodule("formgen.storecopy")
+steps: Any = _Submodule("formgen.aftercare.steps")
+audit: Any = _Submodule("formgen.documents.audit")
+corrections: Any = _Submodule("formgen.aftercare.corrections")
+declarations: Any = _Submodule("formgen.documents.declarations")
+export: Any = _Submodule("formgen.documents.export")
+institution: Any = _Submodule("formgen.record.institution")
+lifecycle: Any = _Submodule("formgen.aftercare.lifecycle")
+online: Any = _Submodule("formgen.online.answers")
+render: Any = _Submodule("formgen.documents.render")
+returns: Any = _Submodule("formgen.aftercare.returns")
+review: Any = _Submodule("formgen.aftercare.review")
+storecopy: Any = _Submodule("formgen.record.storecopy")
 
 log = logging.getLogger("formgen")
 P = ParamSpec("P")
@@ -126,7 +127,7 @@ class Import:
     @property
     def landed_meanwhile(self) -> int:
         """Pages another import running at the same time landed: in the record."""
-        from .reading import CONCURRENT
+        from formgen.scan.landing import CONCURRENT
 
         return sum(r.reason == CONCURRENT for r in self.pages)
 
@@ -303,7 +304,7 @@ class Formgen:
         )
         if not change.issued:
             return change
-        written = documents.write_forms(
+        written = declarations.write_forms(
             self.engine,
             self.config,
             change.recording.id,
@@ -339,7 +340,7 @@ class Formgen:
             livestream_stored=livestream_stored,
         )
         if edit.issued:
-            documents.write_forms(
+            declarations.write_forms(
                 self.engine,
                 self.config,
                 edit.recording.id,
@@ -416,7 +417,7 @@ class Formgen:
         return self.add_participants(recording_id, [None] * count, under_16=under_16, lang=lang)
 
     def _printable(self, name: str) -> None:
-        from . import render
+        from formgen.documents import render
 
         missing = render.unprintable(_checked(rules.check_name, name))
         if missing:
@@ -503,21 +504,21 @@ class Formgen:
         """The declarations a re-consent replaced, oldest round first, each with the
         statuses its clauses ended in (invalidated, withdrawn, ...): beside ``status``,
         which shows only each participant's current form."""
-        return aftercare.facts(self.engine, recording_id, self.today()).earlier
+        return steps.facts(self.engine, recording_id, self.today()).earlier
 
     @_guarded
     def overview(self, recording_id: str, today: dt.date | None = None) -> Overview:
         """Everything a recording's page shows, from one reading of the record: the
         status, the checklist, the description (or why there is none yet) and the
         forms a re-consent replaced."""
-        found = aftercare.facts(self.engine, recording_id, today or self.today())
+        found = steps.facts(self.engine, recording_id, today or self.today())
         try:
-            description, problem = aftercare.describe_of(found, self.config), None
+            description, problem = steps.describe_of(found, self.config), None
         except RecordError as exc:
             description, problem = None, exc
         return Overview(
             found.status,
-            aftercare.checklist_of(found, self.config),
+            steps.checklist_of(found, self.config),
             description,
             problem,
             found.earlier,
@@ -527,20 +528,20 @@ class Formgen:
 
     @_guarded
     def checklist(self, recording_id: str, today: dt.date | None = None) -> dict[str, Any]:
-        return aftercare.checklist(self.engine, self.config, recording_id, today)
+        return steps.checklist(self.engine, self.config, recording_id, today)
 
     @_guarded
     def confirm_step(self, recording_id: str, step: str, *, by: str) -> dict[str, Any]:
-        return aftercare.confirm_step(self.engine, recording_id, step, by, config=self.config)
+        return steps.confirm_step(self.engine, recording_id, step, by, config=self.config)
 
     @_guarded
     def undo_step(self, recording_id: str, step: str, *, by: str) -> dict[str, Any]:
         """Take back the last confirmation of a step (both stay in the log)."""
-        return aftercare.undo_step(self.engine, recording_id, step, by, config=self.config)
+        return steps.undo_step(self.engine, recording_id, step, by, config=self.config)
 
     @_guarded
     def describe(self, recording_id: str, today: dt.date | None = None) -> dict[str, Any]:
-        return aftercare.describe(self.engine, self.config, recording_id, today)
+        return steps.describe(self.engine, self.config, recording_id, today)
 
     @_guarded
     def export(self, recording_id: str) -> dict[str, Any]:
@@ -597,8 +598,8 @@ class Formgen:
         """One PDF with the declarations of the recording's participants (or of those
         named, by participant or form ID, in that order)."""
         rec = records.get_recording(self.engine, recording_id)
-        name = documents.declarations_name(rec.id, participants)
-        return documents.write_forms(
+        name = declarations.declarations_name(rec.id, participants)
+        return declarations.write_forms(
             self.engine,
             self.config,
             rec.id,
@@ -641,7 +642,7 @@ class Formgen:
         # The file is named after the recording and the moment: the forms get their IDs
         # only as they are made.
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        return documents.write_request(
+        return declarations.write_request(
             self.engine,
             self.config,
             rec.id,
@@ -698,7 +699,7 @@ class Formgen:
         self, form_id: str, *, out: Path | None = None, save: bool = True
     ) -> Written:
         form = self._form_id(form_id)
-        return documents.write_withdrawal(
+        return declarations.write_withdrawal(
             self.engine, self.config, form, out=self._target(out, save, f"{form}-withdrawal.pdf")
         )
 
@@ -716,7 +717,7 @@ class Formgen:
         about their right to withdraw, with a withdrawal form for what they said yes to.
         Counted as done once ``reminders_sent`` records that the letters went out."""
         rec = records.get_recording(self.engine, recording_id)
-        return documents.write_reminders(
+        return declarations.write_reminders(
             self.engine,
             self.config,
             rec.id,
@@ -729,11 +730,11 @@ class Formgen:
     def reminders_sent(self, recording_id: str, *, by: str) -> dict[str, Any]:
         """Record that the reminder letters made for a recording were sent or handed out:
         ``{"id", "sent": [form IDs], "at", "by"}``."""
-        return documents.record_reminders_sent(self.engine, recording_id, by=by)
+        return declarations.record_reminders_sent(self.engine, recording_id, by=by)
 
     @_guarded
     def layout(self, form_id: str) -> dict[str, Any]:
-        return documents.layout(self.engine, form_id)
+        return declarations.layout(self.engine, form_id)
 
     @_guarded
     def sample(self, today: dt.date | None = None) -> Sample:
@@ -784,9 +785,9 @@ class Formgen:
     ) -> Import:
         """``import_scans``; with ``allowed``, only forms of recordings it allows land
         (a person's view: their recordings only); ``job``: the scan job importing."""
-        from . import reading
+        from formgen.scan import landing
 
-        reports = reading.import_files(
+        reports = landing.import_files(
             self.engine, list(paths), progress, workers, allowed, job, since
         )
         return Import(reports)
@@ -794,9 +795,9 @@ class Formgen:
     @staticmethod
     def scan_page_count(paths: Sequence[Path]) -> int:
         """Pages the files hold, for a progress bar."""
-        from . import reading
+        from formgen.scan import landing
 
-        return reading.page_count(list(paths))
+        return landing.page_count(list(paths))
 
     @_guarded
     def review_items(self) -> list[ReviewItem]:
@@ -1026,7 +1027,7 @@ class Formgen:
     def online_page(self, form: online.OnlineForm, lang: str | None = None) -> str:
         """The declaration as the phone shows it: the paper's words (same template and
         catalogues) with a yes/no choice per clause, or the choices still open."""
-        from . import webform
+        from formgen.online import webform
 
         return webform.page_html(self._online_spec(form, lang), self.config, form.mode)
 
@@ -1036,7 +1037,7 @@ class Formgen:
         person = form.person
         if lang in records.LANGS and lang != person.lang:
             person = dataclasses.replace(person, lang=lang)
-        return documents.declaration_spec(
+        return declarations.declaration_spec(
             form.recording,
             person,
             self.config,
@@ -1071,7 +1072,7 @@ class Formgen:
     ) -> online.Pending:
         """Keep the answers and send a one-time code to ``email``; nothing is recorded
         until ``online_confirm``. The returned value does not carry the code."""
-        from . import mail
+        from formgen import mail
 
         day = self._day_of(now)
         form = self.online_form(token, day)
@@ -1148,7 +1149,7 @@ class Formgen:
         """Record the answers the code confirms, then send the receipt (the filled-in
         form as PDF and a link to withdraw) and, if given, the other parent's link. The
         answers stand even if that mail fails: the record is what counts."""
-        from . import mail
+        from formgen import mail
 
         done = online.confirm(self.engine, token, answer_id, code, now=now, today=self._day_of(now))
         try:
@@ -1183,7 +1184,7 @@ class Formgen:
         return render.render_receipt(spec, self.config)
 
     def _receipt_letters(self, token: str, done: online.Confirmed) -> list[mail.Letter]:
-        from . import mail
+        from formgen import mail
 
         pieces = mail.words(done.lang)
         with self.engine.begin() as conn:
@@ -1258,7 +1259,7 @@ class Formgen:
 
     def _tell_student(self, done: online.Confirmed) -> None:
         """The student's e-mail for an answer that came without a receipt to send."""
-        from . import mail
+        from formgen import mail
 
         with self.engine.connect() as conn:
             person = records.get_form(conn, done.form_id)
@@ -1277,7 +1278,7 @@ class Formgen:
     ) -> list[mail.Letter]:
         """A withdrawal or a "no" given online changes what the student may film: they
         hear of it at once, by e-mail to their account (if the recording has one)."""
-        from . import mail
+        from formgen import mail
 
         said_no = [c for c, answer in done.answers.items() if answer == "no"]
         if done.kind is not online.Kind.WITHDRAWAL and not said_no:
@@ -1339,7 +1340,8 @@ class Formgen:
         with page 1 of their declaration as text; a reminder goes only to those who have
         not answered. Sent only when a person asks (this call). ``{"id", "sent": [form
         IDs], "without_address": n}``."""
-        from . import mail, webform
+        from formgen import mail
+        from formgen.online import webform
 
         day = today or self.today()
         try:
@@ -1384,7 +1386,7 @@ class Formgen:
         letters = []
         for p in chosen:
             pieces = mail.words(p.lang)
-            spec = documents.declaration_spec(rec, p, self.config, today=day)
+            spec = declarations.declaration_spec(rec, p, self.config, today=day)
             letters.append(
                 mail.Letter(
                     address[p.id],

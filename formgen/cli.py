@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from . import privacy
-from .errors import FormgenError
+from formgen import privacy
+from formgen.errors import FormgenError
 
 if TYPE_CHECKING:
-    from .api import Formgen as Library
+    from formgen.api import Formgen as Library
 
 # The library (and with it SQLAlchemy, and WeasyPrint where documents are made) is
 # imported when a command runs, not for `formgen --help`.
@@ -69,7 +69,7 @@ class App:
 
     @cached_property
     def fg(self) -> Library:
-        from .api import Formgen as Library
+        from formgen.api import Formgen as Library
 
         fg = Library.open(make_key=self.make_key)
         click.get_current_context().find_root().call_on_close(fg.close)
@@ -413,7 +413,7 @@ def participant_rename(app: App, participant_id: str, name: str, by: str, as_jso
 @pass_app
 def status_command(app: App, recording_id: str, as_json: bool) -> None:
     """Who consented to what, the camera advice, who must not appear, delete-by date."""
-    from . import rules
+    from formgen import rules
 
     found = app.fg.status(recording_id)
     report = found.as_dict()
@@ -1273,7 +1273,7 @@ def user_token(app: App, email: str, as_json: bool) -> None:
 def serve_command(app: App, host: str, port: int, demo: bool, scan_workers: int) -> None:
     """Run the service: pages for people and the JSON API under /api/v1, on the same
     store as the command line."""
-    from .web import serve
+    from formgen.web import serve
 
     app.make_key = demo
     _warn(app.fg.config_warnings(demo=demo))

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import ConfigError
-from .rules import DEFAULT_PROOF_AFTER, DEFAULT_RETENTION, PROOF_KEY, Period, Purpose
-from .words import N_
+from formgen.errors import ConfigError
+from formgen.rules import DEFAULT_PROOF_AFTER, DEFAULT_RETENTION, PROOF_KEY, Period, Purpose
+from formgen.words import N_
 
 
 @dataclass(frozen=True)
@@ -177,7 +177,7 @@ def from_mapping(data: Mapping[str, object], base: Path = Path(".")) -> Config:
     if "mail" in data:
         config = replace(config, mail=_mail(data["mail"]))
     if "oidc" in data:
-        from .oidc_config import parse
+        from formgen.oidc_config import parse
 
         config = replace(config, oidc=parse(data["oidc"], base))
         if config.public_url is None:

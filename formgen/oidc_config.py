@@ -9,11 +9,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import ConfigError
-from .rules import Role
+from formgen.errors import ConfigError
+from formgen.rules import Role
 
 if TYPE_CHECKING:
-    from .config import Oidc
+    from formgen.config import Oidc
 
 REQUIRED = ("issuer", "client_id", "client_secret_file")
 LISTS = ("allowed_organisations", "officers")
@@ -21,7 +21,7 @@ KNOWN = {*REQUIRED, *LISTS, "scopes", "affiliation_roles"}
 
 
 def parse(table: object, base: Path) -> Oidc:
-    from .config import DEFAULT_AFFILIATION_ROLES, Oidc
+    from formgen.config import DEFAULT_AFFILIATION_ROLES, Oidc
 
     if not isinstance(table, Mapping):
         raise ConfigError("[oidc] must be a table")

@@ -11,7 +11,7 @@ import re
 import stat
 from pathlib import Path
 
-from .errors import OutputError
+from formgen.errors import OutputError
 
 # One line per cause, in words a person knows; anything else falls back to strerror.
 _CAUSES = {

@@ -17,8 +17,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .errors import RecordError
-from .words import N_, Message, Word
+from formgen.errors import RecordError
+from formgen.words import N_, Message, Word
 
 # --- Situations ("Welke verschillende situaties zijn er?") -------------------------------
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .errors import FormgenError
+    from formgen.errors import FormgenError
 
 DOMAIN = "service"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"

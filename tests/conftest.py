@@ -31,7 +31,7 @@ from sqlalchemy.pool import NullPool
 
 from formgen.api import Formgen
 from formgen.cli import cli
-from formgen.mailbox import Mailbox
+from formgen.mail.mailbox import Mailbox
 
 from .helpers import test_config, write_toml
 
@@ -65,7 +65,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def master_key_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One master key (owner-only) for the stores of the whole run."""
-    from formgen import sealing
+    from formgen.record import sealing
 
     path = tmp_path_factory.mktemp("key") / "formgen.key"
     sealing.make_master(path)
@@ -221,8 +221,8 @@ def store_dump(url: str | None = None) -> str:
     PostgreSQL write when they like)."""
     from sqlalchemy import select
 
-    from formgen.schema import metadata
-    from formgen.store import database_url
+    from formgen.record.schema import metadata
+    from formgen.record.store import database_url
 
     engine = create_engine(database_url(url), poolclass=NullPool)
     lines = []

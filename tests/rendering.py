@@ -10,8 +10,9 @@ from typing import Any
 import numpy as np
 import pypdfium2 as pdfium
 
-from formgen import records, render
-from formgen.formid import new_form_id
+from formgen.documents import render
+from formgen.documents.formid import new_form_id
+from formgen.record import records
 from formgen.rules import Media, Plan, Purpose, Situation, clauses_for
 
 from .helpers import test_config

@@ -119,8 +119,8 @@ def test_only_the_recordings_activities_and_360_when_everyone_agrees(
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_the_live_stream_names_who_watches_and_the_service(lang: str) -> None:
     from formgen import config as config_module
-    from formgen import render
-    from formgen.formid import Instance
+    from formgen.documents import render
+    from formgen.documents.formid import Instance
     from formgen.rules import Plan, Purpose
 
     from .rendering import recording, spec, text_of

@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 from click.testing import Result
 
-from formgen import aftercare, records, rules
-from formgen.store import open_store
+from formgen import rules
+from formgen.aftercare import steps
+from formgen.record import records
+from formgen.record.store import open_store
 
 from . import phrases
 from .conftest import RECORDING, Run
@@ -38,10 +40,10 @@ def check_footage(rec: str) -> dict[str, Any]:
     """Confirm step 3 on the recording date: there is no footage to check before it."""
     engine = open_store()
     day = records.get_recording(engine, rec).recorded_on
-    return aftercare.confirm_step(engine, rec, "footage_checked", "Sam", today=day)
+    return steps.confirm_step(engine, rec, "footage_checked", "Sam", today=day)
 
 
-def steps(js: Js, rec: str) -> dict[str, dict[str, Any]]:
+def steps_of(js: Js, rec: str) -> dict[str, dict[str, Any]]:
     return {s["step"]: s for s in js("checklist", rec)["steps"]}
 
 
@@ -116,9 +118,9 @@ def test_describe_refuses_missing_consent_and_destroyed(js: Js, run: Run, rec: s
 def test_describe_refuses_past_the_deletion_date(js: Js, run: Run, rec: str) -> None:
     give(run, js("participant", "add", rec, "--name", "Ann")["form_id"])
     engine, config = open_store(), test_config()
-    assert aftercare.describe(engine, config, rec, today=dt.date(2030, 12, 29))["text"]
+    assert steps.describe(engine, config, rec, today=dt.date(2030, 12, 29))["text"]
     with pytest.raises(records.RecordError, match="was to be deleted by 2030-12-29"):
-        aftercare.describe(engine, config, rec, today=dt.date(2030, 12, 30))
+        steps.describe(engine, config, rec, today=dt.date(2030, 12, 30))
 
 
 def test_checklist_follows_the_seven_steps(js: Js, run: Run, rec: str) -> None:
@@ -127,7 +129,7 @@ def test_checklist_follows_the_seven_steps(js: Js, run: Run, rec: str) -> None:
     assert [s["procedure_step"] for s in found["steps"]] == [1, 2, 3, 3, 4, 5, 6, 7]
     assert (found["delete_by"], found["overdue"]) == ("2030-12-29", False)
     ann = js("participant", "add", rec, "--name", "Ann")
-    before = steps(js, rec)
+    before = steps_of(js, rec)
     assert before["consent"]["state"] == "open" and "1 of 1" in before["consent"]["known"]
     assert before["camera"]["state"] == "open"
     assert before["reminded"]["state"] == "open"
@@ -139,7 +141,7 @@ def test_checklist_follows_the_seven_steps(js: Js, run: Run, rec: str) -> None:
     assert before["reconsent"]["state"] == "not_needed"
     assert all(s["confirmed"] is None for s in before.values())
     give(run, ann["form_id"])
-    after = steps(js, rec)
+    after = steps_of(js, rec)
     assert after["consent"]["state"] == "done"
     assert after["camera"]["state"] == "done" and "everyone consented" in after["camera"]["known"]
     # Everyone in the record consented (situation 3): no one to look for in the footage.
@@ -163,26 +165,26 @@ def test_reminders_count_once_sent_and_not_needed_in_situation_1(js: Js, run: Ru
     rec = recorded_days_ago(js)
     ann = js("participant", "add", rec, "--name", "Ann")
     give(run, ann["form_id"])
-    assert steps(js, rec)["reminded"]["state"] == "open"
+    assert steps_of(js, rec)["reminded"]["state"] == "open"
     refused(run("remind", rec, "--sent", "--by", "S", ok=False), "no reminder letters were made")
     js("remind", rec, "--by", "S")
-    made = steps(js, rec)["reminded"]
+    made = steps_of(js, rec)["reminded"]
     # A letter in a drawer reminds no one: made is not done.
     assert made["state"] == "open" and "send them" in made["known"]
     sent = js("remind", rec, "--sent", "--by", "Sam")
     assert (sent["id"], sent["sent"], sent["by"]) == (rec, [ann["form_id"]], "Sam")
-    done = steps(js, rec)["reminded"]
+    done = steps_of(js, rec)["reminded"]
     assert done["state"] == "done" and done["known"].startswith("reminders sent on")
     refused(run("remind", rec, "--sent", "--by", "S", ok=False), "were recorded as sent on")
     # Someone who consents after the reminders went out still needs one.
     bob = js("participant", "add", rec, "--name", "Bob")
     give(run, bob["form_id"])
-    again = steps(js, rec)["reminded"]
+    again = steps_of(js, rec)["reminded"]
     assert again["state"] == "open" and "make the reminders" in again["known"]
     usage = run("remind", rec, "--sent", "--by", "S", "--out", "x.pdf", ok=False)
     assert usage.exit_code == 2 and "--sent writes no letters" in usage.stderr
     partner = js(*BASE, *SITUATION_1)["id"]
-    reminded = steps(js, partner)["reminded"]
+    reminded = steps_of(js, partner)["reminded"]
     assert reminded["state"] == "not_needed"
     refused(
         run("checklist", partner, "--confirm", "reminded", "--by", "S", ok=False),
@@ -195,11 +197,11 @@ def test_no_reminder_before_the_recording_date(js: Js, run: Run, rec: str) -> No
     give(run, js("participant", "add", rec, "--name", "Ann")["form_id"])
     refused(run("remind", rec, "--by", "S", ok=False), "comes after the recording")
     engine, config = open_store(), test_config()
-    from formgen import documents
+    from formgen.documents import declarations
 
     with pytest.raises(records.RecordError, match="comes after the recording"):
-        documents.write_reminders(engine, config, rec, by="S", today=dt.date(2030, 11, 30))
-    written = documents.write_reminders(engine, config, rec, by="S", today=dt.date(2030, 12, 1))
+        declarations.write_reminders(engine, config, rec, by="S", today=dt.date(2030, 11, 30))
+    written = declarations.write_reminders(engine, config, rec, by="S", today=dt.date(2030, 12, 1))
     assert len(written.forms) == 1
 
 
@@ -240,7 +242,7 @@ def test_confirming_steps(js: Js, run: Run, rec: str) -> None:
     done = js("checklist", rec, "--confirm", "transport", "--by", "Sam")
     assert (done["id"], done["step"], done["state"]) == (rec, "transport", "done")
     assert done["confirmed"]["by"] == "Sam"
-    assert steps(js, rec)["transport"]["confirmed"] == done["confirmed"]
+    assert steps_of(js, rec)["transport"]["confirmed"] == done["confirmed"]
     text = run("checklist", rec, "--confirm", "stored", "--by", "Sam").stdout
     assert text.strip() == f"{rec}: step stored confirmed by Sam"
     with open_store().connect() as conn:
@@ -272,7 +274,7 @@ def test_confirming_steps(js: Js, run: Run, rec: str) -> None:
         run("checklist", rec, "--confirm", "footage_checked", "--by", "Sam", ok=False),
         "was destroyed on",
     )
-    gone = steps(js, rec)
+    gone = steps_of(js, rec)
     assert gone["destroyed"]["state"] == "done" and "by S" in gone["destroyed"]["known"]
 
 
@@ -286,12 +288,12 @@ def test_footage_check_reopens_after_a_withdrawal(
     refused(
         run("checklist", rec, "--confirm", "reminded", "--by", "Sam", ok=False), "reminders for"
     )
-    assert steps(js, rec)["footage_checked"]["state"] == "open"
+    assert steps_of(js, rec)["footage_checked"]["state"] == "open"
     check_footage(rec)
     later = records.now() + dt.timedelta(minutes=5)
     monkeypatch.setattr(records, "now", lambda: later)
     js("withdraw", ann["form_id"], "--by", "Sam")
-    footage = steps(js, rec)["footage_checked"]
+    footage = steps_of(js, rec)["footage_checked"]
     assert footage["state"] == "open" and "confirm again" in footage["known"]
     assert check_footage(rec)["state"] == "done"
 
@@ -299,7 +301,7 @@ def test_footage_check_reopens_after_a_withdrawal(
 def test_overdue_and_not_needed_refusals(js: Js, run: Run, rec: str) -> None:
     give(run, js("participant", "add", rec, "--name", "Ann")["form_id"])
     engine, config = open_store(), test_config()
-    late = aftercare.checklist(engine, config, rec, today=dt.date(2030, 12, 29))
+    late = steps.checklist(engine, config, rec, today=dt.date(2030, 12, 29))
     assert late["overdue"] is True
     destroyed = next(s for s in late["steps"] if s["step"] == "destroyed")
     assert destroyed["state"] == "open" and destroyed["known"].startswith("OVERDUE")

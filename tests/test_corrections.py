@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from formgen import records, sealing
 from formgen.api import Formgen
 from formgen.errors import Conflict, NotFound, RecordError
+from formgen.record import records, sealing
+from formgen.record.schema import participants
 from formgen.rules import Status
-from formgen.schema import participants
 
 from .conftest import Run, store_dump
 
@@ -206,9 +206,9 @@ def test_the_footage_cannot_be_checked_before_the_recording_date(fg: Formgen) ->
     fg.add_participant(rec, "Ann")
     with pytest.raises(RecordError, match="before the recording date"):
         fg.confirm_step(rec, "footage_checked", by="Sam")
-    from formgen import aftercare
+    from formgen.aftercare import steps
 
-    done = aftercare.confirm_step(fg.engine, rec, "footage_checked", "Sam", today=SOON)
+    done = steps.confirm_step(fg.engine, rec, "footage_checked", "Sam", today=SOON)
     assert done["state"] == "done"
 
 

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import Engine
 
 from formgen import Formgen
-from formgen.audit import COLUMNS
+from formgen.documents.audit import COLUMNS
 from formgen.errors import Conflict, StoreError
 
 from .conftest import Run

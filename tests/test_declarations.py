@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from formgen import render, rules
-from formgen.formid import Instance
+from formgen import rules
+from formgen.documents import render
+from formgen.documents.formid import Instance
 from formgen.rules import Media, Plan, Purpose, Situation
 
 from .conftest import RECORDING, Run
@@ -195,8 +196,8 @@ def test_an_extension_prints_the_period_its_date_means(js: Js, run: Run) -> None
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_a_withdrawal_sheet_with_every_clause_fits(lang: str) -> None:
-    from formgen import documents
-    from formgen.records import Participant
+    from formgen.documents import declarations
+    from formgen.record.records import Participant
 
     plan = Plan(Purpose.FINAL_LEVEL, Media.BOTH, True, True, True)
     rec = recording(plan, situation=Situation.OUTSIDE)
@@ -207,7 +208,7 @@ def test_a_withdrawal_sheet_with_every_clause_fits(lang: str) -> None:
             form_id=spec(plan, lang, variant).form_id, variant=variant,
             clauses=["recording", "livestream", "360"],
         )  # fmt: skip
-        specs.append(documents.withdrawal_spec(rec, person, CONFIG, letter=True))
+        specs.append(declarations.withdrawal_spec(rec, person, CONFIG, letter=True))
     pages = text_of(render.render(specs, Instance.create(), CONFIG).pdf)  # RenderError if not
     assert len(pages) == 4
     labels = {"nl": "Intrekken Niet intrekken", "en": "Withdraw Keep"}[lang]

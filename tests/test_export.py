@@ -15,8 +15,8 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from formgen import config as config_module
-from formgen import export
-from formgen.store import open_store
+from formgen.documents import export
+from formgen.record.store import open_store
 
 from .conftest import Run
 

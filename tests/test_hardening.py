@@ -20,9 +20,10 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 
-from formgen import render, rules
+from formgen import rules
+from formgen.documents import render
+from formgen.documents.formid import Instance
 from formgen.errors import OutputError, RenderError
-from formgen.formid import Instance
 from formgen.privacy import private_dir, write_private
 from formgen.rules import Plan, Purpose
 

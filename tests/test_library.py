@@ -22,11 +22,11 @@ from sqlalchemy import func, select, text
 
 import formgen
 from formgen import Formgen, FormgenError
+from formgen.documents.formid import new_form_id
 from formgen.errors import Conflict, NotFound, RecordError
-from formgen.formid import new_form_id
-from formgen.reading import CONCURRENT
+from formgen.record.schema import events, scan_images, scan_pages
 from formgen.rules import Status
-from formgen.schema import events, scan_images, scan_pages
+from formgen.scan.landing import CONCURRENT
 
 from .helpers import test_config
 from .rendering import rasterise

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import select, update
 
 from formgen import Formgen
-from formgen.accounts import TOKEN_ID, SignInRefused, User, digest
 from formgen.api import NotAllowed
 from formgen.errors import Conflict, NotFound, RecordError
-from formgen.schema import credentials
+from formgen.record.accounts import TOKEN_ID, SignInRefused, User, digest
+from formgen.record.schema import credentials
 
 from .helpers import test_config
 from .parallel import at_once

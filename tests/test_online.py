@@ -17,11 +17,13 @@ import pytest
 import zxingcpp
 from sqlalchemy import select
 
-from formgen import Formgen, render, sealing
+from formgen import Formgen
 from formgen.config import Mail
+from formgen.documents import render
 from formgen.errors import Conflict, NotFound, RecordError
-from formgen.mailbox import Mailbox
-from formgen.online import CodeRefused, Kind, LinkRefused
+from formgen.mail.mailbox import Mailbox
+from formgen.online.answers import CodeRefused, Kind, LinkRefused
+from formgen.record import sealing
 from formgen.rules import OnlineMode, Status
 
 from .conftest import store_dump
@@ -436,7 +438,7 @@ def test_invitations_and_reminders(fg: Formgen, box: Mailbox) -> None:
     # answer is proof, kept until the proof retention ends.
     done = fg.destroy(rec, by="P. Vermeer")
     assert fg.emails(rec) == {}
-    from formgen.schema import online_answers, online_links
+    from formgen.record.schema import online_answers, online_links
 
     with fg.engine.connect() as conn:
         kept = [
@@ -467,7 +469,7 @@ def test_without_public_url_paper_stays_as_it_was(store_url: str, tmp_path: Path
         with pytest.raises(RecordError, match=r"\[mail\]"):
             fg.invite(rec, by="Sam")
         with fg.engine.connect() as conn:
-            from formgen.schema import recording_events
+            from formgen.record.schema import recording_events
 
             kinds = [k for (k,) in conn.execute(select(recording_events.c.kind))]
         assert kinds == []  # the refused invitation logged nothing
@@ -487,7 +489,7 @@ def test_mail_server_down_records_nothing(fg: Formgen, box: Mailbox) -> None:
         )  # fmt: skip
     assert "noor" not in str(failed.value)
     with fg.engine.connect() as conn:
-        from formgen.schema import online_answers
+        from formgen.record.schema import online_answers
 
         assert conn.execute(online_answers.select()).first() is None
 
@@ -775,7 +777,7 @@ def test_one_browser_or_address_for_two_people_goes_to_review(fg: Formgen, box: 
     assert f"noor@example.org,the same address was used for form {noor.form_id}" in table
     # The browser's id is nowhere in the store: only its hash.
     with fg.engine.connect() as conn:
-        from formgen.schema import online_answers
+        from formgen.record.schema import online_answers
 
         kept = set(conn.execute(select(online_answers.c.browser_hash)).scalars())
     assert phone not in str(kept) and len(kept) == 2

@@ -16,11 +16,11 @@ import pytest
 from sqlalchemy import func, select, text, update
 
 from formgen import Formgen, rules
-from formgen.accounts import SignInRefused
 from formgen.api import ACCESS, NotAllowed, public_methods
 from formgen.errors import Conflict, NotFound, RecordError, StoreError
+from formgen.record.accounts import SignInRefused
+from formgen.record.schema import jobs, scan_pages
 from formgen.rules import Act, Relation, Role
-from formgen.schema import jobs, scan_pages
 
 from . import timetravel
 from .helpers import test_config
@@ -310,8 +310,8 @@ def test_an_upload_is_stored_and_read_back_in_parts(
 ) -> None:
     """An open file is stored part by part, never read whole, and the worker puts the
     parts back together byte for byte (the import lands every form)."""
-    from formgen import jobs as job_module
-    from formgen.schema import job_files
+    from formgen.record import jobs as job_module
+    from formgen.record.schema import job_files
 
     rec, pdf = stack(fg, people, tmp_path)
     content = pdf.read_bytes()
@@ -349,14 +349,14 @@ def test_a_job_whose_worker_died_is_claimed_again_and_nothing_lands_twice(
     sam = fg.as_user(people["sam"])
     job = sam.submit_scans([("stack.pdf", pdf.read_bytes())])
     # A worker claims it, lands part of it, and dies (no more heartbeats).
-    from formgen import jobs as job_module
+    from formgen.record import jobs as job_module
 
     claimed = job_module.claim(fg.engine, "dead-worker")
     assert claimed is not None and claimed.id == job.id
-    from formgen import reading
+    from formgen.scan import landing
 
     # What the dead worker had landed for the job: every page.
-    reading.import_files(fg.engine, [pdf], workers=1, job=job.id)
+    landing.import_files(fg.engine, [pdf], workers=1, job=job.id)
     assert job_module.claim(fg.engine, "other") is None  # still fresh: not taken
     with fg.engine.begin() as conn:
         stale = dt.datetime.now(dt.UTC).replace(tzinfo=None) - 2 * job_module.STALE

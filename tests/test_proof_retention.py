@@ -16,12 +16,12 @@ import pytest
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from formgen import lifecycle
+from formgen.aftercare import lifecycle
 from formgen.api import Formgen
 from formgen.config import Config, from_mapping
 from formgen.errors import ConfigError
+from formgen.record.schema import events, participants, recording_events, scan_images, scans
 from formgen.rules import Period
-from formgen.schema import events, participants, recording_events, scan_images, scans
 
 from .conftest import store_dump
 from .rendering import rasterise, text_of
@@ -234,7 +234,7 @@ def test_the_event_log_lets_through_the_erasure_and_nothing_else(fg: Formgen) ->
 def test_the_migration_knows_the_erased_mark() -> None:
     from importlib import import_module
 
-    migration = import_module("formgen.migrations.versions.0011_proof_retention")
+    migration = import_module("formgen.record.migrations.versions.0011_proof_retention")
     assert migration.ERASED == lifecycle.ERASED
     assert migration.RENAMED == lifecycle.RENAMED_KIND
 

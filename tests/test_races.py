@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import func, select
 
 from formgen import Formgen, rules
-from formgen.accounts import SignInRefused, User
 from formgen.errors import NotFound
+from formgen.record.accounts import SignInRefused, User
+from formgen.record.schema import sign_in_failures
 from formgen.rules import Role
-from formgen.schema import sign_in_failures
 
 from .helpers import test_config
 from .parallel import at_once

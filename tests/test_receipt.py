@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 import zxingcpp
 
-from formgen import render
-from formgen.formid import Instance
+from formgen.documents import render
+from formgen.documents.formid import Instance
 from formgen.rules import Plan, Purpose
 
 from .rendering import CONFIG, PLANS, rasterise, spec, text_of

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from formgen.api import Formgen
-from formgen.store import open_store
+from formgen.record.store import open_store
 
 from .conftest import Run, store_dump
 from .helpers import write_toml

@@ -17,8 +17,8 @@ import pytest
 import zxingcpp
 from pypdf import PdfReader
 
-from formgen import render
-from formgen.formid import FormIdError, Instance
+from formgen.documents import render
+from formgen.documents.formid import FormIdError, Instance
 from formgen.rules import Media, Plan, Purpose
 
 from . import phrases

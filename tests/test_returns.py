@@ -19,10 +19,10 @@ import pytest
 import zxingcpp
 
 from formgen import Formgen
+from formgen.aftercare.returns import ReturnLinkExpired, ReturnLinkRefused
 from formgen.config import Mail
 from formgen.errors import NotFound, RecordError
-from formgen.mailbox import Mailbox
-from formgen.returns import ReturnLinkExpired, ReturnLinkRefused
+from formgen.mail.mailbox import Mailbox
 from formgen.rules import Status
 
 from .conftest import store_dump

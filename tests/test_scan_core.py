@@ -22,8 +22,9 @@ import pytest
 from PIL import Image
 from pypdf import PdfWriter
 
-from formgen import render, scan
-from formgen.formid import Instance
+from formgen import scan
+from formgen.documents import render
+from formgen.documents.formid import Instance
 from formgen.rules import (
     BoxInk,
     Mark,

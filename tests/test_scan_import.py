@@ -220,8 +220,8 @@ def test_blank_form_needs_the_handwritten_name(js: Callable[..., Any], run: Run)
 def test_bad_pages_write_nothing_and_good_forms_still_land(
     printed: dict[str, Any], run: Run, db: Path, tmp_path: Path
 ) -> None:
-    from formgen import render
-    from formgen.formid import Instance
+    from formgen.documents import render
+    from formgen.documents.formid import Instance
     from formgen.rules import Plan, Purpose
 
     from .rendering import CONFIG, spec
@@ -236,7 +236,7 @@ def test_bad_pages_write_nothing_and_good_forms_still_land(
         save_pdf(tmp_path / "x.pdf", [good]).read_bytes()[:900]
     )
     unknown_spec = spec(Plan(Purpose.REFLECTION), "nl", "adult")
-    from formgen.store import instance, open_store
+    from formgen.record.store import instance, open_store
 
     mine = instance(open_store())
     unknown = rasterise(render.render([unknown_spec], mine, CONFIG).pdf, 200)[1]
@@ -319,20 +319,20 @@ def test_reader_threads_read_as_one_thread_does(
     one: for a stack with a page that has no code and one that cannot be loaded (each
     an error; every form around them lands) and for a file imported again.
     (On SQLite only: it compares two copies of one store.)"""
-    from formgen import reading
+    from formgen.scan import landing
 
     if not os.environ["FORMGEN_DB"].startswith("sqlite:"):
         pytest.skip("compares copies of an SQLite store")
-    from formgen.store import open_store
+    from formgen.record.store import open_store
 
     pools: list[Any] = []
-    real_pool = reading._Pool
+    real_pool = landing._Pool
 
     def spy(count: int) -> Any:
         pools.append(count)
         return real_pool(count)
 
-    monkeypatch.setattr(reading, "_Pool", spy)
+    monkeypatch.setattr(landing, "_Pool", spy)
     rng = np.random.default_rng(17)
     scans = []
     for index, fill in enumerate(FILLS):
@@ -357,7 +357,7 @@ def test_reader_threads_read_as_one_thread_does(
             source.backup(copy)
         engine = open_store(str(store))
         ticks: list[int] = []
-        reports = reading.import_files(engine, files, progress=ticks.append, workers=workers)
+        reports = landing.import_files(engine, files, progress=ticks.append, workers=workers)
         engine.dispose()
         results[workers] = ([r.as_dict() for r in reports], _events(store), _kept(store), ticks)
     assert pools == [2]  # the second run read in two threads

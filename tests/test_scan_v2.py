@@ -21,8 +21,9 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
-from formgen import render, rules, scan
-from formgen.formid import Instance
+from formgen import rules, scan
+from formgen.documents import render
+from formgen.documents.formid import Instance
 from formgen.rules import Plan, Purpose, Status
 
 from . import synth

@@ -18,12 +18,14 @@ import pytest
 from sqlalchemy import Engine, select, text, update
 from sqlalchemy.pool import NullPool
 
-from formgen import Formgen, lifecycle, sealing
+from formgen import Formgen
+from formgen.aftercare import lifecycle
 from formgen.config import Mail
 from formgen.errors import StoreError
-from formgen.mailbox import Mailbox
-from formgen.schema import online_answers, participant_addresses, participants, sealed_keys
-from formgen.store import open_store
+from formgen.mail.mailbox import Mailbox
+from formgen.record import sealing
+from formgen.record.schema import online_answers, participant_addresses, participants, sealed_keys
+from formgen.record.store import open_store
 
 from .helpers import test_config
 from .test_online import PUBLIC, _scan_page_2, code_in, printed_token
@@ -199,9 +201,9 @@ def test_a_sealed_value_moved_to_another_row_does_not_open(fg: Formgen) -> None:
             .values(email=address)
         )
     with fg.engine.connect() as conn, pytest.raises(StoreError, match="does not belong there"):
-        from formgen import online
+        from formgen.online import answers
 
-        online.addresses(conn, [carl.id])
+        answers.addresses(conn, [carl.id])
 
 
 def _cli(*args: str, key: Path | None, store: str) -> subprocess.CompletedProcess[str]:
@@ -376,9 +378,9 @@ def _store_of_the_previous_release(url: str) -> tuple[str, str]:
     from alembic import command
     from sqlalchemy import create_engine
 
-    from formgen import schema
-    from formgen.formid import Instance
-    from formgen.store import KEY, KEY_ID, _alembic, database_url, key_id
+    from formgen.documents.formid import Instance
+    from formgen.record import schema
+    from formgen.record.store import KEY, KEY_ID, _alembic, database_url, key_id
 
     now = dt.datetime(2026, 12, 1, 10, 0)
     rec, person, form = "R-OLD001", "P-OLD001", "7KQ2-M9XD-4"
@@ -492,7 +494,8 @@ def _store_of_the_previous_release(url: str) -> tuple[str, str]:
 def test_a_store_of_the_previous_release_is_sealed_when_opened(
     store_url: str, tmp_path: Path
 ) -> None:
-    from formgen import online, review
+    from formgen.aftercare import review
+    from formgen.online import answers
 
     rec, _ = _store_of_the_previous_release(store_url)
     with Formgen.open(store_url, test_config(output_dir=tmp_path)) as fg:
@@ -500,7 +503,7 @@ def test_a_store_of_the_previous_release_is_sealed_when_opened(
         assert [p.name for p in fg.status(rec).participants] == [OLD_NAME]
         with fg.engine.connect() as conn:
             person = fg.status(rec).participants[0].id
-            assert online.addresses(conn, [person]) == {person: OLD_MAIL}
+            assert answers.addresses(conn, [person]) == {person: OLD_MAIL}
             row = conn.execute(select(online_answers)).mappings().one()
             opened = sealing.open_answer(conn, rec, row)
             assert (opened["name"], opened["email"], opened["other_email"]) == (

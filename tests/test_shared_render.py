@@ -14,8 +14,8 @@ import pytest
 import zxingcpp
 from pypdf import PdfReader
 
-from formgen import render
-from formgen.formid import Instance
+from formgen.documents import render
+from formgen.documents.formid import Instance
 from formgen.rules import Media, Plan, Purpose, Situation
 
 from .rendering import CONFIG, rasterise, recording, spec, text_of
@@ -99,7 +99,7 @@ def test_same_pixels(both: dict[str, Any]) -> None:
 
 def test_letters_keep_their_place() -> None:
     """A covering letter comes first, and a reminder letter before its own form."""
-    from formgen import documents
+    from formgen.documents import declarations
 
     rec = recording(PLAN, recorded_on=INSTITUTION.recorded_on)
     letter = render.Page(
@@ -124,7 +124,7 @@ def test_letters_keep_their_place() -> None:
     pages = text_of(render.render(forms, Instance.create(), CONFIG, before=[letter]).pdf)
     assert "Verzoek om extra toestemmingsformulieren" in pages[0]
     assert forms[0].form_id in pages[1] and forms[1].form_id in pages[4]
-    assert documents.WITHDRAWAL_PAGE == 9  # reminders are rendered in full (kind withdrawal)
+    assert declarations.WITHDRAWAL_PAGE == 9  # reminders are rendered in full (kind withdrawal)
 
 
 def test_a_template_that_prints_the_name_elsewhere_is_laid_out_in_full(tmp_path: Any) -> None:

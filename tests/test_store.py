@@ -17,9 +17,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import UniqueConstraint, create_engine, delete, inspect, select, text, update
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 
-from formgen import records, store
-from formgen.schema import events, meta, metadata, recording_events, recordings
-from formgen.store import HEAD, _alembic, explain, open_store
+from formgen.record import records, store
+from formgen.record.schema import events, meta, metadata, recording_events, recordings
+from formgen.record.store import HEAD, _alembic, explain, open_store
 
 from .helpers import test_config
 from .timetravel import days_from_today
@@ -610,6 +610,8 @@ def test_explain_never_passes_a_message_through() -> None:
 def test_the_migration_and_the_store_agree_on_the_key_fingerprint() -> None:
     import importlib
 
-    migration = importlib.import_module("formgen.migrations.versions.0003_append_only_everywhere")
+    migration = importlib.import_module(
+        "formgen.record.migrations.versions.0003_append_only_everywhere"
+    )
     secret = os.urandom(32)
     assert migration.key_id(secret) == store.key_id(secret)

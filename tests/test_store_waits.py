@@ -12,14 +12,15 @@ from typing import IO
 
 import pytest
 
-from formgen.store import open_store
+from formgen.record.store import open_store
 
 NAME = "Zoë Geheimnaam"
 
 # Holds a write transaction (with a write in it) until told to let go on stdin.
 HOLDER = """
 import sys
-from formgen import schema, store
+from formgen.record import schema
+from formgen.record import store
 engine = store.open_store(sys.argv[1])
 with engine.begin() as conn:
     conn.execute(schema.meta.insert().values(key="holder", value=b"x"))
@@ -44,7 +45,8 @@ engine.dispose()
 WRITER = """
 import datetime as dt, sys
 from sqlalchemy import func, select
-from formgen import schema, store
+from formgen.record import schema
+from formgen.record import store
 try:
     engine = store.open_store(sys.argv[1])
     print("writing", flush=True)
@@ -67,7 +69,8 @@ print("written", flush=True)
 ONCE = """
 import sys, time
 from sqlalchemy import select
-from formgen import schema, store
+from formgen.record import schema
+from formgen.record import store
 engine = store.open_store(sys.argv[1])
 print("ready", flush=True)
 sys.stdin.readline()
@@ -111,7 +114,7 @@ def _release(holder: subprocess.Popen[str]) -> None:
 def _recordings(url: str) -> list[str]:
     from sqlalchemy import select
 
-    from formgen.schema import recordings
+    from formgen.record.schema import recordings
 
     engine = open_store(url)
     with engine.connect() as conn:

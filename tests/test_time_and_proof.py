@@ -15,7 +15,7 @@ import pytest
 from formgen import Formgen, rules
 from formgen.config import Config, Mail
 from formgen.errors import ConfigError, RecordError
-from formgen.mailbox import Mailbox
+from formgen.mail.mailbox import Mailbox
 from formgen.rules import OnlineMode, Status
 
 from .conftest import RECORDING, Run, store_dump

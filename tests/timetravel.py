@@ -17,9 +17,9 @@ from contextlib import contextmanager
 from sqlalchemy import Engine, select, update
 
 from formgen import config as config_module
-from formgen import records
-from formgen.schema import forms, participants, recordings
-from formgen.store import open_store
+from formgen.record import records
+from formgen.record.schema import forms, participants, recordings
+from formgen.record.store import open_store
 
 from .helpers import test_config
 

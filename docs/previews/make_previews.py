@@ -24,10 +24,11 @@ def pictures() -> dict[str, object]:
     """The four pages as PIL images, rendered the way `formgen forms` renders them."""
     import pypdfium2 as pdfium
 
-    from formgen import render, rules
+    from formgen import rules
+    from formgen.documents import render
     from formgen.config import Config, with_example_dpo
-    from formgen.formid import Instance, check_char
-    from formgen.records import Recording
+    from formgen.documents.formid import Instance, check_char
+    from formgen.record.records import Recording
 
     plan = rules.Plan(rules.Purpose.ASSESSMENT, rules.Media.BOTH, livestream=True)
     recording = Recording(

@@ -1,10 +1,11 @@
 """Reading signed pages back: load scans, find the QR code, register, measure the ink.
 
-This package only MEASURES. What the ink means (a mark, a circled answer, a signature)
-and what a pair of boxes means is decided in ``rules.py`` (``read_box``,
-``classify_signature``, ``decide_answers``); matching a QR text to a form is the
-caller's (``Instance.verify``). ``look`` does all of it for one page (``reading`` runs
-it in threads): this package imports nothing of the store.
+The pixel modules only MEASURE; ``landing`` lands what they found in the record. What
+the ink means (a mark, a circled answer, a signature) and what a pair of boxes means
+is decided in ``rules.py`` (``read_box``, ``classify_signature``, ``decide_answers``);
+matching a QR text to a form is the caller's (``Instance.verify``). ``look`` does all
+of it for one page (``landing`` runs it in threads); of the store, only ``landing``
+imports anything.
 
     load          files and pages: regular files only, sniffing, PDF raster (pdfium) or
                   render, strict Pillow, a JPEG's own bytes, page size and shape limits
@@ -21,9 +22,9 @@ The names below are the package's interface; the modules' other names are its ow
 
 from __future__ import annotations
 
-from ..errors import ScanInputError
-from .blank import is_blank
-from .load import (
+from formgen.errors import ScanInputError
+from formgen.scan.blank import is_blank
+from formgen.scan.load import (
     MAX_FILE_BYTES,
     MAX_PIXELS,
     RENDER_DPI,
@@ -33,7 +34,7 @@ from .load import (
     file_sha256,
     load_pages,
 )
-from .measuring import (
+from formgen.scan.measuring import (
     BoxReading,
     FieldCrop,
     Measurement,
@@ -41,7 +42,7 @@ from .measuring import (
     layout_offset,
     measure,
 )
-from .page import (
+from formgen.scan.page import (
     Identity,
     PageLook,
     Started,
@@ -52,16 +53,16 @@ from .page import (
     look_start,
     small,
 )
-from .pixels import MM_PER_INCH, find_streaks, ink_gray, without_streaks
-from .qr import QrHit, find_qr
-from .registration import (
+from formgen.scan.pixels import MM_PER_INCH, find_streaks, ink_gray, without_streaks
+from formgen.scan.qr import QrHit, find_qr
+from formgen.scan.registration import (
     MAX_LAYOUT_OFFSET_MM,
     MAX_RESIDUAL_MM,
     Registration,
     qr_symbol_mm,
     register,
 )
-from .view import PAGE_MM, ArrayView, PageView, WarpView, is_binary, rectify
+from formgen.scan.view import PAGE_MM, ArrayView, PageView, WarpView, is_binary, rectify
 
 __all__ = [
     "MAX_FILE_BYTES",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .pixels import Array, _halve, _percentile, ink_gray
+from formgen.scan.pixels import Array, _halve, _percentile, ink_gray
 
 
 def is_blank(gray: Array) -> bool:

@@ -33,9 +33,9 @@ import cv2
 import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
-from ..errors import ScanInputError
-from ..words import N_, Word
-from .pixels import MM_PER_INCH, Array
+from formgen.errors import ScanInputError
+from formgen.scan.pixels import MM_PER_INCH, Array
+from formgen.words import N_, Word
 
 MAX_PIXELS = 80_000_000  # per page: far above any sensible scan, far below a memory bomb
 RENDER_DPI = 200.0  # vector (or mixed) PDF pages are rendered, not scanned

@@ -31,8 +31,8 @@ from typing import Any
 import cv2
 import numpy as np
 
-from .pixels import MM_PER_INCH, Array, _percentile, median
-from .view import ArrayView, PageView
+from formgen.scan.pixels import MM_PER_INCH, Array, _percentile, median
+from formgen.scan.view import ArrayView, PageView
 
 BOX_INSET_MM = 1.0  # interior = outline's outer edge moved in by this (border is 0.45 mm)
 BOX_BORDER_MM = 0.45

@@ -16,13 +16,13 @@ from typing import Any
 import cv2
 import numpy as np
 
-from .blank import is_blank
-from .load import PageImage
-from .measuring import Measurement, measure
-from .pixels import Array, find_streaks, ink_gray, without_streaks
-from .qr import QrHit, find_qr
-from .registration import register
-from .view import is_binary
+from formgen.scan.blank import is_blank
+from formgen.scan.load import PageImage
+from formgen.scan.measuring import Measurement, measure
+from formgen.scan.pixels import Array, find_streaks, ink_gray, without_streaks
+from formgen.scan.qr import QrHit, find_qr
+from formgen.scan.registration import register
+from formgen.scan.view import is_binary
 
 KEEP_BYTES = 1_500_000  # a page's own JPEG up to this size is its page image as it is
 

@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import zxingcpp
 
-from .pixels import Array, _halve, ink_gray
+from formgen.scan.pixels import Array, _halve, ink_gray
 
 QR_LONG_SIDE = 1170  # decode QR codes at 100-200 dpi on A4 (3+ px per module): fast, sharp
 # A form's code sits in a corner of the sheet (top right; any corner once the page is

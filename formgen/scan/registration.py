@@ -20,10 +20,10 @@ from typing import Any
 import cv2
 import numpy as np
 
-from .measuring import _answers, layout_offset
-from .pixels import Array, _halve, _percentile, ink_gray
-from .qr import QrHit
-from .view import PageView, WarpView, _jacobian, _project
+from formgen.scan.measuring import _answers, layout_offset
+from formgen.scan.pixels import Array, _halve, _percentile, ink_gray
+from formgen.scan.qr import QrHit
+from formgen.scan.view import PageView, WarpView, _jacobian, _project
 
 MARK_DIAMETER_MM = 6.0
 HALF_MARK_PX = 12  # marks this wide (px) on the halved page are found there

@@ -14,7 +14,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from .pixels import MM_PER_INCH, Array, ink_gray
+from formgen.scan.pixels import MM_PER_INCH, Array, ink_gray
 
 PAGE_MM = (210.0, 297.0)
 BINARY_SMOOTH = 0.5  # a 1-bit page is blurred by this many output pixels (sigma) first

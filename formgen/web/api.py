@@ -36,10 +36,11 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, model_validator
 
-from .. import jobs, rules
-from .app import API
-from .auth import Changing, Person, page_person
-from .ids import FormId, ImageName, ItemId, JobId, RecordingId
+from formgen import rules
+from formgen.record import jobs
+from formgen.web.app import API
+from formgen.web.auth import Changing, Person, page_person
+from formgen.web.ids import FormId, ImageName, ItemId, JobId, RecordingId
 
 router = APIRouter()
 

@@ -25,13 +25,13 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, se
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .. import words
-from ..api import Formgen, NotAllowed
-from ..errors import Conflict, FormgenError, NotFound, RecordError, StoreError
-from ..words import N_
-from . import i18n, ids
-from .auth import BadCsrf, SignInNeeded, person_or_none
-from .rendering import Renderer
+from formgen import words
+from formgen.api import Formgen, NotAllowed
+from formgen.errors import Conflict, FormgenError, NotFound, RecordError, StoreError
+from formgen.web import i18n, ids
+from formgen.web.auth import BadCsrf, SignInNeeded, person_or_none
+from formgen.web.rendering import Renderer
+from formgen.words import N_
 
 HERE = Path(__file__).parent
 API = "/api/v1"
@@ -246,7 +246,7 @@ def create_app(fg: Formgen) -> FastAPI:
             return problem(exc.status_code, str(exc.detail))
         return _error_page(request, exc.status_code)
 
-    from . import api, online_pages, pages, recording_pages, return_pages, review_pages
+    from formgen.web import api, online_pages, pages, recording_pages, return_pages, review_pages
 
     app.include_router(pages.router)
     app.include_router(recording_pages.router)
@@ -255,7 +255,7 @@ def create_app(fg: Formgen) -> FastAPI:
     app.include_router(return_pages.router)
     app.include_router(api.router, prefix=API)
     if fg.config.oidc is not None:  # sign-in with the institution
-        from . import oidc
+        from formgen.web import oidc
 
         oidc.install(app, fg)
     app.openapi = lambda: api.openapi(app)  # type: ignore[method-assign]

@@ -19,8 +19,8 @@ from fastapi.responses import Response
 from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.datastructures import FormData
 
-from ..accounts import User
-from ..api import Formgen
+from formgen.api import Formgen
+from formgen.record.accounts import User
 
 COOKIE = "formgen_session"
 CSRF_FIELD = "csrf"

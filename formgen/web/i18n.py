@@ -11,7 +11,7 @@ from pathlib import Path
 
 from starlette.requests import Request
 
-from .. import words
+from formgen import words
 
 LANGS = ("nl", "en")
 COOKIE = "formgen_lang"  # the language chosen before signing in

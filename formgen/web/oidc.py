@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 
-from ..words import N_
+from formgen.words import N_
 
 with warnings.catch_warnings():
     # Authlib 1.9 announces a move from httpx to a package "httpx2" at import, on every
@@ -38,9 +38,9 @@ from joserfc.errors import JoseError
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
-from ..api import Formgen
-from ..institution import InstitutionRefused
-from .app import render
+from formgen.api import Formgen
+from formgen.record.institution import InstitutionRefused
+from formgen.web.app import render
 
 PREFIX = "/sign-in/oidc"
 CALLBACK = f"{PREFIX}/callback"
@@ -147,7 +147,7 @@ def signed_in(request: Request, user: Any) -> Response:
     """The session, as for a password; but the page in between is served, not a
     redirect: the way here began at the provider's site, and a browser does not send a
     SameSite=Strict cookie on a redirect that another site started."""
-    from .pages import sign_in_response
+    from formgen.web.pages import sign_in_response
 
     response = sign_in_response(request, user)
     page = render(request, "oidc_onward.html", title=N_("Signed in"), target="/recordings")

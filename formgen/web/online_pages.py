@@ -13,15 +13,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from .. import words
-from ..errors import Conflict, NotFound, RecordError
-from ..mail import MailError
-from ..online import CodeRefused, LinkRefused
-from . import i18n
-from .app import render
-from .auth import Posted
-from .ids import SECRET
-from .recording_pages import CLAUSES, STATUS_WORDS
+from formgen import words
+from formgen.errors import Conflict, NotFound, RecordError
+from formgen.mail import MailError
+from formgen.online.answers import CodeRefused, LinkRefused
+from formgen.web import i18n
+from formgen.web.app import render
+from formgen.web.auth import Posted
+from formgen.web.ids import SECRET
+from formgen.web.recording_pages import CLAUSES, STATUS_WORDS
 
 router = APIRouter(default_response_class=Response)
 MAX_FIELD = 300  # longer than any name or address the library accepts

@@ -10,10 +10,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from ..accounts import SignInRefused, User
-from . import i18n
-from .app import render, said
-from .auth import (
+from formgen.record.accounts import SignInRefused, User
+from formgen.web import i18n
+from formgen.web.app import render, said
+from formgen.web.auth import (
     COOKIE,
     Changing,
     Person,
@@ -24,7 +24,7 @@ from .auth import (
     login_token,
     person_or_none,
 )
-from .ids import SECRET
+from formgen.web.ids import SECRET
 
 router = APIRouter(default_response_class=Response)
 
@@ -116,7 +116,7 @@ def setup(
     email: Annotated[str, Form()],
     password: Annotated[str, Form()],
 ) -> Response:
-    from ..errors import NotFound, RecordError
+    from formgen.errors import NotFound, RecordError
 
     fg = request.app.state.fg
     if not re.match(SECRET, secret):

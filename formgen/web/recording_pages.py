@@ -23,16 +23,27 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
-from .. import jobs, online, rules
-from .. import words as service_words
-from ..api import NotAllowed
-from ..errors import Conflict, FormgenError, NotFound, RecordError
-from ..rules import Act, Situation, Status
-from ..words import N_, Word
-from . import i18n
-from .app import render, request_lang, said
-from .auth import Changing, Person, Posted, page_person
-from .ids import OPTIONAL_ID, AnswerId, FormId, ItemId, JobId, ParticipantId, RecordingId, StepKey
+from formgen import rules
+from formgen import words as service_words
+from formgen.api import NotAllowed
+from formgen.errors import Conflict, FormgenError, NotFound, RecordError
+from formgen.online import answers
+from formgen.record import jobs
+from formgen.rules import Act, Situation, Status
+from formgen.web import i18n
+from formgen.web.app import render, request_lang, said
+from formgen.web.auth import Changing, Person, Posted, page_person
+from formgen.web.ids import (
+    OPTIONAL_ID,
+    AnswerId,
+    FormId,
+    ItemId,
+    JobId,
+    ParticipantId,
+    RecordingId,
+    StepKey,
+)
+from formgen.words import N_, Word
 
 router = APIRouter(default_response_class=Response)
 Signed = Annotated[Person, Depends(page_person)]
@@ -505,7 +516,7 @@ def recording_view(person: Person, recording_id: str, lang: str) -> dict[str, An
         # for the supervisor and the officer, who check consent.
         "online_answers": fg.online_answers(rec.id) if may[Act.REVIEW] else [],
         "names_by_form": {p.form_id: p.name for p in people},
-        "flag_parts": online.flag_parts,
+        "flag_parts": answers.flag_parts,
         "to_review": any(s is Status.REVIEW for p in people for s in p.clauses.values()),
         "unreturned": unreturned(people, rec, change, today),
         "given": {

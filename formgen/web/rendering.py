@@ -17,10 +17,10 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from ..accounts import User
-from ..api import Formgen
-from ..config import Config
-from ..errors import StoreError
+from formgen.api import Formgen
+from formgen.config import Config
+from formgen.errors import StoreError
+from formgen.record.accounts import User
 
 PROCESSES = 2  # PDFs rendered at the same time; more wait their turn
 NICENESS = 10

@@ -21,13 +21,13 @@ from fastapi import Path as PathParam
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
-from .. import jobs
-from ..errors import FormgenError, RecordError
-from ..returns import ReturnLinkExpired, ReturnLinkRefused
-from .app import render, request_lang, said
-from .auth import Changing, Posted, keep_login_token, login_checked, login_token
-from .ids import ID, RecordingId
-from .recording_pages import date_words, refused, sorted_uploads, translate, words
+from formgen.aftercare.returns import ReturnLinkExpired, ReturnLinkRefused
+from formgen.errors import FormgenError, RecordError
+from formgen.record import jobs
+from formgen.web.app import render, request_lang, said
+from formgen.web.auth import Changing, Posted, keep_login_token, login_checked, login_token
+from formgen.web.ids import ID, RecordingId
+from formgen.web.recording_pages import date_words, refused, sorted_uploads, translate, words
 
 router = APIRouter(default_response_class=Response)
 RequestId = Annotated[str, PathParam(pattern=ID, description="A request's ID, e.g. Q-7KQ2M9")]
@@ -120,7 +120,7 @@ def renew_link(
         made = person.fg.renew_return_link(recording_id, request_id)
     except FormgenError as exc:
         return refused(request, person, recording_id, "request", exc)
-    from ..render import qr_data_uri
+    from formgen.documents.render import qr_data_uri
 
     return render(
         request,

@@ -19,14 +19,14 @@ from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
-from ..api import NotAllowed
-from ..errors import Conflict, FormgenError, NotFound, RecordError
-from ..review import ReviewItem
-from ..rules import Mark, Thresholds, classify_mark
-from ..words import N_
-from .app import render, said
-from .auth import Changing, Person, login_checked, page_person
-from .ids import SECRET, ImageName, ItemId, RecordingId, UserId
+from formgen.aftercare.review import ReviewItem
+from formgen.api import NotAllowed
+from formgen.errors import Conflict, FormgenError, NotFound, RecordError
+from formgen.rules import Mark, Thresholds, classify_mark
+from formgen.web.app import render, said
+from formgen.web.auth import Changing, Person, login_checked, page_person
+from formgen.web.ids import SECRET, ImageName, ItemId, RecordingId, UserId
+from formgen.words import N_
 
 TokenId = Annotated[str, Path(pattern=r"^[0-9a-f]{16}$", description="An API token's ID")]
 
@@ -462,7 +462,7 @@ def revoke_token(
 
 @router.get("/password/{secret}")
 def new_password_page(request: Request, secret: str) -> Response:
-    from .pages import login_form, not_found
+    from formgen.web.pages import login_form, not_found
 
     # A malformed or spent link answers like one that never existed.
     if not re.match(SECRET, secret) or not request.app.state.fg.password_link_valid(secret):
@@ -472,7 +472,7 @@ def new_password_page(request: Request, secret: str) -> Response:
 
 @router.post("/password/{secret}", dependencies=[Depends(login_checked)])
 def new_password(request: Request, secret: str, password: Annotated[str, Form()]) -> Response:
-    from .pages import login_form, not_found, sign_in_response
+    from formgen.web.pages import login_form, not_found, sign_in_response
 
     if not re.match(SECRET, secret):
         return not_found(request)

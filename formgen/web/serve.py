@@ -12,13 +12,13 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-from ..api import Formgen
+from formgen.api import Formgen
 
 
 def run(fg: Formgen, *, host: str, port: int, demo: bool, scan_workers: int) -> None:
     import uvicorn
 
-    from .app import create_app
+    from formgen.web.app import create_app
 
     base = f"http://{host}:{port}"
     mailbox = None
@@ -61,8 +61,8 @@ def run(fg: Formgen, *, host: str, port: int, demo: bool, scan_workers: int) -> 
 def _demo_mail(fg: Formgen, base: str) -> Any:
     """The demo's mail: a real SMTP server on loopback that keeps what formgen sends, shown
     at /demo/mail; and, unless configured, QR codes that open this server's pages."""
-    from ..config import Mail
-    from ..mailbox import Mailbox
+    from formgen.config import Mail
+    from formgen.mail.mailbox import Mailbox
 
     box = Mailbox().start()
     fg.config = dataclasses.replace(

@@ -21,7 +21,7 @@ import pytest
 
 from formgen import Formgen
 from formgen.config import Mail
-from formgen.mailbox import Mailbox
+from formgen.mail.mailbox import Mailbox
 
 from ..helpers import test_config, write_toml
 

@@ -363,7 +363,7 @@ def test_a_worker_starting_leaves_running_imports_alone(
 ) -> None:
     """Each worker sweeps the job folders crashed workers left behind when it starts;
     a folder whose worker still runs holds an import in progress and stays."""
-    from formgen import jobs
+    from formgen.record import jobs
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     running = Path(tempfile.mkdtemp(prefix=f"{jobs.TEMP_PREFIX}{os.getpid()}-"))

@@ -13,7 +13,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from formgen import records
+from formgen.record import records
 from formgen.rules import Status
 
 from .conftest import Live, sign_in

@@ -10,7 +10,7 @@ from typing import Any
 from playwright.sync_api import expect
 from sqlalchemy import update
 
-from formgen.schema import forms
+from formgen.record.schema import forms
 
 from ..timetravel import backdate, days_from_today
 from .conftest import Live, sign_in

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 from playwright.sync_api import expect
 
-from formgen.accounts import SignInRefused
+from formgen.record.accounts import SignInRefused
 
 from .. import timetravel
 from .conftest import PASSWORD, Live, sign_in

@@ -18,8 +18,9 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 import httpx
 import pytest
 
-from formgen import Formgen, records
+from formgen import Formgen
 from formgen.config import load
+from formgen.record import records
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, PASSWORD, LoopbackProvider, running
 from tests.oidc_provider import free_port as provider_port
 from tests.web.conftest import free_port, start_server, stop_server
@@ -361,7 +362,8 @@ def test_an_expired_or_wrongly_signed_id_token_is_refused(
 def test_every_word_of_the_institution_sign_in_has_its_dutch() -> None:
     """The pages' and the refusals' English each have a Dutch entry (a missing one would
     show English on a Dutch page)."""
-    from formgen import institution, words
+    from formgen import words
+    from formgen.record import institution
     from formgen.web import oidc
 
     here = Path(oidc.__file__).parent / "templates"

@@ -20,7 +20,7 @@ import pytest
 import zxingcpp
 from playwright.sync_api import Page, expect
 
-from formgen.mailbox import Mailbox
+from formgen.mail.mailbox import Mailbox
 from formgen.rules import Status
 
 from .. import screenshots

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from formgen.mailbox import Mailbox
+from formgen.mail.mailbox import Mailbox
 
 from .. import timetravel
 from .conftest import Live, sign_in

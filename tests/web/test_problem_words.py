@@ -17,8 +17,8 @@ import httpx
 import pytest
 
 from formgen import Formgen, words
-from formgen.accounts import User
 from formgen.errors import FormgenError, RecordError
+from formgen.record.accounts import User
 
 from ..helpers import test_config
 from .conftest import PASSWORD, Live, post_sign_in
@@ -233,11 +233,11 @@ def test_the_readers_reasons_are_in_the_pages_words() -> None:
     )
     assert words.reason("blank page", nl) == "lege pagina"
     assert words.reason("", nl) == ""  # not the catalogue's header
-    # An online answer another form's answers make doubtful, as online.py words it.
-    from formgen import online
+    # An online answer another form's answers make doubtful, as answers.py words it.
+    from formgen.online import answers
 
     flagged = (
-        f"{online.REVIEW_PREFIX}: {online.flag_text('browser:ABCD-EFGH-J;address:KLMN-PQRS-T')};"
+        f"{answers.REVIEW_PREFIX}: {answers.flag_text('browser:ABCD-EFGH-J;address:KLMN-PQRS-T')};"
         " it said yes"
     )
     assert words.reason(flagged, nl) == (

@@ -22,7 +22,7 @@ from playwright.sync_api import Page, expect
 
 from formgen import Formgen
 from formgen.config import Mail
-from formgen.mailbox import Mailbox
+from formgen.mail.mailbox import Mailbox
 from formgen.web.recording_pages import NOTICES
 
 from .. import timetravel

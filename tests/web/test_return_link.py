@@ -19,7 +19,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import update
 
 from formgen import Formgen
-from formgen.schema import institution_requests
+from formgen.record.schema import institution_requests
 
 from ..helpers import test_config, write_toml
 from ..rendering import rasterise

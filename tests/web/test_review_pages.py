@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from playwright.sync_api import Page, expect
 
-from formgen.review import ReviewItem
+from formgen.aftercare.review import ReviewItem
 
 from .. import timetravel
 from ..rendering import rasterise

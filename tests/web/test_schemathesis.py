@@ -19,7 +19,8 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
 
-from formgen import Formgen, sealing
+from formgen import Formgen
+from formgen.record import sealing
 from formgen.web.app import create_app
 
 from ..helpers import test_config

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from formgen.schema import jobs
+from formgen.record.schema import jobs
 from formgen.web.app import MAX_BODY
 
 from ..conftest import store_dump

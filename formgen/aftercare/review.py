@@ -9,11 +9,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select, update
 
-from . import records, rules, sealing
-from .errors import Conflict, NotFound, RecordError
-from .rules import Status
-from .schema import events, forms, participants, scan_images
-from .words import N_
+from formgen import rules
+from formgen.errors import Conflict, NotFound, RecordError
+from formgen.record import records, sealing
+from formgen.record.schema import events, forms, participants, scan_images
+from formgen.rules import Status
+from formgen.words import N_
 
 PERSON_CROPS = ("signature", "name", "signer")  # crops shown with every clause's item
 

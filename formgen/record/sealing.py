@@ -32,7 +32,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap, aes_key_wrap
 from sqlalchemy import Connection, Engine, delete, select
 
-from .errors import StoreError
+from formgen.errors import StoreError
 
 DATA, PROOF, SERVICE = "data", "proof", "service"
 SERVICE_OWNER = "*"  # the owner of the service-wide key (no recording has this ID)
@@ -167,7 +167,7 @@ def verify(conn: Connection, master: Master) -> bool:
     """Refuse a master key that is not this store's, in one line. False: the store has
     no check value yet (an empty store that went back before encryption and came again):
     :func:`ensure` makes it, in a write transaction."""
-    from .schema import meta
+    from formgen.record.schema import meta
 
     check = conn.execute(select(meta.c.value).where(meta.c.key == CHECK)).scalar()
     if check is None:
@@ -179,7 +179,7 @@ def verify(conn: Connection, master: Master) -> bool:
 
 def ensure(conn: Connection, master: Master) -> None:
     """:func:`verify`, and the check value and service key of a store without any."""
-    from .schema import recordings
+    from formgen.record.schema import recordings
 
     if verify(conn, master):
         return
@@ -190,7 +190,7 @@ def ensure(conn: Connection, master: Master) -> None:
 
 def initialise(conn: Connection, master: Master) -> None:
     """A new store's check value and service key (migration 0011, :func:`ensure`)."""
-    from .schema import meta, sealed_keys
+    from formgen.record.schema import meta, sealed_keys
 
     conn.execute(meta.insert().values(key=CHECK, value=master.check_value()))
     conn.execute(
@@ -202,7 +202,7 @@ def initialise(conn: Connection, master: Master) -> None:
 
 def new_recording_keys(conn: Connection, recording_id: str) -> None:
     """The data and proof keys of a new recording, in its transaction."""
-    from .schema import sealed_keys
+    from formgen.record.schema import sealed_keys
 
     master = master_of(conn)
     conn.execute(
@@ -228,7 +228,7 @@ def _key(conn: Connection, owner: str, kind: str) -> AESGCM | None:
 
 
 def _cached_key(conn: Connection, owner: str, kind: str) -> AESGCM | None:
-    from .schema import sealed_keys
+    from formgen.record.schema import sealed_keys
 
     cache = _cache.get(conn)
     if cache is None:
@@ -276,7 +276,7 @@ def forget_proof_key(conn: Connection, recording_id: str) -> bool:
 
 
 def _forget(conn: Connection, owner: str, kind: str) -> bool:
-    from .schema import sealed_keys
+    from formgen.record.schema import sealed_keys
 
     done = conn.execute(
         delete(sealed_keys).where(sealed_keys.c.owner == owner, sealed_keys.c.kind == kind)
@@ -291,7 +291,7 @@ def rotate(conn: Connection, old: Master, new: Master) -> int:
     In the caller's write transaction."""
     from sqlalchemy import update
 
-    from .schema import meta, sealed_keys
+    from formgen.record.schema import meta, sealed_keys
 
     verify(conn, old)
     rows = conn.execute(

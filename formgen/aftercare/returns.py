@@ -21,13 +21,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select, update
 
-from . import jobs, records
-from .config import Config
-from .errors import Conflict, NotFound, RecordError
-from .formid import is_secret, new_secret
-from .records import Participant, Recording
-from .schema import institution_requests, request_forms, return_jobs
-from .words import N_
+from formgen.config import Config
+from formgen.documents.formid import is_secret, new_secret
+from formgen.errors import Conflict, NotFound, RecordError
+from formgen.record import jobs, records
+from formgen.record.records import Participant, Recording
+from formgen.record.schema import institution_requests, request_forms, return_jobs
+from formgen.words import N_
 
 GRACE = dt.timedelta(days=14)  # the link works this long after the return date
 LINK_PATH = "/r/"

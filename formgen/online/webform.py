@@ -12,10 +12,10 @@ import re
 from collections.abc import Mapping
 from html.parser import HTMLParser
 
-from . import render
-from .config import Config
-from .errors import RenderError
-from .rules import TAKE_BACK, OnlineMode
+from formgen.config import Config
+from formgen.documents import render
+from formgen.errors import RenderError
+from formgen.rules import TAKE_BACK, OnlineMode
 
 # The box pair as _form.html prints it (the layout reader relies on the same attributes).
 _ANSWER = re.compile(

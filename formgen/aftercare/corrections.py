@@ -14,12 +14,13 @@ from typing import Any
 
 from sqlalchemy import Engine, delete, func, select, update
 
-from . import config as config_module
-from . import lifecycle, records, rules, sealing
-from .config import Config
-from .records import Conflict, Participant, RecordError, Recording
-from .rules import Plan, Status
-from .schema import (
+from formgen import config as config_module
+from formgen import rules
+from formgen.aftercare import lifecycle
+from formgen.config import Config
+from formgen.record import records, sealing
+from formgen.record.records import Conflict, Participant, RecordError, Recording
+from formgen.record.schema import (
     events,
     online_answers,
     online_links,
@@ -28,7 +29,8 @@ from .schema import (
     recordings,
     scan_pages,
 )
-from .words import N_
+from formgen.rules import Plan, Status
+from formgen.words import N_
 
 REMOVED = "participant_removed"  # recording log: detail {participant, form_id, outcome}
 RENAMED = "participant_renamed"  # detail {participant, form_id, before, after}

@@ -21,11 +21,12 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from . import records, rules, sealing
-from .config import Config
-from .records import SIGNATURE, Participant, Recording
-from .rules import Clause, Media, Purpose, Status
-from .schema import events, forms
+from formgen import rules
+from formgen.config import Config
+from formgen.record import records, sealing
+from formgen.record.records import SIGNATURE, Participant, Recording
+from formgen.record.schema import events, forms
+from formgen.rules import Clause, Media, Purpose, Status
 
 EXPORT_VERSION = 1
 PROFILE = "https://w3id.org/dpv/schema/dpv-27560#record"

@@ -19,13 +19,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, and_, func, select
 
-from . import config as config_module
-from . import rules, sealing
-from .config import Config
-from .errors import Conflict, NotFound, RecordError
-from .formid import ALPHABET, FormIdError, new_form_id, normalise
-from .rules import Media, Plan, Purpose, Situation, Status
-from .schema import (
+from formgen import config as config_module
+from formgen import rules
+from formgen.config import Config
+from formgen.documents.formid import ALPHABET, FormIdError, new_form_id, normalise
+from formgen.errors import Conflict, NotFound, RecordError
+from formgen.record import sealing
+from formgen.record.schema import (
     documents,
     events,
     forms,
@@ -35,7 +35,8 @@ from .schema import (
     recordings,
     sealed_keys,
 )
-from .words import N_
+from formgen.rules import Media, Plan, Purpose, Situation, Status
+from formgen.words import N_
 
 LANGS = ("nl", "en")
 SIGNATURE = "signature"  # pseudo-clause for events about the form's signature

@@ -12,9 +12,11 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from . import online, records, render
-from .records import SIGNATURE
-from .schema import events
+from formgen.documents import render
+from formgen.online import answers
+from formgen.record import records
+from formgen.record.records import SIGNATURE
+from formgen.record.schema import events
 
 COLUMNS = (
     "recording",
@@ -32,7 +34,7 @@ COLUMNS = (
     "source",
     "source_detail",
     # The form's latest confirmed online answer: the address that confirmed it, and why
-    # a person had to check it (online.flag_text), if anything was odd.
+    # a person had to check it (answers.flag_text), if anything was odd.
     "online_email",
     "online_flag",
 )
@@ -76,7 +78,7 @@ def rows(
             people = records.list_participants(conn, rec.id, every_round=True)
             ids = [p.form_id for p in people]
             states = records.form_states(conn, ids)
-            answered = {a["form_id"]: a for a in online.confirmed_answers(conn, ids)}
+            answered = {a["form_id"]: a for a in answers.confirmed_answers(conn, ids)}
             last: dict[tuple[str, str], Any] = {}
             for row in conn.execute(
                 select(events.c.form_id, events.c.clause, events.c.at, events.c.source)
@@ -110,7 +112,7 @@ def rows(
                         "source": kind,
                         "source_detail": detail,
                         "online_email": answer["email"] if answer else "",
-                        "online_flag": online.flag_text(answer["flag"]) if answer else "",
+                        "online_flag": answers.flag_text(answer["flag"]) if answer else "",
                     }
                 )
     return out

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from .config import Mail
-from .errors import FormgenError
-from .words import N_, translations
+from formgen.config import Mail
+from formgen.errors import FormgenError
+from formgen.words import N_, translations
 
 
 class MailError(FormgenError):

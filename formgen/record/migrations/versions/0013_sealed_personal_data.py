@@ -13,7 +13,7 @@ Revises: 0012
 import sqlalchemy as sa
 from alembic import op
 
-from formgen import sealing
+from formgen.record import sealing
 
 revision = "0013"
 down_revision = "0012"
@@ -47,7 +47,12 @@ def upgrade() -> None:
 
 
 def _seal_existing(conn: sa.Connection) -> None:
-    from formgen.schema import online_answers, participant_addresses, participants, scan_images
+    from formgen.record.schema import (
+        online_answers,
+        participant_addresses,
+        participants,
+        scan_images,
+    )
 
     def seal(owner, kind, where, value):
         return value if sealing.is_sealed(value) else sealing.seal(conn, owner, kind, where, value)

@@ -35,11 +35,11 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.pool import NullPool
 
-from . import schema, sealing
-from .errors import OutputError, StoreError
-from .formid import Instance
-from .privacy import private_dir
-from .words import N_
+from formgen.documents.formid import Instance
+from formgen.errors import OutputError, StoreError
+from formgen.privacy import private_dir
+from formgen.record import schema, sealing
+from formgen.words import N_
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig

@@ -16,14 +16,16 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, select, update
 
-from . import config as config_module
-from . import online, records, returns, rules, sealing, store
-from .config import Config
-from .documents import Written
-from .errors import OutputError
-from .records import Participant, RecordError, Recording
-from .rules import Purpose, Status
-from .schema import (
+from formgen import config as config_module
+from formgen import rules
+from formgen.aftercare import returns
+from formgen.config import Config
+from formgen.documents.declarations import Written
+from formgen.errors import OutputError
+from formgen.online import answers
+from formgen.record import records, sealing, store
+from formgen.record.records import Participant, RecordError, Recording
+from formgen.record.schema import (
     events,
     forms,
     jobs,
@@ -34,7 +36,8 @@ from .schema import (
     scan_pages,
     scans,
 )
-from .words import N_, Word
+from formgen.rules import Purpose, Status
+from formgen.words import N_, Word
 
 
 @dataclass(frozen=True)
@@ -290,7 +293,7 @@ def forget_at_destruction(conn: Connection, recording_id: str) -> dict[str, int]
         update(scans).where(scans.c.sha256.in_(files), scans.c.filename != "").values(filename="")
     ).rowcount
     named += _forget_job_file_names(conn, set(form_ids))
-    online_forgotten = online.forget_at_destruction(conn, form_ids, participant_ids)
+    online_forgotten = answers.forget_at_destruction(conn, form_ids, participant_ids)
     return {
         "reasons_erased": len(written),
         "file_names_erased": named,
@@ -331,7 +334,7 @@ def erase_proof(conn: Connection, recording_id: str) -> dict[str, int]:
     ).rowcount
     pages = select(scan_pages.c.id).where(scan_pages.c.form_id.in_(form_ids))
     images = conn.execute(delete(scan_images).where(scan_images.c.page_id.in_(pages))).rowcount
-    answers = online.erase_proof(conn, form_ids)
+    answers_erased = answers.erase_proof(conn, form_ids)
     # The record of a renaming named the participant twice: the names go, the fact stays.
     renamed = conn.execute(
         select(recording_events.c.id, recording_events.c.detail).where(
@@ -352,7 +355,7 @@ def erase_proof(conn: Connection, recording_id: str) -> dict[str, int]:
     done = {
         "names_erased": names,
         "scan_images_removed": images,
-        "online_answers_removed": answers,
+        "online_answers_removed": answers_erased,
         **forgotten,
     }
     records.log_event(conn, recording_id, PROOF_ERASED, source="formgen", detail=done)

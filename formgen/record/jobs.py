@@ -27,10 +27,10 @@ from typing import Any, BinaryIO
 
 from sqlalchemy import Engine, delete, func, or_, select, update
 
-from . import records
-from .errors import NotFound, RecordError
-from .schema import events, job_files, jobs, scan_pages
-from .words import N_
+from formgen.errors import NotFound, RecordError
+from formgen.record import records
+from formgen.record.schema import events, job_files, jobs, scan_pages
+from formgen.words import N_
 
 HEARTBEAT = dt.timedelta(seconds=5)
 STALE = dt.timedelta(seconds=60)  # no heartbeat for this long: the worker is gone
@@ -247,9 +247,9 @@ def run(engine: Engine, job: Job, import_files: Importer) -> Job:
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    from . import reading
+    from formgen.scan import landing
 
-    total = reading.page_count(paths)
+    total = landing.page_count(paths)
     _beat(engine, job.id, total_pages=total, done_pages=0)
     done = 0
     stop = threading.Event()

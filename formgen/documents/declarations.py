@@ -15,14 +15,18 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select, update
 
-from . import config as config_module
-from . import online, records, render, returns, rules
-from .config import Config
-from .errors import ConfigError, Conflict
-from .privacy import write_private
-from .records import Participant, RecordError, Recording
-from .schema import forms
-from .words import N_
+from formgen import config as config_module
+from formgen import rules
+from formgen.aftercare import returns
+from formgen.config import Config
+from formgen.documents import render
+from formgen.errors import ConfigError, Conflict
+from formgen.online import answers
+from formgen.privacy import write_private
+from formgen.record import records
+from formgen.record.records import Participant, RecordError, Recording
+from formgen.record.schema import forms
+from formgen.words import N_
 
 # Kind of the recording event that says the reminder letters went out (the checklist
 # counts a reminder then, not when its letter is made: records.REMINDED).
@@ -144,9 +148,9 @@ def _render_and_store(
 ) -> render.Rendered:
     """Render, and store each form's layout in the caller's transaction, so a failed
     render or write leaves the record as it was."""
-    coded = online.coder(conn, config)
+    coded = answers.coder(conn, config)
     rendered = render.render(specs, coded, config, progress, before=before)  # type: ignore[arg-type]
-    online.keep_links(conn, coded)
+    answers.keep_links(conn, coded)
     for form_id, layout in rendered.layouts.items():
         # Merge by page number: printing a withdrawal sheet (or reprinting) must not
         # forget the pages printed before, which may still come back as scans.
@@ -531,7 +535,7 @@ def _supervisor_email(engine: Engine, recording: Recording, given: str | None) -
             return rules.check_email(given, "the supervisor's e-mail address")
         except ValueError as exc:
             raise RecordError.of(exc) from exc
-    from . import accounts
+    from formgen.record import accounts
 
     _, supervisor_id = records.people_of(engine, recording.id)
     if supervisor_id is not None:

@@ -13,11 +13,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, func, select, update
 
-from . import records, rules, sealing
-from .errors import Conflict, NotFound, RecordError
-from .rules import Role
-from .schema import credentials, sign_in_failures, users
-from .words import N_
+from formgen import rules
+from formgen.errors import Conflict, NotFound, RecordError
+from formgen.record import records, sealing
+from formgen.record.schema import credentials, sign_in_failures, users
+from formgen.rules import Role
+from formgen.words import N_
 
 SESSION_DAYS = 14
 SETUP_HOURS = 24
@@ -510,7 +511,7 @@ def use_setup_link(engine: Engine, secret: str, *, email: str, name: str, passwo
 def web_secret(engine: Engine) -> bytes:
     """The key that signs session cookies: one per store, so every process and machine
     serving the store accepts the same sessions; made on first use."""
-    from .schema import meta
+    from formgen.record.schema import meta
 
     with engine.begin() as conn:
         records.insert_new(conn, meta, [{"key": "web_secret", "value": secrets.token_bytes(32)}])

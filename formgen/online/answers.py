@@ -20,13 +20,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, select, update
 
-from . import records, rules, sealing
-from .config import Config
-from .errors import Conflict, NotFound, RecordError
-from .formid import FormIdError, Instance, Links, secret_hash
-from .records import SIGNATURE, Participant, Recording
-from .rules import OnlineMode, Status
-from .schema import (
+from formgen import rules
+from formgen.config import Config
+from formgen.documents.formid import FormIdError, Instance, Links, secret_hash
+from formgen.errors import Conflict, NotFound, RecordError
+from formgen.record import records, sealing
+from formgen.record.records import SIGNATURE, Participant, Recording
+from formgen.record.schema import (
     forms,
     online_answers,
     online_links,
@@ -34,8 +34,9 @@ from .schema import (
     participants,
     users,
 )
-from .store import instance
-from .words import N_
+from formgen.record.store import instance
+from formgen.rules import OnlineMode, Status
+from formgen.words import N_
 
 SOURCE = "online"
 CODE_DIGITS = 6

@@ -15,13 +15,15 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from . import config as config_module
-from . import documents, records, render, rules
-from .config import Config
-from .records import RecordError, Recording
-from .rules import CameraAdvice, Situation, Status
-from .schema import events
-from .words import N_, Message, Word
+from formgen import config as config_module
+from formgen import rules
+from formgen.config import Config
+from formgen.documents import declarations, render
+from formgen.record import records
+from formgen.record.records import RecordError, Recording
+from formgen.record.schema import events
+from formgen.rules import CameraAdvice, Situation, Status
+from formgen.words import N_, Message, Word
 
 STEP = "step"  # log kind of a step confirmed by hand; detail {"step": KEY}
 STEP_UNDONE = "step_undone"  # the last confirmation taken back; detail {"step": KEY}
@@ -238,7 +240,7 @@ def _reminded(f: Facts) -> dict[str, Any]:
         p["form_id"] for p in f.report["participants"] if rules.needs_reminder(p["clauses"])
     }
     made = [e for e in f.log if e["kind"] == records.REMINDED]
-    sent = [e for e in f.log if e["kind"] == documents.REMINDERS_SENT]
+    sent = [e for e in f.log if e["kind"] == declarations.REMINDERS_SENT]
     if not consented and not made:
         return _step("reminded", "not_needed", Message(N_("no one gave consent: no one to remind")))
     if missing := consented - _covered(sent, consented):

@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Integer, func, select, text
 
-from . import schema, store
-from .errors import StoreError
+from formgen.errors import StoreError
+from formgen.record import schema, store
 
 BATCH = 200  # rows per INSERT: scan images are large
 

@@ -36,12 +36,12 @@ from typing import TYPE_CHECKING, Any
 from babel.dates import format_date
 from babel.units import format_unit
 
-from . import config as config_module
-from . import rules
-from .config import Config, Organisation
-from .errors import RenderError
-from .formid import Instance
-from .rules import Plan
+from formgen import config as config_module
+from formgen import rules
+from formgen.config import Config, Organisation
+from formgen.documents.formid import Instance
+from formgen.errors import RenderError
+from formgen.rules import Plan
 
 if TYPE_CHECKING:
     from gettext import NullTranslations
@@ -55,7 +55,7 @@ PX_MM = 25.4 / 96  # CSS px to mm
 PAGE_MM = (210.0, 297.0)
 LOCALES = {"nl": "nl_NL", "en": "en_GB"}
 DOMAIN = "formgen"  # the message catalogues: locale/<lang>/LC_MESSAGES/formgen.mo
-LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 
 
 def template_dirs(config: Config) -> list[Path]:
@@ -63,7 +63,7 @@ def template_dirs(config: Config) -> list[Path]:
     the repository's ``templates/`` in a checkout)."""
     shipped = Path(str(resources.files("formgen"))) / "templates"
     if not shipped.is_dir():
-        shipped = Path(__file__).resolve().parent.parent / "templates"
+        shipped = Path(__file__).resolve().parent.parent.parent / "templates"
     return [d for d in (config.templates_dir, shipped) if d is not None]
 
 

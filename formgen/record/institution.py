@@ -14,12 +14,13 @@ from typing import Any
 
 from sqlalchemy import Engine, delete, select, update
 
-from . import accounts, records, rules, sealing
-from .config import Oidc
-from .errors import RecordError
-from .rules import Role
-from .schema import awaited_supervisors, recording_people, users
-from .words import N_
+from formgen import rules
+from formgen.config import Oidc
+from formgen.errors import RecordError
+from formgen.record import accounts, records, sealing
+from formgen.record.schema import awaited_supervisors, recording_people, users
+from formgen.rules import Role
+from formgen.words import N_
 
 
 class InstitutionRefused(RecordError):

@@ -29,14 +29,15 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from . import records, rules, scan, sealing
-from .errors import FormgenError, NotFound
-from .formid import FormIdError, Instance
-from .records import SIGNATURE
-from .rules import Status
-from .schema import events, forms, participants, scan_images, scan_pages, scans
-from .store import instance
-from .words import N_
+from formgen import rules, scan
+from formgen.documents.formid import FormIdError, Instance
+from formgen.errors import FormgenError, NotFound
+from formgen.record import records, sealing
+from formgen.record.records import SIGNATURE
+from formgen.record.schema import events, forms, participants, scan_images, scan_pages, scans
+from formgen.record.store import instance
+from formgen.rules import Status
+from formgen.words import N_
 
 SCAN_DPI = 150.0  # rectified page resolution: 5.9 px/mm, 38 px across a box
 ALREADY = "already imported on {:%Y-%m-%d %H:%M}; nothing changed"
