@@ -25,8 +25,8 @@ def pictures() -> dict[str, object]:
     import pypdfium2 as pdfium
 
     from formgen import rules
-    from formgen.documents import render
     from formgen.config import Config, with_example_dpo
+    from formgen.documents import render
     from formgen.documents.formid import Instance, check_char
     from formgen.record.records import Recording
 
