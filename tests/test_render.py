@@ -17,7 +17,7 @@ import pytest
 import zxingcpp
 from pypdf import PdfReader
 
-from formgen.documents import render
+from formgen.documents import render, templates, weasy
 from formgen.documents.formid import FormIdError, Instance
 from formgen.rules import Media, Plan, Purpose
 
@@ -258,11 +258,11 @@ def _text_boxes(page: Any) -> Iterator[tuple[Any, list[str]]]:
             mine = [*classes, *element.attrib.get("class", "").split()]
         if type(box).__name__ == "TextBox" and box.text.strip():
             yield box, mine
-        inner = getattr(box, "_box", None)
+        inner = weasy.placed_box(box)
         for child in getattr(inner or box, "children", ()):
             yield from walk(child, mine)
 
-    yield from walk(page._page_box, [])
+    yield from walk(weasy.page_box(page), [])
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
@@ -400,12 +400,12 @@ def test_compiled_templates_are_kept_only_in_a_safe_place(
     import tempfile
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    cache = render._bytecode_cache()
+    cache = templates._bytecode_cache()
     assert cache is not None
     folder = Path(cache.directory)
     assert folder.parent == tmp_path and (folder.stat().st_mode & 0o777) == 0o700
 
-    env = render._environment.__wrapped__((Path(render.template_dirs(CONFIG)[-1]),))
+    env = templates._environment.__wrapped__((Path(render.template_dirs(CONFIG)[-1]),))
     env.bytecode_cache = cache
     env.get_template("declaration.html")
     kept = list(folder.iterdir())
@@ -416,7 +416,7 @@ def test_compiled_templates_are_kept_only_in_a_safe_place(
     own = tmp_path / "own"
     own.mkdir()
     (own / "note.html").write_text("first")
-    both = render._environment.__wrapped__((own, Path(shipped)))
+    both = templates._environment.__wrapped__((own, Path(shipped)))
     both.bytecode_cache = cache
     assert both.get_template("note.html").render() == "first"
     (own / "note.html").write_text("second, longer")
@@ -434,4 +434,21 @@ def test_compiled_templates_are_kept_only_in_a_safe_place(
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir(mode=0o700)
     folder.symlink_to(elsewhere)
-    assert render._bytecode_cache() is None
+    assert templates._bytecode_cache() is None
+
+
+def test_importing_render_loads_no_weasyprint_jinja_or_zxing() -> None:
+    """The render modules import WeasyPrint, Jinja2, zxing-cpp and pydyf where a document
+    is made: a command that only names ``render`` (or reads scans) starts without them."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from formgen.documents import render\n"
+        "heavy = ('weasyprint', 'jinja2', 'zxingcpp', 'pydyf', 'markupsafe')\n"
+        "print('loaded:' + ','.join(m for m in heavy if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "loaded:"

@@ -244,7 +244,7 @@ def _open(
         pool: dict[str, Any] = {"pool_pre_ping": True} if pooled else {"poolclass": NullPool}
         engine = create_engine(parsed, connect_args=connect_args, **pool)
         event.listen(engine, "connect", _postgresql_connect(seconds))
-    engine._connection_cls = _Connection
+    _tell_readers(engine)
     event.listen(engine, "begin", _begin)
     if master is not None:
         sealing.attach(engine, master)
@@ -303,8 +303,7 @@ _implicit: weakref.WeakSet[Connection] = weakref.WeakSet()
 
 class _Connection(Connection):
     """Tells ``_begin`` which transactions a statement begins (SQLAlchemy's autobegin):
-    those are readers. No public event says so, hence the override; a test fails
-    (readers would wait) if SQLAlchemy ever stops calling it."""
+    those are readers."""
 
     def _autobegin(self) -> None:
         _implicit.add(self)
@@ -312,6 +311,19 @@ class _Connection(Connection):
             super()._autobegin()
         finally:
             _implicit.discard(self)
+
+
+def _tell_readers(engine: Engine) -> None:
+    """Make the engine's connections ``_Connection``s, so ``_begin`` knows a reader.
+
+    SQLAlchemy has no public way to tell a transaction a statement begins by itself
+    (autobegin) from one ``Connection.begin()`` starts: the "begin" event is the same
+    for both, and no execution option says which. So formgen reaches into two private
+    names, here only: the connection class an engine makes (``Engine._connection_cls``)
+    and the method that begins on a statement's behalf (``Connection._autobegin``).
+    tests/test_private_uses.py fails, naming SQLAlchemy and the attribute, when an
+    upgrade removes or changes either (readers would otherwise wait for writers)."""
+    engine._connection_cls = _Connection
 
 
 def _begin(conn: Connection) -> None:
