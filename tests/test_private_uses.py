@@ -5,41 +5,37 @@ are silently missing or readers that wait for writers."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Connection, Engine, event, text
 
-from formgen.documents import weasy
+from formgen.documents import layout, weasy
 from formgen.record import store
 
 
-def _children(box: Any) -> Iterator[Any]:
-    """Every box WeasyPrint's public-looking ``children`` reach, without formgen's help."""
-    yield box
-    for child in getattr(box, "children", ()):
-        yield from _children(child)
-
-
-def test_weasyprint_still_keeps_the_page_box_and_the_placed_box() -> None:
+def test_weasyprint_still_keeps_the_page_box_and_walks_placed_boxes() -> None:
     from weasyprint import HTML
 
     html = '<p>flow</p><div style="position:absolute;top:1cm" data-x="placed"><b>in</b></div>'
     page = HTML(string=html).render().pages[0]
     assert hasattr(page, "_page_box"), "WeasyPrint: Page._page_box is gone (weasy.page_box)"
     root = weasy.page_box(page)
-    assert type(root).__name__ == "PageBox", f"WeasyPrint: Page._page_box is a {root!r}"
+    assert type(root).__name__ == "PageBox", f"WeasyPrint: Page._page_box is {root!r}"
+    assert callable(getattr(root, "descendants", None)), "WeasyPrint: Box.descendants is gone"
 
-    holders = [b for b in _children(root) if type(b).__name__ == "AbsolutePlaceholder"]
-    assert holders, "WeasyPrint: absolute boxes no longer stand in an AbsolutePlaceholder"
-    assert all(hasattr(b, "_box") for b in holders), (
-        "WeasyPrint: AbsolutePlaceholder._box is gone (weasy.placed_box)"
+    found = list(layout.boxes(root))
+    tags = [getattr(box, "element_tag", None) for box in found]
+    assert "p" in tags, "WeasyPrint: Box.descendants no longer walks the page"
+    assert "div" in tags and "b" in tags, (
+        "WeasyPrint: Box.descendants(placeholders=True) no longer enters an absolutely "
+        "placed box: every form's QR code, marks and per-form parts would go unread"
     )
-    placed = [weasy.placed_box(b) for b in holders]
-    assert [b.element.attrib.get("data-x") for b in placed] == ["placed"], (
-        "WeasyPrint: AbsolutePlaceholder._box is not the placed box (weasy.placed_box)"
-    )
-    assert weasy.placed_box(root) is None  # any other box stands for itself
+    div = found[tags.index("div")]  # an element's first box is its outer one
+    # What formgen reads of a box (layout._rect, masters._parts_of).
+    for name in ("element", "position_x", "position_y", "margin_left", "margin_top"):
+        assert hasattr(div, name), f"WeasyPrint: a box no longer has {name}"
+    assert div.element.attrib["data-x"] == "placed"
+    assert div.border_width() > 0 and div.border_height() > 0
 
 
 def test_sqlalchemy_still_makes_our_connection_and_calls_its_autobegin(store_url: str) -> None:

@@ -258,8 +258,8 @@ def _text_boxes(page: Any) -> Iterator[tuple[Any, list[str]]]:
             mine = [*classes, *element.attrib.get("class", "").split()]
         if type(box).__name__ == "TextBox" and box.text.strip():
             yield box, mine
-        inner = weasy.placed_box(box)
-        for child in getattr(inner or box, "children", ()):
+        # An absolutely placed box's placeholder answers for it, its children included.
+        for child in getattr(box, "children", ()):
             yield from walk(child, mine)
 
     yield from walk(weasy.page_box(page), [])

@@ -9,7 +9,7 @@ from typing import Any
 
 from formgen import rules
 from formgen.documents.forms import FormSpec
-from formgen.documents.weasy import page_box, placed_box
+from formgen.documents.weasy import page_box
 from formgen.errors import RenderError
 
 PX_MM = 25.4 / 96  # CSS px to mm
@@ -26,12 +26,9 @@ def _rect(box: Any) -> list[float]:
 
 
 def boxes(box: Any) -> Iterator[Any]:
-    """All boxes, including those inside absolutely positioned ones (which WeasyPrint's
-    own ``descendants()`` does not enter)."""
-    yield box
-    inner = placed_box(box)  # AbsolutePlaceholder
-    for child in getattr(inner or box, "children", ()):
-        yield from boxes(child)
+    """All boxes in document order, including those inside absolutely positioned ones
+    (which WeasyPrint's ``descendants()`` enters only when asked to)."""
+    return box.descendants(placeholders=True)
 
 
 def read_layout(

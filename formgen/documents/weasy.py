@@ -1,6 +1,6 @@
 """WeasyPrint in one place: imported when a document is first made (commands that only
-read scans or the record start without it), its warnings collected, and the two
-private attributes of its laid-out boxes formgen reads."""
+read scans or the record start without it), its warnings collected, and the one
+private attribute of its laid-out pages formgen reads."""
 
 from __future__ import annotations
 
@@ -45,20 +45,14 @@ def weasyprint_problems() -> Iterator[list[logging.LogRecord]]:
 
 
 # Where every form's boxes, signature field, QR code and registration marks landed is
-# read from WeasyPrint's laid-out boxes. WeasyPrint's public API (``Page.width``,
-# ``height``, ``links``, ``anchors``, ``bookmarks``) does not hand them out: its page
-# keeps its root box as ``_page_box``, and a box placed absolutely is laid out inside an
-# ``AbsolutePlaceholder`` that keeps it as ``_box``. These two functions are the only
-# places formgen reads them; tests/test_private_uses.py fails, naming WeasyPrint and the
-# attribute, when an upgrade removes or renames either.
+# read from WeasyPrint's laid-out boxes. Its documented API (``Page.width``, ``height``,
+# ``links``, ``anchors``, ``bookmarks``) does not hand them out: a page keeps its root
+# box as the private ``_page_box``. This function is the only place formgen reads it;
+# from there formgen uses the boxes' own names (``descendants``, ``element``,
+# ``position_x``, ``margin_left``, ``border_width()``, ...). tests/test_private_uses.py
+# fails, naming WeasyPrint and the attribute, when an upgrade removes or changes either.
 
 
 def page_box(page: Any) -> Any:
     """The root of a laid-out page's box tree (WeasyPrint's private ``Page._page_box``)."""
     return page._page_box
-
-
-def placed_box(box: Any) -> Any | None:
-    """The box an absolutely placed one stands in for (WeasyPrint's private
-    ``AbsolutePlaceholder._box``), or None for any other box."""
-    return getattr(box, "_box", None)
