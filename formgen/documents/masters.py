@@ -2,8 +2,9 @@
 and name, so each group is laid out once as a master page with those parts hidden;
 every form's parts are laid out together on one page, cut into pieces, and each printed
 page draws its master (a PDF Form XObject, stored once), its own pieces and its QR code.
-``render.render`` decides which forms share; the PDF work is done here, on the PDF
-WeasyPrint hands over (pydyf)."""
+Here: which forms share a master, where a master hides the parts, the parts page, and
+the PDF work on what WeasyPrint hands over (pydyf). ``render.render`` lays the pages out
+and falls back to the full render when ``NotShared`` is raised."""
 
 from __future__ import annotations
 
