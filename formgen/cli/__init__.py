@@ -17,7 +17,40 @@ from formgen.cli.common import LANGS, PURPOSES, Formgen, _hint
 __all__ = ["LANGS", "PURPOSES", "_hint", "cli", "main"]
 
 
-@click.group(cls=Formgen, context_settings={"help_option_names": ["-h", "--help"]})
+# Each command's module is imported when the command runs (or --help lists them all):
+# `formgen scan import` loads only what it needs.
+COMMANDS = {
+    "recording": "recordings.recording",
+    "participant": "recordings.participant",
+    "sample": "recordings.sample_command",
+    "status": "consent.status_command",
+    "consent": "consent.consent",
+    "withdraw": "consent.withdraw_command",
+    "not-returned": "consent.not_returned_command",
+    "due": "consent.due_command",
+    "destroy": "consent.destroy_command",
+    "describe": "consent.describe_command",
+    "checklist": "consent.checklist_command",
+    "export": "consent.export_command",
+    "forms": "documents.forms_command",
+    "layout": "documents.layout_command",
+    "request": "documents.request_command",
+    "withdrawal-form": "documents.withdrawal_form_command",
+    "remind": "documents.remind_command",
+    "scan": "scans.scan",
+    "review": "scans.review",
+    "user": "service.user",
+    "serve": "service.serve_command",
+    "worker": "service.worker_command",
+    "store": "service.store_group",
+}
+
+
+@click.group(
+    cls=Formgen,
+    lazy_commands=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(package_name="formgen")
 def cli() -> None:
     """Consent declarations for recordings in educational practice: generate them,
@@ -31,33 +64,3 @@ def cli() -> None:
 def main() -> None:
     common._process_began = common._process_started()
     cli()
-
-
-from formgen.cli import consent, documents, recordings, scans, service  # noqa: E402
-
-for command in (
-    recordings.recording,
-    recordings.participant,
-    recordings.sample_command,
-    consent.status_command,
-    consent.consent,
-    consent.withdraw_command,
-    consent.not_returned_command,
-    consent.due_command,
-    consent.destroy_command,
-    consent.describe_command,
-    consent.checklist_command,
-    consent.export_command,
-    documents.forms_command,
-    documents.layout_command,
-    documents.request_command,
-    documents.withdrawal_form_command,
-    documents.remind_command,
-    scans.scan,
-    scans.review,
-    service.user,
-    service.serve_command,
-    service.worker_command,
-    service.store_group,
-):
-    cli.add_command(command)

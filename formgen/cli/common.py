@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import importlib
 import json
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -102,7 +103,35 @@ def out_option(what: str = "the PDF", text: str | None = None) -> Callable[[Any]
 
 
 class Formgen(click.Group):
-    """Reports every refusal as one line: ``formgen: <what is wrong>``."""
+    """Reports every refusal as one line: ``formgen: <what is wrong>``. Loads a command's
+    module when the command is asked for (click's lazy group): ``lazy_commands`` maps
+    each name to ``module.attribute`` inside this package."""
+
+    def __init__(self, *args: Any, lazy_commands: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy_commands = lazy_commands
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy_commands])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.lazy_commands:
+            return super().get_command(ctx, cmd_name)
+        module, name = self.lazy_commands[cmd_name].rsplit(".", 1)
+        command = getattr(importlib.import_module(f"formgen.cli.{module}"), name)
+        assert isinstance(command, click.Command), self.lazy_commands[cmd_name]
+        return command
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.NoSuchCommand as exc:
+            # click suggests only from the commands it holds: offer every name
+            raise click.exceptions.NoSuchCommand(
+                exc.command_name, possibilities=self.list_commands(ctx), ctx=ctx
+            ) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
