@@ -19,8 +19,11 @@ from .conftest import RECORDING, Run
 
 
 def all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command's path, as people reach it (the group loads its modules on demand)."""
     found = []
-    for name, command in group.commands.items():
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
         path = (*prefix, name)
         found.append(path)
         if isinstance(command, click.Group):
@@ -28,15 +31,70 @@ def all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple
     return found
 
 
+def test_the_commands_are_all_there() -> None:
+    found = all_commands(cli)
+    assert len(found) >= 40, found
+    assert ("scan", "import") in found and ("store", "key", "rotate") in found
+
+
 @pytest.mark.parametrize("path", all_commands(cli), ids=" ".join)
 def test_every_command_has_help(path: tuple[str, ...]) -> None:
     command: Any = cli
     for name in path:
-        command = command.commands[name]
+        command = command.get_command(click.Context(command), name)
     assert command.help and len(command.help.strip()) > 10, path
     result = CliRunner().invoke(cli, [*path, "--help"])
     assert result.exit_code == 0
     assert "Usage:" in result.output
+
+
+def test_every_command_module_is_reachable() -> None:
+    """Each command a module of the package defines is under its own name in the group
+    (loaded on demand): one written but not listed would never run."""
+    import importlib
+
+    from formgen import cli as package
+
+    defined: dict[str, click.Command] = {}
+    nested: set[int] = set()
+    for module in {m.rsplit(".", 1)[0] for m in package.COMMANDS.values()}:
+        for value in vars(importlib.import_module(f"formgen.cli.{module}")).values():
+            if isinstance(value, click.Command):
+                defined[value.name or ""] = value
+                if isinstance(value, click.Group):
+                    nested |= {id(c) for c in value.commands.values()}
+    top = {name: c for name, c in defined.items() if id(c) not in nested}
+    ctx = click.Context(cli)
+    assert {n: cli.get_command(ctx, n) for n in cli.list_commands(ctx)} == top
+
+
+def test_a_command_loads_only_its_own_module() -> None:
+    """`formgen scan import` starts as fast as it can: the other command modules (and
+    the document makers) stay unloaded; `--help` loads them all, and no store."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from formgen.cli import cli\n"
+        "try:\n"
+        "    cli(sys.argv[1:], standalone_mode=False)\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith('formgen.cli.'))))\n"
+    )
+
+    def loaded(*args: str) -> list[str]:
+        done = subprocess.run(
+            [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True
+        )
+        return done.stdout.splitlines()[-1].split()
+
+    assert loaded("scan", "import", "--help") == ["formgen.cli.common", "formgen.cli.scans"]
+    assert loaded("--help") == [
+        f"formgen.cli.{m}"
+        for m in ("common", "consent", "documents", "recordings", "scans", "service")
+    ]
 
 
 def test_create_add_status_round_trip(js: Callable[..., Any], rec: str) -> None:

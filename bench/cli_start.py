@@ -1,0 +1,105 @@
+"""What starting the command costs: ``formgen --help`` and ``formgen scan import`` of one
+page, each in a new process as people run them, beside the start-up floor
+``python -c 'import sqlalchemy, cv2, zxingcpp, pypdfium2, numpy'`` (what any reader with a
+store must load), timed alternately in the same run (the machine is shared: only
+figures from one run compare). The target: a one-page import within 1.2x of the floor.
+
+    .venv/bin/python bench/cli_start.py [--runs N]
+
+Prints the median wall time of each, the ratio to the floor, and how many modules
+``formgen --help`` and ``formgen scan import`` load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+FLOOR = "import sqlalchemy, cv2, zxingcpp, pypdfium2, numpy"
+FORMGEN = [sys.executable, "-m", "formgen.cli"]
+
+
+def timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:
+    began = time.perf_counter()
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - began
+    if done.returncode:
+        sys.exit(f"{' '.join(command)}: exit {done.returncode}: {done.stderr.strip()}")
+    return seconds
+
+
+def modules_loaded(args: list[str], cwd: Path, env: dict[str, str]) -> int:
+    """Modules in sys.modules when the command ends (-X importtime would miss those the
+    group loads through importlib)."""
+    code = (
+        "import atexit, sys; atexit.register(lambda: print(len(sys.modules), file=sys.stderr));"
+        " from formgen.cli import main; main()"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], cwd=cwd, env=env, capture_output=True
+    )
+    return int(done.stderr.split()[-1])
+
+
+def one_page(work: Path, env: dict[str, str]) -> Path:
+    """A store with a sample recording, and page 1 of its first declaration as a 200 dpi
+    gray image: what a scanner makes of the printed form."""
+    import pypdfium2
+
+    made = subprocess.run(
+        [*FORMGEN, "sample", "--json"], cwd=work, env=env, check=True, capture_output=True
+    )
+    pdf = pypdfium2.PdfDocument(json.loads(made.stdout)["pdf"])
+    image = pdf[0].render(scale=200 / 72, grayscale=True).to_pil()
+    page = work / "page.png"
+    image.save(page, dpi=(200, 200))
+    return page
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as temp:
+        work = Path(temp)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("FORMGEN_")}
+        page = one_page(work, env)
+        store = work / "output"
+        floor, helps, imports = [], [], []
+        for run in range(args.runs):
+            floor.append(timed([sys.executable, "-c", FLOOR], work, env))
+            helps.append(timed([*FORMGEN, "--help"], work, env))
+            # each import into a copy of the store as it was before any import
+            copy = work / f"run-{run}"
+            shutil.copytree(store, copy / "output")
+            imports.append(timed([*FORMGEN, "scan", "import", str(page), "--json"], copy, env))
+        shutil.copytree(store, work / "counted" / "output")
+        scan_modules = modules_loaded(
+            ["scan", "import", str(page), "--json"], work / "counted", env
+        )
+        help_modules = modules_loaded(["--help"], work, env)
+    base = statistics.median(floor)
+    print(f"medians of {args.runs} runs, alternately:")
+    print(f"  floor ({FLOOR}): {base:.3f} s")
+    print(
+        f"  formgen --help: {statistics.median(helps):.3f} s"
+        f" ({statistics.median(helps) / base:.2f}x the floor), {help_modules} modules"
+    )
+    print(
+        f"  formgen scan import (one page): {statistics.median(imports):.3f} s"
+        f" ({statistics.median(imports) / base:.2f}x the floor; target <= 1.2x),"
+        f" {scan_modules} modules"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
