@@ -38,9 +38,9 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, mode
 
 from formgen import rules
 from formgen.record import jobs
-from formgen.web.app import API
 from formgen.web.auth import Changing, Person, page_person
 from formgen.web.ids import FormId, ImageName, ItemId, JobId, RecordingId
+from formgen.web.templating import API
 
 router = APIRouter()
 

@@ -23,9 +23,9 @@ from formgen.aftercare.review import ReviewItem
 from formgen.api import NotAllowed
 from formgen.errors import Conflict, FormgenError, NotFound, RecordError
 from formgen.rules import Mark, Thresholds, classify_mark
-from formgen.web.app import render, said
 from formgen.web.auth import Changing, Person, login_checked, page_person
 from formgen.web.ids import SECRET, ImageName, ItemId, RecordingId, UserId
+from formgen.web.templating import render, said
 from formgen.words import N_
 
 TokenId = Annotated[str, Path(pattern=r"^[0-9a-f]{16}$", description="An API token's ID")]
