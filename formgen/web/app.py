@@ -21,7 +21,9 @@ from starlette.concurrency import run_in_threadpool
 from formgen.api import Formgen
 from formgen.web import (
     api,
+    audit_pages,
     document_pages,
+    due_pages,
     ids,
     online_pages,
     pages,
@@ -32,6 +34,7 @@ from formgen.web import (
     return_pages,
     review_pages,
     step_pages,
+    user_pages,
 )
 from formgen.web.guard import guard
 from formgen.web.rendering import Renderer
@@ -46,6 +49,9 @@ PAGES = (
     document_pages,
     step_pages,
     review_pages,
+    due_pages,
+    audit_pages,
+    user_pages,
     online_pages,
     return_pages,
 )

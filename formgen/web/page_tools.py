@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 
 from formgen.web.auth import Person
 
@@ -61,3 +62,7 @@ def parse_date(value: str) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         return None
+
+
+def not_found() -> HTTPException:
+    return HTTPException(404)

@@ -134,3 +134,16 @@ def words(lang: str) -> dict[str, Any]:
         "date_words": lambda day, full=False: date_words(day, lang, full),
         "period_words": lambda amount, unit: period_words(amount, unit, lang),
     }
+
+
+MONTHS = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+    "nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+           "september", "oktober", "november", "december"),
+}  # fmt: skip
+
+
+def plain_day(day: dt.date, lang: str) -> str:
+    """A date as people write it: 3 March 2027, 3 maart 2027."""
+    return f"{day.day} {MONTHS.get(lang, MONTHS['en'])[day.month - 1]} {day.year}"
