@@ -1,11 +1,16 @@
-"""The service: one ASGI application (FastAPI) over one ``Formgen``. Server-rendered pages
-for people (``pages.py``, Jinja2 templates, htmx shipped in ``static/``), the JSON API
-for programs under ``/api/v1`` (``api.py``). Neither holds a rule: they ask the library,
-as the signed-in person (``Formgen.as_user``).
+"""The service: one ASGI application (FastAPI) over one ``Formgen``. This module only
+assembles it: the routers of each area of pages for people (``pages.py`` sign-in,
+``recording_list.py``, ``recording_page.py``, ``participant_pages.py``,
+``document_pages.py``, ``step_pages.py``, ``review_pages.py``, ``due_pages.py``,
+``audit_pages.py``, ``user_pages.py``, ``online_pages.py``, ``return_pages.py``;
+Jinja2 templates through ``templating.py``, htmx shipped in ``static/``) and the JSON API
+for programs under ``/api/v1`` (``api.py``, its models in ``api_models.py``). None holds
+a rule: they ask the library, as the signed-in person (``Formgen.as_user``).
 
-Safe by default: opaque IDs only in URLs, a Content-Security-Policy without inline
-script or style, plain error pages (problem+json for the API) without tracebacks,
-no-store caching of pages that carry personal data, upload limits.
+Safe by default: opaque IDs only in URLs (``ids.py``), a Content-Security-Policy without
+inline script or style, no-store caching of pages that carry personal data and upload
+limits (``guard.py``), plain error pages (problem+json for the API) without tracebacks
+(``problems.py``).
 """
 
 from __future__ import annotations

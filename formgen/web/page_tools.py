@@ -14,8 +14,6 @@ from starlette.exceptions import HTTPException
 
 from formgen.web.auth import Person
 
-# --- Small helpers ----------------------------------------------------------------------
-
 
 def see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
@@ -65,4 +63,5 @@ def parse_date(value: str) -> dt.date | None:
 
 
 def not_found() -> HTTPException:
+    """Raised: the error page's 404 (problems.http_error), as for a path that is no route."""
     return HTTPException(404)

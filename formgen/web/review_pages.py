@@ -18,7 +18,7 @@ from formgen.errors import Conflict, NotFound, RecordError
 from formgen.rules import Mark, Thresholds, classify_mark
 from formgen.web.auth import Changing, Person, page_person
 from formgen.web.ids import ImageName, ItemId
-from formgen.web.page_tools import not_found
+from formgen.web.page_tools import is_htmx, not_found
 from formgen.web.page_words import plain_day
 from formgen.web.templating import render, said
 from formgen.words import N_
@@ -54,10 +54,6 @@ CROP_LABELS = {
     "name": N_("Name as written"),
     "signer": N_("Signer's name"),
 }
-
-
-def is_htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true"
 
 
 # --- review -----------------------------------------------------------------------------
