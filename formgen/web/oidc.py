@@ -40,7 +40,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from formgen.api import Formgen
 from formgen.record.institution import InstitutionRefused
-from formgen.web.app import render
+from formgen.web.templating import render
 
 PREFIX = "/sign-in/oidc"
 CALLBACK = f"{PREFIX}/callback"

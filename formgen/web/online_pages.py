@@ -18,10 +18,10 @@ from formgen.errors import Conflict, NotFound, RecordError
 from formgen.mail import MailError
 from formgen.online.answers import CodeRefused, LinkRefused
 from formgen.web import i18n
-from formgen.web.app import render
 from formgen.web.auth import Posted
 from formgen.web.ids import SECRET
-from formgen.web.recording_pages import CLAUSES, STATUS_WORDS
+from formgen.web.page_words import CLAUSES, STATUS_WORDS
+from formgen.web.templating import render
 
 router = APIRouter(default_response_class=Response)
 MAX_FIELD = 300  # longer than any name or address the library accepts

@@ -12,7 +12,6 @@ from fastapi.responses import RedirectResponse, Response
 
 from formgen.record.accounts import SignInRefused, User
 from formgen.web import i18n
-from formgen.web.app import render, said
 from formgen.web.auth import (
     COOKIE,
     Changing,
@@ -25,6 +24,7 @@ from formgen.web.auth import (
     person_or_none,
 )
 from formgen.web.ids import SECRET
+from formgen.web.templating import render, said
 
 router = APIRouter(default_response_class=Response)
 

@@ -24,10 +24,12 @@ from starlette.datastructures import UploadFile
 from formgen.aftercare.returns import ReturnLinkExpired, ReturnLinkRefused
 from formgen.errors import FormgenError, RecordError
 from formgen.record import jobs
-from formgen.web.app import render, request_lang, said
 from formgen.web.auth import Changing, Posted, keep_login_token, login_checked, login_token
+from formgen.web.document_pages import sorted_uploads
 from formgen.web.ids import ID, RecordingId
-from formgen.web.recording_pages import date_words, refused, sorted_uploads, translate, words
+from formgen.web.page_words import date_words, words
+from formgen.web.recording_page import refused
+from formgen.web.templating import render, request_lang, said, translate
 
 router = APIRouter(default_response_class=Response)
 RequestId = Annotated[str, PathParam(pattern=ID, description="A request's ID, e.g. Q-7KQ2M9")]

@@ -23,7 +23,7 @@ from playwright.sync_api import Page, expect
 from formgen import Formgen
 from formgen.config import Mail
 from formgen.mail.mailbox import Mailbox
-from formgen.web.recording_pages import NOTICES
+from formgen.web.page_words import NOTICES
 
 from .. import timetravel
 from ..helpers import test_config, write_toml

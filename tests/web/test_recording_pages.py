@@ -404,7 +404,7 @@ def test_every_english_word_of_the_recording_pages_has_its_dutch() -> None:
     """Each ``_("…")`` of the recording templates and each word table has a Dutch entry
     (a missing one would show English on a Dutch page)."""
     from formgen import rules, words
-    from formgen.web import recording_pages as pages
+    from formgen.web import page_words as pages
 
     here = Path(pages.__file__).parent / "templates"
     names = ["new_recording.html", "recordings.html"]

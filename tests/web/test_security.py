@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import func, select
 
 from formgen.record.schema import jobs
-from formgen.web.app import MAX_BODY
+from formgen.web.guard import MAX_BODY
 
 from ..conftest import store_dump
 from ..rendering import rasterise

@@ -290,12 +290,38 @@ def test_control_characters_and_malformed_ids_are_refused_before_the_store(
     """Every route with an ID in its path, asked with a NUL in it; a NUL in a query, a
     form field (the sign-in e-mail too) and a JSON body: a plain 4xx each, never a
     500 or a 503 (on PostgreSQL a NUL reaching the driver is an error)."""
-    from formgen.web import api, online_pages, pages, recording_pages, review_pages
+    from formgen.web import (
+        api,
+        audit_pages,
+        document_pages,
+        due_pages,
+        online_pages,
+        pages,
+        participant_pages,
+        recording_list,
+        recording_page,
+        review_pages,
+        step_pages,
+        user_pages,
+    )
 
     browser, csrf = session_of(live, "officer", "privacy@example.org")
     browser.headers["X-CSRF-Token"] = csrf
     routers = [(API, api.router)] + [
-        ("", module.router) for module in (pages, recording_pages, review_pages, online_pages)
+        ("", module.router)
+        for module in (
+            pages,
+            recording_list,
+            recording_page,
+            participant_pages,
+            document_pages,
+            step_pages,
+            review_pages,
+            due_pages,
+            audit_pages,
+            user_pages,
+            online_pages,
+        )
     ]
     routes = [
         (method, prefix + route.path)
