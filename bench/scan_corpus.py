@@ -1215,7 +1215,9 @@ def print_code_version() -> dict[str, str]:
 
     package = Path(formgen.__file__).resolve().parent
     hashes = code_hashes(package)
-    key = ", ".join(f"{n} {hashes.get(n, '-')}" for n in ("scan/load.py", "reading.py", "rules.py"))
+    key = ", ".join(
+        f"{n} {hashes.get(n, '-')}" for n in ("scan/load.py", "reading.py", "rules/marks.py")
+    )
     where = "snapshot taken at start" if os.environ.get(SNAPSHOT_ENV) else "live checkout"
     print(f"formgen from {package} ({where}); sha256/12: {key}")
     return hashes
