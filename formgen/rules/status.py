@@ -31,7 +31,7 @@ TRANSITIONS: Mapping[Status, frozenset[Status]] = {
     **{s: DECIDED | {Status.EXPIRED, Status.INVALIDATED} for s in DECIDED - {Status.GIVEN}},
     Status.GIVEN: DECIDED | FINAL,
     # An unclear withdrawal form puts a given consent in review; the reviewer may then
-    # record the withdrawal (records.set_consent checks it was given before).
+    # record the withdrawal (by_hand.set_consent checks it was given before).
     Status.REVIEW: DECIDED | {Status.EXPIRED, Status.INVALIDATED, Status.WITHDRAWN},
     **{s: frozenset() for s in FINAL},
 }
