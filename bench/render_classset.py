@@ -67,12 +67,12 @@ def main() -> None:
         # The reference: the same HTML through bare WeasyPrint (formgen's own HTML is
         # not part of its API; the benchmark reaches in for it on purpose).
         from formgen.documents import declarations
-        from formgen.record import records
+        from formgen.record import roster
         from formgen.record.store import instance
 
         recording = fg.recording(rec)
         with fg.engine.connect() as conn:
-            people = records.list_participants(conn, rec)
+            people = roster.list_participants(conn, rec)
         specs = [declarations.declaration_spec(recording, p, config) for p in people]
         html = render.build_html(specs, instance(fg.engine), config)
         base = str(render.template_dirs(config)[-1])

@@ -89,7 +89,7 @@ from PIL import Image
 
 from formgen import Formgen, rules
 from formgen.config import Config, from_mapping, with_example_dpo
-from formgen.record import records
+from formgen.record import ledger
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # for tests/synth.py, the page maker (not in the wheel)
@@ -843,7 +843,7 @@ def ink_text(o: Outcome, clause: str) -> str:
     ev = o.events.get(clause) or {}
     detail = ev.get("detail") or {}
     ink = detail.get(f"ink_{clause}")
-    sig = (o.events.get(records.SIGNATURE) or {}).get("status")
+    sig = (o.events.get(ledger.SIGNATURE) or {}).get("status")
     parts = [
         f"ink yes={ink['yes']:.4f} no={ink['no']:.4f}" if ink else "ink -",
         f"signature_ink={detail.get('signature_ink')} ({sig})",
@@ -965,7 +965,7 @@ def signature_confusion(outcomes: Sequence[Outcome]) -> None:
         if o.synthetic.kind != "form":
             continue
         where = "phone" if o.synthetic.condition in PHONES else "flatbed"
-        seen = (o.events.get(records.SIGNATURE) or {}).get("status", "-")
+        seen = (o.events.get(ledger.SIGNATURE) or {}).get("status", "-")
         counts[(where, "signed" if o.synthetic.signed else "unsigned", seen)] += 1
     print("signature (drawn -> read):")
     for (where, drawn, seen), n in sorted(counts.items()):
@@ -973,7 +973,7 @@ def signature_confusion(outcomes: Sequence[Outcome]) -> None:
     for o in outcomes:
         if o.synthetic.kind != "form":
             continue
-        event = o.events.get(records.SIGNATURE) or {}
+        event = o.events.get(ledger.SIGNATURE) or {}
         seen = event.get("status", "-")
         if seen != ("signed" if o.synthetic.signed else "unsigned"):
             print(
@@ -1215,7 +1215,9 @@ def print_code_version() -> dict[str, str]:
 
     package = Path(formgen.__file__).resolve().parent
     hashes = code_hashes(package)
-    key = ", ".join(f"{n} {hashes.get(n, '-')}" for n in ("scan/load.py", "reading.py", "rules.py"))
+    key = ", ".join(
+        f"{n} {hashes.get(n, '-')}" for n in ("scan/load.py", "reading.py", "rules/marks.py")
+    )
     where = "snapshot taken at start" if os.environ.get(SNAPSHOT_ENV) else "live checkout"
     print(f"formgen from {package} ({where}); sha256/12: {key}")
     return hashes

@@ -27,10 +27,22 @@ from formgen import config as config_module
 from formgen import rules
 from formgen.config import Config
 from formgen.errors import Conflict, FormgenError, NotFound, RecordError
-from formgen.record import accounts, jobs, records, sealing, store
+from formgen.record import (
+    accounts,
+    by_hand,
+    consent_status,
+    jobs,
+    ledger,
+    records,
+    roster,
+    sealing,
+    store,
+)
 from formgen.record.accounts import Session, User
+from formgen.record.consent_status import ConsentStatus, PersonStatus
 from formgen.record.jobs import Job
-from formgen.record.records import ConsentStatus, Participant, PersonStatus, Recording
+from formgen.record.records import Recording
+from formgen.record.roster import Participant
 from formgen.rules import Act, Relation, Role
 from formgen.words import N_, Word
 
@@ -279,7 +291,7 @@ class Formgen:
         return self._statuses(self.recordings(), today)
 
     def _statuses(self, chosen: list[Recording], today: dt.date | None) -> list[ConsentStatus]:
-        found = records.statuses(self.engine, chosen, today)
+        found = consent_status.statuses(self.engine, chosen, today)
         return [found[r.id] for r in chosen]
 
     @_guarded
@@ -388,7 +400,7 @@ class Formgen:
             for e in (emails or [])
         ]
         with self.engine.begin() as conn:
-            added = records.add_participants(
+            added = roster.add_participants(
                 conn, recording_id, list(names), under_16=under_16, lang=lang
             )
             for person, address in zip(added, addresses, strict=False):
@@ -428,13 +440,13 @@ class Formgen:
 
     @_guarded
     def status(self, recording_id: str, today: dt.date | None = None) -> ConsentStatus:
-        return records.status(self.engine, recording_id, today)
+        return consent_status.status(self.engine, recording_id, today)
 
     @_guarded
     def set_consent(
         self, form_id: str, clause: str, decision: str, *, by: str, reason: str
     ) -> dict[str, Any]:
-        records.set_consent(self.engine, form_id, clause, decision, by=by, reason=reason)
+        by_hand.set_consent(self.engine, form_id, clause, decision, by=by, reason=reason)
         form = self._form_id(form_id)
         return {"form_id": form, "clause": clause, "status": decision}
 
@@ -442,14 +454,14 @@ class Formgen:
     def history(self, form_id: str) -> dict[str, Any]:
         """Every event of a form, oldest first: the proof of what was decided, when,
         from which scan page or by whom."""
-        found = records.form_events(self.engine, form_id)
+        found = consent_status.form_events(self.engine, form_id)
         return {"form_id": self._form_id(form_id), "events": found}
 
     @_guarded
     def withdraw(
         self, form_id: str, *, by: str, clause: str | None = None, reason: str | None = None
     ) -> dict[str, Any]:
-        done = records.withdraw(self.engine, form_id, by=by, clause=clause, reason=reason)
+        done = by_hand.withdraw(self.engine, form_id, by=by, clause=clause, reason=reason)
         return {"form_id": self._form_id(form_id), "withdrawn": done}
 
     @_guarded
@@ -465,7 +477,7 @@ class Formgen:
         returned: no consent" (no_answer, never consent) and the unused blank forms of
         an institution discarded, so the recording can be settled. ``participants``:
         only these (participant IDs); None: every open form past its return date."""
-        return records.close_unreturned(
+        return by_hand.close_unreturned(
             self.engine,
             recording_id,
             by=by,
@@ -475,7 +487,7 @@ class Formgen:
 
     def _form_id(self, form_id: str) -> str:
         with self.engine.connect() as conn:
-            return records.get_form(conn, form_id).form_id
+            return roster.get_form(conn, form_id).form_id
 
     @_guarded
     def due(self, on: dt.date | None = None, within: int = 0) -> list[dict[str, Any]]:
@@ -613,7 +625,7 @@ class Formgen:
         """Pages ``forms`` will render, for a progress bar."""
         with self.engine.connect() as conn:
             rec = records.get_recording(conn, recording_id)
-            count = len(participants) or len(records.list_participants(conn, rec.id))
+            count = len(participants) or len(roster.list_participants(conn, rec.id))
         return 2 * count
 
     @_guarded
@@ -821,7 +833,7 @@ class Formgen:
             person, clause = review.pending(conn, item)
         history = [
             rules.Status(e["status"])
-            for e in records.form_events(self.engine, person.form_id)
+            for e in consent_status.form_events(self.engine, person.form_id)
             if e["clause"] == clause
         ]
         return [str(s) for s in rules.review_decisions(history)]
@@ -1130,7 +1142,7 @@ class Formgen:
         they saw is kept (``online_text``)."""
         with self.engine.connect() as conn:
             rec = records.get_recording(conn, recording_id)
-            people = records.list_participants(conn, rec.id, every_round=True)
+            people = roster.list_participants(conn, rec.id, every_round=True)
             return online.confirmed_answers(conn, [p.form_id for p in people])
 
     @_guarded
@@ -1139,7 +1151,7 @@ class Formgen:
         matches the hash recorded with the answer."""
         with self.engine.connect() as conn:
             rec = records.get_recording(conn, recording_id)
-            people = records.list_participants(conn, rec.id, every_round=True)
+            people = roster.list_participants(conn, rec.id, every_round=True)
             return online.kept_text(conn, [p.form_id for p in people], str(answer_id)[:16])
 
     @_guarded
@@ -1188,7 +1200,7 @@ class Formgen:
 
         pieces = mail.words(done.lang)
         with self.engine.begin() as conn:
-            person = records.get_form(conn, done.form_id)
+            person = roster.get_form(conn, done.form_id)
             recording = records.get_recording(conn, person.recording_id)
             person_name = person.name
             link = online.new_link(conn, self.config, done.form_id)
@@ -1262,7 +1274,7 @@ class Formgen:
         from formgen import mail
 
         with self.engine.connect() as conn:
-            person = records.get_form(conn, done.form_id)
+            person = roster.get_form(conn, done.form_id)
             recording = records.get_recording(conn, person.recording_id)
         letters = self._student_letters(recording, person, done)
         if not letters or self.config.mail is None:
@@ -1274,7 +1286,7 @@ class Formgen:
             log.warning("the student's e-mail about an online answer not sent: %s", why)
 
     def _student_letters(
-        self, recording: Recording, person: records.Participant, done: online.Confirmed
+        self, recording: Recording, person: roster.Participant, done: online.Confirmed
     ) -> list[mail.Letter]:
         """A withdrawal or a "no" given online changes what the student may film: they
         hear of it at once, by e-mail to their account (if the recording has one)."""
@@ -1320,7 +1332,7 @@ class Formgen:
         except ValueError as exc:
             raise RecordError.of(exc) from exc
         with self.engine.begin() as conn:
-            person = records.get_participant(conn, participant_id)
+            person = roster.get_participant(conn, participant_id)
             records.refuse_if_destroyed(conn, records.get_recording(conn, person.recording_id))
             online.set_address(conn, person.id, address)
 
@@ -1329,7 +1341,7 @@ class Formgen:
         """The participants' e-mail addresses, by participant ID."""
         with self.engine.connect() as conn:
             rec = records.get_recording(conn, recording_id)
-            people = records.list_participants(conn, rec.id)
+            people = roster.list_participants(conn, rec.id)
             return online.addresses(conn, [p.id for p in people])
 
     @_guarded
@@ -1364,9 +1376,9 @@ class Formgen:
                 raise RecordError(N_("online answers need public_url in the configuration"))
             if self.config.mail is None:
                 raise RecordError(N_("formgen cannot send e-mail: [mail] is not configured"))
-            people = records.list_participants(conn, rec.id)
+            people = roster.list_participants(conn, rec.id)
             address = online.addresses(conn, [p.id for p in people])
-            states = records.form_states(conn, [p.form_id for p in people])
+            states = ledger.form_states(conn, [p.form_id for p in people])
             reminded = records.reminded_online(conn, rec.id) if reminder else set()
             chosen = [  # a reminder: once, and only to who has not answered yet
                 p
@@ -1908,7 +1920,7 @@ class PersonalFormgen:
 
     def _form(self, act: Act, form_id: str) -> str:
         with self.engine.connect() as conn:
-            form = records.get_form(conn, form_id)
+            form = roster.get_form(conn, form_id)
         try:
             self._check(act, form.recording_id)
         except NotFound:
@@ -1919,7 +1931,7 @@ class PersonalFormgen:
         form_id = item.partition(":")[0]
         try:
             with self.engine.connect() as conn:
-                recording_id = records.get_form(conn, form_id).recording_id
+                recording_id = roster.get_form(conn, form_id).recording_id
             self._check(act, recording_id)
         except NotFound:
             raise NotFound(f"no review item {item!r}") from None
@@ -1927,7 +1939,7 @@ class PersonalFormgen:
 
     def _participant(self, act: Act, participant_id: str) -> str:
         with self.engine.connect() as conn:
-            person = records.get_participant(conn, participant_id)
+            person = roster.get_participant(conn, participant_id)
         self._check(act, person.recording_id)
         return participant_id
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from formgen.api import Formgen
 from formgen.errors import Conflict, NotFound, RecordError
-from formgen.record import records, sealing
+from formgen.record import ledger, records, sealing
 from formgen.record.schema import participants
 from formgen.rules import Status
 
@@ -42,7 +42,7 @@ def recording(fg: Formgen, **overrides: Any) -> str:
 def to_review(fg: Formgen, form_id: str, clause: str = "recording") -> None:
     """What the reader appends for a doubtful page (a scan is read in test_scan_*)."""
     with fg.engine.begin() as conn:
-        records.append_events(
+        ledger.append_events(
             conn,
             [(form_id, clause, Status.REVIEW)],
             source="scan:" + "0" * 64 + "#1",

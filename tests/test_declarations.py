@@ -197,7 +197,7 @@ def test_an_extension_prints_the_period_its_date_means(js: Js, run: Run) -> None
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_a_withdrawal_sheet_with_every_clause_fits(lang: str) -> None:
     from formgen.documents import declarations
-    from formgen.record.records import Participant
+    from formgen.record.roster import Participant
 
     plan = Plan(Purpose.FINAL_LEVEL, Media.BOTH, True, True, True)
     rec = recording(plan, situation=Situation.OUTSIDE)

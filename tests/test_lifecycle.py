@@ -56,10 +56,10 @@ def test_due_and_expired(js: Callable[..., Any], run: Run, rec: str) -> None:
     assert [(r["id"], r["overdue"]) for r in soon] == [(rec, False)]
     assert [r["overdue"] for r in js("due", "--on", "2030-12-29")["recordings"]] == [True]
     status = js("status", rec)  # today is before delete_by 2030-12-29
-    from formgen.record import records
+    from formgen.record import consent_status
     from formgen.record.store import open_store
 
-    later = records.status(
+    later = consent_status.status(
         open_store(), rec, today=__import__("datetime").date(2030, 12, 30)
     ).as_dict()
     assert later["participants"][0]["clauses"] == {"recording": "expired"}

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
+import importlib
+from pathlib import Path
 
 import pytest
 
@@ -430,3 +433,62 @@ def test_a_code_is_refused_when_expired_or_tried_too_often() -> None:
     assert code_refused(CODE_TRIES - 1, until, until - dt.timedelta(seconds=1)) is None
     assert "expired" in (code_refused(0, until, until) or "")
     assert "too many" in (code_refused(CODE_TRIES, until, made) or "")
+
+
+# --- The package's shape: one face, pure modules ----------------------------------------
+
+RULES = Path(rules.__file__).parent
+# What a rule may import: the standard library's pure parts, the library's refusal and
+# word types, e-mail syntax (no look-up of the domain) and the other rule modules.
+PURE = {"__future__", "calendar", "collections", "dataclasses", "datetime", "enum", "re"}
+PURE |= {"unicodedata", "email_validator", "formgen.errors", "formgen.words", "formgen.rules"}
+
+
+def rule_modules() -> list[Path]:
+    return sorted(p for p in RULES.glob("*.py") if p.name != "__init__.py")
+
+
+def defined_in(path: Path) -> list[str]:
+    """The public names a module defines at its top level."""
+    names: list[str] = []
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
+            names.append(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names += [t.id for t in targets if isinstance(t, ast.Name)]
+    return [name for name in names if not name.startswith("_")]
+
+
+def test_every_public_rule_is_exported_by_the_package() -> None:
+    """Callers write ``rules.X``: a rule defined in a module but missing from the
+    package's face would be reachable only through its module."""
+    assert len(rule_modules()) >= 10
+    exported = 0
+    for path in rule_modules():
+        module = importlib.import_module(f"formgen.rules.{path.stem}")
+        for name in defined_in(path):
+            assert name in rules.__all__, f"{path.name}: {name} is not in rules.__all__"
+            assert getattr(rules, name) is getattr(module, name), name
+            exported += 1
+    assert exported == len(rules.__all__) == len(set(rules.__all__))
+
+
+def test_the_rules_are_pure() -> None:
+    """No rule reads a file, the clock or the store: everything it needs is passed in."""
+    for path in [*rule_modules(), RULES / "__init__.py"]:
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                roots = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                roots = [node.module or ""]
+            else:
+                roots = []
+            for name in roots:
+                assert any(name == p or name.startswith(p + ".") for p in PURE), (path, name)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute | ast.Name):
+                called = node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id
+                assert called not in {"now", "today", "utcnow", "open", "read_text"}, (
+                    f"{path.name}:{node.lineno} calls {called}"
+                )

@@ -17,7 +17,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import UniqueConstraint, create_engine, delete, inspect, select, text, update
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 
-from formgen.record import records, store
+from formgen.record import by_hand, ledger, records, roster, store
 from formgen.record.schema import events, meta, metadata, recording_events, recordings
 from formgen.record.store import HEAD, _alembic, explain, open_store
 
@@ -147,7 +147,7 @@ def test_upgrade_from_0001_keeps_forms_and_fills_what_they_said(store_url: str) 
         ).one()
         assert tuple(row) == (1, "reflection", dt.date(2031, 12, 1))
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD
-        (person,) = records.list_participants(conn, "R-OLD001")
+        (person,) = roster.list_participants(conn, "R-OLD001")
         assert (person.name, person.form_id, person.round) == ("Ann", "7KQ2-M9XD-4", 1)
         assert records.recording_log(conn, "R-OLD001") == []
         # 0003 wrote the old key's fingerprint: the key is kept, not replaced.
@@ -276,10 +276,10 @@ def test_lifecycle_is_enforced_on_append(db_url: str, js: Callable[..., Any], re
     person = js("participant", "add", rec, "--name", "A")
     engine = open_store()
     with engine.begin() as conn:
-        records.append_events(conn, [(person["form_id"], "recording", "given")], source="test")
-        records.append_events(conn, [(person["form_id"], "recording", "withdrawn")], source="test")
+        ledger.append_events(conn, [(person["form_id"], "recording", "given")], source="test")
+        ledger.append_events(conn, [(person["form_id"], "recording", "withdrawn")], source="test")
     with pytest.raises(records.RecordError, match="cannot go from withdrawn"):
-        records.set_consent(engine, person["form_id"], "recording", "given", by="x", reason="y")
+        by_hand.set_consent(engine, person["form_id"], "recording", "given", by="x", reason="y")
     engine.dispose()
 
 
@@ -303,7 +303,7 @@ def test_status_is_the_fold_of_the_events(
         "corrected",
     )
     printed = js("status", rec)
-    # Replay the raw log independently of records.form_states.
+    # Replay the raw log independently of ledger.form_states.
     engine = create_engine(db_url)
     replayed: dict[str, str] = {}
     with engine.connect() as conn:

@@ -18,8 +18,9 @@ from formgen import config as config_module
 from formgen import rules
 from formgen.aftercare import lifecycle
 from formgen.config import Config
-from formgen.record import records, sealing
-from formgen.record.records import Conflict, Participant, RecordError, Recording
+from formgen.record import ledger, records, roster, sealing
+from formgen.record.records import Conflict, RecordError, Recording
+from formgen.record.roster import Participant
 from formgen.record.schema import (
     events,
     online_answers,
@@ -55,18 +56,18 @@ def remove_participant(
     history stays (a reason is then required)."""
     source = f"manual:{_checked(by, AUTHOR)}"
     with engine.begin() as conn:
-        person = records.get_participant(conn, participant_id)
+        person = roster.get_participant(conn, participant_id)
         recording = records.get_recording(conn, person.recording_id)
         records.refuse_if_destroyed(conn, recording)
         rounds = [
             p.form_id
-            for p in records.list_participants(conn, recording.id, every_round=True)
+            for p in roster.list_participants(conn, recording.id, every_round=True)
             if p.id == person.id
         ]
         for form_id in rounds:
-            records.lock_form(conn, form_id)
+            roster.lock_form(conn, form_id)
         history = [
-            (Status(s) if c != records.SIGNATURE else None)
+            (Status(s) if c != ledger.SIGNATURE else None)
             for c, s in conn.execute(
                 select(events.c.clause, events.c.status).where(events.c.form_id.in_(rounds))
             )
@@ -103,11 +104,11 @@ def remove_participant(
                     form=person.form_id,
                 )
             why = _checked(reason, "reason")
-            state = records.form_states(conn, [person.form_id])[person.form_id]
+            state = ledger.form_states(conn, [person.form_id])[person.form_id]
             ending = [c for c, s in state.clauses.items() if s not in rules.FINAL]
             if not ending:
                 raise Conflict(N_("form {form} has no consent left to void"), form=person.form_id)
-            records.append_events(
+            ledger.append_events(
                 conn,
                 [(person.form_id, c, Status.INVALIDATED) for c in ending],
                 source=source,
@@ -138,7 +139,7 @@ def rename_participant(
     source = f"manual:{_checked(by, AUTHOR)}"
     new = _checked(name, "name")
     with engine.begin() as conn:
-        person = records.get_participant(conn, participant_id)
+        person = roster.get_participant(conn, participant_id)
         recording = records.get_recording(conn, person.recording_id)
         records.refuse_if_destroyed(conn, recording)
         if person.name == new:
@@ -284,11 +285,11 @@ def undo_review(engine: Engine, item: str, *, by: str) -> dict[str, Any]:
     if not clause:
         raise RecordError(f"review item {item!r} is not FORMID:clause")
     with engine.begin() as conn:
-        form = records.get_form(conn, form_ref)
+        form = roster.get_form(conn, form_ref)
         if clause not in form.clauses:
             raise RecordError(f"form {form.form_id} has no clause {clause!r}")
         records.refuse_if_destroyed(conn, records.get_recording(conn, form.recording_id))
-        records.lock_form(conn, form.form_id)
+        roster.lock_form(conn, form.form_id)
         rows = conn.execute(
             select(events.c.id, events.c.form_id, events.c.clause, events.c.status)
             .add_columns(events.c.reason, events.c.at)
@@ -303,23 +304,23 @@ def undo_review(engine: Engine, item: str, *, by: str) -> dict[str, Any]:
         if not rules.undoable_review(history):
             raise Conflict(f"{form.form_id}:{clause} has no review decision to undo")
         decision = clause_rows[-1]
-        records.append_events(
+        ledger.append_events(
             conn,
             [(form.form_id, clause, Status.REVIEW)],
             source=f"manual:{who}",
             reason=REVIEW_UNDONE,
             detail={"undoes": decision.id, "decision": decision.status},
         )
-        signature = [r for r in rows if r.clause == records.SIGNATURE]
+        signature = [r for r in rows if r.clause == ledger.SIGNATURE]
         if (
             signature
             and signature[-1].id > decision.id
             and signature[-1].reason == "signature seen by the reviewer"
         ):
             earlier = [r for r in signature if r.id < decision.id]
-            records.append_events(
+            ledger.append_events(
                 conn,
-                [(form.form_id, records.SIGNATURE, earlier[-1].status if earlier else "unclear")],
+                [(form.form_id, ledger.SIGNATURE, earlier[-1].status if earlier else "unclear")],
                 source=f"manual:{who}",
                 reason=REVIEW_UNDONE,
                 detail={"undoes": signature[-1].id},
@@ -336,7 +337,7 @@ def undoable_reviews(engine: Engine, recording_id: str) -> list[str]:
     event is a reviewer's decision that ``undo_review`` can take back."""
     with engine.connect() as conn:
         recording = records.get_recording(conn, recording_id)
-        people = records.list_participants(conn, recording.id)
+        people = roster.list_participants(conn, recording.id)
         histories: dict[tuple[str, str], list[tuple[Status, str | None]]] = {}
         rows = conn.execute(
             select(events.c.form_id, events.c.clause, events.c.status, events.c.reason)
@@ -344,7 +345,7 @@ def undoable_reviews(engine: Engine, recording_id: str) -> list[str]:
             .order_by(events.c.id)
         )
         for form_id, clause, status, reason in rows:
-            if clause not in (None, records.SIGNATURE):
+            if clause not in (None, ledger.SIGNATURE):
                 histories.setdefault((form_id, clause), []).append((Status(status), reason))
     return [
         f"{form_id}:{clause}"

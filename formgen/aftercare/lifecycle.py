@@ -23,8 +23,9 @@ from formgen.config import Config
 from formgen.documents.declarations import Written
 from formgen.errors import OutputError
 from formgen.online import answers
-from formgen.record import records, sealing, store
-from formgen.record.records import Participant, RecordError, Recording
+from formgen.record import ledger, records, roster, sealing, store
+from formgen.record.records import RecordError, Recording
+from formgen.record.roster import Participant
 from formgen.record.schema import (
     events,
     forms,
@@ -150,8 +151,8 @@ def reconsent(
     """End every consent of the recording's current forms that has not ended
     (``invalidated``, with the reason) and issue a new declaration to each participant
     who has not withdrawn everything. Returns the form IDs ended and the new forms."""
-    people = records.list_participants(conn, recording.id)
-    states = records.form_states(conn, [p.form_id for p in people])
+    people = roster.list_participants(conn, recording.id)
+    states = ledger.form_states(conn, [p.form_id for p in people])
     # After the recording date only those who consented are asked again: consent is
     # never asked for a recording already made (rules.asks_again_after_the_fact).
     made = recording.recorded_on < config_module.today(config)
@@ -162,7 +163,7 @@ def reconsent(
             continue  # voided: removed from the recording (corrections.remove_participant)
         ending = [c for c, s in state.clauses.items() if s not in rules.FINAL]
         asked = not made or rules.asks_again_after_the_fact(state.clauses)
-        records.append_events(
+        ledger.append_events(
             conn,
             [(person.form_id, c, Status.INVALIDATED) for c in ending],
             source=source,
@@ -171,7 +172,7 @@ def reconsent(
         if ending:
             invalidated.append(person.form_id)
         if asked and any(s is not Status.WITHDRAWN for s in state.clauses.values()):
-            issued.append(records.issue_form(conn, recording, person, person.round + 1, reason))
+            issued.append(roster.issue_form(conn, recording, person, person.round + 1, reason))
     return invalidated, issued
 
 
@@ -187,16 +188,16 @@ def destroy(
     with engine.begin() as conn:
         recording = records.get_recording(conn, recording_id)
         records.refuse_if_destroyed(conn, recording)
-        people = records.list_participants(conn, recording.id, every_round=True)
+        people = roster.list_participants(conn, recording.id, every_round=True)
         form_ids = {p.form_id for p in people}
-        states = records.form_states(conn, form_ids)
+        states = ledger.form_states(conn, form_ids)
         ended = [
             (form_id, clause, Status.EXPIRED)
             for form_id, state in states.items()
             for clause, status in state.clauses.items()
             if status not in rules.FINAL
         ]
-        records.append_events(conn, ended, source=source, reason=DESTROYED_REASON)
+        ledger.append_events(conn, ended, source=source, reason=DESTROYED_REASON)
         printed = _delete_documents(records.written_documents(conn, recording.id))
         forgotten = forget_at_destruction(conn, recording.id)
         returns.forget_recording(conn, recording.id)  # the contacts, and no return link

@@ -24,8 +24,9 @@ from sqlalchemy import Connection, Engine, select, update
 from formgen.config import Config
 from formgen.documents.formid import is_secret, new_secret
 from formgen.errors import Conflict, NotFound, RecordError
-from formgen.record import jobs, records
-from formgen.record.records import Participant, Recording
+from formgen.record import jobs, records, roster
+from formgen.record.records import Recording
+from formgen.record.roster import Participant
 from formgen.record.schema import institution_requests, request_forms, return_jobs
 from formgen.words import N_
 
@@ -196,7 +197,7 @@ def requests_of(engine: Engine, recording_id: str) -> list[InstitutionRequest]:
             ):
                 brought[rid].append(job_id)
         people = {
-            p.id: p.form_id for p in records.list_participants(conn, recording_id, every_round=True)
+            p.id: p.form_id for p in roster.list_participants(conn, recording_id, every_round=True)
         }
     found = []
     for row in rows:

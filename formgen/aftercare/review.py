@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Engine, select, update
 
 from formgen import rules
 from formgen.errors import Conflict, NotFound, RecordError
-from formgen.record import records, sealing
+from formgen.record import by_hand, ledger, records, roster, sealing
 from formgen.record.schema import events, forms, participants, scan_images
 from formgen.rules import Status
 from formgen.words import N_
@@ -81,7 +81,7 @@ def items(db: Engine | Connection, recording_ids: set[str] | None = None) -> lis
             (form_id, recording_id, sealing.open_name(conn, recording_id, person_id, name))
             for form_id, recording_id, person_id, name in conn.execute(query)
         ]
-        states = records.form_states(conn, [r[0] for r in rows])
+        states = ledger.form_states(conn, [r[0] for r in rows])
     return [
         ReviewItem(
             f"{form_id}:{clause}",
@@ -97,13 +97,13 @@ def items(db: Engine | Connection, recording_ids: set[str] | None = None) -> lis
     ]
 
 
-def pending(conn: Connection, item: str) -> tuple[records.Participant, str]:
+def pending(conn: Connection, item: str) -> tuple[roster.Participant, str]:
     """The form and clause of a review item ("FORM-ID:clause") that is still open."""
     form_id, sep, clause = item.partition(":")
     if not sep or not clause:
         raise RecordError(f"{item!r} is not a review item (like 7KQ2-M9XD-4:recording)")
-    person = records.get_form(conn, form_id)
-    state = records.form_states(conn, [person.form_id])[person.form_id]
+    person = roster.get_form(conn, form_id)
+    state = ledger.form_states(conn, [person.form_id])[person.form_id]
     if state.clauses.get(clause) is not Status.REVIEW:
         raise Conflict(N_("{item} is not waiting for review"), item=f"{person.form_id}:{clause}")
     return person, clause
@@ -126,7 +126,7 @@ def show(db: Engine | Connection, item: str) -> ReviewDetail:
     with records.connection(db) as conn:
         person, clause = pending(conn, item)
         last = _last_event(conn, person.form_id, clause)
-        state = records.form_states(conn, [person.form_id])[person.form_id]
+        state = ledger.form_states(conn, [person.form_id])[person.form_id]
         detail = last["detail"] or {}
         stored = set()
         if (page_id := detail.get("scan_page")) is not None:
@@ -207,14 +207,14 @@ def resolve(
             )
         why = f"{rules.REVIEW_RESOLVED}: {said}" if said else rules.REVIEW_RESOLVED
         # the reviewer's own words are written by a person: sealed, gone at destruction
-        records.set_consent(
+        by_hand.set_consent(
             conn, person.form_id, clause, decision, by=by, reason=why, written=bool(said)
         )
-        signed = records.form_states(conn, [person.form_id])[person.form_id].signed
+        signed = ledger.form_states(conn, [person.form_id])[person.form_id].signed
         if rules.review_confirms_signature(Status(decision), signed):
-            records.append_events(
+            ledger.append_events(
                 conn,
-                [(person.form_id, records.SIGNATURE, "signed")],
+                [(person.form_id, ledger.SIGNATURE, "signed")],
                 source=f"manual:{by.strip()}",
                 reason="signature seen by the reviewer",
             )

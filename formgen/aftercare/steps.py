@@ -19,7 +19,7 @@ from formgen import config as config_module
 from formgen import rules
 from formgen.config import Config
 from formgen.documents import declarations, render
-from formgen.record import records
+from formgen.record import consent_status, ledger, records, roster
 from formgen.record.records import RecordError, Recording
 from formgen.record.schema import events
 from formgen.rules import CameraAdvice, Situation, Status
@@ -48,11 +48,11 @@ class Facts:
 
     recording: Recording
     today: dt.date
-    status: records.ConsentStatus
+    status: consent_status.ConsentStatus
     unsettled: list[str]  # form IDs whose consent is not settled
     log: list[dict[str, Any]]
     last_withdrawal: dt.datetime | None
-    earlier: list[records.PersonStatus]  # forms a re-consent replaced, oldest round first
+    earlier: list[consent_status.PersonStatus]  # forms a re-consent replaced, oldest round first
 
     @cached_property
     def report(self) -> dict[str, Any]:
@@ -84,14 +84,14 @@ def _confirmations(log: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
 def facts(engine: Engine, recording_id: str, today: dt.date | None = None) -> Facts:
     day = today or dt.date.today()
     with engine.connect() as conn:
-        status = records.status(conn, recording_id, today=day)
+        status = consent_status.status(conn, recording_id, today=day)
         recording = status.recording
-        every_round = records.list_participants(conn, recording.id, every_round=True)
+        every_round = roster.list_participants(conn, recording.id, every_round=True)
         last_round = {p.id: p for p in every_round}  # the latest round wins
         current = {p.form_id for p in last_round.values()}
         # Unexpired states: past the deletion date status() shows everything expired,
         # which would hide that consent was never settled.
-        states = records.form_states(conn, [p.form_id for p in every_round])
+        states = ledger.form_states(conn, [p.form_id for p in every_round])
         last_withdrawal = conn.execute(
             select(func.max(events.c.at)).where(
                 events.c.form_id.in_([p.form_id for p in every_round]),
@@ -106,7 +106,7 @@ def facts(engine: Engine, recording_id: str, today: dt.date | None = None) -> Fa
         and any(s in rules.UNSETTLED for s in states[p.form_id].clauses.values())
     ]
     earlier = [
-        records.PersonStatus.of(p, states[p.form_id])
+        consent_status.PersonStatus.of(p, states[p.form_id])
         for p in every_round
         if p.form_id not in current
     ]

@@ -14,8 +14,8 @@ from sqlalchemy import Engine, select
 
 from formgen.documents import render
 from formgen.online import answers
-from formgen.record import records
-from formgen.record.records import SIGNATURE
+from formgen.record import consent_status, ledger, records, roster
+from formgen.record.ledger import SIGNATURE
 from formgen.record.schema import events
 
 COLUMNS = (
@@ -71,13 +71,13 @@ def rows(
     ``status`` shows it for current forms (expired past the deletion date)."""
     out: list[dict[str, Any]] = []
     for recording_id in recording_ids:
-        consent = records.status(engine, recording_id, today)
+        consent = consent_status.status(engine, recording_id, today)
         shown = {p.form_id: p.clauses for p in consent.participants}
         with engine.connect() as conn:
             rec = records.get_recording(conn, recording_id)
-            people = records.list_participants(conn, rec.id, every_round=True)
+            people = roster.list_participants(conn, rec.id, every_round=True)
             ids = [p.form_id for p in people]
-            states = records.form_states(conn, ids)
+            states = ledger.form_states(conn, ids)
             answered = {a["form_id"]: a for a in answers.confirmed_answers(conn, ids)}
             last: dict[tuple[str, str], Any] = {}
             for row in conn.execute(
@@ -118,7 +118,7 @@ def rows(
     return out
 
 
-def _name(person: records.Participant, proof_erased: str | None, lang: str) -> str:
+def _name(person: roster.Participant, proof_erased: str | None, lang: str) -> str:
     """The participant's name; once the proof retention ended, their place in the
     recording's list ("deelnemer 3" in a Dutch recording's words)."""
     if person.name is not None or proof_erased is None:

@@ -23,8 +23,9 @@ from formgen.documents import render
 from formgen.errors import ConfigError, Conflict
 from formgen.online import answers
 from formgen.privacy import write_private
-from formgen.record import records
-from formgen.record.records import Participant, RecordError, Recording
+from formgen.record import ledger, records, roster
+from formgen.record.records import RecordError, Recording
+from formgen.record.roster import Participant
 from formgen.record.schema import forms
 from formgen.words import N_
 
@@ -177,7 +178,7 @@ def write_forms(
     refuse_without_dpo(config)
     with engine.connect() as conn:
         recording = records.get_recording(conn, recording_id)
-        people = _select(records.list_participants(conn, recording.id), participants)
+        people = _select(roster.list_participants(conn, recording.id), participants)
         records.refuse_if_destroyed(conn, recording)
         before = earlier_round(conn, recording, people)
         asked = returns.contacts(conn, [p.id for p in people])
@@ -286,7 +287,7 @@ def write_withdrawal(
 ) -> Written:
     """The withdrawal form for one declaration, to hand to whoever asks for it."""
     with engine.connect() as conn:
-        person = records.get_form(conn, form_id)
+        person = roster.get_form(conn, form_id)
         recording = records.get_recording(conn, person.recording_id)
         records.refuse_if_destroyed(conn, recording)
     with engine.begin() as conn:
@@ -318,8 +319,8 @@ def write_reminders(
     with engine.connect() as conn:
         recording = records.get_recording(conn, recording_id)
         records.refuse_if_destroyed(conn, recording)
-        people = records.list_participants(conn, recording.id)
-        states = records.form_states(conn, [p.form_id for p in people])
+        people = roster.list_participants(conn, recording.id)
+        states = ledger.form_states(conn, [p.form_id for p in people])
     if not rules.reminder_required(recording.situation):
         raise RecordError(
             N_(
@@ -412,7 +413,7 @@ def record_reminders_sent(engine: Engine, recording_id: str, *, by: str) -> dict
 
 def layout(engine: Engine, form_id: str) -> dict[str, Any]:
     with engine.connect() as conn:
-        person = records.get_form(conn, form_id)
+        person = roster.get_form(conn, form_id)
         stored = conn.execute(select(forms.c.layout).where(forms.c.id == person.form_id)).scalar()
     if stored is None:
         raise Conflict(N_("form {form} has not been printed yet"), form=person.form_id)
@@ -470,7 +471,7 @@ def write_request(
     language = lang or recording.lang
     _, supervisor_id = records.people_of(engine, recording.id)
     with engine.begin() as conn:
-        people = records.add_participants(
+        people = roster.add_participants(
             conn, recording.id, [None] * count, under_16=under_16, lang=language
         )
         _, link = returns.record_request(

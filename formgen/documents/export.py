@@ -9,7 +9,7 @@ was looked up in the DPV sources (w3c/dpv, DPV v2); where the mapping is a judge
 the comment says so. ``schema/consent-record.schema.json`` describes the document.
 
 Nothing here decides anything: statuses come from the append-only events, and the rule
-that open consents show as expired past the deletion date is ``records.status``'s.
+that open consents show as expired past the deletion date is ``consent_status.status``'s.
 """
 
 from __future__ import annotations
@@ -23,8 +23,10 @@ from sqlalchemy import Engine, select
 
 from formgen import rules
 from formgen.config import Config
-from formgen.record import records, sealing
-from formgen.record.records import SIGNATURE, Participant, Recording
+from formgen.record import consent_status, ledger, records, roster, sealing
+from formgen.record.ledger import SIGNATURE
+from formgen.record.records import Recording
+from formgen.record.roster import Participant
 from formgen.record.schema import events, forms
 from formgen.rules import Clause, Media, Purpose, Status
 
@@ -137,9 +139,9 @@ def consent_record(
     (every round). Raises ``RecordError`` for an unknown recording."""
     with engine.connect() as conn:
         recording = records.get_recording(conn, recording_id)
-        people = records.list_participants(conn, recording.id, every_round=True)
+        people = roster.list_participants(conn, recording.id, every_round=True)
         ids = [p.form_id for p in people]
-        states = records.form_states(conn, ids)
+        states = ledger.form_states(conn, ids)
         printed = {
             row["id"]: row
             for row in conn.execute(select(forms).where(forms.c.id.in_(ids))).mappings()
@@ -152,11 +154,11 @@ def consent_record(
             history[row["form_id"]].append(opened)
         log = records.recording_log(conn, recording.id)
         gone = records.destroyed(conn, recording.id)
-    # Current forms as records.status shows them (expired past the deletion date); an
+    # Current forms as consent_status.status shows them (expired past the deletion date); an
     # earlier round's consents all ended when it was replaced, so its fold is final.
     shown = {
         p["form_id"]: p["clauses"]
-        for p in records.status(engine, recording.id, today).as_dict()["participants"]
+        for p in consent_status.status(engine, recording.id, today).as_dict()["participants"]
     }
     rounds: dict[str, list[str]] = defaultdict(list)
     for person in people:  # oldest round first
@@ -202,7 +204,7 @@ def _record(
     form: Mapping[str, Any],
     history: list[Mapping[str, Any]],
     current: Mapping[str, Status],
-    state: records.FormState,
+    state: ledger.FormState,
     *,
     previous: str | None,
     following: str | None,
@@ -312,7 +314,7 @@ def _process(
     delete_by: dt.date,
     clause: Clause,
     current: Mapping[str, Status],
-    state: records.FormState,
+    state: ledger.FormState,
 ) -> dict[str, Any]:
     processing = list(CLAUSE_PROCESSING[clause])
     description = CLAUSE_TEXT[clause]
@@ -330,7 +332,7 @@ def _process(
     status = current.get(str(clause), Status.REQUESTED)
     folded = state.clauses.get(str(clause))
     reason = state.reasons.get(str(clause))
-    if folded is not None and folded is not status:  # only records.status's expiry rule
+    if folded is not None and folded is not status:  # only consent_status.status's expiry rule
         reason = f"open consent past the deletion date {recording.delete_by.isoformat()}"
     storage: list[dict[str, Any]] = [
         {

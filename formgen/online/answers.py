@@ -24,8 +24,10 @@ from formgen import rules
 from formgen.config import Config
 from formgen.documents.formid import FormIdError, Instance, Links, secret_hash
 from formgen.errors import Conflict, NotFound, RecordError
-from formgen.record import records, sealing
-from formgen.record.records import SIGNATURE, Participant, Recording
+from formgen.record import ledger, records, roster, sealing
+from formgen.record.ledger import SIGNATURE
+from formgen.record.records import Recording
+from formgen.record.roster import Participant
 from formgen.record.schema import (
     forms,
     online_answers,
@@ -162,16 +164,16 @@ def open_form(conn: Connection, token: str, today: dt.date) -> OnlineForm:
     ).scalar()
     if known is None or not hmac.compare_digest(known, form_id):
         raise LinkRefused()
-    person = records.get_form(conn, form_id)
+    person = roster.get_form(conn, form_id)
     recording = records.get_recording(conn, person.recording_id)
-    current = {p.id: p.form_id for p in records.list_participants(conn, recording.id)}
+    current = {p.id: p.form_id for p in roster.list_participants(conn, recording.id)}
     destroyed = records.destroyed(conn, recording.id) is not None
     # A form replaced by a re-consent form is closed: the new form asks again.
     if current.get(person.id) != form_id or not rules.link_open(
         recording.delete_by, today, destroyed
     ):
         raise LinkRefused()
-    state = records.form_states(conn, [form_id])[form_id]
+    state = ledger.form_states(conn, [form_id])[form_id]
     statuses = {c: state.clauses.get(c, Status.REQUESTED) for c in person.clauses}
     mode = rules.online_mode(statuses)
     # After the recording date nothing is asked afresh (a re-consent round aside);
@@ -284,7 +286,7 @@ def start(
     with engine.begin() as conn:
         # ``today``: the organisation's day (after 23:00 UTC Amsterdam is a day further)
         form = open_form(conn, token, today or stamp.date())
-        records.lock_form(conn, form.form_id)
+        roster.lock_form(conn, form.form_id)
         kind, chosen = _checked_answers(form, answers)
         if by_name and not (kind is Kind.ANSWER and set(chosen.values()) == {"no"}):
             raise RecordError(
@@ -389,7 +391,7 @@ def confirm(
     typed = "".join(str(code).split())
     with engine.begin() as conn:
         form = open_form(conn, token, today or stamp.date())
-        records.lock_form(conn, form.form_id)
+        roster.lock_form(conn, form.form_id)
         which = (
             online_answers.c.id == str(answer_id)[:16]
             if answer_id
@@ -452,7 +454,7 @@ def _land(
     the answers that count and what changed per clause."""
     # Decide against the state now, under the form's lock: a scan, or another answer
     # confirmed first, may have landed since the person opened the page.
-    state = records.form_states(conn, [form.form_id])[form.form_id]
+    state = ledger.form_states(conn, [form.form_id])[form.form_id]
     now = {c: state.clauses.get(c, Status.REQUESTED) for c in form.person.clauses}
     kind = Kind(row["kind"])
     answers = {k: v for k, v in row["answers"].items() if not k.startswith("_")}
@@ -484,7 +486,7 @@ def _land(
         changes.append((form.form_id, SIGNATURE, "signed"))
         reasons[SIGNATURE] = "confirmed by e-mail code"
     detail = {"answer": row["id"], "text": row["text_hash"], "kind": str(kind)}
-    records.append_events(conn, changes, source=SOURCE, reasons=reasons, detail=detail)
+    ledger.append_events(conn, changes, source=SOURCE, reasons=reasons, detail=detail)
     if flag:
         conn.execute(
             update(online_answers).where(online_answers.c.id == row["id"]).values(flag=flag)

@@ -2,7 +2,7 @@
 
 The pixel modules only MEASURE; ``landing`` lands what they found in the record. What
 the ink means (a mark, a circled answer, a signature) and what a pair of boxes means
-is decided in ``rules.py`` (``read_box``, ``classify_signature``, ``decide_answers``);
+is decided in ``rules/marks.py`` (``read_box``, ``classify_signature``, ``decide_answers``);
 matching a QR text to a form is the caller's (``Instance.verify``). ``look`` does all
 of it for one page (``landing`` runs it in threads); of the store, only ``landing``
 imports anything.

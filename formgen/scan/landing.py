@@ -32,8 +32,8 @@ from sqlalchemy.exc import IntegrityError
 from formgen import rules, scan
 from formgen.documents.formid import FormIdError, Instance
 from formgen.errors import FormgenError, NotFound
-from formgen.record import records, sealing
-from formgen.record.records import SIGNATURE
+from formgen.record import ledger, records, roster, sealing
+from formgen.record.ledger import SIGNATURE
 from formgen.record.schema import events, forms, participants, scan_images, scan_pages, scans
 from formgen.record.store import instance
 from formgen.rules import Status
@@ -479,9 +479,9 @@ class _Recorder:
     ) -> None:
         self.conn = conn
         self.job = job
-        records.lock_form(conn, form_id)  # PostgreSQL: one writer per form at a time
+        roster.lock_form(conn, form_id)  # PostgreSQL: one writer per form at a time
         try:
-            self.person = records.get_form(conn, form_id)
+            self.person = roster.get_form(conn, form_id)
         except NotFound as exc:
             raise _Refused(str(exc)) from exc
         if allowed is not None and not allowed(self.person.recording_id):
@@ -550,7 +550,7 @@ class _Recorder:
             # decide_answers; it says nothing about the declaration's)
             sig_status = {True: "signed", False: "unsigned", None: "unclear"}[signed]
             changes.append((form_id, SIGNATURE, sig_status))
-        state = records.form_states(self.conn, [form_id])[form_id]
+        state = ledger.form_states(self.conn, [form_id])[form_id]
         evidence = {(b.clause, b.answer): rules.BoxInk(**b.evidence()) for b in measured.boxes}
         marks = [rules.read_box(e)[0] for e in evidence.values()]
         pencil_lost = rules.pencil_may_be_lost(look.bilevel, marks)
@@ -586,7 +586,7 @@ class _Recorder:
                 "yes": measured.box(clause, "yes").evidence(),
                 "no": measured.box(clause, "no").evidence(),
             }
-        records.append_events(self.conn, changes, source=source, reasons=reasons, detail=detail)
+        ledger.append_events(self.conn, changes, source=source, reasons=reasons, detail=detail)
         if any(s == Status.REVIEW for s in report.decisions.values()):
             report.status = "review"
         notes = [f"{c}: {r}" for c, r in reasons.items() if r]
@@ -597,14 +597,14 @@ class _Recorder:
         self, source: str, page_id: int, report: PageReport, sheet: dict[str, Any], reason: str
     ) -> None:
         form_id = self.person.form_id
-        state = records.form_states(self.conn, [form_id])[form_id]
+        state = ledger.form_states(self.conn, [form_id])[form_id]
         withdrawal = sheet.get("kind") == "withdrawal"
         open_clauses = [
             c
             for c in _consent_clauses(sheet)
             if rules.reviewable_after_unreadable(state.clauses.get(c), withdrawal=withdrawal)
         ]
-        records.append_events(
+        ledger.append_events(
             self.conn,
             [(form_id, c, str(Status.REVIEW)) for c in open_clauses],
             source=source,

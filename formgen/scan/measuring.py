@@ -2,7 +2,7 @@
 signature field's strokes, and the crops a reviewer looks at.
 
 This module only MEASURES. What the measurements mean (a mark, a circled answer, a
-signature) is decided in ``rules.py`` (``read_box``, ``classify_signature``,
+signature) is decided in ``rules/marks.py`` (``read_box``, ``classify_signature``,
 ``decide_answers``). Coordinates are layout millimetres from the page's top-left corner.
 
 The page comes as a ``PageView`` (or a whole upright page): only two regions are

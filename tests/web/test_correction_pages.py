@@ -13,7 +13,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from formgen.record import records
+from formgen.record import ledger
 from formgen.rules import Status
 
 from .conftest import Live, sign_in
@@ -272,7 +272,7 @@ def test_a_supervisor_takes_a_review_decision_back(page: Any, live: Live) -> Non
     fg = live.fg
     (ann,) = fg.add_participants(rec, ["Ann Smit"])
     with fg.engine.begin() as conn:  # what the reader appends for a doubtful page
-        records.append_events(
+        ledger.append_events(
             conn,
             [(ann.form_id, "recording", Status.REVIEW)],
             source="scan:" + "0" * 64 + "#1",

@@ -1,0 +1,262 @@
+"""A recording's consent record as people read it: each participant's clauses, who must
+not appear in which activity, the camera advice, a form's history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select
+
+from formgen import rules
+from formgen.record import ledger, records, roster, sealing
+from formgen.record.ledger import FormState
+from formgen.record.records import Recording
+from formgen.record.roster import Participant
+from formgen.record.schema import events, forms, participants, recording_events
+from formgen.rules import Status
+
+
+def form_events(engine: Engine, form_id: str) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        form = roster.get_form(conn, form_id)
+        rows = conn.execute(
+            select(events).where(events.c.form_id == form.form_id).order_by(events.c.id)
+        ).mappings()
+        return [
+            {
+                **row,
+                "reason": sealing.open_reason(conn, form.recording_id, row),
+                "at": row["at"].isoformat(timespec="seconds"),
+            }
+            for row in rows
+        ]
+
+
+@dataclass(frozen=True)
+class PersonStatus:
+    id: str
+    name: str | None
+    form_id: str
+    under_16: bool
+    lang: str
+    signed: bool | None
+    round: int
+    clauses: dict[str, Status]
+    number: int = 0  # 1, 2, ...: "participant 3" once the names are erased
+
+    @classmethod
+    def of(cls, person: Participant, state: FormState) -> PersonStatus:
+        return cls(
+            number=person.position + 1,
+            id=person.id,
+            name=person.name,
+            form_id=person.form_id,
+            under_16=person.under_16,
+            lang=person.lang,
+            signed=state.signed,
+            round=person.round,
+            clauses=dict(state.clauses),
+        )
+
+    @property
+    def may_appear(self) -> bool:
+        """In every activity of the recording."""
+        return rules.may_appear(self.clauses, self.signed)
+
+    @property
+    def may_appear_in(self) -> dict[str, bool]:
+        """Per activity (``recording``, ``livestream``, ``360``): each its own choice."""
+        return rules.may_appear_in(self.clauses, self.signed)
+
+    @property
+    def kept_out_of(self) -> list[str]:
+        return rules.kept_out_of(self.clauses, self.signed)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "form_id": self.form_id,
+            "under_16": self.under_16,
+            "lang": self.lang,
+            "signed": self.signed,
+            "round": self.round,
+            "clauses": {k: str(v) for k, v in self.clauses.items()},
+            "may_appear": self.may_appear_in,
+        }
+
+
+@dataclass(frozen=True)
+class ConsentStatus:
+    """A recording's consent record as docs/contract.md prints it (``as_dict``)."""
+
+    recording: Recording
+    destroyed: dict[str, str] | None  # {"at", "by"}
+    camera: rules.CameraAdvice
+    participants: list[PersonStatus]
+    proof_erased: str | None = None  # when the proof retention ended and names went
+
+    @property
+    def must_not_appear(self) -> list[PersonStatus]:
+        """Whoever must be kept out of at least one activity (``kept_out_of`` says which)."""
+        return [p for p in self.participants if not p.may_appear]
+
+    def kept_out_of(self, activity: str) -> list[PersonStatus]:
+        """Who must not appear in one activity: not in frame (``recording``), not during
+        the live stream, not with the 360-degree camera."""
+        return [p for p in self.participants if activity in p.kept_out_of]
+
+    def as_dict(self) -> dict[str, Any]:
+        rec, advice = self.recording, self.camera
+        return {
+            "id": rec.id,
+            "title": rec.title,
+            "date": rec.recorded_on.isoformat(),
+            "purpose": str(rec.plan.purpose),
+            "delete_by": rec.delete_by.isoformat(),
+            "destroyed": self.destroyed,
+            "proof_erased": self.proof_erased,
+            "camera_advice": str(advice.level),
+            "camera": {
+                "level": str(advice.level),
+                "allow_360": advice.allow_360,
+                "consented": advice.consented,
+                "present": advice.present,
+            },
+            "participants": [p.as_dict() for p in self.participants],
+            "must_not_appear": [
+                {
+                    "id": p.id,
+                    "name": p.name,
+                    "form_id": p.form_id,
+                    "not_in": p.kept_out_of,
+                    "reasons": rules.blocking_clauses(p.clauses, p.signed),
+                }
+                for p in self.must_not_appear
+            ],
+            "withdrawn": [
+                {
+                    "id": p.id,
+                    "form_id": p.form_id,
+                    "clauses": [k for k, v in p.clauses.items() if v is Status.WITHDRAWN],
+                    "action": "nothing: the recording was destroyed"
+                    if self.destroyed
+                    else f"edit recording {rec.id} to remove this person, or destroy it",
+                }
+                for p in self.participants
+                if Status.WITHDRAWN in p.clauses.values()
+            ],
+        }
+
+
+def status(
+    db: Engine | Connection, recording_id: str, today: dt.date | None = None
+) -> ConsentStatus:
+    """The recording's consent record. Past the deletion date every consent that has
+    not ended shows as expired."""
+    with records.connection(db) as conn:
+        recording = records.get_recording(conn, recording_id)
+        people = roster.list_participants(conn, recording.id)
+        states = ledger.form_states(conn, [p.form_id for p in people])
+        gone = records.destroyed(conn, recording.id)
+        erased = [
+            e
+            for e in records.recording_log(conn, recording.id)
+            if e["kind"] == records.PROOF_ERASED
+        ]
+    return _consent_status(
+        recording, people, states, gone, today, erased[0]["at"] if erased else None
+    )
+
+
+def statuses(
+    db: Engine | Connection, chosen: Iterable[Recording], today: dt.date | None = None
+) -> dict[str, ConsentStatus]:
+    """``status`` of many recordings at once, in a few queries (a list of recordings)."""
+    found: dict[str, ConsentStatus] = {}
+    chosen = list(chosen)
+    with records.connection(db) as conn:
+        for start in range(0, len(chosen), 200):  # bounded IN lists
+            batch = {r.id: r for r in chosen[start : start + 200]}
+            rows = conn.execute(
+                roster.with_proof_key(
+                    select(*roster.PARTICIPANT_COLUMNS).join(
+                        forms, forms.c.participant_id == participants.c.id
+                    )
+                )
+                .where(
+                    participants.c.recording_id.in_(sorted(batch)),
+                    participants.c.removed_at.is_(None),
+                )
+                .order_by(participants.c.position, forms.c.round)
+            ).mappings()
+            latest: dict[str, Participant] = {}
+            for row in rows:
+                latest[row["id"]] = roster.person_from_row(conn, row)  # the last round wins
+            people: dict[str, list[Participant]] = defaultdict(list)
+            for person in latest.values():
+                people[person.recording_id].append(person)
+            states = ledger.form_states(conn, [p.form_id for p in latest.values()])
+            ended, erased = {}, {}
+            for e in conn.execute(
+                select(recording_events)
+                .where(
+                    recording_events.c.recording_id.in_(sorted(batch)),
+                    recording_events.c.kind.in_([records.DESTROYED, records.PROOF_ERASED]),
+                )
+                .order_by(recording_events.c.id.desc())
+            ).mappings():
+                (ended if e["kind"] == records.DESTROYED else erased)[e["recording_id"]] = e
+            for rec_id, recording in batch.items():
+                event = ended.get(rec_id)
+                gone = event and {
+                    "at": event["at"].isoformat(timespec="seconds"),
+                    "source": event["source"],
+                }
+                found[rec_id] = _consent_status(
+                    recording,
+                    people[rec_id],
+                    {p.form_id: states[p.form_id] for p in people[rec_id]},
+                    gone,
+                    today,
+                    erased[rec_id]["at"].isoformat(timespec="seconds")
+                    if rec_id in erased
+                    else None,
+                )
+    return found
+
+
+def _consent_status(
+    recording: Recording,
+    people: list[Participant],
+    states: dict[str, FormState],
+    gone: Mapping[str, Any] | None,
+    today: dt.date | None,
+    proof_erased: str | None = None,
+) -> ConsentStatus:
+    if (today or dt.date.today()) > recording.delete_by:
+        for state in states.values():
+            state.clauses = {
+                k: v if v in rules.FINAL else Status.EXPIRED for k, v in state.clauses.items()
+            }
+    listed = [
+        PersonStatus.of(person, states[person.form_id])
+        for person in people
+        if not states[person.form_id].discarded  # a blank form no one used is no one
+    ]
+    # The camera set-up follows the recording's own answers; the 360-degree camera its.
+    appear = [p.may_appear_in for p in listed]
+    allowed = sum(a.get(str(rules.Clause.RECORDING), False) for a in appear)
+    wide = rules.allow_360(appear) if recording.plan.view360 else None
+    return ConsentStatus(
+        recording=recording,
+        destroyed=gone and {"at": gone["at"], "by": gone["source"].removeprefix("manual:")},
+        camera=rules.camera_advice(allowed, len(listed), wide),
+        participants=listed,
+        proof_erased=proof_erased,
+    )
