@@ -11,7 +11,10 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -110,6 +113,33 @@ class Logged(logging.Handler):
     @property
     def text(self) -> str:
         return "\n".join(self.lines)
+
+
+@contextmanager
+def uvicorn_thread(app: Any) -> Iterator[str]:
+    """The application under uvicorn on a free loopback port, in a thread of the test's
+    process, as ``formgen serve`` runs it (uvicorn, warnings only, no access log): a
+    real HTTP server for a browser without a new Python per test. Its log records go
+    to the root logger (``Logged`` keeps them); yields the server's URL."""
+    import uvicorn
+
+    port = free_port()
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", access_log=False, log_config=None
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(60)
 
 
 def start_server(

@@ -1,10 +1,11 @@
 """The service for the web tests, over a fresh store (SQLite, and PostgreSQL where the
-``store_url`` fixture's server is available): ``live`` is the real application in the
-test's process behind an ASGI client, with a real scan worker beside it as ``formgen
-serve`` starts one; a test that drives Debian's Chromium (through Playwright) or opens
-raw sockets (marker ``served``) gets a real ``formgen serve`` process instead. Accounts
-are made through the library on the same store, as ``formgen user add`` would. The
-shared pieces are in ``tests/helpers/web.py``."""
+``store_url`` fixture's server is available): ``live`` is the real application with a
+real scan worker process beside it, as ``formgen serve`` starts one, reached through an
+ASGI client in the test's process, or by Debian's Chromium (through Playwright) over
+uvicorn on a loopback port. Tests marked ``served``, ``online`` and the modules that
+test serving itself (test_serving, test_oidc, test_schemathesis, ...) start real
+``formgen serve`` processes. Accounts are made through the library on the same store,
+as ``formgen user add`` would. The shared pieces are in ``tests/helpers/web.py``."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from ..helpers.web import (
     free_port,
     start_server,
     stop_server,
+    uvicorn_thread,
 )
 
 API = "/api/v1"
@@ -40,19 +42,17 @@ API = "/api/v1"
 BROWSER_FIXTURES = {"browser", "page"}
 
 
-def needs_a_port(request: pytest.FixtureRequest) -> bool:
-    return bool(
-        BROWSER_FIXTURES & set(request.fixturenames) or request.node.get_closest_marker("served")
-    )
-
-
 @pytest.fixture
 def live(
     store_url: str, tmp_path: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Live]:
-    """A fresh store and the service on it, on SQLite and on PostgreSQL."""
+    """A fresh store and the service on it, on SQLite and on PostgreSQL: the real
+    application with a real scan worker process beside it, as ``formgen serve`` runs
+    them. Reached through an ASGI client in the test's process; a browser gets uvicorn
+    on a loopback port in a thread; a test marked ``served`` (raw sockets) gets a
+    ``formgen serve`` process of its own."""
     fg = Formgen.open(db=store_url, config=test_config(output_dir=tmp_path / "output"))
-    if needs_a_port(request):
+    if request.node.get_closest_marker("served"):
         proc, url = start_server(store_url, tmp_path)
         try:
             yield Live(url, store_url, fg)
@@ -71,7 +71,11 @@ def live(
     app = create_app(served)
     try:
         with Logged() as logged, serve._workers(served, 1):
-            yield Live(IN_PROCESS, store_url, fg, app=app)
+            if BROWSER_FIXTURES & set(request.fixturenames):
+                with uvicorn_thread(app) as url:
+                    yield Live(url, store_url, fg)
+            else:
+                yield Live(IN_PROCESS, store_url, fg, app=app)
     finally:
         app.state.renderer.close()
         served.close()
