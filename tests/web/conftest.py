@@ -25,13 +25,19 @@ from formgen.web import serve
 from formgen.web.app import create_app
 
 from ..helpers import test_config, write_toml
-from ..helpers.web import (
+
+# PASSWORD, post_sign_in and sign_in are imported for test modules that still import
+# them from here (write ``from ..helpers.web import ...`` in new ones).
+from ..helpers.web import (  # noqa: F401
     CHROMIUM,
     CHROMIUM_ARGS,
     IN_PROCESS,
+    PASSWORD,
     Live,
     Logged,
     free_port,
+    post_sign_in,
+    sign_in,
     start_server,
     stop_server,
     uvicorn_thread,
