@@ -33,24 +33,27 @@ from formgen.api import Formgen
 from formgen.cli import cli
 from formgen.mail.mailbox import Mailbox
 
-from .helpers import test_config, write_toml
+# RECORDING, Run and store_dump live in tests/helpers; test modules still import them
+# from here, so they stay importable from here.
+from .helpers import RECORDING, Run, store_dump, test_config, write_toml  # noqa: F401
 
 BROWSER_FIXTURES = {"browser", "page"}
-SLOW_FIXTURES = {"live"}  # a real ``formgen serve`` process
-# Whole modules that start servers, build wheels or fuzz the API.
+# Whole modules that start servers, build wheels or fuzz the API. (The web tests' ``live``
+# service runs in the test's process unless a browser or a raw socket needs a real
+# ``formgen serve``: those are marked ``browser`` or ``served``, and ``served`` is slow.)
 SLOW_MODULES = {
     "test_schemathesis.py",
     "test_package.py",
     "test_online_pages.py",
     "test_oidc.py",  # an OpenID Provider and a server per test
-    "test_serving.py",  # servers kept waiting on purpose
     "test_store_waits.py",  # processes that hold the store's lock
 }
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark each test by what it needs (see pyproject's markers): the PostgreSQL variant
-    of a store test, the browser tests, and those that start a server process."""
+    of a store test, the browser tests, and those that start a server process (marked
+    ``slow`` where they are written, or ``served``, or in SLOW_MODULES)."""
     for item in items:
         used = set(getattr(item, "fixturenames", ()))
         callspec = getattr(item, "callspec", None)
@@ -58,7 +61,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.postgres)
         if used & BROWSER_FIXTURES:
             item.add_marker(pytest.mark.browser)
-        if used & SLOW_FIXTURES or item.path.name in SLOW_MODULES or "wheel" in item.name:
+        served = item.get_closest_marker("served") is not None
+        if served or item.path.name in SLOW_MODULES or "wheel" in item.name:
             item.add_marker(pytest.mark.slow)
 
 
@@ -155,9 +159,6 @@ def box() -> Iterator[Mailbox]:
         yield mailbox
 
 
-Run = Callable[..., Result]
-
-
 @pytest.fixture
 def run(db: Path) -> Iterator[Run]:
     runner = CliRunner()
@@ -192,46 +193,6 @@ def js(run: Run) -> Callable[..., Any]:
     return invoke
 
 
-RECORDING = (
-    "recording",
-    "create",
-    "--title",
-    "Rekenles groep 5",
-    "--student",
-    "Sam de Vries",
-    "--supervisor",
-    "Dr. Jansen",
-    "--situation",
-    "3",
-    "--purpose",
-    "reflection",
-    "--date",
-    "2030-12-01",
-)
-
-
 @pytest.fixture
 def rec(js: Callable[..., Any]) -> str:
     return js(*RECORDING)["id"]
-
-
-def store_dump(url: str | None = None) -> str:
-    """Every row of every formgen table, in key order, on either backend: to check that
-    a refused command changed nothing (a file's bytes would not do: WAL mode and
-    PostgreSQL write when they like)."""
-    from sqlalchemy import select
-
-    from formgen.record.schema import metadata
-    from formgen.record.store import database_url
-
-    engine = create_engine(database_url(url), poolclass=NullPool)
-    lines = []
-    try:
-        with engine.connect() as conn:
-            for table in metadata.sorted_tables:
-                key = list(table.primary_key.columns) or list(table.columns)
-                for row in conn.execute(select(table).order_by(*key)):
-                    lines.append(f"{table.name} {tuple(row)!r}")
-    finally:
-        engine.dispose()
-    return "\n".join(lines)

@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 import zxingcpp
 
@@ -27,8 +26,8 @@ from formgen.rules import Status
 
 from .conftest import store_dump
 from .helpers import test_config
+from .helpers.paper import signed_scan
 from .rendering import rasterise, text_of
-from .scans import Fill, blank_backside, degrade, fill_page, save_pdf
 from .timetravel import days_from_today
 
 PUBLIC = "https://formgen.example.nl"
@@ -76,20 +75,6 @@ def requested(fg: Formgen, supervisor: Any, rec: str, **kw: Any) -> tuple[Any, s
     found = LINK.search(letter.replace("\n", ""))
     assert found, letter
     return written, found.group(1)
-
-
-def signed_scan(fg: Formgen, written: Any, path: Path, seed: int = 3) -> Path:
-    """Page 2 of every form in the request, ticked yes and signed, on a flatbed, with a
-    blank backside after each: what a school's copier makes of the stack."""
-    rng = np.random.default_rng(seed)
-    pages = rasterise(written.data, 300)
-    images = []
-    for number, form in enumerate(written.forms):
-        sheet = fg.layout(form["form_id"])["pages"][1]
-        page = pages[1 + 2 * number + 1]  # the letter first, then two pages a form
-        filled = fill_page(page, sheet, Fill({"recording": ["yes"]}), rng)
-        images += [degrade(filled, "flatbed-200-gray", rng), blank_backside(rng)]
-    return save_pdf(path, images)
 
 
 def test_the_forms_name_the_contact_to_return_to_and_withdraw_with(fg: Formgen) -> None:

@@ -11,6 +11,7 @@ form carries back)."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -95,13 +96,20 @@ def page_person(request: Request) -> Person:
     return person
 
 
-async def posted(request: Request) -> FormData:
+async def posted(request: Request) -> AsyncIterator[FormData]:
     """The posted form, parsed on the event loop (parsed once: FastAPI's own form fields
-    read the same). Starlette streams a file part to a temporary file, not into memory.
-    Empty for a body that is not a form (JSON)."""
-    if request.headers.get("content-type", "").startswith(FORM_TYPES):
-        return await request.form()
-    return FormData()
+    read the same). Starlette streams a file part to a temporary file, not into memory;
+    those files are closed when the request is done (no one else closes them: left to
+    the garbage collector, each is an unclosed file). Empty for a body that is not a
+    form (JSON)."""
+    if not request.headers.get("content-type", "").startswith(FORM_TYPES):
+        yield FormData()
+        return
+    form = await request.form()
+    try:
+        yield form
+    finally:
+        await form.close()
 
 
 Posted = Annotated[FormData, Depends(posted)]

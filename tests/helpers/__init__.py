@@ -5,9 +5,14 @@ prints a declaration; the tests run as such a faculty does."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+
+from click.testing import Result
+from sqlalchemy import create_engine
+from sqlalchemy.pool import NullPool
 
 from formgen.config import Config, Organisation
 
@@ -36,4 +41,57 @@ def write_toml(folder: Path, extra: str = "") -> Path:
     return path
 
 
-__all__ = ["DPO", "TOML", "Organisation", "test_config", "write_toml"]
+# A CLI command run in the test's process (the ``run`` fixture): its arguments, and
+# ``ok=False`` for one that may fail.
+Run = Callable[..., Result]
+
+RECORDING = (
+    "recording",
+    "create",
+    "--title",
+    "Rekenles groep 5",
+    "--student",
+    "Sam de Vries",
+    "--supervisor",
+    "Dr. Jansen",
+    "--situation",
+    "3",
+    "--purpose",
+    "reflection",
+    "--date",
+    "2030-12-01",
+)
+
+
+def store_dump(url: str | None = None) -> str:
+    """Every row of every formgen table, in key order, on either backend: to check that
+    a refused command changed nothing (a file's bytes would not do: WAL mode and
+    PostgreSQL write when they like)."""
+    from sqlalchemy import select
+
+    from formgen.record.schema import metadata
+    from formgen.record.store import database_url
+
+    engine = create_engine(database_url(url), poolclass=NullPool)
+    lines = []
+    try:
+        with engine.connect() as conn:
+            for table in metadata.sorted_tables:
+                key = list(table.primary_key.columns) or list(table.columns)
+                for row in conn.execute(select(table).order_by(*key)):
+                    lines.append(f"{table.name} {tuple(row)!r}")
+    finally:
+        engine.dispose()
+    return "\n".join(lines)
+
+
+__all__ = [
+    "DPO",
+    "RECORDING",
+    "TOML",
+    "Organisation",
+    "Run",
+    "store_dump",
+    "test_config",
+    "write_toml",
+]

@@ -1,149 +1,117 @@
-"""A real server for the service's tests: ``formgen serve`` in its own process on a free
-loopback port, over a fresh store (SQLite, and PostgreSQL where the ``store_url``
-fixture's server is available), and Debian's Chromium driven by Playwright. Accounts
-are made through the library on the same store, as ``formgen user add`` would."""
+"""The service for the web tests, over a fresh store (SQLite, and PostgreSQL where the
+``store_url`` fixture's server is available): ``live`` is the real application with a
+real scan worker process beside it, as ``formgen serve`` starts one, reached through an
+ASGI client in the test's process, or by Debian's Chromium (through Playwright) over
+uvicorn on a loopback port. Tests marked ``served``, ``online`` and the modules that
+test serving itself (test_serving, test_oidc, test_schemathesis, ...) start real
+``formgen serve`` processes. Accounts are made through the library on the same store,
+as ``formgen user add`` would. The shared pieces are in ``tests/helpers/web.py``."""
 
 from __future__ import annotations
 
 import os
-import re
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import schemathesis
 
 from formgen import Formgen
 from formgen.config import Mail
 from formgen.mail.mailbox import Mailbox
+from formgen.web import serve
+from formgen.web.app import create_app
 
 from ..helpers import test_config, write_toml
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-sync",
-]
-PASSWORD = "correct horse battery"
+# PASSWORD, post_sign_in and sign_in are imported for test modules that still import
+# them from here (write ``from ..helpers.web import ...`` in new ones).
+from ..helpers.web import (  # noqa: F401
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    IN_PROCESS,
+    PASSWORD,
+    Live,
+    Logged,
+    free_port,
+    post_sign_in,
+    sign_in,
+    start_server,
+    stop_server,
+    uvicorn_thread,
+)
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class Live:
-    """A running ``formgen serve`` and the library over the same store."""
-
-    url: str
-    store: str
-    fg: Formgen
-    accounts: dict[str, Any] = field(default_factory=dict)
-
-    def account(self, role: str, email: str | None = None, name: str | None = None) -> Any:
-        """An account with password ``PASSWORD`` (made once per email)."""
-        email = email or f"{role}@example.org"
-        if email not in self.accounts:
-            self.accounts[email] = self.fg.add_user(
-                email, name=name or f"{role.title()} Person", role=role, password=PASSWORD
-            )
-        return self.accounts[email]
-
-    def token(self, role: str, email: str | None = None) -> str:
-        return self.fg.issue_token(self.account(role, email).email)
-
-    def client(self, token: str | None = None) -> httpx.Client:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        return httpx.Client(base_url=self.url, headers=headers, timeout=60)
-
-
-def start_server(
-    store: str,
-    cwd: Path,
-    workers: int = 1,
-    extra_env: dict[str, str] | None = None,
-    port: int | None = None,
-) -> tuple[subprocess.Popen, str]:
-    port = port or free_port()
-    env = {**os.environ, "FORMGEN_DB": store, **(extra_env or {})}
-    env.pop("FORMGEN_CONFIG", None)
-    if not (cwd / "formgen.toml").exists():
-        write_toml(cwd)  # a faculty's configuration (the DPO's contact)
-    proc = subprocess.Popen(
-        [
-            sys.executable, "-c", "from formgen.cli import main; main()",
-            "serve", "--port", str(port), "--workers", str(workers),
-        ],
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            out = proc.stdout.read().decode() if proc.stdout else ""
-            raise RuntimeError(f"formgen serve exited: {out}")
-        try:
-            httpx.get(f"{url}/sign-in", timeout=2)
-            return proc, url
-        except httpx.TransportError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("formgen serve did not answer within 60 s")
-
-
-def stop_server(proc: subprocess.Popen) -> str:
-    proc.terminate()
-    try:
-        out, _ = proc.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, _ = proc.communicate()
-    return out.decode("utf-8", "replace") if out else ""
-
-
-def post_sign_in(client: httpx.Client, email: str, password: str = PASSWORD) -> httpx.Response:
-    """Sign in as a browser does: the form first (its CSRF token, and the cookie that
-    goes with it), then the form posted back."""
-    form = client.get("/sign-in")
-    # The sign-in form's own token: a page of someone signed in also has theirs.
-    found = re.search(
-        r'action="/sign-in"[^>]*>\s*<input[^>]* name="csrf" value="([^"]+)"', form.text
-    )
-    assert found, form.text
-    return client.post(
-        "/sign-in", data={"email": email, "password": password, "csrf": found.group(1)}
-    )
+API = "/api/v1"
+# A test that uses one of these needs a server on a real port.
+BROWSER_FIXTURES = {"browser", "page"}
 
 
 @pytest.fixture
-def live(store_url: str, tmp_path: Path) -> Iterator[Live]:
-    """A fresh store and a real server on it, on SQLite and on PostgreSQL."""
+def live(
+    store_url: str, tmp_path: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Live]:
+    """A fresh store and the service on it, on SQLite and on PostgreSQL: the real
+    application with a real scan worker process beside it, as ``formgen serve`` runs
+    them. Reached through an ASGI client in the test's process; a browser gets uvicorn
+    on a loopback port in a thread; a test marked ``served`` (raw sockets) gets a
+    ``formgen serve`` process of its own."""
     fg = Formgen.open(db=store_url, config=test_config(output_dir=tmp_path / "output"))
-    proc, url = start_server(store_url, tmp_path)
+    if request.node.get_closest_marker("served"):
+        proc, url = start_server(store_url, tmp_path)
+        try:
+            yield Live(url, store_url, fg)
+        finally:
+            log = stop_server(proc)
+            fg.close()
+            # Nothing a person wrote may reach the server's output (logs): no tracebacks.
+            assert "Traceback" not in log, log
+        return
+    # As ``formgen serve`` opens it: the store, and formgen.toml in its working folder.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FORMGEN_DB", store_url)
+    monkeypatch.delenv("FORMGEN_CONFIG", raising=False)
+    write_toml(tmp_path)
+    served = Formgen.open(db=store_url, config=tmp_path / "formgen.toml")
+    app = create_app(served)
     try:
-        yield Live(url, store_url, fg)
+        with Logged() as logged, serve._workers(served, 1):
+            if BROWSER_FIXTURES & set(request.fixturenames):
+                with uvicorn_thread(app) as url:
+                    yield Live(url, store_url, fg)
+            else:
+                yield Live(IN_PROCESS, store_url, fg, app=app)
     finally:
-        log = stop_server(proc)
+        app.state.renderer.close()
+        served.close()
         fg.close()
-        # Nothing a person wrote may reach the server's output (logs): no tracebacks.
-        assert "Traceback" not in log, log
+    # Nothing a person wrote may reach the service's log: no tracebacks.
+    assert "Traceback" not in logged.text, logged.text
+
+
+def _openapi(live: Live) -> Any:
+    with live.client() as client:
+        return client.get(f"{API}/openapi.json").json()
+
+
+@pytest.fixture
+def documented(live: Live) -> Callable[[httpx.Response], None]:
+    """Checks a response of the API against the server's own OpenAPI document (status
+    code, content type, body), as schemathesis does: here for every role and real data
+    (an officer's export, a job's pages, a supervisor's review items)."""
+    schema = schemathesis.openapi.from_dict(_openapi(live))
+
+    def check(response: httpx.Response) -> None:
+        path = response.request.url.path
+        if path.startswith(API + "/") and not path.endswith("/openapi.json"):
+            operation = schema.find_operation_by_path(response.request.method, path)
+            assert operation is not None, (response.request.method, path)
+            response.read()
+            response.request.read()  # a multipart upload is streamed
+            operation.validate_response(response)
+
+    return check
 
 
 @pytest.fixture(scope="session")
@@ -167,24 +135,6 @@ def page(browser: Any, live: Live) -> Iterator[Any]:
     page.set_default_timeout(30_000)
     yield page
     context.close()
-
-
-SIGN_IN_WORDS = {
-    "en": ("E-mail address", "Password", "Sign in"),
-    "nl": ("E-mailadres", "Wachtwoord", "Inloggen"),
-}
-
-
-def sign_in(page: Any, live: Live, role: str, email: str | None = None, lang: str = "en") -> Any:
-    """Sign in through the page, in the language the browser context speaks."""
-    account = live.account(role, email)
-    address, password, button = SIGN_IN_WORDS[lang]
-    page.goto("/sign-in")
-    page.get_by_label(address).fill(account.email)
-    page.get_by_label(password).fill(PASSWORD)
-    page.get_by_role("button", name=button).click()
-    page.wait_for_url("**/recordings")
-    return account
 
 
 @pytest.fixture

@@ -4,50 +4,13 @@ recording page, in document order, each with a visible focus."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from .. import timetravel
-from ..scans import Fill
-from .conftest import PASSWORD, Live, sign_in
-from .test_review_pages import images_loaded, recording, scan_declarations
-
-WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-
-
-def violations(page: Page) -> list[str]:
-    """axe's violations on the page as it is now, one line each (rule, impact, where)."""
-    results = Axe().run(page, options=WCAG)
-    found = []
-    for rule in results.response["violations"]:
-        for node in rule["nodes"]:
-            found.append(f"{page.url}: {rule['id']} ({rule['impact']}): {node['target']}")
-    return found
-
-
-def a_recording_with_consent(live: Live, tmp_path: Path) -> str:
-    """A student's recording with three people read back from a scan: one given, one
-    refused, one waiting for review (so the status, the review queue and the lists have
-    something to show)."""
-    rec = recording(live, title="Rekenles groep 5")
-    scan_declarations(
-        live,
-        rec,
-        [
-            ("Noor Bakker", Fill({"recording": ["yes"]})),
-            ("Daan 't Hooft", Fill({"recording": ["no"]})),
-            ("Alex Çelik", Fill({"recording": ["yes"]}, signed=False)),
-        ],
-        tmp_path,
-    )
-    # One recording past its deletion date, for the due list.
-    old = recording(live, title="Voorleesles", purpose="reflection")
-    timetravel.backdate_to(old, dt.date(2020, 3, 2), live.fg.engine)
-    return rec
+from ..helpers.pages import a_recording_with_consent, images_loaded, violations
+from ..helpers.web import PASSWORD, Live, sign_in
 
 
 def test_every_main_page_meets_wcag_21_aa(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .conftest import Live, sign_in
+from ..helpers.web import Live, sign_in
 
 
 def test_the_officer_downloads_the_audit_table(page: Any, live: Live) -> None:

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from formgen.record import ledger
 from formgen.rules import Status
 
-from .conftest import Live, sign_in
+from ..helpers.web import Live, sign_in
 
 
 def notice(page: Any) -> Any:
@@ -197,7 +197,7 @@ def test_a_destroyed_recording_is_read_only(page: Any, live: Live) -> None:
 
 def test_destroying_before_the_date_is_refused_unless_confirmed(live: Live) -> None:
     """The second ask holds on the server too (a form posted without the browser)."""
-    from .conftest import post_sign_in
+    from ..helpers.web import post_sign_in
 
     rec = make_recording(live, days=5)
     live.account("student")

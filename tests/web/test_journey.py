@@ -17,10 +17,10 @@ from playwright.sync_api import Page, expect
 from formgen.rules import SETUP, Advice
 
 from .. import screenshots, synth, timetravel
+from ..helpers.pages import images_loaded
+from ..helpers.web import PASSWORD, Live
 from ..rendering import rasterise
 from ..scans import DPI, PX, Fill, degrade, fill_page, save_pdf
-from .conftest import PASSWORD, Live
-from .test_review_pages import images_loaded
 
 VIEWPORT = {"width": 1280, "height": 800}
 JOB_WAIT = 180_000  # a scan import on a shared 2-core machine: generous, never a sleep

@@ -12,9 +12,9 @@ from sqlalchemy import update
 
 from formgen.record.schema import forms
 
+from ..helpers.pages import check_axe
+from ..helpers.web import Live, sign_in
 from ..timetravel import backdate, days_from_today
-from .conftest import Live, sign_in
-from .test_recording_pages import check_axe
 
 
 def handed_out_long_ago(live: Live, form_ids: list[str]) -> None:

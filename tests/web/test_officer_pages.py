@@ -17,8 +17,8 @@ from playwright.sync_api import expect
 from formgen.record.accounts import SignInRefused
 
 from .. import timetravel
-from .conftest import PASSWORD, Live, sign_in
-from .test_recording_pages import check_axe
+from ..helpers.pages import check_axe
+from ..helpers.web import PASSWORD, Live, sign_in
 
 NEW = "a brand new passphrase"
 

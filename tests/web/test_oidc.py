@@ -21,10 +21,10 @@ import pytest
 from formgen import Formgen
 from formgen.config import load
 from formgen.record import records
+from tests.helpers.pages import violations
+from tests.helpers.web import free_port, start_server, stop_server
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, PASSWORD, LoopbackProvider, running
 from tests.oidc_provider import free_port as provider_port
-from tests.web.conftest import free_port, start_server, stop_server
-from tests.web.test_accessibility import violations
 
 from ..helpers import write_toml
 

@@ -24,10 +24,9 @@ from formgen.mail.mailbox import Mailbox
 from formgen.rules import Status
 
 from .. import screenshots
+from ..helpers.pages import links_of, recording, violations
+from ..helpers.web import Live, free_port, sign_in, stop_server
 from ..rendering import rasterise, text_of
-from .conftest import Live, free_port, sign_in, stop_server
-from .test_accessibility import violations
-from .test_review_pages import recording
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
@@ -39,12 +38,6 @@ def phone(browser: Any, online: tuple[Live, Mailbox]) -> Iterator[Page]:
     page.set_default_timeout(30_000)
     yield page
     context.close()
-
-
-def links_of(live: Live, rec: str) -> list[str]:
-    """The QR links of every page of the recording's declarations, as a phone reads them."""
-    pdf = live.fg.forms(rec, save=False).data
-    return [zxingcpp.read_barcodes(page)[0].text for page in rasterise(pdf, 150)]
 
 
 def a_recording(live: Live) -> str:

@@ -12,9 +12,8 @@ import pytest
 from formgen.mail.mailbox import Mailbox
 
 from .. import timetravel
-from .conftest import Live, sign_in
-from .test_accessibility import a_recording_with_consent
-from .test_online_pages import links_of
+from ..helpers.pages import a_recording_with_consent, links_of
+from ..helpers.web import Live, sign_in
 
 PHONE = {"width": 360, "height": 740}
 LOCALES = {"nl": "nl-NL", "en": "en-GB"}

@@ -21,7 +21,7 @@ from formgen.errors import FormgenError, RecordError
 from formgen.record.accounts import User
 
 from ..helpers import test_config
-from .conftest import PASSWORD, Live, post_sign_in
+from ..helpers.web import PASSWORD, Live, post_sign_in
 
 
 def test_a_refusal_keeps_its_english_line_its_id_and_its_parameters() -> None:
@@ -177,14 +177,14 @@ def test_refusals_about_accounts_and_roles(fg: Formgen) -> None:
 def dutch_browser(live: Live, role: str) -> Iterator[httpx.Client]:
     """A browser whose language is Dutch, signed in as ``role``."""
     account = live.account(role)
-    with httpx.Client(base_url=live.url, headers={"Accept-Language": "nl-NL"}) as client:
+    with live.client(headers={"Accept-Language": "nl-NL"}) as client:
         done = post_sign_in(client, account.email)
         assert done.status_code == 303, done.text
         yield client
 
 
 def test_a_dutch_student_reads_the_refusals_in_dutch(live: Live) -> None:
-    with httpx.Client(base_url=live.url, headers={"Accept-Language": "nl"}) as anonymous:
+    with live.client(headers={"Accept-Language": "nl"}) as anonymous:
         live.account("student")
         wrong = post_sign_in(anonymous, "student@example.org", "not it")
         assert wrong.status_code == 401 and "verkeerd e-mailadres of wachtwoord" in wrong.text

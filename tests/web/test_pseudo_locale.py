@@ -27,9 +27,8 @@ from formgen.web.page_words import NOTICES
 
 from .. import timetravel
 from ..helpers import test_config, write_toml
-from .conftest import PASSWORD, Live, free_port, start_server, stop_server
-from .test_accessibility import a_recording_with_consent
-from .test_online_pages import links_of
+from ..helpers.pages import a_recording_with_consent, links_of
+from ..helpers.web import PASSWORD, Live, free_port, start_server, stop_server
 
 LOCALE = Path(__file__).resolve().parents[2] / "formgen" / "locale"
 OPEN, CLOSE = "⟦", "⟧"

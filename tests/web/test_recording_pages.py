@@ -20,11 +20,11 @@ from pypdf import PdfReader
 from formgen.rules import SETUP, Advice
 
 from .. import timetravel
+from ..helpers.pages import check_axe
+from ..helpers.web import Live, sign_in
 from ..rendering import rasterise, text_of
 from ..scans import Fill, blank_backside, degrade, fill_page, save_pdf, save_png
-from .conftest import Live, sign_in
 
-WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 JOB_WAIT = 180_000  # a scan import on a shared 2-core machine: generous, never a sleep
 
 
@@ -53,13 +53,6 @@ def status_rows(page: Any) -> dict[str, dict[str, str]]:
 def notice(page: Any) -> Any:
     """The page's message after a change."""
     return page.locator("main > p.notice[role=status]")
-
-
-def check_axe(page: Any) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page, options=WCAG)
-    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
 
 
 def recording_id(page: Any) -> str:

@@ -22,11 +22,11 @@ from formgen import Formgen
 from formgen.record.schema import institution_requests
 
 from ..helpers import test_config, write_toml
+from ..helpers.pages import violations
+from ..helpers.paper import signed_scan
+from ..helpers.web import Live, free_port, sign_in, start_server, stop_server
 from ..rendering import rasterise
-from ..test_returns import signed_scan
 from ..timetravel import days_from_today
-from .conftest import Live, free_port, sign_in, start_server, stop_server
-from .test_accessibility import violations
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,59 +17,12 @@ from playwright.sync_api import Page, expect
 from formgen.aftercare.review import ReviewItem
 
 from .. import timetravel
+from ..helpers.pages import images_loaded, recording, scan_declarations
+from ..helpers.web import PASSWORD, Live, sign_in
 from ..rendering import rasterise
 from ..scans import Fill, degrade, fill_page, save_pdf
-from .conftest import PASSWORD, Live, sign_in
 
 # --- review items made the real way ---------------------------------------------------
-
-
-def recording(
-    live: Live,
-    *,
-    title: str = "Rekenles groep 5",
-    student: str = "student@example.org",
-    supervisor: str = "supervisor@example.org",
-    purpose: str = "assessment",
-    date: dt.date | None = None,
-    situation: int = 3,
-) -> str:
-    """A recording of ``student``'s, supervised by ``supervisor``."""
-    owner = live.account("student", student)
-    guide = live.account("supervisor", supervisor)
-    made = live.fg.as_user(owner).create_recording(
-        title=title,
-        supervisor=guide.email,
-        situation=situation,
-        institution=None if situation == 3 else "Basisschool De Regenboog",
-        purpose=purpose,
-        date=date or timetravel.days_from_today(7),
-    )
-    return made.id
-
-
-def scan_declarations(
-    live: Live, rec: str, people: Sequence[tuple[str | None, Fill]], tmp_path: Path, seed: int = 1
-) -> list[Any]:
-    """Add ``people`` (None: a blank form whose name is written by hand), print their
-    declarations, mark page 2 of each as ``Fill`` says, and import the stack."""
-    fg = live.fg
-    added = []
-    for name, _fill in people:
-        if name is None:
-            added += fg.add_blank(rec, 1)
-        else:
-            added.append(fg.add_participant(rec, name))
-    pages = rasterise(fg.forms(rec, participants=[p.id for p in added], save=False).data, 300)
-    rng = np.random.default_rng(seed)
-    images = []
-    for index, (person, (_name, fill)) in enumerate(zip(added, people, strict=True)):
-        sheet = fg.layout(person.form_id)["pages"][1]
-        images.append(
-            degrade(fill_page(pages[2 * index + 1], sheet, fill, rng), "flatbed-200-gray", rng)
-        )
-    fg.import_scans([save_pdf(tmp_path / f"scan-{seed}.pdf", images)], workers=1)
-    return added
 
 
 def scan_withdrawal(live: Live, form_id: str, fill: Fill, tmp_path: Path, seed: int = 9) -> None:
@@ -95,16 +47,6 @@ def items(live: Live) -> list[ReviewItem]:
 
 def heading(page: Page) -> Any:
     return page.locator("#rev-heading")
-
-
-def images_loaded(page: Page) -> None:
-    """Every image of the item has arrived and decoded (the page's CSP forbids the eval
-    behind ``wait_for_function``)."""
-    images = page.locator("#review img").all()
-    assert images
-    for image in images:
-        expect(image).to_have_js_property("complete", True)
-        assert image.evaluate("i => i.naturalWidth") > 0
 
 
 # --- the queue ------------------------------------------------------------------------

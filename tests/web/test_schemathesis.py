@@ -24,7 +24,7 @@ from formgen.record import sealing
 from formgen.web.app import create_app
 
 from ..helpers import test_config
-from .conftest import PASSWORD, start_server, stop_server
+from ..helpers.web import PASSWORD, start_server, stop_server
 
 CHECKS = [
     checks.not_a_server_error,

@@ -22,11 +22,10 @@ from sqlalchemy import func, select
 from formgen.record.schema import jobs
 from formgen.web.guard import MAX_BODY
 
-from ..conftest import store_dump
+from ..helpers import store_dump
+from ..helpers.web import PASSWORD, Live, post_sign_in
 from ..rendering import rasterise
 from ..scans import Fill, degrade, fill_page, save_png
-from .conftest import PASSWORD, Live, post_sign_in
-from .test_api import documented  # noqa: F401 (a fixture)
 
 API = "/api/v1"
 ROLES = ("owner", "student", "supervisor", "other_supervisor", "officer")
@@ -45,7 +44,7 @@ TITLE = "Gymles Springen"
 def sign_in(live: Live, role: str) -> httpx.Client:
     """A browser-like client with a session of that role (cookie jar, no redirects)."""
     email = EMAILS[role][1]
-    client = httpx.Client(base_url=live.url, headers={"Accept-Language": "en"}, timeout=60)
+    client = live.client(headers={"Accept-Language": "en"})
     done = post_sign_in(client, email)
     assert done.status_code == 303, done.text
     return client
@@ -77,7 +76,7 @@ class World:
 def world(
     live: Live,
     tmp_path: Path,
-    documented: Callable[[httpx.Response], None],  # noqa: F811 (the fixture imported)
+    documented: Callable[[httpx.Response], None],
 ) -> Iterator[World]:
     people = {role: live.account(kind, email, name) for role, (kind, email, name) in EMAILS.items()}
     owner = live.fg.as_user(people["owner"])
@@ -211,6 +210,7 @@ def gives_nothing_away(response: httpx.Response) -> bool:
     return not any(s in body for s in (*NAMES, TITLE, "Traceback", 'File "'))
 
 
+@pytest.mark.slow  # a world of four roles, with real scans read by the worker
 def test_who_may_reach_what(live: Live, world: World) -> None:
     """Every role against every kind of object, through the API and a few pages: the
     expected status, and refusals that give nothing away."""
@@ -261,7 +261,7 @@ def test_who_may_reach_what(live: Live, world: World) -> None:
 
 def test_sign_in_is_throttled(live: Live) -> None:
     live.account("student", "owner@example.org")
-    with httpx.Client(base_url=live.url, headers={"Accept-Language": "en"}) as browser:
+    with live.client(headers={"Accept-Language": "en"}) as browser:
 
         def attempt(password: str) -> httpx.Response:
             return post_sign_in(browser, "owner@example.org", password)
@@ -332,7 +332,7 @@ def test_a_session_is_new_at_sign_in_and_gone_at_sign_out(live: Live) -> None:
     # An attacker's own valid session cookie, planted in the victim's browser.
     attacker = sign_in(live, "owner")
     planted = attacker.cookies["formgen_session"]
-    with httpx.Client(base_url=live.url, cookies={"formgen_session": planted}) as victim:
+    with live.client(cookies={"formgen_session": planted}) as victim:
         done = post_sign_in(victim, "guide@example.org")
         assert done.status_code == 303
         fresh = session_cookie(done)
@@ -346,11 +346,11 @@ def test_a_session_is_new_at_sign_in_and_gone_at_sign_out(live: Live) -> None:
         token = csrf_of(victim)
         out = victim.post("/sign-out", data={"csrf": token})
         assert out.status_code == 303
-    with httpx.Client(base_url=live.url, cookies={"formgen_session": fresh}) as replay:
+    with live.client(cookies={"formgen_session": fresh}) as replay:
         assert replay.get(f"{API}/me").status_code == 401
         assert replay.get("/recordings").status_code == 303
     # A made-up cookie is no session either, and signing in replaces it.
-    with httpx.Client(base_url=live.url, cookies={"formgen_session": "made-up"}) as guess:
+    with live.client(cookies={"formgen_session": "made-up"}) as guess:
         assert guess.get(f"{API}/me").status_code == 401
         done = post_sign_in(guess, "guide@example.org")
         assert session_cookie(done) != "made-up"
@@ -398,6 +398,7 @@ def raw_request(live: Live, head: str, body: bytes = b"") -> bytes:
     return answer
 
 
+@pytest.mark.served  # bytes on a real socket, as a client that lies about its body sends them
 def test_a_huge_upload_is_refused_before_it_is_read(live: Live) -> None:
     live.account("student")
     token = live.token("student")
@@ -422,7 +423,7 @@ def test_a_huge_upload_is_refused_before_it_is_read(live: Live) -> None:
 
 def test_security_headers_everywhere(live: Live) -> None:
     live.account("student")
-    with live.client(live.token("student")) as api, httpx.Client(base_url=live.url) as anon:
+    with live.client(live.token("student")) as api, live.client() as anon:
         responses = {
             "page": anon.get("/sign-in"),
             "missing page": anon.get("/no/such/page"),

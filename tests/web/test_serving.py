@@ -23,7 +23,7 @@ from formgen import Formgen
 from formgen.config import load
 
 from ..helpers import write_toml
-from .conftest import PASSWORD, Live, free_port, post_sign_in, start_server, stop_server
+from ..helpers.web import PASSWORD, Live, free_port, post_sign_in, start_server, stop_server
 
 API = "/api/v1"
 
@@ -123,6 +123,7 @@ def student(served: Served) -> tuple[httpx.Client, str, str]:
     return client, found.group(1), rec
 
 
+@pytest.mark.slow  # a formgen serve process of its own
 def test_a_page_is_served_while_a_mail_server_hangs(served: Served) -> None:
     """An invitation waits on a mail server that never answers; meanwhile another
     person's page is served. Only the order of completion is compared."""
@@ -160,11 +161,11 @@ def test_signing_in_and_setting_up_need_the_forms_token(live: Live) -> None:
     secret = live.fg.setup_link()
     assert secret is not None
     officer = {"name": "Pia Privacy", "email": "privacy@example.org", "password": PASSWORD}
-    with httpx.Client(base_url=live.url) as attacker:
+    with live.client() as attacker:
         form = attacker.get(f"/setup/{secret}")
         theirs = re.search(r'name="csrf" value="([^"]+)"', form.text)
         assert theirs, form.text
-    with httpx.Client(base_url=live.url) as victim:
+    with live.client() as victim:
         for sent in ({}, {"csrf": theirs.group(1)}):  # none, or a token not of this browser
             refused = victim.post(f"/setup/{secret}", data={**officer, **sent})
             assert refused.status_code == 403
@@ -177,7 +178,7 @@ def test_signing_in_and_setting_up_need_the_forms_token(live: Live) -> None:
         assert made.status_code == 303 and "formgen_session" in made.headers["set-cookie"]
     live.account("student", "owner@example.org")
     account = {"email": "owner@example.org", "password": PASSWORD}
-    with httpx.Client(base_url=live.url) as victim:
+    with live.client() as victim:
         for sent in ({}, {"csrf": theirs.group(1)}):
             refused = victim.post("/sign-in", data={**account, **sent})
             assert refused.status_code == 403
@@ -197,6 +198,7 @@ def wrong_sign_ins(url: str, forwarded: bool) -> list[httpx.Response]:
     return answers
 
 
+@pytest.mark.slow  # a formgen serve process of its own
 @pytest.mark.parametrize("trusted", [False, True], ids=["default", "proxy-named"])
 def test_forwarded_for_counts_only_from_a_named_proxy(
     store_url: str, tmp_path: Path, trusted: bool
@@ -223,7 +225,7 @@ def test_forwarded_for_counts_only_from_a_named_proxy(
 def session_of(live: Live, role: str, email: str) -> tuple[httpx.Client, str]:
     """A browser signed in as a new account of ``role``, and its CSRF token."""
     account = live.account(role, email)
-    client = httpx.Client(base_url=live.url, headers={"Accept-Language": "en"}, timeout=60)
+    client = live.client(headers={"Accept-Language": "en"})
     assert post_sign_in(client, account.email).status_code == 303
     found = re.search(r'name="csrf" value="([^"]+)"', client.get("/recordings").text)
     assert found
@@ -365,7 +367,7 @@ def test_control_characters_and_malformed_ids_are_refused_before_the_store(
     with live.client(token) as student:
         refused = student.post(f"{API}/recordings/{rec}/participants", json={"name": "A\u0000"})
         assert refused.status_code == 422 and "name" in refused.json()["detail"]
-    with httpx.Client(base_url=live.url, headers={"Accept-Language": "en"}) as anonymous:
+    with live.client(headers={"Accept-Language": "en"}) as anonymous:
         for email in ("owner@example.org\x00", "\x00", "owner\x07@example.org"):
             refused = post_sign_in(anonymous, email, PASSWORD)
             assert refused.status_code == 422, (email, refused.status_code)

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import Live, sign_in
+from ..helpers.web import Live, sign_in
 
 EXPLAINED = {
     "en": [

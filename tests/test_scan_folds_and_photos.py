@@ -24,7 +24,7 @@ from formgen import scan
 from formgen.rules import Status
 
 from . import synth
-from .test_scan_v2 import ANSWERED, READ, draw, form, look, read, statuses
+from .test_scan_marks import ANSWERED, READ, draw, form, look, read, statuses
 
 __all__ = ["form"]  # the page fixture, shared with test_scan_v2
 
