@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import importlib
+import inspect
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -26,6 +26,7 @@ from formgen import rules
 from formgen.access import NotAllowed, PersonalFormgen
 from formgen.config import Config
 from formgen.errors import RecordError, checked
+from formgen.lazy import Submodule
 from formgen.record import accounts, jobs, records, sealing, store
 from formgen.record.accounts import Session, User
 from formgen.record.jobs import Job
@@ -42,38 +43,22 @@ if TYPE_CHECKING:  # the scan reader (OpenCV, zxing) is imported when scans are 
     from formgen.online.answers import OnlineAnswer
 
 
-class _Submodule:
-    """A part of formgen imported at its first use, not with the library: a command
-    such as ``formgen scan import`` never needs the documents, the online form or the
-    store copy, and importing them all cost it a third of its start-up. The import
-    itself is Python's, with its locks, so threads may race to the first use."""
-
-    def __init__(self, name: str) -> None:
-        self._name = name
-
-    def __getattr__(self, attr: str) -> Any:
-        return getattr(importlib.import_module(self._name), attr)
-
-    def __repr__(self) -> str:
-        return f"<formgen part {self._name}, imported when first used>"
-
-
-steps: Any = _Submodule("formgen.aftercare.steps")
-audit: Any = _Submodule("formgen.documents.audit")
-corrections: Any = _Submodule("formgen.aftercare.corrections")
-declarations: Any = _Submodule("formgen.documents.declarations")
-export: Any = _Submodule("formgen.documents.export")
-institution: Any = _Submodule("formgen.record.institution")
-lifecycle: Any = _Submodule("formgen.aftercare.lifecycle")
-online: Any = _Submodule("formgen.online.answers")
-online_page: Any = _Submodule("formgen.online.page")
-answering: Any = _Submodule("formgen.online.answering")
-invitations: Any = _Submodule("formgen.online.invitations")
-receipts: Any = _Submodule("formgen.online.receipts")
-render: Any = _Submodule("formgen.documents.render")
-returns: Any = _Submodule("formgen.aftercare.returns")
-review: Any = _Submodule("formgen.aftercare.review")
-storecopy: Any = _Submodule("formgen.record.storecopy")
+steps: Any = Submodule("formgen.aftercare.steps")
+audit: Any = Submodule("formgen.documents.audit")
+corrections: Any = Submodule("formgen.aftercare.corrections")
+declarations: Any = Submodule("formgen.documents.declarations")
+export: Any = Submodule("formgen.documents.export")
+institution: Any = Submodule("formgen.record.institution")
+lifecycle: Any = Submodule("formgen.aftercare.lifecycle")
+online: Any = Submodule("formgen.online.answers")
+online_page: Any = Submodule("formgen.online.page")
+answering: Any = Submodule("formgen.online.answering")
+invitations: Any = Submodule("formgen.online.invitations")
+receipts: Any = Submodule("formgen.online.receipts")
+render: Any = Submodule("formgen.documents.render")
+returns: Any = Submodule("formgen.aftercare.returns")
+review: Any = Submodule("formgen.aftercare.review")
+storecopy: Any = Submodule("formgen.record.storecopy")
 
 log = logging.getLogger("formgen")
 P = ParamSpec("P")
@@ -93,6 +78,15 @@ def _guarded(method: Callable[P, T]) -> Callable[P, T]:
     return call
 
 
+def _every_method_guarded(cls: type[T]) -> type[T]:
+    """Each public method a ``_guarded`` one: no method lets SQL reach a person."""
+    for name, value in list(vars(cls).items()):
+        if not name.startswith("_") and inspect.isfunction(value):
+            setattr(cls, name, _guarded(value))
+    return cls
+
+
+@_every_method_guarded
 class Formgen:
     """A consent-record store and the configuration it is used with.
 
@@ -135,7 +129,6 @@ class Formgen:
 
     # --- recordings -------------------------------------------------------------------
 
-    @_guarded
     def create_recording(self, new: NewRecording | None = None, /, **fields: Any) -> Recording:
         """Register a recording: a ``NewRecording``, or its fields as keywords (``title``,
         ``student``, ``supervisor``, ``situation``, ``purpose``, ``date``, ...)."""
@@ -166,15 +159,12 @@ class Formgen:
         """Each purpose's retention period from the configuration: (4, "weeks")."""
         return {str(p): (period.amount, period.unit) for p, period in self.config.retention.items()}
 
-    @_guarded
     def recordings(self) -> list[Recording]:
         return records.list_recordings(self.engine)
 
-    @_guarded
     def recording(self, recording_id: str) -> Recording:
         return records.get_recording(self.engine, recording_id)
 
-    @_guarded
     def statuses(self, today: dt.date | None = None) -> list[ConsentStatus]:
         """The status of every recording (one may see), oldest first, in a few queries."""
         return self._statuses(self.recordings(), today)
@@ -183,7 +173,6 @@ class Formgen:
         found = records.statuses(self.engine, chosen, today)
         return [found[r.id] for r in chosen]
 
-    @_guarded
     def change_recording(
         self,
         recording_id: str,
@@ -205,16 +194,9 @@ class Formgen:
         )
         if not change.issued:
             return change
-        written = declarations.write_forms(
-            self.engine,
-            self.config,
-            change.recording.id,
-            participants=[p.id for p in change.issued],
-            out=self._target(out, save, f"{change.recording.id}-round{change.issued[0].round}.pdf"),
-        )
+        written = self._new_round(change.recording.id, change.issued, out, save)
         return lifecycle.Change(**{**change.__dict__, "written": written})
 
-    @_guarded
     def edit_recording(
         self,
         recording_id: str,
@@ -231,28 +213,26 @@ class Formgen:
         cover (another date, streaming added, the stream kept) ends the open consents
         and issues new declarations, rendered here as ``change_recording`` does."""
         edit = corrections.edit_recording(
-            self.engine,
-            self.config,
-            recording_id,
-            by=by,
-            title=title,
-            date=date,
-            livestream=livestream,
-            livestream_stored=livestream_stored,
-        )
+            self.engine, self.config, recording_id, by=by, title=title, date=date,
+            livestream=livestream, livestream_stored=livestream_stored,
+        )  # fmt: skip
         if edit.issued:
-            declarations.write_forms(
-                self.engine,
-                self.config,
-                edit.recording.id,
-                participants=[p.id for p in edit.issued],
-                out=self._target(out, save, f"{edit.recording.id}-round{edit.issued[0].round}.pdf"),
-            )
+            self._new_round(edit.recording.id, edit.issued, out, save)
         return edit
+
+    def _new_round(
+        self, recording_id: str, issued: list[Participant], out: Path | None, save: bool
+    ) -> Written:
+        """The declarations a re-consent issued, rendered (saved unless ``save`` is
+        false: to ``out``, or as ``<recording>-round<n>.pdf`` in the output folder)."""
+        name = f"{recording_id}-round{issued[0].round}.pdf"
+        return declarations.write_forms(
+            self.engine, self.config, recording_id, participants=[p.id for p in issued],
+            out=self._target(out, save, name),
+        )  # fmt: skip
 
     # --- participants -----------------------------------------------------------------
 
-    @_guarded
     def remove_participant(
         self, participant_id: str, *, by: str, reason: str | None = None
     ) -> dict[str, Any]:
@@ -260,13 +240,11 @@ class Formgen:
         form, otherwise the form is voided with ``reason`` and its history kept."""
         return corrections.remove_participant(self.engine, participant_id, by=by, reason=reason)
 
-    @_guarded
     def rename_participant(self, participant_id: str, name: str, *, by: str) -> dict[str, Any]:
         """Correct the spelling of a participant's name (the form ID stays)."""
         self._printable(name)
         return corrections.rename_participant(self.engine, participant_id, name, by=by)
 
-    @_guarded
     def add_participants(
         self,
         recording_id: str,
@@ -284,10 +262,7 @@ class Formgen:
         for name in names:
             if name is not None:
                 self._printable(name)
-        addresses = [
-            checked(rules.check_email, e).lower() if e and e.strip() else None
-            for e in (emails or [])
-        ]
+        addresses = [invitations.checked_address(e) for e in (emails or [])]
         with self.engine.begin() as conn:
             added = records.add_participants(
                 conn, recording_id, list(names), under_16=under_16, lang=lang
@@ -327,11 +302,9 @@ class Formgen:
 
     # --- consent ----------------------------------------------------------------------
 
-    @_guarded
     def status(self, recording_id: str, today: dt.date | None = None) -> ConsentStatus:
         return records.status(self.engine, recording_id, today)
 
-    @_guarded
     def set_consent(
         self, form_id: str, clause: str, decision: str, *, by: str, reason: str
     ) -> dict[str, Any]:
@@ -339,21 +312,18 @@ class Formgen:
         form = self._form_id(form_id)
         return {"form_id": form, "clause": clause, "status": decision}
 
-    @_guarded
     def history(self, form_id: str) -> dict[str, Any]:
         """Every event of a form, oldest first: the proof of what was decided, when,
         from which scan page or by whom."""
         found = records.form_events(self.engine, form_id)
         return {"form_id": self._form_id(form_id), "events": found}
 
-    @_guarded
     def withdraw(
         self, form_id: str, *, by: str, clause: str | None = None, reason: str | None = None
     ) -> dict[str, Any]:
         done = records.withdraw(self.engine, form_id, by=by, clause=clause, reason=reason)
         return {"form_id": self._form_id(form_id), "withdrawn": done}
 
-    @_guarded
     def close_unreturned(
         self,
         recording_id: str,
@@ -378,77 +348,54 @@ class Formgen:
         with self.engine.connect() as conn:
             return records.get_form(conn, form_id).form_id
 
-    @_guarded
     def due(self, on: dt.date | None = None, within: int = 0) -> list[dict[str, Any]]:
         """Recordings past their deletion date on ``on`` (default today), or within
         ``within`` days of it, that were not destroyed yet."""
         return records.due(self.engine, on or self.today(), within)
 
-    @_guarded
     def destroy(self, recording_id: str, *, by: str) -> dict[str, Any]:
         return lifecycle.destroy(self.engine, recording_id, by=by, config=self.config)
 
-    @_guarded
     def proofs_due(self, on: dt.date | None = None, within: int = 0) -> list[dict[str, Any]]:
         """Destroyed recordings whose proof retention ends on ``on`` (default today) or
         within ``within`` days of it, and whose proof was not erased yet."""
         return lifecycle.proofs_due(self.engine, self.config, on or self.today(), within)
 
-    @_guarded
     def erase_due_proofs(self, on: dt.date | None = None) -> list[str]:
         """Erase what is personal in the record of every destroyed recording whose proof
         retention has ended (the worker does this). Returns the recordings' ids."""
         return lifecycle.erase_due_proofs(self.engine, self.config, on or self.today())
 
-    @_guarded
     def earlier_rounds(self, recording_id: str) -> list[PersonStatus]:
         """The declarations a re-consent replaced, oldest round first, each with the
         statuses its clauses ended in (invalidated, withdrawn, ...): beside ``status``,
         which shows only each participant's current form."""
         return steps.facts(self.engine, recording_id, self.today()).earlier
 
-    @_guarded
     def overview(self, recording_id: str, today: dt.date | None = None) -> Overview:
         """Everything a recording's page shows, from one reading of the record: the
         status, the checklist, the description (or why there is none yet) and the
         forms a re-consent replaced."""
-        found = steps.facts(self.engine, recording_id, today or self.today())
-        try:
-            description, problem = steps.describe_of(found, self.config), None
-        except RecordError as exc:
-            description, problem = None, exc
-        return Overview(
-            found.status,
-            steps.checklist_of(found, self.config),
-            description,
-            problem,
-            found.earlier,
-        )
+        return steps.overview(self.engine, self.config, recording_id, today or self.today())
 
     # --- after the recording ----------------------------------------------------------
 
-    @_guarded
     def checklist(self, recording_id: str, today: dt.date | None = None) -> dict[str, Any]:
         return steps.checklist(self.engine, self.config, recording_id, today)
 
-    @_guarded
     def confirm_step(self, recording_id: str, step: str, *, by: str) -> dict[str, Any]:
         return steps.confirm_step(self.engine, recording_id, step, by, config=self.config)
 
-    @_guarded
     def undo_step(self, recording_id: str, step: str, *, by: str) -> dict[str, Any]:
         """Take back the last confirmation of a step (both stay in the log)."""
         return steps.undo_step(self.engine, recording_id, step, by, config=self.config)
 
-    @_guarded
     def describe(self, recording_id: str, today: dt.date | None = None) -> dict[str, Any]:
         return steps.describe(self.engine, self.config, recording_id, today)
 
-    @_guarded
     def export(self, recording_id: str) -> dict[str, Any]:
         return export.consent_record(self.engine, self.config, recording_id)
 
-    @_guarded
     def consent_csv(self, recording_ids: Sequence[str] | None = None) -> bytes:
         """The officer's audit table (``audit.COLUMNS``): one row per form and clause of
         these recordings (default: every recording), as CSV for a spreadsheet."""
@@ -458,26 +405,15 @@ class Formgen:
             ids = [self.recording(r).id for r in recording_ids]
         return audit.to_csv(audit.rows(self.engine, ids))
 
-    @_guarded
     def copy_store(self, to: str) -> storecopy.Copied:
         """Copy the whole store into the new, empty database at URL ``to``: sealed data and
         wrapped keys as they are, so the copy opens with the same master key only."""
         return storecopy.copy(self.engine, to)
 
-    @_guarded
     def rotate_master_key(self, new_key: Path) -> dict[str, Any]:
         """Re-wrap every key of the store under the master key in ``new_key`` (made,
         owner-only, if the file does not exist), in one transaction."""
-        old = sealing.master_of(self.engine)
-        new_key = new_key.absolute()
-        key = sealing.make_master(new_key) if not new_key.exists() else None
-        new = sealing.Master(key or sealing.read_master(new_key), new_key)
-        if new.key == old.key:
-            raise RecordError("the new master key is the one in use: nothing to rotate")
-        with self.engine.begin() as conn:
-            count = sealing.rotate(conn, old, new)
-        sealing.attach(self.engine, new)
-        return {"keys": count, "key_file": str(new_key)}
+        return sealing.rotate_master(self.engine, new_key)
 
     # --- documents --------------------------------------------------------------------
 
@@ -486,7 +422,6 @@ class Formgen:
             return None
         return out if out is not None else self.config.output_dir / default
 
-    @_guarded
     def forms(
         self,
         recording_id: str,
@@ -509,7 +444,6 @@ class Formgen:
             progress=progress,
         )
 
-    @_guarded
     def page_count(self, recording_id: str, participants: Sequence[str] = ()) -> int:
         """Pages ``forms`` will render, for a progress bar."""
         with self.engine.connect() as conn:
@@ -517,7 +451,6 @@ class Formgen:
             count = len(participants) or len(records.list_participants(conn, rec.id))
         return 2 * count
 
-    @_guarded
     def request(
         self,
         recording_id: str,
@@ -560,14 +493,12 @@ class Formgen:
 
     # --- situations 1 and 2: the institution returns the forms ------------------------
 
-    @_guarded
     def institution_requests(self, recording_id: str) -> list[returns.InstitutionRequest]:
         """The recording's requests to its institution, oldest first: the contact, the
         return date, whether the return link works and the scan jobs it brought."""
         rec = records.get_recording(self.engine, recording_id)
         return returns.requests_of(self.engine, rec.id)
 
-    @_guarded
     def renew_return_link(
         self, recording_id: str, request_id: str, *, today: dt.date | None = None
     ) -> returns.InstitutionRequest:
@@ -576,13 +507,11 @@ class Formgen:
         rec = records.get_recording(self.engine, recording_id)
         return returns.renew(self.engine, self.config, rec.id, request_id, today or self.today())
 
-    @_guarded
     def return_link(self, secret: str, today: dt.date | None = None) -> returns.ReturnLink:
         """What a return link opens: refused (``ReturnLinkRefused``, not found) unless it
         is a current link; ``ReturnLinkExpired`` after its return date plus 14 days."""
         return returns.open_link(self.engine, secret, today or self.today())
 
-    @_guarded
     def return_upload(
         self,
         secret: str,
@@ -595,7 +524,6 @@ class Formgen:
         upload). The holder of the link learns nothing of the record."""
         return returns.submit(self.engine, secret, files, today or self.today())
 
-    @_guarded
     def withdrawal_form(
         self, form_id: str, *, out: Path | None = None, save: bool = True
     ) -> Written:
@@ -604,7 +532,6 @@ class Formgen:
             self.engine, self.config, form, out=self._target(out, save, f"{form}-withdrawal.pdf")
         )
 
-    @_guarded
     def remind(
         self,
         recording_id: str,
@@ -627,17 +554,14 @@ class Formgen:
             today=today,
         )
 
-    @_guarded
     def reminders_sent(self, recording_id: str, *, by: str) -> dict[str, Any]:
         """Record that the reminder letters made for a recording were sent or handed out:
         ``{"id", "sent": [form IDs], "at", "by"}``."""
         return declarations.record_reminders_sent(self.engine, recording_id, by=by)
 
-    @_guarded
     def layout(self, form_id: str) -> dict[str, Any]:
         return declarations.layout(self.engine, form_id)
 
-    @_guarded
     def sample(self, today: dt.date | None = None) -> Sample:
         """A sample recording with three participants (one under 16, one English) and
         their declarations (``demo.sample``): what a newcomer looks at first."""
@@ -647,7 +571,6 @@ class Formgen:
 
     # --- scans and review -------------------------------------------------------------
 
-    @_guarded
     def import_scans(
         self,
         paths: Sequence[Path],
@@ -688,34 +611,22 @@ class Formgen:
 
         return landing.page_count(list(paths))
 
-    @_guarded
     def review_items(self) -> list[ReviewItem]:
         return review.items(self.engine)
 
-    @_guarded
     def review_item(self, item: str) -> ReviewDetail:
         return review.show(self.engine, item)
 
-    @_guarded
     def review_image(self, item: str, name: str) -> bytes:
         """An image kept for a review item: ``page.jpg`` or a crop ``review_item`` names."""
         return review.image(self.engine, item, name)
 
-    @_guarded
     def review_decisions(self, item: str) -> list[str]:
         """The decisions a reviewer chooses from for an item still waiting
         (``rules.review_decisions``): given, refused or no answer; withdrawn or given
         for a consent an unclear withdrawal form put in review."""
-        with self.engine.connect() as conn:
-            person, clause = review.pending(conn, item)
-        history = [
-            rules.Status(e["status"])
-            for e in records.form_events(self.engine, person.form_id)
-            if e["clause"] == clause
-        ]
-        return [str(s) for s in rules.review_decisions(history)]
+        return review.decisions(self.engine, item)
 
-    @_guarded
     def resolve(
         self,
         item: str,
@@ -731,19 +642,16 @@ class Formgen:
             self._printable(name)
         return review.resolve(self.engine, item, decision, by=by, name=name, reason=reason)
 
-    @_guarded
     def undoable_reviews(self, recording_id: str) -> list[str]:
         """The recording's review items whose last decision can be taken back."""
         return corrections.undoable_reviews(self.engine, recording_id)
 
-    @_guarded
     def undo_review(self, item: str, *, by: str) -> dict[str, Any]:
         """Put ITEM back in review, taking back the last decision on it."""
         return corrections.undo_review(self.engine, item, by=by)
 
     # --- people (the service) ---------------------------------------------------------
 
-    @_guarded
     def add_user(
         self,
         email: str,
@@ -757,56 +665,44 @@ class Formgen:
             self.engine, email, name=name, role=role, password=password, lang=lang
         )
 
-    @_guarded
     def users(self) -> list[User]:
         return accounts.list_users(self.engine)
 
-    @_guarded
     def disable_user(self, email: str, disabled: bool = True) -> User:
         return accounts.set_disabled(self.engine, email, disabled)
 
-    @_guarded
     def set_lang(self, user_id: str, lang: str | None) -> None:
         accounts.set_lang(self.engine, user_id, lang)
 
-    @_guarded
     def issue_token(self, email: str) -> str:
         """A new API token (bearer) for the account; shown once."""
         return accounts.issue_token(self.engine, email)
 
-    @_guarded
     def api_tokens(self, user_id: str) -> list[accounts.Token]:
         """The account's API tokens (IDs and dates; the tokens themselves are not kept)."""
         return accounts.list_tokens(self.engine, user_id)
 
-    @_guarded
     def revoke_token(self, user_id: str, token_id: str) -> None:
         accounts.revoke_token(self.engine, user_id, token_id)
 
-    @_guarded
     def password_link(self, user_id: str) -> str:
         """A one-time secret for the account's holder to set a new password with
         (``/password/<secret>`` in the service); shown once."""
         return accounts.password_link(self.engine, user_id)
 
-    @_guarded
     def password_link_valid(self, secret: str) -> bool:
         return accounts.password_link_valid(self.engine, secret)
 
-    @_guarded
     def use_password_link(self, secret: str, password: str) -> User:
         return accounts.use_password_link(self.engine, secret, password)
 
-    @_guarded
     def token_user(self, token: str) -> User | None:
         return accounts.token_user(self.engine, token)
 
-    @_guarded
     def authenticate(self, email: str, password: str, client: str = "") -> User:
         """The account, if the password is right and sign-in is not throttled."""
         return accounts.authenticate(self.engine, email, password, client)
 
-    @_guarded
     def institution_sign_in(self, issuer: str, claims: Mapping[str, Any]) -> User:
         """The account of someone their institution's provider vouched for (claims of a
         checked ID token): made at the first sign-in, kept up to date at each one."""
@@ -814,39 +710,31 @@ class Formgen:
             raise NotAllowed("sign-in with the institution is not set up")
         return institution.sign_in(self.engine, self.config.oidc, issuer, claims)
 
-    @_guarded
     def start_session(self, user: User) -> tuple[str, Session]:
         return accounts.start_session(self.engine, user)
 
-    @_guarded
     def session(self, secret: str) -> Session | None:
         return accounts.session(self.engine, secret)
 
-    @_guarded
     def end_session(self, secret: str) -> None:
         accounts.end_session(self.engine, secret)
 
-    @_guarded
     def web_secret(self) -> bytes:
         """The key the service signs its session cookies with (one per store)."""
         return accounts.web_secret(self.engine)
 
-    @_guarded
     def setup_link(self) -> str | None:
         """While no account exists: a one-time secret to become the privacy officer."""
         return accounts.setup_link(self.engine)
 
-    @_guarded
     def setup_valid(self, secret: str) -> bool:
         return accounts.setup_valid(self.engine, secret)
 
-    @_guarded
     def use_setup_link(self, secret: str, *, email: str, name: str, password: str) -> User:
         return accounts.use_setup_link(
             self.engine, secret, email=email, name=name, password=password
         )
 
-    @_guarded
     def demo(self, today: dt.date | None = None) -> list[tuple[User, str]]:
         """Demo accounts for each role with new random passwords (returned, to be shown
         once) and the student's sample recording (``demo.demo``)."""
@@ -862,7 +750,6 @@ class Formgen:
         """Whether people can answer online: a public address and a mail server."""
         return bool(self.config.public_url and self.config.mail)
 
-    @_guarded
     def online_form(self, token: str, today: dt.date | None = None) -> online.OnlineForm:
         """The form a QR or receipt link opens; ``online.LinkRefused`` (NotFound) for
         any link that does not, saying nothing about why."""
@@ -877,7 +764,6 @@ class Formgen:
     def text_hash(page: str) -> str:
         return hashlib.sha256(page.encode()).hexdigest()
 
-    @_guarded
     def online_answer(
         self,
         token: str,
@@ -905,26 +791,17 @@ class Formgen:
             )  # fmt: skip
         return answering.start(self.engine, self.config, token, answer, now, self._printable)
 
-    @_guarded
     def online_answers(self, recording_id: str) -> list[dict[str, Any]]:
         """The confirmed online answers of a recording's forms (every round): who
         answered, the address that confirmed it, when, any flag, and whether the text
         they saw is kept (``online_text``)."""
-        with self.engine.connect() as conn:
-            rec = records.get_recording(conn, recording_id)
-            people = records.list_participants(conn, rec.id, every_round=True)
-            return online.confirmed_answers(conn, [p.form_id for p in people])
+        return answering.confirmed(self.engine, recording_id)
 
-    @_guarded
     def online_text(self, recording_id: str, answer_id: str) -> tuple[str, bool]:
         """The page (HTML) the person who gave this online answer saw, and whether it
         matches the hash recorded with the answer."""
-        with self.engine.connect() as conn:
-            rec = records.get_recording(conn, recording_id)
-            people = records.list_participants(conn, rec.id, every_round=True)
-            return online.kept_text(conn, [p.form_id for p in people], str(answer_id)[:16])
+        return answering.kept_text(self.engine, recording_id, answer_id)
 
-    @_guarded
     def online_confirm(
         self, token: str, answer_id: str, code: str, *, now: dt.datetime | None = None
     ) -> online.Confirmed:
@@ -937,28 +814,15 @@ class Formgen:
         """The filled-in declaration of a confirmed answer, as PDF."""
         return receipts.receipt(self.engine, self.config, token, done)
 
-    @_guarded
     def set_email(self, participant_id: str, email: str | None) -> None:
         """A participant's e-mail address for the invitation to answer online (None or
         empty: forget it). Kept in the store only; destroyed with the recording."""
-        try:
-            address = rules.check_email(email).lower() if email and email.strip() else None
-        except ValueError as exc:
-            raise RecordError.of(exc) from exc
-        with self.engine.begin() as conn:
-            person = records.get_participant(conn, participant_id)
-            records.refuse_if_destroyed(conn, records.get_recording(conn, person.recording_id))
-            online.set_address(conn, person.id, address)
+        invitations.set_address(self.engine, participant_id, email)
 
-    @_guarded
     def emails(self, recording_id: str) -> dict[str, str]:
         """The participants' e-mail addresses, by participant ID."""
-        with self.engine.connect() as conn:
-            rec = records.get_recording(conn, recording_id)
-            people = records.list_participants(conn, rec.id)
-            return online.addresses(conn, [p.id for p in people])
+        return invitations.addresses_of(self.engine, recording_id)
 
-    @_guarded
     def invite(
         self, recording_id: str, *, by: str, reminder: bool = False, today: dt.date | None = None
     ) -> dict[str, Any]:
@@ -977,11 +841,9 @@ class Formgen:
 
     # --- scan jobs --------------------------------------------------------------------
 
-    @_guarded
     def job(self, job_id: str) -> Job:
         return jobs.get(self.engine, job_id)
 
-    @_guarded
     def work(self, *, once: bool = False, poll: float = 1.0, stop: Any = None) -> int:
         """Claim and run scan jobs until ``stop`` (a threading.Event) is set, or, with
         ``once``, until none is waiting (``worker.work``). Returns the number run."""

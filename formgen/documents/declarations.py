@@ -20,7 +20,7 @@ from formgen import rules
 from formgen.aftercare import returns
 from formgen.config import Config
 from formgen.documents import render
-from formgen.errors import ConfigError, Conflict
+from formgen.errors import ConfigError, Conflict, checked
 from formgen.online import answers
 from formgen.privacy import write_private
 from formgen.record import records
@@ -310,10 +310,7 @@ def write_reminders(
     consent, reminding them of the right to withdraw what they said yes to, with their
     withdrawal form. The record notes that the letters were made; the checklist counts
     them once they are recorded as sent (``record_reminders_sent``)."""
-    try:
-        by = rules.check_name(by, "the author's name")
-    except ValueError as exc:
-        raise RecordError.of(exc) from exc
+    by = checked(rules.check_name, by, "the author's name")
     day = today or dt.date.today()
     with engine.connect() as conn:
         recording = records.get_recording(conn, recording_id)
@@ -378,10 +375,7 @@ def _forms_of(events: Sequence[Mapping[str, Any]], kind: str) -> set[str]:
 def record_reminders_sent(engine: Engine, recording_id: str, *, by: str) -> dict[str, Any]:
     """Record that the reminder letters made for a recording were sent (or handed out):
     from now on the checklist counts those participants as reminded."""
-    try:
-        by = rules.check_name(by, "the author's name")
-    except ValueError as exc:
-        raise RecordError.of(exc) from exc
+    by = checked(rules.check_name, by, "the author's name")
     with engine.begin() as conn:
         recording = records.get_recording(conn, recording_id)
         records.refuse_if_destroyed(conn, recording)
@@ -453,11 +447,8 @@ def write_request(
                 "personally, with a declaration for each participant"
             )
         )
-    try:
-        asked = rules.check_name(institution, "institution") if institution else None
-        contact = rules.check_name(contact, "contact")
-    except ValueError as exc:
-        raise RecordError.of(exc) from exc
+    asked = checked(rules.check_name, institution, "institution") if institution else None
+    contact = checked(rules.check_name, contact, "contact")
     if asked is not None and not rules.same_institution(asked, recording.institution):
         raise RecordError(
             f"recording {recording.id} is made at {recording.institution}, not at {asked}:"
@@ -531,10 +522,7 @@ def _supervisor_email(engine: Engine, recording: Recording, given: str | None) -
     account of the recording's supervisor (a recording made in the service), else
     none (the letter then asks for the paper in an envelope, and warns)."""
     if given:
-        try:
-            return rules.check_email(given, "the supervisor's e-mail address")
-        except ValueError as exc:
-            raise RecordError.of(exc) from exc
+        return checked(rules.check_email, given, "the supervisor's e-mail address")
     from formgen.record import accounts
 
     _, supervisor_id = records.people_of(engine, recording.id)

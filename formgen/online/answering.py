@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -99,3 +100,19 @@ def confirm(
         log.warning("receipt for an online answer not sent: %s", why)
         return done
     return dataclasses.replace(done, receipt_sent=True)
+
+
+def confirmed(engine: Engine, recording_id: str) -> list[dict[str, Any]]:
+    """The confirmed online answers of a recording's forms, every round."""
+    with engine.connect() as conn:
+        rec = records.get_recording(conn, recording_id)
+        people = records.list_participants(conn, rec.id, every_round=True)
+        return answers.confirmed_answers(conn, [p.form_id for p in people])
+
+
+def kept_text(engine: Engine, recording_id: str, answer_id: str) -> tuple[str, bool]:
+    """The page an online answer's giver saw, and whether it matches its hash."""
+    with engine.connect() as conn:
+        rec = records.get_recording(conn, recording_id)
+        people = records.list_participants(conn, rec.id, every_round=True)
+        return answers.kept_text(conn, [p.form_id for p in people], str(answer_id)[:16])

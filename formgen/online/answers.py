@@ -23,7 +23,7 @@ from sqlalchemy import Connection, Engine, delete, select, update
 from formgen import rules
 from formgen.config import Config
 from formgen.documents.formid import FormIdError, Instance, Links, secret_hash
-from formgen.errors import Conflict, NotFound, RecordError
+from formgen.errors import Conflict, NotFound, RecordError, checked
 from formgen.record import records, sealing
 from formgen.record.records import SIGNATURE, Participant, Recording
 from formgen.record.schema import (
@@ -285,22 +285,24 @@ def start(
     # A no to everything needs only a name: it can only keep someone out, so nothing
     # has to be confirmed (checked below, once the answers are known).
     by_name = not (email and email.strip())
-    try:
-        name = rules.check_name(name, N_("your name"))
-        email = "" if by_name else rules.check_email(email, N_("your e-mail address")).lower()
-        other = (
-            rules.check_email(other_email, N_("the other parent's address")).lower()
-            if (other_email and other_email.strip() and not by_name)
-            else None
-        )
-        child = rules.check_name(child, N_("the child's name")) if child and child.strip() else None
-        agrees = (
-            rules.check_name(child_agrees, N_("the child's own agreement"))
-            if child_agrees and child_agrees.strip()
-            else None
-        )
-    except ValueError as exc:
-        raise RecordError.of(exc) from exc
+    name = checked(rules.check_name, name, N_("your name"))
+    email = "" if by_name else checked(rules.check_email, email, N_("your e-mail address"))
+    other = (
+        checked(rules.check_email, other_email, N_("the other parent's address"))
+        if (other_email and other_email.strip() and not by_name)
+        else None
+    )
+    child = (
+        checked(rules.check_name, child, N_("the child's name"))
+        if child and child.strip()
+        else None
+    )
+    agrees = (
+        checked(rules.check_name, child_agrees, N_("the child's own agreement"))
+        if child_agrees and child_agrees.strip()
+        else None
+    )
+    email, other = email.lower(), other.lower() if other else None
     with engine.begin() as conn:
         # ``today``: the organisation's day (after 23:00 UTC Amsterdam is a day further)
         form = open_form(conn, token, today or stamp.date())

@@ -93,3 +93,25 @@ def invite(
         "sent": [p.form_id for p in chosen],
         "without_address": sum(p.id not in address for p in people),
     }
+
+
+def checked_address(email: str | None) -> str | None:
+    """A participant's address as it is kept (None or empty: none)."""
+    return checked(rules.check_email, email).lower() if email and email.strip() else None
+
+
+def set_address(engine: Engine, participant_id: str, email: str | None) -> None:
+    """Keep (or, None or empty, forget) a participant's address for the invitation."""
+    address = checked_address(email)
+    with engine.begin() as conn:
+        person = records.get_participant(conn, participant_id)
+        records.refuse_if_destroyed(conn, records.get_recording(conn, person.recording_id))
+        answers.set_address(conn, person.id, address)
+
+
+def addresses_of(engine: Engine, recording_id: str) -> dict[str, str]:
+    """The participants' e-mail addresses, by participant ID."""
+    with engine.connect() as conn:
+        rec = records.get_recording(conn, recording_id)
+        people = records.list_participants(conn, rec.id)
+        return answers.addresses(conn, [p.id for p in people])
