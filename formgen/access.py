@@ -23,13 +23,12 @@ from formgen.record.accounts import User
 from formgen.record.jobs import Job
 from formgen.record.records import ConsentStatus, Recording
 from formgen.rules import Act, Relation, Role
-from formgen.values import NewRecording
+from formgen.values import Import, NewRecording
 from formgen.words import N_, Word
 
 if TYPE_CHECKING:
     from formgen.aftercare.review import ReviewItem
     from formgen.api import Formgen
-    from formgen.values import Import
 
 
 class NotAllowed(Conflict):
@@ -232,7 +231,11 @@ def _import_scans(
     """Only forms of recordings the person may change land; any other is reported
     exactly like a form that is not in the record."""
     allowed = lambda rec: pf.may(Act.CHANGE, rec)  # noqa: E731
-    return pf._lib._import(paths, progress, workers, allowed, since=since)
+    from formgen.scan import landing
+
+    return Import(
+        landing.import_files(pf.engine, list(paths), progress, workers, allowed, since=since)
+    )
 
 
 def _job(pf: PersonalFormgen, job_id: str) -> Job:

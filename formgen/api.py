@@ -31,10 +31,10 @@ from formgen.record import accounts, jobs, records, sealing, store
 from formgen.record.accounts import Session, User
 from formgen.record.jobs import Job
 from formgen.record.records import ConsentStatus, Participant, PersonStatus, Recording
-from formgen.values import Import, NewRecording, Overview, Sample
+from formgen.values import Import, LetterRequest, NewRecording, Overview, Sample
 from formgen.words import N_
 
-__all__ = ["Formgen", "Import", "NewRecording", "NotAllowed", "Overview", "Sample"]
+__all__ = ["Formgen", "Import", "LetterRequest", "NewRecording", "NotAllowed", "Overview", "Sample"]
 
 if TYPE_CHECKING:  # the scan reader (OpenCV, zxing) is imported when scans are read
     from formgen.aftercare.lifecycle import Change
@@ -146,14 +146,9 @@ class Formgen:
         return config_module.today(self.config)
 
     def config_warnings(self, *, demo: bool = False) -> list[str]:
-        """What in the configuration needs a look (an expired procedure, no DPO contact),
-        for the service to say when it starts. ``demo``: the demo fills in an example
-        DPO contact, so that one is not said."""
-        warnings = [
-            config_module.procedure_warning(self.config),
-            None if demo else config_module.missing_dpo(self.config),
-        ]
-        return [w for w in warnings if w]
+        """What in the configuration needs a look, for the service to say when it starts
+        (``config.warnings``; ``demo``: the example DPO contact is not said)."""
+        return config_module.warnings(self.config, demo=demo)
 
     def retention(self) -> dict[str, tuple[int, str]]:
         """Each purpose's retention period from the configuration: (4, "weeks")."""
@@ -242,7 +237,7 @@ class Formgen:
 
     def rename_participant(self, participant_id: str, name: str, *, by: str) -> dict[str, Any]:
         """Correct the spelling of a participant's name (the form ID stays)."""
-        self._printable(name)
+        declarations.check_printable(name)
         return corrections.rename_participant(self.engine, participant_id, name, by=by)
 
     def add_participants(
@@ -261,7 +256,7 @@ class Formgen:
         invitation to answer online (or None), stored in the same transaction."""
         for name in names:
             if name is not None:
-                self._printable(name)
+                declarations.check_printable(name)
         addresses = [invitations.checked_address(e) for e in (emails or [])]
         with self.engine.begin() as conn:
             added = records.add_participants(
@@ -291,14 +286,6 @@ class Formgen:
         if not 1 <= count <= 500:
             raise RecordError(N_("between 1 and 500 blank forms at a time"))
         return self.add_participants(recording_id, [None] * count, under_16=under_16, lang=lang)
-
-    def _printable(self, name: str) -> None:
-        from formgen.documents import render
-
-        missing = render.unprintable(checked(rules.check_name, name))
-        if missing:
-            shown = " ".join(f"U+{ord(c):04X}" for c in missing[:5])
-            raise RecordError(f"the name has characters no installed font can print ({shown})")
 
     # --- consent ----------------------------------------------------------------------
 
@@ -454,41 +441,26 @@ class Formgen:
     def request(
         self,
         recording_id: str,
+        letter: LetterRequest | None = None,
+        /,
         *,
-        institution: str | None = None,
-        contact: str,
-        count: int,
-        under_16: bool = True,
-        lang: str | None = None,
         out: Path | None = None,
         save: bool = True,
-        supervisor_email: str | None = None,
-        return_by: dt.date | None = None,
         today: dt.date | None = None,
+        **fields: Any,
     ) -> Written:
-        """Situations 1 and 2: the supervisor's letter to the institution with ``count``
-        pre-ID'd blank declarations. ``institution`` must be the recording's own (it may
-        be left out); the signed pages go to ``supervisor_email`` (default: the e-mail of
-        the supervisor's account) before ``return_by`` (default: the recording date)."""
-        if not 1 <= count <= 500:
+        """Situations 1 and 2: the supervisor's letter to the institution with pre-ID'd
+        blank declarations: a ``LetterRequest``, or its fields as keywords (``contact``,
+        ``count``, ...), written to ``out`` or the default path unless ``save`` is false."""
+        letter = letter or LetterRequest(**fields)
+        if not 1 <= letter.count <= 500:
             raise RecordError(N_("between 1 and 500 blank forms at a time"))
         rec = records.get_recording(self.engine, recording_id)
-        # The file is named after the recording and the moment: the forms get their IDs
-        # only as they are made.
+        # Named after the recording and the moment: the forms get their IDs as they are made.
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        target = self._target(out, save, f"{rec.id}-request-{stamp}.pdf")
         return declarations.write_request(
-            self.engine,
-            self.config,
-            rec.id,
-            institution=institution,
-            contact=contact,
-            count=count,
-            under_16=under_16,
-            lang=lang,
-            out=self._target(out, save, f"{rec.id}-request-{stamp}.pdf"),
-            today=today,
-            supervisor_email=supervisor_email,
-            return_by=return_by,
+            self.engine, self.config, rec.id, letter, out=target, today=today
         )
 
     # --- situations 1 and 2: the institution returns the forms ------------------------
@@ -513,11 +485,7 @@ class Formgen:
         return returns.open_link(self.engine, secret, today or self.today())
 
     def return_upload(
-        self,
-        secret: str,
-        files: Sequence[tuple[str, jobs.Upload]],
-        *,
-        today: dt.date | None = None,
+        self, secret: str, files: Sequence[tuple[str, jobs.Upload]], *, today: dt.date | None = None
     ) -> Job:
         """The institution's upload through a return link: a scan job of the supervisor's
         that lands only this recording's forms (the same checks and limits as any
@@ -584,25 +552,11 @@ class Formgen:
         a page that cannot be read is reported and writes nothing. A page another import
         landed after ``since`` (default: now; the command line passes when it started)
         ran at the same time: it is reported as it landed, not as an error."""
-        return self._import(paths, progress, workers, None, since=since)
-
-    def _import(
-        self,
-        paths: Sequence[Path],
-        progress: Callable[[int], None] | None,
-        workers: int | None,
-        allowed: Callable[[str], bool] | None,
-        job: str | None = None,
-        since: dt.datetime | None = None,
-    ) -> Import:
-        """``import_scans``; with ``allowed``, only forms of recordings it allows land
-        (a person's view: their recordings only); ``job``: the scan job importing."""
         from formgen.scan import landing
 
-        reports = landing.import_files(
-            self.engine, list(paths), progress, workers, allowed, job, since
+        return Import(
+            landing.import_files(self.engine, list(paths), progress, workers, since=since)
         )
-        return Import(reports)
 
     @staticmethod
     def scan_page_count(paths: Sequence[Path]) -> int:
@@ -639,7 +593,7 @@ class Formgen:
         """A person's decision on a review item; ``name`` types in a handwritten one;
         ``reason`` says why (rejecting an online answer)."""
         if name is not None:
-            self._printable(name)
+            declarations.check_printable(name)
         return review.resolve(self.engine, item, decision, by=by, name=name, reason=reason)
 
     def undoable_reviews(self, recording_id: str) -> list[str]:
@@ -768,28 +722,18 @@ class Formgen:
         self,
         token: str,
         answer: OnlineAnswer | None = None,
+        /,
         *,
-        answers: dict[str, str] | None = None,
-        name: str = "",
-        email: str = "",
-        relation: str | None = None,
-        other_email: str | None = None,
-        child: str | None = None,
-        child_agrees: str | None = None,
-        lang: str | None = None,
-        authority: bool = False,
-        browser: str | None = None,
         now: dt.datetime | None = None,
+        **fields: Any,
     ) -> online.Pending:
-        """Keep the answers (an ``OnlineAnswer``, or its fields as keywords) and send a
-        one-time code to its address; nothing is recorded until ``online_confirm``. The
-        returned value does not carry the code."""
-        if answer is None:
-            answer = online.OnlineAnswer(
-                answers or {}, name, email, relation, other_email, child, child_agrees,
-                lang, authority, browser,
-            )  # fmt: skip
-        return answering.start(self.engine, self.config, token, answer, now, self._printable)
+        """Keep the answers (an ``OnlineAnswer``, or its fields as keywords: ``answers``,
+        ``name``, ``email``, ...) and send a one-time code to its address; nothing is
+        recorded until ``online_confirm``. The returned value does not carry the code."""
+        answer = answer or online.OnlineAnswer(**fields)
+        return answering.start(
+            self.engine, self.config, token, answer, now, declarations.check_printable
+        )
 
     def online_answers(self, recording_id: str) -> list[dict[str, Any]]:
         """The confirmed online answers of a recording's forms (every round): who

@@ -1,5 +1,5 @@
 """The library's typed values that are neither a record's row nor a document: what a
-caller hands ``Formgen`` (``NewRecording``) and what a few of its methods return
+caller hands ``Formgen`` (``NewRecording``, ``LetterRequest``) and what a few of its methods return
 (``Sample``, ``Import``, ``Overview``). Light on purpose: importing them imports no
 database, renderer or scanner."""
 
@@ -55,6 +55,23 @@ class NewRecording:
             "lang": self.lang or "nl",
             **more,
         }
+
+
+@dataclass(frozen=True)
+class LetterRequest:
+    """Situations 1 and 2: the supervisor's letter asking the institution's ``contact``
+    for ``count`` pre-ID'd blank declarations (``Formgen.request``). ``institution``
+    must be the recording's own (it may be left out); the signed pages go to
+    ``supervisor_email`` (default: the e-mail of the supervisor's account) before
+    ``return_by`` (default: the recording date); ``lang``: default the recording's."""
+
+    contact: str
+    count: int
+    institution: str | None = None
+    under_16: bool = True
+    lang: str | None = None
+    supervisor_email: str | None = None
+    return_by: dt.date | None = None
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ def work(
     run. Between jobs, once an hour (and when it starts), it erases the proofs whose
     retention has ended."""
     from formgen.aftercare import returns
+    from formgen.scan import landing  # OpenCV and zxing: only where scans are read
 
     stop = stop or threading.Event()
     name = jobs.worker_name()
@@ -58,7 +59,7 @@ def work(
                     return False
                 return person.may(Act.CHANGE, recording_id)  # noqa: B023
 
-            return lib._import(paths, progress, None, allowed, job.id).pages  # noqa: B023
+            return landing.import_files(lib.engine, paths, progress, None, allowed, job.id)  # noqa: B023
 
         try:
             jobs.run(lib.engine, job, run)

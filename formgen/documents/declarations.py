@@ -26,6 +26,7 @@ from formgen.privacy import write_private
 from formgen.record import records
 from formgen.record.records import Participant, RecordError, Recording
 from formgen.record.schema import forms
+from formgen.values import LetterRequest
 from formgen.words import N_
 
 # Kind of the recording event that says the reminder letters went out (the checklist
@@ -413,26 +414,31 @@ def layout(engine: Engine, form_id: str) -> dict[str, Any]:
     return render.public_layout(stored)
 
 
+def check_printable(name: str) -> None:
+    """Refuse a name no installed font can print, before anything is stored."""
+    missing = render.unprintable(checked(rules.check_name, name))
+    if missing:
+        shown = " ".join(f"U+{ord(c):04X}" for c in missing[:5])
+        raise RecordError(f"the name has characters no installed font can print ({shown})")
+
+
 def write_request(
     engine: Engine,
     config: Config,
     recording_id: str,
+    letter: LetterRequest,
     *,
-    institution: str | None = None,
-    contact: str,
-    count: int,
-    under_16: bool = True,
-    lang: str | None = None,
     out: Path | None = None,
     today: dt.date | None = None,
-    supervisor_email: str | None = None,
-    return_by: dt.date | None = None,
 ) -> Written:
     """Situations 1 and 2: the supervisor asks the institution's contact person for
     additional declarations; the institution, not the student, asks its people. The
     letter is for the recording's own institution (another one is refused), says where
     the signed pages go (the supervisor's e-mail address: given, or the supervisor's
     account) and by when, and lists every form number."""
+    institution, contact, count = letter.institution, letter.contact, letter.count
+    under_16, lang = letter.under_16, letter.lang
+    supervisor_email, return_by = letter.supervisor_email, letter.return_by
     refuse_without_dpo(config)
     day = today or config_module.today(config)
     with engine.connect() as conn:

@@ -9,14 +9,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Engine
 
 from formgen import mail
 from formgen.config import Config
-from formgen.documents import render
+from formgen.documents import declarations, render
 from formgen.errors import FormgenError
 from formgen.online import answers, receipts
 from formgen.online.answers import Confirmed, OnlineAnswer, Pending
@@ -32,16 +31,13 @@ def start(
     token: str,
     answer: OnlineAnswer,
     now: dt.datetime | None,
-    printable: Callable[[str], object],
 ) -> Pending:
     """Keep the answers and send a one-time code to ``answer.email``; nothing is
-    recorded until ``confirm``. The returned value does not carry the code.
-    ``printable`` refuses a typed name no installed font can print (the receipt
-    prints it)."""
+    recorded until ``confirm``. The returned value does not carry the code."""
     day = day_of(config, now)
     form = open_form(engine, token, day)
-    for typed in answer.typed():
-        printable(typed)
+    for typed in answer.typed():  # the receipt prints them
+        declarations.check_printable(typed)
     shown = answer.lang if answer.lang in records.LANGS else form.person.lang
     pending = answers.start(
         engine,
