@@ -1,9 +1,10 @@
 """formgen: consent declarations for recordings in educational practice.
 
 The library's face is one object, ``from formgen import Formgen``; its refusals are
-``formgen.FormgenError`` and subclasses (``formgen.errors``). ``NewRecording`` and
-``OnlineAnswer`` are what a caller may hand ``Formgen.create_recording`` and
-``Formgen.online_answer`` instead of their keywords.
+``formgen.FormgenError`` and subclasses (``formgen.errors``). ``NewRecording``,
+``LetterRequest`` and ``OnlineAnswer`` are what a caller may hand
+``Formgen.create_recording``, ``Formgen.request`` and ``Formgen.online_answer`` instead
+of their keywords; ``PersonalFormgen`` is ``Formgen.as_user``'s view of one person.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ if TYPE_CHECKING:
     from formgen.access import NotAllowed, PersonalFormgen
     from formgen.api import Formgen
     from formgen.online.answers import OnlineAnswer
-    from formgen.values import NewRecording
+    from formgen.values import LetterRequest, NewRecording
 
 __all__ = [
     "Formgen",
     "FormgenError",
+    "LetterRequest",
     "NewRecording",
     "NotAllowed",
     "OnlineAnswer",
@@ -30,6 +32,7 @@ __all__ = [
 # Imported on first use: `formgen --help` and the scan workers need none of it.
 _LAZY = {
     "Formgen": "formgen.api",
+    "LetterRequest": "formgen.values",
     "NewRecording": "formgen.values",
     "NotAllowed": "formgen.access",
     "OnlineAnswer": "formgen.online.answers",
