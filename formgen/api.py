@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import inspect
-import logging
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
@@ -55,12 +53,10 @@ online_page: Any = Submodule("formgen.online.page")
 answering: Any = Submodule("formgen.online.answering")
 invitations: Any = Submodule("formgen.online.invitations")
 receipts: Any = Submodule("formgen.online.receipts")
-render: Any = Submodule("formgen.documents.render")
 returns: Any = Submodule("formgen.aftercare.returns")
 review: Any = Submodule("formgen.aftercare.review")
 storecopy: Any = Submodule("formgen.record.storecopy")
 
-log = logging.getLogger("formgen")
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -716,7 +712,7 @@ class Formgen:
 
     @staticmethod
     def text_hash(page: str) -> str:
-        return hashlib.sha256(page.encode()).hexdigest()
+        return online_page.text_hash(page)
 
     def online_answer(
         self,
@@ -731,9 +727,7 @@ class Formgen:
         ``name``, ``email``, ...) and send a one-time code to its address; nothing is
         recorded until ``online_confirm``. The returned value does not carry the code."""
         answer = answer or online.OnlineAnswer(**fields)
-        return answering.start(
-            self.engine, self.config, token, answer, now, declarations.check_printable
-        )
+        return answering.start(self.engine, self.config, token, answer, now)
 
     def online_answers(self, recording_id: str) -> list[dict[str, Any]]:
         """The confirmed online answers of a recording's forms (every round): who
