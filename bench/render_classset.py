@@ -15,7 +15,6 @@ shared.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import statistics
 import subprocess
@@ -27,7 +26,7 @@ from pathlib import Path
 
 from weasyprint import HTML
 
-from formgen import Formgen
+from formgen import Formgen, demo
 from formgen.config import Config, with_example_dpo
 from formgen.documents import render
 
@@ -50,16 +49,9 @@ def main() -> None:
         os.chdir(tmp)
         config = with_example_dpo(Config(output_dir=Path(tmp) / "output"))
         fg = Formgen.open(db=Path(tmp) / "bench.db", config=config)
-        rec = fg.create_recording(
-            title="Rekenles groep 5",
-            student="Sam de Vries",
-            supervisor="Dr. Jansen",
-            situation=3,
-            purpose="assessment",
-            date=fg.today() + dt.timedelta(days=7),  # consent is asked before the recording
-            livestream=True,
-            livestream_stored=True,
-        ).id
+        # the demo's recording (a week ahead: consent is asked before it), stream kept
+        example = demo.recording(fg.today(), title="Rekenles groep 5", livestream_stored=True)
+        rec = fg.create_recording(example).id
         names = [f"Leerling {i:02d}" for i in range(30)]
         fg.add_participants(rec, names[:26], under_16=True)
         fg.add_participants(rec, names[26:], lang="en")

@@ -62,7 +62,6 @@ from __future__ import annotations
 import argparse
 import compileall
 import dataclasses
-import datetime as dt
 import hashlib
 import importlib.util
 import json
@@ -87,7 +86,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from formgen import Formgen, rules
+from formgen import Formgen, demo, rules
 from formgen.config import Config, from_mapping, with_example_dpo
 from formgen.record import ledger
 
@@ -1257,16 +1256,8 @@ def run(args: argparse.Namespace, work: Path) -> int:
         config_file.write_text(f"public_url = {json.dumps(args.public_url)}\n", "utf-8")
     print_qr_payload(args.public_url)
     fg = Formgen.open(db=db, config=config)
-    rec = fg.create_recording(
-        title="Rekenles groep 5",
-        student="Sam de Vries",
-        supervisor="Dr. Jansen",
-        situation=3,
-        purpose="assessment",
-        date=fg.today() + dt.timedelta(days=7),  # consent is asked before the recording
-        livestream=True,
-        view360=True,
-    )
+    # the demo's recording (a week ahead: consent is asked before it), with a 360° camera
+    rec = fg.create_recording(demo.recording(fg.today(), title="Rekenles groep 5", view360=True))
     corpus_people = add_people(fg, rec.id, pages, 0)
     pdf_people = add_people(fg, rec.id, PDF_FORMS, pages)
     (work / "forms").mkdir()

@@ -328,6 +328,14 @@ def procedure_warning(config: Config, on: dt.date | None = None) -> str | None:
 EXAMPLE_DPO = "fg@example.org"
 
 
+def warnings(config: Config, *, demo: bool = False) -> list[str]:
+    """What in the configuration needs a look (an expired procedure, no DPO contact),
+    for the service to say when it starts. ``demo``: the demo fills in an example DPO
+    contact, so that one is not said."""
+    found = [procedure_warning(config), None if demo else missing_dpo(config)]
+    return [w for w in found if w]
+
+
 def missing_dpo(config: Config) -> str | None:
     """Why declarations cannot be printed yet: no way to reach the data protection
     officer is configured (None: it is)."""

@@ -4,7 +4,10 @@ and the service add their own hints (and the service its HTTP status) by class."
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class FormgenError(Exception):
@@ -36,6 +39,15 @@ class RecordError(FormgenError, ValueError):
         if isinstance(exc, FormgenError):
             return cls(exc.message_id, **exc.params)
         return cls(str(exc))
+
+
+def checked(check: Callable[..., T], *args: Any) -> T:
+    """``check(*args)``, its ValueError (a rule's value check, an enum of the record)
+    raised as the record's refusal, its message ID kept: the one place that does so."""
+    try:
+        return check(*args)
+    except ValueError as exc:
+        raise RecordError.of(exc) from exc
 
 
 class NotFound(RecordError):

@@ -21,9 +21,9 @@ import pytest
 from sqlalchemy import func, select, text
 
 import formgen
-from formgen import Formgen, FormgenError
+from formgen import Formgen, FormgenError, LetterRequest, NewRecording, demo, rules
 from formgen.documents.formid import new_form_id
-from formgen.errors import Conflict, NotFound, RecordError
+from formgen.errors import Conflict, NotFound, RecordError, checked
 from formgen.record.schema import events, scan_images, scan_pages
 from formgen.rules import Status
 from formgen.scan.landing import CONCURRENT
@@ -114,6 +114,66 @@ def test_errors_are_one_hierarchy_with_words_for_people(fg: Formgen) -> None:
     fg.destroy(rec, by="Sam")
     with pytest.raises(Conflict, match="destroyed"):
         fg.add_participant(rec, "Ann")
+
+
+def test_one_value_or_its_keywords_make_the_same_recording_and_letter(fg: Formgen) -> None:
+    values = {
+        "title": "Kringgesprek groep 3", "student": "Sam de Vries", "supervisor": "Dr. Jansen",
+        "situation": 1, "institution": "De Linde", "purpose": "assessment",
+        "date": dt.date(2030, 12, 1), "livestream": True,
+    }  # fmt: skip
+    by_keywords = fg.create_recording(**values)
+    by_value = fg.create_recording(NewRecording(**values))
+    assert by_value.id != by_keywords.id
+    assert {**by_value.as_dict(), "id": None} == {**by_keywords.as_dict(), "id": None}
+    with pytest.raises(TypeError, match="titel"):  # a misspelt field is not passed over
+        fg.create_recording(**{**values, "titel": "x"})
+    letter = {"contact": "Mw. Bakker", "count": 3, "under_16": False}
+    one = fg.request(by_value.id, LetterRequest(**letter), save=False)
+    other = fg.request(by_keywords.id, save=False, **letter)
+    assert len(one.forms) == len(other.forms) == 3
+    with pytest.raises(RecordError, match="between 1 and 500"):
+        fg.request(by_value.id, LetterRequest("Mw. Bakker", 0), save=False)
+
+
+def test_a_value_check_becomes_the_records_refusal_with_its_words() -> None:
+    with pytest.raises(RecordError) as refused:
+        checked(rules.check_name, "", "title")
+    assert refused.value.message_id == "{what} is empty"  # translatable, as the rule said it
+    assert str(refused.value) == "title is empty"
+    with pytest.raises(RecordError, match="holiday") as enum:  # a plain ValueError too
+        checked(rules.Purpose, "holiday")
+    assert type(enum.value.__cause__) is ValueError
+    assert checked(rules.Purpose, "assessment") is rules.Purpose.ASSESSMENT
+
+
+def test_the_public_values_are_exported_without_the_library() -> None:
+    """``from formgen import NewRecording`` (and the others) loads neither the database
+    nor Formgen itself: a caller that only builds values stays light."""
+    probe = (
+        "import sys, formgen; formgen.NewRecording; formgen.LetterRequest;"
+        " print(sorted(m for m in ('formgen.api', 'sqlalchemy') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+    assert formgen.OnlineAnswer.__module__ == "formgen.online.answers"
+    assert formgen.PersonalFormgen.__module__ == formgen.NotAllowed.__module__ == "formgen.access"
+
+
+def test_the_sample_and_the_demo_are_the_same_example(fg: Formgen) -> None:
+    sample = fg.sample()
+    people = [p.name for p in fg.status(sample.recording.id).participants]
+    assert people == [name for name, _ in demo.PEOPLE]
+    made = fg.demo()
+    assert [(a.role, a.email) for a, _ in made] == [(r, e) for r, e, _ in demo.ACCOUNTS]
+    student = fg.as_user(made[0][0])
+    (mine,) = student.recordings()
+    assert mine.title == sample.recording.title and mine.supervisor == "Dr. A. Jansen"
+    assert [p.name for p in student.status(mine.id).participants] == people
+    again = fg.demo()  # new passwords, no second recording
+    assert [p for _, p in again] != [p for _, p in made] and len(student.recordings()) == 1
+    assert fg.authenticate("sam@example.org", again[0][1]).id == made[0][0].id
 
 
 def test_the_cli_is_a_thin_layer_over_the_library() -> None:

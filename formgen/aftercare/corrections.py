@@ -18,6 +18,7 @@ from formgen import config as config_module
 from formgen import rules
 from formgen.aftercare import lifecycle
 from formgen.config import Config
+from formgen.errors import checked
 from formgen.record import ledger, records, roster, sealing
 from formgen.record.records import Conflict, RecordError, Recording
 from formgen.record.roster import Participant
@@ -41,10 +42,7 @@ AUTHOR = "the author's name"
 
 
 def _checked(value: str, what: str) -> str:
-    try:
-        return rules.check_name(value, what)
-    except ValueError as exc:
-        raise RecordError.of(exc) from exc
+    return checked(rules.check_name, value, what)
 
 
 def remove_participant(
@@ -220,19 +218,14 @@ def edit_recording(
         new_title = _checked(title, "title") if title is not None else old.title
         new_date = old.recorded_on
         if date is not None:
-            try:
-                # a corrected date is a date consent is asked for: never one that passed
-                new_date = rules.check_new_recording_date(date, config_module.today(config))
-            except ValueError as exc:
-                raise RecordError.of(exc) from exc
+            # a corrected date is a date consent is asked for: never one that passed
+            today = config_module.today(config)
+            new_date = checked(rules.check_new_recording_date, date, today)
         stream = old.plan.livestream if livestream is None else livestream
         stored = old.plan.livestream_stored if livestream_stored is None else livestream_stored
         if livestream is False and livestream_stored is None:
             stored = False  # no stream, nothing to store
-        try:
-            plan = Plan(old.plan.purpose, old.plan.media, stream, stored, old.plan.view360)
-        except ValueError as exc:
-            raise RecordError.of(exc) from exc
+        plan = checked(Plan, old.plan.purpose, old.plan.media, stream, stored, old.plan.view360)
         until = old.delete_by
         if new_date != old.recorded_on:
             until = rules.delete_by(new_date, plan.purpose, config.retention)

@@ -21,7 +21,7 @@ from formgen import rules
 from formgen.aftercare import returns
 from formgen.config import Config
 from formgen.documents.declarations import Written
-from formgen.errors import OutputError
+from formgen.errors import OutputError, checked
 from formgen.online import answers
 from formgen.record import ledger, records, roster, sealing, store
 from formgen.record.records import RecordError, Recording
@@ -70,10 +70,7 @@ class Change:
 
 
 def _who(by: str) -> str:
-    try:
-        return rules.check_name(by, "the author's name")
-    except ValueError as exc:
-        raise RecordError.of(exc) from exc
+    return checked(rules.check_name, by, "the author's name")
 
 
 def change_recording(
@@ -95,10 +92,7 @@ def change_recording(
     with engine.begin() as conn:
         old = records.get_recording(conn, recording_id)
         records.refuse_if_destroyed(conn, old)
-        try:
-            new_purpose = Purpose(purpose) if purpose else old.plan.purpose
-        except ValueError as exc:
-            raise RecordError.of(exc) from exc
+        new_purpose = checked(Purpose, purpose) if purpose else old.plan.purpose
         new_until = rules.delete_by(old.recorded_on, new_purpose, config.retention)
         if new_purpose is old.plan.purpose:
             new_until = old.delete_by

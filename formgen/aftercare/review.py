@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select, update
 
 from formgen import rules
-from formgen.errors import Conflict, NotFound, RecordError
-from formgen.record import by_hand, ledger, records, roster, sealing
+from formgen.errors import Conflict, NotFound, RecordError, checked
+from formgen.record import by_hand, consent_status, ledger, records, roster, sealing
 from formgen.record.schema import events, forms, participants, scan_images
 from formgen.rules import Status
 from formgen.words import N_
@@ -188,19 +188,13 @@ def resolve(
     form the reader found unsigned (or unclear) says the reviewer saw the signature: it
     is recorded as signed, by them. ``reason``: the reviewer's own words (why an online
     answer is rejected), kept with the decision until the recording is destroyed."""
-    try:
-        said = rules.check_name(reason, "reason") if reason and reason.strip() else None
-    except ValueError as exc:
-        raise RecordError.of(exc) from exc
+    said = checked(rules.check_name, reason, "reason") if reason and reason.strip() else None
     with engine.begin() as conn:
         person, clause = pending(conn, item)
         if person.name is None and not name:
             raise RecordError(N_("this form's name was written by hand: type the name as written"))
         if name:
-            try:
-                typed = rules.check_name(name, "name")
-            except ValueError as exc:
-                raise RecordError.of(exc) from exc
+            typed = checked(rules.check_name, name, "name")
             sealed = sealing.seal_name(conn, person.recording_id, person.id, typed)
             conn.execute(
                 update(participants).where(participants.c.id == person.id).values(name=sealed)
@@ -219,3 +213,15 @@ def resolve(
                 reason="signature seen by the reviewer",
             )
     return {"item": f"{person.form_id}:{clause}", "status": decision}
+
+
+def decisions(engine: Engine, item: str) -> list[str]:
+    """The decisions a reviewer chooses from for an item still waiting."""
+    with engine.connect() as conn:
+        person, clause = pending(conn, item)
+    history = [
+        rules.Status(e["status"])
+        for e in consent_status.form_events(engine, person.form_id)
+        if e["clause"] == clause
+    ]
+    return [str(s) for s in rules.review_decisions(history)]

@@ -19,10 +19,12 @@ from formgen import config as config_module
 from formgen import rules
 from formgen.config import Config
 from formgen.documents import declarations, render
+from formgen.errors import checked
 from formgen.record import consent_status, ledger, records, roster
 from formgen.record.records import RecordError, Recording
 from formgen.record.schema import events
 from formgen.rules import CameraAdvice, Situation, Status
+from formgen.values import Overview
 from formgen.words import N_, Message, Word
 
 STEP = "step"  # log kind of a step confirmed by hand; detail {"step": KEY}
@@ -379,6 +381,16 @@ def checklist(
     return checklist_of(facts(engine, recording_id, today or config_module.today(config)), config)
 
 
+def overview(engine: Engine, config: Config, recording_id: str, today: dt.date) -> Overview:
+    """A recording as its page shows it, from one reading of the record."""
+    found = facts(engine, recording_id, today)
+    try:
+        description, problem = describe_of(found, config), None
+    except RecordError as exc:
+        description, problem = None, exc
+    return Overview(found.status, checklist_of(found, config), description, problem, found.earlier)
+
+
 def checklist_of(f: Facts, config: Config) -> dict[str, Any]:
     return {
         "id": f.recording.id,
@@ -409,10 +421,7 @@ def confirm_step(
     if not definition.by_person:
         how = DERIVED_BY[key].format(id=recording.id)
         raise RecordError(f"step {key} is not confirmed by hand: {how}")
-    try:
-        who = rules.check_name(by, "the author's name")
-    except ValueError as exc:
-        raise RecordError.of(exc) from exc
+    who = checked(rules.check_name, by, "the author's name")
     f = facts(engine, recording.id, today or config_module.today(config))
     if f.report["destroyed"]:
         raise RecordError(
@@ -478,10 +487,7 @@ def undo_step(
     key = step.strip().lower()
     if key not in STEP_KEYS:
         raise RecordError(f"no checklist step {step!r}; the steps are {', '.join(STEP_KEYS)}")
-    try:
-        who = rules.check_name(by, "the author's name")
-    except ValueError as exc:
-        raise RecordError.of(exc) from exc
+    who = checked(rules.check_name, by, "the author's name")
     with engine.begin() as conn:
         recording = records.get_recording(conn, recording_id)
         records.refuse_if_destroyed(conn, recording)

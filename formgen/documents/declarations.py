@@ -20,13 +20,14 @@ from formgen import rules
 from formgen.aftercare import returns
 from formgen.config import Config
 from formgen.documents import render
-from formgen.errors import ConfigError, Conflict
+from formgen.errors import ConfigError, Conflict, checked
 from formgen.online import answers
 from formgen.privacy import write_private
 from formgen.record import ledger, records, roster
 from formgen.record.records import RecordError, Recording
 from formgen.record.roster import Participant
 from formgen.record.schema import forms
+from formgen.values import LetterRequest
 from formgen.words import N_
 
 # Kind of the recording event that says the reminder letters went out (the checklist
@@ -311,10 +312,7 @@ def write_reminders(
     consent, reminding them of the right to withdraw what they said yes to, with their
     withdrawal form. The record notes that the letters were made; the checklist counts
     them once they are recorded as sent (``record_reminders_sent``)."""
-    try:
-        by = rules.check_name(by, "the author's name")
-    except ValueError as exc:
-        raise RecordError.of(exc) from exc
+    by = checked(rules.check_name, by, "the author's name")
     day = today or dt.date.today()
     with engine.connect() as conn:
         recording = records.get_recording(conn, recording_id)
@@ -379,10 +377,7 @@ def _forms_of(events: Sequence[Mapping[str, Any]], kind: str) -> set[str]:
 def record_reminders_sent(engine: Engine, recording_id: str, *, by: str) -> dict[str, Any]:
     """Record that the reminder letters made for a recording were sent (or handed out):
     from now on the checklist counts those participants as reminded."""
-    try:
-        by = rules.check_name(by, "the author's name")
-    except ValueError as exc:
-        raise RecordError.of(exc) from exc
+    by = checked(rules.check_name, by, "the author's name")
     with engine.begin() as conn:
         recording = records.get_recording(conn, recording_id)
         records.refuse_if_destroyed(conn, recording)
@@ -420,26 +415,31 @@ def layout(engine: Engine, form_id: str) -> dict[str, Any]:
     return render.public_layout(stored)
 
 
+def check_printable(name: str) -> None:
+    """Refuse a name no installed font can print, before anything is stored."""
+    missing = render.unprintable(checked(rules.check_name, name))
+    if missing:
+        shown = " ".join(f"U+{ord(c):04X}" for c in missing[:5])
+        raise RecordError(f"the name has characters no installed font can print ({shown})")
+
+
 def write_request(
     engine: Engine,
     config: Config,
     recording_id: str,
+    letter: LetterRequest,
     *,
-    institution: str | None = None,
-    contact: str,
-    count: int,
-    under_16: bool = True,
-    lang: str | None = None,
     out: Path | None = None,
     today: dt.date | None = None,
-    supervisor_email: str | None = None,
-    return_by: dt.date | None = None,
 ) -> Written:
     """Situations 1 and 2: the supervisor asks the institution's contact person for
     additional declarations; the institution, not the student, asks its people. The
     letter is for the recording's own institution (another one is refused), says where
     the signed pages go (the supervisor's e-mail address: given, or the supervisor's
     account) and by when, and lists every form number."""
+    institution, contact, count = letter.institution, letter.contact, letter.count
+    under_16, lang = letter.under_16, letter.lang
+    supervisor_email, return_by = letter.supervisor_email, letter.return_by
     refuse_without_dpo(config)
     day = today or config_module.today(config)
     with engine.connect() as conn:
@@ -454,11 +454,8 @@ def write_request(
                 "personally, with a declaration for each participant"
             )
         )
-    try:
-        asked = rules.check_name(institution, "institution") if institution else None
-        contact = rules.check_name(contact, "contact")
-    except ValueError as exc:
-        raise RecordError.of(exc) from exc
+    asked = checked(rules.check_name, institution, "institution") if institution else None
+    contact = checked(rules.check_name, contact, "contact")
     if asked is not None and not rules.same_institution(asked, recording.institution):
         raise RecordError(
             f"recording {recording.id} is made at {recording.institution}, not at {asked}:"
@@ -532,10 +529,7 @@ def _supervisor_email(engine: Engine, recording: Recording, given: str | None) -
     account of the recording's supervisor (a recording made in the service), else
     none (the letter then asks for the paper in an envelope, and warns)."""
     if given:
-        try:
-            return rules.check_email(given, "the supervisor's e-mail address")
-        except ValueError as exc:
-            raise RecordError.of(exc) from exc
+        return checked(rules.check_email, given, "the supervisor's e-mail address")
     from formgen.record import accounts
 
     _, supervisor_id = records.people_of(engine, recording.id)

@@ -23,7 +23,7 @@ from sqlalchemy import Connection, Engine, delete, select, update
 from formgen import rules
 from formgen.config import Config
 from formgen.documents.formid import FormIdError, Instance, Links, secret_hash
-from formgen.errors import Conflict, NotFound, RecordError
+from formgen.errors import Conflict, NotFound, RecordError, checked
 from formgen.record import ledger, records, roster, sealing
 from formgen.record.ledger import SIGNATURE
 from formgen.record.records import Recording
@@ -236,53 +236,75 @@ def _limited(conn: Connection, form_id: str, email: str, now: dt.datetime) -> bo
     return max(by_form, by_address) >= rules.CODES_PER_HOUR
 
 
+@dataclass(frozen=True)
+class OnlineAnswer:
+    """What a person filled in on the online form, as they sent it (checked by
+    ``start``). ``answers``: clause -> "yes" or "no". ``email``: where the code goes
+    (empty: a no to everything by name only). ``relation``: "parent" or "guardian" on a
+    parental form; ``other_email``: the other parent's address, for their own link.
+    ``child``: the child's name on a blank parental form; ``child_agrees``: the optional
+    line where the child agrees too (their name), shown on the receipt; it decides
+    nothing. ``lang``: the language the person chose (None: the form's). ``authority``: the parent's
+    tick "I have parental authority over this child", required on a parental form.
+    ``browser``: the random id the answering browser keeps (only its hash is stored)."""
+
+    answers: Mapping[str, str]
+    name: str
+    email: str
+    relation: str | None = None
+    other_email: str | None = None
+    child: str | None = None
+    child_agrees: str | None = None
+    lang: str | None = None
+    authority: bool = False
+    browser: str | None = None
+
+    def typed(self) -> list[str]:
+        """The names typed in, which the receipt prints."""
+        return [t for t in (self.name, self.child, self.child_agrees) if t and t.strip()]
+
+
 def start(
     engine: Engine,
     token: str,
+    answer: OnlineAnswer,
     *,
-    answers: Mapping[str, str],
-    name: str,
-    email: str,
-    relation: str | None = None,
-    other_email: str | None = None,
-    child: str | None = None,
-    child_agrees: str | None = None,
     lang: str,
     text_hash: str,
     text_html: str | None = None,
-    authority: bool = False,
-    browser: str | None = None,
     own_domains: Sequence[str] = (),
     now: dt.datetime | None = None,
     today: dt.date | None = None,
 ) -> Pending:
-    """Keep a person's answers until the code sent to ``email`` confirms them.
-    ``child_agrees``: the optional line of the parental form where the child agrees
-    too (their name), shown on the receipt; it decides nothing. ``authority``: the
-    parent's tick "I have parental authority over this child", required on a parental
-    form. ``browser``: the random id the answering browser keeps (only its hash is
-    stored). An answer from an address at ``own_domains`` or of any account is refused:
+    """Keep a person's answers until the code sent to ``answer.email`` confirms them.
+    ``lang``: the language the page was shown in; ``text_hash`` and ``text_html``: that
+    page. An answer from an address at ``own_domains`` or of any account is refused:
     the student or a colleague could answer for someone."""
+    answers, name, email, relation = answer.answers, answer.name, answer.email, answer.relation
+    other_email, child, child_agrees = answer.other_email, answer.child, answer.child_agrees
+    authority, browser = answer.authority, answer.browser
     stamp = now or records.now()
     # A no to everything needs only a name: it can only keep someone out, so nothing
     # has to be confirmed (checked below, once the answers are known).
     by_name = not (email and email.strip())
-    try:
-        name = rules.check_name(name, N_("your name"))
-        email = "" if by_name else rules.check_email(email, N_("your e-mail address")).lower()
-        other = (
-            rules.check_email(other_email, N_("the other parent's address")).lower()
-            if (other_email and other_email.strip() and not by_name)
-            else None
-        )
-        child = rules.check_name(child, N_("the child's name")) if child and child.strip() else None
-        agrees = (
-            rules.check_name(child_agrees, N_("the child's own agreement"))
-            if child_agrees and child_agrees.strip()
-            else None
-        )
-    except ValueError as exc:
-        raise RecordError.of(exc) from exc
+    name = checked(rules.check_name, name, N_("your name"))
+    email = "" if by_name else checked(rules.check_email, email, N_("your e-mail address"))
+    other = (
+        checked(rules.check_email, other_email, N_("the other parent's address"))
+        if (other_email and other_email.strip() and not by_name)
+        else None
+    )
+    child = (
+        checked(rules.check_name, child, N_("the child's name"))
+        if child and child.strip()
+        else None
+    )
+    agrees = (
+        checked(rules.check_name, child_agrees, N_("the child's own agreement"))
+        if child_agrees and child_agrees.strip()
+        else None
+    )
+    email, other = email.lower(), other.lower() if other else None
     with engine.begin() as conn:
         # ``today``: the organisation's day (after 23:00 UTC Amsterdam is a day further)
         form = open_form(conn, token, today or stamp.date())

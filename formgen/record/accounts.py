@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, func, select, update
 
 from formgen import rules
-from formgen.errors import Conflict, NotFound, RecordError
+from formgen.errors import Conflict, NotFound, RecordError, checked
 from formgen.record import records, sealing
 from formgen.record.schema import credentials, sign_in_failures, users
 from formgen.rules import Role
@@ -109,11 +109,8 @@ def _new_account(
     email: str, *, name: str, role: str, password: str | None, lang: str | None
 ) -> dict[str, Any]:
     """A new account's row, checked, its password hashed (slow: outside a transaction)."""
-    try:
-        role_ = Role(role)
-        name = rules.check_name(name, "name")
-    except ValueError as exc:
-        raise RecordError.of(exc) from exc
+    role_ = checked(Role, role)
+    name = checked(rules.check_name, name, "name")
     email = check_email(email)
     if lang is not None and lang not in records.LANGS:
         raise RecordError(

@@ -32,7 +32,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap, aes_key_wrap
 from sqlalchemy import Connection, Engine, delete, select
 
-from formgen.errors import StoreError
+from formgen.errors import RecordError, StoreError
 
 DATA, PROOF, SERVICE = "data", "proof", "service"
 SERVICE_OWNER = "*"  # the owner of the service-wide key (no recording has this ID)
@@ -483,3 +483,18 @@ def seal_account_name(conn: Connection, user_id: str, name: str) -> Any:
 
 def open_account_name(conn: Connection, user_id: str, stored: Any) -> Any:
     return unseal(conn, SERVICE_OWNER, SERVICE, ("users", user_id, "name"), stored)
+
+
+def rotate_master(engine: Engine, new_key: Path) -> dict[str, Any]:
+    """Re-wrap every key of the store under the master key in ``new_key`` (made,
+    owner-only, if the file does not exist), in one transaction, and use it from now on."""
+    old = master_of(engine)
+    new_key = new_key.absolute()
+    key = make_master(new_key) if not new_key.exists() else None
+    new = Master(key or read_master(new_key), new_key)
+    if new.key == old.key:
+        raise RecordError("the new master key is the one in use: nothing to rotate")
+    with engine.begin() as conn:
+        count = rotate(conn, old, new)
+    attach(engine, new)
+    return {"keys": count, "key_file": str(new_key)}

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 from playwright.sync_api import expect
 
+from formgen.record import accounts
 from formgen.record.accounts import SignInRefused
 
 from .. import timetravel
@@ -149,7 +150,7 @@ def test_the_officer_due_list_exports_and_accounts(page: Any, live: Live, browse
         assert client.get("/api/v1/me", headers=bearer).status_code == 401
 
     # Nobody else downloads a consent record, not even the recording's own student.
-    live.fg.set_password(student.id, PASSWORD)
+    accounts.set_password(live.fg.engine, student.id, PASSWORD)
     page.context.clear_cookies()
     sign_in(page, live, "student")
     assert page.request.get(f"/recordings/{rec}/export.jsonld").status == 403
