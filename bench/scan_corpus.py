@@ -64,7 +64,6 @@ import compileall
 import dataclasses
 import datetime as dt
 import hashlib
-import importlib.util
 import json
 import math
 import multiprocessing as mp
@@ -205,24 +204,19 @@ _PDF_CACHE: dict[str, bytes] = {}
 
 
 def _rasterise(pdf_path: str, page: int) -> np.ndarray:
+    """The page in gray at SOURCE_DPI, as a scanner would see the clean print (as
+    tests/rendering.py's ``rasterise``, which the snapshot of the code does not hold)."""
+    import pypdfium2
+
     if pdf_path not in _PDF_CACHE:
         _PDF_CACHE.clear()
         _PDF_CACHE[pdf_path] = Path(pdf_path).read_bytes()
-    return _test_helpers().rasterise(_PDF_CACHE[pdf_path], SOURCE_DPI, [page])[0]
-
-
-def _test_helpers() -> Any:
-    """``tests/rendering.py``, loaded by path (formgen itself comes from sys.path)."""
-    if "scan_corpus_rendering" not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            "scan_corpus_rendering", ROOT / "tests" / "rendering.py"
-        )
-        if spec is None or spec.loader is None:
-            raise ImportError("cannot load tests/rendering.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module
-        spec.loader.exec_module(module)
-    return sys.modules["scan_corpus_rendering"]
+    document = pypdfium2.PdfDocument(_PDF_CACHE[pdf_path])
+    try:
+        image = document[page].render(scale=SOURCE_DPI / 72, grayscale=True).to_numpy()
+    finally:
+        document.close()
+    return (image if image.ndim == 2 else image[..., 0]).copy()
 
 
 def _px(rect_mm: Sequence[float]) -> tuple[float, float, float, float]:
@@ -1254,7 +1248,10 @@ def run(args: argparse.Namespace, work: Path) -> int:
         config_file = work / "formgen.toml"
         config_file.write_text(f"public_url = {json.dumps(args.public_url)}\n", "utf-8")
     print_qr_payload(args.public_url)
-    fg = Formgen.open(db=db, config=config)
+    # one master key for the store and its copies, made here and found by every
+    # subprocess (as a deployment sets FORMGEN_KEY_FILE)
+    os.environ["FORMGEN_KEY_FILE"] = str(work / "formgen.key")
+    fg = Formgen.open(db=db, config=config, make_key=True)
     rec = fg.create_recording(
         title="Rekenles groep 5",
         student="Sam de Vries",
