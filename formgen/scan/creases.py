@@ -10,6 +10,7 @@ lines is not a signature either.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -28,7 +29,9 @@ THROUGH_PIECE_MM = 4.0  # a straight piece this long is looked at on its own
 THROUGH_DASH_MM = 1.2  # shorter straight pieces only where several share a line
 THROUGH_ELONGATION = 3.0  # straight: this many times longer than wide
 THROUGH_COVER = 0.7  # share of a line's length (and of each end's sixth) as ink, or
-THROUGH_FAINT = 0.012  # where it is no ink, darker than beside it by this (median)
+THROUGH_FAINT = 0.011  # where it is no ink, darker than beside it by this (median; 2.8 of
+# 255, so that a ridge of 3 levels counts: darkness is whole levels, and at 0.012 (3.06) a
+# crease fading to 3 levels at the bottom of the boxes was not found, its ink a tick)
 THROUGH_SIDE_MM = 1.0  # "beside": this far from the line and more
 THROUGH_APART = 1.5  # and by this (0..255) more than lines beside it (noise, dither)
 THROUGH_TOL_MM = 0.5
@@ -213,34 +216,23 @@ def _chord(
     if hi - lo < THROUGH_MIN_MM * px_mm:
         return None
     t = np.arange(math.ceil(lo), math.floor(hi) + 1, dtype=np.float64)
-    xs = rho * c - t[:, None] * s + offsets[None, :] * c
-    ys = rho * s + t[:, None] * c + offsets[None, :] * s
-    xi = np.clip(np.rint(xs).astype(np.int64), 0, w - 1)
-    yi = np.clip(np.rint(ys).astype(np.int64), 0, h - 1)
-    grid = ink[yi, xi] > 0
-    middle = len(offsets) // 2
-    centre = slice(middle - tol, middle + tol + 1)
-    known = printed[yi[:, middle], xi[:, middle]] == 0
-    core = grid[:, centre].any(axis=1)
-    # where the line is no ink: is it there all the same, fainter (a crease fades)? The
-    # darkest of each step's window on the line against the same at lines beside it,
-    # so that noise, dither and other writing the chord crosses weigh the same there
-    depth = dark[yi, xi].astype(np.int16)  # differences below: signed, not uint8 wrapping
-    away = 2 * tol + 1 + round(THROUGH_SIDE_MM * px_mm)
-    shifts = [k for k in (-2 * away, -away, away, 2 * away) if abs(k) + tol <= middle]
-    windows = [depth[:, middle + k - tol : middle + k + tol + 1].max(axis=1) for k in [0, *shifts]]
-    edges = np.min(windows[1:3], axis=0) if len(windows) >= 3 else windows[0]  # the nearer
-    # steps where a line beside runs over print (a box's side along a crease through
-    # its column) say nothing about a faint line: darkness there is the print's
-    on_print = printed[yi, xi] > 0
-    clear = (
-        ~np.any(
-            [on_print[:, middle + k - tol : middle + k + tol + 1].any(axis=1) for k in shifts],
-            axis=0,
+
+    def at(columns: slice) -> tuple[Array, Array]:
+        """Pixel rows and columns of each step (row) on the lines at ``offsets[columns]``:
+        only what a test needs is worked out (this runs for every Hough line)."""
+        o = offsets[columns]
+        xs = rho * c - t[:, None] * s + o[None, :] * c
+        ys = rho * s + t[:, None] * c + o[None, :] * s
+        return (
+            np.clip(np.rint(ys).astype(np.int64), 0, h - 1),
+            np.clip(np.rint(xs).astype(np.int64), 0, w - 1),
         )
-        if shifts
-        else np.ones(len(t), bool)
-    )
+
+    middle = len(offsets) // 2
+    yi, xi = at(slice(middle - tol, middle + tol + 1))
+    known = printed[yi[:, tol], xi[:, tol]] == 0
+    core = (ink[yi, xi] > 0).any(axis=1)
+    faint: tuple[list[Array], Array, Array] | None = None  # worked out when first needed
     sixth = max(len(t) // 6, 1)
     for part in (slice(None), slice(0, sixth), slice(len(t) - sixth, len(t))):
         on, seen = core[part], known[part]
@@ -248,6 +240,9 @@ def _chord(
             return None
         if float(on[seen].mean()) >= THROUGH_COVER:
             continue
+        if faint is None:
+            faint = _faint(dark, printed, at, middle, tol, px_mm)
+        windows, edges, clear = faint
         off = seen & ~on
         if np.count_nonzero(off & clear[part]) >= max(8, 0.25 * np.count_nonzero(off)):
             off &= clear[part]
@@ -255,6 +250,8 @@ def _chord(
         on_line, *beside = (float(median(w[part][off])) for w in windows)
         if ridge < THROUGH_FAINT * 255 or not beside or on_line - max(beside) < THROUGH_APART:
             return None
+    yi, xi = at(slice(None))
+    grid = ink[yi, xi] > 0
     # the run of ink through the ink nearest the line, along each step
     order = np.argsort(np.abs(offsets), kind="stable")[: 2 * tol + 1]
     anchor = np.full(len(t), -1)
@@ -278,6 +275,42 @@ def _chord(
     cut = np.zeros_like(ink)
     cut[yi[run], xi[run]] = 1
     return cut
+
+
+def _faint(
+    dark: Array,
+    printed: Array,
+    at: Callable[[slice], tuple[Array, Array]],
+    middle: int,
+    tol: int,
+    px_mm: float,
+) -> tuple[list[Array], Array, Array]:
+    """For ``_chord``, along a line's steps (``at``: pixels of the lines beside it,
+    ``middle`` the line itself): the darkest of each step's window on the
+    line and on lines beside it, the nearer of those beside, and where the lines
+    beside run clear of print."""
+    # where the line is no ink: is it there all the same, fainter (a crease fades)? The
+    # darkest of each step's window on the line against the same at lines beside it,
+    # so that noise, dither and other writing the chord crosses weigh the same there
+    away = 2 * tol + 1 + round(THROUGH_SIDE_MM * px_mm)
+    shifts = [k for k in (-2 * away, -away, away, 2 * away) if abs(k) + tol <= middle]
+    bands = {k: slice(middle + k - tol, middle + k + tol + 1) for k in [0, *shifts]}
+    # only the columns the windows take are looked up (this runs for most Hough lines);
+    # signed: the differences below would wrap round in uint8
+    where = {k: at(band) for k, band in bands.items()}
+    windows = [dark[yi, xi].max(axis=1).astype(np.int16) for yi, xi in where.values()]
+    edges = np.min(windows[1:3], axis=0) if len(windows) >= 3 else windows[0]  # the nearer
+    # steps where a line beside runs over print (a box's side along a crease through
+    # its column) say nothing about a faint line: darkness there is the print's
+    clear = (
+        ~np.any(
+            [(printed[where[k]] > 0).any(axis=1) for k in shifts],
+            axis=0,
+        )
+        if shifts
+        else np.ones(len(windows[0]), bool)
+    )
+    return windows, edges, clear
 
 
 def _straight(labels: Array, stats: Array, candidates: Array, px_mm: float) -> Array:
