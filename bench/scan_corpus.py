@@ -63,7 +63,6 @@ import argparse
 import compileall
 import dataclasses
 import hashlib
-import importlib.util
 import json
 import math
 import multiprocessing as mp
@@ -204,24 +203,19 @@ _PDF_CACHE: dict[str, bytes] = {}
 
 
 def _rasterise(pdf_path: str, page: int) -> np.ndarray:
+    """The page in gray at SOURCE_DPI, as a scanner would see the clean print (as
+    tests/rendering.py's ``rasterise``, which the snapshot of the code does not hold)."""
+    import pypdfium2
+
     if pdf_path not in _PDF_CACHE:
         _PDF_CACHE.clear()
         _PDF_CACHE[pdf_path] = Path(pdf_path).read_bytes()
-    return _test_helpers().rasterise(_PDF_CACHE[pdf_path], SOURCE_DPI, [page])[0]
-
-
-def _test_helpers() -> Any:
-    """``tests/rendering.py``, loaded by path (formgen itself comes from sys.path)."""
-    if "scan_corpus_rendering" not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            "scan_corpus_rendering", ROOT / "tests" / "rendering.py"
-        )
-        if spec is None or spec.loader is None:
-            raise ImportError("cannot load tests/rendering.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module
-        spec.loader.exec_module(module)
-    return sys.modules["scan_corpus_rendering"]
+    document = pypdfium2.PdfDocument(_PDF_CACHE[pdf_path])
+    try:
+        image = document[page].render(scale=SOURCE_DPI / 72, grayscale=True).to_numpy()
+    finally:
+        document.close()
+    return (image if image.ndim == 2 else image[..., 0]).copy()
 
 
 def _px(rect_mm: Sequence[float]) -> tuple[float, float, float, float]:
@@ -1099,8 +1093,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--pages",
         type=int,
-        default=30 * len(CONDITION_NAMES),
-        help="form pages (page 2) to read: 30 per condition",
+        help="form pages (page 2) to read (default: 30 per condition)",
+    )
+    parser.add_argument(
+        "--conditions",
+        help="read only these conditions (comma-separated names; default: all), "
+        "to look at a few closely",
+    )
+    parser.add_argument(
+        "--accuracy-only",
+        action="store_true",
+        help="the per-condition reading only: no 100-page PDF, no whole-corpus command",
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, help="keep everything here (default: a temp dir)")
@@ -1122,6 +1125,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="use formgen as it is on disk in every process (default: a snapshot taken at start)",
     )
     args = parser.parse_args(argv)
+    if args.conditions:
+        global CONDITION_NAMES
+        chosen = tuple(c.strip() for c in args.conditions.split(",") if c.strip())
+        unknown = [c for c in chosen if c not in CONDITION_NAMES]
+        if unknown or not chosen:
+            parser.error(f"unknown condition(s): {', '.join(unknown) or '(none)'}")
+        CONDITION_NAMES = chosen
+    if args.pages is None:
+        args.pages = 30 * len(CONDITION_NAMES)
     if args.public_url is not None:  # checked and normalised as formgen.toml's would be
         args.public_url = from_mapping({"public_url": args.public_url}).public_url
     if args.import_only:
@@ -1255,11 +1267,14 @@ def run(args: argparse.Namespace, work: Path) -> int:
         config_file = work / "formgen.toml"
         config_file.write_text(f"public_url = {json.dumps(args.public_url)}\n", "utf-8")
     print_qr_payload(args.public_url)
-    fg = Formgen.open(db=db, config=config)
+    # one master key for the store and its copies, made here and found by every
+    # subprocess (as a deployment sets FORMGEN_KEY_FILE)
+    os.environ["FORMGEN_KEY_FILE"] = str(work / "formgen.key")
+    fg = Formgen.open(db=db, config=config, make_key=True)
     # the demo's recording (a week ahead: consent is asked before it), with a 360° camera
     rec = fg.create_recording(demo.recording(fg.today(), title="Rekenles groep 5", view360=True))
     corpus_people = add_people(fg, rec.id, pages, 0)
-    pdf_people = add_people(fg, rec.id, PDF_FORMS, pages)
+    pdf_people = [] if args.accuracy_only else add_people(fg, rec.id, PDF_FORMS, pages)
     (work / "forms").mkdir()
     t = time.perf_counter()
     printed = render_forms(fg, rec.id, corpus_people, work / "forms", "corpus")
@@ -1318,6 +1333,8 @@ def run(args: argparse.Namespace, work: Path) -> int:
     floors: list[dict[str, Any]] = []
     ok_pages = [s for s in pdf_pages if not s.error]
     try:
+        if args.accuracy_only:
+            raise RuntimeError("not run (--accuracy-only)")
         images = [Image.open(s.path) for s in ok_pages]
         images[0].save(
             pdf_path,
@@ -1379,14 +1396,19 @@ def run(args: argparse.Namespace, work: Path) -> int:
         load = MachineLoad()
         floors, floor_cpu = scan_floors(pdf_path)
         loads.append(load.note("100-page PDF: the floor (scan_floor.py)", floor_cpu))
-    except Exception:
-        pdf_note += "\nPDF test failed:\n" + traceback.format_exc()
+    except Exception as exc:
+        if args.accuracy_only:
+            pdf_note = str(exc)
+        else:
+            pdf_note += "\nPDF test failed:\n" + traceback.format_exc()
 
     # --- the whole corpus by one command, into a copy of the store before any import
     files = [s.path for s in corpus if not s.error]
-    load = MachineLoad()
-    corpus_cli = cli_import(files, work / "corpus-cli.db", work / "cli-corpus", config_file)
-    loads.append(load.note("corpus: formgen scan import", corpus_cli.cpu_s))
+    corpus_cli: Measured | None = None
+    if not args.accuracy_only:
+        load = MachineLoad()
+        corpus_cli = cli_import(files, work / "corpus-cli.db", work / "cli-corpus", config_file)
+        loads.append(load.note("corpus: formgen scan import", corpus_cli.cpu_s))
 
     print_report(
         outcomes,

@@ -22,6 +22,7 @@ from PIL import Image
 
 from formgen import scan
 from formgen.rules import Status
+from formgen.scan import creases
 
 from . import synth
 from .test_scan_marks import ANSWERED, READ, draw, form, look, read, statuses
@@ -296,3 +297,25 @@ def test_two_marks_of_a_photo_in_perspective_are_not_enough(form: dict[str, Any]
         assert statuses(read(form, photo)[0]) == READ
     else:
         assert looked.reason and ("marks" in looked.reason or "printed" in looked.reason)
+
+
+# --- A crease that fades: found to the end of the region -----------------------------------
+
+
+@pytest.mark.parametrize(("fade", "found"), [(3, True), (2, False), (0, False)])
+def test_a_crease_fading_to_three_levels_is_still_a_crease(fade: int, found: bool) -> None:
+    """A crease down the answer boxes is ink for most of its length and fades at one end
+    to a ridge a few levels darker than the paper beside it (darkness is whole levels,
+    0..255). Three levels is the crease still running on (at 0.012 of 255 it asked for
+    four, and a crease through the parental child box was read as its tick); two is
+    noise, and a line that stops inside the region is a stroke, not a crease."""
+    px_mm = 150 / 25.4
+    h, w = 300, 100
+    dark = np.zeros((h, w), np.uint8)
+    dark[: int(0.8 * h), 49:51] = 60  # ink along four fifths of the region
+    dark[int(0.8 * h) :, 49:51] = fade  # the rest of it faint (or gone)
+    ink = (dark > 23).astype(np.uint8)
+    through = creases._through_lines(ink, dark, np.zeros_like(ink), px_mm, None, 0.6)
+    assert (through is not None) is found
+    if found:
+        assert through is not None and through.removed[: int(0.8 * h), 49:51].all()

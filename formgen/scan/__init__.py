@@ -14,6 +14,8 @@ imports anything.
     qr            finding QR codes (zxing-cpp), the corners first
     view          the upright page region by region (warped on demand), rectify
     registration  marks, homography, residuals
+    ink           paper, ink and strokes; print (outlines, frames) taken out
+    creases       straight lines right across a region (creases, edges, staples)
     measuring     boxes and the writing round them, outlines, signature strokes, crops
     page          one page for the record: look, look_start/look_finish, encode, small
 

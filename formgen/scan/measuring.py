@@ -14,11 +14,11 @@ outlines and the signature frame are located on the page and taken out with the 
 fringes along them (a stroke that crosses one is joined again across the gap), and the
 printed answer words are the ink wholly inside the place the layout gives them. What
 is left are strokes: connected ink, measured in millimetres; dust and speckle are
-strokes too small in either sense. In the signature field, a straight line that runs
-right across it and on beyond (a fold's crease, a shadow's or the paper's edge) is taken
-out first: a signature's strokes start and end in or near the field. Ink is judged
-against the region's own print, so that the other side of thin paper, shining through,
-is not ink.
+strokes too small in either sense (``ink``). In the signature field, a straight line
+that runs right across it and on beyond (a fold's crease, a shadow's or the paper's
+edge) is taken out first (``creases``): a signature's strokes start and end in or near
+the field. Ink is judged against the region's own print, so that the other side of thin
+paper, shining through, is not ink.
 """
 
 from __future__ import annotations
@@ -31,6 +31,21 @@ from typing import Any
 import cv2
 import numpy as np
 
+from formgen.scan.creases import CREASE_MM, _straight, _through_lines
+from formgen.scan.ink import (
+    DUST_AREA_MM2,
+    DUST_MM,
+    OUTLINE_BAND_MM,
+    _components,
+    _darkness,
+    _ink_mask,
+    _interior,
+    _keep,
+    _lines,
+    _px,
+    _square,
+    _strip_lines,
+)
 from formgen.scan.pixels import MM_PER_INCH, Array, _percentile, median
 from formgen.scan.view import ArrayView, PageView
 
@@ -38,15 +53,8 @@ BOX_INSET_MM = 1.0  # interior = outline's outer edge moved in by this (border i
 BOX_BORDER_MM = 0.45
 BOX_SEARCH_MM = 1.6  # how far the printed outline may sit from where registration says
 OUTLINE_SEEN = 0.35  # share of full darkness the outline must show to count as found
-OUTLINE_BAND_MM = 0.4  # taken out on either side of a located outline or frame line
-FRINGE_MM = 0.7  # ink wholly this near a printed line is its blurred edge (phone photos)
 SIG_BORDER_MM = 0.35
 SIG_MARGIN_MM = 4.0  # room round the signature field: its frame, the crop, strokes leaving
-INK_DARKER = 0.09  # a pixel is ink when it is this much darker than the local paper
-SHOW_THROUGH = 0.17  # and somewhere this share of the region's print (PRINT_PERCENTILE)
-PRINT_PERCENTILE = 99.5  # the print's darkness: box outlines, words, the field's frame
-DUST_MM = 0.8  # ink narrower than this (bounding box) or smaller than DUST_AREA_MM2 is dust
-DUST_AREA_MM2 = 0.16
 BOX_SPECK_MM2 = 0.8  # in a box, compact ink (area below this and span below BOX_SPECK_MM)
 BOX_SPECK_MM = 1.5  # is a speck or a stray dot, not a mark
 # The printed answer word ("Ja", "Nee", "Yes", "No") next to its box: it starts about
@@ -60,38 +68,6 @@ DEFAULT_WORD_INK = 0.4  # and the share of its place its bold print covers
 ZONE_MM = (5.0, 4.5, 17.0)  # left of the box, above and below, right of the box
 RING_SECTORS = 24
 CROP_MARGIN_MM = 2.0
-# A crease, a shadow's edge, a staple's or the paper's edge: a straight line that runs
-# on right across a region (into its margins on both ends), not strokes that start and
-# end in it. Found as lines with ink along THROUGH_COVER of their length (a crease
-# fades in stretches) and at both ends; taken out as wide as they are, up to
-# THROUGH_WIDTH_MM (a shadow's edge is wide), wherever they wander within THROUGH_TOL_MM.
-THROUGH_MIN_MM = 15.0
-THROUGH_PIECE_MM = 4.0  # a straight piece this long is looked at on its own
-THROUGH_DASH_MM = 1.2  # shorter straight pieces only where several share a line
-THROUGH_ELONGATION = 3.0  # straight: this many times longer than wide
-THROUGH_COVER = 0.7  # share of a line's length (and of each end's sixth) as ink, or
-THROUGH_FAINT = 0.012  # where it is no ink, darker than beside it by this (median)
-THROUGH_SIDE_MM = 1.0  # "beside": this far from the line and more
-THROUGH_APART = 1.5  # and by this (0..255) more than lines beside it (noise, dither)
-THROUGH_TOL_MM = 0.5
-THROUGH_WIDTH_MM = 3.5
-THROUGH_CANDIDATES = 12
-AXIS = math.radians(8.0)  # a crease through the boxes runs this near along or across
-CREASE_MM = 0.6  # through the boxes: ink this far either side of a crease's goes with it
-# A staple in the signature field is not a signature: a straight solid bar this long
-# (its crown 12-13 mm, a bent leg 4-6 mm) and this wide (wire 0.6-0.8 mm and its shadow,
-# blurred), this many times longer than wide, filling this share of its rectangle.
-STAPLE_MM = (3.5, 15.0)
-STAPLE_WIDE_MM = (0.45, 2.0)
-STAPLE_ELONGATION = 2.5
-STAPLE_FILL = 0.75
-# Nor is a straight thin line (a crease's stretch): at most this wide (its rectangle's
-# short side, blur included) and this many times longer than wide.
-LINE_WIDE_MM = 1.2
-LINE_ELONGATION = 6.0
-LINE_REST = 0.05  # lines that cross: all but this share of the piece lies on them
-LINE_SHARE = 0.25  # and each holds this much at least of what the others leave
-LINE_FILLED = 0.9  # and has ink along this share of the length it spans
 
 
 @dataclass
@@ -156,11 +132,6 @@ class Measurement:
         return next(b for b in self.boxes if b.clause == clause and b.answer == answer)
 
 
-def _px(mm: float, px_mm: float) -> float:
-    """Layout mm to the upright page's pixel-centre coordinate."""
-    return mm * px_mm - 0.5
-
-
 def _view(page: PageView | Array, dpi: float) -> PageView:
     return page if isinstance(page, PageView) else ArrayView(page, dpi)
 
@@ -197,409 +168,6 @@ def _local(rect: Sequence[float], c0: int, r0: int, px_mm: float) -> list[float]
     """A layout rect in the mm of a block that starts at pixel (c0, r0)."""
     x, y, w, h = rect
     return [x - c0 / px_mm, y - r0 / px_mm, w, h]
-
-
-def _interior(rect: Sequence[float], inset: float, px_mm: float) -> tuple[int, int, int, int]:
-    """Pixel slice bounds (y0, y1, x0, x1) of the pixels whose centres lie in the rect
-    moved in by ``inset`` mm on every side (may be negative: moved out)."""
-    x, y, w, h = rect
-    x0 = math.ceil(_px(x + inset, px_mm))
-    x1 = math.floor(_px(x + w - inset, px_mm)) + 1
-    y0 = math.ceil(_px(y + inset, px_mm))
-    y1 = math.floor(_px(y + h - inset, px_mm)) + 1
-    return max(y0, 0), max(y1, 0), max(x0, 0), max(x1, 0)
-
-
-# --- Paper, ink, strokes ------------------------------------------------------------------
-
-
-def _darkness(region: Array, px_mm: float) -> Array:
-    """0..255 (uint8) how much darker than the local paper each pixel is, relative to
-    the paper: a max filter wider than any stroke follows shadows and gradients
-    (phone photos)."""
-    h, w = region.shape
-    if h < 8 or w < 8:
-        paper = np.full_like(region, max(round(_percentile(region, 90)), 1))
-    else:
-        small = cv2.resize(region, (max(w // 4, 2), max(h // 4, 2)), interpolation=cv2.INTER_AREA)
-        k = max(3, round(0.75 * px_mm)) | 1  # 3 mm at quarter size
-        paper = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
-        paper = cv2.GaussianBlur(paper, (0, 0), k / 2)
-        paper = cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR)
-    return cv2.divide(cv2.subtract(paper, region), cv2.max(paper, 1), scale=255)
-
-
-def _ink_mask(dark: Array) -> Array:
-    """Ink: darker than the paper by INK_DARKER, and by four times the noise (a phone
-    photo's sensor noise can reach the threshold); and only where it is somewhere as
-    dark as SHOW_THROUGH of the region's own print: the other side of thin paper
-    shines through at up to ~15 % of its darkness, softened, while a mark made on this
-    side, even in pencil, is darker than that along its core."""
-    sample = np.ascontiguousarray(dark[::2, ::2])
-    centre = _percentile(sample, 50)
-    sigma = 1.4826 * _percentile(cv2.absdiff(sample, round(centre)), 50)
-    threshold = max(INK_DARKER * 255.0, centre + 4.0 * sigma)
-    ink = cv2.threshold(dark, threshold, 1, cv2.THRESH_BINARY)[1]
-    core = SHOW_THROUGH * _percentile(sample, PRINT_PERCENTILE)
-    if core <= threshold:
-        return ink
-    n, labels = cv2.connectedComponents(ink, connectivity=8)
-    strong = np.zeros(n, bool)
-    strong[labels[dark > core]] = True
-    strong[0] = False
-    if strong[1:].all():
-        return ink
-    return strong[labels].astype(np.uint8)
-
-
-def _components(mask: Array) -> tuple[Array, Array, Array, Array]:
-    """Labels and per-label stats (x, y, w, h, area) of 8-connected ink; spans (longer
-    bounding-box side) and areas as their own arrays for the filters."""
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    span = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
-    return labels, stats, span, stats[:, cv2.CC_STAT_AREA]
-
-
-def _keep(keep: Array, labels: Array) -> Array:
-    keep = keep.copy()
-    keep[0] = False
-    return keep[labels].astype(np.uint8)
-
-
-def _square(size: int) -> Array:
-    return cv2.getStructuringElement(cv2.MORPH_RECT, (size, size))
-
-
-def _strip_lines(
-    ink: Array, lines: _Lines, px_mm: float, join: bool = True
-) -> tuple[Array, Array, Array, Array]:
-    """Ink with the printed lines taken out, without the fringes a line blurred wider
-    than its band leaves along it (ink wholly within FRINGE_MM of the band) and without
-    specks (ink tiny in either sense: dust, speckle, a full stop); with ``join``, where a
-    stroke crosses a line it is joined again (and labelled again). Returns the writing
-    (with the dropped labels still in it, unless joined), its labels, stats and which
-    labels are dropped (``_components``)."""
-    hw = cv2.subtract(ink, lines.band)
-    labels, stats, span, area = _components(hw)
-    drop = _fringes(stats, lines)
-    drop |= (area < DUST_AREA_MM2 * px_mm * px_mm) | (span < DUST_MM * px_mm)
-    drop[0] = True
-    if not join:
-        return hw, labels, stats, drop
-    if drop[1:].any():
-        lut = np.arange(len(stats), dtype=labels.dtype)
-        lut[drop] = 0
-        labels = lut[labels]
-        hw = (labels > 0).astype(np.uint8)
-    joined = _bridge(hw, ink, lines)
-    if joined is not None:  # strokes cross the lines: label them again
-        hw = joined
-        labels, stats, _, _ = _components(hw)
-        drop = np.zeros(len(stats), bool)
-        drop[0] = True
-    return hw, labels, stats, drop
-
-
-def _fringes(stats: Array, lines: _Lines) -> Array:
-    """Labels wholly within the fringe zone round a printed rectangle's line: their
-    bounding box lies inside the zone's outer edge and clear of its hole."""
-    x, y = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
-    x1, y1 = x + stats[:, cv2.CC_STAT_WIDTH], y + stats[:, cv2.CC_STAT_HEIGHT]
-    found = np.zeros(len(stats), bool)
-    for (oy0, oy1, ox0, ox1), (hy0, hy1, hx0, hx1) in lines.zones:
-        inside = (x >= ox0) & (x1 <= ox1) & (y >= oy0) & (y1 <= oy1)
-        clear = (x1 <= hx0) | (x >= hx1) | (y1 <= hy0) | (y >= hy1)
-        found |= inside & clear
-    return found
-
-
-@dataclass
-class _Lines:
-    """Printed rectangles' lines in a block: ``band`` the pixels taken out as print,
-    ``zones`` each line's band and FRINGE_MM more as (outer, hole) pixel bounds,
-    ``strips`` (y0, y1, x0, x1) windows that hold the band's sides, where crossing
-    strokes are joined again."""
-
-    band: Array
-    zones: list[tuple[tuple[int, int, int, int], tuple[int, int, int, int]]]
-    strips: list[tuple[int, int, int, int]]
-    gap_px: int  # the band's width
-
-
-def _lines(
-    shape: tuple[int, int], rects: Sequence[Sequence[float]], border_mm: float, px_mm: float
-) -> _Lines:
-    band = np.zeros(shape, np.uint8)
-    zones = []
-    strips = []
-    gap = max(1, round((border_mm + 2 * OUTLINE_BAND_MM) * px_mm))
-    k = gap + 3
-    for rect in rects:
-        oy0, oy1, ox0, ox1 = _interior(rect, -OUTLINE_BAND_MM, px_mm)
-        iy0, iy1, ix0, ix1 = _interior(rect, border_mm + OUTLINE_BAND_MM, px_mm)
-        band[oy0:oy1, ox0:ox1] = 1
-        band[iy0:iy1, ix0:ix1] = 0
-        zones.append(
-            (
-                _interior(rect, -OUTLINE_BAND_MM - FRINGE_MM, px_mm),
-                _interior(rect, border_mm + OUTLINE_BAND_MM + FRINGE_MM, px_mm),
-            )
-        )
-        y0, y1, x0, x1 = max(oy0 - k, 0), oy1 + k, max(ox0 - k, 0), ox1 + k
-        strips += [
-            (y0, iy0 + k, x0, x1),
-            (max(iy1 - k, 0), y1, x0, x1),
-            (y0, y1, x0, ix0 + k),
-            (y0, y1, max(ix1 - k, 0), x1),
-        ]
-    return _Lines(band, zones, strips, gap)
-
-
-def _bridge(hw: Array, ink: Array, lines: _Lines) -> Array | None:
-    """Writing joined again where a stroke crosses a printed line taken out: a band
-    pixel that is ink and lies between writing on both sides (a closing over the gap)
-    is writing. None when nothing was joined."""
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (lines.gap_px + 3, lines.gap_px + 3))
-    joined = None
-    for y0, y1, x0, x1 in lines.strips:
-        part = hw[y0:y1, x0:x1]
-        if not part.any():
-            continue
-        closed = cv2.morphologyEx(part, cv2.MORPH_CLOSE, kernel)
-        add = closed & lines.band[y0:y1, x0:x1] & ink[y0:y1, x0:x1] & (1 - part)
-        if add.any():
-            if joined is None:
-                joined = hw.copy()
-            joined[y0:y1, x0:x1] |= add
-    return joined
-
-
-# --- Straight lines right across a region: creases and edges, not writing -----------------
-
-
-@dataclass
-class _Through:
-    """Straight lines found right across a region: ``removed`` the ink taken out as
-    theirs, ``near`` that with FRINGE_MM round it (ink wholly inside is their crumbs)."""
-
-    removed: Array
-    near: Array
-    count: int
-
-
-def _through_lines(
-    ink: Array,
-    dark: Array,
-    printed: Array,
-    px_mm: float,
-    inside: tuple[int, int, int, int] | None = None,
-    widest_mm: float | None = None,
-) -> _Through | None:
-    """Straight lines that run right across the region (``ink`` 0/1 and ``dark`` as
-    ``_darkness``; the print located in ``printed`` left out of the judgement): Hough
-    lines through some ink whose chord across the region is THROUGH_MIN_MM or longer
-    and shows the line along it: as ink, or where it fades below the ink threshold as a
-    faint ridge of darkness along the line. A signature's or a tick's strokes start
-    and end inside; a fold's crease does not. ``inside`` (y0, y1, x0, x1): where small
-    bits of ink are looked at too (a faint crease is dust-like dots there). None: no
-    such line. ``widest_mm``: take out at most this far either side of the line's own
-    ink (where writing crosses it, only the line's width goes), not all the ink it runs
-    through; and look only along long straight pieces (a dark crease among boxes, where
-    the shared lines of short pieces would cost more than the rest of the page)."""
-    h, w = ink.shape
-    if max(h, w) < THROUGH_MIN_MM * px_mm:
-        return None
-    tol = max(1, round(THROUGH_TOL_MM * px_mm))
-    reach = tol + round(THROUGH_WIDTH_MM * px_mm)
-    offsets = np.arange(-reach, reach + 1)
-    removed = np.zeros_like(ink)
-    accepted: list[tuple[float, float]] = []
-    tested: list[tuple[float, float]] = []
-    rest = ink
-    for _ in range(3):  # crossing creases are one piece until one of them is out
-        before = len(accepted)
-        for rho, theta in _straight_pieces(rest, px_mm, inside, widest_mm is None):
-            if any(abs(math.sin(theta - t)) < 0.03 and abs(rho - r) < tol for r, t in tested):
-                continue
-            if any(
-                abs(math.sin(theta - t)) < 0.05 and abs(rho - r) < 2 * reach for r, t in accepted
-            ):
-                continue
-            tested.append((rho, theta))
-            grow = None if widest_mm is None else max(1, round(widest_mm * px_mm))
-            cut = _chord(ink, dark, printed, rho, theta, offsets, tol, px_mm, grow)
-            if cut is not None:
-                removed |= cut
-                accepted.append((rho, theta))
-        if len(accepted) == before:
-            break
-        rest = cv2.subtract(ink, cv2.dilate(removed, _square(3)))
-    if not accepted:
-        return None
-    removed = cv2.dilate(removed, _square(3)) & ink
-    fringe = max(1, round(FRINGE_MM * px_mm))
-    near = cv2.dilate(removed, _square(2 * fringe + 1))
-    return _Through(removed, near, len(accepted))
-
-
-def _straight_pieces(
-    ink: Array, px_mm: float, inside: tuple[int, int, int, int] | None = None, shared: bool = True
-) -> list[tuple[float, float]]:
-    """Lines (rho, theta: x cos + y sin = rho) that straight pieces of ink lie on: each
-    long straight piece's own, then (with ``shared``) the lines that several short ones
-    share (within ``inside``: short straight pieces and small bits): a faint crease
-    shows as dashes and dots."""
-    n, labels = cv2.connectedComponents(ink, connectivity=8)
-    if n <= 1:
-        return []
-    ys, xs = np.nonzero(labels)
-    lab = labels[ys, xs]
-    count = np.maximum(np.bincount(lab, minlength=n).astype(np.float64), 1)
-    mx = np.bincount(lab, xs, n) / count
-    my = np.bincount(lab, ys, n) / count
-    sxx = np.bincount(lab, xs * xs, n) / count - mx * mx
-    syy = np.bincount(lab, ys * ys, n) / count - my * my
-    sxy = np.bincount(lab, xs * ys, n) / count - mx * my
-    spread = np.sqrt(np.maximum((sxx - syy) ** 2 / 4 + sxy * sxy, 0))
-    major = np.sqrt(np.maximum((sxx + syy) / 2 + spread, 0))
-    minor = np.sqrt(np.maximum((sxx + syy) / 2 - spread, 0))
-    length = major * math.sqrt(12)  # a bar's length from its second moment
-    straight = (length >= THROUGH_DASH_MM * px_mm) & (major >= THROUGH_ELONGATION * minor)
-    straight[0] = False
-    voters = straight.copy()
-    if inside is not None:  # there: straight pieces and small bits; the print round it not
-        y0, y1, x0, x1 = inside
-        within = (mx >= x0) & (mx < x1) & (my >= y0) & (my < y1)
-        voters = (straight | (length < THROUGH_PIECE_MM * px_mm)) & within
-        voters[0] = False
-    if not (straight.any() or voters.any()):
-        return []
-    lines = []
-    angle = 0.5 * np.arctan2(2 * sxy, sxx - syy)  # the major axis
-    for k in np.flatnonzero(straight & (length >= THROUGH_PIECE_MM * px_mm)):
-        theta = float(angle[k]) + math.pi / 2  # the normal
-        lines.append((length[k], mx[k] * math.cos(theta) + my[k] * math.sin(theta), theta))
-    lines.sort(reverse=True)
-    found = [(rho, theta) for _, rho, theta in lines]
-    if not shared:  # a fold's creases only: along the page or across it, give or take
-        found = [(r, t) for r, t in found if abs(math.sin(2 * t)) <= math.sin(2 * AXIS)]
-    pieces = voters[labels].astype(np.uint8)
-    votes = max(8, round(2 * THROUGH_DASH_MM * px_mm))
-    if shared:
-        common = cv2.HoughLines(pieces, 1, np.pi / 360, votes)
-    else:  # near the axes only: a fifth of the angles, of the time
-        bands = [(0.0, AXIS), (math.pi / 2 - AXIS, math.pi / 2 + AXIS), (math.pi - AXIS, math.pi)]
-        found_in = [
-            cv2.HoughLinesWithAccumulator(pieces, 1, np.pi / 360, votes, None, 0, 0, a, b)
-            for a, b in bands
-        ]
-        hits = [h.reshape(-1, 3) for h in found_in if h is not None and len(h)]
-        common = None
-        if hits:  # (rho, theta, votes): strongest first, as HoughLines gives them
-            every = np.concatenate(hits)
-            common = every[np.argsort(-every[:, 2], kind="stable"), None, :2]
-    kept: list[tuple[float, float]] = []
-    for r, t in [] if common is None else common[:, 0]:  # strongest first; one of a bundle
-        if all(abs(r - r0) > 3 or abs(math.sin(t - t0)) > 0.035 for r0, t0 in kept):
-            kept.append((float(r), float(t)))
-            if len(kept) == THROUGH_CANDIDATES:
-                break
-    return found + kept
-
-
-def _chord(
-    ink: Array,
-    dark: Array,
-    printed: Array,
-    rho: float,
-    theta: float,
-    offsets: Array,
-    tol: int,
-    px_mm: float,
-    grow: int | None = None,
-) -> Array | None:
-    """The ink of one Hough line (pixel centres: x cos + y sin = rho) when the line
-    runs right across the region; per step along it, the run of ink through the ink
-    nearest the line (within ``tol``), which follows a crease that wanders a little;
-    at most ``grow`` steps beyond that ink either way (None: as far as there is ink)."""
-    h, w = ink.shape
-    c, s = math.cos(theta), math.sin(theta)
-    lo, hi = -math.inf, math.inf  # the chord: points rho * n + t * d inside the region
-    for p0, dp, size in ((rho * c, -s, w), (rho * s, c, h)):
-        if abs(dp) < 1e-9:
-            if not 0 <= p0 <= size - 1:
-                return None
-            continue
-        a, b = (0 - p0) / dp, (size - 1 - p0) / dp
-        lo, hi = max(lo, min(a, b)), min(hi, max(a, b))
-    if hi - lo < THROUGH_MIN_MM * px_mm:
-        return None
-    t = np.arange(math.ceil(lo), math.floor(hi) + 1, dtype=np.float64)
-    xs = rho * c - t[:, None] * s + offsets[None, :] * c
-    ys = rho * s + t[:, None] * c + offsets[None, :] * s
-    xi = np.clip(np.rint(xs).astype(np.int64), 0, w - 1)
-    yi = np.clip(np.rint(ys).astype(np.int64), 0, h - 1)
-    grid = ink[yi, xi] > 0
-    middle = len(offsets) // 2
-    centre = slice(middle - tol, middle + tol + 1)
-    known = printed[yi[:, middle], xi[:, middle]] == 0
-    core = grid[:, centre].any(axis=1)
-    # where the line is no ink: is it there all the same, fainter (a crease fades)? The
-    # darkest of each step's window on the line against the same at lines beside it,
-    # so that noise, dither and other writing the chord crosses weigh the same there
-    depth = dark[yi, xi]
-    away = 2 * tol + 1 + round(THROUGH_SIDE_MM * px_mm)
-    shifts = [k for k in (-2 * away, -away, away, 2 * away) if abs(k) + tol <= middle]
-    windows = [depth[:, middle + k - tol : middle + k + tol + 1].max(axis=1) for k in [0, *shifts]]
-    edges = np.min(windows[1:3], axis=0) if len(windows) >= 3 else windows[0]  # the nearer
-    # steps where a line beside runs over print (a box's side along a crease through
-    # its column) say nothing about a faint line: darkness there is the print's
-    on_print = printed[yi, xi] > 0
-    clear = (
-        ~np.any(
-            [on_print[:, middle + k - tol : middle + k + tol + 1].any(axis=1) for k in shifts],
-            axis=0,
-        )
-        if shifts
-        else np.ones(len(t), bool)
-    )
-    sixth = max(len(t) // 6, 1)
-    for part in (slice(None), slice(0, sixth), slice(len(t) - sixth, len(t))):
-        on, seen = core[part], known[part]
-        if seen.sum() < 0.5 * len(on):
-            return None
-        if float(on[seen].mean()) >= THROUGH_COVER:
-            continue
-        off = seen & ~on
-        if np.count_nonzero(off & clear[part]) >= max(8, 0.25 * np.count_nonzero(off)):
-            off &= clear[part]
-        ridge = float(median(windows[0][part][off] - edges[part][off]))
-        on_line, *beside = (float(median(w[part][off])) for w in windows)
-        if ridge < THROUGH_FAINT * 255 or not beside or on_line - max(beside) < THROUGH_APART:
-            return None
-    # the run of ink through the ink nearest the line, along each step
-    order = np.argsort(np.abs(offsets), kind="stable")[: 2 * tol + 1]
-    anchor = np.full(len(t), -1)
-    for j in order:
-        anchor[(anchor < 0) & grid[:, j]] = j
-    rows = np.flatnonzero(anchor >= 0)
-    run = np.zeros_like(grid)
-    run[rows, anchor[rows]] = True
-    for step in (1, -1):  # grow the run both ways while there is ink
-        j = anchor[rows].copy()
-        live = rows.copy()
-        for _ in range(len(offsets) if grow is None else grow):
-            if not live.size:
-                break
-            j = j + step
-            inside = (j >= 0) & (j < len(offsets))
-            live, j = live[inside], j[inside]
-            ok = grid[live, j]
-            live, j = live[ok], j[ok]
-            run[live, j] = True
-    cut = np.zeros_like(ink)
-    cut[yi[run], xi[run]] = 1
-    return cut
 
 
 # --- Box outlines ---------------------------------------------------------------------------
@@ -1126,64 +694,6 @@ def _measure_signature(
         round(cover, 5), round(float(extent[big].max()), 2), round(length, 1), int(big.sum()), found
     )
     return signature, crop
-
-
-def _straight(labels: Array, stats: Array, candidates: Array, px_mm: float) -> Array:
-    """Which pieces of ink are straight, not writing: a stretch of a crease or a
-    shadow's edge that was not found right across the field (it fades), a ruled line,
-    or a staple (its crown or a bent leg: a solid bar of steel wire). A pen's strokes
-    bend; a straight one is at most a part of a signature (an underline), and a
-    "signature" of straight lines only is read as none: a person then looks, and not
-    signed is never consent."""
-    found = np.zeros(len(stats), bool)
-    for k in np.flatnonzero(candidates):
-        x, y, w, h = stats[k, :4]
-        ys, xs = np.nonzero(labels[y : y + h, x : x + w] == k)
-        (_, _), (a, b), _ = cv2.minAreaRect(np.column_stack([xs, ys]).astype(np.float32))
-        long, short = (max(a, b) + 1) / px_mm, (min(a, b) + 1) / px_mm
-        fill = stats[k, cv2.CC_STAT_AREA] / (px_mm * px_mm * long * short)
-        line = short <= LINE_WIDE_MM and long >= LINE_ELONGATION * short
-        line = line or (
-            long >= THROUGH_MIN_MM and _crossing_lines(labels[y : y + h, x : x + w] == k, px_mm)
-        )
-        staple = (
-            STAPLE_MM[0] <= long <= STAPLE_MM[1]
-            and STAPLE_WIDE_MM[0] <= short <= STAPLE_WIDE_MM[1]
-            and long >= STAPLE_ELONGATION * short
-            and fill >= STAPLE_FILL
-        )
-        found[k] = line or staple
-    return found
-
-
-def _crossing_lines(piece: Array, px_mm: float, most: int = 3) -> bool:
-    """Whether a piece of ink is no more than a few straight lines (two creases of a
-    fold crossing, joined into one piece): the strongest straight line through it
-    taken out, then the next, leave (almost) nothing. A pen's strokes bend away."""
-    ink = piece.astype(np.uint8)
-    total = int(np.count_nonzero(ink))
-    half = LINE_WIDE_MM / 2 * px_mm
-    ys, xs = np.nonzero(ink)
-    left = np.ones(len(xs), bool)
-    for _ in range(most):
-        before = np.count_nonzero(left)
-        found = cv2.HoughLines(ink, 1, np.pi / 360, max(8, round(THROUGH_PIECE_MM * px_mm)))
-        if found is None or not len(found):
-            return False
-        rho, theta = found[0, 0]
-        on = np.abs(xs * math.cos(theta) + ys * math.sin(theta) - rho) <= half
-        # a crease is one unbroken line: its pixels fill the length they span (the
-        # strokes of a flat word that a band happens to hold leave gaps along it)
-        along = np.rint(ys[on] * math.cos(theta) - xs[on] * math.sin(theta)).astype(np.int64)
-        if not along.size or len(np.unique(along)) < LINE_FILLED * (np.ptp(along) + 1):
-            return False
-        left &= ~on
-        if np.count_nonzero(left) <= LINE_REST * total:
-            return True
-        if np.count_nonzero(left) > (1 - LINE_SHARE) * before:  # writing: lines hold little
-            return False
-        ink[ys[on], xs[on]] = 0
-    return False
 
 
 def _pen_width(mask: Array) -> float:

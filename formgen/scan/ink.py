@@ -1,0 +1,208 @@
+"""Ink on paper, told from the paper and from print: how much darker than the local paper
+each pixel is, which of it is ink (judged against the region's own print, so that the
+other side of thin paper shining through is not), strokes as connected ink with dust
+and speckle left out, and the printed lines (box outlines, the signature frame) taken
+out with their blurred fringes, a stroke that crosses one joined again.
+
+Used by ``measuring`` (boxes, signature field) and ``creases``; coordinates are pixels
+of a region cut from the upright page, sizes layout millimetres.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from formgen.scan.pixels import Array, _percentile
+
+OUTLINE_BAND_MM = 0.4  # taken out on either side of a located outline or frame line
+FRINGE_MM = 0.7  # ink wholly this near a printed line is its blurred edge (phone photos)
+INK_DARKER = 0.09  # a pixel is ink when it is this much darker than the local paper
+SHOW_THROUGH = 0.17  # and somewhere this share of the region's print (PRINT_PERCENTILE)
+PRINT_PERCENTILE = 99.5  # the print's darkness: box outlines, words, the field's frame
+DUST_MM = 0.8  # ink narrower than this (bounding box) or smaller than DUST_AREA_MM2 is dust
+DUST_AREA_MM2 = 0.16
+
+
+def _px(mm: float, px_mm: float) -> float:
+    """Layout mm to the upright page's pixel-centre coordinate."""
+    return mm * px_mm - 0.5
+
+
+def _interior(rect: Sequence[float], inset: float, px_mm: float) -> tuple[int, int, int, int]:
+    """Pixel slice bounds (y0, y1, x0, x1) of the pixels whose centres lie in the rect
+    moved in by ``inset`` mm on every side (may be negative: moved out)."""
+    x, y, w, h = rect
+    x0 = math.ceil(_px(x + inset, px_mm))
+    x1 = math.floor(_px(x + w - inset, px_mm)) + 1
+    y0 = math.ceil(_px(y + inset, px_mm))
+    y1 = math.floor(_px(y + h - inset, px_mm)) + 1
+    return max(y0, 0), max(y1, 0), max(x0, 0), max(x1, 0)
+
+
+# --- Paper, ink, strokes ------------------------------------------------------------------
+
+
+def _darkness(region: Array, px_mm: float) -> Array:
+    """0..255 (uint8) how much darker than the local paper each pixel is, relative to
+    the paper: a max filter wider than any stroke follows shadows and gradients
+    (phone photos)."""
+    h, w = region.shape
+    if h < 8 or w < 8:
+        paper = np.full_like(region, max(round(_percentile(region, 90)), 1))
+    else:
+        small = cv2.resize(region, (max(w // 4, 2), max(h // 4, 2)), interpolation=cv2.INTER_AREA)
+        k = max(3, round(0.75 * px_mm)) | 1  # 3 mm at quarter size
+        paper = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+        paper = cv2.GaussianBlur(paper, (0, 0), k / 2)
+        paper = cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR)
+    return cv2.divide(cv2.subtract(paper, region), cv2.max(paper, 1), scale=255)
+
+
+def _ink_mask(dark: Array) -> Array:
+    """Ink: darker than the paper by INK_DARKER, and by four times the noise (a phone
+    photo's sensor noise can reach the threshold); and only where it is somewhere as
+    dark as SHOW_THROUGH of the region's own print: the other side of thin paper
+    shines through at up to ~15 % of its darkness, softened, while a mark made on this
+    side, even in pencil, is darker than that along its core."""
+    sample = np.ascontiguousarray(dark[::2, ::2])
+    centre = _percentile(sample, 50)
+    sigma = 1.4826 * _percentile(cv2.absdiff(sample, round(centre)), 50)
+    threshold = max(INK_DARKER * 255.0, centre + 4.0 * sigma)
+    ink = cv2.threshold(dark, threshold, 1, cv2.THRESH_BINARY)[1]
+    core = SHOW_THROUGH * _percentile(sample, PRINT_PERCENTILE)
+    if core <= threshold:
+        return ink
+    n, labels = cv2.connectedComponents(ink, connectivity=8)
+    strong = np.zeros(n, bool)
+    strong[labels[dark > core]] = True
+    strong[0] = False
+    if strong[1:].all():
+        return ink
+    return strong[labels].astype(np.uint8)
+
+
+def _components(mask: Array) -> tuple[Array, Array, Array, Array]:
+    """Labels and per-label stats (x, y, w, h, area) of 8-connected ink; spans (longer
+    bounding-box side) and areas as their own arrays for the filters."""
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    span = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    return labels, stats, span, stats[:, cv2.CC_STAT_AREA]
+
+
+def _keep(keep: Array, labels: Array) -> Array:
+    keep = keep.copy()
+    keep[0] = False
+    return keep[labels].astype(np.uint8)
+
+
+def _square(size: int) -> Array:
+    return cv2.getStructuringElement(cv2.MORPH_RECT, (size, size))
+
+
+def _strip_lines(
+    ink: Array, lines: _Lines, px_mm: float, join: bool = True
+) -> tuple[Array, Array, Array, Array]:
+    """Ink with the printed lines taken out, without the fringes a line blurred wider
+    than its band leaves along it (ink wholly within FRINGE_MM of the band) and without
+    specks (ink tiny in either sense: dust, speckle, a full stop); with ``join``, where a
+    stroke crosses a line it is joined again (and labelled again). Returns the writing
+    (with the dropped labels still in it, unless joined), its labels, stats and which
+    labels are dropped (``_components``)."""
+    hw = cv2.subtract(ink, lines.band)
+    labels, stats, span, area = _components(hw)
+    drop = _fringes(stats, lines)
+    drop |= (area < DUST_AREA_MM2 * px_mm * px_mm) | (span < DUST_MM * px_mm)
+    drop[0] = True
+    if not join:
+        return hw, labels, stats, drop
+    if drop[1:].any():
+        lut = np.arange(len(stats), dtype=labels.dtype)
+        lut[drop] = 0
+        labels = lut[labels]
+        hw = (labels > 0).astype(np.uint8)
+    joined = _bridge(hw, ink, lines)
+    if joined is not None:  # strokes cross the lines: label them again
+        hw = joined
+        labels, stats, _, _ = _components(hw)
+        drop = np.zeros(len(stats), bool)
+        drop[0] = True
+    return hw, labels, stats, drop
+
+
+def _fringes(stats: Array, lines: _Lines) -> Array:
+    """Labels wholly within the fringe zone round a printed rectangle's line: their
+    bounding box lies inside the zone's outer edge and clear of its hole."""
+    x, y = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
+    x1, y1 = x + stats[:, cv2.CC_STAT_WIDTH], y + stats[:, cv2.CC_STAT_HEIGHT]
+    found = np.zeros(len(stats), bool)
+    for (oy0, oy1, ox0, ox1), (hy0, hy1, hx0, hx1) in lines.zones:
+        inside = (x >= ox0) & (x1 <= ox1) & (y >= oy0) & (y1 <= oy1)
+        clear = (x1 <= hx0) | (x >= hx1) | (y1 <= hy0) | (y >= hy1)
+        found |= inside & clear
+    return found
+
+
+@dataclass
+class _Lines:
+    """Printed rectangles' lines in a block: ``band`` the pixels taken out as print,
+    ``zones`` each line's band and FRINGE_MM more as (outer, hole) pixel bounds,
+    ``strips`` (y0, y1, x0, x1) windows that hold the band's sides, where crossing
+    strokes are joined again."""
+
+    band: Array
+    zones: list[tuple[tuple[int, int, int, int], tuple[int, int, int, int]]]
+    strips: list[tuple[int, int, int, int]]
+    gap_px: int  # the band's width
+
+
+def _lines(
+    shape: tuple[int, int], rects: Sequence[Sequence[float]], border_mm: float, px_mm: float
+) -> _Lines:
+    band = np.zeros(shape, np.uint8)
+    zones = []
+    strips = []
+    gap = max(1, round((border_mm + 2 * OUTLINE_BAND_MM) * px_mm))
+    k = gap + 3
+    for rect in rects:
+        oy0, oy1, ox0, ox1 = _interior(rect, -OUTLINE_BAND_MM, px_mm)
+        iy0, iy1, ix0, ix1 = _interior(rect, border_mm + OUTLINE_BAND_MM, px_mm)
+        band[oy0:oy1, ox0:ox1] = 1
+        band[iy0:iy1, ix0:ix1] = 0
+        zones.append(
+            (
+                _interior(rect, -OUTLINE_BAND_MM - FRINGE_MM, px_mm),
+                _interior(rect, border_mm + OUTLINE_BAND_MM + FRINGE_MM, px_mm),
+            )
+        )
+        y0, y1, x0, x1 = max(oy0 - k, 0), oy1 + k, max(ox0 - k, 0), ox1 + k
+        strips += [
+            (y0, iy0 + k, x0, x1),
+            (max(iy1 - k, 0), y1, x0, x1),
+            (y0, y1, x0, ix0 + k),
+            (y0, y1, max(ix1 - k, 0), x1),
+        ]
+    return _Lines(band, zones, strips, gap)
+
+
+def _bridge(hw: Array, ink: Array, lines: _Lines) -> Array | None:
+    """Writing joined again where a stroke crosses a printed line taken out: a band
+    pixel that is ink and lies between writing on both sides (a closing over the gap)
+    is writing. None when nothing was joined."""
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (lines.gap_px + 3, lines.gap_px + 3))
+    joined = None
+    for y0, y1, x0, x1 in lines.strips:
+        part = hw[y0:y1, x0:x1]
+        if not part.any():
+            continue
+        closed = cv2.morphologyEx(part, cv2.MORPH_CLOSE, kernel)
+        add = closed & lines.band[y0:y1, x0:x1] & ink[y0:y1, x0:x1] & (1 - part)
+        if add.any():
+            if joined is None:
+                joined = hw.copy()
+            joined[y0:y1, x0:x1] |= add
+    return joined
