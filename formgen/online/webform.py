@@ -148,7 +148,7 @@ class _Text(HTMLParser):
         self.depth -= self.stack.pop()
 
     def handle_data(self, data: str) -> None:
-        if not self.depth and self.sheets == 1:
+        if not self.depth and self.sheets in (1, 2):
             self.parts.append(data)
 
 
