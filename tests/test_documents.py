@@ -23,19 +23,19 @@ def test_forms_and_layout(js: Callable[..., Any], run: Run, rec: str, db: Path) 
     assert [f["form_id"] for f in written["forms"]] == [p["form_id"] for p in (*people, child)]
     assert [f["variant"] for f in written["forms"]] == ["adult", "adult", "parent"]
     assert [f["lang"] for f in written["forms"]] == ["nl", "nl", "en"]
-    assert all(f["pages"] == 2 for f in written["forms"])
-    assert len(PdfReader(pdf).pages) == 6
+    assert all(f["pages"] == 3 for f in written["forms"])
+    assert len(PdfReader(pdf).pages) == 9
     layout = js("layout", child["form_id"])
     assert layout["form_id"] == child["form_id"]
     assert layout["page_size_mm"] == [210.0, 297.0]
-    assert [p["page"] for p in layout["pages"]] == [1, 2]
-    assert layout["pages"][0]["boxes"] == [] and layout["pages"][0]["signature"] is None
+    assert [p["page"] for p in layout["pages"]] == [1, 2, 3]
+    assert all(p["boxes"] == [] and p["signature"] is None for p in layout["pages"][:2])
     # The consent pair, then the parental form's own box for the child (answer yes).
-    (yes, no, child_box) = layout["pages"][1]["boxes"]
+    (yes, no, child_box) = layout["pages"][2]["boxes"]
     assert (child_box["clause"], child_box["answer"]) == ("child_refuses", "yes")
     assert (yes["clause"], yes["answer"], no["answer"]) == ("recording", "yes", "no")
     assert len(yes["rect_mm"]) == 4 and yes["rect_mm"][2] >= 5 and yes["rect_mm"][3] >= 5
-    *_, sw, sh = layout["pages"][1]["signature"]["rect_mm"]
+    *_, sw, sh = layout["pages"][2]["signature"]["rect_mm"]
     assert sw >= 60 and sh >= 20
     # Printing again keeps the IDs.
     again = js("forms", rec, "--participant", child["id"], "--out", "one.pdf")

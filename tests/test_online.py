@@ -376,10 +376,10 @@ def test_a_no_to_everything_needs_only_a_name(fg: Formgen, box: Mailbox) -> None
 def _scan_page_2(
     fg: Formgen, rec: str, form_id: str, marks: dict[str, list[str]], out: Path
 ) -> Path:
-    """Page 2 of the form as printed again, filled in on paper and scanned."""
+    """Page 3 of the form as printed again, filled in on paper and scanned."""
     written = fg.forms(rec, participants=[form_id], save=False)
-    page = rasterise(written.data, 300, [1])[0]
-    sheet = next(p for p in fg.layout(form_id)["pages"] if p["page"] == 2)
+    page = rasterise(written.data, 300, [2])[0]
+    sheet = next(p for p in fg.layout(form_id)["pages"] if p["page"] == 3)
     filled = fill_page(page, sheet, Fill(marks), np.random.default_rng(7))
     return save_png(out, filled)
 
@@ -660,7 +660,7 @@ def test_every_address_is_one_parsed_address(fg: Formgen, box: Mailbox, store_ur
     for bad in NOT_ONE_ADDRESS:
         with pytest.raises(RecordError, match="the other parent's address"):
             fg.online_answer(
-                printed_token(fg, rec, page=2),
+                printed_token(fg, rec, page=3),  # the child's form, its first page
                 answers=yes,
                 name="Parent",
                 email="parent@example.org",

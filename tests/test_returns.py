@@ -79,14 +79,14 @@ def requested(fg: Formgen, supervisor: Any, rec: str, **kw: Any) -> tuple[Any, s
 
 
 def signed_scan(fg: Formgen, written: Any, path: Path, seed: int = 3) -> Path:
-    """Page 2 of every form in the request, ticked yes and signed, on a flatbed, with a
+    """Page 3 of every form in the request, ticked yes and signed, on a flatbed, with a
     blank backside after each: what a school's copier makes of the stack."""
     rng = np.random.default_rng(seed)
     pages = rasterise(written.data, 300)
     images = []
     for number, form in enumerate(written.forms):
-        sheet = fg.layout(form["form_id"])["pages"][1]
-        page = pages[1 + 2 * number + 1]  # the letter first, then two pages a form
+        sheet = fg.layout(form["form_id"])["pages"][2]
+        page = pages[1 + 3 * number + 2]  # the letter first, then three pages a form
         filled = fill_page(page, sheet, Fill({"recording": ["yes"]}), rng)
         images += [degrade(filled, "flatbed-200-gray", rng), blank_backside(rng)]
     return save_pdf(path, images)
