@@ -76,6 +76,7 @@ def main() -> None:
         specs = [declarations.declaration_spec(recording, p, config) for p in people]
         html = render.build_html(specs, instance(fg.engine), config)
         base = str(render.template_dirs(config)[-1])
+        pages = len(HTML(string=html, base_url=base).render().pages)  # three a declaration
         env = {**os.environ, "FORMGEN_DB": str(Path(tmp) / "bench.db")}
         formgen = Path(sys.executable).with_name("formgen")
 
@@ -134,7 +135,7 @@ def main() -> None:
     def verdict(ok: bool) -> str:
         return "ok" if ok else "MISSED"
 
-    print(f"class set of 30 declarations (60 pages), median of {rounds} rounds")
+    print(f"class set of 30 declarations ({pages} pages), median of {rounds} rounds")
     print(
         f"  formgen forms, whole command:        {median['command']:.3f} s"
         f"  ({median['command'] / bare:.2f}x bare; target <= {COMMAND_S} s and"

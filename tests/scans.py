@@ -22,7 +22,8 @@ PX = DPI / 25.4
 
 @dataclass(frozen=True)
 class Fill:
-    """What a person did on the page handed in (page 3): per clause which boxes got a mark, and signing."""
+    """What a person did on the page handed in (page 3): per clause which boxes got a
+    mark, and signing."""
 
     marks: Mapping[str, Sequence[str]]  # clause -> answers marked ("yes", "no")
     signed: bool = True

@@ -82,7 +82,7 @@ def test_request_for_an_institution(js: Callable[..., Any], run: Run) -> None:
         "the letter has no return link: set public_url in the configuration"
     ]
     text = text_of(Path(written["pdf"]).read_bytes())
-    assert len(text) == 1 + 3 * 2
+    assert len(text) == 1 + 3 * 3  # the letter, then three pages a form
     letter = text[0]
     for fragment in (
         "t.a.v. Mw. De Wit",
@@ -99,6 +99,7 @@ def test_request_for_an_institution(js: Callable[..., Any], run: Run) -> None:
         "jonger dan 16 jaar",
         "Leerlingen van 16 jaar en ouder tekenen zelf, op het formulier voor volwassenen",
         "enkelzijdig",
+        "houdt blad 1 en 2 en geeft alleen blad 3 terug",  # which page is handed in
     ):
         assert fragment in letter, fragment
     # The numbers are random: a list of every one, never a range.
@@ -107,7 +108,7 @@ def test_request_for_an_institution(js: Callable[..., Any], run: Run) -> None:
     assert "samenwerkingsprotocol" not in letter  # situation 2
     # The signed page goes back to the contact person, before the recording date.
     assert "Geef dit blad vóór 1 december 2030 terug aan Mw. De Wit van OBS De Regenboog." in (
-        " ".join(text[2].split())
+        " ".join(text[3].split())
     )
     status = js("status", rec)
     assert [p["form_id"] for p in status["participants"]] == [
