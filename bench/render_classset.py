@@ -49,7 +49,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         os.chdir(tmp)
         config = with_example_dpo(Config(output_dir=Path(tmp) / "output"))
-        fg = Formgen.open(db=Path(tmp) / "bench.db", config=config)
+        fg = Formgen.open(db=Path(tmp) / "bench.db", config=config, make_key=True)  # a new store
         rec = fg.create_recording(
             title="Rekenles groep 5",
             student="Sam de Vries",

@@ -53,10 +53,10 @@ def test_the_shared_path_shares(both: dict[str, Any]) -> None:
     reader = PdfReader(io.BytesIO(both["shared"].pdf))
     names = set(reader.pages[0]["/Resources"]["/XObject"])
     masters = {n for n in names if n.startswith("/fgMaster")}
-    # Two pages each of three masters: nl parents, en adults, blank institution forms.
-    assert len(masters) == 6
+    # Three pages each of three masters: nl parents, en adults, blank institution forms.
+    assert len(masters) == 9
     assert len(both["shared"].pdf) < len(both["full"].pdf)  # each master is stored once
-    assert sum(both["n"]) == 2 * len(both["specs"])  # progress counts printed pages
+    assert sum(both["n"]) == 3 * len(both["specs"])  # progress counts printed pages
 
 
 def test_same_layout_and_pages(both: dict[str, Any]) -> None:
@@ -69,7 +69,7 @@ def test_same_words_on_every_page(both: dict[str, Any]) -> None:
     """The same words per page; only their order in the PDF differs (a page draws its
     master first, then its own form ID and name)."""
     shared, full = text_of(both["shared"].pdf), text_of(both["full"].pdf)
-    assert len(shared) == len(full) == 2 * len(both["specs"])
+    assert len(shared) == len(full) == 3 * len(both["specs"])
     for number, (ours, theirs) in enumerate(zip(shared, full, strict=True)):
         assert Counter(ours.split()) == Counter(theirs.split()), number
     for index, form in enumerate(both["specs"]):

@@ -372,7 +372,7 @@ def test_withdrawal_reconsent_and_destruction(page: Any, live: Live) -> None:
     name, pdf = download(
         page, page.get_by_role("link", name="Download the new declarations (round 2, PDF)").click
     )
-    assert name == f"{rec}-declarations-round2.pdf" and pdf_pages(pdf) == 2  # Daan only
+    assert name == f"{rec}-declarations-round2.pdf" and pdf_pages(pdf) == 3  # Daan only
     rows = status_rows(page)
     assert rows["Daan 't Hooft"]["recording"] == "requested: form not back yet"
     assert "round 2" in rows["Daan 't Hooft"]["row"]
