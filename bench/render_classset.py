@@ -28,7 +28,7 @@ from pathlib import Path
 from weasyprint import HTML
 
 from formgen import Formgen
-from formgen.config import Config, with_example_dpo
+from formgen.config import EXAMPLE_DPO, Config, with_example_dpo
 from formgen.documents import render
 
 ROUNDS = 5
@@ -48,6 +48,8 @@ def main() -> None:
     print(f"before: {load()}")
     with tempfile.TemporaryDirectory() as tmp:
         os.chdir(tmp)
+        # The command reads ./formgen.toml: it needs the DPO contact to print, as a faculty's.
+        Path("formgen.toml").write_text(f'[organisation]\ndpo_contact = "{EXAMPLE_DPO}"\n')
         config = with_example_dpo(Config(output_dir=Path(tmp) / "output"))
         fg = Formgen.open(db=Path(tmp) / "bench.db", config=config, make_key=True)  # a new store
         rec = fg.create_recording(

@@ -80,7 +80,7 @@ def test_same_words_on_every_page(both: dict[str, Any]) -> None:
 
 def test_same_qr_codes(both: dict[str, Any]) -> None:
     instance: Instance = both["instance"]
-    expected = [(s.form_id, page) for s in both["specs"] for page in (1, 2)]
+    expected = [(s.form_id, page) for s in both["specs"] for page in (1, 2, 3)]
     for pdf in (both["shared"].pdf, both["full"].pdf):
         found = []
         for image in rasterise(pdf, 150):
@@ -141,5 +141,5 @@ def test_a_template_that_prints_the_name_elsewhere_is_laid_out_in_full(tmp_path:
     rendered = render.render(forms, Instance.create(), config)
     pages = text_of(rendered.pdf)
     assert f"Beste Ann ({forms[0].form_id})," in pages[0]
-    assert f"Beste Bob ({forms[1].form_id})," in pages[2]
+    assert f"Beste Bob ({forms[1].form_id})," in pages[3]
     assert b"/fgMaster" not in rendered.pdf
