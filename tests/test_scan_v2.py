@@ -44,14 +44,14 @@ def form() -> dict[str, Any]:
     out = render.render([declaration], inst, test_config())
     layout = out.layouts[declaration.form_id]
     document = pdfium.PdfDocument(out.pdf)
-    pages = [document[i].render(scale=DPI / 72, grayscale=True).to_numpy().copy() for i in (0, 1)]
+    pages = [document[i].render(scale=DPI / 72, grayscale=True).to_numpy().copy() for i in (0, 2)]
     document.close()
     return {
         "inst": inst,
         "form_id": declaration.form_id,
         "sheet": next(p for p in layout["pages"] if p["page"] == 3),  # the page handed in
         "front": pages[0],
-        "clean": pages[2],
+        "clean": pages[1],  # page 3
     }
 
 
