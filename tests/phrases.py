@@ -2,7 +2,8 @@
 fragments the rendered PDF's text must contain. One place, shared by the tests.
 
 ``ITEMS`` holds what both variants say, item by item; ``PAGE1`` and ``PAGE2`` what must
-be on that page itself (the person keeps page 1; page 2 alone proves what was agreed).
+be on those pages themselves (the person keeps pages 1 and 2; page 3 alone proves what
+was agreed).
 """
 
 from __future__ import annotations
@@ -59,7 +60,8 @@ ITEMS: dict[str, dict[str, list[str]]] = {
             "versie van 20 augustus 2020",
         ],
         "8 keep and return": [
-            "Bewaar dit blad.",
+            "Bewaar blad 1 en 2.",
+            "Enkelzijdig afdrukken.",
             "Geef dit blad vóór",
             "enkelzijdig afdrukken",
         ],
@@ -116,15 +118,19 @@ ITEMS: dict[str, dict[str, list[str]]] = {
             "version of 20 August 2020",
         ],
         "8 keep and return": [
-            "Keep this page.",
+            "Keep pages 1 and 2.",
+            "Print one-sided.",
             "Hand in this page before",
             "print one-sided",
         ],
     },
 }
 
-# Only on the page the person keeps, resp. the page they sign and hand in.
-PAGE1 = {"nl": ["Bewaar dit blad."], "en": ["Keep this page."]}
+# Only on the pages the person keeps (1 and 2), resp. the page they sign and hand in (3).
+PAGE1 = {
+    "nl": ["Bewaar blad 1 en 2.", "Bewaar ook dit blad."],
+    "en": ["Keep pages 1 and 2.", "Keep this page too."],
+}
 PAGE2 = {
     "nl": ["Geef dit blad vóór", "Opname: Rekenles groep 5", "student: Sam de Vries"],
     "en": ["Hand in this page before", "Recording: Rekenles groep 5", "student: Sam de Vries"],

@@ -22,7 +22,8 @@ PX = DPI / 25.4
 
 @dataclass(frozen=True)
 class Fill:
-    """What a person did on page 2: per clause which boxes got a mark, and signing."""
+    """What a person did on the page handed in (page 3): per clause which boxes got a
+    mark, and signing."""
 
     marks: Mapping[str, Sequence[str]]  # clause -> answers marked ("yes", "no")
     signed: bool = True
@@ -43,7 +44,7 @@ class Fill:
 def fill_page(
     page: np.ndarray, sheet: Mapping[str, Any], fill: Fill, rng: np.random.Generator
 ) -> np.ndarray:
-    """Draw the marks and signature on a clean 300-dpi grayscale render of page 2."""
+    """Draw the marks and signature on a clean 300-dpi grayscale render of page 3."""
     img = cv2.cvtColor(page, cv2.COLOR_GRAY2RGB)
     pen = synth.random_pen(rng, DPI, fill.pen)
     for box in sheet["boxes"]:

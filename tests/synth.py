@@ -1286,10 +1286,11 @@ def _c_phone(page: Image, rng: np.random.Generator) -> tuple[Image, int]:
     return photo_effective_dpi(page, rng, SOURCE_DPI, strength=rng.uniform(0.03, 0.08))
 
 
-# Where a sheet folded in four has its creases on page 2: through the signature field
-# (x 88-188 mm, y 153-184 mm of the template), as parents fold a form into a bag.
+# Where a sheet folded in four has its creases on page 3 (the page handed in): through
+# the signature field (x 88-188 mm; y 159-189 mm on the shortest test layout, 179-209 mm
+# on test_scan_v2's), as parents fold a form into a bag.
 FOLD_X_MM = (95.0, 130.0)
-FOLD_Y_MM = (150.0, 182.0)
+FOLD_Y_MM = (162.0, 194.0)
 
 
 def _fold_at(rng: np.random.Generator) -> tuple[float, float]:
@@ -1342,10 +1343,10 @@ def _c_marks_cut(page: Image, rng: np.random.Generator) -> tuple[Image, int]:
     return rotate(scanned, rng.uniform(-4.0, 4.0), rng.uniform(0.97, 1.03)), 200
 
 
-# Where the answer boxes are on page 2 (x: the "yes" and the "no" column; y: from the
-# first row of the shortest layout to the last of the longest).
-BOX_COLUMNS_MM = ((144.0, 149.5), (167.3, 172.8))
-BOX_ROWS_MM = (97.0, 152.0)
+# Where the answer boxes are on page 3 (x: the "yes" and the "no" column; y: the rows
+# of test_scan_v2's layout, 111-165.5 mm).
+BOX_COLUMNS_MM = ((149.8, 155.3), (170.2, 175.6))
+BOX_ROWS_MM = (111.0, 165.0)
 
 
 def _c_creased_boxes(page: Image, rng: np.random.Generator) -> tuple[Image, int]:
@@ -1357,10 +1358,10 @@ def _c_creased_boxes(page: Image, rng: np.random.Generator) -> tuple[Image, int]
     return _scan(folded, rng, 200), 200
 
 
-# Inside the signature field of every layout (x 88-188 mm; y from 153.5 or 167.5 mm, 30 mm
-# high): where a staple in the field lands.
+# Inside the signature field of test_scan_v2's layout (x 88-188 mm; y from 179.4 mm,
+# 30 mm high): where a staple in the field lands.
 STAPLE_X_MM = (96.0, 180.0)
-STAPLE_Y_MM = (171.0, 181.0)
+STAPLE_Y_MM = (183.0, 193.0)
 
 
 def _c_stapled(page: Image, rng: np.random.Generator) -> tuple[Image, int]:

@@ -265,8 +265,8 @@ def stack(fg: Formgen, people: dict[str, Any], tmp_path: Path, count: int = 3) -
     rng = np.random.default_rng(4)
     images = []
     for index, person in enumerate(persons):
-        sheet = sam.layout(person.form_id)["pages"][1]
-        filled = fill_page(pages[2 * index + 1], sheet, Fill({"recording": ["yes"]}), rng)
+        sheet = sam.layout(person.form_id)["pages"][2]
+        filled = fill_page(pages[3 * index + 2], sheet, Fill({"recording": ["yes"]}), rng)
         images += [degrade(filled, "flatbed-200-gray", rng), blank_backside(rng)]
     return rec, save_pdf(tmp_path / "stack.pdf", images)
 

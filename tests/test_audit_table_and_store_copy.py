@@ -49,9 +49,9 @@ def full_store(fg: Formgen, tmp_path: Path) -> list[str]:
     ).id  # fmt: skip
     people = [mine.add_participant(rec, name) for name in SNEAKY]
     pages = rasterise(mine.forms(rec, save=False).data, 300)
-    sheet = mine.layout(people[0].form_id)["pages"][1]
+    sheet = mine.layout(people[0].form_id)["pages"][2]
     rng = np.random.default_rng(2)
-    filled = fill_page(pages[1], sheet, Fill({"recording": ["yes"], "livestream": ["no"]}), rng)
+    filled = fill_page(pages[2], sheet, Fill({"recording": ["yes"], "livestream": ["no"]}), rng)
     scan = save_png(tmp_path / "scan.png", degrade(filled, "flatbed-200-gray", rng))
     assert mine.import_scans([scan], workers=1).error_summary() is None
     mine.set_consent(people[1].form_id, "recording", "given", by="x", reason="told me")

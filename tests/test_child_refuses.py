@@ -54,14 +54,14 @@ def printed(js: Js, tmp_path: Path) -> tuple[str, dict[str, Any], dict[str, Any]
 
 def test_only_the_parental_form_has_the_box(js: Js, tmp_path: Path) -> None:
     _rec, child, adult, pages = printed(js, tmp_path)
-    assert BOX["nl"] in pages[1] and "een kruisje hier betekent nee tegen alles" in pages[1]
-    assert BOX["en"] not in " ".join(pages[2:])
-    boxes = js("layout", child["form_id"])["pages"][1]["boxes"]
+    assert BOX["nl"] in pages[2] and "een kruisje hier betekent nee tegen alles" in pages[2]
+    assert BOX["en"] not in " ".join(pages[3:])
+    boxes = js("layout", child["form_id"])["pages"][2]["boxes"]
     single = [b for b in boxes if b["clause"] == "child_refuses"]
     assert [b["answer"] for b in single] == ["yes"]  # one box
     assert {b["clause"] for b in boxes} == {"recording", "livestream", "child_refuses"}
     assert all(
-        b["clause"] != "child_refuses" for b in js("layout", adult["form_id"])["pages"][1]["boxes"]
+        b["clause"] != "child_refuses" for b in js("layout", adult["form_id"])["pages"][2]["boxes"]
     )
 
 
@@ -69,7 +69,7 @@ def test_the_english_parental_form_has_it_too(js: Js, tmp_path: Path) -> None:
     rec = js(*RECORDING)["id"]
     js("participant", "add", rec, "--name", "Dex", "--under-16", "--lang", "en")
     pages = text_of(Path(js("forms", rec, "--out", str(tmp_path / "f.pdf"))["pdf"]).read_bytes())
-    assert BOX["en"] in pages[1] and "a tick here means no to everything above" in pages[1]
+    assert BOX["en"] in pages[2] and "a tick here means no to everything above" in pages[2]
 
 
 @pytest.mark.parametrize(
@@ -83,8 +83,8 @@ def test_the_ticked_box_refuses_every_clause(
     js: Js, run: Run, tmp_path: Path, child_box: list[str], expected: dict[str, str]
 ) -> None:
     rec, child, _adult, _pages = printed(js, tmp_path)
-    page = rasterise((tmp_path / "forms.pdf").read_bytes(), 300)[1]
-    sheet = js("layout", child["form_id"])["pages"][1]
+    page = rasterise((tmp_path / "forms.pdf").read_bytes(), 300)[2]
+    sheet = js("layout", child["form_id"])["pages"][2]
     fill = Fill({"recording": ["yes"], "livestream": ["yes"], "child_refuses": child_box})
     rng = np.random.default_rng(7)
     scanned = save_png(

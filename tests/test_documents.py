@@ -23,19 +23,19 @@ def test_forms_and_layout(js: Callable[..., Any], run: Run, rec: str, db: Path) 
     assert [f["form_id"] for f in written["forms"]] == [p["form_id"] for p in (*people, child)]
     assert [f["variant"] for f in written["forms"]] == ["adult", "adult", "parent"]
     assert [f["lang"] for f in written["forms"]] == ["nl", "nl", "en"]
-    assert all(f["pages"] == 2 for f in written["forms"])
-    assert len(PdfReader(pdf).pages) == 6
+    assert all(f["pages"] == 3 for f in written["forms"])
+    assert len(PdfReader(pdf).pages) == 9
     layout = js("layout", child["form_id"])
     assert layout["form_id"] == child["form_id"]
     assert layout["page_size_mm"] == [210.0, 297.0]
-    assert [p["page"] for p in layout["pages"]] == [1, 2]
-    assert layout["pages"][0]["boxes"] == [] and layout["pages"][0]["signature"] is None
+    assert [p["page"] for p in layout["pages"]] == [1, 2, 3]
+    assert all(p["boxes"] == [] and p["signature"] is None for p in layout["pages"][:2])
     # The consent pair, then the parental form's own box for the child (answer yes).
-    (yes, no, child_box) = layout["pages"][1]["boxes"]
+    (yes, no, child_box) = layout["pages"][2]["boxes"]
     assert (child_box["clause"], child_box["answer"]) == ("child_refuses", "yes")
     assert (yes["clause"], yes["answer"], no["answer"]) == ("recording", "yes", "no")
     assert len(yes["rect_mm"]) == 4 and yes["rect_mm"][2] >= 5 and yes["rect_mm"][3] >= 5
-    *_, sw, sh = layout["pages"][1]["signature"]["rect_mm"]
+    *_, sw, sh = layout["pages"][2]["signature"]["rect_mm"]
     assert sw >= 60 and sh >= 20
     # Printing again keeps the IDs.
     again = js("forms", rec, "--participant", child["id"], "--out", "one.pdf")
@@ -82,7 +82,7 @@ def test_request_for_an_institution(js: Callable[..., Any], run: Run) -> None:
         "the letter has no return link: set public_url in the configuration"
     ]
     text = text_of(Path(written["pdf"]).read_bytes())
-    assert len(text) == 1 + 3 * 2
+    assert len(text) == 1 + 3 * 3  # the letter, then three pages a form
     letter = text[0]
     for fragment in (
         "t.a.v. Mw. De Wit",
@@ -99,6 +99,7 @@ def test_request_for_an_institution(js: Callable[..., Any], run: Run) -> None:
         "jonger dan 16 jaar",
         "Leerlingen van 16 jaar en ouder tekenen zelf, op het formulier voor volwassenen",
         "enkelzijdig",
+        "houdt blad 1 en 2 en geeft alleen blad 3 terug",  # which page is handed in
     ):
         assert fragment in letter, fragment
     # The numbers are random: a list of every one, never a range.
@@ -107,7 +108,7 @@ def test_request_for_an_institution(js: Callable[..., Any], run: Run) -> None:
     assert "samenwerkingsprotocol" not in letter  # situation 2
     # The signed page goes back to the contact person, before the recording date.
     assert "Geef dit blad vóór 1 december 2030 terug aan Mw. De Wit van OBS De Regenboog." in (
-        " ".join(text[2].split())
+        " ".join(text[3].split())
     )
     status = js("status", rec)
     assert [p["form_id"] for p in status["participants"]] == [

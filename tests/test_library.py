@@ -249,7 +249,7 @@ def test_every_command_goes_through_formgen(run: Any, rec: str) -> None:
 
 @pytest.fixture
 def stack(fg: Formgen, tmp_path: Path) -> dict[str, Any]:
-    """Six signed declarations of one recording in one scanned PDF, page 2 of each with
+    """Six signed declarations of one recording in one scanned PDF, page 3 of each with
     a blank backside after it: 12 pages, enough for the worker processes."""
     rec = make_recording(fg)
     people = [fg.add_participant(rec, n) for n in ("Ann", "Bob", "Cas", "Dex", "Eva", "Fem")]
@@ -257,9 +257,9 @@ def stack(fg: Formgen, tmp_path: Path) -> dict[str, Any]:
     rng = np.random.default_rng(3)
     images = []
     for index, person in enumerate(people):
-        sheet = fg.layout(person.form_id)["pages"][1]
+        sheet = fg.layout(person.form_id)["pages"][2]
         marked = Fill({"recording": ["yes" if index % 2 else "no"]})
-        scanned = fill_page(pages[2 * index + 1], sheet, marked, rng)
+        scanned = fill_page(pages[3 * index + 2], sheet, marked, rng)
         images += [degrade(scanned, "flatbed-200-gray", rng), blank_backside(rng)]
     return {"rec": rec, "people": people, "pdf": save_pdf(tmp_path / "stack.pdf", images)}
 
@@ -277,8 +277,8 @@ def test_images_live_in_the_store_and_review_reads_them(fg: Formgen, tmp_path: P
     person = fg.add_participant(rec, "Ann")
     pages = rasterise(fg.forms(rec, save=False).data, 300)
     rng = np.random.default_rng(8)
-    sheet = fg.layout(person.form_id)["pages"][1]
-    unsigned = fill_page(pages[1], sheet, Fill({"recording": ["yes"]}, signed=False), rng)
+    sheet = fg.layout(person.form_id)["pages"][2]
+    unsigned = fill_page(pages[2], sheet, Fill({"recording": ["yes"]}, signed=False), rng)
     done = fg.import_scans([save_png(tmp_path / "u.png", degrade(unsigned, "noisy", rng))])
     assert [p.status for p in done.pages] == ["review"] and done.pages[0].name == "Ann"
     assert not (tmp_path / "output" / "scans").exists()

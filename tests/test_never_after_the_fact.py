@@ -115,7 +115,7 @@ def test_online_a_made_recording_takes_no_answer_but_a_withdrawal(
     noor = fg.add_participant(rec, "Noor Bakker")
     fg.add_participant(rec, "Daan Visser")
     fg.set_consent(noor.form_id, "recording", "given", by="Sam", reason="paper")
-    noor_token, daan_token = printed_token(fg, rec, 0), printed_token(fg, rec, 2)
+    noor_token, daan_token = printed_token(fg, rec, 0), printed_token(fg, rec, 3)
     backdate(rec, 2, fg.engine)  # made yesterday
     daan = fg.online_form(daan_token)
     assert daan.too_late and daan.mode is OnlineMode.CLOSED

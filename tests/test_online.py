@@ -97,7 +97,7 @@ def test_the_qr_code_is_a_link_that_opens_the_form(fg: Formgen, box: Mailbox) ->
     noor = fg.add_participant(rec, "Noor Bakker")
     written = fg.forms(rec, save=False)
     links = qr_links(written.data)
-    assert len(links) == 2 and all(link.startswith(PUBLIC + "/c/FG1.") for link in links)
+    assert len(links) == 3 and all(link.startswith(PUBLIC + "/c/FG1.") for link in links)
     assert "Noor" not in "".join(links) and noor.form_id.replace("-", "") in links[0]
     assert token_of(links[0]).rsplit(".", 1)[1] == token_of(links[1]).rsplit(".", 1)[1]
     form = fg.online_form(token_of(links[1]))
@@ -340,7 +340,7 @@ def test_the_student_hears_at_once_of_a_withdrawal_or_a_no(fg: Formgen, box: Mai
     assert f"{PUBLIC}/recordings/{rec}" in told.text
     # A first answer that says no tells the student too.
     dex = fg.add_participant(rec, "Dex Smit")
-    answer(fg, box, printed_token(fg, rec, 2), {"recording": "no", "livestream": "no"},
+    answer(fg, box, printed_token(fg, rec, 3), {"recording": "no", "livestream": "no"},
            email="dex@example.org")  # fmt: skip
     told = box.last("sam@example.nl")
     assert f"Dex Smit (formulier {dex.form_id}) heeft online nee gezegd tegen: opname," in (
@@ -376,10 +376,10 @@ def test_a_no_to_everything_needs_only_a_name(fg: Formgen, box: Mailbox) -> None
 def _scan_page_2(
     fg: Formgen, rec: str, form_id: str, marks: dict[str, list[str]], out: Path
 ) -> Path:
-    """Page 2 of the form as printed again, filled in on paper and scanned."""
+    """Page 3 of the form as printed again, filled in on paper and scanned."""
     written = fg.forms(rec, participants=[form_id], save=False)
-    page = rasterise(written.data, 300, [1])[0]
-    sheet = next(p for p in fg.layout(form_id)["pages"] if p["page"] == 2)
+    page = rasterise(written.data, 300, [2])[0]
+    sheet = next(p for p in fg.layout(form_id)["pages"] if p["page"] == 3)
     filled = fill_page(page, sheet, Fill(marks), np.random.default_rng(7))
     return save_png(out, filled)
 
@@ -391,7 +391,7 @@ def test_paper_after_online(fg: Formgen, box: Mailbox, tmp_path: Path) -> None:
     links = qr_links(fg.forms(rec, save=False).data)
     yes = {"recording": "yes", "livestream": "yes"}
     answer(fg, box, token_of(links[0]), yes, email="noor@example.org")
-    answer(fg, box, token_of(links[2]), yes, email="alex@example.org")
+    answer(fg, box, token_of(links[3]), yes, email="alex@example.org")  # the next form
     agree = _scan_page_2(fg, rec, same.form_id, {"recording": ["yes"], "livestream": ["yes"]},
                          tmp_path / "agree.png")  # fmt: skip
     disagree = _scan_page_2(fg, rec, differ.form_id, {"recording": ["yes"], "livestream": ["no"]},
@@ -660,7 +660,7 @@ def test_every_address_is_one_parsed_address(fg: Formgen, box: Mailbox, store_ur
     for bad in NOT_ONE_ADDRESS:
         with pytest.raises(RecordError, match="the other parent's address"):
             fg.online_answer(
-                printed_token(fg, rec, page=2),
+                printed_token(fg, rec, page=3),  # the child's form, its first page
                 answers=yes,
                 name="Parent",
                 email="parent@example.org",
@@ -731,7 +731,7 @@ def test_one_browser_or_address_for_two_people_goes_to_review(fg: Formgen, box: 
     alex = fg.add_participant(rec, "Alex Çelik")
     bo = fg.add_participant(rec, "Bo de Wit")
     links = qr_links(fg.forms(rec, save=False).data)
-    tokens = [token_of(links[i]) for i in (0, 2, 4)]
+    tokens = [token_of(links[i]) for i in (0, 3, 6)]  # each form's first page
     yes = {"recording": "yes", "livestream": "yes"}
     phone = "b" * 30
     answer(fg, box, tokens[0], yes, email="noor@example.org", browser=phone)

@@ -35,13 +35,13 @@ WITHDRAWN = "Bob said in class he does not want it"
 
 
 def _scan_one(fg: Formgen, rec: str, form_id: str, tmp_path: Path) -> None:
-    """Cas's page 2, ticked yes and signed, scanned into a file named after him."""
+    """Cas's page 3, ticked yes and signed, scanned into a file named after him."""
     written = fg.forms(rec)
     assert written.pdf is not None
     pdf = written.pdf.read_bytes()
-    sheet = fg.layout(form_id)["pages"][1]
+    sheet = fg.layout(form_id)["pages"][2]
     index = [f["form_id"] for f in written.as_dict()["forms"]].index(form_id)
-    page = rasterise(pdf, 300)[2 * index + 1]
+    page = rasterise(pdf, 300)[3 * index + 2]
     filled = fill_page(page, sheet, Fill({"recording": ["yes"]}), np.random.default_rng(3))
     imported = fg.import_scans([save_png(tmp_path / "Cas de Boer scan.png", filled)], workers=1)
     assert [p.status for p in imported.pages] == ["ok"]
@@ -255,8 +255,8 @@ def test_page_one_says_how_long_the_form_is_kept_as_proof(
     written = fg.forms(rec)
     assert written.pdf is not None
     pages = text_of(written.pdf.read_bytes())
-    assert len(pages) == 4  # still two pages a form, parent's too
-    for first in (pages[0], pages[2]):
+    assert len(pages) == 6  # still three pages a form, parent's too
+    for first in (f"{pages[0]} {pages[1]}", f"{pages[3]} {pages[4]}"):  # the pages kept
         flat = " ".join(first.split())
         assert words in flat
 

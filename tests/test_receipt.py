@@ -117,7 +117,8 @@ def test_a_receipt_shows_the_answer_given(
     form = receipt_spec(lang, variant, answers, relation)
     pdf = render.render_receipt(form, CONFIG)
     assert pdf.startswith(b"%PDF")
-    first, second = text_of(pdf)
+    one, two, second = text_of(pdf)
+    first = f"{one} {two}"  # the pages the person keeps
     said = SAID[lang]
     # The declaration's words, both pages: the recording, its title, the form ID.
     for page in (first, second):
@@ -134,7 +135,7 @@ def test_a_receipt_shows_the_answer_given(
     # No QR code a reader could decode, and no registration marks in the corners.
     dpi = 150
     pages = rasterise(pdf, dpi)
-    assert len(pages) == 2
+    assert len(pages) == 3
     for image in pages:
         assert zxingcpp.read_barcodes(image) == []
         for left, top in ((7, 7), (197, 7), (7, 284), (197, 284)):
@@ -143,12 +144,12 @@ def test_a_receipt_shows_the_answer_given(
 
     # The chosen box of each pair is ticked, the other one stays empty.
     rendered = render.receipt_document(form, CONFIG)
-    assert text_of(rendered.pdf) == [first, second]
+    assert text_of(rendered.pdf) == [one, two, second]
     layout = rendered.layouts[form.form_id]
-    assert [len(p["boxes"]) for p in layout["pages"]] == [0, 2 * len(form.clauses)]
+    assert [len(p["boxes"]) for p in layout["pages"]] == [0, 0, 2 * len(form.clauses)]
     assert all(not p["marks"] and p["qr"] is None for p in layout["pages"])
-    image = pages[1]
-    for box in layout["pages"][1]["boxes"]:
+    image = pages[2]
+    for box in layout["pages"][2]["boxes"]:
         inside = inner(image, box["rect_mm"], dpi, 1.2)
         chosen = form.context["online"]["answers"][box["clause"]] == box["answer"]
         if chosen:
@@ -156,7 +157,7 @@ def test_a_receipt_shows_the_answer_given(
         else:
             assert inside.min() > 200, box
     if variant == "parent":
-        fields = {f["field"]: f["rect_mm"] for f in layout["pages"][1]["fields"]}
+        fields = {f["field"]: f["rect_mm"] for f in layout["pages"][2]["fields"]}
         parent, guardian = relation_squares(image, fields["relation"], dpi)
         ticked, empty = (parent, guardian) if relation == "parent" else (guardian, parent)
         assert ticked.mean() > 0.05 and not empty.any(), (ticked.mean(), np.argwhere(empty))
@@ -179,18 +180,18 @@ def test_a_paper_form_never_shows_an_online_answer() -> None:
     """The online answer in a spec printed on paper changes nothing: no box ticked."""
     form = receipt_spec("en", "adult", ("yes", "yes", "yes"), None)
     rendered = render.render([form], Instance.create(), CONFIG)
-    second = text_of(rendered.pdf)[1]
+    second = text_of(rendered.pdf)[2]
     assert SAID["en"]["unsigned"] in second and SAID["en"]["receipt"] not in second
     dpi = 100
-    image = rasterise(rendered.pdf, dpi, pages=[1])[0]
-    for box in rendered.layouts[form.form_id]["pages"][1]["boxes"]:
+    image = rasterise(rendered.pdf, dpi, pages=[2])[0]
+    for box in rendered.layouts[form.form_id]["pages"][2]["boxes"]:
         assert inner(image, box["rect_mm"], dpi, 1.2).min() > 200
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_the_paper_form_says_it_can_be_answered_online(lang: str) -> None:
     """With a public address, every page says beside its QR code that the form can be
-    answered online, and page 1 that consent can be withdrawn online; without one,
+    answered online, and page 2 that consent can be withdrawn online; without one,
     neither. The QR codes still decode and every page still fits (render checks)."""
     instance = Instance.create()
     plan = Plan(Purpose.FINAL_LEVEL, livestream=True, livestream_stored=True, view360=True)
@@ -202,12 +203,12 @@ def test_the_paper_form_says_it_can_be_answered_online(lang: str) -> None:
     said = SAID[lang]
     rendered = render.render(online, instance, CONFIG)
     pages = text_of(rendered.pdf)
-    assert len(pages) == 4
+    assert len(pages) == 6
     for number, page in enumerate(pages):
         assert said["online"] in page
-        assert (said["withdraw"] in page) == (number % 2 == 0)
+        assert (said["withdraw"] in page) == (number % 3 == 1)  # page 2: how to say no
     images = rasterise(rendered.pdf, 150)
-    expected = [(form.form_id, page) for form in online for page in (1, 2)]
+    expected = [(form.form_id, page) for form in online for page in (1, 2, 3)]
     for image, where in zip(images, expected, strict=True):
         found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
         assert [instance.verify(code.text) for code in found] == [where]

@@ -141,8 +141,8 @@ def test_destroy_leaves_only_the_proof(
     pages = []
     for recording, person in ((rec, ann), (other, bob)):
         pdf = Path(js("forms", recording)["pdf"]).read_bytes()
-        sheet = js("layout", person["form_id"])["pages"][1]
-        page = rasterise(pdf, 300)[1]
+        sheet = js("layout", person["form_id"])["pages"][2]
+        page = rasterise(pdf, 300)[2]
         pages.append(fill_page(page, sheet, Fill({"recording": ["yes"]}), np.random.default_rng(1)))
     files = [save_png(tmp_path / f"scan{i}.png", p) for i, p in enumerate(pages)]
     imported = json.loads(run("scan", "import", *map(str, files), "--json").stdout)
@@ -196,11 +196,11 @@ def test_a_late_scan_of_the_old_declaration_gives_no_consent(
 ) -> None:
     ann = js("participant", "add", rec, "--name", "Ann")
     pdf = Path(js("forms", rec)["pdf"]).read_bytes()
-    sheet = js("layout", ann["form_id"])["pages"][1]
+    sheet = js("layout", ann["form_id"])["pages"][2]
     js("recording", "change", rec, "--purpose", "final-level", "--by", "V")
     # The old paper, ticked yes and signed, arrives after the change.
     page = fill_page(
-        rasterise(pdf, 300)[1], sheet, Fill({"recording": ["yes"]}), np.random.default_rng(2)
+        rasterise(pdf, 300)[2], sheet, Fill({"recording": ["yes"]}), np.random.default_rng(2)
     )
     result = run("scan", "import", str(save_png(tmp_path / "old.png", page)), "--json")
     report = json.loads(result.stdout)["pages"][0]

@@ -61,8 +61,9 @@ def matrix() -> dict[str, Any]:
 def test_declaration_says_everything(matrix: dict[str, Any], index: int, case: tuple) -> None:
     lang, variant, stream, view360 = case
     form = matrix["specs"][index]
-    assert matrix["rendered"].pages[form.form_id] == 2
-    first, second = matrix["text"][2 * index : 2 * index + 2]
+    assert matrix["rendered"].pages[form.form_id] == 3
+    one, two, second = matrix["text"][3 * index : 3 * index + 3]
+    first = f"{one} {two}"  # the pages the person keeps
     text = f"{first} {second}"
     for item, fragments in phrases.ITEMS[lang].items():
         for fragment in fragments:
@@ -94,7 +95,7 @@ def test_declaration_says_everything(matrix: dict[str, Any], index: int, case: t
     assert len(boxes) == 2 * len(form.clauses) + (variant == "parent")
     assert [b["clause"] == "child_refuses" for b in boxes].count(True) == (variant == "parent")
     assert {b["rect_mm"][1] > 0 for b in boxes} == {True}
-    assert layout["pages"][0]["boxes"] == []  # page 1 is kept: no boxes
+    assert layout["pages"][0]["boxes"] == layout["pages"][1]["boxes"] == []  # kept: no boxes
 
 
 def test_media_and_who_is_kept_out(matrix: dict[str, Any]) -> None:
@@ -118,7 +119,7 @@ def test_no_box_is_pre_ticked(matrix: dict[str, Any]) -> None:
     px = 100 / 25.4
     for index, form in enumerate(matrix["specs"]):
         for sheet in matrix["rendered"].layouts[form.form_id]["pages"]:
-            image = pages[2 * index + sheet["page"] - 1]
+            image = pages[3 * index + sheet["page"] - 1]
             for box in sheet["boxes"]:
                 x, y, w, h = (v * px for v in box["rect_mm"])
                 inner = image[
@@ -131,7 +132,7 @@ def test_no_box_is_pre_ticked(matrix: dict[str, Any]) -> None:
 def test_every_page_qr_decodes_at_150_dpi(matrix: dict[str, Any]) -> None:
     instance: Instance = matrix["instance"]
     pages = rasterise(matrix["rendered"].pdf, 150)
-    expected = [(s.form_id, p) for s in matrix["specs"] for p in (1, 2)]
+    expected = [(s.form_id, p) for s in matrix["specs"] for p in (1, 2, 3)]
     for image, (form_id, page) in zip(pages, expected, strict=True):
         found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
         assert len(found) == 1
@@ -222,10 +223,10 @@ def test_awkward_names_render_escaped_and_keep_the_layout(lang: str) -> None:
     rendered = render.render([reference, *forms], Instance.create(), CONFIG)
     text = text_of(rendered.pdf)
     for index, form in enumerate(forms, start=1):
-        page_text = text[2 * index + 1].replace(" ", "")
+        page_text = text[3 * index + 2].replace(" ", "")
         assert form.name is not None and form.name.replace(" ", "") in page_text
         assert "&lt;" not in page_text and "&amp;" not in page_text
-        first = text[2 * index].replace(" ", "")
+        first = text[3 * index].replace(" ", "")
         assert "<script>alert(1)</script>&co" in first
     # Every name is one line here or wraps; boxes and signature stay inside the page and
     # the long name pushes nothing off: `layout` reports where they really are.
@@ -236,9 +237,9 @@ def test_awkward_names_render_escaped_and_keep_the_layout(lang: str) -> None:
                 x, y, w, h = box["rect_mm"]
                 assert x >= 0 and x + w <= 210 and y >= 0 and y + h <= 297
     dpi = 200
-    pages = rasterise(rendered.pdf, dpi, pages=[2 * i + 1 for i in range(len(forms) + 1)])
+    pages = rasterise(rendered.pdf, dpi, pages=[3 * i + 2 for i in range(len(forms) + 1)])
     for image, form in zip(pages, [reference, *forms], strict=True):
-        sheet = rendered.layouts[form.form_id]["pages"][1]
+        sheet = rendered.layouts[form.form_id]["pages"][2]
         top = outline(image, sheet["signature"]["rect_mm"], dpi)[1]
         assert abs(top - sheet["signature"]["rect_mm"][1]) <= 0.5
 
@@ -387,7 +388,7 @@ def test_a_long_title_and_names_still_fit() -> None:
     )
     forms = [spec(plan, lang, "parent", name="Daan 't Hooft", rec=rec) for lang in ("nl", "en")]
     rendered = render.render(forms, Instance.create(), CONFIG)  # RenderError if not
-    assert all(rendered.pages[f.form_id] == 2 for f in forms)
+    assert all(rendered.pages[f.form_id] == 3 for f in forms)
 
 
 def test_compiled_templates_are_kept_only_in_a_safe_place(

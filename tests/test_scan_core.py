@@ -1,7 +1,7 @@
 """The scan reader's core on real renders: QR, registration, ink, loading.
 
-A declaration is rendered once, page 2 rasterised at 300 dpi, marked by hand (synth),
-then degraded the ways paper comes back. Every case checks the QR text, the
+A declaration is rendered once, page 3 (the one handed in) rasterised at 300 dpi, marked by
+hand (synth), then degraded the ways paper comes back. Every case checks the QR text, the
 registration residual, and that empty boxes read empty and marked ones marked.
 """
 
@@ -70,9 +70,9 @@ def form() -> dict[str, Any]:
     form_id = declaration.form_id
     out = render.render([declaration], inst, cfg)
     layout = out.layouts[form_id]
-    page2 = next(p for p in layout["pages"] if p["page"] == 2)
+    page2 = next(p for p in layout["pages"] if p["page"] == 3)  # the page handed in
     document = pdfium.PdfDocument(out.pdf)
-    clean = document[1].render(scale=DPI / 72, grayscale=True).to_numpy().copy()
+    clean = document[2].render(scale=DPI / 72, grayscale=True).to_numpy().copy()
     document.close()
     return {
         "inst": inst,
@@ -117,7 +117,7 @@ def read(form: dict[str, Any], image: Any) -> tuple[scan.Registration, scan.Meas
     gray = scan.ink_gray(image)
     hits = scan.find_qr(gray)
     assert len(hits) == 1
-    assert form["inst"].verify(hits[0].text) == (form["form_id"], 2)
+    assert form["inst"].verify(hits[0].text) == (form["form_id"], 3)
     reg = scan.register(image, form["page"], hits[0])
     if not reg.ok:
         return reg, scan.Measurement([], None, None, None, [])
@@ -362,7 +362,7 @@ def test_load_rendered_pdf(form: dict[str, Any], tmp_path: Path) -> None:
     path = tmp_path / "forms.pdf"
     path.write_bytes(form["pdf"])
     pages = list(scan.load_pages(path))
-    assert [p.page for p in pages] == [1, 2]
+    assert [p.page for p in pages] == [1, 2, 3]
     assert all(p.image.ndim == 2 and p.image.dtype == np.uint8 for p in pages)
     assert pages[0].dpi == scan.RENDER_DPI and pages[0].image.shape == (2339, 1654)
     assert scan.file_sha256(path) == hashlib.sha256(form["pdf"]).hexdigest()

@@ -2,7 +2,7 @@
 whose creases cross the signature field (scanned and photographed), and iPhone photos
 as HEIC with the camera's rotation.
 
-The pages are made as in ``test_scan_v2`` (a real declaration rendered, page 2 filled
+The pages are made as in ``test_scan_v2`` (a real declaration rendered, page 3 filled
 in by tests/synth.py and degraded) and read back by ``scan.look`` or from a real file
 through ``scan.load_pages``; what the ink means is ``rules``'. Nothing is mocked.
 """

@@ -47,7 +47,7 @@ def rec_live(js: Callable[..., Any]) -> str:
 
 def page2(printed: dict[str, Any], index: int) -> tuple[np.ndarray, dict[str, Any]]:
     person = printed["people"][index]
-    return printed["pages"][2 * index + 1], printed["layouts"][person["form_id"]]["pages"][1]
+    return printed["pages"][3 * index + 2], printed["layouts"][person["form_id"]]["pages"][2]
 
 
 FILLS = [
@@ -201,10 +201,10 @@ def test_blank_form_needs_the_handwritten_name(js: Callable[..., Any], run: Run)
     written = js("request", rec, "--institution", "OBS", "--contact", "Mw. X")
     form_id = written["forms"][0]["form_id"]
     pages = rasterise(Path(written["pdf"]).read_bytes(), 300)
-    sheet = js("layout", form_id)["pages"][1]
+    sheet = js("layout", form_id)["pages"][2]
     rng = np.random.default_rng(2)
     image = degrade(
-        fill_page(pages[2], sheet, Fill({"recording": ["yes"]}), rng), "flatbed-300-gray", rng
+        fill_page(pages[3], sheet, Fill({"recording": ["yes"]}), rng), "flatbed-300-gray", rng
     )
     report = import_json(run, save_png(Path("blank.png"), image))
     assert report["pages"][0]["status"] == "review"
@@ -230,7 +230,7 @@ def test_bad_pages_write_nothing_and_good_forms_still_land(
     page, sheet = page2(printed, 0)
     good = degrade(fill_page(page, sheet, FILLS[0], rng), "flatbed-200-gray", rng)
     foreign_spec = spec(Plan(Purpose.REFLECTION), "nl", "adult")
-    foreign = rasterise(render.render([foreign_spec], Instance.create(), CONFIG).pdf, 200)[1]
+    foreign = rasterise(render.render([foreign_spec], Instance.create(), CONFIG).pdf, 200)[2]
     (tmp_path / "notes.pdf").write_text("not a pdf at all")
     (tmp_path / "truncated.pdf").write_bytes(
         save_pdf(tmp_path / "x.pdf", [good]).read_bytes()[:900]
@@ -239,7 +239,7 @@ def test_bad_pages_write_nothing_and_good_forms_still_land(
     from formgen.record.store import instance, open_store
 
     mine = instance(open_store())
-    unknown = rasterise(render.render([unknown_spec], mine, CONFIG).pdf, 200)[1]
+    unknown = rasterise(render.render([unknown_spec], mine, CONFIG).pdf, 200)[2]
     text = np.full((2339, 1654), 255, np.uint8)
     text[400:600, 200:1400] = 0  # content, but no QR
     cases = {

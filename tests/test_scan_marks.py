@@ -3,7 +3,7 @@ initials, signatures over the field's edge, felt tip and ballpoint; circles roun
 or "Nee"; ticks that run far out of the box; small dot-like ticks; corrections; filled
 boxes; fax-like black-and-white pages; noisy blank backsides; scanner streaks.
 
-A declaration is rendered, page 2 rasterised at 300 dpi, filled in by tests/synth.py,
+A declaration is rendered, page 3 rasterised at 300 dpi, filled in by tests/synth.py,
 degraded as a scanner, fax or phone would, and read back by ``scan.look``; what it
 means is ``rules``' (the same functions the import uses). Nothing here is mocked.
 """
@@ -44,14 +44,14 @@ def form() -> dict[str, Any]:
     out = render.render([declaration], inst, test_config())
     layout = out.layouts[declaration.form_id]
     document = pdfium.PdfDocument(out.pdf)
-    pages = [document[i].render(scale=DPI / 72, grayscale=True).to_numpy().copy() for i in (0, 1)]
+    pages = [document[i].render(scale=DPI / 72, grayscale=True).to_numpy().copy() for i in (0, 2)]
     document.close()
     return {
         "inst": inst,
         "form_id": declaration.form_id,
-        "sheet": next(p for p in layout["pages"] if p["page"] == 2),
+        "sheet": next(p for p in layout["pages"] if p["page"] == 3),  # the page handed in
         "front": pages[0],
-        "clean": pages[1],
+        "clean": pages[1],  # page 3
     }
 
 
@@ -91,9 +91,9 @@ def degrade(page: np.ndarray, condition: str, seed: int) -> np.ndarray:
 def look(form: dict[str, Any], image: np.ndarray) -> scan.PageLook:
     def identify(texts: list[str]) -> scan.Identity:
         for index, text in enumerate(texts):
-            if form["inst"].verify(text) == (form["form_id"], 2):
-                return scan.Identity(form["form_id"], 2, index, form["sheet"])
-        return scan.Identity(error="not this form's page 2")
+            if form["inst"].verify(text) == (form["form_id"], 3):
+                return scan.Identity(form["form_id"], 3, index, form["sheet"])
+        return scan.Identity(error="not this form's page 3")
 
     return scan.look(scan.PageImage("test", 1, image, None), identify)
 
@@ -348,9 +348,9 @@ def test_import_flags_black_and_white_pages(
     pages = rasterise(pdf, DPI)
     files = []
     for index, person in enumerate(people):
-        sheet = js("layout", person["form_id"])["pages"][1]
+        sheet = js("layout", person["form_id"])["pages"][2]
         rng = np.random.default_rng(21 + index)
-        img = cv2.cvtColor(pages[2 * index + 1], cv2.COLOR_GRAY2RGB)
+        img = cv2.cvtColor(pages[3 * index + 2], cv2.COLOR_GRAY2RGB)
         pen = synth.random_pen(rng, DPI, "black-ballpoint")
         for box in sheet["boxes"]:
             if box["answer"] == "yes":

@@ -53,10 +53,10 @@ def test_the_shared_path_shares(both: dict[str, Any]) -> None:
     reader = PdfReader(io.BytesIO(both["shared"].pdf))
     names = set(reader.pages[0]["/Resources"]["/XObject"])
     masters = {n for n in names if n.startswith("/fgMaster")}
-    # Two pages each of three masters: nl parents, en adults, blank institution forms.
-    assert len(masters) == 6
+    # Three pages each of three masters: nl parents, en adults, blank institution forms.
+    assert len(masters) == 9
     assert len(both["shared"].pdf) < len(both["full"].pdf)  # each master is stored once
-    assert sum(both["n"]) == 2 * len(both["specs"])  # progress counts printed pages
+    assert sum(both["n"]) == 3 * len(both["specs"])  # progress counts printed pages
 
 
 def test_same_layout_and_pages(both: dict[str, Any]) -> None:
@@ -69,18 +69,18 @@ def test_same_words_on_every_page(both: dict[str, Any]) -> None:
     """The same words per page; only their order in the PDF differs (a page draws its
     master first, then its own form ID and name)."""
     shared, full = text_of(both["shared"].pdf), text_of(both["full"].pdf)
-    assert len(shared) == len(full) == 2 * len(both["specs"])
+    assert len(shared) == len(full) == 3 * len(both["specs"])
     for number, (ours, theirs) in enumerate(zip(shared, full, strict=True)):
         assert Counter(ours.split()) == Counter(theirs.split()), number
     for index, form in enumerate(both["specs"]):
-        assert form.form_id in shared[2 * index] and form.form_id in shared[2 * index + 1]
+        assert form.form_id in shared[3 * index] and form.form_id in shared[3 * index + 2]
         if form.name:
-            assert form.name.replace(" ", "") in shared[2 * index + 1].replace(" ", "")
+            assert form.name.replace(" ", "") in shared[3 * index + 2].replace(" ", "")
 
 
 def test_same_qr_codes(both: dict[str, Any]) -> None:
     instance: Instance = both["instance"]
-    expected = [(s.form_id, page) for s in both["specs"] for page in (1, 2)]
+    expected = [(s.form_id, page) for s in both["specs"] for page in (1, 2, 3)]
     for pdf in (both["shared"].pdf, both["full"].pdf):
         found = []
         for image in rasterise(pdf, 150):
@@ -123,7 +123,7 @@ def test_letters_keep_their_place() -> None:
     forms = [spec(PLAN, "nl", "adult", name=None) for _ in range(2)]
     pages = text_of(render.render(forms, Instance.create(), CONFIG, before=[letter]).pdf)
     assert "Verzoek om extra toestemmingsformulieren" in pages[0]
-    assert forms[0].form_id in pages[1] and forms[1].form_id in pages[4]
+    assert forms[0].form_id in pages[1] and forms[1].form_id in pages[6]
     assert declarations.WITHDRAWAL_PAGE == 9  # reminders are rendered in full (kind withdrawal)
 
 
@@ -141,5 +141,5 @@ def test_a_template_that_prints_the_name_elsewhere_is_laid_out_in_full(tmp_path:
     rendered = render.render(forms, Instance.create(), config)
     pages = text_of(rendered.pdf)
     assert f"Beste Ann ({forms[0].form_id})," in pages[0]
-    assert f"Beste Bob ({forms[1].form_id})," in pages[2]
+    assert f"Beste Bob ({forms[1].form_id})," in pages[3]
     assert b"/fgMaster" not in rendered.pdf

@@ -1,4 +1,4 @@
-"""Write the README's previews of a declaration: page 1 and page 2, adult and parent.
+"""Write the README's previews of a declaration: pages 1, 2 and 3, adult and parent.
 
     .venv/bin/python docs/previews/make_previews.py
 
@@ -17,11 +17,11 @@ sys.path.insert(0, str(HERE.parent.parent))
 
 DPI = 96
 TODAY = dt.date(2026, 11, 2)
-FILES = ("adult-page1.png", "adult-page2.png", "parent-page1.png", "parent-page2.png")
+FILES = tuple(f"{variant}-page{n}.png" for variant in ("adult", "parent") for n in (1, 2, 3))
 
 
 def pictures() -> dict[str, object]:
-    """The four pages as PIL images, rendered the way `formgen forms` renders them."""
+    """The six pages as PIL images, rendered the way `formgen forms` renders them."""
     import pypdfium2 as pdfium
 
     from formgen import rules

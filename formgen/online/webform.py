@@ -114,7 +114,7 @@ def page_html(spec: render.FormSpec, config: Config, mode: OnlineMode) -> str:
 
 
 class _Text(HTMLParser):
-    """Text of the first sheet, without the page furniture."""
+    """Text of the sheets the person keeps, without the page furniture."""
 
     SKIP = frozenset({"formid", "foot", "qr", "qrspace", "mark"})
 
@@ -129,7 +129,10 @@ class _Text(HTMLParser):
         classes = set((dict(attrs).get("class") or "").split())
         if tag == "section" and "sheet" in classes:
             self.sheets += 1
-        skip = bool(classes & self.SKIP) or self.sheets != 1
+        # The information is on sheets 1 and 2 (sheet 3 is handed in); sheet 2's heading
+        # only repeats sheet 1's.
+        skip = bool(classes & self.SKIP) or self.sheets not in (1, 2)
+        skip = skip or (self.sheets == 2 and "head" in classes)
         if tag in ("br", "img", "input"):
             return
         self.stack.append(skip)
@@ -145,12 +148,12 @@ class _Text(HTMLParser):
         self.depth -= self.stack.pop()
 
     def handle_data(self, data: str) -> None:
-        if not self.depth and self.sheets == 1:
+        if not self.depth and self.sheets in (1, 2):
             self.parts.append(data)
 
 
 def first_page_text(spec: render.FormSpec, config: Config) -> str:
-    """Page 1 of a declaration (what the person keeps) as plain text, for an e-mail."""
+    """Pages 1 and 2 of a declaration (what the person keeps) as plain text, for an e-mail."""
     parser = _Text()
     parser.feed(_paper(spec, config))
     lines = (" ".join(line.split()) for line in "".join(parser.parts).splitlines())

@@ -81,7 +81,7 @@ def scan_declarations(
     live: Live, rec: str, people: Sequence[tuple[str | None, Fill]], tmp_path: Path, seed: int = 1
 ) -> list[Any]:
     """Add ``people`` (None: a blank form whose name is written by hand), print their
-    declarations, mark page 2 of each as ``Fill`` says, and import the stack."""
+    declarations, mark page 3 of each as ``Fill`` says, and import the stack."""
     fg = live.fg
     added = []
     for name, _fill in people:
@@ -93,9 +93,9 @@ def scan_declarations(
     rng = np.random.default_rng(seed)
     images = []
     for index, (person, (_name, fill)) in enumerate(zip(added, people, strict=True)):
-        sheet = fg.layout(person.form_id)["pages"][1]
+        sheet = fg.layout(person.form_id)["pages"][2]
         images.append(
-            degrade(fill_page(pages[2 * index + 1], sheet, fill, rng), "flatbed-200-gray", rng)
+            degrade(fill_page(pages[3 * index + 2], sheet, fill, rng), "flatbed-200-gray", rng)
         )
     fg.import_scans([save_pdf(tmp_path / f"scan-{seed}.pdf", images)], workers=1)
     return added

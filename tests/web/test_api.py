@@ -82,18 +82,18 @@ def add(client: httpx.Client, rec: str, name: str, **values: Any) -> dict[str, A
 def signed_stack(
     client: httpx.Client, rec: str, fills: dict[str, Fill], path: Path, seed: int = 5
 ) -> Path:
-    """The declarations PDF from the API, page 2 of each form in ``fills`` (form ID ->
+    """The declarations PDF from the API, page 3 of each form in ``fills`` (form ID ->
     marks) signed and marked as a person would, scanned on a flatbed with a blank
     backside after each: a scanner's PDF."""
     pdf = client.get(f"{API}/recordings/{rec}/declarations.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     order = [p["form_id"] for p in client.get(f"{API}/recordings/{rec}").json()["participants"]]
     wanted = [order.index(form_id) for form_id in fills]
-    pages = rasterise(pdf.content, 300, [2 * i + 1 for i in wanted])
+    pages = rasterise(pdf.content, 300, [3 * i + 2 for i in wanted])
     rng = np.random.default_rng(seed)
     images = []
     for page, (form_id, fill) in zip(pages, fills.items(), strict=True):
-        sheet = client.get(f"{API}/forms/{form_id}/layout").json()["pages"][1]
+        sheet = client.get(f"{API}/forms/{form_id}/layout").json()["pages"][2]
         scanned = fill_page(page, sheet, fill, rng)
         images += [degrade(scanned, "flatbed-200-gray", rng), blank_backside(rng)]
     return save_pdf(path, images)

@@ -112,16 +112,16 @@ def test_a_student_collects_consent_on_paper(
     assert "under 16" in rows["Daan 't Hooft"]["row"] and "English" in rows["Alex Çelik"]["row"]
     assert all(r["recording"] == "requested: form not back yet" for r in rows.values())
 
-    # The declarations: one PDF, two pages a person, the form IDs of the status page.
+    # The declarations: one PDF, three pages a person, the form IDs of the status page.
     name, pdf = download(
         page, page.get_by_role("link", name="Download the declarations (PDF)").click
     )
     assert name == f"{rec}-declarations.pdf" and pdf.startswith(b"%PDF")
-    assert pdf_pages(pdf) == 6
+    assert pdf_pages(pdf) == 9
     texts = text_of(pdf)
     forms = [rows[n]["form"] for n in rows]
     for index, form in enumerate(forms):
-        assert form in texts[2 * index + 1], (form, index)
+        assert form in texts[3 * index + 2], (form, index)
 
     # Signers mark the rendered pages: yes, no, and a yes without a signature.
     images = rasterise(pdf, 300)
@@ -130,8 +130,8 @@ def test_a_student_collects_consent_on_paper(
     fills.append(Fill({"recording": ["yes"]}, signed=False))
     scanned = []
     for index, (form, fill) in enumerate(zip(forms, fills, strict=True)):
-        sheet = live.fg.layout(form)["pages"][1]
-        marked = fill_page(images[2 * index + 1], sheet, fill, rng)
+        sheet = live.fg.layout(form)["pages"][2]
+        marked = fill_page(images[3 * index + 2], sheet, fill, rng)
         scanned.append(degrade(marked, "flatbed-200-gray", rng))
     stack = save_pdf(tmp_path / "signed.pdf", [scanned[0], blank_backside(rng), scanned[1]])
     photo = save_png(tmp_path / "alex.png", scanned[2])
@@ -365,7 +365,7 @@ def test_withdrawal_reconsent_and_destruction(page: Any, live: Live) -> None:
     name, pdf = download(
         page, page.get_by_role("link", name="Download the new declarations (round 2, PDF)").click
     )
-    assert name == f"{rec}-declarations-round2.pdf" and pdf_pages(pdf) == 2  # Daan only
+    assert name == f"{rec}-declarations-round2.pdf" and pdf_pages(pdf) == 3  # Daan only
     rows = status_rows(page)
     assert rows["Daan 't Hooft"]["recording"] == "requested: form not back yet"
     assert "round 2" in rows["Daan 't Hooft"]["row"]

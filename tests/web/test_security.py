@@ -97,8 +97,8 @@ def world(
     forms = [p.form_id for p in added]
     pdf = owner.forms(rec, save=False).data
     # Desmond did not sign: both his clauses wait for a person's decision.
-    page = rasterise(pdf, 300, [2 * 3 + 1])[0]
-    sheet = owner.layout(forms[3])["pages"][1]
+    page = rasterise(pdf, 300, [3 * 3 + 2])[0]
+    sheet = owner.layout(forms[3])["pages"][2]
     rng = np.random.default_rng(11)
     unsigned = fill_page(
         page, sheet, Fill({"recording": ["yes"], "livestream": ["yes"]}, False), rng
