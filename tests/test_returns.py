@@ -26,7 +26,7 @@ from formgen.rules import Status
 
 from .conftest import store_dump
 from .helpers import test_config
-from .helpers.paper import signed_scan
+from .helpers.paper import letter_pages, signed_scan
 from .rendering import rasterise, text_of
 from .timetravel import days_from_today
 
@@ -64,12 +64,6 @@ def partner_recording(fg: Formgen, student: Any, situation: int = 2, **kw: Any) 
         **kw,
     }
     return str(fg.as_user(student).create_recording(**values).id)
-
-
-def letter_pages(written: Any) -> int:
-    """How many pages the covering letter takes (at 12 pt a letter with a return link
-    runs onto a second page); three pages a form follow it."""
-    return len(text_of(written.data)) - 3 * len(written.forms)
 
 
 def letter_and_forms(written: Any) -> tuple[str, list[str]]:
