@@ -223,10 +223,11 @@ def test_the_form_names_the_postal_address_and_where_data_are_stored(
     js("participant", "add", rec, "--name", "Ann")
     js("participant", "add", rec, "--name", "Dex", "--lang", "en", "--under-16")
     pages = text_of(Path(js("forms", rec)["pdf"]).read_bytes())
+    # three pages a form; the information the person keeps is on pages 1 and 2
     assert "Postadres: Postbus 99, 1000 AA Amsterdam." in pages[0]
-    assert "We bewaren de opname en dit formulier in de EU." in pages[0]
-    assert "Postal address: Postbus 99, 1000 AA Amsterdam." in pages[2]
-    assert "We store the recording and this form in the EU." in pages[2]
+    assert "We bewaren de opname en dit formulier in de EU." in pages[1]
+    assert "Postal address: Postbus 99, 1000 AA Amsterdam." in pages[3]
+    assert "We store the recording and this form in the EU." in pages[4]
 
 
 def test_the_receipt_tells_the_time_on_the_organisations_clock(fg: Formgen, box: Mailbox) -> None:

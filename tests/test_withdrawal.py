@@ -61,6 +61,7 @@ def test_reminders_go_to_who_consented(js: Callable[..., Any], consented: dict[s
     assert [(p["page"], p["kind"]) for p in layout["pages"]] == [
         (1, "declaration"),
         (2, "declaration"),
+        (3, "declaration"),
         (9, "withdrawal"),
     ]
 
@@ -102,7 +103,7 @@ def test_withdrawal_form_round_trip(
     # The declaration was printed earlier (before the recording); its layout must
     # survive the new sheet.
     page, sheet = withdrawal_sheet(js, ann["form_id"], tmp_path)
-    assert [p["page"] for p in js("layout", ann["form_id"])["pages"]] == [1, 2, 9]
+    assert [p["page"] for p in js("layout", ann["form_id"])["pages"]] == [1, 2, 3, 9]
     filled = fill_page(page, sheet, Fill({"livestream": ["yes"], "recording": ["no"]}), rng)
     scanned = save_png(tmp_path / "w.png", degrade(filled, "flatbed-200-gray", rng))
     report = scan_back(run, scanned)
