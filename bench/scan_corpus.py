@@ -1198,8 +1198,8 @@ def print_qr_payload(public_url: str | None) -> None:
     """What the QR codes carry, and how fine their modules come out on paper and in the
     scans (the reader first looks at a copy with ``scan.qr.QR_LONG_SIDE`` px on the long
     side, then at full size)."""
-    from formgen.documents.formid import Instance, Links
     from formgen.documents.render import qr_bits
+    from formgen.record.formid import Instance, Links
     from formgen.scan.qr import QR_LONG_SIDE
 
     instance = Instance.create()  # any: only the length counts
@@ -1227,7 +1227,7 @@ def print_code_version() -> dict[str, str]:
     package = Path(formgen.__file__).resolve().parent
     hashes = code_hashes(package)
     key = ", ".join(
-        f"{n} {hashes.get(n, '-')}" for n in ("scan/load.py", "reading.py", "rules/marks.py")
+        f"{n} {hashes.get(n, '-')}" for n in ("scan/load.py", "scan/landing.py", "rules/marks.py")
     )
     where = "snapshot taken at start" if os.environ.get(SNAPSHOT_ENV) else "live checkout"
     print(f"formgen from {package} ({where}); sha256/12: {key}")

@@ -154,7 +154,7 @@ def reason(text: str, words: NullTranslations) -> str:
     return "; ".join(piece(part) for part in text.split("; "))
 
 
-# Reasons with a part of their own (a form ID, an answer), as online.py writes them:
+# Reasons with a part of their own (a form ID, an answer), as online/answers.py writes them:
 # matched by their template, translated with the part in its place.
 REASON_TEMPLATES = (
     N_("check this online answer: {why}"),

@@ -11,8 +11,8 @@ import numpy as np
 import pypdfium2 as pdfium
 
 from formgen.documents import render
-from formgen.documents.formid import new_form_id
 from formgen.record import records
+from formgen.record.formid import new_form_id
 from formgen.rules import Media, Plan, Purpose, Situation, clauses_for
 
 from .helpers import test_config

@@ -120,7 +120,7 @@ def test_only_the_recordings_activities_and_360_when_everyone_agrees(
 def test_the_live_stream_names_who_watches_and_the_service(lang: str) -> None:
     from formgen import config as config_module
     from formgen.documents import render
-    from formgen.documents.formid import Instance
+    from formgen.record.formid import Instance
     from formgen.rules import Plan, Purpose
 
     from .rendering import recording, spec, text_of

@@ -16,7 +16,7 @@ import pytest
 
 from formgen import rules
 from formgen.documents import render
-from formgen.documents.formid import Instance
+from formgen.record.formid import Instance
 from formgen.rules import Media, Plan, Purpose, Situation
 
 from .conftest import RECORDING, Run

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from formgen.documents.formid import ALPHABET, FormIdError, check_char, new_form_id, normalise
+from formgen.record.formid import ALPHABET, FormIdError, check_char, new_form_id, normalise
 
 
 def test_ids_are_random_and_well_formed() -> None:

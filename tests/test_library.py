@@ -22,8 +22,8 @@ from sqlalchemy import func, select, text
 
 import formgen
 from formgen import Formgen, FormgenError, LetterRequest, NewRecording, demo, rules
-from formgen.documents.formid import new_form_id
 from formgen.errors import Conflict, NotFound, RecordError, checked
+from formgen.record.formid import new_form_id
 from formgen.record.schema import events, scan_images, scan_pages
 from formgen.rules import Status
 from formgen.scan.landing import CONCURRENT

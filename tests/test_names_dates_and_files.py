@@ -22,9 +22,9 @@ import pytest
 
 from formgen import rules
 from formgen.documents import render
-from formgen.documents.formid import Instance
 from formgen.errors import OutputError, RenderError
 from formgen.privacy import private_dir, write_private
+from formgen.record.formid import Instance
 from formgen.rules import Plan, Purpose
 
 from .rendering import CONFIG, spec, text_of

@@ -15,7 +15,7 @@ import pytest
 import zxingcpp
 
 from formgen.documents import render
-from formgen.documents.formid import Instance
+from formgen.record.formid import Instance
 from formgen.rules import Plan, Purpose
 
 from .rendering import CONFIG, PLANS, rasterise, spec, text_of

@@ -18,7 +18,7 @@ import zxingcpp
 from pypdf import PdfReader
 
 from formgen.documents import render, templates, weasy
-from formgen.documents.formid import FormIdError, Instance
+from formgen.record.formid import FormIdError, Instance
 from formgen.rules import Media, Plan, Purpose
 
 from . import phrases

@@ -24,7 +24,7 @@ from pypdf import PdfWriter
 
 from formgen import scan
 from formgen.documents import render
-from formgen.documents.formid import Instance
+from formgen.record.formid import Instance
 from formgen.rules import (
     BoxInk,
     Mark,

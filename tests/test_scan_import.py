@@ -221,7 +221,7 @@ def test_bad_pages_write_nothing_and_good_forms_still_land(
     printed: dict[str, Any], run: Run, db: Path, tmp_path: Path
 ) -> None:
     from formgen.documents import render
-    from formgen.documents.formid import Instance
+    from formgen.record.formid import Instance
     from formgen.rules import Plan, Purpose
 
     from .rendering import CONFIG, spec

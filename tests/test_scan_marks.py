@@ -24,7 +24,7 @@ from PIL import Image
 
 from formgen import rules, scan
 from formgen.documents import render
-from formgen.documents.formid import Instance, check_char
+from formgen.record.formid import Instance, check_char
 from formgen.rules import Plan, Purpose, Status
 
 from . import synth

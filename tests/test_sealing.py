@@ -378,8 +378,8 @@ def _store_of_the_previous_release(url: str) -> tuple[str, str]:
     from alembic import command
     from sqlalchemy import create_engine
 
-    from formgen.documents.formid import Instance
     from formgen.record import schema
+    from formgen.record.formid import Instance
     from formgen.record.store import KEY, KEY_ID, _alembic, database_url, key_id
 
     now = dt.datetime(2026, 12, 1, 10, 0)

@@ -15,7 +15,7 @@ import zxingcpp
 from pypdf import PdfReader
 
 from formgen.documents import render
-from formgen.documents.formid import Instance
+from formgen.record.formid import Instance
 from formgen.rules import Media, Plan, Purpose, Situation
 
 from .rendering import CONFIG, rasterise, recording, spec, text_of

@@ -27,7 +27,7 @@ def pictures() -> dict[str, object]:
     from formgen import rules
     from formgen.config import Config, with_example_dpo
     from formgen.documents import render
-    from formgen.documents.formid import Instance, check_char
+    from formgen.record.formid import Instance, check_char
     from formgen.record.records import Recording
 
     plan = rules.Plan(rules.Purpose.ASSESSMENT, rules.Media.BOTH, livestream=True)

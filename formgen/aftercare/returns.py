@@ -22,9 +22,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select, update
 
 from formgen.config import Config
-from formgen.documents.formid import is_secret, new_secret
 from formgen.errors import Conflict, NotFound, RecordError
 from formgen.record import jobs, records, roster
+from formgen.record.formid import is_secret, new_secret
 from formgen.record.records import Recording
 from formgen.record.roster import Participant
 from formgen.record.schema import institution_requests, request_forms, return_jobs

@@ -5,7 +5,6 @@
 ``templates`` (Jinja2 and the message catalogues), ``forms`` (what a form is made of, and
 its HTML), ``qr``, ``fonts`` (what no installed font can print), ``weasy`` (WeasyPrint
 itself), ``layout`` (where everything landed), ``masters`` (one laid-out master per class
-set) and ``receipt`` (an online answer as the declaration answered); ``formid``: form IDs
-and the QR payload; ``export``: the consent record as JSON; ``audit``: the privacy
-officer's CSV.
+set) and ``receipt`` (an online answer as the declaration answered); ``export``: the
+consent record as JSON; ``audit``: the privacy officer's CSV.
 """

@@ -12,7 +12,6 @@ from typing import Any
 from formgen import config as config_module
 from formgen import rules
 from formgen.config import Config
-from formgen.documents.formid import Instance
 from formgen.documents.qr import qr_data_uri
 from formgen.documents.templates import (
     environment,
@@ -21,6 +20,7 @@ from formgen.documents.templates import (
     period_text,
     render_template,
 )
+from formgen.record.formid import Instance
 from formgen.rules import Plan
 
 

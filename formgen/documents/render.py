@@ -23,7 +23,6 @@ from typing import Any
 
 from formgen.config import Config
 from formgen.documents.fonts import unprintable
-from formgen.documents.formid import Instance
 from formgen.documents.forms import (
     BLANK_PNG,
     FormSpec,
@@ -66,6 +65,7 @@ from formgen.documents.templates import (
 )
 from formgen.documents.weasy import weasy, weasyprint_problems
 from formgen.errors import RenderError
+from formgen.record.formid import Instance
 
 __all__ = [
     "BLANK_PNG",

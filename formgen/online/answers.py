@@ -22,9 +22,9 @@ from sqlalchemy import Connection, Engine, delete, select, update
 
 from formgen import rules
 from formgen.config import Config
-from formgen.documents.formid import FormIdError, Instance, Links, secret_hash
 from formgen.errors import Conflict, NotFound, RecordError, checked
 from formgen.record import ledger, records, roster, sealing
+from formgen.record.formid import FormIdError, Instance, Links, secret_hash
 from formgen.record.ledger import SIGNATURE
 from formgen.record.records import Recording
 from formgen.record.roster import Participant

@@ -27,9 +27,9 @@ from sqlalchemy import Connection, Engine, Table, select
 from formgen import config as config_module
 from formgen import rules
 from formgen.config import Config
-from formgen.documents.formid import ALPHABET
 from formgen.errors import Conflict, NotFound, RecordError
 from formgen.record import sealing
+from formgen.record.formid import ALPHABET
 from formgen.record.schema import documents, recording_events, recording_people, recordings
 from formgen.rules import Media, Plan, Purpose, Situation
 from formgen.words import N_

@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, func, select
 
 from formgen import rules
-from formgen.documents.formid import FormIdError, new_form_id, normalise
 from formgen.errors import NotFound, RecordError
 from formgen.record import ledger, records, sealing
+from formgen.record.formid import FormIdError, new_form_id, normalise
 from formgen.record.records import Recording
 from formgen.record.schema import forms, participants, sealed_keys
 from formgen.rules import Status

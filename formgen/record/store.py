@@ -35,10 +35,10 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.pool import NullPool
 
-from formgen.documents.formid import Instance
 from formgen.errors import OutputError, StoreError
 from formgen.privacy import private_dir
 from formgen.record import schema, sealing
+from formgen.record.formid import Instance
 from formgen.words import N_
 
 if TYPE_CHECKING:

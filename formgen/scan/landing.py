@@ -30,9 +30,9 @@ from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from formgen import rules, scan
-from formgen.documents.formid import FormIdError, Instance
 from formgen.errors import FormgenError, NotFound
 from formgen.record import ledger, records, roster, sealing
+from formgen.record.formid import FormIdError, Instance
 from formgen.record.ledger import SIGNATURE
 from formgen.record.schema import events, forms, participants, scan_images, scan_pages, scans
 from formgen.record.store import instance

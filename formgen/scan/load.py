@@ -69,7 +69,7 @@ MAX_SHEET_ASPECT = 4.0
 
 
 # pdfium is not thread-safe: every call into it holds this lock (pages are read by
-# threads, see reading.py; extracting a page's image takes a fraction of a millisecond).
+# threads, see scan/landing.py; extracting a page's image takes a fraction of a millisecond).
 PDFIUM_LOCK = threading.RLock()
 
 
