@@ -87,8 +87,15 @@ def drop_stale(want: Wanted) -> None:
     """Delete the recording's earlier PDFs of the same selection: they may hold a name
     since removed or corrected."""
     for old in folder_of(want).glob(f"{want.recording_id}-{want.selection}-*.pdf"):
-        if old != want.path:
+        if same_selection(old, want):
             old.unlink(missing_ok=True)
+
+
+def same_selection(path: Path, want: Wanted) -> bool:
+    """Another PDF (an earlier state of the record) of the same recording and selection."""
+    prefix = f"{want.recording_id}-{want.selection}-"
+    rest = path.name.removeprefix(prefix)
+    return path != want.path and rest != path.name and "-" not in rest
 
 
 def folder_of(want: Wanted) -> Path:

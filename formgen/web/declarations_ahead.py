@@ -35,10 +35,28 @@ class Ahead:
             if want.path in self._running or want.path.exists():
                 return False
             cache.drop_stale(want)  # the old one may name someone since removed
-            self._running[want.path] = self.renderer.submit(
+            # A render for an earlier state of the record is no one's any more.
+            for path in [p for p in self._running if cache.same_selection(p, want)]:
+                del self._running[path]
+            started = self.renderer.submit(
                 person.user, "forms", want.recording_id, participants=participants, save=False
             )
-            return True
+            self._running[want.path] = started
+        # Kept as soon as it is made, whether or not anyone asks again.
+        started.add_done_callback(lambda done: self._done(person, want, done))
+        return True
+
+    def _done(self, person: Person, want: cache.Wanted, started: Future[Any]) -> None:
+        with self._lock:
+            if self._running.get(want.path) is not started:
+                return  # a download took it, or the record changed meanwhile
+        # A render that failed or was refused is not kept: the download renders again
+        # and shows the refusal to the person who asks.
+        with contextlib.suppress(Exception):
+            self._keep(person, want, started)
+        with self._lock:
+            if self._running.get(want.path) is started:
+                del self._running[want.path]
 
     def busy(self, person: Person, want: cache.Wanted) -> bool:
         """Still rendering; a finished render is kept now. A failed one is forgotten:
