@@ -62,6 +62,7 @@ import numpy as np
 
 from formgen import Formgen
 from formgen.config import Config, load, with_example_dpo
+from formgen.record import sealing
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # tests/ holds the page makers (not in the wheel)
@@ -116,6 +117,11 @@ def seed(work: Path, with_stack: bool = True) -> Seed:
     """Accounts, recordings with participants and some consent, a review queue, and
     the 100-page stack for the import (its forms belong to the first student)."""
     db = work / "seed.db"
+    # The store's master key (its sealed names): one for the seed and every copy, which
+    # the servers find through the environment they inherit.
+    key = work / "formgen.key"
+    sealing.make_master(key)
+    os.environ["FORMGEN_KEY_FILE"] = str(key)
     fg = Formgen.open(
         db=f"sqlite:///{db}", config=with_example_dpo(Config(output_dir=work / "output"))
     )
