@@ -224,3 +224,26 @@ def test_the_camera_advice_agrees_with_the_table(
             assert any(person.name in line and person.form_id in line for line in absent), absent
     finally:
         page.context.close()
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_one_button_moves_the_step_on(browser: Any, live: Live, lang: str) -> None:
+    step = {"nl": "Stap {}", "en": "Step {}"}[lang]
+    rec = recording(live)  # no one registered: only the student may appear
+    page = open_page(browser, live, lang, "desktop")
+    try:
+        page.goto(f"/recordings/{rec}")
+        now = page.locator("#now")
+        # Before the recording date there is no footage to check: no button yet.
+        expect(now.locator(".step-no")).to_have_text(step.format("3a"))
+        expect(now.locator("#now-confirm")).to_have_count(0)
+        timetravel.backdate(rec, 8, live.fg.engine)  # recorded yesterday
+        page.goto(f"/recordings/{rec}")
+        now.locator("#now-confirm").click()
+        # Confirmed; reminding is not needed (no one consented): on to step 4.
+        expect(now.locator(".step-no")).to_have_text(step.format(4))
+        expect(page.locator('#checklist li[data-step="footage_checked"] .state')).to_have_class(
+            "state state-done"
+        )
+    finally:
+        page.context.close()
