@@ -176,6 +176,23 @@ def write_forms(
 ) -> Written:
     """One PDF with the declarations of the recording's participants, in their order
     (or in the order given). A form keeps its ID however often it is printed."""
+    recording, people, specs = forms_specs(engine, config, recording_id, participants)
+    with engine.begin() as conn:
+        rendered = _render_and_store(conn, specs, config, progress)
+        path = _save(conn, recording.id, rendered.pdf, out)
+    written = _written(path, people, rendered)
+    warnings = [
+        rules.situation_warning(recording.situation, recording.institution),
+        config_module.procedure_warning(config),
+    ]
+    return dataclasses.replace(written, warnings=[w for w in warnings if w])
+
+
+def forms_specs(
+    engine: Engine, config: Config, recording_id: str, participants: Sequence[str] | None = None
+) -> tuple[Recording, list[Participant], list[render.FormSpec]]:
+    """What ``write_forms`` renders, read from the record (or refused): cheap beside the
+    render, so the declarations cache can tell by it whether a PDF is still current."""
     refuse_without_dpo(config)
     with engine.connect() as conn:
         recording = records.get_recording(conn, recording_id)
@@ -196,15 +213,7 @@ def write_forms(
         )
         for p in people
     ]
-    with engine.begin() as conn:
-        rendered = _render_and_store(conn, specs, config, progress)
-        path = _save(conn, recording.id, rendered.pdf, out)
-    written = _written(path, people, rendered)
-    warnings = [
-        rules.situation_warning(recording.situation, recording.institution),
-        config_module.procedure_warning(config),
-    ]
-    return dataclasses.replace(written, warnings=[w for w in warnings if w])
+    return recording, list(people), specs
 
 
 def _returned_to(contact: str, return_by: dt.date, lang: str) -> dict[str, Any]:

@@ -13,10 +13,11 @@ from starlette.datastructures import UploadFile
 
 from formgen import rules
 from formgen.api import NotAllowed
+from formgen.documents import cache
 from formgen.errors import Conflict, FormgenError, NotFound, RecordError
 from formgen.record import jobs
 from formgen.rules import Act
-from formgen.web import i18n
+from formgen.web import declarations_ahead, i18n
 from formgen.web.auth import Changing, Person, Posted, page_person
 from formgen.web.ids import (
     OPTIONAL_ID,
@@ -68,16 +69,29 @@ def declarations(
     rec = status.recording
     if status.destroyed is not None:
         raise Conflict(N_("recording {id} was destroyed: its documents are gone"), id=rec.id)
+    # Kept by content (documents.cache): the page started its render before the click.
     if round:
         chosen = [p.form_id for p in status.participants if p.round == round]
         if not chosen:
             raise NotFound(f"no declarations of round {round} in recording {rec.id}")
-        written = pdf(request, person, "forms", rec.id, participants=chosen, save=False)
-        return attachment(written.data, f"{rec.id}-declarations-round{round}.pdf")
+        selection = f"declarations-round{round}"
+        want = cache.wanted(fg.engine, fg.config, rec.id, chosen, selection)
+        data = declarations_ahead.ahead(request).pdf(person, want, chosen)
+        return attachment(data, f"{rec.id}-{selection}.pdf")
     if not status.participants:
         raise RecordError(N_("recording {id} has no participants yet: add them first"), id=rec.id)
-    written = pdf(request, person, "forms", rec.id, save=False)
-    return attachment(written.data, f"{rec.id}-declarations.pdf")
+    want = cache.wanted(fg.engine, fg.config, rec.id)
+    data = declarations_ahead.ahead(request).pdf(person, want, None)
+    return attachment(data, f"{rec.id}-declarations.pdf")
+
+
+@router.get("/recordings/{recording_id}/declarations/ready")
+def declarations_ready(request: Request, recording_id: RecordingId, person: Signed) -> Response:
+    """The download button, or "busy…" while the PDF is rendered ahead (polled)."""
+    fg = person.fg
+    rec = fg.recording(recording_id)  # 404 for a recording the person may not see
+    ready = declarations_ahead.state(request, person, rec.id)
+    return render(request, "_rec_declarations.html", rec=rec, declarations_ready=ready)
 
 
 @router.post("/recordings/{recording_id}/request.pdf")

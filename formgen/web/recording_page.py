@@ -24,7 +24,7 @@ from formgen import words as service_words
 from formgen.errors import FormgenError, NotFound
 from formgen.online import answers
 from formgen.rules import Act, Status
-from formgen.web import i18n
+from formgen.web import declarations_ahead, i18n
 from formgen.web.auth import Person, page_person
 from formgen.web.ids import (
     RecordingId,
@@ -137,6 +137,7 @@ def recording_view(person: Person, recording_id: str, lang: str) -> dict[str, An
         "wrong_situation": rules.situation_warning(rec.situation, rec.institution) is not None,
         "absent": [(p, reasons(p, say)) for p in status.must_not_appear],
         "kept_out": kept_out(status, say),
+        "kept_out_words": KEPT_OUT,
         "latest_round": max((p.round for p in people), default=1),
         "platform": fg.config.org.platform,
         "purposes": fg.retention(),
@@ -189,6 +190,82 @@ def recording_view(person: Person, recording_id: str, lang: str) -> dict[str, An
     }
 
 
+# --- What to do now ------------------------------------------------------------------------
+
+
+def step_numbers(steps: list[dict[str, Any]]) -> dict[str, str]:
+    """Each step's number as the procedure has it; its step 3 has two parts (check the
+    footage, remind afterwards): 3a and 3b, so no number shows twice."""
+    numbers = [s["procedure_step"] for s in steps]
+    out = {}
+    for i, step in enumerate(steps):
+        n = step["procedure_step"]
+        shared = numbers.count(n) > 1
+        out[step["step"]] = f"{n}{'abcd'[numbers[:i].count(n)]}" if shared else str(n)
+    return out
+
+
+# The one action that moves an open step on: a link to the part of the page that does
+# it ("#anchor"), or "confirm" (the step's own confirmation).
+CONSENT_ACTIONS = {
+    "add": ("#participants", N_("Add the participants")),
+    "declarations": ("#documents", N_("Print the declarations")),
+    "review": ("/review", N_("Open the review queue")),
+    "upload": ("#upload", N_("Upload the signed scans")),
+    "request": ("#documents", N_("Ask the institution for declarations")),
+}
+STEP_ACTIONS = {
+    "reminded": ("#reminders", N_("Remind participants of their right to withdraw")),
+    "destroyed": ("#destruction", N_("Record the destruction")),
+}
+
+
+def now_step(view: dict[str, Any], today: dt.date) -> dict[str, Any] | None:
+    """The first step of the seven still open, with its one action (None: nothing left
+    to do, or a destroyed recording). A step no one may act on yet says why instead."""
+    if view["destroyed"]:
+        return None
+    steps = view["checklist"]["steps"]
+    current = next((s for s in steps if s["state"] == "open"), None)
+    if current is None:
+        return None
+    can, rec = view["can"], view["rec"]
+    action: tuple[str, str] | None = None
+    key = current["step"]
+    if key in ("consent", "camera"):
+        if view["to_review"] and can["review"]:
+            action = CONSENT_ACTIONS["review"]
+        elif not view["people"] and can["add"]:
+            action = CONSENT_ACTIONS["add"]
+        elif not view["people"] and can["request"]:
+            action = CONSENT_ACTIONS["request"]
+        elif (
+            view["people"]
+            and can["declarations"]
+            and not any(
+                s is not Status.REQUESTED for p in view["people"] for s in p.clauses.values()
+            )
+        ):
+            action = CONSENT_ACTIONS["declarations"]  # nothing came back: hand them out
+        elif can["upload"]:
+            action = CONSENT_ACTIONS["upload"]
+    elif current["by_person"]:
+        if can["change"] and not rules.too_early(key, rec.recorded_on, today):
+            action = ("confirm", N_("Confirm: done"))
+    elif (
+        key in STEP_ACTIONS
+        and (key != "reminded" or can["remind"])
+        and (key != "destroyed" or can["destroy"])
+    ):
+        action = STEP_ACTIONS[key]
+    return {
+        **current,
+        "number": step_numbers(steps)[key],
+        "href": action[0] if action else None,
+        "label": action[1] if action else None,
+    }
+
+
 def show(
     request: Request,
     person: Person,
@@ -203,9 +280,16 @@ def show(
     lang = request_lang(request)
     view = recording_view(person, recording_id, lang)
     job = person.fg.job(job_id) if job_id else None
+    ready = (
+        declarations_ahead.state(request, person, view["rec"].id)
+        if view["can"]["declarations"]
+        else ""
+    )
     return render(
         request,
         "recording.html",
+        now=now_step(view, person.fg.today()),
+        declarations_ready=ready,
         status=status,
         problems=problems or {},
         v=values or {},

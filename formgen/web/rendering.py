@@ -13,7 +13,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
@@ -63,9 +63,21 @@ class Renderer:
                 )
             return self._pool
 
-    def __call__(self, user: User, method: str, *args: Any, **kwargs: Any) -> Any:
+    def submit(self, user: User, method: str, *args: Any, **kwargs: Any) -> Future[Any]:
+        """Start a render without waiting for it (``result`` as ``__call__`` would)."""
         try:
-            return self._processes().submit(_render, user, method, args, kwargs).result()
+            return self._processes().submit(_render, user, method, args, kwargs)
+        except BrokenProcessPool:
+            with self._lock:
+                self._pool = None
+            raise StoreError("the PDF could not be made: try again") from None
+
+    def __call__(self, user: User, method: str, *args: Any, **kwargs: Any) -> Any:
+        return self.result(self.submit(user, method, *args, **kwargs))
+
+    def result(self, started: Future[Any]) -> Any:
+        try:
+            return started.result()
         except BrokenProcessPool:
             with self._lock:  # a process died (killed, out of memory): start afresh
                 self._pool = None

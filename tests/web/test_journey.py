@@ -137,7 +137,9 @@ def test_a_recording_from_the_new_form_to_the_camera_advice(
         page.get_by_role("button", name="Upload and read").click()
         page.wait_for_url(re.compile(r"\?job=J-"))
         expect(page.locator("#job")).to_have_attribute("data-state", "done", timeout=JOB_WAIT)
-        expect(page.locator("#job .job-summary")).to_contain_text("2 recorded, 1 to review")
+        expect(page.locator("#job .job-summary")).to_contain_text(
+            "2 decisions recorded, 1 page(s) to review"
+        )
         rows = status_of(page)
         assert "consent given" in rows["Noor Bakker"]
         assert "refused" in rows["Daan 't Hooft"]

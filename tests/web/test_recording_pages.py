@@ -147,7 +147,7 @@ def test_a_student_collects_consent_on_paper(
     expect(page.locator("#job progress")).to_be_attached()
     expect(page.locator("#job")).to_have_attribute("data-state", "done", timeout=JOB_WAIT)
     expect(page.locator("#job .job-summary")).to_have_text(
-        "2 recorded, 1 to review, 0 not read. 1 blank page(s) skipped."
+        "2 decisions recorded, 1 page(s) to review, 0 not read. 1 blank page(s) skipped."
     )
     # The status came along with the finished job, without a reload.
     rows = status_rows(page)
