@@ -30,6 +30,7 @@ from formgen.errors import Conflict, FormgenError, NotFound, RecordError
 from formgen.record import (
     accounts,
     by_hand,
+    confirmations,
     consent_status,
     jobs,
     ledger,
@@ -482,6 +483,33 @@ class Formgen:
             recording_id,
             by=by,
             participant_ids=None if participants is None else list(participants),
+            today=today or self.today(),
+        )
+
+    @_guarded
+    def confirm_institution(
+        self,
+        recording_id: str,
+        confirmed: str,
+        *,
+        contact: str,
+        on: dt.date,
+        by: str,
+        participants: Sequence[str] | None = None,
+        today: dt.date | None = None,
+    ) -> dict[str, Any]:
+        """Situations 1 and 2: what the institution's ``contact`` confirmed ``on`` that
+        day (``rules.Confirmed``: covered, not_covered, requested), for ``participants``
+        (participant IDs) or, None, the whole group. The camera advice follows it; no
+        form changes (``confirmations``)."""
+        return confirmations.confirm(
+            self.engine,
+            recording_id,
+            confirmed,
+            contact=contact,
+            on=on,
+            participants=None if participants is None else list(participants),
+            by=by,
             today=today or self.today(),
         )
 
@@ -1753,6 +1781,7 @@ ACCESS: dict[str, Guard] = {
     "set_consent": _form(_CHANGE),
     "withdraw": _form(_CHANGE),
     "close_unreturned": _recording(_CHANGE),
+    "confirm_institution": _recording(_CHANGE),
     "history": _form(_SEE),
     # documents
     "forms": _recording(_SEE),
