@@ -69,7 +69,7 @@ def check_confirmation(
             N_("{answer} is not an answer of the institution: covered, not_covered or requested"),
             answer=repr(confirmed),
         ) from None
-    contact = check_name(contact, "the contact's name")
+    contact = check_name(contact, N_("the contact's name"))
     if not FIRST_DATE <= day <= today:
         raise RecordError(
             N_("the date of the confirmation ({day}) must be between {first} and today"),
