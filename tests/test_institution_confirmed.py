@@ -252,3 +252,24 @@ def test_refusals_change_nothing(fg: Formgen) -> None:
     fg.destroy(rec, by="Officer")
     with pytest.raises(FormgenError, match="destroyed"):
         me.confirm_institution(rec, "covered", contact="Mw. De Wit", on=today, by="x")
+
+
+def test_the_audit_table_and_the_export_name_the_source(fg: Formgen) -> None:
+    import csv
+    import io
+    import json
+
+    student, _ = people(fg)
+    rec = partner_recording(fg, student)
+    ada, bo = fg.add_participants(rec, ["Ada", "Bo"])
+    me, today = fg.as_user(student), fg.today()
+    me.confirm_institution(rec, "covered", contact="Mw. Vos", on=today, by="x")
+    me.confirm_institution(
+        rec, "requested", contact="Mw. Vos", on=today, by="x", participants=[bo.id]
+    )
+    table = list(csv.DictReader(io.StringIO(fg.consent_csv([rec]).decode("utf-8-sig"))))
+    said = {row["participant"]: (row["institution"], row["institution_source"]) for row in table}
+    source = f"institution:Mw. Vos, {today.isoformat()}"
+    assert said == {ada.id: ("covered", source), bo.id: ("requested", source)}
+    exported = json.dumps(fg.export(rec))
+    assert '"kind": "institution"' in exported and "Mw. Vos" in exported
