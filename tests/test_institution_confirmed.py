@@ -84,6 +84,15 @@ def test_camera_advice_with_the_institution() -> None:
     assert through.level is Advice.ALL and not through.allow_360
 
 
+def test_the_set_up_says_360_degrees_only_when_allowed() -> None:
+    covered = rules.institution_camera_advice([], Confirmed.COVERED)
+    assert rules.setup_words(covered) == rules.ALL_BUT_360
+    everyone = rules.camera_advice(2, 2)
+    assert rules.setup_words(everyone) == rules.SETUP[Advice.ALL]
+    assert "360 degrees allowed" in rules.setup_words(everyone)
+    assert rules.setup_words(rules.camera_advice(1, 3)) == rules.SETUP[Advice.FEW]
+
+
 def test_a_confirmation_is_checked() -> None:
     today = DAY
     ok = rules.check_confirmation(Situation.PARTNER, "covered", " Mw. De Wit ", DAY, today)

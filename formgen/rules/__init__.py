@@ -37,10 +37,12 @@ from formgen.rules.appearance import (
     needs_reminder,
 )
 from formgen.rules.camera import (
+    ALL_BUT_360,
     SETUP,
     Advice,
     CameraAdvice,
     camera_advice,
+    setup_words,
 )
 from formgen.rules.checklist import (
     STEPS,
@@ -185,6 +187,7 @@ from formgen.rules.status import (
 
 __all__ = [
     "ACCESS",
+    "ALL_BUT_360",
     "BLANK_UNUSED",
     "CHILD_REFUSES",
     "CODES_PER_HOUR",
@@ -299,6 +302,7 @@ __all__ = [
     "review_decisions",
     "reviewable_after_unreadable",
     "same_institution",
+    "setup_words",
     "sign_in_blocked",
     "signed_page_back_to",
     "situation_warning",

@@ -87,7 +87,7 @@ def test_a_student_records_what_the_school_confirmed(page: Any, live: Live) -> N
         "The institution confirmed for the whole group: covered by the institution's consent."
     )
     expect(status.locator(".advice-text")).to_have_text(
-        "everyone consented: no restriction, 360 degrees allowed"
+        "everyone may appear: no restriction in frame, but no 360 degrees"
     )
     expect(status).to_contain_text("2 of 2 registered participants may appear.")
     expect(status).to_contain_text("360-degree recording: not allowed")
@@ -148,7 +148,7 @@ def test_in_dutch(browser: Any, live: Live) -> None:
             " Dhr. Bakker op"
         )
         expect(page.locator("#status .advice-text")).to_have_text(
-            "iedereen gaf toestemming: geen beperking, 360 graden toegestaan"
+            "iedereen mag in beeld: geen beperking, maar geen 360 graden"
         )
         # A date still to come is refused in Dutch, beside the form.
         section = page.locator("#institution")
