@@ -108,6 +108,8 @@ def test_a_student_records_what_the_school_confirmed(page: Any, live: Live) -> N
     expect(row.locator("td").last).to_have_text("no")
     covered = page.locator("#status table.consent tbody tr", has_text="Ada Smit")
     expect(covered.locator("td").last).to_have_text("yes")  # through the group's answer
+    expect(covered.locator(".tag.institution")).to_have_text("covered by the institution's consent")
+    expect(row.locator(".tag.institution")).to_have_text("not covered by the institution's consent")
     assert shown_form(live, rec, ada.form_id) == {"recording": "requested"}
     people = page.locator("#institution ul.people").first
     expect(people).to_contain_text(
