@@ -282,3 +282,21 @@ def test_the_audit_table_and_the_export_name_the_source(fg: Formgen) -> None:
     assert said == {ada.id: ("covered", source), bo.id: ("requested", source)}
     exported = json.dumps(fg.export(rec))
     assert '"kind": "institution"' in exported and "Mw. Vos" in exported
+
+
+def test_a_reconsent_ends_what_the_institution_confirmed(fg: Formgen) -> None:
+    """The institution confirmed consent for the recording as it was: a new purpose asks
+    everyone again, so its earlier answer no longer counts."""
+    student, _ = people(fg)
+    rec = partner_recording(fg, student, purpose="reflection")
+    fg.add_participants(rec, ["Ada"])
+    me, today = fg.as_user(student), fg.today()
+    me.confirm_institution(rec, "covered", contact="Mw. Vos", on=today, by="x")
+    assert fg.status(rec).camera.level is Advice.ALL
+    fg.change_recording(rec, by="Sam de Vries", purpose="assessment", save=False)
+    for status in (fg.status(rec), me.statuses()[0]):
+        assert status.institution.group is None
+        assert status.camera.level is Advice.NONE
+    me.confirm_institution(rec, "covered", contact="Mw. Vos", on=today, by="x")
+    assert fg.status(rec).camera.level is Advice.ALL
+    assert [p.confirmed for p in fg.status(rec).participants] == [Confirmed.COVERED]

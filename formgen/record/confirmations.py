@@ -30,6 +30,10 @@ from formgen.words import N_
 
 INSTITUTION = "institution"  # the recording event's kind, and its plain source
 SEALED = ("contact", "by")  # the names in the event's detail
+# A change that asked everyone again (purpose, retention, date, live stream: the log's
+# "changed" and "edited" events with a reason): the institution confirmed consent for
+# the recording as it was, so what it said before no longer counts.
+RECONSENT_KINDS = (records.CHANGED, "edited")  # "edited": aftercare.corrections.EDITED
 
 
 @dataclass(frozen=True)
@@ -76,10 +80,17 @@ class Confirmations:
 
 
 def _fold(entries: Iterable[Mapping[str, Any]]) -> Confirmations:
-    """The confirmations from a recording's ``institution`` events, oldest first."""
+    """The confirmations from a recording's ``institution`` events, oldest first; a
+    re-consent in between clears them (``RECONSENT_KINDS``)."""
     found = Confirmations()
     for entry in entries:
         detail = entry["detail"] or {}
+        if entry["kind"] in RECONSENT_KINDS:
+            if detail.get("reason"):
+                found = Confirmations()
+            continue
+        if entry["kind"] != INSTITUTION:
+            continue
         at = entry["at"]
         made = Confirmation(
             confirmed=Confirmed(detail["confirmed"]),
@@ -101,7 +112,7 @@ def _fold(entries: Iterable[Mapping[str, Any]]) -> Confirmations:
 
 def of_recording(conn: Connection, recording_id: str) -> Confirmations:
     """One recording's confirmations, the names opened."""
-    return _fold(e for e in records.recording_log(conn, recording_id) if e["kind"] == INSTITUTION)
+    return _fold(records.recording_log(conn, recording_id))
 
 
 def of_recordings(conn: Connection, recording_ids: Sequence[str]) -> dict[str, Confirmations]:
@@ -113,12 +124,14 @@ def of_recordings(conn: Connection, recording_ids: Sequence[str]) -> dict[str, C
             select(recording_events)
             .where(
                 recording_events.c.recording_id.in_(sorted(set(recording_ids))),
-                recording_events.c.kind == INSTITUTION,
+                recording_events.c.kind.in_([INSTITUTION, *RECONSENT_KINDS]),
             )
             .order_by(recording_events.c.id)
         ).mappings():
             detail = {k: v for k, v in (row["detail"] or {}).items() if k not in SEALED}
-            rows[row["recording_id"]].append({"at": row["at"], "detail": detail})
+            rows[row["recording_id"]].append(
+                {"kind": row["kind"], "at": row["at"], "detail": detail}
+            )
     return {rec_id: _fold(entries) for rec_id, entries in rows.items()}
 
 
