@@ -64,13 +64,13 @@ def test_a_student_records_what_the_school_confirmed(page: Any, live: Live) -> N
     check_axe(page)
 
     # No answer chosen: refused beside the form, what was typed kept, nothing recorded.
-    section.get_by_label("Contact person who confirmed it").fill("Mw. Vos")
+    section.get_by_label("Who at the institution confirmed it").fill("Mw. Vos")
     section.get_by_role("button", name="Record the institution's answer").click()
     section = page.locator("#institution")
     expect(section.locator("p.problem[role=alert]")).to_have_text(
         "Choose what the institution confirmed."
     )
-    expect(section.get_by_label("Contact person who confirmed it")).to_have_value("Mw. Vos")
+    expect(section.get_by_label("Who at the institution confirmed it")).to_have_value("Mw. Vos")
     assert live.fg.status(rec).institution.group is None
 
     # The whole group is covered by the school's consent: everyone may appear.
@@ -97,7 +97,7 @@ def test_a_student_records_what_the_school_confirmed(page: Any, live: Live) -> N
     section.get_by_label("Only the people ticked below").check()
     section.get_by_label("Bo Yilmaz").check()
     section.get_by_label("not covered by the institution's consent").check()
-    section.get_by_label("Contact person who confirmed it").fill("Mw. Vos")
+    section.get_by_label("Who at the institution confirmed it").fill("Mw. Vos")
     section.get_by_role("button", name="Record the institution's answer").click()
     expect(page.locator("main > p.notice[role=status]")).to_be_visible()
     expect(status.locator(".advice-text")).to_have_text(
@@ -140,7 +140,7 @@ def test_in_dutch(browser: Any, live: Live) -> None:
         section = page.locator("#institution")
         expect(section.get_by_role("heading", level=2)).to_have_text("Wat de instelling bevestigde")
         section.get_by_label("valt onder de toestemming van de instelling", exact=True).check()
-        section.get_by_label("Contactpersoon die het bevestigde").fill("Dhr. Bakker")
+        section.get_by_label("Wie van de instelling het bevestigde").fill("Dhr. Bakker")
         section.get_by_role("button", name="Antwoord van de instelling vastleggen").click()
         expect(page.locator("main > p.notice[role=status]")).to_have_text(
             "Vastgelegd: de camera-opstelling volgt het antwoord van de instelling."
@@ -155,7 +155,7 @@ def test_in_dutch(browser: Any, live: Live) -> None:
         # A date still to come is refused in Dutch, beside the form.
         section = page.locator("#institution")
         section.get_by_label("extra verklaring aangevraagd").check()
-        section.get_by_label("Contactpersoon die het bevestigde").fill("Dhr. Bakker")
+        section.get_by_label("Wie van de instelling het bevestigde").fill("Dhr. Bakker")
         section.get_by_label("Datum van de bevestiging").evaluate(
             "(el, day) => { el.removeAttribute('max'); el.value = day; }",
             days_from_today(3).isoformat(),
