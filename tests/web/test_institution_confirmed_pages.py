@@ -122,6 +122,12 @@ def test_a_student_records_what_the_school_confirmed(page: Any, live: Live) -> N
     assert all(s == "requested" for p in shown.participants for s in p.clauses.values())
     # The contact's name is in no address the browser went to.
     assert "Vos" not in page.url
+    # On a phone (360 px) the section, its ticks and its fields fit without scrolling sideways.
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.reload()
+    expect(page.locator("#institution form")).to_be_visible()
+    wide = page.evaluate("document.documentElement.scrollWidth")
+    assert wide <= 360, wide
 
 
 def test_in_dutch(browser: Any, live: Live) -> None:
