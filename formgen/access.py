@@ -294,6 +294,7 @@ ACCESS: dict[str, Guard] = {
     "set_consent": _form(_CHANGE),
     "withdraw": _form(_CHANGE),
     "close_unreturned": _recording(_CHANGE),
+    "confirm_institution": _recording(_CHANGE),
     "history": _form(_SEE),
     # documents
     "forms": _recording(_SEE),

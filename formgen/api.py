@@ -25,7 +25,17 @@ from formgen.access import NotAllowed, PersonalFormgen
 from formgen.config import Config
 from formgen.errors import RecordError, checked
 from formgen.lazy import Submodule
-from formgen.record import accounts, by_hand, consent_status, jobs, records, roster, sealing, store
+from formgen.record import (
+    accounts,
+    by_hand,
+    confirmations,
+    consent_status,
+    jobs,
+    records,
+    roster,
+    sealing,
+    store,
+)
 from formgen.record.accounts import Session, User
 from formgen.record.consent_status import ConsentStatus, PersonStatus
 from formgen.record.jobs import Job
@@ -326,6 +336,33 @@ class Formgen:
             recording_id,
             by=by,
             participant_ids=None if participants is None else list(participants),
+            today=today or self.today(),
+        )
+
+    @_guarded
+    def confirm_institution(
+        self,
+        recording_id: str,
+        confirmed: str,
+        *,
+        contact: str,
+        on: dt.date,
+        by: str,
+        participants: Sequence[str] | None = None,
+        today: dt.date | None = None,
+    ) -> dict[str, Any]:
+        """Situations 1 and 2: what the institution's ``contact`` confirmed ``on`` that
+        day (``rules.Confirmed``: covered, not_covered, requested), for ``participants``
+        (participant IDs) or, None, the whole group. The camera advice follows it; no
+        form changes (``confirmations``)."""
+        return confirmations.confirm(
+            self.engine,
+            recording_id,
+            confirmed,
+            contact=contact,
+            on=on,
+            participants=None if participants is None else list(participants),
+            by=by,
             today=today or self.today(),
         )
 

@@ -37,6 +37,10 @@ COLUMNS = (
     # a person had to check it (answers.flag_text), if anything was odd.
     "online_email",
     "online_flag",
+    # Situations 1 and 2: what the institution confirmed of the person (or the group) on
+    # their current form, and its source ("institution:<contact>, <date>").
+    "institution",
+    "institution_source",
 )
 # A cell starting with one of these is a formula to a spreadsheet (OWASP's list).
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -73,6 +77,8 @@ def rows(
     for recording_id in recording_ids:
         consent = consent_status.status(engine, recording_id, today)
         shown = {p.form_id: p.clauses for p in consent.participants}
+        current = {p.form_id for p in consent.participants}
+        confirmed = consent.institution
         with engine.connect() as conn:
             rec = records.get_recording(conn, recording_id)
             people = roster.list_participants(conn, rec.id, every_round=True)
@@ -95,6 +101,9 @@ def rows(
                 event = last.get((person.form_id, clause))
                 answer = answered.get(person.form_id)
                 kind, detail = source_kind(event.source) if event else ("", "")
+                said = None
+                if person.form_id in current:
+                    said = confirmed.people.get(person.id) or confirmed.group
                 out.append(
                     {
                         "recording": rec.id,
@@ -113,6 +122,8 @@ def rows(
                         "source_detail": detail,
                         "online_email": answer["email"] if answer else "",
                         "online_flag": answers.flag_text(answer["flag"]) if answer else "",
+                        "institution": str(said.confirmed) if said else "",
+                        "institution_source": said.source if said and names else "",
                     }
                 )
     return out

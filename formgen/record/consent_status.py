@@ -7,13 +7,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, Engine, select
 
 from formgen import rules
-from formgen.record import ledger, records, roster, sealing
+from formgen.record import confirmations, ledger, records, roster, sealing
+from formgen.record.confirmations import Confirmations
 from formgen.record.ledger import FormState
 from formgen.record.records import Recording
 from formgen.record.roster import Participant
@@ -48,10 +49,15 @@ class PersonStatus:
     round: int
     clauses: dict[str, Status]
     number: int = 0  # 1, 2, ...: "participant 3" once the names are erased
+    # Situations 1 and 2: what the institution confirmed of them (or of the group)
+    confirmed: rules.Confirmed | None = None
 
     @classmethod
-    def of(cls, person: Participant, state: FormState) -> PersonStatus:
+    def of(
+        cls, person: Participant, state: FormState, confirmed: rules.Confirmed | None = None
+    ) -> PersonStatus:
         return cls(
+            confirmed=confirmed,
             number=person.position + 1,
             id=person.id,
             name=person.name,
@@ -66,16 +72,29 @@ class PersonStatus:
     @property
     def may_appear(self) -> bool:
         """In every activity of the recording."""
-        return rules.may_appear(self.clauses, self.signed)
+        allowed = self.may_appear_in
+        return bool(allowed) and all(allowed.values())
 
     @property
     def may_appear_in(self) -> dict[str, bool]:
-        """Per activity (``recording``, ``livestream``, ``360``): each its own choice."""
-        return rules.may_appear_in(self.clauses, self.signed)
+        """Per activity (``recording``, ``livestream``, ``360``): each its own choice; in
+        frame also where the institution's consent covers a form that says nothing."""
+        return rules.appear_with_institution(self.clauses, self.signed, self.confirmed)
 
     @property
     def kept_out_of(self) -> list[str]:
-        return rules.kept_out_of(self.clauses, self.signed)
+        return [clause for clause, ok in self.may_appear_in.items() if not ok]
+
+    @property
+    def blank_out(self) -> bool:
+        """A blank form (its name is written on the paper) of which nothing came back:
+        it stands for no one yet."""
+        return (
+            self.name is None
+            and self.signed is None
+            and bool(self.clauses)
+            and all(s is Status.REQUESTED for s in self.clauses.values())
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -88,6 +107,7 @@ class PersonStatus:
             "round": self.round,
             "clauses": {k: str(v) for k, v in self.clauses.items()},
             "may_appear": self.may_appear_in,
+            "institution": str(self.confirmed) if self.confirmed else None,
         }
 
 
@@ -100,6 +120,7 @@ class ConsentStatus:
     camera: rules.CameraAdvice
     participants: list[PersonStatus]
     proof_erased: str | None = None  # when the proof retention ended and names went
+    institution: Confirmations = field(default_factory=Confirmations)  # situations 1, 2
 
     @property
     def must_not_appear(self) -> list[PersonStatus]:
@@ -129,6 +150,7 @@ class ConsentStatus:
                 "present": advice.present,
             },
             "participants": [p.as_dict() for p in self.participants],
+            "institution": self.institution.as_dict(),
             "must_not_appear": [
                 {
                     "id": p.id,
@@ -169,8 +191,9 @@ def status(
             for e in records.recording_log(conn, recording.id)
             if e["kind"] == records.PROOF_ERASED
         ]
+        confirmed = confirmations.of_recording(conn, recording.id)
     return _consent_status(
-        recording, people, states, gone, today, erased[0]["at"] if erased else None
+        recording, people, states, gone, today, erased[0]["at"] if erased else None, confirmed
     )
 
 
@@ -212,6 +235,7 @@ def statuses(
                 .order_by(recording_events.c.id.desc())
             ).mappings():
                 (ended if e["kind"] == records.DESTROYED else erased)[e["recording_id"]] = e
+            confirmed = confirmations.of_recordings(conn, sorted(batch))
             for rec_id, recording in batch.items():
                 event = ended.get(rec_id)
                 gone = event and {
@@ -227,6 +251,7 @@ def statuses(
                     erased[rec_id]["at"].isoformat(timespec="seconds")
                     if rec_id in erased
                     else None,
+                    confirmed[rec_id],
                 )
     return found
 
@@ -238,25 +263,37 @@ def _consent_status(
     gone: Mapping[str, Any] | None,
     today: dt.date | None,
     proof_erased: str | None = None,
+    confirmed: Confirmations | None = None,
 ) -> ConsentStatus:
     if (today or dt.date.today()) > recording.delete_by:
         for state in states.values():
             state.clauses = {
                 k: v if v in rules.FINAL else Status.EXPIRED for k, v in state.clauses.items()
             }
+    confirmed = confirmed or Confirmations()
     listed = [
-        PersonStatus.of(person, states[person.form_id])
+        PersonStatus.of(person, states[person.form_id], confirmed.of(person.id))
         for person in people
         if not states[person.form_id].discarded  # a blank form no one used is no one
     ]
-    # The camera set-up follows the recording's own answers; the 360-degree camera its.
-    appear = [p.may_appear_in for p in listed]
-    allowed = sum(a.get(str(rules.Clause.RECORDING), False) for a in appear)
+    # The camera set-up follows the recording's own answers and, in situations 1 and 2,
+    # what the institution confirmed; the 360-degree camera its own. An institution's
+    # blank form of which nothing came back stands for no one yet: not counted.
+    institution = rules.consent_collector(recording.situation) == "institution"
+    counted = [p for p in listed if not (institution and p.blank_out)]
+    appear = [p.may_appear_in for p in counted]
+    in_frame = [a.get(str(rules.Clause.RECORDING), False) for a in appear]
     wide = rules.allow_360(appear) if recording.plan.view360 else None
+    through = any(
+        ok and p.clauses.get(str(rules.Clause.RECORDING)) is not Status.GIVEN
+        for p, ok in zip(counted, in_frame, strict=True)
+    )
+    group = confirmed.group.confirmed if confirmed.group else None
     return ConsentStatus(
         recording=recording,
         destroyed=gone and {"at": gone["at"], "by": gone["source"].removeprefix("manual:")},
-        camera=rules.camera_advice(allowed, len(listed), wide),
+        camera=rules.institution_camera_advice(in_frame, group, wide, through_institution=through),
         participants=listed,
         proof_erased=proof_erased,
+        institution=confirmed,
     )

@@ -6,6 +6,7 @@ Every rule formgen applies lives in this package, so a reviewer can check them a
 procedure in one sitting, one topic a module:
 
 - ``situations``: the three situations, who asks for consent, return dates, not returned
+- ``institution``: what the institution confirmed (situations 1 and 2), the camera then
 - ``retention``: purposes, retention periods and deletion dates, who may see a recording
 - ``clauses``: what a recording plans (``Plan``) and the yes/no pairs it needs
 - ``status``: the consent lifecycle, the statuses and the moves between them
@@ -36,10 +37,12 @@ from formgen.rules.appearance import (
     needs_reminder,
 )
 from formgen.rules.camera import (
+    ALL_BUT_360,
     SETUP,
     Advice,
     CameraAdvice,
     camera_advice,
+    setup_words,
 )
 from formgen.rules.checklist import (
     STEPS,
@@ -84,6 +87,17 @@ from formgen.rules.corrections import (
     removable_outright,
     too_early,
     undoable_review,
+)
+from formgen.rules.institution import (
+    CONFIRMED_WORDS,
+    SILENT_FORM,
+    Confirmed,
+    appear_with_institution,
+    check_confirmation,
+    confirmation_for,
+    in_frame,
+    institution_camera_advice,
+    institution_source,
 )
 from formgen.rules.marks import (
     CHILD_REFUSES,
@@ -173,11 +187,13 @@ from formgen.rules.status import (
 
 __all__ = [
     "ACCESS",
+    "ALL_BUT_360",
     "BLANK_UNUSED",
     "CHILD_REFUSES",
     "CODES_PER_HOUR",
     "CODE_TRIES",
     "CODE_VALID",
+    "CONFIRMED_WORDS",
     "DECIDED",
     "DEFAULT_PROOF_AFTER",
     "DEFAULT_RETENTION",
@@ -194,6 +210,7 @@ __all__ = [
     "SETUP",
     "SIGN_IN_FAILURES",
     "SIGN_IN_WINDOW",
+    "SILENT_FORM",
     "STEPS",
     "TAKE_BACK",
     "TRANSITIONS",
@@ -205,6 +222,7 @@ __all__ = [
     "CameraAdvice",
     "ClassList",
     "Clause",
+    "Confirmed",
     "Decision",
     "ListedPerson",
     "Mark",
@@ -226,9 +244,11 @@ __all__ = [
     "add_months",
     "age_on",
     "allow_360",
+    "appear_with_institution",
     "asks_again_after_the_fact",
     "blocking_clauses",
     "camera_advice",
+    "check_confirmation",
     "check_deletion_date",
     "check_email",
     "check_extension",
@@ -240,6 +260,7 @@ __all__ = [
     "classify_signature",
     "clauses_for",
     "code_refused",
+    "confirmation_for",
     "consent_collector",
     "consent_summary",
     "decide_answers",
@@ -252,6 +273,9 @@ __all__ = [
     "edit_reconsent_reason",
     "footage_check_needed",
     "given_clauses",
+    "in_frame",
+    "institution_camera_advice",
+    "institution_source",
     "kept_out_of",
     "link_open",
     "may",
@@ -278,6 +302,7 @@ __all__ = [
     "review_decisions",
     "reviewable_after_unreadable",
     "same_institution",
+    "setup_words",
     "sign_in_blocked",
     "signed_page_back_to",
     "situation_warning",

@@ -50,3 +50,14 @@ SETUP: Mapping[Advice, str] = {
     Advice.FEW: N_("few consented: set up so that only you are in frame"),
     Advice.NONE: N_("no one consented: set up so that only you are in frame"),
 }
+
+# Everyone may be in frame, but not everyone said yes to the 360-degree camera (or some
+# are in frame only through an institution's consent, which does not cover it).
+ALL_BUT_360 = N_("everyone may appear: no restriction in frame, but no 360 degrees")
+
+
+def setup_words(advice: CameraAdvice) -> str:
+    """The set-up in words; "360 degrees allowed" only when it is."""
+    if advice.level is Advice.ALL and not advice.allow_360:
+        return ALL_BUT_360
+    return SETUP[advice.level]

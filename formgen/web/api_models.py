@@ -77,6 +77,24 @@ class PersonStatus(BaseModel):
     round: int
     clauses: dict[str, Status]
     may_appear: dict[str, bool]  # per activity: recording, livestream, 360
+    # situations 1 and 2: what the institution confirmed of them (or of the group)
+    institution: Literal["covered", "not_covered", "requested"] | None = None
+
+
+class Confirmation(BaseModel):
+    """What the institution confirmed, with its source ``institution:<contact>, <date>``."""
+
+    model_config = ConfigDict(populate_by_name=True)
+    confirmed: Literal["covered", "not_covered", "requested"]
+    about: Literal["group"] | list[str] = Field(alias="for")  # "group" or participant IDs
+    source: str
+    on: dt.date
+    at: str
+
+
+class Confirmations(BaseModel):
+    group: Confirmation | None
+    people: dict[str, Confirmation]  # by participant ID: the latest for each
 
 
 class MustNotAppear(BaseModel):
@@ -108,6 +126,7 @@ class StatusOut(BaseModel):
     participants: list[PersonStatus]
     must_not_appear: list[MustNotAppear]
     withdrawn: list[Withdrawn]
+    institution: Confirmations | None = None  # situations 1 and 2
 
 
 class ParticipantOut(BaseModel):

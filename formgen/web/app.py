@@ -30,6 +30,7 @@ from formgen.web import (
     document_pages,
     due_pages,
     ids,
+    institution_pages,
     online_pages,
     pages,
     participant_pages,
@@ -59,6 +60,7 @@ PAGES = (
     user_pages,
     online_pages,
     return_pages,
+    institution_pages,
 )
 
 

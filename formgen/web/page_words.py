@@ -91,6 +91,7 @@ NOTICES = {
     "invited": N_("The invitations are sent."),
     "invited_none": N_("Nothing was sent: no one with an e-mail address is waiting for one."),
     "not_returned": N_("Recorded: the forms not returned count as no consent."),
+    "institution": N_("Recorded: the camera set-up follows the institution's answer."),
     "edited": N_("The correction is saved."),
     "edited_reconsent": (
         N_(

@@ -183,6 +183,10 @@ def recording_view(person: Person, recording_id: str, lang: str) -> dict[str, An
         "flag_parts": answers.flag_parts,
         "to_review": any(s is Status.REVIEW for p in people for s in p.clauses.values()),
         "unreturned": unreturned(people, rec, change, today),
+        # Situations 1 and 2: what the institution confirmed (_rec_institution.html)
+        "confirmed_words": rules.CONFIRMED_WORDS,
+        "camera_setup": rules.setup_words(status.camera),
+        "today": today,
         "given": {
             p.form_id: [c for c, s in p.clauses.items() if s is Status.GIVEN] for p in people
         },

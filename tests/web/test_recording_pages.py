@@ -266,7 +266,7 @@ def test_a_supervisor_asks_an_institution_for_declarations(page: Any, live: Live
     # Blank forms stand for no one until one comes back: one line, not five rows.
     expect(page.locator("#status table.consent tbody tr")).to_have_count(0)
     expect(page.locator("#status p.blanks")).to_have_text(
-        "5 blank forms of the institution have not come back (yet)."
+        "5 blank forms for Basisschool De Regenboog have not come back (yet)."
     )
     forms = [p.form_id for p in live.fg.status(rec).participants]
     text = " ".join(text_of(pdf))
@@ -280,7 +280,7 @@ def test_a_supervisor_asks_an_institution_for_declarations(page: Any, live: Live
         page.get_by_role("heading", name="Verklaringen aanvragen bij de instelling")
     ).to_be_visible()
     expect(page.locator("#status p.blanks")).to_have_text(
-        "5 blanco formulieren van de instelling zijn (nog) niet terug."
+        "5 blanco formulieren voor Basisschool De Regenboog zijn (nog) niet terug."
     )
 
 
