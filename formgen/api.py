@@ -1,10 +1,9 @@
 """The library's one public object: ``Formgen``, over a store and a configuration.
 
-Everything the CLI and the service do goes through here (docs/contract.md). Each method
-is one operation on the consent record; results are typed values whose ``as_dict()``
-is docs/contract.md's JSON; refusals are ``FormgenError`` subclasses whose messages speak
-of recordings, forms and consent. A fault of the database (busy too long, read-only,
-gone) becomes a ``StoreError`` of one line, never SQL or a participant's name.
+Everything the CLI and the service do goes through here (docs/contract.md). A method
+opens a transaction and calls the part that knows; results are typed values whose
+``as_dict()`` is the contract's JSON; refusals are ``FormgenError``s. A fault of the
+database becomes a ``StoreError`` of one line, never SQL or a participant's name.
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ import datetime as dt
 import functools
 import inspect
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
@@ -198,7 +198,7 @@ class Formgen:
         if not change.issued:
             return change
         written = self._new_round(change.recording.id, change.issued, out, save)
-        return lifecycle.Change(**{**change.__dict__, "written": written})
+        return replace(change, written=written)
 
     def edit_recording(
         self,
@@ -262,18 +262,9 @@ class Formgen:
         refused here, before anything is stored. ``under_16``: for all, or one per
         name. ``emails``: each one's address for the
         invitation to answer online (or None), stored in the same transaction."""
-        for name in names:
-            if name is not None:
-                declarations.check_printable(name)
-        addresses = [invitations.checked_address(e) for e in (emails or [])]
-        with self.engine.begin() as conn:
-            added = roster.add_participants(
-                conn, recording_id, list(names), under_16=under_16, lang=lang
-            )
-            for person, address in zip(added, addresses, strict=False):
-                if address:
-                    online.set_address(conn, person.id, address)
-        return added
+        return invitations.add_participants(
+            self.engine, recording_id, names, under_16=under_16, lang=lang, emails=emails
+        )
 
     def add_participant(
         self,
@@ -331,15 +322,11 @@ class Formgen:
         returned: no consent" (no_answer, never consent) and the unused blank forms of
         an institution discarded, so the recording can be settled. ``participants``:
         only these (participant IDs); None: every open form past its return date."""
+        chosen = None if participants is None else list(participants)
         return by_hand.close_unreturned(
-            self.engine,
-            recording_id,
-            by=by,
-            participant_ids=None if participants is None else list(participants),
-            today=today or self.today(),
+            self.engine, recording_id, by=by, participant_ids=chosen, today=today or self.today()
         )
 
-    @_guarded
     def confirm_institution(
         self,
         recording_id: str,
@@ -355,16 +342,11 @@ class Formgen:
         day (``rules.Confirmed``: covered, not_covered, requested), for ``participants``
         (participant IDs) or, None, the whole group. The camera advice follows it; no
         form changes (``confirmations``)."""
+        chosen = None if participants is None else list(participants)
         return confirmations.confirm(
-            self.engine,
-            recording_id,
-            confirmed,
-            contact=contact,
-            on=on,
-            participants=None if participants is None else list(participants),
-            by=by,
-            today=today or self.today(),
-        )
+            self.engine, recording_id, confirmed, contact=contact, on=on,
+            participants=chosen, by=by, today=today or self.today(),
+        )  # fmt: skip
 
     def _form_id(self, form_id: str) -> str:
         with self.engine.connect() as conn:
@@ -458,20 +440,13 @@ class Formgen:
         rec = records.get_recording(self.engine, recording_id)
         name = declarations.declarations_name(rec.id, participants)
         return declarations.write_forms(
-            self.engine,
-            self.config,
-            rec.id,
-            participants=participants or None,
-            out=self._target(out, save, name),
-            progress=progress,
-        )
+            self.engine, self.config, rec.id, participants=participants or None,
+            out=self._target(out, save, name), progress=progress,
+        )  # fmt: skip
 
     def page_count(self, recording_id: str, participants: Sequence[str] = ()) -> int:
         """Pages ``forms`` will render, for a progress bar."""
-        with self.engine.connect() as conn:
-            rec = records.get_recording(conn, recording_id)
-            count = len(participants) or len(roster.list_participants(conn, rec.id))
-        return 2 * count
+        return declarations.page_count(self.engine, recording_id, participants)
 
     def request(
         self,
@@ -548,13 +523,9 @@ class Formgen:
         about their right to withdraw, with a withdrawal form for what they said yes to.
         Counted as done once ``reminders_sent`` records that the letters went out."""
         rec = records.get_recording(self.engine, recording_id)
+        out = self._target(out, save, f"{rec.id}-reminders.pdf")
         return declarations.write_reminders(
-            self.engine,
-            self.config,
-            rec.id,
-            by=by,
-            out=self._target(out, save, f"{rec.id}-reminders.pdf"),
-            today=today,
+            self.engine, self.config, rec.id, by=by, out=out, today=today
         )
 
     def reminders_sent(self, recording_id: str, *, by: str) -> dict[str, Any]:

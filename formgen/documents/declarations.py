@@ -55,6 +55,11 @@ class Written:
         return found
 
 
+# A declaration is three one-sided pages: two the person keeps, the third they sign and
+# hand in (templates/declaration.html).
+PAGES_PER_FORM = 3
+
+
 def _save(conn: Connection, recording_id: str, data: bytes, out: Path | None) -> Path | None:
     """Write a document owner-only, remembering where, so destroying the recording can
     delete it wherever it was written."""
@@ -234,6 +239,14 @@ def refuse_if_too_late(recording: Recording, people: Sequence[Participant], conf
     today = config_module.today(config)
     if not all(rules.may_ask_consent(recording.recorded_on, today, p.round) for p in people):
         raise RecordError(rules.too_late(recording.id, recording.recorded_on))
+
+
+def page_count(engine: Engine, recording_id: str, participants: Sequence[str] = ()) -> int:
+    """Pages ``write_forms`` will render for these participants (all: none named)."""
+    with engine.connect() as conn:
+        rec = records.get_recording(conn, recording_id)
+        count = len(participants) or len(roster.list_participants(conn, rec.id))
+    return PAGES_PER_FORM * count
 
 
 def declarations_name(recording_id: str, participants: Sequence[str] | None) -> str:

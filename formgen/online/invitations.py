@@ -5,6 +5,7 @@ declaration as text; what went out is logged by form ID, never by address."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Engine
@@ -115,3 +116,29 @@ def addresses_of(engine: Engine, recording_id: str) -> dict[str, str]:
         rec = records.get_recording(conn, recording_id)
         people = roster.list_participants(conn, rec.id)
         return answers.addresses(conn, [p.id for p in people])
+
+
+def add_participants(
+    engine: Engine,
+    recording_id: str,
+    names: Sequence[str | None],
+    *,
+    under_16: bool | Sequence[bool] = False,
+    lang: str | None = None,
+    emails: Sequence[str | None] | None = None,
+) -> list[roster.Participant]:
+    """Add participants, each with a declaration form, and the addresses their
+    invitations go to, in one transaction. A name no installed font can print and an
+    address that is not one are refused before anything is stored."""
+    for name in names:
+        if name is not None:
+            declarations.check_printable(name)
+    addresses = [checked_address(e) for e in (emails or [])]
+    with engine.begin() as conn:
+        added = roster.add_participants(
+            conn, recording_id, list(names), under_16=under_16, lang=lang
+        )
+        for person, address in zip(added, addresses, strict=False):
+            if address:
+                answers.set_address(conn, person.id, address)
+    return added
