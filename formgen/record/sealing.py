@@ -12,13 +12,13 @@ makes every copy of what it sealed (WAL, free pages, dead tuples, backups, copie
 
 A sealed value carries a version prefix, its own nonce and is bound to where it is stored
 (associated data: table, row ID, column): moved to another row it does not open. Values
-without the prefix are plaintext from before encryption (migration 0011 seals them).
+without the prefix are plaintext from before encryption (migration 0013 seals them).
 """
 
 from __future__ import annotations
 
 import base64
-import functools
+import binascii
 import os
 import stat
 import threading
@@ -142,13 +142,75 @@ def _wrong_key(path: Path | None) -> str:
     )
 
 
-# The master key of each open store (engine), and the unwrapped keys a connection has
-# used (a connection lives for one block of work: a key deleted by another process is
-# not kept in memory beyond it).
+# The master key of each open store (engine), and the keys a connection has used (a
+# connection lives for one block of work: a key deleted by another process is not used
+# beyond it).
 _masters: weakref.WeakKeyDictionary[Engine, Master] = weakref.WeakKeyDictionary()
-_cache: weakref.WeakKeyDictionary[Connection, dict[tuple[str, str], AESGCM | None]] = (
+_cache: weakref.WeakKeyDictionary[Connection, dict[tuple[str, str], _Key | None]] = (
     weakref.WeakKeyDictionary()
 )
+
+
+class _Key:
+    """An opened key, and the text values it opened lately.
+
+    Opening a value costs a few microseconds in the AEAD call alone, and a page reads the
+    same names several times (the recording page: twice in one reading, again at every
+    load). A text value and where it is stored always open to the same plaintext, so the
+    key remembers what it opened: a value is looked up here only by a caller that holds
+    this key, which only a row of the store hands out (a deleted key is never asked for
+    again, and :func:`_forget` drops it with what it opened). Bounded: emptied when full.
+    """
+
+    __slots__ = ("aead", "opened")
+    LIMIT = 4096
+
+    def __init__(self, key: bytes) -> None:
+        self.aead = AESGCM(key)
+        self.opened: dict[tuple[tuple[str, object, str], str], str] = {}
+
+    def open(self, where: tuple[str, object, str], stored: Any) -> Any:
+        text = type(stored) is str
+        if text:
+            plain = self.opened.get((where, stored))
+            if plain is not None:
+                return plain
+            raw = binascii.a2b_base64(stored[len(TEXT_PREFIX) :])
+        else:
+            raw = bytes(stored)[len(BYTES_PREFIX) :]
+        try:
+            opened = self.aead.decrypt(raw[:_NONCE], raw[_NONCE:], _aad(*where))
+        except InvalidTag:
+            table, row_id, column = where
+            raise StoreError(
+                f"a sealed value in {table}.{column} (row {row_id}) does not belong there: the"
+                " store was changed outside formgen; restore it from a backup"
+            ) from None
+        if not text:
+            return opened
+        if len(self.opened) >= self.LIMIT:
+            self.opened.clear()
+        plain = self.opened[where, stored] = opened.decode()
+        return plain
+
+
+# The keys opened in this process, by their wrapped bytes (most recently used last).
+_opened_keys: dict[tuple[Master, bytes], _Key] = {}
+_OPENED_KEYS = 1024
+_opened_lock = threading.Lock()
+
+
+def _unwrapped(master: Master, wrapped: bytes) -> _Key:
+    """A wrapped key opened (kept by its wrapped bytes, which only a row of the store
+    hands out: a deleted key's bytes are not asked for again)."""
+    with _opened_lock:
+        key = _opened_keys.pop((master, wrapped), None)
+        if key is None:
+            key = _Key(master.unwrap(wrapped))
+            if len(_opened_keys) >= _OPENED_KEYS:
+                del _opened_keys[next(iter(_opened_keys))]
+        _opened_keys[master, wrapped] = key
+        return key
 
 
 def attach(engine: Engine, master: Master) -> None:
@@ -189,7 +251,7 @@ def ensure(conn: Connection, master: Master) -> None:
 
 
 def initialise(conn: Connection, master: Master) -> None:
-    """A new store's check value and service key (migration 0011, :func:`ensure`)."""
+    """A new store's check value and service key (migration 0013, :func:`ensure`)."""
     from formgen.record.schema import meta, sealed_keys
 
     conn.execute(meta.insert().values(key=CHECK, value=master.check_value()))
@@ -214,54 +276,39 @@ def new_recording_keys(conn: Connection, recording_id: str) -> None:
     )
 
 
-# The last key this thread used, for the run of values of one recording a list opens.
-_last = threading.local()
-
-
-def _key(conn: Connection, owner: str, kind: str) -> AESGCM | None:
-    last = getattr(_last, "key", None)
-    if last is not None and last[0] == (owner, kind) and last[1]() is conn:
-        return last[2]
-    key = _cached_key(conn, owner, kind)
-    _last.key = ((owner, kind), weakref.ref(conn), key)
-    return key
-
-
-def _cached_key(conn: Connection, owner: str, kind: str) -> AESGCM | None:
+def _key(conn: Connection, owner: str, kind: str) -> _Key | None:
     from formgen.record.schema import sealed_keys
 
     cache = _cache.get(conn)
     if cache is None:
         cache = _cache[conn] = {}
-    if (owner, kind) not in cache:
-        wrapped = conn.execute(
-            select(sealed_keys.c.wrapped).where(
-                sealed_keys.c.owner == owner, sealed_keys.c.kind == kind
-            )
-        ).scalar()
-        cache[owner, kind] = (
-            None if wrapped is None else _unwrapped(master_of(conn), bytes(wrapped))
+    try:
+        return cache[owner, kind]
+    except KeyError:
+        pass
+    wrapped = conn.execute(
+        select(sealed_keys.c.wrapped).where(
+            sealed_keys.c.owner == owner, sealed_keys.c.kind == kind
         )
-    return cache[owner, kind]
+    ).scalar()
+    key = cache[owner, kind] = (
+        None if wrapped is None else _unwrapped(master_of(conn), bytes(wrapped))
+    )
+    return key
 
 
-@functools.lru_cache(maxsize=4096)
-def _unwrapped(master: Master, wrapped: bytes) -> AESGCM:
-    """A wrapped key opened (keyed by its wrapped bytes, which only a row of the store
-    hands out: a deleted key's bytes are not asked for again)."""
-    return AESGCM(master.unwrap(wrapped))
-
-
-def known_key(conn: Connection, owner: str, kind: str, wrapped: bytes | None) -> None:
-    """A key a query read with its rows (the participants' proof key, joined): cached
-    for the connection, so opening the rows asks the store for nothing more."""
+def known_key(conn: Connection, owner: str, kind: str, wrapped: bytes | None) -> _Key | None:
+    """A key a query read with its rows (the participants' proof key, joined): kept for
+    the connection, so opening the rows asks the store for nothing more."""
     cache = _cache.get(conn)
     if cache is None:
         cache = _cache[conn] = {}
-    if (owner, kind) not in cache:
-        cache[owner, kind] = (
+    key = cache.get((owner, kind), False)
+    if key is False:
+        key = cache[owner, kind] = (
             None if wrapped is None else _unwrapped(master_of(conn), bytes(wrapped))
         )
+    return key
 
 
 def forget_data_key(conn: Connection, recording_id: str) -> bool:
@@ -278,11 +325,14 @@ def forget_proof_key(conn: Connection, recording_id: str) -> bool:
 def _forget(conn: Connection, owner: str, kind: str) -> bool:
     from formgen.record.schema import sealed_keys
 
-    done = conn.execute(
-        delete(sealed_keys).where(sealed_keys.c.owner == owner, sealed_keys.c.kind == kind)
-    )
+    where = (sealed_keys.c.owner == owner, sealed_keys.c.kind == kind)
+    wrapped = conn.execute(select(sealed_keys.c.wrapped).where(*where)).scalar()
+    done = conn.execute(delete(sealed_keys).where(*where))
     _cache.setdefault(conn, {})[owner, kind] = None
-    _last.key = None
+    if wrapped is not None:  # this process lets go of the key and what it opened
+        with _opened_lock:
+            for master_and_wrapped in [k for k in _opened_keys if k[1] == bytes(wrapped)]:
+                _opened_keys.pop(master_and_wrapped).opened.clear()
     return done.rowcount > 0
 
 
@@ -330,7 +380,7 @@ def seal(
         raise StoreError("the recording's key is gone: it was destroyed")
     plain = value.encode() if isinstance(value, str) else bytes(value)
     nonce = os.urandom(_NONCE)
-    sealed = nonce + key.encrypt(nonce, plain, _aad(*where))
+    sealed = nonce + key.aead.encrypt(nonce, plain, _aad(*where))
     if isinstance(value, str):
         return TEXT_PREFIX + base64.b64encode(sealed).decode("ascii")
     return BYTES_PREFIX + sealed
@@ -352,23 +402,18 @@ def unseal(
     stored: Any,
 ) -> Any:
     """What :func:`seal` sealed; None when its key was deleted (destroyed, or the proof
-    retention ended). Plaintext from before migration 0011 comes back as it is."""
+    retention ended). Plaintext from before migration 0013 comes back as it is."""
     if stored is None or not is_sealed(stored):
         return stored
     key = _key(conn, owner, kind)
-    if key is None:
-        return None
-    text = isinstance(stored, str)
-    raw = base64.b64decode(stored[len(TEXT_PREFIX) :]) if text else bytes(stored)[4:]
-    try:
-        plain = key.decrypt(raw[:_NONCE], raw[_NONCE:], _aad(*where))
-    except InvalidTag:
-        table, row_id, column = where
-        raise StoreError(
-            f"a sealed value in {table}.{column} (row {row_id}) does not belong there: the"
-            " store was changed outside formgen; restore it from a backup"
-        ) from None
-    return plain.decode() if text else plain
+    return None if key is None else key.open(where, stored)
+
+
+def open_with(key: _Key | None, where: tuple[str, object, str], stored: Any) -> Any:
+    """:func:`unseal` with a key the caller already holds (:func:`known_key`)."""
+    if stored is None or not is_sealed(stored):
+        return stored
+    return None if key is None else key.open(where, stored)
 
 
 # --- The columns (one seam: the modules call these, not seal/unseal) -----------------
