@@ -253,7 +253,11 @@ def log_event(
             detail[key] = sealing.seal(conn, recording_id, sealing.PROOF, where, detail[key])
     conn.execute(
         recording_events.insert().values(
-            recording_id=recording_id, kind=kind, at=stamp, source=source, detail=detail
+            recording_id=recording_id,
+            kind=kind,
+            at=stamp,
+            source=sealing.seal_log_source(conn, recording_id, kind, stamp, source),
+            detail=detail,
         )
     )
 
@@ -281,7 +285,7 @@ def recording_log(conn: Connection, recording_id: str) -> list[dict[str, Any]]:
         {
             "kind": r["kind"],
             "at": r["at"].isoformat(timespec="seconds"),
-            "source": r["source"],
+            "source": sealing.open_log_source(conn, r),
             "detail": _opened_detail(conn, r),
         }
         for r in rows
@@ -666,10 +670,12 @@ def append_events(
                 "detail": dict(detail) if detail else None,
             }
         )
-    if written:
+    if written or source.startswith(sealing.MANUAL):
         owners = recordings_of_forms(conn, {row["form_id"] for row in rows})
         for row in rows:
-            sealing.seal_reason(conn, owners[row["form_id"]], row)
+            if written:
+                sealing.seal_reason(conn, owners[row["form_id"]], row)
+            sealing.seal_event_source(conn, owners[row["form_id"]], row)
     conn.execute(events.insert(), rows)
     return len(changes)
 
@@ -869,6 +875,7 @@ def form_events(engine: Engine, form_id: str) -> list[dict[str, Any]]:
             {
                 **row,
                 "reason": sealing.open_reason(conn, form.recording_id, row),
+                "source": sealing.open_event_source(conn, form.recording_id, row),
                 "at": row["at"].isoformat(timespec="seconds"),
             }
             for row in rows
@@ -1050,7 +1057,7 @@ def statuses(
                 event = ended.get(rec_id)
                 gone = event and {
                     "at": event["at"].isoformat(timespec="seconds"),
-                    "source": event["source"],
+                    "source": sealing.open_log_source(conn, event),
                 }
                 found[rec_id] = _consent_status(
                     recording,

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes, hmac
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap, aes_key_wrap
 from sqlalchemy import Connection, Engine, delete, select
@@ -35,6 +36,7 @@ from sqlalchemy import Connection, Engine, delete, select
 from formgen.errors import StoreError
 
 DATA, PROOF, SERVICE = "data", "proof", "service"
+INDEX = "index"  # the service's blind-index key (account addresses looked up by HMAC)
 SERVICE_OWNER = "*"  # the owner of the service-wide key (no recording has this ID)
 TEXT_PREFIX = "fg1:"  # version 1, in text columns (base64 after it)
 BYTES_PREFIX = b"fg1\x00"  # version 1, in binary columns (4 bytes)
@@ -258,6 +260,20 @@ def initialise(conn: Connection, master: Master) -> None:
     conn.execute(
         sealed_keys.insert().values(
             owner=SERVICE_OWNER, kind=SERVICE, wrapped=master.wrap(AESGCM.generate_key(256))
+        )
+    )
+    new_index_key(conn, master)
+
+
+def new_index_key(conn: Connection, master: Master) -> None:
+    """The service's blind-index key (random, wrapped by the master key like the others,
+    so a rotation re-wraps it and every index stays valid); migration 0014 makes it for
+    a store sealed before."""
+    from formgen.record.schema import sealed_keys
+
+    conn.execute(
+        sealed_keys.insert().values(
+            owner=SERVICE_OWNER, kind=INDEX, wrapped=master.wrap(os.urandom(32))
         )
     )
 
@@ -496,11 +512,12 @@ def open_image(conn: Connection, recording_id: str, page_id: int, name: str, sto
     return unseal(conn, recording_id, PROOF, ("scan_images", f"{page_id}/{name}", "data"), stored)
 
 
-def _event(row: Any) -> tuple[str, str, str]:
-    """Where an event's reason is: events get their ID from the database, so the reason
-    is bound to what identifies the row before it has one (form, clause, status, time)."""
+def _event(row: Any, column: str = "reason") -> tuple[str, str, str]:
+    """Where an event's reason (or source) is: events get their ID from the database, so
+    the value is bound to what identifies the row before it has one (form, clause,
+    status, time)."""
     at = row["at"].isoformat(timespec="seconds")
-    return ("events", f"{row['form_id']}/{row['clause']}/{row['status']}/{at}", "reason")
+    return ("events", f"{row['form_id']}/{row['clause']}/{row['status']}/{at}", column)
 
 
 def seal_reason(conn: Connection, recording_id: str, row: dict[str, Any]) -> None:
@@ -528,3 +545,177 @@ def seal_account_name(conn: Connection, user_id: str, name: str) -> Any:
 
 def open_account_name(conn: Connection, user_id: str, stored: Any) -> Any:
     return unseal(conn, SERVICE_OWNER, SERVICE, ("users", user_id, "name"), stored)
+
+
+# --- Account addresses: sealed, and found by a blind index --------------------------------
+
+_index_keys: dict[tuple[Master, bytes], bytes] = {}
+
+
+def email_index(conn: Connection, email: str) -> str:
+    """What an account's address is looked up by: HMAC-SHA256 of the address (lower
+    case) under the service's index key, in hex. The same address always gives the same
+    index, so sign-in and "already an account" find it; without the master key the
+    index tells nothing about the address."""
+    from formgen.record.schema import sealed_keys
+
+    master = master_of(conn)
+    wrapped = conn.execute(
+        select(sealed_keys.c.wrapped).where(
+            sealed_keys.c.owner == SERVICE_OWNER, sealed_keys.c.kind == INDEX
+        )
+    ).scalar()
+    if wrapped is None:
+        raise StoreError("the store has no index key: it was not made by this formgen")
+    wrapped = bytes(wrapped)
+    key = _index_keys.get((master, wrapped))
+    if key is None:
+        key = _index_keys[master, wrapped] = master.unwrap(wrapped)
+    mac = hmac.HMAC(key, hashes.SHA256())
+    mac.update(email.strip().lower().encode())
+    return mac.finalize().hex()
+
+
+def seal_account_email(conn: Connection, user_id: str, email: str) -> Any:
+    """A staff member's address on their account: the service key."""
+    return seal(conn, SERVICE_OWNER, SERVICE, ("users", user_id, "email"), email)
+
+
+def open_account_email(conn: Connection, user_id: str, stored: Any) -> Any:
+    return unseal(conn, SERVICE_OWNER, SERVICE, ("users", user_id, "email"), stored)
+
+
+# --- Scan jobs: the uploaded files' names ------------------------------------------------
+
+
+def seal_job_file_name(conn: Connection, job_id: str, position: int, part: int, name: str) -> Any:
+    """An uploaded file's name while its job waits (people name files after people):
+    the service key (the file is no recording's yet)."""
+    where = ("job_files", f"{job_id}/{position}/{part}", "filename")
+    return seal(conn, SERVICE_OWNER, SERVICE, where, name)
+
+
+def open_job_file_name(conn: Connection, job_id: str, position: int, part: int, stored: Any) -> Any:
+    where = ("job_files", f"{job_id}/{position}/{part}", "filename")
+    return unseal(conn, SERVICE_OWNER, SERVICE, where, stored)
+
+
+JOB_PAGE_FIELDS = ("source", "reason")  # a page report's uploaded file name, and the
+# reader's reason, which names the file too
+
+
+def _page_owners(conn: Connection, pages: list[dict[str, Any]]) -> dict[str, str]:
+    from formgen.record.schema import forms, participants
+
+    ids = sorted({p["form_id"] for p in pages if p.get("form_id")})
+    if not ids:
+        return {}
+    rows = conn.execute(
+        select(forms.c.id, participants.c.recording_id)
+        .join(participants, participants.c.id == forms.c.participant_id)
+        .where(forms.c.id.in_(ids))
+    )
+    return dict(rows.all())
+
+
+def _page_key(owners: dict[str, str], page: dict[str, Any]) -> tuple[str, str]:
+    recording_id = owners.get(page.get("form_id") or "")
+    return (recording_id, DATA) if recording_id else (SERVICE_OWNER, SERVICE)
+
+
+def seal_job_pages(conn: Connection, job_id: str, pages: list[dict[str, Any]]) -> list[Any]:
+    """A finished job's page reports with the file names sealed: a page that landed on a
+    form with its recording's data key (gone with the recording), any other with the
+    service key."""
+    owners = _page_owners(conn, pages)
+    sealed = []
+    for index, page in enumerate(pages):
+        owner, kind = _page_key(owners, page)
+        page = dict(page)
+        for field in JOB_PAGE_FIELDS:
+            if page.get(field):
+                page[field] = seal(
+                    conn, owner, kind, ("jobs", f"{job_id}/{index}", field), page[field]
+                )
+        sealed.append(page)
+    return sealed
+
+
+def open_job_pages(conn: Connection, job_id: str, pages: list[dict[str, Any]]) -> list[Any]:
+    """:func:`seal_job_pages` undone; a name whose recording was destroyed becomes ""."""
+    owners = _page_owners(conn, pages)
+    opened = []
+    for index, page in enumerate(pages):
+        owner, kind = _page_key(owners, page)
+        page = dict(page)
+        for field in JOB_PAGE_FIELDS:
+            if page.get(field):
+                where = ("jobs", f"{job_id}/{index}", field)
+                page[field] = unseal(conn, owner, kind, where, page[field]) or ""
+        opened.append(page)
+    return opened
+
+
+# --- Institution requests: the contact person ----------------------------------------------
+
+
+def seal_contact(conn: Connection, recording_id: str, request_id: str, contact: str | None) -> Any:
+    """The institution's contact person on a request: the recording's data key (cleared
+    when the recording is destroyed)."""
+    where = ("institution_requests", request_id, "contact")
+    return seal(conn, recording_id, DATA, where, contact)
+
+
+def open_contact(conn: Connection, recording_id: str, request_id: str, stored: Any) -> Any:
+    where = ("institution_requests", request_id, "contact")
+    return unseal(conn, recording_id, DATA, where, stored)
+
+
+# --- Who did something by hand: the name in a "manual:<name>" source -----------------------
+
+MANUAL = "manual:"
+
+
+def _seal_source(conn: Connection, recording_id: str, where: Any, source: str) -> str:
+    """A source with its name sealed with the recording's proof key (who recorded a
+    consent by hand, confirmed a step or destroyed it is part of the proof, kept until
+    the proof retention ends); the kind ("manual:", "scan:…", "formgen") stays readable,
+    for the queries that count by kind. A recording whose proof key is gone keeps no
+    name."""
+    if not source.startswith(MANUAL):
+        return source
+    if _key(conn, recording_id, PROOF) is None:
+        return MANUAL
+    return MANUAL + seal(conn, recording_id, PROOF, where, source[len(MANUAL) :])
+
+
+def _open_source(conn: Connection, recording_id: str, where: Any, stored: Any) -> Any:
+    if not isinstance(stored, str) or not stored.startswith(MANUAL + TEXT_PREFIX):
+        return stored
+    name = unseal(conn, recording_id, PROOF, where, stored[len(MANUAL) :])
+    return MANUAL + (name or "")
+
+
+def seal_event_source(conn: Connection, recording_id: str, row: dict[str, Any]) -> None:
+    """The source of an event row to insert, sealed in place."""
+    row["source"] = _seal_source(conn, recording_id, _event(row, "source"), row["source"])
+
+
+def open_event_source(conn: Connection, recording_id: str, row: Any) -> Any:
+    """An event's source (``manual:`` without the name once the proof key is gone)."""
+    return _open_source(conn, recording_id, _event(row, "source"), row["source"])
+
+
+def _log_source(recording_id: str, kind: str, at: Any) -> tuple[str, str, str]:
+    return ("recording_events", f"{recording_id}/{kind}/{at.isoformat()}", "source")
+
+
+def seal_log_source(conn: Connection, recording_id: str, kind: str, at: Any, source: str) -> str:
+    """The source of a recording's log entry (``recording_events``), sealed."""
+    return _seal_source(conn, recording_id, _log_source(recording_id, kind, at), source)
+
+
+def open_log_source(conn: Connection, row: Any) -> Any:
+    """A recording log row's source, opened."""
+    where = _log_source(row["recording_id"], row["kind"], row["at"])
+    return _open_source(conn, row["recording_id"], where, row["source"])
