@@ -46,7 +46,7 @@ OTHER_MAIL = "jeroen.gansewinkelberg@example.org"  # the other parent's
 ADULT = "Fenna Wolterbeekstra"  # printed on her form
 ADULT_MAIL = "fenna.wolterbeekstra@example.org"  # her invitation address
 NOTE = "Oom Brinkerhoffsma vindt het niet goed"  # a reason a person wrote
-ACTOR = "Dr. Anneke Verschuurenbroek"  # who recorded a consent by hand, and destroyed
+ACTOR = "Dr. Anneke Verschuurenbroek"  # staff: recorded a consent by hand, destroyed
 SCANNED = "Hidde Scheltemastra"  # whose signed page comes back as a scan
 FILE_NAME = "scan-Scheltemastra-groep5.png"  # the scanned file's name
 CONTACT = "Mevr. Griet Kloosterhuizen (intern begeleider)"  # the institution's contact
@@ -54,7 +54,11 @@ STAFF_MAIL = "roos.vandenhoogenband@hogeschool.example.nl"  # an account's addre
 PASSWORD = "een lang wachtwoord voor de test"
 JOB_FILE = "upload-Kloosterhuizen-klas3.png"  # an uploaded file's name
 DATA_STRINGS = (NOTE, FILE_NAME)
+TITLE = "Kringgesprek bij juf Wilhelmientje"  # the recording's title names a person
+STUDENT = "Lotte Zandvoortsema"  # the student's name on the recording
+SUPERVISOR = "Dr. Evert Hooghiemstrakamp"  # and the supervisor's
 PROOF_STRINGS = (CHILD, SIGNER, SIGNER_MAIL, OTHER_MAIL, ADULT, ADULT_MAIL, SCANNED, ACTOR)
+PROOF_STRINGS += (TITLE, STUDENT, SUPERVISOR)
 
 
 @pytest.fixture
@@ -68,11 +72,16 @@ def fg(store_url: str, box: Mailbox, tmp_path: Path) -> Iterator[Formgen]:
         yield lib
 
 
-def _recording(fg: Formgen) -> str:
+def _recording(
+    fg: Formgen,
+    title: str = "Rekenles groep 5",
+    student: str = "Sam de Vries",
+    supervisor: str = "Dr. A. Jansen",
+) -> str:
     return fg.create_recording(
-        title="Rekenles groep 5",
-        student="Sam de Vries",
-        supervisor="Dr. A. Jansen",
+        title=title,
+        student=student,
+        supervisor=supervisor,
         situation=3,
         purpose="assessment",
         date=dt.date.today() + dt.timedelta(days=7),
@@ -81,7 +90,7 @@ def _recording(fg: Formgen) -> str:
 
 def _personal_recording(fg: Formgen, box: Mailbox, folder: Path) -> str:
     """A recording holding every kind of personal value the store seals."""
-    rec = _recording(fg)
+    rec = _recording(fg, TITLE, STUDENT, SUPERVISOR)
     fg.add_participants(rec, [None], under_16=True)
     token = printed_token(fg, rec)  # the blank parental form's first page
     pending = fg.online_answer(
@@ -146,7 +155,9 @@ def test_nothing_personal_is_in_the_files_after_destroy(
     assert _found(files, DATA_STRINGS + PROOF_STRINGS) == set()
     assert _file_name(fg, rec) == FILE_NAME
     fg.destroy(rec, by=ACTOR)
-    assert fg.status(rec).destroyed["by"] == ACTOR  # proof: until the proof retention ends
+    assert fg.status(rec).destroyed["by"] == ACTOR
+    shown = fg.status(rec).recording
+    assert (shown.title, shown.student, shown.supervisor) == (TITLE, STUDENT, SUPERVISOR)
     with fg.engine.connect() as conn:
         kinds = conn.execute(select(sealed_keys.c.kind).where(sealed_keys.c.owner == rec))
         assert set(kinds.scalars()) == {"proof"}  # the data key went with the recording
@@ -160,6 +171,9 @@ def test_nothing_personal_is_in_the_files_after_destroy(
     with fg.engine.begin() as conn:
         assert sealing.forget_proof_key(conn, rec)
     assert [p.name for p in fg.status(rec).participants] == [None, None, None]
+    shown = fg.status(rec).recording
+    assert (shown.title, shown.student, shown.supervisor) == ("", "", "")
+    assert fg.status(rec).destroyed["by"] == ACTOR  # staff: the service key keeps it
     assert _found(_raw_files(fg.engine), DATA_STRINGS + PROOF_STRINGS) == set()
 
 
@@ -620,7 +634,10 @@ OLD_REPORTED = "stapel-Oudshoornbeek.pdf"  # a finished job's page report names 
 OLD_CONTACT = "Dhr. Sjoerd Oudshoornbeek (ib'er)"
 OLD_FORM = new_form_id()
 OLD_ACTOR = "Mr. Bartholomeus Kiekenbosch"  # in manual: sources of both event logs
+OLD_TITLE = "Voorleesles bij meester Hendrikus Ploegmakers"
+OLD_STUDENT = "Femke Grootegoedhuis"
 OLD_0013_STRINGS = (OLD_ACCOUNT, OLD_UPLOAD, OLD_REPORTED, OLD_CONTACT, OLD_ACTOR)
+OLD_0013_STRINGS += (OLD_TITLE, OLD_STUDENT)
 
 
 def _store_at_0013(url: str, master_key: Path) -> tuple[str, str]:
@@ -651,7 +668,8 @@ def _store_at_0013(url: str, master_key: Path) -> tuple[str, str]:
         )
         conn.execute(
             schema.recordings.insert().values(
-                id=rec, title="Les", student="Sam", supervisor="Dr. Jansen", situation="2",
+                id=rec, title=OLD_TITLE, student=OLD_STUDENT, supervisor="Dr. Jansen",
+                situation="2",
                 institution="OBS De Regenboog", recorded_on=dt.date(2030, 1, 1), media="both",
                 purpose="reflection", livestream=False, livestream_stored=False,
                 view360=False, lang="nl", delete_by=dt.date(2031, 1, 1), created_at=now,
@@ -728,6 +746,9 @@ def test_a_store_at_migration_0013_is_sealed_when_opened(
         assert [u.email for u in fg.users()] == [OLD_ACCOUNT]
         assert accounts.by_email(fg.engine, OLD_ACCOUNT.upper()).id == user
         assert [r.contact for r in fg.institution_requests(rec)] == [OLD_CONTACT]
+        shown = records.get_recording(fg.engine, rec)
+        assert (shown.title, shown.student) == (OLD_TITLE, OLD_STUDENT)
+        assert [r.title for r in fg.recordings()] == [OLD_TITLE]
         sources = [e["source"] for e in fg.history(OLD_FORM)["events"]]
         assert sources == [f"manual:{OLD_ACTOR}"]
         with fg.engine.connect() as conn:

@@ -165,8 +165,10 @@ def create_recording(
         "created_at": now(),
     }
     with engine.begin() as conn:
-        conn.execute(recordings.insert().values(**row))
         sealing.new_recording_keys(conn, row["id"])
+        conn.execute(
+            recordings.insert().values(**sealing.seal_recording_names(conn, row["id"], row))
+        )
         if owner_id or supervisor_id:  # made in the service: whose it is
             conn.execute(
                 recording_people.insert().values(
@@ -206,19 +208,40 @@ def get_recording(conn: Connection | Engine, recording_id: str) -> Recording:
         with conn.connect() as c:
             return get_recording(c, recording_id)
     row = (
-        conn.execute(select(recordings).where(recordings.c.id == recording_id.strip().upper()))
+        conn.execute(
+            _with_recording_key(select(recordings, sealed_keys.c.wrapped.label("proof_key"))).where(
+                recordings.c.id == recording_id.strip().upper()
+            )
+        )
         .mappings()
         .first()
     )
     if row is None:
         raise NotFound(f"no recording {recording_id!r}")
-    return Recording.from_row(row)
+    return _recording_of(conn, row)
+
+
+def _with_recording_key(query: Any) -> Any:
+    """The recording's proof key with its row: its title and names open without
+    another query."""
+    return query.outerjoin(
+        sealed_keys, and_(sealed_keys.c.owner == recordings.c.id, sealed_keys.c.kind == "proof")
+    )
+
+
+def _recording_of(conn: Connection, row: Mapping[str, Any]) -> Recording:
+    sealing.known_key(conn, row["id"], sealing.PROOF, row["proof_key"])
+    return Recording.from_row(sealing.open_recording_names(conn, row))
 
 
 def list_recordings(engine: Engine) -> list[Recording]:
     with engine.connect() as conn:
-        rows = conn.execute(select(recordings).order_by(recordings.c.created_at)).mappings()
-        return [Recording.from_row(r) for r in rows]
+        rows = conn.execute(
+            _with_recording_key(
+                select(recordings, sealed_keys.c.wrapped.label("proof_key"))
+            ).order_by(recordings.c.created_at)
+        ).mappings()
+        return [_recording_of(conn, row) for row in rows]
 
 
 # --- What happens to a recording as a whole --------------------------------------------

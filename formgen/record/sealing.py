@@ -677,22 +677,21 @@ MANUAL = "manual:"
 
 
 def _seal_source(conn: Connection, recording_id: str, where: Any, source: str) -> str:
-    """A source with its name sealed with the recording's proof key (who recorded a
-    consent by hand, confirmed a step or destroyed it is part of the proof, kept until
-    the proof retention ends); the kind ("manual:", "scan:…", "formgen") stays readable,
-    for the queries that count by kind. A recording whose proof key is gone keeps no
-    name."""
+    """A source with its name sealed with the service key: who recorded a consent by
+    hand, decided a review, confirmed a step or destroyed a recording is a member of
+    staff (as on their account), and the log keeps who did what for as long as it
+    keeps the event, past the recording's destruction and its proof retention. The kind
+    ("manual:", "scan:…", "formgen") stays readable, for the queries that count by
+    kind. (``recording_id``: the recording the event belongs to; not its key.)"""
     if not source.startswith(MANUAL):
         return source
-    if _key(conn, recording_id, PROOF) is None:
-        return MANUAL
-    return MANUAL + seal(conn, recording_id, PROOF, where, source[len(MANUAL) :])
+    return MANUAL + seal(conn, SERVICE_OWNER, SERVICE, where, source[len(MANUAL) :])
 
 
 def _open_source(conn: Connection, recording_id: str, where: Any, stored: Any) -> Any:
     if not isinstance(stored, str) or not stored.startswith(MANUAL + TEXT_PREFIX):
         return stored
-    name = unseal(conn, recording_id, PROOF, where, stored[len(MANUAL) :])
+    name = unseal(conn, SERVICE_OWNER, SERVICE, where, stored[len(MANUAL) :])
     return MANUAL + (name or "")
 
 
@@ -719,3 +718,34 @@ def open_log_source(conn: Connection, row: Any) -> Any:
     """A recording log row's source, opened."""
     where = _log_source(row["recording_id"], row["kind"], row["at"])
     return _open_source(conn, row["recording_id"], where, row["source"])
+
+
+# --- The recording itself: its title and the names of student and supervisor --------------
+
+RECORDING_NAMES = ("title", "student", "supervisor")
+
+
+def seal_recording_names(conn: Connection, recording_id: str, row: dict[str, Any]) -> dict:
+    """A recordings row (or the part of one to update) with its title and names sealed
+    with the recording's proof key: they are printed on every declaration, so the proof
+    after destruction must still say which recording a consent was for, and whose; they
+    go when the proof retention ends."""
+    sealed = dict(row)
+    for column in RECORDING_NAMES:
+        if sealed.get(column) is not None:
+            where = ("recordings", recording_id, column)
+            sealed[column] = seal(conn, recording_id, PROOF, where, sealed[column])
+    return sealed
+
+
+def open_recording_names(conn: Connection, row: Any) -> dict[str, Any]:
+    """A recordings row (a mapping with its ``id``) with its title and names opened;
+    "" once the proof key is gone."""
+    opened = dict(row)
+    recording_id = opened["id"]
+    for column in RECORDING_NAMES:
+        if column in opened:
+            where = ("recordings", recording_id, column)
+            value = unseal(conn, recording_id, PROOF, where, opened[column])
+            opened[column] = "" if value is None else value
+    return opened

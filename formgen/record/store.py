@@ -420,6 +420,7 @@ _RESEALED = (
     "institution_requests",
     "events",
     "recording_events",
+    "recordings",
 )
 
 

@@ -4,10 +4,11 @@ HMAC of the address under the new index key, unique in place of the address), th
 sign-in throttle counted by that index, a waiting scan job's file names (service key),
 the finished jobs' page reports' file names (the data key of the recording a page
 landed on, else the service key), an institution request's contact person (the
-recording's data key) and the name in an event's ``manual:<name>`` source (the
-recording's proof key; the kind stays readable). Rows written before are sealed here
-(sealing.py); the event logs' update triggers step aside for it and come back as 0011
-made them.
+recording's data key), the name in an event's ``manual:<name>`` source (the
+service key, as staff names on accounts; the kind stays readable) and the recording's
+title and the names of its student and supervisor (proof key). Rows written before are
+sealed here (sealing.py); the event logs' update triggers step aside for it and come
+back as 0011 made them.
 
 A store copied into (store.open_empty) has no master key here: its tables are empty,
 and the copy brings the source's wrapped keys, the index key among them.
@@ -97,6 +98,7 @@ def _seal_existing(conn: sa.Connection) -> None:
             sealed = sealing.seal_job_pages(conn, job_id, pages)
             conn.execute(sa.update(jobs).where(jobs.c.id == job_id).values(pages=sealed))
     _seal_sources(conn)
+    _seal_recordings(conn)
     requests = conn.execute(
         sa.text("SELECT id, recording_id, contact FROM institution_requests")
     ).all()
@@ -169,6 +171,25 @@ def _seal_sources(conn: sa.Connection) -> None:
     elif dialect == "postgresql":
         for table in retention.TABLES:
             op.execute(f"ALTER TABLE {table} ENABLE TRIGGER {table}_erase_only")
+
+
+def _seal_recordings(conn: sa.Connection) -> None:
+    """The recordings' titles and the names of student and supervisor (proof key). A
+    recording whose proof retention already ended has no proof key: it is left as it
+    was (the erasure of an older release did not touch them)."""
+    from formgen.record.schema import recordings, sealed_keys
+
+    rows = conn.execute(
+        sa.select(recordings.c.id, *(recordings.c[c] for c in sealing.RECORDING_NAMES)).join(
+            sealed_keys,
+            sa.and_(sealed_keys.c.owner == recordings.c.id, sealed_keys.c.kind == sealing.PROOF),
+        )
+    ).mappings()
+    for row in [dict(r) for r in rows]:
+        plain = {c: row[c] for c in sealing.RECORDING_NAMES if not sealing.is_sealed(row[c])}
+        if plain:
+            sealed = sealing.seal_recording_names(conn, row["id"], plain)
+            conn.execute(sa.update(recordings).where(recordings.c.id == row["id"]).values(sealed))
 
 
 def downgrade() -> None:
