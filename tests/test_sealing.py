@@ -15,16 +15,24 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select, text, update
+from formgen.documents.formid import new_form_id
+from sqlalchemy import Engine, delete, select, text, update
 from sqlalchemy.pool import NullPool
 
 from formgen import Formgen
 from formgen.aftercare import lifecycle
 from formgen.config import Mail
-from formgen.errors import StoreError
+from formgen.errors import Conflict, StoreError
 from formgen.mail.mailbox import Mailbox
-from formgen.record import sealing
-from formgen.record.schema import online_answers, participant_addresses, participants, sealed_keys
+from formgen.record import accounts, jobs, records, sealing
+from formgen.record.schema import (
+    job_files,
+    online_answers,
+    participant_addresses,
+    participants,
+    sealed_keys,
+)
+from formgen.record.schema import jobs as jobs_table
 from formgen.record.store import open_store
 
 from .helpers import test_config
@@ -38,10 +46,19 @@ OTHER_MAIL = "jeroen.gansewinkelberg@example.org"  # the other parent's
 ADULT = "Fenna Wolterbeekstra"  # printed on her form
 ADULT_MAIL = "fenna.wolterbeekstra@example.org"  # her invitation address
 NOTE = "Oom Brinkerhoffsma vindt het niet goed"  # a reason a person wrote
+ACTOR = "Dr. Anneke Verschuurenbroek"  # staff: recorded a consent by hand, destroyed
 SCANNED = "Hidde Scheltemastra"  # whose signed page comes back as a scan
 FILE_NAME = "scan-Scheltemastra-groep5.png"  # the scanned file's name
+CONTACT = "Mevr. Griet Kloosterhuizen (intern begeleider)"  # the institution's contact
+STAFF_MAIL = "roos.vandenhoogenband@hogeschool.example.nl"  # an account's address
+PASSWORD = "een lang wachtwoord voor de test"
+JOB_FILE = "upload-Kloosterhuizen-klas3.png"  # an uploaded file's name
 DATA_STRINGS = (NOTE, FILE_NAME)
-PROOF_STRINGS = (CHILD, SIGNER, SIGNER_MAIL, OTHER_MAIL, ADULT, ADULT_MAIL, SCANNED)
+TITLE = "Kringgesprek bij juf Wilhelmientje"  # the recording's title names a person
+STUDENT = "Lotte Zandvoortsema"  # the student's name on the recording
+SUPERVISOR = "Dr. Evert Hooghiemstrakamp"  # and the supervisor's
+PROOF_STRINGS = (CHILD, SIGNER, SIGNER_MAIL, OTHER_MAIL, ADULT, ADULT_MAIL, SCANNED, ACTOR)
+PROOF_STRINGS += (TITLE, STUDENT, SUPERVISOR)
 
 
 @pytest.fixture
@@ -55,11 +72,16 @@ def fg(store_url: str, box: Mailbox, tmp_path: Path) -> Iterator[Formgen]:
         yield lib
 
 
-def _recording(fg: Formgen) -> str:
+def _recording(
+    fg: Formgen,
+    title: str = "Rekenles groep 5",
+    student: str = "Sam de Vries",
+    supervisor: str = "Dr. A. Jansen",
+) -> str:
     return fg.create_recording(
-        title="Rekenles groep 5",
-        student="Sam de Vries",
-        supervisor="Dr. A. Jansen",
+        title=title,
+        student=student,
+        supervisor=supervisor,
         situation=3,
         purpose="assessment",
         date=dt.date.today() + dt.timedelta(days=7),
@@ -68,7 +90,7 @@ def _recording(fg: Formgen) -> str:
 
 def _personal_recording(fg: Formgen, box: Mailbox, folder: Path) -> str:
     """A recording holding every kind of personal value the store seals."""
-    rec = _recording(fg)
+    rec = _recording(fg, TITLE, STUDENT, SUPERVISOR)
     fg.add_participants(rec, [None], under_16=True)
     token = printed_token(fg, rec)  # the blank parental form's first page
     pending = fg.online_answer(
@@ -83,7 +105,7 @@ def _personal_recording(fg: Formgen, box: Mailbox, folder: Path) -> str:
     )
     fg.online_confirm(token, pending.id, code_in(box, SIGNER_MAIL))
     adult = fg.add_participants(rec, [ADULT], emails=[ADULT_MAIL])[0]
-    fg.set_consent(adult.form_id, "recording", "refused", by="Dr. A. Jansen", reason=NOTE)
+    fg.set_consent(adult.form_id, "recording", "refused", by=ACTOR, reason=NOTE)
     scanned = fg.add_participants(rec, [SCANNED])[0]
     page = _scan_page_2(fg, rec, scanned.form_id, {"recording": ["yes"]}, folder / FILE_NAME)
     assert [p.status for p in fg.import_scans([page]).pages] == ["ok"]
@@ -92,6 +114,7 @@ def _personal_recording(fg: Formgen, box: Mailbox, folder: Path) -> str:
     assert names == [CHILD, ADULT, SCANNED]
     reasons = [e["reason"] for e in fg.history(adult.form_id)["events"]]
     assert NOTE in reasons
+    assert f"manual:{ACTOR}" in [e["source"] for e in fg.history(adult.form_id)["events"]]
     return rec
 
 
@@ -108,7 +131,8 @@ def _raw_files(engine: Engine) -> list[Path]:
     base = data / "base"
     if not os.access(base, os.R_OK | os.X_OK):
         pytest.skip(f"the PostgreSQL cluster's files ({base}) cannot be read by this user")
-    return [p for p in base.rglob("*") if p.is_file()]
+    # os.walk passes over a folder dropped meanwhile (other tests' databases come and go).
+    return [Path(top, name) for top, _, names in os.walk(base) for name in names]
 
 
 def _found(files: list[Path], strings: tuple[str, ...]) -> set[str]:
@@ -130,7 +154,10 @@ def test_nothing_personal_is_in_the_files_after_destroy(
     # Sealed from the start: not even before the destruction is any of it in plaintext.
     assert _found(files, DATA_STRINGS + PROOF_STRINGS) == set()
     assert _file_name(fg, rec) == FILE_NAME
-    fg.destroy(rec, by="Dr. A. Jansen")
+    fg.destroy(rec, by=ACTOR)
+    assert fg.status(rec).destroyed["by"] == ACTOR
+    shown = fg.status(rec).recording
+    assert (shown.title, shown.student, shown.supervisor) == (TITLE, STUDENT, SUPERVISOR)
     with fg.engine.connect() as conn:
         kinds = conn.execute(select(sealed_keys.c.kind).where(sealed_keys.c.owner == rec))
         assert set(kinds.scalars()) == {"proof"}  # the data key went with the recording
@@ -144,6 +171,9 @@ def test_nothing_personal_is_in_the_files_after_destroy(
     with fg.engine.begin() as conn:
         assert sealing.forget_proof_key(conn, rec)
     assert [p.name for p in fg.status(rec).participants] == [None, None, None]
+    shown = fg.status(rec).recording
+    assert (shown.title, shown.student, shown.supervisor) == ("", "", "")
+    assert fg.status(rec).destroyed["by"] == ACTOR  # staff: the service key keeps it
     assert _found(_raw_files(fg.engine), DATA_STRINGS + PROOF_STRINGS) == set()
 
 
@@ -177,6 +207,8 @@ def test_a_sealed_value_moved_to_another_row_does_not_open(fg: Formgen) -> None:
     anne, bert = fg.add_participants(
         rec, ["Anne Aalberts", "Bert Bakhuis"], emails=["anne@example.org", "bert@example.org"]
     )
+    # Opened once first: the process remembers what a key opened, by value and place.
+    assert [p.name for p in fg.status(rec).participants] == ["Anne Aalberts", "Bert Bakhuis"]
     with fg.engine.begin() as conn:
         sealed = conn.execute(
             select(participants.c.name).where(participants.c.id == anne.id)
@@ -292,6 +324,7 @@ def test_rotation_keeps_every_recording_readable(
     rec = _personal_recording(fg, box, tmp_path)
     second = _recording(fg)
     fg.add_participants(second, ["Daan Dekker"])
+    staff = fg.add_user(STAFF_MAIL, name="Drs. Roos", role="supervisor", password=PASSWORD)
     before = {r: [p.name for p in fg.status(r).participants] for r in (rec, second)}
     with fg.engine.connect() as conn:
         sealed_before = conn.execute(select(participants.c.name)).scalars().all()
@@ -300,7 +333,7 @@ def test_rotation_keeps_every_recording_readable(
         "store", "key", "rotate", "--to", str(new_key), "--json", key=_master_key, store=store_url
     )
     assert done.returncode == 0, done.stderr
-    assert '"keys": 5' in done.stdout  # the service key and two per recording
+    assert '"keys": 6' in done.stdout  # the service and index keys, two per recording
     assert new_key.stat().st_mode & 0o777 == 0o600
     _one_line_refusal(
         _cli("recording", "list", key=_master_key, store=store_url), "does not open this store"
@@ -312,6 +345,8 @@ def test_rotation_keeps_every_recording_readable(
         after = {r: [p.name for p in again.status(r).participants] for r in (rec, second)}
         with again.engine.connect() as conn:
             sealed_after = conn.execute(select(participants.c.name)).scalars().all()
+        # The blind index is the same under the re-wrapped index key: sign-in finds them.
+        assert accounts.authenticate(again.engine, STAFF_MAIL.upper(), PASSWORD).id == staff.id
     assert after == before
     assert sealed_after == sealed_before  # the data was not touched: only the keys
 
@@ -541,3 +576,196 @@ def test_account_names_are_sealed_with_the_service_key(fg: Formgen) -> None:
         stored = conn.execute(text("SELECT name FROM users")).scalar_one()
     assert sealing.is_sealed(stored)
     assert _found(_raw_files(fg.engine), (staff,)) == set()
+
+
+def test_account_addresses_are_sealed_and_found_by_a_blind_index(fg: Formgen) -> None:
+    added = fg.add_user(STAFF_MAIL, name="Drs. Roos", role="supervisor", password=PASSWORD)
+    assert [u.email for u in fg.users()] == [STAFF_MAIL]
+    # Sign-in and "already an account" find the address by its index, in any case.
+    assert accounts.authenticate(fg.engine, STAFF_MAIL.upper(), PASSWORD).id == added.id
+    assert accounts.by_email(fg.engine, f" {STAFF_MAIL} ").id == added.id
+    with pytest.raises(Conflict):
+        fg.add_user(STAFF_MAIL.title(), name="Iemand anders", role="supervisor")
+    with pytest.raises(accounts.SignInRefused):  # a failure is counted under the index
+        accounts.authenticate(fg.engine, STAFF_MAIL, "not the password")
+    with fg.engine.connect() as conn:
+        stored, index = conn.execute(text("SELECT email, email_index FROM users")).one()
+        keys = conn.execute(text("SELECT key FROM sign_in_failures")).scalars().all()
+        assert sealing.is_sealed(stored) and "roos" not in stored
+        assert index == sealing.email_index(conn, STAFF_MAIL) and len(index) == 64
+        # Moved to another account's row, a sealed address does not open.
+        with pytest.raises(StoreError, match="does not belong there"):
+            sealing.open_account_email(conn, "U-OTHER", stored)
+    assert keys and all("roos" not in k for k in keys)
+    assert _found(_raw_files(fg.engine), (STAFF_MAIL, "roos.vandenhoogenband")) == set()
+
+
+CONTACT_STRINGS = (CONTACT, JOB_FILE)
+
+
+def test_a_contact_and_the_uploaded_file_names_are_sealed(fg: Formgen) -> None:
+    rec = fg.create_recording(
+        title="Les", student="Sam", supervisor="Dr. Jansen", situation=2,
+        purpose="reflection", date=dt.date.today() + dt.timedelta(days=3),
+        institution="OBS De Regenboog",
+    ).id  # fmt: skip
+    fg.request(rec, contact=CONTACT, count=1, save=False)
+    assert [r.contact for r in fg.institution_requests(rec)] == [CONTACT]
+    staff = fg.add_user(STAFF_MAIL, name="Drs. Roos", role="supervisor")
+    job = fg.as_user(staff).submit_scans([(JOB_FILE, b"\x89PNG\r\n\x1a\n")])
+    with fg.engine.connect() as conn:
+        waiting = conn.execute(select(job_files.c.filename)).scalars().all()
+    assert waiting and all(sealing.is_sealed(name) for name in waiting)
+    assert _found(_raw_files(fg.engine), CONTACT_STRINGS) == set()
+    fg.work(once=True)  # the worker reads the file under its uploaded name
+    pages = jobs.get(fg.engine, job.id).pages
+    assert pages and {p["source"] for p in pages} == {JOB_FILE}
+    with fg.engine.connect() as conn:
+        stored = conn.execute(select(jobs_table.c.pages)).scalar_one()
+    assert all(sealing.is_sealed(p["source"]) for p in stored)
+    fg.destroy(rec, by="Dr. Jansen")
+    assert [r.contact for r in fg.institution_requests(rec)] == [None]
+    assert _found(_raw_files(fg.engine), CONTACT_STRINGS) == set()
+
+
+OLD_ACCOUNT = "maarten.oudshoornbeek@example.nl"  # an address the release before kept plain
+OLD_UPLOAD = "scan-klas-Oudshoornbeek.pdf"  # a waiting job's file
+OLD_REPORTED = "stapel-Oudshoornbeek.pdf"  # a finished job's page report names its file
+OLD_CONTACT = "Dhr. Sjoerd Oudshoornbeek (ib'er)"
+OLD_FORM = new_form_id()
+OLD_ACTOR = "Mr. Bartholomeus Kiekenbosch"  # in manual: sources of both event logs
+OLD_TITLE = "Voorleesles bij meester Hendrikus Ploegmakers"
+OLD_STUDENT = "Femke Grootegoedhuis"
+OLD_0013_STRINGS = (OLD_ACCOUNT, OLD_UPLOAD, OLD_REPORTED, OLD_CONTACT, OLD_ACTOR)
+OLD_0013_STRINGS += (OLD_TITLE, OLD_STUDENT)
+
+
+def _store_at_0013(url: str, master_key: Path) -> tuple[str, str]:
+    """A store as the release with migration 0013 at its head made it: recordings
+    sealed, but the account's address, the sign-in throttle, the scan jobs' file names
+    and the request's contact in plaintext, and no index key. The recording's and the
+    account's IDs."""
+    from alembic import command
+    from formgen.documents.formid import Instance
+    from sqlalchemy import create_engine
+
+    from formgen.record import schema
+    from formgen.record.store import KEY, KEY_ID, _alembic, database_url, key_id
+
+    now = dt.datetime(2026, 12, 1, 10, 0)
+    rec, user = "R-OLD013", "U-OLD013"
+    engine = create_engine(database_url(url), poolclass=NullPool)
+    sealing.attach(engine, sealing.Master(sealing.read_master(master_key), master_key))
+    with engine.begin() as conn:
+        command.upgrade(_alembic(conn), "0013")
+        conn.execute(  # 0013's check value and service key, as that release made them
+            delete(sealed_keys).where(sealed_keys.c.kind == sealing.INDEX)
+        )
+        secret = Instance.create().secret
+        conn.execute(
+            schema.meta.insert(),
+            [{"key": KEY, "value": secret}, {"key": KEY_ID, "value": key_id(secret)}],
+        )
+        conn.execute(
+            schema.recordings.insert().values(
+                id=rec, title=OLD_TITLE, student=OLD_STUDENT, supervisor="Dr. Jansen",
+                situation="2",
+                institution="OBS De Regenboog", recorded_on=dt.date(2030, 1, 1), media="both",
+                purpose="reflection", livestream=False, livestream_stored=False,
+                view360=False, lang="nl", delete_by=dt.date(2031, 1, 1), created_at=now,
+            )
+        )  # fmt: skip
+        sealing.new_recording_keys(conn, rec)
+        conn.execute(
+            schema.participants.insert().values(
+                id="P-OLD013", recording_id=rec, position=0, under_16=False, lang="nl",
+                name=sealing.seal_name(conn, rec, "P-OLD013", "Anne"), created_at=now,
+            )
+        )  # fmt: skip
+        conn.execute(
+            schema.forms.insert().values(
+                id=OLD_FORM, participant_id="P-OLD013", variant="adult", lang="nl",
+                clauses=["recording"], created_at=now, round=1,
+            )
+        )  # fmt: skip
+        conn.execute(
+            schema.events.insert().values(
+                form_id=OLD_FORM, clause="recording", status="given", at=now,
+                source=f"manual:{OLD_ACTOR}",
+            )
+        )  # fmt: skip
+        conn.execute(
+            schema.recording_events.insert().values(
+                recording_id=rec, kind="changed", at=now, source=f"manual:{OLD_ACTOR}"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO users (id, email, name, role, disabled, created_at)"
+                " VALUES (:id, :email, :name, 'supervisor', :no, :now)"
+            ),
+            {
+                "id": user,
+                "email": OLD_ACCOUNT,
+                "name": sealing.seal_account_name(conn, user, "Dr. Jansen"),
+                "no": False,
+                "now": now,
+            },
+        )
+        conn.execute(schema.sign_in_failures.insert().values(key=f"email:{OLD_ACCOUNT}", at=now))
+        conn.execute(
+            schema.institution_requests.insert().values(
+                id="Q-OLD013", recording_id=rec, contact=OLD_CONTACT,
+                return_by=dt.date(2030, 1, 1), created_at=now, user_id=user,
+            )
+        )  # fmt: skip
+        for job in (  # one at a time: the second has a column the first has not
+            {"id": "J-OLD013A", "user_id": user, "state": "queued", "created_at": now},
+            {
+                "id": "J-OLD013B", "user_id": user, "state": "done", "created_at": now,
+                "pages": [{"source": OLD_REPORTED, "page": 1, "status": "error",
+                           "reason": f"{OLD_REPORTED}: not a scan"}],
+            },
+        ):  # fmt: skip
+            conn.execute(schema.jobs.insert().values(**job))
+        conn.execute(
+            schema.job_files.insert().values(
+                job_id="J-OLD013A", position=0, part=0, filename=OLD_UPLOAD, data=b"%PDF-1.4"
+            )
+        )
+    engine.dispose()
+    return rec, user
+
+
+def test_a_store_at_migration_0013_is_sealed_when_opened(
+    store_url: str, tmp_path: Path, _master_key: Path
+) -> None:
+    rec, user = _store_at_0013(store_url, _master_key)
+    with Formgen.open(store_url, test_config(output_dir=tmp_path)) as fg:
+        # Everything reads as before, through formgen ...
+        assert [u.email for u in fg.users()] == [OLD_ACCOUNT]
+        assert accounts.by_email(fg.engine, OLD_ACCOUNT.upper()).id == user
+        assert [r.contact for r in fg.institution_requests(rec)] == [OLD_CONTACT]
+        shown = records.get_recording(fg.engine, rec)
+        assert (shown.title, shown.student) == (OLD_TITLE, OLD_STUDENT)
+        assert [r.title for r in fg.recordings()] == [OLD_TITLE]
+        sources = [e["source"] for e in fg.history(OLD_FORM)["events"]]
+        assert sources == [f"manual:{OLD_ACTOR}"]
+        with fg.engine.connect() as conn:
+            log = records.recording_log(conn, rec)
+            assert [e["source"] for e in log] == [f"manual:{OLD_ACTOR}"]
+        done = jobs.get(fg.engine, "J-OLD013B").pages
+        assert done == [
+            {"source": OLD_REPORTED, "page": 1, "status": "error",
+             "reason": f"{OLD_REPORTED}: not a scan"}
+        ]  # fmt: skip
+        with fg.engine.connect() as conn:
+            # ... and is stored sealed, the throttle counted by the address's index.
+            failures = conn.execute(text("SELECT key FROM sign_in_failures")).scalars().all()
+            assert failures == [f"email:{sealing.email_index(conn, OLD_ACCOUNT)}"]
+            name = conn.execute(select(job_files.c.filename)).scalar_one()
+            assert sealing.open_job_file_name(conn, "J-OLD013A", 0, 0, name) == OLD_UPLOAD
+            assert sealing.is_sealed(name)
+        # No old plaintext is left in the files: not in a free page, the WAL or a dead
+        # row version.
+        assert _found(_raw_files(fg.engine), OLD_0013_STRINGS) == set()

@@ -240,7 +240,7 @@ def edit_recording(
             update(recordings)
             .where(recordings.c.id == old.id)
             .values(
-                title=new_title,
+                title=sealing.seal_recording_names(conn, old.id, {"title": new_title})["title"],
                 recorded_on=new_date,
                 livestream=plan.livestream,
                 livestream_stored=plan.livestream_stored,

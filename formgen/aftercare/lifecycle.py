@@ -389,6 +389,8 @@ def proofs_due(
             title = conn.execute(
                 select(recordings.c.title).where(recordings.c.id == recording_id)
             ).scalar_one()
+            opened = sealing.open_recording_names(conn, {"id": recording_id, "title": title})
+            title = opened["title"]
             found.append(
                 {
                     "id": recording_id,

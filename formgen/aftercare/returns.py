@@ -23,7 +23,7 @@ from sqlalchemy import Connection, Engine, select, update
 
 from formgen.config import Config
 from formgen.errors import Conflict, NotFound, RecordError
-from formgen.record import jobs, records, roster
+from formgen.record import jobs, records, roster, sealing
 from formgen.record.formid import is_secret, new_secret
 from formgen.record.records import Recording
 from formgen.record.roster import Participant
@@ -140,7 +140,7 @@ def record_request(
         institution_requests.insert().values(
             id=request_id,
             recording_id=recording.id,
-            contact=contact,
+            contact=sealing.seal_contact(conn, recording.id, request_id, contact),
             return_by=return_by,
             created_at=now,
             user_id=supervisor_id,
@@ -163,13 +163,24 @@ def contacts(conn: Connection, participant_ids: Sequence[str]) -> dict[str, tupl
     rows = conn.execute(
         select(
             request_forms.c.participant_id,
+            institution_requests.c.recording_id,
+            institution_requests.c.id,
             institution_requests.c.contact,
             institution_requests.c.return_by,
         )
         .join(institution_requests, institution_requests.c.id == request_forms.c.request_id)
         .where(request_forms.c.participant_id.in_(sorted(set(participant_ids))))
-    )
-    return {pid: (contact, day) for pid, contact, day in rows if contact}
+    ).all()
+    opened = {
+        (rec, rid): sealing.open_contact(conn, rec, rid, contact)
+        for _, rec, rid, contact, _ in rows
+        if contact
+    }
+    return {
+        pid: (opened[rec, rid], day)
+        for pid, rec, rid, contact, day in rows
+        if contact and opened[rec, rid]
+    }
 
 
 def requests_of(engine: Engine, recording_id: str) -> list[InstitutionRequest]:
@@ -199,6 +210,7 @@ def requests_of(engine: Engine, recording_id: str) -> list[InstitutionRequest]:
         people = {
             p.id: p.form_id for p in roster.list_participants(conn, recording_id, every_round=True)
         }
+        contact = {r.id: sealing.open_contact(conn, recording_id, r.id, r.contact) for r in rows}
     found = []
     for row in rows:
         done = sorted((jobs.get(engine, j) for j in brought[row.id]), key=_newest_first)
@@ -206,7 +218,7 @@ def requests_of(engine: Engine, recording_id: str) -> list[InstitutionRequest]:
             InstitutionRequest(
                 id=row.id,
                 recording_id=row.recording_id,
-                contact=row.contact,
+                contact=contact[row.id],
                 return_by=row.return_by,
                 created_at=row.created_at,
                 forms=sorted({people[p] for p in made[row.id] if p in people}),

@@ -126,6 +126,7 @@ def show(db: Engine | Connection, item: str) -> ReviewDetail:
     with records.connection(db) as conn:
         person, clause = pending(conn, item)
         last = _last_event(conn, person.form_id, clause)
+        source = sealing.open_event_source(conn, person.recording_id, last)
         state = ledger.form_states(conn, [person.form_id])[person.form_id]
         detail = last["detail"] or {}
         stored = set()
@@ -149,7 +150,7 @@ def show(db: Engine | Connection, item: str) -> ReviewDetail:
             person.name,
             state.reasons.get(clause),
         ),
-        source=last["source"],
+        source=source,
         ink=detail.get(f"ink_{clause}"),
         signature_ink=detail.get("signature_ink"),
         residual_mm=detail.get("residual_mm"),

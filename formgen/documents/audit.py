@@ -8,13 +8,14 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Engine, select
 
 from formgen.documents import render
 from formgen.online import answers
-from formgen.record import consent_status, ledger, records, roster
+from formgen.record import consent_status, ledger, records, roster, sealing
 from formgen.record.ledger import SIGNATURE
 from formgen.record.schema import events
 
@@ -87,12 +88,15 @@ def rows(
             answered = {a["form_id"]: a for a in answers.confirmed_answers(conn, ids)}
             last: dict[tuple[str, str], Any] = {}
             for row in conn.execute(
-                select(events.c.form_id, events.c.clause, events.c.at, events.c.source)
+                select(
+                    events.c.form_id, events.c.clause, events.c.status, events.c.at, events.c.source
+                )
                 .where(events.c.form_id.in_(ids))
                 .order_by(events.c.id)
-            ):
-                if row.clause not in (None, SIGNATURE):
-                    last[(row.form_id, row.clause)] = row
+            ).mappings():
+                if row["clause"] not in (None, SIGNATURE):
+                    opened = {**row, "source": sealing.open_event_source(conn, rec.id, row)}
+                    last[(row["form_id"], row["clause"])] = SimpleNamespace(**opened)
         for person in people:
             for clause in person.clauses:
                 status = shown.get(person.form_id, {}).get(

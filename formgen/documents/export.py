@@ -150,7 +150,11 @@ def consent_record(
         for row in conn.execute(
             select(events).where(events.c.form_id.in_(ids)).order_by(events.c.id)
         ).mappings():
-            opened = {**row, "reason": sealing.open_reason(conn, recording.id, row)}
+            opened = {
+                **row,
+                "reason": sealing.open_reason(conn, recording.id, row),
+                "source": sealing.open_event_source(conn, recording.id, row),
+            }
             history[row["form_id"]].append(opened)
         log = records.recording_log(conn, recording.id)
         gone = records.destroyed(conn, recording.id)

@@ -326,7 +326,11 @@ def start(
             and email
             and (
                 _at_domain(email, own_domains)
-                or conn.execute(select(users.c.id).where(users.c.email == email)).first()
+                or conn.execute(
+                    select(users.c.id).where(
+                        users.c.email_index == sealing.email_index(conn, email)
+                    )
+                ).first()
             )
         ):
             raise RecordError(OWN_ADDRESS)

@@ -50,7 +50,7 @@ class User:
 def _user(conn: Connection, row: Any) -> User:
     return User(
         id=row.id,
-        email=row.email,
+        email=sealing.open_account_email(conn, row.id, row.email),
         name=sealing.open_account_name(conn, row.id, row.name),
         role=Role(row.role),
         lang=row.lang,
@@ -131,10 +131,16 @@ def _new_account(
 
 def _insert_user(conn: Connection, values: dict[str, Any]) -> User:
     email = values["email"]
-    if conn.execute(select(users.c.id).where(users.c.email == email)).first():
+    index = sealing.email_index(conn, email)
+    if conn.execute(select(users.c.id).where(users.c.email_index == index)).first():
         raise Conflict(N_("there is already an account for {email}"), email=email)
     user_id = records.new_id("U")
-    values = {**values, "name": sealing.seal_account_name(conn, user_id, values["name"])}
+    values = {
+        **values,
+        "email": sealing.seal_account_email(conn, user_id, email),
+        "email_index": index,
+        "name": sealing.seal_account_name(conn, user_id, values["name"]),
+    }
     conn.execute(users.insert().values(id=user_id, created_at=records.now(), **values))
     return _get(conn, user_id)
 
@@ -153,7 +159,8 @@ def get(db: Engine | Connection, user_id: str) -> User:
 
 def by_email(db: Engine | Connection, email: str) -> User:
     with records.connection(db) as conn:
-        row = conn.execute(select(users).where(users.c.email == email.strip().lower())).first()
+        index = sealing.email_index(conn, email)
+        row = conn.execute(select(users).where(users.c.email_index == index)).first()
         if row is None:
             raise NotFound(f"no account for {email.strip().lower()}")
         return _user(conn, row)
@@ -161,7 +168,8 @@ def by_email(db: Engine | Connection, email: str) -> User:
 
 def list_users(engine: Engine) -> list[User]:
     with engine.connect() as conn:
-        return [_user(conn, r) for r in conn.execute(select(users).order_by(users.c.email))]
+        found = [_user(conn, r) for r in conn.execute(select(users))]
+    return sorted(found, key=lambda user: user.email)  # sealed: sorted once opened
 
 
 def count(engine: Engine) -> int:
@@ -213,9 +221,10 @@ def authenticate(engine: Engine, email: str, password: str, client: str = "") ->
     window. A right password takes its own attempt back; the failures stay until they
     leave the window."""
     email = email.strip().lower()
-    keys = [f"email:{email}"[:300]] + ([f"client:{client}"[:300]] if client else [])
     now = records.now()
     with engine.begin() as conn:
+        index = sealing.email_index(conn, email)  # counted by index: no address stored
+        keys = [f"email:{index}"] + ([f"client:{client}"[:300]] if client else [])
         failures = conn.execute(
             select(sign_in_failures.c.key, sign_in_failures.c.at).where(
                 sign_in_failures.c.key.in_(keys),
@@ -229,7 +238,7 @@ def authenticate(engine: Engine, email: str, password: str, client: str = "") ->
         ]
         until = max((b for b in blocked if b is not None), default=None)
         reserved = [] if until is not None else [_count_attempt(conn, k, now) for k in keys]
-        row = conn.execute(select(users).where(users.c.email == email)).first()
+        row = conn.execute(select(users).where(users.c.email_index == index)).first()
     if until is not None:
         minutes = max(1, int((until - now).total_seconds() // 60) + 1)
         raise SignInRefused(N_("too many failed sign-ins: try again in {n} minutes"), n=minutes)

@@ -32,6 +32,7 @@ def form_events(engine: Engine, form_id: str) -> list[dict[str, Any]]:
             {
                 **row,
                 "reason": sealing.open_reason(conn, form.recording_id, row),
+                "source": sealing.open_event_source(conn, form.recording_id, row),
                 "at": row["at"].isoformat(timespec="seconds"),
             }
             for row in rows
@@ -240,7 +241,7 @@ def statuses(
                 event = ended.get(rec_id)
                 gone = event and {
                     "at": event["at"].isoformat(timespec="seconds"),
-                    "source": event["source"],
+                    "source": sealing.open_log_source(conn, event),
                 }
                 found[rec_id] = _consent_status(
                     recording,

@@ -106,14 +106,16 @@ def sign_in(engine: Engine, oidc: Oidc, issuer: str, claims: Mapping[str, Any]) 
         row = conn.execute(
             select(users).where(users.c.issuer == issuer, users.c.subject == who.sub)
         ).first()
-        taken = conn.execute(select(users.c.id).where(users.c.email == who.email)).first()
+        index = sealing.email_index(conn, who.email)
+        taken = conn.execute(select(users.c.id).where(users.c.email_index == index)).first()
         if row is not None:
             if row.disabled:
                 raise InstitutionRefused(N_("this account is disabled"))
             name = sealing.seal_account_name(conn, row.id, who.name)
             values: dict[str, Any] = {"name": name, "role": str(role)}
             if taken is None or taken.id == row.id:  # else keep the old address
-                values["email"] = who.email
+                values["email"] = sealing.seal_account_email(conn, row.id, who.email)
+                values["email_index"] = index
             conn.execute(update(users).where(users.c.id == row.id).values(**values))
             user_id = row.id
         else:
@@ -125,7 +127,8 @@ def sign_in(engine: Engine, oidc: Oidc, issuer: str, claims: Mapping[str, Any]) 
             conn.execute(
                 users.insert().values(
                     id=user_id,
-                    email=who.email,
+                    email=sealing.seal_account_email(conn, user_id, who.email),
+                    email_index=index,
                     name=sealing.seal_account_name(conn, user_id, who.name),
                     role=str(role),
                     password_hash=None,

@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import Engine, delete, func, or_, select, update
+from sqlalchemy import Connection, Engine, delete, func, or_, select, update
 
 from formgen.errors import NotFound, RecordError
-from formgen.record import records
+from formgen.record import records, sealing
 from formgen.record.schema import events, job_files, jobs, scan_pages
 from formgen.words import N_
 
@@ -73,14 +73,14 @@ class Job:
         return out
 
 
-def _job(row: Any) -> Job:
+def _job(conn: Connection, row: Any) -> Job:
     return Job(
         id=row.id,
         user_id=row.user_id,
         state=row.state,
         total_pages=row.total_pages,
         done_pages=row.done_pages,
-        pages=list(row.pages or []),
+        pages=sealing.open_job_pages(conn, row.id, list(row.pages or [])),
         error=row.error,
         created_at=row.created_at,
     )
@@ -116,9 +116,10 @@ def submit(engine: Engine, user_id: str, files: Sequence[tuple[str, Upload]]) ->
         for position, (name, source) in enumerate(sources):
             source.seek(0)
             for part, data in enumerate(iter(lambda s=source: s.read(PART_BYTES), b"")):
+                sealed = sealing.seal_job_file_name(conn, job_id, position, part, name)
                 conn.execute(
                     job_files.insert().values(
-                        job_id=job_id, position=position, part=part, filename=name, data=data
+                        job_id=job_id, position=position, part=part, filename=sealed, data=data
                     )
                 )
     return get(engine, job_id)
@@ -156,9 +157,9 @@ def get(engine: Engine, job_id: str, user_id: str | None = None) -> Job:
     """A job; with ``user_id``, only that person's (another's answers NotFound)."""
     with engine.connect() as conn:
         row = conn.execute(select(jobs).where(jobs.c.id == job_id.strip().upper())).first()
-    if row is None or (user_id is not None and row.user_id != user_id):
-        raise NotFound(f"no job {job_id!r}")
-    return _job(row)
+        if row is None or (user_id is not None and row.user_id != user_id):
+            raise NotFound(f"no job {job_id!r}")
+        return _job(conn, row)
 
 
 def claim(engine: Engine, worker: str) -> Job | None:
@@ -291,7 +292,7 @@ def _write_parts(
     paths: list[Path] = []
     with engine.connect() as conn:
         parts = conn.execute(
-            select(job_files.c.id, job_files.c.position, job_files.c.filename)
+            select(job_files.c.id, job_files.c.position, job_files.c.part, job_files.c.filename)
             .where(job_files.c.job_id == job_id)
             .order_by(job_files.c.position, job_files.c.part)
         ).all()
@@ -299,7 +300,7 @@ def _write_parts(
         digest = hashlib.sha256()
         current = None
         try:
-            for row_id, position, filename in parts:
+            for row_id, position, part, filename in parts:
                 data = bytes(
                     conn.execute(
                         select(job_files.c.data).where(job_files.c.id == row_id)
@@ -314,7 +315,9 @@ def _write_parts(
                     fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
                     handle = os.fdopen(fd, "wb")
                     digest = hashlib.sha256()
-                    names[str(path)] = filename
+                    names[str(path)] = sealing.open_job_file_name(
+                        conn, job_id, position, part, filename
+                    )
                     paths.append(path)
                 assert handle is not None
                 handle.write(data)
@@ -401,6 +404,12 @@ def _finish(
         conn.execute(
             update(jobs)
             .where(jobs.c.id == job_id)
-            .values(state=state, pages=pages, error=error, finished_at=records.now(), **values)
+            .values(
+                state=state,
+                pages=sealing.seal_job_pages(conn, job_id, pages),
+                error=error,
+                finished_at=records.now(),
+                **values,
+            )
         )
         conn.execute(delete(job_files).where(job_files.c.job_id == job_id))

@@ -97,10 +97,12 @@ def append_events(
                 "detail": dict(detail) if detail else None,
             }
         )
-    if written:
+    if written or source.startswith(sealing.MANUAL):
         owners = recordings_of_forms(conn, {row["form_id"] for row in rows})
         for row in rows:
-            sealing.seal_reason(conn, owners[row["form_id"]], row)
+            if written:
+                sealing.seal_reason(conn, owners[row["form_id"]], row)
+            sealing.seal_event_source(conn, owners[row["form_id"]], row)
     conn.execute(events.insert(), rows)
     return len(changes)
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, select
+from sqlalchemy import Connection, Engine, Table, and_, select
 
 from formgen import config as config_module
 from formgen import rules
@@ -30,7 +30,13 @@ from formgen.config import Config
 from formgen.errors import Conflict, NotFound, RecordError
 from formgen.record import sealing
 from formgen.record.formid import ALPHABET
-from formgen.record.schema import documents, recording_events, recording_people, recordings
+from formgen.record.schema import (
+    documents,
+    recording_events,
+    recording_people,
+    recordings,
+    sealed_keys,
+)
 from formgen.rules import Media, Plan, Purpose, Situation
 from formgen.words import N_
 
@@ -160,8 +166,10 @@ def create_recording(
         "created_at": now(),
     }
     with engine.begin() as conn:
-        conn.execute(recordings.insert().values(**row))
         sealing.new_recording_keys(conn, row["id"])
+        conn.execute(
+            recordings.insert().values(**sealing.seal_recording_names(conn, row["id"], row))
+        )
         if owner_id or supervisor_id:  # made in the service: whose it is
             conn.execute(
                 recording_people.insert().values(
@@ -201,19 +209,40 @@ def get_recording(conn: Connection | Engine, recording_id: str) -> Recording:
         with conn.connect() as c:
             return get_recording(c, recording_id)
     row = (
-        conn.execute(select(recordings).where(recordings.c.id == recording_id.strip().upper()))
+        conn.execute(
+            _with_recording_key(select(recordings, sealed_keys.c.wrapped.label("proof_key"))).where(
+                recordings.c.id == recording_id.strip().upper()
+            )
+        )
         .mappings()
         .first()
     )
     if row is None:
         raise NotFound(f"no recording {recording_id!r}")
-    return Recording.from_row(row)
+    return _recording_of(conn, row)
+
+
+def _with_recording_key(query: Any) -> Any:
+    """The recording's proof key with its row: its title and names open without
+    another query."""
+    return query.outerjoin(
+        sealed_keys, and_(sealed_keys.c.owner == recordings.c.id, sealed_keys.c.kind == "proof")
+    )
+
+
+def _recording_of(conn: Connection, row: Mapping[str, Any]) -> Recording:
+    sealing.known_key(conn, row["id"], sealing.PROOF, row["proof_key"])
+    return Recording.from_row(sealing.open_recording_names(conn, row))
 
 
 def list_recordings(engine: Engine) -> list[Recording]:
     with engine.connect() as conn:
-        rows = conn.execute(select(recordings).order_by(recordings.c.created_at)).mappings()
-        return [Recording.from_row(r) for r in rows]
+        rows = conn.execute(
+            _with_recording_key(
+                select(recordings, sealed_keys.c.wrapped.label("proof_key"))
+            ).order_by(recordings.c.created_at)
+        ).mappings()
+        return [_recording_of(conn, row) for row in rows]
 
 
 # --- What happens to a recording as a whole --------------------------------------------
@@ -248,7 +277,11 @@ def log_event(
             detail[key] = sealing.seal(conn, recording_id, sealing.PROOF, where, detail[key])
     conn.execute(
         recording_events.insert().values(
-            recording_id=recording_id, kind=kind, at=stamp, source=source, detail=detail
+            recording_id=recording_id,
+            kind=kind,
+            at=stamp,
+            source=sealing.seal_log_source(conn, recording_id, kind, stamp, source),
+            detail=detail,
         )
     )
 
@@ -276,7 +309,7 @@ def recording_log(conn: Connection, recording_id: str) -> list[dict[str, Any]]:
         {
             "kind": r["kind"],
             "at": r["at"].isoformat(timespec="seconds"),
-            "source": r["source"],
+            "source": sealing.open_log_source(conn, r),
             "detail": _opened_detail(conn, r),
         }
         for r in rows

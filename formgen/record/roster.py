@@ -176,9 +176,8 @@ def person_from_row(conn: Connection, row: Mapping[str, Any]) -> Participant:
     values = dict(row)
     wrapped, name = values.pop("proof_key"), values["name"]
     if name is not None and name.startswith(sealing.TEXT_PREFIX):
-        recording_id = values["recording_id"]
-        sealing.known_key(conn, recording_id, sealing.PROOF, wrapped)
-        values["name"] = sealing.open_name(conn, recording_id, values["id"], name)
+        key = sealing.known_key(conn, values["recording_id"], sealing.PROOF, wrapped)
+        values["name"] = sealing.open_with(key, ("participants", values["id"], "name"), name)
     return Participant(**values)
 
 

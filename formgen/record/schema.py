@@ -10,6 +10,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -173,7 +174,10 @@ users = Table(
     "users",
     metadata,
     Column("id", String(16), primary_key=True),
-    Column("email", String(254), nullable=False),  # lower case
+    # Sealed with the service key (sealing.py), lower case before; looked up by
+    # email_index, its HMAC under the service's index key (sealing.email_index).
+    Column("email", Text, nullable=False),
+    Column("email_index", String(64), nullable=False),
     Column("name", Text, nullable=False),
     Column("role", String(16), nullable=False),  # rules.Role
     Column("password_hash", Text),  # argon2; NULL until the person sets one
@@ -184,7 +188,7 @@ users = Table(
     # of the person. NULL for accounts made by hand.
     Column("issuer", Text),
     Column("subject", String(255)),
-    UniqueConstraint("email", name="uq_users_email"),
+    Index("uq_users_email_index", "email_index", unique=True),
     UniqueConstraint("issuer", "subject", name="uq_users_issuer_subject"),
 )
 
@@ -224,7 +228,8 @@ sign_in_failures = Table(
     "sign_in_failures",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("key", String(300), nullable=False, index=True),  # "email:…" or "client:…"
+    # "email:<the address's blind index>" or "client:…"
+    Column("key", String(300), nullable=False, index=True),
     Column("at", DateTime, nullable=False),
 )
 

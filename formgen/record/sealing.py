@@ -12,13 +12,13 @@ makes every copy of what it sealed (WAL, free pages, dead tuples, backups, copie
 
 A sealed value carries a version prefix, its own nonce and is bound to where it is stored
 (associated data: table, row ID, column): moved to another row it does not open. Values
-without the prefix are plaintext from before encryption (migration 0011 seals them).
+without the prefix are plaintext from before encryption (migration 0013 seals them).
 """
 
 from __future__ import annotations
 
 import base64
-import functools
+import binascii
 import os
 import stat
 import threading
@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes, hmac
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap, aes_key_wrap
 from sqlalchemy import Connection, Engine, delete, select
@@ -35,6 +36,7 @@ from sqlalchemy import Connection, Engine, delete, select
 from formgen.errors import RecordError, StoreError
 
 DATA, PROOF, SERVICE = "data", "proof", "service"
+INDEX = "index"  # the service's blind-index key (account addresses looked up by HMAC)
 SERVICE_OWNER = "*"  # the owner of the service-wide key (no recording has this ID)
 TEXT_PREFIX = "fg1:"  # version 1, in text columns (base64 after it)
 BYTES_PREFIX = b"fg1\x00"  # version 1, in binary columns (4 bytes)
@@ -142,13 +144,75 @@ def _wrong_key(path: Path | None) -> str:
     )
 
 
-# The master key of each open store (engine), and the unwrapped keys a connection has
-# used (a connection lives for one block of work: a key deleted by another process is
-# not kept in memory beyond it).
+# The master key of each open store (engine), and the keys a connection has used (a
+# connection lives for one block of work: a key deleted by another process is not used
+# beyond it).
 _masters: weakref.WeakKeyDictionary[Engine, Master] = weakref.WeakKeyDictionary()
-_cache: weakref.WeakKeyDictionary[Connection, dict[tuple[str, str], AESGCM | None]] = (
+_cache: weakref.WeakKeyDictionary[Connection, dict[tuple[str, str], _Key | None]] = (
     weakref.WeakKeyDictionary()
 )
+
+
+class _Key:
+    """An opened key, and the text values it opened lately.
+
+    Opening a value costs a few microseconds in the AEAD call alone, and a page reads the
+    same names several times (the recording page: twice in one reading, again at every
+    load). A text value and where it is stored always open to the same plaintext, so the
+    key remembers what it opened: a value is looked up here only by a caller that holds
+    this key, which only a row of the store hands out (a deleted key is never asked for
+    again, and :func:`_forget` drops it with what it opened). Bounded: emptied when full.
+    """
+
+    __slots__ = ("aead", "opened")
+    LIMIT = 4096
+
+    def __init__(self, key: bytes) -> None:
+        self.aead = AESGCM(key)
+        self.opened: dict[tuple[tuple[str, object, str], str], str] = {}
+
+    def open(self, where: tuple[str, object, str], stored: Any) -> Any:
+        text = type(stored) is str
+        if text:
+            plain = self.opened.get((where, stored))
+            if plain is not None:
+                return plain
+            raw = binascii.a2b_base64(stored[len(TEXT_PREFIX) :])
+        else:
+            raw = bytes(stored)[len(BYTES_PREFIX) :]
+        try:
+            opened = self.aead.decrypt(raw[:_NONCE], raw[_NONCE:], _aad(*where))
+        except InvalidTag:
+            table, row_id, column = where
+            raise StoreError(
+                f"a sealed value in {table}.{column} (row {row_id}) does not belong there: the"
+                " store was changed outside formgen; restore it from a backup"
+            ) from None
+        if not text:
+            return opened
+        if len(self.opened) >= self.LIMIT:
+            self.opened.clear()
+        plain = self.opened[where, stored] = opened.decode()
+        return plain
+
+
+# The keys opened in this process, by their wrapped bytes (most recently used last).
+_opened_keys: dict[tuple[Master, bytes], _Key] = {}
+_OPENED_KEYS = 1024
+_opened_lock = threading.Lock()
+
+
+def _unwrapped(master: Master, wrapped: bytes) -> _Key:
+    """A wrapped key opened (kept by its wrapped bytes, which only a row of the store
+    hands out: a deleted key's bytes are not asked for again)."""
+    with _opened_lock:
+        key = _opened_keys.pop((master, wrapped), None)
+        if key is None:
+            key = _Key(master.unwrap(wrapped))
+            if len(_opened_keys) >= _OPENED_KEYS:
+                del _opened_keys[next(iter(_opened_keys))]
+        _opened_keys[master, wrapped] = key
+        return key
 
 
 def attach(engine: Engine, master: Master) -> None:
@@ -189,13 +253,27 @@ def ensure(conn: Connection, master: Master) -> None:
 
 
 def initialise(conn: Connection, master: Master) -> None:
-    """A new store's check value and service key (migration 0011, :func:`ensure`)."""
+    """A new store's check value and service key (migration 0013, :func:`ensure`)."""
     from formgen.record.schema import meta, sealed_keys
 
     conn.execute(meta.insert().values(key=CHECK, value=master.check_value()))
     conn.execute(
         sealed_keys.insert().values(
             owner=SERVICE_OWNER, kind=SERVICE, wrapped=master.wrap(AESGCM.generate_key(256))
+        )
+    )
+    new_index_key(conn, master)
+
+
+def new_index_key(conn: Connection, master: Master) -> None:
+    """The service's blind-index key (random, wrapped by the master key like the others,
+    so a rotation re-wraps it and every index stays valid); migration 0014 makes it for
+    a store sealed before."""
+    from formgen.record.schema import sealed_keys
+
+    conn.execute(
+        sealed_keys.insert().values(
+            owner=SERVICE_OWNER, kind=INDEX, wrapped=master.wrap(os.urandom(32))
         )
     )
 
@@ -214,54 +292,39 @@ def new_recording_keys(conn: Connection, recording_id: str) -> None:
     )
 
 
-# The last key this thread used, for the run of values of one recording a list opens.
-_last = threading.local()
-
-
-def _key(conn: Connection, owner: str, kind: str) -> AESGCM | None:
-    last = getattr(_last, "key", None)
-    if last is not None and last[0] == (owner, kind) and last[1]() is conn:
-        return last[2]
-    key = _cached_key(conn, owner, kind)
-    _last.key = ((owner, kind), weakref.ref(conn), key)
-    return key
-
-
-def _cached_key(conn: Connection, owner: str, kind: str) -> AESGCM | None:
+def _key(conn: Connection, owner: str, kind: str) -> _Key | None:
     from formgen.record.schema import sealed_keys
 
     cache = _cache.get(conn)
     if cache is None:
         cache = _cache[conn] = {}
-    if (owner, kind) not in cache:
-        wrapped = conn.execute(
-            select(sealed_keys.c.wrapped).where(
-                sealed_keys.c.owner == owner, sealed_keys.c.kind == kind
-            )
-        ).scalar()
-        cache[owner, kind] = (
-            None if wrapped is None else _unwrapped(master_of(conn), bytes(wrapped))
+    try:
+        return cache[owner, kind]
+    except KeyError:
+        pass
+    wrapped = conn.execute(
+        select(sealed_keys.c.wrapped).where(
+            sealed_keys.c.owner == owner, sealed_keys.c.kind == kind
         )
-    return cache[owner, kind]
+    ).scalar()
+    key = cache[owner, kind] = (
+        None if wrapped is None else _unwrapped(master_of(conn), bytes(wrapped))
+    )
+    return key
 
 
-@functools.lru_cache(maxsize=4096)
-def _unwrapped(master: Master, wrapped: bytes) -> AESGCM:
-    """A wrapped key opened (keyed by its wrapped bytes, which only a row of the store
-    hands out: a deleted key's bytes are not asked for again)."""
-    return AESGCM(master.unwrap(wrapped))
-
-
-def known_key(conn: Connection, owner: str, kind: str, wrapped: bytes | None) -> None:
-    """A key a query read with its rows (the participants' proof key, joined): cached
-    for the connection, so opening the rows asks the store for nothing more."""
+def known_key(conn: Connection, owner: str, kind: str, wrapped: bytes | None) -> _Key | None:
+    """A key a query read with its rows (the participants' proof key, joined): kept for
+    the connection, so opening the rows asks the store for nothing more."""
     cache = _cache.get(conn)
     if cache is None:
         cache = _cache[conn] = {}
-    if (owner, kind) not in cache:
-        cache[owner, kind] = (
+    key = cache.get((owner, kind), False)
+    if key is False:
+        key = cache[owner, kind] = (
             None if wrapped is None else _unwrapped(master_of(conn), bytes(wrapped))
         )
+    return key
 
 
 def forget_data_key(conn: Connection, recording_id: str) -> bool:
@@ -278,11 +341,14 @@ def forget_proof_key(conn: Connection, recording_id: str) -> bool:
 def _forget(conn: Connection, owner: str, kind: str) -> bool:
     from formgen.record.schema import sealed_keys
 
-    done = conn.execute(
-        delete(sealed_keys).where(sealed_keys.c.owner == owner, sealed_keys.c.kind == kind)
-    )
+    where = (sealed_keys.c.owner == owner, sealed_keys.c.kind == kind)
+    wrapped = conn.execute(select(sealed_keys.c.wrapped).where(*where)).scalar()
+    done = conn.execute(delete(sealed_keys).where(*where))
     _cache.setdefault(conn, {})[owner, kind] = None
-    _last.key = None
+    if wrapped is not None:  # this process lets go of the key and what it opened
+        with _opened_lock:
+            for master_and_wrapped in [k for k in _opened_keys if k[1] == bytes(wrapped)]:
+                _opened_keys.pop(master_and_wrapped).opened.clear()
     return done.rowcount > 0
 
 
@@ -330,7 +396,7 @@ def seal(
         raise StoreError("the recording's key is gone: it was destroyed")
     plain = value.encode() if isinstance(value, str) else bytes(value)
     nonce = os.urandom(_NONCE)
-    sealed = nonce + key.encrypt(nonce, plain, _aad(*where))
+    sealed = nonce + key.aead.encrypt(nonce, plain, _aad(*where))
     if isinstance(value, str):
         return TEXT_PREFIX + base64.b64encode(sealed).decode("ascii")
     return BYTES_PREFIX + sealed
@@ -352,23 +418,18 @@ def unseal(
     stored: Any,
 ) -> Any:
     """What :func:`seal` sealed; None when its key was deleted (destroyed, or the proof
-    retention ended). Plaintext from before migration 0011 comes back as it is."""
+    retention ended). Plaintext from before migration 0013 comes back as it is."""
     if stored is None or not is_sealed(stored):
         return stored
     key = _key(conn, owner, kind)
-    if key is None:
-        return None
-    text = isinstance(stored, str)
-    raw = base64.b64decode(stored[len(TEXT_PREFIX) :]) if text else bytes(stored)[4:]
-    try:
-        plain = key.decrypt(raw[:_NONCE], raw[_NONCE:], _aad(*where))
-    except InvalidTag:
-        table, row_id, column = where
-        raise StoreError(
-            f"a sealed value in {table}.{column} (row {row_id}) does not belong there: the"
-            " store was changed outside formgen; restore it from a backup"
-        ) from None
-    return plain.decode() if text else plain
+    return None if key is None else key.open(where, stored)
+
+
+def open_with(key: _Key | None, where: tuple[str, object, str], stored: Any) -> Any:
+    """:func:`unseal` with a key the caller already holds (:func:`known_key`)."""
+    if stored is None or not is_sealed(stored):
+        return stored
+    return None if key is None else key.open(where, stored)
 
 
 # --- The columns (one seam: the modules call these, not seal/unseal) -----------------
@@ -451,11 +512,12 @@ def open_image(conn: Connection, recording_id: str, page_id: int, name: str, sto
     return unseal(conn, recording_id, PROOF, ("scan_images", f"{page_id}/{name}", "data"), stored)
 
 
-def _event(row: Any) -> tuple[str, str, str]:
-    """Where an event's reason is: events get their ID from the database, so the reason
-    is bound to what identifies the row before it has one (form, clause, status, time)."""
+def _event(row: Any, column: str = "reason") -> tuple[str, str, str]:
+    """Where an event's reason (or source) is: events get their ID from the database, so
+    the value is bound to what identifies the row before it has one (form, clause,
+    status, time)."""
     at = row["at"].isoformat(timespec="seconds")
-    return ("events", f"{row['form_id']}/{row['clause']}/{row['status']}/{at}", "reason")
+    return ("events", f"{row['form_id']}/{row['clause']}/{row['status']}/{at}", column)
 
 
 def seal_reason(conn: Connection, recording_id: str, row: dict[str, Any]) -> None:
@@ -498,3 +560,207 @@ def rotate_master(engine: Engine, new_key: Path) -> dict[str, Any]:
         count = rotate(conn, old, new)
     attach(engine, new)
     return {"keys": count, "key_file": str(new_key)}
+
+
+# --- Account addresses: sealed, and found by a blind index --------------------------------
+
+_index_keys: dict[tuple[Master, bytes], bytes] = {}
+
+
+def email_index(conn: Connection, email: str) -> str:
+    """What an account's address is looked up by: HMAC-SHA256 of the address (lower
+    case) under the service's index key, in hex. The same address always gives the same
+    index, so sign-in and "already an account" find it; without the master key the
+    index tells nothing about the address."""
+    from formgen.record.schema import sealed_keys
+
+    master = master_of(conn)
+    wrapped = conn.execute(
+        select(sealed_keys.c.wrapped).where(
+            sealed_keys.c.owner == SERVICE_OWNER, sealed_keys.c.kind == INDEX
+        )
+    ).scalar()
+    if wrapped is None:
+        raise StoreError("the store has no index key: it was not made by this formgen")
+    wrapped = bytes(wrapped)
+    key = _index_keys.get((master, wrapped))
+    if key is None:
+        key = _index_keys[master, wrapped] = master.unwrap(wrapped)
+    mac = hmac.HMAC(key, hashes.SHA256())
+    mac.update(email.strip().lower().encode())
+    return mac.finalize().hex()
+
+
+def seal_account_email(conn: Connection, user_id: str, email: str) -> Any:
+    """A staff member's address on their account: the service key."""
+    return seal(conn, SERVICE_OWNER, SERVICE, ("users", user_id, "email"), email)
+
+
+def open_account_email(conn: Connection, user_id: str, stored: Any) -> Any:
+    return unseal(conn, SERVICE_OWNER, SERVICE, ("users", user_id, "email"), stored)
+
+
+# --- Scan jobs: the uploaded files' names ------------------------------------------------
+
+
+def seal_job_file_name(conn: Connection, job_id: str, position: int, part: int, name: str) -> Any:
+    """An uploaded file's name while its job waits (people name files after people):
+    the service key (the file is no recording's yet)."""
+    where = ("job_files", f"{job_id}/{position}/{part}", "filename")
+    return seal(conn, SERVICE_OWNER, SERVICE, where, name)
+
+
+def open_job_file_name(conn: Connection, job_id: str, position: int, part: int, stored: Any) -> Any:
+    where = ("job_files", f"{job_id}/{position}/{part}", "filename")
+    return unseal(conn, SERVICE_OWNER, SERVICE, where, stored)
+
+
+JOB_PAGE_FIELDS = ("source", "reason")  # a page report's uploaded file name, and the
+# reader's reason, which names the file too
+
+
+def _page_owners(conn: Connection, pages: list[dict[str, Any]]) -> dict[str, str]:
+    from formgen.record.schema import forms, participants
+
+    ids = sorted({p["form_id"] for p in pages if p.get("form_id")})
+    if not ids:
+        return {}
+    rows = conn.execute(
+        select(forms.c.id, participants.c.recording_id)
+        .join(participants, participants.c.id == forms.c.participant_id)
+        .where(forms.c.id.in_(ids))
+    )
+    return dict(rows.all())
+
+
+def _page_key(owners: dict[str, str], page: dict[str, Any]) -> tuple[str, str]:
+    recording_id = owners.get(page.get("form_id") or "")
+    return (recording_id, DATA) if recording_id else (SERVICE_OWNER, SERVICE)
+
+
+def seal_job_pages(conn: Connection, job_id: str, pages: list[dict[str, Any]]) -> list[Any]:
+    """A finished job's page reports with the file names sealed: a page that landed on a
+    form with its recording's data key (gone with the recording), any other with the
+    service key."""
+    owners = _page_owners(conn, pages)
+    sealed = []
+    for index, page in enumerate(pages):
+        owner, kind = _page_key(owners, page)
+        page = dict(page)
+        for field in JOB_PAGE_FIELDS:
+            if page.get(field):
+                page[field] = seal(
+                    conn, owner, kind, ("jobs", f"{job_id}/{index}", field), page[field]
+                )
+        sealed.append(page)
+    return sealed
+
+
+def open_job_pages(conn: Connection, job_id: str, pages: list[dict[str, Any]]) -> list[Any]:
+    """:func:`seal_job_pages` undone; a name whose recording was destroyed becomes ""."""
+    owners = _page_owners(conn, pages)
+    opened = []
+    for index, page in enumerate(pages):
+        owner, kind = _page_key(owners, page)
+        page = dict(page)
+        for field in JOB_PAGE_FIELDS:
+            if page.get(field):
+                where = ("jobs", f"{job_id}/{index}", field)
+                page[field] = unseal(conn, owner, kind, where, page[field]) or ""
+        opened.append(page)
+    return opened
+
+
+# --- Institution requests: the contact person ----------------------------------------------
+
+
+def seal_contact(conn: Connection, recording_id: str, request_id: str, contact: str | None) -> Any:
+    """The institution's contact person on a request: the recording's data key (cleared
+    when the recording is destroyed)."""
+    where = ("institution_requests", request_id, "contact")
+    return seal(conn, recording_id, DATA, where, contact)
+
+
+def open_contact(conn: Connection, recording_id: str, request_id: str, stored: Any) -> Any:
+    where = ("institution_requests", request_id, "contact")
+    return unseal(conn, recording_id, DATA, where, stored)
+
+
+# --- Who did something by hand: the name in a "manual:<name>" source -----------------------
+
+MANUAL = "manual:"
+
+
+def _seal_source(conn: Connection, recording_id: str, where: Any, source: str) -> str:
+    """A source with its name sealed with the service key: who recorded a consent by
+    hand, decided a review, confirmed a step or destroyed a recording is a member of
+    staff (as on their account), and the log keeps who did what for as long as it
+    keeps the event, past the recording's destruction and its proof retention. The kind
+    ("manual:", "scan:…", "formgen") stays readable, for the queries that count by
+    kind. (``recording_id``: the recording the event belongs to; not its key.)"""
+    if not source.startswith(MANUAL):
+        return source
+    return MANUAL + seal(conn, SERVICE_OWNER, SERVICE, where, source[len(MANUAL) :])
+
+
+def _open_source(conn: Connection, recording_id: str, where: Any, stored: Any) -> Any:
+    if not isinstance(stored, str) or not stored.startswith(MANUAL + TEXT_PREFIX):
+        return stored
+    name = unseal(conn, SERVICE_OWNER, SERVICE, where, stored[len(MANUAL) :])
+    return MANUAL + (name or "")
+
+
+def seal_event_source(conn: Connection, recording_id: str, row: dict[str, Any]) -> None:
+    """The source of an event row to insert, sealed in place."""
+    row["source"] = _seal_source(conn, recording_id, _event(row, "source"), row["source"])
+
+
+def open_event_source(conn: Connection, recording_id: str, row: Any) -> Any:
+    """An event's source (``manual:`` without the name once the proof key is gone)."""
+    return _open_source(conn, recording_id, _event(row, "source"), row["source"])
+
+
+def _log_source(recording_id: str, kind: str, at: Any) -> tuple[str, str, str]:
+    return ("recording_events", f"{recording_id}/{kind}/{at.isoformat()}", "source")
+
+
+def seal_log_source(conn: Connection, recording_id: str, kind: str, at: Any, source: str) -> str:
+    """The source of a recording's log entry (``recording_events``), sealed."""
+    return _seal_source(conn, recording_id, _log_source(recording_id, kind, at), source)
+
+
+def open_log_source(conn: Connection, row: Any) -> Any:
+    """A recording log row's source, opened."""
+    where = _log_source(row["recording_id"], row["kind"], row["at"])
+    return _open_source(conn, row["recording_id"], where, row["source"])
+
+
+# --- The recording itself: its title and the names of student and supervisor --------------
+
+RECORDING_NAMES = ("title", "student", "supervisor")
+
+
+def seal_recording_names(conn: Connection, recording_id: str, row: dict[str, Any]) -> dict:
+    """A recordings row (or the part of one to update) with its title and names sealed
+    with the recording's proof key: they are printed on every declaration, so the proof
+    after destruction must still say which recording a consent was for, and whose; they
+    go when the proof retention ends."""
+    sealed = dict(row)
+    for column in RECORDING_NAMES:
+        if sealed.get(column) is not None:
+            where = ("recordings", recording_id, column)
+            sealed[column] = seal(conn, recording_id, PROOF, where, sealed[column])
+    return sealed
+
+
+def open_recording_names(conn: Connection, row: Any) -> dict[str, Any]:
+    """A recordings row (a mapping with its ``id``) with its title and names opened;
+    "" once the proof key is gone."""
+    opened = dict(row)
+    recording_id = opened["id"]
+    for column in RECORDING_NAMES:
+        if column in opened:
+            where = ("recordings", recording_id, column)
+            value = unseal(conn, recording_id, PROOF, where, opened[column])
+            opened[column] = "" if value is None else value
+    return opened

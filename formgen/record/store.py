@@ -49,7 +49,7 @@ __all__ = ["HEAD", "StoreError", "database_url", "explain", "instance", "open_st
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration. Checked against Alembic's scripts by a test; with it, opening a
 # store that is up to date needs no Alembic import (a quarter second of every command).
-HEAD = "0013"
+HEAD = "0014"
 DEFAULT_DB = Path("output") / "formgen.db"
 DEFAULT_TIMEOUT = 30.0
 # The signing key every printed QR code carries an HMAC of, and its fingerprint: both
@@ -404,8 +404,9 @@ def _migrate(engine: Engine) -> None:
         _drop_old_plaintext(engine)
 
 
-# The migration that sealed what was stored in plaintext before (sealing.py).
-SEALED = "0011"
+# The last migration that sealed what was stored in plaintext before (sealing.py): a
+# store older than it has old plaintext to drop once it is sealed.
+SEALED = "0014"
 _RESEALED = (
     "participants",
     "participant_addresses",
@@ -413,11 +414,18 @@ _RESEALED = (
     "scan_images",
     "scans",
     "users",
+    "sign_in_failures",
+    "jobs",
+    "job_files",
+    "institution_requests",
+    "events",
+    "recording_events",
+    "recordings",
 )
 
 
 def _drop_old_plaintext(engine: Engine) -> None:
-    """After migration 0011 sealed the rows written before: SQLite folds its log (freed
+    """After migrations 0013 and 0014 sealed the rows written before: SQLite folds its log (freed
     space is zeroed by secure_delete); PostgreSQL rewrites the tables (VACUUM FULL), so
     the old row versions are in no file of the database any more."""
     if engine.dialect.name == "sqlite":
