@@ -416,11 +416,15 @@ def confirm_step(
     key = step.strip().lower()
     definition = next((s for s in rules.STEPS if s.key == key), None)
     if definition is None:
-        raise RecordError(f"no checklist step {step!r}; the steps are {', '.join(STEP_KEYS)}")
+        raise RecordError(
+            N_("no checklist step {step!r}; the steps are {steps}"),
+            step=step,
+            steps=", ".join(STEP_KEYS),
+        )
     recording = records.get_recording(engine, recording_id)
     if not definition.by_person:
         how = DERIVED_BY[key].format(id=recording.id)
-        raise RecordError(f"step {key} is not confirmed by hand: {how}")
+        raise RecordError(N_("step {key} is not confirmed by hand: {how}"), key=key, how=how)
     who = checked(rules.check_name, by, "the author's name")
     f = facts(engine, recording.id, today or config_module.today(config))
     if f.report["destroyed"]:
@@ -486,7 +490,11 @@ def undo_step(
     config = config or Config()
     key = step.strip().lower()
     if key not in STEP_KEYS:
-        raise RecordError(f"no checklist step {step!r}; the steps are {', '.join(STEP_KEYS)}")
+        raise RecordError(
+            N_("no checklist step {step!r}; the steps are {steps}"),
+            step=step,
+            steps=", ".join(STEP_KEYS),
+        )
     who = checked(rules.check_name, by, "the author's name")
     with engine.begin() as conn:
         recording = records.get_recording(conn, recording_id)
