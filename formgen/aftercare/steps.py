@@ -34,11 +34,11 @@ STEP_KEYS = [s.key for s in rules.STEPS]
 
 # Why a derived step cannot be confirmed by hand, and what records it instead.
 DERIVED_BY = {
-    "consent": "formgen derives it from the declarations and the decisions on them",
-    "camera": "formgen derives it from the consents (see the status)",
-    "reminded": "formgen records it when the reminders for {id} are recorded as sent",
-    "destroyed": "record the destruction of {id} instead",
-    "reconsent": "formgen records it when the purpose or retention of {id} changes",
+    "consent": N_("formgen derives it from the declarations and the decisions on them"),
+    "camera": N_("formgen derives it from the consents (see the status)"),
+    "reminded": N_("formgen records it when the reminders for {id} are recorded as sent"),
+    "destroyed": N_("record the destruction of {id} instead"),
+    "reconsent": N_("formgen records it when the purpose or retention of {id} changes"),
 }
 
 
@@ -423,8 +423,10 @@ def confirm_step(
         )
     recording = records.get_recording(engine, recording_id)
     if not definition.by_person:
-        how = DERIVED_BY[key].format(id=recording.id)
-        raise RecordError(N_("step {key} is not confirmed by hand: {how}"), key=key, how=how)
+        how = Message(DERIVED_BY[key], id=recording.id)
+        raise RecordError(
+            N_("step {key} is not confirmed by hand: {how}"), key=rules.step_word(key), how=how
+        )
     who = checked(rules.check_name, by, "the author's name")
     f = facts(engine, recording.id, today or config_module.today(config))
     if f.report["destroyed"]:
