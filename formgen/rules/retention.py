@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from formgen.words import N_, Message
+from formgen.words import N_, Message, Word
 
 
 class Purpose(StrEnum):
@@ -155,7 +155,7 @@ def check_extension(
                 ),
                 extend_to=extend_to.isoformat(),
                 cap=cap.isoformat(),
-                purpose=str(purpose),
+                purpose=Word(str(purpose)),  # "reflection": a word of the catalogue
                 period=str(retention[purpose]),
                 recorded_on=recorded_on.isoformat(),
             )
