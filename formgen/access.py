@@ -458,7 +458,7 @@ class PersonalFormgen:
         rec = records.get_recording(self.engine, recording_id).id
         who = self.relation(rec)
         if not rules.may(Act.SEE, who):
-            raise NotFound(f"no recording {recording_id!r}")
+            raise NotFound(N_("no recording {recording_id!r}"), recording_id=recording_id)
         if not rules.may(act, who):
             raise NotAllowed(
                 N_("your role ({role}) may not {act} recording {id}"),
@@ -474,7 +474,7 @@ class PersonalFormgen:
         try:
             self._check(act, form.recording_id)
         except NotFound:
-            raise NotFound(f"no form {form.form_id} in this record") from None
+            raise NotFound(N_("no form {form} in this record"), form=form.form_id) from None
         return form.form_id
 
     def _item(self, act: Act, item: str) -> str:
@@ -484,7 +484,7 @@ class PersonalFormgen:
                 recording_id = roster.get_form(conn, form_id).recording_id
             self._check(act, recording_id)
         except NotFound:
-            raise NotFound(f"no review item {item!r}") from None
+            raise NotFound(N_("no review item {item!r}"), item=item) from None
         return item
 
     def _participant(self, act: Act, participant_id: str) -> str:

@@ -667,7 +667,7 @@ class Formgen:
         """The account of someone their institution's provider vouched for (claims of a
         checked ID token): made at the first sign-in, kept up to date at each one."""
         if self.config.oidc is None:
-            raise NotAllowed("sign-in with the institution is not set up")
+            raise NotAllowed(N_("sign-in with the institution is not set up"))
         return institution.sign_in(self.engine, self.config.oidc, issuer, claims)
 
     def start_session(self, user: User) -> tuple[str, Session]:

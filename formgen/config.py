@@ -128,7 +128,9 @@ def load(path: Path | None = None) -> Config:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read configuration {path}: {exc}") from exc
+        raise ConfigError(
+            N_("cannot read configuration {path}: {exc}"), path=path, exc=exc
+        ) from exc
     return from_mapping(data, base=path.parent)
 
 
@@ -136,10 +138,10 @@ def from_mapping(data: Mapping[str, object], base: Path = Path(".")) -> Config:
     config = Config()
     org = data.get("organisation", {})
     if not isinstance(org, Mapping):
-        raise ConfigError("[organisation] must be a table")
+        raise ConfigError(N_("[organisation] must be a table"))
     known = {f.name for f in fields(Organisation)}
     if unknown := set(org) - known:
-        raise ConfigError(f"unknown organisation keys: {', '.join(sorted(unknown))}")
+        raise ConfigError(N_("unknown organisation keys: {keys}"), keys=", ".join(sorted(unknown)))
     values = {k: (_domains(v) if k == "mail_domains" else str(v)) for k, v in org.items()}
     config = replace(config, org=replace(config.org, **values))
     if config.org.procedure_valid_until:
@@ -147,19 +149,19 @@ def from_mapping(data: Mapping[str, object], base: Path = Path(".")) -> Config:
             dt.date.fromisoformat(config.org.procedure_valid_until)
         except ValueError:
             raise ConfigError(
-                f"organisation.procedure_valid_until {config.org.procedure_valid_until!r} is"
-                " not a date like 2027-08-31"
+                N_("organisation.procedure_valid_until {day!r} is not a date like 2027-08-31"),
+                day=config.org.procedure_valid_until,
             ) from None
     try:
         ZoneInfo(config.org.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(
-            f"organisation.timezone {config.org.timezone!r} is not a time zone like"
-            " Europe/Amsterdam"
+            N_("organisation.timezone {timezone!r} is not a time zone like Europe/Amsterdam"),
+            timezone=config.org.timezone,
         ) from None
     retention = data.get("retention", {})
     if not isinstance(retention, Mapping):
-        raise ConfigError("[retention] must be a table")
+        raise ConfigError(N_("[retention] must be a table"))
     table = dict(config.retention)
     for key, value in retention.items():
         if key == PROOF_KEY:
@@ -168,7 +170,7 @@ def from_mapping(data: Mapping[str, object], base: Path = Path(".")) -> Config:
         try:
             table[Purpose(key)] = Period.parse(str(value))
         except ValueError as exc:
-            raise ConfigError(f"retention.{key}: {exc}") from exc
+            raise ConfigError(N_("retention.{key}: {exc}"), key=key, exc=exc) from exc
     config = replace(config, retention=table)
     if "templates_dir" in data:
         config = replace(config, templates_dir=base / str(data["templates_dir"]))
@@ -181,14 +183,14 @@ def from_mapping(data: Mapping[str, object], base: Path = Path(".")) -> Config:
 
         config = replace(config, oidc=parse(data["oidc"], base))
         if config.public_url is None:
-            raise ConfigError("[oidc] needs public_url: the provider returns people to it")
+            raise ConfigError(N_("[oidc] needs public_url: the provider returns people to it"))
     if "livestream" in data:
         stream = data["livestream"]
         if not isinstance(stream, Mapping) or set(stream) - {"service"}:
-            raise ConfigError("[livestream] takes one key: service")
+            raise ConfigError(N_("[livestream] takes one key: service"))
         if "service" in stream:
             if not str(stream["service"]).strip():
-                raise ConfigError("livestream.service is empty")
+                raise ConfigError(N_("livestream.service is empty"))
             config = replace(config, livestream_service=str(stream["service"]).strip())
     if "output_dir" in data:
         config = replace(config, output_dir=base / str(data["output_dir"]))
@@ -197,7 +199,7 @@ def from_mapping(data: Mapping[str, object], base: Path = Path(".")) -> Config:
     if "store" in data:
         table = data["store"]
         if not isinstance(table, Mapping) or set(table) - {"key_file"}:
-            raise ConfigError("[store] takes one key: key_file")
+            raise ConfigError(N_("[store] takes one key: key_file"))
         if "key_file" in table:
             config = replace(config, key_file=base / str(table["key_file"]))
     return config
@@ -205,7 +207,7 @@ def from_mapping(data: Mapping[str, object], base: Path = Path(".")) -> Config:
 
 def _domains(value: object) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(d, str) for d in value):
-        raise ConfigError('organisation.mail_domains must be a list like ["hva.nl"]')
+        raise ConfigError(N_('organisation.mail_domains must be a list like ["hva.nl"]'))
     found = []
     for domain in value:
         name = domain.strip().lower().lstrip("@")
@@ -214,7 +216,8 @@ def _domains(value: object) -> tuple[str, ...]:
             label and all(c.isalnum() or c == "-" for c in label) for label in labels
         ):
             raise ConfigError(
-                f"organisation.mail_domains: {domain[:60]!r} is not a mail domain like hva.nl"
+                N_("organisation.mail_domains: {domain!r} is not a mail domain like hva.nl"),
+                domain=domain[:60],
             )
         found.append(name)
     return tuple(found)
@@ -224,31 +227,34 @@ def _proof_after(value: object) -> Period:
     """A number of days (``365``) or a duration (``"1y"``, ``"18 months"``, ``"90 days"``),
     at least one day: the proof cannot go before the recording does."""
     if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise ConfigError(f"retention.{PROOF_KEY} must be days (365) or a duration like '1y'")
+        raise ConfigError(
+            N_("retention.{key} must be days (365) or a duration like '1y'"), key=PROOF_KEY
+        )
     try:
         period = Period(value, "days") if isinstance(value, int) else Period.parse(value)
     except ValueError as exc:
-        raise ConfigError(f"retention.{PROOF_KEY}: {exc}") from exc
+        raise ConfigError(N_("retention.{key}: {exc}"), key=PROOF_KEY, exc=exc) from exc
     if period.amount < 1:
-        raise ConfigError(f"retention.{PROOF_KEY} must be at least one day")
+        raise ConfigError(N_("retention.{key} must be at least one day"), key=PROOF_KEY)
     return period
 
 
 def _service(table: object) -> tuple[str, ...]:
     if not isinstance(table, Mapping):
-        raise ConfigError("[service] must be a table")
+        raise ConfigError(N_("[service] must be a table"))
     if unknown := set(table) - {"trusted_proxies"}:
-        raise ConfigError(f"unknown service keys: {', '.join(sorted(unknown))}")
+        raise ConfigError(N_("unknown service keys: {keys}"), keys=", ".join(sorted(unknown)))
     proxies = table.get("trusted_proxies", [])
     if not isinstance(proxies, list):
-        raise ConfigError("service.trusted_proxies must be a list of addresses")
+        raise ConfigError(N_("service.trusted_proxies must be a list of addresses"))
     found = []
     for proxy in proxies:
         try:
             found.append(str(ipaddress.ip_network(str(proxy), strict=False)))
         except ValueError:
             raise ConfigError(
-                f"service.trusted_proxies: {str(proxy)[:60]!r} is not an IP address or network"
+                N_("service.trusted_proxies: {proxy!r} is not an IP address or network"),
+                proxy=str(proxy)[:60],
             ) from None
     return tuple(found)
 
@@ -258,25 +264,25 @@ def _public_url(value: object) -> str:
     scheme, _, rest = url.partition("://")
     if scheme not in ("http", "https") or not rest or any(c in rest for c in " ?#"):
         raise ConfigError(
-            f"public_url {url!r} is not a web address like https://formgen.example.nl"
+            N_("public_url {url!r} is not a web address like https://formgen.example.nl"), url=url
         )
     return url
 
 
 def _mail(table: object) -> Mail:
     if not isinstance(table, Mapping):
-        raise ConfigError("[mail] must be a table")
+        raise ConfigError(N_("[mail] must be a table"))
     known = {f.name for f in fields(Mail)}
     if unknown := set(table) - known:
-        raise ConfigError(f"unknown mail keys: {', '.join(sorted(unknown))}")
+        raise ConfigError(N_("unknown mail keys: {keys}"), keys=", ".join(sorted(unknown)))
     values: dict[str, object] = {}
     for key, value in table.items():
         if key == "port":
             if not isinstance(value, int) or not 0 < value < 65536:
-                raise ConfigError("mail.port must be a port number")
+                raise ConfigError(N_("mail.port must be a port number"))
         elif key == "starttls":
             if not isinstance(value, bool):
-                raise ConfigError("mail.starttls must be true or false")
+                raise ConfigError(N_("mail.starttls must be true or false"))
         else:
             value = str(value)
         values[key] = value

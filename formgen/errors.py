@@ -17,6 +17,9 @@ class FormgenError(Exception):
     ``N_`` for the catalogue) and parameters: see formgen/words.py."""
 
     def __init__(self, message: str = "", /, **params: Any) -> None:
+        if not params and hasattr(message, "message_id"):
+            # A line made ahead (``words.Message``, a rule's reason): its ID and parameters.
+            message, params = message.message_id, dict(message.params)
         self.message_id = message
         self.params = params
         super().__init__(message.format(**params) if params else message)
@@ -38,7 +41,9 @@ class RecordError(FormgenError, ValueError):
         """A value check's refusal (``rules``) as the record's, its message ID kept."""
         if isinstance(exc, FormgenError):
             return cls(exc.message_id, **exc.params)
-        return cls(str(exc))
+        said = exc.args[0] if len(exc.args) == 1 else None
+        # A rule raises ValueError(words.Message(...)): the message ID comes along.
+        return cls(said if hasattr(said, "message_id") else str(exc))
 
 
 def checked(check: Callable[..., T], *args: Any) -> T:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from formgen.errors import ConfigError
 from formgen.rules import Role
+from formgen.words import N_
 
 if TYPE_CHECKING:
     from formgen.config import Oidc
@@ -24,33 +25,37 @@ def parse(table: object, base: Path) -> Oidc:
     from formgen.config import DEFAULT_AFFILIATION_ROLES, Oidc
 
     if not isinstance(table, Mapping):
-        raise ConfigError("[oidc] must be a table")
+        raise ConfigError(N_("[oidc] must be a table"))
     if unknown := set(table) - KNOWN:
-        raise ConfigError(f"unknown oidc keys: {', '.join(sorted(unknown))}")
+        raise ConfigError(N_("unknown oidc keys: {keys}"), keys=", ".join(sorted(unknown)))
     if missing := [key for key in REQUIRED if not str(table.get(key, "")).strip()]:
-        raise ConfigError(f"[oidc] needs {', '.join(missing)}")
+        raise ConfigError(N_("[oidc] needs {missing}"), missing=", ".join(missing))
     issuer = str(table["issuer"]).strip().rstrip("/")
     scheme, _, rest = issuer.partition("://")
     if scheme not in ("http", "https") or not rest or any(c in rest for c in " ?#"):
-        raise ConfigError(f"oidc.issuer {issuer!r} is not a web address")
+        raise ConfigError(N_("oidc.issuer {issuer!r} is not a web address"), issuer=issuer)
     lists: dict[str, tuple[str, ...]] = {}
     for key in LISTS:
         value = table.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(f"oidc.{key} must be a list of strings")
+            raise ConfigError(N_("oidc.{key} must be a list of strings"), key=key)
         lists[key] = tuple(v.strip() for v in value if v.strip())
     roles = table.get("affiliation_roles", DEFAULT_AFFILIATION_ROLES)
     if not isinstance(roles, Mapping):
-        raise ConfigError("oidc.affiliation_roles must be a table")
+        raise ConfigError(N_("oidc.affiliation_roles must be a table"))
     for affiliation, role in roles.items():
         if role not in (Role.STUDENT, Role.SUPERVISOR):
             raise ConfigError(
-                f"oidc.affiliation_roles.{affiliation}: {role!r} is not student or supervisor"
-                " (officers are named in oidc.officers)"
+                N_(
+                    "oidc.affiliation_roles.{affiliation}: {role!r} is not student or supervisor "
+                    "(officers are named in oidc.officers)"
+                ),
+                affiliation=affiliation,
+                role=role,
             )
     scopes = str(table.get("scopes", "openid profile email")).split()
     if "openid" not in scopes:
-        raise ConfigError("oidc.scopes must include openid")
+        raise ConfigError(N_("oidc.scopes must include openid"))
     secret_file = base / str(table["client_secret_file"])
     return Oidc(
         issuer=issuer,
@@ -69,18 +74,28 @@ def read_secret(path: Path) -> str:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except OSError as exc:
-        raise ConfigError(f"cannot read oidc.client_secret_file {path}: {exc.strerror}") from exc
+        raise ConfigError(
+            N_("cannot read oidc.client_secret_file {path}: {reason}"),
+            path=path,
+            reason=exc.strerror,
+        ) from exc
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise ConfigError(f"oidc.client_secret_file {path} is not a regular file")
+            raise ConfigError(N_("oidc.client_secret_file {path} is not a regular file"), path=path)
         if info.st_mode & 0o077:
             raise ConfigError(
-                f"oidc.client_secret_file {path} may be read by others"
-                f" (mode {stat.S_IMODE(info.st_mode):o}): make it owner-only (chmod 600)"
+                N_(
+                    "oidc.client_secret_file {path} may be read by others (mode {mode:o}): make "
+                    "it owner-only (chmod 600)"
+                ),
+                path=path,
+                mode=stat.S_IMODE(info.st_mode),
             )
         if hasattr(os, "getuid") and info.st_uid != os.getuid():
-            raise ConfigError(f"oidc.client_secret_file {path} belongs to another user")
+            raise ConfigError(
+                N_("oidc.client_secret_file {path} belongs to another user"), path=path
+            )
         with os.fdopen(fd, "rb") as file:
             fd = -1
             data = file.read(4096)
@@ -89,5 +104,5 @@ def read_secret(path: Path) -> str:
             os.close(fd)
     secret = data.decode("utf-8", "replace").strip()
     if not secret:
-        raise ConfigError(f"oidc.client_secret_file {path} is empty")
+        raise ConfigError(N_("oidc.client_secret_file {path} is empty"), path=path)
     return secret

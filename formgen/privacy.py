@@ -12,6 +12,7 @@ import stat
 from pathlib import Path
 
 from formgen.errors import OutputError
+from formgen.words import N_
 
 # One line per cause, in words a person knows; anything else falls back to strerror.
 _CAUSES = {
@@ -50,7 +51,7 @@ def _fail(
     if cause is None:
         code = exc.errno or 0
         cause = _CAUSES.get(code) or (os.strerror(code).lower() if code else str(exc))
-    return OutputError(f"{doing} {_show(path)}: {cause}")
+    return OutputError(N_("{doing} {path}: {cause}"), doing=doing, path=_show(path), cause=cause)
 
 
 def _kind(mode: int) -> str:
@@ -101,7 +102,9 @@ def write_private(path: Path, data: bytes) -> Path:
     failure is an ``OutputError`` of one line naming the path and the cause."""
     path = Path(path)
     if not path.name or path.name in (".", ".."):
-        raise OutputError(f"cannot write {_show(path) or 'an empty path'}: no file name given")
+        raise OutputError(
+            N_("cannot write {path}: no file name given"), path=_show(path) or "an empty path"
+        )
     try:
         mode = os.lstat(path).st_mode
     except FileNotFoundError:
@@ -112,7 +115,11 @@ def write_private(path: Path, data: bytes) -> Path:
         # rename() would replace the entry itself: /dev/null or a FIFO would become a
         # file, a symlink would be swapped for one instead of writing where it points.
         if not stat.S_ISREG(mode):
-            raise OutputError(f"cannot write {_show(path)}: it is {_kind(mode)}, not a file")
+            raise OutputError(
+                N_("cannot write {path}: it is {kind}, not a file"),
+                path=_show(path),
+                kind=_kind(mode),
+            )
     private_dir(path.parent)
     # A short random temp name: never one an attacker prepared (O_EXCL, O_NOFOLLOW), and
     # short enough that a long but valid target name still gets a temp file.

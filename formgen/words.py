@@ -107,8 +107,12 @@ def say(words: NullTranslations, lang: str, message: str, params: dict[str, Any]
 
 
 def _value(words: NullTranslations, lang: str, value: Any) -> Any:
-    if isinstance(value, Message):
-        return say(words, lang, value.message_id, value.params)
+    from formgen.errors import FormgenError
+
+    if isinstance(value, (Message, FormgenError)):
+        return say(words, lang, value.message_id, value.params)  # a refusal inside a refusal
+    if isinstance(value, ValueError) and len(value.args) == 1:
+        return _value(words, lang, value.args[0])  # a rule's ValueError(Message(...))
     if isinstance(value, Word):
         return words.gettext(value.shown)
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):

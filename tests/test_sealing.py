@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from formgen.documents.formid import new_form_id
+from formgen.record.formid import new_form_id
 from sqlalchemy import Engine, delete, select, text, update
 from sqlalchemy.pool import NullPool
 
@@ -646,7 +646,7 @@ def _store_at_0013(url: str, master_key: Path) -> tuple[str, str]:
     and the request's contact in plaintext, and no index key. The recording's and the
     account's IDs."""
     from alembic import command
-    from formgen.documents.formid import Instance
+    from formgen.record.formid import Instance
     from sqlalchemy import create_engine
 
     from formgen.record import schema

@@ -276,11 +276,13 @@ def undo_review(engine: Engine, item: str, *, by: str) -> dict[str, Any]:
     who = _checked(by, AUTHOR)
     form_ref, _, clause = item.partition(":")
     if not clause:
-        raise RecordError(f"review item {item!r} is not FORMID:clause")
+        raise RecordError(N_("review item {item!r} is not FORMID:clause"), item=item)
     with engine.begin() as conn:
         form = roster.get_form(conn, form_ref)
         if clause not in form.clauses:
-            raise RecordError(f"form {form.form_id} has no clause {clause!r}")
+            raise RecordError(
+                N_("form {form} has no clause {clause!r}"), form=form.form_id, clause=clause
+            )
         records.refuse_if_destroyed(conn, records.get_recording(conn, form.recording_id))
         roster.lock_form(conn, form.form_id)
         rows = conn.execute(
@@ -295,7 +297,11 @@ def undo_review(engine: Engine, item: str, *, by: str) -> dict[str, Any]:
             for r in clause_rows
         ]
         if not rules.undoable_review(history):
-            raise Conflict(f"{form.form_id}:{clause} has no review decision to undo")
+            raise Conflict(
+                N_("{form}:{clause} has no review decision to undo"),
+                form=form.form_id,
+                clause=clause,
+            )
         decision = clause_rows[-1]
         ledger.append_events(
             conn,

@@ -88,7 +88,7 @@ def change_recording(
     over: it was given for what the old paper said."""
     source = f"manual:{_who(by)}"
     if purpose is None and extend_to is None:
-        raise RecordError("say what changes: the purpose, the deletion date or both")
+        raise RecordError(N_("say what changes: the purpose, the deletion date or both"))
     with engine.begin() as conn:
         old = records.get_recording(conn, recording_id)
         records.refuse_if_destroyed(conn, old)
@@ -106,7 +106,7 @@ def change_recording(
             try:
                 rules.check_extension(extend_to, old.recorded_on, new_purpose, config.retention)
             except ValueError as exc:
-                raise RecordError(f"{exc}; nothing changed") from exc
+                raise RecordError(N_("{exc}; nothing changed"), exc=exc) from exc
             new_until = extend_to
         reason = rules.reconsent_reason(old.plan.purpose, old.delete_by, new_purpose, new_until)
         if reason is None:
@@ -441,7 +441,9 @@ def _delete_documents(written: list[tuple[Path, str]]) -> list[Path]:
         except FileNotFoundError:
             continue
         except OSError as exc:
-            raise OutputError(f"cannot delete {path}: {exc.strerror or exc}") from exc
+            raise OutputError(
+                N_("cannot delete {path}: {reason}"), path=path, reason=exc.strerror or exc
+            ) from exc
         path.unlink()
         deleted.append(path)
     return deleted

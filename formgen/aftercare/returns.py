@@ -32,7 +32,7 @@ from formgen.words import N_
 
 GRACE = dt.timedelta(days=14)  # the link works this long after the return date
 LINK_PATH = "/r/"
-NO_LINK = "this return link does not work"
+NO_LINK = N_("this return link does not work")
 
 
 class ReturnLinkRefused(NotFound):
@@ -47,7 +47,7 @@ class ReturnLinkExpired(Conflict):
     """A real return link past its return date plus ``GRACE``."""
 
     def __init__(self) -> None:
-        super().__init__("this return link has expired")
+        super().__init__(N_("this return link has expired"))
 
 
 def link_hash(secret: str) -> str:

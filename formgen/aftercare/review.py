@@ -101,7 +101,9 @@ def pending(conn: Connection, item: str) -> tuple[roster.Participant, str]:
     """The form and clause of a review item ("FORM-ID:clause") that is still open."""
     form_id, sep, clause = item.partition(":")
     if not sep or not clause:
-        raise RecordError(f"{item!r} is not a review item (like 7KQ2-M9XD-4:recording)")
+        raise RecordError(
+            N_("{item!r} is not a review item (like 7KQ2-M9XD-4:recording)"), item=item
+        )
     person = roster.get_form(conn, form_id)
     state = ledger.form_states(conn, [person.form_id])[person.form_id]
     if state.clauses.get(clause) is not Status.REVIEW:
@@ -171,7 +173,7 @@ def image(db: Engine | Connection, item: str, name: str) -> bytes:
         ).scalar()
         data = sealing.open_image(conn, person.recording_id, page_id, name, data)
     if data is None:
-        raise NotFound(f"no image {name!r} for review item {item}")
+        raise NotFound(N_("no image {name!r} for review item {item}"), name=name, item=item)
     return bytes(data)
 
 

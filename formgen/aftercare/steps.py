@@ -34,11 +34,11 @@ STEP_KEYS = [s.key for s in rules.STEPS]
 
 # Why a derived step cannot be confirmed by hand, and what records it instead.
 DERIVED_BY = {
-    "consent": "formgen derives it from the declarations and the decisions on them",
-    "camera": "formgen derives it from the consents (see the status)",
-    "reminded": "formgen records it when the reminders for {id} are recorded as sent",
-    "destroyed": "record the destruction of {id} instead",
-    "reconsent": "formgen records it when the purpose or retention of {id} changes",
+    "consent": N_("formgen derives it from the declarations and the decisions on them"),
+    "camera": N_("formgen derives it from the consents (see the status)"),
+    "reminded": N_("formgen records it when the reminders for {id} are recorded as sent"),
+    "destroyed": N_("record the destruction of {id} instead"),
+    "reconsent": N_("formgen records it when the purpose or retention of {id} changes"),
 }
 
 
@@ -416,11 +416,17 @@ def confirm_step(
     key = step.strip().lower()
     definition = next((s for s in rules.STEPS if s.key == key), None)
     if definition is None:
-        raise RecordError(f"no checklist step {step!r}; the steps are {', '.join(STEP_KEYS)}")
+        raise RecordError(
+            N_("no checklist step {step!r}; the steps are {steps}"),
+            step=step,
+            steps=", ".join(STEP_KEYS),
+        )
     recording = records.get_recording(engine, recording_id)
     if not definition.by_person:
-        how = DERIVED_BY[key].format(id=recording.id)
-        raise RecordError(f"step {key} is not confirmed by hand: {how}")
+        how = Message(DERIVED_BY[key], id=recording.id)
+        raise RecordError(
+            N_("step {key} is not confirmed by hand: {how}"), key=rules.step_word(key), how=how
+        )
     who = checked(rules.check_name, by, "the author's name")
     f = facts(engine, recording.id, today or config_module.today(config))
     if f.report["destroyed"]:
@@ -486,7 +492,11 @@ def undo_step(
     config = config or Config()
     key = step.strip().lower()
     if key not in STEP_KEYS:
-        raise RecordError(f"no checklist step {step!r}; the steps are {', '.join(STEP_KEYS)}")
+        raise RecordError(
+            N_("no checklist step {step!r}; the steps are {steps}"),
+            step=step,
+            steps=", ".join(STEP_KEYS),
+        )
     who = checked(rules.check_name, by, "the author's name")
     with engine.begin() as conn:
         recording = records.get_recording(conn, recording_id)

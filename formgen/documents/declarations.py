@@ -141,7 +141,7 @@ def _select(people: Sequence[Participant], wanted: Sequence[str] | None) -> list
     for key in wanted:
         person = by_id.get(key.strip().upper()) or by_form.get(key.strip().upper())
         if person is None:
-            raise RecordError(f"no participant {key!r} in this recording")
+            raise RecordError(N_("no participant {key!r} in this recording"), key=key)
         chosen.append(person)
     return chosen
 
@@ -442,7 +442,9 @@ def check_printable(name: str) -> None:
     missing = render.unprintable(checked(rules.check_name, name))
     if missing:
         shown = " ".join(f"U+{ord(c):04X}" for c in missing[:5])
-        raise RecordError(f"the name has characters no installed font can print ({shown})")
+        raise RecordError(
+            N_("the name has characters no installed font can print ({shown})"), shown=shown
+        )
 
 
 def write_request(
@@ -480,8 +482,13 @@ def write_request(
     contact = checked(rules.check_name, contact, "contact")
     if asked is not None and not rules.same_institution(asked, recording.institution):
         raise RecordError(
-            f"recording {recording.id} is made at {recording.institution}, not at {asked}:"
-            " ask the institution where it is made, or correct the recording first"
+            N_(
+                "recording {recording} is made at {institution}, not at {asked}: ask the "
+                "institution where it is made, or correct the recording first"
+            ),
+            recording=recording.id,
+            institution=recording.institution,
+            asked=asked,
         )
     reply_to = _supervisor_email(engine, recording, supervisor_email)
     back_by = return_by or rules.return_before(recording.recorded_on, day)

@@ -10,6 +10,7 @@ from functools import cache
 from typing import Any
 
 from formgen.errors import RenderError
+from formgen.words import N_
 
 # Default-ignorable code points (Unicode's DerivedCoreProperties): Pango draws them as
 # nothing, on purpose, so no font needs them (variation selectors in emoji, joiners).
@@ -36,7 +37,7 @@ def _fontconfig() -> Any:
                 continue
         found = ctypes.util.find_library("fontconfig")  # slow: only when the above fail
         if found is None:
-            raise RenderError("the fontconfig library is not installed: no font can be found")
+            raise RenderError(N_("the fontconfig library is not installed: no font can be found"))
         return ctypes.CDLL(found)
 
     class FontSet(ctypes.Structure):
@@ -74,7 +75,7 @@ def _font_coverage() -> Callable[[int], bool]:
     lib = _fontconfig()
     config = lib.FcInitLoadConfigAndFonts()
     if not config:
-        raise RenderError("fontconfig could not load its configuration: no font can be found")
+        raise RenderError(N_("fontconfig could not load its configuration: no font can be found"))
     try:
         fonts = lib.FcConfigGetFonts(config, 0)  # FcSetSystem
         union = lib.FcCharSetCreate()

@@ -11,6 +11,7 @@ from formgen import rules
 from formgen.documents.forms import FormSpec
 from formgen.documents.weasy import page_box
 from formgen.errors import RenderError
+from formgen.words import N_
 
 PX_MM = 25.4 / 96  # CSS px to mm
 PAGE_MM = (210.0, 297.0)
@@ -109,27 +110,31 @@ def check_layout(spec: FormSpec, layout: Mapping[str, Any]) -> None:
     for sheet in layout["pages"]:
         where = f"form {spec.form_id} page {sheet['page']}"
         if sheet["qr"] is None or len(sheet["marks"]) != 4:
-            raise RenderError(f"{where} lacks its QR code or registration marks")
+            raise RenderError(N_("{where} lacks its QR code or registration marks"), where=where)
         limit = sheet.pop("limit")
         bottom = sheet.pop("content_bottom")
         sheet.pop("_qr_px", None)
         sheet.pop("_page", None)
         if limit is not None and bottom > limit[1] + 0.01:
             raise RenderError(
-                f"{where}: the text does not fit on the page ({bottom - limit[1]:.1f} mm over)"
+                N_("{where}: the text does not fit on the page ({over:.1f} mm over)"),
+                where=where,
+                over=bottom - limit[1],
             )
         rects = [b["rect_mm"] for b in sheet["boxes"]]
         if sheet["signature"]:
             rects.append(sheet["signature"]["rect_mm"])
         for x, y, w, h in rects:
             if x < 0 or y < 0 or x + w > width or y + h > height:
-                raise RenderError(f"{where}: a box lies outside the page")
+                raise RenderError(N_("{where}: a box lies outside the page"), where=where)
     answers = {(b["clause"], b["answer"]) for s in layout["pages"] for b in s["boxes"]}
     expected = {(c, a) for c in spec.clauses for a in ("yes", "no")}
     if spec.variant == "parent":  # the child's own box, where the template prints it
         answers.discard((rules.CHILD_REFUSES, "yes"))
     if answers != expected:
-        raise RenderError(f"form {spec.form_id}: boxes {sorted(answers)} != clauses")
+        raise RenderError(
+            N_("form {form}: boxes {boxes} != clauses"), form=spec.form_id, boxes=sorted(answers)
+        )
 
 
 def public_layout(layout: Mapping[str, Any]) -> dict[str, Any]:

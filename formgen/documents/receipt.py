@@ -13,6 +13,7 @@ from formgen.documents.layout import read_layout
 from formgen.documents.templates import environment, template_dirs
 from formgen.documents.weasy import weasy, weasyprint_problems
 from formgen.errors import RenderError
+from formgen.words import N_
 
 RECEIPT_RELATIONS = ("parent", "guardian")
 
@@ -23,28 +24,36 @@ def _check_online(spec: FormSpec) -> Mapping[str, Any]:
     online = spec.context.get("online")
     where = f"the receipt of form {spec.form_id}"
     if spec.kind != "declaration":
-        raise RenderError(f"{where}: only a declaration has a receipt, not a {spec.kind}")
+        raise RenderError(
+            N_("{where}: only a declaration has a receipt, not a {kind}"),
+            where=where,
+            kind=spec.kind,
+        )
     if not isinstance(online, Mapping):
-        raise RenderError(f"{where}: no online answer to show")
+        raise RenderError(N_("{where}: no online answer to show"), where=where)
     answers = online.get("answers")
     if not isinstance(answers, Mapping) or set(answers) != set(spec.clauses):
-        raise RenderError(f"{where}: the answers do not match the form's clauses")
+        raise RenderError(N_("{where}: the answers do not match the form's clauses"), where=where)
     if any(answers[key] not in ("yes", "no") for key in spec.clauses):
-        raise RenderError(f"{where}: every answer must be yes or no")
+        raise RenderError(N_("{where}: every answer must be yes or no"), where=where)
     for key in ("signer", "email", "confirmed"):
         value = online.get(key)
         if not isinstance(value, str) or not value.strip():
-            raise RenderError(f"{where}: {key} is missing")
+            raise RenderError(N_("{where}: {key} is missing"), where=where, key=key)
     if spec.variant == "parent" and online.get("relation") not in (*RECEIPT_RELATIONS, None):
-        raise RenderError(f"{where}: the relation must be parent or guardian")
+        raise RenderError(N_("{where}: the relation must be parent or guardian"), where=where)
     agrees = online.get("child_agrees")
     if agrees is not None and spec.variant != "parent":
-        raise RenderError(f"{where}: only a parental form has the child's own line")
+        raise RenderError(N_("{where}: only a parental form has the child's own line"), where=where)
     if agrees is not None and not isinstance(agrees, str):
-        raise RenderError(f"{where}: the child's own line must be text")
+        raise RenderError(N_("{where}: the child's own line must be text"), where=where)
     missing = unprintable(online["signer"] + online["email"] + (agrees or ""))
     if missing:
-        raise RenderError(f"{where}: no installed font can print {''.join(missing)!r}")
+        raise RenderError(
+            N_("{where}: no installed font can print {characters!r}"),
+            where=where,
+            characters="".join(missing),
+        )
     return online
 
 
@@ -60,18 +69,24 @@ def _check_receipt(spec: FormSpec, layout: dict[str, Any]) -> None:
     for sheet in layout["pages"]:
         where = f"the receipt of form {spec.form_id}, page {sheet['page']}"
         if sheet["qr"] is not None or sheet["marks"]:
-            raise RenderError(f"{where} carries a QR code or registration marks")
+            raise RenderError(N_("{where} carries a QR code or registration marks"), where=where)
         limit = sheet.pop("limit")
         bottom = sheet.pop("content_bottom")
         sheet.pop("_qr_px", None)
         sheet.pop("_page", None)
         if limit is not None and bottom > limit[1] + 0.01:
             raise RenderError(
-                f"{where}: the text does not fit on the page ({bottom - limit[1]:.1f} mm over)"
+                N_("{where}: the text does not fit on the page ({over:.1f} mm over)"),
+                where=where,
+                over=bottom - limit[1],
             )
     answers = {(b["clause"], b["answer"]) for s in layout["pages"] for b in s["boxes"]}
     if answers != {(c, a) for c in spec.clauses for a in ("yes", "no")}:
-        raise RenderError(f"the receipt of form {spec.form_id}: boxes {sorted(answers)} != clauses")
+        raise RenderError(
+            N_("the receipt of form {form}: boxes {boxes} != clauses"),
+            form=spec.form_id,
+            boxes=sorted(answers),
+        )
 
 
 def receipt_document(spec: FormSpec, config: Config) -> Rendered:
@@ -86,9 +101,14 @@ def receipt_document(spec: FormSpec, config: Config) -> Rendered:
         layouts, pages = read_layout(document)
         pdf = document.write_pdf()
     if problems:
-        raise RenderError("WeasyPrint: " + "; ".join(r.getMessage() for r in problems[:3]))
+        raise RenderError(
+            N_("WeasyPrint: {problems}"),
+            problems="; ".join(r.getMessage() for r in problems[:3]),
+        )
     if spec.form_id not in layouts:
-        raise RenderError(f"the receipt of form {spec.form_id} is missing from the document")
+        raise RenderError(
+            N_("the receipt of form {form} is missing from the document"), form=spec.form_id
+        )
     _check_receipt(spec, layouts[spec.form_id])
     return Rendered(pdf, {spec.form_id: layouts[spec.form_id]}, pages)
 

@@ -66,6 +66,7 @@ from formgen.documents.templates import (
 from formgen.documents.weasy import weasy, weasyprint_problems
 from formgen.errors import RenderError
 from formgen.record.formid import Instance
+from formgen.words import N_
 
 __all__ = [
     "BLANK_PNG",
@@ -207,10 +208,15 @@ def _render(
         finish = Finish(slots, len(shown), len(hidden) - (len(partdoc.pages) if groups else 0))
         pdf = combined.write_pdf(finisher=finish)
     if problems:
-        raise RenderError("WeasyPrint: " + "; ".join(r.getMessage() for r in problems[:3]))
+        raise RenderError(
+            N_("WeasyPrint: {problems}"),
+            problems="; ".join(r.getMessage() for r in problems[:3]),
+        )
     missing = [s.form_id for s in specs if s.form_id not in layouts]
     if missing:
-        raise RenderError(f"forms missing from the rendered document: {', '.join(missing)}")
+        raise RenderError(
+            N_("forms missing from the rendered document: {missing}"), missing=", ".join(missing)
+        )
     for spec in specs:
         check_layout(spec, layouts[spec.form_id])
     return Rendered(

@@ -44,7 +44,7 @@ SOURCE = "online"
 CODE_DIGITS = 6
 # One refusal for every link that does not open a form: guessed, altered, of another
 # installation, of a destroyed recording, past its deletion date. It reveals nothing.
-NO_FORM = "this link does not open a form (any more)"
+NO_FORM = N_("this link does not open a form (any more)")
 
 
 NO_AUTHORITY = N_("tick that you have parental authority over this child")

@@ -16,6 +16,7 @@ from formgen.config import Config
 from formgen.documents import render
 from formgen.errors import RenderError
 from formgen.rules import TAKE_BACK, OnlineMode
+from formgen.words import N_
 
 # The box pair as _form.html prints it (the layout reader relies on the same attributes).
 _ANSWER = re.compile(
@@ -107,8 +108,12 @@ def page_html(spec: render.FormSpec, config: Config, mode: OnlineMode) -> str:
     page, pairs = _ANSWERS.subn(radios, paper)
     if pairs != len(spec.clauses):  # a faculty's template that prints its boxes otherwise
         raise RenderError(
-            f"the declaration template shows {pairs} answer box pairs for"
-            f" {len(spec.clauses)} clauses: it cannot be answered online"
+            N_(
+                "the declaration template shows {pairs} answer box pairs for {clauses} clauses: "
+                "it cannot be answered online"
+            ),
+            pairs=pairs,
+            clauses=len(spec.clauses),
         )
     return page
 

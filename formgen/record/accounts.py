@@ -148,7 +148,7 @@ def _insert_user(conn: Connection, values: dict[str, Any]) -> User:
 def _get(conn: Connection, user_id: str) -> User:
     row = conn.execute(select(users).where(users.c.id == user_id)).first()
     if row is None:
-        raise NotFound(f"no account {user_id}")
+        raise NotFound(N_("no account {user_id}"), user_id=user_id)
     return _user(conn, row)
 
 
@@ -162,7 +162,7 @@ def by_email(db: Engine | Connection, email: str) -> User:
         index = sealing.email_index(conn, email)
         row = conn.execute(select(users).where(users.c.email_index == index)).first()
         if row is None:
-            raise NotFound(f"no account for {email.strip().lower()}")
+            raise NotFound(N_("no account for {email}"), email=email.strip().lower())
         return _user(conn, row)
 
 
@@ -429,7 +429,7 @@ def use_password_link(engine: Engine, secret: str, password: str) -> User:
     link): of any number of uses at once exactly one sets it; the others find the link
     gone. The account is signed out everywhere else."""
     if not password_link_valid(engine, secret):  # before the password is judged
-        raise NotFound("this link is not valid (any more)")
+        raise NotFound(N_("this link is not valid (any more)"))
     hashed = _hasher().hash(check_password(password))
     with engine.begin() as conn:
         row = conn.execute(
@@ -445,10 +445,10 @@ def use_password_link(engine: Engine, secret: str, password: str) -> User:
             )
         ).rowcount
         if spent != 1 or row is None:
-            raise NotFound("this link is not valid (any more)")
+            raise NotFound(N_("this link is not valid (any more)"))
         user = _get(conn, row.user_id)
         if user.disabled:
-            raise NotFound("this link is not valid (any more)")
+            raise NotFound(N_("this link is not valid (any more)"))
         conn.execute(update(users).where(users.c.id == user.id).values(password_hash=hashed))
         conn.execute(
             delete(credentials).where(
@@ -496,7 +496,7 @@ def use_setup_link(engine: Engine, secret: str, *, email: str, name: str, passwo
     of any number of uses at once, exactly one makes an account; the others find the
     link gone, like any link that is not valid."""
     if not setup_valid(engine, secret):  # before a word of the form is judged
-        raise NotFound("this link is not valid (any more)")
+        raise NotFound(N_("this link is not valid (any more)"))
     values = _new_account(email, name=name, role=str(Role.OFFICER), password=password, lang=None)
     with engine.begin() as conn:
         spent = conn.execute(
@@ -508,7 +508,7 @@ def use_setup_link(engine: Engine, secret: str, *, email: str, name: str, passwo
         ).rowcount
         anyone = conn.execute(select(func.count()).select_from(users)).scalar_one()
         if spent != 1 or anyone:
-            raise NotFound("this link is not valid (any more)")
+            raise NotFound(N_("this link is not valid (any more)"))
         user = _insert_user(conn, values)
         conn.execute(delete(credentials).where(credentials.c.kind == "setup"))
     return user

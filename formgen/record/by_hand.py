@@ -36,15 +36,22 @@ def set_consent(
     except ValueError as exc:
         raise RecordError.of(exc) from exc
     if new not in (Status.GIVEN, Status.REFUSED, Status.NO_ANSWER, Status.WITHDRAWN):
-        raise RecordError("a decision by hand is given, refused, no_answer or withdrawn")
+        raise RecordError(N_("a decision by hand is given, refused, no_answer or withdrawn"))
     with records.transaction(db) as conn:
         form = roster.get_form(conn, form_id)
         if clause not in form.clauses:
             raise RecordError(
-                f"form {form.form_id} has no clause {clause!r} (it has {', '.join(form.clauses)})"
+                N_("form {form} has no clause {clause!r} (it has {clauses})"),
+                form=form.form_id,
+                clause=clause,
+                clauses=", ".join(form.clauses),
             )
         if new is Status.WITHDRAWN and not _given_before_review(conn, form.form_id, clause):
-            raise RecordError(f"{form.form_id} {clause}: only a given consent can be withdrawn")
+            raise RecordError(
+                N_("{form} {clause}: only a given consent can be withdrawn"),
+                form=form.form_id,
+                clause=clause,
+            )
         ledger.append_events(
             conn,
             [(form.form_id, clause, new)],
@@ -86,7 +93,9 @@ def withdraw(
         form = roster.get_form(conn, form_id)
         state = ledger.form_states(conn, [form.form_id])[form.form_id]
         if clause is not None and clause not in form.clauses:
-            raise RecordError(f"form {form.form_id} has no clause {clause!r}")
+            raise RecordError(
+                N_("form {form} has no clause {clause!r}"), form=form.form_id, clause=clause
+            )
         wanted = [clause] if clause else form.clauses
         given = [c for c in wanted if state.clauses.get(c) is Status.GIVEN]
         if not given:
@@ -128,7 +137,11 @@ def close_unreturned(
             known = {p.id: p for p in people}
             unknown = [p for p in participant_ids if p not in known]
             if unknown:
-                raise NotFound(f"no participant {unknown[0]!r} in recording {recording.id}")
+                raise NotFound(
+                    N_("no participant {participant!r} in recording {recording}"),
+                    participant=unknown[0],
+                    recording=recording.id,
+                )
             people = [known[p] for p in dict.fromkeys(participant_ids)]
         if people:
             for form_id in sorted(p.form_id for p in people):

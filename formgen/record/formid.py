@@ -21,6 +21,8 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
+from formgen.words import N_, Message
+
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _VALUE = {c: i for i, c in enumerate(ALPHABET)}
 # Characters people (and OCR) confuse with the alphabet's own.
@@ -53,10 +55,10 @@ def normalise(text: str) -> str:
     form, or raise if the check character does not match."""
     raw = "".join(text.split()).replace("-", "").upper().translate(_READ_AS)
     if len(raw) != DATA_LENGTH + 1 or any(c not in _VALUE for c in raw):
-        raise FormIdError(f"{text!r} is not a form ID (like 7KQ2-M9XD-4)")
+        raise FormIdError(Message(N_("{text!r} is not a form ID (like 7KQ2-M9XD-4)"), text=text))
     data, check = raw[:-1], raw[-1]
     if check_char(data) != check:
-        raise FormIdError(f"{text!r} has a wrong check character: mistyped?")
+        raise FormIdError(Message(N_("{text!r} has a wrong check character: mistyped?"), text=text))
     return f"{data[:4]}-{data[4:]}-{check}"
 
 
@@ -97,17 +99,17 @@ class Instance:
         parts = text.split(".")
         secret = parts.pop() if len(parts) == 6 else None
         if secret is not None and not is_secret(secret):
-            raise FormIdError("QR code is not a formgen code")
+            raise FormIdError(N_("QR code is not a formgen code"))
         if len(parts) != 5 or parts[0] != PREFIX:
-            raise FormIdError("QR code is not a formgen code")
+            raise FormIdError(N_("QR code is not a formgen code"))
         _, tag, form, page, mac = parts
         if tag != self.tag:
-            raise FormIdError("QR code belongs to another formgen installation")
+            raise FormIdError(N_("QR code belongs to another formgen installation"))
         body = ".".join(parts[:4])
         if not hmac.compare_digest(mac, self._mac(body)):
-            raise FormIdError("QR code fails its integrity check (altered or forged)")
+            raise FormIdError(N_("QR code fails its integrity check (altered or forged)"))
         if not page.isdigit() or not 1 <= int(page) <= 99:
-            raise FormIdError("QR code carries an impossible page number")
+            raise FormIdError(N_("QR code carries an impossible page number"))
         return normalise(form), int(page), secret
 
 

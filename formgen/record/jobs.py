@@ -158,7 +158,7 @@ def get(engine: Engine, job_id: str, user_id: str | None = None) -> Job:
     with engine.connect() as conn:
         row = conn.execute(select(jobs).where(jobs.c.id == job_id.strip().upper())).first()
         if row is None or (user_id is not None and row.user_id != user_id):
-            raise NotFound(f"no job {job_id!r}")
+            raise NotFound(N_("no job {job_id!r}"), job_id=job_id)
         return _job(conn, row)
 
 

@@ -17,6 +17,7 @@ from formgen.errors import RecordError
 from formgen.record import records, sealing
 from formgen.record.schema import events, forms, participants
 from formgen.rules import Status
+from formgen.words import N_
 
 SIGNATURE = "signature"  # pseudo-clause for events about the form's signature
 
@@ -84,7 +85,9 @@ def append_events(
                 try:
                     rules.transition(current, Status(status))
                 except rules.TransitionError as exc:
-                    raise RecordError(f"{form_id} {clause}: {exc}") from exc
+                    raise RecordError(
+                        N_("{form_id} {clause}: {exc}"), form_id=form_id, clause=clause, exc=exc
+                    ) from exc
             states[form_id].clauses[clause] = Status(status)
         rows.append(
             {

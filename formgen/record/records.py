@@ -218,7 +218,7 @@ def get_recording(conn: Connection | Engine, recording_id: str) -> Recording:
         .first()
     )
     if row is None:
-        raise NotFound(f"no recording {recording_id!r}")
+        raise NotFound(N_("no recording {recording_id!r}"), recording_id=recording_id)
     return _recording_of(conn, row)
 
 

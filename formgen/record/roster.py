@@ -67,7 +67,7 @@ def _insert_participants(
     added = []
     young = [under_16] * len(checked) if isinstance(under_16, bool) else list(under_16)
     if len(young) != len(checked):
-        raise RecordError("one under-16 marker per name")
+        raise RecordError(N_("one under-16 marker per name"))
     recording = records.get_recording(conn, recording_id)
     language = lang or recording.lang
     records.check_lang(language)
@@ -217,7 +217,9 @@ def get_participant(conn: Connection, participant_id: str) -> Participant:
     for person in list_participants(conn, row) if row else ():
         if person.id == participant_id.strip().upper():
             return person
-    raise NotFound(f"no participant {participant_id!r} in this record")
+    raise NotFound(
+        N_("no participant {participant_id!r} in this record"), participant_id=participant_id
+    )
 
 
 def get_form(conn: Connection, form_id: str) -> Participant:
@@ -237,7 +239,7 @@ def get_form(conn: Connection, form_id: str) -> Participant:
         .first()
     )
     if row is None:
-        raise NotFound(f"no form {canonical} in this record")
+        raise NotFound(N_("no form {canonical} in this record"), canonical=canonical)
     if row["removed_at"] is not None:  # added by mistake: nothing of it may land now
         raise NotFound(N_("form {form} was removed from its recording"), form=canonical)
     return person_from_row(conn, {k: v for k, v in row.items() if k != "removed_at"})

@@ -34,6 +34,7 @@ from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap
 from sqlalchemy import Connection, Engine, delete, select
 
 from formgen.errors import RecordError, StoreError
+from formgen.words import N_, Message, Word
 
 DATA, PROOF, SERVICE = "data", "proof", "service"
 INDEX = "index"  # the service's blind-index key (account addresses looked up by HMAC)
@@ -45,7 +46,7 @@ CHECK = "master_check"  # the meta row that tells a wrong master key at start-up
 _CHECK_PLAIN = b"formgen master key check v1"
 _NONCE = 12
 
-NO_KEY = (
+NO_KEY = N_(
     "no master key: set FORMGEN_KEY_FILE (or [store] key_file in formgen.toml) to the key"
     " file that belongs to this store"
 )
@@ -72,22 +73,31 @@ def read_master(path: Path) -> bytes:
     try:
         info = path.stat()
     except FileNotFoundError:
-        raise StoreError(f"{NO_KEY} ({path} does not exist)") from None
+        raise StoreError(
+            N_("{problem} ({path} does not exist)"), problem=Word(NO_KEY), path=path
+        ) from None
     except OSError as exc:
-        raise StoreError(f"cannot read the master key file {path} ({exc.strerror})") from None
+        raise StoreError(
+            N_("cannot read the master key file {path} ({reason})"), path=path, reason=exc.strerror
+        ) from None
     if not stat.S_ISREG(info.st_mode):
-        raise StoreError(f"the master key file {path} is not a regular file")
+        raise StoreError(N_("the master key file {path} is not a regular file"), path=path)
     if info.st_mode & 0o077:
         raise StoreError(
-            f"the master key file {path} may be read by others: make it owner-only"
-            f" (chmod 600 {path})"
+            N_(
+                "the master key file {path} may be read by others: make it owner-only (chmod 600 "
+                "{path})"
+            ),
+            path=path,
         )
     try:
         key = base64.urlsafe_b64decode(path.read_bytes().strip())
     except (OSError, ValueError):
         key = b""
     if len(key) != 32:
-        raise StoreError(f"the master key file {path} does not hold a formgen master key")
+        raise StoreError(
+            N_("the master key file {path} does not hold a formgen master key"), path=path
+        )
     return key
 
 
@@ -100,7 +110,11 @@ def make_master(path: Path) -> bytes:
     except FileExistsError:
         return read_master(path)
     except OSError as exc:
-        raise StoreError(f"cannot create the master key file {path} ({exc.strerror})") from None
+        raise StoreError(
+            N_("cannot create the master key file {path} ({reason})"),
+            path=path,
+            reason=exc.strerror,
+        ) from None
     with os.fdopen(fd, "wb") as file:
         file.write(base64.urlsafe_b64encode(key) + b"\n")
     return key
@@ -136,11 +150,20 @@ class Master:
         return True
 
 
-def _wrong_key(path: Path | None) -> str:
-    where = f" in {path}" if path is not None else ""
-    return (
-        f"the master key{where} does not open this store: use the key file that belongs to"
-        " it (a new key would leave every recording unreadable)"
+def _wrong_key(path: Path | None) -> Message:
+    if path is None:
+        return Message(
+            N_(
+                "the master key does not open this store: use the key file that belongs to"
+                " it (a new key would leave every recording unreadable)"
+            )
+        )
+    return Message(
+        N_(
+            "the master key in {path} does not open this store: use the key file that belongs"
+            " to it (a new key would leave every recording unreadable)"
+        ),
+        path=path,
     )
 
 
@@ -185,8 +208,13 @@ class _Key:
         except InvalidTag:
             table, row_id, column = where
             raise StoreError(
-                f"a sealed value in {table}.{column} (row {row_id}) does not belong there: the"
-                " store was changed outside formgen; restore it from a backup"
+                N_(
+                    "a sealed value in {table}.{column} (row {row_id}) does not belong there:"
+                    " the store was changed outside formgen; restore it from a backup"
+                ),
+                table=table,
+                column=column,
+                row_id=row_id,
             ) from None
         if not text:
             return opened
@@ -248,7 +276,7 @@ def ensure(conn: Connection, master: Master) -> None:
     if verify(conn, master):
         return
     if conn.execute(select(recordings.c.id).limit(1)).first() is not None:
-        raise StoreError("the store has no master key check: it was not made by this formgen")
+        raise StoreError(N_("the store has no master key check: it was not made by this formgen"))
     initialise(conn, master)
 
 
@@ -393,7 +421,7 @@ def seal(
         return None
     key = _key(conn, owner, kind)
     if key is None:
-        raise StoreError("the recording's key is gone: it was destroyed")
+        raise StoreError(N_("the recording's key is gone: it was destroyed"))
     plain = value.encode() if isinstance(value, str) else bytes(value)
     nonce = os.urandom(_NONCE)
     sealed = nonce + key.aead.encrypt(nonce, plain, _aad(*where))
@@ -555,7 +583,7 @@ def rotate_master(engine: Engine, new_key: Path) -> dict[str, Any]:
     key = make_master(new_key) if not new_key.exists() else None
     new = Master(key or read_master(new_key), new_key)
     if new.key == old.key:
-        raise RecordError("the new master key is the one in use: nothing to rotate")
+        raise RecordError(N_("the new master key is the one in use: nothing to rotate"))
     with engine.begin() as conn:
         count = rotate(conn, old, new)
     attach(engine, new)
@@ -581,7 +609,7 @@ def email_index(conn: Connection, email: str) -> str:
         )
     ).scalar()
     if wrapped is None:
-        raise StoreError("the store has no index key: it was not made by this formgen")
+        raise StoreError(N_("the store has no index key: it was not made by this formgen"))
     wrapped = bytes(wrapped)
     key = _index_keys.get((master, wrapped))
     if key is None:

@@ -39,7 +39,7 @@ from formgen.errors import OutputError, StoreError
 from formgen.privacy import private_dir
 from formgen.record import schema, sealing
 from formgen.record.formid import Instance
-from formgen.words import N_
+from formgen.words import N_, Message, Word
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
@@ -56,7 +56,7 @@ DEFAULT_TIMEOUT = 30.0
 # are written with a fresh schema, and never again.
 KEY = "instance"
 KEY_ID = "instance_id"
-KEY_PROBLEM = (
+KEY_PROBLEM = N_(
     "the store's signing key is missing (or changed): forms printed before could no "
     "longer be read; restore the store from a backup"
 )
@@ -88,7 +88,9 @@ def timeout() -> float:
     except ValueError:
         seconds = math.nan
     if not (0 < seconds <= 86400):
-        raise StoreError(f"FORMGEN_DB_TIMEOUT must be a number of seconds, not {value!r}")
+        raise StoreError(
+            N_("FORMGEN_DB_TIMEOUT must be a number of seconds, not {value!r}"), value=value
+        )
     return seconds
 
 
@@ -114,17 +116,23 @@ def _parse(url: str) -> URL:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise StoreError(f"the database URL cannot be read; formgen uses {_SUPPORTED}") from None
+        raise StoreError(
+            N_("the database URL cannot be read; formgen uses {supported}"), supported=_SUPPORTED
+        ) from None
     backend, _, driver = parsed.drivername.partition("+")
     if (backend, driver) not in {("sqlite", ""), ("sqlite", "pysqlite"), ("postgresql", "psycopg")}:
         # Only the scheme: the rest of a URL may hold a password.
         raise StoreError(
-            f"formgen cannot use a {parsed.drivername!r} database; it uses {_SUPPORTED}"
+            N_("formgen cannot use a {drivername!r} database; it uses {supported}"),
+            drivername=parsed.drivername,
+            supported=_SUPPORTED,
         )
     if backend == "postgresql" and not _installed("psycopg"):
         raise StoreError(
-            "the PostgreSQL driver is not installed: install formgen with its 'postgres' "
-            "extra (pip install 'formgen[postgres]')"
+            N_(
+                "the PostgreSQL driver is not installed: install formgen with its 'postgres' "
+                "extra (pip install 'formgen[postgres]')"
+            )
         )
     return parsed
 
@@ -141,7 +149,7 @@ def _sqlite_file(url: URL) -> Path | None:
     if url.query.get("uri") in ("true", "1"):
         if url.query.get("mode") == "ro" or url.query.get("immutable") in ("1", "true"):
             raise StoreError(
-                "the store is read-only (opened with mode=ro); formgen must write to it"
+                N_("the store is read-only (opened with mode=ro); formgen must write to it")
             )
         if url.query.get("mode") == "memory":
             return None
@@ -157,12 +165,18 @@ def _check_writable(path: Path) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     if path.exists():
         if not os.access(path, os.R_OK):
-            raise StoreError(f"no permission to read the store {path}")
+            raise StoreError(N_("no permission to read the store {path}"), path=path)
         if not os.access(path, os.W_OK):
-            raise StoreError(f"the store is read-only: formgen cannot write to {path}")
+            raise StoreError(
+                N_("the store is read-only: formgen cannot write to {path}"), path=path
+            )
         if not os.access(folder, os.W_OK | os.X_OK):
             raise StoreError(
-                f"the store's folder is read-only: formgen cannot write its journal beside {path}"
+                N_(
+                    "the store's folder is read-only: formgen cannot write its journal beside "
+                    "{path}"
+                ),
+                path=path,
             )
 
 
@@ -177,9 +191,11 @@ def _prepare_sqlite_file(path: Path) -> bool:
     except FileExistsError:  # another process was first
         return False
     except OutputError as exc:
-        raise StoreError(f"cannot create the store: {exc}") from None
+        raise StoreError(N_("cannot create the store: {exc}"), exc=exc) from None
     except OSError as exc:
-        raise StoreError(f"cannot create the store {path} ({_os_reason(exc)})") from None
+        raise StoreError(
+            N_("cannot create the store {path} ({reason})"), path=path, reason=_os_reason(exc)
+        ) from None
     return True
 
 
@@ -267,7 +283,9 @@ def _prepare_empty(engine: Engine) -> None:
     with engine.begin() as connection:
         tables, current = _revision(connection)
         if tables:
-            raise StoreError("the target database is not empty: copy into a new, empty database")
+            raise StoreError(
+                N_("the target database is not empty: copy into a new, empty database")
+            )
         _upgrade(connection, tables, current)
 
 
@@ -382,7 +400,7 @@ def _migrate(engine: Engine) -> None:
             raise StoreError(N_("the store is read-only: the database server accepts no writes"))
         tables, current = _revision(connection)
         if tables and current is None:
-            raise StoreError("the database is not a formgen database (no schema version)")
+            raise StoreError(N_("the database is not a formgen database (no schema version)"))
         if current == HEAD and sealing.verify(connection, sealing.master_of(engine)):
             _check_key(connection)
             return
@@ -473,10 +491,11 @@ def _upgrade(connection: Connection, tables: bool, current: str | None) -> None:
 
     script = ScriptDirectory.from_config(_alembic(None))
     if tables and current is None:
-        raise StoreError("the database is not a formgen database (no schema version)")
+        raise StoreError(N_("the database is not a formgen database (no schema version)"))
     if current is not None and current not in {s.revision for s in script.walk_revisions()}:
         raise StoreError(
-            f"the database has schema {current}, newer than this formgen knows; upgrade formgen"
+            N_("the database has schema {current}, newer than this formgen knows; upgrade formgen"),
+            current=current,
         )
     command.upgrade(_alembic(connection), "head")
 
@@ -494,13 +513,17 @@ def instance(db: Engine | Connection) -> Instance:
 # --- Errors for a person ------------------------------------------------------------
 
 
-def _busy() -> str:
+def _busy() -> Message:
     try:
         seconds = timeout()
     except StoreError:
         seconds = DEFAULT_TIMEOUT
-    return (
-        f"the store is busy: another formgen process held it for more than {seconds:g} s; try again"
+    return Message(
+        N_(
+            "the store is busy: another formgen process held it for more than {seconds:g} s;"
+            " try again"
+        ),
+        seconds=seconds,
     )
 
 
@@ -520,23 +543,25 @@ def explain(exc: BaseException) -> StoreError:
     if _is_psycopg(orig):
         return StoreError(_explain_postgresql(orig))
     if isinstance(orig, OSError):
-        return StoreError(f"the store cannot be used ({_os_reason(orig)})")
+        return StoreError(N_("the store cannot be used ({reason})"), reason=_os_reason(orig))
     if isinstance(exc, PoolTimeout):
         return StoreError(N_("the store has no free connection: too many at once; try again"))
     if isinstance(exc, NoSuchModuleError | ArgumentError):
-        return StoreError(f"the database URL cannot be used; formgen uses {_SUPPORTED}")
-    return StoreError(f"the store failed ({type(orig).__name__})")
+        return StoreError(
+            N_("the database URL cannot be used; formgen uses {supported}"), supported=_SUPPORTED
+        )
+    return StoreError(N_("the store failed ({kind})"), kind=type(orig).__name__)
 
 
-def _os_reason(exc: OSError) -> str:
+def _os_reason(exc: OSError) -> str | Word:
     if exc.errno == errno.ENOSPC:
-        return "the disk is full"
+        return Word(N_("the disk is full"))
     if exc.errno == errno.EROFS:
-        return "the store is read-only"
+        return Word(N_("the store is read-only"))
     return os.strerror(exc.errno) if exc.errno else type(exc).__name__
 
 
-def _explain_sqlite(exc: sqlite3.Error) -> str:
+def _explain_sqlite(exc: sqlite3.Error) -> str | Message:
     name = getattr(exc, "sqlite_errorname", "") or ""
     # Messages of SQLite itself hold no parameters, but may quote SQL: only fixed words.
     message = str(exc)
@@ -547,32 +572,34 @@ def _explain_sqlite(exc: sqlite3.Error) -> str:
     if name == "SQLITE_FULL" or "disk is full" in message:
         return N_("the disk is full: the store could not save the change")
     if name == "SQLITE_NOTADB" or "not a database" in message:
-        return "cannot open the formgen database (the file is not an SQLite database)"
+        return N_("cannot open the formgen database (the file is not an SQLite database)")
     if name.startswith("SQLITE_CORRUPT"):
-        return "the store is damaged; restore it from a backup"
+        return N_("the store is damaged; restore it from a backup")
     if name.startswith("SQLITE_CANTOPEN") or "unable to open" in message:
-        return "cannot open the formgen database (its file or folder cannot be opened)"
+        return N_("cannot open the formgen database (its file or folder cannot be opened)")
     if name.startswith("SQLITE_IOERR"):
-        return "the store could not be read or written (a disk error)"
+        return N_("the store could not be read or written (a disk error)")
     if name.startswith(("SQLITE_PERM", "SQLITE_AUTH")):
-        return "no permission to use the store"
+        return N_("no permission to use the store")
     if APPEND_ONLY in message:
-        return f"{APPEND_ONLY}: recorded decisions cannot be changed or deleted"
+        return N_("the event log is append-only: recorded decisions cannot be changed or deleted")
     if name.startswith("SQLITE_CONSTRAINT") or isinstance(exc, sqlite3.IntegrityError):
-        return "the store refused a change that breaks its rules (a duplicate or a missing link)"
-    return f"the store failed ({name or type(exc).__name__})"
+        return N_(
+            "the store refused a change that breaks its rules (a duplicate or a missing link)"
+        )
+    return Message(N_("the store failed ({kind})"), kind=name or type(exc).__name__)
 
 
-def _server(exc: Any) -> str:
+def _server(exc: Any) -> str | Message:
     pgconn = getattr(exc, "pgconn", None)
     host = (getattr(pgconn, "host", b"") or b"").decode(errors="replace")
     port = (getattr(pgconn, "port", b"") or b"").decode(errors="replace")
     if host:
-        return f"the database server at {host}:{port}"
-    return "the database server"
+        return Message(N_("the database server at {host}:{port}"), host=host, port=port)
+    return Message(N_("the database server"))
 
 
-def _explain_postgresql(exc: Any) -> str:
+def _explain_postgresql(exc: Any) -> str | Message:
     state = getattr(exc, "sqlstate", None) or ""
     primary = getattr(getattr(exc, "diag", None), "message_primary", None) or ""
     if state == "55P03":  # lock_not_available: lock_timeout ran out
@@ -586,36 +613,52 @@ def _explain_postgresql(exc: Any) -> str:
     if state == "53100":
         return N_("the disk is full: the database server could not save the change")
     if state == "53300":
-        return f"{_server(exc)} has too many connections; try again later"
+        return Message(
+            N_("{server} has too many connections; try again later"), server=_server(exc)
+        )
     if state.startswith("53"):
-        return f"{_server(exc)} is out of resources ({state}); try again later"
+        return Message(
+            N_("{server} is out of resources ({state}); try again later"),
+            server=_server(exc),
+            state=state,
+        )
     if state == "3D000":
-        return f"the database does not exist on {_server(exc)}"
+        return Message(N_("the database does not exist on {server}"), server=_server(exc))
     if state.startswith("28"):
-        return f"{_server(exc)} refused the login (check the user and password)"
+        return Message(
+            N_("{server} refused the login (check the user and password)"), server=_server(exc)
+        )
     if state == "42501":
-        return "no permission to use the store (the database user lacks a right)"
+        return N_("no permission to use the store (the database user lacks a right)")
     if state.startswith("23"):
         if APPEND_ONLY in primary:
-            return f"{APPEND_ONLY}: recorded decisions cannot be changed or deleted"
-        return "the store refused a change that breaks its rules (a duplicate or a missing link)"
+            return N_(
+                "the event log is append-only: recorded decisions cannot be changed or deleted"
+            )
+        return N_(
+            "the store refused a change that breaks its rules (a duplicate or a missing link)"
+        )
     if state.startswith(("08", "57P")) or not state:
         # libpq's connection errors carry no SQLSTATE; its text holds host, port, user.
         message = str(exc)
         if "does not exist" in message and "database" in message:
-            return f"the database does not exist on {_server(exc)}"
+            return Message(N_("the database does not exist on {server}"), server=_server(exc))
         if "authentication failed" in message or (
             "role" in message and "does not exist" in message
         ):
-            return f"{_server(exc)} refused the login (check the user and password)"
+            return Message(
+                N_("{server} refused the login (check the user and password)"), server=_server(exc)
+            )
         for words, reason in (
-            ("Connection refused", "connection refused"),
-            ("timeout expired", "no answer"),
-            ("could not translate host name", "unknown host"),
-            ("No route to host", "no route to host"),
-            ("server closed the connection", "the connection was closed"),
+            ("Connection refused", N_("connection refused")),
+            ("timeout expired", N_("no answer")),
+            ("could not translate host name", N_("unknown host")),
+            ("No route to host", N_("no route to host")),
+            ("server closed the connection", N_("the connection was closed")),
         ):
             if words in message:
-                return f"cannot reach {_server(exc)} ({reason})"
-        return f"cannot reach {_server(exc)}"
-    return f"the database server refused the operation (SQLSTATE {state})"
+                return Message(
+                    N_("cannot reach {server} ({reason})"), server=_server(exc), reason=Word(reason)
+                )
+        return Message(N_("cannot reach {server}"), server=_server(exc))
+    return Message(N_("the database server refused the operation (SQLSTATE {state})"), state=state)

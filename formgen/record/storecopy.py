@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, Integer, func, select, text
 
 from formgen.errors import StoreError
 from formgen.record import schema, store
+from formgen.words import N_
 
 BATCH = 200  # rows per INSERT: scan images are large
 
@@ -69,9 +70,12 @@ def copy(source: Engine, target_url: str) -> Copied:
                 if got != expected or again != checksum:
                     differ = sorted(k for k in expected if expected[k] != got.get(k))
                     raise StoreError(
-                        "the copy does not match the store (tables: "
-                        f"{', '.join(differ) or 'none'}; event log checksum "
-                        f"{'same' if again == checksum else 'differs'}); nothing was kept"
+                        N_(
+                            "the copy does not match the store (tables: {tables}; event log "
+                            "checksum {checksum}); nothing was kept"
+                        ),
+                        tables=", ".join(differ) or "none",
+                        checksum="same" if again == checksum else "differs",
                     )
     finally:
         target.dispose()

@@ -30,7 +30,7 @@ def camera_advice(consented: int, present: int, everyone_360: bool | None = None
     360 degrees only when everyone present consented to it (``everyone_360``, counted
     apart from the recording: ``allow_360``); unknown, when everyone consented."""
     if not 0 <= consented <= present:
-        raise ValueError("consented must be between 0 and the number present")
+        raise ValueError(N_("consented must be between 0 and the number present"))
     if present and consented == present:
         level = Advice.ALL
     elif consented * 2 > present:

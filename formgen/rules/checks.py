@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from formgen.errors import RecordError
 from formgen.rules.status import Status
-from formgen.words import N_, Word
+from formgen.words import N_, Message, Word
 
 MAX_NAME = 120
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -136,9 +136,13 @@ def asks_again_after_the_fact(statuses: Mapping[str, Status]) -> bool:
     return any(s is Status.GIVEN for s in statuses.values())
 
 
-def too_late(recording_id: str, recorded_on: dt.date) -> str:
+def too_late(recording_id: str, recorded_on: dt.date) -> Message:
     """The refusal for asking consent after the fact."""
-    return (
-        f"recording {recording_id} was made on {recorded_on.isoformat()}: consent cannot be"
-        " asked after the fact (only a re-consent round can ask again)"
+    return Message(
+        N_(
+            "recording {recording} was made on {day}: consent cannot be asked after the fact"
+            " (only a re-consent round can ask again)"
+        ),
+        recording=recording_id,
+        day=recorded_on,
     )

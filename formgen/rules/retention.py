@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from formgen.words import N_, Message, Word
+
 
 class Purpose(StrEnum):
     REFLECTION = "reflection"
@@ -31,7 +33,9 @@ class Period:
     def parse(cls, text: str) -> Period:
         match = cls._PATTERN.match(text)
         if not match:
-            raise ValueError(f"retention {text!r} is not like '4 weeks', '1 year' or '7y'")
+            raise ValueError(
+                Message(N_("retention {text!r} is not like '4 weeks', '1 year' or '7y'"), text=text)
+            )
         unit = {"d": "days", "w": "weeks", "m": "months", "y": "years"}[match.group(2)[0].lower()]
         return cls(int(match.group(1)), unit)
 
@@ -41,14 +45,24 @@ class Period:
                 return start + dt.timedelta(**{self.unit: self.amount})
             except OverflowError:  # a date past 9999 is a misconfiguration, not a crash
                 raise ValueError(
-                    f"{self} after {start.isoformat()} falls after the year {dt.MAXYEAR}"
+                    Message(
+                        N_("{period} after {start} falls after the year {year}"),
+                        period=str(self),
+                        start=start.isoformat(),
+                        year=dt.MAXYEAR,
+                    )
                 ) from None
         months = self.amount * (12 if self.unit == "years" else 1)
         try:
             return add_months(start, months)
         except ValueError:
             raise ValueError(
-                f"{self} after {start.isoformat()} falls after the year {dt.MAXYEAR}"
+                Message(
+                    N_("{period} after {start} falls after the year {year}"),
+                    period=str(self),
+                    start=start.isoformat(),
+                    year=dt.MAXYEAR,
+                )
             ) from None
 
     def __str__(self) -> str:
@@ -75,8 +89,13 @@ def add_months(start: dt.date, months: int) -> dt.date:
     year, month = start.year + index // 12, index % 12 + 1
     if not dt.MINYEAR <= year <= dt.MAXYEAR:
         raise ValueError(
-            f"{months} months after {start.isoformat()} falls outside the years"
-            f" {dt.MINYEAR} to {dt.MAXYEAR}"
+            Message(
+                N_("{months} months after {start} falls outside the years {first} to {last}"),
+                months=months,
+                start=start.isoformat(),
+                first=dt.MINYEAR,
+                last=dt.MAXYEAR,
+            )
         )
     return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
@@ -129,9 +148,17 @@ def check_extension(
     cap = delete_by(recorded_on, purpose, retention)
     if extend_to > cap:
         raise ValueError(
-            f"the new deletion date {extend_to.isoformat()} is later than {cap.isoformat()}:"
-            f" a recording for {purpose} is kept at most {retention[purpose]} from its date"
-            f" {recorded_on.isoformat()}"
+            Message(
+                N_(
+                    "the new deletion date {extend_to} is later than {cap}: a recording for"
+                    " {purpose} is kept at most {period} from its date {recorded_on}"
+                ),
+                extend_to=extend_to.isoformat(),
+                cap=cap.isoformat(),
+                purpose=Word(str(purpose)),  # "reflection": a word of the catalogue
+                period=str(retention[purpose]),
+                recorded_on=recorded_on.isoformat(),
+            )
         )
     return extend_to
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 
+from formgen.words import N_, Message
+
 
 class Status(StrEnum):
     REQUESTED = "requested"
@@ -43,5 +45,7 @@ class TransitionError(ValueError):
 
 def transition(current: Status, new: Status) -> Status:
     if new not in TRANSITIONS[current]:
-        raise TransitionError(f"consent cannot go from {current} to {new}")
+        raise TransitionError(
+            Message(N_("consent cannot go from {current} to {new}"), current=current, new=new)
+        )
     return new

@@ -773,7 +773,9 @@ def _reopen(plan: _Plan) -> scan.PageFile:
     """The file a plan names, if it is still the file that was hashed."""
     status = scan.check_file(plan.path)
     if (status.st_size, status.st_mtime_ns) != plan.stamp:
-        raise scan.ScanInputError(f"{plan.path.name} changed while it was being imported")
+        raise scan.ScanInputError(
+            N_("{name} changed while it was being imported"), name=plan.path.name
+        )
     return scan.PageFile(plan.path)
 
 

@@ -91,18 +91,25 @@ def check_file(path: Path) -> os.stat_result:
     try:
         status = os.stat(path)
     except OSError as exc:
-        raise ScanInputError(f"cannot read {path.name}: {exc.strerror or exc}") from exc
+        raise ScanInputError(
+            N_("cannot read {name}: {reason}"), name=path.name, reason=exc.strerror or exc
+        ) from exc
     _check_status(path.name, status)
     return status
 
 
 def _check_status(name: str, status: os.stat_result) -> None:
     if not stat.S_ISREG(status.st_mode):
-        raise ScanInputError(f"{name} is not a regular file")
+        raise ScanInputError(N_("{name} is not a regular file"), name=name)
     if status.st_size > MAX_FILE_BYTES:
         raise ScanInputError(
-            f"{name} is {_mib(status.st_size)}: formgen reads scan files of up to "
-            f"{_mib(MAX_FILE_BYTES)}; split the stack into smaller files"
+            N_(
+                "{name} is {size}: formgen reads scan files of up to {limit}; split the stack "
+                "into smaller files"
+            ),
+            name=name,
+            size=_mib(status.st_size),
+            limit=_mib(MAX_FILE_BYTES),
         )
 
 
@@ -121,7 +128,9 @@ def _open_checked(path: Path) -> BinaryIO:
     try:
         fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
     except OSError as exc:
-        raise ScanInputError(f"cannot read {path.name}: {exc.strerror or exc}") from exc
+        raise ScanInputError(
+            N_("cannot read {name}: {reason}"), name=path.name, reason=exc.strerror or exc
+        ) from exc
     try:
         _check_status(path.name, os.fstat(fd))
         if nonblock:
@@ -143,10 +152,16 @@ def file_sha256(path: Path) -> str:
             for chunk in iter(lambda: handle.read(1 << 20), b""):
                 total += len(chunk)
                 if total > MAX_FILE_BYTES:  # grew since it was checked: stop all the same
-                    raise ScanInputError(f"{name} grew past {_mib(MAX_FILE_BYTES)} while read")
+                    raise ScanInputError(
+                        N_("{name} grew past {limit} while read"),
+                        name=name,
+                        limit=_mib(MAX_FILE_BYTES),
+                    )
                 digest.update(chunk)
         except OSError as exc:
-            raise ScanInputError(f"cannot read {name}: {exc.strerror or exc}") from exc
+            raise ScanInputError(
+                N_("cannot read {name}: {reason}"), name=name, reason=exc.strerror or exc
+            ) from exc
     return digest.hexdigest()
 
 
@@ -214,7 +229,9 @@ class PageFile:
             try:
                 head = self._handle.read(1024)
             except OSError as exc:
-                raise ScanInputError(f"cannot read {self.path.name}: {exc.strerror}") from exc
+                raise ScanInputError(
+                    N_("cannot read {name}: {reason}"), name=self.path.name, reason=exc.strerror
+                ) from exc
             if not head:
                 raise ScanInputError(N_("{what} is empty"), what=Word(self.path.name))
             kind = _sniff(head)
@@ -262,9 +279,13 @@ class PageFile:
                 self._image = Image.open(self._handle)
                 self.count = getattr(self._image, "n_frames", 1)
         except _BOMB as exc:
-            raise ScanInputError(f"{name}: image too large (decompression bomb?)") from exc
+            raise ScanInputError(
+                N_("{name}: image too large (decompression bomb?)"), name=name
+            ) from exc
         except _BROKEN as exc:
-            raise ScanInputError(f"{name}: corrupt image ({_brief(exc)})") from exc
+            raise ScanInputError(
+                N_("{name}: corrupt image ({reason})"), name=name, reason=_brief(exc)
+            ) from exc
 
     def _image_page(self, index: int) -> PageImage:
         image = self._image
@@ -275,7 +296,12 @@ class PageFile:
                 image.seek(index)
                 width, height = image.size
                 if width * height > MAX_PIXELS:
-                    raise ScanInputError(f"{where}: {width}x{height} pixels is too large")
+                    raise ScanInputError(
+                        N_("{where}: {width}x{height} pixels is too large"),
+                        where=where,
+                        width=width,
+                        height=height,
+                    )
                 encoded: bytes | None = None
                 array: Array | None = None
                 dpi = _dpi_of(image)
@@ -291,11 +317,17 @@ class PageFile:
         except ScanInputError as exc:
             if str(exc).startswith(where):
                 raise
-            raise ScanInputError(f"{where}: {exc}") from exc
+            raise ScanInputError(N_("{where}: {exc}"), where=where, exc=exc) from exc
         except _BOMB as exc:
-            raise ScanInputError(f"{where}: image too large (decompression bomb?)") from exc
+            raise ScanInputError(
+                N_("{where}: image too large (decompression bomb?)"), where=where
+            ) from exc
         except _BROKEN as exc:
-            raise ScanInputError(f"{where}: corrupt or truncated image ({_brief(exc)})") from exc
+            raise ScanInputError(
+                N_("{where}: corrupt or truncated image ({reason})"),
+                where=where,
+                reason=_brief(exc),
+            ) from exc
         return PageImage(str(self.path), index + 1, array, dpi, encoded)
 
     def _open_pdf(self) -> None:
@@ -307,11 +339,13 @@ class PageFile:
             self._handle.seek(max(0, size - 2048))
             tail = self._handle.read()
         except OSError as exc:
-            raise ScanInputError(f"cannot read {name}: {exc.strerror or exc}") from exc
+            raise ScanInputError(
+                N_("cannot read {name}: {reason}"), name=name, reason=exc.strerror or exc
+            ) from exc
         # A scan cut off in transfer still parses (pdfium repairs xrefs) but loses pages
         # silently; every complete PDF ends with %%EOF.
         if b"%%EOF" not in tail:
-            raise ScanInputError(f"{name}: truncated PDF (no end-of-file marker)")
+            raise ScanInputError(N_("{name}: truncated PDF (no end-of-file marker)"), name=name)
         with PDFIUM_LOCK:
             try:
                 # the descriptor checked at opening, not the path again (pdfium reads
@@ -321,15 +355,19 @@ class PageFile:
             except pdfium.PdfiumError as exc:
                 if "password" in str(exc).lower():
                     raise ScanInputError(
-                        f"{name}: encrypted PDF; save it without a password"
+                        N_("{name}: encrypted PDF; save it without a password"), name=name
                     ) from exc
-                raise ScanInputError(f"{name}: corrupt PDF ({_brief(exc)})") from exc
+                raise ScanInputError(
+                    N_("{name}: corrupt PDF ({reason})"), name=name, reason=_brief(exc)
+                ) from exc
             except Exception as exc:  # untrusted input: any parser failure is "corrupt"
-                raise ScanInputError(f"{name}: corrupt PDF ({_brief(exc)})") from exc
+                raise ScanInputError(
+                    N_("{name}: corrupt PDF ({reason})"), name=name, reason=_brief(exc)
+                ) from exc
             self._document = document
             self.count = len(document)
         if not self.count:
-            raise ScanInputError(f"{name}: PDF without pages")
+            raise ScanInputError(N_("{name}: PDF without pages"), name=name)
 
     def _pdf_page(self, index: int) -> PageImage:
         name = self.path.name
@@ -338,14 +376,16 @@ class PageFile:
             try:
                 page = self._document[index]
             except Exception as exc:
-                raise ScanInputError(f"{where}: corrupt PDF ({_brief(exc)})") from exc
+                raise ScanInputError(
+                    N_("{where}: corrupt PDF ({reason})"), where=where, reason=_brief(exc)
+                ) from exc
             try:
                 width_pt, height_pt = page.get_size()  # before any pixel is made of it
                 _check_sheet_mm(where, width_pt * MM_PER_INCH / 72, height_pt * MM_PER_INCH / 72)
                 try:
                     raster = _pdf_raster(page, width_pt, height_pt)
                 except ScanInputError as exc:
-                    raise ScanInputError(f"{where}: {exc}") from exc
+                    raise ScanInputError(N_("{where}: {exc}"), where=where, exc=exc) from exc
                 except Exception:
                     raster = None  # an unusual image: render the page instead
                 if raster is None:
@@ -374,9 +414,19 @@ def _check_sheet(where: str, width: int, height: int, dpi: float | None = None) 
     one fails deep inside OpenCV."""
     short, long = sorted((width, height))
     if long > MAX_SHEET_ASPECT * max(short, 1):
-        raise ScanInputError(f"{where}: {width}×{height} px is not the shape of a sheet of paper")
+        raise ScanInputError(
+            N_("{where}: {width}×{height} px is not the shape of a sheet of paper"),
+            where=where,
+            width=width,
+            height=height,
+        )
     if short < MIN_SHEET_PX[0] or long < MIN_SHEET_PX[1]:
-        raise ScanInputError(f"{where}: page too small for a form: {width}×{height} px")
+        raise ScanInputError(
+            N_("{where}: page too small for a form: {width}×{height} px"),
+            where=where,
+            width=width,
+            height=height,
+        )
     if dpi:
         _check_sheet_mm(where, width * MM_PER_INCH / dpi, height * MM_PER_INCH / dpi)
 
@@ -384,9 +434,19 @@ def _check_sheet(where: str, width: int, height: int, dpi: float | None = None) 
 def _check_sheet_mm(where: str, width: float, height: float) -> None:
     short, long = sorted((width, height))
     if long > MAX_SHEET_ASPECT * max(short, 1.0):
-        raise ScanInputError(f"{where}: {width:.0f}×{height:.0f} mm is not the shape of a sheet")
+        raise ScanInputError(
+            N_("{where}: {width:.0f}×{height:.0f} mm is not the shape of a sheet"),
+            where=where,
+            width=width,
+            height=height,
+        )
     if short < MIN_SHEET_MM[0] or long < MIN_SHEET_MM[1]:
-        raise ScanInputError(f"{where}: page too small for a form: {width:.0f}×{height:.0f} mm")
+        raise ScanInputError(
+            N_("{where}: page too small for a form: {width:.0f}×{height:.0f} mm"),
+            where=where,
+            width=width,
+            height=height,
+        )
 
 
 @contextmanager
@@ -479,7 +539,9 @@ def _pdf_raster(page: Any, width_pt: float, height_pt: float) -> _Raster | None:
         return None
     width, height = (int(v) for v in image.get_px_size())
     if width * height > MAX_PIXELS:
-        raise ScanInputError(f"{width}x{height} pixel image is too large")
+        raise ScanInputError(
+            N_("{width}x{height} pixel image is too large"), width=width, height=height
+        )
     if width < 1 or height < 1:
         return None
     dpi = (width / (a / 72.0) + height / (d / 72.0)) / 2.0
@@ -516,7 +578,7 @@ def _decode_jpeg(
     # Truncated data decodes with a warning and a gray rest; every complete JPEG
     # ends with its end-of-image marker (some writers pad after it).
     if data.rstrip(b"\x00\r\n ")[-2:] != b"\xff\xd9":
-        raise ScanInputError("truncated JPEG (no end-of-image marker)")
+        raise ScanInputError(N_("truncated JPEG (no end-of-image marker)"))
     scale = 1
     while dpi is not None and dpi / (scale * 2) >= JPEG_READ_DPI and scale < 4:
         scale *= 2
@@ -527,7 +589,7 @@ def _decode_jpeg(
     array = cv2.imdecode(np.frombuffer(data, np.uint8), flags | cv2.IMREAD_IGNORE_ORIENTATION)
     expected = tuple(-(-v // scale) for v in size)  # libjpeg rounds up
     if array is None or (array.shape[1], array.shape[0]) != expected:
-        raise ScanInputError("corrupt JPEG")
+        raise ScanInputError(N_("corrupt JPEG"))
     if array.ndim == 3:
         array = cv2.cvtColor(array, cv2.COLOR_BGR2RGB)
     return array, None if dpi is None else dpi / scale
@@ -540,7 +602,12 @@ def _decode_stored_jpeg(where: str, data: bytes, dpi: float) -> tuple[Array, flo
             pil = Image.open(io.BytesIO(data))
             width, height = pil.size
             if width * height > MAX_PIXELS:
-                raise ScanInputError(f"{where}: {width}x{height} pixels is too large")
+                raise ScanInputError(
+                    N_("{where}: {width}x{height} pixels is too large"),
+                    where=where,
+                    width=width,
+                    height=height,
+                )
             if pil.mode in ("L", "RGB"):
                 array, read_dpi = _decode_jpeg(data, pil.mode, pil.size, dpi)
                 return array, read_dpi or dpi
@@ -549,23 +616,34 @@ def _decode_stored_jpeg(where: str, data: bytes, dpi: float) -> tuple[Array, flo
     except ScanInputError:
         raise
     except _BOMB as exc:
-        raise ScanInputError(f"{where}: image too large (decompression bomb?)") from exc
+        raise ScanInputError(
+            N_("{where}: image too large (decompression bomb?)"), where=where
+        ) from exc
     except _BROKEN as exc:
-        raise ScanInputError(f"{where}: corrupt or truncated image ({_brief(exc)})") from exc
+        raise ScanInputError(
+            N_("{where}: corrupt or truncated image ({reason})"), where=where, reason=_brief(exc)
+        ) from exc
 
 
 def _pdf_render(page: Any, index: int, name: str) -> tuple[Array, float]:
     try:
         width, height = page.get_size()
         if width * height * (RENDER_DPI / 72.0) ** 2 > MAX_PIXELS:
-            raise ScanInputError(f"{name} page {index + 1}: page too large to render")
+            raise ScanInputError(
+                N_("{name} page {page}: page too large to render"), name=name, page=index + 1
+            )
         bitmap = page.render(scale=RENDER_DPI / 72.0, grayscale=True)
         array = np.array(bitmap.to_numpy(), copy=True)
         bitmap.close()
     except ScanInputError:
         raise
     except Exception as exc:
-        raise ScanInputError(f"{name} page {index + 1}: cannot render ({_brief(exc)})") from exc
+        raise ScanInputError(
+            N_("{name} page {page}: cannot render ({reason})"),
+            name=name,
+            page=index + 1,
+            reason=_brief(exc),
+        ) from exc
     if array.ndim == 3:
         array = array[..., 0] if array.shape[2] == 1 else cv2.cvtColor(array, cv2.COLOR_BGR2GRAY)
     return np.ascontiguousarray(array), RENDER_DPI

@@ -73,7 +73,11 @@ def declarations(
     if round:
         chosen = [p.form_id for p in status.participants if p.round == round]
         if not chosen:
-            raise NotFound(f"no declarations of round {round} in recording {rec.id}")
+            raise NotFound(
+                N_("no declarations of round {round} in recording {recording}"),
+                round=round,
+                recording=rec.id,
+            )
         selection = f"declarations-round{round}"
         want = cache.wanted(fg.engine, fg.config, rec.id, chosen, selection)
         data = declarations_ahead.ahead(request).pdf(person, want, chosen)
@@ -107,16 +111,15 @@ def request_letter(
         "request_lang": text(form, "lang"),
         "return_by": text(form, "return_by"),
     }
-    say = translate(request)
     try:
         if not values["contact"]:
-            raise RecordError(say("Give the institution's contact person."))
+            raise RecordError(N_("Give the institution's contact person."))
         return_by = parse_date(values["return_by"]) if values["return_by"] else None
         if values["return_by"] and return_by is None:
-            raise RecordError(say("Give the date the signed pages must be back."))
+            raise RecordError(N_("Give the date the signed pages must be back."))
         count = whole_number(values["count"])
         if count is None:
-            raise RecordError(say("Give the number of blank forms in digits (0-9)."))
+            raise RecordError(N_("Give the number of blank forms in digits (0-9)."))
         written = pdf(
             request,
             person,
@@ -268,7 +271,7 @@ def upload_scans(
                 N_("recording {id} was destroyed: there is nothing to add scans to"), id=rec.id
             )
         if not uploads:
-            raise RecordError(translate(request)(N_("Choose at least one file.")))
+            raise RecordError(N_("Choose at least one file."))
         good, bad = sorted_uploads(request, uploads)
         job = person.fg.submit_scans(good)
     except FormgenError as exc:

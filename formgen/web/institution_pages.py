@@ -13,7 +13,7 @@ from formgen.web.auth import Changing, Posted
 from formgen.web.ids import RecordingId
 from formgen.web.page_tools import parse_date, text
 from formgen.web.recording_page import back, refused
-from formgen.web.templating import translate
+from formgen.words import N_
 
 router = APIRouter(default_response_class=Response)
 
@@ -24,21 +24,20 @@ def confirm_institution(
 ) -> Response:
     """``about``: ``group`` or ``people`` (then the ticked ``participant`` boxes);
     ``confirmed``: covered, not_covered or requested; ``contact``; ``on`` (a date)."""
-    say = translate(request)
     about = text(form, "about")
     typed = {name: text(form, name) for name in ("about", "confirmed", "contact", "on")}
     chosen = [str(p).strip() for p in form.getlist("participant") if str(p).strip()]
     typed["participant"] = ",".join(chosen)  # ticked again if the page comes back
     try:
         if about not in ("group", "people"):
-            raise RecordError(say("Choose whether the answer is about the group or people."))
+            raise RecordError(N_("Choose whether the answer is about the group or people."))
         if about == "people" and not chosen:
-            raise RecordError(say("Tick the people the institution's answer is about."))
+            raise RecordError(N_("Tick the people the institution's answer is about."))
         if not typed["confirmed"]:
-            raise RecordError(say("Choose what the institution confirmed."))
+            raise RecordError(N_("Choose what the institution confirmed."))
         day = parse_date(typed["on"])
         if day is None:
-            raise RecordError(say("Give the date of the confirmation."))
+            raise RecordError(N_("Give the date of the confirmation."))
         done = person.fg.confirm_institution(
             recording_id,
             typed["confirmed"],

@@ -47,7 +47,7 @@ def add_participant(
     }
     try:
         if not values["name"]:
-            raise RecordError(translate(request)(N_("Give the name.")))
+            raise RecordError(N_("Give the name."))
         added = person.fg.add_participant(
             recording_id,
             values["name"],
@@ -81,13 +81,12 @@ def add_participant_list(
                 )
             )
         if not found.people:
-            raise RecordError(say("Paste at least one name."))
+            raise RecordError(N_("Paste at least one name."))
         if found.duplicates and not flag(form, "duplicates_ok"):
             values["duplicates"] = ", ".join(found.duplicates)
             raise RecordError(
-                say(
-                    "These names occur more than once: {names}. Tick the box to add them all."
-                ).format(names=values["duplicates"])
+                N_("These names occur more than once: {names}. Tick the box to add them all."),
+                names=values["duplicates"],
             )
         default = flag(form, "under_16")
         added = person.fg.add_participants(
@@ -107,7 +106,11 @@ def own_participant(person: Person, recording_id: str, participant_id: str) -> A
     for p in status.participants:
         if p.id == participant_id.strip().upper():
             return p
-    raise NotFound(f"no participant {participant_id!r} in recording {status.recording.id}")
+    raise NotFound(
+        N_("no participant {participant_id!r} in recording {recording}"),
+        participant_id=participant_id,
+        recording=status.recording.id,
+    )
 
 
 @router.post("/recordings/{recording_id}/participants/{participant_id}/name")
@@ -121,7 +124,7 @@ def rename_participant(
     try:
         who = own_participant(person, recording_id, participant_id)
         if not text(form, "name"):
-            raise RecordError(translate(request)(N_("Give the name.")))
+            raise RecordError(N_("Give the name."))
         person.fg.rename_participant(who.id, text(form, "name"))
     except FormgenError as exc:
         return refused(request, person, recording_id, f"person-{participant_id}", exc)

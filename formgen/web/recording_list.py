@@ -100,7 +100,7 @@ def delete_by_words(person: Person, date: str, purpose: str, lang: str) -> dict[
 
 def only_students(person: Person) -> None:
     if not rules.may_create_recordings(person.user.role):
-        raise NotAllowed(f"your role ({person.user.role}) may not create recordings")
+        raise NotAllowed(N_("your role ({role}) may not create recordings"), role=person.user.role)
 
 
 @router.get("/recordings/new")

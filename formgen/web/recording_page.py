@@ -337,7 +337,11 @@ def current_form(person: Person, recording_id: str, form_id: str) -> Any:
     for p in status.participants:
         if p.form_id == wanted:
             return p
-    raise NotFound(f"no form {form_id!r} in recording {status.recording.id}")
+    raise NotFound(
+        N_("no form {form_id!r} in recording {recording}"),
+        form_id=form_id,
+        recording=status.recording.id,
+    )
 
 
 # --- Forms that never come back ----------------------------------------------------------

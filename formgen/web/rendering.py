@@ -21,6 +21,7 @@ from formgen.api import Formgen
 from formgen.config import Config
 from formgen.errors import StoreError
 from formgen.record.accounts import User
+from formgen.words import N_
 
 PROCESSES = 2  # PDFs rendered at the same time; more wait their turn
 NICENESS = 10
@@ -70,7 +71,7 @@ class Renderer:
         except BrokenProcessPool:
             with self._lock:
                 self._pool = None
-            raise StoreError("the PDF could not be made: try again") from None
+            raise StoreError(N_("the PDF could not be made: try again")) from None
 
     def __call__(self, user: User, method: str, *args: Any, **kwargs: Any) -> Any:
         return self.result(self.submit(user, method, *args, **kwargs))
@@ -81,7 +82,7 @@ class Renderer:
         except BrokenProcessPool:
             with self._lock:  # a process died (killed, out of memory): start afresh
                 self._pool = None
-            raise StoreError("the PDF could not be made: try again") from None
+            raise StoreError(N_("the PDF could not be made: try again")) from None
 
     def close(self) -> None:
         with self._lock:

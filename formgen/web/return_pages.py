@@ -29,7 +29,8 @@ from formgen.web.document_pages import sorted_uploads
 from formgen.web.ids import ID, RecordingId
 from formgen.web.page_words import date_words, words
 from formgen.web.recording_page import refused
-from formgen.web.templating import render, request_lang, said, translate
+from formgen.web.templating import render, request_lang, said
+from formgen.words import N_
 
 router = APIRouter(default_response_class=Response)
 RequestId = Annotated[str, PathParam(pattern=ID, description="A request's ID, e.g. Q-7KQ2M9")]
@@ -67,7 +68,6 @@ def return_page(request: Request, secret: str) -> Response:
 @router.post("/r/{secret}", dependencies=[Depends(login_checked)])
 def return_upload(request: Request, secret: str, form: Posted) -> Response:
     fg = request.app.state.fg
-    say = translate(request)
     uploads = [
         upload
         for upload in form.getlist("files")
@@ -76,7 +76,7 @@ def return_upload(request: Request, secret: str, form: Posted) -> Response:
     try:
         fg.return_link(secret)
         if not uploads:
-            raise RecordError(say("Choose at least one file."))
+            raise RecordError(N_("Choose at least one file."))
         good, bad = sorted_uploads(request, uploads)
         pages = _pages(fg, good)
         fg.return_upload(secret, good)

@@ -28,7 +28,7 @@ from formgen.web.page_words import (
     WITHDRAWAL_WAYS,
 )
 from formgen.web.recording_page import back, current_form, recording_view, refused, show
-from formgen.web.templating import render, request_lang, said, translate
+from formgen.web.templating import render, request_lang, said
 from formgen.words import N_
 
 router = APIRouter(default_response_class=Response)
@@ -89,7 +89,11 @@ def undo_review(
     """Take a reviewer's last decision back: the item is in the review queue again."""
     try:
         if item not in person.fg.undoable_reviews(recording_id):
-            raise NotFound(f"no review decision {item!r} to undo in {recording_id}")
+            raise NotFound(
+                N_("no review decision {item!r} to undo in {recording_id}"),
+                item=item,
+                recording_id=recording_id,
+            )
         person.fg.undo_review(item)
     except FormgenError as exc:
         return refused(request, person, recording_id, "undo-review", exc)
@@ -103,7 +107,6 @@ def edit_recording(
     """Correct the title, date or live stream. What the declarations do not cover (another
     date, a stream added or kept) asks again, as a purpose change does, and needs the
     same acknowledgement."""
-    say = translate(request)
     values = {name: text(form, name) for name in ("title", "date")}
     for name in ("livestream", "livestream_stored"):
         values[name] = "on" if flag(form, name) else ""
@@ -111,9 +114,9 @@ def edit_recording(
         rec = person.fg.recording(recording_id)
         day = parse_date(values["date"])
         if not values["title"]:
-            raise RecordError(say("Give the recording a title."))
+            raise RecordError(N_("Give the recording a title."))
         if day is None:
-            raise RecordError(say("Give the date of the recording."))
+            raise RecordError(N_("Give the date of the recording."))
         stream, stored = bool(values["livestream"]), bool(values["livestream_stored"])
         try:
             plan = rules.Plan(rec.plan.purpose, rec.plan.media, stream, stored, rec.plan.view360)
@@ -123,7 +126,7 @@ def edit_recording(
             rec.recorded_on, rec.plan, rec.delete_by, day, plan, rec.delete_by
         )
         if asks_again and not flag(form, "understood"):
-            raise RecordError(say("Confirm that you understand that all earlier consent ends."))
+            raise RecordError(N_("Confirm that you understand that all earlier consent ends."))
         edit = pdf(
             request,
             person,
@@ -167,15 +170,14 @@ def reconsent(
 ) -> Response:
     """A new purpose or a later deletion date: every earlier consent ends and new
     declarations are issued (their PDF is offered on the page)."""
-    say = translate(request)
     change = text(form, "change")
     values = {"new_purpose": text(form, "purpose"), "extend_to": text(form, "extend_to")}
     try:
         if not flag(form, "understood"):
-            raise RecordError(say("Confirm that you understand that all earlier consent ends."))
+            raise RecordError(N_("Confirm that you understand that all earlier consent ends."))
         if change == "purpose":
             if not values["new_purpose"]:
-                raise RecordError(say("Choose the new purpose."))
+                raise RecordError(N_("Choose the new purpose."))
             done = pdf(
                 request,
                 person,
@@ -187,7 +189,7 @@ def reconsent(
         else:
             until = parse_date(values["extend_to"])
             if until is None:
-                raise RecordError(say("Give the new deletion date."))
+                raise RecordError(N_("Give the new deletion date."))
             done = pdf(
                 request, person, "change_recording", recording_id, extend_to=until, save=False
             )
@@ -205,19 +207,15 @@ def destruction(
         rec = person.fg.recording(recording_id)
         if typed.upper() != rec.id:
             raise RecordError(
-                translate(request)(
-                    N_("Type the recording's ID exactly to confirm; nothing was destroyed.")
-                )
+                N_("Type the recording's ID exactly to confirm; nothing was destroyed.")
             )
         if rules.destroy_needs_second_ask(rec.recorded_on, person.fg.today()) and not flag(
             form, "early"
         ):
             raise RecordError(
-                translate(request)(
-                    N_(
-                        "The recording date has not come yet: confirm that you destroy it before"
-                        " then; nothing was destroyed."
-                    )
+                N_(
+                    "The recording date has not come yet: confirm that you destroy it before"
+                    " then; nothing was destroyed."
                 )
             )
         person.fg.destroy(rec.id)
@@ -235,7 +233,7 @@ def not_returned(
     chosen = text(form, "participant")
     try:
         if not chosen and not flag(form, "all"):
-            raise RecordError(translate(request)(N_("Choose whose form did not come back.")))
+            raise RecordError(N_("Choose whose form did not come back."))
         done = person.fg.close_unreturned(recording_id, participants=[chosen] if chosen else None)
     except FormgenError as exc:
         return refused(request, person, recording_id, "not-returned", exc)

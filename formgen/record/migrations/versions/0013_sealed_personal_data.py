@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from formgen.record import sealing
+from formgen.words import N_
 
 revision = "0013"
 down_revision = "0012"
@@ -150,7 +151,7 @@ def downgrade() -> None:
     """Only an empty store goes back: sealed data is not unsealed by a downgrade."""
     conn = op.get_bind()
     if conn.execute(sa.text("SELECT COUNT(*) FROM recordings")).scalar_one():
-        raise sealing.StoreError("a store with recordings cannot go back before encryption")
+        raise sealing.StoreError(N_("a store with recordings cannot go back before encryption"))
     conn.execute(sa.text("DELETE FROM meta WHERE key = :key"), {"key": sealing.CHECK})
     op.drop_table("sealed_keys")
     with op.batch_alter_table("online_answers") as batch:

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from formgen.record import sealing
+from formgen.words import N_
 
 revision = "0014"
 down_revision = "0013"
@@ -196,7 +197,7 @@ def downgrade() -> None:
     """Only a store without accounts goes back: sealed addresses are not unsealed."""
     conn = op.get_bind()
     if conn.execute(sa.text("SELECT COUNT(*) FROM users")).scalar_one():
-        raise sealing.StoreError("a store with accounts cannot go back before sealed addresses")
+        raise sealing.StoreError(N_("a store with accounts cannot go back before sealed addresses"))
     conn.execute(
         sa.text("DELETE FROM sealed_keys WHERE owner = :owner AND kind = :kind"),
         {"owner": sealing.SERVICE_OWNER, "kind": sealing.INDEX},
