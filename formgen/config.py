@@ -314,6 +314,13 @@ def local(config: Config, at: dt.datetime) -> dt.datetime:
     return at.replace(tzinfo=dt.UTC).astimezone(zone(config)).replace(tzinfo=None)
 
 
+def local_day(config: Config, at: str | dt.datetime) -> str:
+    """The organisation's date (ISO) of a stored time: a destruction at 23:30 UTC in
+    winter happened the next day in Amsterdam."""
+    when = at if isinstance(at, dt.datetime) else dt.datetime.fromisoformat(at)
+    return local(config, when.replace(tzinfo=None)).date().isoformat()
+
+
 def procedure_warning(config: Config, on: dt.date | None = None) -> str | None:
     """The warning while the configured procedure has expired (None: it has not, or no
     end date is set)."""

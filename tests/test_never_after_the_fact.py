@@ -261,3 +261,31 @@ def test_no_invitation_or_online_reminder_in_situations_1_and_2(
         with pytest.raises(RecordError, match=f"is in situation {situation}: the institution"):
             fg.invite(rec, by="Sam de Vries", reminder=reminder)
     assert box.to("noor@example.org") == []  # nothing was sent
+
+
+def test_a_destruction_late_in_the_evening_is_dated_by_the_organisations_day(
+    fg: Formgen,
+) -> None:
+    """Destroyed at 23:30 UTC on 31 December (00:30 on 1 January in Amsterdam): every
+    refusal and the checklist say 1 January, the day the organisation destroyed it."""
+    from formgen.errors import Conflict
+
+    from .timetravel import clock
+
+    rec = fg.create_recording(
+        title="Rekenles", student="Sam", supervisor="Dr. J", situation=3,
+        purpose="assessment", date=days_from_today(7),
+    ).id  # fmt: skip
+    fg.add_participant(rec, "Ann")
+    late = dt.datetime(dt.date.today().year, 12, 31, 23, 30)
+    with clock(late):
+        fg.destroy(rec, by="Sam")
+    day = f"{late.year + 1}-01-01"
+    with pytest.raises(Conflict) as refused:
+        fg.add_participant(rec, "Bo")
+    assert str(refused.value) == f"recording {rec} was destroyed on {day}"
+    with pytest.raises(RecordError) as refused:
+        fg.describe(rec)
+    assert f"destroyed on {day}" in str(refused.value)
+    steps = {s["step"]: s for s in fg.checklist(rec)["steps"]}
+    assert day in str(steps["destroyed"]) and late.date().isoformat() not in str(steps["destroyed"])

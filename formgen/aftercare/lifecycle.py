@@ -201,6 +201,8 @@ def destroy(
             records.DESTROYED,
             source=source,
             detail={
+                # the organisation's day, for refusals made where no configuration is
+                "day": config_module.local_day(config, records.now()) if config else None,
                 "documents_removed": len(printed),
                 "consents_expired": len(ended),
                 **forgotten,

@@ -317,10 +317,11 @@ def _stored(f: Facts, config: Config) -> dict[str, Any]:
     )
 
 
-def _destroyed(f: Facts) -> dict[str, Any]:
+def _destroyed(f: Facts, config: Config) -> dict[str, Any]:
     gone = f.report["destroyed"]
     if gone:
-        gone_on = Message(N_("destroyed on {day} by {by}"), day=gone["at"][:10], by=gone["by"])
+        day = config_module.local_day(config, gone["at"])
+        gone_on = Message(N_("destroyed on {day} by {by}"), day=day, by=gone["by"])
         return _step("destroyed", "done", gone_on)
     until = f.recording.delete_by
     how = Message(N_("destroy it, then record the destruction of {id}"), id=f.recording.id)
@@ -368,7 +369,7 @@ def _steps(f: Facts, config: Config) -> list[dict[str, Any]]:
         "reminded": _reminded,
         "transport": _transport,
         "stored": lambda facts: _stored(facts, config),
-        "destroyed": _destroyed,
+        "destroyed": lambda facts: _destroyed(facts, config),
         "reconsent": _reconsent,
     }
     return [derive[key](f) for key in STEP_KEYS]
@@ -433,7 +434,7 @@ def confirm_step(
         raise RecordError(
             N_("recording {id} was destroyed on {day}"),
             id=recording.id,
-            day=f.report["destroyed"]["at"][:10],
+            day=config_module.local_day(config, f.report["destroyed"]["at"]),
         )
     current = next(s for s in _steps(f, config) if s["step"] == key)
     if current["state"] == "done":
@@ -568,7 +569,7 @@ def describe_of(f: Facts, config: Config) -> dict[str, Any]:
         raise RecordError(
             N_("recording {id} was destroyed on {day}: there is nothing to describe"),
             id=rec.id,
-            day=f.report["destroyed"]["at"][:10],
+            day=config_module.local_day(config, f.report["destroyed"]["at"]),
         )
     if f.today > rec.delete_by:
         raise RecordError(

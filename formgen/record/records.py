@@ -322,10 +322,16 @@ def destroyed(conn: Connection, recording_id: str) -> dict[str, Any] | None:
     return found[0] if found else None
 
 
+def destroyed_on(event: Mapping[str, Any]) -> str:
+    """The day of a destruction event: the organisation's, as recorded at destruction
+    (events from before that was recorded: the day in UTC)."""
+    return (event.get("detail") or {}).get("day") or event["at"][:10]
+
+
 def refuse_if_destroyed(conn: Connection, recording: Recording) -> None:
     if (event := destroyed(conn, recording.id)) is not None:
         raise Conflict(
-            N_("recording {id} was destroyed on {day}"), id=recording.id, day=event["at"][:10]
+            N_("recording {id} was destroyed on {day}"), id=recording.id, day=destroyed_on(event)
         )
 
 
