@@ -145,11 +145,13 @@ def sign_in(engine: Engine, oidc: Oidc, issuer: str, claims: Mapping[str, Any]) 
 
 
 def _link_awaited(conn: Any, user_id: str, email: str) -> None:
-    """Recordings that named this supervisor by address before they had an account."""
+    """Recordings that named this supervisor by address before they had an account
+    (kept as the address's blind index only: ``sealing.email_index``)."""
+    index = sealing.email_index(conn, email)
     waiting = [
         r.recording_id
         for r in conn.execute(
-            select(awaited_supervisors.c.recording_id).where(awaited_supervisors.c.email == email)
+            select(awaited_supervisors.c.recording_id).where(awaited_supervisors.c.email == index)
         )
     ]
     if not waiting:
@@ -167,6 +169,7 @@ def _link_awaited(conn: Any, user_id: str, email: str) -> None:
 
 def await_supervisor(engine: Engine, recording_id: str, email: str) -> None:
     """Name a supervisor without an account yet on a recording: linked at their first
-    sign-in with the institution."""
+    sign-in with the institution. Only the address's blind index is stored."""
     with engine.begin() as conn:
-        conn.execute(awaited_supervisors.insert().values(recording_id=recording_id, email=email))
+        index = sealing.email_index(conn, email)
+        conn.execute(awaited_supervisors.insert().values(recording_id=recording_id, email=index))

@@ -198,6 +198,7 @@ awaited_supervisors = Table(
     "awaited_supervisors",
     metadata,
     Column("recording_id", String(16), ForeignKey("recordings.id"), primary_key=True),
+    # the blind index of the address (sealing.email_index), never the address itself
     Column("email", String(254), nullable=False, index=True),
 )
 

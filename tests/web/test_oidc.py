@@ -17,10 +17,12 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from formgen import Formgen
 from formgen.config import load
 from formgen.record import records
+from formgen.record.schema import awaited_supervisors
 from tests.helpers.pages import violations
 from tests.helpers.web import free_port, start_server, stop_server
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, PASSWORD, LoopbackProvider, running
@@ -278,6 +280,9 @@ def test_a_supervisor_named_by_address_is_linked_at_first_sign_in(
     )
     assert institution.count() == 1  # named, not yet an account
     assert records.people_of(institution.fg.engine, made.id) == (student.id, None)
+    with institution.fg.engine.connect() as conn:  # kept as its blind index only
+        waiting = conn.execute(select(awaited_supervisors.c.email)).scalars().all()
+    assert len(waiting) == 1 and "jansen" not in waiting[0].lower()
     with institution.client() as client:
         sign_in(institution, client, "jansen")
         assert "Circle time" in client.get("/recordings").text

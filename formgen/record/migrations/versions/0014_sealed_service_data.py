@@ -75,6 +75,15 @@ def _seal_existing(conn: sa.Connection) -> None:
                 "id": user_id,
             },
         )
+    # A supervisor named by address before their first sign-in: only the blind index is
+    # needed (their sign-in finds the recordings by it), so the address itself goes.
+    waiting = conn.execute(sa.text("SELECT recording_id, email FROM awaited_supervisors"))
+    for recording_id, email in waiting.all():
+        if "@" in email:
+            conn.execute(
+                sa.text("UPDATE awaited_supervisors SET email = :index WHERE recording_id = :id"),
+                {"index": sealing.email_index(conn, email), "id": recording_id},
+            )
     for row_id, key in conn.execute(sa.text("SELECT id, key FROM sign_in_failures")).all():
         if key.startswith("email:") and "@" in key:
             index = sealing.email_index(conn, key.removeprefix("email:"))
