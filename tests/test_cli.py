@@ -118,6 +118,7 @@ def test_create_add_status_round_trip(js: Callable[..., Any], rec: str) -> None:
         "round": 1,
         "clauses": {"recording": "requested"},
         "may_appear": {"recording": False},  # per activity; this recording has one
+        "institution": None,  # situations 1 and 2: what the institution confirmed
     }
     assert {p["id"] for p in status["must_not_appear"]} == {adult["id"], child["id"]}
 

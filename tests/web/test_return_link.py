@@ -132,7 +132,7 @@ def test_the_institution_uploads_and_the_supervisor_sees_the_job(
     for form_id in forms:
         expect(job.locator("code", has_text=form_id)).to_be_visible()
     # The blank forms' names are written by hand: both wait for the supervisor to type.
-    expect(job).to_contain_text("2 to review")
+    expect(job).to_contain_text("2 page(s) to review")
 
 
 def test_expired_replaced_guessed_and_garbage_get_plain_pages(
