@@ -47,6 +47,14 @@ SLOW_MODULES = {
     "test_online_pages.py",
     "test_oidc.py",  # an OpenID Provider and a server per test
     "test_store_waits.py",  # processes that hold the store's lock
+    # corpora: real forms folded, photographed, creased, stapled, shown through, each
+    # condition read back several times (the fast subset keeps test_scan_core's one
+    # page per condition)
+    "test_scan_folds_and_photos.py",
+    "test_scan_marks.py",
+    "test_scan_import.py",  # every condition imported into a store, both reader paths
+    "test_synth.py",  # the degradations themselves, each on a whole A4 page
+    "test_cli_attacks.py",  # a command process per attack
 }
 
 

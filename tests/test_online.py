@@ -637,6 +637,7 @@ NOT_ONE_ADDRESS = [
 ]
 
 
+@pytest.mark.slow  # every kind of bad address through the whole online path
 def test_every_address_is_one_parsed_address(fg: Formgen, box: Mailbox, store_url: str) -> None:
     rec = recording(fg)
     noor = fg.add_participant(rec, "Noor Bakker")

@@ -182,6 +182,7 @@ def test_absurd_pdf_page(tmp_path: Path) -> None:
     assert "1000×10 mm is not the shape" in refused(_pdf(tmp_path / "tape.pdf", 1000, 10))
 
 
+@pytest.mark.slow  # every scanner and phone condition, each a whole page
 def test_real_conditions_pass(tmp_path: Path) -> None:
     """Every way the benchmark's pages reach the reader (synth.CONDITIONS, saved as it
     saves them), a fax, a 12 MP phone photo, and the smallest page allowed."""

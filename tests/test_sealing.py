@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from formgen.record.formid import new_form_id
 from sqlalchemy import Engine, delete, select, text, update
 from sqlalchemy.pool import NullPool
 
@@ -25,6 +24,7 @@ from formgen.config import Mail
 from formgen.errors import Conflict, StoreError
 from formgen.mail.mailbox import Mailbox
 from formgen.record import accounts, jobs, records, sealing
+from formgen.record.formid import new_form_id
 from formgen.record.schema import (
     job_files,
     online_answers,
@@ -646,10 +646,10 @@ def _store_at_0013(url: str, master_key: Path) -> tuple[str, str]:
     and the request's contact in plaintext, and no index key. The recording's and the
     account's IDs."""
     from alembic import command
-    from formgen.record.formid import Instance
     from sqlalchemy import create_engine
 
     from formgen.record import schema
+    from formgen.record.formid import Instance
     from formgen.record.store import KEY, KEY_ID, _alembic, database_url, key_id
 
     now = dt.datetime(2026, 12, 1, 10, 0)
