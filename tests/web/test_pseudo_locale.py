@@ -27,7 +27,7 @@ from formgen.web.page_words import NOTICES
 
 from .. import timetravel
 from ..helpers import test_config, write_toml
-from ..helpers.pages import a_recording_with_consent, links_of
+from ..helpers.pages import a_recording_with_consent, links_of, recording
 from ..helpers.web import PASSWORD, Live, free_port, start_server, stop_server
 
 LOCALE = Path(__file__).resolve().parents[2] / "formgen" / "locale"
@@ -170,19 +170,29 @@ def test_every_page_speaks_only_the_catalogues_words(
         date=timetravel.days_from_today(7),
     ).id
     live.fg.add_participant(online, "Daan 't Hooft", under_16=True)
+    # Situation 2: the institution asks; its blank forms and what it confirmed show.
+    school = recording(live, title="Gymles", situation=2)
+    live.fg.add_participant(school, "Noor Bakker")
+    live.fg.add_blank(school, 3)
+    live.fg.confirm_institution(
+        school, "covered", contact="Mw. De Wit", on=timetravel.today(), by="Sam de Vries"
+    )
     names = [
         "Rekenles groep 5", "Voorleesles online", "Voorleesles", "Noor Bakker",
         "Daan 't Hooft", "Alex Çelik", "Sam de Vries", "Dr. A. Jansen",
-        "Student Person", "Supervisor Person", "Officer Person",
+        "Student Person", "Supervisor Person", "Officer Person", "Gymles",
+        "Basisschool De Regenboog", "Mw. De Wit",
     ]  # fmt: skip
     notices = [f"/recordings/{rec}?done={done}" for done in NOTICES]  # after each action
     pages = {
         "student": [
             "/recordings", "/recordings/new", f"/recordings/{rec}",
             f"/recordings/{rec}/must-not-appear", "/review", "/recordings/R-NOSUCH",
-            "/users", *notices,
+            "/users", f"/recordings/{school}", *notices,
         ],
-        "supervisor": ["/recordings", "/review", "/due", f"/recordings/{rec}"],
+        "supervisor": [
+            "/recordings", "/review", "/due", f"/recordings/{rec}", f"/recordings/{school}",
+        ],
         "officer": ["/recordings", "/users", "/due"],
     }  # fmt: skip
     for role, paths in pages.items():
