@@ -111,16 +111,7 @@ def check_layout(spec: FormSpec, layout: Mapping[str, Any]) -> None:
         where = f"form {spec.form_id} page {sheet['page']}"
         if sheet["qr"] is None or len(sheet["marks"]) != 4:
             raise RenderError(N_("{where} lacks its QR code or registration marks"), where=where)
-        limit = sheet.pop("limit")
-        bottom = sheet.pop("content_bottom")
-        sheet.pop("_qr_px", None)
-        sheet.pop("_page", None)
-        if limit is not None and bottom > limit[1] + 0.01:
-            raise RenderError(
-                N_("{where}: the text does not fit on the page ({over:.1f} mm over)"),
-                where=where,
-                over=bottom - limit[1],
-            )
+        fits(sheet, where)
         rects = [b["rect_mm"] for b in sheet["boxes"]]
         if sheet["signature"]:
             rects.append(sheet["signature"]["rect_mm"])
@@ -153,3 +144,18 @@ def public_layout(layout: Mapping[str, Any]) -> dict[str, Any]:
             for sheet in layout["pages"]
         ],
     }
+
+
+def fits(sheet: dict[str, Any], where: str) -> None:
+    """Refuse a sheet whose text runs past its page, and drop what only the check needed
+    (the limit, where the text ended, the render's own handles)."""
+    limit = sheet.pop("limit")
+    bottom = sheet.pop("content_bottom")
+    sheet.pop("_qr_px", None)
+    sheet.pop("_page", None)
+    if limit is not None and bottom > limit[1] + 0.01:
+        raise RenderError(
+            N_("{where}: the text does not fit on the page ({over:.1f} mm over)"),
+            where=where,
+            over=bottom - limit[1],
+        )

@@ -9,7 +9,7 @@ from typing import Any
 from formgen.config import Config
 from formgen.documents.fonts import unprintable
 from formgen.documents.forms import FormSpec, Rendered, form_html, owned
-from formgen.documents.layout import read_layout
+from formgen.documents.layout import fits, read_layout
 from formgen.documents.templates import environment, template_dirs
 from formgen.documents.weasy import weasy, weasyprint_problems
 from formgen.errors import RenderError
@@ -70,16 +70,7 @@ def _check_receipt(spec: FormSpec, layout: dict[str, Any]) -> None:
         where = f"the receipt of form {spec.form_id}, page {sheet['page']}"
         if sheet["qr"] is not None or sheet["marks"]:
             raise RenderError(N_("{where} carries a QR code or registration marks"), where=where)
-        limit = sheet.pop("limit")
-        bottom = sheet.pop("content_bottom")
-        sheet.pop("_qr_px", None)
-        sheet.pop("_page", None)
-        if limit is not None and bottom > limit[1] + 0.01:
-            raise RenderError(
-                N_("{where}: the text does not fit on the page ({over:.1f} mm over)"),
-                where=where,
-                over=bottom - limit[1],
-            )
+        fits(sheet, where)
     answers = {(b["clause"], b["answer"]) for s in layout["pages"] for b in s["boxes"]}
     if answers != {(c, a) for c in spec.clauses for a in ("yes", "no")}:
         raise RenderError(
