@@ -21,7 +21,7 @@ from formgen.rules import Advice, Clause, Confirmed, Situation, Status
 
 from .conftest import store_dump
 from .helpers import test_config
-from .timetravel import days_from_today
+from .helpers.partners import partner_recording, people
 
 G, R, N, A = Status.GIVEN, Status.REQUESTED, Status.NO_ANSWER, Status.REFUSED
 REC = str(Clause.RECORDING)
@@ -116,27 +116,6 @@ def test_a_confirmation_is_checked() -> None:
 def fg(store_url: str, tmp_path: Path) -> Iterator[Formgen]:
     with Formgen.open(store_url, test_config(output_dir=tmp_path / "output")) as lib:
         yield lib
-
-
-def people(fg: Formgen) -> tuple[Any, Any]:
-    student = fg.add_user("sam@example.org", name="Sam de Vries", role="student", password=None)
-    supervisor = fg.add_user(
-        "jansen@example.org", name="Dr. A. Jansen", role="supervisor", password=None
-    )
-    return student, supervisor
-
-
-def partner_recording(fg: Formgen, student: Any, situation: int = 2, **kw: Any) -> str:
-    values: dict[str, Any] = {
-        "title": "Rekenles groep 5",
-        "supervisor": "jansen@example.org",
-        "situation": situation,
-        "purpose": "assessment",
-        "date": days_from_today(10),
-        "institution": "OBS De Regenboog",
-        **kw,
-    }
-    return str(fg.as_user(student).create_recording(**values).id)
 
 
 def test_a_covered_group_lets_everyone_appear_and_blank_forms_are_no_one(fg: Formgen) -> None:

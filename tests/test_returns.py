@@ -27,6 +27,7 @@ from formgen.rules import Status
 from .conftest import store_dump
 from .helpers import test_config
 from .helpers.paper import letter_pages, signed_scan
+from .helpers.partners import partner_recording, people
 from .rendering import rasterise, text_of
 from .timetravel import days_from_today
 
@@ -43,27 +44,6 @@ def fg(store_url: str, box: Mailbox, tmp_path: Path) -> Iterator[Formgen]:
     )
     with Formgen.open(store_url, config) as lib:
         yield lib
-
-
-def people(fg: Formgen) -> tuple[Any, Any]:
-    student = fg.add_user("sam@example.org", name="Sam de Vries", role="student", password=None)
-    supervisor = fg.add_user(
-        "jansen@example.org", name="Dr. A. Jansen", role="supervisor", password=None
-    )
-    return student, supervisor
-
-
-def partner_recording(fg: Formgen, student: Any, situation: int = 2, **kw: Any) -> str:
-    values: dict[str, Any] = {
-        "title": "Rekenles groep 5",
-        "supervisor": "jansen@example.org",
-        "situation": situation,
-        "purpose": "assessment",
-        "date": days_from_today(10),
-        "institution": "OBS De Regenboog",
-        **kw,
-    }
-    return str(fg.as_user(student).create_recording(**values).id)
 
 
 def letter_and_forms(written: Any) -> tuple[str, list[str]]:
