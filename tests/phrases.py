@@ -144,7 +144,7 @@ PARENT: dict[str, list[str]] = {
         "Eén ouder of voogd mag tekenen",
         "zijn de ouders het niet met elkaar eens, dan is er geen toestemming",
         "Praat er met uw kind over",
-        "Het kind is het ermee eens (mag leeg blijven)",
+        "Het kind stemt in (mag leeg blijven)",
         "Ik ben de ouder voogd van het kind",
         "Is de andere ouder of voogd het er niet mee eens? Die kan op dezelfde manier nee zeggen.",
     ],

@@ -377,7 +377,8 @@ def test_content_that_does_not_fit_is_refused(tmp_path: Path) -> None:
 
 def test_a_long_title_and_names_still_fit() -> None:
     """The fullest form (parent, final level, stored stream, 360) with long but real
-    names fits both pages in both languages."""
+    names fits its three pages in both languages, also as a re-consent (the longest
+    page handed in, 12 pt at line height 1.35 like the rest)."""
     plan = Plan(Purpose.FINAL_LEVEL, Media.BOTH, True, True, True)
     rec = recording(
         plan,
@@ -387,6 +388,10 @@ def test_a_long_title_and_names_still_fit() -> None:
         supervisor="Dr. A.B.C. Jansen-de Groot",
     )
     forms = [spec(plan, lang, "parent", name="Daan 't Hooft", rec=rec) for lang in ("nl", "en")]
+    for lang in ("nl", "en"):
+        again = spec(plan, lang, "parent", name="Daan 't Hooft", rec=rec)
+        again.context["reconsent"] = {"purpose_before": "reflection", "delete_by_before": None}
+        forms.append(again)
     rendered = render.render(forms, Instance.create(), CONFIG)  # RenderError if not
     assert all(rendered.pages[f.form_id] == 3 for f in forms)
 
