@@ -43,7 +43,7 @@ from formgen.web import (
     user_pages,
 )
 from formgen.web.guard import guard
-from formgen.web.rendering import Renderer
+from formgen.web.rendering import Processes, Renderer
 from formgen.web.templating import API, HERE, environment
 
 # The pages' routers, each an area of the service, in the order their routes are matched.
@@ -70,7 +70,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     await run_in_threadpool(app.state.renderer.close)  # the PDF processes end with us
 
 
-def create_app(fg: Formgen) -> FastAPI:
+def create_app(fg: Formgen, processes: Processes | None = None) -> FastAPI:
+    """The service over ``fg``. PDFs are rendered in processes of the app's own, or in
+    ``processes`` when given (several apps in one program share them; their maker
+    closes them)."""
     app = FastAPI(
         title="formgen",
         summary="Consent for recordings in educational practice",
@@ -82,7 +85,7 @@ def create_app(fg: Formgen) -> FastAPI:
         lifespan=_lifespan,
     )
     app.state.fg = fg
-    app.state.renderer = Renderer(fg)
+    app.state.renderer = Renderer(fg, processes)
     app.state.templates = environment(fg)
     secret = fg.web_secret()
     app.state.signer = URLSafeSerializer(secret, salt="formgen-session")

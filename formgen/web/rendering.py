@@ -10,6 +10,7 @@ the same person (``Formgen.as_user``), so every rule still applies there. A refu
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import threading
@@ -26,51 +27,89 @@ from formgen.words import N_
 PROCESSES = 2  # PDFs rendered at the same time; more wait their turn
 NICENESS = 10
 
-_opened: Formgen | None = None  # in a rendering process: its library over the store
+# In a rendering process: the library over the store it was last asked about. A server
+# has one store, so it is opened once; the processes still say which store each call is
+# for, so that one set of processes can serve several applications (the test suite's).
+_opened: Formgen | None = None
+_opened_for: tuple[str, Config] | None = None
 
 
-def _open(db: str, config: Config) -> None:
-    global _opened
+def _lower_priority() -> None:
     # A lower priority than the server's: on a machine with few cores, a page someone
     # waits for goes before a PDF that takes seconds anyway.
     os.nice(NICENESS)
-    _opened = Formgen.open(db=db, config=config)
 
 
-def _render(user: User, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    assert _opened is not None
+def _render(
+    db: str, config: Config, user: User, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
+    global _opened, _opened_for
+    if _opened is None or _opened_for != (db, config):
+        if _opened is not None:
+            # Another store: the last one may be gone already (a dropped test database).
+            with contextlib.suppress(Exception):
+                _opened.close()
+            _opened = None
+        _opened = Formgen.open(db=db, config=config)
+        _opened_for = (db, config)
     return getattr(_opened.as_user(user), method)(*args, **kwargs)
 
 
-class Renderer:
-    """Calls of ``Formgen`` methods that render a PDF, run in a small pool of processes
-    (started at the first PDF, so a server that renders none starts none)."""
+class Processes:
+    """The rendering processes (started at the first PDF, so a server that renders none
+    starts none). A process that died (killed, out of memory) takes the pool with it:
+    the next call starts a new one."""
 
-    def __init__(self, fg: Formgen) -> None:
-        self.fg = fg
+    def __init__(self, count: int = PROCESSES) -> None:
+        self.count = count
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
 
-    def _processes(self) -> ProcessPoolExecutor:
+    def submit(self, *call: Any) -> Future[Any]:
         with self._lock:
             if self._pool is None:
-                db = self.fg.engine.url.render_as_string(hide_password=False)
                 self._pool = ProcessPoolExecutor(
-                    PROCESSES,
+                    self.count,
                     # spawn: a fork of a server with threads may copy a lock held mid-way
                     mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_open,
-                    initargs=(db, self.fg.config),
+                    initializer=_lower_priority,
                 )
-            return self._pool
+            pool = self._pool
+        try:
+            return pool.submit(_render, *call)
+        except BrokenProcessPool:
+            self.broken(pool)
+            raise
+
+    def broken(self, pool: ProcessPoolExecutor | None = None) -> None:
+        with self._lock:
+            if pool is None or self._pool is pool:
+                self._pool = None
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+class Renderer:
+    """Calls of ``Formgen`` methods that render a PDF, run in the rendering processes as
+    the same person, on the same store and configuration. The processes are the app's
+    own unless it is given a set to share (``create_app(fg, processes=...)``); then
+    whoever made them closes them."""
+
+    def __init__(self, fg: Formgen, processes: Processes | None = None) -> None:
+        self.fg = fg
+        self._own = processes is None
+        self.processes = processes or Processes()
+        self._store = fg.engine.url.render_as_string(hide_password=False)
 
     def submit(self, user: User, method: str, *args: Any, **kwargs: Any) -> Future[Any]:
         """Start a render without waiting for it (``result`` as ``__call__`` would)."""
         try:
-            return self._processes().submit(_render, user, method, args, kwargs)
+            return self.processes.submit(self._store, self.fg.config, user, method, args, kwargs)
         except BrokenProcessPool:
-            with self._lock:
-                self._pool = None
             raise StoreError(N_("the PDF could not be made: try again")) from None
 
     def __call__(self, user: User, method: str, *args: Any, **kwargs: Any) -> Any:
@@ -80,12 +119,9 @@ class Renderer:
         try:
             return started.result()
         except BrokenProcessPool:
-            with self._lock:  # a process died (killed, out of memory): start afresh
-                self._pool = None
+            self.processes.broken()  # start afresh at the next call
             raise StoreError(N_("the PDF could not be made: try again")) from None
 
     def close(self) -> None:
-        with self._lock:
-            if self._pool is not None:
-                self._pool.shutdown(wait=True, cancel_futures=True)
-                self._pool = None
+        if self._own:
+            self.processes.close()

@@ -23,6 +23,7 @@ from formgen.config import Mail
 from formgen.mail.mailbox import Mailbox
 from formgen.web import serve
 from formgen.web.app import create_app
+from formgen.web.rendering import Processes
 
 from ..helpers import test_config, write_toml
 
@@ -48,15 +49,29 @@ API = "/api/v1"
 BROWSER_FIXTURES = {"browser", "page"}
 
 
+@pytest.fixture(scope="session")
+def pdf_processes() -> Iterator[Processes]:
+    """The rendering processes every in-process service of the run shares (each call
+    still names its own store): starting two per test, each importing WeasyPrint, cost
+    more than most tests."""
+    processes = Processes()
+    yield processes
+    processes.close()
+
+
 @pytest.fixture
 def live(
-    store_url: str, tmp_path: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+    store_url: str,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+    pdf_processes: Processes,
 ) -> Iterator[Live]:
     """A fresh store and the service on it, on SQLite and on PostgreSQL: the real
-    application with a real scan worker process beside it, as ``formgen serve`` runs
-    them. Reached through an ASGI client in the test's process; a browser gets uvicorn
-    on a loopback port in a thread; a test marked ``served`` (raw sockets) gets a
-    ``formgen serve`` process of its own."""
+    application, and for a test marked ``worker`` (it uploads scans) a real scan worker
+    process beside it, as ``formgen serve`` runs them. Reached through an ASGI client in
+    the test's process; a browser gets uvicorn on a loopback port in a thread; a test
+    marked ``served`` (raw sockets) gets a ``formgen serve`` process of its own."""
     fg = Formgen.open(db=store_url, config=test_config(output_dir=tmp_path / "output"))
     if request.node.get_closest_marker("served"):
         proc, url = start_server(store_url, tmp_path)
@@ -74,9 +89,10 @@ def live(
     monkeypatch.delenv("FORMGEN_CONFIG", raising=False)
     write_toml(tmp_path)
     served = Formgen.open(db=store_url, config=tmp_path / "formgen.toml")
-    app = create_app(served)
+    app = create_app(served, pdf_processes)
+    workers = 1 if request.node.get_closest_marker("worker") else 0
     try:
-        with Logged() as logged, serve._workers(served, 1):
+        with Logged() as logged, serve._workers(served, workers):
             if BROWSER_FIXTURES & set(request.fixturenames):
                 with uvicorn_thread(app) as url:
                     yield Live(url, store_url, fg)

@@ -118,6 +118,7 @@ def finished(client: httpx.Client, url: str) -> dict[str, Any]:
         time.sleep(0.5)
 
 
+@pytest.mark.worker  # its scans are read by the service's worker process
 @pytest.mark.slow  # the whole procedure, with real scans read by the worker
 def test_the_consent_procedure_through_the_api(
     live: Live, connect: Connect, tmp_path: Path

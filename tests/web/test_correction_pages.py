@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
 
 from formgen.record import ledger
@@ -214,6 +215,7 @@ def test_destroying_before_the_date_is_refused_unless_confirmed(live: Live) -> N
         assert live.fg.status(rec).destroyed is None
 
 
+@pytest.mark.worker  # its scans are read by the service's worker process
 def test_an_upload_with_one_bad_file_lands_the_good_ones(
     page: Any, live: Live, tmp_path: Path
 ) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 from playwright.sync_api import Page, expect
 
 from formgen.rules import SETUP, Advice
@@ -65,6 +66,7 @@ def signed_beside_the_field(page: np.ndarray, sheet: dict[str, Any], rng: Any) -
     return synth.draw_signature(img, beside, pen, rng, inplace=True)
 
 
+@pytest.mark.worker  # its scans are read by the service's worker process
 def test_a_recording_from_the_new_form_to_the_camera_advice(
     browser: Any, live: Live, tmp_path: Path
 ) -> None:

@@ -99,6 +99,7 @@ def test_the_page_opens_with_what_to_do_now(
         page.context.close()
 
 
+@pytest.mark.worker  # its scans are read by the service's worker process
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_scan_results_name_the_person_and_count_decisions(
     browser: Any, live: Live, tmp_path: Path, lang: str

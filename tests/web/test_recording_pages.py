@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -61,6 +62,7 @@ def recording_id(page: Any) -> str:
     return found.group(1)
 
 
+@pytest.mark.worker  # its scans are read by the service's worker process
 def test_a_student_collects_consent_on_paper(
     page: Any, live: Live, browser: Any, tmp_path: Path
 ) -> None:

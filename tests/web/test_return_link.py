@@ -91,6 +91,7 @@ def partner_request(live: Live, **kw: Any) -> tuple[str, Any, str]:
     return rec, written, codes[0].text
 
 
+@pytest.mark.worker  # its scans are read by the service's worker process
 def test_the_institution_uploads_and_the_supervisor_sees_the_job(
     served: Live, anonymous: Page, supervisor_page: Page, tmp_path: Path
 ) -> None:

@@ -210,6 +210,7 @@ def gives_nothing_away(response: httpx.Response) -> bool:
     return not any(s in body for s in (*NAMES, TITLE, "Traceback", 'File "'))
 
 
+@pytest.mark.worker  # its scans are read by the service's worker process
 @pytest.mark.slow  # a world of four roles, with real scans read by the worker
 def test_who_may_reach_what(live: Live, world: World) -> None:
     """Every role against every kind of object, through the API and a few pages: the

@@ -380,6 +380,7 @@ def test_control_characters_and_malformed_ids_are_refused_before_the_store(
     api.close()
 
 
+@pytest.mark.worker  # its scans are read by the service's worker process
 def test_an_upload_error_names_the_uploaded_file(live: Live) -> None:
     """The worker reads a temporary copy (000.pdf); the report names what was sent."""
     with live.client(live.token("student", "owner@example.org")) as student:
