@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -65,7 +66,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         used = set(getattr(item, "fixturenames", ()))
         callspec = getattr(item, "callspec", None)
-        if callspec is not None and callspec.params.get("store_url") == "postgresql":
+        params = callspec.params if callspec is not None else {}
+        if "postgresql" in (params.get("store_url"), params.get("empty_store_url")):
             item.add_marker(pytest.mark.postgres)
         if used & BROWSER_FIXTURES:
             item.add_marker(pytest.mark.browser)
@@ -111,22 +113,101 @@ def pg_server() -> Iterator[Engine]:
     engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The URL of a fresh, empty database: an SQLite file (``tmp_path/store.db``, the
-    ``db`` fixture's path) or a new database on the ``FORMGEN_TEST_PG`` server."""
+@pytest.fixture(scope="session")
+def store_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """One store migrated to the newest schema per backend and run (made at first use;
+    no signing key, as ``store.open_empty`` makes it): each test's store is a copy, so
+    every test does not run all migrations again. The migrations themselves are tested
+    on empty databases (``empty_store_url``) and on stores made at older versions."""
+    made: dict[str, str] = {}
+    yield made
+    if "postgresql" in made:
+        server = create_engine(made["server"], isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        with server.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{made["postgresql"]}" WITH (FORCE)')
+        server.dispose()
+
+
+def _template(backend: str, request: pytest.FixtureRequest) -> str:
+    from formgen.record import store
+
+    templates: dict[str, str] = request.getfixturevalue("store_templates")
+    if backend not in templates:
+        if backend == "sqlite":
+            folder = request.getfixturevalue("tmp_path_factory").mktemp("template")
+            url = f"sqlite:///{folder / 'store.db'}"
+        else:
+            server: Engine = request.getfixturevalue("pg_server")
+            name = f"fg_template_{secrets.token_hex(6)}"
+            with server.connect() as conn:
+                conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+            templates["server"] = server.url.render_as_string(hide_password=False)
+            url = server.url.set(database=name).render_as_string(hide_password=False)
+        store.open_empty(url).dispose()  # every connection closed: it can be copied
+        templates[backend] = url if backend == "sqlite" else name
+    return templates[backend]
+
+
+def _own_key(url: str) -> None:
+    """A copy of the template gets a signing key of its own, as a new store does when
+    it is first opened (the master key's check is made at that first open)."""
+    from formgen.record import schema, store
+    from formgen.record.formid import Instance
+
+    secret = Instance.create().secret
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                schema.meta.insert(),
+                [
+                    {"key": store.KEY, "value": secret},
+                    {"key": store.KEY_ID, "value": store.key_id(secret)},
+                ],
+            )
+    finally:
+        engine.dispose()
+
+
+def _new_store(request: pytest.FixtureRequest, tmp_path: Path, *, empty: bool) -> Iterator[str]:
+    path = tmp_path / "store.db"
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.db'}"
+        url = f"sqlite:///{path}"
+        if not empty:
+            shutil.copyfile(str(make_url(_template("sqlite", request)).database), path)
+            path.chmod(0o600)
+            _own_key(url)
+        yield url
         return
     server: Engine = request.getfixturevalue("pg_server")
     name = f"fg_{secrets.token_hex(6)}"
+    copied = "" if empty else f' TEMPLATE "{_template("postgresql", request)}"'
     with server.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"{copied}')
+    url = server.url.set(database=name).render_as_string(hide_password=False)
     try:
-        yield server.url.set(database=name).render_as_string(hide_password=False)
+        if not empty:
+            _own_key(url)
+        yield url
     finally:
         with server.connect() as conn:  # FORCE: the test's engines may still be connected
             conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a new store with formgen's schema and nothing in it, as the first
+    ``Formgen.open`` of a new database leaves it: an SQLite file (``tmp_path/store.db``,
+    the ``db`` fixture's path) or a new database on the ``FORMGEN_TEST_PG`` server; a
+    copy of the run's template (``store_templates``)."""
+    yield from _new_store(request, tmp_path, empty=False)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a database with nothing in it, not even formgen's schema (for tests of
+    what the first open, the migrations or a copy into a new database do)."""
+    yield from _new_store(request, tmp_path, empty=True)
 
 
 @pytest.fixture

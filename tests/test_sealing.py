@@ -527,13 +527,13 @@ def _store_of_the_previous_release(url: str) -> tuple[str, str]:
 
 
 def test_a_store_of_the_previous_release_is_sealed_when_opened(
-    store_url: str, tmp_path: Path
+    empty_store_url: str, tmp_path: Path
 ) -> None:
     from formgen.aftercare import review
     from formgen.online import answers
 
-    rec, _ = _store_of_the_previous_release(store_url)
-    with Formgen.open(store_url, test_config(output_dir=tmp_path)) as fg:
+    rec, _ = _store_of_the_previous_release(empty_store_url)
+    with Formgen.open(empty_store_url, test_config(output_dir=tmp_path)) as fg:
         # Everything reads as before, through formgen.
         assert [p.name for p in fg.status(rec).participants] == [OLD_NAME]
         with fg.engine.connect() as conn:
@@ -738,10 +738,10 @@ def _store_at_0013(url: str, master_key: Path) -> tuple[str, str]:
 
 
 def test_a_store_at_migration_0013_is_sealed_when_opened(
-    store_url: str, tmp_path: Path, _master_key: Path
+    empty_store_url: str, tmp_path: Path, _master_key: Path
 ) -> None:
-    rec, user = _store_at_0013(store_url, _master_key)
-    with Formgen.open(store_url, test_config(output_dir=tmp_path)) as fg:
+    rec, user = _store_at_0013(empty_store_url, _master_key)
+    with Formgen.open(empty_store_url, test_config(output_dir=tmp_path)) as fg:
         # Everything reads as before, through formgen ...
         assert [u.email for u in fg.users()] == [OLD_ACCOUNT]
         assert accounts.by_email(fg.engine, OLD_ACCOUNT.upper()).id == user

@@ -84,7 +84,7 @@ def test_head_constant_is_alembics_head() -> None:
     assert ScriptDirectory.from_config(_alembic(None)).get_current_head() == HEAD
 
 
-def test_upgrade_from_0001_keeps_forms_and_fills_what_they_said(store_url: str) -> None:
+def test_upgrade_from_0001_keeps_forms_and_fills_what_they_said(empty_store_url: str) -> None:
     from alembic import command
     from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, LargeBinary, String, column
     from sqlalchemy import table as table_
@@ -111,7 +111,7 @@ def test_upgrade_from_0001_keeps_forms_and_fills_what_they_said(store_url: str) 
     )
     old_meta = table_("meta", column("key", String), column("value", LargeBinary))
     secret = b"k" * 32
-    engine = create_engine(store_url)
+    engine = create_engine(empty_store_url)
     with engine.begin() as conn:
         command.upgrade(_alembic(conn), "0001")
         conn.execute(old_meta.insert().values(key="instance", value=secret))  # as 0.1 did
@@ -138,7 +138,7 @@ def test_upgrade_from_0001_keeps_forms_and_fills_what_they_said(store_url: str) 
             )
         )
     engine.dispose()
-    upgraded = open_store(store_url)
+    upgraded = open_store(empty_store_url)
     with upgraded.connect() as conn:
         row = conn.execute(
             text("SELECT round, purpose, delete_by FROM forms").columns(
@@ -157,14 +157,14 @@ def test_upgrade_from_0001_keeps_forms_and_fills_what_they_said(store_url: str) 
     upgraded.dispose()
 
 
-def test_migration_0003_downgrades_to_what_0002_was(store_url: str) -> None:
+def test_migration_0003_downgrades_to_what_0002_was(empty_store_url: str) -> None:
     from alembic import command
 
-    open_store(store_url).dispose()
-    engine = create_engine(store_url)
+    open_store(empty_store_url).dispose()
+    engine = create_engine(empty_store_url)
 
     def added(conn: Any) -> set[str]:
-        if _backend(store_url) == "sqlite":
+        if _backend(empty_store_url) == "sqlite":
             query = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
         else:
             query = (
@@ -182,7 +182,7 @@ def test_migration_0003_downgrades_to_what_0002_was(store_url: str) -> None:
         command.upgrade(_alembic(conn), "head")
         again = added(conn)
     engine.dispose()
-    if _backend(store_url) == "sqlite":
+    if _backend(empty_store_url) == "sqlite":
         new = {"events_no_replace", "recording_events_no_replace", "instance_id"}
         assert at_0002 >= {"events_no_update", "recording_events_no_delete"}
     else:
@@ -369,16 +369,16 @@ def test_a_missing_or_changed_key_is_refused_never_remade(store_url: str, fault:
     assert _meta(store_url) == before  # nothing generated
 
 
-def test_no_key_is_made_for_a_store_upgraded_without_one(store_url: str) -> None:
+def test_no_key_is_made_for_a_store_upgraded_without_one(empty_store_url: str) -> None:
     from alembic import command
 
-    engine = create_engine(store_url)
+    engine = create_engine(empty_store_url)
     with engine.begin() as conn:
         command.upgrade(_alembic(conn), "0002")
     engine.dispose()
     with pytest.raises(store.StoreError, match="signing key is missing"):
-        open_store(store_url)
-    assert _meta(store_url) == {}
+        open_store(empty_store_url)
+    assert _meta(empty_store_url) == {}
 
 
 # --- Opening: clean refusals -------------------------------------------------------------

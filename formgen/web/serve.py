@@ -7,12 +7,15 @@ import contextlib
 import dataclasses
 import os
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
 from typing import Any
 
 from formgen.api import Formgen
+from formgen.errors import ConfigError
+from formgen.words import N_
 
 
 def run(fg: Formgen, *, host: str, port: int, demo: bool, scan_workers: int) -> None:
@@ -21,6 +24,9 @@ def run(fg: Formgen, *, host: str, port: int, demo: bool, scan_workers: int) -> 
     from formgen.web.app import create_app
 
     base = f"http://{host}:{port}"
+    # The port is taken before anything is made or said: a busy one is refused in one
+    # line, and "formgen serves" is printed only when a browser can connect.
+    listening = _listen(host, port)
     mailbox = None
     if demo:
         mailbox = _demo_mail(fg, base)
@@ -47,7 +53,7 @@ def run(fg: Formgen, *, host: str, port: int, demo: bool, scan_workers: int) -> 
         # X-Forwarded-For only from the proxies formgen.toml names: uvicorn's default
         # trusts it from loopback, where any local process could pose as many clients.
         trusted = list(fg.config.trusted_proxies)
-        uvicorn.run(
+        config = uvicorn.Config(
             app,
             host=host,
             port=port,
@@ -56,6 +62,27 @@ def run(fg: Formgen, *, host: str, port: int, demo: bool, scan_workers: int) -> 
             proxy_headers=bool(trusted),
             forwarded_allow_ips=trusted or [],
         )
+        uvicorn.Server(config).run(sockets=[listening])
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port`` and listening (connections wait in its queue
+    until uvicorn accepts them)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)  # uvicorn's own backlog
+    except OSError as exc:
+        sock.close()
+        raise ConfigError(
+            N_("cannot serve on {host}:{port}: {reason} (another --port or --host?)"),
+            host=host,
+            port=port,
+            reason=exc.strerror or type(exc).__name__,
+        ) from None
+    return sock
 
 
 def _demo_mail(fg: Formgen, base: str) -> Any:

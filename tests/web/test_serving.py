@@ -421,3 +421,30 @@ def test_trusted_proxies_are_addresses_or_networks() -> None:
     ):
         with pytest.raises(ConfigError):
             from_mapping(wrong)
+
+
+def test_a_busy_port_is_refused_in_one_line_before_anything_is_made(tmp_path: Path) -> None:
+    """``formgen serve`` takes its port first: when another program has it, one line
+    says so, and the demo has made no accounts and printed no declarations."""
+    import os
+    import subprocess
+    import sys
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        env = {**os.environ, "FORMGEN_DB": str(tmp_path / "store.db")}
+        env.pop("FORMGEN_CONFIG", None)
+        done = subprocess.run(
+            [
+                sys.executable, "-c", "from formgen.cli import main; main()",
+                "serve", "--demo", "--port", str(port), "--workers", "0",
+            ],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+    assert done.returncode != 0
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"cannot serve on 127.0.0.1:{port}" in lines[0], done.stderr
+    assert "Traceback" not in done.stderr and "Demo accounts" not in done.stdout
+    assert not list(tmp_path.rglob("*.pdf"))  # no sample declarations written
