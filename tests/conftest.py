@@ -46,7 +46,7 @@ SLOW_MODULES = {
     "test_schemathesis.py",
     "test_package.py",
     "test_online_pages.py",
-    "test_oidc.py",  # an OpenID Provider and a server per test
+    "test_oidc.py",  # an OpenID Provider (TLS, its own certificate) per test
     "test_store_waits.py",  # processes that hold the store's lock
     # corpora: real forms folded, photographed, creased, stapled, shown through, each
     # condition read back several times (the fast subset keeps test_scan_core's one

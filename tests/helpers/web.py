@@ -116,14 +116,14 @@ class Logged(logging.Handler):
 
 
 @contextmanager
-def uvicorn_thread(app: Any) -> Iterator[str]:
+def uvicorn_thread(app: Any, port: int | None = None) -> Iterator[str]:
     """The application under uvicorn on a free loopback port, in a thread of the test's
     process, as ``formgen serve`` runs it (uvicorn, warnings only, no access log): a
     real HTTP server for a browser without a new Python per test. Its log records go
     to the root logger (``Logged`` keeps them); yields the server's URL."""
     import uvicorn
 
-    port = free_port()
+    port = port or free_port()
     config = uvicorn.Config(
         app, host="127.0.0.1", port=port, log_level="warning", access_log=False, log_config=None
     )

@@ -1,7 +1,8 @@
 """Sign-in with the institution's account, against a real OpenID Provider on loopback
-(tests/oidc_provider.py: pyop with its own login page) and a real ``formgen serve``:
-Chromium through the provider's login page, and httpx for each way a sign-in must be
-refused. Every refusal leaves no account and no session behind."""
+(tests/oidc_provider.py: pyop with its own login page) and the real service under uvicorn
+(a ``formgen serve`` process where the server's own output is the point): Chromium
+through the provider's login page, and httpx for each way a sign-in must be refused.
+Every refusal leaves no account and no session behind."""
 
 from __future__ import annotations
 
@@ -23,8 +24,10 @@ from formgen import Formgen
 from formgen.config import load
 from formgen.record import records
 from formgen.record.schema import awaited_supervisors
+from formgen.web.app import create_app
+from formgen.web.rendering import Processes
 from tests.helpers.pages import violations
-from tests.helpers.web import free_port, start_server, stop_server
+from tests.helpers.web import Logged, free_port, start_server, stop_server, uvicorn_thread
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, PASSWORD, LoopbackProvider, running
 from tests.oidc_provider import free_port as provider_port
 
@@ -66,7 +69,12 @@ officers = ["privacy@example.nl"]
 
 
 @pytest.fixture
-def institution(store_url: str, tmp_path: Path) -> Iterator[Institution]:
+def institution(
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pdf_processes: Processes
+) -> Iterator[Institution]:
+    """The provider on loopback, and the service as ``formgen serve`` in ``tmp_path`` runs
+    it (its formgen.toml, trusting the provider's certificate): the application under
+    uvicorn in a thread of the test's process, on the port the provider knows."""
     port, op_port = free_port(), provider_port()
     url, issuer = f"http://127.0.0.1:{port}", f"https://127.0.0.1:{op_port}"
     secret = tmp_path / "oidc-secret"
@@ -78,14 +86,18 @@ def institution(store_url: str, tmp_path: Path) -> Iterator[Institution]:
     config = replace(load(tmp_path / "formgen.toml"), output_dir=tmp_path / "output")
     fg = Formgen.open(db=store_url, config=config)
     with running(provider, op_port, tmp_path) as cert:
-        trust = {"SSL_CERT_FILE": str(cert)}
-        proc, _ = start_server(store_url, tmp_path, port=port, extra_env=trust)
+        monkeypatch.chdir(tmp_path)
+        monkeypatch.setenv("FORMGEN_DB", store_url)
+        monkeypatch.delenv("FORMGEN_CONFIG", raising=False)
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+        served = Formgen.open(db=store_url, config=tmp_path / "formgen.toml")
         try:
-            yield Institution(url, provider, fg, cert)
+            with Logged() as logged, uvicorn_thread(create_app(served, pdf_processes), port):
+                yield Institution(url, provider, fg, cert)
         finally:
-            log = stop_server(proc)
+            served.close()
             fg.close()
-            assert "Traceback" not in log, log
+        assert "Traceback" not in logged.text, logged.text
 
 
 def provider_login(client: httpx.Client, authorize_url: str, username: str) -> str:
