@@ -69,7 +69,7 @@ def seed(work: Path) -> None:
 
     if str(ROOT) not in sys.path:  # tests/ holds the page makers (not in the wheel)
         sys.path.append(str(ROOT))
-    from tests.rendering import rasterise
+    from tests.helpers.rendering import rasterise
     from tests.scans import Fill, blank_backside, degrade, fill_page, save_pdf
 
     fg = Formgen.open(db=f"sqlite:///{work / 'seed.db'}", config=_with_dpo(Config(output_dir=work)))

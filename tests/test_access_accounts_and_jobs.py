@@ -22,9 +22,8 @@ from formgen.record.accounts import SignInRefused
 from formgen.record.schema import jobs, scan_pages
 from formgen.rules import Act, Relation, Role
 
-from . import timetravel
-from .helpers import test_config
-from .rendering import rasterise
+from .helpers import test_config, timetravel
+from .helpers.rendering import rasterise
 from .scans import Fill, blank_backside, degrade, fill_page, save_pdf
 
 PASSWORD = "correct horse battery"

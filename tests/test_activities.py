@@ -123,7 +123,7 @@ def test_the_live_stream_names_who_watches_and_the_service(lang: str) -> None:
     from formgen.record.formid import Instance
     from formgen.rules import Plan, Purpose
 
-    from .rendering import recording, spec, text_of
+    from .helpers.rendering import recording, spec, text_of
 
     config = config_module.from_mapping({"livestream": {"service": "Zoom (HvA-licentie)"}})
     plan = Plan(Purpose.ASSESSMENT, livestream=True)

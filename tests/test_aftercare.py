@@ -15,10 +15,9 @@ from formgen.aftercare import steps
 from formgen.record import records
 from formgen.record.store import open_store
 
-from . import phrases
 from .conftest import RECORDING, Run
-from .helpers import test_config
-from .timetravel import backdate, days_from_today
+from .helpers import phrases, test_config
+from .helpers.timetravel import backdate, days_from_today
 
 Js = Callable[..., Any]
 BASE = (*RECORDING[:-6], "--date", "2030-12-01")  # without situation and purpose
@@ -208,7 +207,7 @@ def test_no_reminder_before_the_recording_date(js: Js, run: Run, rec: str) -> No
 def test_the_reminder_names_only_what_was_answered_yes(js: Js, run: Run) -> None:
     from pathlib import Path
 
-    from .rendering import text_of
+    from .helpers.rendering import text_of
 
     rec = recorded_days_ago(js, 3, "--livestream", "--lang", "en")
     ann = js("participant", "add", rec, "--name", "Ann")

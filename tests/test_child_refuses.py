@@ -17,7 +17,7 @@ from formgen import rules
 from formgen.rules import BoxInk, Decision, Mark, Status
 
 from .conftest import RECORDING, Run
-from .rendering import rasterise, text_of
+from .helpers.rendering import rasterise, text_of
 from .scans import Fill, degrade, fill_page, save_png
 
 pytestmark = pytest.mark.usefixtures("db_url")

@@ -21,8 +21,8 @@ from formgen.rules import Media, Plan, Purpose, Situation
 
 from .conftest import RECORDING, Run
 from .helpers import write_toml
-from .rendering import CONFIG, rasterise, recording, spec, text_of
-from .timetravel import backdate, days_from_today
+from .helpers.rendering import CONFIG, rasterise, recording, spec, text_of
+from .helpers.timetravel import backdate, days_from_today
 
 Js = Callable[..., Any]
 

@@ -10,7 +10,7 @@ from typing import Any
 from pypdf import PdfReader
 
 from .conftest import RECORDING, Run
-from .rendering import text_of
+from .helpers.rendering import text_of
 
 
 def test_forms_and_layout(js: Callable[..., Any], run: Run, rec: str, db: Path) -> None:

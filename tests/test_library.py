@@ -29,9 +29,9 @@ from formgen.rules import Status
 from formgen.scan.landing import CONCURRENT
 
 from .helpers import test_config
-from .rendering import rasterise
+from .helpers.rendering import rasterise
+from .helpers.timetravel import backdate_to, days_from_today
 from .scans import Fill, blank_backside, degrade, fill_page, save_pdf, save_png
-from .timetravel import backdate_to, days_from_today
 
 PACKAGE = Path(formgen.__file__).parent
 

@@ -27,7 +27,7 @@ from formgen.privacy import private_dir, write_private
 from formgen.record.formid import Instance
 from formgen.rules import Plan, Purpose
 
-from .rendering import CONFIG, spec, text_of
+from .helpers.rendering import CONFIG, spec, text_of
 
 ROOT = os.geteuid() == 0
 

@@ -20,8 +20,8 @@ from formgen.rules import OnlineMode, Status
 
 from .conftest import RECORDING, Run, store_dump
 from .helpers import DPO, test_config
-from .test_online import PUBLIC, printed_token, recording
-from .timetravel import backdate, days_from_today, today
+from .helpers.online import PUBLIC, printed_token, recording
+from .helpers.timetravel import backdate, days_from_today, today
 
 
 @pytest.fixture
@@ -212,7 +212,7 @@ def test_an_expired_procedure_is_warned_about(db_url: str, run: Run, js: Any) ->
 def test_the_form_names_the_postal_address_and_where_data_are_stored(
     db_url: str, run: Run, js: Any
 ) -> None:
-    from .rendering import text_of
+    from .helpers.rendering import text_of
 
     Path("formgen.toml").write_text(
         f'[organisation]\ndpo_contact = "{DPO}"\n'
@@ -233,8 +233,8 @@ def test_the_form_names_the_postal_address_and_where_data_are_stored(
 def test_the_receipt_tells_the_time_on_the_organisations_clock(fg: Formgen, box: Mailbox) -> None:
     from formgen import config as config_module
 
-    from .rendering import text_of
-    from .test_online import code_in
+    from .helpers.online import code_in
+    from .helpers.rendering import text_of
 
     rec = recording(fg)
     fg.add_participant(rec, "Noor Bakker")
@@ -270,7 +270,7 @@ def test_a_destruction_late_in_the_evening_is_dated_by_the_organisations_day(
     refusal and the checklist say 1 January, the day the organisation destroyed it."""
     from formgen.errors import Conflict
 
-    from .timetravel import clock
+    from .helpers.timetravel import clock
 
     rec = fg.create_recording(
         title="Rekenles", student="Sam", supervisor="Dr. J", situation=3,

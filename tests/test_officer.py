@@ -18,7 +18,7 @@ from formgen.record.accounts import TOKEN_ID, SignInRefused, User, digest
 from formgen.record.schema import credentials
 
 from .helpers import test_config
-from .parallel import at_once
+from .helpers.parallel import at_once
 
 PASSWORD = "correct horse battery"
 NEW = "a brand new passphrase"

@@ -12,9 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
-import zxingcpp
 from sqlalchemy import select
 
 from formgen import Formgen
@@ -28,11 +26,17 @@ from formgen.rules import OnlineMode, Status
 
 from .conftest import store_dump
 from .helpers import test_config
-from .parallel import at_once
-from .rendering import rasterise, text_of
-from .scans import Fill, fill_page, save_png
-
-PUBLIC = "https://formgen.example.nl"
+from .helpers.online import (
+    PUBLIC,
+    code_in,
+    printed_token,
+    qr_links,
+    recording,
+    scan_signed_page,
+    token_of,
+)
+from .helpers.parallel import at_once
+from .helpers.rendering import text_of
 
 
 @pytest.fixture
@@ -44,41 +48,6 @@ def fg(store_url: str, box: Mailbox, tmp_path: Path) -> Iterator[Formgen]:
     )
     with Formgen.open(store_url, config) as lib:
         yield lib
-
-
-def recording(fg: Formgen, **kw: object) -> str:
-    values = {
-        "title": "Rekenles groep 5",
-        "student": "Sam de Vries",
-        "supervisor": "Dr. A. Jansen",
-        "situation": 3,
-        "purpose": "assessment",
-        "date": dt.date.today() + dt.timedelta(days=7),
-        "livestream": True,
-        **kw,
-    }
-    return fg.create_recording(**values).id  # type: ignore[arg-type]
-
-
-def qr_links(pdf: bytes) -> list[str]:
-    """The QR texts of every page, decoded from the rendered PDF at scanner resolution."""
-    return [zxingcpp.read_barcodes(page)[0].text for page in rasterise(pdf, 150)]
-
-
-def token_of(link: str) -> str:
-    assert link.startswith(PUBLIC + "/c/")
-    return link.removeprefix(PUBLIC + "/c/")
-
-
-def printed_token(fg: Formgen, rec: str, page: int = 0) -> str:
-    """The token of a printed page's QR code (page 0: the first form's first page)."""
-    return token_of(qr_links(fg.forms(rec, save=False).data)[page])
-
-
-def code_in(box: Mailbox, address: str) -> str:
-    found = re.search(r"\b(\d{6})\b", box.last(address).text)
-    assert found
-    return found.group(1)
 
 
 def answer(fg: Formgen, box: Mailbox, token: str, choices: dict[str, str], **kw: Any) -> object:
@@ -373,17 +342,6 @@ def test_a_no_to_everything_needs_only_a_name(fg: Formgen, box: Mailbox) -> None
         fg.online_confirm(token, pending.id, "000000")
 
 
-def _scan_page_2(
-    fg: Formgen, rec: str, form_id: str, marks: dict[str, list[str]], out: Path
-) -> Path:
-    """Page 3 of the form as printed again, filled in on paper and scanned."""
-    written = fg.forms(rec, participants=[form_id], save=False)
-    page = rasterise(written.data, 300, [2])[0]
-    sheet = next(p for p in fg.layout(form_id)["pages"] if p["page"] == 3)
-    filled = fill_page(page, sheet, Fill(marks), np.random.default_rng(7))
-    return save_png(out, filled)
-
-
 def test_paper_after_online(fg: Formgen, box: Mailbox, tmp_path: Path) -> None:
     rec = recording(fg)
     same = fg.add_participant(rec, "Noor Bakker")
@@ -392,10 +350,12 @@ def test_paper_after_online(fg: Formgen, box: Mailbox, tmp_path: Path) -> None:
     yes = {"recording": "yes", "livestream": "yes"}
     answer(fg, box, token_of(links[0]), yes, email="noor@example.org")
     answer(fg, box, token_of(links[3]), yes, email="alex@example.org")  # the next form
-    agree = _scan_page_2(fg, rec, same.form_id, {"recording": ["yes"], "livestream": ["yes"]},
-                         tmp_path / "agree.png")  # fmt: skip
-    disagree = _scan_page_2(fg, rec, differ.form_id, {"recording": ["yes"], "livestream": ["no"]},
-                            tmp_path / "disagree.png")  # fmt: skip
+    yes, no = (
+        {"recording": ["yes"], "livestream": ["yes"]},
+        {"recording": ["yes"], "livestream": ["no"]},
+    )
+    agree = scan_signed_page(fg, rec, same.form_id, yes, tmp_path / "agree.png")
+    disagree = scan_signed_page(fg, rec, differ.form_id, no, tmp_path / "disagree.png")
     report = fg.import_scans([agree, disagree])
     assert [p.status for p in report.pages] == ["ok", "review"]
     assert statuses(fg, rec, 0) == {"recording": Status.GIVEN, "livestream": Status.GIVEN}

@@ -24,9 +24,9 @@ from formgen.record.schema import events, participants, recording_events, scan_i
 from formgen.rules import Period
 
 from .conftest import store_dump
-from .rendering import rasterise, text_of
+from .helpers.rendering import rasterise, text_of
+from .helpers.timetravel import backdate, clock, days_from_today, local_day, utc_days_ago
 from .scans import Fill, fill_page, save_png
-from .timetravel import backdate, clock, days_from_today, local_day, utc_days_ago
 
 pytestmark = pytest.mark.usefixtures("db_url")  # on SQLite and on PostgreSQL
 

@@ -19,7 +19,7 @@ from formgen.record.sealing import email_index
 from formgen.rules import Role
 
 from .helpers import test_config
-from .parallel import at_once
+from .helpers.parallel import at_once
 
 PASSWORD = "correct horse battery"
 

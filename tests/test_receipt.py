@@ -18,7 +18,7 @@ from formgen.documents import render
 from formgen.record.formid import Instance
 from formgen.rules import Plan, Purpose
 
-from .rendering import CONFIG, PLANS, rasterise, spec, text_of
+from .helpers.rendering import CONFIG, PLANS, rasterise, spec, text_of
 
 
 @pytest.fixture(autouse=True)

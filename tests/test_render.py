@@ -21,8 +21,8 @@ from formgen.documents import render, templates, weasy
 from formgen.record.formid import FormIdError, Instance
 from formgen.rules import Media, Plan, Purpose
 
-from . import phrases
-from .rendering import CONFIG, rasterise, recording, spec, text_of
+from .helpers import phrases
+from .helpers.rendering import CONFIG, rasterise, recording, spec, text_of
 
 
 @pytest.fixture(autouse=True)
@@ -185,7 +185,7 @@ LAYOUT_CASES = [
 
 @pytest.mark.parametrize(("lang", "variant", "plan"), LAYOUT_CASES)
 def test_layout_lands_on_the_drawn_outlines(lang: str, variant: str, plan: str) -> None:
-    from .rendering import PLANS
+    from .helpers.rendering import PLANS
 
     form = spec(PLANS[plan], lang, variant)
     rendered = render.render([form], Instance.create(), CONFIG)

@@ -28,8 +28,8 @@ from .conftest import store_dump
 from .helpers import test_config
 from .helpers.paper import letter_pages, signed_scan
 from .helpers.partners import partner_recording, people
-from .rendering import rasterise, text_of
-from .timetravel import days_from_today
+from .helpers.rendering import rasterise, text_of
+from .helpers.timetravel import days_from_today
 
 PUBLIC = "https://formgen.example.nl"
 LINK = re.compile(re.escape(PUBLIC) + r"/r/([0-9A-Z]{26})")

@@ -38,7 +38,7 @@ from formgen.rules import (
 
 from . import synth
 from .helpers import test_config
-from .rendering import recording, spec
+from .helpers.rendering import recording, spec
 
 T = Thresholds()
 DPI = 300

@@ -18,7 +18,7 @@ import pytest
 from formgen.rules import Status
 
 from .conftest import Run, store_dump
-from .rendering import rasterise
+from .helpers.rendering import rasterise
 from .scans import Fill, blank_backside, degrade, fill_page, save_pdf, save_png
 
 LIVE = ("--livestream",)
@@ -224,7 +224,7 @@ def test_bad_pages_write_nothing_and_good_forms_still_land(
     from formgen.record.formid import Instance
     from formgen.rules import Plan, Purpose
 
-    from .rendering import CONFIG, spec
+    from .helpers.rendering import CONFIG, spec
 
     rng = np.random.default_rng(13)
     page, sheet = page2(printed, 0)

@@ -29,7 +29,7 @@ from formgen.rules import Plan, Purpose, Status
 
 from . import synth
 from .helpers import test_config
-from .rendering import spec
+from .helpers.rendering import spec
 
 DPI = 300
 PX_MM = DPI / 25.4
@@ -346,7 +346,7 @@ def test_import_flags_black_and_white_pages(
     """The page report says ``bilevel: true`` for a fax-like page, and the summary
     warns that pencil may have vanished from it."""
     from .conftest import RECORDING
-    from .rendering import rasterise
+    from .helpers.rendering import rasterise
 
     rec = js(*RECORDING)["id"]
     people = [js("participant", "add", rec, "--name", n) for n in ("Ann", "Bob")]

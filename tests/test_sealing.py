@@ -36,7 +36,7 @@ from formgen.record.schema import jobs as jobs_table
 from formgen.record.store import open_store
 
 from .helpers import test_config
-from .test_online import PUBLIC, _scan_page_2, code_in, printed_token
+from .helpers.online import PUBLIC, code_in, printed_token, scan_signed_page
 
 # What a person typed or was printed under, each unique enough to grep for.
 CHILD = "Tijmen Vlasblomhuizen"  # typed online on a blank parental form
@@ -107,7 +107,7 @@ def _personal_recording(fg: Formgen, box: Mailbox, folder: Path) -> str:
     adult = fg.add_participants(rec, [ADULT], emails=[ADULT_MAIL])[0]
     fg.set_consent(adult.form_id, "recording", "refused", by=ACTOR, reason=NOTE)
     scanned = fg.add_participants(rec, [SCANNED])[0]
-    page = _scan_page_2(fg, rec, scanned.form_id, {"recording": ["yes"]}, folder / FILE_NAME)
+    page = scan_signed_page(fg, rec, scanned.form_id, {"recording": ["yes"]}, folder / FILE_NAME)
     assert [p.status for p in fg.import_scans([page]).pages] == ["ok"]
     # Everything is there and readable through formgen before the destruction.
     names = [p.name for p in fg.status(rec).participants]

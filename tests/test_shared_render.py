@@ -18,7 +18,7 @@ from formgen.documents import render
 from formgen.record.formid import Instance
 from formgen.rules import Media, Plan, Purpose, Situation
 
-from .rendering import CONFIG, rasterise, recording, spec, text_of
+from .helpers.rendering import CONFIG, rasterise, recording, spec, text_of
 
 PLAN = Plan(Purpose.ASSESSMENT, Media.BOTH, livestream=True, livestream_stored=True)
 INSTITUTION = recording(PLAN, situation=Situation.PARTNER)

@@ -22,7 +22,7 @@ from formgen.record.schema import events, meta, metadata, recording_events, reco
 from formgen.record.store import HEAD, _alembic, explain, open_store
 
 from .helpers import test_config
-from .timetravel import days_from_today
+from .helpers.timetravel import days_from_today
 
 NAME = "Zoë Geheimnaam"  # a participant's name: never in a message
 

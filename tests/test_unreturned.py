@@ -131,7 +131,7 @@ def test_closing_at_once_closes_each_form_once(db_url: str, tmp_path: Any) -> No
     from formgen import Formgen
     from formgen.errors import Conflict
 
-    from .parallel import at_once
+    from .helpers.parallel import at_once
 
     with Formgen.open(db=db_url, config=test_config(output_dir=tmp_path / "o")) as fg:
         rec = fg.create_recording(

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from .conftest import RECORDING, Run
-from .rendering import rasterise, text_of
+from .helpers.rendering import rasterise, text_of
+from .helpers.timetravel import backdate, days_from_today
 from .scans import Fill, degrade, fill_page, save_png
-from .timetravel import backdate, days_from_today
 
 
 def given(run: Run, form_id: str, clause: str = "recording") -> None:

@@ -14,9 +14,9 @@ import zxingcpp
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from .. import timetravel
-from ..rendering import rasterise
 from ..scans import Fill, degrade, fill_page, save_pdf
+from . import timetravel
+from .rendering import rasterise
 from .web import Live
 
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
@@ -126,3 +126,22 @@ def links_of(live: Live, rec: str) -> list[str]:
     """The QR links of every page of the recording's declarations, as a phone reads them."""
     pdf = live.fg.forms(rec, save=False).data
     return [zxingcpp.read_barcodes(page)[0].text for page in rasterise(pdf, 150)]
+
+
+# A phone's window (a small Android phone), for pages that must not scroll sideways.
+PHONE = {"width": 360, "height": 740}
+
+
+def too_wide(page: Any) -> list[str]:
+    """The page, if it is wider than the window, with its widest elements."""
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    if width <= PHONE["width"]:
+        return []
+    culprits = page.evaluate(
+        """(limit) => [...document.querySelectorAll("body *")]
+            .filter(e => e.getBoundingClientRect().right > limit + 1)
+            .slice(0, 3)
+            .map(e => e.tagName.toLowerCase() + (e.className ? "." + e.className : ""))""",
+        PHONE["width"],
+    )
+    return [f"{page.url}: {width} px wide ({', '.join(culprits)})"]

@@ -7,7 +7,7 @@ from typing import Any
 
 from formgen import Formgen
 
-from ..timetravel import days_from_today
+from .timetravel import days_from_today
 
 
 def people(fg: Formgen) -> tuple[Any, Any]:

@@ -18,8 +18,8 @@ import httpx
 import numpy as np
 import pytest
 
+from ..helpers.rendering import rasterise
 from ..helpers.web import Live
-from ..rendering import rasterise
 from ..scans import Fill, blank_backside, degrade, fill_page, save_pdf
 
 API = "/api/v1"

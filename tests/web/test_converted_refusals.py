@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from formgen.errors import RecordError
 
-from .. import timetravel
+from ..helpers import timetravel
 from ..helpers.web import Live, post_sign_in, sign_in
 
 ISO_DAY = re.compile(r"\d{4}-\d\d-\d\d")

@@ -11,9 +11,9 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from ..timetravel import days_from_today
+from ..helpers.pages import check_axe
+from ..helpers.timetravel import days_from_today
 from .conftest import Live, sign_in
-from .test_recording_pages import check_axe
 
 
 def school_recording(live: Live, student: Any) -> tuple[str, Any, Any]:

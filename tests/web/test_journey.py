@@ -2,7 +2,8 @@
 student makes a situation-3 recording with three people, prints their declarations,
 the signers mark them, the signed pages come back as a scan, a supervisor settles what
 the reader was not sure about in the review queue, and the student's camera advice
-follows. Screenshots for the README are taken along the way (see ``tests/screenshots.py``)."""
+follows. Screenshots for the README are taken along the way (see
+``tests/helpers/screenshots.py``)."""
 
 from __future__ import annotations
 
@@ -17,10 +18,11 @@ from playwright.sync_api import Page, expect
 
 from formgen.rules import SETUP, Advice
 
-from .. import screenshots, synth, timetravel
+from .. import synth
+from ..helpers import screenshots, timetravel
 from ..helpers.pages import images_loaded
+from ..helpers.rendering import rasterise
 from ..helpers.web import PASSWORD, Live
-from ..rendering import rasterise
 from ..scans import DPI, PX, Fill, degrade, fill_page, save_pdf
 
 VIEWPORT = {"width": 1280, "height": 800}

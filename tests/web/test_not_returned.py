@@ -13,8 +13,8 @@ from sqlalchemy import update
 from formgen.record.schema import forms
 
 from ..helpers.pages import check_axe
+from ..helpers.timetravel import backdate, days_from_today
 from ..helpers.web import Live, sign_in
-from ..timetravel import backdate, days_from_today
 
 
 def handed_out_long_ago(live: Live, form_ids: list[str]) -> None:

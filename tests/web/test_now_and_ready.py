@@ -11,12 +11,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from .. import timetravel
-from ..rendering import rasterise
+from ..helpers import timetravel
+from ..helpers.pages import PHONE, recording, scan_declarations, too_wide
+from ..helpers.rendering import rasterise
 from ..scans import Fill, save_pdf
 from .conftest import Live, sign_in
-from .test_phone_width import PHONE, too_wide
-from .test_review_pages import recording, scan_declarations
 
 LOCALES = {"nl": "nl-NL", "en": "en-GB"}
 WORDS = {

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from formgen.record import accounts
 from formgen.record.accounts import SignInRefused
 
-from .. import timetravel
+from ..helpers import timetravel
 from ..helpers.pages import check_axe
 from ..helpers.web import PASSWORD, Live, sign_in
 

@@ -1,5 +1,5 @@
 """Sign-in with the institution's account, against a real OpenID Provider on loopback
-(tests/oidc_provider.py: pyop with its own login page) and the real service under uvicorn
+(tests/helpers/oidc_provider.py: pyop with its own login page) and the real service under uvicorn
 (a ``formgen serve`` process where the server's own output is the point): Chromium
 through the provider's login page, and httpx for each way a sign-in must be refused.
 Every refusal leaves no account and no session behind."""
@@ -26,10 +26,16 @@ from formgen.record import records
 from formgen.record.schema import awaited_supervisors
 from formgen.web.app import create_app
 from formgen.web.rendering import Processes
+from tests.helpers.oidc_provider import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    PASSWORD,
+    LoopbackProvider,
+    running,
+)
+from tests.helpers.oidc_provider import free_port as provider_port
 from tests.helpers.pages import violations
 from tests.helpers.web import Logged, free_port, start_server, stop_server, uvicorn_thread
-from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, PASSWORD, LoopbackProvider, running
-from tests.oidc_provider import free_port as provider_port
 
 from ..helpers import write_toml
 
@@ -220,7 +226,7 @@ def test_the_same_person_twice_is_one_account_kept_up_to_date(institution: Insti
     assert [(u.email, u.name, u.role) for u in first] == [
         ("s.devries@student.example.nl", "Sanne de Vries", "student")
     ]
-    from tests.oidc_provider import PEOPLE
+    from tests.helpers.oidc_provider import PEOPLE
 
     PEOPLE["sanne"]["name"] = "Sanne de Vries-Bakker"
     try:

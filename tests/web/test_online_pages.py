@@ -23,10 +23,10 @@ from playwright.sync_api import Page, expect
 from formgen.mail.mailbox import Mailbox
 from formgen.rules import Status
 
-from .. import screenshots
+from ..helpers import screenshots
 from ..helpers.pages import links_of, recording, violations
+from ..helpers.rendering import rasterise, text_of
 from ..helpers.web import Live, free_port, sign_in, stop_server
-from ..rendering import rasterise, text_of
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 

@@ -11,27 +11,11 @@ import pytest
 
 from formgen.mail.mailbox import Mailbox
 
-from .. import timetravel
-from ..helpers.pages import a_recording_with_consent, links_of
+from ..helpers import timetravel
+from ..helpers.pages import PHONE, a_recording_with_consent, links_of, too_wide
 from ..helpers.web import Live, sign_in
 
-PHONE = {"width": 360, "height": 740}
 LOCALES = {"nl": "nl-NL", "en": "en-GB"}
-
-
-def too_wide(page: Any) -> list[str]:
-    """The page, if it is wider than the window, with its widest elements."""
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    if width <= PHONE["width"]:
-        return []
-    culprits = page.evaluate(
-        """(limit) => [...document.querySelectorAll("body *")]
-            .filter(e => e.getBoundingClientRect().right > limit + 1)
-            .slice(0, 3)
-            .map(e => e.tagName.toLowerCase() + (e.className ? "." + e.className : ""))""",
-        PHONE["width"],
-    )
-    return [f"{page.url}: {width} px wide ({', '.join(culprits)})"]
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])

@@ -15,8 +15,8 @@ from playwright.sync_api import expect
 from formgen import Formgen
 
 from ..helpers import test_config
+from ..helpers.timetravel import clock, days_from_today, utc_days_ago
 from ..helpers.web import Live, sign_in, start_server, stop_server
-from ..timetravel import clock, days_from_today, utc_days_ago
 
 API = "/api/v1"
 

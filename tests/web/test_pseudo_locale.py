@@ -25,8 +25,7 @@ from formgen.config import Mail
 from formgen.mail.mailbox import Mailbox
 from formgen.web.page_words import NOTICES
 
-from .. import timetravel
-from ..helpers import test_config, write_toml
+from ..helpers import test_config, timetravel, write_toml
 from ..helpers.pages import a_recording_with_consent, links_of, recording
 from ..helpers.web import PASSWORD, Live, free_port, start_server, stop_server
 

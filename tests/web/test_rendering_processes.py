@@ -16,7 +16,7 @@ from formgen.errors import StoreError
 from formgen.web.rendering import Processes, Renderer
 
 from ..helpers import test_config
-from ..rendering import text_of
+from ..helpers.rendering import text_of
 
 
 def _store(url: str, tmp_path: Path, title: str) -> tuple[Formgen, object, str]:

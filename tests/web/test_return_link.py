@@ -24,9 +24,9 @@ from formgen.record.schema import institution_requests
 from ..helpers import test_config, write_toml
 from ..helpers.pages import violations
 from ..helpers.paper import signed_scan
+from ..helpers.rendering import rasterise
+from ..helpers.timetravel import days_from_today
 from ..helpers.web import Live, free_port, sign_in, start_server, stop_server
-from ..rendering import rasterise
-from ..timetravel import days_from_today
 
 
 @pytest.fixture

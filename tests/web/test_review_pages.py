@@ -16,10 +16,10 @@ from playwright.sync_api import Page, expect
 
 from formgen.aftercare.review import ReviewItem
 
-from .. import timetravel
+from ..helpers import timetravel
 from ..helpers.pages import images_loaded, recording, scan_declarations
+from ..helpers.rendering import rasterise
 from ..helpers.web import PASSWORD, Live, sign_in
-from ..rendering import rasterise
 from ..scans import Fill, degrade, fill_page, save_pdf
 
 # --- review items made the real way ---------------------------------------------------

@@ -23,8 +23,8 @@ from formgen.record.schema import jobs
 from formgen.web.guard import MAX_BODY
 
 from ..helpers import store_dump
+from ..helpers.rendering import rasterise
 from ..helpers.web import PASSWORD, Live, post_sign_in
-from ..rendering import rasterise
 from ..scans import Fill, degrade, fill_page, save_png
 
 API = "/api/v1"

@@ -21,7 +21,7 @@ from formgen.record import records
 from formgen.record.schema import forms, participants, recordings
 from formgen.record.store import open_store
 
-from .helpers import test_config
+from . import test_config
 
 
 def today() -> dt.date:

@@ -15,7 +15,7 @@ from formgen.record import records
 from formgen.record.formid import new_form_id
 from formgen.rules import Media, Plan, Purpose, Situation, clauses_for
 
-from .helpers import test_config
+from . import test_config
 
 CONFIG = test_config()
 

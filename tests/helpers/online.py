@@ -1,0 +1,66 @@
+"""Online consent in tests: a store whose QR codes are links to the service's public
+address, the tokens printed in those links, the codes mailed, and a printed page signed
+on paper after all."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import numpy as np
+import zxingcpp
+
+from formgen import Formgen
+from formgen.mail.mailbox import Mailbox
+
+from ..scans import Fill, fill_page, save_png
+from .rendering import rasterise
+
+PUBLIC = "https://formgen.example.nl"
+
+
+def recording(fg: Formgen, **kw: object) -> str:
+    values = {
+        "title": "Rekenles groep 5",
+        "student": "Sam de Vries",
+        "supervisor": "Dr. A. Jansen",
+        "situation": 3,
+        "purpose": "assessment",
+        "date": dt.date.today() + dt.timedelta(days=7),
+        "livestream": True,
+        **kw,
+    }
+    return fg.create_recording(**values).id  # type: ignore[arg-type]
+
+
+def qr_links(pdf: bytes) -> list[str]:
+    """The QR texts of every page, decoded from the rendered PDF at scanner resolution."""
+    return [zxingcpp.read_barcodes(page)[0].text for page in rasterise(pdf, 150)]
+
+
+def token_of(link: str) -> str:
+    assert link.startswith(PUBLIC + "/c/")
+    return link.removeprefix(PUBLIC + "/c/")
+
+
+def printed_token(fg: Formgen, rec: str, page: int = 0) -> str:
+    """The token of a printed page's QR code (page 0: the first form's first page)."""
+    return token_of(qr_links(fg.forms(rec, save=False).data)[page])
+
+
+def code_in(box: Mailbox, address: str) -> str:
+    found = re.search(r"\b(\d{6})\b", box.last(address).text)
+    assert found
+    return found.group(1)
+
+
+def scan_signed_page(
+    fg: Formgen, rec: str, form_id: str, marks: dict[str, list[str]], out: Path
+) -> Path:
+    """Page 3 of the form as printed again, filled in on paper and scanned."""
+    written = fg.forms(rec, participants=[form_id], save=False)
+    page = rasterise(written.data, 300, [2])[0]
+    sheet = next(p for p in fg.layout(form_id)["pages"] if p["page"] == 3)
+    filled = fill_page(page, sheet, Fill(marks), np.random.default_rng(7))
+    return save_png(out, filled)
