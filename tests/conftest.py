@@ -76,6 +76,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing() -> Iterator[None]:
+    """argon2id at its lowest cost in the tests' own processes: the same library and code
+    path, with parameters no deployment would choose (each hash or check cost 0.16 s of
+    CPU at formgen's, and the service tests make and check hundreds). The processes the
+    tests start (``formgen serve``, ``formgen worker``) hash as formgen does, and
+    tests/test_access_accounts_and_jobs.py checks formgen's own parameters there."""
+    from argon2 import PasswordHasher
+
+    from formgen.record import accounts
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts, "_hasher", lambda: cheap)
+        yield
+
+
 @pytest.fixture(scope="session")
 def master_key_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One master key (owner-only) for the stores of the whole run."""

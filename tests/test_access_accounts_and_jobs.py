@@ -393,3 +393,15 @@ def test_a_job_reports_only_what_it_landed_itself(
     # Jansen may see the forms: the file was imported before, not by this job.
     [seen] = jansen.job(again.id).pages
     assert seen["status"] == "error" and seen["reason"].startswith("already imported on ")
+
+
+def test_passwords_are_hashed_with_argon2id_at_formgens_cost() -> None:
+    """In a process of formgen's own (the tests' processes hash at the lowest cost, see
+    tests/conftest.py): argon2id with argon2-cffi's recommended parameters (RFC 9106's
+    second choice: 64 MiB, three passes, four lanes)."""
+    import subprocess
+    import sys
+
+    code = "from formgen.record import accounts; print(accounts._hasher().hash('x' * 12))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.startswith("$argon2id$v=19$m=65536,t=3,p=4$"), done.stdout
