@@ -319,3 +319,65 @@ def test_a_crease_fading_to_three_levels_is_still_a_crease(fade: int, found: boo
     assert (through is not None) is found
     if found:
         assert through is not None and through.removed[: int(0.8 * h), 49:51].all()
+
+
+def _faded_crease(page: np.ndarray, box: list[float], kind: str) -> np.ndarray:
+    """A fold's crease through a box's middle that fades out in the box: a thin line
+    (25 % darker) from 30 mm below the box ("down"), or 12 mm right of it, short of the
+    "no" box ("across"), to the box's middle, and nothing of it beyond: not a line right
+    across the answers region. "crossing": the one across, and a crease down the whole
+    page through the box (found right across the region, and taken out)."""
+    out = page.astype(np.float32)
+    px = synth.SOURCE_DPI / 25.4
+    x, y, w, h = (v * px for v in box)
+    cx, cy = round(x + w / 2), round(y + h / 2)
+    if kind == "down":
+        out[cy : round(y + h + 30 * px), cx - 2 : cx + 2] *= 0.75
+    else:
+        out[cy - 2 : cy + 2, cx : round(x + w / 2 + 12 * px)] *= 0.75
+    if kind == "crossing":
+        out[:, cx - 2 : cx + 2] *= 0.75
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("kind", ["down", "across", "crossing"])
+def test_a_crease_that_fades_out_across_a_box_is_not_a_tick(
+    form: dict[str, Any], kind: str
+) -> None:
+    """A crease that fades out in a box (it is not found right across the answers
+    region) is still a crease, not a tick (issue 25: read as the child's refusal, or as
+    consent where it crossed a crease that was found); with a tick in that box, the
+    tick reads, or a person looks."""
+    box = next(b for b in form["sheet"]["boxes"] if (b["clause"], b["answer"]) == ("360", "yes"))
+    scan_of = synth.CONDITIONS["flatbed-200-gray"]
+    for seed in range(3):
+        page = _faded_crease(
+            draw(form, {}, ("full", "black-ballpoint"), seed), box["rect_mm"], kind
+        )
+        decisions, signed = read(form, scan_of(page, np.random.default_rng(seed))[0])
+        assert signed is True
+        assert all(d.status is Status.NO_ANSWER for d in decisions.values()), (seed, decisions)
+        page = _faded_crease(
+            draw(form, ANSWERED, ("full", "black-ballpoint"), seed), box["rect_mm"], kind
+        )
+        decisions, _ = read(form, scan_of(page, np.random.default_rng(seed))[0])
+        assert decisions["360"].status in (Status.GIVEN, Status.REVIEW), (seed, decisions)
+        assert statuses(decisions)["recording"] is Status.GIVEN
+
+
+def test_ink_on_a_crease_in_a_box_goes_to_a_person() -> None:
+    """What a crease took out of a box beyond a bare line (a tick it ran through) is
+    something on the crease: the rule then asks a person, unless the rest is a mark."""
+    from formgen import rules
+
+    on_crease = rules.BoxInk(crease_mm2=0.5)
+    assert rules.read_box(on_crease)[0] is rules.Mark.UNSURE
+    assert (
+        rules.read_box(rules.BoxInk(ink=0.3, stroke_mm=4.0, crease_mm2=0.5))[0] is rules.Mark.MARKED
+    )
+    px_mm = 150 / 25.4
+    crease = np.zeros((26, 26), np.uint8)
+    crease[:, 12:14] = 1  # the crease down the box
+    assert creases._bare(crease, px_mm).sum() == crease.sum()
+    crease[18:24, 4:10] = 1  # and a dot of a tick on it, left of it
+    assert (crease & ~creases._bare(crease, px_mm)).sum() > 0

@@ -4,7 +4,9 @@ end in or near its field; a line that runs on right across it and beyond is foun
 (Hough lines, followed where a crease wanders, faint stretches told from noise and
 dither by how much darker they are than lines beside them) and taken out before the
 strokes are measured; a piece that is no more than a straight bar or a few crossing
-lines is not a signature either.
+lines is not a signature either. In an answer box, a crease is its bare line (what else
+it took out there was on it) or, where it faded before it got right across the answers
+region, thin straight ink along or across the page that runs on beyond the box.
 """
 
 from __future__ import annotations
@@ -53,6 +55,19 @@ LINE_ELONGATION = 6.0
 LINE_REST = 0.05  # lines that cross: all but this share of the piece lies on them
 LINE_SHARE = 0.25  # and each holds this much at least of what the others leave
 LINE_FILLED = 0.9  # and has ink along this share of the length it spans
+# In a box: a crease that faded before it got right across the answers region (so it was
+# not found there) is thin straight ink along or across the page (pieces no wider together
+# than LINE_WIDE_MM, twice as long as wide) that runs on straight beyond the box's outline
+# on one side at least: ink along ACROSS_ON_SHARE of ACROSS_ON_MM there, and along
+# ACROSS_APART more of it than in the rows beside (a printed word's letters are no line;
+# a crease through the word is).
+ACROSS_ON_MM = 3.0
+ACROSS_ON_SHARE = 0.6
+ACROSS_APART = 0.4
+# A crease's own pixels in a box: a line along or across the page, this far (mm) either
+# side of its densest column or row. What else a crease took out there (a tick it runs
+# through) is no bare crease: a person looks.
+BARE_MM = 0.35
 
 
 # --- Straight lines right across a region: creases and edges, not writing -----------------
@@ -311,6 +326,88 @@ def _faint(
         else np.ones(len(windows[0]), bool)
     )
     return windows, edges, clear
+
+
+def _across_box(
+    own: Array,
+    ink: Array,
+    interior: tuple[int, int, int, int],
+    outer: tuple[int, int, int, int],
+    px_mm: float,
+) -> Array:
+    """The ink of ``own`` (a box's writing) that is a crease the answers region's search
+    did not find: thin straight pieces in the box's ``interior`` (y0, y1, x0, x1) on
+    one line along or across the page, which runs on straight in ``ink`` beyond the
+    box's ``outer`` edge (its outline and band) on one side at least. A tick or a cross
+    is neither straight along an axis nor runs on beyond the box as a line; a stroke
+    that does (a dash along a crease's line) is taken for the crease, and what else is
+    in the box with it goes to a person (``rules.read_box``)."""
+    found = np.zeros_like(own)
+    y0, y1, x0, x1 = interior
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(own[y0:y1, x0:x1], connectivity=8)
+    if n <= 1:
+        return found
+    wide = max(2, round(LINE_WIDE_MM * px_mm))
+    on = max(2, round(ACROSS_ON_MM * px_mm))
+    for along_rows in (True, False):  # transposed views: one code for both directions
+        page = ink if along_rows else ink.T
+        a0 = y0 if along_rows else x0  # "rows": across the line; "columns": along it
+        _, _, ob0, ob1 = outer if along_rows else (*outer[2:], *outer[:2])
+        # a piece's extent across the line and along it (box pixels)
+        c, r, cw, rw = (0, 1, 2, 3) if along_rows else (1, 0, 3, 2)
+        thin = [k for k in range(1, n) if stats[k, rw] <= wide]
+        done: set[int] = set()
+        for k in sorted(thin, key=lambda k: stats[k, r]):  # pieces on one line: a group
+            if k in done:
+                continue
+            group = [j for j in thin if stats[k, r] - 1 <= stats[j, r] <= stats[k, r] + wide]
+            group = [j for j in group if stats[j, r] + stats[j, rw] <= stats[k, r] + wide]
+            lo = min(stats[j, r] for j in group)
+            hi = max(stats[j, r] + stats[j, rw] for j in group)
+            ends = [stats[j, c] for j in group] + [stats[j, c] + stats[j, cw] for j in group]
+            if hi - lo > wide or max(ends) - min(ends) < 2 * (hi - lo):
+                continue
+            done.update(group)
+            rows = (max(a0 + lo - 1, 0), a0 + hi + 1)  # a row either side: blur
+            if not any(
+                _runs_on(page, *rows, c0, c1, wide)
+                for c0, c1 in ((max(ob0 - on, 0), ob0), (ob1, min(ob1 + on, page.shape[1])))
+                if c1 - c0 >= 0.8 * on
+            ):
+                continue
+            found[y0:y1, x0:x1] |= np.isin(labels, group).astype(found.dtype)
+    return found
+
+
+def _bare(crease: Array, px_mm: float) -> Array:
+    """Of a crease's pixels in a box, those that are a bare line along or across the
+    page (BARE_MM either side of the densest column or row):
+    what else it took out there is something on the crease."""
+    bare = np.zeros_like(crease)
+    half = max(1, round(BARE_MM * px_mm))
+    for axis in (0, 1):  # 0: a line down the box (columns), 1: across it (rows)
+        counts = np.count_nonzero(crease, axis=axis).astype(np.float32)
+        if not counts.any():
+            continue
+        centre = int(np.argmax(np.convolve(counts, np.ones(2 * half + 1), "same")))
+        lo, hi = max(centre - half, 0), centre + half + 1
+        band = crease[:, lo:hi] if axis == 0 else crease[lo:hi, :]
+        if axis == 0:
+            bare[:, lo:hi] |= band
+        else:
+            bare[lo:hi, :] |= band
+    return bare
+
+
+def _runs_on(page: Array, r0: int, r1: int, c0: int, c1: int, wide: int) -> bool:
+    """Whether ink runs on along rows r0..r1 over columns c0..c1 as a line: along most
+    of the stretch, and clearly more than in the rows beside (letters or a tick reach
+    those too; a line through a printed word does not make the word a line)."""
+    along = float(page[r0:r1, c0:c1].any(axis=0).mean())
+    above = page[max(r0 - wide, 0) : max(r0 - 1, 0), c0:c1]
+    below = page[r1 + 1 : r1 + wide, c0:c1]
+    beside = max((float(b.any(axis=0).mean()) for b in (above, below) if b.size), default=0.0)
+    return along >= ACROSS_ON_SHARE and along - beside >= ACROSS_APART
 
 
 def _straight(labels: Array, stats: Array, candidates: Array, px_mm: float) -> Array:
