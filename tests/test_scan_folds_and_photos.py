@@ -381,3 +381,24 @@ def test_ink_on_a_crease_in_a_box_goes_to_a_person() -> None:
     assert creases._bare(crease, px_mm).sum() == crease.sum()
     crease[18:24, 4:10] = 1  # and a dot of a tick on it, left of it
     assert (crease & ~creases._bare(crease, px_mm)).sum() > 0
+
+
+@pytest.mark.parametrize("degrees", [35, 60, 125])
+def test_a_staple_across_a_box_is_not_a_tick(form: dict[str, Any], degrees: int) -> None:
+    """A staple's crown (a solid steel bar, 12.5 mm) slanting right across an empty
+    box is no tick (issue 25: one across the parental child box read as the child's
+    refusal), nor surely nothing: a person looks. The other clauses read as usual."""
+    box = next(b for b in form["sheet"]["boxes"] if (b["clause"], b["answer"]) == ("360", "yes"))
+    px = synth.SOURCE_DPI / 25.4
+    x, y, w, h = (v * px for v in box["rect_mm"])
+    half = 6.25 * px * np.array([math.cos(math.radians(degrees)), math.sin(math.radians(degrees))])
+    centre = np.array([x + w / 2, y + h / 2])
+    page = draw(form, {}, ("full", "black-ballpoint"), 3)
+    ends = [tuple(int(v) for v in np.round(centre + k * half)) for k in (-1, 1)]
+    cv2.line(page, ends[0], ends[1], (70, 70, 70), round(0.7 * px))
+    scan_of = synth.CONDITIONS["flatbed-200-gray"]
+    decisions, signed = read(form, scan_of(page, np.random.default_rng(3))[0])
+    assert signed is True
+    assert decisions["360"].status is Status.REVIEW, decisions
+    assert "staple" in (decisions["360"].reason or ""), decisions
+    assert decisions["recording"].status is Status.NO_ANSWER, decisions

@@ -102,7 +102,7 @@ def read_box(box: BoxInk, thresholds: Thresholds = Thresholds()) -> tuple[Mark, 
     if by_ink is Mark.MARKED or box.stroke_mm >= t.dash_mm or box.blob_mm2 >= t.blob_mm2:
         return Mark.MARKED, None
     if box.crease_mm2 >= t.crease_mm2:  # never a guess: a crease and what else?
-        return Mark.UNSURE, "a fold's crease runs through the box and touches other ink in it"
+        return Mark.UNSURE, "a crease or a straight bar (a staple?) runs through the box"
     if box.ring >= t.ring:
         if box.ring_struck >= t.struck:
             return Mark.UNSURE, "the answer is circled and written over"

@@ -68,6 +68,13 @@ ACROSS_APART = 0.4
 # side of its densest column or row. What else a crease took out there (a tick it runs
 # through) is no bare crease: a person looks.
 BARE_MM = 0.35
+# Through a box: a solid straight bar (a staple's crown) through its inside, slanting (a
+# line along or across the page is a crease's), both ends BAR_BEYOND_MM or more beyond
+# the box's outline, broken by gaps of at most BAR_GAP_MM (the outline's band taken
+# out, a staple's sheen); its ink is BAR_WIDE_MM either side of it.
+BAR_BEYOND_MM = 1.0
+BAR_GAP_MM = 4.0
+BAR_WIDE_MM = 0.6
 
 
 # --- Straight lines right across a region: creases and edges, not writing -----------------
@@ -377,6 +384,49 @@ def _across_box(
                 continue
             found[y0:y1, x0:x1] |= np.isin(labels, group).astype(found.dtype)
     return found
+
+
+def _bars(
+    writing: Array,
+    interior: tuple[int, int, int, int],
+    outer: tuple[int, int, int, int],
+    px_mm: float,
+) -> Array:
+    """The ink of ``writing`` on solid straight bars right through a box (a staple's
+    crown): segments (probabilistic Hough, over gaps) that cross the box's
+    ``interior`` (y0, y1, x0, x1) with both ends BAR_BEYOND_MM or more beyond its
+    ``outer`` edge, slanting more than AXIS, with ink as wide as a staple's wire
+    (STAPLE_WIDE_MM) along them. A tick's or a cross's strokes end in or near the box;
+    an arm that runs far out of it starts in it. A line along or across the page is a
+    crease's (``_through_lines``, ``_across_box``): taken as a bar, a crease's crumbs
+    alone in a box went to review."""
+    solid = np.zeros_like(writing)
+    y0, y1, x0, x1 = interior
+    oy0, oy1, ox0, ox1 = outer
+    if not writing[y0:y1, x0:x1].any():
+        return solid
+    beyond = BAR_BEYOND_MM * px_mm
+    margin = round(beyond + 2 * px_mm)
+    cy0, cx0 = max(oy0 - margin, 0), max(ox0 - margin, 0)
+    crop = np.ascontiguousarray(writing[cy0 : oy1 + margin, cx0 : ox1 + margin])
+    shortest = round(min(oy1 - oy0, ox1 - ox0) + 2 * beyond)
+    gap = round(BAR_GAP_MM * px_mm)
+    segments = cv2.HoughLinesP(crop, 1, np.pi / 180, shortest // 2, None, shortest, gap)
+    width = 2 * max(1, round(BAR_WIDE_MM * px_mm)) + 1
+    inside = (x0, y0, x1 - x0, y1 - y0)
+    for xa, ya, xb, yb in [] if segments is None else segments.reshape(-1, 4):
+        ends = ((int(xa + cx0), int(ya + cy0)), (int(xb + cx0), int(yb + cy0)))
+        out = [max(ox0 - x, x - ox1, oy0 - y, y - oy1) for x, y in ends]
+        if min(out) < beyond or not cv2.clipLine(inside, *ends)[0]:
+            continue  # an end in or near the box, or past it: not right through
+        if abs(math.sin(2 * math.atan2(yb - ya, xb - xa))) <= math.sin(2 * AXIS):
+            continue  # along or across the page: a crease's
+        line = np.zeros_like(writing)
+        cv2.line(line, *ends, 1, width)
+        line &= writing
+        if np.count_nonzero(line) >= STAPLE_WIDE_MM[0] * px_mm * math.hypot(xb - xa, yb - ya):
+            solid |= line
+    return solid
 
 
 def _bare(crease: Array, px_mm: float) -> Array:

@@ -33,7 +33,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from formgen.scan.creases import CREASE_MM, _across_box, _bare, _straight, _through_lines
+from formgen.scan.creases import CREASE_MM, _across_box, _bare, _bars, _straight, _through_lines
 from formgen.scan.ink import (
     DUST_AREA_MM2,
     DUST_MM,
@@ -528,21 +528,25 @@ def _measure_boxes(
         foreign.append(int(inside[i].sum() - inside[i][own].sum()))
     # a crease in a box is no mark; what else is on it there (ink that touches it, or
     # what it took out beyond a bare line) is a mark only if the rest is one by itself
-    # (a tick along the crease, or the crease's crumbs? a person looks: rules.read_box)
+    # (a tick along the crease, or the crease's crumbs? a person looks: rules.read_box).
+    # A straight bar right through the box and on beyond it (a staple's crown, a line
+    # ruled across) is no tick either, nor surely nothing: it counts as on a crease.
     on_crease = []
     for i, (y0, y1, x0, x1) in enumerate(interiors):
         outer = _interior(answers.moved[i], -OUTLINE_BAND_MM, px_mm)
         faded = _across_box(own_ink, every, (y0, y1, x0, x1), outer, px_mm)[y0:y1, x0:x1]
+        mine = own_ink[y0:y1, x0:x1]  # a view: what is written in the box
+        barred = _bars(hw, interiors[i], outer, px_mm)[y0:y1, x0:x1] & mine
         found = crease[y0:y1, x0:x1]
         bare = _bare(found, px_mm) | faded
-        mine = own_ink[y0:y1, x0:x1]  # a view: what is written in the box
-        mine[faded > 0] = 0
+        mine[(faded > 0) | (barred > 0)] = 0
         mine |= found & ~bare  # what the crease took beyond a bare line: on it, not it
         count, parts, part_stats, _ = cv2.connectedComponentsWithStats(mine)
         hit = np.zeros(count, bool)
-        hit[parts[cv2.dilate(bare, _square(3)) > 0]] = True
+        hit[parts[cv2.dilate(bare | barred, _square(3)) > 0]] = True
         hit[0] = False
-        on_crease.append(float(part_stats[hit, cv2.CC_STAT_AREA].sum()) / (px_mm * px_mm))
+        on = float(part_stats[hit, cv2.CC_STAT_AREA].sum()) + np.count_nonzero(barred)
+        on_crease.append(float(on) / (px_mm * px_mm))
     pieces = _pieces(own_ink, interiors, px_mm)
     readings = []
     for i, box in enumerate(boxes):
