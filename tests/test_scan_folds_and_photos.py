@@ -402,3 +402,31 @@ def test_a_staple_across_a_box_is_not_a_tick(form: dict[str, Any], degrees: int)
     assert decisions["360"].status is Status.REVIEW, decisions
     assert "staple" in (decisions["360"].reason or ""), decisions
     assert decisions["recording"].status is Status.NO_ANSWER, decisions
+
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.mark.parametrize(
+    "piece", ["crease-in-signature-field.png", "staple-over-signature-frame.png"]
+)
+def test_a_wandering_crease_or_a_cut_staple_is_no_signature(piece: str) -> None:
+    """Two pieces of ink that were all a signature field of an unsigned form held, so
+    that it read as signed and its ticks as consent (issue 25, corpus seed 3, kept as
+    they were found at 150 dpi): a crease 20 mm down the field wandering 2.4 mm to the
+    side, and a staple's crown cut by the field's frame (its fill 0.7499). Neither is a
+    signature; a flat one 54 mm long and 2.5 mm high is."""
+    px_mm = 150 / 25.4
+    mask = (cv2.imread(str(DATA / piece), cv2.IMREAD_GRAYSCALE) > 0).astype(np.uint8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    big = stats[:, cv2.CC_STAT_AREA] == stats[1:, cv2.CC_STAT_AREA].max()
+    big[0] = False
+    assert creases._straight(labels, stats, big, px_mm)[big].all()
+    flat = np.zeros((60, 400), np.uint8)
+    xs = np.arange(20, 20 + round(54 * px_mm))
+    ys = 30 + np.round(7 * np.sin(xs / 4.0)).astype(int)
+    for x, y, x1, y1 in zip(xs[:-1], ys[:-1], xs[1:], ys[1:], strict=True):
+        cv2.line(flat, (int(x), int(y)), (int(x1), int(y1)), 1, 2)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(flat, connectivity=8)
+    every = np.arange(len(stats)) > 0
+    assert not creases._straight(labels, stats, every, px_mm)[every].any()

@@ -47,7 +47,8 @@ CREASE_MM = 0.6  # through the boxes: ink this far either side of a crease's goe
 STAPLE_MM = (3.5, 15.0)
 STAPLE_WIDE_MM = (0.45, 2.0)
 STAPLE_ELONGATION = 2.5
-STAPLE_FILL = 0.75
+STAPLE_FILL = 0.74  # (0.75 missed a crown cut by the frame at 0.7499; felt-tip initials'
+# straight strokes fill 0.70-0.72)
 # Nor is a straight thin line (a crease's stretch): at most this wide (its rectangle's
 # short side, blur included) and this many times longer than wide.
 LINE_WIDE_MM = 1.2
@@ -55,6 +56,7 @@ LINE_ELONGATION = 6.0
 LINE_REST = 0.05  # lines that cross: all but this share of the piece lies on them
 LINE_SHARE = 0.25  # and each holds this much at least of what the others leave
 LINE_FILLED = 0.9  # and has ink along this share of the length it spans
+WANDER = 0.25  # a crease's centre line moves across by at most this share of its length
 # In a box: a crease that faded before it got right across the answers region (so it was
 # not found there) is thin straight ink along or across the page (pieces no wider together
 # than LINE_WIDE_MM, twice as long as wide) that runs on straight beyond the box's outline
@@ -475,6 +477,16 @@ def _straight(labels: Array, stats: Array, candidates: Array, px_mm: float) -> A
         long, short = (max(a, b) + 1) / px_mm, (min(a, b) + 1) / px_mm
         fill = stats[k, cv2.CC_STAT_AREA] / (px_mm * px_mm * long * short)
         line = short <= LINE_WIDE_MM and long >= LINE_ELONGATION * short
+        # a crease across the field that wanders (a band THROUGH_WIDTH_MM wide at most),
+        # as thin along its length as a line, and slowly (a flat signature's strokes go up
+        # and down within a few millimetres)
+        line = line or (
+            long >= THROUGH_MIN_MM
+            and short <= THROUGH_WIDTH_MM
+            and long >= LINE_ELONGATION * short
+            and stats[k, cv2.CC_STAT_AREA] / (px_mm * px_mm * long) <= LINE_WIDE_MM
+            and _wander(xs, ys, w >= h) <= WANDER * long * px_mm
+        )
         line = line or (
             long >= THROUGH_MIN_MM and _crossing_lines(labels[y : y + h, x : x + w] == k, px_mm)
         )
@@ -486,6 +498,16 @@ def _straight(labels: Array, stats: Array, candidates: Array, px_mm: float) -> A
         )
         found[k] = line or staple
     return found
+
+
+def _wander(xs: Array, ys: Array, along_x: bool) -> float:
+    """How far (px, summed) a piece's centre line moves across it, step by step along
+    its length (``along_x``: along the columns): little for a crease, much for writing."""
+    along, across = (xs, ys) if along_x else (ys, xs)
+    count = np.bincount(along)
+    seen = count > 0
+    centre = np.bincount(along, across.astype(np.float64))[seen] / count[seen]
+    return float(np.abs(np.diff(centre)).sum())
 
 
 def _crossing_lines(piece: Array, px_mm: float, most: int = 3) -> bool:
