@@ -7,9 +7,7 @@ Looked up in this order: ``FORMGEN_CONFIG`` (a file path), ``./formgen.toml``, d
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -125,6 +123,8 @@ def load(path: Path | None = None) -> Config:
         path = Path(env) if env else Path("formgen.toml")
         if not env and not path.exists():
             return Config()
+    import tomllib  # only where there is a file to read (no file: the defaults)
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -247,6 +247,8 @@ def _service(table: object) -> tuple[str, ...]:
     proxies = table.get("trusted_proxies", [])
     if not isinstance(proxies, list):
         raise ConfigError(N_("service.trusted_proxies must be a list of addresses"))
+    import ipaddress  # only where proxies are named
+
     found = []
     for proxy in proxies:
         try:

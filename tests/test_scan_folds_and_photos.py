@@ -319,3 +319,114 @@ def test_a_crease_fading_to_three_levels_is_still_a_crease(fade: int, found: boo
     assert (through is not None) is found
     if found:
         assert through is not None and through.removed[: int(0.8 * h), 49:51].all()
+
+
+def _faded_crease(page: np.ndarray, box: list[float], kind: str) -> np.ndarray:
+    """A fold's crease through a box's middle that fades out in the box: a thin line
+    (25 % darker) from 30 mm below the box ("down"), or 12 mm right of it, short of the
+    "no" box ("across"), to the box's middle, and nothing of it beyond: not a line right
+    across the answers region. "crossing": the one across, and a crease down the whole
+    page through the box (found right across the region, and taken out)."""
+    out = page.astype(np.float32)
+    px = synth.SOURCE_DPI / 25.4
+    x, y, w, h = (v * px for v in box)
+    cx, cy = round(x + w / 2), round(y + h / 2)
+    if kind == "down":
+        out[cy : round(y + h + 30 * px), cx - 2 : cx + 2] *= 0.75
+    else:
+        out[cy - 2 : cy + 2, cx : round(x + w / 2 + 12 * px)] *= 0.75
+    if kind == "crossing":
+        out[:, cx - 2 : cx + 2] *= 0.75
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("kind", ["down", "across", "crossing"])
+def test_a_crease_that_fades_out_across_a_box_is_not_a_tick(
+    form: dict[str, Any], kind: str
+) -> None:
+    """A crease that fades out in a box (it is not found right across the answers
+    region) is still a crease, not a tick (issue 25: read as the child's refusal, or as
+    consent where it crossed a crease that was found); with a tick in that box, the
+    tick reads, or a person looks."""
+    box = next(b for b in form["sheet"]["boxes"] if (b["clause"], b["answer"]) == ("360", "yes"))
+    scan_of = synth.CONDITIONS["flatbed-200-gray"]
+    for seed in range(3):
+        page = _faded_crease(
+            draw(form, {}, ("full", "black-ballpoint"), seed), box["rect_mm"], kind
+        )
+        decisions, signed = read(form, scan_of(page, np.random.default_rng(seed))[0])
+        assert signed is True
+        assert all(d.status is Status.NO_ANSWER for d in decisions.values()), (seed, decisions)
+        page = _faded_crease(
+            draw(form, ANSWERED, ("full", "black-ballpoint"), seed), box["rect_mm"], kind
+        )
+        decisions, _ = read(form, scan_of(page, np.random.default_rng(seed))[0])
+        assert decisions["360"].status in (Status.GIVEN, Status.REVIEW), (seed, decisions)
+        assert statuses(decisions)["recording"] is Status.GIVEN
+
+
+def test_ink_on_a_crease_in_a_box_goes_to_a_person() -> None:
+    """What a crease took out of a box beyond a bare line (a tick it ran through) is
+    something on the crease: the rule then asks a person, unless the rest is a mark."""
+    from formgen import rules
+
+    on_crease = rules.BoxInk(crease_mm2=0.5)
+    assert rules.read_box(on_crease)[0] is rules.Mark.UNSURE
+    assert (
+        rules.read_box(rules.BoxInk(ink=0.3, stroke_mm=4.0, crease_mm2=0.5))[0] is rules.Mark.MARKED
+    )
+    px_mm = 150 / 25.4
+    crease = np.zeros((26, 26), np.uint8)
+    crease[:, 12:14] = 1  # the crease down the box
+    assert creases._bare(crease, px_mm).sum() == crease.sum()
+    crease[18:24, 4:10] = 1  # and a dot of a tick on it, left of it
+    assert (crease & ~creases._bare(crease, px_mm)).sum() > 0
+
+
+@pytest.mark.parametrize("degrees", [35, 60, 125])
+def test_a_staple_across_a_box_is_not_a_tick(form: dict[str, Any], degrees: int) -> None:
+    """A staple's crown (a solid steel bar, 12.5 mm) slanting right across an empty
+    box is no tick (issue 25: one across the parental child box read as the child's
+    refusal), nor surely nothing: a person looks. The other clauses read as usual."""
+    box = next(b for b in form["sheet"]["boxes"] if (b["clause"], b["answer"]) == ("360", "yes"))
+    px = synth.SOURCE_DPI / 25.4
+    x, y, w, h = (v * px for v in box["rect_mm"])
+    half = 6.25 * px * np.array([math.cos(math.radians(degrees)), math.sin(math.radians(degrees))])
+    centre = np.array([x + w / 2, y + h / 2])
+    page = draw(form, {}, ("full", "black-ballpoint"), 3)
+    ends = [tuple(int(v) for v in np.round(centre + k * half)) for k in (-1, 1)]
+    cv2.line(page, ends[0], ends[1], (70, 70, 70), round(0.7 * px))
+    scan_of = synth.CONDITIONS["flatbed-200-gray"]
+    decisions, signed = read(form, scan_of(page, np.random.default_rng(3))[0])
+    assert signed is True
+    assert decisions["360"].status is Status.REVIEW, decisions
+    assert "staple" in (decisions["360"].reason or ""), decisions
+    assert decisions["recording"].status is Status.NO_ANSWER, decisions
+
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.mark.parametrize(
+    "piece", ["crease-in-signature-field.png", "staple-over-signature-frame.png"]
+)
+def test_a_wandering_crease_or_a_cut_staple_is_no_signature(piece: str) -> None:
+    """Two pieces of ink that were all a signature field of an unsigned form held, so
+    that it read as signed and its ticks as consent (issue 25, corpus seed 3, kept as
+    they were found at 150 dpi): a crease 20 mm down the field wandering 2.4 mm to the
+    side, and a staple's crown cut by the field's frame (its fill 0.7499). Neither is a
+    signature; a flat one 54 mm long and 2.5 mm high is."""
+    px_mm = 150 / 25.4
+    mask = (cv2.imread(str(DATA / piece), cv2.IMREAD_GRAYSCALE) > 0).astype(np.uint8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    big = stats[:, cv2.CC_STAT_AREA] == stats[1:, cv2.CC_STAT_AREA].max()
+    big[0] = False
+    assert creases._straight(labels, stats, big, px_mm)[big].all()
+    flat = np.zeros((60, 400), np.uint8)
+    xs = np.arange(20, 20 + round(54 * px_mm))
+    ys = 30 + np.round(7 * np.sin(xs / 4.0)).astype(int)
+    for x, y, x1, y1 in zip(xs[:-1], ys[:-1], xs[1:], ys[1:], strict=True):
+        cv2.line(flat, (int(x), int(y)), (int(x1), int(y1)), 1, 2)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(flat, connectivity=8)
+    every = np.arange(len(stats)) > 0
+    assert not creases._straight(labels, stats, every, px_mm)[every].any()

@@ -8,6 +8,8 @@ import json
 import os
 import sqlite3
 import stat
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -378,3 +380,36 @@ def test_reader_threads_read_as_one_thread_does(
     landed = {hashlib.sha256(f.read_bytes()).hexdigest() for f in (failing, broken, good, *photos)}
     assert {digest for digest, _, _ in kept} == landed
     assert len(ticks) == len(pages) - 1 and events  # a tick per page read
+
+
+def test_scan_import_loads_only_what_reading_needs(printed: dict[str, Any], tmp_path: Path) -> None:
+    """`formgen scan import`, as people run it (a new process): neither the documents'
+    WeasyPrint and Jinja2 nor Alembic (the store is current) are loaded; for a page
+    with nothing to read (page 1) neither registration nor measuring; a page with
+    boxes loads them and reads."""
+    rng = np.random.default_rng(5)
+    info = save_png(tmp_path / "info.png", degrade(printed["pages"][0], "flatbed-200-gray", rng))
+    page, sheet = page2(printed, 0)
+    filled = degrade(fill_page(page, sheet, FILLS[0], rng), "flatbed-200-gray", rng)
+    boxes = save_png(tmp_path / "boxes.png", filled)
+    code = (
+        "import atexit, sys; atexit.register(lambda: print(' '.join(sorted(sys.modules)),"
+        " file=sys.stderr)); from formgen.cli import main; main()"
+    )
+    loaded = {}
+    for path in (info, boxes):
+        done = subprocess.run(
+            [sys.executable, "-c", code, "scan", "import", str(path), "--json"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["pages"][0]["form_id"] == printed["people"][0]["form_id"]
+        loaded[path.name] = set(done.stderr.strip().splitlines()[-1].split())
+    for modules in loaded.values():
+        assert not {m for m in modules if m.split(".")[0] in ("weasyprint", "jinja2", "alembic")}
+    reading = {"formgen.scan.measuring", "formgen.scan.registration"}
+    assert not reading & loaded["info.png"]
+    assert reading <= loaded["boxes.png"]

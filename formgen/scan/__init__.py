@@ -24,6 +24,8 @@ The names below are the package's interface; the modules' other names are its ow
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from formgen.errors import ScanInputError
 from formgen.scan.blank import is_blank
 from formgen.scan.load import (
@@ -35,14 +37,6 @@ from formgen.scan.load import (
     check_file,
     file_sha256,
     load_pages,
-)
-from formgen.scan.measuring import (
-    BoxReading,
-    FieldCrop,
-    Measurement,
-    SignatureInk,
-    layout_offset,
-    measure,
 )
 from formgen.scan.page import (
     Identity,
@@ -57,14 +51,46 @@ from formgen.scan.page import (
 )
 from formgen.scan.pixels import MM_PER_INCH, find_streaks, ink_gray, without_streaks
 from formgen.scan.qr import QrHit, find_qr
-from formgen.scan.registration import (
-    MAX_LAYOUT_OFFSET_MM,
-    MAX_RESIDUAL_MM,
-    Registration,
-    qr_symbol_mm,
-    register,
-)
 from formgen.scan.view import PAGE_MM, ArrayView, PageView, WarpView, is_binary, rectify
+
+if TYPE_CHECKING:
+    from formgen.scan.measuring import (
+        BoxReading,
+        FieldCrop,
+        Measurement,
+        SignatureInk,
+        layout_offset,
+        measure,
+    )
+    from formgen.scan.registration import (
+        MAX_LAYOUT_OFFSET_MM,
+        MAX_RESIDUAL_MM,
+        Registration,
+        qr_symbol_mm,
+        register,
+    )
+
+# Imported on first use: a page with nothing to read (page 1, a blank backside) needs
+# neither registration nor measuring, so neither does a command that reads only such.
+_LAZY = {
+    **dict.fromkeys(
+        ("BoxReading", "FieldCrop", "Measurement", "SignatureInk", "layout_offset", "measure"),
+        "formgen.scan.measuring",
+    ),
+    **dict.fromkeys(
+        ("MAX_LAYOUT_OFFSET_MM", "MAX_RESIDUAL_MM", "Registration", "qr_symbol_mm", "register"),
+        "formgen.scan.registration",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'formgen.scan' has no attribute {name!r}")
+
 
 __all__ = [
     "MAX_FILE_BYTES",

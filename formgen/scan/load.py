@@ -31,7 +31,7 @@ from typing import Any, BinaryIO
 
 import cv2
 import numpy as np
-from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 
 from formgen.errors import ScanInputError
 from formgen.scan.pixels import MM_PER_INCH, Array
@@ -471,6 +471,8 @@ _BROKEN = (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, s
 def _from_pil(image: Image.Image) -> tuple[Array, float | None]:
     oriented = image
     if image.getexif().get(ORIENTATION_TAG, 1) != 1:  # phone photos are stored sideways
+        from PIL import ImageOps  # (and its palettes: only for such a photo)
+
         oriented = ImageOps.exif_transpose(image)  # (always a copy: only when needed)
     if oriented.mode in ("RGBA", "LA", "PA") or (
         oriented.mode == "P" and "transparency" in oriented.info

@@ -17,8 +17,10 @@ is left are strokes: connected ink, measured in millimetres; dust and speckle ar
 strokes too small in either sense (``ink``). In the signature field, a straight line
 that runs right across it and on beyond (a fold's crease, a shadow's or the paper's
 edge) is taken out first (``creases``): a signature's strokes start and end in or near
-the field. Ink is judged against the region's own print, so that the other side of thin
-paper, shining through, is not ink.
+the field. So is a crease through the answer boxes; in a box, only its bare line goes,
+and what else touches it is measured apart (a crease can only add ink: what is on it
+is a mark only if it is one by itself). Ink is judged against the region's own print,
+so that the other side of thin paper, shining through, is not ink.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from formgen.scan.creases import CREASE_MM, _straight, _through_lines
+from formgen.scan.creases import CREASE_MM, _across_box, _bare, _bars, _straight, _through_lines
 from formgen.scan.ink import (
     DUST_AREA_MM2,
     DUST_MM,
@@ -82,6 +84,7 @@ class BoxReading:
     foreign_mm2: float = 0.0  # ink inside from a stroke whose bulk is in another box
     ring: float = 0.0  # how far round the answer (word, box or both) a loop goes, 0..1
     ring_struck: float = 0.0  # share of the printed word covered by writing (struck out)
+    crease_mm2: float = 0.0  # ink on a fold's crease through the box (the crease not in ink)
 
     def evidence(self) -> dict[str, float]:
         """The numbers ``rules.read_box`` decides on."""
@@ -92,6 +95,7 @@ class BoxReading:
             "foreign_mm2": self.foreign_mm2,
             "ring": self.ring,
             "ring_struck": self.ring_struck,
+            "crease_mm2": self.crease_mm2,
         }
 
 
@@ -368,11 +372,13 @@ def _locate_frame(
 
 def _writing(
     answers: _Answers, boxes: Sequence[Mapping[str, Any]], px_mm: float
-) -> tuple[Array, Array, Array, list[_Word]]:
+) -> tuple[Array, Array, Array, list[_Word], Array, Array]:
     """What was written in the answers region: ink without the box outlines (joined
-    again where a stroke crosses them) and without the printed words; and where each
-    box's word is (region mm)."""
+    again where a stroke crosses them), without the printed words and without a fold's
+    crease; where each box's word is (region mm); the crease's pixels; and all the
+    region's ink (print too)."""
     ink = _ink_mask(answers.dark)
+    every = ink
     shape = ink.shape
     lines = _lines(shape, answers.moved, BOX_BORDER_MM, px_mm)
     # a fold's crease through the boxes, straight across the region and on beyond it,
@@ -380,21 +386,18 @@ def _writing(
     through = _through_lines(
         cv2.subtract(ink, lines.band), answers.dark, lines.band, px_mm, None, CREASE_MM
     )
+    crease = np.zeros_like(ink)
     if through is not None:
         # its crumbs go too, but not inside a box: there a faint tick the crease cut
-        # through may be all that is left of it; and where writing in a box touches the
-        # crease, the crease stays in that box (a tick along it is not taken for it:
-        # ticked and creased is still ticked, at worst doubtful, never empty)
-        removed = through.removed
-        ink = cv2.subtract(ink, removed)
+        # through may be all that is left of it (what touches the crease in a box is
+        # for a person unless it is a mark by itself: ``_measure_boxes``)
+        crease = through.removed
+        ink = cv2.subtract(ink, crease)
         crumbs = _components(cv2.subtract(ink, lines.band))
         near = through.near.copy()
-        touching = cv2.dilate(removed, _square(3))
         for rect in answers.moved:
             y0, y1, x0, x1 = _interior(rect, BOX_INSET_MM, px_mm)
             near[y0:y1, x0:x1] = 0
-            if (touching[y0:y1, x0:x1] & ink[y0:y1, x0:x1]).any():
-                ink[y0:y1, x0:x1] |= removed[y0:y1, x0:x1]
         beyond = np.bincount(crumbs[0][near == 0].ravel(), minlength=len(crumbs[1]))
         ink[(beyond == 0)[crumbs[0]] & (crumbs[0] > 0)] = 0
     cores = np.zeros(shape, np.int32)  # which box's word place (1-based), 0 none
@@ -428,7 +431,7 @@ def _writing(
         lut = np.arange(len(stats), dtype=labels.dtype)
         lut[word] = 0
         labels = lut[labels]
-    return hw, labels, stats, words
+    return hw, labels, stats, words, crease, every
 
 
 @dataclass(frozen=True)
@@ -505,7 +508,7 @@ def _label_core(rect: Sequence[float], px_mm: float) -> tuple[int, int, int, int
 def _measure_boxes(
     view: PageView, answers: _Answers, boxes: Sequence[Mapping[str, Any]], px_mm: float
 ) -> list[BoxReading]:
-    hw, labels, stats, words = _writing(answers, boxes, px_mm)
+    hw, labels, stats, words, crease, every = _writing(answers, boxes, px_mm)
     n = len(stats)
     interiors = [_interior(rect, BOX_INSET_MM, px_mm) for rect in answers.moved]
     inside = np.zeros((len(boxes), n), np.int64)  # pixels of each stroke inside each box
@@ -523,6 +526,27 @@ def _measure_boxes(
         own[0] = False
         own_ink[y0:y1, x0:x1] = own[labels[y0:y1, x0:x1]]
         foreign.append(int(inside[i].sum() - inside[i][own].sum()))
+    # a crease in a box is no mark; what else is on it there (ink that touches it, or
+    # what it took out beyond a bare line) is a mark only if the rest is one by itself
+    # (a tick along the crease, or the crease's crumbs? a person looks: rules.read_box).
+    # A straight bar right through the box and on beyond it (a staple's crown, a line
+    # ruled across) is no tick either, nor surely nothing: it counts as on a crease.
+    on_crease = []
+    for i, (y0, y1, x0, x1) in enumerate(interiors):
+        outer = _interior(answers.moved[i], -OUTLINE_BAND_MM, px_mm)
+        faded = _across_box(own_ink, every, (y0, y1, x0, x1), outer, px_mm)[y0:y1, x0:x1]
+        mine = own_ink[y0:y1, x0:x1]  # a view: what is written in the box
+        barred = _bars(hw, interiors[i], outer, px_mm)[y0:y1, x0:x1] & mine
+        found = crease[y0:y1, x0:x1]
+        bare = _bare(found, px_mm) | faded
+        mine[(faded > 0) | (barred > 0)] = 0
+        mine |= found & ~bare  # what the crease took beyond a bare line: on it, not it
+        count, parts, part_stats, _ = cv2.connectedComponentsWithStats(mine)
+        hit = np.zeros(count, bool)
+        hit[parts[cv2.dilate(bare | barred, _square(3)) > 0]] = True
+        hit[0] = False
+        on = float(part_stats[hit, cv2.CC_STAT_AREA].sum()) + np.count_nonzero(barred)
+        on_crease.append(float(on) / (px_mm * px_mm))
     pieces = _pieces(own_ink, interiors, px_mm)
     readings = []
     for i, box in enumerate(boxes):
@@ -549,6 +573,7 @@ def _measure_boxes(
                 round(foreign[i] / (px_mm * px_mm), 2),
                 round(ring, 3),
                 round(struck, 3),
+                round(on_crease[i], 2),
             )
         )
     return readings

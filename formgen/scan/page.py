@@ -11,18 +11,19 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cv2
 import numpy as np
 
 from formgen.scan.blank import is_blank
 from formgen.scan.load import PageImage
-from formgen.scan.measuring import Measurement, measure
 from formgen.scan.pixels import Array, find_streaks, ink_gray, without_streaks
 from formgen.scan.qr import QrHit, find_qr
-from formgen.scan.registration import register
 from formgen.scan.view import is_binary
+
+if TYPE_CHECKING:
+    from formgen.scan.measuring import Measurement
 
 KEEP_BYTES = 1_500_000  # a page's own JPEG up to this size is its page image as it is
 
@@ -141,6 +142,10 @@ def look_finish(started: Started, who: Identity, dpi_out: float = 150.0) -> Page
         if started.encoded is None:
             seen.images["page.jpg"] = encode(".jpg", small(gray))
         return seen
+    # here only: a page with nothing to read needs neither (nor their import)
+    from formgen.scan.measuring import measure
+    from formgen.scan.registration import register
+
     registration = register(
         gray, sheet, started.hits[who.hit], dpi_out, started.small, seen.bilevel
     )
