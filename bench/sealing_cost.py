@@ -70,7 +70,7 @@ def seed(work: Path) -> None:
     if str(ROOT) not in sys.path:  # tests/ holds the page makers (not in the wheel)
         sys.path.append(str(ROOT))
     from tests.helpers.rendering import rasterise
-    from tests.scans import Fill, blank_backside, degrade, fill_page, save_pdf
+    from tests.helpers.scans import Fill, blank_backside, degrade, fill_page, save_pdf
 
     fg = Formgen.open(db=f"sqlite:///{work / 'seed.db'}", config=_with_dpo(Config(output_dir=work)))
     rng = np.random.default_rng(21)

@@ -69,7 +69,7 @@ if str(ROOT) not in sys.path:  # tests/ holds the page makers (not in the wheel)
     sys.path.append(str(ROOT))
 
 from tests.helpers.rendering import rasterise  # noqa: E402
-from tests.scans import Fill, blank_backside, degrade, fill_page, save_pdf  # noqa: E402
+from tests.helpers.scans import Fill, blank_backside, degrade, fill_page, save_pdf  # noqa: E402
 from tests.web.conftest import free_port, post_sign_in, start_server, stop_server  # noqa: E402
 
 PASSWORD = "correct horse battery"

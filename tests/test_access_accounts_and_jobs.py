@@ -24,7 +24,7 @@ from formgen.rules import Act, Relation, Role
 
 from .helpers import test_config, timetravel
 from .helpers.rendering import rasterise
-from .scans import Fill, blank_backside, degrade, fill_page, save_pdf
+from .helpers.scans import Fill, blank_backside, degrade, fill_page, save_pdf
 
 PASSWORD = "correct horse battery"
 

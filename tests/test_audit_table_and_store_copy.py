@@ -23,7 +23,7 @@ from formgen.errors import Conflict, StoreError
 from .conftest import Run
 from .helpers import test_config
 from .helpers.rendering import rasterise
-from .scans import Fill, degrade, fill_page, save_png
+from .helpers.scans import Fill, degrade, fill_page, save_png
 
 SNEAKY = ['=HYPERLINK("http://x")', "+31 6 1234", "-Ann", "@SUM(A1)", "Zoë Çelik"]
 

@@ -18,7 +18,7 @@ from formgen.rules import BoxInk, Decision, Mark, Status
 
 from .conftest import RECORDING, Run
 from .helpers.rendering import rasterise, text_of
-from .scans import Fill, degrade, fill_page, save_png
+from .helpers.scans import Fill, degrade, fill_page, save_png
 
 pytestmark = pytest.mark.usefixtures("db_url")
 Js = Callable[..., Any]

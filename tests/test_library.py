@@ -30,8 +30,8 @@ from formgen.scan.landing import CONCURRENT
 
 from .helpers import test_config
 from .helpers.rendering import rasterise
+from .helpers.scans import Fill, blank_backside, degrade, fill_page, save_pdf, save_png
 from .helpers.timetravel import backdate_to, days_from_today
-from .scans import Fill, blank_backside, degrade, fill_page, save_pdf, save_png
 
 PACKAGE = Path(formgen.__file__).parent
 

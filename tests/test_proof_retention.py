@@ -25,8 +25,8 @@ from formgen.rules import Period
 
 from .conftest import store_dump
 from .helpers.rendering import rasterise, text_of
+from .helpers.scans import Fill, fill_page, save_png
 from .helpers.timetravel import backdate, clock, days_from_today, local_day, utc_days_ago
-from .scans import Fill, fill_page, save_png
 
 pytestmark = pytest.mark.usefixtures("db_url")  # on SQLite and on PostgreSQL
 

@@ -18,7 +18,7 @@ from formgen.record.store import open_store
 from .conftest import Run, store_dump
 from .helpers import write_toml
 from .helpers.rendering import rasterise
-from .scans import Fill, fill_page, save_png
+from .helpers.scans import Fill, fill_page, save_png
 
 pytestmark = pytest.mark.usefixtures("db_url")  # on SQLite and on PostgreSQL
 

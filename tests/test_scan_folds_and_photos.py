@@ -25,9 +25,12 @@ from formgen.rules import Status
 from formgen.scan import creases
 
 from . import synth
-from .test_scan_marks import ANSWERED, READ, draw, form, look, read, statuses
+from .helpers.marks import ANSWERED, READ, draw, look, printed_form, read, statuses
 
-__all__ = ["form"]  # the page fixture, shared with test_scan_v2
+
+@pytest.fixture(scope="module")
+def form() -> dict[str, Any]:
+    return printed_form()
 
 
 # --- Folded forms: a crease is never a signature -------------------------------------------

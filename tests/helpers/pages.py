@@ -14,9 +14,9 @@ import zxingcpp
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from ..scans import Fill, degrade, fill_page, save_pdf
 from . import timetravel
 from .rendering import rasterise
+from .scans import Fill, degrade, fill_page, save_pdf
 from .web import Live
 
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}

@@ -10,8 +10,8 @@ import numpy as np
 
 from formgen import Formgen
 
-from ..scans import Fill, blank_backside, degrade, fill_page, save_pdf
 from .rendering import rasterise, text_of
+from .scans import Fill, blank_backside, degrade, fill_page, save_pdf
 
 
 def letter_pages(written: Any) -> int:

@@ -19,8 +19,8 @@ import numpy as np
 import pytest
 
 from ..helpers.rendering import rasterise
+from ..helpers.scans import Fill, blank_backside, degrade, fill_page, save_pdf
 from ..helpers.web import Live
-from ..scans import Fill, blank_backside, degrade, fill_page, save_pdf
 
 API = "/api/v1"
 RECORDING = {

@@ -22,8 +22,8 @@ from .. import synth
 from ..helpers import screenshots, timetravel
 from ..helpers.pages import images_loaded
 from ..helpers.rendering import rasterise
+from ..helpers.scans import DPI, PX, Fill, degrade, fill_page, save_pdf
 from ..helpers.web import PASSWORD, Live
-from ..scans import DPI, PX, Fill, degrade, fill_page, save_pdf
 
 VIEWPORT = {"width": 1280, "height": 800}
 JOB_WAIT = 180_000  # a scan import on a shared 2-core machine: generous, never a sleep

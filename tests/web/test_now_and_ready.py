@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from ..helpers import timetravel
 from ..helpers.pages import PHONE, recording, scan_declarations, too_wide
 from ..helpers.rendering import rasterise
-from ..scans import Fill, save_pdf
+from ..helpers.scans import Fill, save_pdf
 from .conftest import Live, sign_in
 
 LOCALES = {"nl": "nl-NL", "en": "en-GB"}

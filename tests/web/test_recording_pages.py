@@ -23,8 +23,8 @@ from formgen.rules import SETUP, Advice
 from ..helpers import timetravel
 from ..helpers.pages import check_axe
 from ..helpers.rendering import rasterise, text_of
+from ..helpers.scans import Fill, blank_backside, degrade, fill_page, save_pdf, save_png
 from ..helpers.web import Live, sign_in
-from ..scans import Fill, blank_backside, degrade, fill_page, save_pdf, save_png
 
 JOB_WAIT = 180_000  # a scan import on a shared 2-core machine: generous, never a sleep
 

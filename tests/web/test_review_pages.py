@@ -19,8 +19,8 @@ from formgen.aftercare.review import ReviewItem
 from ..helpers import timetravel
 from ..helpers.pages import images_loaded, recording, scan_declarations
 from ..helpers.rendering import rasterise
+from ..helpers.scans import Fill, degrade, fill_page, save_pdf
 from ..helpers.web import PASSWORD, Live, sign_in
-from ..scans import Fill, degrade, fill_page, save_pdf
 
 # --- review items made the real way ---------------------------------------------------
 

@@ -24,8 +24,8 @@ from formgen.web.guard import MAX_BODY
 
 from ..helpers import store_dump
 from ..helpers.rendering import rasterise
+from ..helpers.scans import Fill, degrade, fill_page, save_png
 from ..helpers.web import PASSWORD, Live, post_sign_in
-from ..scans import Fill, degrade, fill_page, save_png
 
 API = "/api/v1"
 ROLES = ("owner", "student", "supervisor", "other_supervisor", "officer")

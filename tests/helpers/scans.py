@@ -14,7 +14,7 @@ from PIL import Image
 
 from formgen.rules import Status
 
-from . import synth
+from .. import synth
 
 DPI = 300
 PX = DPI / 25.4
