@@ -123,7 +123,20 @@ def _value(words: NullTranslations, lang: str, value: Any) -> Any:
 
 
 _PART = re.compile(r"(?P<what>[\w-]+): (?P<why>.+)")
-_ASIDE = re.compile(r"(?P<main>.+) \((?P<aside>[^()]+)\)")
+
+
+def _aside(part: str) -> tuple[str, str] | None:
+    """ "main (aside)", the aside the last bracket pair, which may hold brackets of its
+    own ("withdrawal form unclear (yes: a bar (a staple?) runs through the box)")."""
+    if not part.endswith(")"):
+        return None
+    depth = 0
+    for at in range(len(part) - 1, -1, -1):
+        depth += {")": 1, "(": -1}.get(part[at], 0)
+        if depth == 0:
+            main = part[:at]
+            return (main[:-1], part[at + 1 : -1]) if main.endswith(" ") and main.strip() else None
+    return None
 
 
 def reason(text: str, words: NullTranslations) -> str:
@@ -134,7 +147,7 @@ def reason(text: str, words: NullTranslations) -> str:
     def piece(part: str) -> str:
         if not part:
             return part  # gettext("") is the catalogue's header
-        said = words.gettext(part)
+        said = words.gettext(STATUS_IN_REASONS.get(part, part))
         if said != part:
             return said
         for template, pattern in _REASON_PATTERNS:
@@ -142,14 +155,14 @@ def reason(text: str, words: NullTranslations) -> str:
                 values = {
                     name: piece(value)
                     if name == "why"
-                    else words.gettext(value)
-                    if name == "answer"
+                    else words.gettext(STATUS_IN_REASONS.get(value, value))
+                    if name in ("answer", "status")
                     else value
                     for name, value in found.groupdict().items()
                 }
                 return words.gettext(template).format(**values)
-        if found := _ASIDE.fullmatch(part):
-            return f"{piece(found['main'])} ({piece(found['aside'])})"
+        if split := _aside(part):
+            return f"{piece(split[0])} ({piece(split[1])})"
         if found := _PART.fullmatch(part):
             what = words.gettext(CLAUSE_WORDS.get(found["what"], found["what"]))
             return f"{what}: {piece(found['why'])}"
@@ -165,7 +178,26 @@ REASON_TEMPLATES = (
     N_("the same browser answered form {form} of this recording"),
     N_("the same address was used for form {form} of this recording"),
     N_("it said {answer}"),
+    # the reader's (rules/marks.py, rules/scanned.py)
+    N_("a loop {share} of the way round the answer"),
+    N_(
+        "both yes and no are marked, the {answer} box filled in or scribbled over: a correction?"
+        " a person decides which answer counts"
+    ),
+    N_("only a mark of {mm} mm in the signature field"),
+    N_("already {status}"),
 )
+# A clause's status where a reason names it ("already given", "... (no_answer)").
+STATUS_IN_REASONS = {
+    "requested": N_("requested"),
+    "given": N_("given"),
+    "refused": N_("refused"),
+    "no_answer": N_("no answer"),
+    "review": N_("to review"),
+    "withdrawn": N_("withdrawn"),
+    "expired": N_("expired"),
+    "invalidated": N_("invalidated"),
+}
 _REASON_PATTERNS = [
     (
         template,

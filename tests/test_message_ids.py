@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import re
 import string
 from dataclasses import dataclass
 from functools import cache
@@ -339,3 +340,52 @@ def test_a_refusal_inside_a_refusal_is_said_whole():
         str(config) == "retention.reflection: retention 'x' is not like '4 weeks', '1 year' or '7y'"
     )
     assert "geen bewaartermijn" in words.problem(config, "nl")
+
+
+def _reader_reasons() -> list[str]:
+    """Every kind of reason the reader writes into the record, made by the rules that
+    write them (the review queue and a job's page list show them)."""
+    from formgen import rules
+    from formgen.rules import BoxInk, Decision, Mark, Status, Thresholds
+
+    t = Thresholds()
+    empty, ticked = BoxInk(), BoxInk(ink=0.2, stroke_mm=20.0)
+    unsure_boxes = [
+        BoxInk(crease_mm2=t.crease_mm2),
+        BoxInk(ring=t.ring, ring_struck=t.struck),
+        BoxInk(ring=(t.ring + t.ring_unsure) / 2),
+        BoxInk(stroke_mm=t.speck_mm),
+        BoxInk(foreign_mm2=t.foreign_mm2),
+        BoxInk(ring_struck=t.struck),
+    ]
+    reasons = [rules.decide_answers(box, empty, True).reason for box in unsure_boxes]
+    reasons.append(rules.decide_answers(BoxInk(ink=0.6), ticked, True).reason)
+    reasons.append(rules.decide_answers(empty, empty, True, pencil_lost=True).reason)
+    child = rules.child_box_decision(*rules.read_box(BoxInk(stroke_mm=t.speck_mm)))
+    reasons.append(child.reason if child else None)
+    reasons.append(rules.classify_signature(1.0, 1.0)[1])
+    unclear = Decision(Status.REVIEW, reasons[0])
+    for current in (Status.GIVEN, Status.REFUSED, Status.WITHDRAWN):
+        for read, withdrawal in ((unclear, True), (Decision(Status.REFUSED), True),
+                                 (Decision(Status.GIVEN), False)):  # fmt: skip
+            reasons.append(
+                rules.decide_scanned(read, current, withdrawal=withdrawal, named=True).reason
+            )
+    assert Mark.UNSURE  # the boxes above are each unsure for the reason it names
+    return sorted({r for r in reasons if r})
+
+
+def test_every_reason_of_the_reader_reads_in_dutch():
+    """A reason the reader writes is English in the record and in the page's language
+    on a page: each of its pieces is a message of the catalogue (or a template of
+    words.REASON_TEMPLATES), so no English word is left on a Dutch page."""
+    reasons = _reader_reasons()
+    assert len(reasons) >= 14, reasons
+    nl, en = words.translations("nl"), words.translations("en")
+    english = {"the", "box", "answer", "mark", "marked", "nothing", "already", "runs", "through",
+               "written", "way", "round", "only", "field", "changes", "conflicts", "given",
+               "earlier", "withdrawn", "refused", "unclear", "child"}  # fmt: skip
+    for text in reasons:
+        dutch = words.reason(text, nl)
+        assert dutch != text and not (set(re.findall(r"[a-z]+", dutch)) & english), (text, dutch)
+        assert "_" not in words.reason(text, en), text  # no status is shown by its code

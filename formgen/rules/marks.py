@@ -102,19 +102,20 @@ def read_box(box: BoxInk, thresholds: Thresholds = Thresholds()) -> tuple[Mark, 
     if by_ink is Mark.MARKED or box.stroke_mm >= t.dash_mm or box.blob_mm2 >= t.blob_mm2:
         return Mark.MARKED, None
     if box.crease_mm2 >= t.crease_mm2:  # never a guess: a crease and what else?
-        return Mark.UNSURE, "a crease or a straight bar (a staple?) runs through the box"
+        return Mark.UNSURE, N_("a crease or a straight bar (a staple?) runs through the box")
     if box.ring >= t.ring:
         if box.ring_struck >= t.struck:
-            return Mark.UNSURE, "the answer is circled and written over"
+            return Mark.UNSURE, N_("the answer is circled and written over")
         return Mark.MARKED, "circled"
     if box.ring >= t.ring_unsure:
+        # words.REASON_TEMPLATES: "a loop {share} of the way round the answer"
         return Mark.UNSURE, f"a loop {box.ring:.0%} of the way round the answer"
     if by_ink is Mark.UNSURE or box.stroke_mm >= t.speck_mm or box.blob_mm2 >= t.speck_mm2:
-        return Mark.UNSURE, "a small or faint mark in the box"
+        return Mark.UNSURE, N_("a small or faint mark in the box")
     if box.foreign_mm2 >= t.foreign_mm2:
-        return Mark.UNSURE, "a stroke from another box runs into it"
+        return Mark.UNSURE, N_("a stroke from another box runs into it")
     if box.ring_struck >= t.struck:
-        return Mark.UNSURE, "the answer's word is written over"
+        return Mark.UNSURE, N_("the answer's word is written over")
     return Mark.EMPTY, None
 
 
@@ -153,8 +154,10 @@ def decide_answers(
     if decision.status is Status.NO_ANSWER and pencil_lost:
         return Decision(
             Status.REVIEW,
-            "nothing marked on a black-and-white scan, where light pencil can vanish:"
-            " check the paper",
+            N_(
+                "nothing marked on a black-and-white scan, where light pencil can vanish:"
+                " check the paper"
+            ),
         )
     return decision
 
@@ -171,10 +174,8 @@ def child_box_decision(mark: Mark, note: str | None) -> Decision | None:
     if mark is Mark.MARKED:
         return Decision(Status.REFUSED, N_("the child (12 or older) does not want to appear"))
     if mark is Mark.UNSURE:
-        why = f" ({note})" if note else ""
-        return Decision(
-            Status.REVIEW, f"the box 'my child does not want to appear' is unclear{why}"
-        )
+        unclear = N_("the box 'my child does not want to appear' is unclear")
+        return Decision(Status.REVIEW, f"{unclear} ({note})" if note else unclear)
     return None
 
 
@@ -219,4 +220,5 @@ def classify_signature(
         return True, None
     if longest_mm < t.unsigned_mm:
         return False, None
+    # words.REASON_TEMPLATES: "only a mark of {mm} mm in the signature field"
     return None, f"only a mark of {longest_mm:.1f} mm in the signature field"

@@ -60,18 +60,20 @@ def decide_scanned(
     if withdrawal:
         outcome = decide_withdrawal(read, current)
         if outcome is None:
-            return ScanOutcome(None, f"{current}; the withdrawal form changes nothing")
+            return ScanOutcome(None, f"{current}; " + N_("the withdrawal form changes nothing"))
         status, reason = outcome.status, outcome.reason
     elif status is Status.GIVEN and not named:
         status, reason = Status.REVIEW, N_("name written by hand: type it when resolving")
     if current in FINAL:
-        return ScanOutcome(None, f"already {current}; this scan changes nothing", flag=True)
+        return ScanOutcome(
+            None, f"already {current}; " + N_("this scan changes nothing"), flag=True
+        )
     if current in (Status.GIVEN, Status.REFUSED, Status.NO_ANSWER) and status not in (
         current,
         Status.REVIEW,
         Status.WITHDRAWN,
     ):
-        status, reason = Status.REVIEW, f"conflicts with the earlier decision ({current})"
+        status, reason = Status.REVIEW, N_("conflicts with the earlier decision") + f" ({current})"
     return ScanOutcome(status, reason)
 
 
