@@ -618,10 +618,11 @@ def test_every_address_is_one_parsed_address(fg: Formgen, box: Mailbox, store_ur
     # The other parent's address, on a parental form.
     child = fg.add_participant(rec, "Daan", under_16=True)
     before = store_dump(store_url)
+    childs = printed_token(fg, rec, page=3)  # the child's form, its first page
     for bad in NOT_ONE_ADDRESS:
         with pytest.raises(RecordError, match="the other parent's address"):
             fg.online_answer(
-                printed_token(fg, rec, page=3),  # the child's form, its first page
+                childs,
                 answers=yes,
                 name="Parent",
                 email="parent@example.org",

@@ -450,9 +450,19 @@ def _drop_old_plaintext(engine: Engine) -> None:
         fold_log(engine)
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        for table in _RESEALED:
-            _wait_for_older_snapshots(connection)
-            connection.exec_driver_sql(f"VACUUM FULL {table}")
+        # Autovacuum's ANALYZE of the freshly migrated tables holds a snapshot while it
+        # runs, and VACUUM FULL copies every row version a snapshot may still see: so no
+        # autovacuum starts in this database until the old versions are gone.
+        tables = [*sorted(schema.metadata.tables), "alembic_version"]
+        for table in tables:
+            connection.exec_driver_sql(f'ALTER TABLE "{table}" SET (autovacuum_enabled = false)')
+        try:
+            for table in _RESEALED:
+                _wait_for_older_snapshots(connection)
+                connection.exec_driver_sql(f"VACUUM FULL {table}")
+        finally:
+            for table in tables:
+                connection.exec_driver_sql(f'ALTER TABLE "{table}" RESET (autovacuum_enabled)')
 
 
 def _wait_for_older_snapshots(connection: Connection, seconds: float = 10.0) -> None:

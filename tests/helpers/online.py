@@ -34,9 +34,10 @@ def recording(fg: Formgen, **kw: object) -> str:
     return fg.create_recording(**values).id  # type: ignore[arg-type]
 
 
-def qr_links(pdf: bytes) -> list[str]:
-    """The QR texts of every page, decoded from the rendered PDF at scanner resolution."""
-    return [zxingcpp.read_barcodes(page)[0].text for page in rasterise(pdf, 150)]
+def qr_links(pdf: bytes, pages: list[int] | None = None) -> list[str]:
+    """The QR texts of every page (or of ``pages``), decoded from the rendered PDF at
+    scanner resolution."""
+    return [zxingcpp.read_barcodes(page)[0].text for page in rasterise(pdf, 150, pages)]
 
 
 def token_of(link: str) -> str:
@@ -46,7 +47,7 @@ def token_of(link: str) -> str:
 
 def printed_token(fg: Formgen, rec: str, page: int = 0) -> str:
     """The token of a printed page's QR code (page 0: the first form's first page)."""
-    return token_of(qr_links(fg.forms(rec, save=False).data)[page])
+    return token_of(qr_links(fg.forms(rec, save=False).data, [page])[0])
 
 
 def code_in(box: Mailbox, address: str) -> str:

@@ -154,9 +154,12 @@ def page(browser: Any, live: Live) -> Iterator[Any]:
 
 
 @pytest.fixture
-def online(store_url: str, tmp_path: Path) -> Iterator[tuple[Live, Mailbox]]:
+def online(
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pdf_processes: Processes
+) -> Iterator[tuple[Live, Mailbox]]:
     """A server whose QR links point at itself and whose mail a loopback SMTP server
-    keeps; configured as a faculty would, in formgen.toml."""
+    keeps; configured as a faculty would, in formgen.toml, and run as ``formgen serve``
+    in that folder runs it (uvicorn, in a thread of the test's process)."""
     with Mailbox() as box:
         port = free_port()
         url = f"http://127.0.0.1:{port}"
@@ -171,11 +174,15 @@ def online(store_url: str, tmp_path: Path) -> Iterator[tuple[Live, Mailbox]]:
             mail=Mail(host="127.0.0.1", port=box.port, sender="formgen@example.nl"),
         )
         fg = Formgen.open(db=store_url, config=config)
-        proc, _ = start_server(store_url, tmp_path, workers=0, port=port)
+        monkeypatch.chdir(tmp_path)
+        monkeypatch.setenv("FORMGEN_DB", store_url)
+        monkeypatch.delenv("FORMGEN_CONFIG", raising=False)
+        served = Formgen.open(db=store_url, config=tmp_path / "formgen.toml")
         try:
-            yield Live(url, store_url, fg), box
+            with Logged() as logged, uvicorn_thread(create_app(served, pdf_processes), port):
+                yield Live(url, store_url, fg), box
         finally:
-            log = stop_server(proc)
+            served.close()
             fg.close()
-            assert "Traceback" not in log, log
-            assert "example.org" not in log  # no address in the server's output
+        assert "Traceback" not in logged.text, logged.text
+        assert "example.org" not in logged.text  # no address in the service's log
