@@ -13,18 +13,27 @@ def test_ids_are_random_and_well_formed() -> None:
 
 
 def test_every_single_typo_and_swap_is_caught() -> None:
-    form_id = new_form_id()
-    raw = form_id.replace("-", "")
-    for i, original in enumerate(raw):
-        for c in ALPHABET:
-            if c != original:
-                with pytest.raises(FormIdError):
-                    normalise(raw[:i] + c + raw[i + 1 :])
-    for i in range(len(raw) - 1):
-        if raw[i] != raw[i + 1]:
+    """Every mistyped character; every swap of two neighbours but Luhn's one blind spot,
+    the alphabet's first and last character ("0Z" for "Z0"), checked on IDs that hold
+    that pair too (a random one rarely does: this test failed once in a few hundred)."""
+    blind = {ALPHABET[0], ALPHABET[-1]}
+    data = [new_form_id().replace("-", "")[:8] for _ in range(20)] + ["0Z7KQ2M9", "K0ZQZ0M9"]
+    for payload in data:
+        raw = payload + check_char(payload)
+        for i, original in enumerate(raw):
+            for c in ALPHABET:
+                if c != original:
+                    with pytest.raises(FormIdError):
+                        normalise(raw[:i] + c + raw[i + 1 :])
+        for i in range(len(raw) - 1):
+            if raw[i] == raw[i + 1]:
+                continue
             swapped = raw[:i] + raw[i + 1] + raw[i] + raw[i + 2 :]
-            with pytest.raises(FormIdError):
-                normalise(swapped)
+            if {raw[i], raw[i + 1]} == blind:
+                assert normalise(swapped)  # not caught: the limit the docstring states
+            else:
+                with pytest.raises(FormIdError):
+                    normalise(swapped)
 
 
 def test_typing_is_forgiving_where_it_is_safe() -> None:

@@ -2,7 +2,8 @@
 
 A form ID is eight random Crockford base-32 characters plus a Luhn mod 32 check
 character ("7KQ2-M9XD-4"): opaque, no personal data, and a single mistyped character
-or a swap of two neighbours is caught when someone types it from the paper.
+or a swap of two neighbours is caught when someone types it from the paper (all but
+"0Z" and "Z0", Luhn's one blind spot: the alphabet's first and last character).
 
 The QR payload ``FG1.<instance>.<form>.<page>.<mac>`` adds the page number, the public
 tag of the formgen instance that issued it, and an HMAC over all of it with that
