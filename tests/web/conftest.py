@@ -1,10 +1,12 @@
 """The service for the web tests, over a fresh store (SQLite, and PostgreSQL where the
-``store_url`` fixture's server is available): ``live`` is the real application with a
-real scan worker process beside it, as ``formgen serve`` starts one, reached through an
-ASGI client in the test's process, or by Debian's Chromium (through Playwright) over
-uvicorn on a loopback port. Tests marked ``served``, ``online`` and the modules that
-test serving itself (test_serving, test_oidc, test_schemathesis, ...) start real
-``formgen serve`` processes. Accounts are made through the library on the same store,
+``store_url`` fixture's server is available): ``live`` is the real application (with a
+real scan worker process beside it for tests marked ``worker``, as ``formgen serve``
+starts one), reached through an ASGI client in the test's process, or by Debian's
+Chromium (through Playwright) over uvicorn on a loopback port; ``online`` is the same
+with its own mail server and public address. Tests marked ``served`` and the modules
+that test serving itself (test_serving, test_schemathesis, the demo) start real
+``formgen serve`` processes. Every in-process service of a run shares one set of PDF
+processes (``pdf_processes``). Accounts are made through the library on the same store,
 as ``formgen user add`` would. The shared pieces are in ``tests/helpers/web.py``."""
 
 from __future__ import annotations
