@@ -1,9 +1,10 @@
 """Shared fixtures.
 
-Stores on both backends: a test that asks for ``store_url`` (a fresh, empty database's
-URL) runs twice, ``[sqlite]`` and ``[postgresql]``. ``db_url`` does the same and also
-sets ``FORMGEN_DB``, so the CLI fixtures (``run``, ``js``, ``rec``) use that store; to
-run a whole module on both backends put this at its top::
+Stores on both backends: a test that asks for ``store_url`` (the URL of a new store: a
+copy of one migrated once per run, nothing in it) or ``empty_store_url`` (a database
+without even the schema) runs twice, ``[sqlite]`` and ``[postgresql]``. ``db_url``
+does the same and also sets ``FORMGEN_DB``, so the CLI fixtures (``run``, ``js``,
+``rec``) use that store; to run a whole module on both backends put this at its top::
 
     pytestmark = pytest.mark.usefixtures("db_url")
 
