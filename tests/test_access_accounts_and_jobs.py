@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,17 +21,11 @@ from formgen.record.accounts import SignInRefused
 from formgen.record.schema import jobs, scan_pages
 from formgen.rules import Act, Relation, Role
 
-from .helpers import test_config, timetravel
+from .helpers import timetravel
 from .helpers.rendering import rasterise
 from .helpers.scans import Fill, blank_backside, degrade, fill_page, save_pdf
 
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def fg(db_url: str, tmp_path: Path) -> Iterator[Formgen]:
-    with Formgen.open(db=db_url, config=test_config(output_dir=tmp_path / "output")) as opened:
-        yield opened
 
 
 @pytest.fixture

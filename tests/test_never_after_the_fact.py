@@ -13,25 +13,20 @@ from typing import Any
 import pytest
 
 from formgen import Formgen, rules
-from formgen.config import Config, Mail
+from formgen.config import Config
 from formgen.errors import ConfigError, RecordError
 from formgen.mail.mailbox import Mailbox
 from formgen.rules import OnlineMode, Status
 
 from .conftest import RECORDING, Run, store_dump
 from .helpers import DPO, test_config
-from .helpers.online import PUBLIC, printed_token, recording
+from .helpers.online import mail_config, printed_token, recording
 from .helpers.timetravel import backdate, days_from_today, today
 
 
 @pytest.fixture
 def fg(store_url: str, box: Mailbox, tmp_path: Path) -> Iterator[Formgen]:
-    config = test_config(
-        output_dir=tmp_path / "output",
-        public_url=PUBLIC,
-        mail=Mail(host="127.0.0.1", port=box.port, sender="formgen@example.nl"),
-    )
-    with Formgen.open(store_url, config) as lib:
+    with Formgen.open(store_url, mail_config(tmp_path, box.port)) as lib:
         yield lib
 
 

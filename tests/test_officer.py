@@ -4,8 +4,6 @@ like the set-up link), API tokens listed and revoked. On SQLite and on PostgreSQ
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,17 +15,10 @@ from formgen.errors import Conflict, NotFound, RecordError
 from formgen.record.accounts import TOKEN_ID, SignInRefused, User, digest
 from formgen.record.schema import credentials
 
-from .helpers import test_config
 from .helpers.parallel import at_once
 
 PASSWORD = "correct horse battery"
 NEW = "a brand new passphrase"
-
-
-@pytest.fixture
-def fg(db_url: str, tmp_path: Path) -> Iterator[Formgen]:
-    with Formgen.open(db=db_url, config=test_config(output_dir=tmp_path / "output")) as opened:
-        yield opened
 
 
 @pytest.fixture

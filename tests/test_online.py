@@ -16,7 +16,6 @@ import pytest
 from sqlalchemy import select
 
 from formgen import Formgen
-from formgen.config import Mail
 from formgen.documents import render
 from formgen.errors import Conflict, NotFound, RecordError
 from formgen.mail.mailbox import Mailbox
@@ -29,6 +28,7 @@ from .helpers import test_config
 from .helpers.online import (
     PUBLIC,
     code_in,
+    mail_config,
     printed_token,
     qr_links,
     recording,
@@ -41,12 +41,7 @@ from .helpers.rendering import text_of
 
 @pytest.fixture
 def fg(store_url: str, box: Mailbox, tmp_path: Path) -> Iterator[Formgen]:
-    config = test_config(
-        output_dir=tmp_path / "output",
-        public_url=PUBLIC,
-        mail=Mail(host="127.0.0.1", port=box.port, sender="formgen@example.nl"),
-    )
-    with Formgen.open(store_url, config) as lib:
+    with Formgen.open(store_url, mail_config(tmp_path, box.port)) as lib:
         yield lib
 
 

@@ -19,30 +19,24 @@ import zxingcpp
 
 from formgen import Formgen
 from formgen.aftercare.returns import ReturnLinkExpired, ReturnLinkRefused
-from formgen.config import Mail
 from formgen.errors import NotFound, RecordError
 from formgen.mail.mailbox import Mailbox
 from formgen.rules import Status
 
 from .conftest import store_dump
 from .helpers import test_config
+from .helpers.online import PUBLIC, mail_config
 from .helpers.paper import letter_pages, signed_scan
 from .helpers.partners import partner_recording, people
 from .helpers.rendering import rasterise, text_of
 from .helpers.timetravel import days_from_today
 
-PUBLIC = "https://formgen.example.nl"
 LINK = re.compile(re.escape(PUBLIC) + r"/r/([0-9A-Z]{26})")
 
 
 @pytest.fixture
 def fg(store_url: str, box: Mailbox, tmp_path: Path) -> Iterator[Formgen]:
-    config = test_config(
-        output_dir=tmp_path / "output",
-        public_url=PUBLIC,
-        mail=Mail(host="127.0.0.1", port=box.port, sender="formgen@example.nl"),
-    )
-    with Formgen.open(store_url, config) as lib:
+    with Formgen.open(store_url, mail_config(tmp_path, box.port)) as lib:
         yield lib
 
 

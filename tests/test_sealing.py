@@ -36,7 +36,7 @@ from formgen.record.schema import jobs as jobs_table
 from formgen.record.store import open_store
 
 from .helpers import test_config
-from .helpers.online import PUBLIC, code_in, printed_token, scan_signed_page
+from .helpers.online import PUBLIC, code_in, mail_config, printed_token, scan_signed_page
 
 # What a person typed or was printed under, each unique enough to grep for.
 CHILD = "Tijmen Vlasblomhuizen"  # typed online on a blank parental form
@@ -63,12 +63,7 @@ PROOF_STRINGS += (TITLE, STUDENT, SUPERVISOR)
 
 @pytest.fixture
 def fg(store_url: str, box: Mailbox, tmp_path: Path) -> Iterator[Formgen]:
-    config = test_config(
-        output_dir=tmp_path / "output",
-        public_url=PUBLIC,
-        mail=Mail(host="127.0.0.1", port=box.port, sender="formgen@example.nl"),
-    )
-    with Formgen.open(store_url, config) as lib:
+    with Formgen.open(store_url, mail_config(tmp_path, box.port)) as lib:
         yield lib
 
 

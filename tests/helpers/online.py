@@ -12,12 +12,24 @@ import numpy as np
 import zxingcpp
 
 from formgen import Formgen
+from formgen.config import Config, Mail
 from formgen.mail.mailbox import Mailbox
 
+from . import test_config
 from .rendering import rasterise
 from .scans import Fill, fill_page, save_png
 
 PUBLIC = "https://formgen.example.nl"
+
+
+def mail_config(tmp_path: Path, port: int, public_url: str = PUBLIC) -> Config:
+    """A faculty's configuration for online consent: QR codes that link to
+    ``public_url``, mail through the loopback SMTP server on ``port``."""
+    return test_config(
+        output_dir=tmp_path / "output",
+        public_url=public_url,
+        mail=Mail(host="127.0.0.1", port=port, sender="formgen@example.nl"),
+    )
 
 
 def recording(fg: Formgen, **kw: object) -> str:

@@ -21,13 +21,13 @@ import pytest
 import schemathesis
 
 from formgen import Formgen
-from formgen.config import Mail
 from formgen.mail.mailbox import Mailbox
 from formgen.web import serve
 from formgen.web.app import create_app
 from formgen.web.rendering import Processes
 
 from ..helpers import test_config, write_toml
+from ..helpers.online import mail_config
 
 # PASSWORD, post_sign_in and sign_in are imported for test modules that still import
 # them from here (write ``from ..helpers.web import ...`` in new ones).
@@ -170,12 +170,7 @@ def online(
             f'public_url = "{url}"\n[mail]\nhost = "127.0.0.1"\nport = {box.port}\n'
             'sender = "formgen@example.nl"\n',
         )
-        config = test_config(
-            output_dir=tmp_path / "output",
-            public_url=url,
-            mail=Mail(host="127.0.0.1", port=box.port, sender="formgen@example.nl"),
-        )
-        fg = Formgen.open(db=store_url, config=config)
+        fg = Formgen.open(db=store_url, config=mail_config(tmp_path, box.port, url))
         monkeypatch.chdir(tmp_path)
         monkeypatch.setenv("FORMGEN_DB", store_url)
         monkeypatch.delenv("FORMGEN_CONFIG", raising=False)
