@@ -457,13 +457,9 @@ def _drop_old_plaintext(engine: Engine) -> None:
         for table in tables:
             connection.exec_driver_sql(f'ALTER TABLE "{table}" SET (autovacuum_enabled = false)')
         try:
-            # Twice: a snapshot taken before the sealing committed (autovacuum analysing
-            # the catalogue, which no table option turns off) may still have been open
-            # during the first pass; the second finds those versions dead.
-            for _ in range(2):
-                for table in _RESEALED:
-                    _wait_for_older_snapshots(connection)
-                    connection.exec_driver_sql(f"VACUUM FULL {table}")
+            for table in _RESEALED:
+                _wait_for_older_snapshots(connection)
+                connection.exec_driver_sql(f"VACUUM FULL {table}")
         finally:
             for table in tables:
                 connection.exec_driver_sql(f'ALTER TABLE "{table}" RESET (autovacuum_enabled)')
