@@ -20,6 +20,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import hmac
+import logging
 import math
 import os
 import re
@@ -40,6 +41,8 @@ from formgen.privacy import private_dir
 from formgen.record import schema, sealing
 from formgen.record.formid import Instance
 from formgen.words import N_, Message, Word
+
+log = logging.getLogger("formgen")
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
@@ -352,19 +355,21 @@ def _begin(conn: Connection) -> None:
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
 
 
-def fold_log(engine: Engine) -> None:
+def fold_log(engine: Engine) -> bool:
     """SQLite: copy the write-ahead log into the file and empty it (after a destroy, so
     no old page of what was deleted stays in the log). Another process still reading
-    keeps the log's old part until it is done: then the next fold empties it."""
+    keeps the log's old part until it is done: then the next fold empties it. Whether
+    the log is empty now (PostgreSQL: there is none)."""
     if engine.dialect.name != "sqlite":
-        return
+        return True
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()
-        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        busy, _, _ = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         cursor.close()
     finally:
         raw.close()
+    return not busy
 
 
 def _use_wal(engine: Engine) -> None:
@@ -401,15 +406,29 @@ def _migrate(engine: Engine) -> None:
         tables, current = _revision(connection)
         if tables and current is None:
             raise StoreError(N_("the database is not a formgen database (no schema version)"))
-        if current == HEAD and sealing.verify(connection, sealing.master_of(engine)):
+        up_to_date = current == HEAD and sealing.verify(connection, sealing.master_of(engine))
+        if up_to_date:
             _check_key(connection)
-            return
-    sealed_now = False
+            pending = _plaintext_pending(connection)
+    if not up_to_date:
+        pending = _upgrade_store(engine)
+    if pending is not None:
+        wait_s = PLAINTEXT_RETRY_S if up_to_date else PLAINTEXT_WAIT_S
+        _drop_old_plaintext(engine, pending, wait_s)
+
+
+def _upgrade_store(engine: Engine) -> bytes | None:
+    """Migrate and seal under the write lock; what the sealing left to drop, if it did."""
     with engine.begin() as connection:  # again, under the write lock
         tables, current = _revision(connection)
         if current != HEAD:
             _upgrade(connection, tables, current)
-            sealed_now = tables and current is not None and current < SEALED
+            if tables and current is not None and current < SEALED:
+                # In the sealing's own transaction, so a crash before the old plaintext
+                # is dropped leaves the note, and the next open drops it.
+                connection.execute(
+                    schema.meta.insert(), {"key": PLAINTEXT, "value": _sealed_by(connection)}
+                )
         if not tables:
             secret = Instance.create().secret
             connection.execute(
@@ -418,13 +437,14 @@ def _migrate(engine: Engine) -> None:
             )
         _check_key(connection)
         sealing.ensure(connection, sealing.master_of(engine))
-    if sealed_now:
-        _drop_old_plaintext(engine)
+        return _plaintext_pending(connection)
 
 
 # The last migration that sealed what was stored in plaintext before (sealing.py): a
-# store older than it has old plaintext to drop once it is sealed.
+# store older than it has old plaintext to drop once it is sealed. Until that is done,
+# the meta row PLAINTEXT holds the sealing transaction's id (PostgreSQL; SQLite: empty).
 SEALED = "0014"
+PLAINTEXT = "old_plaintext"
 _RESEALED = (
     "participants",
     "participant_addresses",
@@ -440,45 +460,69 @@ _RESEALED = (
     "recording_events",
     "recordings",
 )
+# How long the open that upgrades a store waits for older transactions on the database
+# server to end before it leaves the old row versions for the next open; and how long
+# each later open waits (every command opens the store: a short while).
+PLAINTEXT_WAIT_S = 60.0
+PLAINTEXT_RETRY_S = 5.0
 
 
-def _drop_old_plaintext(engine: Engine) -> None:
-    """After migrations 0013 and 0014 sealed the rows written before: SQLite folds its log (freed
-    space is zeroed by secure_delete); PostgreSQL rewrites the tables (VACUUM FULL), so
-    the old row versions are in no file of the database any more."""
+def _sealed_by(connection: Connection) -> bytes:
+    if connection.dialect.name == "sqlite":
+        return b""
+    return str(connection.exec_driver_sql("SELECT pg_current_xact_id()").scalar_one()).encode()
+
+
+def _plaintext_pending(connection: Connection) -> bytes | None:
+    query = select(schema.meta.c.value).where(schema.meta.c.key == PLAINTEXT)
+    value = connection.execute(query).scalar()
+    return None if value is None else bytes(value)
+
+
+def _drop_old_plaintext(engine: Engine, sealed_by: bytes, wait_s: float) -> None:
+    """After migrations 0013 and 0014 sealed the rows written before, drop their old
+    versions from the files: SQLite folds its log (freed space is zeroed by
+    secure_delete); PostgreSQL rewrites the tables (VACUUM FULL). Done only when it can
+    be complete, then the note goes; otherwise the next open tries again (logged)."""
     if engine.dialect.name == "sqlite":
-        fold_log(engine)
+        done = fold_log(engine)  # a reader still in the old log keeps its part
+    else:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            done = _wait_for_older_transactions(connection, int(sealed_by), wait_s)
+            if done:
+                for table in _RESEALED:
+                    connection.exec_driver_sql(f"VACUUM FULL {table}")
+    if not done:
+        log.warning(
+            "formgen: the old plaintext of the upgraded store is not dropped yet: a"
+            " transaction older than the upgrade is still open; the next open drops it"
+        )
         return
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        # Autovacuum's ANALYZE of the freshly migrated tables holds a snapshot while it
-        # runs, and VACUUM FULL copies every row version a snapshot may still see: so no
-        # autovacuum starts in this database until the old versions are gone.
-        tables = [*sorted(schema.metadata.tables), "alembic_version"]
-        for table in tables:
-            connection.exec_driver_sql(f'ALTER TABLE "{table}" SET (autovacuum_enabled = false)')
-        try:
-            for table in _RESEALED:
-                _wait_for_older_snapshots(connection)
-                connection.exec_driver_sql(f"VACUUM FULL {table}")
-        finally:
-            for table in tables:
-                connection.exec_driver_sql(f'ALTER TABLE "{table}" RESET (autovacuum_enabled)')
+    with engine.begin() as connection:
+        connection.execute(schema.meta.delete().where(schema.meta.c.key == PLAINTEXT))
 
 
-def _wait_for_older_snapshots(connection: Connection, seconds: float = 10.0) -> None:
-    """VACUUM FULL keeps a dead row version that a transaction still running in the
-    database might see (autovacuum's ANALYZE of the freshly migrated tables, another
-    process, the migration's own session while it ends): wait a little until this is
-    the only session in the database, so the old plaintext goes now."""
+def _wait_for_older_transactions(connection: Connection, sealed_by: int, wait_s: float) -> bool:
+    """Whether every transaction that could still see the old row versions has ended
+    (waiting up to wait_s). VACUUM FULL copies every version a snapshot may
+    see: those of sessions in this database, and its own, which counts every
+    transaction still running on the server, in any database. Once none older than the
+    sealing runs, no newer snapshot can see the old versions, so it stays true."""
     import time
 
-    query = (
-        "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()"
-        " AND pid <> pg_backend_pid()"
+    query = text(
+        "SELECT pg_snapshot_xmin(pg_current_snapshot()) > CAST(:sealed AS xid8)"
+        " AND NOT EXISTS (SELECT 1 FROM pg_stat_activity"
+        "  WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        "  AND backend_xmin IS NOT NULL"
+        "  AND age(backend_xmin) >= age(xid(CAST(:sealed AS xid8))))"
     )
-    deadline = time.monotonic() + seconds
-    while connection.exec_driver_sql(query).scalar() and time.monotonic() < deadline:
+    deadline = time.monotonic() + wait_s
+    while not connection.execute(query, {"sealed": str(sealed_by)}).scalar():
+        if time.monotonic() > deadline:
+            return False
         time.sleep(0.1)
+    return True
 
 
 def _check_key(connection: Connection) -> None:
