@@ -60,6 +60,22 @@ SLOW_MODULES = {
 }
 
 
+@pytest.hookimpl(tryfirst=True)  # a mark, before pytest turns marks and fixtures into calls
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A browser test runs on SQLite only, unless it is marked ``both_stores``: what a
+    page does is the same on both stores, and the store, the service's requests (ASGI
+    tests) and the journeys marked ``both_stores`` (one or two per role) run on both.
+    Half the browser time went to running every page test twice."""
+    used = set(metafunc.fixturenames)
+    if (
+        used & BROWSER_FIXTURES
+        and "store_url" in used
+        and metafunc.definition.get_closest_marker("both_stores") is None
+    ):
+        sqlite_only = pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+        metafunc.definition.add_marker(sqlite_only)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark each test by what it needs (see pyproject's markers): the PostgreSQL variant
     of a store test, the browser tests, and those that start a server process (marked

@@ -143,6 +143,9 @@ def test_the_keyboard_reaches_everything_on_the_recording_page(
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/recordings/{rec}")
     expect(page.locator("#status")).to_contain_text("Alex Çelik")
+    # The declarations are rendered ahead; when they are, htmx swaps their download link
+    # for a new one: tag the page once it has settled (a slow machine swaps it later).
+    page.locator("#declarations-ready[data-ready]").wait_for()
 
     wanted = page.evaluate(TAG_INTERACTIVE)
     assert len(wanted) > 20  # the page has its forms

@@ -69,6 +69,7 @@ def signed_beside_the_field(page: np.ndarray, sheet: dict[str, Any], rng: Any) -
 
 
 @pytest.mark.worker  # its scans are read by the service's worker process
+@pytest.mark.both_stores
 def test_a_recording_from_the_new_form_to_the_camera_advice(
     browser: Any, live: Live, tmp_path: Path
 ) -> None:

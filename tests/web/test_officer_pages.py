@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from playwright.sync_api import expect
 
 from formgen.record import accounts
@@ -42,6 +43,7 @@ def download(page: Any, action: Any) -> tuple[str, bytes]:
     return got.suggested_filename, Path(got.path()).read_bytes()
 
 
+@pytest.mark.both_stores
 def test_the_officer_due_list_exports_and_accounts(page: Any, live: Live, browser: Any) -> None:
     student = live.account("student")
     rec = (

@@ -161,6 +161,7 @@ def assert_refused(answer: httpx.Response, client: httpx.Client, *words: str) ->
 
 
 @pytest.mark.parametrize(("username", "role"), [("sanne", "student"), ("jansen", "supervisor")])
+@pytest.mark.both_stores
 def test_browser_signs_in_at_the_provider_and_lands_with_the_role(
     institution: Institution, browser: Any, username: str, role: str
 ) -> None:

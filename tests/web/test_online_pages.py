@@ -76,6 +76,7 @@ def confirm_as(phone: Page, box: Mailbox, name: str, email: str) -> None:
     expect(phone.get_by_role("heading", name="Dank u")).to_be_visible()
 
 
+@pytest.mark.both_stores
 def test_a_parent_answers_on_a_phone(
     phone: Page, online: tuple[Live, Mailbox], tmp_path: Path
 ) -> None:

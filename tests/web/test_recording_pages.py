@@ -63,6 +63,7 @@ def recording_id(page: Any) -> str:
 
 
 @pytest.mark.worker  # its scans are read by the service's worker process
+@pytest.mark.both_stores
 def test_a_student_collects_consent_on_paper(
     page: Any, live: Live, browser: Any, tmp_path: Path
 ) -> None:
@@ -286,6 +287,7 @@ def test_a_supervisor_asks_an_institution_for_declarations(page: Any, live: Live
     )
 
 
+@pytest.mark.both_stores
 def test_withdrawal_reconsent_and_destruction(page: Any, live: Live) -> None:
     student = live.account("student")
     fg = live.fg

@@ -52,6 +52,7 @@ def heading(page: Page) -> Any:
 # --- the queue ------------------------------------------------------------------------
 
 
+@pytest.mark.both_stores
 def test_supervisor_resolves_the_queue_with_mouse_and_keys(
     page: Page, live: Live, tmp_path: Path
 ) -> None:
