@@ -507,7 +507,9 @@ def _wait_for_older_transactions(connection: Connection, sealed_by: int, wait_s:
     (waiting up to wait_s). VACUUM FULL copies every version a snapshot may
     see: those of sessions in this database, and its own, which counts every
     transaction still running on the server, in any database. Once none older than the
-    sealing runs, no newer snapshot can see the old versions, so it stays true."""
+    sealing runs, no newer snapshot can see the old versions, so it stays true. (Another
+    role's sessions show no snapshot without pg_read_all_stats; formgen's database is
+    used by formgen's role.)"""
     import time
 
     query = text(
