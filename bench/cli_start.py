@@ -4,7 +4,14 @@ page, each in a new process as people run them, beside the start-up floor
 store must load), timed alternately in the same run (the machine is shared: only
 figures from one run compare). The target: a one-page import within 1.2x of the floor.
 
-    .venv/bin/python bench/cli_start.py [--runs N]
+Every module runs from its compiled bytecode, as in an installed formgen (pip compiles
+each module when it installs one): the commands write theirs to a folder of this run
+(``PYTHONPYCACHEPREFIX``) in one untimed warm-up, also where ``PYTHONDONTWRITEBYTECODE``
+is set, which in a source checkout would compile formgen's modules in every run
+(about 100 ms of a one-page import, none of the floor's). ``--from-source`` measures
+that way instead.
+
+    .venv/bin/python bench/cli_start.py [--runs N] [--from-source]
 
 Prints the median wall time of each, the ratio to the floor, and how many modules
 ``formgen --help`` and ``formgen scan import`` load.
@@ -67,27 +74,36 @@ def one_page(work: Path, env: dict[str, str]) -> Path:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--from-source", action="store_true", help="Compile formgen's modules in every run."
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as temp:
         work = Path(temp)
         env = {k: v for k, v in os.environ.items() if not k.startswith("FORMGEN_")}
+        if not args.from_source:
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
+            env["PYTHONPYCACHEPREFIX"] = str(work / "bytecode")
         page = one_page(work, env)
         store = work / "output"
         floor, helps, imports = [], [], []
-        for run in range(args.runs):
-            floor.append(timed([sys.executable, "-c", FLOOR], work, env))
-            helps.append(timed([*FORMGEN, "--help"], work, env))
+        # the warm-up (run -1): bytecode written, files in the page cache; not timed
+        for run in range(-1, args.runs):
+            times = (floor, helps, imports) if run >= 0 else ([], [], [])
+            times[0].append(timed([sys.executable, "-c", FLOOR], work, env))
+            times[1].append(timed([*FORMGEN, "--help"], work, env))
             # each import into a copy of the store as it was before any import
-            copy = work / f"run-{run}"
+            copy = work / f"run-{run + 1}"
             shutil.copytree(store, copy / "output")
-            imports.append(timed([*FORMGEN, "scan", "import", str(page), "--json"], copy, env))
+            times[2].append(timed([*FORMGEN, "scan", "import", str(page), "--json"], copy, env))
         shutil.copytree(store, work / "counted" / "output")
         scan_modules = modules_loaded(
             ["scan", "import", str(page), "--json"], work / "counted", env
         )
         help_modules = modules_loaded(["--help"], work, env)
     base = statistics.median(floor)
-    print(f"medians of {args.runs} runs, alternately:")
+    how = "formgen compiled in every run" if args.from_source else "from bytecode"
+    print(f"medians of {args.runs} runs, alternately ({how}; load {os.getloadavg()[0]:.1f}):")
     print(f"  floor ({FLOOR}): {base:.3f} s")
     print(
         f"  formgen --help: {statistics.median(helps):.3f} s"
