@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from formgen.errors import FormgenError
+from formgen.errors import FormgenError, NotAllowed
 
 if TYPE_CHECKING:
-    from formgen.access import NotAllowed, PersonalFormgen
+    from formgen.access import PersonalFormgen
     from formgen.api import Formgen
     from formgen.online.answers import OnlineAnswer
     from formgen.values import LetterRequest, NewRecording
@@ -34,7 +34,6 @@ _LAZY = {
     "Formgen": "formgen.api",
     "LetterRequest": "formgen.values",
     "NewRecording": "formgen.values",
-    "NotAllowed": "formgen.access",
     "OnlineAnswer": "formgen.online.answers",
     "PersonalFormgen": "formgen.access",
 }

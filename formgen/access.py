@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from formgen import rules
 from formgen.config import Config
-from formgen.errors import Conflict, NotFound, RecordError
+from formgen.errors import Conflict, NotAllowed, NotFound, RecordError
 from formgen.record import accounts, institution, jobs, records, roster, store
 from formgen.record.accounts import User
 from formgen.record.consent_status import ConsentStatus
@@ -30,11 +30,6 @@ from formgen.words import N_, Word
 if TYPE_CHECKING:
     from formgen.aftercare.review import ReviewItem
     from formgen.api import Formgen
-
-
-class NotAllowed(Conflict):
-    """What the person's role may not do (to a recording they may see): a refusal like
-    any Conflict for the library's callers; the service answers it 403."""
 
 
 # --- one person's view ------------------------------------------------------------------

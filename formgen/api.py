@@ -21,38 +21,37 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from formgen import config as config_module
 from formgen import rules
-from formgen.access import NotAllowed, PersonalFormgen
 from formgen.config import Config
-from formgen.errors import RecordError, checked
+from formgen.errors import NotAllowed, RecordError, checked
 from formgen.lazy import Submodule
-from formgen.record import (
-    accounts,
-    by_hand,
-    confirmations,
-    consent_status,
-    jobs,
-    records,
-    roster,
-    sealing,
-    store,
-)
-from formgen.record.accounts import Session, User
-from formgen.record.consent_status import ConsentStatus, PersonStatus
-from formgen.record.jobs import Job
-from formgen.record.records import Recording
-from formgen.record.roster import Participant
+from formgen.record import sealing, store
 from formgen.values import Import, LetterRequest, NewRecording, Overview, Sample
 from formgen.words import N_
 
 __all__ = ["Formgen", "Import", "LetterRequest", "NewRecording", "NotAllowed", "Overview", "Sample"]
 
-if TYPE_CHECKING:  # the scan reader (OpenCV, zxing) is imported when scans are read
+if TYPE_CHECKING:
+    from formgen.access import PersonalFormgen
     from formgen.aftercare.lifecycle import Change
     from formgen.aftercare.review import ReviewDetail, ReviewItem
     from formgen.documents.declarations import Written
     from formgen.online.answers import OnlineAnswer
+    from formgen.record.accounts import Session, User
+    from formgen.record.consent_status import ConsentStatus, PersonStatus
+    from formgen.record.jobs import Job
+    from formgen.record.records import Recording
+    from formgen.record.roster import Participant
 
 
+# Imported at first use: opening the store and reading scans need none of these parts.
+access: Any = Submodule("formgen.access")
+accounts: Any = Submodule("formgen.record.accounts")
+by_hand: Any = Submodule("formgen.record.by_hand")
+confirmations: Any = Submodule("formgen.record.confirmations")
+consent_status: Any = Submodule("formgen.record.consent_status")
+jobs: Any = Submodule("formgen.record.jobs")
+records: Any = Submodule("formgen.record.records")
+roster: Any = Submodule("formgen.record.roster")
 steps: Any = Submodule("formgen.aftercare.steps")
 audit: Any = Submodule("formgen.documents.audit")
 corrections: Any = Submodule("formgen.aftercare.corrections")
@@ -68,6 +67,7 @@ receipts: Any = Submodule("formgen.online.receipts")
 returns: Any = Submodule("formgen.aftercare.returns")
 review: Any = Submodule("formgen.aftercare.review")
 storecopy: Any = Submodule("formgen.record.storecopy")
+
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -785,7 +785,7 @@ class Formgen:
         """The same library as one person may use it (docs/contract.md): recordings they
         may not see answer NotFound, exactly like ones that do not exist; what their
         role may not do is refused; their changes name them as the author."""
-        return PersonalFormgen(self.engine, self.config, user)
+        return access.PersonalFormgen(self.engine, self.config, user)
 
     # --- scan jobs --------------------------------------------------------------------
 

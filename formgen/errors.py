@@ -63,6 +63,11 @@ class Conflict(RecordError):
     """The record's state forbids it: destroyed, already decided, already imported."""
 
 
+class NotAllowed(Conflict):
+    """What the person's role may not do (to a recording they may see): a refusal like
+    any Conflict for the library's callers; the service answers it 403."""
+
+
 class StoreError(FormgenError):
     """The store cannot be used: unreachable, locked too long, foreign, newer, read-only."""
 

@@ -158,7 +158,8 @@ def test_the_public_values_are_exported_without_the_library() -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
     assert formgen.OnlineAnswer.__module__ == "formgen.online.answers"
-    assert formgen.PersonalFormgen.__module__ == formgen.NotAllowed.__module__ == "formgen.access"
+    assert formgen.PersonalFormgen.__module__ == "formgen.access"
+    assert formgen.NotAllowed.__module__ == "formgen.errors"
 
 
 def test_the_sample_and_the_demo_are_the_same_example(fg: Formgen) -> None:

@@ -384,9 +384,9 @@ def test_reader_threads_read_as_one_thread_does(
 
 def test_scan_import_loads_only_what_reading_needs(printed: dict[str, Any], tmp_path: Path) -> None:
     """`formgen scan import`, as people run it (a new process): neither the documents'
-    WeasyPrint and Jinja2 nor Alembic (the store is current) are loaded; for a page
-    with nothing to read (page 1) neither registration nor measuring; a page with
-    boxes loads them and reads."""
+    WeasyPrint and Jinja2 nor Alembic (the store is current) nor the service's parts
+    are loaded; for a page with nothing to read (page 1) neither registration nor
+    measuring; a page with boxes loads them and reads."""
     rng = np.random.default_rng(5)
     info = save_png(tmp_path / "info.png", degrade(printed["pages"][0], "flatbed-200-gray", rng))
     page, sheet = page2(printed, 0)
@@ -408,8 +408,17 @@ def test_scan_import_loads_only_what_reading_needs(printed: dict[str, Any], tmp_
         assert done.returncode == 0, done.stderr
         assert json.loads(done.stdout)["pages"][0]["form_id"] == printed["people"][0]["form_id"]
         loaded[path.name] = set(done.stderr.strip().splitlines()[-1].split())
+    # nor the service (its web framework, address checks, password hashing, Babel), nor
+    # the library's people, jobs and statuses, nor the rules of roles, institutions,
+    # online answers and class lists
+    unused = ("weasyprint", "jinja2", "alembic", "fastapi", "starlette", "email_validator")
+    unused += ("argon2", "babel", "pydantic")
+    parts = {"formgen.access", "formgen.record.accounts", "formgen.record.jobs"}
+    parts |= {"formgen.record.consent_status", "formgen.documents", "formgen.online"}
+    parts |= {f"formgen.rules.{m}" for m in ("roles", "institution", "online", "classlist")}
     for modules in loaded.values():
-        assert not {m for m in modules if m.split(".")[0] in ("weasyprint", "jinja2", "alembic")}
+        assert not {m for m in modules if m.split(".")[0] in unused}
+        assert not parts & modules
     reading = {"formgen.scan.measuring", "formgen.scan.registration"}
     assert not reading & loaded["info.png"]
     assert reading <= loaded["boxes.png"]

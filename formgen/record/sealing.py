@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes, hmac
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap, aes_key_wrap
 from sqlalchemy import Connection, Engine, delete, select
@@ -614,6 +613,9 @@ def email_index(conn: Connection, email: str) -> str:
     key = _index_keys.get((master, wrapped))
     if key is None:
         key = _index_keys[master, wrapped] = master.unwrap(wrapped)
+    # here: only accounts need an index, and the hashes module costs a scan import 1.5 ms
+    from cryptography.hazmat.primitives import hashes, hmac
+
     mac = hmac.HMAC(key, hashes.SHA256())
     mac.update(email.strip().lower().encode())
     return mac.finalize().hex()
