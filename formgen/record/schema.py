@@ -3,10 +3,6 @@ module is what the code queries against, and must match the migrations' head."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from typing import Any
-
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -24,47 +20,18 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-# Every table of the store. The record's own tables below are built with the module; the
-# service's (documents, accounts, jobs, online answers, keys, institution requests) at
-# their first use (``_later``): `formgen scan import` needs only a few of them, and a
-# table costs a few tenths of a millisecond to build. ``metadata`` builds them all.
-_metadata = MetaData()
-_LATER: dict[str, Callable[[], Table]] = {}
-_building = threading.RLock()  # the service's threads may ask for a table at once
-
-
-def _later(build: Callable[[], Table]) -> Callable[[], Table]:
-    """``_users`` builds the table ``users`` at its first use."""
-    _LATER[build.__name__.removeprefix("_")] = build
-    return build
-
-
-def __getattr__(name: str) -> Any:
-    with _building:
-        if name in globals():  # another thread built it meanwhile
-            return globals()[name]
-        if name == "metadata":
-            for later in _LATER:
-                __getattr__(later)
-            value: Any = _metadata
-        elif name in _LATER:
-            value = _LATER[name]()
-        else:
-            raise AttributeError(f"module 'formgen.record.schema' has no attribute {name!r}")
-        globals()[name] = value  # built once: the next use finds it here
-        return value
-
+metadata = MetaData()
 
 meta = Table(
     "meta",
-    _metadata,
+    metadata,
     Column("key", String(40), primary_key=True),
     Column("value", LargeBinary, nullable=False),
 )
 
 recordings = Table(
     "recordings",
-    _metadata,
+    metadata,
     Column("id", String(16), primary_key=True),
     Column("title", Text, nullable=False),
     Column("student", Text, nullable=False),
@@ -86,7 +53,7 @@ recordings = Table(
 
 participants = Table(
     "participants",
-    _metadata,
+    metadata,
     Column("id", String(16), primary_key=True),
     Column("recording_id", String(16), ForeignKey("recordings.id"), nullable=False, index=True),
     Column("position", Integer, nullable=False),
@@ -101,7 +68,7 @@ participants = Table(
 
 forms = Table(
     "forms",
-    _metadata,
+    metadata,
     Column("id", String(11), primary_key=True),
     Column("participant_id", String(16), ForeignKey("participants.id"), nullable=False, index=True),
     Column("variant", String(8), nullable=False),  # adult | parent
@@ -120,7 +87,7 @@ forms = Table(
 # Append-only: SQLite triggers (see the first migration) refuse UPDATE and DELETE.
 events = Table(
     "events",
-    _metadata,
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("form_id", String(11), ForeignKey("forms.id"), nullable=False, index=True),
     Column("clause", String(16)),  # NULL for events about the whole form
@@ -135,7 +102,7 @@ events = Table(
 # checklist step confirmed, destroyed).
 recording_events = Table(
     "recording_events",
-    _metadata,
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("recording_id", String(16), ForeignKey("recordings.id"), nullable=False, index=True),
     Column("kind", String(24), nullable=False),
@@ -146,7 +113,7 @@ recording_events = Table(
 
 scans = Table(
     "scans",
-    _metadata,
+    metadata,
     Column("sha256", String(64), primary_key=True),
     Column("filename", Text, nullable=False),
     Column("imported_at", DateTime, nullable=False),
@@ -158,7 +125,7 @@ scans = Table(
 # imports of the same file at once exactly one lands each page.
 scan_pages = Table(
     "scan_pages",
-    _metadata,
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("sha256", String(64), nullable=False),
     Column("page", Integer, nullable=False),  # 1-based, in the file
@@ -174,7 +141,7 @@ scan_pages = Table(
 # destroying the recording deletes them.
 scan_images = Table(
     "scan_images",
-    _metadata,
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column(
         "page_id",
@@ -188,279 +155,222 @@ scan_images = Table(
     UniqueConstraint("page_id", "name", name="uq_scan_images_page_name"),
 )
 
-
 # Where formgen wrote a recording's documents (they carry names), with the bytes' hash:
 # destroying the recording deletes them wherever they were written, but only while the
 # file still holds what formgen wrote.
-@_later
-def _documents() -> Table:
-    return Table(
-        "documents",
-        _metadata,
-        Column("id", Integer, primary_key=True, autoincrement=True),
-        Column("recording_id", String(16), ForeignKey("recordings.id"), nullable=False, index=True),
-        Column("path", Text, nullable=False),
-        Column("sha256", String(64), nullable=False),
-        Column("written_at", DateTime, nullable=False),
-    )
-
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("recording_id", String(16), ForeignKey("recordings.id"), nullable=False, index=True),
+    Column("path", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("written_at", DateTime, nullable=False),
+)
 
 # --- The service: accounts, sessions, tokens and scan jobs -------------------------------
 
-
-@_later
-def _users() -> Table:
-    return Table(
-        "users",
-        _metadata,
-        Column("id", String(16), primary_key=True),
-        # Sealed with the service key (sealing.py), lower case before; looked up by
-        # email_index, its HMAC under the service's index key (sealing.email_index).
-        Column("email", Text, nullable=False),
-        Column("email_index", String(64), nullable=False),
-        Column("name", Text, nullable=False),
-        Column("role", String(16), nullable=False),  # rules.Role
-        Column("password_hash", Text),  # argon2; NULL until the person sets one
-        Column("lang", String(2)),  # NULL: the browser's language
-        Column("disabled", Boolean, nullable=False, server_default="0"),
-        Column("created_at", DateTime, nullable=False),
-        # Signed in with the institution (OpenID Connect): the provider and its identifier
-        # of the person. NULL for accounts made by hand.
-        Column("issuer", Text),
-        Column("subject", String(255)),
-        Index("uq_users_email_index", "email_index", unique=True),
-        UniqueConstraint("issuer", "subject", name="uq_users_issuer_subject"),
-    )
-
+users = Table(
+    "users",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    # Sealed with the service key (sealing.py), lower case before; looked up by
+    # email_index, its HMAC under the service's index key (sealing.email_index).
+    Column("email", Text, nullable=False),
+    Column("email_index", String(64), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("role", String(16), nullable=False),  # rules.Role
+    Column("password_hash", Text),  # argon2; NULL until the person sets one
+    Column("lang", String(2)),  # NULL: the browser's language
+    Column("disabled", Boolean, nullable=False, server_default="0"),
+    Column("created_at", DateTime, nullable=False),
+    # Signed in with the institution (OpenID Connect): the provider and its identifier
+    # of the person. NULL for accounts made by hand.
+    Column("issuer", Text),
+    Column("subject", String(255)),
+    Index("uq_users_email_index", "email_index", unique=True),
+    UniqueConstraint("issuer", "subject", name="uq_users_issuer_subject"),
+)
 
 # A supervisor a recording names by address before they have signed in once with the
 # institution: linked to the recording at their first sign-in, then deleted.
-@_later
-def _awaited_supervisors() -> Table:
-    return Table(
-        "awaited_supervisors",
-        _metadata,
-        Column("recording_id", String(16), ForeignKey("recordings.id"), primary_key=True),
-        # the blind index of the address (sealing.email_index), never the address itself
-        Column("email", String(254), nullable=False, index=True),
-    )
-
+awaited_supervisors = Table(
+    "awaited_supervisors",
+    metadata,
+    Column("recording_id", String(16), ForeignKey("recordings.id"), primary_key=True),
+    # the blind index of the address (sealing.email_index), never the address itself
+    Column("email", String(254), nullable=False, index=True),
+)
 
 # Who a recording belongs to in the service (NULL for recordings made on the command
 # line: only the officer sees those there).
-@_later
-def _recording_people() -> Table:
-    return Table(
-        "recording_people",
-        _metadata,
-        Column("recording_id", String(16), ForeignKey("recordings.id"), primary_key=True),
-        Column("owner_id", String(16), ForeignKey("users.id"), index=True),
-        Column("supervisor_id", String(16), ForeignKey("users.id"), index=True),
-    )
-
+recording_people = Table(
+    "recording_people",
+    metadata,
+    Column("recording_id", String(16), ForeignKey("recordings.id"), primary_key=True),
+    Column("owner_id", String(16), ForeignKey("users.id"), index=True),
+    Column("supervisor_id", String(16), ForeignKey("users.id"), index=True),
+)
 
 # A session cookie, an API token or a one-time link: only a hash of the secret is kept.
-@_later
-def _credentials() -> Table:
-    return Table(
-        "credentials",
-        _metadata,
-        Column("hash", String(64), primary_key=True),
-        Column("kind", String(8), nullable=False),  # session | token | setup
-        Column("user_id", String(16), ForeignKey("users.id")),  # NULL: the first officer's setup
-        Column("csrf", String(64)),  # sessions: the token every changing form carries
-        Column("created_at", DateTime, nullable=False),
-        Column("expires_at", DateTime),
-        Column("used_at", DateTime),
-    )
+credentials = Table(
+    "credentials",
+    metadata,
+    Column("hash", String(64), primary_key=True),
+    Column("kind", String(8), nullable=False),  # session | token | setup
+    Column("user_id", String(16), ForeignKey("users.id")),  # NULL: the first officer's setup
+    Column("csrf", String(64)),  # sessions: the token every changing form carries
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime),
+    Column("used_at", DateTime),
+)
 
+sign_in_failures = Table(
+    "sign_in_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # "email:<the address's blind index>" or "client:…"
+    Column("key", String(300), nullable=False, index=True),
+    Column("at", DateTime, nullable=False),
+)
 
-@_later
-def _sign_in_failures() -> Table:
-    return Table(
-        "sign_in_failures",
-        _metadata,
-        Column("id", Integer, primary_key=True, autoincrement=True),
-        # "email:<the address's blind index>" or "client:…"
-        Column("key", String(300), nullable=False, index=True),
-        Column("at", DateTime, nullable=False),
-    )
-
-
-@_later
-def _jobs() -> Table:
-    return Table(
-        "jobs",
-        _metadata,
-        Column("id", String(16), primary_key=True),
-        Column("user_id", String(16), ForeignKey("users.id"), nullable=False, index=True),
-        Column("state", String(8), nullable=False, index=True),  # queued|running|done|failed
-        Column("created_at", DateTime, nullable=False),
-        Column("started_at", DateTime),
-        Column("heartbeat_at", DateTime),
-        Column("finished_at", DateTime),
-        Column("worker", String(80)),
-        Column("attempts", Integer, nullable=False, server_default="0"),
-        Column("total_pages", Integer, nullable=False, server_default="0"),
-        Column("done_pages", Integer, nullable=False, server_default="0"),
-        Column("pages", JSON),  # the page reports, as `scan import` prints them
-        Column("error", Text),
-    )
-
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("user_id", String(16), ForeignKey("users.id"), nullable=False, index=True),
+    Column("state", String(8), nullable=False, index=True),  # queued|running|done|failed
+    Column("created_at", DateTime, nullable=False),
+    Column("started_at", DateTime),
+    Column("heartbeat_at", DateTime),
+    Column("finished_at", DateTime),
+    Column("worker", String(80)),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("total_pages", Integer, nullable=False, server_default="0"),
+    Column("done_pages", Integer, nullable=False, server_default="0"),
+    Column("pages", JSON),  # the page reports, as `scan import` prints them
+    Column("error", Text),
+)
 
 # The uploaded files of a job: scans are personal data, so they wait in the store (not
 # on disk) and are deleted when the job is done. A file is kept in parts of a few MiB
 # (``part`` 0, 1, …; each row repeats the file's name), so that neither taking an upload
 # nor reading it back holds a whole file in memory.
-@_later
-def _job_files() -> Table:
-    return Table(
-        "job_files",
-        _metadata,
-        Column("id", Integer, primary_key=True, autoincrement=True),
-        Column("job_id", String(16), ForeignKey("jobs.id"), nullable=False, index=True),
-        Column("position", Integer, nullable=False),
-        Column("part", Integer, nullable=False, server_default="0"),
-        Column("filename", Text, nullable=False),
-        Column("data", LargeBinary, nullable=False),
-    )
-
+job_files = Table(
+    "job_files",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("job_id", String(16), ForeignKey("jobs.id"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("part", Integer, nullable=False, server_default="0"),
+    Column("filename", Text, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+)
 
 # --- Online consent ----------------------------------------------------------------------
 
-
 # The secret part of a QR link (formid.Links): only its SHA-256 is kept. A form printed
 # twice has two links; both open it.
-@_later
-def _online_links() -> Table:
-    return Table(
-        "online_links",
-        _metadata,
-        Column("hash", String(64), primary_key=True),
-        Column("form_id", String(11), ForeignKey("forms.id"), nullable=False, index=True),
-        Column("created_at", DateTime, nullable=False),
-    )
-
+online_links = Table(
+    "online_links",
+    metadata,
+    Column("hash", String(64), primary_key=True),
+    Column("form_id", String(11), ForeignKey("forms.id"), nullable=False, index=True),
+    Column("created_at", DateTime, nullable=False),
+)
 
 # An answer given online: waiting for its e-mail code, then (confirmed_at set) the proof
 # of what the person chose, with the text they saw (text_hash, and the page itself in
 # text_html, so it can be shown after an upgrade changed the wording) and the address
 # that confirmed it. Personal data: kept as proof until the proof retention after the
 # recording's destruction ends (lifecycle.erase_proof).
-@_later
-def _online_answers() -> Table:
-    return Table(
-        "online_answers",
-        _metadata,
-        Column("id", String(16), primary_key=True),
-        Column("form_id", String(11), ForeignKey("forms.id"), nullable=False, index=True),
-        Column("kind", String(12), nullable=False),  # online.Kind
-        Column("lang", String(2), nullable=False),
-        Column("name", Text, nullable=False),
-        Column("relation", String(8)),  # parent | guardian (parental version)
-        # Sealed with the recording's proof key (sealing.py): name, email, other_email and
-        # the typed names in answers ("_child", "_agrees").
-        Column("email", Text, nullable=False),  # lower case
-        Column("other_email", Text),  # the other parent's, to send the link to
-        Column("answers", JSON, nullable=False),  # {clause: "yes" | "no" | "withdraw"}
-        Column("text_hash", String(64), nullable=False),
-        Column("code_hash", String(64), nullable=False),
-        Column("tries", Integer, nullable=False, server_default="0"),
-        Column("created_at", DateTime, nullable=False, index=True),
-        Column("expires_at", DateTime, nullable=False),
-        Column("confirmed_at", DateTime),
-        Column("text_html", Text),  # the page as shown; NULL for answers from before 0011
-        # SHA-256 of the random id the answering browser keeps in a cookie (never the id)
-        Column("browser_hash", String(64)),
-        Column("flag", Text),  # why a person must check this answer; NULL: nothing odd
-    )
-
+online_answers = Table(
+    "online_answers",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("form_id", String(11), ForeignKey("forms.id"), nullable=False, index=True),
+    Column("kind", String(12), nullable=False),  # online.Kind
+    Column("lang", String(2), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("relation", String(8)),  # parent | guardian (parental version)
+    # Sealed with the recording's proof key (sealing.py): name, email, other_email and
+    # the typed names in answers ("_child", "_agrees").
+    Column("email", Text, nullable=False),  # lower case
+    Column("other_email", Text),  # the other parent's, to send the link to
+    Column("answers", JSON, nullable=False),  # {clause: "yes" | "no" | "withdraw"}
+    Column("text_hash", String(64), nullable=False),
+    Column("code_hash", String(64), nullable=False),
+    Column("tries", Integer, nullable=False, server_default="0"),
+    Column("created_at", DateTime, nullable=False, index=True),
+    Column("expires_at", DateTime, nullable=False),
+    Column("confirmed_at", DateTime),
+    Column("text_html", Text),  # the page as shown; NULL for answers from before 0011
+    # SHA-256 of the random id the answering browser keeps in a cookie (never the id)
+    Column("browser_hash", String(64)),
+    Column("flag", Text),  # why a person must check this answer; NULL: nothing odd
+)
 
 # A participant's e-mail address, for the invitation to answer online (situation 3).
 # Sealed (sealing.py): Text, as a sealed address is longer than the address.
-@_later
-def _participant_addresses() -> Table:
-    return Table(
-        "participant_addresses",
-        _metadata,
-        Column("participant_id", String(16), ForeignKey("participants.id"), primary_key=True),
-        Column("email", Text, nullable=False),
-    )
-
+participant_addresses = Table(
+    "participant_addresses",
+    metadata,
+    Column("participant_id", String(16), ForeignKey("participants.id"), primary_key=True),
+    Column("email", Text, nullable=False),
+)
 
 # --- Encryption at rest (sealing.py) -----------------------------------------------------
-
 
 # The keys that seal personal data, each wrapped by the master key (which is never in
 # the store): per recording a "data" and a "proof" key (owner: the recording's ID), and
 # the "service" key of the accounts (owner "*"). Deleting a row makes what its key
 # sealed unreadable everywhere: that is how a recording is destroyed.
-@_later
-def _sealed_keys() -> Table:
-    return Table(
-        "sealed_keys",
-        _metadata,
-        Column("owner", String(16), primary_key=True),
-        Column("kind", String(8), primary_key=True),  # data | proof | service
-        Column("wrapped", LargeBinary, nullable=False),
-    )
-
+sealed_keys = Table(
+    "sealed_keys",
+    metadata,
+    Column("owner", String(16), primary_key=True),
+    Column("kind", String(8), primary_key=True),  # data | proof | service
+    Column("wrapped", LargeBinary, nullable=False),
+)
 
 # --- Situations 1 and 2: the institution returns the forms -------------------------------
-
 
 # The supervisor's request to an institution: the contact person its forms name (to
 # hand the signed page to and to withdraw with) and the return link the institution
 # uploads the signed pages through. Only the link's SHA-256 is kept; a new link replaces
 # it (the old one stops working). The contact is personal data: cleared, and the link
 # ended, when the recording is destroyed.
-@_later
-def _institution_requests() -> Table:
-    return Table(
-        "institution_requests",
-        _metadata,
-        Column("id", String(16), primary_key=True),
-        Column("recording_id", String(16), ForeignKey("recordings.id"), nullable=False, index=True),
-        Column("contact", Text),
-        Column("return_by", Date, nullable=False),  # the link works 14 days past it
-        Column("created_at", DateTime, nullable=False),
-        Column("user_id", String(16), ForeignKey("users.id")),  # whose scan jobs uploads become
-        Column("link_hash", String(64)),  # NULL: no link (any more)
-        Column("link_made_at", DateTime),
-        UniqueConstraint("link_hash", name="uq_institution_requests_link_hash"),
-    )
-
+institution_requests = Table(
+    "institution_requests",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("recording_id", String(16), ForeignKey("recordings.id"), nullable=False, index=True),
+    Column("contact", Text),
+    Column("return_by", Date, nullable=False),  # the link works 14 days past it
+    Column("created_at", DateTime, nullable=False),
+    Column("user_id", String(16), ForeignKey("users.id")),  # whose scan jobs uploads become
+    Column("link_hash", String(64)),  # NULL: no link (any more)
+    Column("link_made_at", DateTime),
+    UniqueConstraint("link_hash", name="uq_institution_requests_link_hash"),
+)
 
 # Which request made which blank form: a declaration printed again names the same contact.
-@_later
-def _request_forms() -> Table:
-    return Table(
-        "request_forms",
-        _metadata,
-        Column("participant_id", String(16), ForeignKey("participants.id"), primary_key=True),
-        Column(
-            "request_id",
-            String(16),
-            ForeignKey("institution_requests.id"),
-            nullable=False,
-            index=True,
-        ),
-    )
-
+request_forms = Table(
+    "request_forms",
+    metadata,
+    Column("participant_id", String(16), ForeignKey("participants.id"), primary_key=True),
+    Column(
+        "request_id", String(16), ForeignKey("institution_requests.id"), nullable=False, index=True
+    ),
+)
 
 # The scan jobs uploaded through a request's return link: they land only that recording's
 # forms, and its page lists them for the supervisor.
-@_later
-def _return_jobs() -> Table:
-    return Table(
-        "return_jobs",
-        _metadata,
-        Column("job_id", String(16), ForeignKey("jobs.id"), primary_key=True),
-        Column(
-            "request_id",
-            String(16),
-            ForeignKey("institution_requests.id"),
-            nullable=False,
-            index=True,
-        ),
-    )
+return_jobs = Table(
+    "return_jobs",
+    metadata,
+    Column("job_id", String(16), ForeignKey("jobs.id"), primary_key=True),
+    Column(
+        "request_id", String(16), ForeignKey("institution_requests.id"), nullable=False, index=True
+    ),
+)
