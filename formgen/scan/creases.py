@@ -159,9 +159,10 @@ def _straight_pieces(
     n, labels = cv2.connectedComponents(ink, connectivity=8)
     if n <= 1:
         return []
-    ys, xs = np.nonzero(labels)
+    ys, xs = np.nonzero(ink)  # (the labelled pixels; faster found in the 8-bit mask)
     lab = labels[ys, xs]
-    count = np.maximum(np.bincount(lab, minlength=n).astype(np.float64), 1)
+    size = np.bincount(lab, minlength=n)
+    count = np.maximum(size.astype(np.float64), 1)
     mx = np.bincount(lab, xs, n) / count
     my = np.bincount(lab, ys, n) / count
     sxx = np.bincount(lab, xs * xs, n) / count - mx * mx
@@ -190,8 +191,10 @@ def _straight_pieces(
     found = [(rho, theta) for _, rho, theta in lines]
     if not shared:  # a fold's creases only: along the page or across it, give or take
         found = [(r, t) for r, t in found if abs(math.sin(2 * t)) <= math.sin(2 * AXIS)]
-    pieces = voters[labels].astype(np.uint8)
     votes = max(8, round(2 * THROUGH_DASH_MM * px_mm))
+    if int(size[voters].sum()) <= votes:  # a line needs more votes than all there are
+        return found
+    pieces = voters.astype(np.uint8)[labels]
     if shared:
         common = cv2.HoughLines(pieces, 1, np.pi / 360, votes)
     else:  # near the axes only: a fifth of the angles, of the time
@@ -270,9 +273,11 @@ def _chord(
     # the whole chord and each end's sixth: each is ink along THROUGH_COVER of its steps
     # clear of print, or, where not, shows the line as a faint ridge (``_faint``). Any
     # part that fails rejects the line, so the cheap tests go first for every part.
-    if any(known[part].sum() < 0.5 * len(core[part]) for part in parts):
+    seen = [np.count_nonzero(known[part]) for part in parts]
+    if any(n < 0.5 * len(core[part]) for n, part in zip(seen, parts, strict=True)):
         return None
-    fading = [part for part in parts if float(core[part][known[part]].mean()) < THROUGH_COVER]
+    inked = [np.count_nonzero(core[part] & known[part]) for part in parts]
+    fading = [part for n, i, part in zip(seen, inked, parts, strict=True) if i / n < THROUGH_COVER]
     if fading:
         # the darkest of each step's window on the line: its pixels are the core's
         on_line = np.take(dark_, near).max(axis=1).astype(np.int16)
@@ -554,7 +559,10 @@ def _crossing_lines(piece: Array, px_mm: float, most: int = 3) -> bool:
         # a crease is one unbroken line: its pixels fill the length they span (the
         # strokes of a flat word that a band happens to hold leave gaps along it)
         along = np.rint(ys[on] * math.cos(theta) - xs[on] * math.sin(theta)).astype(np.int64)
-        if not along.size or len(np.unique(along)) < LINE_FILLED * (np.ptp(along) + 1):
+        # (distinct steps counted by bincount: np.unique imports numpy.ma at its first
+        # call, tens of milliseconds of a reading process's time)
+        steps = np.count_nonzero(np.bincount(along - along.min())) if along.size else 0
+        if not along.size or steps < LINE_FILLED * (np.ptp(along) + 1):
             return False
         left &= ~on
         if np.count_nonzero(left) <= LINE_REST * total:
