@@ -324,6 +324,25 @@ def test_a_crease_fading_to_three_levels_is_still_a_crease(fade: int, found: boo
         assert through is not None and through.removed[: int(0.8 * h), 49:51].all()
 
 
+@pytest.mark.parametrize(("line", "found"), [(6, True), (5, False), (3, False)])
+def test_a_faint_crease_is_told_from_a_faint_paper_by_the_paper_beside_it(
+    line: int, found: bool
+) -> None:
+    """The same crease fading out, on paper that is itself three levels dark (a shadow,
+    a tint) where it fades: only a ridge three levels above the paper beside it is the
+    crease running on. Its own darkness alone (the search's first, cheap test) lets
+    both through; the lines beside it decide."""
+    px_mm = 150 / 25.4
+    h, w = 300, 100
+    dark = np.zeros((h, w), np.uint8)
+    dark[int(0.8 * h) :, :] = 3  # the paper where the crease fades
+    dark[: int(0.8 * h), 49:51] = 60
+    dark[int(0.8 * h) :, 49:51] = line
+    ink = (dark > 23).astype(np.uint8)
+    through = creases._through_lines(ink, dark, np.zeros_like(ink), px_mm, None, 0.6)
+    assert (through is not None) is found
+
+
 def _faded_crease(page: np.ndarray, box: list[float], kind: str) -> np.ndarray:
     """A fold's crease through a box's middle that fades out in the box: a thin line
     (25 % darker) from 30 mm below the box ("down"), or 12 mm right of it, short of the

@@ -114,6 +114,8 @@ def _through_lines(
     h, w = ink.shape
     if max(h, w) < THROUGH_MIN_MM * px_mm:
         return None
+    # ``_chord`` looks pixels up by flat index: one contiguous copy here, not per line
+    ink, dark, printed = (np.ascontiguousarray(a) for a in (ink, dark, printed))
     tol = max(1, round(THROUGH_TOL_MM * px_mm))
     reach = tol + round(THROUGH_WIDTH_MM * px_mm)
     offsets = np.arange(-reach, reach + 1)
@@ -157,9 +159,10 @@ def _straight_pieces(
     n, labels = cv2.connectedComponents(ink, connectivity=8)
     if n <= 1:
         return []
-    ys, xs = np.nonzero(labels)
+    ys, xs = np.nonzero(ink)  # (the labelled pixels; faster found in the 8-bit mask)
     lab = labels[ys, xs]
-    count = np.maximum(np.bincount(lab, minlength=n).astype(np.float64), 1)
+    size = np.bincount(lab, minlength=n)
+    count = np.maximum(size.astype(np.float64), 1)
     mx = np.bincount(lab, xs, n) / count
     my = np.bincount(lab, ys, n) / count
     sxx = np.bincount(lab, xs * xs, n) / count - mx * mx
@@ -188,8 +191,10 @@ def _straight_pieces(
     found = [(rho, theta) for _, rho, theta in lines]
     if not shared:  # a fold's creases only: along the page or across it, give or take
         found = [(r, t) for r, t in found if abs(math.sin(2 * t)) <= math.sin(2 * AXIS)]
-    pieces = voters[labels].astype(np.uint8)
     votes = max(8, round(2 * THROUGH_DASH_MM * px_mm))
+    if int(size[voters].sum()) <= votes:  # a line needs more votes than all there are
+        return found
+    pieces = voters.astype(np.uint8)[labels]
     if shared:
         common = cv2.HoughLines(pieces, 1, np.pi / 360, votes)
     else:  # near the axes only: a fifth of the angles, of the time
@@ -240,42 +245,46 @@ def _chord(
     if hi - lo < THROUGH_MIN_MM * px_mm:
         return None
     t = np.arange(math.ceil(lo), math.floor(hi) + 1, dtype=np.float64)
+    # each step's point on the line itself; the lines beside it are offset from there
+    base_x, base_y = rho * c - t * s, rho * s + t * c
 
-    def at(columns: slice) -> tuple[Array, Array]:
-        """Pixel rows and columns of each step (row) on the lines at ``offsets[columns]``:
-        only what a test needs is worked out (this runs for every Hough line)."""
+    def at(columns: slice) -> Array:
+        """The pixels (flat indices) of each step (row) on the lines at
+        ``offsets[columns]``: only what a test needs is worked out (this runs for every
+        Hough line)."""
         o = offsets[columns]
-        xs = rho * c - t[:, None] * s + o[None, :] * c
-        ys = rho * s + t[:, None] * c + o[None, :] * s
-        return (
-            np.clip(np.rint(ys).astype(np.int64), 0, h - 1),
-            np.clip(np.rint(xs).astype(np.int64), 0, w - 1),
-        )
+        xs = np.rint(base_x[:, None] + o[None, :] * c).astype(np.int64)
+        ys = np.rint(base_y[:, None] + o[None, :] * s).astype(np.int64)
+        np.clip(xs, 0, w - 1, out=xs)
+        np.clip(ys, 0, h - 1, out=ys)
+        ys *= w
+        ys += xs
+        return ys
 
+    # flat views (the regions are contiguous: ``_through_lines``); ``np.take`` on one
+    # index is several times faster than indexing by rows and columns
+    ink_, dark_, printed_ = ink.ravel(), dark.ravel(), printed.ravel()
     middle = len(offsets) // 2
-    yi, xi = at(slice(middle - tol, middle + tol + 1))
-    known = printed[yi[:, tol], xi[:, tol]] == 0
-    core = (ink[yi, xi] > 0).any(axis=1)
-    faint: tuple[list[Array], Array, Array] | None = None  # worked out when first needed
+    near = at(slice(middle - tol, middle + tol + 1))
+    known = np.take(printed_, near[:, tol]) == 0
+    core = np.take(ink_, near).any(axis=1)
     sixth = max(len(t) // 6, 1)
-    for part in (slice(None), slice(0, sixth), slice(len(t) - sixth, len(t))):
-        on, seen = core[part], known[part]
-        if seen.sum() < 0.5 * len(on):
+    parts = (slice(None), slice(0, sixth), slice(len(t) - sixth, len(t)))
+    # the whole chord and each end's sixth: each is ink along THROUGH_COVER of its steps
+    # clear of print, or, where not, shows the line as a faint ridge (``_faint``). Any
+    # part that fails rejects the line, so the cheap tests go first for every part.
+    seen = [np.count_nonzero(known[part]) for part in parts]
+    if any(n < 0.5 * len(core[part]) for n, part in zip(seen, parts, strict=True)):
+        return None
+    inked = [np.count_nonzero(core[part] & known[part]) for part in parts]
+    fading = [part for n, i, part in zip(seen, inked, parts, strict=True) if i / n < THROUGH_COVER]
+    if fading:
+        # the darkest of each step's window on the line: its pixels are the core's
+        on_line = np.take(dark_, near).max(axis=1).astype(np.int16)
+        if not _faint(on_line, core, known, fading, dark_, printed_, at, middle, tol, px_mm):
             return None
-        if float(on[seen].mean()) >= THROUGH_COVER:
-            continue
-        if faint is None:
-            faint = _faint(dark, printed, at, middle, tol, px_mm)
-        windows, edges, clear = faint
-        off = seen & ~on
-        if np.count_nonzero(off & clear[part]) >= max(8, 0.25 * np.count_nonzero(off)):
-            off &= clear[part]
-        ridge = float(median(windows[0][part][off] - edges[part][off]))
-        on_line, *beside = (float(median(w[part][off])) for w in windows)
-        if ridge < THROUGH_FAINT * 255 or not beside or on_line - max(beside) < THROUGH_APART:
-            return None
-    yi, xi = at(slice(None))
-    grid = ink[yi, xi] > 0
+    every = at(slice(None))
+    grid = np.take(ink_, every) > 0
     # the run of ink through the ink nearest the line, along each step
     order = np.argsort(np.abs(offsets), kind="stable")[: 2 * tol + 1]
     anchor = np.full(len(t), -1)
@@ -297,44 +306,65 @@ def _chord(
             live, j = live[ok], j[ok]
             run[live, j] = True
     cut = np.zeros_like(ink)
-    cut[yi[run], xi[run]] = 1
+    cut.ravel()[every[run]] = 1
     return cut
 
 
 def _faint(
+    on_line: Array,
+    core: Array,
+    known: Array,
+    parts: list[slice],
     dark: Array,
     printed: Array,
-    at: Callable[[slice], tuple[Array, Array]],
+    at: Callable[[slice], Array],
     middle: int,
     tol: int,
     px_mm: float,
-) -> tuple[list[Array], Array, Array]:
-    """For ``_chord``, along a line's steps (``at``: pixels of the lines beside it,
-    ``middle`` the line itself): the darkest of each step's window on the
-    line and on lines beside it, the nearer of those beside, and where the lines
-    beside run clear of print."""
-    # where the line is no ink: is it there all the same, fainter (a crease fades)? The
-    # darkest of each step's window on the line against the same at lines beside it,
-    # so that noise, dither and other writing the chord crosses weigh the same there
+) -> bool:
+    """For ``_chord``: whether, in each of ``parts`` (of the line's steps), the steps
+    clear of print where the line is no ink (``core``) show it all the same, fainter (a
+    crease fades): the darkest of each step's window ``on_line`` against the same at
+    lines beside it (``at``: their pixels in ``dark`` and ``printed``, both flat;
+    ``middle`` the line itself), so that noise, dither and other writing the chord
+    crosses weigh the same there."""
     away = 2 * tol + 1 + round(THROUGH_SIDE_MM * px_mm)
     shifts = [k for k in (-2 * away, -away, away, 2 * away) if abs(k) + tol <= middle]
-    bands = {k: slice(middle + k - tol, middle + k + tol + 1) for k in [0, *shifts]}
-    # only the columns the windows take are looked up (this runs for most Hough lines);
-    # signed: the differences below would wrap round in uint8
-    where = {k: at(band) for k, band in bands.items()}
-    windows = [dark[yi, xi].max(axis=1).astype(np.int16) for yi, xi in where.values()]
-    edges = np.min(windows[1:3], axis=0) if len(windows) >= 3 else windows[0]  # the nearer
+    if not shifts:  # nothing beside to tell the line from noise by
+        return False
+    # The ridge below is at most the line's own darkness (what is beside is no lighter
+    # than paper), so the line's steps weighed (below: those where it is no ink, or of
+    # those the ones clear of print when there are max(8, a quarter of them)) must be
+    # as dark as THROUGH_FAINT on the line itself, half of them at least, or it is no
+    # line. Most lines fail that, and then nothing beside them need be looked up.
+    faint = THROUGH_FAINT * 255
+    for part in parts:
+        dim = on_line[part][known[part] & ~core[part]]
+        darker = np.count_nonzero(dim >= faint)
+        if not (float(median(dim)) >= faint or darker >= max(8, 0.25 * len(dim)) / 2):
+            return False
+    # only the columns the windows take are looked up (this runs for many Hough lines)
+    where = {k: at(slice(middle + k - tol, middle + k + tol + 1)) for k in shifts}
     # steps where a line beside runs over print (a box's side along a crease through
     # its column) say nothing about a faint line: darkness there is the print's
-    clear = (
-        ~np.any(
-            [(printed[where[k]] > 0).any(axis=1) for k in shifts],
-            axis=0,
-        )
-        if shifts
-        else np.ones(len(windows[0]), bool)
-    )
-    return windows, edges, clear
+    clear = ~np.any([np.take(printed, where[k]).any(axis=1) for k in shifts], axis=0)
+    offs = []
+    for part in parts:
+        off = known[part] & ~core[part]
+        if np.count_nonzero(off & clear[part]) >= max(8, 0.25 * np.count_nonzero(off)):
+            off &= clear[part]
+        if not float(median(on_line[part][off])) >= faint:  # (the same, on those weighed)
+            return False
+        offs.append(off)
+    # signed: the differences below would wrap round in uint8
+    beside = [np.take(dark, band).max(axis=1).astype(np.int16) for band in where.values()]
+    edges = np.min(beside[:2], axis=0) if len(beside) >= 2 else on_line  # the nearer
+    for part, off in zip(parts, offs, strict=True):
+        ridge = float(median(on_line[part][off] - edges[part][off]))
+        line = float(median(on_line[part][off]))
+        if ridge < faint or line - max(float(median(w[part][off])) for w in beside) < THROUGH_APART:
+            return False
+    return True
 
 
 def _across_box(
@@ -529,7 +559,10 @@ def _crossing_lines(piece: Array, px_mm: float, most: int = 3) -> bool:
         # a crease is one unbroken line: its pixels fill the length they span (the
         # strokes of a flat word that a band happens to hold leave gaps along it)
         along = np.rint(ys[on] * math.cos(theta) - xs[on] * math.sin(theta)).astype(np.int64)
-        if not along.size or len(np.unique(along)) < LINE_FILLED * (np.ptp(along) + 1):
+        # (distinct steps counted by bincount: np.unique imports numpy.ma at its first
+        # call, tens of milliseconds of a reading process's time)
+        steps = np.count_nonzero(np.bincount(along - along.min())) if along.size else 0
+        if not along.size or steps < LINE_FILLED * (np.ptp(along) + 1):
             return False
         left &= ~on
         if np.count_nonzero(left) <= LINE_REST * total:

@@ -660,7 +660,10 @@ def _ring(
             continue
         angle = np.arctan2(ny[near], nx[near]) + np.pi
         sector = np.minimum((angle / (2 * np.pi) * RING_SECTORS).astype(int), RING_SECTORS - 1)
-        best = max(best, len(np.unique(sector)) / RING_SECTORS)
+        # the sectors reached (counted by bincount: np.unique imports numpy.ma at its
+        # first call, tens of milliseconds of a reading process's time)
+        reached = np.count_nonzero(np.bincount(sector, minlength=RING_SECTORS))
+        best = max(best, reached / RING_SECTORS)
     # the word's place: writing over it strikes it out (beyond the print joined to it)
     if word.print_mask is not None:
         px0, py0, mask = word.print_mask
