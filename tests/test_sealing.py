@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, delete, select, text, update
+from sqlalchemy import Connection, Engine, delete, select, text, update
 from sqlalchemy.pool import NullPool
 
 from formgen import Formgen
@@ -27,6 +27,7 @@ from formgen.record import accounts, jobs, records, sealing
 from formgen.record.formid import new_form_id
 from formgen.record.schema import (
     job_files,
+    meta,
     online_answers,
     participant_addresses,
     participants,
@@ -568,6 +569,13 @@ def test_a_store_of_the_previous_release_is_sealed_when_opened(
             assert conn.execute(text("SELECT COUNT(*) FROM scan_images")).scalar_one() == 0
 
 
+def _old_plaintext_note(conn: Connection) -> bytes | None:
+    from formgen.record.store import PLAINTEXT
+
+    query = select(meta.c.value).where(meta.c.key == PLAINTEXT)
+    return conn.execute(query).scalar()
+
+
 def test_old_plaintext_waits_for_older_transactions_on_the_server(
     empty_store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog
 ) -> None:
@@ -594,7 +602,7 @@ def test_old_plaintext_waits_for_older_transactions_on_the_server(
                 # Not dropped while it would be copied anyway: still there, and noted.
                 assert _found(_raw_files(fg.engine), OLD_STRINGS) != set()
                 with fg.engine.connect() as conn:
-                    assert store._plaintext_pending(conn) is not None
+                    assert _old_plaintext_note(conn) is not None
             # Nor at the next open while that transaction is still open.
             with Formgen.open(empty_store_url, test_config(output_dir=tmp_path)) as fg:
                 assert _found(_raw_files(fg.engine), OLD_STRINGS) != set()
@@ -609,7 +617,7 @@ def test_old_plaintext_waits_for_older_transactions_on_the_server(
     with Formgen.open(empty_store_url, test_config(output_dir=tmp_path)) as fg:
         assert _found(_raw_files(fg.engine), OLD_STRINGS) == set()
         with fg.engine.connect() as conn:
-            assert store._plaintext_pending(conn) is None
+            assert _old_plaintext_note(conn) is None
         assert [p.name for p in fg.status("R-OLD001").participants] == [OLD_NAME]
 
 

@@ -408,8 +408,7 @@ def _migrate(engine: Engine) -> None:
             raise StoreError(N_("the database is not a formgen database (no schema version)"))
         up_to_date = current == HEAD and sealing.verify(connection, sealing.master_of(engine))
         if up_to_date:
-            _check_key(connection)
-            pending = _plaintext_pending(connection)
+            pending = _check_key(connection)
     if not up_to_date:
         pending = _upgrade_store(engine)
     if pending is not None:
@@ -435,9 +434,9 @@ def _upgrade_store(engine: Engine) -> bytes | None:
                 schema.meta.insert(),
                 [{"key": KEY, "value": secret}, {"key": KEY_ID, "value": key_id(secret)}],
             )
-        _check_key(connection)
+        pending = _check_key(connection)
         sealing.ensure(connection, sealing.master_of(engine))
-        return _plaintext_pending(connection)
+        return pending
 
 
 # The last migration that sealed what was stored in plaintext before (sealing.py): a
@@ -471,12 +470,6 @@ def _sealed_by(connection: Connection) -> bytes:
     if connection.dialect.name == "sqlite":
         return b""
     return str(connection.exec_driver_sql("SELECT pg_current_xact_id()").scalar_one()).encode()
-
-
-def _plaintext_pending(connection: Connection) -> bytes | None:
-    query = select(schema.meta.c.value).where(schema.meta.c.key == PLAINTEXT)
-    value = connection.execute(query).scalar()
-    return None if value is None else bytes(value)
 
 
 def _drop_old_plaintext(engine: Engine, sealed_by: bytes, wait_s: float) -> None:
@@ -527,11 +520,12 @@ def _wait_for_older_transactions(connection: Connection, sealed_by: int, wait_s:
     return True
 
 
-def _check_key(connection: Connection) -> None:
+def _check_key(connection: Connection) -> bytes | None:
     """Never make a new key for a store that has forms' schema: every form printed
-    before would then be read as another installation's."""
+    before would then be read as another installation's. Returns the note of old
+    plaintext still to drop (PLAINTEXT), read with the key: every open reads both."""
     query = select(schema.meta.c.key, schema.meta.c.value).where(
-        schema.meta.c.key.in_([KEY, KEY_ID])
+        schema.meta.c.key.in_([KEY, KEY_ID, PLAINTEXT])
     )
     rows = {key: value for key, value in connection.execute(query)}
     secret, fingerprint = rows.get(KEY), rows.get(KEY_ID)
@@ -539,6 +533,8 @@ def _check_key(connection: Connection) -> None:
         raise StoreError(KEY_PROBLEM)
     if not hmac.compare_digest(key_id(bytes(secret)), bytes(fingerprint)):
         raise StoreError(KEY_PROBLEM)
+    note = rows.get(PLAINTEXT)
+    return None if note is None else bytes(note)
 
 
 def _upgrade(connection: Connection, tables: bool, current: str | None) -> None:
