@@ -9,8 +9,9 @@ does the same and also sets ``FORMGEN_DB``, so the CLI fixtures (``run``, ``js``
     pytestmark = pytest.mark.usefixtures("db_url")
 
 The PostgreSQL variant needs a server: ``FORMGEN_TEST_PG`` is the URL of a database on
-it (``.ci/run`` starts a throwaway cluster and sets it), where each test gets its own
-``CREATE DATABASE``. Without it the variant is skipped, or fails when ``CI`` is set. On
+it (``.ci/run`` starts a throwaway cluster and sets it), where each test gets a database
+of its own: a copy of the template, emptied and reused by the next test when its shape
+is unchanged (tests/helpers/pg_pool.py). Without it the variant is skipped, or fails when ``CI`` is set. On
 PostgreSQL the ``db`` path does not exist: open the store with ``open_store()`` (it
 reads ``FORMGEN_DB``), not with ``sqlite3``.
 """
@@ -37,7 +38,7 @@ from formgen.mail.mailbox import Mailbox
 
 # RECORDING, Run and store_dump live in tests/helpers; test modules still import them
 # from here, so they stay importable from here.
-from .helpers import RECORDING, Run, store_dump, test_config, write_toml  # noqa: F401
+from .helpers import RECORDING, Run, pg_pool, store_dump, test_config, write_toml  # noqa: F401
 
 BROWSER_FIXTURES = {"browser", "page"}
 # Whole modules that start servers, build wheels or fuzz the API. (The web tests' ``live``
@@ -214,18 +215,32 @@ def _new_store(request: pytest.FixtureRequest, tmp_path: Path, *, empty: bool) -
         yield url
         return
     server: Engine = request.getfixturevalue("pg_server")
+    if not empty:
+        pool: pg_pool.Pool = request.getfixturevalue("pg_databases")
+        name = pool.take()
+        try:
+            _own_key(pool.url(name))
+            yield pool.url(name)
+        finally:
+            pool.give_back(name)
+        return
     name = f"fg_{secrets.token_hex(6)}"
-    copied = "" if empty else f' TEMPLATE "{_template("postgresql", request)}"'
     with server.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"{copied}')
-    url = server.url.set(database=name).render_as_string(hide_password=False)
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
     try:
-        if not empty:
-            _own_key(url)
-        yield url
+        yield server.url.set(database=name).render_as_string(hide_password=False)
     finally:
         with server.connect() as conn:  # FORCE: the test's engines may still be connected
             conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def pg_databases(pg_server: Engine, request: pytest.FixtureRequest) -> Iterator[pg_pool.Pool]:
+    """This process's copies of the PostgreSQL template, emptied and reused between
+    tests (see tests/helpers/pg_pool.py); dropped at the end of the run."""
+    pool = pg_pool.Pool(pg_server, _template("postgresql", request))
+    yield pool
+    pool.close()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
