@@ -10,6 +10,7 @@ them with a key the provider does not publish (under the published key's ``kid``
 
 from __future__ import annotations
 
+import functools
 import html
 import socket
 import threading
@@ -94,8 +95,12 @@ LOGIN_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <button type="submit">Log in</button></form></body></html>"""
 
 
-def _key(kid: str) -> RSAKey:
-    return RSAKey(key=RSA.generate(2048), kid=kid, alg="RS256", use="sig")
+@functools.cache
+def _key(role: str) -> RSAKey:
+    """The provider's signing key (``published``) or the rogue one, both under the kid
+    ``test-key`` (only the signature tells them apart). One of each per test process:
+    generating a 2048-bit RSA key costs 0.2 to 0.6 s, more than most sign-in tests."""
+    return RSAKey(key=RSA.generate(2048), kid="test-key", alg="RS256", use="sig")
 
 
 @dataclass
@@ -108,8 +113,8 @@ class LoopbackProvider:
     logged_out: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.key = _key("test-key")
-        self.rogue = _key("test-key")  # the same kid: only the signature tells
+        self.key = _key("published")
+        self.rogue = _key("rogue")
         self.op = Provider(
             self.key,
             {
