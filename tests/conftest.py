@@ -66,12 +66,14 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """A browser test runs on SQLite only, unless it is marked ``both_stores``: what a
     page does is the same on both stores, and the store, the service's requests (ASGI
     tests) and the journeys marked ``both_stores`` (one or two per role) run on both.
-    Half the browser time went to running every page test twice."""
+    Half the browser time went to running every page test twice. A test marked
+    ``one_store`` runs on SQLite only too: what it tests happens before or beside the
+    store (a proxy header, a refused token, a malformed address)."""
     used = set(metafunc.fixturenames)
-    if (
-        used & BROWSER_FIXTURES
-        and "store_url" in used
-        and metafunc.definition.get_closest_marker("both_stores") is None
+    marked = metafunc.definition.get_closest_marker
+    if "store_url" in used and (
+        marked("one_store") is not None
+        or (used & BROWSER_FIXTURES and marked("both_stores") is None)
     ):
         sqlite_only = pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
         metafunc.definition.add_marker(sqlite_only)

@@ -198,6 +198,7 @@ def test_browser_signs_in_at_the_provider_and_lands_with_the_role(
         context.close()
 
 
+@pytest.mark.one_store  # refused before the store has a part in it
 def test_a_provider_out_of_reach_is_a_plain_page(store_url: str, tmp_path: Path) -> None:
     port = free_port()
     url, issuer = f"http://127.0.0.1:{port}", f"https://127.0.0.1:{provider_port()}"
@@ -320,6 +321,7 @@ def test_a_disabled_account_is_refused(institution: Institution) -> None:
     assert institution.count() == 1
 
 
+@pytest.mark.one_store  # refused before the store has a part in it
 @pytest.mark.parametrize(
     ("username", "why"),
     [
@@ -340,6 +342,7 @@ def test_a_foreign_organisation_or_no_role_is_refused_without_an_account(
 NOT_CHECKED = "Your sign-in could not be checked"
 
 
+@pytest.mark.one_store  # refused before the store has a part in it
 def test_a_tampered_state_is_refused(institution: Institution) -> None:
     with institution.client() as client:
         back = provider_login(client, start(client), "sanne")
@@ -348,6 +351,7 @@ def test_a_tampered_state_is_refused(institution: Institution) -> None:
     assert institution.count() == 0
 
 
+@pytest.mark.one_store  # refused before the store has a part in it
 def test_a_replayed_code_is_refused(institution: Institution) -> None:
     with institution.client() as client:
         back = provider_login(client, start(client), "sanne")
@@ -361,6 +365,7 @@ def test_a_replayed_code_is_refused(institution: Institution) -> None:
     assert institution.count() == 1
 
 
+@pytest.mark.one_store  # refused before the store has a part in it
 def test_a_wrong_nonce_is_refused(institution: Institution) -> None:
     with institution.client() as client:
         authorize = replace_param(start(client), nonce="not-the-nonce-formgen-sent")
@@ -369,6 +374,7 @@ def test_a_wrong_nonce_is_refused(institution: Institution) -> None:
     assert institution.count() == 0
 
 
+@pytest.mark.one_store  # refused before the store has a part in it
 @pytest.mark.parametrize("misbehaviour", ["expired", "wrong_key"])
 def test_an_expired_or_wrongly_signed_id_token_is_refused(
     institution: Institution, misbehaviour: str
