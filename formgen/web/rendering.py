@@ -14,7 +14,7 @@ import contextlib
 import multiprocessing
 import os
 import threading
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
@@ -104,13 +104,23 @@ class Renderer:
         self._own = processes is None
         self.processes = processes or Processes()
         self._store = fg.engine.url.render_as_string(hide_password=False)
+        self._started: set[Future[Any]] = set()
+        self._lock = threading.Lock()
 
     def submit(self, user: User, method: str, *args: Any, **kwargs: Any) -> Future[Any]:
         """Start a render without waiting for it (``result`` as ``__call__`` would)."""
         try:
-            return self.processes.submit(self._store, self.fg.config, user, method, args, kwargs)
+            started = self.processes.submit(self._store, self.fg.config, user, method, args, kwargs)
         except BrokenProcessPool:
             raise StoreError(N_("the PDF could not be made: try again")) from None
+        with self._lock:
+            self._started.add(started)
+        started.add_done_callback(self._finished)
+        return started
+
+    def _finished(self, started: Future[Any]) -> None:
+        with self._lock:
+            self._started.discard(started)
 
     def __call__(self, user: User, method: str, *args: Any, **kwargs: Any) -> Any:
         return self.result(self.submit(user, method, *args, **kwargs))
@@ -123,5 +133,15 @@ class Renderer:
             raise StoreError(N_("the PDF could not be made: try again")) from None
 
     def close(self) -> None:
+        """The app's renders end with it: its own processes are shut down; in shared
+        ones its renders not yet begun are cancelled and those under way waited for, so
+        no render of a closed app runs on (the ahead renders of the recording page are
+        nobody's any more) or reaches its store afterwards."""
         if self._own:
             self.processes.close()
+            return
+        with self._lock:
+            started = list(self._started)
+        for render in started:
+            render.cancel()
+        wait(started)

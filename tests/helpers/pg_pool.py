@@ -5,8 +5,8 @@ for every test.
 copies the system catalogues too): with a couple of hundred PostgreSQL tests that was the
 largest single cost of the suite's PostgreSQL half. Emptying a used database costs a few
 hundredths of a second: the test's sessions are ended, every table is truncated and the
-template's rows (alembic's version) are written back, so the next test finds exactly what a fresh
-copy holds.
+template's rows (alembic's version) are written back, and the database is renamed, so
+the next test finds exactly what a fresh copy holds, under a name no one has used.
 
 A database comes back only when its shape is the template's: a test that changed the
 schema, a trigger, a function or a database setting (a read-only store, a migration
@@ -118,7 +118,19 @@ class Pool:
                 {"name": name},
             )
         if self.superuser and self._emptied(name):
-            self.free.append(name)
+            # Under a new name: whatever still holds the old URL (a rendering process's
+            # open store, an engine the test forgot) reaches nothing, never the next
+            # test's store.
+            fresh = f"fg_{secrets.token_hex(6)}"
+            try:
+                with self.server.connect() as conn:
+                    conn.exec_driver_sql(f'ALTER DATABASE "{name}" RENAME TO "{fresh}"')
+            except Exception:  # someone connected again meanwhile: not reused
+                self.drop(name)
+                return
+            self.made.discard(name)
+            self.made.add(fresh)
+            self.free.append(fresh)
         else:
             self.drop(name)
 

@@ -66,3 +66,30 @@ def test_one_set_of_processes_renders_each_store_its_own(store_url: str, tmp_pat
         processes.close()
         first.close()
         second.close()
+
+
+def test_an_app_closing_ends_its_renders_in_shared_processes(
+    store_url: str, tmp_path: Path
+) -> None:
+    """What a closed app asked for (the recording page's renders ahead) is nobody's any
+    more: the renders not yet begun are cancelled, the one under way is waited for, and
+    the shared processes go on serving the others."""
+    fg, sam, rec = _store(store_url, tmp_path, "Rekenles groep 5")
+    processes = Processes(count=1)
+    try:
+        closing = Renderer(fg, processes)
+        started = [closing.submit(sam, "forms", rec, save=False) for _ in range(6)]
+        closing.close()
+        assert all(render.done() for render in started)
+        cancelled = [render.cancelled() for render in started]
+        # one process and one call queued beside it can have begun; the rest cannot
+        assert sum(cancelled) >= len(started) - 2, cancelled
+        for render in started:
+            if not render.cancelled():
+                assert render.result().data.startswith(b"%PDF")
+        other = Renderer(fg, processes)
+        assert other(sam, "forms", rec, save=False).data.startswith(b"%PDF")
+        other.close()
+    finally:
+        processes.close()
+        fg.close()
