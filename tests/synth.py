@@ -843,19 +843,40 @@ def fold(
         skew = math.tan(math.radians(rng.uniform(-1.5, 1.5)))
         along = np.arange(n, dtype=np.float32)
         centre = pos_mm * px_mm + skew * (along - n / 2) + wander  # per row (or column)
-        across = np.arange(w if vertical else h, dtype=np.float32)
-        d = across[None, :] - centre[:, None].astype(np.float32)  # signed distance, px
+        centre = centre.astype(np.float32)
+        m = w if vertical else h
         strength = rng.uniform(0.12, 0.35)  # the core's darkness at full depth
         side = 1.0 if rng.random() < 0.5 else -1.0
+        # The line and the shading are worked out only in the band where either can
+        # change a pixel: beyond it each is below 2**-26, so 1 - it rounds to exactly
+        # 1.0 in float32, and the page there only gets the panel step. The same pixels
+        # as working out the whole page (and 10 times faster: it was most of the time
+        # of the folded conditions' tests).
+        band = max(6.0 * core / 2.0, 16.0 * reach) + 2.0
+        lo = max(math.floor(float(centre.min()) - band), 0)
+        hi = min(math.ceil(float(centre.max()) + band) + 1, m)
+        across = np.arange(lo, hi, dtype=np.float32)
+        d = across[None, :] - centre[:, None]  # signed distance, px
         depth = depth.astype(np.float32)[:, None]
         line = strength * depth * np.exp(-0.5 * (d / np.float32(core / 2.0)) ** 2)
         shade = 0.05 * depth * np.exp(-np.maximum(side * d, 0.0) / np.float32(reach))
         shade *= side * d > 0
         step = panel_step * (side * d < 0)
-        g = (1.0 - line) * (1.0 - shade) * (1.0 - step)
-        gain *= (g if vertical else g.T).astype(np.float32)
+        g = ((1.0 - line) * (1.0 - shade) * (1.0 - step)).astype(np.float32)
+        # beyond the band: the panel step on the side that faces away, 1.0 elsewhere
+        stepped = np.float32(1.0 - panel_step)
+        before, after = (stepped, 1.0) if side > 0 else (1.0, stepped)
+        if vertical:
+            gain[:, lo:hi] *= g
+            gain[:, :lo] *= before
+            gain[:, hi:] *= after
+        else:
+            gain[lo:hi, :] *= g.T
+            gain[:lo, :] *= before
+            gain[hi:, :] *= after
     out *= gain[..., None] if img.ndim == 3 else gain
-    return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+    out += 0.5  # in place: a whole A4 page at 300 dpi is 26 million values in colour
+    return np.clip(out, 0, 255, out=out).astype(np.uint8)
 
 
 def staple(
