@@ -397,9 +397,11 @@ def test_kill_9_during_an_import_leaves_a_consistent_store(
 ) -> None:
     """Killed part-way, every page that landed has its events and images and nothing
     else was written; importing again lands the rest, as one import would have."""
+    # two forms to a transaction: the kill falls between transactions of forms, or in one
     script = (
         "import sys\nfrom pathlib import Path\nfrom formgen import Formgen\n"
-        "from formgen.config import Config\n"
+        "from formgen.config import Config\nfrom formgen.scan import landing\n"
+        "landing.BATCH_FORMS = 2\n"
         "fg = Formgen.open(db=sys.argv[1], config=Config())\n"
         "fg.import_scans([Path(sys.argv[2])], workers=1)\n"
     )

@@ -1,8 +1,12 @@
 """Signed scans back into the consent record.
 
 The unit of an import is the form (docs/contract.md): the pages of one form found in an
-import land together in one short transaction, with their page images and crops, or not
-at all. A page that cannot be read writes nothing, and every other form still lands.
+import land together, with their page images and crops, or not at all. A page that
+cannot be read writes nothing, and every other form still lands. Forms land a few at a
+time (``BATCH_FORMS``), each in its own savepoint inside one short transaction: a commit
+costs a flush to disk (SQLite) or a round trip (PostgreSQL), and one per form was a
+third of the importing thread's time. A form that cannot land rolls back to its
+savepoint and takes no other form with it.
 Each page that landed is a row of ``scan_pages`` (the file's SHA-256 and the page), so
 importing a file again reads only the pages that did not land, and of two imports of
 the same file at once exactly one lands each page (the other finds the row taken).
@@ -19,6 +23,7 @@ import contextlib
 import datetime as dt
 import os
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -40,6 +45,14 @@ from formgen.rules import Status
 from formgen.words import N_
 
 SCAN_DPI = 150.0  # rectified page resolution: 5.9 px/mm, 38 px across a box
+# Forms read land together in one transaction when this many are ready, or when the
+# first of them has waited ``BATCH_WAIT_S``; a transaction takes no further form once it
+# has run ``TRANSACTION_S``: the write lock (other writers: the web service) is held for
+# about that long at most, and a kill -9 loses at most the forms of the open batch
+# (never part of one: a re-import lands them).
+BATCH_FORMS = 8
+BATCH_WAIT_S = 0.5
+TRANSACTION_S = 0.1
 ALREADY = "already imported on {:%Y-%m-%d %H:%M}; nothing changed"
 # A page that landed while this import ran, by another import of the same file: it is in
 # the record, so it is no error (spec section 6, "Unit of a scan import").
@@ -196,7 +209,7 @@ def _import_file(
             importer.take(plan.digest, look, report)
         if progress:
             progress(1)
-    importer.flush_blanks()
+    importer.file_done()
     return [reports[page] for page in sorted(reports)]
 
 
@@ -283,7 +296,8 @@ class _Refused(Exception):
 
 
 class _Importer:
-    """Identifies pages and lands them form by form, each form in its own transaction."""
+    """Identifies pages and lands them form by form, a few forms to a transaction, each
+    form in its own savepoint."""
 
     def __init__(
         self,
@@ -297,6 +311,9 @@ class _Importer:
         self.instance: Instance = instance(engine)
         self.layouts: dict[str, dict[str, Any] | None] = {}
         self.pending: dict[tuple[str, bool], _Unit] = {}
+        self.ready: list[_Unit] = []  # complete forms waiting to land
+        self.ready_since = 0.0  # when the first of them was (time.monotonic)
+        self.noted: set[str] = set()  # files whose row a committed transaction holds
         self.blanks: list[tuple[str, int, PageReport]] = []
         self.files: dict[str, dict[str, Any]] = {}
         self.lock = threading.Lock()  # identify is asked by the reader threads
@@ -376,11 +393,17 @@ class _Importer:
             unit = self.pending[key] = _Unit(look.form_id, expected)
         unit.pages.append((digest, look, report))
         if unit.complete():
-            self._land(self.pending.pop(key))
+            self.ready.append(self.pending.pop(key))
+            self.ready_since = self.ready_since or time.monotonic()
+        if len(self.ready) >= BATCH_FORMS or (
+            self.ready and time.monotonic() - self.ready_since >= BATCH_WAIT_S
+        ):
+            self._land_ready()
 
     def finish(self) -> None:
-        while self.pending:
-            self._land(self.pending.pop(next(iter(self.pending))))
+        self.ready += self.pending.values()
+        self.pending = {}
+        self._land_ready()
         self.flush_blanks()
 
     def landed_meanwhile(self, digest: str, reports: Sequence[PageReport]) -> None:
@@ -408,6 +431,12 @@ class _Importer:
                 report.status = "review" if "review" in statuses else "ok"
                 report.reason = "blank page" if row.form_id is None else CONCURRENT
 
+    def file_done(self) -> None:
+        """At the end of a file, its forms that are complete land, then its blank pages
+        (a form may go on in the next file: it waits for that)."""
+        self._land_ready()
+        self.flush_blanks()
+
     def flush_blanks(self) -> None:
         """Blank pages land too (so a second import skips them), in one transaction;
         one taken meanwhile by another import makes each land on its own."""
@@ -429,21 +458,92 @@ class _Importer:
                     report.fail(N_("already imported by another import running at the same time"))
                     self.landed_meanwhile(digest, [report])
 
-    def _land(self, unit: _Unit) -> None:
+    def _land_ready(self) -> None:
+        """The forms ready to land, a few to a transaction (``TRANSACTION_S``)."""
+        units, self.ready, self.ready_since = self.ready, [], 0.0
+        while units:
+            units = self._land_batch(units)
+
+    def _land_batch(self, units: list[_Unit]) -> list[_Unit]:
+        """Lands forms from the first on in one transaction, each in its own savepoint,
+        until ``TRANSACTION_S`` has passed; the forms not landed yet. A fault that is no
+        form's own (the store) lands the forms before it and is raised."""
+        started = time.monotonic()
+        taken: list[tuple[str, list[PageReport]]] = []  # by another import meanwhile
+        noted: set[str] = set()
+        destroyed: dict[str, bool] = {}  # by recording, as this transaction found it
+        rest: list[_Unit] = []
+        failure: Exception | None = None
+        with self.engine.begin() as conn:
+            # PostgreSQL: the batch's forms locked in one order, as every batch locks
+            # them, so two imports of the same forms wait for each other, not deadlock
+            _lock_forms(conn, {unit.form_id for unit in units})
+            for done, unit in enumerate(units, 1):
+                try:
+                    noted |= self._land(conn, unit, noted, taken, destroyed)
+                except Exception as exc:  # (rolled back to its savepoint)
+                    failure = exc
+                    break
+                if time.monotonic() - started >= TRANSACTION_S:
+                    rest = units[done:]
+                    break
+        self.noted |= noted
+        for digest, reports in taken:
+            self.landed_meanwhile(digest, reports)
+        if failure is not None:
+            raise failure
+        return rest
+
+    def _land(
+        self,
+        conn: Connection,
+        unit: _Unit,
+        noted: set[str],
+        taken: list[tuple[str, list[PageReport]]],
+        destroyed: dict[str, bool],
+    ) -> set[str]:
+        """One form in its own savepoint: all its pages land, or none; the files noted."""
+        digests = {digest for digest, _, _ in unit.pages}
+        savepoint = conn.begin_nested()
         try:
-            with self.engine.begin() as conn:
-                recorder = _Recorder(conn, unit.form_id, self.allowed, self.job)
-                digests = {digest for digest, _, _ in unit.pages}
-                self._note_files(conn, digests, recorder.person.recording_id)
-                recorder.record(unit.pages)
+            recorder = _Recorder(conn, unit.form_id, self.allowed, self.job, destroyed)
+            new = digests - noted - self.noted
+            self._note_files(conn, new, recorder.person.recording_id)
+            recorder.record(unit.pages)
         except IntegrityError:
+            savepoint.rollback()
             for _, _, report in unit.pages:
                 report.fail(N_("already imported by another import running at the same time"))
-            for digest in {digest for digest, _, _ in unit.pages}:
-                self.landed_meanwhile(digest, [r for d, _, r in unit.pages if d == digest])
+            for digest in digests:
+                taken.append((digest, [r for d, _, r in unit.pages if d == digest]))
+            return set()
         except _Refused as exc:
+            savepoint.rollback()
             for _, _, report in unit.pages:
                 report.fail(str(exc))
+            return set()
+        except BaseException:
+            savepoint.rollback()
+            raise
+        savepoint.commit()
+        return digests
+
+
+def _lock_forms(conn: Connection, form_ids: set[str]) -> None:
+    """Hold the forms' rows until the transaction ends (``roster.lock_form`` for several,
+    in the order of their IDs), so that two writers deciding on the same form (two scans,
+    a scan and a person) take turns on PostgreSQL. SQLite's write transactions take turns
+    already (and ignore FOR UPDATE)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            select(forms.c.id)
+            .where(forms.c.id.in_(sorted(form_ids)))
+            .order_by(forms.c.id)
+            .with_for_update()
+        )
+
+
+_INSERT_PAGE = insert(scan_pages)  # built once: SQLAlchemy compiles it once, too
 
 
 def _insert_page(
@@ -455,20 +555,23 @@ def _insert_page(
     job: str | None,
 ) -> int:
     result = conn.execute(
-        insert(scan_pages).values(
-            sha256=digest,
-            page=page,
-            form_id=form_id,
-            form_page=form_page,
-            imported_at=_precisely_now(),
-            job_id=job,
-        )
+        _INSERT_PAGE,
+        {
+            "sha256": digest,
+            "page": page,
+            "form_id": form_id,
+            "form_page": form_page,
+            "imported_at": _precisely_now(),
+            "job_id": job,
+        },
     )
     return int(result.inserted_primary_key[0])
 
 
 class _Recorder:
-    """Decides and records the pages of one form inside its transaction."""
+    """Decides and records the pages of one form inside its transaction (its rows
+    locked: ``_lock_forms``). ``destroyed``: which recordings this transaction found
+    destroyed, by ID (asked once a transaction: the whole log of a recording is read)."""
 
     def __init__(
         self,
@@ -476,17 +579,21 @@ class _Recorder:
         form_id: str,
         allowed: Callable[[str], bool] | None,
         job: str | None = None,
+        destroyed: dict[str, bool] | None = None,
     ) -> None:
         self.conn = conn
         self.job = job
-        roster.lock_form(conn, form_id)  # PostgreSQL: one writer per form at a time
         try:
             self.person = roster.get_form(conn, form_id)
         except NotFound as exc:
             raise _Refused(str(exc)) from exc
-        if allowed is not None and not allowed(self.person.recording_id):
+        recording_id = self.person.recording_id
+        if allowed is not None and not allowed(recording_id):
             raise _Refused(f"form {form_id} is not in this record")
-        if records.destroyed(conn, self.person.recording_id) is not None:
+        known = {} if destroyed is None else destroyed
+        if recording_id not in known:
+            known[recording_id] = records.destroyed(conn, recording_id) is not None
+        if known[recording_id]:
             raise _Refused(
                 f"form {form_id} belongs to a destroyed recording: nothing of this page is kept"
             )
