@@ -155,6 +155,7 @@ def import_files(
     finally:
         if pool is not None:
             pool.close()
+        importer.close()
         _cv_threads(cv_threads)
     return reports
 
@@ -317,6 +318,7 @@ class _Importer:
         self.blanks: list[tuple[str, int, PageReport]] = []
         self.files: dict[str, dict[str, Any]] = {}
         self.lock = threading.Lock()  # identify is asked by the reader threads
+        self.reader: Connection | None = None  # identify's connection (``_ask``)
 
     def identify(self, texts: Sequence[str]) -> scan.Identity:
         """The form and printed page (with its layout) of the first QR code of ours."""
@@ -335,15 +337,31 @@ class _Importer:
             return scan.Identity(error=reason)
         hit, form_id, page_no = mine[0]
         if form_id not in self.layouts:
-            with self.engine.connect() as conn:
-                row = conn.execute(select(forms.c.layout).where(forms.c.id == form_id)).first()
-            if row is None:
+            rows = self._ask(select(forms.c.layout).where(forms.c.id == form_id))
+            if not rows:
                 return scan.Identity(form_id, error=f"form {form_id} is not in this record")
-            self.layouts[form_id] = row[0]
+            self.layouts[form_id] = rows[0][0]
         sheets = {s["page"]: s for s in (self.layouts.get(form_id) or {}).get("pages", [])}
         if page_no not in sheets:
             return scan.Identity(form_id, error=f"form {form_id} has no printed page {page_no}")
         return scan.Identity(form_id, page_no, hit, sheets[page_no])
+
+    def _ask(self, query: Any) -> Any:
+        """A query on the import's one reading connection (under ``self.lock``): on
+        PostgreSQL a connection of its own for every form asked about cost a new server
+        process each time. Its read transaction ends with each query, so it holds no
+        snapshot of the store between pages."""
+        if self.reader is None:
+            self.reader = self.engine.connect()
+        try:
+            return self.reader.execute(query).all()
+        finally:
+            self.reader.rollback()
+
+    def close(self) -> None:
+        if self.reader is not None:
+            self.reader.close()
+            self.reader = None
 
     def file_seen(self, plan: _Plan) -> None:
         """Remember the file's name and size, noted in the store with its first page
