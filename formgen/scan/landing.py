@@ -796,9 +796,11 @@ def _plan(path: Path) -> _Plan:
 class _Pool:
     """Reader threads that read the pages queued (``scan.look``) ahead of this thread,
     which takes the results in file and page order and lands them. At most ``AHEAD``
-    pages are read and not yet taken (their pixels and images wait in memory)."""
+    pages are read and not yet taken (their images wait in memory: the page's JPEG and
+    the crops, 0.3-1.5 MB). While this thread lands a batch of forms the readers go on
+    only as far as that: two pages a form, so that they read on through a batch."""
 
-    AHEAD = 6
+    AHEAD = 2 * BATCH_FORMS
 
     def __init__(self, count: int) -> None:
         self.threads = count
