@@ -21,12 +21,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
 import threading
 import time
-from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,9 +39,9 @@ from formgen.record.ledger import SIGNATURE
 from formgen.record.schema import events, forms, participants, scan_images, scan_pages, scans
 from formgen.record.store import instance
 from formgen.rules import Status
+from formgen.scan import readers
 from formgen.words import N_
 
-SCAN_DPI = 150.0  # rectified page resolution: 5.9 px/mm, 38 px across a box
 # Forms read land together in one transaction when this many are ready, or when the
 # first of them has waited ``BATCH_WAIT_S``; a transaction takes no further form once it
 # has run ``TRANSACTION_S``: the write lock (other writers: the web service) is held for
@@ -95,12 +92,6 @@ class PageReport:
         return self
 
 
-MAX_WORKERS = 2  # the machine this runs on: two cores
-# Reader threads cost nothing to start (worker processes took ~0.6 s to the first page,
-# half of a 100-page import): from two pages to read on, two threads read them.
-PARALLEL_MIN_PAGES = 2
-
-
 def import_files(
     engine: Engine,
     paths: Sequence[Path],
@@ -118,15 +109,15 @@ def import_files(
     this import began (default: now); a page another import landed after that is
     reported as it landed (``CONCURRENT``), not as an error.
 
-    ``workers`` (default: the usable CPUs, at most ``MAX_WORKERS``) above 1 reads the
-    pages in that many threads when the files hold ``PARALLEL_MIN_PAGES`` pages to read
+    ``workers`` (default: the usable CPUs, at most ``readers.MAX_WORKERS``) above 1 reads the
+    pages in that many threads when the files hold ``readers.PARALLEL_MIN_PAGES`` pages to read
     or more (decoding, OpenCV and zxing let go of Python's lock, so two threads keep two
     cores busy). A reader thread loads a page, finds the QR code, asks which form and
     layout it belongs to, registers and measures; this thread keeps the store, and
     decides and records form by form, in file and page order, so the reports are the
     same as with one."""
     since = since or _precisely_now()
-    plans = [_plan(Path(path)) for path in paths]
+    plans = [readers.plan_file(Path(path)) for path in paths]
     landed = _landed(engine, [p.digest for p in plans if p.digest], allowed)
     named: set[str] = set()
     for plan in plans:
@@ -135,15 +126,15 @@ def import_files(
             plan.problem = "already imported: the same file comes earlier in this import"
         plan.wanted = [] if plan.problem else [i for i in range(plan.pages) if i + 1 not in done]
         named.add(plan.digest or "")
-    count = _worker_count(workers)
-    pool: _Pool | None = None
-    if count > 1 and sum(len(p.wanted) for p in plans) >= PARALLEL_MIN_PAGES:
+    count = readers.worker_count(workers)
+    pool: readers.Pool | None = None
+    if count > 1 and sum(len(p.wanted) for p in plans) >= readers.PARALLEL_MIN_PAGES:
         with contextlib.suppress(RuntimeError):  # no threads to be had: read here
-            pool = _Pool(count)
+            pool = readers.Pool(count)
     importer = _Importer(engine, allowed, job)
     reports: list[PageReport] = []
     # one page per thread: OpenCV's own threads only contend with the readers (and spin)
-    cv_threads = _cv_threads(1)
+    cv_threads = readers.cv_threads(1)
     try:
         if pool is not None:
             for plan in plans:
@@ -156,7 +147,7 @@ def import_files(
         if pool is not None:
             pool.close()
         importer.close()
-        _cv_threads(cv_threads)
+        readers.cv_threads(cv_threads)
     return reports
 
 
@@ -178,9 +169,9 @@ def page_count(paths: Sequence[Path]) -> int:
 
 def _import_file(
     importer: _Importer,
-    plan: _Plan,
+    plan: readers.Plan,
     done: dict[int, tuple[dt.datetime, str | None]],
-    pool: _Pool | None,
+    pool: readers.Pool | None,
     progress: Callable[[int], None] | None,
     since: dt.datetime,
 ) -> list[PageReport]:
@@ -200,7 +191,7 @@ def _import_file(
     }
     meanwhile = [reports[page] for page, (at, _) in done.items() if at and at > since]
     importer.landed_meanwhile(plan.digest, meanwhile)
-    read = _read_here if pool is None else pool.results_of
+    read = readers.read_here if pool is None else pool.results_of
     looks = read(plan, importer.identify)
     for index, look in zip(plan.wanted, looks, strict=True):
         report = reports[index + 1] = PageReport(source, index + 1, None, "ok")
@@ -251,32 +242,6 @@ def _landed(
                 foreign = form_id is not None and allowed is not None and not allowed(recording_id)
                 found.setdefault(digest, {})[page] = (None, form_id) if foreign else (at, form_id)
     return found
-
-
-_Identify = Callable[[Sequence[str]], scan.Identity]
-
-
-def _read_here(plan: _Plan, identify: _Identify) -> Iterator[scan.PageLook | scan.ScanInputError]:
-    """The wanted pages of a file, looked at in this process; a page that cannot be
-    loaded comes as its error, and the file's other pages still come."""
-    try:
-        opened = scan.PageFile(plan.path)
-    except scan.ScanInputError as exc:
-        for _ in plan.wanted:
-            yield exc
-        return
-    with opened:
-        for index in plan.wanted:
-            try:
-                page = opened.page(index)
-            except scan.ScanInputError as exc:
-                yield exc
-                continue
-            yield scan.look(page, identify, SCAN_DPI)
-
-
-def _unreadable(exc: OSError) -> str:
-    return f"cannot read the file ({exc.strerror or exc})"
 
 
 @dataclass
@@ -363,7 +328,7 @@ class _Importer:
             self.reader.close()
             self.reader = None
 
-    def file_seen(self, plan: _Plan) -> None:
+    def file_seen(self, plan: readers.Plan) -> None:
         """Remember the file's name and size, noted in the store with its first page
         that lands."""
         assert plan.digest is not None
@@ -746,169 +711,3 @@ def _consent_clauses(sheet: Mapping[str, Any]) -> list[str]:
     return [
         c for c in dict.fromkeys(b["clause"] for b in sheet["boxes"]) if c != rules.CHILD_REFUSES
     ]
-
-
-# --- Reader threads ---------------------------------------------------------------------
-
-
-def _worker_count(workers: int | None) -> int:
-    if workers is None:
-        try:
-            cpus = len(os.sched_getaffinity(0))
-        except (AttributeError, OSError):
-            cpus = os.cpu_count() or 1
-        workers = min(MAX_WORKERS, cpus)
-    return max(1, workers)
-
-
-@dataclass
-class _Plan:
-    """A file to import, looked at before any page is read."""
-
-    path: Path
-    digest: str | None = None
-    failure: str | None = None  # the file cannot be read at all (no digest)
-    stamp: tuple[int, int] = (0, 0)  # size and mtime when hashed: workers check it
-    pages: int = 0
-    problem: str | None = None  # the file opens as no PDF or image: its report
-    wanted: list[int] = field(default_factory=list)  # 0-based pages to read
-
-
-def _plan(path: Path) -> _Plan:
-    plan = _Plan(path)
-    try:
-        stat = path.stat()
-        plan.digest, plan.stamp = scan.file_sha256(path), (stat.st_size, stat.st_mtime_ns)
-    except OSError as exc:
-        plan.failure = _unreadable(exc)
-        return plan
-    except scan.ScanInputError as exc:  # not a regular file, too large
-        plan.failure = str(exc)
-        return plan
-    try:
-        with scan.PageFile(path) as pages:
-            plan.pages = pages.count
-    except scan.ScanInputError as exc:
-        plan.problem = str(exc)
-    return plan
-
-
-class _Pool:
-    """Reader threads that read the pages queued (``scan.look``) ahead of this thread,
-    which takes the results in file and page order and lands them. At most ``AHEAD``
-    pages are read and not yet taken (their images wait in memory: the page's JPEG and
-    the crops, 0.3-1.5 MB). While this thread lands a batch of forms the readers go on
-    only as far as that: two pages a form, so that they read on through a batch."""
-
-    AHEAD = 2 * BATCH_FORMS
-
-    def __init__(self, count: int) -> None:
-        self.threads = count
-        self.executor = ThreadPoolExecutor(count, thread_name_prefix="formgen-reader")
-        self.pending: deque[tuple[_Plan, int]] = deque()
-        self.running: dict[tuple[int, int], Future[scan.PageLook | scan.ScanInputError]] = {}
-        self.opened: dict[int, _Opened] = {}
-        self.identify: _Identify | None = None
-
-    def queue(self, plan: _Plan) -> None:
-        """Queue the pages of a planned file (behind the pages queued before)."""
-        if plan.problem is None and plan.digest is not None and plan.wanted:
-            self.opened[id(plan)] = _Opened(plan, len(plan.wanted))
-            for index in plan.wanted:
-                self.pending.append((plan, index))
-
-    def results_of(
-        self, plan: _Plan, identify: _Identify
-    ) -> Iterator[scan.PageLook | scan.ScanInputError]:
-        """The wanted pages of one queued file, as the readers deliver them."""
-        self.identify = identify
-        for index in plan.wanted:
-            key = (id(plan), index)
-            self._feed()
-            if key not in self.running:  # (only if the queue order was not kept)
-                self._submit(plan, index)
-            future = self.running.pop(key)
-            self._feed()
-            yield future.result()
-
-    def _feed(self) -> None:
-        while self.pending and len(self.running) < self.AHEAD:
-            plan, index = self.pending.popleft()
-            self._submit(plan, index)
-
-    def _submit(self, plan: _Plan, index: int) -> None:
-        opened = self.opened[id(plan)]
-        self.running[(id(plan), index)] = self.executor.submit(self._read, opened, index)
-
-    def _read(self, opened: _Opened, index: int) -> scan.PageLook | scan.ScanInputError:
-        try:
-            try:
-                page = opened.file().page(index)
-            except scan.ScanInputError as exc:
-                return exc
-            assert self.identify is not None
-            return scan.look(page, self.identify, SCAN_DPI)
-        finally:
-            opened.done()
-
-    def close(self) -> None:
-        for future in self.running.values():
-            future.cancel()
-        self.executor.shutdown(wait=True, cancel_futures=True)
-        for opened in self.opened.values():
-            opened.close()
-        self.running, self.opened, self.pending = {}, {}, deque()
-
-
-class _Opened:
-    """A queued file, opened by the first reader that needs it (if it is still the file
-    that was hashed) and closed after its last page."""
-
-    def __init__(self, plan: _Plan, pages: int) -> None:
-        self.plan, self.left = plan, pages
-        self.lock = threading.Lock()
-        self.pages: scan.PageFile | None = None
-        self.failure: scan.ScanInputError | None = None
-
-    def file(self) -> scan.PageFile:
-        with self.lock:
-            if self.pages is None and self.failure is None:
-                try:
-                    self.pages = _reopen(self.plan)
-                except scan.ScanInputError as exc:
-                    self.failure = exc
-            if self.failure is not None:
-                raise self.failure
-            assert self.pages is not None
-            return self.pages
-
-    def done(self) -> None:
-        with self.lock:
-            self.left -= 1
-            if self.left <= 0 and self.pages is not None:
-                self.pages.close()
-                self.pages = None
-
-    def close(self) -> None:
-        with self.lock:
-            if self.pages is not None:
-                self.pages.close()
-                self.pages = None
-
-
-def _reopen(plan: _Plan) -> scan.PageFile:
-    """The file a plan names, if it is still the file that was hashed."""
-    status = scan.check_file(plan.path)
-    if (status.st_size, status.st_mtime_ns) != plan.stamp:
-        raise scan.ScanInputError(
-            N_("{name} changed while it was being imported"), name=plan.path.name
-        )
-    return scan.PageFile(plan.path)
-
-
-def _cv_threads(count: int) -> int:
-    import cv2
-
-    before = cv2.getNumThreads()
-    cv2.setNumThreads(count)
-    return before
