@@ -397,9 +397,11 @@ def test_kill_9_during_an_import_leaves_a_consistent_store(
 ) -> None:
     """Killed part-way, every page that landed has its events and images and nothing
     else was written; importing again lands the rest, as one import would have."""
+    # two forms to a transaction: the kill falls between transactions of forms, or in one
     script = (
         "import sys\nfrom pathlib import Path\nfrom formgen import Formgen\n"
-        "from formgen.config import Config\n"
+        "from formgen.config import Config\nfrom formgen.scan import landing\n"
+        "landing.BATCH_FORMS = 2\n"
         "fg = Formgen.open(db=sys.argv[1], config=Config())\n"
         "fg.import_scans([Path(sys.argv[2])], workers=1)\n"
     )
@@ -433,6 +435,49 @@ def test_kill_9_during_an_import_leaves_a_consistent_store(
         "refused",
         "given",
     ] * 3
+
+
+def test_a_refused_form_in_a_batch_takes_no_other_form_with_it(fg: Formgen, tmp_path: Path) -> None:
+    """Forms land a few to a transaction, each in its own savepoint: the forms of a
+    destroyed recording, between forms of a live one in the same stack, are refused and
+    leave nothing (no page, image or event); the others land, each with its own."""
+    live, gone = make_recording(fg), make_recording(fg, title="Gym")
+    stacked = []
+    for rec, names in ((live, ("Ann", "Bob", "Cas")), (gone, ("Dex", "Eva"))):
+        people = [fg.add_participant(rec, n) for n in names]
+        pages = rasterise(fg.forms(rec, save=False).data, 300)
+        stacked.append([(rec, p, pages[3 * i + 2]) for i, p in enumerate(people)])
+    # live, gone, live, gone, live: every refused form lies between forms that land
+    order = [stacked[0][0], stacked[1][0], stacked[0][1], stacked[1][1], stacked[0][2]]
+    fg.destroy(gone, by="Sam")
+    rng = np.random.default_rng(5)
+    images = []
+    for index, (_, person, page) in enumerate(order):
+        sheet = fg.layout(person.form_id)["pages"][2]
+        marked = Fill({"recording": ["yes" if index % 2 else "no"]})
+        images.append(degrade(fill_page(page, sheet, marked, rng), "flatbed-200-gray", rng))
+    before = counts(fg)
+    done = fg.import_scans([save_pdf(tmp_path / "mixed.pdf", images)], workers=1)
+    statuses = [(p.status, p.reason) for p in done.pages]
+    assert [s for s, _ in statuses] == ["ok", "error", "ok", "error", "ok"], statuses
+    assert all("destroyed recording" in (r or "") for s, r in statuses if s == "error")
+    pages, images_kept, _ = counts(fg)
+    assert pages == before[0] + 3 and images_kept > before[1] + 3 * 3
+    with fg.engine.connect() as conn:
+        landed = set(conn.execute(select(scan_pages.c.form_id)).scalars())
+        proved = {
+            form_id
+            for form_id in conn.execute(
+                select(events.c.form_id).where(events.c.source.like("scan:%"))
+            ).scalars()
+        }
+    live_forms = {p.form_id for _, p, _ in stacked[0]}
+    assert landed == proved == live_forms
+    assert [p.clauses["recording"] for p in fg.status(live).participants] == [
+        "refused",
+        "refused",
+        "refused",
+    ]
 
 
 # --- destruction ----------------------------------------------------------------------

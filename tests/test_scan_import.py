@@ -321,20 +321,20 @@ def test_reader_threads_read_as_one_thread_does(
     one: for a stack with a page that has no code and one that cannot be loaded (each
     an error; every form around them lands) and for a file imported again.
     (On SQLite only: it compares two copies of one store.)"""
-    from formgen.scan import landing
+    from formgen.scan import landing, readers
 
     if not os.environ["FORMGEN_DB"].startswith("sqlite:"):
         pytest.skip("compares copies of an SQLite store")
     from formgen.record.store import open_store
 
     pools: list[Any] = []
-    real_pool = landing._Pool
+    real_pool = readers.Pool
 
     def spy(count: int) -> Any:
         pools.append(count)
         return real_pool(count)
 
-    monkeypatch.setattr(landing, "_Pool", spy)
+    monkeypatch.setattr(readers, "Pool", spy)
     rng = np.random.default_rng(17)
     scans = []
     for index, fill in enumerate(FILLS):

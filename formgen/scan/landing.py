@@ -1,8 +1,12 @@
 """Signed scans back into the consent record.
 
 The unit of an import is the form (docs/contract.md): the pages of one form found in an
-import land together in one short transaction, with their page images and crops, or not
-at all. A page that cannot be read writes nothing, and every other form still lands.
+import land together, with their page images and crops, or not at all. A page that
+cannot be read writes nothing, and every other form still lands. Forms land a few at a
+time (``BATCH_FORMS``), each in its own savepoint inside one short transaction: a commit
+costs a flush to disk (SQLite) or a round trip (PostgreSQL), and one per form was a
+third of the importing thread's time. A form that cannot land rolls back to its
+savepoint and takes no other form with it.
 Each page that landed is a row of ``scan_pages`` (the file's SHA-256 and the page), so
 importing a file again reads only the pages that did not land, and of two imports of
 the same file at once exactly one lands each page (the other finds the row taken).
@@ -17,11 +21,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
 import threading
-from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,9 +39,17 @@ from formgen.record.ledger import SIGNATURE
 from formgen.record.schema import events, forms, participants, scan_images, scan_pages, scans
 from formgen.record.store import instance
 from formgen.rules import Status
+from formgen.scan import readers
 from formgen.words import N_
 
-SCAN_DPI = 150.0  # rectified page resolution: 5.9 px/mm, 38 px across a box
+# Forms read land together in one transaction when this many are ready, or when the
+# first of them has waited ``BATCH_WAIT_S``; a transaction takes no further form once it
+# has run ``TRANSACTION_S``: the write lock (other writers: the web service) is held for
+# about that long at most, and a kill -9 loses at most the forms of the open batch
+# (never part of one: a re-import lands them).
+BATCH_FORMS = 8
+BATCH_WAIT_S = 0.5
+TRANSACTION_S = 0.1
 ALREADY = "already imported on {:%Y-%m-%d %H:%M}; nothing changed"
 # A page that landed while this import ran, by another import of the same file: it is in
 # the record, so it is no error (spec section 6, "Unit of a scan import").
@@ -82,12 +92,6 @@ class PageReport:
         return self
 
 
-MAX_WORKERS = 2  # the machine this runs on: two cores
-# Reader threads cost nothing to start (worker processes took ~0.6 s to the first page,
-# half of a 100-page import): from two pages to read on, two threads read them.
-PARALLEL_MIN_PAGES = 2
-
-
 def import_files(
     engine: Engine,
     paths: Sequence[Path],
@@ -105,15 +109,15 @@ def import_files(
     this import began (default: now); a page another import landed after that is
     reported as it landed (``CONCURRENT``), not as an error.
 
-    ``workers`` (default: the usable CPUs, at most ``MAX_WORKERS``) above 1 reads the
-    pages in that many threads when the files hold ``PARALLEL_MIN_PAGES`` pages to read
+    ``workers`` (default: the usable CPUs, at most ``readers.MAX_WORKERS``) above 1 reads the
+    pages in that many threads when the files hold ``readers.PARALLEL_MIN_PAGES`` pages to read
     or more (decoding, OpenCV and zxing let go of Python's lock, so two threads keep two
     cores busy). A reader thread loads a page, finds the QR code, asks which form and
     layout it belongs to, registers and measures; this thread keeps the store, and
     decides and records form by form, in file and page order, so the reports are the
     same as with one."""
     since = since or _precisely_now()
-    plans = [_plan(Path(path)) for path in paths]
+    plans = [readers.plan_file(Path(path)) for path in paths]
     landed = _landed(engine, [p.digest for p in plans if p.digest], allowed)
     named: set[str] = set()
     for plan in plans:
@@ -122,15 +126,15 @@ def import_files(
             plan.problem = "already imported: the same file comes earlier in this import"
         plan.wanted = [] if plan.problem else [i for i in range(plan.pages) if i + 1 not in done]
         named.add(plan.digest or "")
-    count = _worker_count(workers)
-    pool: _Pool | None = None
-    if count > 1 and sum(len(p.wanted) for p in plans) >= PARALLEL_MIN_PAGES:
+    count = readers.worker_count(workers)
+    pool: readers.Pool | None = None
+    if count > 1 and sum(len(p.wanted) for p in plans) >= readers.PARALLEL_MIN_PAGES:
         with contextlib.suppress(RuntimeError):  # no threads to be had: read here
-            pool = _Pool(count)
+            pool = readers.Pool(count)
     importer = _Importer(engine, allowed, job)
     reports: list[PageReport] = []
     # one page per thread: OpenCV's own threads only contend with the readers (and spin)
-    cv_threads = _cv_threads(1)
+    cv_threads = readers.cv_threads(1)
     try:
         if pool is not None:
             for plan in plans:
@@ -142,7 +146,8 @@ def import_files(
     finally:
         if pool is not None:
             pool.close()
-        _cv_threads(cv_threads)
+        importer.close()
+        readers.cv_threads(cv_threads)
     return reports
 
 
@@ -164,9 +169,9 @@ def page_count(paths: Sequence[Path]) -> int:
 
 def _import_file(
     importer: _Importer,
-    plan: _Plan,
+    plan: readers.Plan,
     done: dict[int, tuple[dt.datetime, str | None]],
-    pool: _Pool | None,
+    pool: readers.Pool | None,
     progress: Callable[[int], None] | None,
     since: dt.datetime,
 ) -> list[PageReport]:
@@ -186,7 +191,7 @@ def _import_file(
     }
     meanwhile = [reports[page] for page, (at, _) in done.items() if at and at > since]
     importer.landed_meanwhile(plan.digest, meanwhile)
-    read = _read_here if pool is None else pool.results_of
+    read = readers.read_here if pool is None else pool.results_of
     looks = read(plan, importer.identify)
     for index, look in zip(plan.wanted, looks, strict=True):
         report = reports[index + 1] = PageReport(source, index + 1, None, "ok")
@@ -196,7 +201,7 @@ def _import_file(
             importer.take(plan.digest, look, report)
         if progress:
             progress(1)
-    importer.flush_blanks()
+    importer.file_done()
     return [reports[page] for page in sorted(reports)]
 
 
@@ -239,32 +244,6 @@ def _landed(
     return found
 
 
-_Identify = Callable[[Sequence[str]], scan.Identity]
-
-
-def _read_here(plan: _Plan, identify: _Identify) -> Iterator[scan.PageLook | scan.ScanInputError]:
-    """The wanted pages of a file, looked at in this process; a page that cannot be
-    loaded comes as its error, and the file's other pages still come."""
-    try:
-        opened = scan.PageFile(plan.path)
-    except scan.ScanInputError as exc:
-        for _ in plan.wanted:
-            yield exc
-        return
-    with opened:
-        for index in plan.wanted:
-            try:
-                page = opened.page(index)
-            except scan.ScanInputError as exc:
-                yield exc
-                continue
-            yield scan.look(page, identify, SCAN_DPI)
-
-
-def _unreadable(exc: OSError) -> str:
-    return f"cannot read the file ({exc.strerror or exc})"
-
-
 @dataclass
 class _Unit:
     """The pages of one form (or one withdrawal sheet) found in this import, waiting
@@ -283,7 +262,8 @@ class _Refused(Exception):
 
 
 class _Importer:
-    """Identifies pages and lands them form by form, each form in its own transaction."""
+    """Identifies pages and lands them form by form, a few forms to a transaction, each
+    form in its own savepoint."""
 
     def __init__(
         self,
@@ -297,9 +277,13 @@ class _Importer:
         self.instance: Instance = instance(engine)
         self.layouts: dict[str, dict[str, Any] | None] = {}
         self.pending: dict[tuple[str, bool], _Unit] = {}
+        self.ready: list[_Unit] = []  # complete forms waiting to land
+        self.ready_since = 0.0  # when the first of them was (time.monotonic)
+        self.noted: set[str] = set()  # files whose row a committed transaction holds
         self.blanks: list[tuple[str, int, PageReport]] = []
         self.files: dict[str, dict[str, Any]] = {}
         self.lock = threading.Lock()  # identify is asked by the reader threads
+        self.reader: Connection | None = None  # identify's connection (``_ask``)
 
     def identify(self, texts: Sequence[str]) -> scan.Identity:
         """The form and printed page (with its layout) of the first QR code of ours."""
@@ -318,17 +302,33 @@ class _Importer:
             return scan.Identity(error=reason)
         hit, form_id, page_no = mine[0]
         if form_id not in self.layouts:
-            with self.engine.connect() as conn:
-                row = conn.execute(select(forms.c.layout).where(forms.c.id == form_id)).first()
-            if row is None:
+            rows = self._ask(select(forms.c.layout).where(forms.c.id == form_id))
+            if not rows:
                 return scan.Identity(form_id, error=f"form {form_id} is not in this record")
-            self.layouts[form_id] = row[0]
+            self.layouts[form_id] = rows[0][0]
         sheets = {s["page"]: s for s in (self.layouts.get(form_id) or {}).get("pages", [])}
         if page_no not in sheets:
             return scan.Identity(form_id, error=f"form {form_id} has no printed page {page_no}")
         return scan.Identity(form_id, page_no, hit, sheets[page_no])
 
-    def file_seen(self, plan: _Plan) -> None:
+    def _ask(self, query: Any) -> Any:
+        """A query on the import's one reading connection (under ``self.lock``): on
+        PostgreSQL a connection of its own for every form asked about cost a new server
+        process each time. Its read transaction ends with each query, so it holds no
+        snapshot of the store between pages."""
+        if self.reader is None:
+            self.reader = self.engine.connect()
+        try:
+            return self.reader.execute(query).all()
+        finally:
+            self.reader.rollback()
+
+    def close(self) -> None:
+        if self.reader is not None:
+            self.reader.close()
+            self.reader = None
+
+    def file_seen(self, plan: readers.Plan) -> None:
         """Remember the file's name and size, noted in the store with its first page
         that lands."""
         assert plan.digest is not None
@@ -376,11 +376,17 @@ class _Importer:
             unit = self.pending[key] = _Unit(look.form_id, expected)
         unit.pages.append((digest, look, report))
         if unit.complete():
-            self._land(self.pending.pop(key))
+            self.ready.append(self.pending.pop(key))
+            self.ready_since = self.ready_since or time.monotonic()
+        if len(self.ready) >= BATCH_FORMS or (
+            self.ready and time.monotonic() - self.ready_since >= BATCH_WAIT_S
+        ):
+            self._land_ready()
 
     def finish(self) -> None:
-        while self.pending:
-            self._land(self.pending.pop(next(iter(self.pending))))
+        self.ready += self.pending.values()
+        self.pending = {}
+        self._land_ready()
         self.flush_blanks()
 
     def landed_meanwhile(self, digest: str, reports: Sequence[PageReport]) -> None:
@@ -408,6 +414,12 @@ class _Importer:
                 report.status = "review" if "review" in statuses else "ok"
                 report.reason = "blank page" if row.form_id is None else CONCURRENT
 
+    def file_done(self) -> None:
+        """At the end of a file, its forms that are complete land, then its blank pages
+        (a form may go on in the next file: it waits for that)."""
+        self._land_ready()
+        self.flush_blanks()
+
     def flush_blanks(self) -> None:
         """Blank pages land too (so a second import skips them), in one transaction;
         one taken meanwhile by another import makes each land on its own."""
@@ -429,21 +441,92 @@ class _Importer:
                     report.fail(N_("already imported by another import running at the same time"))
                     self.landed_meanwhile(digest, [report])
 
-    def _land(self, unit: _Unit) -> None:
+    def _land_ready(self) -> None:
+        """The forms ready to land, a few to a transaction (``TRANSACTION_S``)."""
+        units, self.ready, self.ready_since = self.ready, [], 0.0
+        while units:
+            units = self._land_batch(units)
+
+    def _land_batch(self, units: list[_Unit]) -> list[_Unit]:
+        """Lands forms from the first on in one transaction, each in its own savepoint,
+        until ``TRANSACTION_S`` has passed; the forms not landed yet. A fault that is no
+        form's own (the store) lands the forms before it and is raised."""
+        started = time.monotonic()
+        taken: list[tuple[str, list[PageReport]]] = []  # by another import meanwhile
+        noted: set[str] = set()
+        destroyed: dict[str, bool] = {}  # by recording, as this transaction found it
+        rest: list[_Unit] = []
+        failure: Exception | None = None
+        with self.engine.begin() as conn:
+            # PostgreSQL: the batch's forms locked in one order, as every batch locks
+            # them, so two imports of the same forms wait for each other, not deadlock
+            _lock_forms(conn, {unit.form_id for unit in units})
+            for done, unit in enumerate(units, 1):
+                try:
+                    noted |= self._land(conn, unit, noted, taken, destroyed)
+                except Exception as exc:  # (rolled back to its savepoint)
+                    failure = exc
+                    break
+                if time.monotonic() - started >= TRANSACTION_S:
+                    rest = units[done:]
+                    break
+        self.noted |= noted
+        for digest, reports in taken:
+            self.landed_meanwhile(digest, reports)
+        if failure is not None:
+            raise failure
+        return rest
+
+    def _land(
+        self,
+        conn: Connection,
+        unit: _Unit,
+        noted: set[str],
+        taken: list[tuple[str, list[PageReport]]],
+        destroyed: dict[str, bool],
+    ) -> set[str]:
+        """One form in its own savepoint: all its pages land, or none; the files noted."""
+        digests = {digest for digest, _, _ in unit.pages}
+        savepoint = conn.begin_nested()
         try:
-            with self.engine.begin() as conn:
-                recorder = _Recorder(conn, unit.form_id, self.allowed, self.job)
-                digests = {digest for digest, _, _ in unit.pages}
-                self._note_files(conn, digests, recorder.person.recording_id)
-                recorder.record(unit.pages)
+            recorder = _Recorder(conn, unit.form_id, self.allowed, self.job, destroyed)
+            new = digests - noted - self.noted
+            self._note_files(conn, new, recorder.person.recording_id)
+            recorder.record(unit.pages)
         except IntegrityError:
+            savepoint.rollback()
             for _, _, report in unit.pages:
                 report.fail(N_("already imported by another import running at the same time"))
-            for digest in {digest for digest, _, _ in unit.pages}:
-                self.landed_meanwhile(digest, [r for d, _, r in unit.pages if d == digest])
+            for digest in digests:
+                taken.append((digest, [r for d, _, r in unit.pages if d == digest]))
+            return set()
         except _Refused as exc:
+            savepoint.rollback()
             for _, _, report in unit.pages:
                 report.fail(str(exc))
+            return set()
+        except BaseException:
+            savepoint.rollback()
+            raise
+        savepoint.commit()
+        return digests
+
+
+def _lock_forms(conn: Connection, form_ids: set[str]) -> None:
+    """Hold the forms' rows until the transaction ends (``roster.lock_form`` for several,
+    in the order of their IDs), so that two writers deciding on the same form (two scans,
+    a scan and a person) take turns on PostgreSQL. SQLite's write transactions take turns
+    already (and ignore FOR UPDATE)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            select(forms.c.id)
+            .where(forms.c.id.in_(sorted(form_ids)))
+            .order_by(forms.c.id)
+            .with_for_update()
+        )
+
+
+_INSERT_PAGE = insert(scan_pages)  # built once: SQLAlchemy compiles it once, too
 
 
 def _insert_page(
@@ -455,20 +538,23 @@ def _insert_page(
     job: str | None,
 ) -> int:
     result = conn.execute(
-        insert(scan_pages).values(
-            sha256=digest,
-            page=page,
-            form_id=form_id,
-            form_page=form_page,
-            imported_at=_precisely_now(),
-            job_id=job,
-        )
+        _INSERT_PAGE,
+        {
+            "sha256": digest,
+            "page": page,
+            "form_id": form_id,
+            "form_page": form_page,
+            "imported_at": _precisely_now(),
+            "job_id": job,
+        },
     )
     return int(result.inserted_primary_key[0])
 
 
 class _Recorder:
-    """Decides and records the pages of one form inside its transaction."""
+    """Decides and records the pages of one form inside its transaction (its rows
+    locked: ``_lock_forms``). ``destroyed``: which recordings this transaction found
+    destroyed, by ID (asked once a transaction: the whole log of a recording is read)."""
 
     def __init__(
         self,
@@ -476,17 +562,21 @@ class _Recorder:
         form_id: str,
         allowed: Callable[[str], bool] | None,
         job: str | None = None,
+        destroyed: dict[str, bool] | None = None,
     ) -> None:
         self.conn = conn
         self.job = job
-        roster.lock_form(conn, form_id)  # PostgreSQL: one writer per form at a time
         try:
             self.person = roster.get_form(conn, form_id)
         except NotFound as exc:
             raise _Refused(str(exc)) from exc
-        if allowed is not None and not allowed(self.person.recording_id):
+        recording_id = self.person.recording_id
+        if allowed is not None and not allowed(recording_id):
             raise _Refused(f"form {form_id} is not in this record")
-        if records.destroyed(conn, self.person.recording_id) is not None:
+        known = {} if destroyed is None else destroyed
+        if recording_id not in known:
+            known[recording_id] = records.destroyed(conn, recording_id) is not None
+        if known[recording_id]:
             raise _Refused(
                 f"form {form_id} belongs to a destroyed recording: nothing of this page is kept"
             )
@@ -621,167 +711,3 @@ def _consent_clauses(sheet: Mapping[str, Any]) -> list[str]:
     return [
         c for c in dict.fromkeys(b["clause"] for b in sheet["boxes"]) if c != rules.CHILD_REFUSES
     ]
-
-
-# --- Reader threads ---------------------------------------------------------------------
-
-
-def _worker_count(workers: int | None) -> int:
-    if workers is None:
-        try:
-            cpus = len(os.sched_getaffinity(0))
-        except (AttributeError, OSError):
-            cpus = os.cpu_count() or 1
-        workers = min(MAX_WORKERS, cpus)
-    return max(1, workers)
-
-
-@dataclass
-class _Plan:
-    """A file to import, looked at before any page is read."""
-
-    path: Path
-    digest: str | None = None
-    failure: str | None = None  # the file cannot be read at all (no digest)
-    stamp: tuple[int, int] = (0, 0)  # size and mtime when hashed: workers check it
-    pages: int = 0
-    problem: str | None = None  # the file opens as no PDF or image: its report
-    wanted: list[int] = field(default_factory=list)  # 0-based pages to read
-
-
-def _plan(path: Path) -> _Plan:
-    plan = _Plan(path)
-    try:
-        stat = path.stat()
-        plan.digest, plan.stamp = scan.file_sha256(path), (stat.st_size, stat.st_mtime_ns)
-    except OSError as exc:
-        plan.failure = _unreadable(exc)
-        return plan
-    except scan.ScanInputError as exc:  # not a regular file, too large
-        plan.failure = str(exc)
-        return plan
-    try:
-        with scan.PageFile(path) as pages:
-            plan.pages = pages.count
-    except scan.ScanInputError as exc:
-        plan.problem = str(exc)
-    return plan
-
-
-class _Pool:
-    """Reader threads that read the pages queued (``scan.look``) ahead of this thread,
-    which takes the results in file and page order and lands them. At most ``AHEAD``
-    pages are read and not yet taken (their pixels and images wait in memory)."""
-
-    AHEAD = 6
-
-    def __init__(self, count: int) -> None:
-        self.threads = count
-        self.executor = ThreadPoolExecutor(count, thread_name_prefix="formgen-reader")
-        self.pending: deque[tuple[_Plan, int]] = deque()
-        self.running: dict[tuple[int, int], Future[scan.PageLook | scan.ScanInputError]] = {}
-        self.opened: dict[int, _Opened] = {}
-        self.identify: _Identify | None = None
-
-    def queue(self, plan: _Plan) -> None:
-        """Queue the pages of a planned file (behind the pages queued before)."""
-        if plan.problem is None and plan.digest is not None and plan.wanted:
-            self.opened[id(plan)] = _Opened(plan, len(plan.wanted))
-            for index in plan.wanted:
-                self.pending.append((plan, index))
-
-    def results_of(
-        self, plan: _Plan, identify: _Identify
-    ) -> Iterator[scan.PageLook | scan.ScanInputError]:
-        """The wanted pages of one queued file, as the readers deliver them."""
-        self.identify = identify
-        for index in plan.wanted:
-            key = (id(plan), index)
-            self._feed()
-            if key not in self.running:  # (only if the queue order was not kept)
-                self._submit(plan, index)
-            future = self.running.pop(key)
-            self._feed()
-            yield future.result()
-
-    def _feed(self) -> None:
-        while self.pending and len(self.running) < self.AHEAD:
-            plan, index = self.pending.popleft()
-            self._submit(plan, index)
-
-    def _submit(self, plan: _Plan, index: int) -> None:
-        opened = self.opened[id(plan)]
-        self.running[(id(plan), index)] = self.executor.submit(self._read, opened, index)
-
-    def _read(self, opened: _Opened, index: int) -> scan.PageLook | scan.ScanInputError:
-        try:
-            try:
-                page = opened.file().page(index)
-            except scan.ScanInputError as exc:
-                return exc
-            assert self.identify is not None
-            return scan.look(page, self.identify, SCAN_DPI)
-        finally:
-            opened.done()
-
-    def close(self) -> None:
-        for future in self.running.values():
-            future.cancel()
-        self.executor.shutdown(wait=True, cancel_futures=True)
-        for opened in self.opened.values():
-            opened.close()
-        self.running, self.opened, self.pending = {}, {}, deque()
-
-
-class _Opened:
-    """A queued file, opened by the first reader that needs it (if it is still the file
-    that was hashed) and closed after its last page."""
-
-    def __init__(self, plan: _Plan, pages: int) -> None:
-        self.plan, self.left = plan, pages
-        self.lock = threading.Lock()
-        self.pages: scan.PageFile | None = None
-        self.failure: scan.ScanInputError | None = None
-
-    def file(self) -> scan.PageFile:
-        with self.lock:
-            if self.pages is None and self.failure is None:
-                try:
-                    self.pages = _reopen(self.plan)
-                except scan.ScanInputError as exc:
-                    self.failure = exc
-            if self.failure is not None:
-                raise self.failure
-            assert self.pages is not None
-            return self.pages
-
-    def done(self) -> None:
-        with self.lock:
-            self.left -= 1
-            if self.left <= 0 and self.pages is not None:
-                self.pages.close()
-                self.pages = None
-
-    def close(self) -> None:
-        with self.lock:
-            if self.pages is not None:
-                self.pages.close()
-                self.pages = None
-
-
-def _reopen(plan: _Plan) -> scan.PageFile:
-    """The file a plan names, if it is still the file that was hashed."""
-    status = scan.check_file(plan.path)
-    if (status.st_size, status.st_mtime_ns) != plan.stamp:
-        raise scan.ScanInputError(
-            N_("{name} changed while it was being imported"), name=plan.path.name
-        )
-    return scan.PageFile(plan.path)
-
-
-def _cv_threads(count: int) -> int:
-    import cv2
-
-    before = cv2.getNumThreads()
-    cv2.setNumThreads(count)
-    return before

@@ -189,8 +189,17 @@ def encode(ext: str, image: Array) -> bytes:
 
 
 def small(gray: Array, long_side: int = 1800) -> Array:
-    """The page shrunk to ``long_side`` pixels, for a reviewer to look at."""
-    scale = long_side / max(gray.shape[:2])
+    """The page shrunk to ``long_side`` pixels, for a reviewer to look at (nothing is
+    measured on it). An area average at a fractional scale cost about 11 ms a page, at
+    a whole factor a fraction of that: so first the largest whole factor (every pixel
+    averaged in), then bilinear for the rest, a step under two pixels, so that every
+    pixel still counts towards one beside it and a thin stroke stays."""
+    height, width = gray.shape[:2]
+    scale = long_side / max(height, width)
     if scale >= 1:
         return gray
-    return cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    whole = int(1 / scale)
+    if whole >= 2:
+        gray = cv2.resize(gray, (width // whole, height // whole), interpolation=cv2.INTER_AREA)
+    return cv2.resize(gray, size, interpolation=cv2.INTER_LINEAR)
