@@ -10,10 +10,10 @@ does the same and also sets ``FORMGEN_DB``, so the CLI fixtures (``run``, ``js``
 
 The PostgreSQL variant needs a server: ``FORMGEN_TEST_PG`` is the URL of a database on
 it (``.ci/run`` starts a throwaway cluster and sets it), where each test gets a database
-of its own: a copy of the template, emptied and reused by the next test when its shape
-is unchanged (tests/helpers/pg_pool.py). Without it the variant is skipped, or fails when ``CI`` is set. On
-PostgreSQL the ``db`` path does not exist: open the store with ``open_store()`` (it
-reads ``FORMGEN_DB``), not with ``sqlite3``.
+of its own: a copy of the template, emptied, renamed and reused by the next test when
+its shape is unchanged (tests/helpers/pg_pool.py). Without it the variant is skipped,
+or fails when ``CI`` is set. On PostgreSQL the ``db`` path does not exist: open the
+store with ``open_store()`` (it reads ``FORMGEN_DB``), not with ``sqlite3``.
 """
 
 from __future__ import annotations
