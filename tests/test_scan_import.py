@@ -30,12 +30,14 @@ pytestmark = pytest.mark.usefixtures("db_url")  # on SQLite and on PostgreSQL
 
 @pytest.fixture
 def printed(js: Callable[..., Any], run: Run, rec_live: str) -> dict[str, Any]:
-    """Four participants of a live-streamed recording, their forms printed and
-    rasterised at 300 dpi."""
+    """Four participants of a live-streamed recording, their forms printed; the pages
+    the tests use (the first form's information page, each form's page to sign)
+    rasterised at 300 dpi, by their index in the PDF."""
     people = [js("participant", "add", rec_live, "--name", n) for n in ("Ann", "Bob", "Cas")]
     people.append(js("participant", "add", rec_live, "--name", "Dex", "--under-16"))
     pdf = Path(js("forms", rec_live)["pdf"]).read_bytes()
-    pages = rasterise(pdf, 300)
+    used = [0, *(3 * index + 2 for index in range(len(people)))]
+    pages = dict(zip(used, rasterise(pdf, 300, used), strict=True))
     layouts = {p["form_id"]: js("layout", p["form_id"]) for p in people}
     return {"rec": rec_live, "people": people, "pages": pages, "layouts": layouts}
 
