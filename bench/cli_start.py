@@ -11,11 +11,15 @@ is set, which in a source checkout would compile formgen's modules in every run
 (about 100 ms of a one-page import, none of the floor's). ``--from-source`` measures
 that way instead.
 
-    .venv/bin/python bench/cli_start.py [--runs N] [--from-source]
+    .venv/bin/python bench/cli_start.py [--runs N] [--from-source] [--instructions]
 
 Prints the median wall time of each, the ratio to the floor, and how many modules
 ``formgen --help`` and ``formgen scan import`` load; then the median CPU time of the
-floor and the import, which a loaded machine distorts less than the wall time.
+floor and the import, which a loaded machine distorts less than the wall time. With
+``--instructions`` (valgrind installed) it also counts the instructions of one floor
+and one import under callgrind (about a minute): a figure the machine's load does not
+change at all, where the 2 cores are shared and the wall times of one run can differ
+by more than the import costs.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import shutil
 import statistics
@@ -54,6 +59,21 @@ def timed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, fl
 def median(runs: list[tuple[float, float]]) -> tuple[float, float]:
     """The median wall time and the median CPU time."""
     return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
+
+
+def instructions(command: list[str], cwd: Path, env: dict[str, str]) -> int:
+    """The instructions the command executes (all its threads), counted by callgrind."""
+    done = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    if done.returncode or not found:
+        sys.exit(f"valgrind {' '.join(command)}: exit {done.returncode}: {done.stderr[-500:]}")
+    return int(found.group(1))
 
 
 def modules_loaded(args: list[str], cwd: Path, env: dict[str, str]) -> int:
@@ -90,6 +110,9 @@ def main() -> int:
     parser.add_argument(
         "--from-source", action="store_true", help="Compile formgen's modules in every run."
     )
+    parser.add_argument(
+        "--instructions", action="store_true", help="Also count instructions (valgrind)."
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as temp:
         work = Path(temp)
@@ -118,6 +141,15 @@ def main() -> int:
             ["scan", "import", str(page), "--json"], work / "counted", env
         )
         help_modules = modules_loaded(["--help"], work, env)
+        counted: tuple[int, int] | None = None
+        if args.instructions:
+            shutil.copytree(store, work / "valgrind" / "output")
+            counted = (
+                instructions([sys.executable, "-c", FLOOR], work, env),
+                instructions(
+                    [*FORMGEN, "scan", "import", str(page), "--json"], work / "valgrind", env
+                ),
+            )
     (base, base_cpu), (help_time, _), (import_time, import_cpu) = map(
         median, (floor, helps, imports)
     )
@@ -136,6 +168,11 @@ def main() -> int:
         f"  CPU time (user + system): floor {base_cpu:.3f} s, one-page import"
         f" {import_cpu:.3f} s ({import_cpu / base_cpu:.2f}x)"
     )
+    if counted:
+        print(
+            f"  instructions (callgrind, one run each): floor {counted[0] / 1e9:.3f} G,"
+            f" one-page import {counted[1] / 1e9:.3f} G ({counted[1] / counted[0]:.2f}x)"
+        )
     return 0
 
 
