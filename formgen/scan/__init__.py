@@ -4,7 +4,7 @@ The pixel modules only MEASURE; ``landing`` lands what they found in the record.
 the ink means (a mark, a circled answer, a signature) and what a pair of boxes means
 is decided in ``rules/marks.py`` (``read_box``, ``classify_signature``, ``decide_answers``);
 matching a QR text to a form is the caller's (``Instance.verify``). ``look`` does all
-of it for one page (``landing`` runs it in threads); of the store, only ``landing``
+of it for one page (``readers`` runs it in threads); of the store, only ``landing``
 imports anything.
 
     load          files and pages: regular files only, sniffing, PDF raster (pdfium) or
@@ -18,6 +18,8 @@ imports anything.
     creases       straight lines right across a region (creases, edges, staples)
     measuring     boxes and the writing round them, outlines, signature strokes, crops
     page          one page for the record: look, look_start/look_finish, encode, small
+    readers       an import's files planned, and their pages read in threads
+    landing       what was read into the record, a few forms to a transaction
 
 The names below are the package's interface; the modules' other names are its own.
 """
