@@ -36,12 +36,17 @@ class Ahead:
                 return False
             cache.drop_stale(want)  # the old one may name someone since removed
             # A render for an earlier state of the record is no one's any more.
-            for path in [p for p in self._running if cache.same_selection(p, want)]:
-                del self._running[path]
+            earlier = [p for p in self._running if cache.same_selection(p, want)]
+            superseded = [self._running.pop(path) for path in earlier]
             started = self.renderer.submit(
                 person.user, "forms", want.recording_id, participants=participants, save=False
             )
             self._running[want.path] = started
+        # One not begun yet is cancelled: a student adding ten people one by one would
+        # otherwise queue ten renders before the one that counts. (Outside the lock: a
+        # cancel runs the render's done callback, which takes the lock.)
+        for render in superseded:
+            render.cancel()
         # Kept as soon as it is made, whether or not anyone asks again.
         started.add_done_callback(lambda done: self._done(person, want, done))
         return True

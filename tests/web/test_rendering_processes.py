@@ -93,3 +93,37 @@ def test_an_app_closing_ends_its_renders_in_shared_processes(
     finally:
         processes.close()
         fg.close()
+
+
+def test_a_render_ahead_for_an_earlier_state_of_the_record_is_cancelled(
+    store_url: str, tmp_path: Path
+) -> None:
+    """A student adds people one by one, opening the recording page each time: each
+    opening starts the declarations' render for the record as it is then. The renders
+    for earlier states that have not begun are cancelled, the last one is kept."""
+    from formgen.documents import cache
+    from formgen.web.auth import Person
+    from formgen.web.declarations_ahead import Ahead
+
+    fg, sam, rec = _store(store_url, tmp_path, "Rekenles groep 5")
+    processes = Processes(count=1)
+    renderer = Renderer(fg, processes)
+    try:
+        person = Person(sam, fg.as_user(sam), csrf=None)  # type: ignore[arg-type]
+        ahead = Ahead(renderer)
+        started = []
+        for name in ("Bob Bos", "Cas Dijk", "Dex Ek", "Eva Fox", "Fee Gor"):
+            fg.add_participant(rec, name)
+            want = cache.wanted(fg.engine, fg.config, rec)
+            assert ahead.start(person, want, None)
+            started.append(ahead._running[want.path])
+        last = started.pop()
+        # one process, and one call handed to it ahead: at most two had begun
+        assert sum(render.cancelled() for render in started) >= len(started) - 2
+        assert not last.cancelled()
+        assert ahead.pdf(person, want, None).startswith(b"%PDF")
+        assert want.path.exists()
+    finally:
+        renderer.close()
+        processes.close()
+        fg.close()
