@@ -449,19 +449,17 @@ class _Importer:
 
     def _land_batch(self, units: list[_Unit]) -> list[_Unit]:
         """Lands forms from the first on in one transaction, each in its own savepoint,
-        until ``TRANSACTION_S`` has passed; the forms not landed yet. A fault that is no
-        form's own (the store) lands the forms before it and is raised."""
+        at most ``BATCH_FORMS`` and until ``TRANSACTION_S`` has passed; the forms not
+        landed yet. A fault that is no form's own (the store) lands the forms before it
+        and is raised."""
         started = time.monotonic()
         taken: list[tuple[str, list[PageReport]]] = []  # by another import meanwhile
         noted: set[str] = set()
         destroyed: dict[str, bool] = {}  # by recording, as this transaction found it
-        rest: list[_Unit] = []
+        rest = units[BATCH_FORMS:]
         failure: Exception | None = None
         with self.engine.begin() as conn:
-            # PostgreSQL: the batch's forms locked in one order, as every batch locks
-            # them, so two imports of the same forms wait for each other, not deadlock
-            _lock_forms(conn, {unit.form_id for unit in units})
-            for done, unit in enumerate(units, 1):
+            for done, unit in enumerate(units[:BATCH_FORMS], 1):
                 try:
                     noted |= self._land(conn, unit, noted, taken, destroyed)
                 except Exception as exc:  # (rolled back to its savepoint)
@@ -512,20 +510,6 @@ class _Importer:
         return digests
 
 
-def _lock_forms(conn: Connection, form_ids: set[str]) -> None:
-    """Hold the forms' rows until the transaction ends (``roster.lock_form`` for several,
-    in the order of their IDs), so that two writers deciding on the same form (two scans,
-    a scan and a person) take turns on PostgreSQL. SQLite's write transactions take turns
-    already (and ignore FOR UPDATE)."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(
-            select(forms.c.id)
-            .where(forms.c.id.in_(sorted(form_ids)))
-            .order_by(forms.c.id)
-            .with_for_update()
-        )
-
-
 _INSERT_PAGE = insert(scan_pages)  # built once: SQLAlchemy compiles it once, too
 
 
@@ -552,8 +536,8 @@ def _insert_page(
 
 
 class _Recorder:
-    """Decides and records the pages of one form inside its transaction (its rows
-    locked: ``_lock_forms``). ``destroyed``: which recordings this transaction found
+    """Decides and records the pages of one form inside its transaction (its row
+    locked). ``destroyed``: which recordings this transaction found
     destroyed, by ID (asked once a transaction: the whole log of a recording is read)."""
 
     def __init__(
@@ -566,6 +550,7 @@ class _Recorder:
     ) -> None:
         self.conn = conn
         self.job = job
+        roster.lock_form(conn, form_id)  # PostgreSQL: one writer per form at a time
         try:
             self.person = roster.get_form(conn, form_id)
         except NotFound as exc:
