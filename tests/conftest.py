@@ -79,21 +79,33 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.definition.add_marker(sqlite_only)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark each test by what it needs (see pyproject's markers): the PostgreSQL variant
     of a store test, the browser tests, and those that start a server process (marked
-    ``slow`` where they are written, or ``served``, or in SLOW_MODULES)."""
+    ``slow`` where they are written, or ``served``, or in SLOW_MODULES).
+
+    A parameter marked ``one_store`` (``pytest.param(..., marks=pytest.mark.one_store)``)
+    has no PostgreSQL variant: a sweep over the reader's conditions, say, lands in the
+    store the same way for every condition, so PostgreSQL gets one of them, not each."""
+    dropped = []
     for item in items:
         used = set(getattr(item, "fixturenames", ()))
         callspec = getattr(item, "callspec", None)
         params = callspec.params if callspec is not None else {}
         if "postgresql" in (params.get("store_url"), params.get("empty_store_url")):
+            if item.get_closest_marker("one_store") is not None:
+                dropped.append(item)
+                continue
             item.add_marker(pytest.mark.postgres)
         if used & BROWSER_FIXTURES:
             item.add_marker(pytest.mark.browser)
         served = item.get_closest_marker("served") is not None
         if served or item.path.name in SLOW_MODULES or "wheel" in item.name:
             item.add_marker(pytest.mark.slow)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        gone = set(map(id, dropped))
+        items[:] = [item for item in items if id(item) not in gone]
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -13,6 +13,7 @@ import zxingcpp
 
 from formgen import Formgen
 from formgen.config import Config, Mail
+from formgen.documents.declarations import PAGES_PER_FORM
 from formgen.mail.mailbox import Mailbox
 
 from . import test_config
@@ -58,8 +59,14 @@ def token_of(link: str) -> str:
 
 
 def printed_token(fg: Formgen, rec: str, page: int = 0) -> str:
-    """The token of a printed page's QR code (page 0: the first form's first page)."""
-    return token_of(qr_links(fg.forms(rec, save=False).data, [page])[0])
+    """The token of a printed page's QR code, by its page in the recording's declarations
+    (page 0: the first form's first page). Only the form that holds the page is rendered:
+    the forms come in the order of the record's participants, each PAGES_PER_FORM long."""
+    people = fg.status(rec).participants
+    form_id = people[page // PAGES_PER_FORM].form_id
+    written = fg.forms(rec, participants=[form_id], save=False)
+    token = token_of(qr_links(written.data, [page % PAGES_PER_FORM])[0])
+    return token
 
 
 def code_in(box: Mailbox, address: str) -> str:
