@@ -448,3 +448,31 @@ def test_a_busy_port_is_refused_in_one_line_before_anything_is_made(tmp_path: Pa
     assert len(lines) == 1 and f"cannot serve on 127.0.0.1:{port}" in lines[0], done.stderr
     assert "Traceback" not in done.stderr and "Demo accounts" not in done.stdout
     assert not list(tmp_path.rglob("*.pdf"))  # no sample declarations written
+
+
+@pytest.mark.one_store  # a process's priority, not the store
+def test_scan_workers_run_below_the_server_as_the_rendering_processes_do(
+    store_url: str, tmp_path: Path
+) -> None:
+    """A long import must not take the CPU from a PDF someone waits for: the workers
+    ``formgen serve`` starts run at the rendering processes' lower priority."""
+    import os
+
+    from formgen.web import rendering, serve
+
+    from ..helpers import test_config
+
+    fg = Formgen.open(db=store_url, config=test_config(output_dir=tmp_path / "output"))
+    try:
+        with serve._workers(fg, 1) as (worker,):
+            ours = os.getpriority(os.PRIO_PROCESS, 0)
+            # the child lowers its own priority first thing: wait until it has
+            for _ in range(200):
+                if os.getpriority(os.PRIO_PROCESS, worker.pid) != ours:
+                    break
+                threading.Event().wait(0.05)
+            wanted = min(ours + rendering.NICENESS, 19)
+            assert os.getpriority(os.PRIO_PROCESS, worker.pid) == wanted
+            assert worker.poll() is None  # and it runs: the worker waits for jobs
+    finally:
+        fg.close()
