@@ -138,8 +138,11 @@ def browser() -> Iterator[Any]:
         if os.environ.get("CI"):
             pytest.fail("Debian's chromium is not installed (CI must run the browser tests)")
         pytest.skip("Debian's chromium is not installed")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # An expectation waits as long as an action does (the pages' default, 30 s), not
+    # Playwright's 5 s: on a loaded 2-core machine a step's answer took longer than 5 s.
+    expect.set_options(timeout=30_000)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
