@@ -34,9 +34,10 @@ The import's time runs from seeing the job claimed to seeing it done (polled eve
 0.1 s: the store keeps whole seconds). Printed: p50/p95/p99 latency and errors per kind
 before and during the import, the import's pages per second alone and under load, and
 issue 10's targets beside them; the load average and the busiest other processes, since
-the machine is shared. ``--nice-workers N`` runs the server's scan workers at a lower
-priority, to try that remedy. The servers run a snapshot of ``formgen/`` and
-``templates/`` taken at start, so others' edits during the run do not change them.
+the machine is shared. ``--nice-workers N`` sets the server's scan workers to niceness
+N (``formgen serve`` starts them at 10, as its PDF processes; 0 for the old behaviour).
+The servers run a snapshot of ``formgen/`` and ``templates/`` taken at start, so others'
+edits during the run do not change them.
 """
 
 from __future__ import annotations
@@ -339,7 +340,7 @@ def one_run(
     seed: Seed, db: Path, work: Path, env: dict[str, str], args: argparse.Namespace, loaded: bool
 ) -> Run:
     proc, url = start_server(f"sqlite:///{db}", work, workers=1, extra_env=env)
-    if args.nice_workers:  # what a lower priority for imports would do (not the default)
+    if args.nice_workers is not None:  # another priority for imports than serve's own
         for pid in workers_of(proc.pid):
             os.setpriority(os.PRIO_PROCESS, pid, args.nice_workers)
     fg = Formgen.open(
@@ -792,8 +793,9 @@ def main() -> int:
         "--before", type=float, default=10.0, help="seconds of browsing before the upload"
     )
     parser.add_argument(
-        "--nice-workers", type=int, default=0, metavar="N",
-        help="run the server's scan workers at this niceness (to try a lower priority)",
+        "--nice-workers", type=int, default=None, metavar="N",
+        help="run the server's scan workers at this niceness (serve's own: 10; lower "
+        "takes root)",
     )  # fmt: skip
     parser.add_argument(
         "--mix-seconds", type=float, default=30.0, help="how long the PDF-and-mail mix runs"

@@ -115,15 +115,15 @@ class Formgen:
         config: Config | Path | None = None,
         *,
         make_key: bool = False,
+        pooled: bool = False,
     ) -> Formgen:
         """``make_key``: make the master key beside the store if there is none yet (the
-        demo and the sample only; anywhere else a missing key is an error)."""
-        if not isinstance(config, Config):
-            config = config_module.load(config)
-        config = config_module.absolute(config)
-        engine = store.open_store(
-            None if db is None else str(db), key_file=config.key_file, make_key=make_key
-        )
+        demo and the sample only; anywhere else a missing key is an error). ``pooled``:
+        keep PostgreSQL connections between transactions (the service and its workers)."""
+        loaded = config if isinstance(config, Config) else config_module.load(config)
+        config = config_module.absolute(loaded)
+        url = None if db is None else str(db)
+        engine = store.open_store(url, key_file=config.key_file, make_key=make_key, pooled=pooled)
         return cls(engine, config)
 
     def close(self) -> None:

@@ -476,3 +476,33 @@ def test_scan_workers_run_below_the_server_as_the_rendering_processes_do(
             assert worker.poll() is None  # and it runs: the worker waits for jobs
     finally:
         fg.close()
+
+
+@pytest.mark.served  # formgen serve as a faculty runs it
+def test_the_service_keeps_its_postgresql_connections(live: Live) -> None:
+    """A request does not open a connection of its own: the service keeps a pool (a new
+    PostgreSQL session costs the server several milliseconds of CPU). The same sessions
+    stay open, idle, between the requests."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    if not live.store.startswith("postgresql"):
+        pytest.skip("an SQLite store has no connections to keep")
+    watch = create_engine(live.store, poolclass=NullPool)
+    seen: list[set[int]] = []
+    try:
+        with live.client() as client, watch.connect() as conn:
+            assert post_sign_in(client, live.account("student").email).status_code == 303
+            for _ in range(12):
+                assert client.get("/recordings").status_code == 200
+                pids = conn.execute(
+                    text(
+                        "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                        " AND pid <> pg_backend_pid() AND state = 'idle'"
+                    )
+                ).scalars()
+                seen.append(set(pids))
+    finally:
+        watch.dispose()
+    assert all(seen), seen  # after every request a connection waits for the next
+    assert len(set().union(*seen)) <= 6, seen  # and it is the same few
