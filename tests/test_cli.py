@@ -97,6 +97,20 @@ def test_a_command_loads_only_its_own_module() -> None:
     ]
 
 
+def test_a_program_running_the_commands_keeps_its_garbage_collector(
+    js: Callable[..., Any], rec: str
+) -> None:
+    """Only `formgen` itself (``main``) pauses the collector while it starts: a program
+    that runs the commands (click's runner, here) keeps its own as it was, nothing
+    frozen."""
+    import gc
+
+    frozen = gc.get_freeze_count()
+    assert js("status", rec)["id"] == rec
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == frozen
+
+
 def test_create_add_status_round_trip(js: Callable[..., Any], rec: str) -> None:
     adult = js("participant", "add", rec, "--name", "'t Hooft")
     child = js("participant", "add", rec, "--name", "Çelik", "--under-16", "--lang", "en")
