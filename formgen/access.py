@@ -24,12 +24,13 @@ from formgen.record.consent_status import ConsentStatus
 from formgen.record.jobs import Job
 from formgen.record.records import Recording
 from formgen.rules import Act, Relation, Role
-from formgen.values import Import, NewRecording
+from formgen.values import NewRecording
 from formgen.words import N_, Word
 
 if TYPE_CHECKING:
     from formgen.aftercare.review import ReviewItem
     from formgen.api import Formgen
+    from formgen.scan.landing import Import
 
 
 # --- one person's view ------------------------------------------------------------------
@@ -229,7 +230,7 @@ def _import_scans(
     allowed = lambda rec: pf.may(Act.CHANGE, rec)  # noqa: E731
     from formgen.scan import landing
 
-    return Import(
+    return landing.Import(
         landing.import_files(pf.engine, list(paths), progress, workers, allowed, since=since)
     )
 

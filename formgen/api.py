@@ -25,10 +25,9 @@ from formgen.config import Config
 from formgen.errors import NotAllowed, RecordError, checked
 from formgen.lazy import Submodule
 from formgen.record import sealing, store
-from formgen.values import Import, LetterRequest, NewRecording, Overview, Sample
 from formgen.words import N_
 
-__all__ = ["Formgen", "Import", "LetterRequest", "NewRecording", "NotAllowed", "Overview", "Sample"]
+__all__ = ["Formgen", "NotAllowed"]
 
 if TYPE_CHECKING:
     from formgen.access import PersonalFormgen
@@ -41,6 +40,8 @@ if TYPE_CHECKING:
     from formgen.record.jobs import Job
     from formgen.record.records import Recording
     from formgen.record.roster import Participant
+    from formgen.scan.landing import Import
+    from formgen.values import LetterRequest, NewRecording, Overview, Sample
 
 
 # Imported at first use: opening the store and reading scans need none of these parts.
@@ -58,6 +59,7 @@ corrections: Any = Submodule("formgen.aftercare.corrections")
 declarations: Any = Submodule("formgen.documents.declarations")
 export: Any = Submodule("formgen.documents.export")
 institution: Any = Submodule("formgen.record.institution")
+landing: Any = Submodule("formgen.scan.landing")
 lifecycle: Any = Submodule("formgen.aftercare.lifecycle")
 online: Any = Submodule("formgen.online.answers")
 online_page: Any = Submodule("formgen.online.page")
@@ -67,6 +69,7 @@ receipts: Any = Submodule("formgen.online.receipts")
 returns: Any = Submodule("formgen.aftercare.returns")
 review: Any = Submodule("formgen.aftercare.review")
 storecopy: Any = Submodule("formgen.record.storecopy")
+values: Any = Submodule("formgen.values")  # and their dataclasses: a scan import needs none
 
 
 P = ParamSpec("P")
@@ -140,7 +143,7 @@ class Formgen:
     def create_recording(self, new: NewRecording | None = None, /, **fields: Any) -> Recording:
         """Register a recording: a ``NewRecording``, or its fields as keywords (``title``,
         ``student``, ``supervisor``, ``situation``, ``purpose``, ``date``, ...)."""
-        new = new or NewRecording(**fields)
+        new = new or values.NewRecording(**fields)
         return records.create_recording(self.engine, self.config, **new.stored())
 
     def delete_by(self, date: dt.date, purpose: str) -> dt.date:
@@ -462,7 +465,7 @@ class Formgen:
         """Situations 1 and 2: the supervisor's letter to the institution with pre-ID'd
         blank declarations: a ``LetterRequest``, or its fields as keywords (``contact``,
         ``count``, ...), written to ``out`` or the default path unless ``save`` is false."""
-        letter = letter or LetterRequest(**fields)
+        letter = letter or values.LetterRequest(**fields)
         if not 1 <= letter.count <= 500:
             raise RecordError(N_("between 1 and 500 blank forms at a time"))
         rec = records.get_recording(self.engine, recording_id)
@@ -558,17 +561,13 @@ class Formgen:
         a page that cannot be read is reported and writes nothing. A page another import
         landed after ``since`` (default: now; the command line passes when it started)
         ran at the same time: it is reported as it landed, not as an error."""
-        from formgen.scan import landing
-
-        return Import(
+        return landing.Import(
             landing.import_files(self.engine, list(paths), progress, workers, since=since)
         )
 
     @staticmethod
     def scan_page_count(paths: Sequence[Path]) -> int:
         """Pages the files hold, for a progress bar."""
-        from formgen.scan import landing
-
         return landing.page_count(list(paths))
 
     def review_items(self) -> list[ReviewItem]:

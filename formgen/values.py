@@ -1,7 +1,8 @@
 """The library's typed values that are neither a record's row nor a document: what a
 caller hands ``Formgen`` (``NewRecording``, ``LetterRequest``) and what a few of its methods return
-(``Sample``, ``Import``, ``Overview``). Light on purpose: importing them imports no
-database, renderer or scanner."""
+(``Sample``, ``Overview``). Light on purpose: importing them imports no
+database, renderer or scanner. ``Import``, what a scan import did, is the scan reader's
+(``formgen.scan.landing``): a scan import loads neither these nor their dataclasses."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ if TYPE_CHECKING:
     from formgen.errors import RecordError
     from formgen.record.consent_status import ConsentStatus, PersonStatus
     from formgen.record.records import Recording
-    from formgen.scan.landing import PageReport
 
 
 @dataclass(frozen=True)
@@ -85,39 +85,6 @@ class Sample:
 
 
 @dataclass(frozen=True)
-class Import:
-    """What a scan import did, page by page (docs/contract.md), and a summary."""
-
-    pages: list[PageReport]
-
-    def count(self, status: str) -> int:
-        return sum(r.status == status for r in self.pages)
-
-    @property
-    def failed(self) -> list[PageReport]:
-        return [r for r in self.pages if r.status == "error"]
-
-    @property
-    def landed_meanwhile(self) -> int:
-        """Pages another import running at the same time landed: in the record."""
-        from formgen.scan.landing import CONCURRENT
-
-        return sum(r.reason == CONCURRENT for r in self.pages)
-
-    def error_summary(self) -> str | None:
-        """One line on what went wrong, or None when every page landed."""
-        failed = self.failed
-        if not failed:
-            return None
-        reasons = {r.reason for r in failed}
-        why = reasons.pop() if len(reasons) == 1 else "see the report"
-        return f"{len(failed)} page(s) not imported: {why}"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"pages": [r.as_dict() for r in self.pages]}
-
-
-@dataclass(frozen=True)
 class Overview:
     """A recording as its page shows it (``Formgen.overview``)."""
 
@@ -126,3 +93,12 @@ class Overview:
     description: dict[str, Any] | None
     description_problem: RecordError | None  # why there is no description yet
     earlier: list[PersonStatus]
+
+
+def __getattr__(name: str) -> Any:
+    # Import lived here once: still found here, loaded with the scan reader
+    if name == "Import":
+        from formgen.scan.landing import Import
+
+        return Import
+    raise AttributeError(f"module 'formgen.values' has no attribute {name!r}")

@@ -92,6 +92,37 @@ class PageReport:
         return self
 
 
+@dataclass(frozen=True)
+class Import:
+    """What a scan import did, page by page (docs/contract.md), and a summary."""
+
+    pages: list[PageReport]
+
+    def count(self, status: str) -> int:
+        return sum(r.status == status for r in self.pages)
+
+    @property
+    def failed(self) -> list[PageReport]:
+        return [r for r in self.pages if r.status == "error"]
+
+    @property
+    def landed_meanwhile(self) -> int:
+        """Pages another import running at the same time landed: in the record."""
+        return sum(r.reason == CONCURRENT for r in self.pages)
+
+    def error_summary(self) -> str | None:
+        """One line on what went wrong, or None when every page landed."""
+        failed = self.failed
+        if not failed:
+            return None
+        reasons = {r.reason for r in failed}
+        why = reasons.pop() if len(reasons) == 1 else "see the report"
+        return f"{len(failed)} page(s) not imported: {why}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"pages": [r.as_dict() for r in self.pages]}
+
+
 def import_files(
     engine: Engine,
     paths: Sequence[Path],
