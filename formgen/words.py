@@ -150,7 +150,7 @@ def reason(text: str, words: NullTranslations) -> str:
         said = words.gettext(STATUS_IN_REASONS.get(part, part))
         if said != part:
             return said
-        for template, pattern in _REASON_PATTERNS:
+        for template, pattern in _reason_patterns():
             if found := pattern.fullmatch(part):
                 values = {
                     name: piece(value)
@@ -198,13 +198,19 @@ STATUS_IN_REASONS = {
     "expired": N_("expired"),
     "invalidated": N_("invalidated"),
 }
-_REASON_PATTERNS = [
-    (
-        template,
-        re.compile(re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", re.escape(template)), re.DOTALL),
-    )
-    for template in REASON_TEMPLATES
-]
+
+
+@lru_cache(maxsize=1)
+def _reason_patterns() -> list[tuple[str, re.Pattern[str]]]:
+    """Each template as a pattern: compiled where a reason is first shown, not by every
+    command that imports the words (a scan import shows none)."""
+    return [
+        (
+            template,
+            re.compile(re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", re.escape(template)), re.DOTALL),
+        )
+        for template in REASON_TEMPLATES
+    ]
 
 
 # What a reason calls a clause or the signature ("recording: both yes and no are marked").
