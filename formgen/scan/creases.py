@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 
 from formgen.scan.ink import FRINGE_MM, _square
-from formgen.scan.pixels import Array, median
+from formgen.scan.pixels import Array, median, nonzero
 
 # A crease, a shadow's edge, a staple's or the paper's edge: a straight line that runs
 # on right across a region (into its margins on both ends), not strokes that start and
@@ -159,7 +159,7 @@ def _straight_pieces(
     n, labels = cv2.connectedComponents(ink, connectivity=8)
     if n <= 1:
         return []
-    ys, xs = np.nonzero(ink)  # (the labelled pixels; faster found in the 8-bit mask)
+    ys, xs = nonzero(ink)  # (the labelled pixels; faster found in the 8-bit mask)
     lab = labels[ys, xs]
     size = np.bincount(lab, minlength=n)
     count = np.maximum(size.astype(np.float64), 1)
@@ -502,7 +502,7 @@ def _straight(labels: Array, stats: Array, candidates: Array, px_mm: float) -> A
     found = np.zeros(len(stats), bool)
     for k in np.flatnonzero(candidates):
         x, y, w, h = stats[k, :4]
-        ys, xs = np.nonzero(labels[y : y + h, x : x + w] == k)
+        ys, xs = nonzero(labels[y : y + h, x : x + w] == k)
         (_, _), (a, b), _ = cv2.minAreaRect(np.column_stack([xs, ys]).astype(np.float32))
         long, short = (max(a, b) + 1) / px_mm, (min(a, b) + 1) / px_mm
         fill = stats[k, cv2.CC_STAT_AREA] / (px_mm * px_mm * long * short)
@@ -547,7 +547,7 @@ def _crossing_lines(piece: Array, px_mm: float, most: int = 3) -> bool:
     ink = piece.astype(np.uint8)
     total = int(np.count_nonzero(ink))
     half = LINE_WIDE_MM / 2 * px_mm
-    ys, xs = np.nonzero(ink)
+    ys, xs = nonzero(ink)
     left = np.ones(len(xs), bool)
     for _ in range(most):
         before = np.count_nonzero(left)

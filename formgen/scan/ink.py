@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from formgen.scan.pixels import Array, _percentile
+from formgen.scan.pixels import Array, _percentile, components
 
 OUTLINE_BAND_MM = 0.4  # taken out on either side of a located outline or frame line
 FRINGE_MM = 0.7  # ink wholly this near a printed line is its blurred edge (phone photos)
@@ -89,7 +89,7 @@ def _ink_mask(dark: Array) -> Array:
 def _components(mask: Array) -> tuple[Array, Array, Array, Array]:
     """Labels and per-label stats (x, y, w, h, area) of 8-connected ink; spans (longer
     bounding-box side) and areas as their own arrays for the filters."""
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    _, labels, stats = components(mask)
     span = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
     return labels, stats, span, stats[:, cv2.CC_STAT_AREA]
 

@@ -48,7 +48,7 @@ from formgen.scan.ink import (
     _square,
     _strip_lines,
 )
-from formgen.scan.pixels import MM_PER_INCH, Array, _percentile, median
+from formgen.scan.pixels import MM_PER_INCH, Array, _percentile, components, median, nonzero
 from formgen.scan.view import ArrayView, PageView
 
 BOX_INSET_MM = 1.0  # interior = outline's outer edge moved in by this (border is 0.45 mm)
@@ -516,7 +516,7 @@ def _measure_boxes(
         inside[i] = np.bincount(labels[y0:y1, x0:x1].ravel(), minlength=n)
     inside[:, 0] = 0
     owner = np.argmax(inside, axis=0) if len(boxes) else np.zeros(n, np.int64)
-    ys, xs = np.nonzero(hw)
+    ys, xs = nonzero(hw)
     points = (xs, ys)
     # each box's own ink inside it, all boxes in one image (they do not overlap)
     own_ink = np.zeros_like(hw)
@@ -584,7 +584,7 @@ def _pieces(
 ) -> list[tuple[float, float, float]]:
     """Per box: the cover of its interior by its own ink, and its longest and largest
     piece. A speck must be both small and compact; a short stroke stays however small."""
-    _, _, stats, _ = cv2.connectedComponentsWithStats(own_ink, connectivity=8)
+    _, _, stats = components(own_ink)
     span = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
     area = stats[:, cv2.CC_STAT_AREA]
     big = (area >= BOX_SPECK_MM2 * px_mm * px_mm) | (span >= BOX_SPECK_MM * px_mm)

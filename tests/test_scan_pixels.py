@@ -1,0 +1,53 @@
+"""The pixel helpers that stand in for slower OpenCV or numpy calls give exactly what
+those give: the reader's decisions rest on them."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from formgen.scan.pixels import components, nonzero
+
+
+def _masks(seed: int):
+    """Masks of every kind the reader makes: sparse strokes, dense fills, all paper, all
+    ink, 0/1 and 0/255, bool, tiny, and views into a larger mask."""
+    rng = np.random.default_rng(seed)
+    yield np.zeros((5, 7), np.uint8)
+    yield np.ones((5, 7), np.uint8)
+    yield np.ones((1, 1), np.uint8)
+    for _ in range(300):
+        h, w = (int(v) for v in rng.integers(1, 50, 2))
+        share = float(rng.uniform(0, 1))
+        mask = (rng.uniform(size=(h, w)) < share).astype(np.uint8)
+        yield mask * np.uint8(rng.choice([1, 255]))
+        yield mask > 0
+    strokes = np.zeros((300, 400), np.uint8)
+    for _ in range(40):
+        a, b = (tuple(int(v) for v in rng.integers(0, 400, 2)) for _ in range(2))
+        cv2.line(strokes, a, b, 1, int(rng.integers(1, 5)))
+    yield strokes
+    yield strokes[17:250, 33:371]  # a view, not contiguous
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_components_are_opencvs(seed: int) -> None:
+    for mask in _masks(seed):
+        for connectivity in (4, 8):
+            n, labels, stats, _ = cv2.connectedComponentsWithStats(
+                mask.view(np.uint8), connectivity=connectivity
+            )
+            n2, labels2, stats2 = components(mask, connectivity)
+            assert n2 == n
+            assert labels2.dtype == labels.dtype and np.array_equal(labels2, labels)
+            assert stats2.dtype == stats.dtype and np.array_equal(stats2, stats)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_nonzero_is_numpys(seed: int) -> None:
+    for mask in _masks(seed):
+        rows, cols = np.nonzero(mask)
+        rows2, cols2 = nonzero(mask)
+        assert rows2.dtype == rows.dtype and np.array_equal(rows2, rows)
+        assert cols2.dtype == cols.dtype and np.array_equal(cols2, cols)
