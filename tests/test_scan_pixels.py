@@ -7,6 +7,7 @@ import cv2
 import numpy as np
 import pytest
 
+from formgen.scan.creases import _to_last_ink
 from formgen.scan.pixels import components, nonzero
 
 
@@ -51,3 +52,34 @@ def test_nonzero_is_numpys(seed: int) -> None:
         rows2, cols2 = nonzero(mask)
         assert rows2.dtype == rows.dtype and np.array_equal(rows2, rows)
         assert cols2.dtype == cols.dtype and np.array_equal(cols2, cols)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_hough_on_the_ink_reach_is_the_whole_images(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    for _ in range(40):
+        h, w = (int(v) for v in rng.integers(40, 260, 2))
+        image = np.zeros((h, w), np.uint8)
+        for _ in range(int(rng.integers(1, 6))):  # strokes and lines, kept off the far edges
+            a, b = (
+                (int(rng.integers(0, w * 3 // 4)), int(rng.integers(0, h * 3 // 4)))
+                for _ in range(2)
+            )
+            cv2.line(image, a, b, 1, int(rng.integers(1, 4)))
+        image[rng.uniform(size=image.shape) < 0.002] = 1  # dust
+        threshold = int(rng.integers(8, 30))
+        for lo, hi in ((0.0, np.pi), (0.0, 0.14), (np.pi / 2 - 0.14, np.pi / 2 + 0.14)):
+            whole = cv2.HoughLinesWithAccumulator(
+                image, 1, np.pi / 360, threshold, None, 0, 0, lo, hi
+            )
+            cut = cv2.HoughLinesWithAccumulator(
+                _to_last_ink(image), 1, np.pi / 360, threshold, None, 0, 0, lo, hi
+            )
+            assert (whole is None) == (cut is None)
+            if whole is not None:
+                assert np.array_equal(whole, cut)
+        whole = cv2.HoughLines(image, 1, np.pi / 360, threshold)
+        cut = cv2.HoughLines(_to_last_ink(image), 1, np.pi / 360, threshold)
+        assert (whole is None) == (cut is None)
+        if whole is not None:
+            assert np.array_equal(whole, cut)

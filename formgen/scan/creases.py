@@ -196,11 +196,13 @@ def _straight_pieces(
         return found
     pieces = voters.astype(np.uint8)[labels]
     if shared:
-        common = cv2.HoughLines(pieces, 1, np.pi / 360, votes)
+        common = cv2.HoughLines(_to_last_ink(pieces), 1, np.pi / 360, votes)
     else:  # near the axes only: a fifth of the angles, of the time
         bands = [(0.0, AXIS), (math.pi / 2 - AXIS, math.pi / 2 + AXIS), (math.pi - AXIS, math.pi)]
         found_in = [
-            cv2.HoughLinesWithAccumulator(pieces, 1, np.pi / 360, votes, None, 0, 0, a, b)
+            cv2.HoughLinesWithAccumulator(
+                _to_last_ink(pieces), 1, np.pi / 360, votes, None, 0, 0, a, b
+            )
             for a, b in bands
         ]
         hits = [h.reshape(-1, 3) for h in found_in if h is not None and len(h)]
@@ -215,6 +217,17 @@ def _straight_pieces(
             if len(kept) == THROUGH_CANDIDATES:
                 break
     return found + kept
+
+
+def _to_last_ink(image: Array) -> Array:
+    """The image up to its last row and column with ink in them, for ``cv2.HoughLines``:
+    the same lines (the top left corner, where rho is measured from, stays; with rho in
+    steps of 1 its bins are whole pixels however large the image), while the
+    accumulator it fills and searches, rho both ways as far as the image reaches,
+    shrinks to the ink's reach. Nothing is cut from the top or left: that would move the
+    origin by a fraction of a bin at most angles and round some pixels the other way."""
+    x, y, w, h = cv2.boundingRect(image)
+    return image[: y + h, : x + w] if w and h else image
 
 
 def _chord(
@@ -253,10 +266,11 @@ def _chord(
         ``offsets[columns]``: only what a test needs is worked out (this runs for every
         Hough line)."""
         o = offsets[columns]
-        xs = np.rint(base_x[:, None] + o[None, :] * c).astype(np.int64)
-        ys = np.rint(base_y[:, None] + o[None, :] * s).astype(np.int64)
-        np.clip(xs, 0, w - 1, out=xs)
-        np.clip(ys, 0, h - 1, out=ys)
+        xs = np.rint(base_x[:, None] + o * c).astype(np.int64)
+        ys = np.rint(base_y[:, None] + o * s).astype(np.int64)
+        # (np.clip's own overhead was a good part of this on the short arrays here)
+        np.minimum(np.maximum(xs, 0, out=xs), w - 1, out=xs)
+        np.minimum(np.maximum(ys, 0, out=ys), h - 1, out=ys)
         ys *= w
         ys += xs
         return ys
@@ -265,17 +279,17 @@ def _chord(
     # index is several times faster than indexing by rows and columns
     ink_, dark_, printed_ = ink.ravel(), dark.ravel(), printed.ravel()
     middle = len(offsets) // 2
-    near = at(slice(middle - tol, middle + tol + 1))
-    known = np.take(printed_, near[:, tol]) == 0
-    core = np.take(ink_, near).any(axis=1)
+    known = np.take(printed_, at(slice(middle, middle + 1))[:, 0]) == 0
     sixth = max(len(t) // 6, 1)
     parts = (slice(None), slice(0, sixth), slice(len(t) - sixth, len(t)))
     # the whole chord and each end's sixth: each is ink along THROUGH_COVER of its steps
     # clear of print, or, where not, shows the line as a faint ridge (``_faint``). Any
     # part that fails rejects the line, so the cheap tests go first for every part.
     seen = [np.count_nonzero(known[part]) for part in parts]
-    if any(n < 0.5 * len(core[part]) for n, part in zip(seen, parts, strict=True)):
+    if any(n < 0.5 * len(known[part]) for n, part in zip(seen, parts, strict=True)):
         return None
+    near = at(slice(middle - tol, middle + tol + 1))
+    core = np.take(ink_, near).any(axis=1)
     inked = [np.count_nonzero(core[part] & known[part]) for part in parts]
     fading = [part for n, i, part in zip(seen, inked, parts, strict=True) if i / n < THROUGH_COVER]
     if fading:
@@ -551,7 +565,9 @@ def _crossing_lines(piece: Array, px_mm: float, most: int = 3) -> bool:
     left = np.ones(len(xs), bool)
     for _ in range(most):
         before = np.count_nonzero(left)
-        found = cv2.HoughLines(ink, 1, np.pi / 360, max(8, round(THROUGH_PIECE_MM * px_mm)))
+        found = cv2.HoughLines(
+            _to_last_ink(ink), 1, np.pi / 360, max(8, round(THROUGH_PIECE_MM * px_mm))
+        )
         if found is None or not len(found):
             return False
         rho, theta = found[0, 0]
