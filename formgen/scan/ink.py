@@ -120,17 +120,19 @@ def _strip_lines(
     drop[0] = True
     if not join:
         return hw, labels, stats, drop
-    if drop[1:].any():
-        lut = np.arange(len(stats), dtype=labels.dtype)
-        lut[drop] = 0
-        labels = lut[labels]
-        hw = (labels > 0).astype(np.uint8)
+    dropped = bool(drop[1:].any())
+    if dropped:
+        hw = (~drop).view(np.uint8)[labels]  # (label 0 is dropped too: paper stays 0)
     joined = _bridge(hw, ink, lines)
     if joined is not None:  # strokes cross the lines: label them again
         hw = joined
         labels, stats, _, _ = _components(hw)
         drop = np.zeros(len(stats), bool)
         drop[0] = True
+    elif dropped:  # the dropped labels out of the labels too
+        lut = np.arange(len(stats), dtype=labels.dtype)
+        lut[drop] = 0
+        labels = lut[labels]
     return hw, labels, stats, drop
 
 

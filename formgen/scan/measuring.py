@@ -728,7 +728,11 @@ def _pen_width(mask: Array) -> float:
     """The strokes' typical width (px): ink over the number of runs of ink along rows
     or along columns, whichever is less (across a stroke the run is its width)."""
     area = float(np.count_nonzero(mask))
-    runs = [int(np.count_nonzero(np.diff(mask, axis=axis, prepend=0) == 1)) for axis in (0, 1)]
+    # a run starts where ink follows paper, or at the first row (column) (mask: 0/1)
+    runs = [
+        np.count_nonzero(mask[1:] > mask[:-1]) + np.count_nonzero(mask[0]),
+        np.count_nonzero(mask[:, 1:] > mask[:, :-1]) + np.count_nonzero(mask[:, 0]),
+    ]
     return max(area / max(max(runs), 1), 1.0)
 
 
