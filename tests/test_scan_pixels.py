@@ -3,10 +3,13 @@ those give: the reader's decisions rest on them."""
 
 from __future__ import annotations
 
+import math
+
 import cv2
 import numpy as np
 import pytest
 
+from formgen.scan import creases
 from formgen.scan.creases import _to_last_ink
 from formgen.scan.pixels import components, nonzero
 
@@ -83,3 +86,41 @@ def test_hough_on_the_ink_reach_is_the_whole_images(seed: int) -> None:
         assert (whole is None) == (cut is None)
         if whole is not None:
             assert np.array_equal(whole, cut)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_screened_out_line_is_one_the_chord_rejects(seed: int) -> None:
+    """``creases._screen`` decides for many Hough lines at once what ``_chord`` would:
+    a line it screens out must be one ``_chord`` rejects (a line it lets through is
+    looked at in full)."""
+    rng = np.random.default_rng(seed)
+    px_mm = 150 / 25.4
+    h, w = 230, 640
+    dark = rng.integers(0, 3, (h, w)).astype(np.uint8)  # paper's noise
+    for _ in range(6):  # strokes
+        a, b = ((int(rng.integers(0, w)), int(rng.integers(0, h))) for _ in range(2))
+        cv2.line(dark, a, b, int(rng.integers(40, 200)), int(rng.integers(1, 4)))
+    lines = []
+    for k in range(4):  # creases: dark, faint, and faint in stretches
+        y = int(rng.integers(20, h - 20))
+        strength = (90, 4, 5, 60)[k]
+        cv2.line(dark, (0, y), (w - 1, y + k - 2), strength, 1)
+        if k == 3:
+            dark[:, 200:320] = rng.integers(0, 3, (h, 120))
+        theta = math.atan2(w - 1, -(k - 2)) if k != 2 else math.pi / 2
+        lines.append((y * math.sin(theta), theta))
+    printed = np.zeros((h, w), np.uint8)
+    cv2.rectangle(printed, (30, 30), (w - 30, h - 30), 1, 3)
+    ink = (dark >= 23).astype(np.uint8)
+    lines += [(float(rng.uniform(-w, w)), float(rng.uniform(0, math.pi))) for _ in range(60)]
+    lines += [(float(rng.uniform(0, h)), float(rng.uniform(1.45, 1.69))) for _ in range(60)]
+    tol = max(1, round(creases.THROUGH_TOL_MM * px_mm))
+    reach = tol + round(creases.THROUGH_WIDTH_MM * px_mm)
+    offsets = np.arange(-reach, reach + 1)
+    worth = creases._screen(ink, dark, printed, lines, offsets, tol, px_mm)
+    taken = 0
+    for (rho, theta), look in zip(lines, worth, strict=True):
+        cut = creases._chord(ink, dark, printed, rho, theta, offsets, tol, px_mm)
+        assert look or cut is None, (rho, theta)
+        taken += cut is not None
+    assert taken and not all(worth)  # both kinds of line were there

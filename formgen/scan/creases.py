@@ -125,7 +125,9 @@ def _through_lines(
     rest = ink
     for _ in range(3):  # crossing creases are one piece until one of them is out
         before = len(accepted)
-        for rho, theta in _straight_pieces(rest, px_mm, inside, widest_mm is None):
+        lines = _straight_pieces(rest, px_mm, inside, widest_mm is None)
+        worth = _screen(ink, dark, printed, lines, offsets, tol, px_mm)
+        for (rho, theta), look in zip(lines, worth, strict=True):
             if any(abs(math.sin(theta - t)) < 0.03 and abs(rho - r) < tol for r, t in tested):
                 continue
             if any(
@@ -134,7 +136,9 @@ def _through_lines(
                 continue
             tested.append((rho, theta))
             grow = None if widest_mm is None else max(1, round(widest_mm * px_mm))
-            cut = _chord(ink, dark, printed, rho, theta, offsets, tol, px_mm, grow)
+            cut = (
+                _chord(ink, dark, printed, rho, theta, offsets, tol, px_mm, grow) if look else None
+            )
             if cut is not None:
                 removed |= cut
                 accepted.append((rho, theta))
@@ -247,17 +251,10 @@ def _chord(
     at most ``grow`` steps beyond that ink either way (None: as far as there is ink)."""
     h, w = ink.shape
     c, s = math.cos(theta), math.sin(theta)
-    lo, hi = -math.inf, math.inf  # the chord: points rho * n + t * d inside the region
-    for p0, dp, size in ((rho * c, -s, w), (rho * s, c, h)):
-        if abs(dp) < 1e-9:
-            if not 0 <= p0 <= size - 1:
-                return None
-            continue
-        a, b = (0 - p0) / dp, (size - 1 - p0) / dp
-        lo, hi = max(lo, min(a, b)), min(hi, max(a, b))
-    if hi - lo < THROUGH_MIN_MM * px_mm:
+    span = _span(rho, theta, w, h, px_mm)
+    if span is None:
         return None
-    t = np.arange(math.ceil(lo), math.floor(hi) + 1, dtype=np.float64)
+    t = np.arange(span[0], span[1] + 1, dtype=np.float64)
     # each step's point on the line itself; the lines beside it are offset from there
     base_x, base_y = rho * c - t * s, rho * s + t * c
 
@@ -322,6 +319,106 @@ def _chord(
     cut = np.zeros_like(ink)
     cut.ravel()[every[run]] = 1
     return cut
+
+
+def _span(rho: float, theta: float, w: int, h: int, px_mm: float) -> tuple[int, int] | None:
+    """The first and last step of a line's chord across a w x h region (points rho * n
+    + t * d inside it, d the line's direction); None when the chord is shorter than
+    THROUGH_MIN_MM or misses the region."""
+    c, s = math.cos(theta), math.sin(theta)
+    lo, hi = -math.inf, math.inf
+    for p0, dp, size in ((rho * c, -s, w), (rho * s, c, h)):
+        if abs(dp) < 1e-9:
+            if not 0 <= p0 <= size - 1:
+                return None
+            continue
+        a, b = (0 - p0) / dp, (size - 1 - p0) / dp
+        lo, hi = max(lo, min(a, b)), min(hi, max(a, b))
+    if hi - lo < THROUGH_MIN_MM * px_mm:
+        return None
+    return math.ceil(lo), math.floor(hi)
+
+
+def _screen(
+    ink: Array,
+    dark: Array,
+    printed: Array,
+    lines: list[tuple[float, float]],
+    offsets: Array,
+    tol: int,
+    px_mm: float,
+) -> list[bool]:
+    """Which of the lines ``_chord`` may take (False: it would not): its first tests,
+    which reject almost every line, for all the lines at once, each step's pixels worked
+    out by the same arithmetic as ``_chord``'s (so the same pixels): a chord across the
+    region, clear of print along half of each part, and where it is no ink along
+    THROUGH_COVER of a part, as dark as THROUGH_FAINT along it (``_faint``'s first
+    test). A line by line look cost a hundred small numpy calls for each Hough line."""
+    h, w = ink.shape
+    spans = [_span(rho, theta, w, h, px_mm) for rho, theta in lines]
+    live = [i for i, span in enumerate(spans) if span is not None]
+    worth = [False] * len(lines)
+    if not live:
+        return worth
+    middle = len(offsets) // 2
+    away = 2 * tol + 1 + round(THROUGH_SIDE_MM * px_mm)
+    beside = any(abs(k) + tol <= middle for k in (-2 * away, -away, away, 2 * away))
+    first = np.array([spans[i][0] for i in live])
+    count = np.array([spans[i][1] - spans[i][0] + 1 for i in live])
+    steps = np.arange(int(count.max()))
+    valid = steps < count[:, None]
+    t = (first[:, None] + steps).astype(np.float64)  # the same whole numbers as arange's
+    c = np.array([math.cos(lines[i][1]) for i in live])[:, None]  # math's, as _chord's
+    s = np.array([math.sin(lines[i][1]) for i in live])[:, None]
+    rho = np.array([lines[i][0] for i in live])[:, None]
+    base_x, base_y = rho * c - t * s, rho * s + t * c
+    o = offsets[middle - tol : middle + tol + 1]
+    xs = np.rint(base_x[:, :, None] + o * c[:, :, None]).astype(np.int64)
+    ys = np.rint(base_y[:, :, None] + o * s[:, :, None]).astype(np.int64)
+    np.minimum(np.maximum(xs, 0, out=xs), w - 1, out=xs)
+    np.minimum(np.maximum(ys, 0, out=ys), h - 1, out=ys)
+    near = ys * w + xs  # (line, step, column): the window round each step
+    known = (np.take(printed.ravel(), near[:, :, tol]) == 0) & valid
+    core = np.take(ink.ravel(), near).any(axis=2) & valid
+    on_line = np.take(dark.ravel(), near).max(axis=2)  # (uint8: 0..255)
+    dim = known & ~core  # where the line is no ink: it must show as faint there
+    sums = np.zeros((len(live), len(steps) + 1), np.int64)  # running sums per line
+    faint = THROUGH_FAINT * 255
+    darker_value = np.arange(256) >= faint
+    for k, i in enumerate(live):
+        n = int(count[k])
+        sixth = max(n // 6, 1)
+        parts = ((0, n), (0, sixth), (n - sixth, n))
+        np.cumsum(known[k], out=sums[k, 1:])
+        seen = [int(sums[k, b] - sums[k, a]) for a, b in parts]
+        if any(m < 0.5 * (b - a) for m, (a, b) in zip(seen, parts, strict=True)):
+            continue
+        np.cumsum(core[k] & known[k], out=sums[k, 1:])
+        inked = [int(sums[k, b] - sums[k, a]) for a, b in parts]
+        fading = [p for m, j, p in zip(seen, inked, parts, strict=True) if j / m < THROUGH_COVER]
+        if not fading:
+            worth[i] = True
+            continue
+        if not beside:
+            continue
+        ok = True
+        for a, b in fading:  # as _faint's first test: the median, or half of them darker
+            values = on_line[k, a:b][dim[k, a:b]]
+            hist = np.bincount(values, minlength=256)
+            m = len(values)
+            darker = int(hist[darker_value].sum())
+            if m:
+                cum = np.cumsum(hist)
+                low = float(np.argmax(cum > (m - 1) // 2))
+                high = float(np.argmax(cum > m // 2))
+                median = (low + high) / 2.0
+            else:
+                median = math.nan
+            if not (median >= faint or darker >= max(8, 0.25 * m) / 2):
+                ok = False
+                break
+        worth[i] = ok
+    return worth
 
 
 def _faint(
