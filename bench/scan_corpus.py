@@ -1000,23 +1000,33 @@ def save_decisions(path: Path, outcomes: Sequence[Outcome]) -> None:
     """Every page's decisions: the report's status, reason and decision per clause, and
     each clause's scan event (status, review reason) apart from the measured evidence
     (``detail``), keyed by what stays the same from run to run with one seed (the page's
-    index, kind and condition; not its form id or file). Two runs of one seed are
-    compared by this file: a faster reader must make the same decisions."""
+    index, kind and condition; not its form id or file: each run renders fresh forms,
+    and a form's id in a reason reads as <form>). Two runs of one seed are compared by
+    this file: a faster reader must make the same decisions. (The evidence may differ
+    a little from run to run on the same code: fresh forms carry other QR codes, and a
+    page's pixels change with them.)"""
     rows = []
     for o in outcomes:
         r = o.report or {}
+        ids = {i for i in (o.synthetic.form_id, r.get("form_id")) if i}
+
+        def anon(text: str | None, ids: set[str] = ids) -> str | None:
+            for form_id in ids:
+                text = None if text is None else text.replace(form_id, "<form>")
+            return text
+
         rows.append(
             {
                 "page": f"{o.synthetic.index:04d} {o.synthetic.kind} {o.synthetic.condition}",
                 "status": r.get("status"),
-                "reason": r.get("reason"),
+                "reason": anon(r.get("reason")),
                 "blank": bool(r.get("blank")),
                 "signed": r.get("signed"),
                 "decisions": r.get("decisions") or {},
                 "identified": r.get("form_id") == o.synthetic.form_id,
-                "error": o.error,
+                "error": anon(o.error),
                 "events": {
-                    c: {"status": e["status"], "reason": e["reason"]}
+                    c: {"status": e["status"], "reason": anon(e["reason"])}
                     for c, e in sorted(o.events.items())
                 },
                 "evidence": {c: e["detail"] for c, e in sorted(o.events.items())},
