@@ -11,7 +11,14 @@ import pytest
 
 from formgen.scan import creases
 from formgen.scan.creases import _to_last_ink
-from formgen.scan.pixels import components, nonzero
+from formgen.scan.pixels import (
+    _from_histogram,
+    _percentile,
+    components,
+    deviations,
+    histogram,
+    nonzero,
+)
 
 
 def _masks(seed: int):
@@ -124,3 +131,20 @@ def test_a_screened_out_line_is_one_the_chord_rejects(seed: int) -> None:
         assert look or cut is None, (rho, theta)
         taken += cut is not None
     assert taken and not all(worth)  # both kinds of line were there
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_percentiles_from_one_histogram(seed: int) -> None:
+    """Several percentiles of an image, and of its deviations from a level, from the
+    image's one histogram: the same as each from its own image."""
+    rng = np.random.default_rng(seed)
+    for _ in range(200):
+        h, w = (int(v) for v in rng.integers(1, 80, 2))
+        low, high = sorted(int(v) for v in rng.integers(0, 256, 2))
+        image = rng.integers(low, high + 1, (h, w)).astype(np.uint8)
+        counts = histogram(image)
+        for q in (0, 1, 25, 50, 90, 99.5, 100):
+            assert _from_histogram(counts, q) == _percentile(image, q)
+        for centre in {0, 255, low, high, int(rng.integers(0, 256))}:
+            spread = _percentile(cv2.absdiff(image, centre), 50)
+            assert _from_histogram(deviations(counts, centre), 50) == spread

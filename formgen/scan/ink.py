@@ -17,7 +17,14 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from formgen.scan.pixels import Array, _percentile, components
+from formgen.scan.pixels import (
+    Array,
+    _from_histogram,
+    _percentile,
+    components,
+    deviations,
+    histogram,
+)
 
 OUTLINE_BAND_MM = 0.4  # taken out on either side of a located outline or frame line
 FRINGE_MM = 0.7  # ink wholly this near a printed line is its blurred edge (phone photos)
@@ -70,11 +77,12 @@ def _ink_mask(dark: Array) -> Array:
     shines through at up to ~15 % of its darkness, softened, while a mark made on this
     side, even in pencil, is darker than that along its core."""
     sample = np.ascontiguousarray(dark[::2, ::2])
-    centre = _percentile(sample, 50)
-    sigma = 1.4826 * _percentile(cv2.absdiff(sample, round(centre)), 50)
+    counts = histogram(sample)  # one histogram for the three percentiles
+    centre = _from_histogram(counts, 50)
+    sigma = 1.4826 * _from_histogram(deviations(counts, round(centre)), 50)
     threshold = max(INK_DARKER * 255.0, centre + 4.0 * sigma)
     ink = cv2.threshold(dark, threshold, 1, cv2.THRESH_BINARY)[1]
-    core = SHOW_THROUGH * _percentile(sample, PRINT_PERCENTILE)
+    core = SHOW_THROUGH * _from_histogram(counts, PRINT_PERCENTILE)
     if core <= threshold:
         return ink
     n, labels = cv2.connectedComponents(ink, connectivity=8)

@@ -27,8 +27,30 @@ def _percentile(image: Array, q: float) -> float:
     speed, ten times np.percentile's)."""
     if image.size == 0:
         return 0.0
-    counts = cv2.calcHist([np.ascontiguousarray(image)], [0], None, [256], [0, 256]).ravel()
-    return float(np.searchsorted(np.cumsum(counts), q / 100.0 * (image.size - 1), side="right"))
+    return _from_histogram(histogram(image), q)
+
+
+def histogram(image: Array) -> Array:
+    """The counts of a uint8 image's 256 levels (float32, OpenCV's), to take several
+    percentiles from (``_from_histogram``) at the cost of one."""
+    return cv2.calcHist([np.ascontiguousarray(image)], [0], None, [256], [0, 256]).ravel()
+
+
+def _from_histogram(counts: Array, q: float) -> float:
+    """``_percentile`` of the image whose ``histogram`` this is."""
+    total = int(counts.sum())
+    if total == 0:
+        return 0.0
+    return float(np.searchsorted(np.cumsum(counts), q / 100.0 * (total - 1), side="right"))
+
+
+def deviations(counts: Array, centre: int) -> Array:
+    """The histogram of ``cv2.absdiff(image, centre)`` from the image's own: levels
+    ``centre`` +- d both deviate by d (exact: whole counts in float32)."""
+    folded = np.zeros_like(counts)
+    folded[: 256 - centre] += counts[centre:]
+    folded[1 : centre + 1] += counts[centre - 1 :: -1] if centre else 0
+    return folded
 
 
 def nonzero(mask: Array) -> tuple[Array, Array]:
