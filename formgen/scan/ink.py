@@ -91,7 +91,7 @@ def _ink_mask(dark: Array) -> Array:
     strong[0] = False
     if strong[1:].all():
         return ink
-    return strong[labels].astype(np.uint8)
+    return strong.view(np.uint8)[labels]  # (0/1: one gather, no copy after it)
 
 
 def _components(mask: Array) -> tuple[Array, Array, Array, Array]:
