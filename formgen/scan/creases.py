@@ -126,19 +126,19 @@ def _through_lines(
     for _ in range(3):  # crossing creases are one piece until one of them is out
         before = len(accepted)
         lines = _straight_pieces(rest, px_mm, inside, widest_mm is None)
-        worth = _screen(ink, dark, printed, lines, offsets, tol, px_mm)
-        for (rho, theta), look in zip(lines, worth, strict=True):
-            if any(abs(math.sin(theta - t)) < 0.03 and abs(rho - r) < tol for r, t in tested):
-                continue
-            if any(
-                abs(math.sin(theta - t)) < 0.05 and abs(rho - r) < 2 * reach for r, t in accepted
-            ):
+        # the lines to test unless one is taken meanwhile, screened all at once (after a
+        # line is taken, one not screened is looked at in full)
+        ahead = _untested(lines, list(tested), accepted, tol, reach)
+        screened = _screen(ink, dark, printed, [lines[i] for i in ahead], offsets, tol, px_mm)
+        worth = dict(zip(ahead, screened, strict=True))
+        for i, (rho, theta) in enumerate(lines):
+            if _near(rho, theta, tested, accepted, tol, reach):
                 continue
             tested.append((rho, theta))
             grow = None if widest_mm is None else max(1, round(widest_mm * px_mm))
-            cut = (
-                _chord(ink, dark, printed, rho, theta, offsets, tol, px_mm, grow) if look else None
-            )
+            cut = None
+            if worth.get(i, True):
+                cut = _chord(ink, dark, printed, rho, theta, offsets, tol, px_mm, grow)
             if cut is not None:
                 removed |= cut
                 accepted.append((rho, theta))
@@ -151,6 +151,37 @@ def _through_lines(
     fringe = max(1, round(FRINGE_MM * px_mm))
     near = cv2.dilate(removed, _square(2 * fringe + 1))
     return _Through(removed, near, len(accepted))
+
+
+def _near(
+    rho: float,
+    theta: float,
+    tested: list[tuple[float, float]],
+    accepted: list[tuple[float, float]],
+    tol: int,
+    reach: int,
+) -> bool:
+    """A line as good as one tested already, or beside one taken (``_through_lines``)."""
+    if any(abs(math.sin(theta - t)) < 0.03 and abs(rho - r) < tol for r, t in tested):
+        return True
+    return any(abs(math.sin(theta - t)) < 0.05 and abs(rho - r) < 2 * reach for r, t in accepted)
+
+
+def _untested(
+    lines: list[tuple[float, float]],
+    tested: list[tuple[float, float]],
+    accepted: list[tuple[float, float]],
+    tol: int,
+    reach: int,
+) -> list[int]:
+    """Which of the lines ``_through_lines`` tests if it takes none of them (``tested``
+    grows here: pass a copy)."""
+    ahead = []
+    for i, (rho, theta) in enumerate(lines):
+        if not _near(rho, theta, tested, accepted, tol, reach):
+            tested.append((rho, theta))
+            ahead.append(i)
+    return ahead
 
 
 def _straight_pieces(
@@ -372,15 +403,17 @@ def _screen(
     s = np.array([math.sin(lines[i][1]) for i in live])[:, None]
     rho = np.array([lines[i][0] for i in live])[:, None]
     base_x, base_y = rho * c - t * s, rho * s + t * c
-    o = offsets[middle - tol : middle + tol + 1]
-    xs = np.rint(base_x[:, :, None] + o * c[:, :, None]).astype(np.int64)
-    ys = np.rint(base_y[:, :, None] + o * s[:, :, None]).astype(np.int64)
+    # (column, line, step): the window round each step, a column's plane contiguous so
+    # that the window's reductions run plane by plane (the offsets' products as _chord's)
+    o = offsets[middle - tol : middle + tol + 1][:, None, None]
+    xs = np.rint(base_x + o * c).astype(np.int32)
+    ys = np.rint(base_y + o * s).astype(np.int32)
     np.minimum(np.maximum(xs, 0, out=xs), w - 1, out=xs)
     np.minimum(np.maximum(ys, 0, out=ys), h - 1, out=ys)
-    near = ys * w + xs  # (line, step, column): the window round each step
-    known = (np.take(printed.ravel(), near[:, :, tol]) == 0) & valid
-    core = np.take(ink.ravel(), near).any(axis=2) & valid
-    on_line = np.take(dark.ravel(), near).max(axis=2)  # (uint8: 0..255)
+    near = ys * w + xs
+    known = (np.take(printed.ravel(), near[tol]) == 0) & valid
+    core = np.take(ink.ravel(), near).any(axis=0) & valid
+    on_line = np.take(dark.ravel(), near).max(axis=0)  # (uint8: 0..255)
     dim = known & ~core  # where the line is no ink: it must show as faint there
     sums = np.zeros((len(live), len(steps) + 1), np.int64)  # running sums per line
     faint = THROUGH_FAINT * 255
