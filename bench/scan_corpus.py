@@ -2,7 +2,7 @@
 and count how often the reader decides right, wrong, or sends a clause to review.
 
     .venv/bin/python bench/scan_corpus.py [--pages N] [--seed S] [--keep] [--workdir DIR]
-                                          [--live-code] [--public-url URL]
+                                          [--live-code] [--public-url URL] [--decisions FILE]
 
 Everything happens in a temporary directory (a fresh store, its own output dir), and
 only through the library's public object, ``formgen.Formgen`` (scan images are kept in
@@ -52,6 +52,10 @@ it). The run prints the QR version and module size for the payload in use; the
 per-condition table counts the form pages whose QR code was not read (``no QR``) apart
 from the other page errors, and a section lists every page (form, page 1) not identified,
 by condition and reason.
+
+``--decisions FILE`` writes every page's decisions and review reasons (the report's,
+and each clause's scan event) to a JSON file, the measured evidence apart: two runs of
+one seed, before and after a change to the reader, are compared by it.
 
 ``--import-only FILE --db DB --output DIR --result JSON [--workers N] [--public-url URL]``
 is the one-process subprocess of step 4.
@@ -992,6 +996,45 @@ def save_results(path: Path, outcomes: Sequence[Outcome]) -> None:
     path.write_text(json.dumps(rows, indent=1, default=str), encoding="utf-8")
 
 
+def save_decisions(path: Path, outcomes: Sequence[Outcome]) -> None:
+    """Every page's decisions: the report's status, reason and decision per clause, and
+    each clause's scan event (status, review reason) apart from the measured evidence
+    (``detail``), keyed by what stays the same from run to run with one seed (the page's
+    index, kind and condition; not its form id or file: each run renders fresh forms,
+    and a form's id in a reason reads as <form>). Two runs of one seed are compared by
+    this file: a faster reader must make the same decisions. (The evidence may differ
+    a little from run to run on the same code: fresh forms carry other QR codes, and a
+    page's pixels change with them.)"""
+    rows = []
+    for o in outcomes:
+        r = o.report or {}
+        ids = {i for i in (o.synthetic.form_id, r.get("form_id")) if i}
+
+        def anon(text: str | None, ids: set[str] = ids) -> str | None:
+            for form_id in ids:
+                text = None if text is None else text.replace(form_id, "<form>")
+            return text
+
+        rows.append(
+            {
+                "page": f"{o.synthetic.index:04d} {o.synthetic.kind} {o.synthetic.condition}",
+                "status": r.get("status"),
+                "reason": anon(r.get("reason")),
+                "blank": bool(r.get("blank")),
+                "signed": r.get("signed"),
+                "decisions": r.get("decisions") or {},
+                "identified": r.get("form_id") == o.synthetic.form_id,
+                "error": anon(o.error),
+                "events": {
+                    c: {"status": e["status"], "reason": anon(e["reason"])}
+                    for c, e in sorted(o.events.items())
+                },
+                "evidence": {c: e["detail"] for c, e in sorted(o.events.items())},
+            }
+        )
+    path.write_text(json.dumps(rows, indent=1, sort_keys=True, default=str), encoding="utf-8")
+
+
 # --- Main -------------------------------------------------------------------------------
 
 
@@ -1108,6 +1151,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, help="keep everything here (default: a temp dir)")
     parser.add_argument("--keep", action="store_true", help="do not delete the temp dir")
+    parser.add_argument(
+        "--decisions",
+        type=Path,
+        metavar="FILE",
+        help="write every page's decisions and review reasons (and the evidence apart) to "
+        "this JSON file, to compare two runs of one seed",
+    )
     parser.add_argument("--import-only", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--output", help=argparse.SUPPRESS)
@@ -1423,6 +1473,8 @@ def run(args: argparse.Namespace, work: Path) -> int:
         floors,
     )
     save_results(work / "results.json", outcomes + pdf_outcomes)
+    if args.decisions:
+        save_decisions(args.decisions, outcomes + pdf_outcomes)
     print("\n=== machine load during the timed phases (from /proc/stat) ===")
     print("\n".join(loads))
     print(f"  load average at the end: {', '.join(f'{v:.2f}' for v in os.getloadavg())}")

@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 
 from formgen.scan.ink import FRINGE_MM, _square
-from formgen.scan.pixels import Array, median
+from formgen.scan.pixels import Array, median, nonzero
 
 # A crease, a shadow's edge, a staple's or the paper's edge: a straight line that runs
 # on right across a region (into its margins on both ends), not strokes that start and
@@ -125,16 +125,20 @@ def _through_lines(
     rest = ink
     for _ in range(3):  # crossing creases are one piece until one of them is out
         before = len(accepted)
-        for rho, theta in _straight_pieces(rest, px_mm, inside, widest_mm is None):
-            if any(abs(math.sin(theta - t)) < 0.03 and abs(rho - r) < tol for r, t in tested):
-                continue
-            if any(
-                abs(math.sin(theta - t)) < 0.05 and abs(rho - r) < 2 * reach for r, t in accepted
-            ):
+        lines = _straight_pieces(rest, px_mm, inside, widest_mm is None)
+        # the lines to test unless one is taken meanwhile, screened all at once (after a
+        # line is taken, one not screened is looked at in full)
+        ahead = _untested(lines, list(tested), accepted, tol, reach)
+        screened = _screen(ink, dark, printed, [lines[i] for i in ahead], offsets, tol, px_mm)
+        worth = dict(zip(ahead, screened, strict=True))
+        for i, (rho, theta) in enumerate(lines):
+            if _near(rho, theta, tested, accepted, tol, reach):
                 continue
             tested.append((rho, theta))
             grow = None if widest_mm is None else max(1, round(widest_mm * px_mm))
-            cut = _chord(ink, dark, printed, rho, theta, offsets, tol, px_mm, grow)
+            cut = None
+            if worth.get(i, True):
+                cut = _chord(ink, dark, printed, rho, theta, offsets, tol, px_mm, grow)
             if cut is not None:
                 removed |= cut
                 accepted.append((rho, theta))
@@ -149,6 +153,37 @@ def _through_lines(
     return _Through(removed, near, len(accepted))
 
 
+def _near(
+    rho: float,
+    theta: float,
+    tested: list[tuple[float, float]],
+    accepted: list[tuple[float, float]],
+    tol: int,
+    reach: int,
+) -> bool:
+    """A line as good as one tested already, or beside one taken (``_through_lines``)."""
+    if any(abs(math.sin(theta - t)) < 0.03 and abs(rho - r) < tol for r, t in tested):
+        return True
+    return any(abs(math.sin(theta - t)) < 0.05 and abs(rho - r) < 2 * reach for r, t in accepted)
+
+
+def _untested(
+    lines: list[tuple[float, float]],
+    tested: list[tuple[float, float]],
+    accepted: list[tuple[float, float]],
+    tol: int,
+    reach: int,
+) -> list[int]:
+    """Which of the lines ``_through_lines`` tests if it takes none of them (``tested``
+    grows here: pass a copy)."""
+    ahead = []
+    for i, (rho, theta) in enumerate(lines):
+        if not _near(rho, theta, tested, accepted, tol, reach):
+            tested.append((rho, theta))
+            ahead.append(i)
+    return ahead
+
+
 def _straight_pieces(
     ink: Array, px_mm: float, inside: tuple[int, int, int, int] | None = None, shared: bool = True
 ) -> list[tuple[float, float]]:
@@ -159,7 +194,7 @@ def _straight_pieces(
     n, labels = cv2.connectedComponents(ink, connectivity=8)
     if n <= 1:
         return []
-    ys, xs = np.nonzero(ink)  # (the labelled pixels; faster found in the 8-bit mask)
+    ys, xs = nonzero(ink)  # (the labelled pixels; faster found in the 8-bit mask)
     lab = labels[ys, xs]
     size = np.bincount(lab, minlength=n)
     count = np.maximum(size.astype(np.float64), 1)
@@ -196,11 +231,13 @@ def _straight_pieces(
         return found
     pieces = voters.astype(np.uint8)[labels]
     if shared:
-        common = cv2.HoughLines(pieces, 1, np.pi / 360, votes)
+        common = cv2.HoughLines(_to_last_ink(pieces), 1, np.pi / 360, votes)
     else:  # near the axes only: a fifth of the angles, of the time
         bands = [(0.0, AXIS), (math.pi / 2 - AXIS, math.pi / 2 + AXIS), (math.pi - AXIS, math.pi)]
         found_in = [
-            cv2.HoughLinesWithAccumulator(pieces, 1, np.pi / 360, votes, None, 0, 0, a, b)
+            cv2.HoughLinesWithAccumulator(
+                _to_last_ink(pieces), 1, np.pi / 360, votes, None, 0, 0, a, b
+            )
             for a, b in bands
         ]
         hits = [h.reshape(-1, 3) for h in found_in if h is not None and len(h)]
@@ -215,6 +252,17 @@ def _straight_pieces(
             if len(kept) == THROUGH_CANDIDATES:
                 break
     return found + kept
+
+
+def _to_last_ink(image: Array) -> Array:
+    """The image up to its last row and column with ink in them, for ``cv2.HoughLines``:
+    the same lines (the top left corner, where rho is measured from, stays; with rho in
+    steps of 1 its bins are whole pixels however large the image), while the
+    accumulator it fills and searches, rho both ways as far as the image reaches,
+    shrinks to the ink's reach. Nothing is cut from the top or left: that would move the
+    origin by a fraction of a bin at most angles and round some pixels the other way."""
+    x, y, w, h = cv2.boundingRect(image)
+    return image[: y + h, : x + w] if w and h else image
 
 
 def _chord(
@@ -234,17 +282,10 @@ def _chord(
     at most ``grow`` steps beyond that ink either way (None: as far as there is ink)."""
     h, w = ink.shape
     c, s = math.cos(theta), math.sin(theta)
-    lo, hi = -math.inf, math.inf  # the chord: points rho * n + t * d inside the region
-    for p0, dp, size in ((rho * c, -s, w), (rho * s, c, h)):
-        if abs(dp) < 1e-9:
-            if not 0 <= p0 <= size - 1:
-                return None
-            continue
-        a, b = (0 - p0) / dp, (size - 1 - p0) / dp
-        lo, hi = max(lo, min(a, b)), min(hi, max(a, b))
-    if hi - lo < THROUGH_MIN_MM * px_mm:
+    span = _span(rho, theta, w, h, px_mm)
+    if span is None:
         return None
-    t = np.arange(math.ceil(lo), math.floor(hi) + 1, dtype=np.float64)
+    t = np.arange(span[0], span[1] + 1, dtype=np.float64)
     # each step's point on the line itself; the lines beside it are offset from there
     base_x, base_y = rho * c - t * s, rho * s + t * c
 
@@ -253,10 +294,11 @@ def _chord(
         ``offsets[columns]``: only what a test needs is worked out (this runs for every
         Hough line)."""
         o = offsets[columns]
-        xs = np.rint(base_x[:, None] + o[None, :] * c).astype(np.int64)
-        ys = np.rint(base_y[:, None] + o[None, :] * s).astype(np.int64)
-        np.clip(xs, 0, w - 1, out=xs)
-        np.clip(ys, 0, h - 1, out=ys)
+        xs = np.rint(base_x[:, None] + o * c).astype(np.int64)
+        ys = np.rint(base_y[:, None] + o * s).astype(np.int64)
+        # (np.clip's own overhead was a good part of this on the short arrays here)
+        np.minimum(np.maximum(xs, 0, out=xs), w - 1, out=xs)
+        np.minimum(np.maximum(ys, 0, out=ys), h - 1, out=ys)
         ys *= w
         ys += xs
         return ys
@@ -265,17 +307,17 @@ def _chord(
     # index is several times faster than indexing by rows and columns
     ink_, dark_, printed_ = ink.ravel(), dark.ravel(), printed.ravel()
     middle = len(offsets) // 2
-    near = at(slice(middle - tol, middle + tol + 1))
-    known = np.take(printed_, near[:, tol]) == 0
-    core = np.take(ink_, near).any(axis=1)
+    known = np.take(printed_, at(slice(middle, middle + 1))[:, 0]) == 0
     sixth = max(len(t) // 6, 1)
     parts = (slice(None), slice(0, sixth), slice(len(t) - sixth, len(t)))
     # the whole chord and each end's sixth: each is ink along THROUGH_COVER of its steps
     # clear of print, or, where not, shows the line as a faint ridge (``_faint``). Any
     # part that fails rejects the line, so the cheap tests go first for every part.
     seen = [np.count_nonzero(known[part]) for part in parts]
-    if any(n < 0.5 * len(core[part]) for n, part in zip(seen, parts, strict=True)):
+    if any(n < 0.5 * len(known[part]) for n, part in zip(seen, parts, strict=True)):
         return None
+    near = at(slice(middle - tol, middle + tol + 1))
+    core = np.take(ink_, near).any(axis=1)
     inked = [np.count_nonzero(core[part] & known[part]) for part in parts]
     fading = [part for n, i, part in zip(seen, inked, parts, strict=True) if i / n < THROUGH_COVER]
     if fading:
@@ -308,6 +350,108 @@ def _chord(
     cut = np.zeros_like(ink)
     cut.ravel()[every[run]] = 1
     return cut
+
+
+def _span(rho: float, theta: float, w: int, h: int, px_mm: float) -> tuple[int, int] | None:
+    """The first and last step of a line's chord across a w x h region (points rho * n
+    + t * d inside it, d the line's direction); None when the chord is shorter than
+    THROUGH_MIN_MM or misses the region."""
+    c, s = math.cos(theta), math.sin(theta)
+    lo, hi = -math.inf, math.inf
+    for p0, dp, size in ((rho * c, -s, w), (rho * s, c, h)):
+        if abs(dp) < 1e-9:
+            if not 0 <= p0 <= size - 1:
+                return None
+            continue
+        a, b = (0 - p0) / dp, (size - 1 - p0) / dp
+        lo, hi = max(lo, min(a, b)), min(hi, max(a, b))
+    if hi - lo < THROUGH_MIN_MM * px_mm:
+        return None
+    return math.ceil(lo), math.floor(hi)
+
+
+def _screen(
+    ink: Array,
+    dark: Array,
+    printed: Array,
+    lines: list[tuple[float, float]],
+    offsets: Array,
+    tol: int,
+    px_mm: float,
+) -> list[bool]:
+    """Which of the lines ``_chord`` may take (False: it would not): its first tests,
+    which reject almost every line, for all the lines at once, each step's pixels worked
+    out by the same arithmetic as ``_chord``'s (so the same pixels): a chord across the
+    region, clear of print along half of each part, and where it is no ink along
+    THROUGH_COVER of a part, as dark as THROUGH_FAINT along it (``_faint``'s first
+    test). A line by line look cost a hundred small numpy calls for each Hough line."""
+    h, w = ink.shape
+    spans = [_span(rho, theta, w, h, px_mm) for rho, theta in lines]
+    live = [i for i, span in enumerate(spans) if span is not None]
+    worth = [False] * len(lines)
+    if not live:
+        return worth
+    middle = len(offsets) // 2
+    away = 2 * tol + 1 + round(THROUGH_SIDE_MM * px_mm)
+    beside = any(abs(k) + tol <= middle for k in (-2 * away, -away, away, 2 * away))
+    first = np.array([spans[i][0] for i in live])
+    count = np.array([spans[i][1] - spans[i][0] + 1 for i in live])
+    steps = np.arange(int(count.max()))
+    valid = steps < count[:, None]
+    t = (first[:, None] + steps).astype(np.float64)  # the same whole numbers as arange's
+    c = np.array([math.cos(lines[i][1]) for i in live])[:, None]  # math's, as _chord's
+    s = np.array([math.sin(lines[i][1]) for i in live])[:, None]
+    rho = np.array([lines[i][0] for i in live])[:, None]
+    base_x, base_y = rho * c - t * s, rho * s + t * c
+    # (column, line, step): the window round each step, a column's plane contiguous so
+    # that the window's reductions run plane by plane (the offsets' products as _chord's)
+    o = offsets[middle - tol : middle + tol + 1][:, None, None]
+    xs = np.rint(base_x + o * c).astype(np.int32)
+    ys = np.rint(base_y + o * s).astype(np.int32)
+    np.minimum(np.maximum(xs, 0, out=xs), w - 1, out=xs)
+    np.minimum(np.maximum(ys, 0, out=ys), h - 1, out=ys)
+    near = ys * w + xs
+    known = (np.take(printed.ravel(), near[tol]) == 0) & valid
+    core = np.take(ink.ravel(), near).any(axis=0) & valid
+    on_line = np.take(dark.ravel(), near).max(axis=0)  # (uint8: 0..255)
+    dim = known & ~core  # where the line is no ink: it must show as faint there
+    sums = np.zeros((len(live), len(steps) + 1), np.int64)  # running sums per line
+    faint = THROUGH_FAINT * 255
+    darker_value = np.arange(256) >= faint
+    for k, i in enumerate(live):
+        n = int(count[k])
+        sixth = max(n // 6, 1)
+        parts = ((0, n), (0, sixth), (n - sixth, n))
+        np.cumsum(known[k], out=sums[k, 1:])
+        seen = [int(sums[k, b] - sums[k, a]) for a, b in parts]
+        if any(m < 0.5 * (b - a) for m, (a, b) in zip(seen, parts, strict=True)):
+            continue
+        np.cumsum(core[k] & known[k], out=sums[k, 1:])
+        inked = [int(sums[k, b] - sums[k, a]) for a, b in parts]
+        fading = [p for m, j, p in zip(seen, inked, parts, strict=True) if j / m < THROUGH_COVER]
+        if not fading:
+            worth[i] = True
+            continue
+        if not beside:
+            continue
+        ok = True
+        for a, b in fading:  # as _faint's first test: the median, or half of them darker
+            values = on_line[k, a:b][dim[k, a:b]]
+            hist = np.bincount(values, minlength=256)
+            m = len(values)
+            darker = int(hist[darker_value].sum())
+            if m:
+                cum = np.cumsum(hist)
+                low = float(np.argmax(cum > (m - 1) // 2))
+                high = float(np.argmax(cum > m // 2))
+                median = (low + high) / 2.0
+            else:
+                median = math.nan
+            if not (median >= faint or darker >= max(8, 0.25 * m) / 2):
+                ok = False
+                break
+        worth[i] = ok
+    return worth
 
 
 def _faint(
@@ -502,7 +646,7 @@ def _straight(labels: Array, stats: Array, candidates: Array, px_mm: float) -> A
     found = np.zeros(len(stats), bool)
     for k in np.flatnonzero(candidates):
         x, y, w, h = stats[k, :4]
-        ys, xs = np.nonzero(labels[y : y + h, x : x + w] == k)
+        ys, xs = nonzero(labels[y : y + h, x : x + w] == k)
         (_, _), (a, b), _ = cv2.minAreaRect(np.column_stack([xs, ys]).astype(np.float32))
         long, short = (max(a, b) + 1) / px_mm, (min(a, b) + 1) / px_mm
         fill = stats[k, cv2.CC_STAT_AREA] / (px_mm * px_mm * long * short)
@@ -547,11 +691,13 @@ def _crossing_lines(piece: Array, px_mm: float, most: int = 3) -> bool:
     ink = piece.astype(np.uint8)
     total = int(np.count_nonzero(ink))
     half = LINE_WIDE_MM / 2 * px_mm
-    ys, xs = np.nonzero(ink)
+    ys, xs = nonzero(ink)
     left = np.ones(len(xs), bool)
     for _ in range(most):
         before = np.count_nonzero(left)
-        found = cv2.HoughLines(ink, 1, np.pi / 360, max(8, round(THROUGH_PIECE_MM * px_mm)))
+        found = cv2.HoughLines(
+            _to_last_ink(ink), 1, np.pi / 360, max(8, round(THROUGH_PIECE_MM * px_mm))
+        )
         if found is None or not len(found):
             return False
         rho, theta = found[0, 0]

@@ -17,7 +17,14 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from formgen.scan.pixels import Array, _percentile
+from formgen.scan.pixels import (
+    Array,
+    _from_histogram,
+    _percentile,
+    components,
+    deviations,
+    histogram,
+)
 
 OUTLINE_BAND_MM = 0.4  # taken out on either side of a located outline or frame line
 FRINGE_MM = 0.7  # ink wholly this near a printed line is its blurred edge (phone photos)
@@ -70,11 +77,12 @@ def _ink_mask(dark: Array) -> Array:
     shines through at up to ~15 % of its darkness, softened, while a mark made on this
     side, even in pencil, is darker than that along its core."""
     sample = np.ascontiguousarray(dark[::2, ::2])
-    centre = _percentile(sample, 50)
-    sigma = 1.4826 * _percentile(cv2.absdiff(sample, round(centre)), 50)
+    counts = histogram(sample)  # one histogram for the three percentiles
+    centre = _from_histogram(counts, 50)
+    sigma = 1.4826 * _from_histogram(deviations(counts, round(centre)), 50)
     threshold = max(INK_DARKER * 255.0, centre + 4.0 * sigma)
     ink = cv2.threshold(dark, threshold, 1, cv2.THRESH_BINARY)[1]
-    core = SHOW_THROUGH * _percentile(sample, PRINT_PERCENTILE)
+    core = SHOW_THROUGH * _from_histogram(counts, PRINT_PERCENTILE)
     if core <= threshold:
         return ink
     n, labels = cv2.connectedComponents(ink, connectivity=8)
@@ -83,13 +91,13 @@ def _ink_mask(dark: Array) -> Array:
     strong[0] = False
     if strong[1:].all():
         return ink
-    return strong[labels].astype(np.uint8)
+    return strong.view(np.uint8)[labels]  # (0/1: one gather, no copy after it)
 
 
 def _components(mask: Array) -> tuple[Array, Array, Array, Array]:
     """Labels and per-label stats (x, y, w, h, area) of 8-connected ink; spans (longer
     bounding-box side) and areas as their own arrays for the filters."""
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    _, labels, stats = components(mask)
     span = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
     return labels, stats, span, stats[:, cv2.CC_STAT_AREA]
 
@@ -120,17 +128,19 @@ def _strip_lines(
     drop[0] = True
     if not join:
         return hw, labels, stats, drop
-    if drop[1:].any():
-        lut = np.arange(len(stats), dtype=labels.dtype)
-        lut[drop] = 0
-        labels = lut[labels]
-        hw = (labels > 0).astype(np.uint8)
+    dropped = bool(drop[1:].any())
+    if dropped:
+        hw = (~drop).view(np.uint8)[labels]  # (label 0 is dropped too: paper stays 0)
     joined = _bridge(hw, ink, lines)
     if joined is not None:  # strokes cross the lines: label them again
         hw = joined
         labels, stats, _, _ = _components(hw)
         drop = np.zeros(len(stats), bool)
         drop[0] = True
+    elif dropped:  # the dropped labels out of the labels too
+        lut = np.arange(len(stats), dtype=labels.dtype)
+        lut[drop] = 0
+        labels = lut[labels]
     return hw, labels, stats, drop
 
 

@@ -42,13 +42,12 @@ from formgen.scan.ink import (
     _darkness,
     _ink_mask,
     _interior,
-    _keep,
     _lines,
     _px,
     _square,
     _strip_lines,
 )
-from formgen.scan.pixels import MM_PER_INCH, Array, _percentile, median
+from formgen.scan.pixels import MM_PER_INCH, Array, _percentile, components, median, nonzero
 from formgen.scan.view import ArrayView, PageView
 
 BOX_INSET_MM = 1.0  # interior = outline's outer edge moved in by this (border is 0.45 mm)
@@ -424,13 +423,14 @@ def _writing(
         else:
             found[box] = [x0, y0, x1, y1]
         printed[box] = printed.get(box, 0) + int(stats[k, cv2.CC_STAT_AREA])
-    printed_px = word[labels]
-    hw = _keep(~word, labels) if word.any() else hw
-    words = _words(answers.moved, boxes, found, printed, printed_px, ink, px_mm)
-    if word.any():
-        lut = np.arange(len(stats), dtype=labels.dtype)
-        lut[word] = 0
-        labels = lut[labels]
+    words = _words(answers.moved, boxes, found, printed, (word, labels), ink, px_mm)
+    if word.any():  # the words out of the writing and its labels, each in its own box
+        hw = hw.copy()
+        for k in np.flatnonzero(word):
+            box = (slice(y[k], y[k] + h[k]), slice(x[k], x[k] + w[k]))
+            mine = labels[box] == k
+            hw[box][mine] = 0
+            labels[box][mine] = 0
     return hw, labels, stats, words, crease, every
 
 
@@ -449,13 +449,15 @@ def _words(
     boxes: Sequence[Mapping[str, Any]],
     found: Mapping[int, Sequence[int]],
     printed: Mapping[int, int],
-    printed_px: Array,
+    labelled: tuple[Array, Array],
     ink: Array,
     px_mm: float,
 ) -> list[_Word]:
     """Each box's printed word: as found (and taken out of the writing); else where the
     same answer's word, found clean elsewhere on the page, matches the ink best (its
-    print is still in the writing: a loop or a scribble joined it)."""
+    print is still in the writing: a loop or a scribble joined it). ``labelled``: which
+    labels are printed words, and the labels."""
+    word, labels = labelled
     clean: dict[str, tuple[Array, float, float]] = {}  # answer: mask, offset from box (px)
     shares: dict[str, float] = {}
     for i, (a, b, c, d) in found.items():
@@ -463,7 +465,7 @@ def _words(
         if answer not in clean:
             x, y, w, h = moved[i]
             clean[answer] = (
-                printed_px[b:d, a:c].astype(np.float32),
+                word[labels[b:d, a:c]].astype(np.float32),
                 a - _px(x + w, px_mm),
                 b - _px(y + h / 2, px_mm),
             )
@@ -516,7 +518,7 @@ def _measure_boxes(
         inside[i] = np.bincount(labels[y0:y1, x0:x1].ravel(), minlength=n)
     inside[:, 0] = 0
     owner = np.argmax(inside, axis=0) if len(boxes) else np.zeros(n, np.int64)
-    ys, xs = np.nonzero(hw)
+    ys, xs = nonzero(hw)
     points = (xs, ys)
     # each box's own ink inside it, all boxes in one image (they do not overlap)
     own_ink = np.zeros_like(hw)
@@ -538,6 +540,9 @@ def _measure_boxes(
         mine = own_ink[y0:y1, x0:x1]  # a view: what is written in the box
         barred = _bars(hw, interiors[i], outer, px_mm)[y0:y1, x0:x1] & mine
         found = crease[y0:y1, x0:x1]
+        if not (faded.any() or barred.any() or found.any()):  # nothing on a crease or bar
+            on_crease.append(0.0)
+            continue
         bare = _bare(found, px_mm) | faded
         mine[(faded > 0) | (barred > 0)] = 0
         mine |= found & ~bare  # what the crease took beyond a bare line: on it, not it
@@ -584,7 +589,7 @@ def _pieces(
 ) -> list[tuple[float, float, float]]:
     """Per box: the cover of its interior by its own ink, and its longest and largest
     piece. A speck must be both small and compact; a short stroke stays however small."""
-    _, _, stats, _ = cv2.connectedComponentsWithStats(own_ink, connectivity=8)
+    _, _, stats = components(own_ink)
     span = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
     area = stats[:, cv2.CC_STAT_AREA]
     big = (area >= BOX_SPECK_MM2 * px_mm * px_mm) | (span >= BOX_SPECK_MM * px_mm)
@@ -728,7 +733,11 @@ def _pen_width(mask: Array) -> float:
     """The strokes' typical width (px): ink over the number of runs of ink along rows
     or along columns, whichever is less (across a stroke the run is its width)."""
     area = float(np.count_nonzero(mask))
-    runs = [int(np.count_nonzero(np.diff(mask, axis=axis, prepend=0) == 1)) for axis in (0, 1)]
+    # a run starts where ink follows paper, or at the first row (column) (mask: 0/1)
+    runs = [
+        np.count_nonzero(mask[1:] > mask[:-1]) + np.count_nonzero(mask[0]),
+        np.count_nonzero(mask[:, 1:] > mask[:, :-1]) + np.count_nonzero(mask[:, 0]),
+    ]
     return max(area / max(max(runs), 1), 1.0)
 
 

@@ -27,8 +27,75 @@ def _percentile(image: Array, q: float) -> float:
     speed, ten times np.percentile's)."""
     if image.size == 0:
         return 0.0
-    counts = cv2.calcHist([np.ascontiguousarray(image)], [0], None, [256], [0, 256]).ravel()
-    return float(np.searchsorted(np.cumsum(counts), q / 100.0 * (image.size - 1), side="right"))
+    return _from_histogram(histogram(image), q)
+
+
+def histogram(image: Array) -> Array:
+    """The counts of a uint8 image's 256 levels (float32, OpenCV's), to take several
+    percentiles from (``_from_histogram``) at the cost of one."""
+    return cv2.calcHist([np.ascontiguousarray(image)], [0], None, [256], [0, 256]).ravel()
+
+
+def _from_histogram(counts: Array, q: float) -> float:
+    """``_percentile`` of the image whose ``histogram`` this is."""
+    total = int(counts.sum())
+    if total == 0:
+        return 0.0
+    return float(np.searchsorted(np.cumsum(counts), q / 100.0 * (total - 1), side="right"))
+
+
+def deviations(counts: Array, centre: int) -> Array:
+    """The histogram of ``cv2.absdiff(image, centre)`` from the image's own: levels
+    ``centre`` +- d both deviate by d (exact: whole counts in float32)."""
+    folded = np.zeros_like(counts)
+    folded[: 256 - centre] += counts[centre:]
+    folded[1 : centre + 1] += counts[centre - 1 :: -1] if centre else 0
+    return folded
+
+
+def nonzero(mask: Array) -> tuple[Array, Array]:
+    """``np.nonzero`` of a 2-D mask: rows and columns (int64) of its pixels that are not
+    zero, row by row. OpenCV's ``findNonZero`` finds them in a tenth of numpy's time."""
+    if mask.size == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    points = cv2.findNonZero(mask.view(np.uint8) if mask.dtype == bool else mask)
+    if points is None:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    points = points.reshape(-1, 2).astype(np.int64)
+    return points[:, 1], points[:, 0]
+
+
+def components(mask: Array, connectivity: int = 8) -> tuple[int, Array, Array]:
+    """``cv2.connectedComponentsWithStats`` without the centroids: the count, the same
+    labels and the same stats (left, top, width, height, area per label, the paper's
+    as label 0). OpenCV's stats go through every pixel, the paper's too, at eight times
+    the labelling's time; here they go through the ink only."""
+    if mask.dtype == bool:
+        mask = mask.view(np.uint8)
+    height, width = mask.shape[:2]
+    n, labels = cv2.connectedComponents(mask, connectivity=connectivity)
+    ys, xs = nonzero(mask)
+    paper = height * width - len(xs)
+    if paper == 0 or mask.size == 0:  # no paper: OpenCV's own stats for label 0
+        return n, labels, cv2.connectedComponentsWithStats(mask, connectivity=connectivity)[2]
+    stats = np.empty((n, 5), np.int32)
+    # label 0: the paper's bounding box, from the rows and columns that hold paper
+    rows = np.flatnonzero(np.bincount(ys, minlength=height) < width)
+    cols = np.flatnonzero(np.bincount(xs, minlength=width) < height)
+    stats[0] = (cols[0], rows[0], cols[-1] - cols[0] + 1, rows[-1] - rows[0] + 1, paper)
+    if n > 1:
+        label = labels.ravel()[ys * width + xs]
+        order = np.argsort(label, kind="stable")  # by label, each still row by row
+        starts = np.flatnonzero(np.diff(label[order], prepend=-1))
+        ends = np.append(starts[1:], len(order)) - 1
+        xs, ys = xs[order], ys[order]
+        left, right = np.minimum.reduceat(xs, starts), np.maximum.reduceat(xs, starts)
+        stats[1:, 0] = left
+        stats[1:, 1] = ys[starts]
+        stats[1:, 2] = right - left + 1
+        stats[1:, 3] = ys[ends] - ys[starts] + 1
+        stats[1:, 4] = ends - starts + 1
+    return n, labels, stats
 
 
 def median(values: Any, axis: int | None = None) -> Any:

@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 
 from formgen.scan.measuring import _answers, layout_offset
-from formgen.scan.pixels import Array, _halve, _percentile, ink_gray
+from formgen.scan.pixels import Array, _from_histogram, _halve, histogram, ink_gray
 from formgen.scan.qr import QrHit
 from formgen.scan.view import PageView, WarpView, _jacobian, _project
 
@@ -107,7 +107,8 @@ def _find_mark(
     half_h = radius * math.hypot(jac[1, 0], jac[1, 1])
     if area < 12:  # under ~2 px per mm nothing here is measurable
         return None
-    lo, hi = _percentile(window, 1), _percentile(window, 90)
+    counts = histogram(window)
+    lo, hi = _from_histogram(counts, 1), _from_histogram(counts, 90)
     if hi - lo < max(40.0, 0.45 * hi):  # no black disc (painted over, or show-through)
         return None
     _, binary = cv2.threshold(window, (lo + hi) / 2.0, 255, cv2.THRESH_BINARY_INV)
