@@ -136,8 +136,11 @@ def documented(live: Live) -> Callable[[httpx.Response], None]:
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
-            pytest.fail("Debian's chromium is not installed (CI must run the browser tests)")
-        pytest.skip("Debian's chromium is not installed")
+            pytest.fail(
+                "Debian's chromium-headless-shell (or chromium) is not installed "
+                "(CI must run the browser tests)"
+            )
+        pytest.skip("Debian's chromium-headless-shell (or chromium) is not installed")
     from playwright.sync_api import expect, sync_playwright
 
     # An expectation waits as long as an action does (the pages' default, 30 s), not
