@@ -384,7 +384,9 @@ def _screen(
     out by the same arithmetic as ``_chord``'s (so the same pixels): a chord across the
     region, clear of print along half of each part, and where it is no ink along
     THROUGH_COVER of a part, as dark as THROUGH_FAINT along it (``_faint``'s first
-    test). A line by line look cost a hundred small numpy calls for each Hough line."""
+    test). A line by line look cost a hundred small numpy calls for each Hough line.
+    Keep it in step with ``_chord``'s first tests: tests/test_scan_pixels.py checks
+    that a line screened out is one ``_chord`` rejects."""
     h, w = ink.shape
     spans = [_span(rho, theta, w, h, px_mm) for rho, theta in lines]
     live = [i for i, span in enumerate(spans) if span is not None]
