@@ -479,6 +479,7 @@ def test_scan_workers_run_below_the_server_as_the_rendering_processes_do(
 
 
 @pytest.mark.served  # formgen serve as a faculty runs it
+@pytest.mark.parametrize("store_url", ["postgresql"], indirect=True)  # SQLite: no connections
 def test_the_service_keeps_its_postgresql_connections(live: Live) -> None:
     """A request does not open a connection of its own: the service keeps a pool (a new
     PostgreSQL session costs the server several milliseconds of CPU). The same sessions
@@ -486,8 +487,6 @@ def test_the_service_keeps_its_postgresql_connections(live: Live) -> None:
     from sqlalchemy import create_engine, text
     from sqlalchemy.pool import NullPool
 
-    if not live.store.startswith("postgresql"):
-        pytest.skip("an SQLite store has no connections to keep")
     watch = create_engine(live.store, poolclass=NullPool)
     seen: list[set[int]] = []
     try:
