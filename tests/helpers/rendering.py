@@ -68,15 +68,23 @@ def rasterise(pdf: bytes, dpi: int, pages: Sequence[int] | None = None) -> list[
 
 
 def text_of(pdf: bytes) -> list[str]:
-    """Each page's text, with line breaks (and breaks after hyphens) joined."""
-    import io
+    """Each page's text, with line breaks (and breaks after hyphens) joined.
 
-    from pypdf import PdfReader
-
+    PDFium's text extraction (a twentieth of pypdf's time on a declaration: the tests
+    read hundreds of pages). PDFium reports a hyphen that ends a run of text as U+FFFE
+    (its "generated hyphen"), so that is read as the hyphen that was printed."""
     pages = []
-    for page in PdfReader(io.BytesIO(pdf)).pages:
-        text = " ".join(page.extract_text().split())
-        pages.append(re.sub(r"(?<=\w)- (?=\w)", "-", text))
+    document = pdfium.PdfDocument(pdf)
+    try:
+        for page in document:
+            textpage = page.get_textpage()
+            raw = textpage.get_text_range().replace("\ufffe", "-")
+            textpage.close()
+            page.close()
+            text = " ".join(raw.split())
+            pages.append(re.sub(r"(?<=\w)- (?=\w)", "-", text))
+    finally:
+        document.close()
     return pages
 
 
