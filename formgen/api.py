@@ -118,11 +118,13 @@ class Formgen:
         config: Config | Path | None = None,
         *,
         make_key: bool = False,
-        pooled: bool = False,
+        pooled: bool = True,
     ) -> Formgen:
         """``make_key``: make the master key beside the store if there is none yet (the
-        demo and the sample only; anywhere else a missing key is an error). ``pooled``:
-        keep PostgreSQL connections between transactions (the service and its workers)."""
+        demo and the sample only; anywhere else a missing key is an error). On
+        PostgreSQL the library keeps its connections between transactions until
+        :meth:`close`; ``pooled=False`` opens one for each transaction and keeps none (for
+        a program that cannot close the library)."""
         loaded = config if isinstance(config, Config) else config_module.load(config)
         config = config_module.absolute(loaded)
         url = None if db is None else str(db)

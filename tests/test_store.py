@@ -8,6 +8,7 @@ import os
 import socket
 import stat
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -513,6 +514,51 @@ def test_a_read_only_postgresql_store_is_refused(store_url: str) -> None:
     engine.dispose()
     assert str(explain(caught.value)).startswith("the store is read-only")
     _assert_clean(str(explain(caught.value)))
+
+
+@pytest.mark.parametrize("store_url", ["postgresql"], indirect=True)  # SQLite: no connections
+def test_the_library_keeps_its_postgresql_sessions_until_it_is_closed(
+    store_url: str, tmp_path: Path
+) -> None:
+    """A transaction does not open a PostgreSQL session of its own (a new session costs
+    the server a process and its catalogue caches, and a command makes dozens of
+    transactions): the library's run on the same few sessions, and ``close`` ends them."""
+    from sqlalchemy.pool import NullPool
+
+    from formgen import Formgen
+
+    # Each query its own transaction: pg_stat_activity is a snapshot within one.
+    watch = create_engine(store_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    query = text(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+        " AND pid <> pg_backend_pid()"
+    )
+    seen: list[set[int]] = []
+    try:
+        with watch.connect() as conn:
+            fg = Formgen.open(db=store_url, config=test_config(output_dir=tmp_path / "out"))
+            try:
+                for n in range(6):
+                    fg.create_recording(
+                        title=f"Les {n}",
+                        student="Sam",
+                        supervisor="Dr. Jansen",
+                        situation=3,
+                        purpose="reflection",
+                        date=days_from_today(30),
+                    )
+                    assert len(fg.recordings()) == n + 1
+                    seen.append(set(conn.execute(query).scalars()))
+            finally:
+                fg.close()
+            deadline = time.monotonic() + 10  # a session ends just after its client leaves
+            while (left := set(conn.execute(query).scalars())) and time.monotonic() < deadline:
+                time.sleep(0.05)
+    finally:
+        watch.dispose()
+    assert all(seen), seen  # between transactions a session waits for the next
+    assert len(set().union(*seen)) <= 2, seen  # and it is the same one or two
+    assert not left, left
 
 
 def test_a_store_that_cannot_be_created_is_one_line(tmp_path: Path) -> None:

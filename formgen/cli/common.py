@@ -92,13 +92,12 @@ class App:
         began = _process_began or dt.datetime.now(dt.UTC)
         self.started = began.replace(tzinfo=None)
         self.make_key = False  # the demo and the sample make the master key if missing
-        self.pooled = False  # the service and the worker keep their connections
 
     @cached_property
     def fg(self) -> Library:
         from formgen.api import Formgen as Library
 
-        fg = Library.open(make_key=self.make_key, pooled=self.pooled)
+        fg = Library.open(make_key=self.make_key)
         click.get_current_context().find_root().call_on_close(fg.close)
         resume_collector()
         return fg

@@ -108,7 +108,6 @@ def serve_command(app: App, host: str, port: int, demo: bool, scan_workers: int)
     from formgen.web import serve
 
     app.make_key = demo
-    app.pooled = True
     _warn(app.fg.config_warnings(demo=demo))
     serve.run(app.fg, host=host, port=port, demo=demo, scan_workers=scan_workers)
 
@@ -125,7 +124,6 @@ def worker_command(app: App, once: bool) -> None:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    app.pooled = True  # it asks for jobs every few seconds, for as long as it runs
     count = app.fg.work(once=once, stop=stop)
     click.echo(f"{count} job(s) done", err=True)
 

@@ -205,7 +205,7 @@ def _prepare_sqlite_file(path: Path) -> bool:
 def open_store(
     url: str | None = None,
     *,
-    pooled: bool = False,
+    pooled: bool = True,
     key_file: Path | None = None,
     make_key: bool = False,
 ) -> Engine:
@@ -217,9 +217,10 @@ def open_store(
     ``make_key`` (``serve --demo``, ``sample``) is a missing one made; a wrong one is
     refused, never replaced.
 
-    On PostgreSQL a connection is closed when given back, unless ``pooled``: a process
-    that lives long and disposes of the engine when done (the service) keeps a pool. An
-    engine nobody disposes of then leaves no connection open behind it.
+    On PostgreSQL the engine keeps a pool of connections until it is disposed of: a new
+    session costs the server a process and its catalogue caches, and a command makes
+    dozens of transactions. Unless ``pooled`` is False: then a connection is closed when
+    given back, and an engine nobody disposes of leaves no connection open behind it.
     """
     return _open(url, pooled=pooled, prepare=_migrate, key=(key_file, make_key))
 

@@ -50,7 +50,7 @@ def _render(
             with contextlib.suppress(Exception):
                 _opened.close()
             _opened = None
-        _opened = Formgen.open(db=db, config=config, pooled=True)
+        _opened = Formgen.open(db=db, config=config)
         _opened_for = (db, config)
     return getattr(_opened.as_user(user), method)(*args, **kwargs)
 

@@ -90,7 +90,7 @@ def live(
     monkeypatch.setenv("FORMGEN_DB", store_url)
     monkeypatch.delenv("FORMGEN_CONFIG", raising=False)
     write_toml(tmp_path)
-    served = Formgen.open(db=store_url, config=tmp_path / "formgen.toml", pooled=True)
+    served = Formgen.open(db=store_url, config=tmp_path / "formgen.toml")
     app = create_app(served, pdf_processes)
     workers = 1 if request.node.get_closest_marker("worker") else 0
     try:
@@ -180,7 +180,7 @@ def online(
         monkeypatch.chdir(tmp_path)
         monkeypatch.setenv("FORMGEN_DB", store_url)
         monkeypatch.delenv("FORMGEN_CONFIG", raising=False)
-        served = Formgen.open(db=store_url, config=tmp_path / "formgen.toml", pooled=True)
+        served = Formgen.open(db=store_url, config=tmp_path / "formgen.toml")
         try:
             with Logged() as logged, uvicorn_thread(create_app(served, pdf_processes), port):
                 yield Live(url, store_url, fg), box

@@ -487,7 +487,8 @@ def test_the_service_keeps_its_postgresql_connections(live: Live) -> None:
     from sqlalchemy import create_engine, text
     from sqlalchemy.pool import NullPool
 
-    watch = create_engine(live.store, poolclass=NullPool)
+    # Each query its own transaction: pg_stat_activity is a snapshot within one.
+    watch = create_engine(live.store, poolclass=NullPool, isolation_level="AUTOCOMMIT")
     seen: list[set[int]] = []
     try:
         with live.client() as client, watch.connect() as conn:
