@@ -38,8 +38,11 @@ def give(run: Run, form_id: str, decision: str = "given") -> None:
 def check_footage(rec: str) -> dict[str, Any]:
     """Confirm step 3 on the recording date: there is no footage to check before it."""
     engine = open_store()
-    day = records.get_recording(engine, rec).recorded_on
-    return steps.confirm_step(engine, rec, "footage_checked", "Sam", today=day)
+    try:
+        day = records.get_recording(engine, rec).recorded_on
+        return steps.confirm_step(engine, rec, "footage_checked", "Sam", today=day)
+    finally:
+        engine.dispose()
 
 
 def steps_of(js: Js, rec: str) -> dict[str, dict[str, Any]]:
@@ -244,8 +247,10 @@ def test_confirming_steps(js: Js, run: Run, rec: str) -> None:
     assert steps_of(js, rec)["transport"]["confirmed"] == done["confirmed"]
     text = run("checklist", rec, "--confirm", "stored", "--by", "Sam").stdout
     assert text.strip() == f"{rec}: step stored confirmed by Sam"
-    with open_store().connect() as conn:
+    engine = open_store()
+    with engine.connect() as conn:
         logged = [e for e in records.recording_log(conn, rec) if e["kind"] == "step"]
+    engine.dispose()
     assert [(e["detail"], e["source"]) for e in logged] == [
         ({"step": "transport"}, "manual:Sam"),
         ({"step": "stored"}, "manual:Sam"),

@@ -308,6 +308,7 @@ def test_newer_schema_is_refused(run: Run, db: Path) -> None:
     assert store_digest(db) == before
 
 
+@pytest.mark.new_store  # the command makes it
 def test_database_is_owner_only(run: Run, db: Path) -> None:
     run("recording", "list")
     assert stat.S_IMODE(db.stat().st_mode) == 0o600

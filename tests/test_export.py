@@ -228,9 +228,11 @@ def test_past_the_deletion_date_and_after_destruction_consent_is_expired(
 ) -> None:
     person = js("participant", "add", rec, "--name", "Ann")
     run("consent", "set", person["form_id"], *GIVE)
+    engine = open_store()
     later = export.consent_record(
-        open_store(), config_module.load(), rec, today=dt.date(2030, 12, 30)
+        engine, config_module.load(), rec, today=dt.date(2030, 12, 30)
     )
+    engine.dispose()
     assert problems(validator, later) == []
     (record,) = later["records"]
     assert now_status(record)["@type"] == "dpv:ConsentExpired"

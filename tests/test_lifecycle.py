@@ -59,9 +59,11 @@ def test_due_and_expired(js: Callable[..., Any], run: Run, rec: str) -> None:
     from formgen.record import consent_status
     from formgen.record.store import open_store
 
+    engine = open_store()
     later = consent_status.status(
-        open_store(), rec, today=__import__("datetime").date(2030, 12, 30)
+        engine, rec, today=__import__("datetime").date(2030, 12, 30)
     ).as_dict()
+    engine.dispose()
     assert later["participants"][0]["clauses"] == {"recording": "expired"}
     assert later["camera_advice"] == "none"
     assert status["delete_by"] == "2030-12-29"

@@ -247,7 +247,9 @@ def test_bad_pages_write_nothing_and_good_forms_still_land(
     unknown_spec = spec(Plan(Purpose.REFLECTION), "nl", "adult")
     from formgen.record.store import instance, open_store
 
-    mine = instance(open_store())
+    engine = open_store()
+    mine = instance(engine)
+    engine.dispose()
     unknown = rasterise(render.render([unknown_spec], mine, CONFIG).pdf, 200)[2]
     text = np.full((2339, 1654), 255, np.uint8)
     text[400:600, 200:1400] = 0  # content, but no QR
