@@ -121,10 +121,9 @@ class Formgen:
         pooled: bool = True,
     ) -> Formgen:
         """``make_key``: make the master key beside the store if there is none yet (the
-        demo and the sample only; anywhere else a missing key is an error). On
-        PostgreSQL the library keeps its connections between transactions until
-        :meth:`close`; ``pooled=False`` opens one for each transaction and keeps none (for
-        a program that cannot close the library)."""
+        demo and the sample only; anywhere else a missing key is an error). On PostgreSQL
+        the library keeps its connections until :meth:`close`; ``pooled=False`` opens one
+        per transaction and keeps none (for a program that cannot close the library)."""
         loaded = config if isinstance(config, Config) else config_module.load(config)
         config = config_module.absolute(loaded)
         url = None if db is None else str(db)
