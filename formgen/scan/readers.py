@@ -224,7 +224,7 @@ class Processes(Pool):
             count,
             mp_context=self.context,
             initializer=_in_reader,
-            initargs=([there for _, there in self.asking], self.slot),
+            initargs=([there for _, there in self.asking], self.slot, os.getpid()),
         )
         for stream in (sys.stdout, sys.stderr):  # output not yet written: not twice
             stream.flush()
@@ -274,16 +274,23 @@ class Processes(Pool):
             here.close()
 
 
+PR_SET_PDEATHSIG = 1  # Linux's prctl: a signal for this process when its parent ends
 # In a reader process: the pipe it asks on, and the file it has open.
 _forked: dict[str, Any] = {}
 
 
-def _in_reader(pipes: list[Any], slot: Any) -> None:
+def _in_reader(pipes: list[Any], slot: Any, parent: int) -> None:
     """A reader process's start: its own pipe to ask on, one OpenCV thread (one page
-    per process, as per thread), what it inherited kept from the collector, and Ctrl-C
-    left to the importing process (which then ends the readers)."""
+    per process, as per thread), what it inherited kept from the collector, Ctrl-C
+    left to the importing process (which then ends the readers), and its end with that
+    process's, however that ends (killed, its readers would wait for a page for good)."""
     gc.freeze()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    import ctypes
+
+    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it ended before this process asked
+        os._exit(1)
     with slot.get_lock():
         _forked["pipe"] = pipes[slot.value]
         slot.value += 1
