@@ -657,7 +657,8 @@ class _Recorder:
             # decide_answers; it says nothing about the declaration's)
             sig_status = {True: "signed", False: "unsigned", None: "unclear"}[signed]
             changes.append((form_id, SIGNATURE, sig_status))
-        state = ledger.form_states(self.conn, [form_id])[form_id]
+        states = ledger.form_states(self.conn, [form_id])  # (appending checks against it)
+        state = states[form_id]
         evidence = {(b.clause, b.answer): rules.BoxInk(**b.evidence()) for b in measured.boxes}
         marks = [rules.read_box(e)[0] for e in evidence.values()]
         pencil_lost = rules.pencil_may_be_lost(look.bilevel, marks)
@@ -693,7 +694,9 @@ class _Recorder:
                 "yes": measured.box(clause, "yes").evidence(),
                 "no": measured.box(clause, "no").evidence(),
             }
-        ledger.append_events(self.conn, changes, source=source, reasons=reasons, detail=detail)
+        ledger.append_events(
+            self.conn, changes, source=source, reasons=reasons, detail=detail, states=states
+        )
         if any(s == Status.REVIEW for s in report.decisions.values()):
             report.status = "review"
         notes = [f"{c}: {r}" for c, r in reasons.items() if r]
@@ -704,12 +707,14 @@ class _Recorder:
         self, source: str, page_id: int, report: PageReport, sheet: dict[str, Any], reason: str
     ) -> None:
         form_id = self.person.form_id
-        state = ledger.form_states(self.conn, [form_id])[form_id]
+        states = ledger.form_states(self.conn, [form_id])
         withdrawal = sheet.get("kind") == "withdrawal"
         open_clauses = [
             c
             for c in _consent_clauses(sheet)
-            if rules.reviewable_after_unreadable(state.clauses.get(c), withdrawal=withdrawal)
+            if rules.reviewable_after_unreadable(
+                states[form_id].clauses.get(c), withdrawal=withdrawal
+            )
         ]
         ledger.append_events(
             self.conn,
@@ -717,6 +722,7 @@ class _Recorder:
             source=source,
             reason=reason,
             detail={"scan_page": page_id, "crops": {}},
+            states=states,
         )
         report.status, report.reason = "review", reason
         report.decisions = {c: str(Status.REVIEW) for c in open_clauses}
