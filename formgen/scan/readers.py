@@ -281,10 +281,12 @@ _forked: dict[str, Any] = {}
 
 def _in_reader(pipes: list[Any], slot: Any, parent: int) -> None:
     """A reader process's start: its own pipe to ask on, one OpenCV thread (one page
-    per process, as per thread), what it inherited kept from the collector, Ctrl-C
-    left to the importing process (which then ends the readers), and its end with that
-    process's, however that ends (killed, its readers would wait for a page for good)."""
+    per process, as per thread), what it inherited kept from the collector (which the
+    fork left off) and its own garbage collected, Ctrl-C left to the importing process
+    (which then ends the readers), and its end with that process's, however that ends
+    (killed, its readers would wait for a page for good)."""
     gc.freeze()
+    gc.enable()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     import ctypes
 
