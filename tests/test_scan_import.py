@@ -323,27 +323,37 @@ def _kept(db: Path) -> list[tuple[Any, ...]]:
         ).fetchall()
 
 
-def test_reader_threads_read_as_one_thread_does(
-    printed: dict[str, Any], run: Run, db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("kind", ["Pool", "Processes"])
+def test_readers_read_as_one_thread_does(
+    kind: str,
+    printed: dict[str, Any],
+    run: Run,
+    db: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Two reader threads give the same reports, events and kept images as reading in
-    one: for a stack with a page that has no code and one that cannot be loaded (each
-    an error; every form around them lands) and for a file imported again.
-    (On SQLite only: it compares two copies of one store.)"""
+    """Two reader threads, or two reader processes, give the same reports, events and
+    kept images as reading in one thread: for a stack with a page that has no code and
+    one that cannot be loaded (each an error; every form around them lands) and for a
+    file imported again. (On SQLite only: it compares two copies of one store.)"""
     from formgen.scan import landing, readers
 
     if not os.environ["FORMGEN_DB"].startswith("sqlite:"):
         pytest.skip("compares copies of an SQLite store")
     from formgen.record.store import open_store
 
-    pools: list[Any] = []
-    real_pool = readers.Pool
+    pools: list[tuple[str, int]] = []
+    real_start = readers.start_readers
 
-    def spy(count: int) -> Any:
-        pools.append(count)
-        return real_pool(count)
+    def spy(count: int, pages: int, identify: Any) -> Any:
+        pool = real_start(count, pages, identify)
+        pools.append((type(pool).__name__, pool.readers))
+        return pool
 
-    monkeypatch.setattr(readers, "Pool", spy)
+    monkeypatch.setattr(readers, "start_readers", spy)
+    # (forked here even beside a test runner's threads: they hold nothing a reader uses)
+    monkeypatch.setattr(readers, "forkable", lambda: kind == "Processes")
+    monkeypatch.setattr(readers, "PROCESS_MIN_PAGES", 2)
     rng = np.random.default_rng(17)
     scans = []
     for index, fill in enumerate(FILLS):
@@ -371,7 +381,7 @@ def test_reader_threads_read_as_one_thread_does(
         reports = landing.import_files(engine, files, progress=ticks.append, workers=workers)
         engine.dispose()
         results[workers] = ([r.as_dict() for r in reports], _events(store), _kept(store), ticks)
-    assert pools == [2]  # the second run read in two threads
+    assert pools == [(kind, 2)]  # the second run read in two threads or processes
     assert results[2] == results[1]
     pages, events, kept, ticks = results[1]
     statuses = [(Path(p["source"]).name, p["page"], p["status"]) for p in pages]

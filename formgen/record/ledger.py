@@ -67,15 +67,19 @@ def append_events(
     reasons: Mapping[str | None, str | None] | None = None,
     detail: Mapping[str, Any] | None = None,
     written: bool = False,
+    states: dict[str, FormState] | None = None,
 ) -> int:
     """Append events after checking each against the lifecycle; ``reasons`` gives a
     clause its own reason instead of ``reason``. One query for the current states and
     one insert for all events: a scanned page appends several at once. ``written``: the
-    reason was written by a person, so it is sealed with the recording's data key."""
+    reason was written by a person, so it is sealed with the recording's data key.
+    ``states``: the forms' states as the caller read them in this transaction (not read
+    again; updated here as the events are)."""
     changes = list(changes)
     if not changes:
         return 0
-    states = form_states(conn, {form_id for form_id, _, _ in changes})
+    if states is None:
+        states = form_states(conn, {form_id for form_id, _, _ in changes})
     stamp = records.now()
     rows = []
     for form_id, clause, status in changes:

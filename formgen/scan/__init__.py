@@ -4,8 +4,8 @@ The pixel modules only MEASURE; ``landing`` lands what they found in the record.
 the ink means (a mark, a circled answer, a signature) and what a pair of boxes means
 is decided in ``rules/marks.py`` (``read_box``, ``classify_signature``, ``decide_answers``);
 matching a QR text to a form is the caller's (``Instance.verify``). ``look`` does all
-of it for one page (``readers`` runs it in threads); of the store, only ``landing``
-imports anything.
+of it for one page (``readers`` runs it in threads or processes); of the store, only
+``landing`` imports anything.
 
     load          files and pages: regular files only, sniffing, PDF raster (pdfium) or
                   render, strict Pillow, a JPEG's own bytes, page size and shape limits
@@ -18,7 +18,7 @@ imports anything.
     creases       straight lines right across a region (creases, edges, staples)
     measuring     boxes and the writing round them, outlines, signature strokes, crops
     page          one page for the record: look, look_start/look_finish, encode, small
-    readers       an import's files planned, and their pages read in threads
+    readers       an import's files planned, and their pages read in threads or processes
     landing       what was read into the record, a few forms to a transaction
 
 The names below are the package's interface; the modules' other names are its own.

@@ -142,11 +142,12 @@ def import_files(
 
     ``workers`` (default: the usable CPUs, at most ``readers.MAX_WORKERS``) above 1 reads the
     pages in that many threads when the files hold ``readers.PARALLEL_MIN_PAGES`` pages to read
-    or more (decoding, OpenCV and zxing let go of Python's lock, so two threads keep two
-    cores busy). A reader thread loads a page, finds the QR code, asks which form and
-    layout it belongs to, registers and measures; this thread keeps the store, and
-    decides and records form by form, in file and page order, so the reports are the
-    same as with one."""
+    or more (decoding, OpenCV and zxing let go of Python's lock), in that many forked
+    processes from ``readers.PROCESS_MIN_PAGES`` on where that is safe
+    (``readers.forkable``). A reader loads a page, finds the QR code, asks which form and
+    layout it belongs to (``identify``, answered in this process), registers and
+    measures; this thread keeps the store, and decides and records form by form, in file
+    and page order, so the reports are the same as with one."""
     since = since or _precisely_now()
     plans = [readers.plan_file(Path(path)) for path in paths]
     landed = _landed(engine, [p.digest for p in plans if p.digest], allowed)
@@ -158,15 +159,16 @@ def import_files(
         plan.wanted = [] if plan.problem else [i for i in range(plan.pages) if i + 1 not in done]
         named.add(plan.digest or "")
     count = readers.worker_count(workers)
-    pool: readers.Pool | None = None
-    if count > 1 and sum(len(p.wanted) for p in plans) >= readers.PARALLEL_MIN_PAGES:
-        with contextlib.suppress(RuntimeError):  # no threads to be had: read here
-            pool = readers.Pool(count)
     importer = _Importer(engine, allowed, job)
     reports: list[PageReport] = []
-    # one page per thread: OpenCV's own threads only contend with the readers (and spin)
+    # one page per reader: OpenCV's own threads only contend with the readers (and spin)
     cv_threads = readers.cv_threads(1)
+    pool: readers.Pool | None = None
+    pages = sum(len(p.wanted) for p in plans)
     try:
+        if count > 1 and pages >= readers.PARALLEL_MIN_PAGES:
+            with contextlib.suppress(RuntimeError):  # no threads to be had: read here
+                pool = readers.start_readers(count, pages, importer.identify)
         if pool is not None:
             for plan in plans:
                 pool.queue(plan)
@@ -222,8 +224,7 @@ def _import_file(
     }
     meanwhile = [reports[page] for page, (at, _) in done.items() if at and at > since]
     importer.landed_meanwhile(plan.digest, meanwhile)
-    read = readers.read_here if pool is None else pool.results_of
-    looks = read(plan, importer.identify)
+    looks = readers.read_here(plan, importer.identify) if pool is None else pool.results_of(plan)
     for index, look in zip(plan.wanted, looks, strict=True):
         report = reports[index + 1] = PageReport(source, index + 1, None, "ok")
         if isinstance(look, scan.ScanInputError):
@@ -656,7 +657,8 @@ class _Recorder:
             # decide_answers; it says nothing about the declaration's)
             sig_status = {True: "signed", False: "unsigned", None: "unclear"}[signed]
             changes.append((form_id, SIGNATURE, sig_status))
-        state = ledger.form_states(self.conn, [form_id])[form_id]
+        states = ledger.form_states(self.conn, [form_id])  # (appending checks against it)
+        state = states[form_id]
         evidence = {(b.clause, b.answer): rules.BoxInk(**b.evidence()) for b in measured.boxes}
         marks = [rules.read_box(e)[0] for e in evidence.values()]
         pencil_lost = rules.pencil_may_be_lost(look.bilevel, marks)
@@ -692,7 +694,9 @@ class _Recorder:
                 "yes": measured.box(clause, "yes").evidence(),
                 "no": measured.box(clause, "no").evidence(),
             }
-        ledger.append_events(self.conn, changes, source=source, reasons=reasons, detail=detail)
+        ledger.append_events(
+            self.conn, changes, source=source, reasons=reasons, detail=detail, states=states
+        )
         if any(s == Status.REVIEW for s in report.decisions.values()):
             report.status = "review"
         notes = [f"{c}: {r}" for c, r in reasons.items() if r]
@@ -703,12 +707,14 @@ class _Recorder:
         self, source: str, page_id: int, report: PageReport, sheet: dict[str, Any], reason: str
     ) -> None:
         form_id = self.person.form_id
-        state = ledger.form_states(self.conn, [form_id])[form_id]
+        states = ledger.form_states(self.conn, [form_id])
         withdrawal = sheet.get("kind") == "withdrawal"
         open_clauses = [
             c
             for c in _consent_clauses(sheet)
-            if rules.reviewable_after_unreadable(state.clauses.get(c), withdrawal=withdrawal)
+            if rules.reviewable_after_unreadable(
+                states[form_id].clauses.get(c), withdrawal=withdrawal
+            )
         ]
         ledger.append_events(
             self.conn,
@@ -716,6 +722,7 @@ class _Recorder:
             source=source,
             reason=reason,
             detail={"scan_page": page_id, "crops": {}},
+            states=states,
         )
         report.status, report.reason = "review", reason
         report.decisions = {c: str(Status.REVIEW) for c in open_clauses}

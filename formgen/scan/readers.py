@@ -1,27 +1,38 @@
 """Reading the pages of the files an import names: each file planned (its SHA-256, its
-pages) before any page is read, then the pages read in this thread (``read_here``) or
-by reader threads (``Pool``) ahead of the thread that lands them, in file and page
-order either way. Nothing here touches the store: which form a page belongs to is asked
-of the caller (``identify``), and ``landing`` lands what is read.
+pages) before any page is read, then the pages read in this thread (``read_here``), by
+reader threads (``Pool``) or by forked reader processes (``Processes``, many pages)
+ahead of the thread that lands them, in file and page order either way. Nothing here
+touches the store: which form a page belongs to is asked of the caller (``identify``),
+and ``landing`` lands what is read.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
+import pickle
+import signal
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from formgen import scan
 from formgen.words import N_
 
 MAX_WORKERS = 2  # the machine this runs on: two cores
-# Reader threads cost nothing to start (worker processes took ~0.6 s to the first page,
-# half of a 100-page import): from two pages to read on, two threads read them.
+# Reader threads cost nothing to start (spawned worker processes took ~0.6 s to the first
+# page, half of a 100-page import): from two pages to read on, two threads read them.
 PARALLEL_MIN_PAGES = 2
+# From this many pages on, forked reader processes (``Processes``) read them where they
+# may be forked: two take ~20 ms longer to the first page than threads, and then read a
+# page ~10 % faster (a 100-page scan, two cores); at 16 and 32 pages the two are even.
+PROCESS_MIN_PAGES = 32
 
 SCAN_DPI = 150.0  # rectified page resolution: 5.9 px/mm, 38 px across a box
 
@@ -103,13 +114,16 @@ class Pool:
 
     AHEAD = 16
 
-    def __init__(self, count: int) -> None:
-        self.threads = count
-        self.executor = ThreadPoolExecutor(count, thread_name_prefix="formgen-reader")
+    def __init__(self, count: int, identify: Identify) -> None:
+        self.readers = count
+        self.identify = identify
+        self.executor: Executor = self._executor(count)
         self.pending: deque[tuple[Plan, int]] = deque()
         self.running: dict[tuple[int, int], Future[scan.PageLook | scan.ScanInputError]] = {}
         self.opened: dict[int, _Opened] = {}
-        self.identify: Identify | None = None
+
+    def _executor(self, count: int) -> Executor:
+        return ThreadPoolExecutor(count, thread_name_prefix="formgen-reader")
 
     def queue(self, plan: Plan) -> None:
         """Queue the pages of a planned file (behind the pages queued before)."""
@@ -118,11 +132,8 @@ class Pool:
             for index in plan.wanted:
                 self.pending.append((plan, index))
 
-    def results_of(
-        self, plan: Plan, identify: Identify
-    ) -> Iterator[scan.PageLook | scan.ScanInputError]:
+    def results_of(self, plan: Plan) -> Iterator[scan.PageLook | scan.ScanInputError]:
         """The wanted pages of one queued file, as the readers deliver them."""
-        self.identify = identify
         for index in plan.wanted:
             key = (id(plan), index)
             self._feed()
@@ -138,8 +149,10 @@ class Pool:
             self._submit(plan, index)
 
     def _submit(self, plan: Plan, index: int) -> None:
-        opened = self.opened[id(plan)]
-        self.running[(id(plan), index)] = self.executor.submit(self._read, opened, index)
+        self.running[(id(plan), index)] = self._start(plan, index)
+
+    def _start(self, plan: Plan, index: int) -> Future[scan.PageLook | scan.ScanInputError]:
+        return self.executor.submit(self._read, self.opened[id(plan)], index)
 
     def _read(self, opened: _Opened, index: int) -> scan.PageLook | scan.ScanInputError:
         try:
@@ -147,7 +160,6 @@ class Pool:
                 page = opened.file().page(index)
             except scan.ScanInputError as exc:
                 return exc
-            assert self.identify is not None
             return scan.look(page, self.identify, SCAN_DPI)
         finally:
             opened.done()
@@ -159,6 +171,166 @@ class Pool:
         for opened in self.opened.values():
             opened.close()
         self.running, self.opened, self.pending = {}, {}, deque()
+
+
+def start_readers(count: int, pages: int, identify: Identify) -> Pool:
+    """Readers for ``pages`` pages: processes where they may be forked and pay for
+    their start, else threads."""
+    if pages >= PROCESS_MIN_PAGES and forkable():
+        try:
+            return Processes(count, identify)
+        except OSError:  # no process to be had (a limit on them): threads
+            pass
+    return Pool(count, identify)
+
+
+def forkable() -> bool:
+    """Whether reader processes may be forked from this process: on Linux (macOS's
+    system libraries are not safe to fork; Windows cannot) and while no other Python
+    thread runs here, whose locks would stay held for good in a copy (the service's
+    request threads, a scan job's). So the command line reads in processes, the
+    service in threads."""
+    return sys.platform.startswith("linux") and threading.active_count() == 1
+
+
+class Processes(Pool):
+    """Reader processes, forked from this one: the same queue, order and reach ahead as
+    ``Pool``'s threads, each reader with an interpreter of its own. Threads share one
+    lock for Python code (the GIL): the readers' Python between their OpenCV calls and
+    the landing thread's (the store's, SQLAlchemy's) took turns on it, and a 100-page
+    scan kept ~1.45 of two cores busy. A page comes back pickled (its ``PageLook``: the
+    images encoded, 0.3-1.5 MB).
+
+    A process never touches the store: the connections it inherited are this one's, and
+    SQLite's locks and log index cannot be shared with a copy (sqlite.org, "How To
+    Corrupt"). It asks this process which form a page is (``identify``, answered by a
+    thread here, as a reader thread would ask), and its copies of the connections stay
+    as they are until it ends (``os._exit``, no finalizers)."""
+
+    def __init__(self, count: int, identify: Identify) -> None:
+        import multiprocessing
+
+        self.context = multiprocessing.get_context("fork")
+        self.asking = [self.context.Pipe() for _ in range(count)]  # (here, there) each
+        self.slot = self.context.Value("i", 0)  # which pipe the next process takes
+        super().__init__(count, identify)
+        self.answering = threading.Thread(target=self._answer, name="formgen-identify", daemon=True)
+        self.answering.start()
+
+    def _executor(self, count: int) -> Executor:
+        from concurrent.futures import ProcessPoolExecutor
+
+        executor = ProcessPoolExecutor(
+            count,
+            mp_context=self.context,
+            initializer=_in_reader,
+            initargs=([there for _, there in self.asking], self.slot, os.getpid()),
+        )
+        for stream in (sys.stdout, sys.stderr):  # output not yet written: not twice
+            stream.flush()
+        # The processes start with the first task (all of them, forking): here, while
+        # only this thread runs and no garbage is collected (the copies must keep every
+        # object they inherited, a connection among garbage too).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            executor.submit(os.getpid)
+        finally:
+            if collecting:
+                gc.enable()
+        for _, there in self.asking:
+            there.close()  # the processes' ends: theirs alone now, so their end is seen
+        return executor
+
+    def _start(self, plan: Plan, index: int) -> Future[scan.PageLook | scan.ScanInputError]:
+        return self.executor.submit(_read_forked, plan.path, plan.stamp, index)
+
+    def _answer(self) -> None:
+        """Which form a page is, for the processes that ask, until they have ended."""
+        from multiprocessing.connection import wait
+
+        asking = [here for here, _ in self.asking]
+        while asking:
+            for pipe in wait(asking):
+                try:
+                    texts = pipe.recv()
+                except (EOFError, OSError):
+                    asking.remove(pipe)
+                    continue
+                try:
+                    answer: scan.Identity | BaseException = self.identify(texts)
+                except Exception as exc:  # the store's fault: raised in the reader
+                    answer = exc
+                with contextlib.suppress(OSError):  # (a process that ended meanwhile)
+                    try:
+                        pipe.send(answer)
+                    except pickle.PicklingError:  # an exception that cannot cross
+                        pipe.send(RuntimeError(f"identify failed: {answer!r}"))
+
+    def close(self) -> None:
+        super().close()
+        self.answering.join()
+        for here, _ in self.asking:
+            here.close()
+
+
+PR_SET_PDEATHSIG = 1  # Linux's prctl: a signal for this process when its parent ends
+# In a reader process: the pipe it asks on, and the file it has open.
+_forked: dict[str, Any] = {}
+
+
+def _in_reader(pipes: list[Any], slot: Any, parent: int) -> None:
+    """A reader process's start: its own pipe to ask on, one OpenCV thread (one page
+    per process, as per thread), what it inherited kept from the collector (which the
+    fork left off) and its own garbage collected, Ctrl-C left to the importing process
+    (which then ends the readers), and its end with that process's, however that ends
+    (killed, its readers would wait for a page for good)."""
+    gc.freeze()
+    gc.enable()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    import ctypes
+
+    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it ended before this process asked
+        os._exit(1)
+    with slot.get_lock():
+        _forked["pipe"] = pipes[slot.value]
+        slot.value += 1
+    cv_threads(1)
+
+
+def _ask(texts: Sequence[str]) -> scan.Identity:
+    pipe = _forked["pipe"]
+    pipe.send(list(texts))
+    answer = pipe.recv()
+    if isinstance(answer, BaseException):
+        raise answer
+    return answer  # type: ignore[no-any-return]
+
+
+def _read_forked(
+    path: Path, stamp: tuple[int, int], index: int
+) -> scan.PageLook | scan.ScanInputError:
+    """``Pool._read`` in a reader process: a file stays open for its next page (its
+    pages come in order); a file that changed since it was hashed is every page's
+    error."""
+    if _forked.get("file") != (path, stamp):
+        opened = _forked.pop("pages", None)
+        if isinstance(opened, scan.PageFile):
+            opened.close()
+        try:
+            _forked["pages"] = _reopen(Plan(path, stamp=stamp))
+        except scan.ScanInputError as exc:
+            _forked["pages"] = exc
+        _forked["file"] = (path, stamp)
+    pages = _forked["pages"]
+    if isinstance(pages, scan.ScanInputError):
+        return pages
+    try:
+        page = pages.page(index)
+    except scan.ScanInputError as exc:
+        return exc
+    return scan.look(page, _ask, SCAN_DPI)
 
 
 class _Opened:
