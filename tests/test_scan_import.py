@@ -401,6 +401,48 @@ def test_readers_read_as_one_thread_does(
     assert len(ticks) == len(pages) - 1 and events  # a tick per page read
 
 
+@pytest.mark.parametrize("store_url", ["postgresql"], indirect=True)  # SQLite: no session
+def test_reader_processes_leave_the_importer_its_postgresql_session(
+    printed: dict[str, Any], store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reader processes are forked from a process that keeps a pool of PostgreSQL
+    connections: each inherits their sockets, and never uses them nor closes them (it
+    ends without finalizers), so the importing process keeps its same session through
+    the import, and the forms land."""
+    from sqlalchemy import text
+
+    from formgen.record.store import open_store
+    from formgen.scan import landing, readers
+
+    monkeypatch.setattr(readers, "forkable", lambda: True)  # (beside the test runner's threads)
+    monkeypatch.setattr(readers, "PROCESS_MIN_PAGES", 2)
+    started: list[str] = []
+    real_start = readers.start_readers
+    monkeypatch.setattr(
+        readers,
+        "start_readers",
+        lambda *args: started.append(type(pool := real_start(*args)).__name__) or pool,
+    )
+    rng = np.random.default_rng(19)
+    scans = []
+    for index, fill in enumerate(FILLS[:3]):
+        page, sheet = page2(printed, index)
+        scans.append(degrade(fill_page(page, sheet, fill, rng), "flatbed-200-gray", rng))
+    stack = save_pdf(tmp_path / "stack.pdf", [scans[0], blank_backside(rng), *scans[1:]])
+    engine = open_store(store_url)
+    sessions = text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+    try:
+        with engine.connect() as conn:  # the session the pool keeps
+            kept = conn.execute(text("SELECT pg_backend_pid()")).scalar()
+        reports = landing.import_files(engine, [stack], workers=2)
+        with engine.connect() as conn:
+            assert kept in set(conn.execute(sessions).scalars())  # still there
+    finally:
+        engine.dispose()
+    assert started == ["Processes"]
+    assert [r.status for r in reports] == ["ok", "ok", "ok", "review"]
+
+
 def test_scan_import_loads_only_what_reading_needs(printed: dict[str, Any], tmp_path: Path) -> None:
     """`formgen scan import`, as people run it (a new process): neither the documents'
     WeasyPrint and Jinja2 nor Alembic (the store is current) nor the service's parts
