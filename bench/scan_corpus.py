@@ -16,10 +16,8 @@ the store, not on disk):
    circles around "Ja"/"Nee", corrections (one box ticked and scribbled out, the other
    ticked); on a parental form the box "my child does not want to appear" in 15 %
    (then every clause is refused); ballpoint, felt tip, pencil; stray dots; signature
-   in ~90 %: full, short single strokes, initials, over the field's edge (one that went
-   over the edge and none of it into the field counts as unsigned: no signature in the
-   field, for a person to look at, as the journey test's signature under the field);
-   dust; a handwritten date), then
+   in ~90 %: full, short single strokes, initials, over the field's edge; dust; a
+   handwritten date), then
    degraded by one of ``synth.CONDITIONS`` (cycled, so every condition gets a similar
    share; a scanner's streak on some pages); per condition also a few page-1 pages (no
    boxes) and blank backsides, and noisy blank backsides of every ``synth.BLANK_STYLES``;
@@ -94,8 +92,6 @@ from PIL import Image
 from formgen import Formgen, demo, rules
 from formgen.config import Config, from_mapping, with_example_dpo
 from formgen.record import ledger
-from formgen.scan.ink import OUTLINE_BAND_MM
-from formgen.scan.measuring import SIG_BORDER_MM
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # for tests/synth.py, the page maker (not in the wheel)
@@ -232,23 +228,6 @@ def _px(rect_mm: Sequence[float]) -> tuple[float, float, float, float]:
     return x * f, y * f, w * f, h * f
 
 
-def _field_inside(rect_mm: Sequence[float]) -> tuple[slice, slice]:
-    """The signature field's inside as the reader sees it (inside its frame and the band
-    round it, ``measuring``): the place a signature is looked for."""
-    inset = SIG_BORDER_MM + OUTLINE_BAND_MM
-    x, y, w, h = _px([rect_mm[0] + inset, rect_mm[1] + inset, rect_mm[2] - 2 * inset,
-                      rect_mm[3] - 2 * inset])
-    return slice(round(y), round(y + h)), slice(round(x), round(x + w))
-
-
-def _written(before: np.ndarray, after: np.ndarray) -> bool:
-    """Whether a stroke went into a region: more than a speck (0.5 mm square) of it
-    darkened by a tenth of the range (a light pencil's stroke is darker than that)."""
-    darker = before.astype(np.int16) - after.astype(np.int16)
-    changed = (darker.max(axis=-1) if darker.ndim == 3 else darker) > 24
-    return int(np.count_nonzero(changed)) > 0.5 * (SOURCE_DPI / 25.4) ** 2
-
-
 def fill_in(
     page: np.ndarray, sheet: dict[str, Any], rng: np.random.Generator, lang: str = "nl"
 ) -> tuple[list[ClauseTruth], str, str, str, bool]:
@@ -314,17 +293,11 @@ def fill_in(
     if signed and signature is not None:
         sig_pen = pen if rng.random() < 0.8 else synth.random_pen(rng, SOURCE_DPI)
         style = SIG_STYLES[int(rng.choice(len(SIG_STYLES), p=SIG_STYLE_P))]
-        inside = _field_inside(signature["rect_mm"])
-        clean = page[inside].copy()
         synth.draw_signature(
             page, _px(signature["rect_mm"]), sig_pen, rng, inplace=True, style=style
         )
+        notes.append(f"signed {style} ({sig_pen.name})")
         pencil = pencil or sig_pen.name == "pencil"
-        if style != "over-edge" or _written(clean, page[inside]):
-            notes.append(f"signed {style} ({sig_pen.name})")
-        else:  # over the edge and wholly out of the field: for a person, as unsigned
-            notes.append(f"signed {style} beside the field, none of it in ({sig_pen.name})")
-            signed, style = False, ""
     else:
         notes.append("unsigned")
     dust = int(rng.integers(0, 40))
