@@ -20,12 +20,12 @@ import pillow_heif
 import pytest
 from PIL import Image
 
-from formgen import scan
+from formgen import rules, scan
 from formgen.rules import Status
 from formgen.scan import creases
 
 from . import synth
-from .helpers.marks import ANSWERED, READ, draw, look, printed_form, read, statuses
+from .helpers.marks import ANSWERED, DPI, PX_MM, READ, draw, look, printed_form, px, read, statuses
 
 
 @pytest.fixture(scope="module")
@@ -212,6 +212,52 @@ def test_show_through_of_the_other_side_marks_nothing(form: dict[str, Any]) -> N
             decisions, signed = read(form, image)
             assert signed is True
             assert statuses(decisions) == READ, (seed, strength, rows, decisions)
+
+
+def test_writing_shining_through_over_a_box_outline_goes_to_a_person(
+    form: dict[str, Any],
+) -> None:
+    """The other side's writing, shining through at 15 %, runs over the outlines of the
+    empty "no" boxes. Faint, it is ink only with the printed outline it touches: it is
+    not read as a "no" (it was: a clause answered neither way became a refusal, and on
+    a parental form the child's box so refused every clause), nor as nothing (light
+    pencil drawn up to the outline looks the same): a person decides."""
+    from formgen.rules import decide_answers
+
+    width = form["clean"].shape[1]
+    for seed in (20, 21, 22):
+        rng = np.random.default_rng(seed)
+        back = np.full((*form["clean"].shape, 3), 255, np.uint8)
+        for box in form["sheet"]["boxes"]:
+            if box["answer"] == "no" and box["clause"] != "recording":
+                x, y, w, h = px(box["rect_mm"])  # where it falls once mirrored, wider
+                over = (width - x - w - 4 * PX_MM, y - 2 * PX_MM, w + 8 * PX_MM, h + 4 * PX_MM)
+                pen = synth.random_pen(rng, DPI, "black-felt")
+                synth.draw_signature(back, over, pen, rng, inplace=True, style="full")
+        page = draw(
+            form,
+            {("recording", "yes"): ("tick", "blue-ballpoint")},
+            ("full", "blue-ballpoint"),
+            seed,
+        )
+        seen = synth.show_through(page, back, 0.15, 0.15 * PX_MM)
+        image, _ = synth.CONDITIONS["flatbed-200-gray"](seen, np.random.default_rng(seed))
+        decisions, signed = read(form, image)
+        assert signed is True
+        assert decisions["recording"].status is Status.GIVEN, (seed, decisions)
+        for clause in ("livestream", "360"):
+            assert decisions[clause].status in (Status.REVIEW, Status.NO_ANSWER), (seed, decisions)
+        measured = look(form, image).measured
+        assert measured is not None
+        faint = [b for b in measured.boxes if b.faint >= 0.5]
+        assert faint, (seed, [(b.clause, b.answer, b.ink, b.faint) for b in measured.boxes])
+        assert {(b.clause, b.answer) for b in faint} <= {("livestream", "no"), ("360", "no")}
+        for b in faint:  # each such box, read alone, goes to a person
+            yes = next(r for r in measured.boxes if (r.clause, r.answer) == (b.clause, "yes"))
+            decided = decide_answers(
+                rules.BoxInk(**yes.evidence()), rules.BoxInk(**b.evidence()), True
+            )
+            assert decided.status is Status.REVIEW, (seed, b)
 
 
 # --- Formats to keep reading right ---------------------------------------------------------

@@ -41,6 +41,11 @@ class Thresholds:
     # (0.16, the dust limit, let a dot-tick the crease took nearly all of read as empty:
     # creased-boxes corpus, 9 seeds, 810 decisions: 0 misread, 2.5 % needless reviews)
     crease_mm2: float = 0.05
+    # this share of a box's ink faint, and dark enough only with the printed box it
+    # touches: the other side shining through over the outline, or light pencil drawn
+    # up to it? A person looks (it was read as a mark: a parental form's child box so
+    # refused every clause, show-through corpus, seed 4).
+    faint: float = 0.5
 
 
 def classify_mark(ink: float, thresholds: Thresholds = Thresholds()) -> Mark:
@@ -89,16 +94,19 @@ class BoxInk:
     ring: float = 0.0  # how far round the answer (its word, its box, or both) 0..1
     ring_struck: float = 0.0  # share of the answer's printed word written over
     crease_mm2: float = 0.0  # ink on a fold's crease through the box (the crease not in ink)
+    faint: float = 0.0  # share of the ink that is dark enough only with the print it touches
 
 
 def read_box(box: BoxInk, thresholds: Thresholds = Thresholds()) -> tuple[Mark, str | None]:
     """One answer: marked (ticked, crossed, filled, a short dash or a firm dot in the
     box, or the answer circled), empty, or unsure with the reason. Specks are nothing;
     a stroke that belongs to another box, a loop part of the way round, an answer
-    written over, or ink that is no mark by itself where a crease runs through the box
-    is for a person."""
+    written over, ink that is no mark by itself where a crease runs through the box, or
+    faint ink that is dark enough only with the printed box it touches is for a person."""
     t = thresholds
     by_ink = classify_mark(box.ink, t)
+    if box.faint >= t.faint and by_ink is not Mark.EMPTY:
+        return Mark.UNSURE, N_("faint ink against the box: the other side showing through?")
     if by_ink is Mark.MARKED or box.stroke_mm >= t.dash_mm or box.blob_mm2 >= t.blob_mm2:
         return Mark.MARKED, None
     if box.crease_mm2 >= t.crease_mm2:  # never a guess: a crease and what else?

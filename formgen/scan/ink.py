@@ -94,6 +94,23 @@ def _ink_mask(dark: Array) -> Array:
     return strong.view(np.uint8)[labels]  # (0/1: one gather, no copy after it)
 
 
+def _faint(ink: Array, dark: Array, band: Array) -> Array:
+    """Ink outside the printed lines (``band``) that is ink only by touching them: the
+    piece it makes without them is nowhere as dark as SHOW_THROUGH of the region's
+    print (``_ink_mask`` judges the piece with the print it touches). A faint line
+    shining through from the other side that runs over a box's outline; or light pencil
+    drawn up to it. Which it is, a person decides: it is never read as nothing, which
+    could leave the other box's mark alone (``rules.read_box``)."""
+    counts = histogram(np.ascontiguousarray(dark[::2, ::2]))
+    core = SHOW_THROUGH * _from_histogram(counts, PRINT_PERCENTILE)
+    writing = cv2.subtract(ink, band)
+    n, labels = cv2.connectedComponents(writing, connectivity=8)
+    strong = np.zeros(n, bool)
+    strong[labels[dark > core]] = True
+    strong[0] = True
+    return (~strong).view(np.uint8)[labels]
+
+
 def _components(mask: Array) -> tuple[Array, Array, Array, Array]:
     """Labels and per-label stats (x, y, w, h, area) of 8-connected ink; spans (longer
     bounding-box side) and areas as their own arrays for the filters."""

@@ -40,6 +40,7 @@ from formgen.scan.ink import (
     OUTLINE_BAND_MM,
     _components,
     _darkness,
+    _faint,
     _ink_mask,
     _interior,
     _lines,
@@ -84,6 +85,7 @@ class BoxReading:
     ring: float = 0.0  # how far round the answer (word, box or both) a loop goes, 0..1
     ring_struck: float = 0.0  # share of the printed word covered by writing (struck out)
     crease_mm2: float = 0.0  # ink on a fold's crease through the box (the crease not in ink)
+    faint: float = 0.0  # share of that ink which is ink only by touching the print (_faint)
 
     def evidence(self) -> dict[str, float]:
         """The numbers ``rules.read_box`` decides on."""
@@ -95,6 +97,7 @@ class BoxReading:
             "ring": self.ring,
             "ring_struck": self.ring_struck,
             "crease_mm2": self.crease_mm2,
+            "faint": self.faint,
         }
 
 
@@ -375,11 +378,13 @@ def _writing(
     """What was written in the answers region: ink without the box outlines (joined
     again where a stroke crosses them), without the printed words and without a fold's
     crease; where each box's word is (region mm); the crease's pixels; and all the
-    region's ink (print too)."""
+    region's ink (print too); and the writing that is ink only by touching the print
+    (``_faint``)."""
     ink = _ink_mask(answers.dark)
     every = ink
     shape = ink.shape
     lines = _lines(shape, answers.moved, BOX_BORDER_MM, px_mm)
+    faint = _faint(ink, answers.dark, lines.band)
     # a fold's crease through the boxes, straight across the region and on beyond it,
     # is not a mark: taken out with its crumbs (a tick's stroke ends inside the region)
     through = _through_lines(
@@ -431,7 +436,7 @@ def _writing(
             mine = labels[box] == k
             hw[box][mine] = 0
             labels[box][mine] = 0
-    return hw, labels, stats, words, crease, every
+    return hw, labels, stats, words, crease, every, faint
 
 
 @dataclass(frozen=True)
@@ -510,7 +515,7 @@ def _label_core(rect: Sequence[float], px_mm: float) -> tuple[int, int, int, int
 def _measure_boxes(
     view: PageView, answers: _Answers, boxes: Sequence[Mapping[str, Any]], px_mm: float
 ) -> list[BoxReading]:
-    hw, labels, stats, words, crease, every = _writing(answers, boxes, px_mm)
+    hw, labels, stats, words, crease, every, faint = _writing(answers, boxes, px_mm)
     n = len(stats)
     interiors = [_interior(rect, BOX_INSET_MM, px_mm) for rect in answers.moved]
     inside = np.zeros((len(boxes), n), np.int64)  # pixels of each stroke inside each box
@@ -522,12 +527,15 @@ def _measure_boxes(
     points = (xs, ys)
     # each box's own ink inside it, all boxes in one image (they do not overlap)
     own_ink = np.zeros_like(hw)
-    foreign = []
+    foreign, faint_share = [], []
     for i, (y0, y1, x0, x1) in enumerate(interiors):
         own = (owner == i) & (inside[i] > 0)
         own[0] = False
         own_ink[y0:y1, x0:x1] = own[labels[y0:y1, x0:x1]]
         foreign.append(int(inside[i].sum() - inside[i][own].sum()))
+        written = np.count_nonzero(own_ink[y0:y1, x0:x1])
+        weak = np.count_nonzero(own_ink[y0:y1, x0:x1] & faint[y0:y1, x0:x1])
+        faint_share.append(weak / written if written else 0.0)
     # a crease in a box is no mark; what else is on it there (ink that touches it, or
     # what it took out beyond a bare line) is a mark only if the rest is one by itself
     # (a tick along the crease, or the crease's crumbs? a person looks: rules.read_box).
@@ -579,6 +587,7 @@ def _measure_boxes(
                 round(ring, 3),
                 round(struck, 3),
                 round(on_crease[i], 2),
+                round(faint_share[i], 3),
             )
         )
     return readings
