@@ -229,9 +229,7 @@ def test_past_the_deletion_date_and_after_destruction_consent_is_expired(
     person = js("participant", "add", rec, "--name", "Ann")
     run("consent", "set", person["form_id"], *GIVE)
     engine = open_store()
-    later = export.consent_record(
-        engine, config_module.load(), rec, today=dt.date(2030, 12, 30)
-    )
+    later = export.consent_record(engine, config_module.load(), rec, today=dt.date(2030, 12, 30))
     engine.dispose()
     assert problems(validator, later) == []
     (record,) = later["records"]

@@ -195,6 +195,12 @@ TICK = rules.BoxInk(ink=0.25, stroke_mm=4.4, blob_mm2=5.0)
         (rules.BoxInk(ring_struck=T.struck), U),
         # the box's own tick counts whatever else is around it
         (rules.BoxInk(ink=0.25, stroke_mm=4.4, foreign_mm2=3.0, ring=0.6), M),
+        # mostly ink only by touching the printed box (shining through?): for a person,
+        # whether by its cover or by one long thin line; a little of it changes nothing
+        (rules.BoxInk(ink=0.25, stroke_mm=4.4, blob_mm2=5.0, faint=T.faint), U),
+        (rules.BoxInk(ink=0.01, stroke_mm=T.dash_mm, faint=1.0), U),
+        (rules.BoxInk(ink=0.25, stroke_mm=4.4, blob_mm2=5.0, faint=T.faint - 0.01), M),
+        (rules.BoxInk(ink=0.01, faint=1.0), E),
     ],
 )
 def test_read_box(box: rules.BoxInk, mark: Mark) -> None:

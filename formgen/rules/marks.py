@@ -105,9 +105,10 @@ def read_box(box: BoxInk, thresholds: Thresholds = Thresholds()) -> tuple[Mark, 
     faint ink that is dark enough only with the printed box it touches is for a person."""
     t = thresholds
     by_ink = classify_mark(box.ink, t)
-    if box.faint >= t.faint and by_ink is not Mark.EMPTY:
+    marked = by_ink is Mark.MARKED or box.stroke_mm >= t.dash_mm or box.blob_mm2 >= t.blob_mm2
+    if box.faint >= t.faint and (marked or by_ink is Mark.UNSURE):
         return Mark.UNSURE, N_("faint ink against the box: the other side showing through?")
-    if by_ink is Mark.MARKED or box.stroke_mm >= t.dash_mm or box.blob_mm2 >= t.blob_mm2:
+    if marked:
         return Mark.MARKED, None
     if box.crease_mm2 >= t.crease_mm2:  # never a guess: a crease and what else?
         return Mark.UNSURE, N_("a crease or a straight bar (a staple?) runs through the box")

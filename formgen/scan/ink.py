@@ -99,8 +99,9 @@ def _faint(ink: Array, dark: Array, band: Array) -> Array:
     piece it makes without them is nowhere as dark as SHOW_THROUGH of the region's
     print (``_ink_mask`` judges the piece with the print it touches). A faint line
     shining through from the other side that runs over a box's outline; or light pencil
-    drawn up to it. Which it is, a person decides: it is never read as nothing, which
-    could leave the other box's mark alone (``rules.read_box``)."""
+    drawn up to it. Which it is, a person decides (``rules.read_box``): it is neither
+    a mark (a refusal, on the child's box every clause's) nor nothing (which could
+    leave the other box's mark alone)."""
     counts = histogram(np.ascontiguousarray(dark[::2, ::2]))
     core = SHOW_THROUGH * _from_histogram(counts, PRINT_PERCENTILE)
     writing = cv2.subtract(ink, band)
