@@ -443,6 +443,47 @@ def test_reader_processes_leave_the_importer_its_postgresql_session(
     assert [r.status for r in reports] == ["ok", "ok", "ok", "review"]
 
 
+def test_a_reader_process_that_dies_costs_only_the_pages_it_did_not_read(
+    printed: dict[str, Any], run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reader process killed in the middle of a stack (the kernel, out of memory):
+    the import ends with its report and one line, no traceback; what was read lands, the
+    pages not read are each an error that says so, and importing the file again reads
+    them."""
+    from formgen import scan
+    from formgen.scan import readers
+
+    monkeypatch.setattr(readers, "forkable", lambda: True)  # (beside the test runner's threads)
+    monkeypatch.setattr(readers, "PROCESS_MIN_PAGES", 2)
+    monkeypatch.setattr(readers.Pool, "AHEAD", 1)  # the first page lands before the third
+    real_look = scan.look
+    killed = tmp_path / "killed"
+
+    def look(page: Any, identify: Any, dpi: float) -> Any:
+        if page.page == 3 and not killed.exists():  # in the reader process: as if killed
+            killed.touch()
+            os._exit(9)
+        return real_look(page, identify, dpi)
+
+    monkeypatch.setattr(scan, "look", look)  # (the forked readers inherit it)
+    rng = np.random.default_rng(23)
+    scans = []
+    for index, fill in enumerate(FILLS[:3]):
+        page, sheet = page2(printed, index)
+        scans.append(degrade(fill_page(page, sheet, fill, rng), "flatbed-200-gray", rng))
+    stack = save_pdf(tmp_path / "stack.pdf", [scans[0], blank_backside(rng), *scans[1:]])
+    result = run("scan", "import", str(stack), "--json", ok=False)
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    pages = json.loads(result.stdout)["pages"]
+    assert pages[0]["status"] == "ok"
+    lost = [p for p in pages if p["status"] == "error"]
+    assert lost and all("a reader process ended" in p["reason"] for p in lost), pages
+    again = json.loads(run("scan", "import", str(stack), "--json", ok=False).stdout)["pages"]
+    read_now = {p["page"] for p in again if p["status"] != "error"}
+    assert {p["page"] for p in lost} <= read_now, again
+
+
 def test_scan_import_loads_only_what_reading_needs(printed: dict[str, Any], tmp_path: Path) -> None:
     """`formgen scan import`, as people run it (a new process): neither the documents'
     WeasyPrint and Jinja2 nor Alembic (the store is current) nor the service's parts

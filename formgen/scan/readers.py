@@ -17,7 +17,7 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures import BrokenExecutor, Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,11 @@ PARALLEL_MIN_PAGES = 2
 # may be forked: two take ~20 ms longer to the first page than threads, and then read a
 # page ~10 % faster (a 100-page scan, two cores); at 16 and 32 pages the two are even.
 PROCESS_MIN_PAGES = 32
+# A page a reader process did not read because it ended (killed: by the kernel out of
+# memory, say). The pages read before it land; the file imported again reads the rest.
+READER_LOST = N_(
+    "the page was not read: a reader process ended (out of memory?); import the file again"
+)
 
 SCAN_DPI = 150.0  # rectified page resolution: 5.9 px/mm, 38 px across a box
 
@@ -141,7 +146,10 @@ class Pool:
                 self._submit(plan, index)
             future = self.running.pop(key)
             self._feed()
-            yield future.result()
+            try:
+                yield future.result()
+            except BrokenExecutor:  # a reader process was killed (out of memory?)
+                yield scan.ScanInputError(READER_LOST)
 
     def _feed(self) -> None:
         while self.pending and len(self.running) < self.AHEAD:
@@ -149,7 +157,12 @@ class Pool:
             self._submit(plan, index)
 
     def _submit(self, plan: Plan, index: int) -> None:
-        self.running[(id(plan), index)] = self._start(plan, index)
+        try:
+            future = self._start(plan, index)
+        except BrokenExecutor as exc:  # its pages are reported, one by one
+            future = Future()
+            future.set_exception(exc)
+        self.running[(id(plan), index)] = future
 
     def _start(self, plan: Plan, index: int) -> Future[scan.PageLook | scan.ScanInputError]:
         return self.executor.submit(self._read, self.opened[id(plan)], index)
