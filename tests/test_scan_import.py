@@ -401,6 +401,16 @@ def test_readers_read_as_one_thread_does(
     assert len(ticks) == len(pages) - 1 and events  # a tick per page read
 
 
+def _four_pages(printed: dict[str, Any], tmp_path: Path, seed: int) -> Path:
+    """A scanned stack: three forms filled in (FILLS), a blank backside after the first."""
+    rng = np.random.default_rng(seed)
+    scans = []
+    for index, fill in enumerate(FILLS[:3]):
+        page, sheet = page2(printed, index)
+        scans.append(degrade(fill_page(page, sheet, fill, rng), "flatbed-200-gray", rng))
+    return save_pdf(tmp_path / "stack.pdf", [scans[0], blank_backside(rng), *scans[1:]])
+
+
 @pytest.mark.parametrize("store_url", ["postgresql"], indirect=True)  # SQLite: no session
 def test_reader_processes_leave_the_importer_its_postgresql_session(
     printed: dict[str, Any], store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -423,12 +433,7 @@ def test_reader_processes_leave_the_importer_its_postgresql_session(
         "start_readers",
         lambda *args: started.append(type(pool := real_start(*args)).__name__) or pool,
     )
-    rng = np.random.default_rng(19)
-    scans = []
-    for index, fill in enumerate(FILLS[:3]):
-        page, sheet = page2(printed, index)
-        scans.append(degrade(fill_page(page, sheet, fill, rng), "flatbed-200-gray", rng))
-    stack = save_pdf(tmp_path / "stack.pdf", [scans[0], blank_backside(rng), *scans[1:]])
+    stack = _four_pages(printed, tmp_path, 19)
     engine = open_store(store_url)
     sessions = text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
     try:
@@ -466,12 +471,7 @@ def test_a_reader_process_that_dies_costs_only_the_pages_it_did_not_read(
         return real_look(page, identify, dpi)
 
     monkeypatch.setattr(scan, "look", look)  # (the forked readers inherit it)
-    rng = np.random.default_rng(23)
-    scans = []
-    for index, fill in enumerate(FILLS[:3]):
-        page, sheet = page2(printed, index)
-        scans.append(degrade(fill_page(page, sheet, fill, rng), "flatbed-200-gray", rng))
-    stack = save_pdf(tmp_path / "stack.pdf", [scans[0], blank_backside(rng), *scans[1:]])
+    stack = _four_pages(printed, tmp_path, 23)
     result = run("scan", "import", str(stack), "--json", ok=False)
     assert result.exit_code == 1 and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr

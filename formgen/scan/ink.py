@@ -85,13 +85,20 @@ def _ink_mask(dark: Array) -> Array:
     core = SHOW_THROUGH * _from_histogram(counts, PRINT_PERCENTILE)
     if core <= threshold:
         return ink
-    n, labels = cv2.connectedComponents(ink, connectivity=8)
-    strong = np.zeros(n, bool)
-    strong[labels[dark > core]] = True
+    labels, strong = _reaching(ink, dark, core)
     strong[0] = False
     if strong[1:].all():
         return ink
     return strong.view(np.uint8)[labels]  # (0/1: one gather, no copy after it)
+
+
+def _reaching(mask: Array, dark: Array, core: float) -> tuple[Array, Array]:
+    """The mask's connected pieces (labels) and which of them are somewhere darker than
+    ``core`` (label 0, the paper, as it comes)."""
+    n, labels = cv2.connectedComponents(mask, connectivity=8)
+    strong = np.zeros(n, bool)
+    strong[labels[dark > core]] = True
+    return labels, strong
 
 
 def _faint(ink: Array, dark: Array, band: Array) -> Array:
@@ -104,10 +111,7 @@ def _faint(ink: Array, dark: Array, band: Array) -> Array:
     leave the other box's mark alone)."""
     counts = histogram(np.ascontiguousarray(dark[::2, ::2]))
     core = SHOW_THROUGH * _from_histogram(counts, PRINT_PERCENTILE)
-    writing = cv2.subtract(ink, band)
-    n, labels = cv2.connectedComponents(writing, connectivity=8)
-    strong = np.zeros(n, bool)
-    strong[labels[dark > core]] = True
+    labels, strong = _reaching(cv2.subtract(ink, band), dark, core)
     strong[0] = True
     return (~strong).view(np.uint8)[labels]
 
