@@ -484,6 +484,45 @@ def test_a_reader_process_that_dies_costs_only_the_pages_it_did_not_read(
     assert {p["page"] for p in lost} <= read_now, again
 
 
+def _ends_on_sigterm() -> bool:
+    """(run in a reader process)"""
+    import signal
+
+    return signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+
+
+@pytest.mark.one_store  # no store: a reader process's signal handlers
+def test_a_reader_process_ends_when_its_pool_ends_it() -> None:
+    """``formgen worker`` answers SIGTERM by setting a flag. A reader forked from it must
+    not keep that handler: a pool whose reader died ends the others with SIGTERM, and a
+    reader that only set the flag stayed blocked on its full result pipe, the import
+    waiting for it for good (seen in this suite, after a test ran the worker command)."""
+    import signal
+
+    from formgen.scan import readers
+
+    before = signal.signal(signal.SIGTERM, lambda *_: None)  # as the worker command's
+    try:
+        pool = readers.Processes(1, lambda texts: None)
+        try:
+            assert pool.executor.submit(_ends_on_sigterm).result(timeout=120)
+        finally:
+            pool.close()
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
+@pytest.mark.one_store  # the handlers, not the store
+def test_the_worker_command_gives_back_the_signal_handlers_it_found(run: Run) -> None:
+    """Run in a program's own process (a test, a script), the command leaves its
+    handlers as they were."""
+    import signal
+
+    found = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+    run("worker", "--once")
+    assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)) == found
+
+
 def test_scan_import_loads_only_what_reading_needs(printed: dict[str, Any], tmp_path: Path) -> None:
     """`formgen scan import`, as people run it (a new process): neither the documents'
     WeasyPrint and Jinja2 nor Alembic (the store is current) nor the service's parts

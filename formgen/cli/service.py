@@ -122,9 +122,15 @@ def worker_command(app: App, once: bool) -> None:
     import threading
 
     stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
-    count = app.fg.work(once=once, stop=stop)
+    # (put back afterwards: a program that runs this command in its own process keeps
+    # its own handlers)
+    signals = (signal.SIGINT, signal.SIGTERM)
+    before = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in signals}
+    try:
+        count = app.fg.work(once=once, stop=stop)
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
     click.echo(f"{count} job(s) done", err=True)
 
 

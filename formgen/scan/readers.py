@@ -301,6 +301,10 @@ def _in_reader(pipes: list[Any], slot: Any, parent: int) -> None:
     gc.freeze()
     gc.enable()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A pool whose reader died ends the others with SIGTERM. ``formgen worker`` answers
+    # SIGTERM by setting a flag, and a copy of that handler kept a reader blocked on its
+    # full result pipe while the pool waited for it to end: the import hung for good.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     import ctypes
 
     ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
