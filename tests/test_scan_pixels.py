@@ -95,6 +95,43 @@ def test_hough_on_the_ink_reach_is_the_whole_images(seed: int) -> None:
             assert np.array_equal(whole, cut)
 
 
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_the_strongest_line_is_houghlines_first(seed: int) -> None:
+    """``creases._strongest_line`` (a threshold raised to the fullest row or column)
+    gives the line ``cv2.HoughLines`` gives first, or None when it gives none: on
+    scribbles, on lines along the rows and columns (where the fullest row is the
+    strongest line itself, and ties are many) and on sparse dust."""
+    rng = np.random.default_rng(seed)
+    for case in range(60):
+        h, w = (int(v) for v in rng.integers(20, 240, 2))
+        image = np.zeros((h, w), np.uint8)
+        kind = case % 3
+        for _ in range(int(rng.integers(1, 8))):
+            a = (int(rng.integers(0, w)), int(rng.integers(0, h)))
+            if kind == 1:  # along a row or a column
+                b = (
+                    (int(rng.integers(0, w)), a[1])
+                    if rng.uniform() < 0.5
+                    else (a[0], int(rng.integers(0, h)))
+                )
+            else:
+                b = (int(rng.integers(0, w)), int(rng.integers(0, h)))
+            cv2.line(image, a, b, 1, int(rng.integers(1, 5)))
+        if kind == 2:  # a curved stroke, as a signature's
+            centre = (int(rng.integers(0, w)), int(rng.integers(0, h)))
+            axes = (int(rng.integers(3, w)), int(rng.integers(3, h)))
+            cv2.ellipse(image, centre, axes, float(rng.uniform(0, 180)), 0, 300, 1, 2)
+        image[rng.uniform(size=image.shape) < 0.003] = 1  # dust
+        threshold = int(rng.integers(8, 30))
+        for picture in (image, image * 255, np.zeros_like(image)):
+            every = cv2.HoughLines(picture, 1, np.pi / 360, threshold)
+            first = creases._strongest_line(picture, threshold)
+            if every is None or not len(every):
+                assert first is None
+            else:
+                assert first == (float(every[0, 0, 0]), float(every[0, 0, 1]))
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_a_screened_out_line_is_one_the_chord_rejects(seed: int) -> None:
     """``creases._screen`` decides for many Hough lines at once what ``_chord`` would:

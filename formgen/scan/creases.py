@@ -697,12 +697,10 @@ def _crossing_lines(piece: Array, px_mm: float, most: int = 3) -> bool:
     left = np.ones(len(xs), bool)
     for _ in range(most):
         before = np.count_nonzero(left)
-        found = cv2.HoughLines(
-            _to_last_ink(ink), 1, np.pi / 360, max(8, round(THROUGH_PIECE_MM * px_mm))
-        )
-        if found is None or not len(found):
+        strongest = _strongest_line(_to_last_ink(ink), max(8, round(THROUGH_PIECE_MM * px_mm)))
+        if strongest is None:
             return False
-        rho, theta = found[0, 0]
+        rho, theta = strongest
         on = np.abs(xs * math.cos(theta) + ys * math.sin(theta) - rho) <= half
         # a crease is one unbroken line: its pixels fill the length they span (the
         # strokes of a flat word that a band happens to hold leave gaps along it)
@@ -719,3 +717,23 @@ def _crossing_lines(piece: Array, px_mm: float, most: int = 3) -> bool:
             return False
         ink[ys[on], xs[on]] = 0
     return False
+
+
+def _strongest_line(image: Array, threshold: int) -> tuple[float, float] | None:
+    """``cv2.HoughLines(image, 1, pi / 360, threshold)[0, 0]``, the line with the most
+    votes (None: none has more than ``threshold``), at less cost: OpenCV sorts every
+    line over the threshold, thousands for a signature, to give the first. The fullest
+    row or column is a line at angle 0 (columns: x * 1 + y * 0, exactly) or at the
+    181st angle (rows: its sine rounds to 1, its cosine to under 1e-7, so every pixel of
+    a row votes for that row), so the strongest line has at least as many votes: a
+    threshold just below them leaves it first, as the maximum with the lowest angle
+    and rho among equals (OpenCV's order), and cuts the rest short."""
+    fullest = max(
+        int(np.count_nonzero(image, axis=0).max(initial=0)),
+        int(np.count_nonzero(image, axis=1).max(initial=0)),
+    )
+    found = cv2.HoughLines(image, 1, np.pi / 360, max(threshold, fullest - 1))
+    if found is None or not len(found):
+        return None
+    rho, theta = found[0, 0]
+    return float(rho), float(theta)  # (float32's values, exactly)
