@@ -37,6 +37,7 @@ from formgen.scan.creases import CREASE_MM, _across_box, _bare, _bars, _straight
 from formgen.scan.ink import (
     DUST_AREA_MM2,
     DUST_MM,
+    FRINGE_MM,
     OUTLINE_BAND_MM,
     _components,
     _darkness,
@@ -705,9 +706,12 @@ def _measure_signature(
     dark = _darkness(gray, px_mm)
     ink = _ink_mask(dark)
     lines = _lines(ink.shape, [frame], SIG_BORDER_MM, px_mm)
-    # a fold's crease, a shadow's edge: straight through the field and on beyond it
+    # a fold's crease, a shadow's edge: straight through the field and on beyond it. Not
+    # a line along the frame within its fringe: that is the frame's blurred edge, or a
+    # signature written on the frame line (a crease there leaves only fringe: dropped)
+    fringe = cv2.dilate(lines.band, _square(2 * round(FRINGE_MM * px_mm) + 1))
     through = _through_lines(
-        cv2.subtract(ink, lines.band), dark, lines.band, px_mm, (iy0, iy1, ix0, ix1)
+        cv2.subtract(ink, lines.band), dark, fringe, px_mm, (iy0, iy1, ix0, ix1)
     )
     if through is not None:
         ink = cv2.subtract(ink, through.removed)
