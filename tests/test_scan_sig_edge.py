@@ -171,7 +171,6 @@ def test_the_other_sides_writing_over_the_frame_line_is_no_signature(
         _not_consent(form, image, (edge, below, strength))
 
 
-@KNOWN
 @pytest.mark.parametrize("side", ["crown", "legs"])
 def test_a_staple_on_the_frame_line_is_no_signature(
     parents_form: dict[str, Any], side: str

@@ -50,6 +50,7 @@ from formgen.scan.ink import (
     _strip_lines,
 )
 from formgen.scan.pixels import MM_PER_INCH, Array, _percentile, components, median, nonzero
+from formgen.scan.signature import hidden_bars
 from formgen.scan.view import ArrayView, PageView
 
 BOX_INSET_MM = 1.0  # interior = outline's outer edge moved in by this (border is 0.45 mm)
@@ -731,6 +732,8 @@ def _measure_signature(
     extent = np.hypot(np.maximum(w, 0), np.maximum(h, 0)) / px_mm
     big = touching & ~dropped & (extent >= DUST_MM)
     big &= ~_straight(labels, stats, big, px_mm)
+    # a staple on the frame line: the band hides part of its bar
+    big &= ~hidden_bars(labels, stats, big, lines.band, px_mm)
     if not big.any():
         return SignatureInk(0.0, 0.0, 0.0, 0, found), crop
     inside = big[cut].astype(np.uint8)

@@ -1,0 +1,61 @@
+"""What on the signature field's frame line looks like writing and is not: for
+``measuring._measure_signature``, on the strokes it keeps (``labels``/``stats`` as
+``ink._strip_lines`` gives them, the frame's ``band`` taken out and joined again where
+a stroke crosses it).
+
+- A staple on the frame line: the band hides part of its bar, so the bar's rectangle
+  is judged by the part clear of the band (``creases._straight`` judges it whole).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from formgen.scan.creases import (
+    STAPLE_ELONGATION,
+    STAPLE_FILL,
+    STAPLE_MM,
+    STAPLE_WIDE_MM,
+)
+from formgen.scan.pixels import Array, nonzero
+
+
+def hidden_bars(labels: Array, stats: Array, candidates: Array, band: Array, px_mm: float) -> Array:
+    """Which candidate pieces are a staple's bar cut by the frame line: straight and
+    solid where the band does not hide it. A bar crossing the line at a slant leaves a
+    wedge in the field, which fills only part of its own smallest rectangle; along the
+    bar, the rectangle's corner that the wedge does not fill lies under the band."""
+    found = np.zeros(len(stats), bool)
+    for k in np.flatnonzero(candidates):
+        x, y, w, h = stats[k, :4]
+        if max(w, h) < STAPLE_MM[0] * px_mm or min(w, h) > STAPLE_MM[1] * px_mm:
+            continue
+        m = 2 + round(STAPLE_WIDE_MM[1] * px_mm)  # room for a rectangle's corners
+        y0, x0 = max(y - m, 0), max(x - m, 0)
+        y1, x1 = min(y + h + m, labels.shape[0]), min(x + w + m, labels.shape[1])
+        hidden = band[y0:y1, x0:x1] > 0
+        if not hidden.any():
+            continue  # clear of the frame: creases._straight judged it whole
+        ys, xs = nonzero(labels[y0:y1, x0:x1] == k)
+        gy, gx = np.mgrid[0 : y1 - y0, 0 : x1 - x0]
+        gx, gy = gx[~hidden].astype(np.float32), gy[~hidden].astype(np.float32)
+        best = None
+        for theta in np.radians(np.arange(0.0, 180.0, 2.0)):  # the bar's direction
+            c, s = math.cos(theta), math.sin(theta)
+            along, across = xs * c + ys * s, ys * c - xs * s
+            a0, a1, b0, b1 = along.min(), along.max(), across.min(), across.max()
+            ga, gb = gx * c + gy * s, gy * c - gx * s
+            seen = (ga > a0 - 0.5) & (ga < a1 + 0.5) & (gb > b0 - 0.5) & (gb < b1 + 0.5)
+            fill = len(xs) / max(np.count_nonzero(seen), 1)
+            if best is None or fill > best[0]:
+                best = (fill, (a1 - a0 + 1) / px_mm, (b1 - b0 + 1) / px_mm)
+        fill, long, short = best
+        found[k] = (
+            STAPLE_MM[0] <= long <= STAPLE_MM[1]
+            and STAPLE_WIDE_MM[0] <= short <= STAPLE_WIDE_MM[1]
+            and long >= STAPLE_ELONGATION * short
+            and fill >= STAPLE_FILL
+        )
+    return found
