@@ -50,7 +50,7 @@ from formgen.scan.ink import (
     _strip_lines,
 )
 from formgen.scan.pixels import MM_PER_INCH, Array, _percentile, components, median, nonzero
-from formgen.scan.signature import hidden_bars
+from formgen.scan.signature import hidden_bars, strung
 from formgen.scan.view import ArrayView, PageView
 
 BOX_INSET_MM = 1.0  # interior = outline's outer edge moved in by this (border is 0.45 mm)
@@ -731,8 +731,10 @@ def _measure_signature(
     w, h = stats[:, cv2.CC_STAT_WIDTH] - 1, stats[:, cv2.CC_STAT_HEIGHT] - 1
     extent = np.hypot(np.maximum(w, 0), np.maximum(h, 0)) / px_mm
     big = touching & ~dropped & (extent >= DUST_MM)
-    big &= ~_straight(labels, stats, big, px_mm)
-    # a staple on the frame line: the band hides part of its bar
+    # not writing: straight bars and lines; on the frame line, a staple's bar it hides
+    # in part and a crease's dashes strung along it (straight stretches among them)
+    lined = strung(labels, stats, big, px_mm)
+    big &= ~_straight(labels, stats, big, px_mm) & ~lined
     big &= ~hidden_bars(labels, stats, big, lines.band, px_mm)
     if not big.any():
         return SignatureInk(0.0, 0.0, 0.0, 0, found), crop

@@ -5,21 +5,29 @@ a stroke crosses it).
 
 - A staple on the frame line: the band hides part of its bar, so the bar's rectangle
   is judged by the part clear of the band (``creases._straight`` judges it whole).
+- A fold's crease along the frame line that the crease finder did not take (the frame
+  line beside it hides the ridge it looks for): it is left as dashes strung along
+  one straight line; a pen's strokes are not.
 """
 
 from __future__ import annotations
 
 import math
 
+import cv2
 import numpy as np
 
 from formgen.scan.creases import (
+    LINE_WIDE_MM,
     STAPLE_ELONGATION,
     STAPLE_FILL,
     STAPLE_MM,
     STAPLE_WIDE_MM,
+    THROUGH_MIN_MM,
 )
 from formgen.scan.pixels import Array, nonzero
+
+STRUNG_PIECES = 3  # dashes strung along one line: this many at least, over THROUGH_MIN_MM
 
 
 def hidden_bars(labels: Array, stats: Array, candidates: Array, band: Array, px_mm: float) -> Array:
@@ -58,4 +66,35 @@ def hidden_bars(labels: Array, stats: Array, candidates: Array, band: Array, px_
             and long >= STAPLE_ELONGATION * short
             and fill >= STAPLE_FILL
         )
+    return found
+
+
+def strung(labels: Array, stats: Array, candidates: Array, px_mm: float) -> Array:
+    """Which candidate pieces are dashes strung along one straight line that they
+    follow over THROUGH_MIN_MM or more, each wholly within LINE_WIDE_MM of it: a
+    fold's crease that fades in stretches. Writing's strokes leave any such line."""
+    found = np.zeros(len(stats), bool)
+    ks = np.flatnonzero(candidates)
+    if len(ks) < STRUNG_PIECES:
+        return found
+    mask = np.isin(labels, ks).astype(np.uint8)
+    votes = max(8, round(THROUGH_MIN_MM * px_mm / 4))
+    lines = cv2.HoughLines(mask, 1, np.pi / 180, votes)
+    if lines is None:
+        return found
+    ys, xs = nonzero(mask)
+    lab = labels[ys, xs]
+    half = LINE_WIDE_MM / 2 * px_mm
+    for rho, theta in lines[:8, 0]:
+        c, s = math.cos(theta), math.sin(theta)
+        off = np.abs(xs * c + ys * s - rho) > half
+        # pieces wholly on the line: none of their pixels off it
+        away = np.bincount(lab[off], minlength=len(stats)) > 0
+        on = candidates & ~away
+        on[0] = False
+        if np.count_nonzero(on) < STRUNG_PIECES:
+            continue
+        along = ys[on[lab]] * c - xs[on[lab]] * s
+        if np.ptp(along) >= THROUGH_MIN_MM * px_mm:
+            found |= on
     return found
