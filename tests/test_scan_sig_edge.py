@@ -122,11 +122,6 @@ def test_the_print_round_the_field_is_no_signature(
                 _not_consent(which, image, (condition, dx, dy, thick))
 
 
-# Found while writing these tests: fails on bc1e5ed as well (not from reading strokes on
-# the frame line); kept as a known danger until looked into.
-KNOWN = pytest.mark.xfail(strict=True, reason="reads signed on bc1e5ed too: to look into")
-
-
 @pytest.mark.parametrize("photo", [False, True])
 def test_a_crease_along_the_frame_line_is_no_signature(
     parents_form: dict[str, Any], photo: bool
@@ -146,7 +141,6 @@ def test_a_crease_along_the_frame_line_is_no_signature(
         _not_consent(form, image, (seed, across))
 
 
-@KNOWN
 def test_the_other_sides_writing_over_the_frame_line_is_no_signature(
     parents_form: dict[str, Any],
 ) -> None:

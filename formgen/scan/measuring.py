@@ -50,7 +50,7 @@ from formgen.scan.ink import (
     _strip_lines,
 )
 from formgen.scan.pixels import MM_PER_INCH, Array, _percentile, components, median, nonzero
-from formgen.scan.signature import hidden_bars, strung
+from formgen.scan.signature import faint_strokes, hidden_bars, strung
 from formgen.scan.view import ArrayView, PageView
 
 BOX_INSET_MM = 1.0  # interior = outline's outer edge moved in by this (border is 0.45 mm)
@@ -113,6 +113,7 @@ class SignatureInk:
     length_mm: float  # the strokes' length together (ink / the pen's width)
     strokes: int  # strokes of DUST_MM or more
     found: bool  # the printed frame was found
+    faint_mm: float = 0.0  # the largest stroke that is ink only by touching the frame
 
 
 @dataclass
@@ -736,13 +737,18 @@ def _measure_signature(
     lined = strung(labels, stats, big, px_mm)
     big &= ~_straight(labels, stats, big, px_mm) & ~lined
     big &= ~hidden_bars(labels, stats, big, lines.band, px_mm)
+    # the other side's writing: faint, for a person (neither a stroke nor nothing)
+    faint = faint_strokes(ink, dark, lines.band, labels, big)
+    faint_mm = round(float(extent[faint].max()), 2) if faint.any() else 0.0
+    big &= ~faint
     if not big.any():
-        return SignatureInk(0.0, 0.0, 0.0, 0, found), crop
+        return SignatureInk(0.0, 0.0, 0.0, 0, found, faint_mm), crop
     inside = big[cut].astype(np.uint8)
     cover = float(np.count_nonzero(inside)) / float(inside.size)
     length = float(area[big].sum()) / _pen_width(inside) / px_mm
+    longest = round(float(extent[big].max()), 2)
     signature = SignatureInk(
-        round(cover, 5), round(float(extent[big].max()), 2), round(length, 1), int(big.sum()), found
+        round(cover, 5), longest, round(length, 1), int(big.sum()), found, faint_mm
     )
     return signature, crop
 

@@ -8,6 +8,9 @@ a stroke crosses it).
 - A fold's crease along the frame line that the crease finder did not take (the frame
   line beside it hides the ridge it looks for): it is left as dashes strung along
   one straight line; a pen's strokes are not.
+- The other side's writing shining through onto the frame line: ink only by touching
+  the frame (``ink._faint``), nowhere as dark as a mark made on this side. Not a
+  stroke, nor nothing: ``faint_mm`` for ``rules.classify_signature`` (a person looks).
 """
 
 from __future__ import annotations
@@ -25,8 +28,10 @@ from formgen.scan.creases import (
     STAPLE_WIDE_MM,
     THROUGH_MIN_MM,
 )
+from formgen.scan.ink import _faint
 from formgen.scan.pixels import Array, nonzero
 
+FAINT_SHARE = 0.5  # a stroke this much faint is the other side's (as a box's: rules.marks)
 STRUNG_PIECES = 3  # dashes strung along one line: this many at least, over THROUGH_MIN_MM
 
 
@@ -98,3 +103,14 @@ def strung(labels: Array, stats: Array, candidates: Array, px_mm: float) -> Arra
         if np.ptp(along) >= THROUGH_MIN_MM * px_mm:
             found |= on
     return found
+
+
+def faint_strokes(ink: Array, dark: Array, band: Array, labels: Array, candidates: Array) -> Array:
+    """Which candidate strokes are mostly ink only by touching the frame line: their
+    pixels off the band, taken without it, nowhere as dark as a mark made on this
+    side (``ink._faint``)."""
+    weak = _faint(ink, dark, band)
+    off = (band == 0) & (labels > 0)
+    total = np.bincount(labels[off], minlength=len(candidates))
+    light = np.bincount(labels[off & (weak > 0)], minlength=len(candidates))
+    return candidates & (light >= FAINT_SHARE * np.maximum(total, 1))
