@@ -32,6 +32,9 @@ from formgen.scan.ink import _faint
 from formgen.scan.pixels import Array, nonzero
 
 FAINT_SHARE = 0.5  # a stroke this much faint is the other side's (as a box's: rules.marks)
+# a staple's bar on the frame line this wide at most (creases.STAPLE_WIDE_MM's 2.0 and
+# a phone photo's blur: a crown across the line measured 2.05)
+BAR_WIDE_MM = 2.5
 STRUNG_PIECES = 3  # dashes strung along one line: this many at least, over THROUGH_MIN_MM
 
 
@@ -45,7 +48,7 @@ def hidden_bars(labels: Array, stats: Array, candidates: Array, band: Array, px_
         x, y, w, h = stats[k, :4]
         if max(w, h) < STAPLE_MM[0] * px_mm or min(w, h) > STAPLE_MM[1] * px_mm:
             continue
-        m = 2 + round(STAPLE_WIDE_MM[1] * px_mm)  # room for a rectangle's corners
+        m = 2 + round(BAR_WIDE_MM * px_mm)  # room for a rectangle's corners
         y0, x0 = max(y - m, 0), max(x - m, 0)
         y1, x1 = min(y + h + m, labels.shape[0]), min(x + w + m, labels.shape[1])
         hidden = band[y0:y1, x0:x1] > 0
@@ -63,11 +66,11 @@ def hidden_bars(labels: Array, stats: Array, candidates: Array, band: Array, px_
             seen = (ga > a0 - 0.5) & (ga < a1 + 0.5) & (gb > b0 - 0.5) & (gb < b1 + 0.5)
             fill = len(xs) / max(np.count_nonzero(seen), 1)
             if best is None or fill > best[0]:
-                best = (fill, (a1 - a0 + 1) / px_mm, (b1 - b0 + 1) / px_mm)
-        fill, long, short = best
+                best = (fill, a1 - a0 + 1, b1 - b0 + 1)
+        fill, long, short = best[0], max(best[1:]) / px_mm, min(best[1:]) / px_mm
         found[k] = (
             STAPLE_MM[0] <= long <= STAPLE_MM[1]
-            and STAPLE_WIDE_MM[0] <= short <= STAPLE_WIDE_MM[1]
+            and STAPLE_WIDE_MM[0] <= short <= BAR_WIDE_MM
             and long >= STAPLE_ELONGATION * short
             and fill >= STAPLE_FILL
         )
