@@ -732,8 +732,8 @@ def _measure_signature(
     w, h = stats[:, cv2.CC_STAT_WIDTH] - 1, stats[:, cv2.CC_STAT_HEIGHT] - 1
     extent = np.hypot(np.maximum(w, 0), np.maximum(h, 0)) / px_mm
     big = touching & ~dropped & (extent >= DUST_MM)
-    # not writing: straight bars and lines; on the frame line, a staple's bar it hides
-    # in part and a crease's dashes strung along it (straight stretches among them)
+    # not writing: straight bars and lines, a crease's dashes strung along one line
+    # (straight stretches among them), a staple's bar the frame line hides in part
     lined = strung(labels, stats, big, px_mm)
     big &= ~_straight(labels, stats, big, px_mm) & ~lined
     big &= ~hidden_bars(labels, stats, big, lines.band, px_mm)
