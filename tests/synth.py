@@ -514,6 +514,7 @@ def draw_signature(
     inplace: bool = False,
     style: str = "full",
     dpi: float = 300.0,
+    on_line: tuple[str, float] | None = None,
 ) -> Image:
     """Scrawl a random signature in (or over) the field ``rect``. ``style`` (one of
     ``SIGNATURE_STYLES``):
@@ -527,7 +528,10 @@ def draw_signature(
     * ``"over-edge"``: a signature that starts inside and runs out over the right,
       top or bottom edge of the field.
 
-    ``dpi`` turns the physical sizes of the short styles into pixels."""
+    ``dpi`` turns the physical sizes of the short styles into pixels. ``on_line`` (with
+    ``"over-edge"``): the edge (``"top"``, ``"bottom"``) and how far (mm) below that
+    frame line the word's baseline lies, for a signature written on the line (a test's
+    own; without it the random draws are as they always were)."""
     if style not in SIGNATURE_STYLES:
         raise ValueError(f"unknown signature style {style!r}; expected one of {SIGNATURE_STYLES}")
     if style == "full":
@@ -555,10 +559,13 @@ def draw_signature(
                 dot = np.array([[q[:, 0].max() + 0.6 * px, q[:, 1].max()]])
                 strokes.append((dot, max(pen.width_px * 1.3, 0.5 * px)))
     else:  # over-edge
-        edge = rng.choice(["right", "top", "bottom"])
+        edge = rng.choice(["right", "top", "bottom"]) if on_line is None else on_line[0]
         span = rng.uniform(30, 60) * px
         tall = rng.uniform(9, 14) * px
-        if edge == "right":
+        if on_line is not None:  # the baseline (0.65 of ``tall`` down) where asked
+            line = y if edge == "top" else y + h
+            sx, sy = x + rng.uniform(0.05, 0.4) * w, line + on_line[1] * px - 0.65 * tall
+        elif edge == "right":
             sx, sy = x + w - span * rng.uniform(0.45, 0.7), y + rng.uniform(0.2, 0.5) * h
         elif edge == "top":
             sx, sy = x + rng.uniform(0.05, 0.4) * w, y - tall * rng.uniform(0.35, 0.55)

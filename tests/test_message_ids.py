@@ -364,6 +364,7 @@ def _reader_reasons() -> list[str]:
     child = rules.child_box_decision(*rules.read_box(BoxInk(stroke_mm=t.speck_mm)))
     reasons.append(child.reason if child else None)
     reasons.append(rules.classify_signature(1.0, 1.0)[1])
+    reasons.append(rules.classify_signature(0.0, 0.0, 5.0)[1])  # faint on the frame line
     unclear = Decision(Status.REVIEW, reasons[0])
     for current in (Status.GIVEN, Status.REFUSED, Status.WITHDRAWN):
         for read, withdrawal in ((unclear, True), (Decision(Status.REFUSED), True),

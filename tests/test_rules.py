@@ -282,6 +282,30 @@ def test_signature_by_strokes(longest: float, length: float, signed: bool | None
     assert (reason is None) == (signed is not None)
 
 
+@pytest.mark.parametrize(
+    ("longest", "length", "faint", "signed"),
+    [
+        (0.0, 0.0, 6.0, None),  # only faint writing on the frame line: a person looks
+        (1.0, 1.0, 27.0, None),  # however long, with dust beside it
+        (2.0, 3.0, 2.0, None),  # a small mark and faint writing
+        (0.0, 0.0, 1.0, False),  # faint dust is dust
+        (12.0, 30.0, 6.0, True),  # a signature, the other side showing through beside it
+    ],
+)
+def test_faint_writing_on_the_frame_line(
+    longest: float, length: float, faint: float, signed: bool | None
+) -> None:
+    """Ink only by touching the frame line, far lighter than the print (the other side's
+    signature shining through onto it): never a signature, nor proof of none."""
+    got, reason = rules.classify_signature(longest, length, faint)
+    assert got is signed
+    if faint >= 1.5 and signed is None:
+        assert reason and "faint" in reason
+    # faint writing only ever adds doubt: never signed where the strokes alone are not
+    alone, _ = rules.classify_signature(longest, length)
+    assert got is alone or (alone is False and got is None) or (alone is None and got is None)
+
+
 def test_lifecycle_transitions() -> None:
     assert rules.transition(Status.REQUESTED, Status.GIVEN) is Status.GIVEN
     assert rules.transition(Status.GIVEN, Status.WITHDRAWN) is Status.WITHDRAWN

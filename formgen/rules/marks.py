@@ -221,12 +221,22 @@ class SignatureThresholds:
 
 
 def classify_signature(
-    longest_mm: float, length_mm: float, thresholds: SignatureThresholds = SignatureThresholds()
+    longest_mm: float,
+    length_mm: float,
+    faint_mm: float = 0.0,
+    thresholds: SignatureThresholds = SignatureThresholds(),
 ) -> tuple[bool | None, str | None]:
-    """Signed (True), not signed (False), or not sure (None, with the reason)."""
+    """Signed (True), not signed (False), or not sure (None, with the reason).
+    ``faint_mm``: the largest stroke that is ink only by touching the frame line, far
+    lighter than the page's print (the other side's writing shining through, or very
+    light pencil): never a signature by itself, nor proof of none."""
     t = thresholds
     if longest_mm >= t.signed_mm or (longest_mm >= t.unsigned_mm and length_mm >= t.length_mm):
         return True, None
+    if faint_mm >= t.unsigned_mm:
+        return None, N_(
+            "faint writing on the signature field's line: the other side showing through?"
+        )
     if longest_mm < t.unsigned_mm:
         return False, None
     # words.REASON_TEMPLATES: "only a mark of {mm} mm in the signature field"

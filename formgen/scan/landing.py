@@ -646,7 +646,9 @@ class _Recorder:
         sig_reason: str | None = None
         if measured.signature is not None:
             strokes = measured.signature
-            signed, sig_reason = rules.classify_signature(strokes.longest_mm, strokes.length_mm)
+            signed, sig_reason = rules.classify_signature(
+                strokes.longest_mm, strokes.length_mm, strokes.faint_mm
+            )
             detail["signature_mm"] = {"longest": strokes.longest_mm, "length": strokes.length_mm}
         report.signed = signed
         changes: list[tuple[str, str | None, str]] = []

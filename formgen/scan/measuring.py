@@ -37,6 +37,7 @@ from formgen.scan.creases import CREASE_MM, _across_box, _bare, _bars, _straight
 from formgen.scan.ink import (
     DUST_AREA_MM2,
     DUST_MM,
+    FRINGE_MM,
     OUTLINE_BAND_MM,
     _components,
     _darkness,
@@ -49,6 +50,7 @@ from formgen.scan.ink import (
     _strip_lines,
 )
 from formgen.scan.pixels import MM_PER_INCH, Array, _percentile, components, median, nonzero
+from formgen.scan.signature import faint_strokes, hidden_bars, strung
 from formgen.scan.view import ArrayView, PageView
 
 BOX_INSET_MM = 1.0  # interior = outline's outer edge moved in by this (border is 0.45 mm)
@@ -111,6 +113,7 @@ class SignatureInk:
     length_mm: float  # the strokes' length together (ink / the pen's width)
     strokes: int  # strokes of DUST_MM or more
     found: bool  # the printed frame was found
+    faint_mm: float = 0.0  # the largest stroke that is ink only by touching the frame
 
 
 @dataclass
@@ -705,9 +708,12 @@ def _measure_signature(
     dark = _darkness(gray, px_mm)
     ink = _ink_mask(dark)
     lines = _lines(ink.shape, [frame], SIG_BORDER_MM, px_mm)
-    # a fold's crease, a shadow's edge: straight through the field and on beyond it
+    # a fold's crease, a shadow's edge: straight through the field and on beyond it. Not
+    # a line along the frame within its fringe: that is the frame's blurred edge, or a
+    # signature written on the frame line (a crease there leaves only fringe: dropped)
+    fringe = cv2.dilate(lines.band, _square(2 * round(FRINGE_MM * px_mm) + 1))
     through = _through_lines(
-        cv2.subtract(ink, lines.band), dark, lines.band, px_mm, (iy0, iy1, ix0, ix1)
+        cv2.subtract(ink, lines.band), dark, fringe, px_mm, (iy0, iy1, ix0, ix1)
     )
     if through is not None:
         ink = cv2.subtract(ink, through.removed)
@@ -726,14 +732,23 @@ def _measure_signature(
     w, h = stats[:, cv2.CC_STAT_WIDTH] - 1, stats[:, cv2.CC_STAT_HEIGHT] - 1
     extent = np.hypot(np.maximum(w, 0), np.maximum(h, 0)) / px_mm
     big = touching & ~dropped & (extent >= DUST_MM)
-    big &= ~_straight(labels, stats, big, px_mm)
+    # not writing: straight bars and lines, a crease's dashes strung along one line
+    # (straight stretches among them), a staple's bar the frame line hides in part
+    lined = strung(labels, stats, big, px_mm)
+    big &= ~_straight(labels, stats, big, px_mm) & ~lined
+    big &= ~hidden_bars(labels, stats, big, lines.band, px_mm)
+    # the other side's writing: faint, for a person (neither a stroke nor nothing)
+    faint = faint_strokes(ink, dark, lines.band, labels, big)
+    faint_mm = round(float(extent[faint].max()), 2) if faint.any() else 0.0
+    big &= ~faint
     if not big.any():
-        return SignatureInk(0.0, 0.0, 0.0, 0, found), crop
+        return SignatureInk(0.0, 0.0, 0.0, 0, found, faint_mm), crop
     inside = big[cut].astype(np.uint8)
     cover = float(np.count_nonzero(inside)) / float(inside.size)
     length = float(area[big].sum()) / _pen_width(inside) / px_mm
+    longest = round(float(extent[big].max()), 2)
     signature = SignatureInk(
-        round(cover, 5), round(float(extent[big].max()), 2), round(length, 1), int(big.sum()), found
+        round(cover, 5), longest, round(length, 1), int(big.sum()), found, faint_mm
     )
     return signature, crop
 

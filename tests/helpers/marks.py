@@ -103,9 +103,8 @@ def read(form: dict[str, Any], image: np.ndarray) -> tuple[dict[str, rules.Decis
     measured = seen.measured
     assert measured is not None and not measured.problems, measured and measured.problems
     assert measured.signature is not None
-    signed, _ = rules.classify_signature(
-        measured.signature.longest_mm, measured.signature.length_mm
-    )
+    sig = measured.signature
+    signed, _ = rules.classify_signature(sig.longest_mm, sig.length_mm, sig.faint_mm)
     boxes = {(b.clause, b.answer): rules.BoxInk(**b.evidence()) for b in measured.boxes}
     lost = rules.pencil_may_be_lost(seen.bilevel, [rules.read_box(b)[0] for b in boxes.values()])
     decisions = {

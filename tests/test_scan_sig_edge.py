@@ -1,0 +1,180 @@
+"""A signature written on the signature field's frame line, and what near that line
+must never become one: the printed label above the field and the note below it (the
+page registered off, the print thickened or blurred), a fold's crease along or through
+the line, the other side's writing shining through over it, a staple on it.
+
+Real pages as in ``test_scan_folds_and_photos``: a declaration rendered, page 3 filled
+in by tests/synth.py and degraded, read by ``scan.look``; nothing is mocked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import cv2
+import numpy as np
+import pypdfium2 as pdfium
+import pytest
+
+from formgen.documents import render
+from formgen.record.formid import Instance, check_char
+from formgen.rules import Plan, Purpose, Status
+
+from . import synth
+from .helpers import test_config
+from .helpers.marks import ANSWERED, DPI, PX_MM, READ, draw, printed_form, px, read, statuses
+from .helpers.rendering import spec
+
+
+@pytest.fixture(scope="module")
+def form() -> dict[str, Any]:
+    return printed_form()
+
+
+@pytest.fixture(scope="module")
+def parents_form() -> dict[str, Any]:
+    """Page 3 of an English under-16 declaration: the label "Signature of the parent or
+    guardian" (descenders close above the frame), as ``printed_form`` renders it."""
+    inst = Instance(bytes(range(32)))
+    declaration = replace(
+        spec(Plan(Purpose.ASSESSMENT, livestream=True, view360=True), "en", "under-16"),
+        form_id=f"7KQ2-M9XD-{check_char('7KQ2M9XD')}",
+    )
+    out = render.render([declaration], inst, test_config())
+    layout = out.layouts[declaration.form_id]
+    document = pdfium.PdfDocument(out.pdf)
+    clean = document[2].render(scale=DPI / 72, grayscale=True).to_numpy().copy()
+    document.close()
+    sheet = next(p for p in layout["pages"] if p["page"] == 3)
+    return {"inst": inst, "form_id": declaration.form_id, "sheet": sheet, "clean": clean}
+
+
+def _on_line(form: dict[str, Any], seed: int, edge: str, below_mm: float) -> np.ndarray:
+    """The answered page signed on the frame's ``edge`` line, the word's baseline
+    ``below_mm`` below it (ballpoint)."""
+    page = draw(form, ANSWERED, None, seed)
+    rng = np.random.default_rng(seed)
+    pen = synth.random_pen(rng, DPI, "black-ballpoint")
+    rect = px(form["sheet"]["signature"]["rect_mm"])
+    return synth.draw_signature(
+        page, rect, pen, rng, inplace=True, style="over-edge", on_line=(edge, below_mm)
+    )
+
+
+def _not_consent(form: dict[str, Any], image: np.ndarray, what: Any) -> None:
+    decisions, signed = read(form, image)
+    assert signed is not True, what
+    assert all(d.status is Status.REVIEW for d in decisions.values()), (what, decisions)
+
+
+@pytest.mark.parametrize(
+    "condition", ["flatbed-300-gray", "flatbed-200-gray", "folded-scan", "folded-photo"]
+)
+def test_a_signature_on_the_frame_line_is_signed(form: dict[str, Any], condition: str) -> None:
+    """Written on the bottom line (letters reaching up into the field) or on the top line
+    with its baseline 1.5 mm inside: the strokes that cross the line are the signature.
+    The frame's line with the writing along it was taken for a fold's crease, and the
+    strokes inside went with it ("not signed": every ticked clause to review)."""
+    for seed in (0, 1, 2):
+        for edge, below in (("bottom", 0.0), ("bottom", 1.0), ("top", 1.5)):
+            page = _on_line(form, seed, edge, below)
+            image = synth.CONDITIONS[condition](page, np.random.default_rng(seed))[0]
+            decisions, signed = read(form, image)
+            assert signed is True, (condition, seed, edge, below)
+            assert statuses(decisions) == READ, (condition, seed, edge, below, decisions)
+
+
+def _moved(page: np.ndarray, rect_mm: list[float], dx_mm: float, dy_mm: float) -> np.ndarray:
+    """The print round the signature field (label, frame, note below) moved by (dx, dy)
+    mm against the rest of the page: a field the registration puts off by that much."""
+    x, y, w, h = rect_mm
+    y0, y1 = round((y - 5) * PX_MM), round((y + h + 5) * PX_MM)
+    x0, x1 = round((x - 6) * PX_MM), round((x + w + 6) * PX_MM)
+    dx, dy = round(dx_mm * PX_MM), round(dy_mm * PX_MM)
+    out = page.copy()
+    out[y0:y1, x0:x1] = 255
+    out[y0 + dy : y1 + dy, x0 + dx : x1 + dx] = page[y0:y1, x0:x1]
+    return out
+
+
+@pytest.mark.parametrize(
+    "condition",
+    ["flatbed-150-gray", "fax-150-bw", "copier-outline", "phone-photo", "folded-photo", "noisy"],
+)
+def test_the_print_round_the_field_is_no_signature(
+    form: dict[str, Any], parents_form: dict[str, Any], condition: str
+) -> None:
+    """The empty field: the label's descenders above the top line and the note below
+    the bottom line stay print, never a stroke crossing the line, with the field off by
+    up to 0.5 mm either way (much more and the page is not read: ``layout_offset``), and
+    with the print thickened (a copier's toner, a dark scan: 0.085 mm more each side)
+    before a blurred, low-dpi or 1-bit scan."""
+    for which in (form, parents_form):
+        rect = which["sheet"]["signature"]["rect_mm"]
+        for seed, (dx, dy) in enumerate(((0, 0), (0, -0.5), (0, 0.5), (-0.5, 0.3), (0.5, -0.3))):
+            page = draw(which, ANSWERED, None, seed)
+            page = _moved(page, rect, dx, dy)
+            for thick in (False, True):
+                # thickened: dark print grows into the paper by a pixel (0.085 mm) each side
+                inked = cv2.erode(page, np.ones((3, 3), np.uint8)) if thick else page
+                image = synth.CONDITIONS[condition](inked, np.random.default_rng(seed))[0]
+                _not_consent(which, image, (condition, dx, dy, thick))
+
+
+@pytest.mark.parametrize("photo", [False, True])
+def test_a_crease_along_the_frame_line_is_no_signature(
+    parents_form: dict[str, Any], photo: bool
+) -> None:
+    """Folded so that the crease across runs along the field's top or bottom line, on it
+    or just inside or outside it (and one down through the field): never a signature."""
+    form = parents_form
+    x, y, w, h = form["sheet"]["signature"]["rect_mm"]
+    for seed, across in enumerate(
+        (y + 0.2, y + 0.7, y + 1.2, y + 1.7, y - 0.5, y + h - 0.2, y + h - 1.2, y + h + 0.5)
+    ):
+        page = draw(form, ANSWERED, None, seed)
+        rng = np.random.default_rng(seed)
+        folded = synth.fold(page, rng, synth.SOURCE_DPI, (x + w * 0.4, across), 0.06 * photo)
+        condition = "phone-photo" if photo else "flatbed-200-gray"
+        image = synth.CONDITIONS[condition](folded, rng)[0]
+        _not_consent(form, image, (seed, across))
+
+
+def test_the_other_sides_writing_over_the_frame_line_is_no_signature(
+    parents_form: dict[str, Any],
+) -> None:
+    """The other side's signature, written on its frame line where, mirrored, it falls
+    on this field's top or bottom line, shines through at up to 15 %: not a signature."""
+    form = parents_form
+    width = form["clean"].shape[1]
+    x, y, w, h = px(form["sheet"]["signature"]["rect_mm"])
+    mirrored = (width - x - w, y, w, h)
+    for seed, (edge, below, strength) in enumerate(
+        (("bottom", 0.0, 0.15), ("top", 1.5, 0.15), ("bottom", 1.0, 0.1), ("top", -0.5, 0.15))
+    ):
+        rng = np.random.default_rng(seed)
+        back = np.full((*form["clean"].shape, 3), 255, np.uint8)
+        pen = synth.random_pen(rng, DPI, "black-felt")
+        synth.draw_signature(
+            back, mirrored, pen, rng, inplace=True, style="over-edge", on_line=(edge, below)
+        )
+        page = draw(form, ANSWERED, None, seed)
+        seen = synth.show_through(page, back, strength, 0.15 * PX_MM)
+        image = synth.CONDITIONS["flatbed-200-gray"](seen, np.random.default_rng(seed))[0]
+        _not_consent(form, image, (edge, below, strength))
+
+
+@pytest.mark.parametrize("side", ["crown", "legs"])
+def test_a_staple_on_the_frame_line_is_no_signature(
+    parents_form: dict[str, Any], side: str
+) -> None:
+    """A staple across or along the top or bottom line (any angle): not a signature."""
+    form = parents_form
+    x, y, _, h = form["sheet"]["signature"]["rect_mm"]
+    for seed, at in enumerate(((x + 20, y), (x + 60, y + 0.5), (x + 30, y + h), (x + 80, y + h))):
+        page = draw(form, ANSWERED, None, seed)
+        rng = np.random.default_rng(seed)
+        stapled = synth.staple(page, rng, synth.SOURCE_DPI, at, side)
+        image = synth.CONDITIONS["flatbed-200-gray"](stapled, rng)[0]
+        _not_consent(form, image, (side, at))
