@@ -9,22 +9,16 @@ in by tests/synth.py and degraded, read by ``scan.look``; nothing is mocked.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import cv2
 import numpy as np
-import pypdfium2 as pdfium
 import pytest
 
-from formgen.documents import render
-from formgen.record.formid import Instance, check_char
-from formgen.rules import Plan, Purpose, Status
+from formgen.rules import Status
 
 from . import synth
-from .helpers import test_config
 from .helpers.marks import ANSWERED, DPI, PX_MM, READ, draw, printed_form, px, read, statuses
-from .helpers.rendering import spec
 
 
 @pytest.fixture(scope="module")
@@ -35,19 +29,8 @@ def form() -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def parents_form() -> dict[str, Any]:
     """Page 3 of an English under-16 declaration: the label "Signature of the parent or
-    guardian" (descenders close above the frame), as ``printed_form`` renders it."""
-    inst = Instance(bytes(range(32)))
-    declaration = replace(
-        spec(Plan(Purpose.ASSESSMENT, livestream=True, view360=True), "en", "under-16"),
-        form_id=f"7KQ2-M9XD-{check_char('7KQ2M9XD')}",
-    )
-    out = render.render([declaration], inst, test_config())
-    layout = out.layouts[declaration.form_id]
-    document = pdfium.PdfDocument(out.pdf)
-    clean = document[2].render(scale=DPI / 72, grayscale=True).to_numpy().copy()
-    document.close()
-    sheet = next(p for p in layout["pages"] if p["page"] == 3)
-    return {"inst": inst, "form_id": declaration.form_id, "sheet": sheet, "clean": clean}
+    guardian" (descenders close above the frame)."""
+    return printed_form("en", "under-16")
 
 
 def _on_line(form: dict[str, Any], seed: int, edge: str, below_mm: float) -> np.ndarray:

@@ -29,14 +29,14 @@ CLAUSES = ("recording", "livestream", "360")
 Marks = Mapping[tuple[str, str], tuple[str, str]]  # (clause, answer) -> (kind, pen)
 
 
-def printed_form() -> dict[str, Any]:
-    """Page 3 of a real declaration (Dutch, adult; recording, live stream, 360) as
-    printed, at 300 dpi, with its layout and the QR secret that reads it."""
+def printed_form(lang: str = "nl", variant: str = "adult") -> dict[str, Any]:
+    """Page 3 of a real declaration (Dutch, adult unless asked; recording, live stream,
+    360) as printed, at 300 dpi, with its layout and the QR secret that reads it."""
     # A fixed secret and form ID: the QR code's modules move the print a reader sees by a
     # little, so random ones made a stray speck's reading differ from run to run.
     inst = Instance(bytes(range(32)))
     declaration = replace(
-        spec(Plan(Purpose.ASSESSMENT, livestream=True, view360=True), "nl", "adult"),
+        spec(Plan(Purpose.ASSESSMENT, livestream=True, view360=True), lang, variant),
         form_id=f"7KQ2-M9XD-{check_char('7KQ2M9XD')}",
     )
     out = render.render([declaration], inst, test_config())
