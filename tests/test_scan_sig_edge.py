@@ -18,7 +18,18 @@ import pytest
 from formgen.rules import Status
 
 from . import synth
-from .helpers.marks import ANSWERED, DPI, PX_MM, READ, draw, printed_form, px, read, statuses
+from .helpers.marks import (
+    ANSWERED,
+    DPI,
+    PX_MM,
+    READ,
+    degrade,
+    draw,
+    printed_form,
+    px,
+    read,
+    statuses,
+)
 
 
 @pytest.fixture(scope="module")
@@ -163,18 +174,31 @@ def test_a_staple_on_the_frame_line_is_no_signature(
         _not_consent(form, image, (side, at))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known danger, not yet closed: at 150 dpi the blurred print is lighter, and "
-    "so is the show-through test's bar (ink._ink_mask: SHOW_THROUGH of the region's print)",
+@pytest.mark.parametrize(
+    "condition",
+    [
+        "flatbed-150-gray",
+        "flatbed-200-gray",
+        "fax-150-bw",
+        pytest.param(
+            "phone-photo",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="known danger, not yet closed: a phone's contrast curve lifts a 15 % "
+                "felt show-through to 49-55 of 255, where the palest pencil (47-60) lies",
+            ),
+        ),
+    ],
 )
 def test_the_other_sides_signature_inside_an_empty_field_is_no_signature(
-    parents_form: dict[str, Any],
+    parents_form: dict[str, Any], condition: str
 ) -> None:
-    """The other side's full signature, mirrored into this empty field (not touching its
-    line), shining through at 15 % on a 150-dpi scan: not a signature. At 200 and 300 dpi
-    it is none; at 150 dpi four of these six read signed, and with the boxes ticked the
-    consent would be given. Kept failing on purpose, so that closing it shows."""
+    """The other side's full felt-pen signature, mirrored into this empty field (not
+    touching its line), shining through at 15 %. On a 150-dpi scan the field's thin
+    print blurs lighter, and the show-through bar (SHOW_THROUGH of the print) fell with
+    it: four of six read signed, and with the boxes ticked the consent was given. The
+    bar is now held to the page's solid print (the QR code's modules), which no blur
+    lightens. On a phone photo it still reads signed (kept failing on purpose)."""
     form = parents_form
     width = form["clean"].shape[1]
     x, y, w, h = px(form["sheet"]["signature"]["rect_mm"])
@@ -186,5 +210,23 @@ def test_the_other_sides_signature_inside_an_empty_field_is_no_signature(
         synth.draw_signature(back, mirrored, pen, rng, inplace=True, style="full")
         page = draw(form, ANSWERED, None, seed)
         seen = synth.show_through(page, back, 0.15, 0.15 * PX_MM)
-        image = synth.CONDITIONS["flatbed-150-gray"](seen, np.random.default_rng(seed))[0]
-        _not_consent(form, image, seed)
+        image = synth.CONDITIONS[condition](seen, np.random.default_rng(seed))[0]
+        _not_consent(form, image, (condition, seed))
+
+
+@pytest.mark.parametrize("condition", ["flatbed-150-gray", "phone-photo"])
+def test_a_pencil_signature_is_signed_on_a_coarse_scan(
+    parents_form: dict[str, Any], condition: str
+) -> None:
+    """The other side of the bar above: pencil signatures (graphite gray 100-150 at 55-80 %
+    opacity, 0.3-0.6 mm), signed in full on a 150-dpi scan or a phone photo, are
+    signatures: the bar held to solid print must not eat light writing. (The palest of
+    them, at 150 dpi, can fall under it: then the field reads unsigned and every ticked
+    clause goes to a person, never to a decision.)"""
+    form = parents_form
+    for seed in range(6):
+        decisions, signed = read(
+            form, degrade(draw(form, ANSWERED, ("full", "pencil"), seed), condition, seed)
+        )
+        assert signed is True, (condition, seed)
+        assert statuses(decisions) == READ, (condition, seed, decisions)

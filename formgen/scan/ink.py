@@ -31,6 +31,7 @@ FRINGE_MM = 0.7  # ink wholly this near a printed line is its blurred edge (phon
 INK_DARKER = 0.09  # a pixel is ink when it is this much darker than the local paper
 SHOW_THROUGH = 0.17  # and somewhere this share of the region's print (PRINT_PERCENTILE)
 PRINT_PERCENTILE = 99.5  # the print's darkness: box outlines, words, the field's frame
+SOLID_PERCENTILE = 5  # solid print's darkness: the middles of a QR code's modules
 DUST_MM = 0.8  # ink narrower than this (bounding box) or smaller than DUST_AREA_MM2 is dust
 DUST_AREA_MM2 = 0.16
 
@@ -70,19 +71,21 @@ def _darkness(region: Array, px_mm: float) -> Array:
     return cv2.divide(cv2.subtract(paper, region), cv2.max(paper, 1), scale=255)
 
 
-def _ink_mask(dark: Array) -> Array:
+def _ink_mask(dark: Array, solid: float = 0.0) -> Array:
     """Ink: darker than the paper by INK_DARKER, and by four times the noise (a phone
     photo's sensor noise can reach the threshold); and only where it is somewhere as
-    dark as SHOW_THROUGH of the region's own print: the other side of thin paper
-    shines through at up to ~15 % of its darkness, softened, while a mark made on this
-    side, even in pencil, is darker than that along its core."""
+    dark as SHOW_THROUGH of the print: the other side of thin paper shines through at
+    up to ~15 % of its darkness, softened, while a mark made on this side, even in
+    pencil, is darker than that along its core. The print is the region's own, or
+    ``solid`` when that is darker (``solid_print``: thin print blurs lighter on a coarse
+    scan, and the bar with it, while a felt pen's wide strokes shining through do not)."""
     sample = np.ascontiguousarray(dark[::2, ::2])
     counts = histogram(sample)  # one histogram for the three percentiles
     centre = _from_histogram(counts, 50)
     sigma = 1.4826 * _from_histogram(deviations(counts, round(centre)), 50)
     threshold = max(INK_DARKER * 255.0, centre + 4.0 * sigma)
     ink = cv2.threshold(dark, threshold, 1, cv2.THRESH_BINARY)[1]
-    core = SHOW_THROUGH * _from_histogram(counts, PRINT_PERCENTILE)
+    core = _core(counts, solid)
     if core <= threshold:
         return ink
     labels, strong = _reaching(ink, dark, core)
@@ -90,6 +93,22 @@ def _ink_mask(dark: Array) -> Array:
     if strong[1:].all():
         return ink
     return strong.view(np.uint8)[labels]  # (0/1: one gather, no copy after it)
+
+
+def _core(counts: Array, solid: float) -> float:
+    """The bar a piece of ink must reach somewhere: SHOW_THROUGH of the print (the
+    region's PRINT_PERCENTILE from its darkness histogram ``counts``, or ``solid``)."""
+    return SHOW_THROUGH * max(_from_histogram(counts, PRINT_PERCENTILE), solid)
+
+
+def solid_print(gray: Array) -> float:
+    """How much darker than the paper solid print is (0..255), from a block that is
+    about half solid print and half paper (the QR code with its quiet zone): the
+    darkest pixels are the modules' middles, which no scanner's blur or a phone's focus
+    lightens, as it lightens thin lines."""
+    counts = histogram(np.ascontiguousarray(gray))
+    paper = max(_from_histogram(counts, 90), 1.0)
+    return float(np.clip((paper - _from_histogram(counts, SOLID_PERCENTILE)) / paper, 0, 1) * 255)
 
 
 def _reaching(mask: Array, dark: Array, core: float) -> tuple[Array, Array]:
@@ -101,7 +120,7 @@ def _reaching(mask: Array, dark: Array, core: float) -> tuple[Array, Array]:
     return labels, strong
 
 
-def _faint(ink: Array, dark: Array, band: Array) -> Array:
+def _faint(ink: Array, dark: Array, band: Array, solid: float = 0.0) -> Array:
     """Ink outside the printed lines (``band``) that is ink only by touching them: the
     piece it makes without them is nowhere as dark as SHOW_THROUGH of the region's
     print (``_ink_mask`` judges the piece with the print it touches). A faint line
@@ -110,8 +129,7 @@ def _faint(ink: Array, dark: Array, band: Array) -> Array:
     a mark (a refusal, on the child's box every clause's) nor nothing (which could
     leave the other box's mark alone)."""
     counts = histogram(np.ascontiguousarray(dark[::2, ::2]))
-    core = SHOW_THROUGH * _from_histogram(counts, PRINT_PERCENTILE)
-    labels, strong = _reaching(cv2.subtract(ink, band), dark, core)
+    labels, strong = _reaching(cv2.subtract(ink, band), dark, _core(counts, solid))
     strong[0] = True
     return (~strong).view(np.uint8)[labels]
 

@@ -48,6 +48,7 @@ from formgen.scan.ink import (
     _px,
     _square,
     _strip_lines,
+    solid_print,
 )
 from formgen.scan.pixels import MM_PER_INCH, Array, _percentile, components, median, nonzero
 from formgen.scan.signature import faint_strokes, hidden_bars, strung
@@ -698,7 +699,7 @@ def _ring(
 
 
 def _measure_signature(
-    view: PageView, rect: Sequence[float], px_mm: float
+    view: PageView, rect: Sequence[float], px_mm: float, solid: float = 0.0
 ) -> tuple[SignatureInk, Array]:
     gray, c0, r0, frame, found = _signature_field(view, rect)
     crop = _crop_from(gray, c0, r0, rect, CROP_MARGIN_MM, px_mm)
@@ -706,7 +707,7 @@ def _measure_signature(
     if gray.size == 0 or iy1 <= iy0 or ix1 <= ix0:
         return SignatureInk(0.0, 0.0, 0.0, 0, False), crop
     dark = _darkness(gray, px_mm)
-    ink = _ink_mask(dark)
+    ink = _ink_mask(dark, solid)
     lines = _lines(ink.shape, [frame], SIG_BORDER_MM, px_mm)
     # a fold's crease, a shadow's edge: straight through the field and on beyond it. Not
     # a line along the frame within its fringe: that is the frame's blurred edge, or a
@@ -738,7 +739,7 @@ def _measure_signature(
     big &= ~_straight(labels, stats, big, px_mm) & ~lined
     big &= ~hidden_bars(labels, stats, big, lines.band, px_mm)
     # the other side's writing: faint, for a person (neither a stroke nor nothing)
-    faint = faint_strokes(ink, dark, lines.band, labels, big)
+    faint = faint_strokes(ink, dark, lines.band, labels, big, solid)
     faint_mm = round(float(extent[faint].max()), 2) if faint.any() else 0.0
     big &= ~faint
     if not big.any():
@@ -782,7 +783,11 @@ def measure(
     sig: SignatureInk | None = None
     sig_crop: Array | None = None
     if signature:
-        sig, sig_crop = _measure_signature(view, signature["rect_mm"], px_mm)
+        # the other side's signature shining through a coarse scan is judged against
+        # solid print: the field's own thin print blurs lighter there (ink.solid_print)
+        qr = layout_page.get("qr")
+        solid = solid_print(_block(view, qr["rect_mm"], 0.0)[0]) if qr else 0.0
+        sig, sig_crop = _measure_signature(view, signature["rect_mm"], px_mm, solid)
         if not sig.found:
             problems.append("signature field: printed frame not found")
     fields = [

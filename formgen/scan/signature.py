@@ -108,11 +108,13 @@ def strung(labels: Array, stats: Array, candidates: Array, px_mm: float) -> Arra
     return found
 
 
-def faint_strokes(ink: Array, dark: Array, band: Array, labels: Array, candidates: Array) -> Array:
+def faint_strokes(
+    ink: Array, dark: Array, band: Array, labels: Array, candidates: Array, solid: float = 0.0
+) -> Array:
     """Which candidate strokes are mostly ink only by touching the frame line: their
     pixels off the band, taken without it, nowhere as dark as a mark made on this
-    side (``ink._faint``)."""
-    weak = _faint(ink, dark, band)
+    side (``ink._faint``, ``solid`` as ``ink._ink_mask`` takes it)."""
+    weak = _faint(ink, dark, band, solid)
     off = (band == 0) & (labels > 0)
     total = np.bincount(labels[off], minlength=len(candidates))
     light = np.bincount(labels[off & (weak > 0)], minlength=len(candidates))
