@@ -180,12 +180,14 @@ def test_a_staple_on_the_frame_line_is_no_signature(
         "flatbed-150-gray",
         "flatbed-200-gray",
         "fax-150-bw",
+        "phone-photo",
         pytest.param(
-            "phone-photo",
+            "folded-photo",
             marks=pytest.mark.xfail(
                 strict=True,
-                reason="known danger, not yet closed: a phone's contrast curve lifts a 15 % "
-                "felt show-through to 49-55 of 255, where the palest pencil (47-60) lies",
+                reason="known danger, not yet closed: a fold's crease that the other side's "
+                "writing joins is not taken out as a crease, and its darkness carries the "
+                "whole piece over the show-through bar (one page of six)",
             ),
         ),
     ],
@@ -198,7 +200,8 @@ def test_the_other_sides_signature_inside_an_empty_field_is_no_signature(
     print blurs lighter, and the show-through bar (SHOW_THROUGH of the print) fell with
     it: four of six read signed, and with the boxes ticked the consent was given. The
     bar is now held to the page's solid print (the QR code's modules), which no blur
-    lightens. On a phone photo it still reads signed (kept failing on purpose)."""
+    lightens; on a phone photo, whose grain lifts the darkest pixels of such writing by a
+    dozen levels, it stands above that noise too."""
     form = parents_form
     width = form["clean"].shape[1]
     x, y, w, h = px(form["sheet"]["signature"]["rect_mm"])
@@ -214,7 +217,7 @@ def test_the_other_sides_signature_inside_an_empty_field_is_no_signature(
         _not_consent(form, image, (condition, seed))
 
 
-@pytest.mark.parametrize("condition", ["flatbed-150-gray", "phone-photo"])
+@pytest.mark.parametrize("condition", ["flatbed-150-gray", "phone-photo", "folded-photo"])
 def test_a_pencil_signature_is_signed_on_a_coarse_scan(
     parents_form: dict[str, Any], condition: str
 ) -> None:

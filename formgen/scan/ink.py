@@ -32,6 +32,7 @@ INK_DARKER = 0.09  # a pixel is ink when it is this much darker than the local p
 SHOW_THROUGH = 0.17  # and somewhere this share of the region's print (PRINT_PERCENTILE)
 PRINT_PERCENTILE = 99.5  # the print's darkness: box outlines, words, the field's frame
 SOLID_PERCENTILE = 5  # solid print's darkness: the middles of a QR code's modules
+NOISE_SIGMAS = 2.0  # the show-through bar against solid print stands this far above noise
 DUST_MM = 0.8  # ink narrower than this (bounding box) or smaller than DUST_AREA_MM2 is dust
 DUST_AREA_MM2 = 0.16
 
@@ -81,8 +82,7 @@ def _ink_mask(dark: Array, solid: float = 0.0) -> Array:
     scan, and the bar with it, while a felt pen's wide strokes shining through do not)."""
     sample = np.ascontiguousarray(dark[::2, ::2])
     counts = histogram(sample)  # one histogram for the three percentiles
-    centre = _from_histogram(counts, 50)
-    sigma = 1.4826 * _from_histogram(deviations(counts, round(centre)), 50)
+    centre, sigma = _paper(counts)
     threshold = max(INK_DARKER * 255.0, centre + 4.0 * sigma)
     ink = cv2.threshold(dark, threshold, 1, cv2.THRESH_BINARY)[1]
     core = _core(counts, solid)
@@ -95,10 +95,24 @@ def _ink_mask(dark: Array, solid: float = 0.0) -> Array:
     return strong.view(np.uint8)[labels]  # (0/1: one gather, no copy after it)
 
 
+def _paper(counts: Array) -> tuple[float, float]:
+    """The paper's darkness (the median: most of a region is paper) and its noise (a
+    robust sigma, from the median absolute deviation), from the darkness histogram."""
+    centre = _from_histogram(counts, 50)
+    return centre, 1.4826 * _from_histogram(deviations(counts, round(centre)), 50)
+
+
 def _core(counts: Array, solid: float) -> float:
     """The bar a piece of ink must reach somewhere: SHOW_THROUGH of the print (the
-    region's PRINT_PERCENTILE from its darkness histogram ``counts``, or ``solid``)."""
-    return SHOW_THROUGH * max(_from_histogram(counts, PRINT_PERCENTILE), solid)
+    region's PRINT_PERCENTILE from its darkness histogram ``counts``, or ``solid``).
+    Measured against solid print, the bar stands on the paper's own darkness and
+    NOISE_SIGMAS of its noise: a phone photo's grain rides on the other side's writing
+    too, and the darkest of its thousands of pixels lies that far above the rest."""
+    core = SHOW_THROUGH * max(_from_histogram(counts, PRINT_PERCENTILE), solid)
+    if solid <= 0:
+        return core
+    centre, sigma = _paper(counts)
+    return core + centre + NOISE_SIGMAS * sigma
 
 
 def solid_print(gray: Array) -> float:
