@@ -214,6 +214,36 @@ def test_show_through_of_the_other_side_marks_nothing(form: dict[str, Any]) -> N
             assert statuses(decisions) == READ, (seed, strength, rows, decisions)
 
 
+@pytest.mark.parametrize(
+    "condition", ["flatbed-150-gray", "flatbed-200-gray", "phone-photo", "folded-photo"]
+)
+def test_the_other_sides_marks_in_empty_boxes_are_never_consent(
+    form: dict[str, Any], condition: str
+) -> None:
+    """Nothing ticked on this side, signed; the other side's felt-pen ticks, crosses and
+    fills shine through at 15 % into every "yes" box. On a phone photo they read as
+    marks and four clauses in twelve became consent given: its grain lifts the darkest
+    of their pixels a dozen levels, and on a 150-dpi scan the boxes' thin print blurs
+    lighter, so the bar went down with it. The bar now stands on solid print and above
+    the paper's noise (``ink._core``): none is given."""
+    width = form["clean"].shape[1]
+    for seed in range(4):
+        rng = np.random.default_rng(seed)
+        back = np.full((*form["clean"].shape, 3), 255, np.uint8)
+        for box in form["sheet"]["boxes"]:
+            if box["answer"] == "yes":
+                x, y, w, h = px(box["rect_mm"])
+                kind = str(rng.choice(["tick", "cross", "fill"]))
+                pen = synth.random_pen(rng, DPI, "black-felt")
+                synth.draw_mark(back, (width - x - w, y, w, h), kind, pen, rng, DPI, inplace=True)
+        page = draw(form, {}, ("full", "black-ballpoint"), seed)
+        seen = synth.show_through(page, back, 0.15, 0.15 * PX_MM)
+        image, _ = synth.CONDITIONS[condition](seen, np.random.default_rng(seed))
+        decisions, _ = read(form, image)
+        given = [c for c, d in decisions.items() if d.status is Status.GIVEN]
+        assert not given, (condition, seed, decisions)
+
+
 def test_writing_shining_through_over_a_box_outline_goes_to_a_person(
     form: dict[str, Any],
 ) -> None:

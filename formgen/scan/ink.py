@@ -32,7 +32,7 @@ INK_DARKER = 0.09  # a pixel is ink when it is this much darker than the local p
 SHOW_THROUGH = 0.17  # and somewhere this share of the region's print (PRINT_PERCENTILE)
 PRINT_PERCENTILE = 99.5  # the print's darkness: box outlines, words, the field's frame
 SOLID_PERCENTILE = 5  # solid print's darkness: the middles of a QR code's modules
-NOISE_SIGMAS = 2.0  # the show-through bar against solid print stands this far above noise
+NOISE_SIGMAS = 2.5  # the show-through bar against solid print stands this far above noise
 DUST_MM = 0.8  # ink narrower than this (bounding box) or smaller than DUST_AREA_MM2 is dust
 DUST_AREA_MM2 = 0.16
 

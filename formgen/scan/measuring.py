@@ -377,18 +377,18 @@ def _locate_frame(
 
 
 def _writing(
-    answers: _Answers, boxes: Sequence[Mapping[str, Any]], px_mm: float
+    answers: _Answers, boxes: Sequence[Mapping[str, Any]], px_mm: float, solid: float = 0.0
 ) -> tuple[Array, Array, Array, list[_Word], Array, Array]:
     """What was written in the answers region: ink without the box outlines (joined
     again where a stroke crosses them), without the printed words and without a fold's
     crease; where each box's word is (region mm); the crease's pixels; and all the
     region's ink (print too); and the writing that is ink only by touching the print
-    (``_faint``)."""
-    ink = _ink_mask(answers.dark)
+    (``_faint``); ``solid`` as ``_ink_mask`` takes it."""
+    ink = _ink_mask(answers.dark, solid)
     every = ink
     shape = ink.shape
     lines = _lines(shape, answers.moved, BOX_BORDER_MM, px_mm)
-    faint = _faint(ink, answers.dark, lines.band)
+    faint = _faint(ink, answers.dark, lines.band, solid)
     # a fold's crease through the boxes, straight across the region and on beyond it,
     # is not a mark: taken out with its crumbs (a tick's stroke ends inside the region)
     through = _through_lines(
@@ -517,9 +517,13 @@ def _label_core(rect: Sequence[float], px_mm: float) -> tuple[int, int, int, int
 
 
 def _measure_boxes(
-    view: PageView, answers: _Answers, boxes: Sequence[Mapping[str, Any]], px_mm: float
+    view: PageView,
+    answers: _Answers,
+    boxes: Sequence[Mapping[str, Any]],
+    px_mm: float,
+    solid: float = 0.0,
 ) -> list[BoxReading]:
-    hw, labels, stats, words, crease, every, faint = _writing(answers, boxes, px_mm)
+    hw, labels, stats, words, crease, every, faint = _writing(answers, boxes, px_mm, solid)
     n = len(stats)
     interiors = [_interior(rect, BOX_INSET_MM, px_mm) for rect in answers.moved]
     inside = np.zeros((len(boxes), n), np.int64)  # pixels of each stroke inside each box
@@ -773,9 +777,13 @@ def measure(
     upright page (a ``PageView``, or the whole page as an array at ``dpi_out``)."""
     view = _view(page, dpi_out)
     px_mm = view.dpi / MM_PER_INCH
+    # the other side's writing shining through is judged against solid print (the QR
+    # code's modules): thin print blurs lighter on a coarse scan (ink.solid_print)
+    qr = layout_page.get("qr")
+    solid = solid_print(_block(view, qr["rect_mm"], 0.0)[0]) if qr else 0.0
     boxes_layout = layout_page.get("boxes", [])
     answers = _answers(view, boxes_layout)
-    boxes = [] if answers is None else _measure_boxes(view, answers, boxes_layout, px_mm)
+    boxes = [] if answers is None else _measure_boxes(view, answers, boxes_layout, px_mm, solid)
     problems = [
         f"box {b.clause}/{b.answer}: printed outline not found" for b in boxes if not b.outline
     ]
@@ -783,10 +791,6 @@ def measure(
     sig: SignatureInk | None = None
     sig_crop: Array | None = None
     if signature:
-        # the other side's signature shining through a coarse scan is judged against
-        # solid print: the field's own thin print blurs lighter there (ink.solid_print)
-        qr = layout_page.get("qr")
-        solid = solid_print(_block(view, qr["rect_mm"], 0.0)[0]) if qr else 0.0
         sig, sig_crop = _measure_signature(view, signature["rect_mm"], px_mm, solid)
         if not sig.found:
             problems.append("signature field: printed frame not found")
