@@ -512,6 +512,25 @@ def test_a_reader_process_ends_when_its_pool_ends_it() -> None:
         signal.signal(signal.SIGTERM, before)
 
 
+@pytest.mark.one_store  # no store: a reader process's result pipe
+def test_a_reader_process_hands_over_a_whole_page_at_once() -> None:
+    """A reader process's page (pickled with its images, up to ~1.5 MB) goes into a
+    result pipe that holds a MiB, not the 64 KB a pipe holds by default: the reader goes
+    on to its next page instead of waiting for the importing process to take it."""
+    import fcntl
+
+    from formgen.scan import readers
+
+    pool = readers.Processes(1, lambda texts: None)
+    try:
+        writer = pool.executor._result_queue._writer  # type: ignore[attr-defined]
+        assert fcntl.fcntl(writer.fileno(), fcntl.F_GETPIPE_SZ) >= readers.RESULT_PIPE_BYTES
+        page = pool.executor.submit(bytes, 3 * readers.RESULT_PIPE_BYTES // 2)
+        assert len(page.result(timeout=120)) == 3 * readers.RESULT_PIPE_BYTES // 2
+    finally:
+        pool.close()
+
+
 @pytest.mark.one_store  # the handlers, not the store
 def test_the_worker_command_gives_back_the_signal_handlers_it_found(run: Run) -> None:
     """Run in a program's own process (a test, a script), the command leaves its

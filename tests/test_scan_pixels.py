@@ -185,3 +185,152 @@ def test_percentiles_from_one_histogram(seed: int) -> None:
         for centre in {0, 255, low, high, int(rng.integers(0, 256))}:
             spread = _percentile(cv2.absdiff(image, centre), 50)
             assert _from_histogram(deviations(counts, centre), 50) == spread
+
+
+def _hidden_bars_every_angle(labels, stats, candidates, band, px_mm):
+    """``signature.hidden_bars`` as it was: the search over 90 directions for every
+    piece (the reference its shortcut is held to)."""
+    from formgen.scan.creases import STAPLE_ELONGATION, STAPLE_FILL, STAPLE_MM, STAPLE_WIDE_MM
+    from formgen.scan.signature import BAR_WIDE_MM
+
+    found = np.zeros(len(stats), bool)
+    for k in np.flatnonzero(candidates):
+        x, y, w, h = stats[k, :4]
+        if max(w, h) < STAPLE_MM[0] * px_mm or min(w, h) > STAPLE_MM[1] * px_mm:
+            continue
+        m = 2 + round(BAR_WIDE_MM * px_mm)
+        y0, x0 = max(y - m, 0), max(x - m, 0)
+        y1, x1 = min(y + h + m, labels.shape[0]), min(x + w + m, labels.shape[1])
+        hidden = band[y0:y1, x0:x1] > 0
+        if not hidden.any():
+            continue
+        ys, xs = nonzero(labels[y0:y1, x0:x1] == k)
+        gy, gx = np.mgrid[0 : y1 - y0, 0 : x1 - x0]
+        gx, gy = gx[~hidden].astype(np.float32), gy[~hidden].astype(np.float32)
+        best = None
+        for theta in np.radians(np.arange(0.0, 180.0, 2.0)):
+            c, s = math.cos(theta), math.sin(theta)
+            along, across = xs * c + ys * s, ys * c - xs * s
+            a0, a1, b0, b1 = along.min(), along.max(), across.min(), across.max()
+            ga, gb = gx * c + gy * s, gy * c - gx * s
+            seen = (ga > a0 - 0.5) & (ga < a1 + 0.5) & (gb > b0 - 0.5) & (gb < b1 + 0.5)
+            fill = len(xs) / max(np.count_nonzero(seen), 1)
+            if best is None or fill > best[0]:
+                best = (fill, a1 - a0 + 1, b1 - b0 + 1)
+        fill, long, short = best[0], max(best[1:]) / px_mm, min(best[1:]) / px_mm
+        found[k] = (
+            STAPLE_MM[0] <= long <= STAPLE_MM[1]
+            and STAPLE_WIDE_MM[0] <= short <= BAR_WIDE_MM
+            and long >= STAPLE_ELONGATION * short
+            and fill >= STAPLE_FILL
+        )
+    return found
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_hidden_bars_skips_only_pieces_no_direction_makes_a_bar(seed: int) -> None:
+    """``signature.hidden_bars`` leaves out the search over directions for a piece wider
+    every way than a bar (its convex hull's narrowest width): the same verdicts as the
+    search over every direction for every piece, on bars cut by the frame line at any
+    angle, length and width (staples' among them), on pen strokes and on blobs."""
+    from formgen.scan import signature
+
+    rng = np.random.default_rng(seed)
+    px_mm = 150 / 25.4
+    verdicts, skipped = [], 0
+    for _ in range(40):
+        h, w = 160, 260
+        band = np.zeros((h, w), np.uint8)
+        row = int(rng.integers(40, 120))
+        band[row : row + int(rng.integers(2, 9))] = 255
+        labels = np.zeros((h, w), np.int32)
+        for k in range(1, 9):
+            shape = np.zeros((h, w), np.uint8)
+            centre = (float(rng.uniform(30, w - 30)), float(row + rng.uniform(-12, 12)))
+            kind = k % 3
+            if kind == 0:  # a bar: a staple's, or wider or longer
+                size = (float(rng.uniform(2, 16) * px_mm), float(rng.uniform(0.3, 4) * px_mm))
+                box = cv2.boxPoints((centre, size, float(rng.uniform(0, 180))))
+                cv2.fillPoly(shape, [np.round(box).astype(np.int32)], 1)
+            elif kind == 1:  # a pen's stroke: part of an ellipse
+                axes = (int(rng.integers(4, 50)), int(rng.integers(2, 30)))
+                start = float(rng.uniform(0, 360))
+                cv2.ellipse(
+                    shape,
+                    (int(centre[0]), int(centre[1])),
+                    axes,
+                    float(rng.uniform(0, 180)),
+                    start,
+                    start + float(rng.uniform(30, 300)),
+                    1,
+                    int(rng.integers(1, 5)),
+                )
+            else:  # a blob
+                cv2.circle(shape, (int(centre[0]), int(centre[1])), int(rng.integers(3, 25)), 1, -1)
+            labels[(shape > 0) & (band == 0) & (labels == 0)] = k  # the band hides its part
+        n = int(labels.max()) + 1
+        stats = np.zeros((n, 5), np.int32)
+        for k in range(1, n):
+            ys, xs = np.nonzero(labels == k)
+            if len(xs):
+                x0, y0 = xs.min(), ys.min()
+                stats[k] = (x0, y0, xs.max() - x0 + 1, ys.max() - y0 + 1, len(xs))
+        candidates = stats[:, 4] > 0
+        candidates[0] = False
+        expected = _hidden_bars_every_angle(labels, stats, candidates, band, px_mm)
+        assert np.array_equal(
+            signature.hidden_bars(labels, stats, candidates, band, px_mm), expected
+        )
+        verdicts += list(expected[candidates])
+        for k in np.flatnonzero(candidates):
+            ys, xs = np.nonzero(labels == k)
+            skipped += (signature._narrowest(xs, ys) + 1) / px_mm > signature.BAR_WIDE_MM
+    assert any(verdicts) and not all(verdicts) and skipped  # bars, and pieces left out
+
+
+def test_the_narrowest_width_is_the_least_over_directions() -> None:
+    """``signature._narrowest``: no direction gives the points a smaller extent, and
+    some comes within a hair of it (a fine search over directions)."""
+    from formgen.scan import signature
+
+    rng = np.random.default_rng(5)
+    angles = np.radians(np.arange(0.0, 180.0, 0.01))
+    c, s = np.cos(angles)[:, None], np.sin(angles)[:, None]
+    for _ in range(100):
+        n = int(rng.integers(1, 40))
+        xs, ys = rng.integers(0, 60, n), rng.integers(0, 25, n)
+        extent = np.ptp(xs * c + ys * s, axis=1)  # across each direction
+        width = signature._narrowest(xs, ys)
+        assert width <= extent.min() + 1e-9
+        assert width >= extent.min() - 0.01
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_white_rim_is_a_scan_without_the_pages_histogram(seed: int) -> None:
+    """``blank._sheet_mask`` takes a rim lighter than 0.75 of 255 for a scan's before it
+    looks at the page's own 90th percentile: the same answer as comparing with it."""
+    from formgen.scan import blank
+
+    def every_time(small):  # the test as it was: both percentiles, always
+        rim = np.concatenate([small[0], small[-1], small[:, 0], small[:, -1]])
+        if _percentile(rim, 25) > 0.75 * _percentile(small, 90):
+            return None
+        return blank._sheet_mask(small)
+
+    rng = np.random.default_rng(seed)
+    answers = set()
+    for _ in range(150):
+        h, w = (int(v) for v in rng.integers(40, 160, 2))
+        table, paper = sorted(int(v) for v in rng.integers(0, 256, 2))
+        small = np.full((h, w), table, np.uint8)  # a sheet on a table, or paper all over
+        y0, x0 = int(rng.integers(0, h // 3)), int(rng.integers(0, w // 3))
+        y1, x1 = int(rng.integers(2 * h // 3, h + 1)), int(rng.integers(2 * w // 3, w + 1))
+        small[y0:y1, x0:x1] = paper
+        noise = rng.integers(-20, 21, (h, w))
+        small = np.clip(small.astype(int) + noise, 0, 255).astype(np.uint8)
+        expected, found = every_time(small), blank._sheet_mask(small)
+        assert (expected is None) == (found is None)
+        if expected is not None:
+            assert np.array_equal(expected, found)
+        answers.add(expected is None)
+    assert answers == {True, False}

@@ -38,6 +38,13 @@ PROCESS_MIN_PAGES = 32
 READER_LOST = N_(
     "the page was not read: a reader process ended (out of memory?); import the file again"
 )
+# A reader process's page comes back through a pipe (pickled, 0.3-1.5 MB with its
+# images). Through the 64 KB a pipe holds by default the reader waited, chunk by chunk,
+# for this process's result thread to take it, a thread that needs Python's lock, held
+# by the thread landing a batch of forms: a 100-page scan's readers waited 7-9 ms a page
+# between them (a loaded machine), 2-3 ms with room for a whole page, going on to their
+# next page meanwhile. Linux lets a pipe hold 1 MiB without privileges.
+RESULT_PIPE_BYTES = 1 << 20
 
 SCAN_DPI = 150.0  # rectified page resolution: 5.9 px/mm, 38 px across a box
 
@@ -239,6 +246,7 @@ class Processes(Pool):
             initializer=_in_reader,
             initargs=([there for _, there in self.asking], self.slot, os.getpid()),
         )
+        _widen(executor)
         for stream in (sys.stdout, sys.stderr):  # output not yet written: not twice
             stream.flush()
         # The processes start with the first task (all of them, forking): here, while
@@ -285,6 +293,18 @@ class Processes(Pool):
         self.answering.join()
         for here, _ in self.asking:
             here.close()
+
+
+def _widen(executor: Executor) -> None:
+    """The executor's result pipe made to hold ``RESULT_PIPE_BYTES`` (as it was where
+    that cannot be done: another Python's executor, a system's lower limit)."""
+    try:
+        import fcntl
+
+        writer = executor._result_queue._writer  # type: ignore[attr-defined]
+        fcntl.fcntl(writer.fileno(), fcntl.F_SETPIPE_SZ, RESULT_PIPE_BYTES)
+    except (ImportError, AttributeError, OSError):
+        pass
 
 
 PR_SET_PDEATHSIG = 1  # Linux's prctl: a signal for this process when its parent ends

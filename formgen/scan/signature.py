@@ -55,6 +55,11 @@ def hidden_bars(labels: Array, stats: Array, candidates: Array, band: Array, px_
         if not hidden.any():
             continue  # clear of the frame: creases._straight judged it whole
         ys, xs = nonzero(labels[y0:y1, x0:x1] == k)
+        # at every direction tried, the rectangle's short side is at least the piece's
+        # narrowest width (plus the pixel): wider than a bar that way, no direction
+        # makes it one (the same verdict as the search below, without its 90 angles)
+        if (_narrowest(xs, ys) - 1e-6 + 1) / px_mm > BAR_WIDE_MM:
+            continue
         gy, gx = np.mgrid[0 : y1 - y0, 0 : x1 - x0]
         gx, gy = gx[~hidden].astype(np.float32), gy[~hidden].astype(np.float32)
         best = None
@@ -75,6 +80,24 @@ def hidden_bars(labels: Array, stats: Array, candidates: Array, band: Array, px_
             and fill >= STAPLE_FILL
         )
     return found
+
+
+def _narrowest(xs: Array, ys: Array) -> float:
+    """The least width (px) of the points' convex hull over all directions: across
+    one of its edges (a caliper flush with a side, as minAreaRect's rotating calipers
+    take it); 0 for points on one line."""
+    hull = cv2.convexHull(np.column_stack([xs, ys]).astype(np.int32)).reshape(-1, 2)
+    if len(hull) < 3:
+        return 0.0
+    hull = hull.astype(np.float64)
+    edge = np.roll(hull, -1, axis=0) - hull
+    size = np.hypot(edge[:, 0], edge[:, 1])
+    rel = hull[None, :, :] - hull[:, None, :]  # [edge's start, point]
+    away = np.abs(edge[:, None, 0] * rel[:, :, 1] - edge[:, None, 1] * rel[:, :, 0])
+    ok = size > 0
+    if not ok.any():
+        return 0.0
+    return float((away[ok].max(axis=1) / size[ok]).min())
 
 
 def strung(labels: Array, stats: Array, candidates: Array, px_mm: float) -> Array:
