@@ -188,3 +188,20 @@ def test_the_other_sides_signature_inside_an_empty_field_is_no_signature(
         seen = synth.show_through(page, back, 0.15, 0.15 * PX_MM)
         image = synth.CONDITIONS["flatbed-150-gray"](seen, np.random.default_rng(seed))[0]
         _not_consent(form, image, seed)
+
+
+@pytest.mark.parametrize("condition", ["fax-150-bw", "flatbed-200-gray"])
+def test_a_staple_across_the_top_line_into_the_label_is_no_signature(
+    parents_form: dict[str, Any], condition: str
+) -> None:
+    """A staple's crown across the field's top line near its left end, at a slant, runs
+    on into the printed label above ("Signature"), and the two are one piece: whole,
+    it is no bar (the letters' curves), so it read signed (found by a wider random
+    check). The bar is judged by its part in the field."""
+    form = parents_form
+    x, y, _, _ = form["sheet"]["signature"]["rect_mm"]
+    page = draw(form, ANSWERED, None, 7)
+    rng = np.random.default_rng(7)
+    stapled = synth.staple(page, rng, synth.SOURCE_DPI, (x + 5.3, y - 0.19), "crown")
+    image = synth.CONDITIONS[condition](stapled, rng)[0]
+    _not_consent(form, image, condition)

@@ -5,6 +5,8 @@ a stroke crosses it).
 
 - A staple on the frame line: the band hides part of its bar, so the bar's rectangle
   is judged by the part clear of the band (``creases._straight`` judges it whole).
+- A staple's bar across the frame line that joined the print beside the field (the
+  label above it): the bar is judged by its part in the field, the rest hidden.
 - A fold's crease along the frame line that the crease finder did not take (the frame
   line beside it hides the ridge it looks for): it is left as dashes strung along
   one straight line; a pen's strokes are not.
@@ -75,6 +77,40 @@ def hidden_bars(labels: Array, stats: Array, candidates: Array, band: Array, px_
             and fill >= STAPLE_FILL
         )
     return found
+
+
+def bars_in_field(
+    labels: Array,
+    stats: Array,
+    candidates: Array,
+    band: Array,
+    field: tuple[int, int, int, int],
+    px_mm: float,
+) -> Array:
+    """Which candidate pieces that leave the ``field`` (y0, y1, x0, x1: to the frame
+    line's outer edge) are a staple's bar by their part in it (``hidden_bars``, what
+    lies beyond the field hidden as the band is): a bar across the frame line that ran
+    on into the print beside the field (the label's letters) is no longer a bar whole."""
+    y0, y1, x0, x1 = field
+    inside = np.zeros(labels.shape, bool)
+    inside[y0:y1, x0:x1] = True
+    beyond = np.bincount(labels[~inside], minlength=len(stats)) > 0
+    leaving = candidates & beyond
+    leaving[0] = False
+    if not leaving.any():
+        return leaving
+    clipped = np.where(inside, labels, 0)
+    own = stats.copy()
+    for k in np.flatnonzero(leaving):  # the part in the field's own bounding box
+        x, y, w, h = stats[k, :4]
+        ys, xs = nonzero(clipped[y : y + h, x : x + w] == k)
+        if not len(xs):
+            leaving[k] = False
+            continue
+        own[k, :4] = (x + xs.min(), y + ys.min(), np.ptp(xs) + 1, np.ptp(ys) + 1)
+        own[k, 4] = len(xs)
+    hidden = np.where(inside, band, 1).astype(band.dtype)
+    return hidden_bars(clipped, own, leaving, hidden, px_mm)
 
 
 def strung(labels: Array, stats: Array, candidates: Array, px_mm: float) -> Array:
