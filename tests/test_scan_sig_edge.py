@@ -205,3 +205,41 @@ def test_a_staple_across_the_top_line_into_the_label_is_no_signature(
     stapled = synth.staple(page, rng, synth.SOURCE_DPI, (x + 5.3, y - 0.19), "crown")
     image = synth.CONDITIONS[condition](stapled, rng)[0]
     _not_consent(form, image, condition)
+
+
+@pytest.mark.parametrize(
+    ("condition", "seed", "along", "across", "step"),
+    [
+        # the crease across just inside the top line, the one along the page running on
+        # up through the label: crossing, with a wedge of shading where they meet
+        ("flatbed-200-gray", 5, 78.49, 1.82, 0.1),
+        ("folded-scan", 5, 70.81, 1.01, 0.0),
+        ("folded-photo", 17, 32.68, 2.5, 0.0),
+        # the crease across 0.6-2.1 mm above the bottom line, faded into dashes, joined
+        # to the crease along the page or to the panels' shading edge
+        ("folded-photo", 7, 30.54, 27.89, 0.06),
+        ("folded-photo", 8, 45.22, 29.36, 0.1),
+        ("folded-photo", 20, 37.14, 28.36, 0.1),
+        ("folded-photo", 23, 68.68, 28.22, 0.0),
+    ],
+)
+def test_creases_crossing_near_the_frame_line_are_no_signature(
+    parents_form: dict[str, Any],
+    condition: str,
+    seed: int,
+    along: float,
+    across: float,
+    step: float,
+) -> None:
+    """A sheet folded in four whose crease across runs just inside the field's top or
+    bottom line (mm from the field's left and top): neither crease is found right
+    across the field, and what is left of them (a crease's dashes, the two crossing
+    with a wedge of shading where they meet) read signed (found by a wider random
+    check). Never a signature."""
+    form = parents_form
+    x, y, _, _ = form["sheet"]["signature"]["rect_mm"]
+    page = draw(form, ANSWERED, None, seed)
+    rng = np.random.default_rng(seed)
+    folded = synth.fold(page, rng, synth.SOURCE_DPI, (x + along, y + across), step)
+    image = synth.CONDITIONS[condition](folded, rng)[0]
+    _not_consent(form, image, (condition, seed, across))

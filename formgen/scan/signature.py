@@ -10,6 +10,12 @@ a stroke crosses it).
 - A fold's crease along the frame line that the crease finder did not take (the frame
   line beside it hides the ridge it looks for): it is left as dashes strung along
   one straight line; a pen's strokes are not.
+- A fold's creases where the crease finder took neither: a dash (thin, straight,
+  DASH_ELONGATION times longer than wide) along or across the page, or the two
+  creases crossing, joined into one piece with their stretches beyond (a wedge of
+  shading where they meet): one straight unbroken line along or across the page and
+  at most two shorter ones hold all of it but crumbs. (Along or across: within
+  ``creases.AXIS``, as a fold's creases run; a pen's slanted strokes do not.)
 - The other side's writing shining through onto the frame line: ink only by touching
   the frame (``ink._faint``), nowhere as dark as a mark made on this side. Not a
   stroke, nor nothing: ``faint_mm`` for ``rules.classify_signature`` (a person looks).
@@ -23,12 +29,20 @@ import cv2
 import numpy as np
 
 from formgen.scan.creases import (
+    AXIS,
+    LINE_FILLED,
+    LINE_REST,
+    LINE_SHARE,
     LINE_WIDE_MM,
     STAPLE_ELONGATION,
     STAPLE_FILL,
     STAPLE_MM,
     STAPLE_WIDE_MM,
+    THROUGH_DASH_MM,
     THROUGH_MIN_MM,
+    THROUGH_PIECE_MM,
+    _strongest_line,
+    _to_last_ink,
 )
 from formgen.scan.ink import _faint
 from formgen.scan.pixels import Array, nonzero
@@ -38,6 +52,15 @@ FAINT_SHARE = 0.5  # a stroke this much faint is the other side's (as a box's: r
 # a phone photo's blur: a crown across the line measured 2.05)
 BAR_WIDE_MM = 2.5
 STRUNG_PIECES = 3  # dashes strung along one line: this many at least, over THROUGH_MIN_MM
+# A crease's dash: at most LINE_WIDE_MM wide and this many times longer (dashes left of
+# a fold's crease measured 3.7-5.0; creases._straight's lines are 6 and more)
+DASH_ELONGATION = 3.0
+# Creases crossing (``crossed``): after the first line (THROUGH_PIECE_MM and unbroken, as
+# creases._crossing_lines'), shorter ones (THROUGH_DASH_MM) with ink along this share
+# of their length (a crease fades in stretches: 0.67-0.72 seen)
+CROSSED_FILLED = 0.6
+CROSSED_SPAN = 0.9  # the first runs along the piece's whole extent that way (all but)
+CRUMB_MM = 1.5  # or what they leave is bits this small (rules' unsigned_mm: no mark)
 
 
 def hidden_bars(labels: Array, stats: Array, candidates: Array, band: Array, px_mm: float) -> Array:
@@ -153,3 +176,90 @@ def faint_strokes(ink: Array, dark: Array, band: Array, labels: Array, candidate
     total = np.bincount(labels[off], minlength=len(candidates))
     light = np.bincount(labels[off & (weak > 0)], minlength=len(candidates))
     return candidates & (light >= FAINT_SHARE * np.maximum(total, 1))
+
+
+def crossed(
+    labels: Array,
+    stats: Array,
+    candidates: Array,
+    field: tuple[int, int, int, int],
+    px_mm: float,
+) -> Array:
+    """Which candidate pieces are a crease's dash along or across the page, or a few
+    crease lines crossing (``_crease_lines``), whole or by their part in the ``field``
+    (y0, y1, x0, x1: to the frame line's outer edge; a crease along the line runs on
+    into the label's letters), where then one line along the page and one across it
+    must be among them (writing along the frame line leaves a flat stretch of ink in
+    the field as a crease along it would: only a second crease across it tells). Of
+    any size: ``creases._straight`` looks for crossing lines only THROUGH_MIN_MM long,
+    and then for unbroken lines only. A pen's strokes bend away from lines, and slant;
+    a letter of straight strokes along and across the page alone is not a signature
+    either (a person looks)."""
+    found = np.zeros(len(stats), bool)
+    fy0, fy1, fx0, fx1 = field
+    for k in np.flatnonzero(candidates):
+        x, y, w, h = stats[k, :4]
+        found[k] = _crease_lines(labels[y : y + h, x : x + w] == k, px_mm)
+        y0, y1, x0, x1 = max(y, fy0), min(y + h, fy1), max(x, fx0), min(x + w, fx1)
+        if not found[k] and (y0, y1, x0, x1) != (y, y + h, x, x + w) and y1 > y0 and x1 > x0:
+            found[k] = _crease_lines(labels[y0:y1, x0:x1] == k, px_mm, crossing=True)
+    return found
+
+
+def _crease_lines(piece: Array, px_mm: float, crossing: bool = False) -> bool:
+    """Whether a piece is a crease's dash (at most LINE_WIDE_MM wide, DASH_ELONGATION
+    times longer, along or across the page) or a few lines: the strongest straight
+    line through it unbroken, THROUGH_PIECE_MM long or more, along or across the page
+    and from end to end of the piece (CROSSED_SPAN), then up to two more, shorter
+    (THROUGH_DASH_MM) and broken in places, each holding LINE_SHARE of what the others
+    leave, leave at most LINE_REST of it or crumbs (CRUMB_MM). ``crossing``: no dash,
+    and lines along and across the page both (within AXIS) among those."""
+    ys, xs = nonzero(piece)
+    if len(xs) < 2:
+        return False
+    (_, _), (a, b), angle = cv2.minAreaRect(np.column_stack([xs, ys]).astype(np.float32))
+    long, short = (max(a, b) + 1) / px_mm, (min(a, b) + 1) / px_mm
+    # (the rectangle's sides lie along or across the page as the dash does)
+    if (
+        not crossing
+        and short <= LINE_WIDE_MM
+        and long >= DASH_ELONGATION * short
+        and abs(math.sin(2 * math.radians(angle))) <= math.sin(2 * AXIS)
+    ):
+        return True
+    half = LINE_WIDE_MM / 2 * px_mm
+    ink = piece.astype(np.uint8)
+    left = np.ones(len(xs), bool)
+    sides: set[int] = set()  # lines along the page (0), across it (1) among those taken
+    for i in range(3):
+        shortest = THROUGH_PIECE_MM if i == 0 else THROUGH_DASH_MM
+        filled = LINE_FILLED if i == 0 else CROSSED_FILLED
+        strongest = _strongest_line(_to_last_ink(ink), max(8, round(shortest * px_mm)))
+        if strongest is None:
+            return False
+        rho, theta = strongest
+        if i == 0 and abs(math.sin(2 * theta)) > math.sin(2 * AXIS):
+            return False  # the first line is a crease's: along or across the page
+        before = np.count_nonzero(left)
+        on = left & (np.abs(xs * math.cos(theta) + ys * math.sin(theta) - rho) <= half)
+        along = np.rint(ys[on] * math.cos(theta) - xs[on] * math.sin(theta)).astype(np.int64)
+        steps = np.count_nonzero(np.bincount(along - along.min())) if along.size else 0
+        if not along.size or steps < filled * (np.ptp(along) + 1):
+            return False
+        if i == 0:  # a crease runs on through the piece, end to end (a pen's stroke ends)
+            whole = ys * math.cos(theta) - xs * math.sin(theta)
+            if np.ptp(along) + 1 < CROSSED_SPAN * (np.ptp(whole) + 1):
+                return False
+        left &= ~on
+        ink[ys[on], xs[on]] = 0
+        if abs(math.sin(2 * theta)) <= math.sin(2 * AXIS):
+            sides.add(round(abs(math.sin(theta))))  # (the normal: sin 1 for a row)
+        if not crossing or len(sides) == 2:
+            if np.count_nonzero(left) <= LINE_REST * len(xs):
+                return True
+            _, _, bits, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+            if np.hypot(bits[1:, 2] - 1, bits[1:, 3] - 1).max() < CRUMB_MM * px_mm:
+                return True  # what is left is crumbs: no mark by itself
+        if np.count_nonzero(left) > (1 - LINE_SHARE) * before:
+            return False  # writing: lines hold little of it
+    return False
