@@ -243,3 +243,20 @@ def test_creases_crossing_near_the_frame_line_are_no_signature(
     folded = synth.fold(page, rng, synth.SOURCE_DPI, (x + along, y + across), step)
     image = synth.CONDITIONS[condition](folded, rng)[0]
     _not_consent(form, image, (condition, seed, across))
+
+
+@pytest.mark.parametrize(("seed", "along", "down"), [(5, 56.7, 29.59)])
+def test_a_staples_legs_across_the_bottom_line_are_no_signature(
+    parents_form: dict[str, Any], seed: int, along: float, down: float
+) -> None:
+    """A staple seen from the back across the field's bottom line, faxed: one leg in the
+    field, the other beyond the line, each a bar too ragged at 150 dpi 1-bit to fill
+    its rectangle as a staple's (0.67): the leg in the field read signed (found by a
+    wider random check). Two bars on one line with a gap between are a staple's legs."""
+    form = parents_form
+    x, y, _, _ = form["sheet"]["signature"]["rect_mm"]
+    page = draw(form, ANSWERED, None, seed)
+    rng = np.random.default_rng(seed)
+    stapled = synth.staple(page, rng, synth.SOURCE_DPI, (x + along, y + down), "legs")
+    image = synth.CONDITIONS["fax-150-bw"](stapled, rng)[0]
+    _not_consent(form, image, (seed, along, down))

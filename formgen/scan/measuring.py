@@ -50,7 +50,14 @@ from formgen.scan.ink import (
     _strip_lines,
 )
 from formgen.scan.pixels import MM_PER_INCH, Array, _percentile, components, median, nonzero
-from formgen.scan.signature import bars_in_field, crossed, faint_strokes, hidden_bars, strung
+from formgen.scan.signature import (
+    bars_in_field,
+    crossed,
+    faint_strokes,
+    hidden_bars,
+    legs,
+    strung,
+)
 from formgen.scan.view import ArrayView, PageView
 
 BOX_INSET_MM = 1.0  # interior = outline's outer edge moved in by this (border is 0.45 mm)
@@ -740,6 +747,8 @@ def _measure_signature(
     # ... or one that ran on into the print beside the field: judged by its part in it
     field = _interior(frame, -OUTLINE_BAND_MM, px_mm)
     big &= ~bars_in_field(labels, stats, big, lines.band, field, px_mm)
+    # a staple's legs (from the back): two bars on one line, a gap between
+    big &= ~legs(labels, stats, big, px_mm)
     # a fold's creases that nothing above took: a dash, or crease lines crossing
     big &= ~crossed(labels, stats, big, field, px_mm)
     # the other side's writing: faint, for a person (neither a stroke nor nothing)

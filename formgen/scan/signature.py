@@ -7,6 +7,9 @@ a stroke crosses it).
   is judged by the part clear of the band (``creases._straight`` judges it whole).
 - A staple's bar across the frame line that joined the print beside the field (the
   label above it): the bar is judged by its part in the field, the rest hidden.
+- A staple seen from the back, across the frame line: its two legs, bent flat towards
+  each other, one straight solid bar each on one line with a gap between, one in the
+  field and one beyond it (a 1-bit scan leaves them too ragged for ``hidden_bars``).
 - A fold's crease along the frame line that the crease finder did not take (the frame
   line beside it hides the ridge it looks for): it is left as dashes strung along
   one straight line; a pen's strokes are not.
@@ -134,6 +137,69 @@ def bars_in_field(
         own[k, 4] = len(xs)
     hidden = np.where(inside, band, 1).astype(band.dtype)
     return hidden_bars(clipped, own, leaving, hidden, px_mm)
+
+
+# A staple's legs (``legs``): two bars LEG_MM long (4-5.5 mm and the blur) as wide as a
+# staple's (STAPLE_WIDE_MM to BAR_WIDE_MM), STAPLE_ELONGATION times longer than wide,
+# filling LEG_FILL of their rectangles (a fax's leg 0.67: alone a straight felt stroke
+# fills as much, two on one line do not), on one line (LEG_ANGLE apart, the other's
+# middle within its width of the line) with at most LEG_GAP_MM between their ends.
+LEG_MM = (3.5, 7.0)
+LEG_FILL = 0.6
+LEG_ANGLE = math.radians(10.0)
+LEG_GAP_MM = 6.0
+
+
+def legs(labels: Array, stats: Array, candidates: Array, px_mm: float) -> Array:
+    """Which candidate pieces are one of a staple's two legs: a bar with another such
+    bar (any piece of the block, in the field or beyond it) on its line beyond a gap."""
+    found = np.zeros(len(stats), bool)
+    bars: dict[int, tuple[float, float, float, float, float, float]] = {}
+
+    def bar(k: int) -> tuple[float, float, float, float, float, float] | None:
+        """(x, y, dx, dy, long, short) of piece k's rectangle (px; the long side's
+        direction), when it is a leg's bar."""
+        if k not in bars:
+            x, y, w, h = stats[k, :4]
+            ys, xs = nonzero(labels[y : y + h, x : x + w] == k)
+            (cx, cy), (a, b), angle = cv2.minAreaRect(np.column_stack([xs, ys]).astype(np.float32))
+            long, short = (max(a, b) + 1) / px_mm, (min(a, b) + 1) / px_mm
+            fill = len(xs) / (px_mm * px_mm * long * short)
+            t = math.radians(angle) + (0.0 if a >= b else math.pi / 2)
+            ok = (
+                LEG_MM[0] <= long <= LEG_MM[1]
+                and STAPLE_WIDE_MM[0] <= short <= BAR_WIDE_MM
+                and long >= STAPLE_ELONGATION * short
+                and fill >= LEG_FILL
+            )
+            bars[k] = (x + cx, y + cy, math.cos(t), math.sin(t), long, short) if ok else None
+        return bars[k]
+
+    reach = (LEG_MM[1] + LEG_GAP_MM) * px_mm
+    for k in np.flatnonzero(candidates):
+        one = bar(k)
+        if one is None:
+            continue
+        x, y, dx, dy, long, short = one
+        near = (
+            (np.abs(stats[:, 0] + stats[:, 2] / 2 - x) < reach)
+            & (np.abs(stats[:, 1] + stats[:, 3] / 2 - y) < reach)
+            & (stats[:, cv2.CC_STAT_AREA] > 0)
+        )
+        near[[0, k]] = False
+        for j in np.flatnonzero(near):
+            other = bar(int(j))
+            if other is None:
+                continue
+            ox, oy, odx, ody, olong, _ = other
+            if abs(dx * ody - dy * odx) > math.sin(LEG_ANGLE):
+                continue  # not the same direction
+            along, across = (ox - x) * dx + (oy - y) * dy, (oy - y) * dx - (ox - x) * dy
+            gap = abs(along) / px_mm - (long + olong) / 2
+            if abs(across) <= short * px_mm and 0.0 <= gap <= LEG_GAP_MM:
+                found[k] = True
+                break
+    return found
 
 
 def strung(labels: Array, stats: Array, candidates: Array, px_mm: float) -> Array:
