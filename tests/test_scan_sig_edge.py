@@ -245,18 +245,27 @@ def test_creases_crossing_near_the_frame_line_are_no_signature(
     _not_consent(form, image, (condition, seed, across))
 
 
-@pytest.mark.parametrize(("seed", "along", "down"), [(5, 56.7, 29.59)])
-def test_a_staples_legs_across_the_bottom_line_are_no_signature(
-    parents_form: dict[str, Any], seed: int, along: float, down: float
+@pytest.mark.parametrize(
+    ("condition", "seed", "side", "along", "down"),
+    [
+        ("fax-150-bw", 5, "legs", 56.7, 29.59),
+        ("flatbed-300-gray", 31, "legs", 36.1, 30.56),
+        ("fax-150-bw", 32, "crown", 39.0, -0.58),
+    ],
+)
+def test_a_staple_in_two_bars_across_the_frame_line_is_no_signature(
+    parents_form: dict[str, Any], condition: str, seed: int, side: str, along: float, down: float
 ) -> None:
-    """A staple seen from the back across the field's bottom line, faxed: one leg in the
-    field, the other beyond the line, each a bar too ragged at 150 dpi 1-bit to fill
-    its rectangle as a staple's (0.67): the leg in the field read signed (found by a
-    wider random check). Two bars on one line with a gap between are a staple's legs."""
+    """A staple across the field's bottom or top line in two bars on one line: its legs
+    (from the back), one in the field and one beyond the line, or its crown with the
+    frame line's band taken out of the middle. What of it lies in the field is too
+    ragged on a 1-bit fax to fill a staple's rectangle (0.60-0.67), or a leg's wedge
+    along the band too short (3.4 mm): it read signed (found by a wider random check).
+    Two bars on one line with a gap between, no longer than a staple, are a staple."""
     form = parents_form
     x, y, _, _ = form["sheet"]["signature"]["rect_mm"]
     page = draw(form, ANSWERED, None, seed)
     rng = np.random.default_rng(seed)
-    stapled = synth.staple(page, rng, synth.SOURCE_DPI, (x + along, y + down), "legs")
-    image = synth.CONDITIONS["fax-150-bw"](stapled, rng)[0]
-    _not_consent(form, image, (seed, along, down))
+    stapled = synth.staple(page, rng, synth.SOURCE_DPI, (x + along, y + down), side)
+    image = synth.CONDITIONS[condition](stapled, rng)[0]
+    _not_consent(form, image, (condition, seed, side, along, down))

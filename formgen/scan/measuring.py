@@ -746,7 +746,7 @@ def _measure_signature(
     big &= ~hidden_bars(labels, stats, big, lines.band, px_mm)
     # ... or one that ran on into the print beside the field: judged by its part in it
     field = _interior(frame, -OUTLINE_BAND_MM, px_mm)
-    big &= ~bars_in_field(labels, stats, big, lines.band, field, px_mm)
+    big &= ~bars_in_field(labels, stats, big, field, (iy0, iy1, ix0, ix1), px_mm)
     # a staple's legs (from the back): two bars on one line, a gap between
     big &= ~legs(labels, stats, big, px_mm)
     # a fold's creases that nothing above took: a dash, or crease lines crossing

@@ -6,10 +6,12 @@ a stroke crosses it).
 - A staple on the frame line: the band hides part of its bar, so the bar's rectangle
   is judged by the part clear of the band (``creases._straight`` judges it whole).
 - A staple's bar across the frame line that joined the print beside the field (the
-  label above it): the bar is judged by its part in the field, the rest hidden.
-- A staple seen from the back, across the frame line: its two legs, bent flat towards
-  each other, one straight solid bar each on one line with a gap between, one in the
-  field and one beyond it (a 1-bit scan leaves them too ragged for ``hidden_bars``).
+  label above it): the bar is judged by its part in the field.
+- A staple across the frame line in two bars on one line with a gap between: seen
+  from the back, its two legs bent flat towards each other; from the front, its crown
+  with the frame line's band (or a leg's part along it) taken out of the middle. One
+  in the field and one beyond it, too ragged on a 1-bit scan or too short for
+  ``hidden_bars`` alone.
 - A fold's crease along the frame line that the crease finder did not take (the frame
   line beside it hides the ridge it looks for): it is left as dashes strung along
   one straight line; a pen's strokes are not.
@@ -64,6 +66,9 @@ DASH_ELONGATION = 3.0
 CROSSED_FILLED = 0.6
 CROSSED_SPAN = 0.9  # the first runs along the piece's whole extent that way (all but)
 CRUMB_MM = 1.5  # or what they leave is bits this small (rules' unsigned_mm: no mark)
+# or, beside the first line alone, bits this small (a wedge of shading where the creases
+# meet, 2.2 mm; rules' signed_mm: none of them is writing by itself)
+BESIDE_MM = 3.0
 
 
 def hidden_bars(labels: Array, stats: Array, candidates: Array, band: Array, px_mm: float) -> Array:
@@ -109,50 +114,57 @@ def bars_in_field(
     labels: Array,
     stats: Array,
     candidates: Array,
-    band: Array,
     field: tuple[int, int, int, int],
+    inside: tuple[int, int, int, int],
     px_mm: float,
 ) -> Array:
     """Which candidate pieces that leave the ``field`` (y0, y1, x0, x1: to the frame
-    line's outer edge) are a staple's bar by their part in it (``hidden_bars``, what
-    lies beyond the field hidden as the band is): a bar across the frame line that ran
-    on into the print beside the field (the label's letters) is no longer a bar whole."""
+    line's outer edge) are a staple's bar by their part ``inside`` it (clear of the
+    frame line's band): a straight solid bar as ``creases._straight`` asks of a staple
+    (to BAR_WIDE_MM wide). A bar across the frame line that ran on into the print
+    beside the field (the label's letters) is no bar whole; a pen's stroke that
+    crosses the line bends, and what of it lies in the field fills no bar's rectangle
+    (0.61-0.71 seen, a crown's 0.81-0.84)."""
+    found = np.zeros(len(stats), bool)
     y0, y1, x0, x1 = field
-    inside = np.zeros(labels.shape, bool)
-    inside[y0:y1, x0:x1] = True
-    beyond = np.bincount(labels[~inside], minlength=len(stats)) > 0
-    leaving = candidates & beyond
-    leaving[0] = False
-    if not leaving.any():
-        return leaving
-    clipped = np.where(inside, labels, 0)
-    own = stats.copy()
-    for k in np.flatnonzero(leaving):  # the part in the field's own bounding box
+    beyond = np.ones(labels.shape, bool)
+    beyond[y0:y1, x0:x1] = False
+    leaving = candidates & (np.bincount(labels[beyond], minlength=len(stats)) > 0)
+    iy0, iy1, ix0, ix1 = inside
+    for k in np.flatnonzero(leaving[1:]) + 1:
         x, y, w, h = stats[k, :4]
-        ys, xs = nonzero(clipped[y : y + h, x : x + w] == k)
-        if not len(xs):
-            leaving[k] = False
+        cy0, cy1, cx0, cx1 = max(y, iy0), min(y + h, iy1), max(x, ix0), min(x + w, ix1)
+        if cy1 <= cy0 or cx1 <= cx0:
             continue
-        own[k, :4] = (x + xs.min(), y + ys.min(), np.ptp(xs) + 1, np.ptp(ys) + 1)
-        own[k, 4] = len(xs)
-    hidden = np.where(inside, band, 1).astype(band.dtype)
-    return hidden_bars(clipped, own, leaving, hidden, px_mm)
+        ys, xs = nonzero(labels[cy0:cy1, cx0:cx1] == k)
+        if len(xs) < 3:
+            continue
+        (_, _), (a, b), _ = cv2.minAreaRect(np.column_stack([xs, ys]).astype(np.float32))
+        long, short = (max(a, b) + 1) / px_mm, (min(a, b) + 1) / px_mm
+        found[k] = (
+            STAPLE_MM[0] <= long <= STAPLE_MM[1]
+            and STAPLE_WIDE_MM[0] <= short <= BAR_WIDE_MM
+            and long >= STAPLE_ELONGATION * short
+            and len(xs) / (px_mm * px_mm * long * short) >= STAPLE_FILL
+        )
+    return found
 
 
-# A staple's legs (``legs``): two bars LEG_MM long (4-5.5 mm and the blur) as wide as a
-# staple's (STAPLE_WIDE_MM to BAR_WIDE_MM), STAPLE_ELONGATION times longer than wide,
-# filling LEG_FILL of their rectangles (a fax's leg 0.67: alone a straight felt stroke
-# fills as much, two on one line do not), on one line (LEG_ANGLE apart, the other's
-# middle within its width of the line) with at most LEG_GAP_MM between their ends.
-LEG_MM = (3.5, 7.0)
-LEG_FILL = 0.6
-LEG_ANGLE = math.radians(10.0)
+# A staple in two bars (``legs``): each LEG_MM long (a leg 4-5.5 mm, a wedge of one in
+# the field 3.4 mm) as wide as a staple's (STAPLE_WIDE_MM to BAR_WIDE_MM), STAPLE_ELONGATION
+# times longer than wide, filling LEG_FILL of their rectangles (a fax's bars 0.52-0.67:
+# alone a straight felt stroke fills as much, two on one line do not), on one line (the
+# shorter's middle within the longer's width of its line) with at most LEG_GAP_MM
+# between their ends, and no longer than a staple's crown together.
+LEG_MM = (2.5, STAPLE_MM[1])
+LEG_FILL = 0.5
 LEG_GAP_MM = 6.0
 
 
 def legs(labels: Array, stats: Array, candidates: Array, px_mm: float) -> Array:
-    """Which candidate pieces are one of a staple's two legs: a bar with another such
-    bar (any piece of the block, in the field or beyond it) on its line beyond a gap."""
+    """Which candidate pieces are one of a staple's two bars (its legs, or its crown cut
+    in two): a bar with another such bar (any piece of the block, in the field or
+    beyond it) on its line beyond a gap, the two as long as a staple at most."""
     found = np.zeros(len(stats), bool)
     bars: dict[int, tuple[float, float, float, float, float, float]] = {}
 
@@ -180,7 +192,7 @@ def legs(labels: Array, stats: Array, candidates: Array, px_mm: float) -> Array:
         one = bar(k)
         if one is None:
             continue
-        x, y, dx, dy, long, short = one
+        x, y = one[:2]
         near = (
             (np.abs(stats[:, 0] + stats[:, 2] / 2 - x) < reach)
             & (np.abs(stats[:, 1] + stats[:, 3] / 2 - y) < reach)
@@ -191,12 +203,17 @@ def legs(labels: Array, stats: Array, candidates: Array, px_mm: float) -> Array:
             other = bar(int(j))
             if other is None:
                 continue
-            ox, oy, odx, ody, olong, _ = other
-            if abs(dx * ody - dy * odx) > math.sin(LEG_ANGLE):
-                continue  # not the same direction
-            along, across = (ox - x) * dx + (oy - y) * dy, (oy - y) * dx - (ox - x) * dy
-            gap = abs(along) / px_mm - (long + olong) / 2
-            if abs(across) <= short * px_mm and 0.0 <= gap <= LEG_GAP_MM:
+            # on the longer bar's line (a part the frame line cuts may lie along the band)
+            (bx, by, dx, dy, plong, pshort), (qx, qy, _, _, qlong, _) = sorted(
+                (one, other), key=lambda b: -b[4]
+            )
+            along, across = (qx - bx) * dx + (qy - by) * dy, (qy - by) * dx - (qx - bx) * dy
+            gap = abs(along) / px_mm - (plong + qlong) / 2
+            if (
+                abs(across) <= pshort * px_mm
+                and 0.0 <= gap <= LEG_GAP_MM
+                and plong + qlong + gap <= STAPLE_MM[1]
+            ):
                 found[k] = True
                 break
     return found
@@ -276,9 +293,10 @@ def _crease_lines(piece: Array, px_mm: float, crossing: bool = False) -> bool:
     """Whether a piece is a crease's dash (at most LINE_WIDE_MM wide, DASH_ELONGATION
     times longer, along or across the page) or a few lines: the strongest straight
     line through it unbroken, THROUGH_PIECE_MM long or more, along or across the page
-    and from end to end of the piece (CROSSED_SPAN), then up to two more, shorter
+    and from end to end of the piece (CROSSED_SPAN), with bits beside it smaller than
+    BESIDE_MM, or with up to two more lines along or across the page, shorter
     (THROUGH_DASH_MM) and broken in places, each holding LINE_SHARE of what the others
-    leave, leave at most LINE_REST of it or crumbs (CRUMB_MM). ``crossing``: no dash,
+    leave, leaving at most LINE_REST of it or crumbs (CRUMB_MM). ``crossing``: no dash,
     and lines along and across the page both (within AXIS) among those."""
     ys, xs = nonzero(piece)
     if len(xs) < 2:
@@ -304,8 +322,8 @@ def _crease_lines(piece: Array, px_mm: float, crossing: bool = False) -> bool:
         if strongest is None:
             return False
         rho, theta = strongest
-        if i == 0 and abs(math.sin(2 * theta)) > math.sin(2 * AXIS):
-            return False  # the first line is a crease's: along or across the page
+        if abs(math.sin(2 * theta)) > math.sin(2 * AXIS):
+            return False  # a crease's line: along or across the page (a pen's slants)
         before = np.count_nonzero(left)
         on = left & (np.abs(xs * math.cos(theta) + ys * math.sin(theta) - rho) <= half)
         along = np.rint(ys[on] * math.cos(theta) - xs[on] * math.sin(theta)).astype(np.int64)
@@ -318,14 +336,14 @@ def _crease_lines(piece: Array, px_mm: float, crossing: bool = False) -> bool:
                 return False
         left &= ~on
         ink[ys[on], xs[on]] = 0
-        if abs(math.sin(2 * theta)) <= math.sin(2 * AXIS):
-            sides.add(round(abs(math.sin(theta))))  # (the normal: sin 1 for a row)
+        sides.add(round(abs(math.sin(theta))))  # (the normal: sin 1 for a row)
         if not crossing or len(sides) == 2:
             if np.count_nonzero(left) <= LINE_REST * len(xs):
                 return True
             _, _, bits, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-            if np.hypot(bits[1:, 2] - 1, bits[1:, 3] - 1).max() < CRUMB_MM * px_mm:
-                return True  # what is left is crumbs: no mark by itself
+            largest = np.hypot(bits[1:, 2] - 1, bits[1:, 3] - 1).max() / px_mm
+            if largest < (CRUMB_MM if i or crossing else BESIDE_MM):
+                return True  # what is left is crumbs (beside one line: small bits)
         if np.count_nonzero(left) > (1 - LINE_SHARE) * before:
             return False  # writing: lines hold little of it
     return False
