@@ -18,9 +18,11 @@ a stroke crosses it).
 - A fold's creases where the crease finder took neither: a dash (thin, straight,
   DASH_ELONGATION times longer than wide) along or across the page, or the two
   creases crossing, joined into one piece with their stretches beyond (a wedge of
-  shading where they meet): one straight unbroken line along or across the page and
-  at most two shorter ones hold all of it but crumbs. (Along or across: within
-  ``creases.AXIS``, as a fold's creases run; a pen's slanted strokes do not.)
+  shading where they meet): one straight unbroken line from end to end of it, with
+  bits under BESIDE_MM beside it, or with at most two shorter lines that leave only
+  crumbs. Every line along or across the page (within ``creases.AXIS``, as a fold's
+  creases run; a pen's strokes slant and bend). A piece that leaves the field is
+  judged by its part in the field too, then with a line along and one across.
 - The other side's writing shining through onto the frame line: ink only by touching
   the frame (``ink._faint``), nowhere as dark as a mark made on this side. Not a
   stroke, nor nothing: ``faint_mm`` for ``rules.classify_signature`` (a person looks).
@@ -58,7 +60,7 @@ FAINT_SHARE = 0.5  # a stroke this much faint is the other side's (as a box's: r
 BAR_WIDE_MM = 2.5
 STRUNG_PIECES = 3  # dashes strung along one line: this many at least, over THROUGH_MIN_MM
 # A crease's dash: at most LINE_WIDE_MM wide and this many times longer (dashes left of
-# a fold's crease measured 3.7-5.0; creases._straight's lines are 6 and more)
+# a fold's crease measured 3.7-5.0, so a margin below; creases._straight's lines are 6)
 DASH_ELONGATION = 3.0
 # Creases crossing (``crossed``): after the first line (THROUGH_PIECE_MM and unbroken, as
 # creases._crossing_lines'), shorter ones (THROUGH_DASH_MM) with ink along this share
