@@ -748,7 +748,7 @@ def _measure_signature(
     field = _interior(frame, -OUTLINE_BAND_MM, px_mm)
     big &= ~bars_in_field(labels, stats, big, field, (iy0, iy1, ix0, ix1), px_mm)
     # a staple's legs (from the back): two bars on one line, a gap between
-    big &= ~legs(labels, stats, big, px_mm)
+    big &= ~legs(labels, stats, big, lines.band, px_mm)
     # a fold's creases that nothing above took: a dash, or crease lines crossing
     big &= ~crossed(labels, stats, big, field, px_mm)
     # the other side's writing: faint, for a person (neither a stroke nor nothing)

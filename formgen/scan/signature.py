@@ -20,9 +20,10 @@ a stroke crosses it).
   creases crossing, joined into one piece with their stretches beyond (a wedge of
   shading where they meet): one straight unbroken line from end to end of it, with
   bits under BESIDE_MM beside it, or with at most two shorter lines that leave only
-  crumbs. Every line along or across the page (within ``creases.AXIS``, as a fold's
-  creases run; a pen's strokes slant and bend). A piece that leaves the field is
-  judged by its part in the field too, then with a line along and one across.
+  crumbs. Every line along or across the page (within CROSSED_AXIS, a dash within
+  ``creases.AXIS``), as a fold's creases run; a pen's strokes slant and bend. A piece
+  that leaves the field is judged by its part in the field too, then with a line
+  along and one across.
 - The other side's writing shining through onto the frame line: ink only by touching
   the frame (``ink._faint``), nowhere as dark as a mark made on this side. Not a
   stroke, nor nothing: ``faint_mm`` for ``rules.classify_signature`` (a person looks).
@@ -66,6 +67,10 @@ DASH_ELONGATION = 3.0
 # creases._crossing_lines'), shorter ones (THROUGH_DASH_MM) with ink along this share
 # of their length (a crease fades in stretches: 0.67-0.72 seen)
 CROSSED_FILLED = 0.6
+# each line along or across the page within this (a fold's creases ran within 3 degrees
+# of it, the flat bottom of a pen's letter along a crease at 7; a short dash's
+# rectangle is less sure of its direction: AXIS)
+CROSSED_AXIS = math.radians(4.0)
 CROSSED_SPAN = 0.9  # the first runs along the piece's whole extent that way (all but)
 CRUMB_MM = 1.5  # or what they leave is bits this small (rules' unsigned_mm: no mark)
 # or, beside the first line alone, bits this small (a wedge of shading where the creases
@@ -163,10 +168,12 @@ LEG_FILL = 0.5
 LEG_GAP_MM = 6.0
 
 
-def legs(labels: Array, stats: Array, candidates: Array, px_mm: float) -> Array:
+def legs(labels: Array, stats: Array, candidates: Array, band: Array, px_mm: float) -> Array:
     """Which candidate pieces are one of a staple's two bars (its legs, or its crown cut
-    in two): a bar with another such bar (any piece of the block, in the field or
-    beyond it) on its line beyond a gap, the two as long as a staple at most."""
+    in two) across the frame line: a bar with another such bar (any piece of the
+    block) on its line beyond a gap, the two as long as a staple at most, the frame
+    line's ``band`` between their middles. (Writing along a fold's crease that the
+    crease finder took out is left in flat bars on one line too, all in the field.)"""
     found = np.zeros(len(stats), bool)
     bars: dict[int, tuple[float, float, float, float, float, float]] = {}
 
@@ -215,10 +222,19 @@ def legs(labels: Array, stats: Array, candidates: Array, px_mm: float) -> Array:
                 abs(across) <= pshort * px_mm
                 and 0.0 <= gap <= LEG_GAP_MM
                 and plong + qlong + gap <= STAPLE_MM[1]
+                and _between(band, (bx, by), (qx, qy))
             ):
                 found[k] = True
                 break
     return found
+
+
+def _between(mask: Array, a: tuple[float, float], b: tuple[float, float]) -> bool:
+    """Whether ``mask`` has a pixel on the segment from point a to point b (x, y)."""
+    steps = max(2, math.ceil(math.hypot(b[0] - a[0], b[1] - a[1])) + 1)
+    xs = np.clip(np.rint(np.linspace(a[0], b[0], steps)), 0, mask.shape[1] - 1).astype(int)
+    ys = np.clip(np.rint(np.linspace(a[1], b[1], steps)), 0, mask.shape[0] - 1).astype(int)
+    return bool(mask[ys, xs].any())
 
 
 def strung(labels: Array, stats: Array, candidates: Array, px_mm: float) -> Array:
@@ -299,7 +315,7 @@ def _crease_lines(piece: Array, px_mm: float, crossing: bool = False) -> bool:
     BESIDE_MM, or with up to two more lines along or across the page, shorter
     (THROUGH_DASH_MM) and broken in places, each holding LINE_SHARE of what the others
     leave, leaving at most LINE_REST of it or crumbs (CRUMB_MM). ``crossing``: no dash,
-    and lines along and across the page both (within AXIS) among those."""
+    and lines along and across the page both among those."""
     ys, xs = nonzero(piece)
     if len(xs) < 2:
         return False
@@ -324,7 +340,7 @@ def _crease_lines(piece: Array, px_mm: float, crossing: bool = False) -> bool:
         if strongest is None:
             return False
         rho, theta = strongest
-        if abs(math.sin(2 * theta)) > math.sin(2 * AXIS):
+        if abs(math.sin(2 * theta)) > math.sin(2 * CROSSED_AXIS):
             return False  # a crease's line: along or across the page (a pen's slants)
         before = np.count_nonzero(left)
         on = left & (np.abs(xs * math.cos(theta) + ys * math.sin(theta) - rho) <= half)
