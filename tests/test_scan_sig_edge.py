@@ -215,6 +215,8 @@ def test_a_staple_across_the_top_line_into_the_label_is_no_signature(
         ("flatbed-200-gray", 5, 78.49, 1.82, 0.1),
         ("folded-scan", 5, 70.81, 1.01, 0.0),
         ("folded-photo", 17, 32.68, 2.5, 0.0),
+        # just inside the top line, at the field's corner (joined to the left line)
+        ("phone-photo", 33, 39.66, 0.98, 0.1),
         # the crease across 0.6-2.1 mm above the bottom line, faded into dashes, joined
         # to the crease along the page or to the panels' shading edge
         ("folded-photo", 7, 30.54, 27.89, 0.06),

@@ -67,10 +67,10 @@ DASH_ELONGATION = 3.0
 # creases._crossing_lines'), shorter ones (THROUGH_DASH_MM) with ink along this share
 # of their length (a crease fades in stretches: 0.67-0.72 seen)
 CROSSED_FILLED = 0.6
-# each line along or across the page within this (a fold's creases ran within 3 degrees
-# of it, the flat bottom of a pen's letter along a crease at 7; a short dash's
-# rectangle is less sure of its direction: AXIS)
-CROSSED_AXIS = math.radians(4.0)
+# each line along or across the page within this (a fold's creases' lines were 0-4
+# degrees off it, the flat bottom of a pen's letter written along a crease 7; a short
+# dash's rectangle is less sure of its direction: AXIS)
+CROSSED_AXIS = math.radians(5.5)
 CROSSED_SPAN = 0.9  # the first runs along the piece's whole extent that way (all but)
 CRUMB_MM = 1.5  # or what they leave is bits this small (rules' unsigned_mm: no mark)
 # or, beside the first line alone, bits this small (a wedge of shading where the creases
