@@ -51,7 +51,14 @@ from formgen.scan.ink import (
     solid_print,
 )
 from formgen.scan.pixels import MM_PER_INCH, Array, _percentile, components, median, nonzero
-from formgen.scan.signature import faint_strokes, hidden_bars, strung
+from formgen.scan.signature import (
+    bars_in_field,
+    crossed,
+    faint_strokes,
+    hidden_bars,
+    legs,
+    strung,
+)
 from formgen.scan.view import ArrayView, PageView
 
 BOX_INSET_MM = 1.0  # interior = outline's outer edge moved in by this (border is 0.45 mm)
@@ -742,6 +749,13 @@ def _measure_signature(
     lined = strung(labels, stats, big, px_mm)
     big &= ~_straight(labels, stats, big, px_mm) & ~lined
     big &= ~hidden_bars(labels, stats, big, lines.band, px_mm)
+    # ... or one that ran on into the print beside the field: judged by its part in it
+    field = _interior(frame, -OUTLINE_BAND_MM, px_mm)
+    big &= ~bars_in_field(labels, stats, big, field, (iy0, iy1, ix0, ix1), px_mm)
+    # a staple's legs (from the back): two bars on one line, a gap between
+    big &= ~legs(labels, stats, big, lines.band, px_mm)
+    # a fold's creases that nothing above took: a dash, or crease lines crossing
+    big &= ~crossed(labels, stats, big, field, px_mm)
     # the other side's writing: faint, for a person (neither a stroke nor nothing)
     faint = faint_strokes(ink, dark, lines.band, labels, big, solid)
     faint_mm = round(float(extent[faint].max()), 2) if faint.any() else 0.0

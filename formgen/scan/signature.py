@@ -5,9 +5,25 @@ a stroke crosses it).
 
 - A staple on the frame line: the band hides part of its bar, so the bar's rectangle
   is judged by the part clear of the band (``creases._straight`` judges it whole).
+- A staple's bar across the frame line that joined the print beside the field (the
+  label above it): the bar is judged by its part in the field.
+- A staple across the frame line in two bars on one line with a gap between: seen
+  from the back, its two legs bent flat towards each other; from the front, its crown
+  with the frame line's band (or a leg's part along it) taken out of the middle. One
+  in the field and one beyond it, too ragged on a 1-bit scan or too short for
+  ``hidden_bars`` alone.
 - A fold's crease along the frame line that the crease finder did not take (the frame
   line beside it hides the ridge it looks for): it is left as dashes strung along
   one straight line; a pen's strokes are not.
+- A fold's creases where the crease finder took neither: a dash (thin, straight,
+  DASH_ELONGATION times longer than wide) along or across the page, or the two
+  creases crossing, joined into one piece with their stretches beyond (a wedge of
+  shading where they meet): one straight unbroken line from end to end of it, with
+  bits under BESIDE_MM beside it, or with at most two shorter lines that leave only
+  crumbs. Every line along or across the page (within CROSSED_AXIS, a dash within
+  ``creases.AXIS``), as a fold's creases run; a pen's strokes slant and bend. A piece
+  that leaves the field is judged by its part in the field too, then with a line
+  along and one across.
 - The other side's writing shining through onto the frame line: ink only by touching
   the frame (``ink._faint``), nowhere as dark as a mark made on this side. Not a
   stroke, nor nothing: ``faint_mm`` for ``rules.classify_signature`` (a person looks).
@@ -21,12 +37,20 @@ import cv2
 import numpy as np
 
 from formgen.scan.creases import (
+    AXIS,
+    LINE_FILLED,
+    LINE_REST,
+    LINE_SHARE,
     LINE_WIDE_MM,
     STAPLE_ELONGATION,
     STAPLE_FILL,
     STAPLE_MM,
     STAPLE_WIDE_MM,
+    THROUGH_DASH_MM,
     THROUGH_MIN_MM,
+    THROUGH_PIECE_MM,
+    _strongest_line,
+    _to_last_ink,
 )
 from formgen.scan.ink import _faint
 from formgen.scan.pixels import Array, nonzero
@@ -36,6 +60,22 @@ FAINT_SHARE = 0.5  # a stroke this much faint is the other side's (as a box's: r
 # a phone photo's blur: a crown across the line measured 2.05)
 BAR_WIDE_MM = 2.5
 STRUNG_PIECES = 3  # dashes strung along one line: this many at least, over THROUGH_MIN_MM
+# A crease's dash: at most LINE_WIDE_MM wide and this many times longer (dashes left of
+# a fold's crease measured 3.7-5.0, so a margin below; creases._straight's lines are 6)
+DASH_ELONGATION = 3.0
+# Creases crossing (``crossed``): after the first line (THROUGH_PIECE_MM and unbroken, as
+# creases._crossing_lines'), shorter ones (THROUGH_DASH_MM) with ink along this share
+# of their length (a crease fades in stretches: 0.67-0.72 seen)
+CROSSED_FILLED = 0.6
+# each line along or across the page within this (a fold's creases' lines were 0-4
+# degrees off it, the flat bottom of a pen's letter written along a crease 7; a short
+# dash's rectangle is less sure of its direction: AXIS)
+CROSSED_AXIS = math.radians(5.5)
+CROSSED_SPAN = 0.9  # the first runs along the piece's whole extent that way (all but)
+CRUMB_MM = 1.5  # or what they leave is bits this small (rules' unsigned_mm: no mark)
+# or, beside the first line alone, bits this small (a wedge of shading where the creases
+# meet, 2.2 mm; rules' signed_mm: none of them is writing by itself)
+BESIDE_MM = 3.0
 
 
 def hidden_bars(labels: Array, stats: Array, candidates: Array, band: Array, px_mm: float) -> Array:
@@ -100,6 +140,126 @@ def _narrowest(xs: Array, ys: Array) -> float:
     return float((away[ok].max(axis=1) / size[ok]).min())
 
 
+def bars_in_field(
+    labels: Array,
+    stats: Array,
+    candidates: Array,
+    field: tuple[int, int, int, int],
+    inside: tuple[int, int, int, int],
+    px_mm: float,
+) -> Array:
+    """Which candidate pieces that leave the ``field`` (y0, y1, x0, x1: to the frame
+    line's outer edge) are a staple's bar by their part ``inside`` it (clear of the
+    frame line's band): a straight solid bar as ``creases._straight`` asks of a staple
+    (to BAR_WIDE_MM wide). A bar across the frame line that ran on into the print
+    beside the field (the label's letters) is no bar whole; a pen's stroke that
+    crosses the line bends, and what of it lies in the field fills no bar's rectangle
+    (0.61-0.71 seen, a crown's 0.81-0.84)."""
+    found = np.zeros(len(stats), bool)
+    y0, y1, x0, x1 = field
+    beyond = np.ones(labels.shape, bool)
+    beyond[y0:y1, x0:x1] = False
+    leaving = candidates & (np.bincount(labels[beyond], minlength=len(stats)) > 0)
+    iy0, iy1, ix0, ix1 = inside
+    for k in np.flatnonzero(leaving[1:]) + 1:
+        x, y, w, h = stats[k, :4]
+        cy0, cy1, cx0, cx1 = max(y, iy0), min(y + h, iy1), max(x, ix0), min(x + w, ix1)
+        if cy1 <= cy0 or cx1 <= cx0:
+            continue
+        ys, xs = nonzero(labels[cy0:cy1, cx0:cx1] == k)
+        if len(xs) < 3:
+            continue
+        (_, _), (a, b), _ = cv2.minAreaRect(np.column_stack([xs, ys]).astype(np.float32))
+        long, short = (max(a, b) + 1) / px_mm, (min(a, b) + 1) / px_mm
+        found[k] = (
+            STAPLE_MM[0] <= long <= STAPLE_MM[1]
+            and STAPLE_WIDE_MM[0] <= short <= BAR_WIDE_MM
+            and long >= STAPLE_ELONGATION * short
+            and len(xs) / (px_mm * px_mm * long * short) >= STAPLE_FILL
+        )
+    return found
+
+
+# A staple in two bars (``legs``): each LEG_MM long (a leg 4-5.5 mm, a wedge of one in
+# the field 3.4 mm) as wide as a staple's (STAPLE_WIDE_MM to BAR_WIDE_MM), STAPLE_ELONGATION
+# times longer than wide, filling LEG_FILL of their rectangles (a fax's bars 0.52-0.67:
+# alone a straight felt stroke fills as much, two on one line do not), on one line (the
+# shorter's middle within the longer's width of its line) with at most LEG_GAP_MM
+# between their ends, and no longer than a staple's crown together.
+LEG_MM = (2.5, STAPLE_MM[1])
+LEG_FILL = 0.5
+LEG_GAP_MM = 6.0
+
+
+def legs(labels: Array, stats: Array, candidates: Array, band: Array, px_mm: float) -> Array:
+    """Which candidate pieces are one of a staple's two bars (its legs, or its crown cut
+    in two) across the frame line: a bar with another such bar (any piece of the
+    block) on its line beyond a gap, the two as long as a staple at most, the frame
+    line's ``band`` between their middles. (Writing along a fold's crease that the
+    crease finder took out is left in flat bars on one line too, all in the field.)"""
+    found = np.zeros(len(stats), bool)
+    bars: dict[int, tuple[float, float, float, float, float, float]] = {}
+
+    def bar(k: int) -> tuple[float, float, float, float, float, float] | None:
+        """(x, y, dx, dy, long, short) of piece k's rectangle (px; the long side's
+        direction), when it is a leg's bar."""
+        if k not in bars:
+            x, y, w, h = stats[k, :4]
+            ys, xs = nonzero(labels[y : y + h, x : x + w] == k)
+            (cx, cy), (a, b), angle = cv2.minAreaRect(np.column_stack([xs, ys]).astype(np.float32))
+            long, short = (max(a, b) + 1) / px_mm, (min(a, b) + 1) / px_mm
+            fill = len(xs) / (px_mm * px_mm * long * short)
+            t = math.radians(angle) + (0.0 if a >= b else math.pi / 2)
+            ok = (
+                LEG_MM[0] <= long <= LEG_MM[1]
+                and STAPLE_WIDE_MM[0] <= short <= BAR_WIDE_MM
+                and long >= STAPLE_ELONGATION * short
+                and fill >= LEG_FILL
+            )
+            bars[k] = (x + cx, y + cy, math.cos(t), math.sin(t), long, short) if ok else None
+        return bars[k]
+
+    reach = (LEG_MM[1] + LEG_GAP_MM) * px_mm
+    for k in np.flatnonzero(candidates):
+        one = bar(k)
+        if one is None:
+            continue
+        x, y = one[:2]
+        near = (
+            (np.abs(stats[:, 0] + stats[:, 2] / 2 - x) < reach)
+            & (np.abs(stats[:, 1] + stats[:, 3] / 2 - y) < reach)
+            & (stats[:, cv2.CC_STAT_AREA] > 0)
+        )
+        near[[0, k]] = False
+        for j in np.flatnonzero(near):
+            other = bar(int(j))
+            if other is None:
+                continue
+            # on the longer bar's line (a part the frame line cuts may lie along the band)
+            (bx, by, dx, dy, plong, pshort), (qx, qy, _, _, qlong, _) = sorted(
+                (one, other), key=lambda b: -b[4]
+            )
+            along, across = (qx - bx) * dx + (qy - by) * dy, (qy - by) * dx - (qx - bx) * dy
+            gap = abs(along) / px_mm - (plong + qlong) / 2
+            if (
+                abs(across) <= pshort * px_mm
+                and 0.0 <= gap <= LEG_GAP_MM
+                and plong + qlong + gap <= STAPLE_MM[1]
+                and _between(band, (bx, by), (qx, qy))
+            ):
+                found[k] = True
+                break
+    return found
+
+
+def _between(mask: Array, a: tuple[float, float], b: tuple[float, float]) -> bool:
+    """Whether ``mask`` has a pixel on the segment from point a to point b (x, y)."""
+    steps = max(2, math.ceil(math.hypot(b[0] - a[0], b[1] - a[1])) + 1)
+    xs = np.clip(np.rint(np.linspace(a[0], b[0], steps)), 0, mask.shape[1] - 1).astype(int)
+    ys = np.clip(np.rint(np.linspace(a[1], b[1], steps)), 0, mask.shape[0] - 1).astype(int)
+    return bool(mask[ys, xs].any())
+
+
 def strung(labels: Array, stats: Array, candidates: Array, px_mm: float) -> Array:
     """Which candidate pieces are dashes strung along one straight line that they
     follow over THROUGH_MIN_MM or more, each wholly within LINE_WIDE_MM of it: a
@@ -142,3 +302,91 @@ def faint_strokes(
     total = np.bincount(labels[off], minlength=len(candidates))
     light = np.bincount(labels[off & (weak > 0)], minlength=len(candidates))
     return candidates & (light >= FAINT_SHARE * np.maximum(total, 1))
+
+
+def crossed(
+    labels: Array,
+    stats: Array,
+    candidates: Array,
+    field: tuple[int, int, int, int],
+    px_mm: float,
+) -> Array:
+    """Which candidate pieces are a crease's dash along or across the page, or a few
+    crease lines crossing (``_crease_lines``), whole or by their part in the ``field``
+    (y0, y1, x0, x1: to the frame line's outer edge; a crease along the line runs on
+    into the label's letters), where then one line along the page and one across it
+    must be among them (writing along the frame line leaves a flat stretch of ink in
+    the field as a crease along it would: only a second crease across it tells). Of
+    any size: ``creases._straight`` looks for crossing lines only THROUGH_MIN_MM long,
+    and then for unbroken lines only. A pen's strokes bend away from lines, and slant;
+    a letter of straight strokes along and across the page alone is not a signature
+    either (a person looks)."""
+    found = np.zeros(len(stats), bool)
+    fy0, fy1, fx0, fx1 = field
+    for k in np.flatnonzero(candidates):
+        x, y, w, h = stats[k, :4]
+        found[k] = _crease_lines(labels[y : y + h, x : x + w] == k, px_mm)
+        y0, y1, x0, x1 = max(y, fy0), min(y + h, fy1), max(x, fx0), min(x + w, fx1)
+        if not found[k] and (y0, y1, x0, x1) != (y, y + h, x, x + w) and y1 > y0 and x1 > x0:
+            found[k] = _crease_lines(labels[y0:y1, x0:x1] == k, px_mm, crossing=True)
+    return found
+
+
+def _crease_lines(piece: Array, px_mm: float, crossing: bool = False) -> bool:
+    """Whether a piece is a crease's dash (at most LINE_WIDE_MM wide, DASH_ELONGATION
+    times longer, along or across the page) or a few lines: the strongest straight
+    line through it unbroken, THROUGH_PIECE_MM long or more, along or across the page
+    and from end to end of the piece (CROSSED_SPAN), with bits beside it smaller than
+    BESIDE_MM, or with up to two more lines along or across the page, shorter
+    (THROUGH_DASH_MM) and broken in places, each holding LINE_SHARE of what the others
+    leave, leaving at most LINE_REST of it or crumbs (CRUMB_MM). ``crossing``: no dash,
+    and lines along and across the page both among those."""
+    ys, xs = nonzero(piece)
+    if len(xs) < 2:
+        return False
+    (_, _), (a, b), angle = cv2.minAreaRect(np.column_stack([xs, ys]).astype(np.float32))
+    long, short = (max(a, b) + 1) / px_mm, (min(a, b) + 1) / px_mm
+    # (the rectangle's sides lie along or across the page as the dash does)
+    if (
+        not crossing
+        and short <= LINE_WIDE_MM
+        and long >= DASH_ELONGATION * short
+        and abs(math.sin(2 * math.radians(angle))) <= math.sin(2 * AXIS)
+    ):
+        return True
+    half = LINE_WIDE_MM / 2 * px_mm
+    ink = piece.astype(np.uint8)
+    left = np.ones(len(xs), bool)
+    sides: set[int] = set()  # lines along the page (0), across it (1) among those taken
+    for i in range(3):
+        shortest = THROUGH_PIECE_MM if i == 0 else THROUGH_DASH_MM
+        filled = LINE_FILLED if i == 0 else CROSSED_FILLED
+        strongest = _strongest_line(_to_last_ink(ink), max(8, round(shortest * px_mm)))
+        if strongest is None:
+            return False
+        rho, theta = strongest
+        if abs(math.sin(2 * theta)) > math.sin(2 * CROSSED_AXIS):
+            return False  # a crease's line: along or across the page (a pen's slants)
+        before = np.count_nonzero(left)
+        on = left & (np.abs(xs * math.cos(theta) + ys * math.sin(theta) - rho) <= half)
+        along = np.rint(ys[on] * math.cos(theta) - xs[on] * math.sin(theta)).astype(np.int64)
+        steps = np.count_nonzero(np.bincount(along - along.min())) if along.size else 0
+        if not along.size or steps < filled * (np.ptp(along) + 1):
+            return False
+        if i == 0:  # a crease runs on through the piece, end to end (a pen's stroke ends)
+            whole = ys * math.cos(theta) - xs * math.sin(theta)
+            if np.ptp(along) + 1 < CROSSED_SPAN * (np.ptp(whole) + 1):
+                return False
+        left &= ~on
+        ink[ys[on], xs[on]] = 0
+        sides.add(round(abs(math.sin(theta))))  # (the normal: sin 1 for a row)
+        if not crossing or len(sides) == 2:
+            if np.count_nonzero(left) <= LINE_REST * len(xs):
+                return True
+            _, _, bits, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+            largest = np.hypot(bits[1:, 2] - 1, bits[1:, 3] - 1).max() / px_mm
+            if largest < (CRUMB_MM if i or crossing else BESIDE_MM):
+                return True  # what is left is crumbs (beside one line: small bits)
+        if np.count_nonzero(left) > (1 - LINE_SHARE) * before:
+            return False  # writing: lines hold little of it
+    return False
