@@ -19,8 +19,9 @@ that runs right across it and on beyond (a fold's crease, a shadow's or the pape
 edge) is taken out first (``creases``): a signature's strokes start and end in or near
 the field. So is a crease through the answer boxes; in a box, only its bare line goes,
 and what else touches it is measured apart (a crease can only add ink: what is on it
-is a mark only if it is one by itself). Ink is judged against the region's own print,
-so that the other side of thin paper, shining through, is not ink.
+is a mark only if it is one by itself). Ink is judged against the print (the region's
+own, or the page's solid print, the QR code's, where that is darker) and the paper's
+noise, so that the other side of thin paper, shining through, is not ink.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from formgen.scan.creases import CREASE_MM, _across_box, _bare, _bars, _straight, _through_lines
+from formgen.scan.creases import CREASE_MM, _across_box, _bare, _bars, _through_lines
 from formgen.scan.ink import (
     DUST_AREA_MM2,
     DUST_MM,
@@ -51,14 +52,7 @@ from formgen.scan.ink import (
     solid_print,
 )
 from formgen.scan.pixels import MM_PER_INCH, Array, _percentile, components, median, nonzero
-from formgen.scan.signature import (
-    bars_in_field,
-    crossed,
-    faint_strokes,
-    hidden_bars,
-    legs,
-    strung,
-)
+from formgen.scan.signature import faint_strokes, not_writing
 from formgen.scan.view import ArrayView, PageView
 
 BOX_INSET_MM = 1.0  # interior = outline's outer edge moved in by this (border is 0.45 mm)
@@ -744,18 +738,10 @@ def _measure_signature(
     w, h = stats[:, cv2.CC_STAT_WIDTH] - 1, stats[:, cv2.CC_STAT_HEIGHT] - 1
     extent = np.hypot(np.maximum(w, 0), np.maximum(h, 0)) / px_mm
     big = touching & ~dropped & (extent >= DUST_MM)
-    # not writing: straight bars and lines, a crease's dashes strung along one line
-    # (straight stretches among them), a staple's bar the frame line hides in part
-    lined = strung(labels, stats, big, px_mm)
-    big &= ~_straight(labels, stats, big, px_mm) & ~lined
-    big &= ~hidden_bars(labels, stats, big, lines.band, px_mm)
-    # ... or one that ran on into the print beside the field: judged by its part in it
+    # not writing: straight bars and lines, a crease's dashes, a staple's bars where the
+    # frame line hides part of them, creases crossing (``signature.not_writing``)
     field = _interior(frame, -OUTLINE_BAND_MM, px_mm)
-    big &= ~bars_in_field(labels, stats, big, field, (iy0, iy1, ix0, ix1), px_mm)
-    # a staple's legs (from the back): two bars on one line, a gap between
-    big &= ~legs(labels, stats, big, lines.band, px_mm)
-    # a fold's creases that nothing above took: a dash, or crease lines crossing
-    big &= ~crossed(labels, stats, big, field, px_mm)
+    big &= ~not_writing(labels, stats, big, lines.band, field, (iy0, iy1, ix0, ix1), px_mm)
     # the other side's writing: faint, for a person (neither a stroke nor nothing)
     faint = faint_strokes(ink, dark, lines.band, labels, big, solid)
     faint_mm = round(float(extent[faint].max()), 2) if faint.any() else 0.0

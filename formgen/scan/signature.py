@@ -49,6 +49,7 @@ from formgen.scan.creases import (
     THROUGH_DASH_MM,
     THROUGH_MIN_MM,
     THROUGH_PIECE_MM,
+    _straight,
     _strongest_line,
     _to_last_ink,
 )
@@ -76,6 +77,30 @@ CRUMB_MM = 1.5  # or what they leave is bits this small (rules' unsigned_mm: no 
 # or, beside the first line alone, bits this small (a wedge of shading where the creases
 # meet, 2.2 mm; rules' signed_mm: none of them is writing by itself)
 BESIDE_MM = 3.0
+
+
+def not_writing(
+    labels: Array,
+    stats: Array,
+    candidates: Array,
+    band: Array,
+    field: tuple[int, int, int, int],
+    inside: tuple[int, int, int, int],
+    px_mm: float,
+) -> Array:
+    """Which candidate pieces are no writing, each test judging what the ones before it
+    left: straight bars and lines (``creases._straight``), dashes strung along one line,
+    a staple's bar the frame line (``band``) hides in part or that ran on beyond the
+    ``field`` (to the frame line's outer edge; ``inside``: clear of its band), a staple's
+    two bars, creases crossing. (y0, y1, x0, x1 pixel bounds.)"""
+    left = candidates.copy()
+    lined = strung(labels, stats, left, px_mm)
+    left &= ~_straight(labels, stats, left, px_mm) & ~lined
+    left &= ~hidden_bars(labels, stats, left, band, px_mm)
+    left &= ~bars_in_field(labels, stats, left, field, inside, px_mm)
+    left &= ~legs(labels, stats, left, band, px_mm)
+    left &= ~crossed(labels, stats, left, field, px_mm)
+    return candidates & ~left
 
 
 def hidden_bars(labels: Array, stats: Array, candidates: Array, band: Array, px_mm: float) -> Array:
