@@ -136,8 +136,9 @@ def _reaching(mask: Array, dark: Array, core: float) -> tuple[Array, Array]:
 
 def _faint(ink: Array, dark: Array, band: Array, solid: float = 0.0) -> Array:
     """Ink outside the printed lines (``band``) that is ink only by touching them: the
-    piece it makes without them is nowhere as dark as SHOW_THROUGH of the region's
-    print (``_ink_mask`` judges the piece with the print it touches). A faint line
+    piece it makes without them nowhere reaches the show-through bar (``_core``, with
+    ``solid`` as ``_ink_mask`` takes it; ``_ink_mask`` judges the piece with the print
+    it touches). A faint line
     shining through from the other side that runs over a box's outline; or light pencil
     drawn up to it. Which it is, a person decides (``rules.read_box``): it is neither
     a mark (a refusal, on the child's box every clause's) nor nothing (which could
