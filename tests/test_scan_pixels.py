@@ -334,3 +334,18 @@ def test_a_white_rim_is_a_scan_without_the_pages_histogram(seed: int) -> None:
             assert np.array_equal(expected, found)
         answers.add(expected is None)
     assert answers == {True, False}
+
+
+def test_solid_print_is_measured_from_the_modules_middles() -> None:
+    """``ink.solid_print``: a QR-like block, half paper (230) and half solid print (20)
+    with blurred edges and noise, gives the print's darkness against the paper, as a
+    share of 255; a block with no pixels gives 0 (the region's own print is used)."""
+    from formgen.scan.ink import solid_print
+
+    rng = np.random.default_rng(7)
+    cells = rng.integers(0, 2, (25, 25)).astype(np.uint8)
+    block = np.where(np.kron(cells, np.ones((6, 6), np.uint8)) > 0, 20, 230).astype(np.uint8)
+    block = cv2.GaussianBlur(block, (0, 0), 1.2)
+    block = np.clip(block + rng.normal(0, 2, block.shape), 0, 255).astype(np.uint8)
+    assert abs(solid_print(block) - 255 * (230 - 20) / 230) < 6
+    assert solid_print(np.zeros((0, 40), np.uint8)) == 0.0

@@ -119,7 +119,9 @@ def solid_print(gray: Array) -> float:
     """How much darker than the paper solid print is (0..255), from a block that is
     about half solid print and half paper (the QR code with its quiet zone): the
     darkest pixels are the modules' middles, which no scanner's blur or a phone's focus
-    lightens, as it lightens thin lines."""
+    lightens, as it lightens thin lines. 0 for no pixels: the region's print alone."""
+    if gray.size == 0:
+        return 0.0
     counts = histogram(np.ascontiguousarray(gray))
     paper = max(_from_histogram(counts, 90), 1.0)
     return float(np.clip((paper - _from_histogram(counts, SOLID_PERCENTILE)) / paper, 0, 1) * 255)
