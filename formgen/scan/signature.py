@@ -1,7 +1,7 @@
-"""What on the signature field's frame line looks like writing and is not: for
-``measuring._measure_signature``, on the strokes it keeps (``labels``/``stats`` as
-``ink._strip_lines`` gives them, the frame's ``band`` taken out and joined again where
-a stroke crosses it).
+"""What in the signature field, on its frame line above all, looks like writing and is
+not: ``not_writing`` (and ``faint_strokes``) for ``measuring._measure_signature``, on the
+strokes it keeps (``labels``/``stats`` as ``ink._strip_lines`` gives them, the frame's
+``band`` taken out and joined again where a stroke crosses it).
 
 - A staple on the frame line: the band hides part of its bar, so the bar's rectangle
   is judged by the part clear of the band (``creases._straight`` judges it whole).
