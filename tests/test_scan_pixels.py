@@ -4,6 +4,7 @@ those give: the reader's decisions rest on them."""
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import cv2
 import numpy as np
@@ -187,53 +188,23 @@ def test_percentiles_from_one_histogram(seed: int) -> None:
             assert _from_histogram(deviations(counts, centre), 50) == spread
 
 
-def _hidden_bars_every_angle(labels, stats, candidates, band, px_mm):
-    """``signature.hidden_bars`` as it was: the search over 90 directions for every
-    piece (the reference its shortcut is held to)."""
-    from formgen.scan.creases import STAPLE_ELONGATION, STAPLE_FILL, STAPLE_MM, STAPLE_WIDE_MM
-    from formgen.scan.signature import BAR_WIDE_MM
-
-    found = np.zeros(len(stats), bool)
-    for k in np.flatnonzero(candidates):
-        x, y, w, h = stats[k, :4]
-        if max(w, h) < STAPLE_MM[0] * px_mm or min(w, h) > STAPLE_MM[1] * px_mm:
-            continue
-        m = 2 + round(BAR_WIDE_MM * px_mm)
-        y0, x0 = max(y - m, 0), max(x - m, 0)
-        y1, x1 = min(y + h + m, labels.shape[0]), min(x + w + m, labels.shape[1])
-        hidden = band[y0:y1, x0:x1] > 0
-        if not hidden.any():
-            continue
-        ys, xs = nonzero(labels[y0:y1, x0:x1] == k)
-        gy, gx = np.mgrid[0 : y1 - y0, 0 : x1 - x0]
-        gx, gy = gx[~hidden].astype(np.float32), gy[~hidden].astype(np.float32)
-        best = None
-        for theta in np.radians(np.arange(0.0, 180.0, 2.0)):
-            c, s = math.cos(theta), math.sin(theta)
-            along, across = xs * c + ys * s, ys * c - xs * s
-            a0, a1, b0, b1 = along.min(), along.max(), across.min(), across.max()
-            ga, gb = gx * c + gy * s, gy * c - gx * s
-            seen = (ga > a0 - 0.5) & (ga < a1 + 0.5) & (gb > b0 - 0.5) & (gb < b1 + 0.5)
-            fill = len(xs) / max(np.count_nonzero(seen), 1)
-            if best is None or fill > best[0]:
-                best = (fill, a1 - a0 + 1, b1 - b0 + 1)
-        fill, long, short = best[0], max(best[1:]) / px_mm, min(best[1:]) / px_mm
-        found[k] = (
-            STAPLE_MM[0] <= long <= STAPLE_MM[1]
-            and STAPLE_WIDE_MM[0] <= short <= BAR_WIDE_MM
-            and long >= STAPLE_ELONGATION * short
-            and fill >= STAPLE_FILL
-        )
-    return found
-
-
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_hidden_bars_skips_only_pieces_no_direction_makes_a_bar(seed: int) -> None:
+def test_hidden_bars_skips_only_pieces_no_direction_makes_a_bar(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """``signature.hidden_bars`` leaves out the search over directions for a piece wider
     every way than a bar (its convex hull's narrowest width): the same verdicts as the
-    search over every direction for every piece, on bars cut by the frame line at any
-    angle, length and width (staples' among them), on pen strokes and on blobs."""
+    search over every direction for every piece (the same function with no piece
+    narrow enough to skip), on bars cut by the frame line at any angle, length and width
+    (staples' among them), on pen strokes and on blobs."""
     from formgen.scan import signature
+
+    narrowest = signature._narrowest
+
+    def every_angle(*args: Any) -> np.ndarray:
+        with monkeypatch.context() as patched:
+            patched.setattr(signature, "_narrowest", lambda xs, ys: 0.0)
+            return signature.hidden_bars(*args)
 
     rng = np.random.default_rng(seed)
     px_mm = 150 / 25.4
@@ -277,14 +248,14 @@ def test_hidden_bars_skips_only_pieces_no_direction_makes_a_bar(seed: int) -> No
                 stats[k] = (x0, y0, xs.max() - x0 + 1, ys.max() - y0 + 1, len(xs))
         candidates = stats[:, 4] > 0
         candidates[0] = False
-        expected = _hidden_bars_every_angle(labels, stats, candidates, band, px_mm)
+        expected = every_angle(labels, stats, candidates, band, px_mm)
         assert np.array_equal(
             signature.hidden_bars(labels, stats, candidates, band, px_mm), expected
         )
         verdicts += list(expected[candidates])
         for k in np.flatnonzero(candidates):
             ys, xs = np.nonzero(labels == k)
-            skipped += (signature._narrowest(xs, ys) + 1) / px_mm > signature.BAR_WIDE_MM
+            skipped += (narrowest(xs, ys) + 1) / px_mm > signature.BAR_WIDE_MM
     assert any(verdicts) and not all(verdicts) and skipped  # bars, and pieces left out
 
 
