@@ -98,10 +98,10 @@ def test_hough_on_the_ink_reach_is_the_whole_images(seed: int) -> None:
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
 def test_the_strongest_line_is_houghlines_first(seed: int) -> None:
-    """``creases._strongest_line`` (a threshold raised to the fullest row or column)
-    gives the line ``cv2.HoughLines`` gives first, or None when it gives none: on
-    scribbles, on lines along the rows and columns (where the fullest row is the
-    strongest line itself, and ties are many) and on sparse dust."""
+    """``creases._strongest_line`` (a threshold raised to the fullest row or column,
+    answers kept) gives the line ``cv2.HoughLines`` gives first, or None when it gives
+    none: on scribbles, on lines along the rows and columns (where the fullest row is
+    the strongest line itself, and ties are many) and on sparse dust."""
     rng = np.random.default_rng(seed)
     for case in range(60):
         h, w = (int(v) for v in rng.integers(20, 240, 2))
@@ -131,6 +131,14 @@ def test_the_strongest_line_is_houghlines_first(seed: int) -> None:
                 assert first is None
             else:
                 assert first == (float(every[0, 0, 0]), float(every[0, 0, 1]))
+            # asked again (answers are kept): the same pixels in another array (a view,
+            # not contiguous) give the same line; the same bytes in another shape are
+            # another picture
+            assert creases._strongest_line(np.pad(picture, 1)[1:-1, 1:-1], threshold) == first
+            other = picture.reshape(w, h)
+            every = cv2.HoughLines(other, 1, np.pi / 360, threshold)
+            expected = None if every is None or not len(every) else tuple(every[0, 0].tolist())
+            assert creases._strongest_line(other, threshold) == expected
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

@@ -11,6 +11,7 @@ region, thin straight ink along or across the page that runs on beyond the box.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -720,6 +721,19 @@ def _crossing_lines(piece: Array, px_mm: float, most: int = 3) -> bool:
 
 
 def _strongest_line(image: Array, threshold: int) -> tuple[float, float] | None:
+    """``cv2.HoughLines(image, 1, pi / 360, threshold)[0, 0]`` (``_strongest``), kept
+    for the last images asked about: the signature's checks ask it of the same piece
+    twice (``_straight``'s ``_crossing_lines``, then ``signature.crossed``), and the
+    vote costs more than the rest of either check. Keyed by the image's bytes: the
+    same image, the same answer."""
+    image = np.ascontiguousarray(image)
+    return _strongest(image.shape, image.dtype.str, image.tobytes(), threshold)
+
+
+@functools.lru_cache(maxsize=8)
+def _strongest(
+    shape: tuple[int, ...], dtype: str, data: bytes, threshold: int
+) -> tuple[float, float] | None:
     """``cv2.HoughLines(image, 1, pi / 360, threshold)[0, 0]``, the line with the most
     votes (None: none has more than ``threshold``), at less cost: OpenCV sorts every
     line over the threshold, thousands for a signature, to give the first. The fullest
@@ -728,6 +742,7 @@ def _strongest_line(image: Array, threshold: int) -> tuple[float, float] | None:
     a row votes for that row), so the strongest line has at least as many votes: a
     threshold just below them leaves it first, as the maximum with the lowest angle
     and rho among equals (OpenCV's order), and cuts the rest short."""
+    image = np.frombuffer(data, dtype).reshape(shape)
     fullest = max(
         int(np.count_nonzero(image, axis=0).max(initial=0)),
         int(np.count_nonzero(image, axis=1).max(initial=0)),
