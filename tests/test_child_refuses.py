@@ -39,6 +39,8 @@ def test_the_rules() -> None:
     assert rules.with_child_box(yes, refused).status is Status.REFUSED
     assert rules.with_child_box(yes, unsure).status is Status.REVIEW  # never consent
     assert rules.with_child_box(Decision(Status.REFUSED, "no"), unsure).status is Status.REFUSED
+    # no answer, with the child's refusal unclear: a person looks (it may be refused)
+    assert rules.with_child_box(Decision(Status.NO_ANSWER), unsure).status is Status.REVIEW
     assert rules.with_child_box(yes, None) is yes
     # A clean empty box reads as empty.
     assert rules.read_box(BoxInk(ink=0.0))[0] is Mark.EMPTY

@@ -181,15 +181,7 @@ def test_a_staple_on_the_frame_line_is_no_signature(
         "flatbed-200-gray",
         "fax-150-bw",
         "phone-photo",
-        pytest.param(
-            "folded-photo",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="known danger, not yet closed: a fold's crease that the other side's "
-                "writing joins is not taken out as a crease, and its darkness carries the "
-                "whole piece over the show-through bar (one page of six)",
-            ),
-        ),
+        "folded-photo",
     ],
 )
 def test_the_other_sides_signature_inside_an_empty_field_is_no_signature(
@@ -201,7 +193,10 @@ def test_the_other_sides_signature_inside_an_empty_field_is_no_signature(
     it: four of six read signed, and with the boxes ticked the consent was given. The
     bar is now held to the page's solid print (the QR code's modules), which no blur
     lightens; on a phone photo, whose grain lifts the darkest pixels of such writing by a
-    dozen levels, it stands above that noise too."""
+    dozen levels, it stands above that noise too. On a folded photo a crease that the
+    writing joins carried the whole piece over the bar (one page of six): it ranked 48th
+    of the field's Hough lines, below the twelve looked at, and is now looked at as one
+    of the strongest along the page (``creases.AXIS_CANDIDATES``)."""
     form = parents_form
     width = form["clean"].shape[1]
     x, y, w, h = px(form["sheet"]["signature"]["rect_mm"])
@@ -215,6 +210,64 @@ def test_the_other_sides_signature_inside_an_empty_field_is_no_signature(
         seen = synth.show_through(page, back, 0.15, 0.15 * PX_MM)
         image = synth.CONDITIONS[condition](seen, np.random.default_rng(seed))[0]
         _not_consent(form, image, (condition, seed))
+
+
+def _shining_through(form: dict[str, Any], seed: int, condition: str) -> np.ndarray:
+    """The page of the test above: boxes ticked, the field empty, the other side's full
+    felt-pen signature mirrored into it at 15 %."""
+    width = form["clean"].shape[1]
+    x, y, w, h = px(form["sheet"]["signature"]["rect_mm"])
+    rng = np.random.default_rng(seed)
+    back = np.full((*form["clean"].shape, 3), 255, np.uint8)
+    pen = synth.random_pen(rng, DPI, "black-felt")
+    synth.draw_signature(back, (width - x - w, y, w, h), pen, rng, inplace=True, style="full")
+    seen = synth.show_through(draw(form, ANSWERED, None, seed), back, 0.15, 0.15 * PX_MM)
+    return synth.CONDITIONS[condition](seen, np.random.default_rng(seed))[0]
+
+
+@pytest.mark.parametrize(
+    ("condition", "seeds"),
+    [
+        ("noisy", (200, 201, 202, 203)),  # a scanner's dark dots on its strokes
+        ("flatbed-300-gray", (201,)),  # a speck of dust on a stroke
+        ("stapled", (201, 207)),
+        ("folded-scan", (201, 202, 204, 207)),  # a crease's shading joins it
+        ("creased-boxes", (200, 201, 202, 211)),  # a crease through the field too
+    ],
+)
+def test_the_other_sides_signature_with_a_speck_or_a_crease_on_it_is_no_signature(
+    parents_form: dict[str, Any], condition: str, seeds: tuple[int, ...]
+) -> None:
+    """The same writing shining through, with something dark on it: a speck of dust, a
+    scanner's dark dots, a crease's shading or a crease joining it. The piece reached
+    the bar there, and so all of it was a stroke: every page here read signed (of 12
+    random pages: 12 noisy, 6 folded scans, 6 creased, 2 stapled, 1 flatbed at 300 dpi).
+    On a scan's clean paper a stroke must now be over the bar along a share of it
+    (``ink.SPECK_SHARE``) without its specks, and a crease along or across the page is
+    looked for through all the field's ink (``creases.AXIS_CANDIDATES``)."""
+    for seed in seeds:
+        _not_consent(parents_form, _shining_through(parents_form, seed, condition), seed)
+
+
+@pytest.mark.parametrize(
+    ("condition", "seed"),
+    [
+        ("folded-photo", 114),  # a crease joined it; a stroke left reaches the bar by grain
+        ("copier-outline", 200),  # a copier's 1-bit text mode made it black
+    ],
+)
+@pytest.mark.xfail(
+    strict=True,
+    reason="known danger, not yet closed: on a photo the bar stands on the grain, and a "
+    "stroke that reaches it at a few pixels is a stroke (light pencil does no more); a "
+    "1-bit copy keeps no darkness to judge (README, known limits)",
+)
+def test_the_other_sides_signature_still_read_as_signed(
+    parents_form: dict[str, Any], condition: str, seed: int
+) -> None:
+    """Random checks of the same writing still read signed: 5 photos of folded forms in
+    24 (12 before this change), and every copy in a copier's 1-bit text mode."""
+    _not_consent(parents_form, _shining_through(parents_form, seed, condition), seed)
 
 
 @pytest.mark.parametrize("condition", ["flatbed-150-gray", "phone-photo", "folded-photo"])

@@ -190,12 +190,13 @@ def child_box_decision(mark: Mark, note: str | None) -> Decision | None:
 
 def with_child_box(read: Decision, child: Decision | None) -> Decision:
     """A clause's own reading, overruled by the child's box: a refusal wins over
-    anything; doubt about it turns a yes into review (never into consent)."""
+    anything; doubt about it turns a yes into review (never into consent), and no
+    answer too (the child may have refused it: not a clause to ask about again)."""
     if child is None:
         return read
     if child.status is Status.REFUSED:
         return child
-    if read.status is Status.GIVEN or read.status is Status.REVIEW:
+    if read.status in (Status.GIVEN, Status.REVIEW, Status.NO_ANSWER):
         reason = f"{read.reason}; {child.reason}" if read.status is Status.REVIEW else child.reason
         return Decision(Status.REVIEW, reason)
     return read
@@ -227,16 +228,14 @@ def classify_signature(
     thresholds: SignatureThresholds = SignatureThresholds(),
 ) -> tuple[bool | None, str | None]:
     """Signed (True), not signed (False), or not sure (None, with the reason).
-    ``faint_mm``: the largest stroke that is ink only by touching the frame line, far
-    lighter than the page's print (the other side's writing shining through, or very
-    light pencil): never a signature by itself, nor proof of none."""
+    ``faint_mm``: the largest stroke that is ink only by touching the frame line or a
+    speck, far lighter than the page's print (the other side's writing shining through,
+    or very light pencil): never a signature by itself, nor proof of none."""
     t = thresholds
     if longest_mm >= t.signed_mm or (longest_mm >= t.unsigned_mm and length_mm >= t.length_mm):
         return True, None
     if faint_mm >= t.unsigned_mm:
-        return None, N_(
-            "faint writing on the signature field's line: the other side showing through?"
-        )
+        return None, N_("faint writing in the signature field: the other side showing through?")
     if longest_mm < t.unsigned_mm:
         return False, None
     # words.REASON_TEMPLATES: "only a mark of {mm} mm in the signature field"

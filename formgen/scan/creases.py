@@ -40,6 +40,10 @@ THROUGH_APART = 1.5  # and by this (0..255) more than lines beside it (noise, di
 THROUGH_TOL_MM = 0.5
 THROUGH_WIDTH_MM = 3.5
 THROUGH_CANDIDATES = 12
+# and (in the signature field) this many more along the page and across it through all
+# its ink, the strongest of the first AXIS_LOOK there not among those: a fold's creases
+AXIS_CANDIDATES = 2
+AXIS_LOOK = 200
 AXIS = math.radians(8.0)  # a crease through the boxes runs this near along or across
 CREASE_MM = 0.6  # through the boxes: ink this far either side of a crease's goes with it
 # A staple in the signature field is not a signature: a straight solid bar this long
@@ -191,7 +195,8 @@ def _straight_pieces(
     """Lines (rho, theta: x cos + y sin = rho) that straight pieces of ink lie on: each
     long straight piece's own, then (with ``shared``) the lines that several short ones
     share (within ``inside``: short straight pieces and small bits): a faint crease
-    shows as dashes and dots."""
+    shows as dashes and dots; and the strongest along and across the page through all
+    the ink (a crease that writing joins)."""
     n, labels = cv2.connectedComponents(ink, connectivity=8)
     if n <= 1:
         return []
@@ -216,7 +221,7 @@ def _straight_pieces(
         within = (mx >= x0) & (mx < x1) & (my >= y0) & (my < y1)
         voters = (straight | (length < THROUGH_PIECE_MM * px_mm)) & within
         voters[0] = False
-    if not (straight.any() or voters.any()):
+    if not (straight.any() or voters.any() or shared):
         return []
     lines = []
     angle = 0.5 * np.arctan2(2 * sxy, sxx - syy)  # the major axis
@@ -228,31 +233,56 @@ def _straight_pieces(
     if not shared:  # a fold's creases only: along the page or across it, give or take
         found = [(r, t) for r, t in found if abs(math.sin(2 * t)) <= math.sin(2 * AXIS)]
     votes = max(8, round(2 * THROUGH_DASH_MM * px_mm))
-    if int(size[voters].sum()) <= votes:  # a line needs more votes than all there are
-        return found
-    pieces = voters.astype(np.uint8)[labels]
-    if shared:
-        common = cv2.HoughLines(_to_last_ink(pieces), 1, np.pi / 360, votes)
-    else:  # near the axes only: a fifth of the angles, of the time
-        bands = [(0.0, AXIS), (math.pi / 2 - AXIS, math.pi / 2 + AXIS), (math.pi - AXIS, math.pi)]
-        found_in = [
-            cv2.HoughLinesWithAccumulator(
-                _to_last_ink(pieces), 1, np.pi / 360, votes, None, 0, 0, a, b
-            )
-            for a, b in bands
-        ]
-        hits = [h.reshape(-1, 3) for h in found_in if h is not None and len(h)]
-        common = None
-        if hits:  # (rho, theta, votes): strongest first, as HoughLines gives them
-            every = np.concatenate(hits)
-            common = every[np.argsort(-every[:, 2], kind="stable"), None, :2]
+    common = None
+    if int(size[voters].sum()) > votes:  # (else a line needs more votes than all there are)
+        pieces = voters.astype(np.uint8)[labels]
+        if shared:
+            common = cv2.HoughLines(_to_last_ink(pieces), 1, np.pi / 360, votes)
+        else:  # near the axes only: a fifth of the angles, of the time
+            common = _axial(pieces, votes)
     kept: list[tuple[float, float]] = []
-    for r, t in [] if common is None else common[:, 0]:  # strongest first; one of a bundle
+    if common is not None:
+        _distinct(common[:, 0], THROUGH_CANDIDATES, kept)
+    if shared:
+        # a fold's crease runs along or across the page, straight through what it meets:
+        # joined to writing in the field, it gives no straight piece there, and as dashes
+        # among a signature's strokes it can rank far below the strongest lines (48th of
+        # 16,000 on a folded photo). The strongest lines along and across the page
+        # through all the ink are looked at too.
+        axial = _axial(ink, votes)
+        if axial is not None:
+            theta = axial[:, 0, 1]
+            for axis in (np.abs(np.sin(theta)), np.abs(np.cos(theta))):  # along, across
+                _distinct(axial[axis <= math.sin(AXIS), 0][:AXIS_LOOK], AXIS_CANDIDATES, kept)
+    return found + kept
+
+
+def _axial(image: Array, votes: int) -> Array | None:
+    """``cv2.HoughLines`` near the axes only (AXIS either way: a fifth of the angles,
+    of the time), strongest first as it gives them; None: no line."""
+    bands = [(0.0, AXIS), (math.pi / 2 - AXIS, math.pi / 2 + AXIS), (math.pi - AXIS, math.pi)]
+    image = _to_last_ink(image)
+    found_in = [
+        cv2.HoughLinesWithAccumulator(image, 1, np.pi / 360, votes, None, 0, 0, a, b)
+        for a, b in bands
+    ]
+    hits = [h.reshape(-1, 3) for h in found_in if h is not None and len(h)]
+    if not hits:
+        return None
+    every = np.concatenate(hits)  # (rho, theta, votes)
+    return every[np.argsort(-every[:, 2], kind="stable"), None, :2]
+
+
+def _distinct(lines: Array, most: int, kept: list[tuple[float, float]]) -> None:
+    """Adds to ``kept`` up to ``most`` of the (rho, theta) ``lines``, strongest first,
+    one of each bundle: a line beside one kept (3 px, 2 degrees) is the same crease."""
+    added = 0
+    for r, t in lines:
         if all(abs(r - r0) > 3 or abs(math.sin(t - t0)) > 0.035 for r0, t0 in kept):
             kept.append((float(r), float(t)))
-            if len(kept) == THROUGH_CANDIDATES:
-                break
-    return found + kept
+            added += 1
+            if added == most:
+                return
 
 
 def _to_last_ink(image: Array) -> Array:

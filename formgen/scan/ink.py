@@ -33,6 +33,16 @@ SHOW_THROUGH = 0.17  # and somewhere this share of the region's print (PRINT_PER
 PRINT_PERCENTILE = 99.5  # the print's darkness: box outlines, words, the field's frame
 SOLID_PERCENTILE = 5  # solid print's darkness: the middles of a QR code's modules
 NOISE_SIGMAS = 2.5  # the show-through bar against solid print stands this far above noise
+# On a scan's clean paper (its noise, a robust sigma, under CLEAN_SIGMA levels: a JPEG
+# scan's is one level at most, a photo's grain three and more) the other side's writing
+# reaches the bar only where a speck of dust, a scanner's dark dots or a crease's shading
+# lies on it: under SPECK_SHARE of the piece (0.1-9 % in random checks, the most where
+# dots lie on a small piece), while a mark made on this side is over it along more (the
+# lightest pencil of the benchmark's 630 pages: 15 %; a few pencil strokes at 0.5-5 %
+# go to a person). On a photo the bar stands above the grain instead (NOISE_SIGMAS), and
+# light pencil reaches it at a few pixels only (from 0.15 %): there one pixel counts.
+SPECK_SHARE = 0.1
+CLEAN_SIGMA = 2.0
 DUST_MM = 0.8  # ink narrower than this (bounding box) or smaller than DUST_AREA_MM2 is dust
 DUST_AREA_MM2 = 0.16
 
@@ -127,26 +137,34 @@ def solid_print(gray: Array) -> float:
     return float(np.clip((paper - _from_histogram(counts, SOLID_PERCENTILE)) / paper, 0, 1) * 255)
 
 
-def _reaching(mask: Array, dark: Array, core: float) -> tuple[Array, Array]:
-    """The mask's connected pieces (labels) and which of them are somewhere darker than
-    ``core`` (label 0, the paper, as it comes)."""
+def _reaching(mask: Array, dark: Array, core: float, share: float = 0.0) -> tuple[Array, Array]:
+    """The mask's connected pieces (labels) and which of them are darker than ``core``
+    somewhere (``share`` 0), or over more than ``share`` of their pixels (label 0, the
+    paper, as it comes)."""
     n, labels = cv2.connectedComponents(mask, connectivity=8)
-    strong = np.zeros(n, bool)
-    strong[labels[dark > core]] = True
-    return labels, strong
+    above = dark > core
+    if not share:
+        strong = np.zeros(n, bool)
+        strong[labels[above]] = True
+        return labels, strong
+    area = np.bincount(labels.ravel(), minlength=n)
+    return labels, np.bincount(labels[above], minlength=n) > share * area
 
 
 def _faint(ink: Array, dark: Array, band: Array, solid: float = 0.0) -> Array:
-    """Ink outside the printed lines (``band``) that is ink only by touching them: the
-    piece it makes without them nowhere reaches the show-through bar (``_core``, with
-    ``solid`` as ``_ink_mask`` takes it; ``_ink_mask`` judges the piece with the print
-    it touches). A faint line
-    shining through from the other side that runs over a box's outline; or light pencil
-    drawn up to it. Which it is, a person decides (``rules.read_box``): it is neither
-    a mark (a refusal, on the child's box every clause's) nor nothing (which could
-    leave the other box's mark alone)."""
+    """Ink outside the printed lines (``band``) that is ink only by touching them or a
+    speck: the piece it makes without them reaches the show-through bar (``_core``, with
+    ``solid`` as ``_ink_mask`` takes it) nowhere, or on clean paper over no more than
+    SPECK_SHARE of it (``_ink_mask`` judges a piece whole, with what it touches).
+    A faint line shining through from the other side that runs over a box's outline,
+    or that a speck of dust or a dark dot of a scanner's noise lies on; or light pencil.
+    Which it is, a person decides (``rules.read_box``): it is neither a mark (a
+    refusal, on the child's box every clause's) nor nothing (which could leave the
+    other box's mark alone)."""
     counts = histogram(np.ascontiguousarray(dark[::2, ::2]))
-    labels, strong = _reaching(cv2.subtract(ink, band), dark, _core(counts, solid))
+    core = _core(counts, solid)
+    share = SPECK_SHARE if _paper(counts)[1] < CLEAN_SIGMA else 0.0
+    labels, strong = _reaching(cv2.subtract(ink, band), dark, core, share)
     strong[0] = True
     return (~strong).view(np.uint8)[labels]
 

@@ -383,13 +383,12 @@ def _writing(
     """What was written in the answers region: ink without the box outlines (joined
     again where a stroke crosses them), without the printed words and without a fold's
     crease; where each box's word is (region mm); the crease's pixels; and all the
-    region's ink (print too); and the writing that is ink only by touching the print
-    (``_faint``); ``solid`` as ``_ink_mask`` takes it."""
+    region's ink (print too); and the writing that is ink only by touching the print or
+    a speck, the crease left out (``_faint``); ``solid`` as ``_ink_mask`` takes it."""
     ink = _ink_mask(answers.dark, solid)
     every = ink
     shape = ink.shape
     lines = _lines(shape, answers.moved, BOX_BORDER_MM, px_mm)
-    faint = _faint(ink, answers.dark, lines.band, solid)
     # a fold's crease through the boxes, straight across the region and on beyond it,
     # is not a mark: taken out with its crumbs (a tick's stroke ends inside the region)
     through = _through_lines(
@@ -409,6 +408,7 @@ def _writing(
             near[y0:y1, x0:x1] = 0
         beyond = np.bincount(crumbs[0][near == 0].ravel(), minlength=len(crumbs[1]))
         ink[(beyond == 0)[crumbs[0]] & (crumbs[0] > 0)] = 0
+    faint = _faint(ink, answers.dark, lines.band, solid)  # judged without a crease
     cores = np.zeros(shape, np.int32)  # which box's word place (1-based), 0 none
     for i, rect in enumerate(answers.moved):
         cy0, cy1, cx0, cx1 = _label_core(rect, px_mm)

@@ -24,9 +24,10 @@ strokes it keeps (``labels``/``stats`` as ``ink._strip_lines`` gives them, the f
   ``creases.AXIS``), as a fold's creases run; a pen's strokes slant and bend. A piece
   that leaves the field is judged by its part in the field too, then with a line
   along and one across.
-- The other side's writing shining through onto the frame line: ink only by touching
-  the frame (``ink._faint``), nowhere as dark as a mark made on this side. Not a
-  stroke, nor nothing: ``faint_mm`` for ``rules.classify_signature`` (a person looks).
+- The other side's writing shining through onto the frame line, or with a speck of
+  dust or a crease's shading on it: ink only by touching the frame or the speck
+  (``ink._faint``), nowhere else as dark as a mark made on this side. Not a stroke,
+  nor nothing: ``faint_mm`` for ``rules.classify_signature`` (a person looks).
 """
 
 from __future__ import annotations
@@ -319,9 +320,10 @@ def strung(labels: Array, stats: Array, candidates: Array, px_mm: float) -> Arra
 def faint_strokes(
     ink: Array, dark: Array, band: Array, labels: Array, candidates: Array, solid: float = 0.0
 ) -> Array:
-    """Which candidate strokes are mostly ink only by touching the frame line: their
-    pixels off the band, taken without it, nowhere as dark as a mark made on this
-    side (``ink._faint``, ``solid`` as ``ink._ink_mask`` takes it)."""
+    """Which candidate strokes are mostly ink only by touching the frame line or a
+    speck: their pixels off the band, taken without it, nowhere as dark as a mark made
+    on this side, or on clean paper only at a speck (``ink._faint``, ``solid`` as
+    ``ink._ink_mask`` takes it)."""
     weak = _faint(ink, dark, band, solid)
     off = (band == 0) & (labels > 0)
     total = np.bincount(labels[off], minlength=len(candidates))
