@@ -33,6 +33,12 @@ def form() -> dict[str, Any]:
     return printed_form()
 
 
+@pytest.fixture(scope="module")
+def parents_form() -> dict[str, Any]:
+    """A parent's declaration for a child under 16 (English): the child's box too."""
+    return printed_form("en", "under-16")
+
+
 # --- Folded forms: a crease is never a signature -------------------------------------------
 
 
@@ -229,22 +235,47 @@ def test_the_other_sides_marks_in_empty_boxes_are_never_consent(
     the paper's noise (``ink._core``): none is given. On a scan with dark dots of noise
     (``noisy``) a tick reached the bar where a dot lay on it (11 pages of 12 gave
     consent): on a scan's clean paper, specks do not count (``ink.SPECK_SHARE``)."""
-    width = form["clean"].shape[1]
     for seed in range(4):
-        rng = np.random.default_rng(seed)
-        back = np.full((*form["clean"].shape, 3), 255, np.uint8)
-        for box in form["sheet"]["boxes"]:
-            if box["answer"] == "yes":
-                x, y, w, h = px(box["rect_mm"])
-                kind = str(rng.choice(["tick", "cross", "fill"]))
-                pen = synth.random_pen(rng, DPI, "black-felt")
-                synth.draw_mark(back, (width - x - w, y, w, h), kind, pen, rng, DPI, inplace=True)
-        page = draw(form, {}, ("full", "black-ballpoint"), seed)
-        seen = synth.show_through(page, back, 0.15, 0.15 * PX_MM)
-        image, _ = synth.CONDITIONS[condition](seen, np.random.default_rng(seed))
-        decisions, _ = read(form, image)
+        decisions, _ = read(form, _backs_marks_in_the_yes_boxes(form, seed, condition))
         given = [c for c, d in decisions.items() if d.status is Status.GIVEN]
         assert not given, (condition, seed, decisions)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known danger, not yet closed: one pixel decides whether a piece reaches the "
+    "show-through bar, and a box corner's blurred print beside the other side's fill gives "
+    "it two (phone-photo seeds 17, 25, 46 of 48; phone-heic the same)",
+)
+@pytest.mark.parametrize("seed", [17, 25, 46])
+def test_the_other_sides_fill_by_a_box_corner_is_never_consent(
+    parents_form: dict[str, Any], seed: int
+) -> None:
+    """As above, on a parent's form photographed by a phone, for the seeds where the 360
+    "yes" box read as a mark (faint 0): the fill shining through touches the box's
+    corner, where the printed lines' blur reaches past the band taken out; two pixels of
+    it lie over the bar, and the whole piece counted as a mark made on this side."""
+    image = _backs_marks_in_the_yes_boxes(parents_form, seed, "phone-photo")
+    decisions, _ = read(parents_form, image)
+    given = [c for c, d in decisions.items() if d.status is Status.GIVEN]
+    assert not given, (seed, decisions)
+
+
+def _backs_marks_in_the_yes_boxes(form: dict[str, Any], seed: int, condition: str) -> np.ndarray:
+    """Page 3 signed, nothing ticked; the other side's felt-pen ticks, crosses and fills
+    shining through at 15 % into every "yes" box; seen as ``condition``."""
+    width = form["clean"].shape[1]
+    rng = np.random.default_rng(seed)
+    back = np.full((*form["clean"].shape, 3), 255, np.uint8)
+    for box in form["sheet"]["boxes"]:
+        if box["answer"] == "yes":
+            x, y, w, h = px(box["rect_mm"])
+            kind = str(rng.choice(["tick", "cross", "fill"]))
+            pen = synth.random_pen(rng, DPI, "black-felt")
+            synth.draw_mark(back, (width - x - w, y, w, h), kind, pen, rng, DPI, inplace=True)
+    page = draw(form, {}, ("full", "black-ballpoint"), seed)
+    seen = synth.show_through(page, back, 0.15, 0.15 * PX_MM)
+    return synth.CONDITIONS[condition](seen, np.random.default_rng(seed))[0]
 
 
 def test_writing_shining_through_over_a_box_outline_goes_to_a_person(
