@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 
 from formgen.scan.ink import FRINGE_MM, _square
-from formgen.scan.pixels import Array, median, nonzero
+from formgen.scan.pixels import Array, median, nonzero, rectangle
 
 # A crease, a shadow's edge, a staple's or the paper's edge: a straight line that runs
 # on right across a region (into its margins on both ends), not strokes that start and
@@ -680,9 +680,7 @@ def _straight(labels: Array, stats: Array, candidates: Array, px_mm: float) -> A
     for k in np.flatnonzero(candidates):
         x, y, w, h = stats[k, :4]
         ys, xs = nonzero(labels[y : y + h, x : x + w] == k)
-        (_, _), (a, b), _ = cv2.minAreaRect(np.column_stack([xs, ys]).astype(np.float32))
-        long, short = (max(a, b) + 1) / px_mm, (min(a, b) + 1) / px_mm
-        fill = stats[k, cv2.CC_STAT_AREA] / (px_mm * px_mm * long * short)
+        long, short, fill, _, _ = rectangle(xs, ys, px_mm)
         line = short <= LINE_WIDE_MM and long >= LINE_ELONGATION * short
         # a crease across the field that wanders (a band THROUGH_WIDTH_MM wide at most),
         # as thin along its length as a line, and slowly (a flat signature's strokes go up
@@ -697,14 +695,28 @@ def _straight(labels: Array, stats: Array, candidates: Array, px_mm: float) -> A
         line = line or (
             long >= THROUGH_MIN_MM and _crossing_lines(labels[y : y + h, x : x + w] == k, px_mm)
         )
-        staple = (
-            STAPLE_MM[0] <= long <= STAPLE_MM[1]
-            and STAPLE_WIDE_MM[0] <= short <= STAPLE_WIDE_MM[1]
-            and long >= STAPLE_ELONGATION * short
-            and fill >= STAPLE_FILL
-        )
+        staple = _bar(long, short, fill, STAPLE_MM, STAPLE_WIDE_MM[1], STAPLE_FILL)
         found[k] = line or staple
     return found
+
+
+def _bar(
+    long: float,
+    short: float,
+    fill: float,
+    lengths: tuple[float, float],
+    widest: float,
+    filled: float,
+) -> bool:
+    """Whether a rectangle (mm, and the share a piece fills) is a staple's straight solid
+    bar: ``lengths`` long, STAPLE_WIDE_MM[0] to ``widest`` wide, STAPLE_ELONGATION times
+    longer than wide, the piece filling ``filled`` of it."""
+    return (
+        lengths[0] <= long <= lengths[1]
+        and STAPLE_WIDE_MM[0] <= short <= widest
+        and long >= STAPLE_ELONGATION * short
+        and fill >= filled
+    )
 
 
 def _wander(xs: Array, ys: Array, along_x: bool) -> float:

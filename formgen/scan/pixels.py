@@ -1,7 +1,9 @@
-"""Pixel helpers every step shares: the ink channel, a fast percentile, halving."""
+"""Pixel helpers every step shares: the ink channel, a fast percentile, halving, a
+piece's smallest rectangle."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import cv2
@@ -170,3 +172,15 @@ def without_streaks(gray: Array, streaks: list[tuple[int, int, int]]) -> Array:
         else:
             out[first : last + 1] = np.maximum(gray[lo], gray[hi])[None, :]
     return out
+
+
+def rectangle(
+    xs: Array, ys: Array, px_mm: float
+) -> tuple[float, float, float, tuple[float, float], float]:
+    """A piece's smallest rectangle (``cv2.minAreaRect`` of its pixels, x and y): its
+    long and short sides (mm, each with the pixel a side adds), the share of it the
+    piece fills, its centre (px) and its long side's direction (radians)."""
+    (cx, cy), (a, b), angle = cv2.minAreaRect(np.column_stack([xs, ys]).astype(np.float32))
+    long, short = (max(a, b) + 1) / px_mm, (min(a, b) + 1) / px_mm
+    direction = math.radians(angle) + (0.0 if a >= b else math.pi / 2)
+    return long, short, len(xs) / (px_mm * px_mm * long * short), (cx, cy), direction

@@ -43,19 +43,18 @@ from formgen.scan.creases import (
     LINE_REST,
     LINE_SHARE,
     LINE_WIDE_MM,
-    STAPLE_ELONGATION,
     STAPLE_FILL,
     STAPLE_MM,
-    STAPLE_WIDE_MM,
     THROUGH_DASH_MM,
     THROUGH_MIN_MM,
     THROUGH_PIECE_MM,
+    _bar,
     _straight,
     _strongest_line,
     _to_last_ink,
 )
 from formgen.scan.ink import _faint
-from formgen.scan.pixels import Array, nonzero
+from formgen.scan.pixels import Array, nonzero, rectangle
 
 FAINT_SHARE = 0.5  # a stroke this much faint is the other side's (as a box's: rules.marks)
 # a staple's bar on the frame line this wide at most (creases.STAPLE_WIDE_MM's 2.0 and
@@ -139,12 +138,7 @@ def hidden_bars(labels: Array, stats: Array, candidates: Array, band: Array, px_
             if best is None or fill > best[0]:
                 best = (fill, a1 - a0 + 1, b1 - b0 + 1)
         fill, long, short = best[0], max(best[1:]) / px_mm, min(best[1:]) / px_mm
-        found[k] = (
-            STAPLE_MM[0] <= long <= STAPLE_MM[1]
-            and STAPLE_WIDE_MM[0] <= short <= BAR_WIDE_MM
-            and long >= STAPLE_ELONGATION * short
-            and fill >= STAPLE_FILL
-        )
+        found[k] = _bar(long, short, fill, STAPLE_MM, BAR_WIDE_MM, STAPLE_FILL)
     return found
 
 
@@ -195,14 +189,8 @@ def bars_in_field(
         ys, xs = nonzero(labels[cy0:cy1, cx0:cx1] == k)
         if len(xs) < 3:
             continue
-        (_, _), (a, b), _ = cv2.minAreaRect(np.column_stack([xs, ys]).astype(np.float32))
-        long, short = (max(a, b) + 1) / px_mm, (min(a, b) + 1) / px_mm
-        found[k] = (
-            STAPLE_MM[0] <= long <= STAPLE_MM[1]
-            and STAPLE_WIDE_MM[0] <= short <= BAR_WIDE_MM
-            and long >= STAPLE_ELONGATION * short
-            and len(xs) / (px_mm * px_mm * long * short) >= STAPLE_FILL
-        )
+        long, short, fill, _, _ = rectangle(xs, ys, px_mm)
+        found[k] = _bar(long, short, fill, STAPLE_MM, BAR_WIDE_MM, STAPLE_FILL)
     return found
 
 
@@ -232,16 +220,8 @@ def legs(labels: Array, stats: Array, candidates: Array, band: Array, px_mm: flo
         if k not in bars:
             x, y, w, h = stats[k, :4]
             ys, xs = nonzero(labels[y : y + h, x : x + w] == k)
-            (cx, cy), (a, b), angle = cv2.minAreaRect(np.column_stack([xs, ys]).astype(np.float32))
-            long, short = (max(a, b) + 1) / px_mm, (min(a, b) + 1) / px_mm
-            fill = len(xs) / (px_mm * px_mm * long * short)
-            t = math.radians(angle) + (0.0 if a >= b else math.pi / 2)
-            ok = (
-                LEG_MM[0] <= long <= LEG_MM[1]
-                and STAPLE_WIDE_MM[0] <= short <= BAR_WIDE_MM
-                and long >= STAPLE_ELONGATION * short
-                and fill >= LEG_FILL
-            )
+            long, short, fill, (cx, cy), t = rectangle(xs, ys, px_mm)
+            ok = _bar(long, short, fill, LEG_MM, BAR_WIDE_MM, LEG_FILL)
             bars[k] = (x + cx, y + cy, math.cos(t), math.sin(t), long, short) if ok else None
         return bars[k]
 
@@ -371,14 +351,12 @@ def _crease_lines(piece: Array, px_mm: float, crossing: bool = False) -> bool:
     ys, xs = nonzero(piece)
     if len(xs) < 2:
         return False
-    (_, _), (a, b), angle = cv2.minAreaRect(np.column_stack([xs, ys]).astype(np.float32))
-    long, short = (max(a, b) + 1) / px_mm, (min(a, b) + 1) / px_mm
-    # (the rectangle's sides lie along or across the page as the dash does)
+    long, short, _, _, direction = rectangle(xs, ys, px_mm)  # (as the dash lies)
     if (
         not crossing
         and short <= LINE_WIDE_MM
         and long >= DASH_ELONGATION * short
-        and abs(math.sin(2 * math.radians(angle))) <= math.sin(2 * AXIS)
+        and abs(math.sin(2 * direction)) <= math.sin(2 * AXIS)
     ):
         return True
     half = LINE_WIDE_MM / 2 * px_mm
