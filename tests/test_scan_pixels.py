@@ -328,3 +328,22 @@ def test_solid_print_is_measured_from_the_modules_middles() -> None:
     block = np.clip(block + rng.normal(0, 2, block.shape), 0, 255).astype(np.uint8)
     assert abs(solid_print(block) - 255 * (230 - 20) / 230) < 6
     assert solid_print(np.zeros((0, 40), np.uint8)) == 0.0
+
+
+def test_each_pieces_median_is_its_own() -> None:
+    """``ink._medians``: per connected piece, the median of its own pixels (the upper
+    one of an even count), as numpy gives it, in random masks; 0 for the paper and for
+    a label no pixel has."""
+    from formgen.scan.ink import _medians
+
+    rng = np.random.default_rng(11)
+    for _ in range(40):
+        mask = (rng.random((30, 40)) > 0.7).astype(np.uint8)
+        dark = rng.integers(0, 256, (30, 40)).astype(np.uint8)
+        n, labels = cv2.connectedComponents(mask, connectivity=8)
+        found = _medians(labels, dark, n + 1)  # one label more than there are pieces
+        assert found[0] == 0 and found[n] == 0
+        for k in range(1, n):
+            values = np.sort(dark[labels == k])
+            assert found[k] == values[len(values) // 2]
+    assert list(_medians(np.zeros((4, 4), np.int32), np.ones((4, 4), np.uint8), 1)) == [0]
