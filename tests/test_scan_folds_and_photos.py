@@ -251,10 +251,10 @@ def test_the_other_sides_marks_in_empty_boxes_are_never_consent(
 def test_the_other_sides_fill_by_a_box_corner_is_never_consent(
     parents_form: dict[str, Any], condition: str, seed: int
 ) -> None:
-    """As above, on a parent's form photographed by a phone, for the seeds where a "yes"
-    box read as a mark and consent was given: the fill shining through lies
-    flat under the bar, and two or three of its pixels clear it, by the grain or where
-    a box corner's printed lines blur past the band taken out. On a photo a piece now
+    """As above, on a parent's form photographed by a phone, flat or folded, for the
+    seeds where a "yes" box read as a mark and consent was given: the fill shining
+    through lies flat under the bar, and two or three of its pixels clear it, by the
+    grain or where a box corner's printed lines blur past the band taken out. On a photo a piece now
     reaches the bar only if its median pixel is as dark as a mark made on this side
     (``ink.TYPICAL``), and not by pixels next to the band alone."""
     image = _backs_marks_in_the_yes_boxes(parents_form, seed, condition)
