@@ -125,6 +125,12 @@ def _print(counts: Array, solid: float) -> float:
     return max(_from_histogram(counts, PRINT_PERCENTILE), solid)
 
 
+def over_bar(dark: Array, solid: float = 0.0) -> Array:
+    """Where ``dark`` is over the show-through bar (``_core``, ``solid`` as
+    ``_ink_mask`` takes it): bool."""
+    return dark > _core(histogram(np.ascontiguousarray(dark[::2, ::2])), solid)
+
+
 def _core(counts: Array, solid: float) -> float:
     """The bar a piece of ink must reach somewhere: SHOW_THROUGH of the print (the
     region's PRINT_PERCENTILE from its darkness histogram ``counts``, or ``solid``).
@@ -190,7 +196,9 @@ def _medians(labels: Array, dark: Array, n: int) -> Array:
     return medians
 
 
-def _faint(ink: Array, dark: Array, band: Array, solid: float = 0.0) -> Array:
+def _faint(
+    ink: Array, dark: Array, band: Array, solid: float = 0.0, crease: Array | None = None
+) -> Array:
     """Ink outside the printed lines (``band``) that is ink only by touching them or a
     speck: the piece it makes without them reaches the show-through bar (``_core``, with
     ``solid`` as ``_ink_mask`` takes it) nowhere, or on clean paper over no more than
@@ -199,14 +207,17 @@ def _faint(ink: Array, dark: Array, band: Array, solid: float = 0.0) -> Array:
     or that a speck of dust or a dark dot of a scanner's noise lies on; or light pencil.
     Which it is, a person decides (``rules.read_box``): it is neither a mark (a
     refusal, on the child's box every clause's) nor nothing (which could leave the
-    other box's mark alone)."""
+    other box's mark alone). Pixels where ``crease`` is set do not reach the bar: a
+    fold's crease lends what it crosses its shading."""
     counts = histogram(np.ascontiguousarray(dark[::2, ::2]))
     core = _core(counts, solid)
     centre, sigma = _paper(counts)
     if sigma < CLEAN_SIGMA:
-        labels, strong = _reaching(cv2.subtract(ink, band), dark, core, SPECK_SHARE)
+        labels, strong = _reaching(cv2.subtract(ink, band), dark, core, SPECK_SHARE, crease)
     else:  # a photo: not by grain, nor by print blurred next to the band (TYPICAL)
         beside = cv2.dilate(band, _square(3))
+        if crease is not None:
+            beside |= crease
         typical = centre + TYPICAL * _print(counts, solid)
         labels, strong = _reaching(cv2.subtract(ink, band), dark, core, 0.0, beside, typical)
     strong[0] = True

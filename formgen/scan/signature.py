@@ -51,12 +51,17 @@ from formgen.scan.creases import (
     _bar,
     _straight,
     _strongest_line,
+    _through_lines,
     _to_last_ink,
 )
-from formgen.scan.ink import _faint
+from formgen.scan.ink import _faint, _square, over_bar
 from formgen.scan.pixels import Array, nonzero, rectangle
 
 FAINT_SHARE = 0.5  # a stroke this much faint is the other side's (as a box's: rules.marks)
+# A stroke over the show-through bar along less than this share of it may be lifted over
+# it by a fold's crease (``faint_strokes``): the other side's writing so lifted 3-12 %,
+# a pen's strokes made on this side most of their length, the lightest pencil 15 % and more
+CREASED_SHARE = 0.25
 # a staple's bar on the frame line this wide at most (creases.STAPLE_WIDE_MM's 2.0 and
 # a phone photo's blur: a crown across the line measured 2.05)
 BAR_WIDE_MM = 2.5
@@ -298,17 +303,43 @@ def strung(labels: Array, stats: Array, candidates: Array, px_mm: float) -> Arra
 
 
 def faint_strokes(
-    ink: Array, dark: Array, band: Array, labels: Array, candidates: Array, solid: float = 0.0
+    ink: Array,
+    dark: Array,
+    band: Array,
+    labels: Array,
+    candidates: Array,
+    px_mm: float,
+    solid: float = 0.0,
 ) -> Array:
     """Which candidate strokes are mostly ink only by touching the frame line or a
     speck: their pixels off the band, taken without it, nowhere as dark as a mark made
     on this side, or on clean paper only at a speck (``ink._faint``, ``solid`` as
-    ``ink._ink_mask`` takes it)."""
-    weak = _faint(ink, dark, band, solid)
+    ``ink._ink_mask`` takes it); or over the bar only where a fold's crease crosses or
+    joins them. A crease that fades out halfway across the field, or that is no ink
+    away from the strokes, is not found by the search over the field's ink; it is found
+    through the few pixels of the strokes it lifts over the bar (under CREASED_SHARE of
+    a stroke), which lie along it. The other side's writing so lifted read as a
+    signature; a stroke made on this side is over the bar away from the crease too."""
     off = (band == 0) & (labels > 0)
-    total = np.bincount(labels[off], minlength=len(candidates))
-    light = np.bincount(labels[off & (weak > 0)], minlength=len(candidates))
-    return candidates & (light >= FAINT_SHARE * np.maximum(total, 1))
+    total = np.maximum(np.bincount(labels[off], minlength=len(candidates)), 1)
+
+    def faint(crease: Array | None = None) -> Array:
+        weak = _faint(ink, dark, band, solid, crease)
+        light = np.bincount(labels[off & (weak > 0)], minlength=len(candidates))
+        return candidates & (light >= FAINT_SHARE * total)
+
+    found = faint()
+    left = candidates & ~found
+    if not left.any():
+        return found
+    over = off & over_bar(dark, solid) & left[labels]
+    share = np.bincount(labels[over], minlength=len(candidates)) / total
+    lifted = left & (share < CREASED_SHARE)
+    if not lifted.any():
+        return found
+    along = cv2.dilate((over & lifted[labels]).view(np.uint8), _square(3))
+    crease = _through_lines(along, dark, band, px_mm)
+    return found if crease is None else faint(crease.near)
 
 
 def crossed(
