@@ -339,6 +339,7 @@ def faint_strokes(
         return found
     along = cv2.dilate((over & lifted[labels]).view(np.uint8), _square(3))
     crease = _through_lines(along, dark, band, px_mm)
+    # (judged again without the crease's pixels, a stroke can only be fainter)
     return found if crease is None else faint(crease.near)
 
 
