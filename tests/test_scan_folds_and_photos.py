@@ -232,7 +232,7 @@ def test_the_other_sides_marks_in_empty_boxes_are_never_consent(
     marks and four clauses in twelve became consent given: its grain lifts the darkest
     of their pixels a dozen levels, and on a 150-dpi scan the boxes' thin print blurs
     lighter, so the bar went down with it. The bar now stands on solid print and above
-    the paper's noise (``ink._core``): none is given. On a scan with dark dots of noise
+    the paper's noise (``ink.Levels.core``): none is given. On a scan with dark dots of noise
     (``noisy``) a tick reached the bar where a dot lay on it (11 pages of 12 gave
     consent): on a scan's clean paper, specks do not count (``ink.SPECK_SHARE``)."""
     for seed in range(4):

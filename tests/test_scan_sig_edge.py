@@ -392,7 +392,7 @@ def test_the_corner_of_a_folded_photos_shading_is_no_signature(
     wedge 2.9 by 2.3 mm was left, no line and no dash, and read signed (found by a wider
     random check, seed 34). Shading is no darker than the other side's writing shining
     through: the show-through bar, standing on solid print and above the photo's grain
-    (``ink._core``), takes it out."""
+    (``ink.Levels.core``), takes it out."""
     form = parents_form
     x, y, _, _ = form["sheet"]["signature"]["rect_mm"]
     page = draw(form, ANSWERED, None, 34)

@@ -90,58 +90,51 @@ def _darkness(region: Array, px_mm: float) -> Array:
     return cv2.divide(cv2.subtract(paper, region), cv2.max(paper, 1), scale=255)
 
 
-def _ink_mask(dark: Array, solid: float = 0.0) -> Array:
+@dataclass(frozen=True)
+class Levels:
+    """What a region's darkness says (``levels``), once for every judgement of it: the
+    paper's darkness and noise, the print's darkness and the show-through bar."""
+
+    centre: float  # the paper's darkness (the median: most of a region is paper)
+    sigma: float  # its noise (a robust sigma, from the median absolute deviation)
+    printed: float  # the print's: the region's PRINT_PERCENTILE, or ``solid`` when darker
+    # The bar a piece of ink must reach somewhere: SHOW_THROUGH of the print. Measured
+    # against solid print, it stands on the paper's own darkness and NOISE_SIGMAS of its
+    # noise: a phone photo's grain rides on the other side's writing too, and the darkest
+    # of its thousands of pixels lies that far above the rest.
+    core: float
+
+
+def levels(dark: Array, solid: float = 0.0) -> Levels:
+    """The ``Levels`` of a region's darkness (``_darkness``), from one histogram of
+    every other pixel. The print is the region's own, or ``solid`` when that is darker
+    (``solid_print``: thin print blurs lighter on a coarse scan, and the bar with it,
+    while a felt pen's wide strokes shining through do not)."""
+    counts = histogram(np.ascontiguousarray(dark[::2, ::2]))  # one for every percentile
+    centre = _from_histogram(counts, 50)
+    sigma = 1.4826 * _from_histogram(deviations(counts, round(centre)), 50)
+    printed = max(_from_histogram(counts, PRINT_PERCENTILE), solid)
+    core = SHOW_THROUGH * printed
+    if solid > 0:
+        core = core + centre + NOISE_SIGMAS * sigma
+    return Levels(centre, sigma, printed, core)
+
+
+def _ink_mask(dark: Array, levels: Levels) -> Array:
     """Ink: darker than the paper by INK_DARKER, and by four times the noise (a phone
     photo's sensor noise can reach the threshold); and only where it is somewhere as
     dark as SHOW_THROUGH of the print: the other side of thin paper shines through at
     up to ~15 % of its darkness, softened, while a mark made on this side, even in
-    pencil, is darker than that along its core. The print is the region's own, or
-    ``solid`` when that is darker (``solid_print``: thin print blurs lighter on a coarse
-    scan, and the bar with it, while a felt pen's wide strokes shining through do not)."""
-    sample = np.ascontiguousarray(dark[::2, ::2])
-    counts = histogram(sample)  # one histogram for the three percentiles
-    centre, sigma = _paper(counts)
-    threshold = max(INK_DARKER * 255.0, centre + 4.0 * sigma)
+    pencil, is darker than that along its core (``levels`` of ``dark``)."""
+    threshold = max(INK_DARKER * 255.0, levels.centre + 4.0 * levels.sigma)
     ink = cv2.threshold(dark, threshold, 1, cv2.THRESH_BINARY)[1]
-    core = _core(counts, solid)
-    if core <= threshold:
+    if levels.core <= threshold:
         return ink
-    labels, strong = _reaching(ink, dark, core)
+    labels, strong = _reaching(ink, dark, levels.core)
     strong[0] = False
     if strong[1:].all():
         return ink
     return strong.view(np.uint8)[labels]  # (0/1: one gather, no copy after it)
-
-
-def _paper(counts: Array) -> tuple[float, float]:
-    """The paper's darkness (the median: most of a region is paper) and its noise (a
-    robust sigma, from the median absolute deviation), from the darkness histogram."""
-    centre = _from_histogram(counts, 50)
-    return centre, 1.4826 * _from_histogram(deviations(counts, round(centre)), 50)
-
-
-def _print(counts: Array, solid: float) -> float:
-    """The print's darkness: the region's PRINT_PERCENTILE, or ``solid`` when darker."""
-    return max(_from_histogram(counts, PRINT_PERCENTILE), solid)
-
-
-def over_bar(dark: Array, solid: float = 0.0) -> Array:
-    """Where ``dark`` is over the show-through bar (``_core``, ``solid`` as
-    ``_ink_mask`` takes it): bool."""
-    return dark > _core(histogram(np.ascontiguousarray(dark[::2, ::2])), solid)
-
-
-def _core(counts: Array, solid: float) -> float:
-    """The bar a piece of ink must reach somewhere: SHOW_THROUGH of the print (the
-    region's PRINT_PERCENTILE from its darkness histogram ``counts``, or ``solid``).
-    Measured against solid print, the bar stands on the paper's own darkness and
-    NOISE_SIGMAS of its noise: a phone photo's grain rides on the other side's writing
-    too, and the darkest of its thousands of pixels lies that far above the rest."""
-    core = SHOW_THROUGH * _print(counts, solid)
-    if solid <= 0:
-        return core
-    centre, sigma = _paper(counts)
-    return core + centre + NOISE_SIGMAS * sigma
 
 
 def solid_print(gray: Array) -> float:
@@ -197,11 +190,11 @@ def _medians(labels: Array, dark: Array, n: int) -> Array:
 
 
 def _faint(
-    ink: Array, dark: Array, band: Array, solid: float = 0.0, crease: Array | None = None
+    ink: Array, dark: Array, band: Array, levels: Levels, crease: Array | None = None
 ) -> Array:
     """Ink outside the printed lines (``band``) that is ink only by touching them or a
-    speck: the piece it makes without them reaches the show-through bar (``_core``, with
-    ``solid`` as ``_ink_mask`` takes it) nowhere, or on clean paper over no more than
+    speck: the piece it makes without them reaches the show-through bar (``levels`` of
+    ``dark``, as ``_ink_mask`` takes them) nowhere, or on clean paper over no more than
     SPECK_SHARE of it (``_ink_mask`` judges a piece whole, with what it touches).
     A faint line shining through from the other side that runs over a box's outline,
     or that a speck of dust or a dark dot of a scanner's noise lies on; or light pencil.
@@ -209,16 +202,14 @@ def _faint(
     refusal, on the child's box every clause's) nor nothing (which could leave the
     other box's mark alone). Pixels where ``crease`` is set do not reach the bar: a
     fold's crease lends what it crosses its shading."""
-    counts = histogram(np.ascontiguousarray(dark[::2, ::2]))
-    core = _core(counts, solid)
-    centre, sigma = _paper(counts)
-    if sigma < CLEAN_SIGMA:
+    core = levels.core
+    if levels.sigma < CLEAN_SIGMA:
         labels, strong = _reaching(cv2.subtract(ink, band), dark, core, SPECK_SHARE, crease)
     else:  # a photo: not by grain, nor by print blurred next to the band (TYPICAL)
         beside = cv2.dilate(band, _square(3))
         if crease is not None:
             beside |= crease
-        typical = centre + TYPICAL * _print(counts, solid)
+        typical = levels.centre + TYPICAL * levels.printed
         labels, strong = _reaching(cv2.subtract(ink, band), dark, core, 0.0, beside, typical)
     strong[0] = True
     return (~strong).view(np.uint8)[labels]

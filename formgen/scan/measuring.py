@@ -49,6 +49,7 @@ from formgen.scan.ink import (
     _px,
     _square,
     _strip_lines,
+    levels,
     solid_print,
 )
 from formgen.scan.pixels import MM_PER_INCH, Array, _percentile, components, median, nonzero
@@ -385,7 +386,8 @@ def _writing(
     crease; where each box's word is (region mm); the crease's pixels; and all the
     region's ink (print too); and the writing that is ink only by touching the print or
     a speck, the crease left out (``_faint``); ``solid`` as ``_ink_mask`` takes it."""
-    ink = _ink_mask(answers.dark, solid)
+    region = levels(answers.dark, solid)  # once for the ink and for what is faint
+    ink = _ink_mask(answers.dark, region)
     every = ink
     shape = ink.shape
     lines = _lines(shape, answers.moved, BOX_BORDER_MM, px_mm)
@@ -408,7 +410,7 @@ def _writing(
             near[y0:y1, x0:x1] = 0
         beyond = np.bincount(crumbs[0][near == 0].ravel(), minlength=len(crumbs[1]))
         ink[(beyond == 0)[crumbs[0]] & (crumbs[0] > 0)] = 0
-    faint = _faint(ink, answers.dark, lines.band, solid)  # judged without a crease
+    faint = _faint(ink, answers.dark, lines.band, region)  # judged without a crease
     cores = np.zeros(shape, np.int32)  # which box's word place (1-based), 0 none
     for i, rect in enumerate(answers.moved):
         cy0, cy1, cx0, cx1 = _label_core(rect, px_mm)
@@ -712,7 +714,8 @@ def _measure_signature(
     if gray.size == 0 or iy1 <= iy0 or ix1 <= ix0:
         return SignatureInk(0.0, 0.0, 0.0, 0, False), crop
     dark = _darkness(gray, px_mm)
-    ink = _ink_mask(dark, solid)
+    region = levels(dark, solid)
+    ink = _ink_mask(dark, region)
     lines = _lines(ink.shape, [frame], SIG_BORDER_MM, px_mm)
     # a fold's crease, a shadow's edge: straight through the field and on beyond it. Not
     # a line along the frame within its fringe: that is the frame's blurred edge, or a
@@ -743,7 +746,7 @@ def _measure_signature(
     field = _interior(frame, -OUTLINE_BAND_MM, px_mm)
     big &= ~not_writing(labels, stats, big, lines.band, field, (iy0, iy1, ix0, ix1), px_mm)
     # the other side's writing: faint, for a person (neither a stroke nor nothing)
-    faint = faint_strokes(ink, dark, lines.band, labels, big, px_mm, solid)
+    faint = faint_strokes(ink, dark, lines.band, labels, big, px_mm, region)
     faint_mm = round(float(extent[faint].max()), 2) if faint.any() else 0.0
     big &= ~faint
     if not big.any():

@@ -54,7 +54,7 @@ from formgen.scan.creases import (
     _through_lines,
     _to_last_ink,
 )
-from formgen.scan.ink import _faint, _square, over_bar
+from formgen.scan.ink import Levels, _faint, _square
 from formgen.scan.pixels import Array, nonzero, rectangle
 
 FAINT_SHARE = 0.5  # a stroke this much faint is the other side's (as a box's: rules.marks)
@@ -309,22 +309,23 @@ def faint_strokes(
     labels: Array,
     candidates: Array,
     px_mm: float,
-    solid: float = 0.0,
+    levels: Levels,
 ) -> Array:
     """Which candidate strokes are mostly ink only by touching the frame line or a
     speck: their pixels off the band, taken without it, nowhere as dark as a mark made
-    on this side, or on clean paper only at a speck (``ink._faint``, ``solid`` as
-    ``ink._ink_mask`` takes it); or over the bar only where a fold's crease crosses or
-    joins them. A crease that fades out halfway across the field, or that is no ink
-    away from the strokes, is not found by the search over the field's ink; it is found
-    through the few pixels of the strokes it lifts over the bar (under CREASED_SHARE of
-    a stroke), which lie along it. The other side's writing so lifted read as a
-    signature; a stroke made on this side is over the bar away from the crease too."""
+    on this side, or on clean paper only at a speck (``ink._faint``, with the field's
+    ``levels`` as ``ink._ink_mask`` takes them); or over the bar only where a fold's
+    crease crosses or joins them. A crease that fades out halfway across the field, or
+    that is no ink away from the strokes, is not found by the search over the field's
+    ink; it is found through the few pixels of the strokes it lifts over the bar (under
+    CREASED_SHARE of a stroke), which lie along it. The other side's writing so lifted
+    read as a signature; a stroke made on this side is over the bar away from the
+    crease too."""
     off = (band == 0) & (labels > 0)
     total = np.maximum(np.bincount(labels[off], minlength=len(candidates)), 1)
 
     def faint(crease: Array | None = None) -> Array:
-        weak = _faint(ink, dark, band, solid, crease)
+        weak = _faint(ink, dark, band, levels, crease)
         light = np.bincount(labels[off & (weak > 0)], minlength=len(candidates))
         return candidates & (light >= FAINT_SHARE * total)
 
@@ -332,7 +333,7 @@ def faint_strokes(
     left = candidates & ~found
     if not left.any():
         return found
-    over = off & over_bar(dark, solid) & left[labels]
+    over = off & (dark > levels.core) & left[labels]
     share = np.bincount(labels[over], minlength=len(candidates)) / total
     lifted = left & (share < CREASED_SHARE)
     if not lifted.any():
