@@ -93,6 +93,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", nargs="?", type=Path, help="where to save (JSON)")
     args = parser.parse_args(argv)
     if args.compare:
+        missing = [str(p) for p in args.compare if not p.is_file()]
+        if missing:
+            parser.error(f"no such save: {', '.join(missing)}")
         before, after = (json.loads(p.read_text()) for p in args.compare)
         compare(before, after)
         return 0
