@@ -52,7 +52,15 @@ from formgen.scan.ink import (
     levels,
     solid_print,
 )
-from formgen.scan.pixels import MM_PER_INCH, Array, _percentile, components, median, nonzero
+from formgen.scan.pixels import (
+    MM_PER_INCH,
+    Array,
+    _percentile,
+    components,
+    median,
+    nonzero,
+    stroke_width,
+)
 from formgen.scan.signature import faint_strokes, not_writing
 from formgen.scan.view import ArrayView, PageView
 
@@ -753,24 +761,12 @@ def _measure_signature(
         return SignatureInk(0.0, 0.0, 0.0, 0, found, faint_mm), crop
     inside = big[cut].astype(np.uint8)
     cover = float(np.count_nonzero(inside)) / float(inside.size)
-    length = float(area[big].sum()) / _pen_width(inside) / px_mm
+    length = float(area[big].sum()) / stroke_width(inside) / px_mm
     longest = round(float(extent[big].max()), 2)
     signature = SignatureInk(
         round(cover, 5), longest, round(length, 1), int(big.sum()), found, faint_mm
     )
     return signature, crop
-
-
-def _pen_width(mask: Array) -> float:
-    """The strokes' typical width (px): ink over the number of runs of ink along rows
-    or along columns, whichever is less (across a stroke the run is its width)."""
-    area = float(np.count_nonzero(mask))
-    # a run starts where ink follows paper, or at the first row (column) (mask: 0/1)
-    runs = [
-        np.count_nonzero(mask[1:] > mask[:-1]) + np.count_nonzero(mask[0]),
-        np.count_nonzero(mask[:, 1:] > mask[:, :-1]) + np.count_nonzero(mask[:, 0]),
-    ]
-    return max(area / max(max(runs), 1), 1.0)
 
 
 def measure(

@@ -1,5 +1,5 @@
 """Pixel helpers every step shares: the ink channel, a fast percentile, halving, a
-piece's smallest rectangle."""
+piece's smallest rectangle, strokes' width."""
 
 from __future__ import annotations
 
@@ -184,3 +184,15 @@ def rectangle(
     long, short = (max(a, b) + 1) / px_mm, (min(a, b) + 1) / px_mm
     direction = math.radians(angle) + (0.0 if a >= b else math.pi / 2)
     return long, short, len(xs) / (px_mm * px_mm * long * short), (cx, cy), direction
+
+
+def stroke_width(mask: Array) -> float:
+    """The strokes' typical width (px): ink over the number of runs of ink along rows
+    or along columns, whichever is less (across a stroke the run is its width)."""
+    area = float(np.count_nonzero(mask))
+    # a run starts where ink follows paper, or at the first row (column) (mask: 0/1)
+    runs = [
+        np.count_nonzero(mask[1:] > mask[:-1]) + np.count_nonzero(mask[0]),
+        np.count_nonzero(mask[:, 1:] > mask[:, :-1]) + np.count_nonzero(mask[:, 0]),
+    ]
+    return max(area / max(max(runs), 1), 1.0)
