@@ -347,3 +347,25 @@ def test_each_pieces_median_is_its_own() -> None:
             values = np.sort(dark[labels == k])
             assert found[k] == values[len(values) // 2]
     assert list(_medians(np.zeros((4, 4), np.int32), np.ones((4, 4), np.uint8), 1)) == [0]
+
+
+def test_a_piece_reaches_the_bar_at_as_many_pixels_as_asked() -> None:
+    """``ink._reaching`` with ``least``: a piece is strong when that many of its pixels
+    (not counting those ``beside``) are over the bar; with 1, when any is."""
+    from formgen.scan.ink import _reaching
+
+    mask = np.zeros((20, 40), np.uint8)
+    mask[5:8, 2:18] = 1  # one piece
+    mask[5:8, 22:38] = 1  # another
+    dark = np.full(mask.shape, 30, np.uint8)
+    dark[6, 4:7] = 90  # three pixels of the first over a bar of 60
+    dark[6, 24:29] = 90  # five of the second, two of them beside the print
+    beside = np.zeros_like(mask)
+    beside[6, 27:29] = 1
+    labels, _ = _reaching(mask, dark, 60.0)
+    first, second = labels[5, 2], labels[5, 22]
+    for least, strong in ((1, (True, True)), (3, (True, True)), (4, (False, False))):
+        found = _reaching(mask, dark, 60.0, beside=beside, least=least)[1]
+        assert (bool(found[first]), bool(found[second])) == strong, least
+    assert _reaching(mask, dark, 60.0, least=5)[1][second]  # all five when none is beside
+    assert not _reaching(mask, dark, 95.0)[1][1:].any()

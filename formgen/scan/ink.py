@@ -156,16 +156,19 @@ def _reaching(
     share: float = 0.0,
     beside: Array | None = None,
     typical: float = 0.0,
+    least: int = 1,
 ) -> tuple[Array, Array]:
     """The mask's connected pieces (labels) and which of them are darker than ``core``
-    somewhere (``share`` 0), or over more than ``share`` of their pixels (label 0, the
-    paper, as it comes); not counting pixels where ``beside`` is set, and only pieces
-    whose median pixel is darker than ``typical``."""
+    at ``least`` pixels (``share`` 0), or over more than ``share`` of their pixels
+    (label 0, the paper, as it comes); not counting pixels where ``beside`` is set, and
+    only pieces whose median pixel is darker than ``typical``."""
     n, labels = cv2.connectedComponents(mask, connectivity=8)
     above = dark > core
     if beside is not None:
         above &= beside == 0
-    if not share:
+    if not share and least > 1:
+        strong = np.bincount(labels[above], minlength=n) >= least
+    elif not share:
         strong = np.zeros(n, bool)
         strong[labels[above]] = True
     else:
@@ -190,7 +193,12 @@ def _medians(labels: Array, dark: Array, n: int) -> Array:
 
 
 def _faint(
-    ink: Array, dark: Array, band: Array, levels: Levels, crease: Array | None = None
+    ink: Array,
+    dark: Array,
+    band: Array,
+    levels: Levels,
+    crease: Array | None = None,
+    least: int = 1,
 ) -> Array:
     """Ink outside the printed lines (``band``) that is ink only by touching them or a
     speck: the piece it makes without them reaches the show-through bar (``levels`` of
@@ -201,7 +209,8 @@ def _faint(
     Which it is, a person decides (``rules.read_box``): it is neither a mark (a
     refusal, on the child's box every clause's) nor nothing (which could leave the
     other box's mark alone). Pixels where ``crease`` is set do not reach the bar: a
-    fold's crease lends what it crosses its shading."""
+    fold's crease lends what it crosses its shading. On a photo a piece reaches the bar
+    at ``least`` pixels (one in a box: light pencil there reaches it at a few)."""
     core = levels.core
     if levels.sigma < CLEAN_SIGMA:
         labels, strong = _reaching(cv2.subtract(ink, band), dark, core, SPECK_SHARE, crease)
@@ -210,7 +219,7 @@ def _faint(
         if crease is not None:
             beside |= crease
         typical = levels.centre + TYPICAL * levels.printed
-        labels, strong = _reaching(cv2.subtract(ink, band), dark, core, 0.0, beside, typical)
+        labels, strong = _reaching(cv2.subtract(ink, band), dark, core, 0.0, beside, typical, least)
     strong[0] = True
     return (~strong).view(np.uint8)[labels]
 

@@ -754,7 +754,7 @@ def _measure_signature(
     field = _interior(frame, -OUTLINE_BAND_MM, px_mm)
     big &= ~not_writing(labels, stats, big, lines.band, field, (iy0, iy1, ix0, ix1), px_mm)
     # the other side's writing: faint, for a person (neither a stroke nor nothing)
-    faint = faint_strokes(ink, dark, lines.band, labels, big, px_mm, region)
+    faint = faint_strokes(ink, dark, lines.band, labels, big, px_mm, region, through is not None)
     faint_mm = round(float(extent[faint].max()), 2) if faint.any() else 0.0
     big &= ~faint
     if not big.any():

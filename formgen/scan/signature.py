@@ -48,13 +48,16 @@ from formgen.scan.creases import (
     THROUGH_DASH_MM,
     THROUGH_MIN_MM,
     THROUGH_PIECE_MM,
+    THROUGH_TOL_MM,
+    THROUGH_WIDTH_MM,
     _bar,
+    _chord,
     _straight,
     _strongest_line,
     _through_lines,
     _to_last_ink,
 )
-from formgen.scan.ink import Levels, _faint, _square
+from formgen.scan.ink import FRINGE_MM, Levels, _faint, _square
 from formgen.scan.pixels import Array, nonzero, rectangle
 
 FAINT_SHARE = 0.5  # a stroke this much faint is the other side's (as a box's: rules.marks)
@@ -62,6 +65,21 @@ FAINT_SHARE = 0.5  # a stroke this much faint is the other side's (as a box's: r
 # it by a fold's crease (``faint_strokes``): the other side's writing so lifted 3-12 %,
 # a pen's strokes made on this side most of their length, the lightest pencil 15 % and more
 CREASED_SHARE = 0.25
+# Where the lifted pixels are too few for a Hough line (a crease crossing a stroke, or
+# two creases crossing on it, lift a spot), lines along and across the page through each
+# spot are tried, this far off the axes either way (a fold's creases on the registered
+# page: 0-4 degrees) in steps of SPOT_STEP, through the SPOTS largest spots
+SPOT_TURN = math.radians(4.0)
+SPOT_STEP = math.radians(0.5)
+SPOTS = 6
+# On a photo, where a fold's crease runs through the field, a stroke reaches the bar at
+# this much of its pixels at least (``ink._faint``; elsewhere, and in a box, one pixel
+# does): a crease's shading lifts the other side's writing close under the bar, and the
+# photo's grain lifts single pixels of it over (1-3 pixels seen, at 150 dpi 0.03-0.09
+# mm2). Pencil signatures made on this side reached it at 9 pixels and more on 58 of 60
+# photos of folded forms (the other two at 0 and 4 go to a person); on photos of flat
+# forms light pencil can reach it at 4 or 5 pixels only, and there one counts.
+GRAIN_MM2 = 0.17
 # a staple's bar on the frame line this wide at most (creases.STAPLE_WIDE_MM's 2.0 and
 # a phone photo's blur: a crown across the line measured 2.05)
 BAR_WIDE_MM = 2.5
@@ -310,6 +328,7 @@ def faint_strokes(
     candidates: Array,
     px_mm: float,
     levels: Levels,
+    creased: bool = False,
 ) -> Array:
     """Which candidate strokes are mostly ink only by touching the frame line or a
     speck: their pixels off the band, taken without it, nowhere as dark as a mark made
@@ -318,14 +337,20 @@ def faint_strokes(
     crease crosses or joins them. A crease that fades out halfway across the field, or
     that is no ink away from the strokes, is not found by the search over the field's
     ink; it is found through the few pixels of the strokes it lifts over the bar (under
-    CREASED_SHARE of a stroke), which lie along it. The other side's writing so lifted
-    read as a signature; a stroke made on this side is over the bar away from the
-    crease too."""
+    CREASED_SHARE of a stroke), which lie along it; where they are only a spot or two
+    (a crease crossing a stroke, two creases crossing on one), by the lines along and
+    across the page through each spot (``_through_spots``). The other side's writing so
+    lifted read as a signature; a stroke made on this side is over the bar away from
+    the crease too. On a photo of a field a fold's crease runs through (``creased``: the
+    search over its ink found one; or found here), a stroke reaches the bar at
+    GRAIN_MM2 of its pixels."""
     off = (band == 0) & (labels > 0)
     total = np.maximum(np.bincount(labels[off], minlength=len(candidates)), 1)
+    grain = max(1, round(GRAIN_MM2 * px_mm * px_mm))  # (a photo's)
 
     def faint(crease: Array | None = None) -> Array:
-        weak = _faint(ink, dark, band, levels, crease)
+        least = grain if creased or crease is not None else 1
+        weak = _faint(ink, dark, band, levels, crease, least)
         light = np.bincount(labels[off & (weak > 0)], minlength=len(candidates))
         return candidates & (light >= FAINT_SHARE * total)
 
@@ -333,15 +358,54 @@ def faint_strokes(
     left = candidates & ~found
     if not left.any():
         return found
-    over = off & (dark > levels.core) & left[labels]
+    # the crease is looked for through every lifted stroke, faint ones too: those it
+    # lifted least can be the only ones that show it, while it runs along a stroke left
+    over = off & (dark > levels.core) & candidates[labels]
     share = np.bincount(labels[over], minlength=len(candidates)) / total
-    lifted = left & (share < CREASED_SHARE)
+    lifted = candidates & (share > 0) & (share < CREASED_SHARE)
     if not lifted.any():
         return found
     along = cv2.dilate((over & lifted[labels]).view(np.uint8), _square(3))
     crease = _through_lines(along, dark, band, px_mm)
+    near = crease.near if crease is not None else _through_spots(along, dark, band, px_mm)
     # (judged again without the crease's pixels, a stroke can only be fainter)
-    return found if crease is None else faint(crease.near)
+    return found if near is None else faint(near)
+
+
+def _through_spots(along: Array, dark: Array, band: Array, px_mm: float) -> Array | None:
+    """For ``faint_strokes``: a fold's crease through spots of ``along`` (0/1), too
+    small to give a Hough line of their own: lines along and across the page through
+    each spot's middle (within SPOT_TURN) that run right across the field as a crease
+    does (``creases._chord``: as ink, or as a faint ridge of darkness where there is
+    none). The pixels along those taken, as far either side as a crease may wander from
+    its line (THROUGH_TOL_MM) and its shading lift what it meets (FRINGE_MM): the spots
+    it lifted are only where the writing crosses it, but all of it is the crease.
+    None: none taken."""
+    n, _, stats, middles = cv2.connectedComponentsWithStats(along, connectivity=8)
+    if n <= 1:
+        return None
+    along, dark, band = (np.ascontiguousarray(a) for a in (along, dark, band))
+    tol = max(1, round(THROUGH_TOL_MM * px_mm))
+    reach = tol + round(THROUGH_WIDTH_MM * px_mm)
+    offsets = np.arange(-reach, reach + 1)
+    turns = np.arange(-SPOT_TURN, SPOT_TURN + SPOT_STEP / 2, SPOT_STEP)
+    turns = turns[np.argsort(np.abs(turns), kind="stable")]  # straightest first
+    wide = 2 * (tol + max(1, round(FRINGE_MM * px_mm))) + 1
+    far = float(sum(along.shape))  # the line drawn from beyond the field to beyond it
+    taken = np.zeros_like(along)
+    for k in np.argsort(-stats[1:, cv2.CC_STAT_AREA], kind="stable")[:SPOTS] + 1:
+        x, y = middles[k]
+        if taken[round(y), round(x)]:  # on a line taken already
+            continue
+        for axis in (0.0, math.pi / 2):  # a vertical line's normal, a horizontal one's
+            for theta in axis + turns:
+                c, s = math.cos(theta), math.sin(theta)
+                if _chord(along, dark, band, x * c + y * s, theta, offsets, tol, px_mm) is None:
+                    continue
+                ends = [(round(x - t * s), round(y + t * c)) for t in (-far, far)]
+                cv2.line(taken, ends[0], ends[1], 1, wide)
+                break
+    return taken if taken.any() else None
 
 
 def crossed(
