@@ -341,9 +341,9 @@ def faint_strokes(
     (a crease crossing a stroke, two creases crossing on one), by the lines along and
     across the page through each spot (``_through_spots``). The other side's writing so
     lifted read as a signature; a stroke made on this side is over the bar away from
-    the crease too. On a photo of a field a fold's crease runs through (``creased``: the
-    search over its ink found one; or found here), a stroke reaches the bar at
-    GRAIN_MM2 of its pixels."""
+    the crease too. On a photo, where a fold's crease runs through the field
+    (``creased``: the search over the field's ink found one; or one is found here), a
+    stroke reaches the bar at GRAIN_MM2 of its pixels at least."""
     off = (band == 0) & (labels > 0)
     total = np.maximum(np.bincount(labels[off], minlength=len(candidates)), 1)
     grain = max(1, round(GRAIN_MM2 * px_mm * px_mm))  # (a photo's)
