@@ -55,6 +55,7 @@ SLOW_MODULES = {
     # page per condition)
     "test_scan_folds_and_photos.py",
     "test_scan_marks.py",
+    "test_scan_sig_edge.py",  # the signature field's dangers, many pages each (70 s)
     "test_scan_import.py",  # every condition imported into a store, both reader paths
     "test_synth.py",  # the degradations themselves, each on a whole A4 page
     "test_cli_attacks.py",  # a command process per attack
