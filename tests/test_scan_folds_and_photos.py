@@ -22,7 +22,7 @@ from PIL import Image
 
 from formgen import rules, scan
 from formgen.rules import Status
-from formgen.scan import creases
+from formgen.scan import box_creases, creases
 
 from . import synth
 from .helpers.marks import ANSWERED, DPI, PX_MM, READ, draw, look, printed_form, px, read, statuses
@@ -514,9 +514,9 @@ def test_ink_on_a_crease_in_a_box_goes_to_a_person() -> None:
     px_mm = 150 / 25.4
     crease = np.zeros((26, 26), np.uint8)
     crease[:, 12:14] = 1  # the crease down the box
-    assert creases._bare(crease, px_mm).sum() == crease.sum()
+    assert box_creases._bare(crease, px_mm).sum() == crease.sum()
     crease[18:24, 4:10] = 1  # and a dot of a tick on it, left of it
-    assert (crease & ~creases._bare(crease, px_mm)).sum() > 0
+    assert (crease & ~box_creases._bare(crease, px_mm)).sum() > 0
 
 
 @pytest.mark.parametrize("degrees", [35, 60, 125])

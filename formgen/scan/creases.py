@@ -4,9 +4,8 @@ end in or near its field; a line that runs on right across it and beyond is foun
 (Hough lines, followed where a crease wanders, faint stretches told from noise and
 dither by how much darker they are than lines beside them) and taken out before the
 strokes are measured; a piece that is no more than a straight bar or a few crossing
-lines is not a signature either. In an answer box, a crease is its bare line (what else
-it took out there was on it) or, where it faded before it got right across the answers
-region, thin straight ink along or across the page that runs on beyond the box.
+lines is not a signature either. What a crease or a staple leaves in an answer box is
+``box_creases``'.
 """
 
 from __future__ import annotations
@@ -45,7 +44,6 @@ THROUGH_CANDIDATES = 12
 AXIS_CANDIDATES = 2
 AXIS_LOOK = 200
 AXIS = math.radians(8.0)  # a crease through the boxes runs this near along or across
-CREASE_MM = 0.6  # through the boxes: ink this far either side of a crease's goes with it
 # A staple in the signature field is not a signature: a straight solid bar this long
 # (its crown 12-13 mm, a bent leg 4-6 mm) and this wide (wire 0.6-0.8 mm and its shadow,
 # blurred), this many times longer than wide, filling this share of its rectangle.
@@ -62,26 +60,6 @@ LINE_REST = 0.05  # lines that cross: all but this share of the piece lies on th
 LINE_SHARE = 0.25  # and each holds this much at least of what the others leave
 LINE_FILLED = 0.9  # and has ink along this share of the length it spans
 WANDER = 0.25  # a crease's centre line moves across by at most this share of its length
-# In a box: a crease that faded before it got right across the answers region (so it was
-# not found there) is thin straight ink along or across the page (pieces no wider together
-# than LINE_WIDE_MM, twice as long as wide) that runs on straight beyond the box's outline
-# on one side at least: ink along ACROSS_ON_SHARE of ACROSS_ON_MM there, and along
-# ACROSS_APART more of it than in the rows beside (a printed word's letters are no line;
-# a crease through the word is).
-ACROSS_ON_MM = 3.0
-ACROSS_ON_SHARE = 0.6
-ACROSS_APART = 0.4
-# A crease's own pixels in a box: a line along or across the page, this far (mm) either
-# side of its densest column or row. What else a crease took out there (a tick it runs
-# through) is no bare crease: a person looks.
-BARE_MM = 0.35
-# Through a box: a solid straight bar (a staple's crown) through its inside, slanting (a
-# line along or across the page is a crease's), both ends BAR_BEYOND_MM or more beyond
-# the box's outline, broken by gaps of at most BAR_GAP_MM (the outline's band taken
-# out, a staple's sheen); its ink is BAR_WIDE_MM either side of it.
-BAR_BEYOND_MM = 1.0
-BAR_GAP_MM = 4.0
-BAR_WIDE_MM = 0.6
 
 
 # --- Straight lines right across a region: creases and edges, not writing -----------------
@@ -542,131 +520,6 @@ def _faint(
         if ridge < faint or line - max(float(median(w[part][off])) for w in beside) < THROUGH_APART:
             return False
     return True
-
-
-def _across_box(
-    own: Array,
-    ink: Array,
-    interior: tuple[int, int, int, int],
-    outer: tuple[int, int, int, int],
-    px_mm: float,
-) -> Array:
-    """The ink of ``own`` (a box's writing) that is a crease the answers region's search
-    did not find: thin straight pieces in the box's ``interior`` (y0, y1, x0, x1) on
-    one line along or across the page, which runs on straight in ``ink`` beyond the
-    box's ``outer`` edge (its outline and band) on one side at least. A tick or a cross
-    is neither straight along an axis nor runs on beyond the box as a line; a stroke
-    that does (a dash along a crease's line) is taken for the crease, and what else is
-    in the box with it goes to a person (``rules.read_box``)."""
-    found = np.zeros_like(own)
-    y0, y1, x0, x1 = interior
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(own[y0:y1, x0:x1], connectivity=8)
-    if n <= 1:
-        return found
-    wide = max(2, round(LINE_WIDE_MM * px_mm))
-    on = max(2, round(ACROSS_ON_MM * px_mm))
-    for along_rows in (True, False):  # transposed views: one code for both directions
-        page = ink if along_rows else ink.T
-        a0 = y0 if along_rows else x0  # "rows": across the line; "columns": along it
-        _, _, ob0, ob1 = outer if along_rows else (*outer[2:], *outer[:2])
-        # a piece's extent across the line and along it (box pixels)
-        c, r, cw, rw = (0, 1, 2, 3) if along_rows else (1, 0, 3, 2)
-        thin = [k for k in range(1, n) if stats[k, rw] <= wide]
-        done: set[int] = set()
-        for k in sorted(thin, key=lambda k: stats[k, r]):  # pieces on one line: a group
-            if k in done:
-                continue
-            group = [j for j in thin if stats[k, r] - 1 <= stats[j, r] <= stats[k, r] + wide]
-            group = [j for j in group if stats[j, r] + stats[j, rw] <= stats[k, r] + wide]
-            lo = min(stats[j, r] for j in group)
-            hi = max(stats[j, r] + stats[j, rw] for j in group)
-            ends = [stats[j, c] for j in group] + [stats[j, c] + stats[j, cw] for j in group]
-            if hi - lo > wide or max(ends) - min(ends) < 2 * (hi - lo):
-                continue
-            done.update(group)
-            rows = (max(a0 + lo - 1, 0), a0 + hi + 1)  # a row either side: blur
-            if not any(
-                _runs_on(page, *rows, c0, c1, wide)
-                for c0, c1 in ((max(ob0 - on, 0), ob0), (ob1, min(ob1 + on, page.shape[1])))
-                if c1 - c0 >= 0.8 * on
-            ):
-                continue
-            found[y0:y1, x0:x1] |= np.isin(labels, group).astype(found.dtype)
-    return found
-
-
-def _bars(
-    writing: Array,
-    interior: tuple[int, int, int, int],
-    outer: tuple[int, int, int, int],
-    px_mm: float,
-) -> Array:
-    """The ink of ``writing`` on solid straight bars right through a box (a staple's
-    crown): segments (probabilistic Hough, over gaps) that cross the box's
-    ``interior`` (y0, y1, x0, x1) with both ends BAR_BEYOND_MM or more beyond its
-    ``outer`` edge, slanting more than AXIS, with ink as wide as a staple's wire
-    (STAPLE_WIDE_MM) along them. A tick's or a cross's strokes end in or near the box;
-    an arm that runs far out of it starts in it. A line along or across the page is a
-    crease's (``_through_lines``, ``_across_box``): taken as a bar, a crease's crumbs
-    alone in a box went to review."""
-    solid = np.zeros_like(writing)
-    y0, y1, x0, x1 = interior
-    oy0, oy1, ox0, ox1 = outer
-    if not writing[y0:y1, x0:x1].any():
-        return solid
-    beyond = BAR_BEYOND_MM * px_mm
-    margin = round(beyond + 2 * px_mm)
-    cy0, cx0 = max(oy0 - margin, 0), max(ox0 - margin, 0)
-    crop = np.ascontiguousarray(writing[cy0 : oy1 + margin, cx0 : ox1 + margin])
-    shortest = round(min(oy1 - oy0, ox1 - ox0) + 2 * beyond)
-    gap = round(BAR_GAP_MM * px_mm)
-    segments = cv2.HoughLinesP(crop, 1, np.pi / 180, shortest // 2, None, shortest, gap)
-    width = 2 * max(1, round(BAR_WIDE_MM * px_mm)) + 1
-    inside = (x0, y0, x1 - x0, y1 - y0)
-    for xa, ya, xb, yb in [] if segments is None else segments.reshape(-1, 4):
-        ends = ((int(xa + cx0), int(ya + cy0)), (int(xb + cx0), int(yb + cy0)))
-        out = [max(ox0 - x, x - ox1, oy0 - y, y - oy1) for x, y in ends]
-        if min(out) < beyond or not cv2.clipLine(inside, *ends)[0]:
-            continue  # an end in or near the box, or past it: not right through
-        if abs(math.sin(2 * math.atan2(yb - ya, xb - xa))) <= math.sin(2 * AXIS):
-            continue  # along or across the page: a crease's
-        line = np.zeros_like(writing)
-        cv2.line(line, *ends, 1, width)
-        line &= writing
-        if np.count_nonzero(line) >= STAPLE_WIDE_MM[0] * px_mm * math.hypot(xb - xa, yb - ya):
-            solid |= line
-    return solid
-
-
-def _bare(crease: Array, px_mm: float) -> Array:
-    """Of a crease's pixels in a box, those that are a bare line along or across the
-    page (BARE_MM either side of the densest column or row):
-    what else it took out there is something on the crease."""
-    bare = np.zeros_like(crease)
-    half = max(1, round(BARE_MM * px_mm))
-    for axis in (0, 1):  # 0: a line down the box (columns), 1: across it (rows)
-        counts = np.count_nonzero(crease, axis=axis).astype(np.float32)
-        if not counts.any():
-            continue
-        centre = int(np.argmax(np.convolve(counts, np.ones(2 * half + 1), "same")))
-        lo, hi = max(centre - half, 0), centre + half + 1
-        band = crease[:, lo:hi] if axis == 0 else crease[lo:hi, :]
-        if axis == 0:
-            bare[:, lo:hi] |= band
-        else:
-            bare[lo:hi, :] |= band
-    return bare
-
-
-def _runs_on(page: Array, r0: int, r1: int, c0: int, c1: int, wide: int) -> bool:
-    """Whether ink runs on along rows r0..r1 over columns c0..c1 as a line: along most
-    of the stretch, and clearly more than in the rows beside (letters or a tick reach
-    those too; a line through a printed word does not make the word a line)."""
-    along = float(page[r0:r1, c0:c1].any(axis=0).mean())
-    above = page[max(r0 - wide, 0) : max(r0 - 1, 0), c0:c1]
-    below = page[r1 + 1 : r1 + wide, c0:c1]
-    beside = max((float(b.any(axis=0).mean()) for b in (above, below) if b.size), default=0.0)
-    return along >= ACROSS_ON_SHARE and along - beside >= ACROSS_APART
 
 
 def _straight(labels: Array, stats: Array, candidates: Array, px_mm: float) -> Array:

@@ -34,7 +34,8 @@ from typing import Any
 import cv2
 import numpy as np
 
-from formgen.scan.creases import CREASE_MM, _across_box, _bare, _bars, _through_lines
+from formgen.scan.box_creases import CREASE_MM, _across_box, _bare, _bars
+from formgen.scan.creases import _through_lines
 from formgen.scan.ink import (
     DUST_AREA_MM2,
     DUST_MM,
