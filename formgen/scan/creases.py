@@ -284,11 +284,14 @@ def _chord(
     tol: int,
     px_mm: float,
     grow: int | None = None,
+    aside: bool = False,
 ) -> Array | None:
     """The ink of one Hough line (pixel centres: x cos + y sin = rho) when the line
     runs right across the region; per step along it, the run of ink through the ink
     nearest the line (within ``tol``), which follows a crease that wanders a little;
-    at most ``grow`` steps beyond that ink either way (None: as far as there is ink)."""
+    at most ``grow`` steps beyond that ink either way (None: as far as there is ink).
+    ``aside``: a faint stretch is told from the paper's noise without a line beside it
+    that runs on print along most of it (``_faint``)."""
     h, w = ink.shape
     c, s = math.cos(theta), math.sin(theta)
     span = _span(rho, theta, w, h, px_mm)
@@ -332,7 +335,7 @@ def _chord(
     if fading:
         # the darkest of each step's window on the line: its pixels are the core's
         on_line = np.take(dark_, near).max(axis=1).astype(np.int16)
-        if not _faint(on_line, core, known, fading, dark_, printed_, at, middle, tol, px_mm):
+        if not _faint(on_line, core, known, fading, dark_, printed_, at, middle, tol, px_mm, aside):
             return None
     every = at(slice(None))
     grid = np.take(ink_, every) > 0
@@ -476,13 +479,18 @@ def _faint(
     middle: int,
     tol: int,
     px_mm: float,
+    aside: bool = False,
 ) -> bool:
     """For ``_chord``: whether, in each of ``parts`` (of the line's steps), the steps
     clear of print where the line is no ink (``core``) show it all the same, fainter (a
     crease fades): the darkest of each step's window ``on_line`` against the same at
     lines beside it (``at``: their pixels in ``dark`` and ``printed``, both flat;
     ``middle`` the line itself), so that noise, dither and other writing the chord
-    crosses weigh the same there."""
+    crosses weigh the same there. With ``aside``, a line beside that runs on print along
+    most of a part is no measure of the paper's noise there, and the others are: a
+    crease close to the signature field's frame line, its line beside on the frame. (Not
+    in the searches over all ink: there it let a real stroke along a line be taken for
+    a crease.)"""
     away = 2 * tol + 1 + round(THROUGH_SIDE_MM * px_mm)
     shifts = [k for k in (-2 * away, -away, away, 2 * away) if abs(k) + tol <= middle]
     if not shifts:  # nothing beside to tell the line from noise by
@@ -502,7 +510,8 @@ def _faint(
     where = {k: at(slice(middle + k - tol, middle + k + tol + 1)) for k in shifts}
     # steps where a line beside runs over print (a box's side along a crease through
     # its column) say nothing about a faint line: darkness there is the print's
-    clear = ~np.any([np.take(printed, where[k]).any(axis=1) for k in shifts], axis=0)
+    on_print = [np.take(printed, where[k]).any(axis=1) for k in shifts]
+    clear = ~np.any(on_print, axis=0)
     offs = []
     for part in parts:
         off = known[part] & ~core[part]
@@ -517,7 +526,11 @@ def _faint(
     for part, off in zip(parts, offs, strict=True):
         ridge = float(median(on_line[part][off] - edges[part][off]))
         line = float(median(on_line[part][off]))
-        if ridge < faint or line - max(float(median(w[part][off])) for w in beside) < THROUGH_APART:
+        paper = beside
+        if aside:
+            paper = [w for w, p in zip(beside, on_print, strict=True) if p[part][off].mean() <= 0.5]
+        noise = max(float(median(w[part][off])) for w in paper or beside)
+        if ridge < faint or line - noise < THROUGH_APART:
             return False
     return True
 

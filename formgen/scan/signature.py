@@ -377,10 +377,11 @@ def _through_spots(along: Array, dark: Array, band: Array, px_mm: float) -> Arra
     small to give a Hough line of their own: lines along and across the page through
     each spot's middle (within SPOT_TURN) that run right across the field as a crease
     does (``creases._chord``: as ink, or as a faint ridge of darkness where there is
-    none). The pixels along those taken, as far either side as a crease may wander from
-    its line (THROUGH_TOL_MM) and its shading lift what it meets (FRINGE_MM): the spots
-    it lifted are only where the writing crosses it, but all of it is the crease.
-    None: none taken."""
+    none; ``aside``: close to the frame line, a line beside it on the frame says nothing
+    of the paper's noise). The pixels along those taken, as far either side as a crease
+    may wander from its line (THROUGH_TOL_MM) and its shading lift what it meets
+    (FRINGE_MM): the spots it lifted are only where the writing crosses it, but all of
+    it is the crease. None: none taken."""
     n, _, stats, middles = cv2.connectedComponentsWithStats(along, connectivity=8)
     if n <= 1:
         return None
@@ -400,7 +401,8 @@ def _through_spots(along: Array, dark: Array, band: Array, px_mm: float) -> Arra
         for axis in (0.0, math.pi / 2):  # a vertical line's normal, a horizontal one's
             for theta in axis + turns:
                 c, s = math.cos(theta), math.sin(theta)
-                if _chord(along, dark, band, x * c + y * s, theta, offsets, tol, px_mm) is None:
+                rho = x * c + y * s
+                if _chord(along, dark, band, rho, theta, offsets, tol, px_mm, aside=True) is None:
                     continue
                 ends = [(round(x - t * s), round(y + t * c)) for t in (-far, far)]
                 cv2.line(taken, ends[0], ends[1], 1, wide)
