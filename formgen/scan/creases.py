@@ -99,9 +99,8 @@ def _through_lines(
         return None
     # ``_chord`` looks pixels up by flat index: one contiguous copy here, not per line
     ink, dark, printed = (np.ascontiguousarray(a) for a in (ink, dark, printed))
-    tol = max(1, round(THROUGH_TOL_MM * px_mm))
-    reach = tol + round(THROUGH_WIDTH_MM * px_mm)
-    offsets = np.arange(-reach, reach + 1)
+    tol, offsets = _window(px_mm)
+    reach = int(offsets[-1])
     removed = np.zeros_like(ink)
     accepted: list[tuple[float, float]] = []
     tested: list[tuple[float, float]] = []
@@ -134,6 +133,15 @@ def _through_lines(
     fringe = max(1, round(FRINGE_MM * px_mm))
     near = cv2.dilate(removed, _square(2 * fringe + 1))
     return _Through(removed, near, len(accepted))
+
+
+def _window(px_mm: float) -> tuple[int, Array]:
+    """A chord's window (``_chord``): how far a crease may wander from its line
+    (THROUGH_TOL_MM, px) and the offsets across the line, as far as a wide line
+    (THROUGH_WIDTH_MM) and the lines beside it reach."""
+    tol = max(1, round(THROUGH_TOL_MM * px_mm))
+    reach = tol + round(THROUGH_WIDTH_MM * px_mm)
+    return tol, np.arange(-reach, reach + 1)
 
 
 def _near(

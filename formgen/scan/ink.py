@@ -166,11 +166,8 @@ def _reaching(
     above = dark > core
     if beside is not None:
         above &= beside == 0
-    if not share and least > 1:
+    if not share:
         strong = np.bincount(labels[above], minlength=n) >= least
-    elif not share:
-        strong = np.zeros(n, bool)
-        strong[labels[above]] = True
     else:
         area = np.bincount(labels.ravel(), minlength=n)
         strong = np.bincount(labels[above], minlength=n) > share * area

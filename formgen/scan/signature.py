@@ -48,14 +48,13 @@ from formgen.scan.creases import (
     THROUGH_DASH_MM,
     THROUGH_MIN_MM,
     THROUGH_PIECE_MM,
-    THROUGH_TOL_MM,
-    THROUGH_WIDTH_MM,
     _bar,
     _chord,
     _straight,
     _strongest_line,
     _through_lines,
     _to_last_ink,
+    _window,
 )
 from formgen.scan.ink import FRINGE_MM, Levels, _faint, _square
 from formgen.scan.pixels import Array, nonzero, rectangle
@@ -386,9 +385,7 @@ def _through_spots(along: Array, dark: Array, band: Array, px_mm: float) -> Arra
     if n <= 1:
         return None
     along, dark, band = (np.ascontiguousarray(a) for a in (along, dark, band))
-    tol = max(1, round(THROUGH_TOL_MM * px_mm))
-    reach = tol + round(THROUGH_WIDTH_MM * px_mm)
-    offsets = np.arange(-reach, reach + 1)
+    tol, offsets = _window(px_mm)
     turns = np.arange(-SPOT_TURN, SPOT_TURN + SPOT_STEP / 2, SPOT_STEP)
     turns = turns[np.argsort(np.abs(turns), kind="stable")]  # straightest first
     wide = 2 * (tol + max(1, round(FRINGE_MM * px_mm))) + 1
