@@ -43,6 +43,12 @@ NOISE_SIGMAS = 2.5  # the show-through bar against solid print stands this far a
 # light pencil reaches it at a few pixels only (from 0.15 %): there one pixel counts.
 SPECK_SHARE = 0.1
 CLEAN_SIGMA = 2.0
+# On a 1-bit page (a scanner's halftone mode: error diffusion) darkness is the density
+# of black dots round each pixel, and it scatters: the other side's felt-pen writing at
+# 15 % lay 0.10-0.24 of its pixels over the bar (300 random pages), and read as a
+# signature on one page in four. A mark made on this side is over it along DOTTED_SHARE
+# at least (the lightest pencil from 0.2: such strokes go to a person).
+DOTTED_SHARE = 0.3
 # On a photo the other side's fill, at its strongest (15 %), lies flat under the bar with
 # a few pixels over it: grain, or a box corner's print blurred past the band. A piece
 # reaches the bar there only if its typical (median) pixel is darker than TYPICAL of the
@@ -103,9 +109,10 @@ class Levels:
     # noise: a phone photo's grain rides on the other side's writing too, and the darkest
     # of its thousands of pixels lies that far above the rest.
     core: float
+    dotted: bool = False  # a 1-bit page's (WarpView.binary): a speck is DOTTED_SHARE
 
 
-def levels(dark: Array, solid: float = 0.0) -> Levels:
+def levels(dark: Array, solid: float = 0.0, dotted: bool = False) -> Levels:
     """The ``Levels`` of a region's darkness (``_darkness``), from one histogram of
     every other pixel. The print is the region's own, or ``solid`` when that is darker
     (``solid_print``: thin print blurs lighter on a coarse scan, and the bar with it,
@@ -117,7 +124,7 @@ def levels(dark: Array, solid: float = 0.0) -> Levels:
     core = SHOW_THROUGH * printed
     if solid > 0:
         core = core + centre + NOISE_SIGMAS * sigma
-    return Levels(centre, sigma, printed, core)
+    return Levels(centre, sigma, printed, core, dotted)
 
 
 def _ink_mask(dark: Array, levels: Levels) -> Array:
@@ -210,7 +217,8 @@ def _faint(
     at ``least`` pixels (one in a box: light pencil there reaches it at a few)."""
     core = levels.core
     if levels.sigma < CLEAN_SIGMA:
-        labels, strong = _reaching(cv2.subtract(ink, band), dark, core, SPECK_SHARE, crease)
+        share = DOTTED_SHARE if levels.dotted else SPECK_SHARE
+        labels, strong = _reaching(cv2.subtract(ink, band), dark, core, share, crease)
     else:  # a photo: not by grain, nor by print blurred next to the band (TYPICAL)
         beside = cv2.dilate(band, _square(3))
         if crease is not None:

@@ -263,6 +263,7 @@ class _Answers:
     outlines: list[_Outline]
     moved: list[list[float]]  # each box's rect where its outline is, in region mm
     shifts: list[tuple[float, float]]  # and how far that is from the layout's (mm)
+    dotted: bool = False  # cut from a 1-bit page (``ink.Levels.dotted``)
 
 
 def _answers(view: PageView, boxes: Sequence[Mapping[str, Any]]) -> _Answers | None:
@@ -300,7 +301,7 @@ def _find_answers(view: PageView, boxes: Sequence[Mapping[str, Any]]) -> _Answer
         x, y, w, h = _local(box["rect_mm"], c0, r0, px_mm)
         moved.append([x + dx, y + dy, w, h])
         shifts.append((dx, dy))
-    return _Answers(gray, c0, r0, dark, outlines, moved, shifts)
+    return _Answers(gray, c0, r0, dark, outlines, moved, shifts, view.binary)
 
 
 def layout_offset(page: PageView | Array, layout_page: Mapping[str, Any], dpi_out: float) -> float:
@@ -336,9 +337,8 @@ def _edges(rect: Sequence[float]) -> tuple[float, float, float, float]:
 def _signature_field(
     view: PageView, rect: Sequence[float]
 ) -> tuple[Array, int, int, list[float], bool]:
-    """The signature field's block (with SIG_MARGIN_MM round it) and its printed frame
-    located in it (block mm): once per view, for checking the registration and for
-    measuring."""
+    """The signature field's block (SIG_MARGIN_MM round it) and its printed frame located
+    in it (block mm): once per view, for checking the registration and for measuring."""
     key = ("signature", tuple(rect))
     if key not in view.memo:
         px_mm = view.dpi / MM_PER_INCH
@@ -395,7 +395,7 @@ def _writing(
     crease; where each box's word is (region mm); the crease's pixels; and all the
     region's ink (print too); and the writing that is ink only by touching the print or
     a speck, the crease left out (``_faint``); ``solid`` as ``_ink_mask`` takes it."""
-    region = levels(answers.dark, solid)  # once for the ink and for what is faint
+    region = levels(answers.dark, solid, answers.dotted)  # once for the ink and what is faint
     ink = _ink_mask(answers.dark, region)
     every = ink
     shape = ink.shape
@@ -723,7 +723,7 @@ def _measure_signature(
     if gray.size == 0 or iy1 <= iy0 or ix1 <= ix0:
         return SignatureInk(0.0, 0.0, 0.0, 0, False), crop
     dark = _darkness(gray, px_mm)
-    region = levels(dark, solid)
+    region = levels(dark, solid, view.binary)
     ink = _ink_mask(dark, region)
     lines = _lines(ink.shape, [frame], SIG_BORDER_MM, px_mm)
     # a fold's crease, a shadow's edge: straight through the field and on beyond it. Not

@@ -56,6 +56,7 @@ class PageView:
     dpi: float
     size: tuple[int, int]  # whole page: width, height in px
     memo: dict[Any, Any]  # what is found on the view, for whoever needs it again
+    binary = False  # warped from a 1-bit page: its gray is the density of black dots
 
     def region(self, c0: int, r0: int, c1: int, r1: int) -> tuple[Array, int, int]:
         """The block and its top-left pixel (c0, r0 clipped)."""
