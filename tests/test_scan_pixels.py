@@ -330,6 +330,26 @@ def test_solid_print_is_measured_from_the_modules_middles() -> None:
     assert solid_print(np.zeros((0, 40), np.uint8)) == 0.0
 
 
+def test_a_region_is_a_photos_where_its_bare_paper_is_grainy() -> None:
+    """``ink.levels``' ``grainy``: a photo's grain lies on its bare paper too, while on a
+    scan the spread of a region's darkness can come from the other side's lines of
+    text shining through, softened by the paper: noise over ``CLEAN_SIGMA`` either way,
+    but only the photo is judged as one (``ink._faint``); a 1-bit page's is ``dotted``."""
+    from formgen.scan.ink import CLEAN_SIGMA, levels
+
+    rng = np.random.default_rng(0)
+    photo = np.clip(rng.normal(3, 4.5, (200, 600)), 0, 255).astype(np.uint8)
+    scan = np.zeros((200, 600), np.uint8)
+    for y in range(4, 200, 8):
+        scan[y : y + 3, 20:580] = 30
+    scan = cv2.GaussianBlur(scan, (0, 0), 1.5)
+    for region, grainy in ((photo, True), (scan, False)):
+        found = levels(region, 250.0)
+        assert found.sigma >= CLEAN_SIGMA
+        assert found.grainy is grainy
+        assert not found.dotted and levels(region, 250.0, dotted=True).dotted
+
+
 def test_each_pieces_median_is_its_own() -> None:
     """``ink._medians``: per connected piece, the median of its own pixels (the upper
     one of an even count), as numpy gives it, in random masks; 0 for the paper and for

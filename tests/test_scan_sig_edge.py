@@ -225,6 +225,20 @@ def _shining_through(form: dict[str, Any], seed: int, condition: str) -> np.ndar
     return synth.CONDITIONS[condition](seen, np.random.default_rng(seed))[0]
 
 
+def test_the_other_sides_signature_among_its_print_shining_through_is_no_signature(
+    parents_form: dict[str, Any],
+) -> None:
+    """The same writing on a duplex scan where the other side's print and marks shine
+    through too (the ``show-through`` condition): their texture lifted the field's noise
+    over ``ink.CLEAN_SIGMA``, so the field was judged as a photo's, where a stroke's
+    median must only be over ``ink.TYPICAL``, and the writing (its median 0.15 of the
+    print) read as a signature (2 pages of 40). A photo's grain lies on its bare paper
+    too, a scan's bare paper is smooth: a field is judged as a photo's only where it is
+    grainy there (``ink._grain``)."""
+    for seed in (417, 439):
+        _not_consent(parents_form, _shining_through(parents_form, seed, "show-through"), seed)
+
+
 def test_the_other_sides_signature_on_a_dithered_page_is_no_signature(
     parents_form: dict[str, Any],
 ) -> None:

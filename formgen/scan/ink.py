@@ -43,6 +43,15 @@ NOISE_SIGMAS = 2.5  # the show-through bar against solid print stands this far a
 # light pencil reaches it at a few pixels only (from 0.15 %): there one pixel counts.
 SPECK_SHARE = 0.1
 CLEAN_SIGMA = 2.0
+# A photo's grain lies on its bare paper too; a scan's bare paper is smooth, and a
+# spread of its darkness comes from what lies on it: the other side's print and writing
+# shining through, whose texture lifted a region's noise over CLEAN_SIGMA (a duplex
+# scan of a filled page, 2 fields in 40) and let that writing (its median 0.15 of the
+# print, over TYPICAL) read as a signature. A region is a photo's only where the mean
+# step between neighbouring pixels of bare paper is GRAIN_STEP levels or more (every
+# other pixel; photos: 1.2-3.6, scans with the other side shining through: up to 0.4;
+# random checks).
+GRAIN_STEP = 0.8
 # On a 1-bit page (a scanner's halftone mode: error diffusion) darkness is the density
 # of black dots round each pixel, and it scatters: the other side's felt-pen writing at
 # 15 % lay 0.10-0.24 of its pixels over the bar (300 random pages), and read as a
@@ -110,6 +119,7 @@ class Levels:
     # of its thousands of pixels lies that far above the rest.
     core: float
     dotted: bool = False  # a 1-bit page's (WarpView.binary): a speck is DOTTED_SHARE
+    grainy: bool = False  # a photo's: noise over CLEAN_SIGMA, on bare paper too (_grain)
 
 
 def levels(dark: Array, solid: float = 0.0, dotted: bool = False) -> Levels:
@@ -124,7 +134,19 @@ def levels(dark: Array, solid: float = 0.0, dotted: bool = False) -> Levels:
     core = SHOW_THROUGH * printed
     if solid > 0:
         core = core + centre + NOISE_SIGMAS * sigma
-    return Levels(centre, sigma, printed, core, dotted)
+    grainy = sigma >= CLEAN_SIGMA and _grain(dark, centre) >= GRAIN_STEP
+    return Levels(centre, sigma, printed, core, dotted, grainy)
+
+
+def _grain(dark: Array, centre: float) -> float:
+    """The mean step (levels) between neighbours along the rows of a region's bare
+    paper, every other pixel: where the darkness, smoothed, is within a few levels of
+    the paper's (``centre``), away from anything that lies on it."""
+    sample = np.ascontiguousarray(dark[::2, ::2])
+    bare = cv2.GaussianBlur(sample, (0, 0), 1.0) <= centre + 3
+    pairs = bare[:, 1:] & bare[:, :-1]
+    steps = cv2.absdiff(sample[:, 1:], sample[:, :-1])
+    return float(steps[pairs].mean()) if pairs.any() else 0.0
 
 
 def _ink_mask(dark: Array, levels: Levels) -> Array:
@@ -216,7 +238,7 @@ def _faint(
     fold's crease lends what it crosses its shading. On a photo a piece reaches the bar
     at ``least`` pixels (one in a box: light pencil there reaches it at a few)."""
     core = levels.core
-    if levels.sigma < CLEAN_SIGMA:
+    if not levels.grainy:
         share = DOTTED_SHARE if levels.dotted else SPECK_SHARE
         labels, strong = _reaching(cv2.subtract(ink, band), dark, core, share, crease)
     else:  # a photo: not by grain, nor by print blurred next to the band (TYPICAL)
