@@ -256,6 +256,37 @@ def test_the_other_sides_marks_on_a_dithered_page_are_never_consent(
     assert not given, (seed, decisions)
 
 
+@pytest.mark.parametrize("seed", [415, 418])
+def test_the_other_sides_marks_among_its_print_on_a_noisy_scan_are_never_consent(
+    parents_form: dict[str, Any], seed: int
+) -> None:
+    """As above, where the other side is a filled page whose print shines through too,
+    on a noisy scan (salt-and-pepper, JPEG at quality 55-65): the answers region's
+    noise went over ``ink.CLEAN_SIGMA``, grainy on its bare paper as a photo's is, and
+    a tick's median, 0.13 of the print, cleared the bar a photo's contrast allows
+    (``ink.TYPICAL``): consent on 2 pages of 30. A page is judged as a photo's only
+    where a camera took it, the page seen in perspective (``view.KEYSTONE``)."""
+    form = parents_form
+    width = form["clean"].shape[1]
+    rng = np.random.default_rng(seed)
+    back = draw(
+        form,
+        {("recording", "no"): ("cross", "blue-ballpoint")},
+        ("full", "blue-ballpoint"),
+        seed + 7,
+    )
+    for box in form["sheet"]["boxes"]:
+        if box["answer"] == "yes":
+            x, y, w, h = px(box["rect_mm"])
+            pen = synth.random_pen(rng, DPI, "black-felt")
+            kind = str(rng.choice(["tick", "cross", "fill"]))
+            synth.draw_mark(back, (width - x - w, y, w, h), kind, pen, rng, DPI, inplace=True)
+    page = draw(form, {}, ("full", "black-ballpoint"), seed)
+    seen = synth.show_through(page, back, 0.15, 0.15 * PX_MM)
+    decisions, _ = read(form, synth.CONDITIONS["noisy"](seen, np.random.default_rng(seed))[0])
+    assert not [c for c, d in decisions.items() if d.status is Status.GIVEN], (seed, decisions)
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="known danger, not yet closed: a copier's 1-bit text mode makes the other side's "

@@ -334,8 +334,9 @@ def test_a_region_is_a_photos_where_its_bare_paper_is_grainy() -> None:
     """``ink.levels``' ``grainy``: a photo's grain lies on its bare paper too, while on a
     scan the spread of a region's darkness can come from the other side's lines of
     text shining through, softened by the paper: noise over ``CLEAN_SIGMA`` either way,
-    but only the photo is judged as one (``ink._faint``); a 1-bit page's is ``dotted``."""
-    from formgen.scan.ink import CLEAN_SIGMA, levels
+    but only the photo is judged as one (``ink._faint``), and only when the page was
+    photographed (``Capture.camera``); a 1-bit page's is ``dotted``."""
+    from formgen.scan.ink import CLEAN_SIGMA, Capture, levels
 
     rng = np.random.default_rng(0)
     photo = np.clip(rng.normal(3, 4.5, (200, 600)), 0, 255).astype(np.uint8)
@@ -344,10 +345,29 @@ def test_a_region_is_a_photos_where_its_bare_paper_is_grainy() -> None:
         scan[y : y + 3, 20:580] = 30
     scan = cv2.GaussianBlur(scan, (0, 0), 1.5)
     for region, grainy in ((photo, True), (scan, False)):
-        found = levels(region, 250.0)
+        found = levels(region, Capture(250.0, camera=True))
         assert found.sigma >= CLEAN_SIGMA
         assert found.grainy is grainy
-        assert not found.dotted and levels(region, 250.0, dotted=True).dotted
+        assert not levels(region, Capture(250.0)).grainy  # grain, but a scanner's
+        assert not found.dotted and levels(region, Capture(250.0, dotted=True)).dotted
+
+
+def test_a_page_seen_in_perspective_was_photographed() -> None:
+    """``view.keystone``: how much longer one edge of the page is than its opposite as
+    a homography maps it. A flatbed's or a feeder's map is affine (0, whatever its
+    turn, scale or shear); a camera's has perspective (``WarpView.camera``)."""
+    from formgen.scan.view import KEYSTONE, WarpView, keystone
+
+    turn = math.radians(4)
+    affine = np.array(
+        [[7 * math.cos(turn), -7 * math.sin(turn), 40], [7 * math.sin(turn), 7.2, 25], [0, 0, 1]]
+    )
+    assert keystone(affine) < 1e-9
+    tilted = affine @ np.array([[1, 0, 0], [0, 1, 0], [0, 4e-5, 1]])  # the top nearer
+    assert keystone(tilted) > KEYSTONE
+    assert keystone(affine @ np.array([[1, 0, 0], [0, 1, 0], [1e-6, 0, 1]])) < KEYSTONE
+    gray = np.full((2400, 1700), 255, np.uint8)
+    assert not WarpView(gray, affine).camera and WarpView(gray, tilted).camera
 
 
 def test_each_pieces_median_is_its_own() -> None:

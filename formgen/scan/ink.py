@@ -106,6 +106,18 @@ def _darkness(region: Array, px_mm: float) -> Array:
 
 
 @dataclass(frozen=True)
+class Capture:
+    """What the whole page says about the ink of each of its regions (``levels``)."""
+
+    solid: float = 0.0  # how dark its solid print is (``solid_print``; 0: each region's own)
+    dotted: bool = False  # 1-bit: its gray is the density of black dots (``WarpView.binary``)
+    camera: bool = False  # photographed: seen in perspective (``WarpView.camera``)
+
+
+SCANNED = Capture()
+
+
+@dataclass(frozen=True)
 class Levels:
     """What a region's darkness says (``levels``), once for every judgement of it: the
     paper's darkness and noise, the print's darkness and the show-through bar."""
@@ -122,20 +134,20 @@ class Levels:
     grainy: bool = False  # a photo's: noise over CLEAN_SIGMA, on bare paper too (_grain)
 
 
-def levels(dark: Array, solid: float = 0.0, dotted: bool = False) -> Levels:
+def levels(dark: Array, page: Capture = SCANNED) -> Levels:
     """The ``Levels`` of a region's darkness (``_darkness``), from one histogram of
-    every other pixel. The print is the region's own, or ``solid`` when that is darker
-    (``solid_print``: thin print blurs lighter on a coarse scan, and the bar with it,
-    while a felt pen's wide strokes shining through do not)."""
+    every other pixel. The print is the region's own, or the page's solid print when
+    that is darker (``solid_print``: thin print blurs lighter on a coarse scan, and the
+    bar with it, while a felt pen's wide strokes shining through do not)."""
     counts = histogram(np.ascontiguousarray(dark[::2, ::2]))  # one for every percentile
     centre = _from_histogram(counts, 50)
     sigma = 1.4826 * _from_histogram(deviations(counts, round(centre)), 50)
-    printed = max(_from_histogram(counts, PRINT_PERCENTILE), solid)
+    printed = max(_from_histogram(counts, PRINT_PERCENTILE), page.solid)
     core = SHOW_THROUGH * printed
-    if solid > 0:
+    if page.solid > 0:
         core = core + centre + NOISE_SIGMAS * sigma
-    grainy = sigma >= CLEAN_SIGMA and _grain(dark, centre) >= GRAIN_STEP
-    return Levels(centre, sigma, printed, core, dotted, grainy)
+    grainy = page.camera and sigma >= CLEAN_SIGMA and _grain(dark, centre) >= GRAIN_STEP
+    return Levels(centre, sigma, printed, core, page.dotted, grainy)
 
 
 def _grain(dark: Array, centre: float) -> float:

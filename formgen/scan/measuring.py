@@ -41,6 +41,7 @@ from formgen.scan.ink import (
     DUST_MM,
     FRINGE_MM,
     OUTLINE_BAND_MM,
+    Capture,
     _components,
     _darkness,
     _faint,
@@ -215,9 +216,8 @@ class _Outline:
 def _locate_outline(
     dark: Array, rect: Sequence[float], border_mm: float, px_mm: float, search_mm: float
 ) -> _Outline:
-    """The printed outline near the layout's (``rect`` in the mm of ``dark``): absorbs
-    what registration left over so the inset stays clear of the border, and checks the
-    registration where it counts."""
+    """The printed outline near the layout's (``rect``, mm of ``dark``): absorbs what the
+    registration left over, the inset clear of the border; checks it where it counts."""
     x, y, w, h = rect
     band = max(1, round(0.5 * px_mm))
     border = max(1, round(border_mm * px_mm))
@@ -263,7 +263,6 @@ class _Answers:
     outlines: list[_Outline]
     moved: list[list[float]]  # each box's rect where its outline is, in region mm
     shifts: list[tuple[float, float]]  # and how far that is from the layout's (mm)
-    dotted: bool = False  # cut from a 1-bit page (``ink.Levels.dotted``)
 
 
 def _answers(view: PageView, boxes: Sequence[Mapping[str, Any]]) -> _Answers | None:
@@ -301,7 +300,7 @@ def _find_answers(view: PageView, boxes: Sequence[Mapping[str, Any]]) -> _Answer
         x, y, w, h = _local(box["rect_mm"], c0, r0, px_mm)
         moved.append([x + dx, y + dy, w, h])
         shifts.append((dx, dy))
-    return _Answers(gray, c0, r0, dark, outlines, moved, shifts, view.binary)
+    return _Answers(gray, c0, r0, dark, outlines, moved, shifts)
 
 
 def layout_offset(page: PageView | Array, layout_page: Mapping[str, Any], dpi_out: float) -> float:
@@ -388,14 +387,14 @@ def _locate_frame(
 
 
 def _writing(
-    answers: _Answers, boxes: Sequence[Mapping[str, Any]], px_mm: float, solid: float = 0.0
+    answers: _Answers, boxes: Sequence[Mapping[str, Any]], px_mm: float, capture: Capture
 ) -> tuple[Array, Array, Array, list[_Word], Array, Array]:
     """What was written in the answers region: ink without the box outlines (joined
     again where a stroke crosses them), without the printed words and without a fold's
     crease; where each box's word is (region mm); the crease's pixels; and all the
     region's ink (print too); and the writing that is ink only by touching the print or
-    a speck, the crease left out (``_faint``); ``solid`` as ``_ink_mask`` takes it."""
-    region = levels(answers.dark, solid, answers.dotted)  # once for the ink and what is faint
+    a speck, the crease left out (``_faint``); ``capture`` as ``_ink_mask`` takes it."""
+    region = levels(answers.dark, capture)  # once for the ink and for what is faint
     ink = _ink_mask(answers.dark, region)
     every = ink
     shape = ink.shape
@@ -533,9 +532,9 @@ def _measure_boxes(
     answers: _Answers,
     boxes: Sequence[Mapping[str, Any]],
     px_mm: float,
-    solid: float = 0.0,
+    capture: Capture,
 ) -> list[BoxReading]:
-    hw, labels, stats, words, crease, every, faint = _writing(answers, boxes, px_mm, solid)
+    hw, labels, stats, words, crease, every, faint = _writing(answers, boxes, px_mm, capture)
     n = len(stats)
     interiors = [_interior(rect, BOX_INSET_MM, px_mm) for rect in answers.moved]
     inside = np.zeros((len(boxes), n), np.int64)  # pixels of each stroke inside each box
@@ -715,7 +714,7 @@ def _ring(
 
 
 def _measure_signature(
-    view: PageView, rect: Sequence[float], px_mm: float, solid: float = 0.0
+    view: PageView, rect: Sequence[float], px_mm: float, capture: Capture
 ) -> tuple[SignatureInk, Array]:
     gray, c0, r0, frame, found = _signature_field(view, rect)
     crop = _crop_from(gray, c0, r0, rect, CROP_MARGIN_MM, px_mm)
@@ -723,7 +722,7 @@ def _measure_signature(
     if gray.size == 0 or iy1 <= iy0 or ix1 <= ix0:
         return SignatureInk(0.0, 0.0, 0.0, 0, False), crop
     dark = _darkness(gray, px_mm)
-    region = levels(dark, solid, view.binary)
+    region = levels(dark, capture)
     ink = _ink_mask(dark, region)
     lines = _lines(ink.shape, [frame], SIG_BORDER_MM, px_mm)
     # a fold's crease, a shadow's edge: straight through the field and on beyond it. Not
@@ -777,13 +776,14 @@ def measure(
     upright page (a ``PageView``, or the whole page as an array at ``dpi_out``)."""
     view = _view(page, dpi_out)
     px_mm = view.dpi / MM_PER_INCH
-    # the other side's writing shining through is judged against solid print (the QR
-    # code's modules): thin print blurs lighter on a coarse scan (ink.solid_print)
+    # what shines through is judged against solid print, which no blur lightens (the QR
+    # code's modules, ink.solid_print), and as a 1-bit page's or a photo's where it is one
     qr = layout_page.get("qr")
     solid = solid_print(_block(view, qr["rect_mm"], 0.0)[0]) if qr else 0.0
+    capture = Capture(solid, view.binary, view.camera)
     boxes_layout = layout_page.get("boxes", [])
     answers = _answers(view, boxes_layout)
-    boxes = [] if answers is None else _measure_boxes(view, answers, boxes_layout, px_mm, solid)
+    boxes = [] if answers is None else _measure_boxes(view, answers, boxes_layout, px_mm, capture)
     problems = [
         f"box {b.clause}/{b.answer}: printed outline not found" for b in boxes if not b.outline
     ]
@@ -791,7 +791,7 @@ def measure(
     sig: SignatureInk | None = None
     sig_crop: Array | None = None
     if signature:
-        sig, sig_crop = _measure_signature(view, signature["rect_mm"], px_mm, solid)
+        sig, sig_crop = _measure_signature(view, signature["rect_mm"], px_mm, capture)
         if not sig.found:
             problems.append("signature field: printed frame not found")
     fields = [
