@@ -131,10 +131,10 @@ class Levels:
     # of its thousands of pixels lies that far above the rest.
     core: float
     dotted: bool = False  # a 1-bit page's (WarpView.binary): a speck is DOTTED_SHARE
-    grainy: bool = False  # a photo's: noise over CLEAN_SIGMA, on bare paper too (_grain)
+    grainy: bool = False  # a photo's: a camera's page, noisy, on bare paper too (_grain)
 
 
-def levels(dark: Array, page: Capture = SCANNED) -> Levels:
+def levels(dark: Array, capture: Capture = SCANNED) -> Levels:
     """The ``Levels`` of a region's darkness (``_darkness``), from one histogram of
     every other pixel. The print is the region's own, or the page's solid print when
     that is darker (``solid_print``: thin print blurs lighter on a coarse scan, and the
@@ -142,12 +142,12 @@ def levels(dark: Array, page: Capture = SCANNED) -> Levels:
     counts = histogram(np.ascontiguousarray(dark[::2, ::2]))  # one for every percentile
     centre = _from_histogram(counts, 50)
     sigma = 1.4826 * _from_histogram(deviations(counts, round(centre)), 50)
-    printed = max(_from_histogram(counts, PRINT_PERCENTILE), page.solid)
+    printed = max(_from_histogram(counts, PRINT_PERCENTILE), capture.solid)
     core = SHOW_THROUGH * printed
-    if page.solid > 0:
+    if capture.solid > 0:
         core = core + centre + NOISE_SIGMAS * sigma
-    grainy = page.camera and sigma >= CLEAN_SIGMA and _grain(dark, centre) >= GRAIN_STEP
-    return Levels(centre, sigma, printed, core, page.dotted, grainy)
+    grainy = capture.camera and sigma >= CLEAN_SIGMA and _grain(dark, centre) >= GRAIN_STEP
+    return Levels(centre, sigma, printed, core, capture.dotted, grainy)
 
 
 def _grain(dark: Array, centre: float) -> float:

@@ -44,7 +44,6 @@ from formgen.scan.ink import (
     Capture,
     _components,
     _darkness,
-    _faint,
     _ink_mask,
     _interior,
     _lines,
@@ -63,7 +62,7 @@ from formgen.scan.pixels import (
     nonzero,
     stroke_width,
 )
-from formgen.scan.signature import faint_strokes, not_writing
+from formgen.scan.signature import faint_marks, faint_strokes, not_writing
 from formgen.scan.view import ArrayView, PageView
 
 BOX_INSET_MM = 1.0  # interior = outline's outer edge moved in by this (border is 0.45 mm)
@@ -418,7 +417,7 @@ def _writing(
             near[y0:y1, x0:x1] = 0
         beyond = np.bincount(crumbs[0][near == 0].ravel(), minlength=len(crumbs[1]))
         ink[(beyond == 0)[crumbs[0]] & (crumbs[0] > 0)] = 0
-    faint = _faint(ink, answers.dark, lines.band, region)  # judged without a crease
+    faint = faint_marks(ink, answers.dark, lines.band, px_mm, region, through is not None)
     cores = np.zeros(shape, np.int32)  # which box's word place (1-based), 0 none
     for i, rect in enumerate(answers.moved):
         cy0, cy1, cx0, cx1 = _label_core(rect, px_mm)

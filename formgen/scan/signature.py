@@ -27,7 +27,8 @@ strokes it keeps (``labels``/``stats`` as ``ink._strip_lines`` gives them, the f
 - The other side's writing shining through onto the frame line, or with a speck of
   dust or a crease's shading on it: ink only by touching the frame or the speck
   (``ink._faint``), nowhere else as dark as a mark made on this side. Not a stroke,
-  nor nothing: ``faint_mm`` for ``rules.classify_signature`` (a person looks).
+  nor nothing: ``faint_mm`` for ``rules.classify_signature`` (a person looks). The
+  same look for the answer boxes: ``faint_marks``.
 """
 
 from __future__ import annotations
@@ -369,6 +370,25 @@ def faint_strokes(
     near = crease.near if crease is not None else _through_spots(along, dark, band, px_mm)
     # (judged again without the crease's pixels, a stroke can only be fainter)
     return found if near is None else faint(near)
+
+
+def faint_marks(
+    ink: Array, dark: Array, band: Array, px_mm: float, levels: Levels, creased: bool = False
+) -> Array:
+    """``faint_strokes`` for the answers region (``measuring._writing``): the pixels of
+    the pieces of ink off the printed lines (``band``) that are faint, as ``ink._faint``
+    gives them, or over the bar only along a fold's crease that crosses or joins them
+    (the other side's tick behind a box, a crease through it that the search right
+    across the region did not take: its shading lifted the tick where it crosses). On a
+    photo the first look only: there light pencil is lifted in spots too, and lines
+    through them ran on along the row of boxes (4 ticks of 1,260 pages, seeds 1 and 4,
+    went to a person)."""
+    if levels.grainy:
+        return _faint(ink, dark, band, levels)
+    n, labels = cv2.connectedComponents(cv2.subtract(ink, band), connectivity=8)
+    pieces = np.arange(n) > 0
+    found = faint_strokes(ink, dark, band, labels, pieces, px_mm, levels, creased)
+    return found.view(np.uint8)[labels]
 
 
 def _through_spots(along: Array, dark: Array, band: Array, px_mm: float) -> Array | None:
