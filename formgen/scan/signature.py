@@ -379,11 +379,13 @@ def faint_marks(
     the pieces of ink off the printed lines (``band``) that are faint, as ``ink._faint``
     gives them, or over the bar only along a fold's crease that crosses or joins them
     (the other side's tick behind a box, a crease through it that the search right
-    across the region did not take: its shading lifted the tick where it crosses). On a
-    photo the first look only: there light pencil is lifted in spots too, and lines
-    through them ran on along the row of boxes (4 ticks of 1,260 pages, seeds 1 and 4,
-    went to a person)."""
-    if levels.grainy:
+    across the region did not take: its shading lifted the tick where it crosses).
+    Only where that search found a fold's crease (``creased``: a sheet folded in four has
+    two, and one can fade out), and not on a photo: there light pencil is lifted in
+    spots too, and lines through them ran on along the row of boxes (4 ticks of 1,260
+    pages, seeds 1 and 4, went to a person). Elsewhere the first look (``ink._faint``),
+    at a third of the cost."""
+    if levels.grainy or not creased:
         return _faint(ink, dark, band, levels)
     n, labels = cv2.connectedComponents(cv2.subtract(ink, band), connectivity=8)
     pieces = np.arange(n) > 0
