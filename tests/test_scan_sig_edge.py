@@ -232,9 +232,10 @@ def test_the_other_sides_signature_among_its_print_shining_through_is_no_signatu
     through too (the ``show-through`` condition): their texture lifted the field's noise
     over ``ink.CLEAN_SIGMA``, so the field was judged as a photo's, where a stroke's
     median must only be over ``ink.TYPICAL``, and the writing (its median 0.15 of the
-    print) read as a signature (2 pages of 40). A photo's grain lies on its bare paper
-    too, a scan's bare paper is smooth: a field is judged as a photo's only where it is
-    grainy there (``ink._grain``)."""
+    print) read as a signature (2 pages of 40). A field is judged as a photo's only where
+    a camera took the page (``view.keystone``: a scan is flat) and its bare paper is
+    grainy (``ink._grain``: a photo's grain lies on its bare paper too, a scan's bare
+    paper is smooth; either alone keeps these two fields a scan's)."""
     for seed in (417, 439):
         _not_consent(parents_form, _shining_through(parents_form, seed, "show-through"), seed)
 
