@@ -262,7 +262,14 @@ def test_the_other_sides_marks_on_a_dithered_page_are_never_consent(
         515,
         518,
         # the crease fades out above the boxes, and runs as ink joined to the tick
-        pytest.param(524, marks=pytest.mark.xfail(strict=True, reason="known danger")),
+        pytest.param(
+            524,
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="known danger, not yet closed: a crease that runs as ink through the "
+                "box, joined to the other side's tick (README, known limits)",
+            ),
+        ),
     ],
 )
 def test_the_other_sides_marks_with_a_crease_through_the_box_are_never_consent(

@@ -34,7 +34,8 @@ PRINT_PERCENTILE = 99.5  # the print's darkness: box outlines, words, the field'
 SOLID_PERCENTILE = 5  # solid print's darkness: the middles of a QR code's modules
 NOISE_SIGMAS = 2.5  # the show-through bar against solid print stands this far above noise
 # On a scan's clean paper (its noise, a robust sigma, under CLEAN_SIGMA levels: a JPEG
-# scan's is one level at most, a photo's grain three and more) the other side's writing
+# scan's is one level at most, a photo's grain three and more; a noisy scan's is judged
+# as clean paper's too, GRAIN_STEP and view.KEYSTONE) the other side's writing
 # reaches the bar only where a speck of dust, a scanner's dark dots or a crease's shading
 # lies on it: under SPECK_SHARE of the piece (0.1-9 % in random checks, the most where
 # dots lie on a small piece), while a mark made on this side is over it along more (the
