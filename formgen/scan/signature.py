@@ -65,6 +65,10 @@ FAINT_SHARE = 0.5  # a stroke this much faint is the other side's (as a box's: r
 # it by a fold's crease (``faint_strokes``): the other side's writing so lifted 3-12 %,
 # a pen's strokes made on this side most of their length, the lightest pencil 15 % and more
 CREASED_SHARE = 0.25
+# A stroke over the bar along no more than this share of it may be a staple's bar with
+# the other side's print joined to it (``_stapled``: such strokes 0.67-0.76; a pen's on
+# a scan most of its pixels)
+STAPLED_SHARE = 0.9
 # Where the lifted pixels are too few for a Hough line (a crease crossing a stroke, or
 # two creases crossing on it, lift a spot), lines along and across the page through each
 # spot are tried, this far off the axes either way (a fold's creases on the registered
@@ -329,6 +333,7 @@ def faint_strokes(
     px_mm: float,
     levels: Levels,
     creased: bool = False,
+    staples: bool = True,
 ) -> Array:
     """Which candidate strokes are mostly ink only by touching the frame line or a
     speck: their pixels off the band, taken without it, nowhere as dark as a mark made
@@ -343,7 +348,8 @@ def faint_strokes(
     lifted read as a signature; a stroke made on this side is over the bar away from
     the crease too. On a photo, where a fold's crease runs through the field
     (``creased``: the search over the field's ink found one; or one is found here), a
-    stroke reaches the bar at GRAIN_MM2 of its pixels at least."""
+    stroke reaches the bar at GRAIN_MM2 of its pixels at least. With ``staples``: or
+    over the bar only along a staple's bar that the frame line cuts (``_stapled``)."""
     off = (band == 0) & (labels > 0)
     total = np.maximum(np.bincount(labels[off], minlength=len(candidates)), 1)
     grain = max(1, round(GRAIN_MM2 * px_mm * px_mm))  # (a photo's)
@@ -358,6 +364,8 @@ def faint_strokes(
     left = candidates & ~found
     if not left.any():
         return found
+    if staples:
+        found |= _stapled(labels, left, dark, levels.core, band, px_mm)
     # the crease is looked for through every lifted stroke, faint ones too: those it
     # lifted least can be the only ones that show it, while it runs along a stroke left
     over = off & (dark > levels.core) & candidates[labels]
@@ -369,7 +377,37 @@ def faint_strokes(
     crease = _through_lines(along, dark, band, px_mm)
     near = crease.near if crease is not None else _through_spots(along, dark, band, px_mm)
     # (judged again without the crease's pixels, a stroke can only be fainter)
-    return found if near is None else faint(near)
+    return found if near is None else found | faint(near)
+
+
+def _stapled(
+    labels: Array, candidates: Array, dark: Array, core: float, band: Array, px_mm: float
+) -> Array:
+    """For ``faint_strokes``: which candidate strokes are over the bar (``core``) only
+    along a staple's bar that the frame line cuts (``hidden_bars``), and under it
+    elsewhere: the other side's print shining through beyond the field, joined to a
+    staple that crosses the frame line, made the stroke no bar by its shape, and it
+    read as a signature (1 page of 30, twice). Only strokes over the bar along at most
+    STAPLED_SHARE of them."""
+    on = band > 0  # over the bar on the frame line: cut by it (most strokes are not)
+    cut = np.zeros(len(candidates), bool)
+    cut[labels[on][dark[on] > core]] = True
+    some = candidates & cut
+    if not some.any():
+        return some
+    inked = labels > 0
+    size = np.bincount(labels[inked], minlength=len(candidates))
+    over = (dark > core) & inked & some[labels]  # the band too: the bar it cuts
+    count = np.bincount(labels[over], minlength=len(candidates))
+    some &= count <= STAPLED_SHARE * size
+    if not some.any():
+        return some
+    n, cores, stats, _ = cv2.connectedComponentsWithStats(
+        (over & some[labels]).view(np.uint8), connectivity=8
+    )
+    bars = hidden_bars(cores, stats, np.arange(n) > 0, band, px_mm)
+    on = np.bincount(labels[bars[cores] & (cores > 0)], minlength=len(candidates))
+    return some & (on == count)
 
 
 def faint_marks(
@@ -389,7 +427,7 @@ def faint_marks(
         return _faint(ink, dark, band, levels)
     n, labels = cv2.connectedComponents(cv2.subtract(ink, band), connectivity=8)
     pieces = np.arange(n) > 0
-    found = faint_strokes(ink, dark, band, labels, pieces, px_mm, levels, creased)
+    found = faint_strokes(ink, dark, band, labels, pieces, px_mm, levels, creased, False)
     return found.view(np.uint8)[labels]
 
 
