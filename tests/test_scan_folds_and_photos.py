@@ -25,7 +25,19 @@ from formgen.rules import Status
 from formgen.scan import box_creases, creases
 
 from . import synth
-from .helpers.marks import ANSWERED, DPI, PX_MM, READ, draw, look, printed_form, px, read, statuses
+from .helpers.marks import (
+    ANSWERED,
+    DPI,
+    PX_MM,
+    READ,
+    draw,
+    filled_back,
+    look,
+    printed_form,
+    px,
+    read,
+    statuses,
+)
 
 
 @pytest.fixture(scope="module")
@@ -300,12 +312,7 @@ def test_the_other_sides_marks_among_its_print_on_a_noisy_scan_are_never_consent
     form = parents_form
     width = form["clean"].shape[1]
     rng = np.random.default_rng(seed)
-    back = draw(
-        form,
-        {("recording", "no"): ("cross", "blue-ballpoint")},
-        ("full", "blue-ballpoint"),
-        seed + 7,
-    )
+    back = filled_back(form, seed)
     for box in form["sheet"]["boxes"]:
         if box["answer"] == "yes":
             x, y, w, h = px(box["rect_mm"])

@@ -25,6 +25,7 @@ from .helpers.marks import (
     READ,
     degrade,
     draw,
+    filled_back,
     printed_form,
     px,
     read,
@@ -253,12 +254,7 @@ def test_the_other_sides_print_joined_to_a_staple_across_the_frame_is_no_signatu
     form = parents_form
     width = form["clean"].shape[1]
     rng = np.random.default_rng(seed)
-    back = draw(
-        form,
-        {("recording", "no"): ("cross", "blue-ballpoint")},
-        ("full", "blue-ballpoint"),
-        seed + 7,
-    )
+    back = filled_back(form, seed)
     x, y, w, h = px(form["sheet"]["signature"]["rect_mm"])
     back[int(y) : int(y + h), int(width - x - w) : int(width - x)] = 255
     pen = synth.random_pen(rng, DPI, "black-felt")

@@ -406,8 +406,8 @@ def _stapled(
         (over & some[labels]).view(np.uint8), connectivity=8
     )
     bars = hidden_bars(cores, stats, np.arange(n) > 0, band, px_mm)
-    on = np.bincount(labels[bars[cores] & (cores > 0)], minlength=len(candidates))
-    return some & (on == count)
+    in_bars = np.bincount(labels[bars[cores] & (cores > 0)], minlength=len(candidates))
+    return some & (in_bars == count)
 
 
 def faint_marks(
@@ -427,7 +427,7 @@ def faint_marks(
         return _faint(ink, dark, band, levels)
     n, labels = cv2.connectedComponents(cv2.subtract(ink, band), connectivity=8)
     pieces = np.arange(n) > 0
-    found = faint_strokes(ink, dark, band, labels, pieces, px_mm, levels, creased, False)
+    found = faint_strokes(ink, dark, band, labels, pieces, px_mm, levels, creased, staples=False)
     return found.view(np.uint8)[labels]
 
 

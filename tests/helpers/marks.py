@@ -82,6 +82,14 @@ def draw(
     return synth.draw_dust(img, rng, 20, DPI)
 
 
+def filled_back(form: dict[str, Any], seed: int) -> np.ndarray:
+    """A realistic other side for show-through: the same form filled in and signed (a
+    cross in the first "no" box), its print and marks to shine through (drawn from
+    ``seed + 7``, apart from the page in front)."""
+    marks: Marks = {("recording", "no"): ("cross", "blue-ballpoint")}
+    return draw(form, marks, ("full", "blue-ballpoint"), seed + 7)
+
+
 def degrade(page: np.ndarray, condition: str, seed: int) -> np.ndarray:
     return synth.CONDITIONS[condition](page, np.random.default_rng(seed))[0]
 
