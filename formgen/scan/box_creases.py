@@ -1,8 +1,9 @@
 """A fold's crease or a staple through an answer box, which the search right across the
 answers region (``creases._through_lines``) did not take out: a crease that faded before
-it got right across (``_across_box``), a staple's crown slanting through the box
-(``_bars``); and of a crease's pixels in a box, its bare line (``_bare``), so that what
-else it took out there (a tick it runs through) goes to a person.
+it got right across (``_across_box``; joined to what is written in the box,
+``_line_through``), a staple's crown slanting through the box (``_bars``); and of a
+crease's pixels in a box, its bare line (``_bare``), so that what else it took out there
+(a tick it runs through) goes to a person.
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ CREASE_MM = 0.6  # through the boxes: ink this far either side of a crease's goe
 ACROSS_ON_MM = 3.0
 ACROSS_ON_SHARE = 0.6
 ACROSS_APART = 0.4
+# Such a crease joined to what is written in the box (``_line_through``): the piece
+# reaches along this share of the box within a band LINE_WIDE_MM wide.
+SPAN_SHARE = 0.9
+SPAN_TRIES = 3  # lines looked at, the fullest first
 # A crease's own pixels in a box: a line along or across the page, this far (mm) either
 # side of its densest column or row. What else a crease took out there (a tick it runs
 # through) is no bare crease: a person looks.
@@ -86,6 +91,77 @@ def _across_box(
             ):
                 continue
             found[y0:y1, x0:x1] |= np.isin(labels, group).astype(found.dtype)
+    return found
+
+
+def _line_through(
+    own: Array,
+    ink: Array,
+    interior: tuple[int, int, int, int],
+    outer: tuple[int, int, int, int],
+    px_mm: float,
+) -> Array:
+    """The line of a crease that faded before it got right across the answers region
+    and, in a box, runs through what is written there, one piece with it (the other
+    side's tick, which the crease's shading lifted over the bar where it crosses), or
+    along the box's edge: of a piece of ``own``, the band LINE_WIDE_MM wide along or
+    across the page in which it reaches along SPAN_SHARE of the box's ``interior``,
+    where ink runs on straight beyond the box's ``outer`` edge on one side at least
+    (``_runs_on``, over a band as wide again either side: beyond the box a crease is
+    blurred wider and wanders). ``_across_box`` takes only pieces that are a line,
+    and only where the line runs on within its own width. What is written is judged
+    faint or not without the band (``measuring._writing``): where all of it lies in
+    the band, a person looks. The band's pixels, in the box's interior."""
+    y0, y1, x0, x1 = interior
+    found = np.zeros_like(own[y0:y1, x0:x1])
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(own[y0:y1, x0:x1], connectivity=8)
+    wide = max(2, round(LINE_WIDE_MM * px_mm))
+    on = max(2, round(ACROSS_ON_MM * px_mm))
+    across = np.ones((1, wide), np.uint8)
+    reaching = (  # the pieces that may reach along the box, each way
+        stats[:, cv2.CC_STAT_WIDTH] >= SPAN_SHARE * (x1 - x0),
+        stats[:, cv2.CC_STAT_HEIGHT] >= SPAN_SHARE * (y1 - y0),
+    )
+    for k in np.flatnonzero(reaching[0] | reaching[1]):
+        if k == 0:  # (the paper)
+            continue
+        piece = (labels == k).view(np.uint8)
+        for along_rows, may in zip((True, False), reaching, strict=True):
+            if not may[k]:  # transposed views, as in ``_across_box``
+                continue
+            mine = np.ascontiguousarray(piece.T) if along_rows else piece
+            page = ink if along_rows else ink.T
+            a0 = y0 if along_rows else x0
+            _, _, ob0, ob1 = outer if along_rows else (*outer[2:], *outer[:2])
+            # the share of the box's extent along the line that the piece reaches
+            # within a band ``wide`` across, for each band's middle; of the bands that
+            # reach along SPAN_SHARE, those round the fullest lines first (a crease's
+            # line is full along the box; a tick's or a cross's arms are not)
+            reach = cv2.dilate(mine, across).mean(axis=0)
+            held = np.convolve(mine.sum(axis=0, dtype=np.int32), np.ones(3), "same")
+            tried: list[int] = []
+            for middle in np.argsort(-np.where(reach >= SPAN_SHARE, held, -1), kind="stable"):
+                if reach[middle] < SPAN_SHARE or len(tried) == SPAN_TRIES:
+                    break
+                if any(abs(middle - t) < wide for t in tried):
+                    continue
+                tried.append(int(middle))
+                lo, hi = max(middle - wide // 2, 0), middle + wide // 2 + 1
+                # beyond the box, as far again either side: a crease's line is blurred
+                # wider than a crease's own pixels in the box, and wanders
+                rows = (max(a0 + lo - wide, 0), a0 + hi + wide)
+                if any(
+                    _runs_on(page, *rows, c0, c1, wide)
+                    for c0, c1 in ((max(ob0 - on, 0), ob0), (ob1, min(ob1 + on, page.shape[1])))
+                    if c1 - c0 >= 0.8 * on
+                ):
+                    band = np.zeros_like(piece)
+                    if along_rows:
+                        band[lo:hi, :] = piece[lo:hi, :]
+                    else:
+                        band[:, lo:hi] = piece[:, lo:hi]
+                    found |= band
+                    break
     return found
 
 

@@ -35,7 +35,7 @@ import cv2
 import numpy as np
 
 from formgen.scan.answer_words import _label_core, _ring, _Word, _words
-from formgen.scan.box_creases import CREASE_MM, _across_box, _bare, _bars
+from formgen.scan.box_creases import CREASE_MM, _across_box, _bare, _bars, _line_through
 from formgen.scan.creases import _through_lines
 from formgen.scan.ink import (
     DUST_AREA_MM2,
@@ -380,12 +380,13 @@ def _locate_frame(
 
 def _writing(
     answers: _Answers, boxes: Sequence[Mapping[str, Any]], px_mm: float, capture: Capture
-) -> tuple[Array, Array, Array, list[_Word], Array, Array]:
+) -> tuple[Array, Array, Array, list[_Word], Array, Array, Array, Array]:
     """What was written in the answers region: ink without the box outlines (joined
     again where a stroke crosses them), without the printed words and without a fold's
     crease; where each box's word is (region mm); the crease's pixels; and all the
     region's ink (print too); and the writing that is ink only by touching the print or
-    a speck, the crease left out (``_faint``); ``capture`` as ``_ink_mask`` takes it."""
+    a speck, the crease left out (``_faint``); and where a crease's shading lies, left
+    out of that judgement; ``capture`` as ``_ink_mask`` takes it."""
     region = levels(answers.dark, capture)  # once for the ink and for what is faint
     ink = _ink_mask(answers.dark, region)
     every = ink
@@ -410,7 +411,23 @@ def _writing(
             near[y0:y1, x0:x1] = 0
         beyond = np.bincount(crumbs[0][near == 0].ravel(), minlength=len(crumbs[1]))
         ink[(beyond == 0)[crumbs[0]] & (crumbs[0] > 0)] = 0
-    faint = faint_marks(ink, answers.dark, lines.band, px_mm, region, through is not None)
+    # where a crease's shading may lift what it meets (the other side's tick over the
+    # bar): that is judged faint or not without it. The crease found, and one that
+    # faded and is one piece with what is written in a box (``_line_through``).
+    unjudged = np.zeros_like(ink) if through is None else through.near & ~through.removed
+    off_lines = cv2.subtract(ink, lines.band)
+    insides = np.zeros_like(ink)
+    for rect in answers.moved:
+        y0, y1, x0, x1 = inner = _interior(rect, BOX_INSET_MM, px_mm)
+        outer = _interior(rect, -OUTLINE_BAND_MM, px_mm)
+        unjudged[y0:y1, x0:x1] |= _line_through(off_lines, every, inner, outer, px_mm)
+        insides[y0:y1, x0:x1] = 1
+    judged = cv2.subtract(ink, unjudged)
+    creased = through is not None
+    faint = faint_marks(judged, answers.dark, lines.band, px_mm, region, creased, insides)
+    if not region.grainy:  # what a crease took, if put back: faint under the bar (on a
+        # photo a pixel's darkness says too little: its strokes are judged whole)
+        faint[(crease > 0) & (answers.dark <= region.core)] = 1
     cores = np.zeros(shape, np.int32)  # which box's word place (1-based), 0 none
     for i, rect in enumerate(answers.moved):
         cy0, cy1, cx0, cx1 = _label_core(rect, px_mm)
@@ -443,7 +460,7 @@ def _writing(
             mine = labels[box] == k
             hw[box][mine] = 0
             labels[box][mine] = 0
-    return hw, labels, stats, words, crease, every, faint
+    return hw, labels, stats, words, crease, every, faint, unjudged
 
 
 def _measure_boxes(
@@ -453,7 +470,9 @@ def _measure_boxes(
     px_mm: float,
     capture: Capture,
 ) -> list[BoxReading]:
-    hw, labels, stats, words, crease, every, faint = _writing(answers, boxes, px_mm, capture)
+    hw, labels, stats, words, crease, every, faint, unjudged = _writing(
+        answers, boxes, px_mm, capture
+    )
     n = len(stats)
     interiors = [_interior(rect, BOX_INSET_MM, px_mm) for rect in answers.moved]
     inside = np.zeros((len(boxes), n), np.int64)  # pixels of each stroke inside each box
@@ -465,15 +484,12 @@ def _measure_boxes(
     points = (xs, ys)
     # each box's own ink inside it, all boxes in one image (they do not overlap)
     own_ink = np.zeros_like(hw)
-    foreign, faint_share = [], []
+    foreign = []
     for i, (y0, y1, x0, x1) in enumerate(interiors):
         own = (owner == i) & (inside[i] > 0)
         own[0] = False
         own_ink[y0:y1, x0:x1] = own[labels[y0:y1, x0:x1]]
         foreign.append(int(inside[i].sum() - inside[i][own].sum()))
-        written = np.count_nonzero(own_ink[y0:y1, x0:x1])
-        weak = np.count_nonzero(own_ink[y0:y1, x0:x1] & faint[y0:y1, x0:x1])
-        faint_share.append(weak / written if written else 0.0)
     # a crease in a box is no mark; what else is on it there (ink that touches it, or
     # what it took out beyond a bare line) is a mark only if the rest is one by itself
     # (a tick along the crease, or the crease's crumbs? a person looks: rules.read_box).
@@ -498,6 +514,14 @@ def _measure_boxes(
         hit[0] = False
         on = float(part_stats[hit, cv2.CC_STAT_AREA].sum()) + np.count_nonzero(barred)
         on_crease.append(float(on) / (px_mm * px_mm))
+    # the share of it that is faint: what a crease took and is put back, by the bar;
+    # what its shading may have lifted, not at all (all of it there: for a person)
+    faint_share = []
+    for y0, y1, x0, x1 in interiors:
+        mine, lifted = own_ink[y0:y1, x0:x1], unjudged[y0:y1, x0:x1]
+        written = np.count_nonzero(mine & ~lifted)
+        weak = np.count_nonzero(mine & faint[y0:y1, x0:x1] & ~lifted)
+        faint_share.append(weak / written if written else float((mine & lifted).any()))
     pieces = _pieces(own_ink, interiors, px_mm)
     readings = []
     for i, box in enumerate(boxes):

@@ -411,22 +411,31 @@ def _stapled(
 
 
 def faint_marks(
-    ink: Array, dark: Array, band: Array, px_mm: float, levels: Levels, creased: bool = False
+    ink: Array,
+    dark: Array,
+    band: Array,
+    px_mm: float,
+    levels: Levels,
+    creased: bool = False,
+    boxes: Array | None = None,
 ) -> Array:
     """``faint_strokes`` for the answers region (``measuring._writing``): the pixels of
     the pieces of ink off the printed lines (``band``) that are faint, as ``ink._faint``
     gives them, or over the bar only along a fold's crease that crosses or joins them
     (the other side's tick behind a box, a crease through it that the search right
     across the region did not take: its shading lifted the tick where it crosses).
-    Only where that search found a fold's crease (``creased``: a sheet folded in four has
-    two, and one can fade out), and not on a photo: there light pencil is lifted in
-    spots too, and lines through them ran on along the row of boxes (4 ticks of 1,260
-    pages, seeds 1 and 4, went to a person). Elsewhere the first look (``ink._faint``),
-    at a third of the cost."""
-    if levels.grainy or not creased:
+    Where that search found no crease (``creased``), only the pieces in the ``boxes``
+    (a mask of their insides) are looked at so: a crease that is no ink at all, only a
+    shade, lifted the other side's tick in a box (1 page of 60 folded through its
+    boxes). Not on a photo: there light pencil is lifted in spots too, and lines
+    through them ran on along the row of boxes (4 ticks of 1,260 pages, seeds 1 and 4,
+    went to a person); there the first look (``ink._faint``) only."""
+    if levels.grainy:
         return _faint(ink, dark, band, levels)
     n, labels = cv2.connectedComponents(cv2.subtract(ink, band), connectivity=8)
     pieces = np.arange(n) > 0
+    if not creased and boxes is not None:  # (what is outside them is read by no one)
+        pieces &= np.bincount(labels[boxes > 0], minlength=n) > 0
     found = faint_strokes(ink, dark, band, labels, pieces, px_mm, levels, creased, staples=False)
     return found.view(np.uint8)[labels]
 
