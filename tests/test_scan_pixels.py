@@ -409,3 +409,36 @@ def test_a_piece_reaches_the_bar_at_as_many_pixels_as_asked() -> None:
         assert (bool(found[first]), bool(found[second])) == strong, least
     assert _reaching(mask, dark, 60.0, least=5)[1][second]  # all five when none is beside
     assert not _reaching(mask, dark, 95.0)[1][1:].any()
+
+
+def test_dark_dots_all_over_a_region_are_not_what_lifts_a_stroke() -> None:
+    """``ink._faint`` on a scan: a faint stroke (under the bar) with a scanner's dark
+    dots on it reaches the bar only at the dots. On clean paper a few dots on it make
+    it a mark (over ``SPECK_SHARE`` of it), as a speck of dust would; where such dots
+    lie all over the region (``SPECKLED``), it is judged without them, and a stroke made
+    on this side, as wide but over the bar along it, stays a mark."""
+    from formgen.scan.ink import SPECKLED, Levels, _faint, _speckled
+
+    def region(dots: int) -> np.ndarray:
+        rng = np.random.default_rng(5)
+        dark = np.zeros((300, 400), np.uint8)
+        dark[100:103, 50:350] = 30  # the other side's line, under a bar of 40
+        dark[200:203, 50:350] = 90  # a line made on this side
+        for x in range(60, 340, 8):  # dots on the faint line: a sixth of it
+            dark[101:103, x : x + 2] = 120
+        ys, xs = rng.integers(0, 300, dots), rng.integers(0, 400, dots)
+        keep = (np.abs(ys - 101) > 4) & (np.abs(ys - 201) > 4)
+        dark[ys[keep], xs[keep]] = 120  # and on bare paper
+        return dark
+
+    level = Levels(centre=0.0, sigma=0.0, printed=235.0, core=40.0)
+    band = np.zeros((300, 400), np.uint8)
+    for dots, speckled in ((10, False), (300, True)):
+        dark = region(dots)
+        ink = (dark > 20).astype(np.uint8)
+        faint = _faint(ink, dark, band, level)
+        n, labels = cv2.connectedComponents(ink, connectivity=8)
+        assert _speckled(labels, n, dark, 40.0) is speckled
+        assert bool(faint[101, 200]) is speckled, dots  # the other side's: faint
+        assert not faint[201, 200]  # this side's: a mark either way
+    assert SPECKLED < 300 / (300 * 400) * 1e6  # (the dots are as dense as asked)
