@@ -626,6 +626,33 @@ def test_ink_on_a_crease_in_a_box_goes_to_a_person() -> None:
     assert (crease & ~box_creases._bare(crease, px_mm)).sum() > 0
 
 
+def test_a_crease_joined_to_what_is_in_a_box_is_found_by_running_on_beyond_it() -> None:
+    """``box_creases._line_through``: a piece in a box that reaches along it within a
+    band a line wide, where ink runs on as a line beyond the box's outline (a crease
+    that faded before it got across the answers region): that band is the crease's,
+    whatever is joined to it. A cross alone, or with a line that stops at the box, has
+    none; nor has ink beyond the box that is no line (a line of print above it)."""
+    px_mm = 150 / 25.4
+    page = np.zeros((120, 120), np.uint8)
+    interior, outer = (47, 73, 47, 73), (39, 81, 39, 81)  # y0, y1, x0, x1
+    for i in range(26):  # a cross in the box
+        page[47 + i, 47 + i : 49 + i] = 1
+        page[47 + i, 71 - i : 73 - i] = 1
+    cross = page.copy()
+    assert not box_creases._line_through(cross, cross, interior, outer, px_mm).any()
+    lined = cross.copy()
+    lined[47:73, 52:54] = 1  # a line down the box, joined to the cross
+    assert not box_creases._line_through(lined, lined, interior, outer, px_mm).any()
+    lined[20:47, 52:54] = 1  # and on above the box: a crease's
+    found = box_creases._line_through(lined, lined, interior, outer, px_mm)
+    assert found[:, 5:7].all()  # the line's columns, in the box's interior
+    assert not found[:, 15:].any()  # not the cross's other arm
+    worded = lined.copy()
+    worded[20:47, 52:54] = 0
+    worded[22:39, 20:100] = 1  # ink above the box that is no line: a line of print
+    assert not box_creases._line_through(worded, worded, interior, outer, px_mm).any()
+
+
 @pytest.mark.parametrize("degrees", [35, 60, 125])
 def test_a_staple_across_a_box_is_not_a_tick(form: dict[str, Any], degrees: int) -> None:
     """A staple's crown (a solid steel bar, 12.5 mm) slanting right across an empty
