@@ -304,7 +304,21 @@ def test_the_other_sides_marks_on_a_noisy_scan_are_never_consent(
 
 
 @pytest.mark.parametrize(
-    ("condition", "seed"), [("noisy", 415), ("noisy", 418), ("creased-boxes", 625)]
+    ("condition", "seed"),
+    [
+        ("noisy", 415),
+        ("noisy", 418),
+        ("creased-boxes", 625),
+        pytest.param(
+            "phone-photo",
+            705,
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="known danger, not yet closed: on a phone photo the other side's "
+                "cross over its own print is as dark as light pencil (README, known limits)",
+            ),
+        ),
+    ],
 )
 def test_the_other_sides_marks_among_its_print_are_never_consent(
     parents_form: dict[str, Any], condition: str, seed: int
@@ -316,7 +330,10 @@ def test_the_other_sides_marks_among_its_print_are_never_consent(
     (``ink.TYPICAL``): consent on 2 pages of 30. A page is judged as a photo's only
     where a camera took it, the page seen in perspective (``view.KEYSTONE``). The same
     other side behind a form creased through its boxes (625): the crease runs on
-    above and below the box and through the tick (``box_creases._line_through``)."""
+    above and below the box and through the tick (``box_creases._line_through``). On a
+    phone photo (705) the other side's cross, over its own print, has its median at
+    0.122 of the print: over ``ink.TYPICAL``, where light pencil made on this side
+    begins; not closed (1 page of 30)."""
     form = parents_form
     width = form["clean"].shape[1]
     rng = np.random.default_rng(seed)

@@ -402,11 +402,18 @@ def _stapled(
     some &= count <= STAPLED_SHARE * size
     if not some.any():
         return some
-    n, cores, stats, _ = cv2.connectedComponentsWithStats(
-        (over & some[labels]).view(np.uint8), connectivity=8
-    )
+    parts = (over & some[labels]).view(np.uint8)
+    # across the frame line ``_strip_lines`` joined the stroke by a path a pixel wide,
+    # where the line hides a staple's bar as wide as the bar: filled in from its hull
+    hidden = np.zeros_like(parts)
+    for k in np.flatnonzero(some):
+        ys, xs = nonzero(parts * (labels == k))
+        hull = cv2.convexHull(np.column_stack((xs, ys)).astype(np.int32))
+        cv2.fillConvexPoly(hidden, hull, 1)
+    parts |= hidden & (band > 0)
+    n, cores, stats, _ = cv2.connectedComponentsWithStats(parts, connectivity=8)
     bars = hidden_bars(cores, stats, np.arange(n) > 0, band, px_mm)
-    in_bars = np.bincount(labels[bars[cores] & (cores > 0)], minlength=len(candidates))
+    in_bars = np.bincount(labels[bars[cores] & (cores > 0) & over], minlength=len(candidates))
     return some & (in_bars == count)
 
 
