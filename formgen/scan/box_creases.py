@@ -51,14 +51,14 @@ def _across_box(
     px_mm: float,
 ) -> Array:
     """The ink of ``own`` (a box's writing) that is a crease the answers region's search
-    did not find: thin straight pieces in the box's ``interior`` (y0, y1, x0, x1) on
-    one line along or across the page, which runs on straight in ``ink`` beyond the
-    box's ``outer`` edge (its outline and band) on one side at least. A tick or a cross
-    is neither straight along an axis nor runs on beyond the box as a line; a stroke
-    that does (a dash along a crease's line) is taken for the crease, and what else is
-    in the box with it goes to a person (``rules.read_box``)."""
-    found = np.zeros_like(own)
+    did not find, in the box's interior: thin straight pieces in the box's ``interior``
+    (y0, y1, x0, x1) on one line along or across the page, which runs on straight in
+    ``ink`` beyond the box's ``outer`` edge (its outline and band) on one side at least.
+    A tick or a cross is neither straight along an axis nor runs on beyond the box as a
+    line; a stroke that does (a dash along a crease's line) is taken for the crease, and
+    what else is in the box with it goes to a person (``rules.read_box``)."""
     y0, y1, x0, x1 = interior
+    found = np.zeros_like(own[y0:y1, x0:x1])
     n, labels, stats, _ = cv2.connectedComponentsWithStats(own[y0:y1, x0:x1], connectivity=8)
     if n <= 1:
         return found
@@ -90,7 +90,7 @@ def _across_box(
                 if c1 - c0 >= 0.8 * on
             ):
                 continue
-            found[y0:y1, x0:x1] |= np.isin(labels, group).astype(found.dtype)
+            found |= np.isin(labels, group).astype(found.dtype)
     return found
 
 
@@ -171,19 +171,18 @@ def _bars(
     outer: tuple[int, int, int, int],
     px_mm: float,
 ) -> Array:
-    """The ink of ``writing`` on solid straight bars right through a box (a staple's
-    crown): segments (probabilistic Hough, over gaps) that cross the box's
+    """The ink of ``writing`` in a box's interior on solid straight bars right through
+    the box (a staple's crown): segments (probabilistic Hough, over gaps) that cross the box's
     ``interior`` (y0, y1, x0, x1) with both ends BAR_BEYOND_MM or more beyond its
     ``outer`` edge, slanting more than AXIS, with ink as wide as a staple's wire
     (STAPLE_WIDE_MM) along them. A tick's or a cross's strokes end in or near the box;
     an arm that runs far out of it starts in it. A line along or across the page is a
     crease's (``_through_lines``, ``_across_box``): taken as a bar, a crease's crumbs
     alone in a box went to review."""
-    solid = np.zeros_like(writing)
     y0, y1, x0, x1 = interior
     oy0, oy1, ox0, ox1 = outer
     if not writing[y0:y1, x0:x1].any():
-        return solid
+        return np.zeros_like(writing[y0:y1, x0:x1])
     beyond = BAR_BEYOND_MM * px_mm
     margin = round(beyond + 2 * px_mm)
     cy0, cx0 = max(oy0 - margin, 0), max(ox0 - margin, 0)
@@ -193,6 +192,7 @@ def _bars(
     segments = cv2.HoughLinesP(crop, 1, np.pi / 180, shortest // 2, None, shortest, gap)
     width = 2 * max(1, round(BAR_WIDE_MM * px_mm)) + 1
     inside = (x0, y0, x1 - x0, y1 - y0)
+    solid = np.zeros_like(crop)  # (the box and what is round it: no page-sized masks)
     for xa, ya, xb, yb in [] if segments is None else segments.reshape(-1, 4):
         ends = ((int(xa + cx0), int(ya + cy0)), (int(xb + cx0), int(yb + cy0)))
         out = [max(ox0 - x, x - ox1, oy0 - y, y - oy1) for x, y in ends]
@@ -200,12 +200,12 @@ def _bars(
             continue  # an end in or near the box, or past it: not right through
         if abs(math.sin(2 * math.atan2(yb - ya, xb - xa))) <= math.sin(2 * AXIS):
             continue  # along or across the page: a crease's
-        line = np.zeros_like(writing)
-        cv2.line(line, *ends, 1, width)
-        line &= writing
+        line = np.zeros_like(crop)
+        cv2.line(line, (int(xa), int(ya)), (int(xb), int(yb)), 1, width)
+        line &= crop
         if np.count_nonzero(line) >= STAPLE_WIDE_MM[0] * px_mm * math.hypot(xb - xa, yb - ya):
             solid |= line
-    return solid
+    return solid[y0 - cy0 : y1 - cy0, x0 - cx0 : x1 - cx0]
 
 
 def _bare(crease: Array, px_mm: float) -> Array:

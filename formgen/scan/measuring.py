@@ -498,9 +498,9 @@ def _measure_boxes(
     on_crease = []
     for i, (y0, y1, x0, x1) in enumerate(interiors):
         outer = _interior(answers.moved[i], -OUTLINE_BAND_MM, px_mm)
-        faded = _across_box(own_ink, every, (y0, y1, x0, x1), outer, px_mm)[y0:y1, x0:x1]
+        faded = _across_box(own_ink, every, (y0, y1, x0, x1), outer, px_mm)
         mine = own_ink[y0:y1, x0:x1]  # a view: what is written in the box
-        barred = _bars(hw, interiors[i], outer, px_mm)[y0:y1, x0:x1] & mine
+        barred = _bars(hw, interiors[i], outer, px_mm) & mine
         found = crease[y0:y1, x0:x1]
         if not (faded.any() or barred.any() or found.any()):  # nothing on a crease or bar
             on_crease.append(0.0)
