@@ -44,7 +44,7 @@ NOISE_SIGMAS = 2.5  # the show-through bar against solid print stands this far a
 # light pencil reaches it at a few pixels only (from 0.15 %): there one pixel counts.
 SPECK_SHARE = 0.1
 # A noisy scan's dark dots (salt and pepper) lie on the other side's writing too, and
-# there lifted 11-15 % of a tick over the bar: 5 pages of 80 gave consent. A region
+# there lifted 11-15 % of a tick over the bar: 6 pages of 80 gave consent. A region
 # is speckled with SPECKLED dots (pieces of ink of SPECK_PX pixels at most that reach
 # the bar) per megapixel or more: noisy scans 2,400-4,500, clean ones up to 33 (random
 # checks, every scanning condition). There the pieces are judged without the dots.

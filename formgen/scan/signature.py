@@ -433,8 +433,8 @@ def faint_marks(
     across the region did not take: its shading lifted the tick where it crosses).
     Where that search found no crease (``creased``), only the pieces in the ``boxes``
     (a mask of their insides) are looked at so: a crease that is no ink at all, only a
-    shade, lifted the other side's tick in a box (1 page of 60 folded through its
-    boxes). Not on a photo: there light pencil is lifted in spots too, and lines
+    shade, lifted the other side's tick in a box (1 page of 20 folded through its
+    boxes, seed 407). Not on a photo: there light pencil is lifted in spots too, and lines
     through them ran on along the row of boxes (4 ticks of 1,260 pages, seeds 1 and 4,
     went to a person); there the first look (``ink._faint``) only."""
     if levels.grainy:
