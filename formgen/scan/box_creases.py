@@ -127,8 +127,9 @@ def _line_through(
             continue
         piece = (labels == k).view(np.uint8)
         for along_rows, may in zip((True, False), reaching, strict=True):
-            if not may[k]:  # transposed views, as in ``_across_box``
+            if not may[k]:
                 continue
+            # transposed views, as in ``_across_box``: in ``mine`` the line runs down a column
             mine = np.ascontiguousarray(piece.T) if along_rows else piece
             page = ink if along_rows else ink.T
             a0 = y0 if along_rows else x0
