@@ -425,8 +425,11 @@ def _writing(
     judged = cv2.subtract(ink, unjudged)
     creased = through is not None
     faint = faint_marks(judged, answers.dark, lines.band, px_mm, region, creased, insides)
-    if not region.grainy:  # what a crease took, if put back: faint under the bar (on a
-        # photo a pixel's darkness says too little: its strokes are judged whole)
+    # what a crease took, if put back (``_measure_boxes``): faint where under the bar;
+    # on a photo, where a pixel's darkness says too little, not judged at all
+    if region.grainy:
+        unjudged |= crease
+    else:
         faint[(crease > 0) & (answers.dark <= region.core)] = 1
     cores = np.zeros(shape, np.int32)  # which box's word place (1-based), 0 none
     for i, rect in enumerate(answers.moved):
