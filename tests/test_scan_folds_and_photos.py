@@ -334,9 +334,9 @@ def test_the_other_sides_marks_among_its_print_are_never_consent(
     above and below the box and through the tick (``box_creases._line_through``). On a
     phone photo (705) the other side's cross, over its own print, has its median at
     0.122 of the print: over ``ink.TYPICAL``, where light pencil made on this side
-    begins; not closed (1 page of 130, seeds 600-639 and 700-789). On a photo what the search
-    for creases took out of a box and put back is not judged faint or not at all: counted
-    as not faint, it made the other side's cross there a mark (748)."""
+    begins; not closed (1 page of 130, seeds 600-639 and 700-789). On a photo what the
+    search for creases took out of a box and put back is not judged faint or not at
+    all: counted as not faint, it made the other side's cross there a mark (748)."""
     form = parents_form
     width = form["clean"].shape[1]
     rng = np.random.default_rng(seed)
