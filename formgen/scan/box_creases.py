@@ -65,9 +65,7 @@ def _across_box(
     wide = max(2, round(LINE_WIDE_MM * px_mm))
     on = max(2, round(ACROSS_ON_MM * px_mm))
     for along_rows in (True, False):  # transposed views: one code for both directions
-        page = ink if along_rows else ink.T
         a0 = y0 if along_rows else x0  # "rows": across the line; "columns": along it
-        _, _, ob0, ob1 = outer if along_rows else (*outer[2:], *outer[:2])
         # a piece's extent across the line and along it (box pixels)
         c, r, cw, rw = (0, 1, 2, 3) if along_rows else (1, 0, 3, 2)
         thin = [k for k in range(1, n) if stats[k, rw] <= wide]
@@ -84,11 +82,7 @@ def _across_box(
                 continue
             done.update(group)
             rows = (max(a0 + lo - 1, 0), a0 + hi + 1)  # a row either side: blur
-            if not any(
-                _runs_on(page, *rows, c0, c1, wide)
-                for c0, c1 in ((max(ob0 - on, 0), ob0), (ob1, min(ob1 + on, page.shape[1])))
-                if c1 - c0 >= 0.8 * on
-            ):
+            if not _runs_beyond(ink, outer, along_rows, rows, on, wide):
                 continue
             found |= np.isin(labels, group).astype(found.dtype)
     return found
@@ -131,9 +125,7 @@ def _line_through(
                 continue
             # transposed views, as in ``_across_box``: in ``mine`` the line runs down a column
             mine = np.ascontiguousarray(piece.T) if along_rows else piece
-            page = ink if along_rows else ink.T
             a0 = y0 if along_rows else x0
-            _, _, ob0, ob1 = outer if along_rows else (*outer[2:], *outer[:2])
             # the share of the box's extent along the line that the piece reaches
             # within a band ``wide`` across, for each band's middle; of the bands that
             # reach along SPAN_SHARE, those round the fullest lines first (a crease's
@@ -151,11 +143,7 @@ def _line_through(
                 # beyond the box, as far again either side: a crease's line is blurred
                 # wider than a crease's own pixels in the box, and wanders
                 rows = (max(a0 + lo - wide, 0), a0 + hi + wide)
-                if any(
-                    _runs_on(page, *rows, c0, c1, wide)
-                    for c0, c1 in ((max(ob0 - on, 0), ob0), (ob1, min(ob1 + on, page.shape[1])))
-                    if c1 - c0 >= 0.8 * on
-                ):
+                if _runs_beyond(ink, outer, along_rows, rows, on, wide):
                     band = np.zeros_like(piece)
                     if along_rows:
                         band[lo:hi, :] = piece[lo:hi, :]
@@ -227,6 +215,26 @@ def _bare(crease: Array, px_mm: float) -> Array:
         else:
             bare[lo:hi, :] |= band
     return bare
+
+
+def _runs_beyond(
+    ink: Array,
+    outer: tuple[int, int, int, int],
+    along_rows: bool,
+    rows: tuple[int, int],
+    on: int,
+    wide: int,
+) -> bool:
+    """Whether ink runs on as a line (``_runs_on``) beyond a box's ``outer`` edge
+    (y0, y1, x0, x1) on one side at least, ``on`` pixels far: along ``rows`` of ``ink``
+    (``along_rows``), or along those columns."""
+    page = ink if along_rows else ink.T
+    _, _, ob0, ob1 = outer if along_rows else (*outer[2:], *outer[:2])
+    return any(
+        _runs_on(page, *rows, c0, c1, wide)
+        for c0, c1 in ((max(ob0 - on, 0), ob0), (ob1, min(ob1 + on, page.shape[1])))
+        if c1 - c0 >= 0.8 * on
+    )
 
 
 def _runs_on(page: Array, r0: int, r1: int, c0: int, c1: int, wide: int) -> bool:

@@ -442,13 +442,14 @@ def faint_marks(
     n, labels = cv2.connectedComponents(cv2.subtract(ink, band), connectivity=8)
     pieces = np.arange(n) > 0
     if not creased and boxes is not None:  # (what is outside them is read by no one)
-        inside = labels[boxes > 0]
+        within = boxes > 0
+        inside = labels[within]
         held = np.bincount(inside, minlength=n)
         pieces &= held > 0
         # what a crease lifts is over the bar along under CREASED_SHARE of it; a mark
         # made on this side, along most of it: where every piece in a box is over it
         # along twice that there (or not at all), the first look says all
-        over = np.bincount(inside[dark[boxes > 0] > levels.core], minlength=n)
+        over = np.bincount(inside[dark[within] > levels.core], minlength=n)
         share = over / np.maximum(held, 1)
         if not (pieces & (over > 0) & (share < 2 * CREASED_SHARE)).any():
             return _faint(ink, dark, band, levels)
