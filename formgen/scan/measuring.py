@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import cv2
@@ -70,6 +70,15 @@ BOX_INSET_MM = 1.0  # interior = outline's outer edge moved in by this (border i
 BOX_BORDER_MM = 0.45
 BOX_SEARCH_MM = 1.6  # how far the printed outline may sit from where registration says
 OUTLINE_SEEN = 0.35  # share of full darkness the outline must show to count as found
+# A box's outline found far (LONE_MM) from where the other clean outlines all agree
+# (within AGREE_MM of their median, at least AGREED of them) was found on ink, not on
+# its print: a black scribble over a "no" box and round it (a correction) matched the
+# outline 1 mm aside with paper round it, and a clean 300-dpi scan went to review as
+# not registered (1 page of 1,200). Its position is the others' then, as a fill's. A
+# wrong fit moves neighbouring boxes alike; good pages' outlines lie within 0.25 mm.
+LONE_MM = 0.7
+AGREE_MM = 0.25
+AGREED = 3
 SIG_BORDER_MM = 0.35
 SIG_MARGIN_MM = 4.0  # room round the signature field: its frame, the crop, strokes leaving
 BOX_SPECK_MM2 = 0.8  # in a box, compact ink (area below this and span below BOX_SPECK_MM)
@@ -236,6 +245,28 @@ def _locate_outline(
     )
 
 
+def _alone(outlines: list[_Outline]) -> list[_Outline]:
+    """The outlines, one found alone far from where the other clean ones agree taken as
+    not clean (``LONE_MM``)."""
+    clean = [i for i, o in enumerate(outlines) if o.clean and o.seen]
+    if len(clean) <= AGREED:
+        return outlines
+    shifts = np.array([(outlines[i].dx, outlines[i].dy) for i in clean])
+    far = []
+    for k, i in enumerate(clean):
+        others = np.delete(shifts, k, axis=0)
+        typical = median(others, axis=0)
+        spread = np.hypot(*(others - typical).T)
+        if spread.max() <= AGREE_MM and math.hypot(*(shifts[k] - typical)) > LONE_MM:
+            far.append(i)
+    if len(far) != 1:  # (more than one: no single odd one out to blame on ink)
+        return outlines
+    i = far[0]
+    outlines = list(outlines)
+    outlines[i] = replace(outlines[i], clean=False)
+    return outlines
+
+
 def _typical_shift(outlines: Sequence[_Outline]) -> tuple[float, float]:
     clean = [(o.dx, o.dy) for o in outlines if o.clean and o.seen]  # fills give no position
     if not clean:
@@ -284,6 +315,7 @@ def _find_answers(view: PageView, boxes: Sequence[Mapping[str, Any]]) -> _Answer
         )
         for b in boxes
     ]
+    outlines = _alone(outlines)
     fallback = _typical_shift(outlines)
     moved, shifts = [], []
     for box, outline in zip(boxes, outlines, strict=True):
