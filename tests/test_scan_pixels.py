@@ -141,11 +141,12 @@ def test_the_strongest_line_is_houghlines_first(seed: int) -> None:
             assert creases._strongest_line(other, threshold) == expected
 
 
+@pytest.mark.parametrize("ends", [creases.THROUGH_COVER, 0.45])
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_a_screened_out_line_is_one_the_chord_rejects(seed: int) -> None:
+def test_a_screened_out_line_is_one_the_chord_rejects(seed: int, ends: float) -> None:
     """``creases._screen`` decides for many Hough lines at once what ``_chord`` would:
     a line it screens out must be one ``_chord`` rejects (a line it lets through is
-    looked at in full)."""
+    looked at in full); with an end that may fade more (``ends``) too."""
     rng = np.random.default_rng(seed)
     px_mm = 150 / 25.4
     h, w = 230, 640
@@ -170,13 +171,40 @@ def test_a_screened_out_line_is_one_the_chord_rejects(seed: int) -> None:
     tol = max(1, round(creases.THROUGH_TOL_MM * px_mm))
     reach = tol + round(creases.THROUGH_WIDTH_MM * px_mm)
     offsets = np.arange(-reach, reach + 1)
-    worth = creases._screen(ink, dark, printed, lines, offsets, tol, px_mm)
+    worth = creases._screen(ink, dark, printed, lines, offsets, tol, px_mm, ends)
     taken = 0
     for (rho, theta), look in zip(lines, worth, strict=True):
-        cut = creases._chord(ink, dark, printed, rho, theta, offsets, tol, px_mm)
+        cut = creases._chord(ink, dark, printed, rho, theta, offsets, tol, px_mm, ends=ends)
         assert look or cut is None, (rho, theta)
         taken += cut is not None
     assert taken and not all(worth)  # both kinds of line were there
+
+
+def test_a_line_may_stop_for_a_while_at_one_end_only() -> None:
+    """``creases._through_lines`` with ``ends``: a line across the region that stops for
+    a stretch near one end (where a fold's other crease crosses it) is taken when that
+    end holds ``ends`` of its sixth and the other end THROUGH_COVER; a line that stops
+    near both ends is not, and neither is the first without ``ends``."""
+    rng = np.random.default_rng(7)
+    px_mm = 150 / 25.4
+    h, w = 226, 640
+    sixth = w // 6
+
+    def region(gaps: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+        dark = rng.integers(0, 3, (h, w)).astype(np.uint8)
+        cv2.line(dark, (0, 150), (w - 1, 150), 80, 2)
+        for a, b in gaps:  # paper again where the line stops
+            dark[140:160, a:b] = rng.integers(0, 3, (20, b - a))
+        return (dark >= 23).astype(np.uint8), dark
+
+    printed = np.zeros((h, w), np.uint8)
+    one_end = [(30, 30 + round(0.45 * sixth))]  # the end's sixth inked along about half
+    ink, dark = region(one_end)
+    assert creases._through_lines(ink, dark, printed, px_mm, None, None) is None
+    assert creases._through_lines(ink, dark, printed, px_mm, None, None, 0.45) is not None
+    both = [*one_end, (w - 30 - round(0.45 * sixth), w - 30)]
+    ink, dark = region(both)
+    assert creases._through_lines(ink, dark, printed, px_mm, None, None, 0.45) is None
 
 
 @pytest.mark.parametrize("seed", [1, 2])

@@ -296,6 +296,7 @@ def test_the_other_sides_signature_on_a_dithered_page_is_no_signature(
         ("folded-photo", (193, 340)),  # a single pixel over the bar by grain
         ("folded-scan", (168,)),  # a crease along a stroke, shown by fainter ones only
         ("folded-photo", (259,)),  # a crease close to the frame line, along it at one end
+        ("folded-scan", (916,)),  # a crease that stops where the fold's other one crosses
     ],
 )
 def test_the_other_sides_signature_with_a_speck_or_a_crease_on_it_is_no_signature(
@@ -322,7 +323,9 @@ def test_the_other_sides_signature_with_a_speck_or_a_crease_on_it_is_no_signatur
     crease that runs along a stroke lifts much of it, and showed only in the strokes
     already faint: it is looked for through those too. Where a crease comes close to the
     frame line, a line beside it runs on the frame: through a spot, such a line is no
-    measure of the paper's noise (``creases._chord``'s ``aside``)."""
+    measure of the paper's noise (``creases._chord``'s ``aside``). Where the fold's two
+    creases cross, the one the writing joins stopped for 7 mm, near its end: in the
+    field each end of a crease needs ink along ``measuring.SIG_ENDS`` of its sixth."""
     for seed in seeds:
         _not_consent(parents_form, _shining_through(parents_form, seed, condition), seed)
 

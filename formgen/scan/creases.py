@@ -82,6 +82,7 @@ def _through_lines(
     px_mm: float,
     inside: tuple[int, int, int, int] | None = None,
     widest_mm: float | None = None,
+    ends: float = THROUGH_COVER,
 ) -> _Through | None:
     """Straight lines that run right across the region (``ink`` 0/1 and ``dark`` as
     ``_darkness``; the print located in ``printed`` left out of the judgement): Hough
@@ -93,7 +94,10 @@ def _through_lines(
     such line. ``widest_mm``: take out at most this far either side of the line's own
     ink (where writing crosses it, only the line's width goes), not all the ink it runs
     through; and look only along long straight pieces (a dark crease among boxes, where
-    the shared lines of short pieces would cost more than the rest of the page)."""
+    the shared lines of short pieces would cost more than the rest of the page).
+    ``ends``: the share of each end's sixth that must be ink (or show the line faint),
+    where the whole chord's is THROUGH_COVER: lower where a line taken only makes
+    writing fainter (``signature.faint_strokes``), never more of a signature."""
     h, w = ink.shape
     if max(h, w) < THROUGH_MIN_MM * px_mm:
         return None
@@ -111,7 +115,7 @@ def _through_lines(
         # the lines to test unless one is taken meanwhile, screened all at once (after a
         # line is taken, one not screened is looked at in full)
         ahead = _untested(lines, list(tested), accepted, tol, reach)
-        screened = _screen(ink, dark, printed, [lines[i] for i in ahead], offsets, tol, px_mm)
+        screened = _screen(ink, dark, printed, [lines[i] for i in ahead], offsets, tol, px_mm, ends)
         worth = dict(zip(ahead, screened, strict=True))
         for i, (rho, theta) in enumerate(lines):
             if _near(rho, theta, tested, accepted, tol, reach):
@@ -120,7 +124,7 @@ def _through_lines(
             grow = None if widest_mm is None else max(1, round(widest_mm * px_mm))
             cut = None
             if worth.get(i, True):
-                cut = _chord(ink, dark, printed, rho, theta, offsets, tol, px_mm, grow)
+                cut = _chord(ink, dark, printed, rho, theta, offsets, tol, px_mm, grow, ends=ends)
             if cut is not None:
                 removed |= cut
                 accepted.append((rho, theta))
@@ -293,13 +297,14 @@ def _chord(
     px_mm: float,
     grow: int | None = None,
     aside: bool = False,
+    ends: float = THROUGH_COVER,
 ) -> Array | None:
     """The ink of one Hough line (pixel centres: x cos + y sin = rho) when the line
     runs right across the region; per step along it, the run of ink through the ink
     nearest the line (within ``tol``), which follows a crease that wanders a little;
     at most ``grow`` steps beyond that ink either way (None: as far as there is ink).
     ``aside``: a faint stretch is told from the paper's noise without a line beside it
-    that runs on print along most of it (``_faint``)."""
+    that runs on print along most of it (``_faint``). ``ends``: as ``_through_lines``'s."""
     h, w = ink.shape
     c, s = math.cos(theta), math.sin(theta)
     span = _span(rho, theta, w, h, px_mm)
@@ -339,7 +344,8 @@ def _chord(
     near = at(slice(middle - tol, middle + tol + 1))
     core = np.take(ink_, near).any(axis=1)
     inked = [np.count_nonzero(core[part] & known[part]) for part in parts]
-    fading = [part for n, i, part in zip(seen, inked, parts, strict=True) if i / n < THROUGH_COVER]
+    least = _least([i / n for n, i in zip(seen, inked, strict=True)], ends)
+    fading = [p for n, i, p, q in zip(seen, inked, parts, least, strict=True) if i / n < q]
     if fading:
         # the darkest of each step's window on the line: its pixels are the core's
         on_line = np.take(dark_, near).max(axis=1).astype(np.int16)
@@ -372,6 +378,16 @@ def _chord(
     return cut
 
 
+def _least(cover: list[float], ends: float) -> tuple[float, float, float]:
+    """How much of the whole chord and of each end's sixth must be ink (``cover``: how
+    much is, in that order) before the rest is looked at as a faint line: THROUGH_COVER
+    of each; ``ends`` of one end where the other end holds THROUGH_COVER (a crease that
+    stops for a while at one end, where the fold's other crease crosses it)."""
+    if ends >= THROUGH_COVER or max(cover[1], cover[2]) < THROUGH_COVER:
+        return (THROUGH_COVER,) * 3
+    return THROUGH_COVER, ends, ends
+
+
 def _span(rho: float, theta: float, w: int, h: int, px_mm: float) -> tuple[int, int] | None:
     """The first and last step of a line's chord across a w x h region (points rho * n
     + t * d inside it, d the line's direction); None when the chord is shorter than
@@ -398,6 +414,7 @@ def _screen(
     offsets: Array,
     tol: int,
     px_mm: float,
+    ends: float = THROUGH_COVER,
 ) -> list[bool]:
     """Which of the lines ``_chord`` may take (False: it would not): its first tests,
     which reject almost every line, for all the lines at once, each step's pixels worked
@@ -450,7 +467,8 @@ def _screen(
             continue
         np.cumsum(core[k] & known[k], out=sums[k, 1:])
         inked = [int(sums[k, b] - sums[k, a]) for a, b in parts]
-        fading = [p for m, j, p in zip(seen, inked, parts, strict=True) if j / m < THROUGH_COVER]
+        least = _least([j / m for m, j in zip(seen, inked, strict=True)], ends)
+        fading = [p for m, j, p, q in zip(seen, inked, parts, least, strict=True) if j / m < q]
         if not fading:
             worth[i] = True
             continue
