@@ -95,9 +95,10 @@ def _through_lines(
     ink (where writing crosses it, only the line's width goes), not all the ink it runs
     through; and look only along long straight pieces (a dark crease among boxes, where
     the shared lines of short pieces would cost more than the rest of the page).
-    ``ends``: the share of each end's sixth that must be ink (or show the line faint),
-    where the whole chord's is THROUGH_COVER: lower where a line taken only makes
-    writing fainter (``signature.faint_strokes``), never more of a signature."""
+    ``ends``: the share of one end's sixth that must be ink (or show the line faint)
+    where the other end's is THROUGH_COVER, as the whole chord's (``_least``): lower
+    only where a line taken out can only take from what is written (the signature
+    field: ``measuring.SIG_ENDS``)."""
     h, w = ink.shape
     if max(h, w) < THROUGH_MIN_MM * px_mm:
         return None
