@@ -112,14 +112,16 @@ def test_a_render_ahead_for_an_earlier_state_of_the_record_is_cancelled(
         person = Person(sam, fg.as_user(sam), csrf=None)  # type: ignore[arg-type]
         ahead = Ahead(renderer)
         started = []
-        for name in ("Bob Bos", "Cas Dijk", "Dex Ek", "Eva Fox", "Fee Gor"):
+        for name in ("Bob Bos", "Cas Dijk", "Dex Ek", "Eva Fox", "Fee Gor", "Gus Ho", "Ida Jo"):
             fg.add_participant(rec, name)
             want = cache.wanted(fg.engine, fg.config, rec)
             assert ahead.start(person, want, None)
             started.append(ahead._running[want.path])
         last = started.pop()
-        # one process, and one call handed to it ahead: at most two had begun
-        assert sum(render.cancelled() for render in started) >= len(started) - 2
+        # one process: at most three had begun, the one it renders and the two its call
+        # queue holds (ProcessPoolExecutor's max_workers + 1, set running as they enter
+        # it; how many are in it when the next is started is the machine's timing)
+        assert sum(render.cancelled() for render in started) >= len(started) - 3
         assert not last.cancelled()
         assert ahead.pdf(person, want, None).startswith(b"%PDF")
         assert want.path.exists()
