@@ -297,6 +297,7 @@ def test_the_other_sides_signature_on_a_dithered_page_is_no_signature(
         ("folded-scan", (168,)),  # a crease along a stroke, shown by fainter ones only
         ("folded-photo", (259,)),  # a crease close to the frame line, along it at one end
         ("folded-scan", (916,)),  # a crease that stops where the fold's other one crosses
+        ("folded-photo", (965,)),  # the felt pen's darker start, over the bar by itself
     ],
 )
 def test_the_other_sides_signature_with_a_speck_or_a_crease_on_it_is_no_signature(
@@ -325,7 +326,10 @@ def test_the_other_sides_signature_with_a_speck_or_a_crease_on_it_is_no_signatur
     frame line, a line beside it runs on the frame: through a spot, such a line is no
     measure of the paper's noise (``creases._chord``'s ``aside``). Where the fold's two
     creases cross, the one the writing joins stopped for 7 mm, near its end: in the
-    field each end of a crease needs ink along ``measuring.SIG_ENDS`` of its sixth."""
+    field each end of a crease needs ink along ``measuring.SIG_ENDS`` of its sixth. The
+    felt pen's start, where it left more ink, shone through over the bar by itself (8 mm
+    beside 48 mm of faint writing): a stroke shorter than the faint writing beside it is
+    for a person (``rules.classify_signature``)."""
     for seed in seeds:
         _not_consent(parents_form, _shining_through(parents_form, seed, condition), seed)
 
