@@ -338,20 +338,27 @@ def test_the_other_sides_signature_with_a_speck_or_a_crease_on_it_is_no_signatur
     ("condition", "seed"),
     [
         ("copier-outline", 200),  # a copier's 1-bit text mode made it black
+        # a phone photo: its median just over ink.TYPICAL, a few pixels over the bar by grain
+        ("phone-photo", 1108),
     ],
 )
 @pytest.mark.xfail(
     strict=True,
     reason="known danger, not yet closed: a copier's 1-bit text mode makes the other side's "
-    "writing black, and keeps no darkness to judge it by (README, known limits)",
+    "writing black, and keeps no darkness to judge it by; on a phone photo a felt pen's "
+    "writing shining through can be as dark as light pencil (README, known limits)",
 )
 def test_the_other_sides_signature_still_read_as_signed(
     parents_form: dict[str, Any], condition: str, seed: int
 ) -> None:
     """Random checks of the same writing still read signed: every copy in a copier's
-    1-bit text mode. (Photos of folded forms: 0 in 248, seeds 100-347, where 15 read
-    signed before ``signature._through_spots`` and ``GRAIN_MM2``; folded scans: 0 in
-    248, 1 before the crease was looked for through the faint strokes too.)"""
+    1-bit text mode; on phone photos 3 of 120 at seeds 1020-1139 (0 of 90 at 900-929
+    and 960-1019), the median of the writing 0.122-0.126 of the print, where
+    ``ink.TYPICAL`` is 0.12, and 2-8 of its 3,800-7,100 pixels over the bar by the
+    photo's grain: as light pencil on a photo reaches it. (Photos of folded forms: 0 in
+    248, seeds 100-347, where 15 read signed before ``signature._through_spots`` and
+    ``GRAIN_MM2``; folded scans: 0 in 248, 1 before the crease was looked for through
+    the faint strokes too.)"""
     _not_consent(parents_form, _shining_through(parents_form, seed, condition), seed)
 
 
