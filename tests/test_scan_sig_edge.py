@@ -352,8 +352,8 @@ def test_the_other_sides_signature_still_read_as_signed(
     parents_form: dict[str, Any], condition: str, seed: int
 ) -> None:
     """Random checks of the same writing still read signed: every copy in a copier's
-    1-bit text mode; on phone photos 3 of 120 at seeds 1020-1139 (0 of 90 at 900-929
-    and 960-1019), the median of the writing 0.122-0.126 of the print, where
+    1-bit text mode; phone photos 5 of 410 at seeds 900-929 and 960-1339 (photos of
+    folded forms 3 of 410), the median of the writing 0.121-0.126 of the print, where
     ``ink.TYPICAL`` is 0.12, and 2-8 of its 3,800-7,100 pixels over the bar by the
     photo's grain: as light pencil on a photo reaches it. (Photos of folded forms: 0 in
     248, seeds 100-347, where 15 read signed before ``signature._through_spots`` and
