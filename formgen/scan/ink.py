@@ -74,6 +74,31 @@ DOTTED_SHARE = 0.3
 # side from 0.11 (about 1 % under 0.12: those go to a person). Where a crease's shading
 # joins the other side's signature it can be 0.19 (README, known limits).
 TYPICAL = 0.12
+# Where the other side of the sheet is a filled page (printed on the back, or scrap
+# paper), its writing at its strongest (15 %) can lie just over TYPICAL: a cross of felt
+# pen at 0.122 of the print, a signature at 0.121-0.126, with a few grainy pixels over
+# the bar, where light pencil made on this side lies too. That other side's print shows
+# as letters under the ink threshold all over a region (``shows_other_side``); there a
+# piece reaches the bar only if its median is darker than SHOWN_TYPICAL (the other
+# side's strokes in random checks: 0.09-0.14 of the print). Lighter pencil on such a
+# page goes to a person (faint: neither a mark nor nothing).
+SHOWN_TYPICAL = 0.16
+# A letter of the other side's print: a piece of the region, smoothed, darker than its
+# bare paper by SHOWN_SIGMAS of the paper's grain (pixel to pixel, where nothing lies on
+# it: the other side's print is smooth and would count itself in) and under the
+# show-through bar, SHOWN_CLEAR_MM clear of what reaches the bar (a mark's or the print's
+# blurred edge, dust); SHOWN_LETTER_MM across (its bounding box), of SHOWN_PX pixels at
+# least, not a line (SHOWN_ELONGATION: a crease's shading). A region shows the other
+# side from SHOWN_LETTERS such pieces per 1000 mm2 of its paper clear of ink. Random
+# checks (phone photos and photos of folded forms, 80 each; answers regions with pencil,
+# ballpoint and felt marks): nothing behind 0-3.5, a filled page behind at 15 % 24-58
+# (at 10 %, its writing far under TYPICAL, from 2.6).
+SHOWN_SIGMAS = 4.0
+SHOWN_CLEAR_MM = 2.0
+SHOWN_LETTER_MM = (1.0, 8.0)
+SHOWN_PX = 20
+SHOWN_ELONGATION = 4.0
+SHOWN_LETTERS = 9.0
 DUST_MM = 0.8  # ink narrower than this (bounding box) or smaller than DUST_AREA_MM2 is dust
 DUST_AREA_MM2 = 0.16
 
@@ -120,6 +145,7 @@ class Capture:
     solid: float = 0.0  # how dark its solid print is (``solid_print``; 0: each region's own)
     dotted: bool = False  # 1-bit: its gray is the density of black dots (``WarpView.binary``)
     camera: bool = False  # photographed: seen in perspective (``WarpView.camera``)
+    other_side: bool = False  # a filled other side shows through (``shows_other_side``)
 
 
 SCANNED = Capture()
@@ -140,6 +166,7 @@ class Levels:
     core: float
     dotted: bool = False  # a 1-bit page's (WarpView.binary): a speck is DOTTED_SHARE
     grainy: bool = False  # a photo's: a camera's page, noisy, on bare paper too (_grain)
+    typical: float = TYPICAL  # a photo's piece is ink only with its median over this
 
 
 def levels(dark: Array, capture: Capture = SCANNED) -> Levels:
@@ -155,7 +182,43 @@ def levels(dark: Array, capture: Capture = SCANNED) -> Levels:
     if capture.solid > 0:
         core = core + centre + NOISE_SIGMAS * sigma
     grainy = capture.camera and sigma >= CLEAN_SIGMA and _grain(dark, centre) >= GRAIN_STEP
-    return Levels(centre, sigma, printed, core, capture.dotted, grainy)
+    typical = SHOWN_TYPICAL if capture.other_side else TYPICAL
+    return Levels(centre, sigma, printed, core, capture.dotted, grainy, typical)
+
+
+def shows_other_side(dark: Array, levels: Levels, px_mm: float) -> bool:
+    """Whether the other side's print shows through all over a region (``dark``, its
+    ``levels``): SHOWN_LETTERS of its letters per 1000 mm2 (``other_side_letters``)."""
+    return other_side_letters(dark, levels, px_mm) >= SHOWN_LETTERS
+
+
+def other_side_letters(dark: Array, levels: Levels, px_mm: float) -> float:
+    """How many letters of the other side's print (pieces under the show-through bar,
+    SHOWN_LETTER_MM across, not lines) lie in a region, per 1000 mm2 of its paper clear
+    of ink. A photo's grain, smoothed, stays under them; a crease's shading is a line."""
+    clear = max(1, round(SHOWN_CLEAR_MM * px_mm))
+    near = cv2.dilate((dark >= levels.core).view(np.uint8), _square(2 * clear + 1))
+    paper_mm2 = float(near.size - np.count_nonzero(near)) / (px_mm * px_mm)
+    if paper_mm2 <= 0:
+        return 0.0
+    smooth = cv2.GaussianBlur(dark, (0, 0), 1.0)
+    # the grain: a robust sigma of what a wider blur leaves on bare paper, every other pixel
+    level = dark.astype(np.float32)
+    rough = cv2.absdiff(level, cv2.GaussianBlur(level, (0, 0), 2.0))[::2, ::2]
+    bare = (smooth <= levels.centre + 3)[::2, ::2]
+    grain = 1.4826 * float(np.median(rough[bare] if bare.any() else rough))
+    low = levels.centre + max(SHOWN_SIGMAS * grain, 3.0)
+    faint = (smooth > low) & (smooth < levels.core) & (near == 0)
+    _, _, stats = components(faint.view(np.uint8))
+    w, h, area = (stats[1:, i] for i in (cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT, cv2.CC_STAT_AREA))
+    across = np.hypot(w, h) / px_mm
+    letters = (
+        (across >= SHOWN_LETTER_MM[0])
+        & (across <= SHOWN_LETTER_MM[1])
+        & (np.maximum(w, h) <= SHOWN_ELONGATION * np.minimum(w, h) + 2)
+        & (area >= SHOWN_PX)
+    )
+    return float(np.count_nonzero(letters)) / paper_mm2 * 1000
 
 
 def _grain(dark: Array, centre: float) -> float:
@@ -271,7 +334,7 @@ def _faint(
         beside = cv2.dilate(band, _square(3))
         if crease is not None:
             beside |= crease
-        typical = levels.centre + TYPICAL * levels.printed
+        typical = levels.centre + levels.typical * levels.printed
         labels, strong = _reaching(cv2.subtract(ink, band), dark, core, 0.0, beside, typical, least)
     strong[0] = True
     return (~strong).view(np.uint8)[labels]
