@@ -349,9 +349,10 @@ def test_the_other_sides_signature_on_a_filled_page_is_no_signature_on_a_photo(
 ) -> None:
     """The pages where the other side's felt-pen signature alone read signed on a photo
     (the strict xfail below), the other side now a filled page: its print shows through
-    as faint letters all over the answers region (``ink.shows_other_side``), and there
-    a stroke is writing only with its median over ``ink.SHOWN_TYPICAL``. The writing
-    (0.12-0.13 of the print) is faint, for a person."""
+    as faint letters all over the answers region, and there a stroke is writing only
+    with its median over what their darkness allows the other side's writing
+    (``ink.other_side_typical``). The writing (0.12-0.13 of the print) is faint, for a
+    person."""
     for seed in seeds:
         page = _shining_through(parents_form, seed, condition, filled=True)
         _not_consent(parents_form, page, seed)
@@ -380,7 +381,7 @@ def test_the_other_sides_signature_still_read_as_signed(
     ``ink.TYPICAL`` is 0.12, and 2-8 of its 3,800-7,100 pixels over the bar by the
     photo's grain: as light pencil on a photo reaches it. Here the other side holds
     the signature alone; where it is a filled page, its print shows through too
-    (``ink.shows_other_side``) and the same signature at those seeds reads unsigned
+    (``ink.other_side_typical``) and the same signature at those seeds reads unsigned
     (``test_the_other_sides_signature_on_a_filled_page_is_no_signature_on_a_photo``).
     (Photos of folded forms: 0 in 248, seeds 100-347, where 15 read signed before
     ``signature._through_spots`` and ``GRAIN_MM2``; folded scans: 0 in 248, 1 before

@@ -78,11 +78,14 @@ TYPICAL = 0.12
 # paper), its writing at its strongest (15 %) can lie just over TYPICAL: a cross of felt
 # pen at 0.122 of the print, a signature at 0.121-0.126, with a few grainy pixels over
 # the bar, where light pencil made on this side lies too. That other side's print shows
-# as letters under the ink threshold all over a region (``shows_other_side``); there a
-# piece reaches the bar only if its median is darker than SHOWN_TYPICAL (the other
-# side's strokes in random checks: 0.09-0.14 of the print). Lighter pencil on such a
-# page goes to a person (faint: neither a mark nor nothing).
-SHOWN_TYPICAL = 0.16
+# as letters under the ink threshold all over a region (``other_side_letters``), as dark
+# as it shines through: their 90th percentile (each letter's darkest pixel, smoothed)
+# 0.09-0.12 of the print at 15 %, 0.06-0.07 at 8 % (a duplex print on office paper,
+# where its writing lies far under TYPICAL). There a piece is ink only with its median
+# over SHOWN_RATIO times that (``other_side_typical``), TYPICAL at least: at 15 %
+# 0.147-0.19, where the other side's writing lies at 0.09-0.14. Lighter pencil on such
+# a page goes to a person (faint: neither a mark nor nothing).
+SHOWN_RATIO = 1.6
 # A letter of the other side's print: a piece of the region, smoothed, darker than its
 # bare paper by SHOWN_SIGMAS of the paper's grain (pixel to pixel, where nothing lies on
 # it: the other side's print is smooth and would count itself in) and under the
@@ -145,7 +148,7 @@ class Capture:
     solid: float = 0.0  # how dark its solid print is (``solid_print``; 0: each region's own)
     dotted: bool = False  # 1-bit: its gray is the density of black dots (``WarpView.binary``)
     camera: bool = False  # photographed: seen in perspective (``WarpView.camera``)
-    other_side: bool = False  # a filled other side shows through (``shows_other_side``)
+    typical: float = TYPICAL  # on a photo, a piece's median over this (``other_side_typical``)
 
 
 SCANNED = Capture()
@@ -182,25 +185,31 @@ def levels(dark: Array, capture: Capture = SCANNED) -> Levels:
     if capture.solid > 0:
         core = core + centre + NOISE_SIGMAS * sigma
     grainy = capture.camera and sigma >= CLEAN_SIGMA and _grain(dark, centre) >= GRAIN_STEP
-    typical = SHOWN_TYPICAL if capture.other_side else TYPICAL
-    return Levels(centre, sigma, printed, core, capture.dotted, grainy, typical)
+    return Levels(centre, sigma, printed, core, capture.dotted, grainy, capture.typical)
 
 
-def shows_other_side(dark: Array, levels: Levels, px_mm: float) -> bool:
-    """Whether the other side's print shows through all over a region (``dark``, its
-    ``levels``): SHOWN_LETTERS of its letters per 1000 mm2 (``other_side_letters``)."""
-    return other_side_letters(dark, levels, px_mm) >= SHOWN_LETTERS
+def other_side_typical(dark: Array, levels: Levels, px_mm: float) -> float:
+    """How dark a photo's piece must be (its median, a share of the print) to be ink, by
+    what a region (``dark``, its ``levels``) shows of the other side: TYPICAL, or where
+    its print shows through (SHOWN_LETTERS letters per 1000 mm2 and more) SHOWN_RATIO
+    times how dark its letters are, when that is more."""
+    letters, strength = other_side_letters(dark, levels, px_mm)
+    if letters < SHOWN_LETTERS:
+        return TYPICAL
+    return max(TYPICAL, SHOWN_RATIO * strength)
 
 
-def other_side_letters(dark: Array, levels: Levels, px_mm: float) -> float:
-    """How many letters of the other side's print (pieces under the show-through bar,
-    SHOWN_LETTER_MM across, not lines) lie in a region, per 1000 mm2 of its paper clear
-    of ink. A photo's grain, smoothed, stays under them; a crease's shading is a line."""
+def other_side_letters(dark: Array, levels: Levels, px_mm: float) -> tuple[float, float]:
+    """The letters of the other side's print in a region (pieces under the show-through
+    bar, SHOWN_LETTER_MM across, not lines): how many per 1000 mm2 of its paper clear of
+    ink, and how dark they are (the 90th percentile of each one's darkest pixel,
+    smoothed, over the paper's darkness, a share of the print). A photo's grain,
+    smoothed, stays under them; a crease's shading is a line."""
     clear = max(1, round(SHOWN_CLEAR_MM * px_mm))
     near = cv2.dilate((dark >= levels.core).view(np.uint8), _square(2 * clear + 1))
     paper_mm2 = float(near.size - np.count_nonzero(near)) / (px_mm * px_mm)
-    if paper_mm2 <= 0:
-        return 0.0
+    if paper_mm2 <= 0 or levels.printed <= 0:
+        return 0.0, 0.0
     smooth = cv2.GaussianBlur(dark, (0, 0), 1.0)
     # the grain: a robust sigma of what a wider blur leaves on bare paper, every other pixel
     level = dark.astype(np.float32)
@@ -209,8 +218,8 @@ def other_side_letters(dark: Array, levels: Levels, px_mm: float) -> float:
     grain = 1.4826 * float(np.median(rough[bare] if bare.any() else rough))
     low = levels.centre + max(SHOWN_SIGMAS * grain, 3.0)
     faint = (smooth > low) & (smooth < levels.core) & (near == 0)
-    _, _, stats = components(faint.view(np.uint8))
-    w, h, area = (stats[1:, i] for i in (cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT, cv2.CC_STAT_AREA))
+    n, labels, stats = components(faint.view(np.uint8))
+    w, h, area = (stats[:, i] for i in (cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT, cv2.CC_STAT_AREA))
     across = np.hypot(w, h) / px_mm
     letters = (
         (across >= SHOWN_LETTER_MM[0])
@@ -218,7 +227,15 @@ def other_side_letters(dark: Array, levels: Levels, px_mm: float) -> float:
         & (np.maximum(w, h) <= SHOWN_ELONGATION * np.minimum(w, h) + 2)
         & (area >= SHOWN_PX)
     )
-    return float(np.count_nonzero(letters)) / paper_mm2 * 1000
+    letters[0] = False  # (the rest of the region)
+    count = int(np.count_nonzero(letters))
+    if not count:
+        return 0.0, 0.0
+    inside = letters[labels]
+    peaks = np.zeros(n, np.float64)
+    np.maximum.at(peaks, labels[inside], smooth[inside])
+    strength = (float(np.percentile(peaks[letters], 90)) - levels.centre) / levels.printed
+    return count / paper_mm2 * 1000, strength
 
 
 def _grain(dark: Array, centre: float) -> float:

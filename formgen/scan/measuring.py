@@ -52,7 +52,7 @@ from formgen.scan.ink import (
     _square,
     _strip_lines,
     levels,
-    shows_other_side,
+    other_side_typical,
     solid_print,
 )
 from formgen.scan.pixels import (
@@ -702,9 +702,10 @@ def measure(
     answers = _answers(view, boxes_layout)
     if capture.camera and answers is not None:
         # on a photo the other side's writing can be as dark as light pencil: where its
-        # print shows through (a filled page behind), its writing may too (ink.SHOWN_TYPICAL)
-        other_side = shows_other_side(answers.dark, levels(answers.dark, capture), px_mm)
-        capture = replace(capture, other_side=other_side)
+        # print shows through (a filled page behind), its writing may be as dark as that
+        # print allows (ink.SHOWN_RATIO)
+        typical = other_side_typical(answers.dark, levels(answers.dark, capture), px_mm)
+        capture = replace(capture, typical=typical)
     boxes = [] if answers is None else _measure_boxes(view, answers, boxes_layout, px_mm, capture)
     problems = [
         f"box {b.clause}/{b.answer}: printed outline not found" for b in boxes if not b.outline
