@@ -31,15 +31,14 @@ PAGE_DPI = 100.0  # a 200-dpi JPEG decoded at half size
 NOT_REDUCED = ("bw", "dither", "fax", "copier", "photo", "heic")  # never decoded at a fraction
 
 
-def decide(seen: Any) -> dict[str, str]:
+def decide(seen: Any, clauses: list[str]) -> dict[str, str]:
     """Each consent clause's status, as ``landing._Recorder._decide`` decides a fresh form
-    (a page not registered or not read reliably: every clause to a person)."""
+    (a page not identified, not registered or not read reliably: every clause to a
+    person)."""
     from formgen import rules
 
     measured = seen.measured
-    clauses = [c for c in dict.fromkeys(b["clause"] for b in seen.sheet["boxes"])]
-    clauses = [c for c in clauses if c != rules.CHILD_REFUSES]
-    if not seen.registered or measured is None or measured.problems:
+    if seen.sheet is None or not seen.registered or measured is None or measured.problems:
         return dict.fromkeys(clauses, "review")
     signed = None
     if measured.signature is not None:
@@ -85,13 +84,14 @@ def main(argv: list[str] | None = None) -> int:
         scale = PAGE_DPI / page.dpi
         image = cv2.resize(page.image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
         reduced = scan.PageImage(page.source, page.page, image, PAGE_DPI)
-        reads = [decide(scan.look(reduced, importer.identify, d)) for d in args.dpi_out]
+        clauses = [c["clause"] for c in truth["clauses"]]
+        reads = [decide(scan.look(reduced, importer.identify, d), clauses) for d in args.dpi_out]
         pages += 1
-        decisions += len(truth["clauses"])
+        decisions += len(clauses)
         differing += any(r != reads[0] for r in reads)
         for dpi, read in zip(args.dpi_out, reads, strict=True):
             for clause in truth["clauses"]:
-                right, got = clause["truth"], read.get(clause["clause"])
+                right, got = clause["truth"], read[clause["clause"]]
                 verdict = "right" if got == right else "needless" if got == "review" else "wrong"
                 counts[(truth["condition"], dpi, verdict)] += 1
                 if verdict == "wrong" and got == "given":
