@@ -973,6 +973,41 @@ def show_through(
     return np.clip(out + 0.5, 0, 255).astype(np.uint8)
 
 
+def recycled_paper(
+    img: Image, rng: np.random.Generator, dpi: float, fibres_cm2: float, flecks_cm2: float
+) -> Image:
+    """The page printed on gray recycled paper: ``fibres_cm2`` short dark fibres a square
+    centimetre (1-5 mm long, curved, 0.04-0.12 mm thin, 4-15 % darker), ``flecks_cm2``
+    specks of old ink (0.16-0.6 mm across, 20-60 % darker), a mottled tone (about 1 %
+    over a few millimetres) and the whole sheet 4 % grayer."""
+    _check_image(img)
+    h, w = img.shape[:2]
+    px_mm = dpi / MM_PER_INCH
+    dark = np.zeros((h, w), np.float32)
+    area_cm2 = h * w / (10 * px_mm) ** 2
+    steps = np.linspace(-0.5, 0.5, 12)
+    for _ in range(int(fibres_cm2 * area_cm2)):
+        length = rng.uniform(1.0, 5.0) * px_mm
+        angles = rng.uniform(0, math.pi) + rng.uniform(-1.5, 1.5) * steps
+        xs = rng.uniform(0, w) + np.cumsum(np.cos(angles)) * length / len(steps)
+        ys = rng.uniform(0, h) + np.cumsum(np.sin(angles)) * length / len(steps)
+        width = max(1, round(rng.uniform(0.04, 0.12) * px_mm))
+        points = np.stack([xs, ys], 1).astype(np.int32)
+        cv2.polylines(dark, [points], False, float(rng.uniform(0.04, 0.15)), width, cv2.LINE_AA)
+    for _ in range(int(flecks_cm2 * area_cm2)):
+        radius = rng.uniform(0.08, 0.3) * px_mm
+        axes = (max(1, int(radius)), max(1, int(radius * rng.uniform(0.5, 1.0))))
+        centre = (int(rng.uniform(0, w)), int(rng.uniform(0, h)))
+        darker = float(rng.uniform(0.2, 0.6))
+        cv2.ellipse(dark, centre, axes, rng.uniform(0, 180), 0, 360, darker, -1, cv2.LINE_AA)
+    cells = max(1, round(5 * px_mm))  # the mottling's scale
+    mottle = rng.normal(0, 1, (h // cells + 1, w // cells + 1)).astype(np.float32)
+    mottle = cv2.resize(mottle, (w, h), interpolation=cv2.INTER_CUBIC)
+    gain = (1 - np.clip(dark, 0, 0.8)) * (1 - 0.012 * mottle) * 0.96
+    out = img.astype(np.float32) * (gain[..., None] if img.ndim == 3 else gain)
+    return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+
+
 def blur(img: Image, sigma: float) -> Image:
     """Gaussian blur: scanner optics / slight camera defocus."""
     _check_image(img)

@@ -418,6 +418,33 @@ def test_a_duplex_print_on_office_paper_leaves_the_bar_as_it_is(
         assert seen and bar == ink.TYPICAL, (seed, bar)
 
 
+@pytest.mark.parametrize(
+    ("condition", "seeds"), [("phone-photo", (818, 822)), ("folded-photo", (826, 811))]
+)
+def test_recycled_paper_is_not_the_other_side(
+    form: dict[str, Any], condition: str, seeds: tuple[int, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A form printed on gray recycled paper and photographed: its fibres (1-5 mm, thin,
+    curved) and specks of old ink lie all over the answers region, many of them under
+    the ink threshold, as the other side's letters would. They are not taken for them:
+    a fibre is a line or too thin, a speck too small. Of 30 pages each (8 fibres and 1
+    speck a square centimetre) these have the most such pieces (phone 818: 6.2 per 1000
+    mm², folded 826: 7.9; ``ink.SHOWN_LETTERS`` is 9), and the bar for light pencil
+    stays ``ink.TYPICAL``. (On paper with twice as many, 2 of 30 photos of folded forms
+    were taken for a page with its other side showing: light pencil there goes to a
+    person, README.)"""
+    marks = {
+        ("recording", "yes"): ("tick", "pencil"),
+        ("livestream", "no"): ("cross", "pencil"),
+        ("360", "yes"): ("fill", "blue-ballpoint"),
+    }
+    for seed in seeds:
+        page = draw(form, marks, ("full", "pencil"), seed)
+        recycled = synth.recycled_paper(page, np.random.default_rng(seed), DPI, 8.0, 1.0)
+        seen = _other_side_seen(form, degrade(recycled, condition, seed), monkeypatch)
+        assert seen == (False, ink.TYPICAL), (condition, seed, seen)
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="known danger, not yet closed: a copier's 1-bit text mode makes the other side's "
