@@ -330,9 +330,9 @@ def test_the_other_sides_marks_among_its_print_are_never_consent(
     begins (1 page of 130, seeds 600-639 and 700-789). Where the other side's print
     shows through (``ink.other_side_typical``) a piece's median must be over what its
     letters' darkness allows its writing: lighter pencil there goes to a person. On a
-    photo what the
-    search for creases took out of a box and put back is not judged faint or not at
-    all: counted as not faint, it made the other side's cross there a mark (748)."""
+    photo what the search for creases took out of a box and put back is not judged
+    faint or not at all: counted as not faint, it made the other side's cross there a
+    mark (748)."""
     form = parents_form
     width = form["clean"].shape[1]
     rng = np.random.default_rng(seed)
@@ -347,6 +347,14 @@ def test_the_other_sides_marks_among_its_print_are_never_consent(
     seen = synth.show_through(page, back, 0.15, 0.15 * PX_MM)
     decisions, _ = read(form, synth.CONDITIONS[condition](seen, np.random.default_rng(seed))[0])
     assert not [c for c, d in decisions.items() if d.status is Status.GIVEN], (seed, decisions)
+
+
+# light pencil beside a ballpoint fill: the marks the other side's letters are counted among
+PENCIL_AND_A_FILL = {
+    ("recording", "yes"): ("tick", "pencil"),
+    ("livestream", "no"): ("cross", "pencil"),
+    ("360", "yes"): ("fill", "blue-ballpoint"),
+}
 
 
 def _other_side_seen(
@@ -385,13 +393,8 @@ def test_the_other_sides_print_is_seen_only_where_it_shows_through(
     1.3) and the fewest with it (folded-photo 821: 22.9, phone-photo 814: 32.6); the
     bar is ``ink.SHOWN_LETTERS``, 9. Seen at 15 %, a piece's median must be well over
     the other side's writing there (0.09-0.14 of the print)."""
-    marks = {
-        ("recording", "yes"): ("tick", "pencil"),
-        ("livestream", "no"): ("cross", "pencil"),
-        ("360", "yes"): ("fill", "blue-ballpoint"),
-    }
     for seed in (808, 809, 814, 821):
-        page = draw(form, marks, ("full", "pencil"), seed)
+        page = draw(form, PENCIL_AND_A_FILL, ("full", "pencil"), seed)
         behind = synth.show_through(page, filled_back(form, seed), 0.15, 0.15 * PX_MM)
         alone = degrade(page, condition, seed)
         assert _other_side_seen(form, alone, monkeypatch) == (False, ink.TYPICAL), seed
@@ -430,16 +433,11 @@ def test_recycled_paper_is_not_the_other_side(
     far fewer than a filled page behind gives (24-58 per 1000 mm² at 15 %). Of 30 pages
     each (8 fibres and 1 speck a square centimetre) these have the most (phone 818: 6.2
     per 1000 mm², folded 826: 7.9; ``ink.SHOWN_LETTERS`` is 9), and the bar for light
-    pencil stays ``ink.TYPICAL``. (On paper with twice as many, 2 of 30 photos of folded forms
-    were taken for a page with its other side showing: light pencil there goes to a
-    person, README.)"""
-    marks = {
-        ("recording", "yes"): ("tick", "pencil"),
-        ("livestream", "no"): ("cross", "pencil"),
-        ("360", "yes"): ("fill", "blue-ballpoint"),
-    }
+    pencil stays ``ink.TYPICAL``. (On paper with twice as many, 2 of 30 photos of folded
+    forms were taken for a page with its other side showing: light pencil there goes to
+    a person, README.)"""
     for seed in seeds:
-        page = draw(form, marks, ("full", "pencil"), seed)
+        page = draw(form, PENCIL_AND_A_FILL, ("full", "pencil"), seed)
         recycled = synth.recycled_paper(page, np.random.default_rng(seed), DPI, 8.0, 1.0)
         seen = _other_side_seen(form, degrade(recycled, condition, seed), monkeypatch)
         assert seen == (False, ink.TYPICAL), (condition, seed, seen)
